@@ -1,0 +1,41 @@
+# The two commands: `make demo` and `make test`. Both create .venv on first use.
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.simlib-installed
+
+.PHONY: setup demo test lint format bench sample clean
+
+setup: $(STAMP)
+
+# Re-install when the dependency list changes; the kernel is registered inside the venv.
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name simlib --display-name "Python (simlib)" >/dev/null
+	@touch $(STAMP)
+
+demo: setup
+	$(BIN)/simlib demo
+
+test: setup
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: setup
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+# Regenerate the bundled sample (deterministic; tests check it matches).
+sample: setup
+	$(BIN)/python -m simlib.data.synthetic --out data/sample
+
+clean:
+	rm -rf $(VENV) reports/demo .pytest_cache .ruff_cache .hypothesis

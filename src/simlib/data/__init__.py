@@ -1,0 +1,18 @@
+"""The data layer: the :class:`Dataset`, its loaders and validation, the sample generator."""
+
+from simlib.data.dataset import Dataset
+
+__all__ = ["Dataset", "load_dataset"]
+
+
+def __getattr__(name: str):
+    # Loaders and the generator import lazily so `import simlib` stays fast.
+    if name == "load_dataset":
+        from simlib.data.io import load_dataset
+
+        return load_dataset
+    if name in ("synthetic", "io", "validate", "schemas"):
+        import importlib
+
+        return importlib.import_module(f"simlib.data.{name}")
+    raise AttributeError(f"module 'simlib.data' has no attribute {name!r}")

@@ -1,0 +1,193 @@
+"""The :class:`Dataset`: a sales force's org units, reps, KPIs and monthly sales.
+
+The tables are tidy and long (see ``DESIGN.md``). KPI names come from the data,
+never from code: every module asks ``ds.kpis`` what a KPI's direction, unit and
+roll-up rule are.
+
+In-memory dtypes (what every module may rely on once a Dataset exists):
+
+=============  ==================================================================
+table          columns and dtypes
+=============  ==================================================================
+``kpis``       ``kpi`` str (unique); ``direction`` "higher" | "lower";
+               ``unit`` "currency" | "count" | "rate"; ``aggregation`` "sum" |
+               "mean"; ``weight_kpi`` str or <NA> (weights a "mean"; <NA> means
+               headcount); ``allow_negative`` bool; ``label`` str (display name)
+``units``      ``unit_id`` str (unique); ``parent_id`` str or <NA> (root);
+               ``level`` str (company, region, branch, team, ...); ``name`` str
+``reps``       ``rep_id`` str (unique); ``unit_id`` str; ``position`` str;
+               ``hire_date`` datetime64; ``exit_date`` datetime64 (NaT while
+               employed); ``base_salary`` float (annual, dataset currency);
+               ``grade`` str; any further columns are optional attributes
+               (gender, tenure band, ...) kept as loaded
+``sales``      ``rep_id`` str; ``period`` Period[M] (calendar month); ``kpi`` str;
+               ``value`` float. Key: (rep_id, period, kpi)
+``potential``  optional. ``unit_id`` str or <NA>; ``rep_id`` str or <NA> (exactly
+               one of the two per row); ``kpi`` str; ``value`` float
+``targets``    optional history of assigned targets. ``unit_id`` / ``rep_id`` as in
+               ``potential``; ``period`` Period[M]; ``kpi`` str; ``target`` float
+=============  ==================================================================
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+#: Tables a dataset folder holds, in the order they are checked.
+TABLES: tuple[str, ...] = ("kpis", "units", "reps", "sales", "potential", "targets")
+REQUIRED_TABLES: tuple[str, ...] = ("kpis", "units", "reps", "sales")
+
+#: Required columns per table. Extra columns are allowed only in ``reps``
+#: (optional attributes) and are rejected elsewhere.
+REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "kpis": ("kpi", "direction", "unit", "aggregation"),
+    "units": ("unit_id", "parent_id", "level", "name"),
+    "reps": ("rep_id", "unit_id", "position", "hire_date", "exit_date", "base_salary", "grade"),
+    "sales": ("rep_id", "period", "kpi", "value"),
+    "potential": ("kpi", "value"),
+    "targets": ("period", "kpi", "target"),
+}
+OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "kpis": ("weight_kpi", "allow_negative", "label"),
+    "units": (),
+    "reps": (),  # anything else goes: optional attributes
+    "sales": (),
+    "potential": ("unit_id", "rep_id"),
+    "targets": ("unit_id", "rep_id"),
+}
+
+KPI_DIRECTIONS = ("higher", "lower")
+KPI_UNITS = ("currency", "count", "rate")
+KPI_AGGREGATIONS = ("sum", "mean")
+
+Format = Literal["csv", "parquet", "excel", "duckdb"]
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """A validated sales force: KPIs, org units, reps, monthly sales.
+
+    Build one with :func:`simlib.load_dataset` (validates) or
+    :func:`simlib.data.synthetic.generate`. The frames are treated as read-only:
+    functions that derive something return new frames.
+
+    Attributes
+    ----------
+    kpis, units, reps, sales : pandas.DataFrame
+        See the module docstring for columns and dtypes.
+    potential, targets : pandas.DataFrame or None
+        Optional tables.
+    source : str
+        Where the data came from (a path, or ``"synthetic(...)"``), for provenance.
+    """
+
+    kpis: pd.DataFrame
+    units: pd.DataFrame
+    reps: pd.DataFrame
+    sales: pd.DataFrame
+    potential: pd.DataFrame | None = None
+    targets: pd.DataFrame | None = None
+    source: str = ""
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    # ------------------------------------------------------------------ basics
+    @property
+    def kpi_names(self) -> list[str]:
+        """KPI names in the order the ``kpis`` table lists them."""
+        return list(self.kpis["kpi"])
+
+    @property
+    def periods(self) -> pd.PeriodIndex:
+        """Every month from the first to the last month with sales, in order."""
+        if "periods" not in self._cache:
+            p = self.sales["period"]
+            self._cache["periods"] = pd.period_range(p.min(), p.max(), freq="M")
+        return self._cache["periods"]
+
+    def kpi(self, name: str) -> pd.Series:
+        """The ``kpis`` row for one KPI, with a clear error for an unknown name."""
+        rows = self.kpis.loc[self.kpis["kpi"] == name]
+        if rows.empty:
+            raise KeyError(f"unknown KPI {name!r}; the dataset has {self.kpi_names}")
+        return rows.iloc[0]
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The tables present, by name (optional ones only when loaded)."""
+        out = {"kpis": self.kpis, "units": self.units, "reps": self.reps, "sales": self.sales}
+        if self.potential is not None:
+            out["potential"] = self.potential
+        if self.targets is not None:
+            out["targets"] = self.targets
+        return out
+
+    def __repr__(self) -> str:
+        p = self.periods
+        span = f"{p[0]}..{p[-1]}" if len(p) else "no sales"
+        return (
+            f"Dataset({len(self.reps)} reps, {len(self.units)} units, "
+            f"KPIs {self.kpi_names}, {len(p)} months {span}, source={self.source!r})"
+        )
+
+    # ------------------------------------------------------------- array views
+    def sales_array(
+        self,
+        kpis: list[str] | None = None,
+        periods: pd.PeriodIndex | None = None,
+        rep_ids: list[str] | np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Sales as a dense ``float64`` array of shape (reps, periods, kpis).
+
+        Months with no sales row (before hire, after exit) are ``NaN``. Order of
+        each axis follows the arguments, defaulting to ``reps.rep_id``,
+        :attr:`periods` and :attr:`kpi_names`. This is the bridge from the tidy
+        edge to the numpy core.
+        """
+        kpis = self.kpi_names if kpis is None else list(kpis)
+        periods = self.periods if periods is None else periods
+        rep_ids = self.reps["rep_id"].to_numpy() if rep_ids is None else np.asarray(rep_ids)
+        s = self.sales
+        r = pd.Index(rep_ids).get_indexer(s["rep_id"])
+        t = pd.PeriodIndex(periods).get_indexer(s["period"])
+        k = pd.Index(kpis).get_indexer(s["kpi"])
+        keep = (r >= 0) & (t >= 0) & (k >= 0)
+        out = np.full((len(rep_ids), len(periods), len(kpis)), np.nan)
+        out[r[keep], t[keep], k[keep]] = s["value"].to_numpy(dtype=float)[keep]
+        return out
+
+    def employed_mask(self, periods: pd.PeriodIndex | None = None) -> np.ndarray:
+        """Boolean (reps, periods): the rep is employed for at least one day of the month."""
+        periods = self.periods if periods is None else periods
+        start = periods.start_time.to_numpy()
+        end = periods.end_time.to_numpy()
+        hire = self.reps["hire_date"].to_numpy(dtype="datetime64[ns]")
+        exit_ = self.reps["exit_date"].to_numpy(dtype="datetime64[ns]")
+        hired = hire[:, None] <= end[None, :]
+        not_left = np.isnat(exit_)[:, None] | (exit_[:, None] >= start[None, :])
+        return hired & not_left
+
+    # -------------------------------------------------------------------- I/O
+    def save(self, path: str | Path, format: Format = "csv", encoding: str = "utf-8") -> Path:
+        """Write the dataset to ``path`` as a folder of CSV / Parquet / Excel files,
+        or as one DuckDB database file. Written atomically; see
+        :func:`simlib.data.io.save_dataset`."""
+        from simlib.data.io import save_dataset
+
+        return save_dataset(self, path, format=format, encoding=encoding)
+
+    def content_hash(self) -> str:
+        """A stable hash of the tables' contents, for provenance stamps."""
+        if "hash" not in self._cache:
+            import hashlib
+
+            h = hashlib.sha256()
+            for name, df in self.tables().items():
+                h.update(name.encode())
+                h.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
+                h.update(",".join(map(str, df.columns)).encode())
+            self._cache["hash"] = h.hexdigest()[:16]
+        return self._cache["hash"]
