@@ -26,6 +26,10 @@ table          columns and dtypes
                one of the two per row); ``kpi`` str; ``value`` float
 ``targets``    optional history of assigned targets. ``unit_id`` / ``rep_id`` as in
                ``potential``; ``period`` Period[M]; ``kpi`` str; ``target`` float
+``competence`` optional manager / 360 assessments of capability (the "double
+               win" side of appraisal). ``rep_id`` str; ``period`` Period[M] (the
+               month the assessment closes); ``item`` str (e.g. "product
+               knowledge"); ``score`` float on a 1-5 scale
 =============  ==================================================================
 """
 
@@ -39,7 +43,15 @@ import numpy as np
 import pandas as pd
 
 #: Tables a dataset folder holds, in the order they are checked.
-TABLES: tuple[str, ...] = ("kpis", "units", "reps", "sales", "potential", "targets")
+TABLES: tuple[str, ...] = (
+    "kpis",
+    "units",
+    "reps",
+    "sales",
+    "potential",
+    "targets",
+    "competence",
+)
 REQUIRED_TABLES: tuple[str, ...] = ("kpis", "units", "reps", "sales")
 
 #: Required columns per table. Extra columns are allowed only in ``reps``
@@ -51,6 +63,7 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "sales": ("rep_id", "period", "kpi", "value"),
     "potential": ("kpi", "value"),
     "targets": ("period", "kpi", "target"),
+    "competence": ("rep_id", "period", "item", "score"),
 }
 OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
     "kpis": ("weight_kpi", "allow_negative", "label"),
@@ -59,6 +72,7 @@ OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
     "sales": (),
     "potential": ("unit_id", "rep_id"),
     "targets": ("unit_id", "rep_id"),
+    "competence": (),
 }
 
 KPI_DIRECTIONS = ("higher", "lower")
@@ -80,7 +94,7 @@ class Dataset:
     ----------
     kpis, units, reps, sales : pandas.DataFrame
         See the module docstring for columns and dtypes.
-    potential, targets : pandas.DataFrame or None
+    potential, targets, competence : pandas.DataFrame or None
         Optional tables.
     source : str
         Where the data came from (a path, or ``"synthetic(...)"``), for provenance.
@@ -92,6 +106,7 @@ class Dataset:
     sales: pd.DataFrame
     potential: pd.DataFrame | None = None
     targets: pd.DataFrame | None = None
+    competence: pd.DataFrame | None = None
     source: str = ""
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -123,6 +138,8 @@ class Dataset:
             out["potential"] = self.potential
         if self.targets is not None:
             out["targets"] = self.targets
+        if self.competence is not None:
+            out["competence"] = self.competence
         return out
 
     def __repr__(self) -> str:
