@@ -1,0 +1,16 @@
+"""The Monte Carlo core: sales draws, chunking, seeds and backends.
+
+Numpy arrays inside; tidy frames only at the edges. See ``DESIGN.md``.
+"""
+
+from simlib.engine.sales import BootstrapSales, Layout, ParametricSales, SalesModelError
+from simlib.engine.seeds import chunks, draw_generators
+
+__all__ = [
+    "BootstrapSales",
+    "Layout",
+    "ParametricSales",
+    "SalesModelError",
+    "chunks",
+    "draw_generators",
+]

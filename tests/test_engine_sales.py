@@ -1,0 +1,232 @@
+"""Sales uncertainty models, checked against closed forms and the history they resample."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simlib.data.dataset import Dataset
+from simlib.engine import BootstrapSales, Layout, ParametricSales, SalesModelError, draw_generators
+
+
+def _layout(n_reps: int, periods: pd.PeriodIndex, kpis=("revenue",), rate=(False,), regions=None):
+    region = np.zeros(n_reps, dtype=np.int64) if regions is None else np.asarray(regions)
+    return Layout(
+        rep_ids=np.array([f"r{i}" for i in range(n_reps)]),
+        periods=periods,
+        kpis=tuple(kpis),
+        region=region,
+        is_rate=np.array(rate),
+    )
+
+
+def _draws(model, n, seed=3):
+    return np.stack([model.draw(g) for g in draw_generators(seed, 0, n)])
+
+
+def test_parametric_lognormal_matches_its_closed_form():
+    # ln S = ln m - s2/2 + sum of independent normal shocks, so E[S] = m and
+    # Var(ln S) = s2 = 0.3^2 + 0.1^2 + 0.05^2 + 0.2^2 = 0.1425.
+    lay = _layout(1, pd.period_range("2027-01", periods=1, freq="M"))
+    m = np.full((1, 1, 1), 1000.0)
+    model = ParametricSales(
+        lay, m, sigma_rep=0.3, sigma_company=0.1, sigma_region=0.05, sigma_month=0.2
+    )
+    s = _draws(model, 20000)[:, 0, 0, 0]
+    se = s.std(ddof=1) / np.sqrt(len(s))
+    assert abs(s.mean() - 1000.0) < 4 * se
+    s2 = 0.3**2 + 0.1**2 + 0.05**2 + 0.2**2
+    # Standard error of a sample variance of normals: s2 * sqrt(2 / (n - 1)).
+    assert abs(np.log(s).var(ddof=1) - s2) < 4 * s2 * np.sqrt(2 / (len(s) - 1))
+    assert abs(np.log(s).mean() - (np.log(1000.0) - s2 / 2)) < 4 * np.sqrt(s2 / len(s))
+
+
+def test_parametric_shocks_have_the_stated_correlation_structure():
+    # Two reps in one region, two in another, 12 months. Pure company shocks make
+    # all reps move together; pure regional shocks only reps of the same region.
+    periods = pd.period_range("2027-01", periods=12, freq="M")
+    lay = _layout(4, periods, regions=[0, 0, 1, 1])
+    m = np.full((4, 12, 1), 100.0)
+    reg = ParametricSales(lay, m, sigma_region=0.3)
+    x = np.log(_draws(reg, 2000)[:, :, 0, 0])  # (draws, reps) for January
+    c = np.corrcoef(x.T)
+    assert c[0, 1] > 0.99 and c[2, 3] > 0.99
+    assert abs(c[0, 2]) < 0.1
+    comp = ParametricSales(lay, m, sigma_company=0.3)
+    x = np.log(_draws(comp, 500)[:, :, 0, 0])
+    assert np.corrcoef(x.T)[0, 3] > 0.99
+
+
+def test_rate_kpis_stay_within_zero_and_one_and_vacant_seats_sell_nothing():
+    periods = pd.period_range("2027-01", periods=3, freq="M")
+    lay = _layout(3, periods, kpis=("revenue", "hv_retention"), rate=(False, True))
+    m = np.empty((3, 3, 2))
+    m[..., 0] = 500.0
+    m[..., 1] = 0.95
+    m[2, :, 0] = 0.0  # a vacant seat
+    model = ParametricSales(lay, m, sigma_rep=1.0, sigma_month=1.0)
+    s = _draws(model, 200)
+    assert ((s[..., 1] > 0) & (s[..., 1] < 1)).all()
+    assert (s[:, 2, :, 0] == 0).all()
+    # Logit scale, no variance correction: the median rate is the expected one.
+    assert np.median(s[:, 0, 0, 1]) == pytest.approx(0.95, abs=0.01)
+
+
+def test_parametric_rejects_bad_parameters():
+    lay = _layout(2, pd.period_range("2027-01", periods=2, freq="M"))
+    with pytest.raises(SalesModelError, match="shape"):
+        ParametricSales(lay, np.ones((2, 3, 1)))
+    with pytest.raises(SalesModelError, match="sigma_rep"):
+        ParametricSales(lay, np.ones((2, 2, 1)), sigma_rep=-0.1)
+
+
+def _history_dataset(
+    n_reps=300,
+    years=3,
+    sigma_rep=0.2,
+    sigma_company=0.1,
+    sigma_region=0.08,
+    sigma_month=0.25,
+    seed=11,
+) -> Dataset:
+    """A dataset drawn from the parametric model's own assumptions, with known parameters."""
+    rng = np.random.default_rng(seed)
+    periods = pd.period_range("2024-01", periods=12 * years, freq="M")
+    t = len(periods)
+    n_regions = 4
+    region = np.arange(n_reps) % n_regions
+    season = np.log(
+        np.tile([0.8, 0.9, 1.3, 0.85, 0.95, 1.25, 0.9, 0.95, 1.2, 0.9, 1.0, 1.5], years)
+    )
+    base = rng.normal(np.log(1e5), 0.6, n_reps)
+    rep_year = sigma_rep * rng.standard_normal((n_reps, years))  # a fresh surprise each year
+    company = sigma_company * rng.standard_normal(t)
+    reg = sigma_region * rng.standard_normal((n_regions, t))
+    eps = sigma_month * rng.standard_normal((n_reps, t))
+    year_idx = np.repeat(np.arange(years), 12)
+    logs = base[:, None] + rep_year[:, year_idx] + season[None] + company[None] + reg[region] + eps
+    units = pd.DataFrame(
+        {
+            "unit_id": ["HQ"] + [f"G{g}" for g in range(n_regions)],
+            "parent_id": pd.array([pd.NA] + ["HQ"] * n_regions, dtype="string"),
+            "level": ["company"] + ["region"] * n_regions,
+            "name": ["HQ"] + [f"G{g}" for g in range(n_regions)],
+        }
+    )
+    reps = pd.DataFrame(
+        {
+            "rep_id": [f"r{i}" for i in range(n_reps)],
+            "unit_id": [f"G{g}" for g in region],
+            "position": "am",
+            "hire_date": pd.Timestamp("2020-01-01"),
+            "exit_date": pd.NaT,
+            "base_salary": 1e5,
+            "grade": "P3",
+        }
+    )
+    sales = pd.DataFrame(
+        {
+            "rep_id": np.repeat(reps["rep_id"].to_numpy(), t),
+            "period": np.tile(periods, n_reps),
+            "kpi": "revenue",
+            "value": np.exp(logs).ravel(),
+        }
+    )
+    kpis = pd.DataFrame(
+        {"kpi": ["revenue"], "direction": ["higher"], "unit": ["currency"], "aggregation": ["sum"]}
+    )
+    return Dataset(kpis=kpis, units=units, reps=reps, sales=sales, source="test")
+
+
+def test_parametric_fit_recovers_the_parameters_it_was_generated_with():
+    ds = _history_dataset()
+    periods = pd.period_range("2027-01", periods=12, freq="M")
+    lay = Layout.from_dataset(ds, ds.periods, rep_ids=ds.reps["rep_id"].to_numpy())
+    lay = Layout(lay.rep_ids, periods, lay.kpis, lay.region, lay.is_rate)
+    fit = ParametricSales.fit(ds, lay, expected=np.full(lay.shape, 1e5))
+    assert fit.sigma_month[0] == pytest.approx(0.25, rel=0.05)
+    assert fit.sigma_rep[0] == pytest.approx(0.2, rel=0.2)
+    # Only 36 months inform the common shocks: a loose band.
+    assert fit.sigma_company[0] == pytest.approx(0.1, rel=0.5)
+    assert fit.sigma_region[0] == pytest.approx(0.08, rel=0.5)
+
+
+def test_bootstrap_keeps_the_history_seasonality_and_cross_rep_correlation():
+    # Strong company shocks and seasonality; weak individual noise.
+    ds = _history_dataset(
+        n_reps=40, sigma_rep=0.0, sigma_company=0.3, sigma_region=0.0, sigma_month=0.02
+    )
+    periods = pd.period_range("2027-01", periods=12, freq="M")
+    rep_ids = ds.reps["rep_id"].to_numpy()
+    lay0 = Layout.from_dataset(ds, ds.periods, rep_ids=rep_ids)
+    lay = Layout(rep_ids, periods, lay0.kpis, lay0.region, lay0.is_rate)
+    model = BootstrapSales.fit(ds, lay, expected_level=np.full((40, 1), 1000.0), block="month")
+    sims = _draws(model, 400)[..., 0]  # (draws, reps, months)
+    # Every simulated value is the expected level times a deviation the history had,
+    # taken from the same calendar month (December stays December).
+    dev = model.deviations[..., 0]
+    hist_months = np.asarray(model.history_periods.month)
+    for mo in (3, 12):
+        allowed = dev[:, hist_months == mo]
+        got = sims[:, :, mo - 1] / 1000.0
+        assert np.isin(np.round(got, 10), np.round(allowed[np.isfinite(allowed)], 10)).all()
+    # Seasonality: the simulated mean by calendar month follows the history's.
+    hist_profile = np.array([np.nanmean(dev[:, hist_months == mo]) for mo in range(1, 13)])
+    sim_profile = sims.mean(axis=(0, 1)) / 1000.0
+    assert np.corrcoef(hist_profile, sim_profile)[0, 1] > 0.95
+    # Cross-rep correlation: with a common shock, two reps move together across draws.
+    jan = sims[:, :, 0]
+    assert np.corrcoef(jan[:, 0], jan[:, 1])[0, 1] > 0.9
+
+
+def test_bootstrap_without_common_shocks_gives_uncorrelated_reps():
+    ds = _history_dataset(
+        n_reps=40, sigma_rep=0.0, sigma_company=0.0, sigma_region=0.0, sigma_month=0.3
+    )
+    rep_ids = ds.reps["rep_id"].to_numpy()
+    lay0 = Layout.from_dataset(ds, ds.periods, rep_ids=rep_ids)
+    lay = Layout(
+        rep_ids,
+        pd.period_range("2027-01", periods=12, freq="M"),
+        lay0.kpis,
+        lay0.region,
+        lay0.is_rate,
+    )
+    model = BootstrapSales.fit(ds, lay, expected_level=np.full((40, 1), 1000.0))
+    jan = _draws(model, 400)[..., 0][:, :, 0]
+    c = np.corrcoef(jan.T)[np.triu_indices(40, 1)]
+    # The two source Januaries give pairs of reps a correlation that averages near 0.
+    assert abs(c.mean()) < 0.15
+
+
+def test_bootstrap_gives_new_reps_a_donor_from_their_region_and_rejects_short_history():
+    ds = _history_dataset(n_reps=20, years=2)
+    lay0 = Layout.from_dataset(ds, ds.periods, rep_ids=ds.reps["rep_id"].to_numpy())
+    rep_ids = np.array(["r0", "newbie"])
+    lay = Layout(
+        rep_ids,
+        pd.period_range("2027-01", periods=12, freq="M"),
+        lay0.kpis,
+        np.array([0, 1]),
+        lay0.is_rate,
+    )
+    model = BootstrapSales.fit(ds, lay, expected_level=np.full((2, 1), 1000.0))
+    s = _draws(model, 50)
+    assert (s > 0).all()
+    # The second year has 12 prior months everywhere: one whole source year exists.
+    yearly = BootstrapSales.fit(ds, lay, expected_level=np.full((2, 1), 1000.0), block="year")
+    assert (_draws(yearly, 5) > 0).all()
+    odd = Layout(
+        rep_ids,
+        pd.period_range("2027-02", periods=3, freq="M"),
+        lay0.kpis,
+        np.array([0, 1]),
+        lay0.is_rate,
+    )
+    with pytest.raises(SalesModelError, match="whole calendar quarter"):
+        BootstrapSales.fit(ds, odd, expected_level=np.full((2, 1), 1000.0), block="quarter")
+    short = _history_dataset(n_reps=5, years=1)
+    lay1 = Layout.from_dataset(short, short.periods)
+    with pytest.raises(SalesModelError, match="too short"):
+        BootstrapSales.fit(short, lay1, expected_level=np.ones((5, 1)))
