@@ -1,0 +1,175 @@
+"""Plan-health and fairness metrics, computed on per-draw arrays.
+
+Each function takes arrays whose last axis is reps (any leading axes are draws)
+and returns one value per draw, so a metric's distribution over draws (mean,
+P5, P50, P95) is what reports show, never one average. Reference bands come from
+``shared/reference/practice.md``:
+
+* share of reps at or above quota: design aim 60-70% (Alexander Group); above
+  85% too easy, below 45% too hard;
+* pay-performance alignment (Spearman of payout with attainment): >= 0.8 strong,
+  0.6-0.8 moderate, < 0.6 loose (Falcon Incentives rule of thumb);
+* leverage (P90 rep payout / target incentive): about 2x, some plans 3x (SalesGlobe);
+* cost of sales (cash compensation / revenue): typically 3-9% (ZS); by quartile,
+  bottom 52% vs top 17% in one study (Sibson 2010).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+#: Reference bands shown beside metrics: (low, high, source).
+REFERENCE_BANDS: dict[str, tuple[float, float, str]] = {
+    "share_at_quota": (0.60, 0.70, "Alexander Group design aim"),
+    "pay_performance_spearman": (0.80, 1.00, "Falcon Incentives: >= 0.8 strong"),
+    "leverage": (2.0, 3.0, "SalesGlobe: P90 earns ~2x (some 3x) target incentive"),
+    "cost_of_sales": (0.03, 0.09, "ZS: cash comp / revenue typically 3-9%"),
+}
+
+
+#: Attainment bands for "equal attainment" comparisons (fractions of quota).
+ATTAINMENT_BANDS: tuple[float, ...] = (0.0, 0.5, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, np.inf)
+
+
+def gini(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Gini coefficient of non-negative amounts along ``axis`` (0 equal, 1 one takes all).
+
+    Uses the sorted-rank form G = sum((2i - n - 1) x_(i)) / (n sum x) with
+    i = 1..n, which equals the mean absolute difference over twice the mean.
+    All-zero rows give 0.
+    """
+    x = np.sort(np.moveaxis(np.asarray(x, dtype=float), axis, -1), axis=-1)
+    n = x.shape[-1]
+    if n == 0:
+        return np.full(x.shape[:-1], np.nan)
+    i = np.arange(1, n + 1)
+    total = x.sum(axis=-1)
+    num = ((2 * i - n - 1) * x).sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, num / (n * total), 0.0)
+
+
+def spearman(x: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Spearman rank correlation of ``x`` and ``y`` along ``axis`` (ties get average ranks).
+
+    NaN where either side is constant (no ranking to correlate).
+    """
+    rx = stats.rankdata(x, axis=axis)
+    ry = stats.rankdata(y, axis=axis)
+    rx = rx - rx.mean(axis=axis, keepdims=True)
+    ry = ry - ry.mean(axis=axis, keepdims=True)
+    num = (rx * ry).sum(axis=axis)
+    den = np.sqrt((rx**2).sum(axis=axis) * (ry**2).sum(axis=axis))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
+
+
+def share_at_or_above(attainment: np.ndarray, level: float, axis: int = -1) -> np.ndarray:
+    """Share of reps whose attainment is at least ``level`` (1.0 = quota)."""
+    return (np.asarray(attainment) >= level).mean(axis=axis)
+
+
+def quartile_codes(attainment: np.ndarray) -> np.ndarray:
+    """Performance quartile (0 = bottom .. 3 = top) of each rep within its draw.
+
+    Ranks by attainment along the last axis; ties broken by position so that
+    quartiles have equal sizes (n // 4, with the remainder in the top ones).
+    """
+    a = np.asarray(attainment)
+    n = a.shape[-1]
+    order = np.argsort(a, axis=-1, kind="stable")
+    ranks = np.empty_like(order)
+    np.put_along_axis(ranks, order, np.arange(n)[(None,) * (a.ndim - 1)], axis=-1)
+    return (ranks * 4) // max(n, 1)
+
+
+def grouped_ratio(
+    numerator: np.ndarray, denominator: np.ndarray, groups: np.ndarray, n_groups: int
+) -> np.ndarray:
+    """Per draw and group: sum(numerator) / sum(denominator) over the group's reps.
+
+    ``groups`` is an integer code per rep, either (reps,) or the same shape as
+    the values (codes that vary by draw, such as performance quartiles). Returns
+    shape (..., n_groups); NaN where the denominator is zero.
+    """
+    num = np.asarray(numerator, dtype=float)
+    den = np.asarray(denominator, dtype=float)
+    g = np.broadcast_to(groups, num.shape)
+    lead = int(np.prod(num.shape[:-1])) if num.ndim > 1 else 1
+    flat = (np.arange(lead)[:, None] * n_groups + g.reshape(lead, -1)).ravel()
+    s_num = np.bincount(flat, num.ravel(), minlength=lead * n_groups).reshape(lead, n_groups)
+    s_den = np.bincount(flat, np.broadcast_to(den, num.shape).ravel(), minlength=lead * n_groups)
+    s_den = s_den.reshape(lead, n_groups)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.where(s_den != 0, s_num / s_den, np.nan)
+    return out.reshape(*num.shape[:-1], n_groups)
+
+
+def pay_gap_at_equal_attainment(
+    pay: np.ndarray,
+    attainment: np.ndarray,
+    groups: np.ndarray,
+    n_groups: int,
+    bands: tuple[float, ...] = ATTAINMENT_BANDS,
+) -> np.ndarray:
+    """Pay gap of each group against the whole population at equal attainment.
+
+    Reps are put into attainment bands; within a band, a group's mean pay is
+    compared with everyone's mean pay in that band; the ratios are averaged
+    over bands weighted by the group's headcount in each. 0 means the group is
+    paid like everyone else for the same performance; -0.05 means 5% less.
+
+    Returns shape (..., n_groups); NaN for a group absent from the draw.
+    """
+    pay = np.asarray(pay, dtype=float)
+    bands = np.asarray(bands, dtype=float)
+    band = np.clip(np.searchsorted(bands, attainment, side="right") - 1, 0, len(bands) - 2)
+    nb = len(bands) - 1
+    g = np.broadcast_to(groups, pay.shape)
+    cell = band * n_groups + g
+    lead = int(np.prod(pay.shape[:-1])) if pay.ndim > 1 else 1
+    offs = (np.arange(lead)[:, None] * nb * n_groups + cell.reshape(lead, -1)).ravel()
+    size = lead * nb * n_groups
+    pay_sum = np.bincount(offs, pay.ravel(), minlength=size).reshape(lead, nb, n_groups)
+    count = np.bincount(offs, minlength=size).reshape(lead, nb, n_groups).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        group_mean = pay_sum / count
+        band_mean = pay_sum.sum(axis=2) / count.sum(axis=2)
+        ratio = group_mean / band_mean[:, :, None] - 1.0
+        ok = (count > 0) & (band_mean[:, :, None] > 0)
+        w = np.where(ok, count, 0.0)
+        gap = np.where(ok, ratio, 0.0)
+        out = (gap * w).sum(axis=1) / w.sum(axis=1)
+    out = np.where(w.sum(axis=1) > 0, out, np.nan)
+    return out.reshape(*pay.shape[:-1], n_groups)
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """Summary of a metric over draws."""
+
+    mean: float
+    p5: float
+    p50: float
+    p95: float
+    se: float  # standard error of the mean over draws
+
+    @classmethod
+    def of(cls, values: np.ndarray) -> Distribution:
+        v = np.asarray(values, dtype=float)
+        v = v[np.isfinite(v)]
+        if v.size == 0:
+            return cls(np.nan, np.nan, np.nan, np.nan, np.nan)
+        p5, p50, p95 = np.quantile(v, [0.05, 0.5, 0.95])
+        se = v.std(ddof=1) / np.sqrt(v.size) if v.size > 1 else np.nan
+        return cls(float(v.mean()), float(p5), float(p50), float(p95), float(se))
+
+
+def summarize(per_draw: pd.DataFrame) -> pd.DataFrame:
+    """One row per metric (the frame's columns): mean, P5, P50, P95 and SE over draws."""
+    rows = {name: Distribution.of(per_draw[name].to_numpy()).__dict__ for name in per_draw.columns}
+    return pd.DataFrame.from_dict(rows, orient="index")

@@ -1,0 +1,78 @@
+"""Metric primitives against hand calculations and scipy."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from scipy import stats
+
+from simlib import metrics
+
+
+def test_gini_hand_examples():
+    # One person takes all of n = 4: G = (n - 1) / n = 0.75.
+    assert metrics.gini(np.array([0, 0, 0, 10.0])) == pytest.approx(0.75)
+    assert metrics.gini(np.array([5, 5, 5, 5.0])) == pytest.approx(0.0)
+    # [1, 2, 3]: mean abs difference over all ordered pairs = (2*(1+2+1))/9 = 8/9;
+    # G = MAD / (2 * mean) = (8/9) / 4 = 2/9.
+    assert metrics.gini(np.array([3, 1, 2.0])) == pytest.approx(2 / 9)
+    assert metrics.gini(np.zeros(3)) == 0.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(arrays(float, (3, 7), elements=st.floats(0, 1e6)))
+def test_gini_matches_mean_absolute_difference_definition(x):
+    got = metrics.gini(x)
+    for row, g in zip(x, got, strict=True):
+        mad = np.abs(row[:, None] - row[None, :]).mean()
+        expected = mad / (2 * row.mean()) if row.sum() > 0 else 0.0
+        assert g == pytest.approx(expected, abs=1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    arrays(float, (4, 9), elements=st.integers(0, 5).map(float)),
+    arrays(float, (4, 9), elements=st.floats(-10, 10)),
+)
+def test_spearman_matches_scipy_row_by_row_with_ties(x, y):
+    got = metrics.spearman(x, y)
+    for i in range(x.shape[0]):
+        if np.ptp(x[i]) == 0 or np.ptp(y[i]) == 0:
+            assert np.isnan(got[i])
+        else:
+            assert got[i] == pytest.approx(stats.spearmanr(x[i], y[i]).statistic, abs=1e-12)
+
+
+def test_quartiles_have_equal_sizes_and_order():
+    a = np.array([[0.5, 1.2, 0.9, 1.0, 0.3, 2.0, 1.1, 0.8]])
+    q = metrics.quartile_codes(a)
+    assert np.bincount(q.ravel()).tolist() == [2, 2, 2, 2]
+    assert q[0, 4] == 0 and q[0, 5] == 3  # lowest and highest attainment
+
+
+def test_grouped_ratio_by_hand():
+    pay = np.array([[10.0, 20, 30, 40]])
+    rev = np.array([[100.0, 100, 300, 100]])
+    g = np.array([0, 0, 1, 1])
+    out = metrics.grouped_ratio(pay, rev, g, 2)
+    assert out[0].tolist() == pytest.approx([30 / 200, 70 / 400])
+
+
+def test_pay_gap_zero_when_groups_are_paid_alike_and_negative_when_not():
+    att = np.array([0.95, 0.95, 1.05, 1.05])
+    groups = np.array([0, 1, 0, 1])
+    same = metrics.pay_gap_at_equal_attainment(np.array([100.0, 100, 200, 200]), att, groups, 2)
+    assert same.tolist() == pytest.approx([0.0, 0.0])
+    # Group 1 paid 10% less than group 0 in each band: band mean is 0.95 x group 0,
+    # so group 1 sits at 0.9 / 0.95 - 1 and group 0 at 1 / 0.95 - 1.
+    gap = metrics.pay_gap_at_equal_attainment(np.array([100.0, 90, 200, 180]), att, groups, 2)
+    assert gap.tolist() == pytest.approx([1 / 0.95 - 1, 0.9 / 0.95 - 1])
+
+
+def test_distribution_summary():
+    d = metrics.Distribution.of(np.arange(101.0))
+    assert (d.mean, d.p5, d.p50, d.p95) == (50.0, 5.0, 50.0, 95.0)
+    assert d.se == pytest.approx(np.arange(101.0).std(ddof=1) / np.sqrt(101))
