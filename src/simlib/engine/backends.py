@@ -1,0 +1,101 @@
+"""Where chunks of draws run: in this process (``local``) or on a Dask cluster (``dask``).
+
+A chunk is a plain function call ``work.run_chunk(start, stop)`` on a picklable
+work object; results come back to the caller in draw order and are reduced
+there, so the same seed gives identical results on either backend, whatever the
+chunk size or worker count. Papermill never runs inside workers (dask/distributed
+#2479, papermill #239): notebooks only render results.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any, Protocol
+
+from simlib.errors import SimlibError
+
+
+class ChunkWork(Protocol):
+    def run_chunk(self, start: int, stop: int) -> Any: ...
+
+
+class BackendError(SimlibError, RuntimeError):
+    """The requested backend cannot run."""
+
+
+def _progress(total: int, enabled: bool | None, desc: str):
+    """A tqdm bar over draws; off when asked, or when not attached to a terminal
+    (papermill, CI) unless explicitly enabled."""
+    from tqdm.auto import tqdm
+
+    if enabled is None:
+        enabled = sys.stderr.isatty() and not os.environ.get("CI")
+    return tqdm(total=total, desc=desc, unit="draw", disable=not enabled, leave=False)
+
+
+def run_local(
+    work: ChunkWork, ranges: list[tuple[int, int]], progress: bool | None = None
+) -> Iterator[tuple[tuple[int, int], Any]]:
+    """Run the chunks one after another in this process, yielding in draw order."""
+    with _progress(ranges[-1][1] if ranges else 0, progress, "simulating") as bar:
+        for a, b in ranges:
+            yield (a, b), work.run_chunk(a, b)
+            bar.update(b - a)
+
+
+def _call(work: ChunkWork, a: int, b: int) -> Any:
+    return work.run_chunk(a, b)
+
+
+def run_dask(
+    work: ChunkWork,
+    ranges: list[tuple[int, int]],
+    address: str | None = None,
+    n_workers: int = 2,
+    progress: bool | None = None,
+    on_cluster: Callable[[Any], None] | None = None,
+) -> Iterator[tuple[tuple[int, int], Any]]:
+    """Run the chunks as futures on a ``dask.distributed`` cluster, yielding in draw order.
+
+    With no ``address`` a ``LocalCluster`` of ``n_workers`` single-threaded worker
+    processes is started for the run and closed after it. ``on_cluster`` is called
+    with the client once connected (benchmarks use it to read worker memory).
+    """
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError as exc:  # pragma: no cover - dask is a declared dependency
+        raise BackendError(f"backend='dask' needs dask.distributed: {exc}") from None
+
+    cluster = None
+    if address is None:
+        cluster = LocalCluster(
+            n_workers=n_workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs="error",
+        )
+        client = Client(cluster)
+    else:
+        client = Client(address)
+    try:
+        if on_cluster is not None:
+            on_cluster(client)
+        [work_future] = client.scatter([work], broadcast=True)
+        futures = [client.submit(_call, work_future, a, b, pure=False) for a, b in ranges]
+        with _progress(ranges[-1][1] if ranges else 0, progress, "simulating (dask)") as bar:
+            # Yield in draw order; waiting on the next in order keeps client memory
+            # bounded by the chunks that finished early.
+            for (a, b), fut in zip(ranges, futures, strict=True):
+                result = fut.result()
+                fut.release()
+                bar.update(b - a)
+                yield (a, b), result
+        if on_cluster is not None:
+            on_cluster(client)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
