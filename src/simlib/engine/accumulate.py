@@ -56,8 +56,9 @@ class Histogram:
     def partial(self, values: np.ndarray) -> np.ndarray:
         """Counts per rep and bin: (draws, reps) -> uint32 (reps, bins)."""
         v = np.asarray(values, dtype=float)
-        idx = np.clip(((v - self.low) / self.width).astype(np.int64), 0, self.bins - 1)
-        idx = np.where(np.isfinite(v), idx, -1)
+        finite = np.isfinite(v)
+        pos = np.clip((np.where(finite, v, self.low) - self.low) / self.width, 0, self.bins - 1)
+        idx = np.where(finite, pos.astype(np.int64), -1)
         reps = v.shape[1]
         flat = (np.arange(reps)[None, :] * self.bins + idx)[idx >= 0]
         return (
