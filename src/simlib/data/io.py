@@ -29,14 +29,16 @@ from __future__ import annotations
 
 import codecs
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from simlib._atomic import atomic_dir, atomic_file
-from simlib.data.dataset import TABLES, Dataset, Format
-from simlib.errors import SimlibError
+from simlib.data.dataset import REQUIRED_TABLES, TABLES, Dataset, Format
+from simlib.data.validate import TableSource
+from simlib.errors import DataValidationError, Problem, SimlibError
 
 log = logging.getLogger(__name__)
 
@@ -194,3 +196,333 @@ def save_dataset(
                 ) as xw:
                     out.to_excel(xw, sheet_name=name, index=False)
     return path
+
+
+# -------------------------------------------------------------------- loading
+def detect_encoding(path: str | Path) -> str | None:
+    """The first of UTF-8 (with or without BOM) and GB18030 that decodes the whole file.
+
+    Returns ``"utf-8-sig"`` when the file starts with a byte-order mark,
+    ``"utf-8"`` for other UTF-8 (plain ASCII included), ``"gb18030"``, or
+    ``None`` when neither decodes. The file is streamed in 1 MiB blocks, so a
+    large export is checked without holding it in memory.
+    """
+    with open(path, "rb") as f:
+        bom = f.read(3) == codecs.BOM_UTF8
+    for enc in DETECT_ENCODINGS:
+        dec = codecs.getincrementaldecoder(enc)(errors="strict")
+        try:
+            with open(path, "rb") as f:
+                while chunk := f.read(1 << 20):
+                    dec.decode(chunk)
+                dec.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        if enc == "utf-8-sig":
+            return "utf-8-sig" if bom else "utf-8"
+        return enc
+    return None
+
+
+def _read_csv(
+    path: Path, encoding: str | None, problems: list[Problem]
+) -> tuple[pd.DataFrame | None, TableSource]:
+    detected = encoding is None
+    if encoding is None:
+        enc = detect_encoding(path)
+        if enc is None:
+            problems.append(
+                Problem(
+                    path.name,
+                    None,
+                    None,
+                    "",
+                    "text in UTF-8 or GB18030/GBK (neither decodes this file; "
+                    "pass encoding=... or `--encoding` with the file's encoding)",
+                )
+            )
+            return None, TableSource(path.name, 2, "csv")
+    else:
+        enc = encoding
+        if codecs.lookup(enc).name == "utf-8":
+            with open(path, "rb") as f:
+                if f.read(3) == codecs.BOM_UTF8:
+                    enc = "utf-8-sig"  # a BOM is not part of the first column's name
+    src = TableSource(path.name, 2, "csv", enc, detected)
+    try:
+        df = pd.read_csv(
+            path,
+            dtype=str,
+            encoding=enc,
+            keep_default_na=False,
+            na_values=[""],
+            skip_blank_lines=True,
+        )
+    except UnicodeDecodeError as exc:
+        problems.append(
+            Problem(
+                path.name,
+                None,
+                None,
+                "",
+                f"text in the {enc} encoding, but byte {exc.start} does not decode; "
+                "give the right encoding (utf-8, utf-8-sig, gb18030) or omit it to detect",
+            )
+        )
+        return None, src
+    except pd.errors.EmptyDataError:
+        problems.append(
+            Problem(path.name, None, None, "", "a header row and data (the file is empty)")
+        )
+        return None, src
+    except pd.errors.ParserError as exc:
+        msg = str(exc).strip()
+        m = re.search(r"line (\d+)", msg)
+        problems.append(
+            Problem(
+                path.name,
+                int(m.group(1)) if m else None,
+                None,
+                "",
+                f"as many comma-separated fields as the header ({msg})",
+            )
+        )
+        return None, src
+    log.info("%s: encoding %s (%s)", path, enc, "detected" if detected else "given")
+    return df, src
+
+
+def _string_columns(schema: Any) -> list[str]:
+    import pyarrow as pa
+
+    return [
+        f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+    ]
+
+
+def _arrow_to_pandas(table: Any) -> pd.DataFrame:
+    """Arrow to pandas with text as categoricals (codes, not millions of strings) and
+    dates as datetime64."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for i, f in enumerate(table.schema):
+        if (
+            pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+        ) and table.num_rows > 10_000:
+            table = table.set_column(i, f.name, pc.dictionary_encode(table.column(i)))
+    return table.to_pandas(date_as_object=False)
+
+
+def _read_parquet(path: Path, problems: list[Problem]) -> tuple[pd.DataFrame | None, TableSource]:
+    import pyarrow.parquet as pq
+
+    src = TableSource(path.name, 1, "parquet")
+    try:
+        schema = pq.read_schema(path)
+        table = pq.read_table(path, read_dictionary=_string_columns(schema))
+    except Exception as exc:  # pyarrow raises several types for a damaged file
+        problems.append(Problem(path.name, None, None, "", f"a readable Parquet file ({exc})"))
+        return None, src
+    return _arrow_to_pandas(table), src
+
+
+def _read_workbook(path: Path, problems: list[Problem]) -> dict[str, pd.DataFrame] | None:
+    if path.suffix.lower() == ".xls":
+        problems.append(
+            Problem(
+                path.name, None, None, "", "an .xlsx workbook: save old .xls files as .xlsx or CSV"
+            )
+        )
+        return None
+    try:
+        return pd.read_excel(path, sheet_name=None, dtype=object, engine="openpyxl")
+    except Exception as exc:  # openpyxl raises many types for a damaged or locked file
+        problems.append(Problem(path.name, None, None, "", f"a readable Excel workbook ({exc})"))
+        return None
+
+
+def _table_name(stem: str) -> str | None:
+    s = stem.strip().lower()
+    return s if s in TABLES else None
+
+
+def _read_duckdb(
+    path: Path,
+) -> tuple[dict[str, pd.DataFrame], dict[str, TableSource], list[Problem]]:
+    import duckdb
+
+    problems: list[Problem] = []
+    raw: dict[str, pd.DataFrame] = {}
+    sources: dict[str, TableSource] = {}
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except Exception as exc:  # duckdb.IOException and friends
+        problems.append(Problem(path.name, None, None, "", f"a readable DuckDB database ({exc})"))
+        return raw, sources, problems
+    try:
+        names = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+            ).fetchall()
+        ]
+        for db_name in names:
+            name = _table_name(db_name)
+            if name is None:
+                continue
+            table = con.sql(f'SELECT * FROM "{db_name}"').to_arrow_table()
+            raw[name] = _arrow_to_pandas(table)
+            sources[name] = TableSource(f"{path.name}:{db_name}", 1, "duckdb")
+    finally:
+        con.close()
+    return raw, sources, problems
+
+
+def read_raw(
+    path: str | Path, encoding: str | None = None
+) -> tuple[dict[str, pd.DataFrame], dict[str, TableSource], list[Problem]]:
+    """Read a dataset's tables as found, without checking them.
+
+    Returns the raw tables by name, where each came from, and the problems met
+    while reading (undecodable text, a damaged file, a table given twice, a
+    required table missing). :func:`load_dataset` validates the result.
+
+    Raises
+    ------
+    DatasetPathError
+        When ``path`` does not exist.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise DatasetPathError(
+            f"dataset not found: {path} (expected a folder of CSV / Parquet / Excel files, "
+            "an Excel workbook, or a .duckdb file)"
+        )
+    if path.is_file() and path.suffix.lower() in DUCKDB_EXTENSIONS:
+        raw, sources, problems = _read_duckdb(path)
+        where = f"{path.name} (tables: {', '.join(sorted(raw)) or 'none of the expected'})"
+    else:
+        problems = []
+        found: dict[str, list[tuple[str, Any]]] = {}
+        if path.is_file():
+            if EXTENSIONS.get(path.suffix.lower()) != "excel":
+                raise DatasetPathError(
+                    f"{path} is not a dataset: give a folder, an Excel workbook "
+                    "(one sheet per table) or a .duckdb file"
+                )
+            files = [path]
+        else:
+            files = sorted(
+                p for p in path.iterdir() if p.is_file() and not p.name.startswith((".", "~$"))
+            )
+        for f in files:
+            fmt = EXTENSIONS.get(f.suffix.lower())
+            name = _table_name(f.stem)
+            if fmt in ("csv", "parquet") and name:
+                found.setdefault(name, []).append((f.name, (fmt, f)))
+            elif fmt == "excel":
+                if name and path.is_dir():
+                    found.setdefault(name, []).append((f.name, ("excel-file", f)))
+                else:  # a workbook with one sheet per table
+                    found.setdefault("__workbook__", []).append((f.name, ("workbook", f)))
+        raw = {}
+        sources = {}
+        for _, (_, f) in found.pop("__workbook__", []):
+            sheets = _read_workbook(f, problems)
+            for sheet, df in (sheets or {}).items():
+                name = _table_name(str(sheet))
+                if name:
+                    found.setdefault(name, []).append((f"{f.name}[{sheet}]", ("sheet", df)))
+        for name, options in found.items():
+            if len(options) > 1:
+                problems.append(
+                    Problem(
+                        ", ".join(o[0] for o in options),
+                        None,
+                        None,
+                        "",
+                        f"one source for table {name!r}; keep one of these",
+                    )
+                )
+                continue
+            label, (kind, obj) = options[0]
+            df: pd.DataFrame | None
+            if kind == "csv":
+                df, src = _read_csv(obj, encoding, problems)
+            elif kind == "parquet":
+                df, src = _read_parquet(obj, problems)
+            elif kind == "excel-file":
+                sheets = _read_workbook(obj, problems)
+                src = TableSource(label, 2, "excel")
+                df = None
+                if sheets:
+                    by_name = {str(k).strip().lower(): v for k, v in sheets.items()}
+                    df = by_name.get(name, next(iter(sheets.values())))
+            else:
+                df, src = obj, TableSource(label, 2, "excel")
+            if df is not None:
+                raw[name] = df
+                sources[name] = src
+        listing = ", ".join(p.name for p in files[:12]) or "no files"
+        where = f"{path.name} (it holds: {listing})"
+    for name in REQUIRED_TABLES:
+        if name not in raw and not any(name in p.file for p in problems):
+            problems.append(
+                Problem(
+                    f"{name}.csv",
+                    None,
+                    None,
+                    "",
+                    f"the required table {name!r} ({name}.csv, {name}.parquet, {name}.xlsx, "
+                    f"a sheet or a DuckDB table named {name}); not found in {where}",
+                )
+            )
+    return raw, sources, problems
+
+
+def load_dataset(path: str | Path, encoding: str | None = None) -> Dataset:
+    """Load and validate a dataset.
+
+    Parameters
+    ----------
+    path : str or Path
+        A folder holding one file per table (``kpis``, ``units``, ``reps``,
+        ``sales``; optionally ``potential``, ``targets``, ``competence``) as
+        ``.csv``, ``.parquet`` or ``.xlsx`` (formats may be mixed); an Excel
+        workbook with one sheet per table; or a ``.duckdb`` file with one table
+        per name. Nothing at ``path`` is modified.
+    encoding : str, optional
+        Encoding of the CSV files: ``"utf-8"``, ``"utf-8-sig"``, ``"gb18030"``,
+        ``"gbk"`` ... When omitted it is detected per file (strict UTF-8, with
+        or without BOM, then GB18030) and logged on the ``simlib.data.io``
+        logger.
+
+    Returns
+    -------
+    Dataset
+        Typed tables (dtypes as documented in :mod:`simlib.data.dataset`);
+        ``source`` is the path.
+
+    Raises
+    ------
+    DatasetPathError
+        The path does not exist.
+    DataValidationError
+        Anything is wrong with the data; ``.problems`` lists every problem
+        (file, row, column, value found, what was expected).
+
+    Examples
+    --------
+    >>> import simlib as sl
+    >>> ds = sl.load_dataset("data/sample")  # doctest: +SKIP
+    >>> ds = sl.load_dataset("exports/hr_2026", encoding="gb18030")  # doctest: +SKIP
+    """
+    from simlib.data.validate import validate_tables
+
+    raw, sources, problems = read_raw(path, encoding=encoding)
+    typed, more = validate_tables(raw, sources)
+    problems = [*problems, *more]
+    if problems:
+        raise DataValidationError(problems, str(path))
+    return Dataset(**typed, source=str(path))
