@@ -481,6 +481,22 @@ def read_raw(
     return raw, sources, problems
 
 
+def merge_problems(read: list[Problem], checked: list[Problem]) -> list[Problem]:
+    """Problems met reading, then those from validation, without restating a missing
+    table that reading already explained (with the folder's contents)."""
+    told = {Path(p.file.split("[")[0]).stem for p in read}
+    told |= {t for p in read for t in TABLES if f"table {t!r}" in p.expected}
+    again = [
+        p
+        for p in checked
+        if p.row is None
+        and p.column is None
+        and p.file in told
+        and p.expected.endswith("(required)")
+    ]
+    return [*read, *(p for p in checked if p not in again)]
+
+
 def load_dataset(path: str | Path, encoding: str | None = None) -> Dataset:
     """Load and validate a dataset.
 
@@ -522,7 +538,7 @@ def load_dataset(path: str | Path, encoding: str | None = None) -> Dataset:
 
     raw, sources, problems = read_raw(path, encoding=encoding)
     typed, more = validate_tables(raw, sources)
-    problems = [*problems, *more]
+    problems = merge_problems(problems, more)
     if problems:
         raise DataValidationError(problems, str(path))
     return Dataset(**typed, source=str(path))

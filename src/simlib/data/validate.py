@@ -432,6 +432,11 @@ class _Table:
     ords: dict[str, np.ndarray]
     usable: np.ndarray  # rows whose columns all parsed
     extra: list[str]
+    raw: pd.DataFrame  # the cells as found, for showing values
+
+    def found(self, col: str) -> pd.Series:
+        """The column as found in the file (typed column if absent)."""
+        return self.raw[col] if col in self.raw.columns else self.cols[col]
 
 
 def _coerce_table(name: str, raw: pd.DataFrame, src: TableSource, pr: _Problems) -> _Table | None:
@@ -579,7 +584,7 @@ def _coerce_table(name: str, raw: pd.DataFrame, src: TableSource, pr: _Problems)
             pr.rows(src, np.flatnonzero(bad), col, s, "true or false (also yes/no, 1/0, 是/否)")
             usable &= ~bad
             cols[col] = vals
-    return _Table(name, src, n, cols, text, ords, usable, extra if name == "reps" else [])
+    return _Table(name, src, n, cols, text, ords, usable, extra if name == "reps" else [], raw)
 
 
 def _key_codes(parts: list[tuple[np.ndarray, int]]) -> np.ndarray:
@@ -660,7 +665,7 @@ def _check_refs(
         return np.full(t.n, -1, np.int64)
     idx, has = _lookup(t, col, known)
     bad = has & (idx < 0) & t.usable
-    pr.rows(t.src, np.flatnonzero(bad), col, t.cols[col], f"{what} listed in {target}")
+    pr.rows(t.src, np.flatnonzero(bad), col, t.found(col), f"{what} listed in {target}")
     t.usable &= ~bad
     return idx
 
@@ -821,7 +826,7 @@ def validate_tables(
 
     # ----- reps
     rep_index: pd.Index | None = None
-    hire_m = exit_m = None
+    hire_m = exit_m = dates_ok = None
     r = tabs.get("reps")
     if r is not None:
         if r.n == 0:
@@ -835,7 +840,7 @@ def validate_tables(
             r.src,
             np.flatnonzero(after),
             "exit_date",
-            exit_.dt.strftime("%Y-%m-%d"),
+            r.found("exit_date"),
             lambda p: [
                 f"an exit_date on or after the hire_date ({hire.iloc[int(i)]:%Y-%m-%d})" for i in p
             ],
@@ -847,11 +852,13 @@ def validate_tables(
             r.src,
             np.flatnonzero(neg),
             "base_salary",
-            r.cols["base_salary"],
+            r.found("base_salary"),
             "a salary of 0 or more (annual, in the dataset currency)",
         )
         rep_index = pd.Index(r.cols["rep_id"].astype(str)).drop_duplicates()
         first_r = ~pd.Index(r.cols["rep_id"].astype(str)).duplicated()
+        # Reps whose own dates are wrong are reported once, above, not for every sale.
+        dates_ok = (~after & hire.notna().to_numpy())[first_r]
         hire_m = np.where(hire.notna(), hire.dt.to_period("M").array.asi8, _NAT)[first_r]
         exit_m = np.where(
             exit_.notna(), exit_.dt.to_period("M").array.asi8, np.iinfo(np.int64).max
@@ -871,7 +878,7 @@ def validate_tables(
             t.src,
             np.flatnonzero(neg),
             value_col,
-            t.cols[value_col],
+            t.found(value_col),
             lambda p: [
                 f"a {what} of 0 or more: KPI {kname.iloc[int(i)]!r} cannot be negative "
                 "(set allow_negative to true in kpis if it can)"
@@ -884,7 +891,7 @@ def validate_tables(
             t.src,
             np.flatnonzero(out),
             value_col,
-            t.cols[value_col],
+            t.found(value_col),
             lambda p: [
                 f"a share between 0 and 1: KPI {kname.iloc[int(i)]!r} is a rate (write 95% as 0.95)"
                 for i in p
@@ -900,10 +907,11 @@ def validate_tables(
         rep_idx = _check_refs(s, "rep_id", rep_index, "reps", pr, "a rep_id")
         kpi_rows(s, "value", "value")
         _check_duplicates(s, ["rep_id", "period", "kpi"], pr)
-        if hire_m is not None:
+        if hire_m is not None and exit_m is not None and dates_ok is not None:
             o = s.ords["period"]
             ri = np.maximum(rep_idx, 0)
             ok = (rep_idx >= 0) & s.usable & (o != _NAT)
+            ok &= dates_ok[ri]
             outside = ok & ((o < hire_m[ri]) | (o > exit_m[ri]))
             pos = np.flatnonzero(outside)
 
@@ -928,7 +936,7 @@ def validate_tables(
                 s.src,
                 pos,
                 "period",
-                s.cols["period"].astype(str),
+                s.found("period"),
                 emp,
                 summary="a month within the rep's employment",
             )
@@ -969,7 +977,13 @@ def validate_tables(
         sc = c.cols["score"]
         lo, hi = COMPETENCE_SCALE
         bad = (sc.notna() & ((sc < lo) | (sc > hi))).to_numpy(dtype=bool)
-        pr.rows(c.src, np.flatnonzero(bad), "score", sc, f"a score on the {lo:g}-{hi:g} scale")
+        pr.rows(
+            c.src,
+            np.flatnonzero(bad),
+            "score",
+            c.found("score"),
+            f"a score on the {lo:g}-{hi:g} scale",
+        )
         _check_duplicates(c, ["rep_id", "period", "item"], pr)
 
     return _assemble(tabs, raw_tables), pr.items
@@ -1089,7 +1103,7 @@ def validate_cli(path: str | Path, encoding: str | None = None, out: IO[str] = s
         does not exist.
     """
     from simlib.data.dataset import Dataset
-    from simlib.data.io import DatasetPathError, read_raw
+    from simlib.data.io import DatasetPathError, merge_problems, read_raw
 
     try:
         raw, sources, problems = read_raw(path, encoding=encoding)
@@ -1097,7 +1111,7 @@ def validate_cli(path: str | Path, encoding: str | None = None, out: IO[str] = s
         print(f"error: {exc}", file=out)
         return 2
     typed, more = validate_tables(raw, sources)
-    problems = [*problems, *more]
+    problems = merge_problems(problems, more)
     if problems:
         print(f"{len(problems)} problem(s) in {path}:\n", file=out)
         print(format_problems(problems), file=out)
