@@ -1,0 +1,540 @@
+"""The numpy core: a plan prepared for a set of reps and months, paid on arrays.
+
+:meth:`PreparedPlan.payout` takes actuals and targets per KPI as arrays of shape
+``(..., reps, months)`` (any leading axes, e.g. Monte Carlo draws) and returns a
+:class:`PlanPayout` with one array of payments per line (each component, the plan
+cap, clawbacks, the draw) of the same shape, plus the total. There is no Python
+loop over reps: loops run over components, measurement windows (at most 12 a
+year) and months only.
+
+How one component is paid, per measurement window (a month, quarter or year;
+with ``true_up`` the window is the year to date):
+
+1. measure: sums of actuals and targets over the window (a "mean" KPI such as a
+   retention rate is averaged over the months it has data); attainment =
+   actual / target (target / actual for a lower-is-better KPI), 0 without a
+   target;
+2. raw entitlement: weight x target incentive x curve(attainment) for bonuses;
+   the commission schedule for commissions; amount x units for a SPIF;
+3. gate (0 unless the gate KPI reaches its level), modifier (x curve of another
+   KPI), scorecard coefficient (x coefficient), component cap (at most
+   ``max_payout`` x the window's share of the year);
+4. payment: the window's entitlement, or with true-up the year-to-date
+   entitlement minus what earlier windows of the year paid.
+
+Then, on the monthly grid: the plan cap (year-to-date pay at most
+``max_payout_multiple`` x year-to-date target incentive), clawbacks, the draw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from simlib.plans.curve import PayoutCurve
+from simlib.plans.spec import (
+    PERIOD_MONTHS,
+    Commission,
+    PlanSpec,
+    QuotaBonus,
+    Scorecard,
+    Spif,
+    Team,
+)
+
+
+@dataclass(frozen=True)
+class Windows:
+    """Measurement windows over the months axis.
+
+    ``ends[w]`` is the month (index) a window closes and pays; ``starts[w]`` the
+    first month it measures (the year's first month under true-up); ``prev[w]``
+    the earlier window of the same year whose entitlement was already paid under
+    true-up (``-1`` for none).
+    """
+
+    ends: np.ndarray
+    starts: np.ndarray
+    prev: np.ndarray
+    period: str
+
+    def containing(self, t: int) -> int:
+        """Index of the window whose payment month is at or after month ``t``."""
+        return int(np.searchsorted(self.ends, t, side="left"))
+
+
+def make_windows(
+    month_in_year: np.ndarray, year_id: np.ndarray, period: str, true_up: bool
+) -> Windows:
+    n = PERIOD_MONTHS[period]
+    T = len(month_in_year)
+    last_of_year = np.r_[year_id[1:] != year_id[:-1], True]
+    end = ((month_in_year + 1) % n == 0) | last_of_year
+    ends = np.flatnonzero(end)
+    period_starts = np.r_[0, ends[:-1] + 1].astype(np.int64)
+    first_of_year = np.r_[True, year_id[1:] != year_id[:-1]]
+    year_start = np.maximum.accumulate(np.where(first_of_year, np.arange(T), 0))
+    starts = year_start[ends] if true_up else period_starts
+    prev = np.full(len(ends), -1, dtype=np.int64)
+    if true_up:
+        same = year_id[ends[1:]] == year_id[ends[:-1]]
+        prev[1:] = np.where(same, np.arange(len(ends) - 1), -1)
+    return Windows(ends=ends, starts=np.asarray(starts, dtype=np.int64), prev=prev, period=period)
+
+
+def _wsum(cs: np.ndarray, w: Windows) -> np.ndarray:
+    """Window sums from a cumulative sum along the last axis."""
+    hi = cs[..., w.ends]
+    lo_idx = np.maximum(w.starts - 1, 0)
+    lo = cs[..., lo_idx] * (w.starts > 0)
+    return hi - lo
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """num / den, and 0 where there is no positive denominator (no target)."""
+    den_ok = den > 0
+    return np.divide(num, np.where(den_ok, den, 1.0)) * den_ok
+
+
+@dataclass
+class PlanPayout:
+    """Payments of one plan on arrays.
+
+    Attributes
+    ----------
+    lines : dict of str to numpy.ndarray
+        Payment per line, shape ``(..., reps, months)``, currency: one line per
+        component (by name), then ``plan_cap`` (adjustment from the plan cap),
+        ``clawback:<component>`` (reversals, negative), ``draw`` (top-ups
+        positive, recoveries negative) when the plan has them.
+    total : numpy.ndarray
+        Sum of the lines: what is paid each month.
+    trace : dict
+        With ``trace=True``: per component, the window-level steps (attainment,
+        factor, gate, modifier, caps, entitlement, payment) for pay statements.
+    """
+
+    lines: dict[str, np.ndarray]
+    total: np.ndarray
+    trace: dict = field(default_factory=dict)
+    windows: dict[str, Windows] = field(default_factory=dict)
+
+
+class PreparedPlan:
+    """A plan bound to reps and months: per-rep constants computed once.
+
+    Build with :meth:`simlib.plans.Plan.prepare`; then call :meth:`payout` as
+    often as needed (e.g. once per chunk of Monte Carlo draws).
+
+    Attributes
+    ----------
+    rep_ids : numpy.ndarray
+        Reps along the reps axis.
+    periods : pandas.PeriodIndex
+        Months along the months axis.
+    target_incentive : numpy.ndarray
+        Annual target incentive per rep (currency), before proration.
+    prorate : numpy.ndarray
+        (reps, months) share of each month's days the rep was employed and not
+        on leave (1.0 = the whole month).
+    """
+
+    def __init__(
+        self,
+        spec: PlanSpec,
+        rep_ids: np.ndarray,
+        periods,
+        target_incentive: np.ndarray,
+        prorate: np.ndarray,
+        teams: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
+        spif_masks: Mapping[str, np.ndarray],
+        kpi_aggregation: Mapping[str, str],
+        kpi_direction: Mapping[str, str],
+    ) -> None:
+        self.spec = spec
+        self.rep_ids = np.asarray(rep_ids)
+        self.periods = periods
+        self.target_incentive = np.asarray(target_incentive, dtype=float)
+        self.prorate = np.asarray(prorate, dtype=float)
+        self.ti_month = self.target_incentive[:, None] / 12.0 * self.prorate
+        self.teams = dict(teams)
+        self.spif_masks = dict(spif_masks)
+        self.kpi_aggregation = dict(kpi_aggregation)
+        self.kpi_direction = dict(kpi_direction)
+        month0 = (periods.month.to_numpy() - spec.year_start_month) % 12
+        # Plan year: a December-start plan's year begins in the calendar year before.
+        shift = (periods.month.to_numpy() < spec.year_start_month).astype(int)
+        year_id = periods.year.to_numpy() - shift
+        self.month_in_year = month0
+        self.year_id = year_id
+        self.windows: dict[str, Windows] = {}
+        for c in spec.components:
+            per = c.period or spec.period
+            self.windows[c.name] = make_windows(month0, year_id, per, spec.true_up)
+        self.curves: dict[str, PayoutCurve] = {}
+        self.modifiers: dict[str, PayoutCurve] = {}
+        for c in spec.components:
+            if isinstance(c, (QuotaBonus, Team)):
+                self.curves[c.name] = PayoutCurve(c.curve, below=0.0)
+            if isinstance(c, Scorecard) and c.curve is not None:
+                self.curves[c.name] = PayoutCurve(c.curve, below=None)
+            if c.modifier is not None:
+                self.modifiers[c.name] = PayoutCurve(c.modifier.curve, below=None)
+        self.multipliers: dict[str, list[str]] = {}
+        for c in spec.components:
+            if isinstance(c, Scorecard) and c.applies_to:
+                for target in c.applies_to:
+                    self.multipliers.setdefault(target, []).append(c.name)
+        self._cs_cache: dict = {}
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (len(self.rep_ids), len(self.periods))
+
+    # ---------------------------------------------------------------- helpers
+    def _cum(self, key, arr: np.ndarray) -> np.ndarray:
+        cs = self._cs.get(key)
+        if cs is None:
+            cs = self._cs[key] = np.cumsum(arr, axis=-1)
+        return cs
+
+    def _sum(self, kind: str, kpi: str, w: Windows) -> np.ndarray:
+        """Window sum of actuals (``kind='a'``) or targets (``'q'``)."""
+        key = (kind, kpi, w.period)
+        got = self._ws.get(key)
+        if got is None:
+            src = self._actual if kind == "a" else self._target
+            got = self._ws[key] = _wsum(self._cum((kind, kpi), src[kpi]), w)
+        return got
+
+    def _mean_or_sum(self, kind: str, kpi: str, w: Windows) -> np.ndarray:
+        s = self._sum(kind, kpi, w)
+        if self.kpi_aggregation.get(kpi, "sum") != "mean":
+            return s
+        fin = self._finite_a if kind == "a" else self._finite_q
+        n = _wsum(self._cum((kind + "n", kpi), fin[kpi]), w)
+        return _ratio(s, n)
+
+    def attainment(self, kpi: str, w: Windows) -> np.ndarray:
+        a = self._mean_or_sum("a", kpi, w)
+        q = self._mean_or_sum("q", kpi, w)
+        if self.kpi_direction.get(kpi, "higher") == "lower":
+            return _ratio(q, a)
+        return _ratio(a, q)
+
+    def _measure(self, kpi: str, basis: str, w: Windows) -> np.ndarray:
+        if basis == "attainment":
+            return self.attainment(kpi, w)
+        return self._mean_or_sum("a", kpi, w)
+
+    def _window_share(self, w: Windows) -> np.ndarray:
+        """Share of a year each window covers, prorated (reps, windows)."""
+        return _wsum(np.cumsum(self.prorate, axis=-1), w) / 12.0
+
+    def _team_sum(self, name: str, x: np.ndarray) -> np.ndarray:
+        order, starts, inv, _ = self.teams[name]
+        xs = np.take(x, order, axis=-2)
+        sums = np.add.reduceat(xs, starts, axis=-2)
+        return np.take(sums, inv, axis=-2)
+
+    # ----------------------------------------------------------------- payout
+    def payout(
+        self,
+        actual: Mapping[str, np.ndarray],
+        target: Mapping[str, np.ndarray],
+        score: np.ndarray | None = None,
+        trace: bool = False,
+    ) -> PlanPayout:
+        """Pay the plan on arrays.
+
+        Parameters
+        ----------
+        actual : mapping of KPI name to array
+            Actual results, shape ``(..., reps, months)`` (KPI units: currency,
+            counts, rates). NaN (not employed, no data) counts as nothing.
+        target : mapping of KPI name to array
+            Targets (quotas) in the same units, broadcastable to the actuals'
+            shape (e.g. ``(reps, months)`` shared by every draw).
+        score : array, optional
+            Appraisal score or performance coefficient for scorecard
+            components, broadcastable to ``(..., reps, months)``.
+        trace : bool
+            Keep the window-level steps for pay statements.
+        """
+        spec = self.spec
+        R, T = self.shape
+        needed = self._kpis_needed()
+        missing = [k for k in needed if k not in actual]
+        if missing:
+            raise KeyError(f"actuals missing for KPI(s) {missing}; the plan uses {sorted(needed)}")
+        lead = None
+        self._actual, self._target = {}, {}
+        self._finite_a, self._finite_q = {}, {}
+        for k in needed:
+            a = np.asarray(actual[k], dtype=float)
+            if a.shape[-2:] != (R, T):
+                raise ValueError(
+                    f"actuals for {k!r} have shape {a.shape}; expected (..., {R}, {T})"
+                )
+            lead = a.shape[:-2] if lead is None else np.broadcast_shapes(lead, a.shape[:-2])
+            fin = np.isfinite(a)
+            self._actual[k] = np.where(fin, a, 0.0) if not fin.all() else a
+            self._finite_a[k] = fin
+            if k in target:
+                q = np.asarray(target[k], dtype=float)
+                qf = np.isfinite(q)
+                self._target[k] = np.where(qf, q, 0.0) if not qf.all() else q
+                self._finite_q[k] = qf
+            else:
+                self._target[k] = np.zeros((R, T))
+                self._finite_q[k] = np.zeros((R, T), dtype=bool)
+        full = (*lead, R, T) if lead is not None else (R, T)
+        self._cs, self._ws = {}, {}
+        tr: dict = {}
+        lines: dict[str, np.ndarray] = {}
+        try:
+            coef_cache: dict = {}
+
+            def coefficient(sc: Scorecard, w: Windows) -> np.ndarray:
+                key = (sc.name, w.period)
+                if key not in coef_cache:
+                    if score is None:
+                        raise ValueError(
+                            f"component {sc.name!r} is a scorecard: pass score= "
+                            "(appraisal score or performance coefficient per rep and month)"
+                        )
+                    s = np.broadcast_to(np.asarray(score, dtype=float), full)
+                    s = np.nan_to_num(s, nan=0.0)
+                    mean = _wsum(np.cumsum(s, axis=-1), w) / (w.ends - w.starts + 1)
+                    curve = self.curves.get(sc.name)
+                    coef_cache[key] = curve(mean) if curve is not None else mean
+                return coef_cache[key]
+
+            by_name = {c.name: c for c in spec.components}
+            for c in spec.components:
+                w = self.windows[c.name]
+                t: dict = {}
+                ti_w = _wsum(np.cumsum(self.ti_month, axis=-1), w)
+                share = self._window_share(w)
+                if isinstance(c, Scorecard) and c.applies_to:
+                    continue
+                if isinstance(c, QuotaBonus):
+                    att = self.attainment(c.kpi, w)
+                    factor = self.curves[c.name](att)
+                    target_pay = c.weight * ti_w
+                    raw = target_pay * factor
+                    t.update(attainment=att, factor=factor, target_pay=target_pay)
+                elif isinstance(c, Team):
+                    a_i, q_i = self._sum("a", c.kpi, w), self._sum("q", c.kpi, w)
+                    team_att = _ratio(self._team_sum(c.name, a_i), self._team_sum(c.name, q_i))
+                    ind_att = self.attainment(c.kpi, w)
+                    att = c.blend.team * team_att + c.blend.individual * ind_att
+                    factor = self.curves[c.name](att)
+                    target_pay = c.weight * ti_w
+                    raw = target_pay * factor
+                    t.update(
+                        team_attainment=team_att,
+                        individual_attainment=ind_att,
+                        attainment=att,
+                        factor=factor,
+                        target_pay=target_pay,
+                    )
+                elif isinstance(c, Commission):
+                    v = self._mean_or_sum("a", c.kpi, w)
+                    scale = share if c.basis == "value" else self._mean_or_sum("q", c.kpi, w)
+                    raw = commission_amount(c, v, scale)
+                    t.update(value=v, scale=scale)
+                    if c.basis == "attainment":
+                        t["attainment"] = self.attainment(c.kpi, w)
+                elif isinstance(c, Spif):
+                    key = ("spif", c.name)
+                    masked = self._actual[c.kpi] * self.spif_masks[c.name]
+                    units = _wsum(self._cum(key, masked), w)
+                    raw = c.amount * units
+                    t.update(units=units)
+                elif isinstance(c, Scorecard):
+                    coef = coefficient(c, w)
+                    target_pay = c.weight * ti_w
+                    raw = target_pay * coef
+                    t.update(coefficient=coef, target_pay=target_pay, ti_window=ti_w)
+                else:  # pragma: no cover - the spec union is closed
+                    raise NotImplementedError(f"component type {c.type!r}")
+                raw = np.broadcast_to(raw, (*full[:-1], len(w.ends)))
+                t["raw"] = raw
+                if trace and hasattr(c, "kpi") and not isinstance(c, Spif):
+                    t["_actual"] = self._mean_or_sum("a", c.kpi, w)
+                    t["_target"] = self._mean_or_sum("q", c.kpi, w)
+                    t["ti_window"] = ti_w
+                ent = raw
+                if c.gate is not None:
+                    gm = self._measure(c.gate.kpi, c.gate.basis, w)
+                    ok = gm >= c.gate.min
+                    ent = ent * ok
+                    t.update(gate_measure=gm, gate_ok=ok)
+                if c.modifier is not None:
+                    mm = self._measure(c.modifier.kpi, c.modifier.basis, w)
+                    mf = self.modifiers[c.name](mm)
+                    ent = ent * mf
+                    t.update(modifier_measure=mm, modifier_factor=mf)
+                for sc_name in self.multipliers.get(c.name, []):
+                    coef = coefficient(by_name[sc_name], w)
+                    ent = ent * coef
+                    t[f"coefficient:{sc_name}"] = coef
+                if c.max_payout is not None:
+                    limit = c.max_payout * share
+                    t.update(cap_limit=limit, capped=ent > limit)
+                    ent = np.minimum(ent, limit)
+                t["entitlement"] = ent
+                pay = self._pay_from_entitlement(ent, w)
+                t["payment"] = pay
+                monthly = np.zeros(full)
+                monthly[..., w.ends] = pay
+                lines[c.name] = monthly
+                if trace:
+                    tr[c.name] = t
+            for c in spec.components:
+                if isinstance(c, Scorecard) and c.applies_to:
+                    lines[c.name] = np.zeros(full)
+            ordered = {c.name: lines[c.name] for c in spec.components}
+            earned = sum(ordered.values())
+            extra: dict[str, np.ndarray] = {}
+            if spec.max_payout_multiple is not None:
+                adj = self._plan_cap(earned, spec.max_payout_multiple)
+                extra["plan_cap"] = adj
+                earned = earned + adj
+            for c in spec.components:
+                if c.clawback is not None:
+                    cb = self._clawback(c, ordered[c.name])
+                    extra[f"clawback:{c.name}"] = cb
+                    earned = earned + cb
+            if spec.draw is not None:
+                paid = self._draw(earned, spec.draw.amount, spec.draw.recoverable)
+                extra["draw"] = paid - earned
+                earned = paid
+            ordered.update(extra)
+            return PlanPayout(lines=ordered, total=earned, trace=tr, windows=dict(self.windows))
+        finally:
+            self._actual = self._target = self._finite_a = self._finite_q = None
+            self._cs = self._ws = None
+
+    # ----------------------------------------------------------------- stages
+    def _kpis_needed(self) -> list[str]:
+        out: list[str] = []
+        for c in self.spec.components:
+            for k in (
+                getattr(c, "kpi", None),
+                c.gate.kpi if c.gate else None,
+                c.modifier.kpi if c.modifier else None,
+                c.clawback.kpi if c.clawback else None,
+            ):
+                if k is not None and k not in out:
+                    out.append(k)
+        return out
+
+    def _pay_from_entitlement(self, ent: np.ndarray, w: Windows) -> np.ndarray:
+        if not self.spec.true_up:
+            return ent
+        if self.spec.negative_true_up == "recover":
+            before = np.where(w.prev >= 0, np.take(ent, np.maximum(w.prev, 0), axis=-1), 0.0)
+            return ent - before
+        # "hold": never pay a negative true-up; what was overpaid is held against later windows.
+        pay = np.empty_like(ent)
+        paid = np.zeros(ent.shape[:-1])
+        for j in range(ent.shape[-1]):
+            if w.prev[j] < 0:
+                paid = np.zeros(ent.shape[:-1])
+            pay[..., j] = np.maximum(ent[..., j] - paid, 0.0)
+            paid = paid + pay[..., j]
+        return pay
+
+    def _year_cumsum(self, x: np.ndarray) -> np.ndarray:
+        """Cumulative sum along months, restarting each plan year."""
+        cs = np.cumsum(x, axis=-1)
+        first = np.flatnonzero(np.r_[True, self.year_id[1:] != self.year_id[:-1]])
+        for s in first[1:]:
+            cs[..., s:] -= cs[..., s - 1 : s]
+        return cs
+
+    def _plan_cap(self, earned: np.ndarray, multiple: float) -> np.ndarray:
+        c = self._year_cumsum(earned)
+        k = multiple * self._year_cumsum(self.ti_month)
+        over = np.maximum(c - k, 0.0)  # cumulative amount held back by the cap
+        adj = -over
+        adj[..., 1:] -= -over[..., :-1] * (self.year_id[1:] == self.year_id[:-1])
+        return adj + 0.0  # no negative zeros in statements
+
+    def _clawback(self, c, paid: np.ndarray) -> np.ndarray:
+        cb = c.clawback
+        if cb.basis == "attainment":
+            q = self._target[cb.kpi]
+            a = self._actual[cb.kpi]
+            if self.kpi_direction.get(cb.kpi, "higher") == "lower":
+                m = _ratio(np.broadcast_to(q, a.shape), a)
+            else:
+                m = _ratio(a, np.broadcast_to(q, a.shape))
+        else:
+            m = self._actual[cb.kpi]
+        short = self._finite_a[cb.kpi] & (m < cb.min)
+        short = np.broadcast_to(short, paid.shape)
+        pending = cb.share * np.maximum(paid, 0.0)
+        alive = np.ones(paid.shape, dtype=bool)
+        out = np.zeros(paid.shape)
+        T = paid.shape[-1]
+        for k in range(1, min(cb.within_months, T - 1) + 1):
+            hit = short[..., k:] & alive[..., : T - k]
+            out[..., k:] -= pending[..., : T - k] * hit
+            alive[..., : T - k] &= ~hit
+        return out
+
+    def _draw(self, earned: np.ndarray, amount: float, recoverable: bool) -> np.ndarray:
+        draw = amount * self.prorate
+        if not recoverable:
+            return np.maximum(earned, draw)
+        pay = np.empty_like(earned)
+        bal = np.zeros(earned.shape[:-1])
+        for t in range(earned.shape[-1]):
+            if t > 0 and self.year_id[t] != self.year_id[t - 1]:
+                bal = np.zeros(earned.shape[:-1])  # an unrecovered balance is forgiven at year end
+            p = np.maximum(earned[..., t] - bal, draw[..., t])
+            bal = bal + p - earned[..., t]
+            pay[..., t] = p
+        return pay
+
+
+def commission_amount(c: Commission, value: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """Commission on ``value`` for one window.
+
+    ``scale`` turns the spec's breaks into the window's currency: the window's
+    share of a year for ``basis: value`` (breaks are annual amounts), the
+    window's target for ``basis: attainment``.
+    """
+    if c.rate is not None:
+        above = np.array([0.0])
+        rates = np.array([c.rate])
+    else:
+        above = np.array([t.above for t in c.tiers], dtype=float)
+        rates = np.array([t.rate for t in c.tiers], dtype=float)
+    lo = 0.0 if c.threshold is None else c.threshold
+    v = value
+    if c.cap is not None:
+        v = np.minimum(v, c.cap * scale)
+    if c.mode == "marginal":
+        # Each tier's rate on the part of value inside [break_i, break_{i+1}), only above the threshold.
+        out = np.zeros(np.broadcast_shapes(np.shape(v), np.shape(scale)))
+        for i, r in enumerate(rates):
+            b0 = max(above[i], lo) * scale
+            b1 = above[i + 1] * scale if i + 1 < len(above) else np.inf
+            out += r * np.clip(np.minimum(v, b1) - b0, 0.0, None)
+        return out
+    # Retroactive: the reached tier's rate on all value; nothing below the threshold.
+    rate = np.zeros(np.broadcast_shapes(np.shape(v), np.shape(scale)))
+    prev = 0.0
+    for b, r in zip(above, rates, strict=True):
+        rate += (r - prev) * (v >= b * scale)
+        prev = r
+    out = rate * np.maximum(v, 0.0)
+    if c.threshold is not None:
+        out = out * (value >= lo * scale)
+    return out

@@ -1,0 +1,700 @@
+"""The :class:`Plan`: a validated plan spec with its tidy-frame edge.
+
+``Plan.from_yaml(path)`` / ``Plan.from_dict(d)`` validate; ``plan.prepare(reps,
+periods, ...)`` binds the plan to reps and months for the numpy core;
+``plan.evaluate(actuals, targets, reps)`` pays history (a replay) or any tidy
+actuals and returns one row per rep, month and payment line;
+``plan.explain(rep_id, period, ...)`` is the pay statement of one rep and month.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simlib.errors import SimlibError, SpecError
+from simlib.plans.core import PlanPayout, PreparedPlan, commission_amount
+from simlib.plans.curve import PayoutCurve
+from simlib.plans.spec import (
+    PERIOD_MONTHS,
+    TI_TYPES,
+    Commission,
+    PlanSpec,
+    QuotaBonus,
+    Scorecard,
+    Spif,
+    Team,
+    check_plan,
+)
+from simlib.spec import load_yaml, parse_spec
+
+
+class PlanInputError(SimlibError, ValueError):
+    """Actuals, targets or reps handed to a plan are not what it needs."""
+
+
+def _periods(values: Any) -> pd.PeriodIndex:
+    if isinstance(values, pd.PeriodIndex):
+        return values.asfreq("M")
+    s = pd.Series(values)
+    if isinstance(s.dtype, pd.PeriodDtype):
+        return pd.PeriodIndex(s).asfreq("M")
+    return pd.PeriodIndex(pd.to_datetime(s.astype(str)), freq="M")
+
+
+def _require(frame: pd.DataFrame, name: str, cols: Sequence[str]) -> None:
+    if not isinstance(frame, pd.DataFrame):
+        raise PlanInputError(f"{name}: expected a DataFrame with columns {list(cols)}")
+    miss = [c for c in cols if c not in frame.columns]
+    if miss:
+        raise PlanInputError(
+            f"{name}: missing column(s) {miss}; expected {list(cols)}, found {list(frame.columns)}"
+        )
+
+
+class Plan:
+    """An incentive plan: components combined, as data.
+
+    Parameters
+    ----------
+    spec : PlanSpec
+        The validated spec; build a plan with :meth:`from_dict` or :meth:`from_yaml`.
+
+    Examples
+    --------
+    >>> plan = Plan.from_dict({
+    ...     "name": "AM plan", "period": "quarter",
+    ...     "target_incentive": {"pay_mix": {"base": 0.6, "variable": 0.4}},
+    ...     "components": [{"type": "quota_bonus", "name": "revenue", "kpi": "revenue",
+    ...                     "weight": 1.0, "curve": [[0.8, 0.5], [1.0, 1.0], [1.5, 2.0]]}]})
+    >>> plan.curve("revenue")([0.7, 1.0, 2.0]).tolist()
+    [0.0, 1.0, 2.0]
+    """
+
+    def __init__(self, spec: PlanSpec) -> None:
+        self.spec = spec
+
+    # ----------------------------------------------------------- construction
+    @classmethod
+    def from_dict(
+        cls,
+        data: Mapping[str, Any] | PlanSpec,
+        kpis: Sequence[str] | None = None,
+        root: str = "plan",
+    ) -> Plan:
+        """Validate a plan given as a dict (e.g. parsed YAML).
+
+        Parameters
+        ----------
+        data : mapping
+            The plan (see :class:`~simlib.plans.spec.PlanSpec`).
+        kpis : sequence of str, optional
+            KPI names that exist (e.g. ``ds.kpi_names``): every KPI the plan
+            measures, gates or modifies on must be one of them.
+
+        Raises
+        ------
+        SpecError
+            Listing every problem with its path, e.g.
+            ``plan.components[1].curve[2]: attainment must increase (0.9 after 1.0)``.
+        """
+        spec = parse_spec(PlanSpec, data, root)
+        errs = check_plan(spec, list(kpis) if kpis is not None else None, root)
+        if errs:
+            raise SpecError(errs)
+        return cls(spec)
+
+    @classmethod
+    def from_yaml(cls, path: str | Path, kpis: Sequence[str] | None = None) -> Plan:
+        """Read and validate a plan file; error paths start with the file name."""
+        data = load_yaml(path)
+        return cls.from_dict(data, kpis=kpis, root=f"{Path(path).name}: plan")
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def components(self) -> list:
+        return list(self.spec.components)
+
+    def component(self, name: str):
+        for c in self.spec.components:
+            if c.name == name:
+                return c
+        raise KeyError(
+            f"plan {self.name!r} has no component {name!r}; it has {[c.name for c in self.spec.components]}"
+        )
+
+    def curve(self, name: str) -> PayoutCurve:
+        """The payout curve of a quota-bonus or team component."""
+        c = self.component(name)
+        if not isinstance(c, (QuotaBonus, Team)):
+            raise KeyError(f"component {name!r} ({c.type}) has no payout curve")
+        return PayoutCurve(c.curve, below=0.0)
+
+    def __repr__(self) -> str:
+        return f"Plan({self.name!r}, {len(self.spec.components)} components, period={self.spec.period})"
+
+    # ------------------------------------------------------ target incentive
+    def target_incentive(self, reps: pd.DataFrame) -> pd.Series:
+        """Annual target incentive per rep (currency), indexed by ``rep_id``.
+
+        From the pay mix on ``base_salary`` (variable / base x base salary: 60/40
+        on 120,000 gives 80,000), a flat amount, or an amount per ``position``.
+        Practice (pay-mix tables, talentfoot/Xactly): hunters 40-60% variable,
+        farmers 20-40%, managers 10-30%.
+        """
+        ti = self.spec.target_incentive
+        idx = reps["rep_id"].to_numpy()
+        if ti is None:
+            return pd.Series(0.0, index=idx, name="target_incentive")
+        if ti.pay_mix is not None:
+            _require(reps, "reps", ["rep_id", "base_salary"])
+            base = reps["base_salary"].to_numpy(dtype=float)
+            vals = base * ti.pay_mix.variable / ti.pay_mix.base
+        elif ti.amount is not None:
+            vals = np.full(len(reps), float(ti.amount))
+        else:
+            _require(reps, "reps", ["rep_id", "position"])
+            pos = reps["position"].astype(str)
+            missing = sorted(set(pos) - set(ti.by_position))
+            if missing:
+                raise PlanInputError(
+                    f"reps: position(s) {missing} have no amount in plan.target_incentive.by_position "
+                    f"(it lists {sorted(ti.by_position)})"
+                )
+            vals = pos.map(ti.by_position).to_numpy(dtype=float)
+        return pd.Series(vals, index=idx, name="target_incentive")
+
+    def on_target_earnings(self, reps: pd.DataFrame) -> pd.DataFrame:
+        """Base salary, target incentive and on-target earnings (OTE) per rep, annual."""
+        ti = self.target_incentive(reps)
+        base = reps["base_salary"].to_numpy(dtype=float) if "base_salary" in reps else np.nan
+        out = pd.DataFrame(
+            {
+                "rep_id": reps["rep_id"].to_numpy(),
+                "base_salary": base,
+                "target_incentive": ti.to_numpy(),
+            }
+        )
+        out["ote"] = out["base_salary"] + out["target_incentive"]
+        out["variable_share"] = out["target_incentive"] / out["ote"]
+        return out
+
+    # --------------------------------------------------------------- prepare
+    def prepare(
+        self,
+        reps: pd.DataFrame,
+        periods: Any,
+        ds=None,
+        hierarchy=None,
+        leave: pd.DataFrame | None = None,
+        kpi_rules: pd.DataFrame | None = None,
+    ) -> PreparedPlan:
+        """Bind the plan to reps and months for the numpy core.
+
+        Parameters
+        ----------
+        reps : pandas.DataFrame
+            One row per rep in the order of the reps axis: ``rep_id``,
+            ``unit_id`` (team components), ``position``, ``base_salary`` (target
+            incentive), ``hire_date`` / ``exit_date`` (proration; optional).
+        periods : sequence of months
+            The months axis (``pandas.PeriodIndex`` or strings like ``"2026-01"``).
+        ds : Dataset, optional
+            Supplies the hierarchy (team components) and KPI rules (``mean``
+            KPIs such as retention are averaged, not summed; ``lower`` KPIs have
+            attainment target / actual).
+        leave : pandas.DataFrame, optional
+            ``rep_id, start, end`` (dates, inclusive): days on leave scale the
+            target incentive down when ``proration.leave`` is on.
+        """
+        _require(reps, "reps", ["rep_id"])
+        periods = _periods(periods)
+        if len(periods) == 0:
+            raise PlanInputError("periods: no months given")
+        rep_ids = reps["rep_id"].to_numpy()
+        ti = self.target_incentive(reps).to_numpy()
+        prorate = self._prorate(reps, periods, leave)
+        if hierarchy is None and ds is not None:
+            from simlib.org import Hierarchy
+
+            hierarchy = Hierarchy.of(ds)
+        teams = {}
+        for c in self.spec.components:
+            if isinstance(c, Team):
+                if hierarchy is None:
+                    raise PlanInputError(
+                        f"component {c.name!r} is a team component: pass ds= (or hierarchy=) so reps can be grouped at level {c.level!r}"
+                    )
+                _require(reps, "reps", ["rep_id", "unit_id"])
+                try:
+                    units = hierarchy.ancestor_at(reps["unit_id"].to_numpy(), c.level)
+                except KeyError as exc:
+                    raise PlanInputError(f"component {c.name!r}: {exc.args[0]}") from None
+                units = np.where(
+                    pd.isna(units), "rep:" + reps["rep_id"].astype(str).to_numpy(), units
+                ).astype(str)
+                codes, uniq = pd.factorize(units)
+                order = np.argsort(codes, kind="stable")
+                sorted_codes = codes[order]
+                starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
+                group_sorted = np.cumsum(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]]) - 1
+                inv = np.empty(len(codes), dtype=np.int64)
+                inv[order] = group_sorted
+                teams[c.name] = (order, starts, inv, np.asarray(uniq)[sorted_codes[starts]])
+        spif_masks = {}
+        for c in self.spec.components:
+            if isinstance(c, Spif):
+                spif_masks[c.name] = _date_overlap(
+                    periods, pd.Timestamp(c.start), pd.Timestamp(c.end)
+                )
+        rules = kpi_rules if kpi_rules is not None else (ds.kpis if ds is not None else None)
+        agg, direction = {}, {}
+        if rules is not None:
+            for _, r in rules.iterrows():
+                agg[str(r["kpi"])] = str(r.get("aggregation", "sum"))
+                direction[str(r["kpi"])] = str(r.get("direction", "higher"))
+        return PreparedPlan(
+            self.spec, rep_ids, periods, ti, prorate, teams, spif_masks, agg, direction
+        )
+
+    def _prorate(
+        self, reps: pd.DataFrame, periods: pd.PeriodIndex, leave: pd.DataFrame | None
+    ) -> np.ndarray:
+        pr = self.spec.proration
+        start = periods.start_time.normalize().to_numpy()
+        end = periods.end_time.normalize().to_numpy()
+        days = ((end - start) / np.timedelta64(1, "D")).astype(float) + 1
+        n = len(reps)
+        hire = (
+            pd.to_datetime(reps["hire_date"]).to_numpy(dtype="datetime64[ns]")
+            if "hire_date" in reps
+            else np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+        )
+        exit_ = (
+            pd.to_datetime(reps["exit_date"]).to_numpy(dtype="datetime64[ns]")
+            if "exit_date" in reps
+            else np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+        )
+        if not pr.hire:
+            # Without hire proration a rep is paid for the whole month they joined in.
+            hire = pd.DatetimeIndex(hire).to_period("M").start_time.to_numpy()
+        if not pr.exit:
+            exit_ = pd.DatetimeIndex(exit_).to_period("M").end_time.normalize().to_numpy()
+        lo = np.maximum(start[None, :], np.where(np.isnat(hire), start[0], hire)[:, None])
+        hi = np.minimum(end[None, :], np.where(np.isnat(exit_), end[-1], exit_)[:, None])
+        worked = np.clip((hi - lo) / np.timedelta64(1, "D") + 1, 0, None)
+        if leave is not None and pr.leave and len(leave):
+            _require(leave, "leave", ["rep_id", "start", "end"])
+            r = pd.Index(reps["rep_id"]).get_indexer(leave["rep_id"])
+            if (r < 0).any():
+                bad = leave["rep_id"][r < 0].unique()[:5].tolist()
+                raise PlanInputError(f"leave: rep_id(s) {bad} are not among the reps")
+            ls = pd.to_datetime(leave["start"]).to_numpy(dtype="datetime64[ns]")
+            le = pd.to_datetime(leave["end"]).to_numpy(dtype="datetime64[ns]")
+            llo = np.maximum(start[None, :], ls[:, None])
+            lhi = np.minimum(end[None, :], le[:, None])
+            ldays = np.clip((lhi - llo) / np.timedelta64(1, "D") + 1, 0, None)
+            np.add.at(worked, r, -ldays)
+            worked = np.clip(worked, 0, None)
+        return worked / days[None, :]
+
+    # --------------------------------------------------------------- evaluate
+    def _arrays(self, actuals, targets, reps, periods):
+        _require(actuals, "actuals", ["rep_id", "period", "kpi", "value"])
+        _require(targets, "targets", ["rep_id", "period", "kpi", "target"])
+        if periods is None:
+            periods = pd.period_range(
+                _periods(targets["period"]).min(), _periods(targets["period"]).max(), freq="M"
+            )
+        periods = _periods(periods)
+        rep_ids = reps["rep_id"].to_numpy()
+        r_idx = pd.Index(rep_ids)
+        p_idx = pd.PeriodIndex(periods)
+        kpis = self._kpis()
+        out = {}
+        for name, frame, col in (("actuals", actuals, "value"), ("targets", targets, "target")):
+            r = r_idx.get_indexer(frame["rep_id"])
+            t = p_idx.get_indexer(_periods(frame["period"]))
+            unknown = (r < 0) & frame["rep_id"].isin(r_idx).eq(False).to_numpy()
+            if unknown.all() and len(frame):
+                raise PlanInputError(f"{name}: none of its rep_id values are among the reps")
+            arrs = {}
+            for k in kpis:
+                keep = (r >= 0) & (t >= 0) & (frame["kpi"] == k).to_numpy()
+                a = np.full((len(rep_ids), len(periods)), np.nan)
+                vals = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=float)
+                a[r[keep], t[keep]] = vals[keep]
+                arrs[k] = a
+            out[name] = arrs
+        return out["actuals"], out["targets"], periods
+
+    def _kpis(self) -> list[str]:
+        out = []
+        for c in self.spec.components:
+            for k in (
+                getattr(c, "kpi", None),
+                c.gate and c.gate.kpi,
+                c.modifier and c.modifier.kpi,
+                c.clawback and c.clawback.kpi,
+            ):
+                if k and k not in out:
+                    out.append(k)
+        return out
+
+    def _score_array(self, scores, reps, periods) -> np.ndarray | None:
+        if scores is None:
+            return None
+        if isinstance(scores, np.ndarray):
+            return scores
+        if isinstance(scores, pd.Series):
+            s = scores.reindex(reps["rep_id"].to_numpy())
+            return s.to_numpy(dtype=float)[:, None]
+        _require(scores, "scores", ["rep_id"])
+        if "rating" in scores.columns:
+            sc = [c for c in self.spec.components if isinstance(c, Scorecard) and c.ratings]
+            if not sc:
+                raise PlanInputError(
+                    "scores: ratings given but no scorecard component has a ratings table"
+                )
+            table = sc[0].ratings
+            lab = scores["rating"].astype(str)
+            bad = sorted(set(lab) - set(table))
+            if bad:
+                raise PlanInputError(
+                    f"scores: rating(s) {bad} are not in the scorecard's ratings {sorted(table)}"
+                )
+            vals = lab.map(table).to_numpy(dtype=float)
+        elif "score" in scores.columns:
+            vals = pd.to_numeric(scores["score"], errors="coerce").to_numpy(dtype=float)
+        else:
+            raise PlanInputError("scores: expected a 'score' or a 'rating' column")
+        r = pd.Index(reps["rep_id"]).get_indexer(scores["rep_id"])
+        if "period" not in scores.columns:
+            out = np.full((len(reps), 1), np.nan)
+            out[r[r >= 0], 0] = vals[r >= 0]
+            return out
+        t = pd.PeriodIndex(periods).get_indexer(_periods(scores["period"]))
+        out = np.full((len(reps), len(periods)), np.nan)
+        keep = (r >= 0) & (t >= 0)
+        out[r[keep], t[keep]] = vals[keep]
+        # A rating given once (e.g. at year end) holds for the whole year.
+        out = pd.DataFrame(out).T.bfill().ffill().T.to_numpy()
+        return out
+
+    def run(
+        self,
+        actuals: pd.DataFrame,
+        targets: pd.DataFrame,
+        reps: pd.DataFrame | None = None,
+        ds=None,
+        scores=None,
+        leave: pd.DataFrame | None = None,
+        periods: Any = None,
+    ) -> tuple[PreparedPlan, PlanPayout]:
+        """Pay tidy inputs and return the core objects (with the trace)."""
+        if reps is None:
+            if ds is None:
+                raise PlanInputError("pass reps= (or ds=, whose reps are used)")
+            reps = ds.reps
+        _require(reps, "reps", ["rep_id"])
+        used = set(targets["rep_id"]) | set(actuals["rep_id"])
+        reps = reps.loc[reps["rep_id"].isin(used)].reset_index(drop=True)
+        a, q, periods = self._arrays(actuals, targets, reps, periods)
+        prep = self.prepare(reps, periods, ds=ds, leave=leave)
+        score = self._score_array(scores, reps, periods)
+        return prep, prep.payout(a, q, score=score, trace=True)
+
+    def evaluate(
+        self,
+        actuals: pd.DataFrame,
+        targets: pd.DataFrame,
+        reps: pd.DataFrame | None = None,
+        ds=None,
+        scores=None,
+        leave: pd.DataFrame | None = None,
+        periods: Any = None,
+    ) -> pd.DataFrame:
+        """Pay the plan on tidy actuals and targets (a replay of history, or simulated).
+
+        Parameters
+        ----------
+        actuals : pandas.DataFrame
+            ``rep_id, period, kpi, value`` (e.g. ``ds.sales``).
+        targets : pandas.DataFrame
+            ``rep_id, period, kpi, target`` (e.g. ``ds.targets`` or the cascade's output).
+            The months paid are those the targets span unless ``periods`` is given.
+        reps : pandas.DataFrame, optional
+            Rep attributes (default ``ds.reps``); see :meth:`prepare`.
+        ds : Dataset, optional
+            For the hierarchy (team components) and KPI rules.
+        scores : DataFrame, Series or array, optional
+            For scorecard components: ``rep_id, [period,] score`` or
+            ``rep_id, [period,] rating`` (mapped through the scorecard's ratings).
+        leave : pandas.DataFrame, optional
+            ``rep_id, start, end`` leave spells, for proration.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per rep, month and payment line: ``rep_id, period, component,
+            type, payout`` (currency), and for a component in the month its
+            measurement window closes: ``kpi, actual, target, attainment,
+            factor, gate_ok, modifier, entitlement``. Sum ``payout`` by rep (and
+            month) for totals: see :func:`payout_totals`.
+        """
+        prep, pay = self.run(
+            actuals, targets, reps, ds=ds, scores=scores, leave=leave, periods=periods
+        )
+        return _tidy(self, prep, pay)
+
+    # ---------------------------------------------------------------- explain
+    def explain(
+        self,
+        rep_id: str,
+        period: Any,
+        actuals: pd.DataFrame,
+        targets: pd.DataFrame,
+        reps: pd.DataFrame | None = None,
+        ds=None,
+        scores=None,
+        leave: pd.DataFrame | None = None,
+        periods: Any = None,
+    ) -> PayStatement:
+        """The pay statement of one rep for one month: every step in numbers and words.
+
+        Same inputs as :meth:`evaluate`. The statement's amounts are the
+        evaluated payouts (a test checks that they agree to the cent).
+        """
+        from simlib.plans.statement import statement
+
+        prep, pay = self.run(
+            actuals, targets, reps, ds=ds, scores=scores, leave=leave, periods=periods
+        )
+        return statement(self, prep, pay, rep_id, period)
+
+    # -------------------------------------------------------- plain language
+    def describe(self) -> str:
+        """A plain-language summary a rep could read, followed by practice checks."""
+        from simlib.plans.describe import describe
+
+        return describe(self)
+
+    def warnings(self) -> list[str]:
+        """Where the plan falls outside practitioner norms (see ``reference/practice.md``)."""
+        from simlib.plans.describe import practice_warnings
+
+        return practice_warnings(self)
+
+    def curve_table(self) -> pd.DataFrame:
+        """Every curve's points: ``component, curve, point, attainment, factor, slope_after``.
+
+        ``curve`` is ``payout`` (bonus curves), ``modifier`` or ``coefficient``
+        (scorecards); ``slope_after`` is the slope to the next point (NaN at a
+        jump or the last point, after which the curve is flat).
+        """
+        rows = []
+        for c in self.spec.components:
+            items = []
+            if isinstance(c, (QuotaBonus, Team)):
+                items.append(("payout", c.curve))
+            if isinstance(c, Scorecard) and c.curve is not None:
+                items.append(("coefficient", c.curve))
+            if c.modifier is not None:
+                items.append(("modifier", c.modifier.curve))
+            for kind, pts in items:
+                curve = PayoutCurve(pts)
+                slopes = np.r_[curve.slopes(), np.nan]
+                for i, (x, y) in enumerate(pts):
+                    rows.append(
+                        {
+                            "component": c.name,
+                            "curve": kind,
+                            "point": i,
+                            "attainment": x,
+                            "factor": y,
+                            "slope_after": slopes[i],
+                        }
+                    )
+        return pd.DataFrame(
+            rows, columns=["component", "curve", "point", "attainment", "factor", "slope_after"]
+        )
+
+    def plot_curves(self, ax_width: float = 3.6):
+        """A matplotlib figure with one panel per curve (bonus, modifier, scorecard, commission)."""
+        import matplotlib.pyplot as plt
+
+        panels = []
+        for c in self.spec.components:
+            if isinstance(c, (QuotaBonus, Team)):
+                panels.append((c, "payout"))
+            if isinstance(c, Scorecard) and c.curve is not None:
+                panels.append((c, "coefficient"))
+            if isinstance(c, Commission):
+                panels.append((c, "commission"))
+            if c.modifier is not None:
+                panels.append((c, "modifier"))
+        n = max(len(panels), 1)
+        fig, axes = plt.subplots(1, n, figsize=(ax_width * n, 3.2), squeeze=False)
+        for ax, (c, kind) in zip(axes[0], panels, strict=False):
+            if kind == "commission":
+                top = (
+                    max([t.above for t in (c.tiers or [])] + [c.cap or 0, c.threshold or 0, 1.0])
+                    * 1.5
+                )
+                x = np.linspace(0, top, 400)
+                scale = np.ones_like(x)
+                y = commission_amount(c, x, scale)
+                ax.plot(x, y, color="C2")
+                ax.set_xlabel(
+                    "annual value" if c.basis == "value" else "attainment x annual target"
+                )
+                ax.set_ylabel("commission (per unit of scale)")
+                ax.set_title(f"{c.name}: {c.mode} commission", fontsize=9)
+                continue
+            pts = c.modifier.curve if kind == "modifier" else c.curve
+            curve = PayoutCurve(pts, below=0.0 if kind == "payout" else None)
+            xmax = max(p[0] for p in pts) * 1.3 + 0.05
+            x = np.linspace(0, xmax, 600)
+            ax.plot(x, curve(x), color="C0" if kind == "payout" else "C1")
+            ax.scatter([p[0] for p in pts], [p[1] for p in pts], s=12, color="k", zorder=3)
+            if kind == "payout":
+                ax.axvspan(0.7, 0.8, color="0.9", label="threshold norm 70-80%")
+                ax.axvline(1.0, color="0.6", lw=0.8, ls="--")
+                ax.legend(fontsize=7, loc="upper left")
+            ax.set_xlabel(
+                "attainment"
+                if kind != "modifier" or c.modifier.basis == "attainment"
+                else f"{c.modifier.kpi} value"
+            )
+            ax.set_ylabel("factor")
+            ax.set_title(f"{c.name}: {kind}", fontsize=9)
+        fig.tight_layout()
+        return fig
+
+
+def _date_overlap(periods: pd.PeriodIndex, start: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:
+    """Share of each month's days inside [start, end] (units assumed spread evenly)."""
+    ms = periods.start_time.normalize().to_numpy()
+    me = periods.end_time.normalize().to_numpy()
+    days = (me - ms) / np.timedelta64(1, "D") + 1
+    lo = np.maximum(ms, np.datetime64(start, "ns"))
+    hi = np.minimum(me, np.datetime64(end, "ns"))
+    return np.clip((hi - lo) / np.timedelta64(1, "D") + 1, 0, None) / days
+
+
+def _tidy(plan: Plan, prep: PreparedPlan, pay: PlanPayout) -> pd.DataFrame:
+    R, T = prep.shape
+    frames = []
+    types = {c.name: c.type for c in plan.spec.components}
+    for name, arr in pay.lines.items():
+        base = {
+            "rep_id": np.repeat(prep.rep_ids, T),
+            "period": np.tile(np.asarray(prep.periods), R),
+            "component": name,
+            "type": types.get(name, name.split(":")[0]),
+            "payout": np.asarray(arr).reshape(-1),
+        }
+        detail = {
+            k: np.full((R, T), np.nan)
+            for k in (
+                "actual",
+                "target",
+                "attainment",
+                "factor",
+                "gate_ok",
+                "modifier",
+                "entitlement",
+            )
+        }
+        kpi = None
+        if name in pay.trace:
+            c = plan.component(name)
+            kpi = getattr(c, "kpi", None)
+            w = prep.windows[name]
+            t = pay.trace[name]
+            if kpi is not None and c.type != "spif":
+                detail["actual"][:, w.ends] = prep_sum(prep, pay, name, "actual")
+                detail["target"][:, w.ends] = prep_sum(prep, pay, name, "target")
+            if c.type == "spif":
+                detail["actual"][:, w.ends] = t["units"]
+            for src, dst in (
+                ("attainment", "attainment"),
+                ("factor", "factor"),
+                ("coefficient", "factor"),
+                ("modifier_factor", "modifier"),
+                ("entitlement", "entitlement"),
+            ):
+                if src in t:
+                    detail[dst][:, w.ends] = np.broadcast_to(t[src], (R, len(w.ends)))
+            if "gate_ok" in t:
+                detail["gate_ok"][:, w.ends] = t["gate_ok"]
+        f = pd.DataFrame(base)
+        f["kpi"] = kpi
+        for k, v in detail.items():
+            f[k] = v.reshape(-1)
+        frames.append(f)
+    out = pd.concat(frames, ignore_index=True)
+    out["period"] = pd.PeriodIndex(out["period"], freq="M")
+    out["gate_ok"] = out["gate_ok"].map({1.0: True, 0.0: False}).astype("boolean")
+    out.attrs["plan"] = plan.name
+    return out.sort_values(["rep_id", "period"], kind="stable").reset_index(drop=True)
+
+
+def prep_sum(prep: PreparedPlan, pay: PlanPayout, name: str, which: str) -> np.ndarray:
+    """Window actual/target of a component's KPI, as stored in the trace."""
+    return pay.trace[name]["_" + which]
+
+
+def payout_totals(pay: pd.DataFrame, by: Sequence[str] = ("rep_id", "period")) -> pd.DataFrame:
+    """Total pay (all lines) per rep and month, or per ``by`` (e.g. ``["rep_id"]`` for the year)."""
+    return pay.groupby(list(by), observed=True, sort=True)["payout"].sum().reset_index()
+
+
+@dataclass(frozen=True)
+class PayStatement:
+    """One rep's pay for one month, step by step.
+
+    Attributes
+    ----------
+    rep_id, period : the rep and month.
+    steps : pandas.DataFrame
+        ``line, step, detail, amount``: the words and numbers of each step;
+        ``amount`` is set on the rows that are payments.
+    lines : dict of str to float
+        Payment per line (component, plan cap, clawback, draw) this month.
+    total : float
+        What is paid this month.
+    """
+
+    rep_id: str
+    period: pd.Period
+    steps: pd.DataFrame
+    lines: dict
+    total: float
+    currency: str = "CNY"
+
+    def __str__(self) -> str:
+        out = [f"Pay statement: {self.rep_id}, {self.period}"]
+        cur = None
+        for _, r in self.steps.iterrows():
+            if r["line"] != cur:
+                cur = r["line"]
+                out.append(f"\n{cur}")
+            amt = "" if pd.isna(r["amount"]) else f"  = {r['amount']:,.2f} {self.currency}"
+            out.append(f"  - {r['step']}: {r['detail']}{amt}")
+        out.append(f"\nTotal paid this month: {self.total:,.2f} {self.currency}")
+        return "\n".join(out)
+
+    def _repr_markdown_(self) -> str:
+        return "```\n" + str(self) + "\n```"
+
+
+__all__ = ["Plan", "PayStatement", "PlanInputError", "payout_totals", "PERIOD_MONTHS", "TI_TYPES"]

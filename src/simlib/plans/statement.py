@@ -1,0 +1,213 @@
+"""Pay statements: one rep's pay for one month, every step in numbers and words.
+
+Built from the trace the core keeps (``PreparedPlan.payout(..., trace=True)``),
+so the numbers on the statement are the numbers paid, like OpenFisca's tracer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simlib.plans.core import PlanPayout, PreparedPlan
+from simlib.plans.curve import PayoutCurve
+from simlib.plans.spec import Commission, QuotaBonus, Scorecard, Spif, Team
+
+
+def _money(x: float, cur: str) -> str:
+    return f"{x:,.2f} {cur}"
+
+
+def statement(plan, prep: PreparedPlan, pay: PlanPayout, rep_id: str, period: Any):
+    from simlib.plans.plan import PayStatement, PlanInputError, _periods
+
+    cur = plan.spec.currency
+    hits = np.flatnonzero(prep.rep_ids == rep_id)
+    if len(hits) == 0:
+        raise PlanInputError(
+            f"rep {rep_id!r} is not among the reps paid (no actuals or targets for them)"
+        )
+    r = int(hits[0])
+    per = _periods([period])[0]
+    tt = pd.PeriodIndex(prep.periods).get_indexer([per])[0]
+    if tt < 0:
+        raise PlanInputError(
+            f"period {per} is outside the months paid ({prep.periods[0]}..{prep.periods[-1]})"
+        )
+    t = int(tt)
+    rows: list[tuple[str, str, str, float]] = []
+
+    def add(line: str, step: str, detail: str, amount: float = np.nan) -> None:
+        rows.append((line, step, detail, amount))
+
+    def at(x, j):
+        return float(np.asarray(x)[r, j]) if np.ndim(x) >= 2 else float(np.asarray(x)[j])
+
+    pr = prep.prorate[r]
+    add(
+        "target incentive",
+        "annual",
+        f"{_money(prep.target_incentive[r], cur)} a year; this month counts {pr[t]:.0%} of its days (hire, exit, leave)",
+    )
+    for c in plan.spec.components:
+        line = f"{c.name} ({c.type})"
+        amount = float(pay.lines[c.name][r, t])
+        w = prep.windows[c.name]
+        if isinstance(c, Scorecard) and c.applies_to:
+            add(
+                line,
+                "role",
+                f"multiplies {', '.join(c.applies_to)} by the performance coefficient; pays nothing itself",
+                amount,
+            )
+            continue
+        j = w.containing(t)
+        if j >= len(w.ends) or w.ends[j] != t:
+            nxt = (
+                f"; next measured at the end of {prep.periods[w.ends[j]]}"
+                if j < len(w.ends)
+                else ""
+            )
+            add(line, "not measured this month", f"measured per {w.period}{nxt}", amount)
+            continue
+        tr = pay.trace[c.name]
+        s, e = int(w.starts[j]), int(w.ends[j])
+        span = f"{prep.periods[s]}..{prep.periods[e]}" + (
+            " (year to date, true-up)" if plan.spec.true_up else ""
+        )
+        add(line, "measured", span)
+        if isinstance(c, (QuotaBonus, Team)):
+            curve = PayoutCurve(c.curve)
+            a, q = at(tr["_actual"], j), at(tr["_target"], j)
+            if isinstance(c, Team):
+                ta, ia = at(tr["team_attainment"], j), at(tr["individual_attainment"], j)
+                add(
+                    line,
+                    "attainment",
+                    f"team ({c.level}) {ta:.2%} x {c.blend.team:g} + own {a:,.2f} / {q:,.2f} = {ia:.2%} x {c.blend.individual:g} = {at(tr['attainment'], j):.2%}",
+                )
+            else:
+                add(
+                    line,
+                    "attainment",
+                    f"{c.kpi} {a:,.2f} / target {q:,.2f} = {at(tr['attainment'], j):.2%}",
+                )
+            att = at(tr["attainment"], j)
+            add(line, "curve", f"{curve.locate(att)} -> factor {at(tr['factor'], j):.4f}")
+            tp = at(tr["target_pay"], j)
+            add(
+                line,
+                "target payout",
+                f"weight {c.weight:g} x target incentive for the window {_money(at(tr['ti_window'], j), cur)} = {_money(tp, cur)}",
+            )
+            add(
+                line,
+                "earned",
+                f"{_money(tp, cur)} x {at(tr['factor'], j):.4f} = {_money(at(tr['raw'], j), cur)}",
+            )
+        elif isinstance(c, Commission):
+            v, sc = at(tr["value"], j), at(tr["scale"], j)
+            unit = "of a year" if c.basis == "value" else "(window target)"
+            sched = (
+                f"flat {c.rate:.2%}"
+                if c.rate is not None
+                else ", ".join(f"{tier.rate:.2%} above {tier.above * sc:,.2f}" for tier in c.tiers)
+            )
+            extra = ""
+            if c.threshold is not None:
+                extra += f"; nothing below {c.threshold * sc:,.2f}"
+            if c.cap is not None:
+                extra += f"; nothing above {c.cap * sc:,.2f}"
+            add(line, "value", f"{c.kpi} {v:,.2f}; breaks scaled by {sc:.4g} {unit}")
+            add(
+                line,
+                "earned",
+                f"{c.mode} commission: {sched}{extra} -> {_money(at(tr['raw'], j), cur)}",
+            )
+        elif isinstance(c, Spif):
+            u = at(tr["units"], j)
+            add(
+                line,
+                "earned",
+                f"{u:,.2f} {c.kpi} between {c.start} and {c.end} x {_money(c.amount, cur)} = {_money(at(tr['raw'], j), cur)}",
+            )
+        elif isinstance(c, Scorecard):
+            add(
+                line,
+                "earned",
+                f"weight {c.weight:g} x target incentive {_money(at(tr['ti_window'], j), cur)} x performance coefficient {at(tr['coefficient'], j):.4f} = {_money(at(tr['raw'], j), cur)}",
+            )
+        if c.gate is not None:
+            gm, ok = at(tr["gate_measure"], j), bool(at(tr["gate_ok"], j))
+            add(
+                line,
+                "gate",
+                f"{c.gate.kpi} {c.gate.basis} {gm:.4g} {'>=' if ok else '<'} {c.gate.min:g}: {'held' if ok else 'failed, so this component pays nothing'}",
+            )
+        if c.modifier is not None:
+            add(
+                line,
+                "modifier",
+                f"{c.modifier.kpi} {c.modifier.basis} {at(tr['modifier_measure'], j):.4g} -> x {at(tr['modifier_factor'], j):.4f}",
+            )
+        for k in tr:
+            if k.startswith("coefficient:"):
+                add(
+                    line,
+                    "scorecard",
+                    f"performance coefficient from {k.split(':', 1)[1]}: x {at(tr[k], j):.4f}",
+                )
+        if c.max_payout is not None:
+            bit = bool(at(tr["capped"], j))
+            add(
+                line,
+                "component cap",
+                f"at most {_money(at(tr['cap_limit'], j), cur)} for the window: {'the cap bit' if bit else 'not reached'}",
+            )
+        ent = at(tr["entitlement"], j)
+        add(line, "entitlement", _money(ent, cur))
+        if plan.spec.true_up and w.prev[j] >= 0:
+            before = float(np.asarray(tr["entitlement"])[r, w.prev[j]])
+            add(
+                line,
+                "true-up",
+                f"entitlement {_money(ent, cur)} minus already paid for earlier windows {_money(ent - amount, cur)}"
+                + (
+                    " (held: no negative true-up)"
+                    if plan.spec.negative_true_up == "hold"
+                    else f"; the previous window's entitlement was {_money(before, cur)}"
+                ),
+            )
+        add(line, "paid", "this month", amount)
+    for name, arr in pay.lines.items():
+        if name in {c.name for c in plan.spec.components}:
+            continue
+        amount = float(arr[r, t])
+        if name == "plan_cap":
+            add(
+                "plan cap",
+                "rule",
+                f"year-to-date pay at most {plan.spec.max_payout_multiple:g} x year-to-date target incentive",
+                amount,
+            )
+        elif name.startswith("clawback:"):
+            cb = plan.component(name.split(":", 1)[1]).clawback
+            add(
+                name,
+                "rule",
+                f"{cb.share:.0%} of a payment is reversed if {cb.kpi} ({cb.basis}) falls below {cb.min:g} within {cb.within_months} months",
+                amount,
+            )
+        elif name == "draw":
+            d = plan.spec.draw
+            add(
+                "draw",
+                "rule",
+                f"{'recoverable' if d.recoverable else 'non-recoverable'} draw of {_money(d.amount * prep.prorate[r, t], cur)} this month (top-up positive, recovery negative)",
+                amount,
+            )
+    lines = {n: float(a[r, t]) for n, a in pay.lines.items()}
+    steps = pd.DataFrame(rows, columns=["line", "step", "detail", "amount"])
+    return PayStatement(rep_id, per, steps, lines, float(pay.total[r, t]), cur)
