@@ -1,0 +1,344 @@
+"""Weight sensitivity and appraisal-design diagnostics.
+
+The source document asks whether the indicators "grasp what is key, the
+standards are reasonable and the method fits" (指标抓住关键、标准合理、方法适用).
+These functions answer that with numbers:
+
+- :func:`weight_sensitivity`: ratings and rankings when each KPI weight moves by
+  +/- delta (the other weights rescaled to keep the sum 1);
+- :func:`break_even_weights`: how far each weight can move before the top-rated
+  or bottom-rated group changes (closed form: scores are linear in the weight);
+- :func:`kpi_correlations`: each KPI's points vs the composite and vs revenue;
+- :func:`rating_distribution`: grade shares by unit or by manager (unit head);
+- :func:`variance_shares`: share of the score variance each KPI accounts for;
+- :func:`decisive_kpis`: how often one KPI alone decides a rep's rating.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from simlib.appraisal.appraise import Appraisal
+
+
+def shift_weight(w: np.ndarray, k: int, new: float) -> np.ndarray:
+    """Set weight ``k`` to ``new`` and rescale the others proportionally so the sum stays 1.
+
+    When every other weight is 0 they share the remainder equally.
+    """
+    w = np.asarray(w, dtype=float)
+    new = float(np.clip(new, 0.0, 1.0))
+    out = w.copy()
+    rest = 1.0 - w[k]
+    if rest > 1e-12:
+        out *= (1.0 - new) / rest
+    else:
+        out[:] = (1.0 - new) / (len(w) - 1)
+    out[k] = new
+    return out
+
+
+def _spearman(a: np.ndarray, b: np.ndarray) -> float:
+    ra = pd.Series(a).rank().to_numpy()
+    rb = pd.Series(b).rank().to_numpy()
+    if ra.std() == 0 or rb.std() == 0:
+        return float("nan")
+    return float(np.corrcoef(ra, rb)[0, 1])
+
+
+def weight_sensitivity(app: Appraisal, delta: float = 0.05) -> pd.DataFrame:
+    """Ratings and rankings when each KPI weight moves by +/- ``delta``.
+
+    Parameters
+    ----------
+    app : Appraisal
+        A finished appraisal (its scores are ``effective @ weights + offset``).
+    delta : float
+        Change in one weight, as a fraction (0.05 = five percentage points).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per KPI and direction: ``kpi``, ``change`` (+delta / -delta),
+        ``weight_from``, ``weight_to``, ``rating_changed`` (share of rated reps
+        whose grade changes), ``moved_up``, ``moved_down`` (shares),
+        ``rank_correlation`` (Spearman, new vs current score),
+        ``top_changed`` and ``bottom_changed`` (reps entering or leaving the
+        best / worst grade). All draws of the ±delta scenarios are rated in one
+        vectorized call.
+    """
+    w = app.weights.to_numpy()
+    names = app.weights.names
+    base_grade = app.rated["grade_index"].to_numpy()
+    base_score = app.effective @ w + app.offset
+    rows, ws = [], []
+    for k, name in enumerate(names):
+        for sign in (+1, -1):
+            new = w[k] + sign * delta
+            if new < 0 or new > 1:
+                continue
+            ws.append(shift_weight(w, k, new))
+            rows.append((name, sign * delta, w[k], new))
+    if not ws:
+        return pd.DataFrame()
+    W = np.stack(ws)  # (scenarios, kpis)
+    scores = W @ app.effective.T + app.offset  # (scenarios, reps)
+    grades = app.rate(scores)
+    last = len(app.scorecard.rating.grades) - 1
+    out = []
+    for i, (name, ch, w0, w1) in enumerate(rows):
+        g = grades[i]
+        out.append(
+            {
+                "kpi": name,
+                "change": ch,
+                "weight_from": w0,
+                "weight_to": w1,
+                "rating_changed": float(np.mean(g != base_grade)),
+                "moved_up": float(np.mean(g < base_grade)),
+                "moved_down": float(np.mean(g > base_grade)),
+                "rank_correlation": _spearman(scores[i], base_score),
+                "top_changed": int(np.sum((g == 0) != (base_grade == 0))),
+                "bottom_changed": int(np.sum((g == last) != (base_grade == last))),
+            }
+        )
+    return pd.DataFrame(out)
+
+
+def _first_crossing(
+    alpha: np.ndarray, beta: np.ndarray, inside: np.ndarray, codes: np.ndarray, t0: float
+) -> tuple[float, float]:
+    """Nearest t above and below t0 at which an insider and an outsider (same group) swap.
+
+    Scores are ``alpha + beta * t``. Insider i falls below outsider j at
+    ``t = (alpha_j - alpha_i) / (beta_i - beta_j)``.
+    """
+    up, down = np.inf, -np.inf
+    for g in np.unique(codes):
+        m = codes == g
+        ins = np.flatnonzero(m & inside)
+        outs = np.flatnonzero(m & ~inside)
+        if len(ins) == 0 or len(outs) == 0:
+            continue
+        da = alpha[outs][None, :] - alpha[ins][:, None]
+        db = beta[ins][:, None] - beta[outs][None, :]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = np.where(db != 0, da / db, np.nan)
+        # Going up in t the insider drops below when db < 0 ... and vice versa; the
+        # crossing point alone decides, as each pair crosses at most once.
+        above = t[t > t0 + 1e-12]
+        below = t[t < t0 - 1e-12]
+        if above.size:
+            up = min(up, float(above.min()))
+        if below.size:
+            down = max(down, float(below.max()))
+    return up, down
+
+
+def break_even_weights(app: Appraisal) -> pd.DataFrame:
+    """For each KPI weight: how far it can move before the top or bottom group changes.
+
+    With the other weights rescaled proportionally (:func:`shift_weight`), every
+    rep's score is linear in the weight t of the KPI: ``score = alpha + beta t``.
+
+    - Forced distribution: the top group of a ranking group changes when a
+      member's line crosses a non-member's (pairwise crossing points, closed form).
+    - Absolute bands: it changes when a rep's line crosses the best grade's
+      minimum (for the bottom group, the second-worst grade's minimum).
+
+    Exact ties are not modelled (the tie rule may move the point by a hair).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``kpi``, ``group`` ("top" / "bottom"), ``weight``, ``weight_up`` and
+        ``weight_down`` (the weight at which the group first changes when the
+        weight rises / falls; NaN if it never does within [0, 1]),
+        ``delta_up``, ``delta_down`` (the same as changes from today's weight).
+    """
+    w = app.weights.to_numpy()
+    m = app.effective
+    b = app.offset
+    grade = app.rated["grade_index"].to_numpy()
+    rating = app.scorecard.rating
+    last = len(rating.grades) - 1
+    codes = app.groups.codes
+    out = []
+    for k, name in enumerate(app.weights.names):
+        rest = 1.0 - w[k]
+        others = (m @ w - m[:, k] * w[k]) / rest if rest > 1e-12 else m.mean(axis=1)
+        # score(t) = m_k t + (1 - t) * others + b
+        alpha = others + b
+        beta = m[:, k] - others
+        for label, inside, th in (
+            ("top", grade == 0, rating.thresholds[0]),
+            ("bottom", grade == last, rating.thresholds[last - 1] if last >= 1 else None),
+        ):
+            if rating.type == "forced":
+                up, down = _first_crossing(alpha, beta, inside, codes, w[k])
+            else:
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    t = np.where(beta != 0, (float(th) - alpha) / beta, np.nan)
+                up = float(t[t > w[k] + 1e-12].min()) if (t > w[k] + 1e-12).any() else np.inf
+                down = float(t[t < w[k] - 1e-12].max()) if (t < w[k] - 1e-12).any() else -np.inf
+            wu = up if up <= 1 else np.nan
+            wd = down if down >= 0 else np.nan
+            out.append(
+                {
+                    "kpi": name,
+                    "group": label,
+                    "weight": w[k],
+                    "weight_up": wu,
+                    "weight_down": wd,
+                    "delta_up": wu - w[k],
+                    "delta_down": wd - w[k],
+                }
+            )
+    return pd.DataFrame(out)
+
+
+def kpi_correlations(app: Appraisal, revenue: str | None = "revenue") -> pd.DataFrame:
+    """Correlation of each KPI's points with the blended score and with revenue.
+
+    A KPI whose points barely correlate with revenue may not be "grasping what is
+    key"; one that correlates ~1 with the composite dominates it.
+
+    Returns
+    -------
+    pandas.DataFrame indexed by KPI: ``weight``, ``corr_with_score`` (Pearson),
+    ``corr_with_revenue`` (Pearson with the rep's revenue in the period; NaN if
+    there is no such KPI), ``rank_corr_with_score`` (Spearman).
+    """
+    r = app.rated
+    rev = None
+    if revenue is not None:
+        kp = app.kpis[app.kpis["kpi"] == revenue]
+        if len(kp):
+            rev = kp.set_index("rep_id")["actual"].reindex(r["rep_id"]).to_numpy()
+    rows = {}
+    for k in app.weights.names:
+        x = r[f"score_{k}"].to_numpy()
+        rows[k] = {
+            "weight": app.weights[k],
+            "corr_with_score": _corr(x, r["score"].to_numpy()),
+            "corr_with_revenue": _corr(x, rev) if rev is not None else np.nan,
+            "rank_corr_with_score": _spearman(x, r["score"].to_numpy()),
+        }
+    if app.scorecard.competence is not None:
+        x = r["competence_score"].to_numpy()
+        rows["(competence)"] = {
+            "weight": app.scorecard.competence.weight,
+            "corr_with_score": _corr(x, r["score"].to_numpy()),
+            "corr_with_revenue": _corr(x, rev) if rev is not None else np.nan,
+            "rank_corr_with_score": _spearman(x, r["score"].to_numpy()),
+        }
+    return pd.DataFrame(rows).T
+
+
+def _corr(a: np.ndarray, b: np.ndarray | None) -> float:
+    if b is None:
+        return float("nan")
+    a = np.asarray(a, float)
+    b = np.asarray(b, float)
+    ok = np.isfinite(a) & np.isfinite(b)
+    if ok.sum() < 3 or a[ok].std() == 0 or b[ok].std() == 0:
+        return float("nan")
+    return float(np.corrcoef(a[ok], b[ok])[0, 1])
+
+
+def rating_distribution(app: Appraisal, by: str = "group_id", min_n: int = 1) -> pd.DataFrame:
+    """Share of each grade per unit (``by="group_id"``, ``"team_id"``) or per manager.
+
+    ``by="unit_id"`` groups reps by their own unit, whose head is their manager
+    (the rater). Columns: ``n`` and one share per grade; ``mean_score``. Groups
+    smaller than ``min_n`` are dropped (leadership reports suppress small
+    groups). A lenient manager shows as a unit with many top grades under
+    absolute bands.
+    """
+    r = app.rated
+    grades = app.scorecard.rating.names
+    counts = app.rating_counts(by)
+    n = counts.sum(axis=1)
+    shares = counts.div(n, axis=0)
+    shares.insert(0, "n", n)
+    shares["mean_score"] = r.groupby(by)["score"].mean().reindex(shares.index)
+    shares = shares[shares["n"] >= min_n]
+    shares.columns = ["n", *grades, "mean_score"]
+    return shares
+
+
+def variance_shares(app: Appraisal) -> pd.Series:
+    """Share of the variance of the blended score that each KPI (and competence) accounts for.
+
+    The score is ``sum_k w_k E_k + c`` (E_k the KPI's effective points, c the
+    competence part), so ``Var(score) = sum_k w_k Cov(E_k, score) + Cov(c, score)``
+    and the shares ``w_k Cov(E_k, score) / Var(score)`` sum to 1. A share can be
+    negative when a KPI runs against the others. Since the rating is a monotone
+    function of the score, this is also the KPIs' share in what separates ratings.
+    """
+    w = app.weights.to_numpy()
+    s = app.effective @ w + app.offset
+    var = s.var()
+    if var == 0:
+        return pd.Series(np.nan, index=app.weights.names)
+    sc = s - s.mean()
+    parts = {
+        k: w[j] * float(np.mean((app.effective[:, j] - app.effective[:, j].mean()) * sc)) / var
+        for j, k in enumerate(app.weights.names)
+    }
+    if app.scorecard.competence is not None:
+        parts["(competence)"] = float(np.mean((app.offset - app.offset.mean()) * sc)) / var
+    return pd.Series(parts, name="variance_share")
+
+
+def decisive_kpis(
+    app: Appraisal,
+    neutral: Callable[[np.ndarray], np.ndarray] | None = None,
+    chunk: int = 256,
+) -> pd.DataFrame:
+    """How often one KPI alone decides a rep's rating.
+
+    For each rep and KPI, the KPI's points are replaced by a neutral value (the
+    median over rated reps, by default) for that rep only, and the rep is rated
+    again with everyone else unchanged. The KPI is *pivotal* for the rep when
+    the grade changes. Each counterfactual is one "draw" of the vectorized
+    rating core (chunked), so forced-distribution quotas are re-applied exactly.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per KPI: ``pivotal_share`` (share of rated reps whose grade this
+        KPI alone changes), ``sole_pivotal_share`` (share for whom it is the only
+        pivotal KPI). ``attrs["decided_by_one_kpi"]`` is the share of reps with
+        exactly one pivotal KPI.
+    """
+    m = app.effective
+    w = app.weights.to_numpy()
+    b = app.offset
+    base = app.rated["grade_index"].to_numpy()
+    n, k = m.shape
+    neutral_val = (neutral or (lambda x: np.median(x, axis=0)))(m)
+    score0 = m @ w + b
+    pivotal = np.zeros((n, k), dtype=bool)
+    for j in range(k):
+        change = (neutral_val[j] - m[:, j]) * w[j]  # each rep's score change
+        for s0 in range(0, n, chunk):
+            idx = np.arange(s0, min(n, s0 + chunk))
+            scores = np.broadcast_to(score0, (len(idx), n)).copy()
+            scores[np.arange(len(idx)), idx] += change[idx]
+            g = app.rate(scores)
+            pivotal[idx, j] = g[np.arange(len(idx)), idx] != base[idx]
+    count = pivotal.sum(axis=1)
+    out = pd.DataFrame(
+        {
+            "pivotal_share": pivotal.mean(axis=0),
+            "sole_pivotal_share": (pivotal & (count == 1)[:, None]).mean(axis=0),
+        },
+        index=app.weights.names,
+    )
+    out.attrs["decided_by_one_kpi"] = float(np.mean(count == 1))
+    out.attrs["decided_by_none"] = float(np.mean(count == 0))
+    return out

@@ -1,0 +1,423 @@
+"""The tidy edge: appraise a dataset's reps over a period with a scorecard.
+
+:func:`appraise` turns the ``sales``, ``targets`` and ``competence`` tables into
+one row per rep: attainment and points per KPI, the KPI composite, competence
+points, the individual score, the unit's (team) score, the blended score, the
+rating and its performance coefficient. It calls the same numpy core the Monte
+Carlo engine uses (:mod:`simlib.appraisal.scorecard`, :mod:`simlib.appraisal.rating`).
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from simlib.appraisal.rating import Groups, calibrate, rate_bands, rate_forced
+from simlib.appraisal.scorecard import (
+    Scorecard,
+    attainment,
+    blend,
+    competence_points,
+    composite,
+    load_scorecard,
+    score_kpis,
+)
+from simlib.appraisal.weights import Weights
+from simlib.data.dataset import Dataset
+from simlib.org import Hierarchy
+
+
+@dataclass(frozen=True)
+class Appraisal:
+    """One appraisal round: who scored what and got which rating.
+
+    Attributes
+    ----------
+    reps : pandas.DataFrame
+        One row per rep employed in the period. Columns: ``rep_id``, ``unit_id``
+        (the rep's own unit: its head is the assessing manager), ``group_id`` (the
+        unit ranked within, for forced distribution), ``team_id`` (the unit
+        blended in), ``months`` employed, ``eligible`` and ``reason`` (why not),
+        ``attainment_<kpi>`` and ``score_<kpi>`` per KPI, ``kpi_score``,
+        ``competence_score``, ``individual_score``, ``team_score``, ``score``
+        (blended, what is rated), ``grade_index`` (0 = best), ``rating``,
+        ``coefficient`` (when the grades carry one).
+    kpis : pandas.DataFrame
+        Long: ``rep_id, kpi, actual, target, attainment, score, weight,
+        contribution`` (points the KPI adds to the KPI composite), eligible reps.
+    competence : pandas.DataFrame
+        Long: ``rep_id, item, score`` (1-5, mean over the period's assessments).
+    weights : Weights
+        The KPI weights used, with how they were obtained.
+    scorecard : Scorecard
+    period : str
+        The appraisal period label (``"2026"``, ``"2026H1"``).
+    effective : numpy.ndarray
+        (eligible reps, KPIs): the points each KPI feeds into the blended score
+        per unit of weight (individual and team parts combined), so that
+        ``score = effective @ weights + offset``. Used by sensitivity analysis.
+    offset : numpy.ndarray
+        (eligible reps,): the part of the score that does not depend on KPI
+        weights (competence).
+    """
+
+    reps: pd.DataFrame
+    kpis: pd.DataFrame
+    competence: pd.DataFrame
+    weights: Weights
+    scorecard: Scorecard
+    period: str
+    effective: np.ndarray
+    offset: np.ndarray
+    groups: Groups
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rated(self) -> pd.DataFrame:
+        """The eligible (rated) reps only."""
+        return self.reps[self.reps["eligible"]].reset_index(drop=True)
+
+    def rating_counts(self, by: str | None = None) -> pd.DataFrame:
+        """Counts per grade (columns in grade order), overall or per ``by`` column."""
+        r = self.rated
+        grades = self.scorecard.rating.names
+        cat = pd.Categorical(r["rating"], categories=grades, ordered=True)
+        if by is None:
+            return pd.Series(cat).value_counts().reindex(grades).to_frame("reps").T
+        return pd.crosstab(r[by], cat).reindex(columns=grades, fill_value=0)
+
+    def rate(self, scores: np.ndarray) -> np.ndarray:
+        """Rate any (..., eligible reps) scores with this appraisal's scheme and groups."""
+        return rate_scores(self.scorecard, scores, self.groups, warn=False)
+
+
+def rate_scores(
+    sc: Scorecard, scores: np.ndarray, groups: Groups | None, warn: bool = True
+) -> np.ndarray:
+    """Grade indices (0 = best) for scores under the scorecard's rating scheme."""
+    r = sc.rating
+    if r.type == "bands":
+        return rate_bands(scores, r.thresholds)
+    return rate_forced(
+        scores, groups, r.shares, ties=r.ties, min_group=r.min_group if warn else None
+    )
+
+
+_PERIOD = re.compile(r"^(\d{4})(?:([HQ])([1-4]))?$")
+
+
+def period_months(period: str | int) -> pd.PeriodIndex:
+    """Months of an appraisal period: ``2026`` / ``"2026"``, ``"2026H1"``, ``"2026Q3"``."""
+    m = _PERIOD.match(str(period).strip().upper())
+    if not m:
+        raise ValueError(f"appraisal period {period!r}: expected YYYY, YYYYH1/H2 or YYYYQ1-Q4")
+    year, kind, k = int(m.group(1)), m.group(2), m.group(3)
+    if kind is None:
+        return pd.period_range(f"{year}-01", f"{year}-12", freq="M")
+    k = int(k)
+    if kind == "H":
+        if k > 2:
+            raise ValueError(f"appraisal period {period!r}: a half is H1 or H2")
+        start = 1 + 6 * (k - 1)
+        return pd.period_range(f"{year}-{start:02d}", periods=6, freq="M")
+    start = 1 + 3 * (k - 1)
+    return pd.period_range(f"{year}-{start:02d}", periods=3, freq="M")
+
+
+def last_full_year(ds: Dataset) -> str:
+    """The last calendar year with all twelve months of sales."""
+    p = ds.periods
+    years = pd.Series(p.year).value_counts()
+    full = sorted(y for y, n in years.items() if n == 12)
+    if not full:
+        raise ValueError(f"the dataset has no complete calendar year of sales ({p[0]}..{p[-1]})")
+    return str(full[-1])
+
+
+def _rep_kpi_table(
+    ds: Dataset, months: pd.PeriodIndex, kpis: list[str]
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
+    """Actual and target per rep and KPI over ``months`` (each KPI's own aggregation).
+
+    Targets count only for months in which the rep has a sales row, so a part-year
+    rep is measured against the part-year target.
+    """
+    s = ds.sales[ds.sales["period"].isin(months) & ds.sales["kpi"].isin(kpis)]
+    months_worked = s.groupby("rep_id")["period"].nunique()
+    if ds.targets is None:
+        raise ValueError(
+            "the dataset has no targets table: attainment-based appraisal needs rep "
+            "targets (actual / target)"
+        )
+    t = ds.targets
+    if "rep_id" in t.columns:
+        t = t[t["rep_id"].notna()]
+    else:
+        t = t.iloc[0:0]
+    t = t[t["period"].isin(months) & t["kpi"].isin(kpis)][["rep_id", "period", "kpi", "target"]]
+    merged = s[["rep_id", "period", "kpi", "value"]].merge(
+        t, on=["rep_id", "period", "kpi"], how="left"
+    )
+    agg = ds.kpis.set_index("kpi")["aggregation"]
+    parts_a, parts_t = [], []
+    for kpi in kpis:  # a handful of KPIs; rows are grouped by pandas, not looped
+        m = merged[merged["kpi"] == kpi]
+        how = "sum" if agg.get(kpi, "sum") == "sum" else "mean"
+        g = m.groupby("rep_id")
+        parts_a.append(g["value"].agg(how).rename(kpi))
+        # min_count=1: a rep with no target rows at all gets NaN, not 0.
+        tg = g["target"].sum(min_count=1) if how == "sum" else g["target"].mean()
+        # Any month without a target makes the comparison unfair: mark it missing.
+        complete = g["target"].apply(lambda x: x.notna().all())
+        parts_t.append(tg.where(complete).rename(kpi))
+    actual = pd.concat(parts_a, axis=1).reindex(columns=kpis)
+    target = pd.concat(parts_t, axis=1).reindex(index=actual.index, columns=kpis)
+    return actual, target, months_worked
+
+
+def appraise(
+    ds: Dataset,
+    scorecard: Scorecard | dict | str | Path,
+    period: str | int | None = None,
+    min_months: int | None = None,
+) -> Appraisal:
+    """Appraise every rep employed in ``period`` with ``scorecard``.
+
+    Parameters
+    ----------
+    ds : Dataset
+        Needs ``targets`` (rep-level) for attainment; ``competence`` when the
+        scorecard counts competence items.
+    scorecard : Scorecard, dict or YAML path
+    period : str or int, optional
+        ``2026``, ``"2026H1"``, ``"2026Q4"``; default the last full calendar year.
+    min_months : int, optional
+        Months of employment needed to be rated; default half the period's
+        months (rounded up). Shorter-tenure reps are listed with
+        ``eligible=False`` and a reason, never silently dropped.
+
+    Returns
+    -------
+    Appraisal
+    """
+    sc = load_scorecard(scorecard)
+    label = last_full_year(ds) if period is None else str(period).upper()
+    months = period_months(label)
+    kpis = sc.kpi_names
+    for k in kpis:
+        ds.kpi(k)  # clear error for a KPI the data does not have
+    min_months = int(np.ceil(len(months) / 2)) if min_months is None else int(min_months)
+    notes: list[str] = []
+
+    actual, target, worked = _rep_kpi_table(ds, months, kpis)
+    reps = ds.reps.set_index("rep_id").loc[actual.index].reset_index()
+    n = len(reps)
+    if n == 0:
+        raise ValueError(f"no rep has sales in {label} ({months[0]}..{months[-1]})")
+    direction = {k.kpi: (k.direction or str(ds.kpi(k.kpi)["direction"])) for k in sc.kpis}
+    low = np.array([direction[k] == "lower" for k in kpis])
+    att = attainment(actual.to_numpy(float), target.to_numpy(float), low)
+
+    h = Hierarchy.of(ds)
+    unit = reps["unit_id"].astype(str).to_numpy()
+    level_groups: dict[str, Groups] = {}
+
+    def at_level(level: str) -> np.ndarray:
+        if level == "company":
+            return np.full(n, h.root, dtype=object)
+        return h.ancestor_at(unit, level)
+
+    reason = np.full(n, "", dtype=object)
+    months_arr = worked.reindex(actual.index).fillna(0).to_numpy(int)
+    reason[months_arr < min_months] = f"employed under {min_months} months in {label}"
+    for j, k in enumerate(kpis):
+        miss = np.isnan(att[:, j]) & (reason == "")
+        reason[miss] = f"no target for {k} in {label}"
+
+    # Competence: mean item score per rep over the period's assessments.
+    comp_long = pd.DataFrame(columns=["rep_id", "item", "score"])
+    comp_score = np.full(n, np.nan)
+    if ds.competence is not None:
+        c = ds.competence[ds.competence["period"].isin(months)]
+        if sc.competence is not None and sc.competence.items is not None:
+            unknown = sorted(set(sc.competence.items) - set(ds.competence["item"].unique()))
+            if unknown:
+                raise ValueError(
+                    f"scorecard.competence.items: {unknown} not in the competence table "
+                    f"(items: {sorted(ds.competence['item'].unique())})"
+                )
+            c = c[c["item"].isin(sc.competence.items)]
+        comp_long = c.groupby(["rep_id", "item"], as_index=False)["score"].mean()
+        per_rep = comp_long.groupby("rep_id")["score"].mean()
+        comp_score = per_rep.reindex(actual.index).to_numpy(float)
+    if sc.competence is not None:
+        if ds.competence is None:
+            raise ValueError(
+                "the scorecard counts competence but the dataset has no competence table"
+            )
+        miss = np.isnan(comp_score) & (reason == "")
+        reason[miss] = f"no competence assessment in {label}"
+    eligible = reason == ""
+    if not eligible.any():
+        raise ValueError(
+            f"no rep is eligible for appraisal in {label}: {pd.Series(reason).value_counts().to_dict()}"
+        )
+    e_idx = np.flatnonzero(eligible)
+
+    # Relative rules rank within groups of eligible reps.
+    for item in sc.kpis:
+        within = getattr(item.rule, "within", "company")
+        if within != "company" and within not in level_groups:
+            level_groups[within] = Groups(at_level(within)[e_idx])
+    scores_e = score_kpis(sc, att[e_idx], actual.to_numpy(float)[e_idx], level_groups)
+    finite = np.where(np.isfinite(scores_e), scores_e, np.nan)
+    weights = sc.resolve_weights(finite)
+    w = weights.to_numpy()
+    kpi_comp = composite(scores_e, w)
+
+    cw = sc.competence.weight if sc.competence is not None else 0.0
+    comp_pts = np.zeros(len(e_idx))
+    if sc.competence is not None:
+        raw = comp_score[e_idx]
+        if sc.competence.calibrate != "none":
+            raw = calibrate(raw, Groups(unit[e_idx]), sc.competence.calibrate)
+            notes.append(
+                f"competence scores calibrated by the rep's unit ({sc.competence.calibrate})"
+            )
+        comp_pts = competence_points(raw, sc.competence)
+    individual = (1 - cw) * kpi_comp + cw * comp_pts
+
+    # Team: the unit's own attainment (all its reps with data, eligible or not).
+    tw = sc.team.weight if sc.team is not None else 0.0
+    team_id = np.full(n, None, dtype=object)
+    team_pts_kpi = np.zeros_like(scores_e)
+    team_score_e = np.full(len(e_idx), np.nan)
+    if sc.team is not None:
+        team_id = at_level(sc.team.level)
+        g_all = Groups(team_id)
+        has = ~np.isnan(att).any(axis=1)
+        act = np.where(has[:, None], actual.to_numpy(float), np.nan)
+        tgt = np.where(has[:, None], target.to_numpy(float), np.nan)
+        agg = ds.kpis.set_index("kpi")["aggregation"].reindex(kpis).fillna("sum").to_numpy()
+        is_sum = agg == "sum"
+        ua = np.where(is_sum, g_all.sum(act.T).T, g_all.mean(act.T).T)  # (units, kpis)
+        ut = np.where(is_sum, g_all.sum(tgt.T).T, g_all.mean(tgt.T).T)
+        u_att = attainment(ua, ut, low)
+        u_scores = score_kpis(sc, u_att, ua, None)
+        team_pts_kpi = u_scores[g_all.codes[e_idx]]
+        team_score_e = composite(team_pts_kpi, w)
+        if np.isnan(team_score_e).any():
+            raise ValueError("a unit's team score is undefined (no targets in the unit)")
+    score = blend(individual, team_score_e, tw)
+    effective = (1 - tw) * (1 - cw) * scores_e + tw * team_pts_kpi
+    offset = (1 - tw) * cw * comp_pts
+
+    within = sc.rating.within
+    group_id = at_level(within)
+    groups = Groups(group_id[e_idx])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        grade = rate_scores(sc, score, groups)
+    for wmsg in caught:
+        notes.append(str(wmsg.message))
+        warnings.warn(str(wmsg.message), wmsg.category, stacklevel=2)
+
+    out = pd.DataFrame(
+        {
+            "rep_id": reps["rep_id"].astype(str).to_numpy(),
+            "unit_id": unit,
+            "group_id": group_id,
+            "team_id": team_id,
+            "months": months_arr,
+            "eligible": eligible,
+            "reason": reason,
+        }
+    )
+    for j, k in enumerate(kpis):
+        out[f"attainment_{k}"] = att[:, j]
+        col = np.full(n, np.nan)
+        col[e_idx] = scores_e[:, j]
+        out[f"score_{k}"] = col
+
+    def put(values: np.ndarray) -> np.ndarray:
+        col = np.full(n, np.nan)
+        col[e_idx] = values
+        return col
+
+    out["kpi_score"] = put(kpi_comp)
+    out["competence_score"] = put(comp_pts) if sc.competence is not None else np.nan
+    out["competence_raw"] = comp_score
+    out["individual_score"] = put(individual)
+    out["team_score"] = put(team_score_e)
+    out["score"] = put(score)
+    gi = np.full(n, -1, dtype=np.int64)
+    gi[e_idx] = grade
+    out["grade_index"] = gi
+    names = np.array(sc.rating.names, dtype=object)
+    out["rating"] = pd.array(np.where(gi >= 0, names[np.maximum(gi, 0)], None), dtype="string")
+    coef = sc.rating.coefficients
+    if coef is not None:
+        cvals = np.array([coef[x] for x in sc.rating.names])
+        out["coefficient"] = np.where(gi >= 0, cvals[np.maximum(gi, 0)], np.nan)
+
+    long = pd.DataFrame(
+        {
+            "rep_id": np.repeat(out["rep_id"].to_numpy()[e_idx], len(kpis)),
+            "kpi": np.tile(kpis, len(e_idx)),
+            "actual": actual.to_numpy(float)[e_idx].ravel(),
+            "target": target.to_numpy(float)[e_idx].ravel(),
+            "attainment": att[e_idx].ravel(),
+            "score": scores_e.ravel(),
+            "weight": np.tile(w, len(e_idx)),
+        }
+    )
+    long["contribution"] = long["score"] * long["weight"]
+    n_inel = int((~eligible).sum())
+    if n_inel:
+        notes.append(
+            f"{n_inel} of {n} reps not rated: "
+            + ", ".join(
+                f"{k} ({v})" for k, v in pd.Series(reason[~eligible]).value_counts().items()
+            )
+        )
+    return Appraisal(
+        reps=out,
+        kpis=long,
+        competence=comp_long,
+        weights=weights,
+        scorecard=sc,
+        period=label,
+        effective=effective,
+        offset=offset,
+        groups=groups,
+        notes=notes,
+    )
+
+
+def appraise_history(
+    ds: Dataset,
+    scorecard: Scorecard | dict | str | Path,
+    periods: Sequence[str | int],
+    min_months: int | None = None,
+) -> pd.DataFrame:
+    """Appraise several periods (oldest first) and stack the per-rep frames.
+
+    Returns the :attr:`Appraisal.reps` frames with a ``period`` column and a
+    ``period_index`` (0 = first), the input for promotion and PIP rules.
+    """
+    frames = []
+    for i, p in enumerate(periods):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            a = appraise(ds, scorecard, p, min_months=min_months)
+        f = a.reps.copy()
+        f.insert(0, "period", a.period)
+        f.insert(1, "period_index", i)
+        frames.append(f)
+    return pd.concat(frames, ignore_index=True)

@@ -1,0 +1,538 @@
+"""Scorecards as data, and the vectorized scoring core.
+
+A scorecard says which KPIs are appraised, how each is turned into points (a
+scoring rule), how the points are weighted, whether manager-assessed competence
+items (1-5 scale) count, how much the team's result counts, and how the blended
+score becomes a rating. It is written as YAML or a dict and validated strictly
+(unknown keys are errors; every error names its path, e.g.
+``scorecard.rating.grades: shares must sum to 1 (100%) ...``)::
+
+    name: rep-2026
+    kpis:
+      - {kpi: revenue,       weight: 0.5, rule: {type: ratio, cap: 1.5}}
+      - {kpi: new_customers, weight: 0.3, rule: {type: linear, floor: 0.8, ceiling: 1.2}}
+      - {kpi: hv_retention,  weight: 0.2,
+         rule: {type: bands, bands: [{at_least: 0.9, score: 80}, {at_least: 1.0, score: 100}]}}
+    competence: {weight: 0.2}
+    team: {weight: 0.3, level: team}
+    rating:
+      type: forced
+      within: company
+      grades:
+        - {name: 优秀, share: 0.10, coefficient: 1.2}
+        - {name: 良好, share: 0.20, coefficient: 1.1}
+        - {name: 合格, share: 0.40, coefficient: 1.0}
+        - {name: 基本合格, share: 0.20, coefficient: 0.9}
+        - {name: 不合格, share: 0.10, coefficient: 0.8}
+
+Points scale: 100 points = on target (attainment 1.0), as in a 百分制 scorecard.
+
+Scoring rules (``rule.type``), each reading the KPI's *attainment* (actual /
+target, or target / actual for a lower-is-better KPI, so higher is always better)
+unless ``basis: actual`` asks for the raw value:
+
+``ratio``
+    100 x attainment, capped at ``100 x cap`` and floored at 0.
+``linear``
+    ``score_at_floor`` points at ``floor`` rising linearly to
+    ``score_at_ceiling`` at ``ceiling``; below the floor ``score_below_floor``
+    (default: the floor score); above the ceiling the ceiling score.
+``bands``
+    Steps: the score of the hardest band whose ``at_least`` the value reaches
+    (or, with ``at_most`` for lower-is-better values on ``basis: actual``, whose
+    ``at_most`` it stays under); ``below`` otherwise.
+``zscore``
+    ``center + scale x z`` where z is the standard score within the group
+    (``within``: ``company`` or a level such as ``branch``), clipped to
+    ``[0, max_score]``. Relative: it ranks reps against peers, not a standard.
+``percentile``
+    ``low + (high - low) x percentile`` within the group (mid-rank, ties equal).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import Field, field_validator, model_validator
+
+from simlib.appraisal.rating import Groups, percentile_within, zscore_within
+from simlib.appraisal.weights import Weights, ahp, ahp_hierarchy, critic_weights, entropy_weights
+from simlib.errors import SpecError
+from simlib.spec import StrictModel, load_yaml, parse_spec
+
+Basis = Literal["attainment", "actual"]
+
+
+# ------------------------------------------------------------------ rules
+class RatioRule(StrictModel):
+    """100 points x attainment, capped (``cap`` is an attainment, e.g. 1.5 = 150 points)."""
+
+    type: Literal["ratio"] = "ratio"
+    cap: float = Field(1.2, gt=0)
+
+
+class LinearRule(StrictModel):
+    """Linear from ``floor`` to ``ceiling`` (values on the basis: attainment or actual).
+
+    ``ceiling`` below ``floor`` makes a falling scale, for a lower-is-better KPI
+    on ``basis: actual`` (churn 5% -> 0 points, 2% -> 100 points).
+    """
+
+    type: Literal["linear"] = "linear"
+    floor: float
+    ceiling: float
+    score_at_floor: float = 0.0
+    score_at_ceiling: float = 100.0
+    score_below_floor: float | None = None
+    basis: Basis = "attainment"
+
+    @model_validator(mode="after")
+    def _order(self) -> LinearRule:
+        if self.ceiling == self.floor:
+            raise ValueError(f"floor and ceiling are equal ({self.floor}); they must differ")
+        return self
+
+
+class Band(StrictModel):
+    """A step: reach ``at_least`` (or stay ``at_most``, for lower-is-better values) to earn ``score``."""
+
+    at_least: float | None = None
+    at_most: float | None = None
+    score: float
+
+    @model_validator(mode="after")
+    def _one(self) -> Band:
+        if (self.at_least is None) == (self.at_most is None):
+            raise ValueError("give exactly one of at_least / at_most")
+        return self
+
+
+class BandsRule(StrictModel):
+    """Steps, listed from the easiest band to the hardest."""
+
+    type: Literal["bands"] = "bands"
+    bands: list[Band] = Field(min_length=1)
+    below: float = 0.0
+    basis: Basis = "attainment"
+
+    @field_validator("bands")
+    @classmethod
+    def _monotone(cls, v: list[Band]) -> list[Band]:
+        if all(b.at_least is not None for b in v):
+            th = [b.at_least for b in v]
+            if any(y <= x for x, y in zip(th, th[1:], strict=False)):
+                raise ValueError(f"at_least must increase from band to band, got {th}")
+        elif all(b.at_most is not None for b in v):
+            th = [b.at_most for b in v]
+            if any(y >= x for x, y in zip(th, th[1:], strict=False)):
+                raise ValueError(f"at_most must decrease from band to band, got {th}")
+        else:
+            raise ValueError("use at_least in every band or at_most in every band, not a mix")
+        return v
+
+
+class ZScoreRule(StrictModel):
+    """Relative: ``center + scale * z`` within a group, clipped to [0, max_score]."""
+
+    type: Literal["zscore"] = "zscore"
+    within: str = "company"
+    center: float = 100.0
+    scale: float = Field(20.0, gt=0)
+    max_score: float = Field(150.0, gt=0)
+    basis: Basis = "attainment"
+
+
+class PercentileRule(StrictModel):
+    """Relative: ``low + (high - low) * percentile`` within a group."""
+
+    type: Literal["percentile"] = "percentile"
+    within: str = "company"
+    low: float = 0.0
+    high: float = 100.0
+    basis: Basis = "attainment"
+
+
+Rule = Annotated[
+    RatioRule | LinearRule | BandsRule | ZScoreRule | PercentileRule, Field(discriminator="type")
+]
+
+
+class KPIItem(StrictModel):
+    """One appraised KPI: its direction (default from ``ds.kpis``), rule and weight."""
+
+    kpi: str
+    direction: Literal["higher", "lower"] | None = None
+    rule: Rule = Field(default_factory=RatioRule)
+    weight: float | None = Field(None, ge=0, le=1)
+
+
+class WeightsSpec(StrictModel):
+    """How KPI weights are obtained when not written on each KPI.
+
+    ``method``: ``ahp`` (``pairwise`` in the order of ``kpis``), ``ahp_hierarchy``
+    (``hierarchy``: criteria -> sub-criteria, leaves are KPI names), ``entropy`` or
+    ``critic`` (from this period's attainment of the appraised reps), or
+    ``combined``: ``alpha`` x AHP (``pairwise``) + (1 - alpha) x ``objective``.
+    """
+
+    method: Literal["ahp", "ahp_hierarchy", "entropy", "critic", "combined"]
+    pairwise: list[list[float | str]] | None = None
+    hierarchy: dict[str, Any] | None = None
+    ahp_method: Literal["eigen", "geometric"] = "eigen"
+    on_inconsistent: Literal["warn", "raise", "ignore"] = "warn"
+    objective: Literal["entropy", "critic"] = "entropy"
+    alpha: float = Field(0.5, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _needs(self) -> WeightsSpec:
+        if self.method in ("ahp", "combined") and self.pairwise is None:
+            raise ValueError(f"method {self.method!r} needs a 'pairwise' matrix")
+        if self.method == "ahp_hierarchy" and self.hierarchy is None:
+            raise ValueError("method 'ahp_hierarchy' needs a 'hierarchy'")
+        return self
+
+
+class CompetenceSpec(StrictModel):
+    """Manager / 360 competence items (1-5 scale) as a share of the individual score.
+
+    An item score s becomes ``100 + points_per_step * (s - meets)`` points: with
+    the defaults 3 ("meets expectations") = 100 points, 5 = 120, 1 = 80, so a
+    competence point is worth as much as a KPI point near target.
+    """
+
+    weight: float = Field(gt=0, le=1)
+    items: list[str] | None = None
+    meets: float = Field(3.0, ge=1, le=5)
+    points_per_step: float = Field(10.0, gt=0)
+    calibrate: Literal["none", "zscore", "mean", "mixed"] = "none"
+
+
+class TeamSpec(StrictModel):
+    """Blend of the individual score with the score of the rep's unit (团队业绩和个人业绩结合)."""
+
+    weight: float = Field(ge=0, le=1)
+    level: str = "team"
+
+
+class Grade(StrictModel):
+    name: str
+    min_score: float | None = None
+    share: float | None = Field(None, ge=0, le=1)
+    coefficient: float | None = Field(None, ge=0)
+
+
+class RatingSpec(StrictModel):
+    """Ratings: absolute ``bands`` (``min_score`` per grade) or ``forced`` (``share`` per grade).
+
+    Grades are listed best first. ``within`` is ``company`` or a level name
+    (rank within each branch ...). ``ties`` is the forced-distribution tie rule
+    (see :mod:`simlib.appraisal.rating`). ``min_group`` triggers a warning.
+    """
+
+    type: Literal["bands", "forced"]
+    grades: list[Grade] = Field(min_length=2)
+    within: str = "company"
+    ties: Literal["up", "down", "split"] = "up"
+    min_group: int = Field(25, ge=1)
+
+    @model_validator(mode="after")
+    def _grades(self) -> RatingSpec:
+        names = [g.name for g in self.grades]
+        if len(set(names)) != len(names):
+            raise ValueError(f"grade names repeat: {names}")
+        if self.type == "forced":
+            missing = [g.name for g in self.grades if g.share is None]
+            if missing:
+                raise ValueError(
+                    f"forced distribution: every grade needs a share; missing {missing}"
+                )
+            total = sum(g.share for g in self.grades)  # type: ignore[misc]
+            if not np.isclose(total, 1.0, atol=1e-6):
+                raise ValueError(
+                    f"grades: shares must sum to 1 (100%); they sum to {total:.6g} ({total:.2%})"
+                )
+        else:
+            th = [g.min_score for g in self.grades]
+            if any(t is None for t in th[:-1]):
+                raise ValueError("bands: every grade but the last needs a min_score")
+            cut = [t for t in th if t is not None]
+            if any(b >= a for a, b in zip(cut, cut[1:], strict=False)):
+                raise ValueError(f"bands: min_score must decrease from the best grade, got {cut}")
+        return self
+
+    @property
+    def names(self) -> list[str]:
+        return [g.name for g in self.grades]
+
+    @property
+    def shares(self) -> list[float]:
+        return [float(g.share) for g in self.grades]  # type: ignore[arg-type]
+
+    @property
+    def thresholds(self) -> list[float | None]:
+        return [g.min_score for g in self.grades]
+
+    @property
+    def coefficients(self) -> dict[str, float] | None:
+        c = {g.name: g.coefficient for g in self.grades}
+        return None if any(v is None for v in c.values()) else c  # type: ignore[return-value]
+
+
+class Scorecard(StrictModel):
+    """An appraisal design: KPIs and rules, weights, competence, team blend, rating scheme."""
+
+    name: str
+    description: str = ""
+    kpis: list[KPIItem] = Field(min_length=1)
+    weights: WeightsSpec | None = None
+    competence: CompetenceSpec | None = None
+    team: TeamSpec | None = None
+    rating: RatingSpec
+
+    @model_validator(mode="after")
+    def _weights(self) -> Scorecard:
+        names = [k.kpi for k in self.kpis]
+        if len(set(names)) != len(names):
+            raise ValueError(f"kpis: a KPI is listed twice: {names}")
+        given = [k.weight for k in self.kpis]
+        if self.weights is None:
+            if any(w is None for w in given):
+                raise ValueError(
+                    "kpis: give every KPI a weight, or a 'weights' block (ahp, entropy ...)"
+                )
+            total = sum(given)  # type: ignore[arg-type]
+            if not np.isclose(total, 1.0, atol=1e-6):
+                raise ValueError(
+                    f"kpis: weights must sum to 1 (100%); they sum to {total:.6g} ({total:.2%})"
+                )
+        else:
+            if any(w is not None for w in given):
+                raise ValueError("kpis: weights are given both on KPIs and in a 'weights' block")
+            if self.weights.pairwise is not None and len(self.weights.pairwise) != len(names):
+                raise ValueError(
+                    f"weights.pairwise: {len(self.weights.pairwise)} rows for "
+                    f"{len(names)} KPIs {names} (rows and columns follow the kpis order)"
+                )
+        return self
+
+    # -------------------------------------------------------------- loading
+    @classmethod
+    def from_dict(cls, data: Any) -> Scorecard:
+        """Validate a dict; errors name their path under ``scorecard``."""
+        sc = parse_spec(cls, data, root="scorecard")
+        if sc.weights is not None and sc.weights.pairwise is not None:
+            # Check reciprocity/positivity now, with the path the user wrote.
+            ahp(
+                sc.weights.pairwise,
+                sc.kpi_names,
+                on_inconsistent="ignore",
+                path="scorecard.weights.pairwise",
+            )
+        if sc.weights is not None and sc.weights.hierarchy is not None:
+            w = ahp_hierarchy(
+                sc.weights.hierarchy, on_inconsistent="ignore", path="scorecard.weights.hierarchy"
+            )
+            if set(w.names) != set(sc.kpi_names):
+                raise SpecError(
+                    [
+                        (
+                            "scorecard.weights.hierarchy",
+                            f"leaves {sorted(w.names)} must be exactly the KPIs {sorted(sc.kpi_names)}",
+                        )
+                    ]
+                )
+        return sc
+
+    @classmethod
+    def from_yaml(cls, path: str | Path) -> Scorecard:
+        """Read a scorecard YAML file (optionally under a top-level ``scorecard:`` key)."""
+        data = load_yaml(path)
+        if isinstance(data, dict) and set(data) == {"scorecard"}:
+            data = data["scorecard"]
+        try:
+            return cls.from_dict(data)
+        except SpecError as exc:
+            raise SpecError([(f"{path}: {p}", m) for p, m in exc.errors]) from None
+
+    @property
+    def kpi_names(self) -> list[str]:
+        return [k.kpi for k in self.kpis]
+
+    def resolve_weights(self, attainment: np.ndarray | None = None) -> Weights:
+        """The KPI weights: written on the KPIs, from AHP, or from the data.
+
+        Parameters
+        ----------
+        attainment : (reps, kpis) array, optional
+            Needed for ``entropy`` / ``critic`` / ``combined``: the appraised
+            reps' attainment (higher is better for every column), from which the
+            objective weights are computed.
+        """
+        from simlib.appraisal import weights as W
+
+        names = self.kpi_names
+        ws = self.weights
+        if ws is None:
+            return W.manual({k.kpi: float(k.weight) for k in self.kpis}, path="scorecard.kpis")
+        p = "scorecard.weights"
+        if ws.method == "ahp":
+            return W.ahp(
+                ws.pairwise,
+                names,
+                method=ws.ahp_method,
+                on_inconsistent=ws.on_inconsistent,
+                path=f"{p}.pairwise",
+            )
+        if ws.method == "ahp_hierarchy":
+            w = W.ahp_hierarchy(
+                ws.hierarchy or {},
+                method=ws.ahp_method,
+                on_inconsistent=ws.on_inconsistent,
+                path=f"{p}.hierarchy",
+            )
+            return W.Weights(w.weights.reindex(names), w.method, w.inputs, w.diagnostics)
+        if attainment is None:
+            raise ValueError(f"{p}: method {ws.method!r} needs the attainment data to compute")
+        x = np.asarray(attainment, dtype=float)
+        obj = ws.objective if ws.method == "combined" else ws.method
+        fn = entropy_weights if obj == "entropy" else critic_weights
+        objective = fn(x, criteria=names)
+        if ws.method == "combined":
+            subj = W.ahp(
+                ws.pairwise,
+                names,
+                method=ws.ahp_method,
+                on_inconsistent=ws.on_inconsistent,
+                path=f"{p}.pairwise",
+            )
+            return W.combine(subj, objective, alpha=ws.alpha)
+        return objective
+
+
+def load_scorecard(spec: Scorecard | dict | str | Path) -> Scorecard:
+    """A :class:`Scorecard` from itself, a dict, or a YAML path."""
+    if isinstance(spec, Scorecard):
+        return spec
+    if isinstance(spec, str | Path):
+        return Scorecard.from_yaml(spec)
+    return Scorecard.from_dict(spec)
+
+
+# ------------------------------------------------------------ scoring core
+def attainment(actual: np.ndarray, target: np.ndarray, lower_is_better: np.ndarray) -> np.ndarray:
+    """Attainment per KPI, oriented so higher is better: actual/target or target/actual.
+
+    Arrays broadcast; the last axis is the KPI axis. A zero or missing target
+    gives NaN (there is nothing to attain); for a lower-is-better KPI a zero
+    actual (no churn at all) gives +inf, which every rule caps.
+    """
+    a = np.asarray(actual, dtype=float)
+    t = np.asarray(target, dtype=float)
+    low = np.asarray(lower_is_better, dtype=bool)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        up = np.where(t > 0, a / np.where(t > 0, t, 1.0), np.nan)
+        down = np.where(t > 0, np.where(a > 0, t / np.where(a > 0, a, 1.0), np.inf), np.nan)
+    return np.where(low, down, up)
+
+
+def score_rule(
+    rule: Any,
+    attain: np.ndarray,
+    actual: np.ndarray | None = None,
+    groups: Groups | None = None,
+) -> np.ndarray:
+    """Points for one KPI under one rule; arrays of shape (..., reps), NaN in -> NaN out."""
+    if getattr(rule, "basis", "attainment") == "actual":
+        if actual is None:
+            raise ValueError(f"rule {rule.type!r} on basis 'actual' needs the actual values")
+        x = np.asarray(actual, dtype=float)
+    else:
+        x = np.asarray(attain, dtype=float)
+    nan = np.isnan(x)
+    if rule.type == "ratio":
+        out = 100.0 * np.clip(x, 0.0, rule.cap)
+    elif rule.type == "linear":
+        frac = np.clip((x - rule.floor) / (rule.ceiling - rule.floor), 0.0, 1.0)
+        out = rule.score_at_floor + frac * (rule.score_at_ceiling - rule.score_at_floor)
+        if rule.score_below_floor is not None:
+            worse = x < rule.floor if rule.ceiling > rule.floor else x > rule.floor
+            out = np.where(worse, rule.score_below_floor, out)
+    elif rule.type == "bands":
+        sc = np.array([rule.below] + [b.score for b in rule.bands])
+        if rule.bands[0].at_least is not None:
+            th = np.array([b.at_least for b in rule.bands])
+            idx = (x[..., None] >= th).sum(axis=-1)
+        else:
+            th = np.array([b.at_most for b in rule.bands])
+            idx = (x[..., None] <= th).sum(axis=-1)
+        out = sc[idx]
+    elif rule.type in ("zscore", "percentile"):
+        g = groups if groups is not None else Groups.single(x.shape[-1])
+        xx = np.where(np.isinf(x), np.nan, x)
+        if rule.type == "zscore":
+            out = np.clip(rule.center + rule.scale * zscore_within(xx, g), 0.0, rule.max_score)
+        else:
+            out = rule.low + (rule.high - rule.low) * percentile_within(
+                np.where(np.isnan(xx), -np.inf, xx), g
+            )
+    else:  # pragma: no cover - the spec's discriminator prevents this
+        raise ValueError(f"unknown rule type {rule.type!r}")
+    return np.where(nan, np.nan, out)
+
+
+def score_kpis(
+    sc: Scorecard,
+    attain: np.ndarray,
+    actual: np.ndarray | None = None,
+    groups: dict[str, Groups] | None = None,
+) -> np.ndarray:
+    """Points per KPI: (..., reps, kpis) attainment -> (..., reps, kpis) scores.
+
+    Parameters
+    ----------
+    attain : (..., reps, kpis) array
+        Attainment oriented so higher is better (see :func:`attainment`), KPIs in
+        ``sc.kpi_names`` order. Leading axes are draws.
+    actual : same shape, optional
+        Raw KPI values, for rules with ``basis: actual``.
+    groups : dict of level -> Groups
+        Groups for relative rules (``within``); ``company`` may be omitted.
+    """
+    a = np.asarray(attain, dtype=float)
+    k = len(sc.kpis)
+    if a.shape[-1] != k:
+        raise ValueError(f"attainment has {a.shape[-1]} KPI columns; the scorecard has {k}")
+    out = np.empty(a.shape)
+    for j, item in enumerate(sc.kpis):  # loop over KPIs (a handful), never over reps
+        within = getattr(item.rule, "within", "company")
+        g = None
+        if within != "company":
+            if groups is None or within not in groups:
+                raise ValueError(f"rule for {item.kpi!r} ranks within {within!r}: pass its groups")
+            g = groups[within]
+        out[..., j] = score_rule(
+            item.rule, a[..., j], None if actual is None else actual[..., j], g
+        )
+    return out
+
+
+def composite(scores: np.ndarray, weights: np.ndarray | Weights) -> np.ndarray:
+    """Weighted sum of KPI points: (..., reps, kpis) -> (..., reps). NaN if any KPI is NaN."""
+    w = weights.to_numpy() if isinstance(weights, Weights) else np.asarray(weights, float)
+    return np.asarray(scores, dtype=float) @ w
+
+
+def competence_points(score_1_5: np.ndarray, spec: CompetenceSpec) -> np.ndarray:
+    """Competence item scores (1-5) -> points: ``100 + points_per_step * (s - meets)``."""
+    return 100.0 + spec.points_per_step * (np.asarray(score_1_5, dtype=float) - spec.meets)
+
+
+def blend(individual: np.ndarray, team: np.ndarray | None, team_weight: float) -> np.ndarray:
+    """``(1 - w) * individual + w * team`` (the document's team/individual combination)."""
+    if team is None or team_weight == 0:
+        return np.asarray(individual, dtype=float)
+    return (1.0 - team_weight) * np.asarray(individual, float) + team_weight * np.asarray(
+        team, float
+    )
