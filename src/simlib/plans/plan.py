@@ -398,6 +398,7 @@ class Plan:
         scores=None,
         leave: pd.DataFrame | None = None,
         periods: Any = None,
+        kpi_rules: pd.DataFrame | None = None,
     ) -> tuple[PreparedPlan, PlanPayout]:
         """Pay tidy inputs and return the core objects (with the trace)."""
         if reps is None:
@@ -408,7 +409,7 @@ class Plan:
         used = set(targets["rep_id"]) | set(actuals["rep_id"])
         reps = reps.loc[reps["rep_id"].isin(used)].reset_index(drop=True)
         a, q, periods = self._arrays(actuals, targets, reps, periods)
-        prep = self.prepare(reps, periods, ds=ds, leave=leave)
+        prep = self.prepare(reps, periods, ds=ds, leave=leave, kpi_rules=kpi_rules)
         score = self._score_array(scores, reps, periods)
         return prep, prep.payout(a, q, score=score, trace=True)
 
@@ -421,6 +422,7 @@ class Plan:
         scores=None,
         leave: pd.DataFrame | None = None,
         periods: Any = None,
+        kpi_rules: pd.DataFrame | None = None,
     ) -> pd.DataFrame:
         """Pay the plan on tidy actuals and targets (a replay of history, or simulated).
 
@@ -440,6 +442,9 @@ class Plan:
             ``rep_id, [period,] rating`` (mapped through the scorecard's ratings).
         leave : pandas.DataFrame, optional
             ``rep_id, start, end`` leave spells, for proration.
+        kpi_rules : pandas.DataFrame, optional
+            ``kpi, aggregation, direction`` when no ``ds`` is given (default:
+            every KPI sums and higher is better).
 
         Returns
         -------
@@ -451,7 +456,14 @@ class Plan:
             month) for totals: see :func:`payout_totals`.
         """
         prep, pay = self.run(
-            actuals, targets, reps, ds=ds, scores=scores, leave=leave, periods=periods
+            actuals,
+            targets,
+            reps,
+            ds=ds,
+            scores=scores,
+            leave=leave,
+            periods=periods,
+            kpi_rules=kpi_rules,
         )
         return _tidy(self, prep, pay)
 
@@ -467,6 +479,7 @@ class Plan:
         scores=None,
         leave: pd.DataFrame | None = None,
         periods: Any = None,
+        kpi_rules: pd.DataFrame | None = None,
     ) -> PayStatement:
         """The pay statement of one rep for one month: every step in numbers and words.
 
@@ -476,7 +489,14 @@ class Plan:
         from simlib.plans.statement import statement
 
         prep, pay = self.run(
-            actuals, targets, reps, ds=ds, scores=scores, leave=leave, periods=periods
+            actuals,
+            targets,
+            reps,
+            ds=ds,
+            scores=scores,
+            leave=leave,
+            periods=periods,
+            kpi_rules=kpi_rules,
         )
         return statement(self, prep, pay, rep_id, period)
 
