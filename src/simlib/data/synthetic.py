@@ -70,6 +70,7 @@ independent stream per model component. The same arguments give bit-identical da
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -239,7 +240,7 @@ class Calibration:
         Mean tenure of the incumbents the simulation starts from.
     """
 
-    ability_sigma: float = 0.9
+    ability_sigma: float = 0.85
     turnover: float = 0.14
     weak_performer_exit: float = 0.35
     first_year_exit_ratio: float = 1.6
@@ -247,7 +248,7 @@ class Calibration:
     ramp_months: tuple[int, ...] = (3, 4, 5)
     standard_ramp: int = 4
     market_growth: float = 0.06
-    target_growth: float = 0.02
+    target_growth: float = 0.01
     shortfall_forgiven: float = 0.5
     company_shock_sd: float = 0.025
     region_shock_sd: float = 0.035
@@ -622,10 +623,10 @@ def generate(
         )
     if months < 1:
         raise ValueError(f"months must be at least 1, got {months}")
-    try:
-        last = pd.Period(end, freq="M")
-    except (ValueError, TypeError):
-        raise ValueError(f"end must be a month like '2026-12', got {end!r}") from None
+    # Strict: pandas would read "December" as December of the current year.
+    if not (isinstance(end, str) and re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", end)):
+        raise ValueError(f"end must be a month like '2026-12', got {end!r}")
+    last = pd.Period(end, freq="M")
 
     regions = REGIONS[:n_regions]
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(8)]
@@ -737,7 +738,9 @@ def generate(
     competence = _competence(
         staff, rep, t, out_cell, moy, tenure_y, org, team, rep_ids, rep_new, m0, rng_comp
     )
-    potential = _potential(org, regions, kpis, p_customers, p_value, p_account, cal, rng_org)
+    potential = _potential(
+        org, regions, kpis, p_customers, p_value, p_account, cal, rng_org, (months - 6.5) / 12
+    )
     return Dataset(
         kpis=kpis,
         units=org.units,
@@ -963,6 +966,7 @@ def _potential(
     p_account: np.ndarray,
     cal: Calibration,
     rng: np.random.Generator,
+    last_year_index: float,
 ) -> pd.DataFrame:
     """Team-level annual addressable market for each volume (``sum``) KPI.
 
@@ -976,7 +980,12 @@ def _potential(
     seats = np.bincount(org.seat_team, minlength=n_teams)
     team_pos = np.zeros(n_teams, dtype=np.int64)
     team_pos[org.seat_team] = org.seat_position
+    # The average rep (mean of the lognormal ability, partly experienced) in the last
+    # year's market, selling 12 months.
+    average_rep = np.exp(cal.ability_sigma**2 / 2) * (1 + cal.experience_gain / 2)
+    market = (1 + cal.market_growth) ** last_year_index
     richness = region_prod[org.team_region] * np.exp(org.team_territory) * seats * 12
+    richness = richness * average_rep * market
     share = rng.uniform(0.30, 0.45, n_teams)
     per_seat = {
         "revenue": p_customers * p_value + p_account,
