@@ -12,7 +12,7 @@ score becomes a rating. It is written as YAML or a dict and validated strictly
       - {kpi: revenue,       weight: 0.5, rule: {type: ratio, cap: 1.5}}
       - {kpi: new_customers, weight: 0.3, rule: {type: linear, floor: 0.8, ceiling: 1.2}}
       - {kpi: hv_retention,  weight: 0.2,
-         rule: {type: bands, bands: [{at_least: 0.9, score: 80}, {at_least: 1.0, score: 100}]}}
+         rule: {type: steps, bands: [{at_least: 0.9, score: 80}, {at_least: 1.0, score: 100}]}}
     competence: {weight: 0.2}
     team: {weight: 0.3, level: team}
     rating:
@@ -37,8 +37,8 @@ unless ``basis: actual`` asks for the raw value:
     ``score_at_floor`` points at ``floor`` rising linearly to
     ``score_at_ceiling`` at ``ceiling``; below the floor ``score_below_floor``
     (default: the floor score); above the ceiling the ceiling score.
-``bands``
-    Steps: the score of the hardest band whose ``at_least`` the value reaches
+``steps``
+    Bands: the score of the hardest band whose ``at_least`` the value reaches
     (or, with ``at_most`` for lower-is-better values on ``basis: actual``, whose
     ``at_most`` it stays under); ``below`` otherwise.
 ``zscore``
@@ -55,7 +55,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from simlib.appraisal.rating import Groups, percentile_within, zscore_within
 from simlib.appraisal.weights import Weights, ahp, ahp_hierarchy, critic_weights, entropy_weights
@@ -112,7 +112,7 @@ class Band(StrictModel):
 class BandsRule(StrictModel):
     """Steps, listed from the easiest band to the hardest."""
 
-    type: Literal["bands"] = "bands"
+    type: Literal["steps"] = "steps"
     bands: list[Band] = Field(min_length=1)
     below: float = 0.0
     basis: Basis = "attainment"
@@ -285,37 +285,44 @@ class Scorecard(StrictModel):
 
     name: str
     description: str = ""
-    kpis: list[KPIItem] = Field(min_length=1)
+    # ``weights`` is declared before ``kpis`` so the KPI validator can see it.
     weights: WeightsSpec | None = None
+    kpis: list[KPIItem] = Field(min_length=1)
     competence: CompetenceSpec | None = None
     team: TeamSpec | None = None
     rating: RatingSpec
 
-    @model_validator(mode="after")
-    def _weights(self) -> Scorecard:
-        names = [k.kpi for k in self.kpis]
+    @field_validator("kpis")
+    @classmethod
+    def _kpi_weights(cls, kpis: list[KPIItem], info: ValidationInfo) -> list[KPIItem]:
+        names = [k.kpi for k in kpis]
         if len(set(names)) != len(names):
-            raise ValueError(f"kpis: a KPI is listed twice: {names}")
-        given = [k.weight for k in self.kpis]
-        if self.weights is None:
+            raise ValueError(f"a KPI is listed twice: {names}")
+        given = [k.weight for k in kpis]
+        block = info.data.get("weights")
+        if "weights" not in info.data:
+            return kpis  # the weights block itself failed; its error is reported
+        if block is None:
             if any(w is None for w in given):
+                missing = [k.kpi for k in kpis if k.weight is None]
                 raise ValueError(
-                    "kpis: give every KPI a weight, or a 'weights' block (ahp, entropy ...)"
+                    f"no weight for {missing}: give every KPI a weight, or a 'weights' block "
+                    "(ahp, entropy ...)"
                 )
-            total = sum(given)  # type: ignore[arg-type]
+            total = float(sum(given))  # type: ignore[arg-type]
             if not np.isclose(total, 1.0, atol=1e-6):
                 raise ValueError(
-                    f"kpis: weights must sum to 1 (100%); they sum to {total:.6g} ({total:.2%})"
+                    f"weights must sum to 1 (100%); they sum to {total:.6g} ({total:.2%})"
                 )
         else:
             if any(w is not None for w in given):
-                raise ValueError("kpis: weights are given both on KPIs and in a 'weights' block")
-            if self.weights.pairwise is not None and len(self.weights.pairwise) != len(names):
+                raise ValueError("weights are given both on the KPIs and in the 'weights' block")
+            if block.pairwise is not None and len(block.pairwise) != len(names):
                 raise ValueError(
-                    f"weights.pairwise: {len(self.weights.pairwise)} rows for "
-                    f"{len(names)} KPIs {names} (rows and columns follow the kpis order)"
+                    f"weights.pairwise has {len(block.pairwise)} rows for {len(names)} KPIs "
+                    f"{names} (rows and columns follow the order of kpis)"
                 )
-        return self
+        return kpis
 
     # -------------------------------------------------------------- loading
     @classmethod
@@ -459,7 +466,7 @@ def score_rule(
         if rule.score_below_floor is not None:
             worse = x < rule.floor if rule.ceiling > rule.floor else x > rule.floor
             out = np.where(worse, rule.score_below_floor, out)
-    elif rule.type == "bands":
+    elif rule.type == "steps":
         sc = np.array([rule.below] + [b.score for b in rule.bands])
         if rule.bands[0].at_least is not None:
             th = np.array([b.at_least for b in rule.bands])
