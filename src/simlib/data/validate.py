@@ -279,7 +279,7 @@ def _month_ordinals(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
     """Month ordinals (NaT sentinel), and masks: empty, unparseable, a day other than the 1st."""
     n = len(s)
     if isinstance(s.dtype, pd.PeriodDtype):
-        if s.dtype.freq.name not in ("M", "ME"):
+        if s.dtype != pd.PeriodDtype("M"):
             s = s.dt.asfreq("M")
         ords = s.array.asi8.copy()
         return ords, ords == _NAT, np.zeros(n, bool), np.zeros(n, bool)
@@ -1013,6 +1013,8 @@ def _assemble(tabs: dict[str, _Table], raw: Mapping[str, pd.DataFrame]) -> dict[
             r.columns = [str(c).replace("\ufeff", "").strip() for c in r.columns]
             for c in t.extra:
                 col = r[c]
+                if isinstance(col.dtype, pd.CategoricalDtype):  # dictionary-read text
+                    col = col.astype(col.cat.categories.dtype)
                 if col.dtype == object:
                     col = col.where(~_missing_mask(col)).astype("str")
                 df[c] = col

@@ -1,0 +1,313 @@
+"""Loaders and savers: every format round-trips to equal frames; Chinese text survives."""
+
+from __future__ import annotations
+
+import codecs
+import string
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import simlib as sl
+from simlib.data.dataset import Dataset
+from simlib.data.io import detect_encoding, load_dataset, read_raw, save_dataset
+from simlib.errors import DataValidationError, SimlibError
+
+ROOT = Path(__file__).resolve().parents[1]
+GOOD = Path(__file__).parent / "fixtures" / "good"
+SAMPLE = ROOT / "data" / "sample"
+
+# (format, encoding): every way a dataset can be written.
+WAYS = [
+    ("csv", "utf-8"),
+    ("csv", "utf-8-sig"),
+    ("csv", "gb18030"),
+    ("parquet", "utf-8"),
+    ("excel", "utf-8"),
+    ("duckdb", "utf-8"),
+]
+
+
+def assert_same(a: Dataset, b: Dataset, exact: bool = True) -> None:
+    """Equal tables: same columns, dtypes, order and values (bit-for-bit when ``exact``;
+    Excel keeps 15-16 significant digits, its documented precision, so it is
+    compared to a relative 1e-14)."""
+    ta, tb = a.tables(), b.tables()
+    assert ta.keys() == tb.keys()
+    for name in ta:
+        pd.testing.assert_frame_equal(
+            ta[name], tb[name], obj=name, check_exact=exact, rtol=0 if exact else 1e-14, atol=0
+        )
+
+
+def _target(tmp_path: Path, fmt: str, enc: str) -> Path:
+    return tmp_path / ("ds.duckdb" if fmt == "duckdb" else f"{fmt}-{enc}")
+
+
+@pytest.mark.parametrize(("fmt", "enc"), WAYS)
+def test_tiny_round_trip(tiny_ds, tmp_path, fmt, enc):
+    path = tiny_ds.save(_target(tmp_path, fmt, enc), format=fmt, encoding=enc)
+    back = load_dataset(path)
+    assert_same(tiny_ds, back)
+    assert back.source == str(path)
+    assert back.units.loc[0, "name"] == "总部"
+
+
+@pytest.mark.parametrize(("fmt", "enc"), WAYS)
+def test_fixture_round_trip_with_optional_tables(tmp_path, fmt, enc):
+    ds = load_dataset(GOOD)
+    assert ds.potential is not None and ds.targets is not None and ds.competence is not None
+    back = load_dataset(ds.save(_target(tmp_path, fmt, enc), format=fmt, encoding=enc))
+    assert_same(ds, back)
+
+
+def test_csv_bytes_are_really_in_the_encoding_asked(tiny_ds, tmp_path):
+    gb = tiny_ds.save(tmp_path / "gb", encoding="gb18030")
+    raw = (gb / "units.csv").read_bytes()
+    assert "总部".encode("gb18030") in raw
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")
+    sig = tiny_ds.save(tmp_path / "sig", encoding="utf-8-sig")
+    assert (sig / "units.csv").read_bytes().startswith(codecs.BOM_UTF8)
+    plain = tiny_ds.save(tmp_path / "plain")
+    assert not (plain / "units.csv").read_bytes().startswith(codecs.BOM_UTF8)
+    assert "总部".encode() in (plain / "units.csv").read_bytes()
+
+
+def test_encodings_are_detected_and_reported(tiny_ds, tmp_path):
+    for enc, want in [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("gb18030", "gb18030")]:
+        folder = tiny_ds.save(tmp_path / enc, encoding=enc)
+        assert detect_encoding(folder / "units.csv") == want
+        _, sources, problems = read_raw(folder)
+        assert problems == []
+        assert sources["units"].encoding == want and sources["units"].encoding_detected
+    # Pure ASCII is valid UTF-8: detected as such even when written as GB18030.
+    assert detect_encoding(tmp_path / "gb18030" / "kpis.csv") == "utf-8"
+
+
+def test_gbk_written_file_loads(tiny_ds, tmp_path):
+    """What Excel on a Chinese Windows writes is GBK; GB18030 is its superset."""
+    folder = tiny_ds.save(tmp_path / "gbk", encoding="gbk")
+    assert_same(tiny_ds, load_dataset(folder))
+    assert_same(tiny_ds, load_dataset(folder, encoding="gbk"))
+
+
+def test_wrong_encoding_given_names_the_file(tiny_ds, tmp_path):
+    folder = tiny_ds.save(tmp_path / "gb", encoding="gb18030")
+    with pytest.raises(DataValidationError) as err:
+        load_dataset(folder, encoding="utf-8")
+    (p,) = [p for p in err.value.problems if p.file == "units.csv"]
+    assert "utf-8" in p.expected and "does not decode" in p.expected
+
+
+def test_utf8_with_bom_given_as_utf8_still_reads_the_first_column(tiny_ds, tmp_path):
+    folder = tiny_ds.save(tmp_path / "sig", encoding="utf-8-sig")
+    assert_same(tiny_ds, load_dataset(folder, encoding="utf-8"))
+
+
+def test_mixed_formats_in_one_folder(tiny_ds, tmp_path):
+    csv = tiny_ds.save(tmp_path / "csv")
+    pq = tiny_ds.save(tmp_path / "pq", format="parquet")
+    xl = tiny_ds.save(tmp_path / "xl", format="excel")
+    mixed = tmp_path / "mixed"
+    mixed.mkdir()
+    (mixed / "kpis.csv").write_bytes((csv / "kpis.csv").read_bytes())
+    (mixed / "units.xlsx").write_bytes((xl / "units.xlsx").read_bytes())
+    (mixed / "reps.csv").write_bytes((csv / "reps.csv").read_bytes())
+    (mixed / "sales.parquet").write_bytes((pq / "sales.parquet").read_bytes())
+    assert_same(tiny_ds, load_dataset(mixed))
+
+
+def test_single_workbook_with_one_sheet_per_table(tiny_ds, tmp_path):
+    book = tmp_path / "dataset.xlsx"
+    with pd.ExcelWriter(book, engine="openpyxl") as xw:
+        for name, df in tiny_ds.tables().items():
+            out = df.copy()
+            if "period" in out:
+                out["period"] = out["period"].astype(str)
+            out.to_excel(xw, sheet_name=name, index=False)
+    assert_same(tiny_ds, load_dataset(book))
+    folder = tmp_path / "folder_with_book"
+    folder.mkdir()
+    (folder / "export.xlsx").write_bytes(book.read_bytes())
+    assert_same(tiny_ds, load_dataset(folder))
+
+
+def test_same_table_twice_is_an_error(tiny_ds, tmp_path):
+    folder = tiny_ds.save(tmp_path / "twice")
+    tiny_ds.save(tmp_path / "pq", format="parquet")
+    (folder / "sales.parquet").write_bytes((tmp_path / "pq" / "sales.parquet").read_bytes())
+    with pytest.raises(DataValidationError) as err:
+        load_dataset(folder)
+    (p,) = err.value.problems
+    assert p.file == "sales.csv, sales.parquet" and "one source for table 'sales'" in p.expected
+
+
+def test_missing_path_and_not_a_dataset(tmp_path):
+    with pytest.raises(FileNotFoundError, match="dataset not found"):
+        load_dataset(tmp_path / "nowhere")
+    (tmp_path / "notes.txt").write_text("x")
+    with pytest.raises(SimlibError, match="not a dataset"):
+        load_dataset(tmp_path / "notes.txt")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(DataValidationError) as err:
+        load_dataset(empty)
+    assert sorted(p.file for p in err.value.problems) == [
+        "kpis.csv",
+        "reps.csv",
+        "sales.csv",
+        "units.csv",
+    ]
+
+
+def test_save_refuses_to_wipe_a_folder_with_other_files(tiny_ds, tmp_path):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "thesis.docx").write_text("precious")
+    with pytest.raises(SimlibError, match="refusing to replace"):
+        tiny_ds.save(folder)
+    assert (folder / "thesis.docx").read_text() == "precious"
+    # A folder holding only dataset tables is replaced whole (old tables go).
+    ds_folder = tiny_ds.save(tmp_path / "ds", format="parquet")
+    tiny_ds.save(ds_folder, format="csv")
+    assert sorted(p.suffix for p in ds_folder.iterdir()) == [".csv"] * 4
+
+
+def test_save_rejects_unknown_format_and_encoding(tiny_ds, tmp_path):
+    with pytest.raises(ValueError, match="format must be one of"):
+        save_dataset(tiny_ds, tmp_path / "x", format="json")
+    with pytest.raises(LookupError):
+        save_dataset(tiny_ds, tmp_path / "x", encoding="no-such-codec")
+    assert not (tmp_path / "x").exists()
+
+
+def test_save_overwrites_duckdb_atomically(tiny_ds, tmp_path):
+    db = tmp_path / "d.duckdb"
+    tiny_ds.save(db, format="duckdb")
+    tiny_ds.save(db, format="duckdb")  # replaces, does not append
+    assert_same(tiny_ds, load_dataset(db))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.duckdb"]
+
+
+def test_text_files_use_month_and_iso_date_text(tiny_ds, tmp_path):
+    folder = tiny_ds.save(tmp_path / "t")
+    sales = (folder / "sales.csv").read_text(encoding="utf-8").splitlines()
+    assert sales[1].startswith("r1,2026-01,revenue,")
+    reps = (folder / "reps.csv").read_text(encoding="utf-8").splitlines()
+    assert reps[3] == "r3,N1b,account_manager,2022-03-01,2026-02-20,90000.0,P4"
+    assert reps[1] == "r1,N1a,account_manager,2020-01-01,,120000.0,P5"
+
+
+def test_sample_as_gb18030_csv_loads_equal_to_utf8(tmp_path):
+    """The bundled sample, written as GB18030 CSV (Excel on a Chinese system), loads equal."""
+    ds = sl.load_dataset(SAMPLE)
+    gb = ds.save(tmp_path / "sample_gb18030", format="csv", encoding="gb18030")
+    back = sl.load_dataset(gb)
+    assert_same(ds, back)
+    assert {s for s in ds.units["name"] if any(ord(c) > 127 for c in s)}, "sample has Chinese names"
+
+
+# ------------------------------------------------------------------- property
+_TEXT = st.text(
+    alphabet=string.ascii_letters + string.digits + " ,.'\"-_()总部华北区组销售经理客户",
+    min_size=1,
+    max_size=12,
+).filter(lambda s: s.strip() != "")
+
+
+@st.composite
+def datasets(draw) -> Dataset:
+    """Random valid small datasets: a random tree, reps with tenures, sales in tenure."""
+    n_kpi = draw(st.integers(1, 3))
+    units_kinds = draw(
+        st.lists(st.sampled_from(["currency", "count", "rate"]), min_size=n_kpi, max_size=n_kpi)
+    )
+    kpi_names = [f"k{i}" for i in range(n_kpi)]
+    kpis = pd.DataFrame(
+        {
+            "kpi": kpi_names,
+            "direction": draw(
+                st.lists(st.sampled_from(["higher", "lower"]), min_size=n_kpi, max_size=n_kpi)
+            ),
+            "unit": units_kinds,
+            "aggregation": ["mean" if u == "rate" else "sum" for u in units_kinds],
+            "weight_kpi": pd.array([pd.NA] * n_kpi, dtype="string"),
+            "allow_negative": [u == "currency" and draw(st.booleans()) for u in units_kinds],
+            "label": draw(st.lists(_TEXT, min_size=n_kpi, max_size=n_kpi)),
+        }
+    )
+    n_units = draw(st.integers(1, 6))
+    parents = [pd.NA] + [f"u{draw(st.integers(0, i - 1))}" for i in range(1, n_units)]
+    units = pd.DataFrame(
+        {
+            "unit_id": [f"u{i}" for i in range(n_units)],
+            "parent_id": pd.array(parents, dtype="string"),
+            "level": ["company"] + ["team"] * (n_units - 1),
+            "name": draw(st.lists(_TEXT, min_size=n_units, max_size=n_units)),
+        }
+    )
+    n_reps = draw(st.integers(1, 5))
+    months = pd.period_range("2025-11", "2026-02", freq="M")
+    hire_m = draw(st.lists(st.integers(0, 3), min_size=n_reps, max_size=n_reps))
+    stay = draw(st.lists(st.one_of(st.none(), st.integers(0, 3)), min_size=n_reps, max_size=n_reps))
+    hire = [months[h].start_time + pd.Timedelta(days=draw(st.integers(0, 27))) for h in hire_m]
+    exit_ = [
+        pd.NaT if s is None or h + s > 3 else months[h + s].end_time.normalize()
+        for h, s in zip(hire_m, stay, strict=True)
+    ]
+    reps = pd.DataFrame(
+        {
+            "rep_id": [f"r{i}" for i in range(n_reps)],
+            "unit_id": [f"u{draw(st.integers(0, n_units - 1))}" for _ in range(n_reps)],
+            "position": draw(st.lists(_TEXT, min_size=n_reps, max_size=n_reps)),
+            "hire_date": pd.to_datetime(hire).astype("datetime64[us]"),
+            "exit_date": pd.to_datetime(exit_).astype("datetime64[us]"),
+            "base_salary": draw(
+                st.lists(st.floats(0, 1e6, allow_nan=False), min_size=n_reps, max_size=n_reps)
+            ),
+            "grade": draw(st.lists(_TEXT, min_size=n_reps, max_size=n_reps)),
+        }
+    )
+    rows = []
+    for i in range(n_reps):
+        last = 3 if pd.isna(exit_[i]) else hire_m[i] + stay[i]
+        for m in range(hire_m[i], last + 1):
+            for k, u in zip(kpi_names, units_kinds, strict=True):
+                if u == "rate":
+                    v = draw(st.floats(0, 1, allow_nan=False))
+                elif u == "count":
+                    v = float(draw(st.integers(0, 500)))
+                else:
+                    v = draw(
+                        st.floats(
+                            -1e7 if kpis.set_index("kpi").loc[k, "allow_negative"] else 0,
+                            1e7,
+                            allow_nan=False,
+                        )
+                    )
+                rows.append((f"r{i}", months[m], k, v))
+    sales = pd.DataFrame(rows, columns=["rep_id", "period", "kpi", "value"])
+    sales["period"] = sales["period"].astype("period[M]")
+    sales["rep_id"] = sales["rep_id"].astype("str")
+    sales["kpi"] = sales["kpi"].astype("str")
+    return Dataset(kpis=kpis, units=units, reps=reps, sales=sales, source="random")
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(ds=datasets())
+def test_random_valid_datasets_round_trip(tmp_path_factory, ds):
+    if ds.sales.empty:
+        return  # no sales at all is rejected on purpose (tested in test_validate)
+    tmp = tmp_path_factory.mktemp("rt")
+    for fmt, enc in WAYS:
+        back = load_dataset(ds.save(_target(tmp, fmt, enc), format=fmt, encoding=enc))
+        assert_same(ds, back, exact=fmt != "excel")
+        a, b = ds.sales_array(), back.sales_array()
+        assert np.allclose(a, b, rtol=0 if fmt != "excel" else 1e-14, atol=0, equal_nan=True)

@@ -1,0 +1,364 @@
+"""Validation: every problem in item 4 of issue 2 gives its own clear message.
+
+Each folder in ``tests/fixtures/bad/`` is ``tests/fixtures/good/`` with one defect
+(written by ``tests/fixtures/make_fixtures.py`` as plain-text edits). Row numbers
+below are counted by hand from that script: the header is row 1; ``sales.csv``
+lists r1's 9 rows (rows 2-10), r2's 9 (11-19), r3's 6 (20-25, r3 left in
+February), r4's 9 (26-34), so an appended line is row 35.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import simlib as sl
+from simlib.cli import main
+from simlib.data.validate import (
+    MAX_ROWS_PER_CHECK,
+    _month_ordinals,
+    _to_dates,
+    validate_cli,
+    validate_tables,
+)
+from simlib.errors import DataValidationError
+
+FIXTURES = Path(__file__).parent / "fixtures"
+GOOD = FIXTURES / "good"
+BAD = FIXTURES / "bad"
+
+# name -> list of (file, row, column, value found, words the "expected" text must contain)
+CASES: dict[str, list[tuple[str, int | None, str | None, str, list[str]]]] = {
+    "missing_table": [("sales.csv", None, None, "", ["required table 'sales'", "not found"])],
+    "missing_column": [("sales.csv", None, "value", "", ["column 'value'", "required"])],
+    "extra_column": [
+        ("units.csv", None, "manager", "", ["only the columns", "allowed in reps only"])
+    ],
+    "wrong_type_number": [("sales.csv", 14, "value", "四百", ["a number"])],
+    "wrong_type_date": [("reps.csv", 3, "hire_date", "15.06.2021", ["a date", "YYYY-MM-DD"])],
+    "wrong_type_bool": [("kpis.csv", 2, "allow_negative", "maybe", ["true or false"])],
+    "empty_required": [("sales.csv", 26, "rep_id", "", ["cannot be empty"])],
+    "unparseable_period": [("sales.csv", 5, "period", "Feb 2026", ["calendar month", "2026-01"])],
+    "non_month_period": [("sales.csv", 5, "period", "2026-02-15", ["a month, not a day"])],
+    "negative_value": [("sales.csv", 29, "value", "-600", ["'revenue' cannot be negative"])],
+    "rate_out_of_range": [
+        ("sales.csv", 19, "value", "80", ["between 0 and 1", "'hv_retention' is a rate"])
+    ],
+    "duplicate_sales_key": [
+        (
+            "sales.csv",
+            35,
+            "rep_id, period, kpi",
+            "r1 / 2026-01 / revenue",
+            ["one row per (rep_id, period, kpi)", "already in row 2"],
+        )
+    ],
+    "duplicate_rep": [("reps.csv", 6, "rep_id", "r2", ["one row per (rep_id)", "row 3"])],
+    "duplicate_unit": [("units.csv", 8, "unit_id", "S1", ["one row per (unit_id)", "row 7"])],
+    "unknown_rep": [("sales.csv", 35, "rep_id", "r9", ["a rep_id listed in reps"])],
+    "unknown_unit": [("reps.csv", 5, "unit_id", "S9", ["a unit_id listed in units"])],
+    "cycle": [("units.csv", 3, "parent_id", "N1", ["a tree", "loops back", "N → N1 → N"])],
+    "several_roots": [
+        ("units.csv", 2, "parent_id", "", ["exactly one root", "found 2: HQ, S"]),
+        ("units.csv", 4, "parent_id", "", ["exactly one root", "found 2: HQ, S"]),
+    ],
+    "orphan": [("units.csv", 7, "parent_id", "SX", ["orphan"])],
+    "hire_after_exit": [
+        ("reps.csv", 4, "exit_date", "2021-02-20", ["on or after the hire_date (2022-03-01)"])
+    ],
+    "sales_outside_employment": [
+        (
+            "sales.csv",
+            35,
+            "period",
+            "2026-03",
+            ["within the rep's employment", "hired 2022-03", "left 2026-02"],
+        )
+    ],
+    "unknown_kpi_sales": [("sales.csv", 35, "kpi", "profit", ["a KPI listed in kpis"])],
+    "unknown_kpi_potential": [("potential.csv", 5, "kpi", "profit", ["a KPI listed in kpis"])],
+    "unknown_kpi_targets": [("targets.csv", 5, "kpi", "profit", ["a KPI listed in kpis"])],
+    "unknown_direction": [("kpis.csv", 3, "direction", "up", ["one of higher, lower"])],
+    "unknown_kpi_unit": [("kpis.csv", 3, "unit", "people", ["one of currency, count, rate"])],
+    "unknown_aggregation": [("kpis.csv", 3, "aggregation", "average", ["one of sum, mean"])],
+    "unknown_weight_kpi": [("kpis.csv", 4, "weight_kpi", "margin", ["a KPI listed in kpis"])],
+    "competence_out_of_range": [("competence.csv", 4, "score", "6", ["1-5 scale"])],
+    "negative_salary": [("reps.csv", 5, "base_salary", "-80000", ["salary of 0 or more"])],
+    "target_unit_and_rep": [
+        ("targets.csv", 4, "unit_id, rep_id", "N / r1", ["exactly one of unit_id or rep_id"])
+    ],
+    "undecodable_text": [("units.csv", None, None, "", ["UTF-8 or GB18030", "encoding"])],
+}
+
+
+def _tree_hash(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_every_bad_fixture_has_a_case_and_differs_from_good_by_one_file():
+    assert sorted(p.name for p in BAD.iterdir()) == sorted(CASES)
+    good = _tree_hash(GOOD)
+    for folder in BAD.iterdir():
+        bad = _tree_hash(folder)
+        changed = {f for f in good.keys() | bad.keys() if good.get(f) != bad.get(f)}
+        assert len(changed) == 1, (folder.name, changed)
+
+
+def test_good_fixture_is_valid_and_typed():
+    ds = sl.load_dataset(GOOD)
+    assert len(ds.reps) == 4 and len(ds.sales) == 33
+    assert ds.units.set_index("unit_id").loc["N1", "name"] == "北京分公司"
+    assert ds.sales["period"].dtype == pd.PeriodDtype("M")
+    assert str(ds.reps["hire_date"].dtype).startswith("datetime64")
+    assert ds.reps["exit_date"].isna().sum() == 3
+    assert ds.kpis["weight_kpi"].tolist()[2] == "revenue"
+    assert ds.kpis["allow_negative"].dtype == bool
+    assert ds.reps["gender"].tolist() == ["F", "M", "F", "M"]  # an optional attribute kept
+    assert ds.potential["unit_id"].isna().tolist() == [False, False, True]
+    assert ds.competence["score"].tolist() == [4.0, 3.5, 5.0]
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_each_bad_fixture_gives_its_own_clear_message(case):
+    with pytest.raises(DataValidationError) as err:
+        sl.load_dataset(BAD / case)
+    problems = err.value.problems
+    want = CASES[case]
+    # One defect, one message per affected row: no cascade of follow-on noise.
+    assert len(problems) == len(want), [str(p) for p in problems]
+    for p, (file, row, column, value, words) in zip(problems, want, strict=True):
+        assert (p.file, p.row, p.column, p.value) == (file, row, column, value), str(p)
+        for w in words:
+            assert w in p.expected, (w, str(p))
+    # The exception's text names the file too (what a notebook user sees).
+    assert want[0][0] in str(err.value)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_simlib_validate_exits_1_and_prints_the_problem_table(case, capsys):
+    assert main(["validate", str(BAD / case)]) == 1
+    out = capsys.readouterr().out
+    file, row, column, _, words = CASES[case][0]
+    assert "file" in out and "expected" in out  # the table header
+    assert file in out and words[0] in out
+    if column:
+        assert column in out
+
+
+def test_simlib_validate_console_script(tmp_path):
+    exe = Path(sys.executable).parent / "simlib"
+    bad = subprocess.run(
+        [str(exe), "validate", str(BAD / "cycle")], capture_output=True, text=True, check=False
+    )
+    assert bad.returncode == 1
+    assert "units.csv" in bad.stdout and "loops back" in bad.stdout
+    good = subprocess.run(
+        [str(exe), "validate", str(GOOD)], capture_output=True, text=True, check=False
+    )
+    assert good.returncode == 0, good.stdout + good.stderr
+    missing = subprocess.run(
+        [str(exe), "validate", str(tmp_path / "nope")], capture_output=True, text=True, check=False
+    )
+    assert missing.returncode == 2 and "not found" in missing.stdout
+
+
+def test_summary_of_a_valid_dataset():
+    buf = io.StringIO()
+    assert validate_cli(GOOD, out=buf) == 0
+    out = buf.getvalue()
+    assert "valid" in out
+    assert "reps         4 (3 employed in 2026-03)" in out  # r3 left in February
+    assert "months       3: 2026-01 to 2026-03" in out
+    assert "company 1, region 2, branch 1, team 2" in out
+    assert "hv_retention" in out and "weighted by revenue" in out
+    assert "encoding utf-8" in out
+    assert "sales                  33" in out
+
+
+def _combine(tmp_path: Path, cases: list[str]) -> Path:
+    """Good data with the defects of several bad fixtures (each in a different file)."""
+    out = tmp_path / "many"
+    shutil.copytree(GOOD, out)
+    good = _tree_hash(GOOD)
+    for case in cases:
+        for f, h in _tree_hash(BAD / case).items():
+            if good.get(f) != h:
+                shutil.copy(BAD / case / f, out / f)
+    return out
+
+
+def test_several_problems_are_all_reported(tmp_path):
+    cases = ["negative_value", "unknown_unit", "cycle", "unknown_direction", "target_unit_and_rep"]
+    folder = _combine(tmp_path, cases)
+    with pytest.raises(DataValidationError) as err:
+        sl.load_dataset(folder)
+    got = {(p.file, p.row, p.column) for p in err.value.problems}
+    want = {(f, r, c) for case in cases for f, r, c, _, _ in CASES[case]}
+    assert want <= got, want - got
+    buf = io.StringIO()
+    assert validate_cli(folder, out=buf) == 1
+    assert f"{len(err.value.problems)} problem(s)" in buf.getvalue()
+
+
+def test_problems_per_check_are_capped_with_a_count(tmp_path):
+    folder = tmp_path / "many_negatives"
+    shutil.copytree(GOOD, folder)
+    extra = "".join(f"r1,2026-0{1 + i % 3},revenue,-{i + 1}\n" for i in range(100))
+    # 100 more rows: each negative, and duplicates of existing keys (two checks).
+    with open(folder / "sales.csv", "a", encoding="utf-8") as f:
+        f.write(extra)
+    with pytest.raises(DataValidationError) as err:
+        sl.load_dataset(folder)
+    neg = [p for p in err.value.problems if "cannot be negative" in p.expected]
+    assert len(neg) == MAX_ROWS_PER_CHECK + 1
+    assert [p.row for p in neg[:3]] == [35, 36, 37]
+    assert neg[-1].row is None and neg[-1].value == f"{100 - MAX_ROWS_PER_CHECK} more rows"
+    dup = [p for p in err.value.problems if "one row per" in p.expected]
+    assert len(dup) == MAX_ROWS_PER_CHECK + 1
+
+
+@pytest.mark.parametrize("case", ["good", "cycle", "undecodable_text", "missing_table"])
+def test_validation_never_modifies_the_input(case, tmp_path):
+    src = GOOD if case == "good" else BAD / case
+    folder = tmp_path / case
+    shutil.copytree(src, folder)
+    before = _tree_hash(folder)
+    mtimes = {p: p.stat().st_mtime_ns for p in folder.iterdir()}
+    try:
+        sl.load_dataset(folder)
+    except DataValidationError:
+        pass
+    main(["validate", str(folder)])
+    assert _tree_hash(folder) == before
+    assert {p: p.stat().st_mtime_ns for p in folder.iterdir()} == mtimes
+
+
+def test_duckdb_input_is_not_modified(tmp_path):
+    db = tmp_path / "d.duckdb"
+    sl.load_dataset(GOOD).save(db, format="duckdb")
+    before = _tree_hash(tmp_path)
+    sl.load_dataset(db)
+    main(["validate", str(db)])
+    assert _tree_hash(tmp_path) == before  # no .wal, no new file, same bytes
+
+
+# ------------------------------------------------------------ month and date parsing
+def test_accepted_and_rejected_month_spellings():
+    s = pd.Series(
+        [
+            "2026-01",
+            "2026-01-01",
+            "2026/01",
+            "202601",
+            "2026/1",
+            "2026-01-01 00:00:00",
+            "2026-01-15",
+        ]
+        + ["2026-13", "Jan 2026", "", "20261"],
+        dtype=object,
+    )
+    ords, empty, bad, mid = _month_ordinals(s)
+    jan = pd.Period("2026-01", freq="M").ordinal
+    assert (ords[:6] == jan).all()
+    assert mid.tolist() == [False] * 6 + [True] + [False] * 4
+    assert bad.tolist() == [False] * 7 + [True, True, False, True]
+    assert empty.tolist() == [False] * 9 + [True, False]
+
+
+def test_months_from_typed_columns():
+    excel_like = pd.Series([pd.Timestamp("2026-03-01"), 202604, 202605.0, "2026-06"], dtype=object)
+    ords, empty, bad, mid = _month_ordinals(excel_like)
+    assert [str(pd.Period(ordinal=int(o), freq="M")) for o in ords] == [
+        "2026-03",
+        "2026-04",
+        "2026-05",
+        "2026-06",
+    ]
+    dt = pd.Series(pd.to_datetime(["2026-03-01", "2026-03-02"]))
+    _, _, _, mid = _month_ordinals(dt)
+    assert mid.tolist() == [False, True]
+
+
+def test_date_spellings():
+    s = pd.Series(
+        ["2024-03-01", "2024/3/1", "20240301", "2024-03-01 00:00:00", "2024-02-30", "x", ""]
+    )
+    vals, empty, bad = _to_dates(s)
+    assert (vals[:4] == pd.Timestamp("2024-03-01")).all()
+    assert bad.tolist() == [False] * 4 + [True, True, False]
+    assert empty.tolist() == [False] * 6 + [True]
+
+
+def test_thousands_separators_are_read_as_numbers(tmp_path):
+    folder = tmp_path / "thousands"
+    shutil.copytree(GOOD, folder)
+    text = (folder / "reps.csv").read_text(encoding="utf-8")
+    (folder / "reps.csv").write_text(text.replace(",120000,", ',"120,000",'), encoding="utf-8")
+    ds = sl.load_dataset(folder)
+    assert ds.reps["base_salary"].iloc[0] == 120000.0
+
+
+def test_in_memory_dataset_validates_clean(tiny_ds):
+    typed, problems = validate_tables(tiny_ds.tables())
+    assert problems == []
+    for name, df in tiny_ds.tables().items():
+        pd.testing.assert_frame_equal(typed[name], df)
+
+
+def test_problems_in_memory_name_the_table_and_first_record_is_row_1(tiny_ds):
+    sales = tiny_ds.sales.copy()
+    sales.loc[2, "value"] = -5.0  # the 3rd record: r1's February revenue
+    tables = {**tiny_ds.tables(), "sales": sales}
+    _, problems = validate_tables(tables)
+    assert [(p.file, p.row, p.column) for p in problems] == [("sales", 3, "value")]
+    kinds = {**tiny_ds.tables()}
+    kinds["kpis"] = tiny_ds.kpis.assign(allow_negative=[True, False])
+    _, problems = validate_tables({**kinds, "sales": sales})
+    assert problems == []  # revenue may be negative now (e.g. net of returns)
+
+
+def test_large_bad_column_reports_a_bounded_list():
+    n = 200_000
+    reps = pd.DataFrame(
+        {
+            "rep_id": ["a"],
+            "unit_id": ["U"],
+            "position": ["p"],
+            "hire_date": ["2020-01-01"],
+            "exit_date": [""],
+            "base_salary": ["1"],
+            "grade": ["g"],
+        }
+    )
+    tables = {
+        "kpis": pd.DataFrame(
+            {"kpi": ["k"], "direction": ["higher"], "unit": ["count"], "aggregation": ["sum"]}
+        ),
+        "units": pd.DataFrame({"unit_id": ["U"], "parent_id": [""], "level": ["c"], "name": ["n"]}),
+        "reps": reps,
+        "sales": pd.DataFrame(
+            {
+                "rep_id": np.full(n, "a", dtype=object),
+                "period": pd.period_range("2000-01", periods=n // 10, freq="M")
+                .astype(str)
+                .repeat(10),
+                "kpi": "k",
+                "value": "oops",
+            }
+        ),
+    }
+    _, problems = validate_tables(tables, {"sales": "sales.csv"})
+    assert 0 < len(problems) <= 3 * (MAX_ROWS_PER_CHECK + 1)
+    assert any(p.value == f"{n - MAX_ROWS_PER_CHECK:,} more rows" for p in problems)
