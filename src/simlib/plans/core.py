@@ -59,6 +59,11 @@ class Windows:
     starts: np.ndarray
     prev: np.ndarray
     period: str
+    #: First month of each window's own period (equal to ``starts`` without true-up).
+    period_starts: np.ndarray = None  # type: ignore[assignment]
+    true_up: bool = False
+    #: Every period is a full ``n`` months from the first month (fast reshape sums).
+    regular: bool = False
 
     def containing(self, t: int) -> int:
         """Index of the window whose payment month is at or after month ``t``."""
@@ -81,15 +86,58 @@ def make_windows(
     if true_up:
         same = year_id[ends[1:]] == year_id[ends[:-1]]
         prev[1:] = np.where(same, np.arange(len(ends) - 1), -1)
-    return Windows(ends=ends, starts=np.asarray(starts, dtype=np.int64), prev=prev, period=period)
+    regular = bool(np.all(ends - period_starts + 1 == n)) and len(ends) * n == T
+    return Windows(
+        ends=ends,
+        starts=np.asarray(starts, dtype=np.int64),
+        prev=prev,
+        period=period,
+        period_starts=period_starts,
+        true_up=true_up,
+        regular=regular,
+    )
 
 
-def _wsum(cs: np.ndarray, w: Windows) -> np.ndarray:
-    """Window sums from a cumulative sum along the last axis."""
-    hi = cs[..., w.ends]
-    lo_idx = np.maximum(w.starts - 1, 0)
-    lo = cs[..., lo_idx] * (w.starts > 0)
-    return hi - lo
+def window_sums(x: np.ndarray, w: Windows) -> np.ndarray:
+    """Sums of ``x`` over each window along the last (months) axis: (..., T) -> (..., W).
+
+    Each period is summed once (a reshape when periods are regular, else
+    ``np.add.reduceat``); under true-up the year-to-date sums accumulate the
+    period sums window by window (at most 12 vector additions).
+    """
+    T = x.shape[-1]
+    n = PERIOD_MONTHS[w.period]
+    if n == 1 and w.regular:
+        base = x
+    elif w.regular:
+        base = x.reshape(*x.shape[:-1], T // n, n).sum(axis=-1)
+    else:
+        base = np.add.reduceat(x, w.period_starts, axis=-1)
+    if not w.true_up:
+        return base
+    out = np.array(base, dtype=float, copy=True)
+    for j in range(out.shape[-1]):
+        if w.prev[j] >= 0:
+            out[..., j] += out[..., w.prev[j]]
+    return out
+
+
+def month_cumsum(x: np.ndarray, year_id: np.ndarray) -> np.ndarray:
+    """Cumulative sum along months, restarting each plan year (a loop over <= 12 months per
+    year of vector additions, faster than ``np.cumsum`` along a short last axis)."""
+    out = np.array(x, dtype=float, copy=True)
+    for t in range(1, out.shape[-1]):
+        if year_id[t] == year_id[t - 1]:
+            out[..., t] += out[..., t - 1]
+    return out
+
+
+def _finite(a: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """NaN -> 0, with the mask of months that had data (``None`` when all had)."""
+    if np.isfinite(a.sum()):  # one fast pass; NaN or inf anywhere makes the sum non-finite
+        return a, None
+    fin = np.isfinite(a)
+    return np.where(fin, a, 0.0), fin
 
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
@@ -194,27 +242,24 @@ class PreparedPlan:
         return (len(self.rep_ids), len(self.periods))
 
     # ---------------------------------------------------------------- helpers
-    def _cum(self, key, arr: np.ndarray) -> np.ndarray:
-        cs = self._cs.get(key)
-        if cs is None:
-            cs = self._cs[key] = np.cumsum(arr, axis=-1)
-        return cs
-
     def _sum(self, kind: str, kpi: str, w: Windows) -> np.ndarray:
         """Window sum of actuals (``kind='a'``) or targets (``'q'``)."""
         key = (kind, kpi, w.period)
         got = self._ws.get(key)
         if got is None:
             src = self._actual if kind == "a" else self._target
-            got = self._ws[key] = _wsum(self._cum((kind, kpi), src[kpi]), w)
+            got = self._ws[key] = window_sums(src[kpi], w)
         return got
 
     def _mean_or_sum(self, kind: str, kpi: str, w: Windows) -> np.ndarray:
         s = self._sum(kind, kpi, w)
         if self.kpi_aggregation.get(kpi, "sum") != "mean":
             return s
-        fin = self._finite_a if kind == "a" else self._finite_q
-        n = _wsum(self._cum((kind + "n", kpi), fin[kpi]), w)
+        fin = (self._finite_a if kind == "a" else self._finite_q)[kpi]
+        if fin is None:  # every month has data: divide by the window's length
+            n = (w.ends - w.starts + 1).astype(float)
+        else:
+            n = window_sums(fin.astype(float), w)
         return _ratio(s, n)
 
     def attainment(self, kpi: str, w: Windows) -> np.ndarray:
@@ -231,7 +276,7 @@ class PreparedPlan:
 
     def _window_share(self, w: Windows) -> np.ndarray:
         """Share of a year each window covers, prorated (reps, windows)."""
-        return _wsum(np.cumsum(self.prorate, axis=-1), w) / 12.0
+        return window_sums(self.prorate, w) / 12.0
 
     def _team_sum(self, name: str, x: np.ndarray) -> np.ndarray:
         order, starts, inv, _ = self.teams[name]
@@ -279,19 +324,15 @@ class PreparedPlan:
                     f"actuals for {k!r} have shape {a.shape}; expected (..., {R}, {T})"
                 )
             lead = a.shape[:-2] if lead is None else np.broadcast_shapes(lead, a.shape[:-2])
-            fin = np.isfinite(a)
-            self._actual[k] = np.where(fin, a, 0.0) if not fin.all() else a
-            self._finite_a[k] = fin
+            self._actual[k], self._finite_a[k] = _finite(a)
             if k in target:
                 q = np.asarray(target[k], dtype=float)
-                qf = np.isfinite(q)
-                self._target[k] = np.where(qf, q, 0.0) if not qf.all() else q
-                self._finite_q[k] = qf
+                self._target[k], self._finite_q[k] = _finite(q)
             else:
                 self._target[k] = np.zeros((R, T))
                 self._finite_q[k] = np.zeros((R, T), dtype=bool)
         full = (*lead, R, T) if lead is not None else (R, T)
-        self._cs, self._ws = {}, {}
+        self._ws = {}
         tr: dict = {}
         lines: dict[str, np.ndarray] = {}
         try:
@@ -307,7 +348,7 @@ class PreparedPlan:
                         )
                     s = np.broadcast_to(np.asarray(score, dtype=float), full)
                     s = np.nan_to_num(s, nan=0.0)
-                    mean = _wsum(np.cumsum(s, axis=-1), w) / (w.ends - w.starts + 1)
+                    mean = window_sums(s, w) / (w.ends - w.starts + 1)
                     curve = self.curves.get(sc.name)
                     coef_cache[key] = curve(mean) if curve is not None else mean
                 return coef_cache[key]
@@ -316,7 +357,7 @@ class PreparedPlan:
             for c in spec.components:
                 w = self.windows[c.name]
                 t: dict = {}
-                ti_w = _wsum(np.cumsum(self.ti_month, axis=-1), w)
+                ti_w = window_sums(self.ti_month, w)
                 share = self._window_share(w)
                 if isinstance(c, Scorecard) and c.applies_to:
                     continue
@@ -349,9 +390,8 @@ class PreparedPlan:
                     if c.basis == "attainment":
                         t["attainment"] = self.attainment(c.kpi, w)
                 elif isinstance(c, Spif):
-                    key = ("spif", c.name)
                     masked = self._actual[c.kpi] * self.spif_masks[c.name]
-                    units = _wsum(self._cum(key, masked), w)
+                    units = window_sums(masked, w)
                     raw = c.amount * units
                     t.update(units=units)
                 elif isinstance(c, Scorecard):
@@ -398,7 +438,9 @@ class PreparedPlan:
                 if isinstance(c, Scorecard) and c.applies_to:
                     lines[c.name] = np.zeros(full)
             ordered = {c.name: lines[c.name] for c in spec.components}
-            earned = sum(ordered.values())
+            earned = np.zeros(full)
+            for arr in ordered.values():
+                earned += arr
             extra: dict[str, np.ndarray] = {}
             if spec.max_payout_multiple is not None:
                 adj = self._plan_cap(earned, spec.max_payout_multiple)
@@ -417,7 +459,7 @@ class PreparedPlan:
             return PlanPayout(lines=ordered, total=earned, trace=tr, windows=dict(self.windows))
         finally:
             self._actual = self._target = self._finite_a = self._finite_q = None
-            self._cs = self._ws = None
+            self._ws = None
 
     # ----------------------------------------------------------------- stages
     def _kpis_needed(self) -> list[str]:
@@ -449,20 +491,15 @@ class PreparedPlan:
             paid = paid + pay[..., j]
         return pay
 
-    def _year_cumsum(self, x: np.ndarray) -> np.ndarray:
-        """Cumulative sum along months, restarting each plan year."""
-        cs = np.cumsum(x, axis=-1)
-        first = np.flatnonzero(np.r_[True, self.year_id[1:] != self.year_id[:-1]])
-        for s in first[1:]:
-            cs[..., s:] -= cs[..., s - 1 : s]
-        return cs
-
     def _plan_cap(self, earned: np.ndarray, multiple: float) -> np.ndarray:
-        c = self._year_cumsum(earned)
-        k = multiple * self._year_cumsum(self.ti_month)
-        over = np.maximum(c - k, 0.0)  # cumulative amount held back by the cap
-        adj = -over
-        adj[..., 1:] -= -over[..., :-1] * (self.year_id[1:] == self.year_id[:-1])
+        over = month_cumsum(earned, self.year_id)
+        over -= multiple * month_cumsum(self.ti_month, self.year_id)
+        np.maximum(over, 0.0, out=over)  # cumulative amount held back by the cap, year to date
+        adj = np.empty_like(over)
+        adj[..., 0] = -over[..., 0]
+        np.subtract(over[..., :-1], over[..., 1:], out=adj[..., 1:])
+        for t in np.flatnonzero(self.year_id[1:] != self.year_id[:-1]) + 1:
+            adj[..., t] = -over[..., t]
         return adj + 0.0  # no negative zeros in statements
 
     def _clawback(self, c, paid: np.ndarray) -> np.ndarray:
@@ -476,7 +513,8 @@ class PreparedPlan:
                 m = _ratio(a, np.broadcast_to(q, a.shape))
         else:
             m = self._actual[cb.kpi]
-        short = self._finite_a[cb.kpi] & (m < cb.min)
+        fin = self._finite_a[cb.kpi]
+        short = (m < cb.min) if fin is None else (fin & (m < cb.min))
         short = np.broadcast_to(short, paid.shape)
         pending = cb.share * np.maximum(paid, 0.0)
         alive = np.ones(paid.shape, dtype=bool)
