@@ -1,0 +1,265 @@
+"""Outcomes: coefficient, compa-ratio, merit budget solver, promotion, PIP flags, training needs."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from appraisal_fixtures import make_appraisal_dataset
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import simlib as sl
+from simlib.errors import SpecError
+from simlib.outcomes import (
+    MeritMatrix,
+    OutcomeError,
+    compa_ratio,
+    improvement_flags,
+    merit_round,
+    performance_coefficient,
+    promotion_eligibility,
+    solve_merit_budget,
+    trailing_run,
+    training_needs,
+)
+
+# practice.md (Remunera guide, 3% budget): top rating & compa < 0.9: 6-8%; middle & 0.9-1.1:
+# 2-3%; bottom two ratings 0-1%. A five-grade matrix inside those bands:
+REMUNERA = MeritMatrix(
+    ["优秀", "良好", "合格", "基本合格", "不合格"],
+    [0.9, 1.1],
+    np.array(
+        [
+            [0.07, 0.055, 0.04],
+            [0.05, 0.04, 0.03],
+            [0.035, 0.025, 0.015],
+            [0.01, 0.005, 0.0],
+            [0.0, 0.0, 0.0],
+        ]
+    ),
+)
+
+SC = {
+    "name": "t",
+    "kpis": [
+        {"kpi": "revenue", "weight": 0.5, "rule": {"type": "ratio", "cap": 1.5}},
+        {"kpi": "new_customers", "weight": 0.3},
+        {"kpi": "churn", "weight": 0.2},
+    ],
+    "competence": {"weight": 0.2},
+    "rating": {
+        "type": "forced",
+        "min_group": 1,
+        "grades": [
+            {"name": "A", "share": 0.2},
+            {"name": "B", "share": 0.7},
+            {"name": "C", "share": 0.1},
+        ],
+    },
+}
+
+
+def test_performance_coefficient():
+    g = np.array([[0, 1, 2], [2, 2, 0]])
+    np.testing.assert_allclose(
+        performance_coefficient(g, [1.2, 1.0, 0.8]), [[1.2, 1.0, 0.8], [0.8, 0.8, 1.2]]
+    )
+    c = performance_coefficient(np.array([1]), {"A": 1.3, "B": 1.0, "C": 0.7}, ["A", "B", "C"])
+    assert c.tolist() == [1.0]
+    with pytest.raises(OutcomeError, match="grade index"):
+        performance_coefficient(np.array([-1]), [1.0])
+
+
+def test_compa_ratio_given_midpoints_and_median_fallback_is_declared():
+    reps = pd.DataFrame(
+        {"rep_id": ["x", "y", "z"], "grade": ["P1", "P1", "P2"], "base_salary": [90.0, 110.0, 50.0]}
+    )
+    cr = compa_ratio(reps, {"P1": 100.0, "P2": 40.0})
+    np.testing.assert_allclose(cr.to_numpy(), [0.9, 1.1, 1.25])
+    med = compa_ratio(reps)
+    np.testing.assert_allclose(med.to_numpy(), [0.9, 1.1, 1.0])  # P1 median 100, P2 itself
+    assert "median" in med.attrs["midpoint_source"]
+    with pytest.raises(OutcomeError, match="P2"):
+        compa_ratio(reps, {"P1": 100.0})
+
+
+def test_merit_matrix_spec_errors_name_the_path():
+    with pytest.raises(SpecError, match=r"merit_matrix: raises\[1\]: 2 entries for 3"):
+        MeritMatrix.from_dict(
+            {
+                "grades": ["A", "B"],
+                "compa_bands": [0.9, 1.1],
+                "raises": [[0.05, 0.04, 0.03], [1, 2]],
+            }
+        )
+    with pytest.raises(SpecError, match=r"fractions in \[0, 1\] \(0.06, not 6\)"):
+        MeritMatrix.from_dict({"grades": ["A"], "compa_bands": [1.0], "raises": [[6, 4]]})
+    with pytest.raises(SpecError, match=r"merit_matrix\.grades"):
+        MeritMatrix.from_dict({"compa_bands": [1.0], "raises": [[0.06, 0.04]]})
+    m = MeritMatrix.from_dict({"grades": ["A", "B"], "compa_bands": [1.0],
+                               "raises": [[0.04, 0.05], [0.05, 0.02]]})  # fmt: skip
+    probs = m.monotonicity_problems()
+    assert any("raises[1][0]" in p for p in probs) and any("raises[0][1]" in p for p in probs)
+    assert REMUNERA.monotonicity_problems() == []
+
+
+def test_merit_solver_by_hand():
+    # Three reps: salaries 100,000 / 80,000 / 50,000 CNY; grade 0 / 2 / 4; compa .85 / 1.0 / 1.2
+    # Matrix rates: 7% / 2.5% / 0% -> cost at the matrix 7,000 + 2,000 + 0 = 9,000.
+    # Budget 6,000.01: scale 6,000.01 / 9,000; exact amounts 4,666.6744... and 1,333.3355...
+    # Cents by largest remainder: floors 466,667 + 133,333 = 600,000 cents; 1 cent left goes
+    # to the larger remainder (.44 vs .56 -> the second rep): 4,666.67 and 1,333.34.
+    res = solve_merit_budget(
+        REMUNERA,
+        np.array([100_000.0, 80_000.0, 50_000.0]),
+        np.array([0, 2, 4]),
+        np.array([0.85, 1.0, 1.2]),
+        6000.01,
+    )
+    assert res.cost_at_matrix == pytest.approx(9000.0)
+    assert res.scale == pytest.approx(6000.01 / 9000)
+    np.testing.assert_allclose(res.raise_amount, [4666.67, 1333.34, 0.0])
+    assert round(res.raise_amount.sum(), 2) == 6000.01
+    np.testing.assert_allclose(res.raise_pct, [0.0466667, 0.01666675, 0.0])
+    assert res.scaled.monotonicity_problems() == []
+
+
+@st.composite
+def populations(draw):
+    n = draw(st.integers(1, 150))
+    seed = draw(st.integers(0, 2**31))
+    rng = np.random.default_rng(seed)
+    salary = np.round(rng.uniform(30_000, 300_000, n), 2)
+    grade = rng.integers(0, 5, n)
+    grade[0] = 0  # at least one rep in a paid cell, so the budget is reachable
+    compa = rng.uniform(0.7, 1.3, n)
+    compa[0] = 0.8
+    budget_cents = draw(st.integers(0, 5_000_000_00))
+    return salary, grade, compa, budget_cents
+
+
+@settings(max_examples=120, deadline=None)
+@given(populations())
+def test_merit_solver_spends_the_budget_to_the_cent(pop):
+    salary, grade, compa, budget_cents = pop
+    budget = budget_cents / 100
+    res = solve_merit_budget(REMUNERA, salary, grade, compa, budget)
+    cents = np.round(res.raise_amount * 100).astype(np.int64)
+    np.testing.assert_allclose(res.raise_amount * 100, cents, atol=1e-6)  # whole cents
+    assert cents.sum() == budget_cents  # exactly the budget
+    exact = salary * REMUNERA.rate(grade, compa) * res.scale
+    assert np.all(np.abs(res.raise_amount - exact) < 0.01 + 1e-9)  # within a cent
+    # raises follow the scaled matrix, which keeps the matrix's monotone shape
+    assert res.scaled.monotonicity_problems() == []
+    pct = REMUNERA.rate(grade, compa) * res.scale
+    band = REMUNERA.band(compa)
+    for b in range(3):  # within a compa band: a better grade never gets a lower raise %
+        m = band == b
+        order = np.argsort(grade[m], kind="stable")
+        assert (np.diff(pct[m][order]) <= 1e-15).all()
+    for g in range(5):  # within a grade: a higher compa-ratio never gets a higher raise %
+        m = grade == g
+        order = np.argsort(compa[m], kind="stable")
+        assert (np.diff(pct[m][order]) <= 1e-15).all()
+
+
+def test_merit_solver_rejects_unreachable_budgets():
+    with pytest.raises(OutcomeError, match="nobody a raise"):
+        solve_merit_budget(REMUNERA, np.array([100.0]), np.array([4]), np.array([1.0]), 10.0)
+    with pytest.raises(OutcomeError, match="whole number"):
+        solve_merit_budget(REMUNERA, np.array([100.0]), np.array([0]), np.array([1.0]), 10.001)
+
+
+def test_merit_round_on_an_appraisal():
+    ds = make_appraisal_dataset()
+    app = sl.appraisal.appraise(ds, SC, 2026)
+    mm = MeritMatrix(["A", "B", "C"], [0.9, 1.1], REMUNERA.raises[[0, 2, 4]])
+    frame, res = merit_round(app, ds.reps, mm, budget_rate=0.03)
+    payroll = frame["base_salary"].sum()
+    assert round(frame["raise_amount"].sum(), 2) == round(0.03 * payroll, 2)
+    assert "median" in frame.attrs["midpoint_source"]
+    # C-rated reps sit in the 0% row
+    assert (frame.loc[frame["rating"] == "C", "raise_amount"] == 0).all()
+    with pytest.raises(OutcomeError, match="differ"):
+        merit_round(app, ds.reps, REMUNERA, budget=100.0)
+
+
+def test_trailing_run():
+    ok = np.array([[True, True, True], [True, False, True], [False, False, False]])
+    assert trailing_run(ok).tolist() == [3, 1, 0]
+
+
+def _history():
+    ds = make_appraisal_dataset()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        hist = sl.appraisal.appraise_history(ds, SC, ["2025", "2026"])
+        latest = sl.appraisal.appraise(ds, SC, "2026")
+    return ds, hist, latest
+
+
+def test_promotion_eligibility_by_hand():
+    ds, hist, _ = _history()
+    grades = ["A", "B", "C"]
+    out = promotion_eligibility(hist, ds.reps, grades, "A", consecutive=2).set_index("rep_id")
+    # Who is rated A in both years, independently from the history frame:
+    a = hist.pivot_table(index="rep_id", columns="period", values="rating", aggfunc="first")
+    both_a = set(a.index[(a["2025"] == "A") & (a["2026"] == "A")])
+    assert set(out.index[out["eligible"]]) == both_a
+    # c5 was not rated in 2025 (not employed) nor 2026 (too short): run 0
+    assert out.loc["c5", "run"] == 0 and not out.loc["c5", "eligible"]
+    assert out.loc["c5", "ratings"] == "- > -"
+    # time in grade from hire date (no grade_since column), declared
+    assert "hire date" in out["time_basis"].iloc[0]
+    strict = promotion_eligibility(hist, ds.reps, grades, "B", consecutive=1, min_years_in_grade=50)
+    assert not strict["eligible"].any()
+    reps2 = ds.reps.assign(grade_since=pd.Timestamp("2026-06-01"))
+    gs = promotion_eligibility(hist, reps2, grades, "B", consecutive=1, min_years_in_grade=1)
+    assert not gs["meets_time"].any()  # seven months in grade at the end of 2026
+    with pytest.raises(OutcomeError, match="not one of the grades"):
+        promotion_eligibility(hist, ds.reps, grades, "Z")
+
+
+def test_improvement_flags_with_kpis_behind():
+    ds, hist, latest = _history()
+    flags = improvement_flags(hist, latest, consecutive=2, attainment_floor=0.6).set_index("rep_id")
+    # c2 is last in both years (attainments 0.55-0.6): rated C twice
+    assert "consecutive_bottom" in flags.loc["c2", "flags"]
+    # In 2026 c2's shortfall points: revenue .5*(100-55)=22.5, new .3*(100-50)=15,
+    # churn .2*(100-40)=12 -> the two KPIs behind: revenue, new_customers; plus the floor:
+    # revenue .55, new .50 and churn .02/.05 = .40 are all under 0.6.
+    assert flags.loc["c2", "kpis"].split(";")[:2] == ["revenue", "new_customers"]
+    assert "attainment_floor" in flags.loc["c2", "flags"]
+    assert set(flags.loc["c2", "kpis"].split(";")) == {"revenue", "new_customers", "churn"}
+    # b2 (2026: revenue .65, new .6, churn .5) is under 0.6 only on churn
+    assert flags.loc["b2", "kpis"].endswith("churn")
+    # no one else is under 0.6 anywhere, and only c2 was bottom twice
+    bottom_twice = hist.pivot_table(
+        index="rep_id", columns="period", values="rating", aggfunc="first"
+    )
+    twice = set(bottom_twice.index[(bottom_twice == "C").all(axis=1)])
+    assert set(flags.index[flags["flags"].str.contains("consecutive_bottom")]) == twice
+
+
+def test_training_needs_by_hand():
+    _, _, latest = _history()
+    person, unit = training_needs(latest, top_n=2)
+    c2 = person[person["rep_id"] == "c2"].set_index("area")
+    # c2 gaps: churn 1 - .4 = .6, new 1 - .5 = .5, revenue .45; competence (meets 3):
+    # product knowledge 1 -> (3 - 1) / 2 = 1.0, negotiation 2 -> .5. Top two: product
+    # knowledge (1.0), churn (.6).
+    assert list(c2.index) == ["product knowledge", "churn"]
+    assert c2.loc["product knowledge", "gap"] == pytest.approx(1.0)
+    assert c2.loc["churn", "gap"] == pytest.approx(0.6)
+    # unit table: share of reps with the need x mean gap, ranked within unit
+    t3 = unit[unit["unit"] == "T3"].set_index("area")
+    n_t3 = 4  # c1-c4 rated (c5 too short)
+    with_pk = person[(person["unit"] == "T3") & (person["area"] == "product knowledge")]
+    assert t3.loc["product knowledge", "reps"] == n_t3
+    assert t3.loc["product knowledge", "priority"] == pytest.approx(
+        len(with_pk) / n_t3 * with_pk["gap"].mean()
+    )
+    assert (unit.groupby("unit")["rank"].min() == 1).all()
