@@ -119,7 +119,7 @@ def test_positions_differ_in_pay_and_kpi_mix(sample):
 
 
 def test_store_revenue_is_first_year_arpu_of_new_customers(sample):
-    """China Mobile 2024 ARPU 48.5 CNY/month x 12 months credited, with 10% noise."""
+    """China Mobile 2024 ARPU 48.5 CNY/month x 24 months (contract value) credited, with 10% noise."""
     s = sample.sales.merge(sample.reps[["rep_id", "position"]], on="rep_id")
     s = s[s.position == "store_sales"].pivot_table(
         index=["rep_id", "period"], columns="kpi", values="value"
@@ -455,3 +455,35 @@ def test_command_line_writes_a_loadable_dataset(tmp_path, capsys):
     assert len(ds.periods) == 6
     ref = generate(n_reps=60, months=6, seed=2)
     assert len(ds.sales) == len(ref.sales)
+
+
+def test_bundled_sample_matches_its_documented_command(tmp_path, monkeypatch):
+    """data/sample is exactly what `python -m simlib.data.synthetic --out data/sample` writes."""
+    from pathlib import Path
+
+    committed = Path(__file__).resolve().parents[1] / "data" / "sample"
+    monkeypatch.chdir(tmp_path)  # run the very command, relative path included
+    assert main(["--out", "data/sample"]) == 0
+    fresh = tmp_path / "data" / "sample"
+    names = sorted(p.name for p in committed.iterdir())
+    assert names == sorted(p.name for p in fresh.iterdir())
+    assert "README.md" in names and "sales.csv" in names
+    for name in names:
+        assert (fresh / name).read_bytes() == (committed / name).read_bytes(), (
+            f"data/sample/{name} differs from a fresh run; regenerate with `make sample`"
+        )
+    size = sum((committed / n).stat().st_size for n in names)
+    assert size < 5 * 2**20
+    assert "python -m simlib.data.synthetic --out data/sample\n" in (
+        committed / "README.md"
+    ).read_text(encoding="utf-8")
+
+
+def test_command_line_never_replaces_a_folder_holding_other_files(tmp_path, capsys):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("keep me", encoding="utf-8")
+    with pytest.raises(SystemExit):
+        main(["--out", str(folder), "--n-reps", "60", "--months", "3"])
+    assert "refusing to replace" in capsys.readouterr().err
+    assert (folder / "notes.txt").read_text(encoding="utf-8") == "keep me"
