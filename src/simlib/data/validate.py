@@ -614,6 +614,13 @@ def _check_duplicates(t: _Table, key_cols: list[str], pr: _Problems) -> None:
         else:
             return
     key = _key_codes(parts)
+    key_space = 1
+    for _, size in parts:
+        key_space *= size + 1
+    if t.n and key_space <= 64 * max(t.n, 1_000_000):
+        # Dense keys: one counting pass settles the usual case (no duplicates).
+        if np.bincount(key[t.usable], minlength=key_space).max(initial=0) <= 1:
+            return
     key = np.where(t.usable, key, -1 - np.arange(t.n))  # unusable rows never collide
     codes, _ = pd.factorize(key)
     dup = pd.Series(codes).duplicated(keep="first").to_numpy()
