@@ -20,7 +20,15 @@ Two layers: the tidy edge (:class:`Plan`: ``evaluate``, ``explain``,
 from simlib.plans.core import PlanPayout, PreparedPlan, Windows, commission_amount
 from simlib.plans.curve import PayoutCurve
 from simlib.plans.plan import PayStatement, Plan, PlanInputError, payout_totals
-from simlib.plans.replay import replay_summary
+from simlib.plans.replay import (
+    Replay,
+    ReplaySummary,
+    headline_table,
+    plot_payout_distribution,
+    quartile_table,
+    replay,
+    replay_summary,
+)
 from simlib.plans.spec import PlanSpec
 
 __all__ = [
@@ -31,8 +39,14 @@ __all__ = [
     "PlanPayout",
     "PlanSpec",
     "PreparedPlan",
+    "Replay",
+    "ReplaySummary",
     "Windows",
     "commission_amount",
+    "headline_table",
     "payout_totals",
+    "plot_payout_distribution",
+    "quartile_table",
+    "replay",
     "replay_summary",
 ]

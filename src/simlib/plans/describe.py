@@ -51,6 +51,8 @@ def describe(plan) -> str:
     out = [f"# {s.name}", ""]
     if s.description:
         out += [s.description.strip(), ""]
+    if s.positions:
+        out.append(f"This plan covers: {', '.join(s.positions)}.")
     ti = s.target_incentive
     if ti is not None:
         if ti.pay_mix is not None:

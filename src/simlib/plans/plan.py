@@ -407,7 +407,16 @@ class Plan:
             reps = ds.reps
         _require(reps, "reps", ["rep_id"])
         used = set(targets["rep_id"]) | set(actuals["rep_id"])
-        reps = reps.loc[reps["rep_id"].isin(used)].reset_index(drop=True)
+        keep = reps["rep_id"].isin(used)
+        if self.spec.positions is not None:
+            _require(reps, "reps", ["rep_id", "position"])
+            keep &= reps["position"].isin(self.spec.positions)
+        reps = reps.loc[keep].reset_index(drop=True)
+        if reps.empty:
+            raise PlanInputError(
+                f"plan {self.name!r}: no reps to pay (positions {self.spec.positions}, "
+                "and reps need actuals or targets)"
+            )
         a, q, periods = self._arrays(actuals, targets, reps, periods)
         prep = self.prepare(reps, periods, ds=ds, leave=leave, kpi_rules=kpi_rules)
         score = self._score_array(scores, reps, periods)

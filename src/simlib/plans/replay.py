@@ -69,7 +69,10 @@ def replay_summary(
     sub_r = (
         reps.loc[reps["rep_id"].isin(rep_ids)].set_index("rep_id").reindex(rep_ids).reset_index()
     )
-    ti = plan.target_incentive(sub_r).to_numpy() * (len(periods) / 12.0)
+    # Target incentive for the months replayed, prorated for hire, exit and leave days.
+    pidx = pd.PeriodIndex(sorted(periods), freq="M")
+    prorate = plan._prorate(sub_r, pidx, None) if len(sub_r) else np.zeros((0, len(pidx)))
+    ti = plan.target_incentive(sub_r).to_numpy() / 12.0 * prorate.sum(axis=1)
     act = actuals.loc[actuals["period"].isin(periods)]
     tgt = targets.loc[targets["period"].isin(periods)]
     rev = (
@@ -158,3 +161,121 @@ def replay_summary(
     comp["share"] = comp["payout"] / comp["payout"].sum() if comp["payout"].sum() else np.nan
     headline = pd.DataFrame(rows, columns=["metric", "value", "reference"])
     return ReplaySummary(plan.name, headline, by_rep, comp)
+
+
+@dataclass(frozen=True)
+class Replay:
+    """One plan replayed on one year of history: the plan, tidy pay, the summary."""
+
+    plan: object
+    pay: pd.DataFrame
+    summary: ReplaySummary
+
+    @property
+    def name(self) -> str:
+        return self.summary.plan
+
+
+def replay(
+    ds, plan, year: int, targets: pd.DataFrame | None = None, revenue_kpi: str = "revenue"
+) -> Replay:
+    """Pay ``plan`` on ``ds``'s sales for calendar ``year`` against its targets.
+
+    Parameters
+    ----------
+    ds : Dataset
+        With sales and (unless ``targets`` is given) a ``targets`` table.
+    plan : Plan or str or Path
+        A plan, or a plan YAML file.
+    year : int
+        The year replayed (e.g. 2026, the sample's last year).
+    targets : pandas.DataFrame, optional
+        Rep-level ``rep_id, period, kpi, target`` (e.g. from the cascade);
+        default ``ds.targets``.
+    """
+    from simlib.plans.plan import Plan, PlanInputError
+
+    if not isinstance(plan, Plan):
+        plan = Plan.from_yaml(plan, kpis=ds.kpi_names)
+    tg = ds.targets if targets is None else targets
+    if tg is None:
+        raise PlanInputError(
+            "the dataset has no targets table; pass targets= (e.g. from simlib.targets)"
+        )
+    if "rep_id" in tg.columns:
+        tg = tg.loc[tg["rep_id"].notna()]
+    tg = tg.loc[tg["period"].dt.year == year]
+    act = ds.sales.loc[ds.sales["period"].dt.year == year]
+    if tg.empty:
+        raise PlanInputError(f"no rep-level targets in {year}")
+    pay = plan.evaluate(act, tg, ds.reps, ds=ds)
+    reps = ds.reps.loc[ds.reps["rep_id"].isin(pay["rep_id"].unique())]
+    return Replay(plan, pay, replay_summary(plan, pay, act, tg, reps, revenue_kpi=revenue_kpi))
+
+
+def headline_table(replays: list[Replay]) -> pd.DataFrame:
+    """Headline metrics side by side: one column per plan, plus the reference band."""
+    cols = {}
+    ref = {}
+    for r in replays:
+        h = r.summary.headline
+        # Shares at threshold / cap carry the plan's own levels in their names; keep them generic.
+        names = h["metric"].str.replace(r" \(\d+%\)", "", regex=True)
+        cols[r.name] = pd.Series(h["value"].to_numpy(), index=names)
+        for m, t in zip(names, h["reference"], strict=True):
+            ref.setdefault(m, t)
+    order = list(ref)
+    out = pd.DataFrame(cols).reindex(order)
+    out["reference"] = pd.Series(ref).reindex(order)
+    out.index.name = "metric"
+    return out
+
+
+def quartile_table(replays: list[Replay], min_group: int = 5) -> pd.DataFrame:
+    """Mean payout / target incentive by attainment quartile, per plan (Tax-Calculator style).
+
+    Quartiles of each plan's own population by annual attainment of its main
+    measure; groups with fewer than ``min_group`` reps are suppressed (NaN).
+    """
+    rows = {}
+    for r in replays:
+        b = r.summary.by_rep
+        ok = b["attainment"].notna() & b["payout_to_ti"].notna()
+        if ok.sum() < 4 * min_group:
+            continue
+        q = pd.qcut(
+            b.loc[ok, "attainment"].rank(method="first"),
+            4,
+            labels=["Q1 (lowest)", "Q2", "Q3", "Q4 (highest)"],
+        )
+        g = b.loc[ok].groupby(q, observed=True)
+        s = g["payout_to_ti"].mean()
+        s[g.size() < min_group] = np.nan
+        rows[r.name] = s
+    return pd.DataFrame(rows)
+
+
+def plot_payout_distribution(replays: list[Replay]):
+    """Histograms of annual payout as a multiple of target incentive (commission plans: of
+    revenue), one panel per plan. Shows a distribution, never an individual."""
+    import matplotlib.pyplot as plt
+
+    n = max(len(replays), 1)
+    fig, axes = plt.subplots(1, n, figsize=(3.8 * n, 3.0), squeeze=False)
+    for ax, r in zip(axes[0], replays, strict=False):
+        b = r.summary.by_rep
+        if b["payout_to_ti"].notna().any():
+            x = b["payout_to_ti"].dropna()
+            ax.hist(x, bins=30, color="C0")
+            ax.axvline(1.0, color="k", lw=0.8, ls="--")
+            ax.axvspan(2.0, 3.0, color="0.9", label="90th pct norm 2-3x")
+            ax.set_xlabel("annual payout / target incentive")
+            ax.legend(fontsize=7)
+        else:
+            x = (b["payout"] / b["revenue"].where(b["revenue"] > 0)).dropna()
+            ax.hist(x, bins=30, color="C2")
+            ax.set_xlabel("annual payout / revenue")
+        ax.set_ylabel("reps")
+        ax.set_title(r.name, fontsize=9)
+    fig.tight_layout()
+    return fig

@@ -241,6 +241,8 @@ class PlanSpec(StrictModel):
     year_start_month: int = Field(default=1, ge=1, le=12)
     target_incentive: TargetIncentive | None = None
     kpis: list[str] | None = None
+    #: Positions the plan covers (``reps.position``); ``None``: everyone given.
+    positions: list[str] | None = None
     components: list[Component] = Field(min_length=1)
     #: Plan cap: total pay for the year to date at most this multiple of target incentive.
     max_payout_multiple: float | None = Field(default=None, gt=0)
