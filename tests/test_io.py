@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 import simlib as sl
 from simlib.data.dataset import Dataset
 from simlib.data.io import detect_encoding, load_dataset, read_raw, save_dataset
+from simlib.data.schemas import check_dataset
 from simlib.errors import DataValidationError, SimlibError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,6 +64,7 @@ def test_fixture_round_trip_with_optional_tables(tmp_path, fmt, enc):
     assert ds.potential is not None and ds.targets is not None and ds.competence is not None
     back = load_dataset(ds.save(_target(tmp_path, fmt, enc), format=fmt, encoding=enc))
     assert_same(ds, back)
+    assert check_dataset(back) == []
 
 
 def test_csv_bytes_are_really_in_the_encoding_asked(tiny_ds, tmp_path):
@@ -309,5 +311,6 @@ def test_random_valid_datasets_round_trip(tmp_path_factory, ds):
     for fmt, enc in WAYS:
         back = load_dataset(ds.save(_target(tmp, fmt, enc), format=fmt, encoding=enc))
         assert_same(ds, back, exact=fmt != "excel")
+        assert check_dataset(back) == []  # what the loader returns keeps the typed contract
         a, b = ds.sales_array(), back.sales_array()
         assert np.allclose(a, b, rtol=0 if fmt != "excel" else 1e-14, atol=0, equal_nan=True)

@@ -22,6 +22,8 @@ import pytest
 
 import simlib as sl
 from simlib.cli import main
+from simlib.data.dataset import Dataset
+from simlib.data.schemas import check_dataset
 from simlib.data.validate import (
     MAX_ROWS_PER_CHECK,
     _month_ordinals,
@@ -362,3 +364,56 @@ def test_large_bad_column_reports_a_bounded_list():
     _, problems = validate_tables(tables, {"sales": "sales.csv"})
     assert 0 < len(problems) <= 3 * (MAX_ROWS_PER_CHECK + 1)
     assert any(p.value == f"{n - MAX_ROWS_PER_CHECK:,} more rows" for p in problems)
+
+
+# ------------------------------------------------------------ the pandera contract
+def test_typed_contract_holds_for_loaded_and_hand_made_data(tiny_ds):
+    assert check_dataset(tiny_ds) == []
+    assert check_dataset(sl.load_dataset(GOOD)) == []
+
+
+def test_typed_contract_reports_each_breach(tiny_ds):
+    sales = pd.concat([tiny_ds.sales, tiny_ds.sales.head(1)], ignore_index=True)
+    bad = Dataset(
+        kpis=tiny_ds.kpis.assign(direction=["up", "higher"]),
+        units=tiny_ds.units,
+        reps=tiny_ds.reps.assign(base_salary=[-1.0, 2, 3, 4, 5]),
+        sales=sales,
+        competence=pd.DataFrame(
+            {
+                "rep_id": pd.array(["r1"], dtype="str"),
+                "period": pd.PeriodIndex(["2026-01"], freq="M"),
+                "item": pd.array(["x"], dtype="str"),
+                "score": [7.0],
+            }
+        ),
+    )
+    got = [(p.file, p.row, p.column, p.value, p.expected) for p in check_dataset(bad)]
+    assert got == [
+        ("kpis", 1, "direction", "up", "one of higher, lower"),
+        ("reps", 1, "base_salary", "-1.0", "0 or more"),
+        # tiny sales has 26 rows; the copy of row 1 is row 27.
+        (
+            "sales",
+            1,
+            "rep_id, period, kpi",
+            "r1 / 2026-01 / revenue",
+            "one row per (rep_id, period, kpi)",
+        ),
+        (
+            "sales",
+            27,
+            "rep_id, period, kpi",
+            "r1 / 2026-01 / revenue",
+            "one row per (rep_id, period, kpi)",
+        ),
+        ("competence", 1, "score", "7.0", "a score on the 1-5 scale"),
+    ]
+    wrong_dtype = Dataset(
+        kpis=tiny_ds.kpis,
+        units=tiny_ds.units,
+        reps=tiny_ds.reps,
+        sales=tiny_ds.sales.assign(period=tiny_ds.sales["period"].astype(str)),
+    )
+    (p,) = check_dataset(wrong_dtype)
+    assert (p.file, p.row, p.column) == ("sales", None, "period") and "Period[M]" in p.expected
