@@ -1,0 +1,64 @@
+"""Smoke runs of the appraisal design report on a small synthetic dataset."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from simlib.batch import render_report
+from simlib.data.synthetic import generate
+
+pytestmark = pytest.mark.notebook
+
+HEADINGS = (
+    "Appraisal design review",
+    "1. Four ways to weight the KPIs",
+    "2. Ratings under each weighting",
+    "3. How sensitive are the ratings to the weights?",
+    "4. Does the design grasp what is key?",
+    "Rating distribution by unit and by manager",
+    "5. What it costs: performance coefficient and merit raises",
+    "6. Promotion, improvement plans and training needs",
+    "Method notes",
+)
+
+
+@pytest.fixture(scope="module")
+def small_data(tmp_path_factory):
+    data = tmp_path_factory.mktemp("appraisal") / "data"
+    generate(n_reps=120, months=24, seed=3).save(data)
+    return data
+
+
+def _check(html: str) -> None:
+    for heading in HEADINGS:
+        assert heading in html, heading
+    assert "Traceback" not in html
+    # an exception name in an output cell (the HTML template's CSS mentions "Error" itself)
+    assert not re.search(r"\b[A-Z]\w*Error\b:", html)
+    # no individual pay unless asked
+    assert "raise_amount" not in html
+
+
+def test_appraisal_report_renders_with_the_default_scorecard(small_data, tmp_path):
+    r = render_report("appraisal", tmp_path, {"data_path": str(small_data)})
+    html = r.html.read_text(encoding="utf-8")
+    _check(html)
+    assert "consistency ratio" in html
+    assert "scaled by" in html  # the merit budget was solved
+
+
+def test_appraisal_report_renders_with_bands_and_a_half_year(small_data, tmp_path):
+    r = render_report(
+        "appraisal",
+        tmp_path,
+        {
+            "data_path": str(small_data),
+            "scorecard_path": "scenarios/appraisal/bands_entropy.yaml",
+            "period": "2026H1",
+            "merit_budget_rate": 0.02,
+            "delta": 0.1,
+        },
+    )
+    _check(r.html.read_text(encoding="utf-8"))
