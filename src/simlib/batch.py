@@ -122,6 +122,7 @@ def render_report(
 #: Paths in parameters are relative to the project root (the notebooks' cwd).
 DEMO_REPORTS: list[tuple[str, dict[str, Any]]] = [
     ("data_health", {"data_path": "data/sample"}),
+    ("appraisal", {"data_path": "data/sample"}),
 ]
 
 

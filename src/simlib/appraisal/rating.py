@@ -81,6 +81,8 @@ class Groups:
         self.starts = np.concatenate([[0], np.cumsum(self.sizes)[:-1]])
         # For each position in the blocked layout, where its block starts.
         self.block_start = self.starts[self.sorted_codes]
+        small = np.uint8 if self.n_groups <= 256 else np.uint16
+        self._sort_codes = self.codes.astype(small) if self.n_groups <= 65536 else self.codes
 
     @classmethod
     def single(cls, n: int) -> Groups:
@@ -117,7 +119,8 @@ class Groups:
         input order.
         """
         o1 = np.argsort(-values, axis=-1, kind="stable")
-        o2 = np.argsort(self.codes[o1], axis=-1, kind="stable")
+        # Small integer codes let numpy's stable sort use radix sort (linear time).
+        o2 = np.argsort(self._sort_codes[o1], axis=-1, kind="stable")
         return np.take_along_axis(o1, o2, axis=-1)
 
     def tie_runs(self, sorted_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
