@@ -1,0 +1,65 @@
+"""Smoke runs of the data-health report: it executes, renders, and says what it should."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from simlib.batch import render_report
+from simlib.data.dataset import Dataset
+from simlib.data.synthetic import generate
+
+pytestmark = pytest.mark.notebook
+
+SECTIONS = [
+    "Data health report",
+    "1. What is in the data",
+    "2. Coverage: who has data in which month",
+    "3. KPI distributions",
+    "4. Seasonality",
+    "5. Concentration: how much the best reps bring",
+    "6. Headcount and attrition by region",
+    "7. Targets: how many reps reach quota",
+    "8. Summary",
+]
+
+
+def visible_text(html: str) -> str:
+    """What a reader sees: the page without its style sheets and scripts."""
+    body = re.sub(r"<style.*?</style>|<script.*?</script>", "", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", body))
+
+
+def test_renders_on_the_bundled_sample(tmp_path):
+    out = render_report("data_health", tmp_path, {"data_path": "data/sample"})
+    html = out.html.read_text(encoding="utf-8")
+    text = visible_text(html)
+    for heading in SECTIONS:
+        assert heading in text, heading
+    assert "Traceback" not in text and "Error" not in text
+    assert html.count("<img") >= 5  # coverage, distributions, seasonality, Lorenz, headcount
+    assert "华东区" in text  # Chinese region names survive to the page
+    assert "CSO Insights" in text and "Alexander Group" in text and "Oyer" in text
+    # No code and no pay in a leadership report.
+    assert "import simlib" not in text
+    assert "base_salary" not in text
+
+
+def test_renders_on_gb18030_data_with_gaps_and_no_targets(tmp_path):
+    """A user's own export: Chinese-encoded CSV, two regions, months missing for some
+    reps, no targets table. The report must say so rather than fail."""
+    ds = generate(n_reps=40, months=14, seed=3, end="2025-12", n_regions=2)
+    s = ds.sales
+    first_reps = ds.reps.rep_id.iloc[:3].tolist()
+    gap = s.rep_id.isin(first_reps) & (s.period.astype(str) == "2025-06")
+    own = Dataset(kpis=ds.kpis, units=ds.units, reps=ds.reps, sales=s[~gap].reset_index(drop=True))
+    path = own.save(tmp_path / "export", "csv", encoding="gb18030")
+    out = render_report(
+        "data_health", tmp_path / "report", {"data_path": str(path), "encoding": "gb18030"}
+    )
+    text = visible_text(out.html.read_text(encoding="utf-8"))
+    assert "Traceback" not in text and "Error" not in text
+    assert "of these 3 have no data" in text
+    assert "no rep-level targets table" in text
+    assert "华东区" in text
