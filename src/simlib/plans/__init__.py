@@ -23,6 +23,7 @@ from simlib.plans.plan import PayStatement, Plan, PlanInputError, payout_totals
 from simlib.plans.replay import (
     Replay,
     ReplaySummary,
+    format_headline,
     headline_table,
     plot_payout_distribution,
     quartile_table,
@@ -43,6 +44,7 @@ __all__ = [
     "ReplaySummary",
     "Windows",
     "commission_amount",
+    "format_headline",
     "headline_table",
     "payout_totals",
     "plot_payout_distribution",

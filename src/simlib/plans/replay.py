@@ -146,12 +146,14 @@ def replay_summary(
                 "a small minority; caps are commonly advised against",
             ),
         ]
-        m = ok & np.isfinite(by_rep["payout"].to_numpy())
-        if m.sum() > 2 and np.std(att[m]) > 0 and np.std(by_rep["payout"].to_numpy()[m]) > 0:
+        # Pay relative to target incentive, so that salary differences do not blur the link.
+        ptt = by_rep["payout_to_ti"].to_numpy(dtype=float)
+        m = ok & np.isfinite(ptt)
+        if m.sum() > 2 and np.std(att[m]) > 0 and np.std(ptt[m]) > 0:
             rows.append(
                 (
-                    "pay-performance correlation",
-                    float(np.corrcoef(att[m], by_rep["payout"].to_numpy()[m])[0, 1]),
+                    "pay-performance correlation (payout / target incentive vs attainment)",
+                    float(np.corrcoef(att[m], ptt[m])[0, 1]),
                     ">= 0.8 strong, 0.6-0.8 moderate, < 0.6 loose (Falcon Incentives)",
                 )
             )
@@ -279,3 +281,24 @@ def plot_payout_distribution(replays: list[Replay]):
         ax.set_title(r.name, fontsize=9)
     fig.tight_layout()
     return fig
+
+
+def format_headline(head: pd.DataFrame) -> pd.DataFrame:
+    """:func:`headline_table` as text for a report: totals in currency, shares as percent."""
+    out = pd.DataFrame(index=head.index)
+    for c in head.columns:
+        if c == "reference":
+            out[c] = head[c].fillna("").astype(str)
+            continue
+        vals = []
+        for m, v in head[c].items():
+            if pd.isna(v):
+                vals.append("-")
+            elif m.startswith("total"):
+                vals.append(f"{v:,.0f}")
+            elif m.startswith(("cost", "share")):
+                vals.append(f"{v:.1%}")
+            else:
+                vals.append(f"{v:.2f}")
+        out[c] = vals
+    return out
