@@ -52,6 +52,7 @@ from IPython.display import Markdown, display
 import simlib as sl
 from simlib import plans
 
+pd.set_option("display.max_colwidth", None)
 if not isinstance(plan_files, list | tuple) or not plan_files:
     raise ValueError("plan_files must be a non-empty list of plan YAML files")
 for f in plan_files:

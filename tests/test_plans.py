@@ -787,3 +787,47 @@ def test_scorecard_multiplier_and_missing_score():
     np.testing.assert_allclose(out.total[:, -1], [12000, 18000])
     with pytest.raises(ValueError, match="pass score="):
         prep.payout(actual, target)
+
+
+# --------------------------------------- statements on a synthetic force
+@pytest.fixture(scope="module")
+def small_force():
+    from simlib.data.synthetic import generate
+
+    return generate(n_reps=60, months=12, seed=5)
+
+
+@pytest.mark.parametrize(
+    "name", ["telecom_account_manager.yaml", "store_sales_commission.yaml", "am_proposed.yaml"]
+)
+def test_statements_equal_evaluated_pay_on_every_line(small_force, name):
+    ds = small_force
+    plan = Plan.from_yaml(ROOT / "scenarios" / "plans" / name, kpis=ds.kpi_names)
+    tg = ds.targets.loc[ds.targets["rep_id"].notna()]
+    pay = plan.evaluate(ds.sales, tg, ds=ds)
+    assert set(pay["rep_id"]) <= set(
+        ds.reps.loc[ds.reps["position"].isin(plan.spec.positions), "rep_id"]
+    )
+    lines = pay.set_index(["rep_id", "period", "component"])["payout"]
+    totals = payout_totals(pay).set_index(["rep_id", "period"])["payout"]
+    reps = sorted(pay["rep_id"].unique())[:4]
+    for rep in reps:
+        for per in pay["period"].unique()[[0, 2, 4, 11]]:
+            st_ = plan.explain(rep, per, ds.sales, tg, ds=ds)
+            assert st_.total == pytest.approx(totals[(rep, per)], abs=1e-9)
+            for line, amt in st_.lines.items():
+                assert amt == pytest.approx(lines[(rep, per, line)], abs=1e-9)
+            # The statement's payment rows repeat the same amounts in words and numbers.
+            paid = st_.steps.dropna(subset=["amount"])
+            assert paid["amount"].sum() == pytest.approx(st_.total, abs=1e-6)
+
+
+def test_curve_table_lists_points_and_slopes():
+    plan = Plan.from_yaml(ROOT / "scenarios" / "plans" / "am_proposed.yaml")
+    t = plan.curve_table()
+    rb = t[(t["component"] == "revenue_bonus") & (t["curve"] == "payout")]
+    assert rb["attainment"].tolist() == [0.75, 0.85, 0.85, 1.0, 1.6]
+    # Slopes: flat 0.75->0.85, a jump (NaN), 0.6->1.0 over 15 points, 1.0->2.5 over 60 points.
+    np.testing.assert_allclose(
+        rb["slope_after"].to_numpy(), [0.0, np.nan, 0.4 / 0.15, 1.5 / 0.6, np.nan], equal_nan=True
+    )

@@ -117,9 +117,7 @@ def describe(plan) -> str:
                 lim += f"; nothing above {_num(c.cap)} {unit}"
             txt = f"{label}: commission {sched}{lim}{per_c}."
         elif isinstance(c, Spif):
-            txt = (
-                f"{label}: {c.amount:,.0f} {cur} for each {c.kpi} from {c.start} to {c.end}{per_c}."
-            )
+            txt = f"{label}: {c.amount:,.0f} {cur} per unit of {c.kpi} from {c.start} to {c.end}{per_c}."
         elif isinstance(c, Scorecard):
             src = (
                 "your appraisal rating ("

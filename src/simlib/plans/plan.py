@@ -461,7 +461,9 @@ class Plan:
             One row per rep, month and payment line: ``rep_id, period, component,
             type, payout`` (currency), and for a component in the month its
             measurement window closes: ``kpi, actual, target, attainment,
-            factor, gate_ok, modifier, entitlement``. Sum ``payout`` by rep (and
+            factor, gate_ok, modifier, entitlement`` (year to date under true-up,
+            when ``payout`` is the entitlement minus what was paid before). Sum
+            ``payout`` by rep (and
             month) for totals: see :func:`payout_totals`.
         """
         prep, pay = self.run(
