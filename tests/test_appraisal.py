@@ -537,6 +537,22 @@ def test_scorecard_yaml_examples_load(tmp_path):
     for f in files:
         sc = Scorecard.from_yaml(f)
         assert sc.kpi_names
+    # The hierarchy example: results vs stewardship 3:1 -> .75 / .25; within results
+    # revenue vs new customers 2:1 -> 2/3, 1/3. Global: .5, .25, .25.
+    h = Scorecard.from_yaml(root / "ahp_hierarchy.yaml").resolve_weights()
+    np.testing.assert_allclose(h.to_numpy(), [0.5, 0.25, 0.25])
+    assert h.diagnostics["max_consistency_ratio"] == pytest.approx(0.0, abs=1e-12)
+    tree = {"criteria": ["a", "b"], "pairwise": [[1, 2], [0.5, 1]]}
+    kp = [{k: v for k, v in x.items() if k != "weight"} for x in SC["kpis"]]
+    with pytest.raises(SpecError, match=r"scorecard\.weights\.hierarchy: leaves"):
+        Scorecard.from_dict(
+            {**SC, "kpis": kp, "weights": {"method": "ahp_hierarchy", "hierarchy": tree}}
+        )
+    bad_sub = {**tree, "sub": {"a": {"criteria": ["x", "y"], "pairwise": [[1, 2], [2, 1]]}}}
+    with pytest.raises(SpecError, match=r"hierarchy\.sub\.a\.pairwise\[1\]\[0\]: not recip"):
+        Scorecard.from_dict(
+            {**SC, "kpis": kp, "weights": {"method": "ahp_hierarchy", "hierarchy": bad_sub}}
+        )
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: x\nkpis: [{kpi: revenue, weight: 0.9}]\nrating: {type: bands, "
                    "grades: [{name: A, min_score: 100}, {name: B}]}\n")  # fmt: skip
@@ -657,3 +673,72 @@ def test_period_parsing():
     assert str(sl.appraisal.period_months("2026q3")[0]) == "2026-07"
     with pytest.raises(ValueError, match="expected YYYY"):
         sl.appraisal.period_months("26")
+
+
+def test_unknown_level_names_the_spec_path():
+    ds = make_appraisal_dataset()
+    with pytest.raises(ValueError, match=r"scorecard\.rating\.within: unknown level 'branch'"):
+        sl.appraisal.appraise(ds, {**SC, "rating": {**SC["rating"], "within": "branch"}}, 2026)
+    with pytest.raises(ValueError, match=r"scorecard\.team\.level: unknown level"):
+        sl.appraisal.appraise(ds, {**SC, "team": {"weight": 0.2, "level": "district"}}, 2026)
+
+
+def test_team_scores_vectorized_over_draws():
+    sc = Scorecard.from_dict(SC)
+    rng = np.random.default_rng(5)
+    actual = rng.uniform(50, 150, size=(4, 9, 3))
+    target = np.full((4, 9, 3), 100.0)
+    teams = Groups([0, 0, 0, 1, 1, 2, 2, 2, 2])
+    low = np.array([False, False, True])
+    summed = np.array([True, True, False])
+    w = np.array([0.5, 0.3, 0.2])
+    pts, score = sl.appraisal.team_scores(sc, actual, target, low, summed, teams, w)
+    for d in range(4):
+        _, s_d = sl.appraisal.team_scores(sc, actual[d], target[d], low, summed, teams, w)
+        np.testing.assert_allclose(score[d], s_d)
+    # by hand for draw 0, unit 1 (reps 3 and 4): revenue and new summed, churn averaged
+    a = actual[0, 3:5]
+    rev = 100 * min(a[:, 0].sum() / 200, 1.5)
+    new = 100 * min(a[:, 1].sum() / 200, 1.2)
+    churn = 100 * min(100 / a[:, 2].mean(), 1.2)
+    assert score[0, 3] == pytest.approx(0.5 * rev + 0.3 * new + 0.2 * churn)
+    assert score[0, 3] == score[0, 4]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.floats(0, 20, allow_nan=False),
+            st.just(np.nan),
+            st.just(np.inf),
+            st.just(0.0),
+        ),
+        min_size=6,
+        max_size=30,
+    ),
+    st.sampled_from(
+        [
+            {"type": "ratio", "cap": 1.5},
+            {"type": "linear", "floor": 0.8, "ceiling": 1.2},
+            {"type": "steps", "bands": [{"at_least": 0.9, "score": 80}]},
+            {"type": "zscore", "within": "company"},
+            {"type": "percentile"},
+        ]
+    ),
+)
+def test_scoring_never_crashes_and_stays_in_range_on_odd_attainment(values, rule):
+    spec = {**SC, "kpis": [{"kpi": "revenue", "weight": 1.0, "rule": rule}]}
+    sc = Scorecard.from_dict(spec)
+    x = np.array(values, dtype=float)[:, None]
+    with np.errstate(all="raise"):  # no hidden divide-by-zero or invalid operations
+        pts = sl.appraisal.score_kpis(sc, np.stack([x, x]))
+    assert pts.shape == (2, len(values), 1)
+    nan_in = np.isnan(x[:, 0])
+    assert np.isnan(pts[0, nan_in, 0]).all()
+    ok = pts[0, ~nan_in, 0]
+    assert np.isfinite(ok).all() and (ok >= 0).all() and (ok <= 150).all()
+    # higher attainment never scores lower (all rules are monotone)
+    fin = ~nan_in
+    order = np.argsort(x[fin, 0], kind="stable")
+    assert (np.diff(pts[0, fin, 0][order]) >= -1e-9).all()

@@ -51,6 +51,7 @@ from simlib.appraisal.scorecard import (
     load_scorecard,
     score_kpis,
     score_rule,
+    team_scores,
 )
 from simlib.appraisal.weights import (
     SAATY_RANDOM_INDEX,
@@ -105,6 +106,7 @@ __all__ = [
     "score_kpis",
     "score_rule",
     "shift_weight",
+    "team_scores",
     "variance_shares",
     "weight_sensitivity",
     "zscore_within",

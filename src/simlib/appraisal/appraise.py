@@ -27,6 +27,7 @@ from simlib.appraisal.scorecard import (
     composite,
     load_scorecard,
     score_kpis,
+    team_scores,
 )
 from simlib.appraisal.weights import Weights
 from simlib.data.dataset import Dataset
@@ -228,9 +229,14 @@ def appraise(
     unit = reps["unit_id"].astype(str).to_numpy()
     level_groups: dict[str, Groups] = {}
 
-    def at_level(level: str) -> np.ndarray:
+    def at_level(level: str, where: str) -> np.ndarray:
         if level == "company":
             return np.full(n, h.root, dtype=object)
+        if level not in h.levels:
+            raise ValueError(
+                f"scorecard.{where}: unknown level {level!r}; the units table has "
+                f"levels {h.levels} (or use 'company')"
+            )
         return h.ancestor_at(unit, level)
 
     reason = np.full(n, "", dtype=object)
@@ -274,7 +280,7 @@ def appraise(
     for item in sc.kpis:
         within = getattr(item.rule, "within", "company")
         if within != "company" and within not in level_groups:
-            level_groups[within] = Groups(at_level(within)[e_idx])
+            level_groups[within] = Groups(at_level(within, "kpis.rule.within")[e_idx])
     scores_e = score_kpis(sc, att[e_idx], actual.to_numpy(float)[e_idx], level_groups)
     finite = np.where(np.isfinite(scores_e), scores_e, np.nan)
     weights = sc.resolve_weights(finite)
@@ -299,18 +305,19 @@ def appraise(
     team_pts_kpi = np.zeros_like(scores_e)
     team_score_e = np.full(len(e_idx), np.nan)
     if sc.team is not None:
-        team_id = at_level(sc.team.level)
-        g_all = Groups(team_id)
-        has = ~np.isnan(att).any(axis=1)
-        act = np.where(has[:, None], actual.to_numpy(float), np.nan)
-        tgt = np.where(has[:, None], target.to_numpy(float), np.nan)
+        team_id = at_level(sc.team.level, "team.level")
+        has = ~np.isnan(att).any(axis=1)  # reps with a full comparison count for the unit
         agg = ds.kpis.set_index("kpi")["aggregation"].reindex(kpis).fillna("sum").to_numpy()
-        is_sum = agg == "sum"
-        ua = np.where(is_sum, g_all.sum(act.T).T, g_all.mean(act.T).T)  # (units, kpis)
-        ut = np.where(is_sum, g_all.sum(tgt.T).T, g_all.mean(tgt.T).T)
-        u_att = attainment(ua, ut, low)
-        u_scores = score_kpis(sc, u_att, ua, None)
-        team_pts_kpi = u_scores[g_all.codes[e_idx]]
+        pts_all, _ = team_scores(
+            sc,
+            np.where(has[:, None], actual.to_numpy(float), np.nan),
+            np.where(has[:, None], target.to_numpy(float), np.nan),
+            low,
+            agg == "sum",
+            Groups(team_id),
+            w,
+        )
+        team_pts_kpi = pts_all[e_idx]
         team_score_e = composite(team_pts_kpi, w)
         if np.isnan(team_score_e).any():
             raise ValueError("a unit's team score is undefined (no targets in the unit)")
@@ -319,7 +326,7 @@ def appraise(
     offset = (1 - tw) * cw * comp_pts
 
     within = sc.rating.within
-    group_id = at_level(within)
+    group_id = at_level(within, "rating.within")
     groups = Groups(group_id[e_idx])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

@@ -477,12 +477,16 @@ def score_rule(
         out = sc[idx]
     elif rule.type in ("zscore", "percentile"):
         g = groups if groups is not None else Groups.single(x.shape[-1])
-        xx = np.where(np.isinf(x), np.nan, x)
         if rule.type == "zscore":
-            out = np.clip(rule.center + rule.scale * zscore_within(xx, g), 0.0, rule.max_score)
+            # +inf attainment (a lower-is-better KPI at 0) is left out of the group's
+            # mean and sd, and scores the maximum.
+            z = zscore_within(np.where(np.isinf(x), np.nan, x), g)
+            out = np.clip(rule.center + rule.scale * z, 0.0, rule.max_score)
+            out = np.where(np.isposinf(x), rule.max_score, out)
         else:
+            # +inf ranks first; a missing value ranks last (it still counts in the group).
             out = rule.low + (rule.high - rule.low) * percentile_within(
-                np.where(np.isnan(xx), -np.inf, xx), g
+                np.where(np.isnan(x), -np.inf, x), g
             )
     else:  # pragma: no cover - the spec's discriminator prevents this
         raise ValueError(f"unknown rule type {rule.type!r}")
@@ -494,6 +498,7 @@ def score_kpis(
     attain: np.ndarray,
     actual: np.ndarray | None = None,
     groups: dict[str, Groups] | None = None,
+    company_wide: bool = False,
 ) -> np.ndarray:
     """Points per KPI: (..., reps, kpis) attainment -> (..., reps, kpis) scores.
 
@@ -506,6 +511,9 @@ def score_kpis(
         Raw KPI values, for rules with ``basis: actual``.
     groups : dict of level -> Groups
         Groups for relative rules (``within``); ``company`` may be omitted.
+    company_wide : bool
+        Rank relative rules across all rows whatever their ``within`` says (used
+        for unit-level team scores, where the rows are units).
     """
     a = np.asarray(attain, dtype=float)
     k = len(sc.kpis)
@@ -515,7 +523,7 @@ def score_kpis(
     for j, item in enumerate(sc.kpis):  # loop over KPIs (a handful), never over reps
         within = getattr(item.rule, "within", "company")
         g = None
-        if within != "company":
+        if within != "company" and not company_wide:
             if groups is None or within not in groups:
                 raise ValueError(f"rule for {item.kpi!r} ranks within {within!r}: pass its groups")
             g = groups[within]
@@ -523,6 +531,46 @@ def score_kpis(
             item.rule, a[..., j], None if actual is None else actual[..., j], g
         )
     return out
+
+
+def team_scores(
+    sc: Scorecard,
+    actual: np.ndarray,
+    target: np.ndarray,
+    lower_is_better: np.ndarray,
+    summed: np.ndarray,
+    teams: Groups,
+    weights: np.ndarray | Weights,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The unit's own score for each rep (the team part of the blend), vectorized over draws.
+
+    Each unit's actual and target are rolled up from its reps (summed for a
+    ``sum`` KPI, averaged over reps for a ``mean`` KPI such as a retention
+    rate), the unit's attainment is scored with the same rules (relative rules
+    rank units company-wide) and weighted.
+
+    Parameters
+    ----------
+    actual, target : (..., reps, kpis) arrays
+        NaN for reps that do not count towards their unit.
+    lower_is_better, summed : (kpis,) bool
+    teams : Groups
+        Each rep's unit at the team level.
+
+    Returns
+    -------
+    (team_kpi_points, team_score): (..., reps, kpis) and (..., reps), each rep
+    carrying their unit's values.
+    """
+    act = np.swapaxes(np.asarray(actual, dtype=float), -1, -2)  # (..., kpis, reps)
+    tgt = np.swapaxes(np.asarray(target, dtype=float), -1, -2)
+    s = np.asarray(summed, dtype=bool)[:, None]
+    ua = np.where(s, teams.sum(act), teams.mean(act))  # (..., kpis, units)
+    ut = np.where(s, teams.sum(tgt), teams.mean(tgt))
+    ua, ut = np.swapaxes(ua, -1, -2), np.swapaxes(ut, -1, -2)  # (..., units, kpis)
+    pts = score_kpis(sc, attainment(ua, ut, lower_is_better), ua, company_wide=True)
+    per_rep = np.take(pts, teams.codes, axis=-2)
+    return per_rep, composite(per_rep, weights)
 
 
 def composite(scores: np.ndarray, weights: np.ndarray | Weights) -> np.ndarray:
