@@ -831,3 +831,20 @@ def test_curve_table_lists_points_and_slopes():
     np.testing.assert_allclose(
         rb["slope_after"].to_numpy(), [0.0, np.nan, 0.4 / 0.15, 1.5 / 0.6, np.nan], equal_nan=True
     )
+
+
+def test_bad_tidy_inputs_get_one_clear_error(tiny_ds):
+    plan = Plan.from_dict(bonus_plan())
+    tg = _tiny_targets(tiny_ds)
+    act = tiny_ds.sales.copy()
+    act["value"] = act["value"].astype(object)
+    act.loc[3, "value"] = "12k"
+    with pytest.raises(PlanInputError, match=r"actuals, row 4, column 'value': found '12k'"):
+        plan.evaluate(act, tg, ds=tiny_ds)
+    dup = pd.concat([tiny_ds.sales, tiny_ds.sales.iloc[[0]]], ignore_index=True)
+    with pytest.raises(PlanInputError, match="a second row for rep 'r1'"):
+        plan.evaluate(dup, tg, ds=tiny_ds)
+    with pytest.raises(PlanInputError, match="no rows for KPI 'revenue'"):
+        plan.evaluate(tiny_ds.sales[tiny_ds.sales["kpi"] != "revenue"], tg, ds=tiny_ds)
+    with pytest.raises(PlanInputError, match="targets: no rows for KPI 'revenue'"):
+        plan.evaluate(tiny_ds.sales, tg.assign(kpi="hv_retention"), ds=tiny_ds)

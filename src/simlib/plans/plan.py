@@ -319,22 +319,59 @@ class Plan:
         r_idx = pd.Index(rep_ids)
         p_idx = pd.PeriodIndex(periods)
         kpis = self._kpis()
+        need_target = self._kpis_needing_targets()
         out = {}
         for name, frame, col in (("actuals", actuals, "value"), ("targets", targets, "target")):
             r = r_idx.get_indexer(frame["rep_id"])
             t = p_idx.get_indexer(_periods(frame["period"]))
-            unknown = (r < 0) & frame["rep_id"].isin(r_idx).eq(False).to_numpy()
-            if unknown.all() and len(frame):
+            if len(frame) and (r < 0).all():
                 raise PlanInputError(f"{name}: none of its rep_id values are among the reps")
-            arrs = {}
+            raw = frame[col]
+            vals = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
+            bad = np.isnan(vals) & raw.notna().to_numpy()
+            if bad.any():
+                i = int(np.flatnonzero(bad)[0])
+                raise PlanInputError(
+                    f"{name}, row {i + 1}, column {col!r}: found {raw.iloc[i]!r}; expected a number"
+                )
+            kpi_col = frame["kpi"].to_numpy()
             for k in kpis:
-                keep = (r >= 0) & (t >= 0) & (frame["kpi"] == k).to_numpy()
+                keep = (r >= 0) & (t >= 0) & (kpi_col == k)
+                if name == "actuals" and not keep.any():
+                    raise PlanInputError(
+                        f"actuals: no rows for KPI {k!r} in the months paid; the plan uses it"
+                    )
+                if name == "targets" and k in need_target and not keep.any():
+                    raise PlanInputError(
+                        f"targets: no rows for KPI {k!r} in the months paid; the plan measures "
+                        "attainment on it"
+                    )
+                cell = r[keep] * len(periods) + t[keep]
+                dup = pd.Series(cell).duplicated().to_numpy()
+                if dup.any():
+                    i = int(np.flatnonzero(keep)[np.flatnonzero(dup)[0]])
+                    raise PlanInputError(
+                        f"{name}, row {i + 1}: a second row for rep {frame['rep_id'].iloc[i]!r}, "
+                        f"{frame['period'].iloc[i]}, KPI {k!r}; expected one row per rep, month "
+                        "and KPI"
+                    )
                 a = np.full((len(rep_ids), len(periods)), np.nan)
-                vals = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=float)
                 a[r[keep], t[keep]] = vals[keep]
-                arrs[k] = a
-            out[name] = arrs
+                arrs_k = a
+                out.setdefault(name, {})[k] = arrs_k
         return out["actuals"], out["targets"], periods
+
+    def _kpis_needing_targets(self) -> set[str]:
+        out = set()
+        for c in self.spec.components:
+            if isinstance(c, (QuotaBonus, Team)) or (
+                isinstance(c, Commission) and c.basis == "attainment"
+            ):
+                out.add(c.kpi)
+            for sub in (c.gate, c.modifier, c.clawback):
+                if sub is not None and sub.basis == "attainment":
+                    out.add(sub.kpi)
+        return out
 
     def _kpis(self) -> list[str]:
         out = []
