@@ -4,6 +4,7 @@ Run from the project root::
 
     .venv/bin/python benchmarks/bench_load.py            # 100,000 reps (10.8 M sales rows)
     .venv/bin/python benchmarks/bench_load.py --reps 20000
+    .venv/bin/python benchmarks/bench_load.py --csv      # also time the same data as CSV
 
 The first run writes the dataset as Parquet to ``benchmarks/_data/`` (git-ignored)
 with a simple vectorized generator (every rep employed all 36 months, so the
@@ -118,7 +119,7 @@ def measure(folder: Path) -> None:
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     print(f"dataset          {ds!r}")
     print(f"sales rows       {len(ds.sales):,}")
-    print(f"read (pyarrow)   {t1 - t0:6.2f} s")
+    print(f"read files       {t1 - t0:6.2f} s")
     print(f"validate+coerce  {t2 - t1:6.2f} s")
     print(f"total            {t2 - t0:6.2f} s   (target < 30 s)")
     print(f"peak memory      {peak_kib / 2**20:6.2f} GiB (max RSS of this process; target < 4 GiB)")
@@ -128,6 +129,7 @@ def measure(folder: Path) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reps", type=int, default=100_000)
+    ap.add_argument("--csv", action="store_true", help="also time the data written as CSV")
     ap.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.measure:
@@ -140,6 +142,14 @@ def main() -> None:
         print(f"generated {folder} in {time.perf_counter() - t:.1f} s")
     # A fresh process, so max RSS covers loading and validation only.
     subprocess.run([sys.executable, __file__, "--measure", str(folder)], check=True)
+    if args.csv:
+        csv = folder.with_name(folder.name + "_csv")
+        if not csv.exists():
+            from simlib.data.io import load_dataset
+
+            load_dataset(folder).save(csv, format="csv")
+        print(f"\nthe same data as CSV ({csv.name}):")
+        subprocess.run([sys.executable, __file__, "--measure", str(csv)], check=True)
 
 
 if __name__ == "__main__":

@@ -314,3 +314,10 @@ def test_random_valid_datasets_round_trip(tmp_path_factory, ds):
         assert check_dataset(back) == []  # what the loader returns keeps the typed contract
         a, b = ds.sales_array(), back.sales_array()
         assert np.allclose(a, b, rtol=0 if fmt != "excel" else 1e-14, atol=0, equal_nan=True)
+
+
+@pytest.mark.parametrize(("fmt", "enc"), [("csv", "utf-8-sig"), ("parquet", ""), ("duckdb", "")])
+def test_sample_round_trips_through_other_formats(tmp_path, fmt, enc):
+    ds = sl.load_dataset(SAMPLE)
+    back = load_dataset(ds.save(_target(tmp_path, fmt, enc), format=fmt, encoding=enc or "utf-8"))
+    assert_same(ds, back)

@@ -44,7 +44,7 @@ CASES: dict[str, list[tuple[str, int | None, str | None, str, list[str]]]] = {
     "extra_column": [
         ("units.csv", None, "manager", "", ["only the columns", "allowed in reps only"])
     ],
-    "wrong_type_number": [("sales.csv", 14, "value", "四百", ["a number"])],
+    "wrong_type_number": [("sales.csv", 14, "value", "四百", ["a finite number"])],
     "wrong_type_date": [("reps.csv", 3, "hire_date", "15.06.2021", ["a date", "YYYY-MM-DD"])],
     "wrong_type_bool": [("kpis.csv", 2, "allow_negative", "maybe", ["true or false"])],
     "empty_required": [("sales.csv", 26, "rep_id", "", ["cannot be empty"])],
@@ -417,3 +417,12 @@ def test_typed_contract_reports_each_breach(tiny_ds):
     )
     (p,) = check_dataset(wrong_dtype)
     assert (p.file, p.row, p.column) == ("sales", None, "period") and "Period[M]" in p.expected
+
+
+def test_infinite_values_are_not_numbers(tiny_ds):
+    sales = tiny_ds.sales.assign(
+        value=tiny_ds.sales["value"].where(tiny_ds.sales.index != 0, np.inf)
+    )
+    _, problems = validate_tables({**tiny_ds.tables(), "sales": sales})
+    assert [(p.row, p.column, p.value) for p in problems] == [(1, "value", "inf")]
+    assert "finite number" in problems[0].expected

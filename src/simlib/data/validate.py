@@ -252,11 +252,15 @@ def _missing_mask(s: pd.Series) -> np.ndarray:
 
 
 def _to_number(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """float64 values and a mask of cells that hold something that is not a number."""
-    if pd.api.types.is_bool_dtype(s.dtype):
-        return s.astype("float64"), np.zeros(len(s), bool)
-    if pd.api.types.is_numeric_dtype(s.dtype):
-        return s.astype("float64"), np.zeros(len(s), bool)
+    """float64 values and a mask of cells that are not a finite number (text, ``inf``)."""
+    vals, bad = _parse_number(s)
+    bad |= np.isinf(vals.to_numpy(dtype=float))
+    return vals, bad
+
+
+def _parse_number(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
+        return s.astype("float64").reset_index(drop=True), np.zeros(len(s), bool)
     missing = _missing_mask(s)
     vals = pd.to_numeric(s, errors="coerce")
     if not pd.api.types.is_float_dtype(vals.dtype) or vals.dtype != "float64":
@@ -530,7 +534,11 @@ def _coerce_table(name: str, raw: pd.DataFrame, src: TableSource, pr: _Problems)
         elif base == "number":
             vals, bad = _to_number(s)
             pr.rows(
-                src, np.flatnonzero(bad), col, s, "a number (rates as fractions: 0.95, not 95%)"
+                src,
+                np.flatnonzero(bad),
+                col,
+                s,
+                "a finite number (rates as fractions: 0.95, not 95%)",
             )
             empty = vals.isna().to_numpy() & ~bad
             if not nullable:
