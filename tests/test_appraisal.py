@@ -259,6 +259,36 @@ def test_entropy_share_normalization_hand_calculation():
     np.testing.assert_allclose(w.to_numpy(), d / d.sum(), atol=1e-12)
 
 
+def test_entropy_weights_reproduce_published_examples():
+    # Xu, X. (2004). A note on the subjective and objective integrated approach to determine
+    # attribute weights. European Journal of Operational Research 156(2), 530-532:
+    # entropy weights .4630, .3992, .1378, .0000 (p_ij = x_ij / sum_i x_ij).
+    xu = np.array([[30, 30, 38, 29], [19, 54, 86, 29], [19, 15, 85, 28.9], [68, 70, 60, 29]])
+    w = entropy_weights(xu, normalization="share")
+    np.testing.assert_allclose(w.to_numpy(), [0.4630, 0.3992, 0.1378, 0.0000], atol=5e-5)
+    # Zavadskas, E. K. & Podvezko, V. (2016). Integrated determination of objective criteria
+    # weights in MCDM. Int. J. Information Technology & Decision Making 15(2), 267-283:
+    # entropy weights .1146, .1981, .4185, .2689 (computed on the raw values).
+    zp = np.array([[3.0, 100, 10, 7], [2.5, 80, 8, 5], [1.8, 50, 20, 11], [2.2, 70, 12, 9]])
+    w = entropy_weights(zp, normalization="share")
+    np.testing.assert_allclose(w.to_numpy(), [0.1146, 0.1981, 0.4185, 0.2689], atol=5e-5)
+    # Ersoy, Y. (2021). Equipment selection for an e-commerce company using entropy-based
+    # TOPSIS, EDAS and CODAS methods during the COVID-19. LogForum 17(3):
+    # .405, .221, .134, .199, .007, .034.
+    er = np.array(
+        [
+            [256, 8, 41, 1.6, 1.77, 7347.16],
+            [256, 8, 32, 1.0, 1.8, 6919.99],
+            [256, 8, 53, 1.6, 1.9, 8400],
+            [256, 8, 41, 1.0, 1.75, 6808.9],
+            [512, 8, 35, 1.6, 1.7, 8479.99],
+            [256, 4, 35, 1.6, 1.7, 7499.99],
+        ]
+    )
+    w = entropy_weights(er, normalization="share")
+    np.testing.assert_allclose(w.to_numpy(), [0.405, 0.221, 0.134, 0.199, 0.007, 0.034], atol=5e-4)
+
+
 def test_entropy_all_constant_is_an_error():
     with pytest.raises(ValueError, match="undefined"):
         entropy_weights(np.ones((4, 2)))
@@ -280,6 +310,28 @@ def test_critic_weights_hand_calculation():
     np.testing.assert_allclose(w.to_numpy(), c / c.sum(), atol=1e-12)
     assert w.diagnostics["correlation"].loc["c1", "c2"] == pytest.approx(-0.5)
     np.testing.assert_allclose(w.diagnostics["information"].to_numpy(), c, atol=1e-12)
+
+
+def test_critic_reproduces_tus_and_adali_2019():
+    # Tus, A. & Aytac Adali, E. (2019). The new combination with CRITIC and WASPAS methods for
+    # the time and attendance software selection problem. Opsearch 56(2), 528-538.
+    # Published CRITIC weights: .157, .249, .168, .121, .154, .151. They come out with every
+    # column min-max normalized in the benefit direction (price included), which is how the
+    # published numbers were obtained (pyrepo-mcda's test of this example does the same).
+    m = np.array(
+        [
+            [5000, 3, 3, 4, 3, 2],
+            [680, 5, 3, 2, 2, 1],
+            [2000, 3, 2, 3, 4, 3],
+            [600, 4, 3, 1, 2, 2],
+            [800, 2, 4, 3, 3, 4],
+        ],
+        dtype=float,
+    )
+    w = critic_weights(m)
+    np.testing.assert_allclose(w.to_numpy(), [0.157, 0.249, 0.168, 0.121, 0.154, 0.151], atol=5e-4)
+    # Declaring price a cost criterion changes its correlations' signs and so the weights.
+    assert not np.allclose(critic_weights(m, benefit=[False] + [True] * 5).to_numpy(), w.to_numpy())
 
 
 def test_critic_two_criteria_weights_proportional_to_spread():

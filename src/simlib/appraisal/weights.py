@@ -25,6 +25,11 @@ References
 - Diakoulaki, D., Mavrotas, G. & Papayannakis, L. (1995). Determining objective
   weights in multiple criteria problems: the CRITIC method. *Computers & Operations
   Research* 22(7), 763-770.
+
+The tests reproduce published worked examples: Saaty (2008) drinks and Saaty
+(2005) best-city hierarchy (AHP); Xu (2004, EJOR 156(2)), Zavadskas & Podvezko
+(2016, IJITDM 15(2)) and Ersoy (2021, LogForum 17(3)) (entropy, ``normalization=
+"share"``); Tus & Aytac Adali (2019, Opsearch 56(2)) (CRITIC).
 """
 
 from __future__ import annotations
