@@ -167,8 +167,10 @@ if all(n in by_name for n in current_vs_proposed):
     )
     q = plans.quartile_table([cur, new], min_group=min_group_report)
     if not q.empty:
-        q["change"] = q.iloc[:, 1] - q.iloc[:, 0]
-        display(q.map(lambda v: "-" if pd.isna(v) else f"{v:+.2f}x" if v < 0 else f"{v:.2f}x"))
+        change = q.iloc[:, 1] - q.iloc[:, 0]
+        shown = q.map(lambda v: "-" if pd.isna(v) else f"{v:.2f}x")
+        shown["change"] = change.map(lambda v: "-" if pd.isna(v) else f"{v:+.2f}x")
+        display(shown)
 else:
     display(Markdown("_The current/proposed pair is not among the plans given._"))
 

@@ -123,6 +123,7 @@ def render_report(
 DEMO_REPORTS: list[tuple[str, dict[str, Any]]] = [
     ("data_health", {"data_path": "data/sample"}),
     ("appraisal", {"data_path": "data/sample"}),
+    ("plans", {"data_path": "data/sample"}),
 ]
 
 
