@@ -727,10 +727,13 @@ def generate(
 
     reps = _reps_table(staff, keep_rep, rep_ids, org, pos, reg, regions, rng_org, month_start[-1])
     kpis = KPIS.copy()
-    cell_rep = rep_ids[rep_new[rep[out_cell]]]
+    cell_rep = rep_new[rep[out_cell]]  # codes into rep_ids
     cell_period = t[out_cell] + m0
-    sales = _long(cell_rep, cell_period, kpis["kpi"], [actual[x][out_cell] for x in kpis["kpi"]])
+    sales = _long(
+        rep_ids, cell_rep, cell_period, kpis["kpi"], [actual[x][out_cell] for x in kpis["kpi"]]
+    )
     tgt = _long(
+        rep_ids,
         cell_rep,
         cell_period,
         kpis["kpi"],
@@ -757,8 +760,25 @@ def generate(
     )
 
 
+def _str_take(
+    labels: np.ndarray, codes: np.ndarray, repeat: int = 1
+) -> pd.api.extensions.ExtensionArray:
+    """``labels[codes]`` (each repeated ``repeat`` times) as a pandas ``str`` array.
+
+    Built in Arrow: for 10 million rows this is several times faster than converting
+    a numpy object array of Python strings.
+    """
+    import pyarrow as pa
+
+    if repeat > 1:
+        codes = np.repeat(codes, repeat)
+    arr = pa.array(np.asarray(labels, dtype=object), type=pa.large_string()).take(pa.array(codes))
+    return pd.array(arr, dtype="str")
+
+
 def _long(
-    rep_id: np.ndarray,
+    rep_ids: np.ndarray,
+    rep_code: np.ndarray,
     period_ordinal: np.ndarray,
     kpi_names: pd.Series,
     values: list[np.ndarray],
@@ -766,13 +786,13 @@ def _long(
     id_col: str = "rep_id",
 ) -> pd.DataFrame:
     """Tidy (rep, period, kpi) rows, KPIs interleaved in the kpis table's order."""
-    n, k = len(rep_id), len(values)
+    n, k = len(rep_code), len(values)
     names = np.asarray(kpi_names, dtype=object)
     return pd.DataFrame(
         {
-            id_col: pd.array(np.repeat(rep_id, k), dtype="str"),
+            id_col: _str_take(rep_ids, rep_code, repeat=k),
             "period": pd.arrays.PeriodArray(np.repeat(period_ordinal, k), dtype="period[M]"),
-            "kpi": pd.array(np.tile(names, n), dtype="str"),
+            "kpi": _str_take(names, np.tile(np.arange(k), n)),
             value: np.column_stack(values).ravel() if n else np.empty(0),
         }
     )
@@ -950,11 +970,11 @@ def _competence(
     score = np.clip(np.round(latent), 1, 5).astype(float)
     return pd.DataFrame(
         {
-            "rep_id": pd.array(np.repeat(rep_ids[rep_new[r]], n_items), dtype="str"),
+            "rep_id": _str_take(rep_ids, rep_new[r], repeat=n_items),
             "period": pd.arrays.PeriodArray(np.repeat(tt + m0, n_items), dtype="period[M]"),
-            "item": pd.array(
-                np.tile(np.array(COMPETENCE_ITEMS, dtype=object), len(r)), dtype="str"
-            ),  # fmt: skip
+            "item": _str_take(
+                np.array(COMPETENCE_ITEMS, dtype=object), np.tile(np.arange(n_items), len(r))
+            ),
             "score": score.ravel(),
         }
     )
