@@ -794,3 +794,48 @@ def test_scoring_never_crashes_and_stays_in_range_on_odd_attainment(values, rule
     fin = ~nan_in
     order = np.argsort(x[fin, 0], kind="stable")
     assert (np.diff(pts[0, fin, 0][order]) >= -1e-9).all()
+
+
+def test_prepared_core_matches_appraise_and_vectorizes_over_draws():
+    ds = make_appraisal_dataset()
+    sc = {**SC, "rating": {**SC["rating"], "min_group": 1}}
+    app = sl.appraisal.appraise(ds, sc, 2025)  # 2025: all 12 reps rated, no partial unit
+    r = app.rated
+    ids = r["rep_id"].tolist()
+    wide = app.kpis.pivot(index="rep_id", columns="kpi")
+    kp = ["revenue", "new_customers", "churn"]
+    actual = wide["actual"].loc[ids, kp].to_numpy()
+    target = wide["target"].loc[ids, kp].to_numpy()
+    prep = sl.appraisal.prepare(ds, sc, ids, competence=r["competence_raw"].to_numpy())
+    ev = prep.evaluate(actual, target)
+    np.testing.assert_allclose(ev.score, r["score"].to_numpy())
+    np.testing.assert_array_equal(ev.grade_index, r["grade_index"].to_numpy())
+    np.testing.assert_allclose(ev.team_score, r["team_score"].to_numpy())
+    # many draws at once = one by one
+    rng = np.random.default_rng(2)
+    draws = actual * rng.lognormal(0, 0.2, size=(5, *actual.shape))
+    evs = prep.evaluate(draws, target)
+    for d in range(5):
+        one = prep.evaluate(draws[d], target)
+        np.testing.assert_allclose(evs.score[d], one.score)
+        np.testing.assert_array_equal(evs.grade_index[d], one.grade_index)
+    assert evs.grade_index.shape == (5, 12)
+    # forced counts hold in every draw: 12 reps at 20/70/10 -> 2/9/1 (ties aside)
+    assert (
+        np.sort(evs.score, axis=1)[:, ::-1][:, :2] > np.sort(evs.score, axis=1)[:, ::-1][:, 2:3]
+    ).all()
+    np.testing.assert_array_equal((evs.grade_index == 0).sum(axis=1), [2] * 5)
+    with pytest.raises(ValueError, match="pass competence"):
+        sl.appraisal.prepare(ds, sc, ids)
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import simlib.appraisal
+    import simlib.appraisal.weights
+    import simlib.outcomes
+
+    for mod in (simlib.appraisal, simlib.appraisal.weights, simlib.outcomes):
+        res = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert res.failed == 0 and res.attempted > 0, mod.__name__

@@ -25,10 +25,13 @@ from simlib.appraisal.analysis import (
 )
 from simlib.appraisal.appraise import (
     Appraisal,
+    Evaluation,
+    PreparedScorecard,
     appraise,
     appraise_history,
     last_full_year,
     period_months,
+    prepare,
     rate_scores,
 )
 from simlib.appraisal.rating import (
@@ -70,6 +73,8 @@ from simlib.appraisal.weights import (
 __all__ = [
     "SAATY_RANDOM_INDEX",
     "Appraisal",
+    "Evaluation",
+    "PreparedScorecard",
     "Groups",
     "InconsistentJudgmentsError",
     "InconsistentJudgmentsWarning",
@@ -99,6 +104,7 @@ __all__ = [
     "pairwise_matrix",
     "percentile_within",
     "period_months",
+    "prepare",
     "rate_bands",
     "rate_forced",
     "rate_scores",

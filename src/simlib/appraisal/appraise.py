@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simlib.appraisal.rating import Groups, calibrate, rate_bands, rate_forced
+from simlib.appraisal.rating import Groups, calibrate, forced_counts, rate_bands, rate_forced
 from simlib.appraisal.scorecard import (
     Scorecard,
     attainment,
@@ -428,3 +428,162 @@ def appraise_history(
         f.insert(1, "period_index", i)
         frames.append(f)
     return pd.concat(frames, ignore_index=True)
+
+
+# --------------------------------------------------- prepared core for simulation
+@dataclass(frozen=True)
+class Evaluation:
+    """Arrays from :meth:`PreparedScorecard.evaluate`, each with the input's leading axes.
+
+    ``kpi_points`` is (..., reps, kpis); the others are (..., reps). ``team_score``
+    is ``None`` without a team blend; ``coefficient`` is ``None`` when the grades
+    carry no coefficient.
+    """
+
+    attainment: np.ndarray
+    kpi_points: np.ndarray
+    kpi_score: np.ndarray
+    individual: np.ndarray
+    team_score: np.ndarray | None
+    score: np.ndarray
+    grade_index: np.ndarray
+    coefficient: np.ndarray | None
+
+
+@dataclass(frozen=True)
+class PreparedScorecard:
+    """A scorecard bound to a fixed set of reps, for the Monte Carlo engine.
+
+    Everything that does not change between draws is computed once: the KPI
+    weights, each rep's groups (ranking group, team, relative-rule groups), the
+    forced-distribution counts per group (by largest remainder) and the
+    competence points. :meth:`evaluate` then scores and rates any number of
+    draws of actuals and targets with the same code :func:`appraise` uses, so a
+    simulated appraisal follows exactly the rules of a real one.
+
+    Build with :func:`prepare`.
+    """
+
+    scorecard: Scorecard
+    rep_ids: np.ndarray
+    weights: Weights
+    lower_is_better: np.ndarray
+    summed: np.ndarray
+    rating_groups: Groups
+    team_groups: Groups | None
+    level_groups: dict[str, Groups]
+    counts: np.ndarray | None
+    competence_points: np.ndarray | None
+
+    def evaluate(self, actual: np.ndarray, target: np.ndarray) -> Evaluation:
+        """Score and rate draws of results.
+
+        Parameters
+        ----------
+        actual, target : (..., reps, kpis) arrays
+            The period's actual and target per rep and KPI (KPIs in scorecard
+            order); leading axes are draws. Targets may be (reps, kpis) and are
+            broadcast. Every rep must have a finite attainment (rate eligible reps
+            only). The team score rolls up the reps passed in (``appraise`` also
+            counts unrated reps with results towards their unit).
+        """
+        sc = self.scorecard
+        act = np.asarray(actual, dtype=float)
+        tgt = np.broadcast_to(np.asarray(target, dtype=float), act.shape)
+        att = attainment(act, tgt, self.lower_is_better)
+        pts = score_kpis(sc, att, act, self.level_groups)
+        w = self.weights.to_numpy()
+        kpi = composite(pts, w)
+        cw = sc.competence.weight if sc.competence is not None else 0.0
+        comp = self.competence_points if self.competence_points is not None else 0.0
+        individual = (1 - cw) * kpi + cw * comp
+        team = None
+        if sc.team is not None and self.team_groups is not None:
+            _, team = team_scores(
+                sc, act, tgt, self.lower_is_better, self.summed, self.team_groups, w
+            )
+        score = blend(individual, team, sc.team.weight if sc.team is not None else 0.0)
+        r = sc.rating
+        if r.type == "bands":
+            grade = rate_bands(score, r.thresholds)
+        else:
+            grade = rate_forced(
+                score, self.rating_groups, r.shares, ties=r.ties, min_group=None, counts=self.counts
+            )
+        coef = None
+        if r.coefficients is not None:
+            coef = np.array([r.coefficients[g] for g in r.names])[grade]
+        return Evaluation(att, pts, kpi, individual, team, score, grade, coef)
+
+
+def prepare(
+    ds: Dataset,
+    scorecard: Scorecard | dict | str | Path,
+    rep_ids: Sequence[str],
+    weights: Weights | None = None,
+    competence: np.ndarray | None = None,
+) -> PreparedScorecard:
+    """Bind a scorecard to reps for repeated (simulated) appraisals.
+
+    Parameters
+    ----------
+    ds : Dataset
+        Supplies the hierarchy (groups) and the KPI directions and roll-up rules.
+    rep_ids : list of str
+        The reps to appraise, in the order of the arrays passed to ``evaluate``.
+    weights : Weights, optional
+        Required when the scorecard's weights come from data (entropy, CRITIC,
+        combined): pass the weights of a reference appraisal (e.g. last year's
+        ``Appraisal.weights``) so they stay fixed across draws.
+    competence : (reps,) array, optional
+        Competence scores (1-5) per rep, required when the scorecard counts
+        competence.
+    """
+    sc = load_scorecard(scorecard)
+    rep_ids = np.asarray(rep_ids, dtype=object).astype(str)
+    reps = ds.reps.set_index("rep_id")
+    missing = [r for r in rep_ids if r not in reps.index]
+    if missing:
+        raise KeyError(f"rep_id(s) not in the dataset: {missing[:5]}")
+    unit = reps.loc[rep_ids, "unit_id"].astype(str).to_numpy()
+    h = Hierarchy.of(ds)
+
+    def at_level(level: str, where: str) -> np.ndarray:
+        if level == "company":
+            return np.full(len(rep_ids), h.root, dtype=object)
+        if level not in h.levels:
+            raise ValueError(f"scorecard.{where}: unknown level {level!r}; levels {h.levels}")
+        return h.ancestor_at(unit, level)
+
+    if weights is None:
+        if sc.weights is not None and sc.weights.method in ("entropy", "critic", "combined"):
+            raise ValueError(
+                f"scorecard.weights: method {sc.weights.method!r} derives weights from data; "
+                "pass fixed weights (e.g. a reference appraisal's .weights)"
+            )
+        weights = sc.resolve_weights()
+    if weights.names != sc.kpi_names:
+        raise ValueError(f"weights cover {weights.names}; the scorecard's KPIs are {sc.kpi_names}")
+    kpis = sc.kpi_names
+    lower = np.array([(k.direction or str(ds.kpi(k.kpi)["direction"])) == "lower" for k in sc.kpis])
+    agg = ds.kpis.set_index("kpi")["aggregation"].reindex(kpis).fillna("sum").to_numpy()
+    level_groups = {}
+    for item in sc.kpis:
+        within = getattr(item.rule, "within", "company")
+        if within != "company" and within not in level_groups:
+            level_groups[within] = Groups(at_level(within, "kpis.rule.within"))
+    rating_groups = Groups(at_level(sc.rating.within, "rating.within"))
+    team_groups = Groups(at_level(sc.team.level, "team.level")) if sc.team is not None else None
+    counts = forced_counts(rating_groups, sc.rating.shares) if sc.rating.type == "forced" else None
+    comp_pts = None
+    if sc.competence is not None:
+        if competence is None:
+            raise ValueError("the scorecard counts competence: pass competence scores (1-5)")
+        c = np.asarray(competence, dtype=float)
+        if c.shape != (len(rep_ids),) or np.isnan(c).any():
+            raise ValueError("competence: one score (1-5) per rep, no missing values")
+        comp_pts = competence_points(c, sc.competence)
+    return PreparedScorecard(
+        sc, rep_ids, weights, lower, agg == "sum", rating_groups, team_groups, level_groups,
+        counts, comp_pts,
+    )  # fmt: skip
