@@ -272,6 +272,46 @@ plt.tight_layout()
 plt.show()
 
 # %% [markdown]
+# ### Calibrating managers' competence assessments
+#
+# Competence items are scored 1-5 by each rep's manager, and some managers score more
+# generously than others. Calibration removes each manager's average leniency: a
+# random-intercept model estimates every manager's offset and subtracts it, shrinking
+# the estimate for managers with few reps (so one strong rep in a small team is not
+# mistaken for leniency). The chart compares each manager's average score before and
+# after.
+
+# %%
+r = first.rated
+raw = r["competence_raw"].to_numpy()
+if np.isfinite(raw).all() and len(raw) > 2:
+    cal = ap.calibrate(raw, r["unit_id"].to_numpy(), "mixed")
+    means = pd.DataFrame({"before": raw, "after": cal, "unit": r["unit_id"]}).groupby("unit")
+    m = means.mean()
+    m["reps"] = means.size()
+    m = m[m["reps"] >= min_group_report]
+    display(
+        Markdown(
+            f"Spread of managers' average competence score (standard deviation across "
+            f"{len(m)} teams with {min_group_report}+ rated reps): **{m['before'].std():.2f}** "
+            f"before, **{m['after'].std():.2f}** after calibration (1-5 scale). This "
+            f"scorecard {'applies' if base.competence is not None and base.competence.calibrate != 'none' else 'does not apply'} "
+            f"calibration to the scores it rates."
+        )
+    )
+    fig, ax = plt.subplots(figsize=(4.5, 4))
+    ax.scatter(m["before"], m["after"], s=12 + 2 * m["reps"], alpha=0.6)
+    lo, hi = float(m[["before", "after"]].min().min()), float(m[["before", "after"]].max().max())
+    ax.plot([lo, hi], [lo, hi], color="grey", lw=0.8, ls="--")
+    ax.set_xlabel("team average, as assessed")
+    ax.set_ylabel("team average, calibrated")
+    ax.set_title("Manager leniency removed (dot size = team size)")
+    plt.tight_layout()
+    plt.show()
+else:
+    display(Markdown("No competence assessments for every rated rep in this period."))
+
+# %% [markdown]
 # ## 5. What it costs: performance coefficient and merit raises
 #
 # The **performance coefficient** (绩效系数) multiplies each rep's variable pay by their
