@@ -67,7 +67,7 @@ def reference_kernel(rev, new, ret, q_rev, ti, branch, spif_mask, n_branches):
     att = a / q
     # Curve [(0.8, 0.5), (1, 1), (1.5, 2)], zero below 80%: continuous part + a jump of 0.5 at 0.8.
     f = np.interp(att, [0.8, 1.0, 1.5], [0.0, 0.5, 1.5]) + 0.5 * (att >= 0.8)
-    m = np.interp(ret.reshape(D, R, 4, 3).mean(-1), [0.8, 0.9, 0.97], [0.8, 1.0, 1.2])
+    m = np.interp(ret.reshape(D, R, 4, 3).mean(-1), [0.92, 0.96, 0.99], [0.8, 1.0, 1.2])
     bonus = 0.7 * ti_q[:, None] * f * m
     # Team: branch sums via bincount over (draw, branch, quarter).
     idx = (np.arange(D)[:, None, None] * n_branches + branch[None, :, None]) * 4 + np.arange(4)

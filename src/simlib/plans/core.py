@@ -143,7 +143,24 @@ def _finite(a: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     """num / den, and 0 where there is no positive denominator (no target)."""
     den_ok = den > 0
+    if den_ok.all():  # the common case: every rep has a target
+        return num / den
     return np.divide(num, np.where(den_ok, den, 1.0)) * den_ok
+
+
+def _spread(pay: np.ndarray, w: Windows, full: tuple[int, ...]) -> np.ndarray:
+    """Window payments onto the months grid (paid in each window's last month)."""
+    n = PERIOD_MONTHS[w.period]
+    if w.regular and n == 1:
+        if pay.shape == full:  # every month pays: no scatter, no copy
+            return pay
+        return np.array(np.broadcast_to(pay, full), dtype=float)
+    monthly = np.zeros(full)
+    if w.regular:
+        monthly[..., n - 1 :: n] = pay  # a strided slice, cheaper than fancy indexing
+    else:
+        monthly[..., w.ends] = pay
+    return monthly
 
 
 @dataclass
@@ -429,9 +446,7 @@ class PreparedPlan:
                 t["entitlement"] = ent
                 pay = self._pay_from_entitlement(ent, w)
                 t["payment"] = pay
-                monthly = np.zeros(full)
-                monthly[..., w.ends] = pay
-                lines[c.name] = monthly
+                lines[c.name] = _spread(pay, w, full)
                 if trace:
                     tr[c.name] = t
             for c in spec.components:
@@ -445,12 +460,12 @@ class PreparedPlan:
             if spec.max_payout_multiple is not None:
                 adj = self._plan_cap(earned, spec.max_payout_multiple)
                 extra["plan_cap"] = adj
-                earned = earned + adj
+                earned += adj
             for c in spec.components:
                 if c.clawback is not None:
                     cb = self._clawback(c, ordered[c.name])
                     extra[f"clawback:{c.name}"] = cb
-                    earned = earned + cb
+                    earned += cb
             if spec.draw is not None:
                 paid = self._draw(earned, spec.draw.amount, spec.draw.recoverable)
                 extra["draw"] = paid - earned
@@ -500,7 +515,8 @@ class PreparedPlan:
         np.subtract(over[..., :-1], over[..., 1:], out=adj[..., 1:])
         for t in np.flatnonzero(self.year_id[1:] != self.year_id[:-1]) + 1:
             adj[..., t] = -over[..., t]
-        return adj + 0.0  # no negative zeros in statements
+        adj += 0.0  # no negative zeros in statements
+        return adj
 
     def _clawback(self, c, paid: np.ndarray) -> np.ndarray:
         cb = c.clawback
