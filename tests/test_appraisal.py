@@ -839,3 +839,21 @@ def test_docstring_examples_run():
     for mod in (simlib.appraisal, simlib.appraisal.weights, simlib.outcomes):
         res = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
         assert res.failed == 0 and res.attempted > 0, mod.__name__
+
+
+def test_missing_target_month_makes_a_rep_unrated_with_the_reason():
+    from dataclasses import replace
+
+    ds = make_appraisal_dataset()
+    t = ds.targets
+    drop = (
+        (t["rep_id"] == "a2") & (t["kpi"] == "churn") & (t["period"] == pd.Period("2026-05", "M"))
+    )
+    ds2 = replace(ds, targets=t[~drop].reset_index(drop=True), _cache={})
+    sc = {**SC, "rating": {**SC["rating"], "min_group": 1}}
+    app = sl.appraisal.appraise(ds2, sc, 2026)
+    r = app.reps.set_index("rep_id")
+    assert not r.loc["a2", "eligible"]
+    assert r.loc["a2", "reason"] == "no target for churn in 2026"
+    assert any("no target for churn" in n for n in app.notes)
+    assert app.rated["rep_id"].nunique() == 11

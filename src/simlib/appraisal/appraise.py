@@ -175,7 +175,7 @@ def _rep_kpi_table(
         # min_count=1: a rep with no target rows at all gets NaN, not 0.
         tg = g["target"].sum(min_count=1) if how == "sum" else g["target"].mean()
         # Any month without a target makes the comparison unfair: mark it missing.
-        complete = g["target"].apply(lambda x: x.notna().all())
+        complete = g["target"].count() == g.size()
         parts_t.append(tg.where(complete).rename(kpi))
     actual = pd.concat(parts_a, axis=1).reindex(columns=kpis)
     target = pd.concat(parts_t, axis=1).reindex(index=actual.index, columns=kpis)
