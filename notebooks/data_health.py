@@ -108,6 +108,7 @@ plt.show()
 
 missing = int(cov["missing"].sum())
 outside = int(cov["outside_employment"].sum())
+incomplete = int(cov["incomplete"].sum())
 empty_months = cov.loc[cov["with_data"] == 0, "period"].astype(str).tolist()
 emp_months = int(cov["employed"].sum())
 display(
@@ -115,6 +116,7 @@ display(
         f"- Rep-months employed: **{emp_months:,}**; of these **{missing:,}** have no data "
         f"({missing / max(emp_months, 1):.1%}).\n"
         f"- Rep-months with data outside employment: **{outside:,}**.\n"
+        f"- Rep-months with rows for some KPIs but not all: **{incomplete:,}**.\n"
         f"- Months with no data at all: **{', '.join(empty_months) or 'none'}**."
     )
 )
@@ -126,7 +128,7 @@ checks.append(
         "check": "employed rep-months with data",
         "value": f"{1 - missing / max(emp_months, 1):.1%}",
         "reference": "100%",
-        "verdict": "ok" if missing == 0 and outside == 0 else "gaps: see section 2",
+        "verdict": "ok" if missing + outside + incomplete == 0 else "gaps: see section 2",
         "source": "",
     }
 )
@@ -355,6 +357,26 @@ if len(att):
     )
 else:
     display(Markdown("No complete calendar year in the data: attrition is not measured."))
+
+# %% [markdown]
+# **Tenure mix at the end of the data.** The share of each unit's current reps by time
+# since hire. Reps in their first months are still ramping up (about 3-5 months to full
+# productivity, Bridge Group), so a unit with many of them will sell less per head and
+# needs targets that allow for it.
+
+# %%
+end = ds.periods[-1].end_time.normalize()
+current = ds.reps[
+    (ds.reps["hire_date"] <= end) & (ds.reps["exit_date"].isna() | (ds.reps["exit_date"] >= end))
+]
+bands = H.tenure_bands(ds).reindex(current["rep_id"].to_numpy())
+unit_of = pd.Series(hier.ancestor_at(current["unit_id"].to_numpy(), group_level), index=bands.index)
+mix = pd.crosstab(unit_of, bands, normalize="index")
+mix = mix.reindex(columns=[c for c in ["<6m", "6-12m", "1-3y", "3-5y", "5y+"] if c in mix.columns])
+mix.insert(0, "reps", unit_of.value_counts().reindex(mix.index))
+mix.index.name = f"{group_level} (unit id)"
+mix.columns.name = None
+display(mix.style.format({c: "{:.0%}" for c in mix.columns if c != "reps"}))
 
 # %% [markdown]
 # ## 7. Targets: how many reps reach quota

@@ -167,6 +167,7 @@ def test_coverage_on_the_tiny_tree(tiny_ds):
     assert cov.employed.tolist() == [4, 5, 4]
     assert cov.with_data.tolist() == [4, 5, 4]
     assert cov.missing.sum() == 0 and cov.outside_employment.sum() == 0
+    assert cov.incomplete.sum() == 0
     assert (cov.coverage == 1).all()
     assert H.missing_rep_months(tiny_ds).empty
 
@@ -174,6 +175,8 @@ def test_coverage_on_the_tiny_tree(tiny_ds):
 def test_coverage_finds_gaps_and_rows_outside_employment(tiny_ds):
     s = tiny_ds.sales
     gap = (s.rep_id == "r2") & (s.period == pd.Period("2026-02", "M"))
+    # r1 lost only its January retention row: data, but incomplete.
+    gap |= (s.rep_id == "r1") & (s.period == pd.Period("2026-01", "M")) & (s.kpi == "hv_retention")
     extra = pd.DataFrame(
         {
             "rep_id": ["r3"],
@@ -192,6 +195,7 @@ def test_coverage_finds_gaps_and_rows_outside_employment(tiny_ds):
     assert cov.loc["2026-02", "missing"] == 1
     assert cov.loc["2026-02", "coverage"] == pytest.approx(4 / 5)
     assert cov.loc["2026-03", "outside_employment"] == 1
+    assert cov.incomplete.tolist() == [1, 0, 1]  # r1 in Jan; r3's lone March revenue row
     miss = H.missing_rep_months(ds)
     assert miss.rep_id.tolist() == ["r2"] and str(miss.period.iloc[0]) == "2026-02"
 

@@ -255,14 +255,20 @@ def quota_attainment(ds: Dataset, kpi: str = "revenue") -> pd.DataFrame:
 # --------------------------------------------------------------------------------------
 
 
-def _has_data(ds: Dataset) -> np.ndarray:
-    """Boolean (reps, periods): the rep has at least one sales row in the month."""
+def _kpis_present(ds: Dataset) -> np.ndarray:
+    """Integer (reps, periods): how many of the dataset's KPIs the rep has a row for."""
     r = pd.Index(ds.reps["rep_id"]).get_indexer(ds.sales["rep_id"])
     t = ds.periods.get_indexer(ds.sales["period"])
-    ok = (r >= 0) & (t >= 0)
-    out = np.zeros((len(ds.reps), len(ds.periods)), dtype=bool)
-    out[r[ok], t[ok]] = True
-    return out
+    k = pd.Index(ds.kpi_names).get_indexer(ds.sales["kpi"])
+    ok = (r >= 0) & (t >= 0) & (k >= 0)
+    seen = np.zeros((len(ds.reps), len(ds.periods), len(ds.kpi_names)), dtype=bool)
+    seen[r[ok], t[ok], k[ok]] = True
+    return seen.sum(axis=2)
+
+
+def _has_data(ds: Dataset) -> np.ndarray:
+    """Boolean (reps, periods): the rep has at least one sales row in the month."""
+    return _kpis_present(ds) > 0
 
 
 def coverage(ds: Dataset) -> pd.DataFrame:
@@ -275,11 +281,13 @@ def coverage(ds: Dataset) -> pd.DataFrame:
         ``employed`` (reps employed at least one day), ``with_data`` (reps with at
         least one sales row), ``missing`` (employed but no data: a gap in the
         export), ``outside_employment`` (data for a rep not employed that month),
-        ``coverage`` (with data among employed, 0-1). A month with ``with_data``
-        0 is missing from the export altogether.
+        ``incomplete`` (rows for some KPIs but not all), ``coverage`` (with data
+        among employed, 0-1). A month with ``with_data`` 0 is missing from the
+        export altogether.
     """
     emp = ds.employed_mask()
-    has = _has_data(ds)
+    present = _kpis_present(ds)
+    has = present > 0
     employed = emp.sum(axis=0)
     with_data = has.sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -291,6 +299,7 @@ def coverage(ds: Dataset) -> pd.DataFrame:
             "with_data": with_data,
             "missing": (emp & ~has).sum(axis=0),
             "outside_employment": (has & ~emp).sum(axis=0),
+            "incomplete": (has & (present < len(ds.kpi_names))).sum(axis=0),
             "coverage": cov,
         }
     )
