@@ -470,7 +470,9 @@ def test_bundled_sample_matches_its_documented_command(tmp_path, monkeypatch):
     assert "README.md" in names and "sales.csv" in names
     for name in names:
         assert (fresh / name).read_bytes() == (committed / name).read_bytes(), (
-            f"data/sample/{name} differs from a fresh run; regenerate with `make sample`"
+            f"data/sample/{name} differs from a fresh run: the generator changed without "
+            "`make sample`, or this numpy draws different random streams (NumPy does not "
+            "promise Generator streams across versions)"
         )
     size = sum((committed / n).stat().st_size for n in names)
     assert size < 5 * 2**20
