@@ -857,3 +857,16 @@ def test_missing_target_month_makes_a_rep_unrated_with_the_reason():
     assert r.loc["a2", "reason"] == "no target for churn in 2026"
     assert any("no target for churn" in n for n in app.notes)
     assert app.rated["rep_id"].nunique() == 11
+
+
+def test_inconsistent_pairwise_in_a_spec_fails_at_load_when_asked():
+    kp = [{k: v for k, v in x.items() if k != "weight"} for x in SC["kpis"]]
+    cyclic = [[1, 3, "1/3"], ["1/3", 1, 3], [3, "1/3", 1]]  # CR 1.149 (see above)
+    spec = {**SC, "kpis": kp, "weights": {"method": "ahp", "pairwise": cyclic,
+                                          "on_inconsistent": "raise"}}  # fmt: skip
+    with pytest.raises(InconsistentJudgmentsError, match=r"scorecard\.weights\.pairwise"):
+        Scorecard.from_dict(spec)
+    spec["weights"]["on_inconsistent"] = "warn"
+    sc = Scorecard.from_dict(spec)  # loads; warns when the weights are used
+    with pytest.warns(InconsistentJudgmentsWarning):
+        sc.resolve_weights()

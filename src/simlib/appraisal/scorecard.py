@@ -330,16 +330,19 @@ class Scorecard(StrictModel):
         """Validate a dict; errors name their path under ``scorecard``."""
         sc = parse_spec(cls, data, root="scorecard")
         if sc.weights is not None and sc.weights.pairwise is not None:
-            # Check reciprocity/positivity now, with the path the user wrote.
+            # Check reciprocity/positivity now, with the path the user wrote; an
+            # inconsistent matrix fails here too when the spec says "raise".
+            strict = "raise" if sc.weights.on_inconsistent == "raise" else "ignore"
             ahp(
                 sc.weights.pairwise,
                 sc.kpi_names,
-                on_inconsistent="ignore",
+                on_inconsistent=strict,
                 path="scorecard.weights.pairwise",
             )
         if sc.weights is not None and sc.weights.hierarchy is not None:
+            strict = "raise" if sc.weights.on_inconsistent == "raise" else "ignore"
             w = ahp_hierarchy(
-                sc.weights.hierarchy, on_inconsistent="ignore", path="scorecard.weights.hierarchy"
+                sc.weights.hierarchy, on_inconsistent=strict, path="scorecard.weights.hierarchy"
             )
             if set(w.names) != set(sc.kpi_names):
                 raise SpecError(
