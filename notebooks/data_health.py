@@ -215,7 +215,7 @@ if len(prof):
             f"{volume_kpi}; the reference is about 25 / 30 / 45% (Oyer 1998). "
             + (
                 "The end-of-quarter push is visible."
-                if last_share > 0.38
+                if last_share > H.REFERENCES["third_month_share"].low
                 else "The end-of-quarter push is weak or absent: check that the data are "
                 "booked in the month the sale was made."
             )
@@ -226,7 +226,11 @@ if len(prof):
             "check": "third month's share of its quarter",
             "value": f"{last_share:.1%}",
             "reference": "about 45%",
-            "verdict": band_verdict(last_share, 0.38, 0.52),
+            "verdict": band_verdict(
+                last_share,
+                H.REFERENCES["third_month_share"].low,
+                H.REFERENCES["third_month_share"].high,
+            ),
             "source": "Oyer (1998), QJE",
         }
     )
@@ -337,7 +341,8 @@ if len(att):
     display(
         Markdown(
             f"Company-wide attrition averages **{rate:.1%}** a year: "
-            f"{band_verdict(rate, 0.10, 0.18)} the 10-18% band around {ref.source}'s ~14%. "
+            f"{band_verdict(rate, ref.low, ref.high)} the {ref.low:.0%}-{ref.high:.0%} band "
+            f"around {ref.source}'s ~{ref.typical:.0%} (best practice about 8%). "
             + (
                 f"Rates for small units ({', '.join(small[small < 60].index)}, under 60 reps) "
                 "swing from year to year by chance: a few leavers move them several points."
@@ -351,7 +356,7 @@ if len(att):
             "check": "annual rep attrition (company)",
             "value": f"{rate:.1%}",
             "reference": "about 14% (10-18%)",
-            "verdict": band_verdict(rate, 0.10, 0.18),
+            "verdict": band_verdict(rate, ref.low, ref.high),
             "source": ref.source,
         }
     )
@@ -396,10 +401,12 @@ if ds.targets is not None and "rep_id" in ds.targets.columns:
             .hide(axis="index")
         )
         share = float(qa["at_quota"].mean())
+        qref = H.REFERENCES["quota_share"]
         display(
             Markdown(
                 f"On average **{share:.0%}** of full-year reps reached their annual "
-                f"{volume_kpi} quota: {band_verdict(share, 0.45, 0.85)} the 45-85% range "
+                f"{volume_kpi} quota: {band_verdict(share, qref.low, qref.high)} the "
+                f"{qref.low:.0%}-{qref.high:.0%} range "
                 "in which targets are neither too easy nor too hard."
             )
         )
@@ -408,7 +415,7 @@ if ds.targets is not None and "rep_id" in ds.targets.columns:
                 "check": f"full-year reps at annual {volume_kpi} quota",
                 "value": f"{share:.1%}",
                 "reference": "aim 60-70%; realised ~57-60%; 45-85% acceptable",
-                "verdict": band_verdict(share, 0.45, 0.85),
+                "verdict": band_verdict(share, qref.low, qref.high),
                 "source": "Alexander Group; CSO Insights",
             }
         )

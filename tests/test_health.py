@@ -279,4 +279,6 @@ def test_tenure_bands(year_ds):
 def test_references_cite_their_sources():
     assert H.REFERENCES["top20_share"].source == "CSO Insights"
     assert H.REFERENCES["attrition"].typical == pytest.approx(0.14)
+    for ref in H.REFERENCES.values():
+        assert ref.low <= ref.typical <= ref.high and ref.source
     assert H.REFERENCES["ramp_months"].low == 3 and H.REFERENCES["ramp_months"].high == 5

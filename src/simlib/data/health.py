@@ -42,22 +42,32 @@ class Reference:
 
 
 #: Reference bands for the figures this module computes (``reference/practice.md``).
+#: ``low``-``high`` is the range read as typical; outside it is worth a look, not an error.
 REFERENCES: dict[str, Reference] = {
     "top20_share": Reference(
         0.55, 0.65, 0.60, "CSO Insights", "top 20% of reps bring just over 60% of revenue"
     ),
     "attrition": Reference(
-        0.08, 0.18, 0.14, "Alexander Group", "about 14% a year across B2B; best practice ~8%"
+        0.10,
+        0.18,
+        0.14,
+        "Alexander Group",
+        "about 14% a year across B2B sales forces; best practice about 8%",
     ),
     "quota_share": Reference(
-        0.55,
-        0.70,
+        0.45,
+        0.85,
         0.60,
         "Alexander Group; CSO Insights",
-        "design aim 60-70% of reps at quota; realised often 57-60%; >85% too easy, <45% too hard",
+        "design aim 60-70% of reps at quota; realised often 57-60%; above 85% targets are "
+        "too easy, below 45% too hard",
     ),
-    "month_in_quarter": Reference(
-        0.25, 0.45, 0.45, "Oyer (1998), QJE 113(1)", "quarter months roughly 25/30/45%"
+    "third_month_share": Reference(
+        0.38,
+        0.52,
+        0.45,
+        "Oyer (1998), QJE 113(1)",
+        "the months of a quarter bring roughly 25 / 30 / 45% of its sales",
     ),
     "ramp_months": Reference(
         3, 5, 4, "Bridge Group", "new-hire ramp about 3 (SDR) to 5 (AE) months"
