@@ -848,3 +848,40 @@ def test_bad_tidy_inputs_get_one_clear_error(tiny_ds):
         plan.evaluate(tiny_ds.sales[tiny_ds.sales["kpi"] != "revenue"], tg, ds=tiny_ds)
     with pytest.raises(PlanInputError, match="targets: no rows for KPI 'revenue'"):
         plan.evaluate(tiny_ds.sales, tg.assign(kpi="hv_retention"), ds=tiny_ds)
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected"), [("recover", [450, -450, 1200, 0]), ("hold", [450, 0, 750, 0])]
+)
+def test_negative_true_up_recovered_or_held(mode, expected):
+    """Quarterly, year to date; curve 0 below quota, then 1:1 (factor = attainment).
+
+    TI 1,200 a year = 300 a quarter. Target 100 a month.
+    Q1: 150 a month -> YTD 450/300 = 1.5 -> entitlement 300 x 1.5 = 450; pay 450.
+    Q2: 0 -> YTD 450/600 = 0.75 < 1 -> entitlement 0; recover: pay -450; hold: pay 0.
+    Q3: 250 a month -> YTD 1,200/900 = 4/3 -> entitlement 900 x 4/3 = 1,200;
+        recover: 1,200 - 0 paid = 1,200; hold: 1,200 - 450 paid = 750.
+    Q4: 0 -> YTD 1,200/1,200 = 1 -> entitlement 1,200; nothing more either way.
+    Both pay 1,200 over the year, the annual entitlement.
+    """
+    plan = Plan.from_dict(
+        bonus_plan(
+            true_up=True,
+            negative_true_up=mode,
+            target_incentive={"amount": 1200},
+            components=[
+                {
+                    "type": "quota_bonus",
+                    "name": "rev",
+                    "kpi": "revenue",
+                    "weight": 1.0,
+                    "curve": [[1.0, 1.0], [2.0, 2.0]],
+                }
+            ],
+        )
+    )
+    prep = _prep(plan, 1)
+    monthly = np.array([[150.0] * 3 + [0.0] * 3 + [250.0] * 3 + [0.0] * 3])
+    out = prep.payout({"revenue": monthly}, {"revenue": np.full((1, 12), 100.0)})
+    np.testing.assert_allclose(out.total[0, 2::3], expected)
+    assert out.total.sum() == pytest.approx(1200.0)

@@ -10,7 +10,6 @@ actuals and returns one row per rep, month and payment line;
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +20,6 @@ from simlib.errors import SimlibError, SpecError
 from simlib.plans.core import PlanPayout, PreparedPlan, commission_amount
 from simlib.plans.curve import PayoutCurve
 from simlib.plans.spec import (
-    PERIOD_MONTHS,
-    TI_TYPES,
     Commission,
     PlanSpec,
     QuotaBonus,
@@ -31,6 +28,8 @@ from simlib.plans.spec import (
     Team,
     check_plan,
 )
+from simlib.plans.statement import PayStatement
+from simlib.plans.tidy import _tidy, payout_totals
 from simlib.spec import load_yaml, parse_spec
 
 
@@ -658,111 +657,4 @@ def _date_overlap(periods: pd.PeriodIndex, start: pd.Timestamp, end: pd.Timestam
     return np.clip((hi - lo) / np.timedelta64(1, "D") + 1, 0, None) / days
 
 
-def _tidy(plan: Plan, prep: PreparedPlan, pay: PlanPayout) -> pd.DataFrame:
-    R, T = prep.shape
-    frames = []
-    types = {c.name: c.type for c in plan.spec.components}
-    for name, arr in pay.lines.items():
-        base = {
-            "rep_id": np.repeat(prep.rep_ids, T),
-            "period": np.tile(np.asarray(prep.periods), R),
-            "component": name,
-            "type": types.get(name, name.split(":")[0]),
-            "payout": np.asarray(arr).reshape(-1),
-        }
-        detail = {
-            k: np.full((R, T), np.nan)
-            for k in (
-                "actual",
-                "target",
-                "attainment",
-                "factor",
-                "gate_ok",
-                "modifier",
-                "entitlement",
-            )
-        }
-        kpi = None
-        if name in pay.trace:
-            c = plan.component(name)
-            kpi = getattr(c, "kpi", None)
-            w = prep.windows[name]
-            t = pay.trace[name]
-            if kpi is not None and c.type != "spif":
-                detail["actual"][:, w.ends] = prep_sum(prep, pay, name, "actual")
-                detail["target"][:, w.ends] = prep_sum(prep, pay, name, "target")
-            if c.type == "spif":
-                detail["actual"][:, w.ends] = t["units"]
-            for src, dst in (
-                ("attainment", "attainment"),
-                ("factor", "factor"),
-                ("coefficient", "factor"),
-                ("modifier_factor", "modifier"),
-                ("entitlement", "entitlement"),
-            ):
-                if src in t:
-                    detail[dst][:, w.ends] = np.broadcast_to(t[src], (R, len(w.ends)))
-            if "gate_ok" in t:
-                detail["gate_ok"][:, w.ends] = t["gate_ok"]
-        f = pd.DataFrame(base)
-        f["kpi"] = kpi
-        for k, v in detail.items():
-            f[k] = v.reshape(-1)
-        frames.append(f)
-    out = pd.concat(frames, ignore_index=True)
-    out["period"] = pd.PeriodIndex(out["period"], freq="M")
-    out["gate_ok"] = out["gate_ok"].map({1.0: True, 0.0: False}).astype("boolean")
-    out.attrs["plan"] = plan.name
-    return out.sort_values(["rep_id", "period"], kind="stable").reset_index(drop=True)
-
-
-def prep_sum(prep: PreparedPlan, pay: PlanPayout, name: str, which: str) -> np.ndarray:
-    """Window actual/target of a component's KPI, as stored in the trace."""
-    return pay.trace[name]["_" + which]
-
-
-def payout_totals(pay: pd.DataFrame, by: Sequence[str] = ("rep_id", "period")) -> pd.DataFrame:
-    """Total pay (all lines) per rep and month, or per ``by`` (e.g. ``["rep_id"]`` for the year)."""
-    return pay.groupby(list(by), observed=True, sort=True)["payout"].sum().reset_index()
-
-
-@dataclass(frozen=True)
-class PayStatement:
-    """One rep's pay for one month, step by step.
-
-    Attributes
-    ----------
-    rep_id, period : the rep and month.
-    steps : pandas.DataFrame
-        ``line, step, detail, amount``: the words and numbers of each step;
-        ``amount`` is set on the rows that are payments.
-    lines : dict of str to float
-        Payment per line (component, plan cap, clawback, draw) this month.
-    total : float
-        What is paid this month.
-    """
-
-    rep_id: str
-    period: pd.Period
-    steps: pd.DataFrame
-    lines: dict
-    total: float
-    currency: str = "CNY"
-
-    def __str__(self) -> str:
-        out = [f"Pay statement: {self.rep_id}, {self.period}"]
-        cur = None
-        for _, r in self.steps.iterrows():
-            if r["line"] != cur:
-                cur = r["line"]
-                out.append(f"\n{cur}")
-            amt = "" if pd.isna(r["amount"]) else f"  = {r['amount']:,.2f} {self.currency}"
-            out.append(f"  - {r['step']}: {r['detail']}{amt}")
-        out.append(f"\nTotal paid this month: {self.total:,.2f} {self.currency}")
-        return "\n".join(out)
-
-    def _repr_markdown_(self) -> str:
-        return "```\n" + str(self) + "\n```"
-
-
-__all__ = ["Plan", "PayStatement", "PlanInputError", "payout_totals", "PERIOD_MONTHS", "TI_TYPES"]
+__all__ = ["PayStatement", "Plan", "PlanInputError", "payout_totals"]

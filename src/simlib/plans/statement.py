@@ -6,6 +6,7 @@ so the numbers on the statement are the numbers paid, like OpenFisca's tracer.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -16,12 +17,51 @@ from simlib.plans.curve import PayoutCurve
 from simlib.plans.spec import Commission, QuotaBonus, Scorecard, Spif, Team
 
 
+@dataclass(frozen=True)
+class PayStatement:
+    """One rep's pay for one month, step by step.
+
+    Attributes
+    ----------
+    rep_id, period : the rep and month.
+    steps : pandas.DataFrame
+        ``line, step, detail, amount``: the words and numbers of each step;
+        ``amount`` is set on the rows that are payments.
+    lines : dict of str to float
+        Payment per line (component, plan cap, clawback, draw) this month.
+    total : float
+        What is paid this month.
+    """
+
+    rep_id: str
+    period: pd.Period
+    steps: pd.DataFrame
+    lines: dict
+    total: float
+    currency: str = "CNY"
+
+    def __str__(self) -> str:
+        out = [f"Pay statement: {self.rep_id}, {self.period}"]
+        cur = None
+        for _, r in self.steps.iterrows():
+            if r["line"] != cur:
+                cur = r["line"]
+                out.append(f"\n{cur}")
+            amt = "" if pd.isna(r["amount"]) else f"  = {r['amount']:,.2f} {self.currency}"
+            out.append(f"  - {r['step']}: {r['detail']}{amt}")
+        out.append(f"\nTotal paid this month: {self.total:,.2f} {self.currency}")
+        return "\n".join(out)
+
+    def _repr_markdown_(self) -> str:
+        return "```\n" + str(self) + "\n```"
+
+
 def _money(x: float, cur: str) -> str:
     return f"{x:,.2f} {cur}"
 
 
 def statement(plan, prep: PreparedPlan, pay: PlanPayout, rep_id: str, period: Any):
-    from simlib.plans.plan import PayStatement, PlanInputError, _periods
+    from simlib.plans.plan import PlanInputError, _periods
 
     cur = plan.spec.currency
     hits = np.flatnonzero(prep.rep_ids == rep_id)

@@ -1,0 +1,78 @@
+"""The tidy edge of a payout: one row per rep, month and payment line."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from simlib.plans.core import PlanPayout, PreparedPlan
+
+
+def _tidy(plan, prep: PreparedPlan, pay: PlanPayout) -> pd.DataFrame:
+    R, T = prep.shape
+    frames = []
+    types = {c.name: c.type for c in plan.spec.components}
+    for name, arr in pay.lines.items():
+        base = {
+            "rep_id": np.repeat(prep.rep_ids, T),
+            "period": np.tile(np.asarray(prep.periods), R),
+            "component": name,
+            "type": types.get(name, name.split(":")[0]),
+            "payout": np.asarray(arr).reshape(-1),
+        }
+        detail = {
+            k: np.full((R, T), np.nan)
+            for k in (
+                "actual",
+                "target",
+                "attainment",
+                "factor",
+                "gate_ok",
+                "modifier",
+                "entitlement",
+            )
+        }
+        kpi = None
+        if name in pay.trace:
+            c = plan.component(name)
+            kpi = getattr(c, "kpi", None)
+            w = prep.windows[name]
+            t = pay.trace[name]
+            if kpi is not None and c.type != "spif":
+                detail["actual"][:, w.ends] = prep_sum(prep, pay, name, "actual")
+                detail["target"][:, w.ends] = prep_sum(prep, pay, name, "target")
+            if c.type == "spif":
+                detail["actual"][:, w.ends] = t["units"]
+            for src, dst in (
+                ("attainment", "attainment"),
+                ("factor", "factor"),
+                ("coefficient", "factor"),
+                ("modifier_factor", "modifier"),
+                ("entitlement", "entitlement"),
+            ):
+                if src in t:
+                    detail[dst][:, w.ends] = np.broadcast_to(t[src], (R, len(w.ends)))
+            if "gate_ok" in t:
+                detail["gate_ok"][:, w.ends] = t["gate_ok"]
+        f = pd.DataFrame(base)
+        f["kpi"] = kpi
+        for k, v in detail.items():
+            f[k] = v.reshape(-1)
+        frames.append(f)
+    out = pd.concat(frames, ignore_index=True)
+    out["period"] = pd.PeriodIndex(out["period"], freq="M")
+    out["gate_ok"] = out["gate_ok"].map({1.0: True, 0.0: False}).astype("boolean")
+    out.attrs["plan"] = plan.name
+    return out.sort_values(["rep_id", "period"], kind="stable").reset_index(drop=True)
+
+
+def prep_sum(prep: PreparedPlan, pay: PlanPayout, name: str, which: str) -> np.ndarray:
+    """Window actual/target of a component's KPI, as stored in the trace."""
+    return pay.trace[name]["_" + which]
+
+
+def payout_totals(pay: pd.DataFrame, by: Sequence[str] = ("rep_id", "period")) -> pd.DataFrame:
+    """Total pay (all lines) per rep and month, or per ``by`` (e.g. ``["rep_id"]`` for the year)."""
+    return pay.groupby(list(by), observed=True, sort=True)["payout"].sum().reset_index()
