@@ -271,6 +271,18 @@ def test_attrition_at_a_level_skipped_by_an_unbalanced_tree(tiny_ds):
     assert set(hc.unit_id) == {"N1", "S1"}
 
 
+def test_a_rep_above_the_level_is_still_counted(tiny_ds):
+    """A rep attached straight to region N, grouped by team: counted under N itself."""
+    reps = pd.concat(
+        [tiny_ds.reps, tiny_ds.reps.iloc[[0]].assign(rep_id="r6", unit_id="N")], ignore_index=True
+    )
+    ds = Dataset(kpis=tiny_ds.kpis, units=tiny_ds.units, reps=reps, sales=tiny_ds.sales)
+    hc = H.headcount(ds, "team")
+    jan = hc[hc.period == pd.Period("2026-01", "M")].set_index("unit_id").headcount
+    assert jan.to_dict() == {"N1a": 2, "N1b": 1, "S1": 1, "N": 1}
+    assert H.headcount(ds, None).headcount.iloc[0] == 5
+
+
 def test_tenure_bands(year_ds):
     b = H.tenure_bands(year_ds, at="2025-12-31")
     assert b.to_dict() == {"a": "5y+", "b": "5y+", "c": "6-12m", "d": "5y+", "e": "1-3y"}
@@ -282,3 +294,21 @@ def test_references_cite_their_sources():
     for ref in H.REFERENCES.values():
         assert ref.low <= ref.typical <= ref.high and ref.source
     assert H.REFERENCES["ramp_months"].low == 3 and H.REFERENCES["ramp_months"].high == 5
+
+
+@settings(max_examples=8, deadline=None)
+@given(seed=st.integers(0, 10_000), level=st.sampled_from(["region", "branch", "team"]))
+def test_unit_figures_add_up_to_the_company(seed, level):
+    """Headcount and exits by unit sum to the company's, at any level of an unbalanced tree."""
+    from simlib.data.synthetic import generate
+
+    ds = generate(n_reps=60, months=24, seed=seed, n_regions=3)
+    by_unit = H.headcount(ds, level).groupby("period").headcount.sum()
+    company = H.headcount(ds, None).set_index("period").headcount
+    pd.testing.assert_series_equal(by_unit, company, check_names=False)
+    a = H.attrition(ds, level).groupby("year").exits.sum()
+    c = H.attrition(ds, None).set_index("year").exits
+    pd.testing.assert_series_equal(a, c, check_names=False)
+    # Exits counted independently from the raw reps table.
+    for y, n in c.items():
+        assert n == (ds.reps.exit_date.dt.year == y).sum()

@@ -427,14 +427,23 @@ def _month_end_employed(ds: Dataset) -> np.ndarray:
 
 
 def _rep_groups(ds: Dataset, level: str | None) -> tuple[np.ndarray, pd.Index]:
-    """Each rep's unit at ``level`` (company-wide when None) and the unit order."""
-    if level is None:
-        h = Hierarchy.of(ds)
-        return np.full(len(ds.reps), h.root, dtype=object), pd.Index([h.root])
+    """Each rep's unit at ``level`` (company-wide when None) and the unit order.
+
+    In an unbalanced tree a rep's path may skip ``level``: the highest unit below it
+    stands in (see :meth:`Hierarchy.ancestor_at`); a rep attached to a unit *above*
+    ``level`` (say, directly to a region when grouping by team) is grouped under that
+    unit, so nobody drops out of a headcount.
+    """
     h = Hierarchy.of(ds)
-    g = h.ancestor_at(ds.reps["unit_id"].to_numpy(), level)
-    order = [u for u in h.units_at(level) if u in set(g)]
-    order += [u for u in pd.unique(g) if u not in set(order)]  # stand-ins (unbalanced tree)
+    own = ds.reps["unit_id"].to_numpy(dtype=object)
+    if level is None:
+        return np.full(len(ds.reps), h.root, dtype=object), pd.Index([h.root])
+    g = h.ancestor_at(own, level)
+    above = pd.isna(g)
+    g[above] = own[above]
+    present = set(g)
+    order = [u for u in h.units_at(level) if u in present]
+    order += [u for u in pd.unique(g) if u not in set(order)]  # stand-ins, in first-seen order
     return g, pd.Index(order)
 
 
