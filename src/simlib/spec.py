@@ -9,6 +9,7 @@ increase``.
 
 from __future__ import annotations
 
+import typing
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -43,14 +44,17 @@ def format_path(root: str, loc: tuple[Any, ...]) -> str:
     return out
 
 
-def spec_errors(exc: ValidationError, root: str, tags: frozenset[str] = frozenset()) -> SpecError:
+def spec_errors(exc: ValidationError, root: str, model: type[BaseModel] | None = None) -> SpecError:
     """Convert a pydantic ``ValidationError`` into a :class:`SpecError`.
 
-    ``tags`` are discriminator values that appear in ``loc`` and should be hidden.
+    With ``model``, the union tags pydantic inserts into each ``loc`` (a component's
+    ``type`` value, or a member's class name) are dropped by walking the model's
+    annotations, so a real field that happens to share a tag's name keeps its
+    place in the path.
     """
     errors: list[tuple[str, str]] = []
     for err in exc.errors():
-        loc = tuple(p for p in err["loc"] if p not in tags)
+        loc = _strip_union_tags(model, tuple(err["loc"])) if model is not None else err["loc"]
         msg = err["msg"]
         if err["type"] == "extra_forbidden":
             msg = "unknown key (check the spelling; allowed keys are listed in the docs)"
@@ -58,7 +62,7 @@ def spec_errors(exc: ValidationError, root: str, tags: frozenset[str] = frozense
             msg = msg[len("Value error, ") :]
         elif msg.startswith("Assertion failed, "):
             msg = msg[len("Assertion failed, ") :]
-        errors.append((format_path(root, loc), msg))
+        errors.append((format_path(root, tuple(loc)), msg))
     return SpecError(errors)
 
 
@@ -75,8 +79,7 @@ def parse_spec(model: type[M], data: Any, root: str) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        tags = _discriminator_tags(model)
-        raise spec_errors(exc, root, tags) from None
+        raise spec_errors(exc, root, model) from None
 
 
 def load_yaml(path: str | Path) -> Any:
@@ -94,35 +97,64 @@ def load_yaml(path: str | Path) -> Any:
         raise SpecError([(where, f"not valid YAML ({getattr(exc, 'problem', exc)})")]) from None
 
 
-def _discriminator_tags(model: type[BaseModel]) -> frozenset[str]:
-    """Collect literal ``type`` tags of every model reachable from ``model``."""
-    seen: set[type[BaseModel]] = set()
-    tags: set[str] = set()
+def _strip_union_tags(model: type[BaseModel], loc: tuple[Any, ...]) -> list[Any]:
+    """Drop the elements of ``loc`` that name a union member rather than a key."""
+    out: list[Any] = []
+    ctx: Any = model
+    for part in loc:
+        ctx = _unwrap_optional(ctx)
+        members = _union_models(ctx)
+        if len(members) > 1:
+            chosen = next((m for m in members if part in _member_names(m)), None)
+            if chosen is not None:
+                ctx = chosen
+                continue
+        out.append(part)
+        if isinstance(ctx, type) and issubclass(ctx, BaseModel):
+            field = ctx.model_fields.get(part) if isinstance(part, str) else None
+            ctx = field.annotation if field is not None else None
+        else:
+            args = typing.get_args(ctx)
+            origin = typing.get_origin(ctx)
+            if origin in (list, tuple, set, frozenset) and args:
+                ctx = args[0]
+            elif origin is dict and len(args) == 2:
+                ctx = args[1]
+            else:
+                ctx = None
+    return out
 
-    def visit(m: type[BaseModel]) -> None:
-        if m in seen:
-            return
-        seen.add(m)
-        for field in m.model_fields.values():
-            for sub in _models_in(field.annotation):
-                type_field = sub.model_fields.get("type")
-                if type_field is not None and type_field.default is not None:
-                    tags.add(str(type_field.default))
-                visit(sub)
 
-    visit(model)
-    return frozenset(tags)
+def _unwrap_optional(a: Any) -> Any:
+    args = [x for x in typing.get_args(a) if x is not type(None)]
+    if _is_union(a) and len(args) == 1:
+        return args[0]
+    if typing.get_origin(a) is typing.Annotated:
+        return _unwrap_optional(typing.get_args(a)[0])
+    return a
 
 
-def _models_in(annotation: Any) -> list[type[BaseModel]]:
-    import typing
+def _is_union(a: Any) -> bool:
+    import types
 
-    found: list[type[BaseModel]] = []
-    stack = [annotation]
-    while stack:
-        a = stack.pop()
-        if isinstance(a, type) and issubclass(a, BaseModel):
-            found.append(a)
-        for arg in typing.get_args(a):
-            stack.append(arg)
-    return found
+    return typing.get_origin(a) in (typing.Union, types.UnionType)
+
+
+def _union_models(a: Any) -> list[type[BaseModel]]:
+    if typing.get_origin(a) is typing.Annotated:
+        a = typing.get_args(a)[0]
+    if not _is_union(a):
+        return []
+    return [m for m in typing.get_args(a) if isinstance(m, type) and issubclass(m, BaseModel)]
+
+
+def _member_names(m: type[BaseModel]) -> set[str]:
+    """What pydantic may write in ``loc`` for a union member: its tag or class name."""
+    names = {m.__name__}
+    type_field = m.model_fields.get("type")
+    if type_field is not None:
+        if type_field.default is not None:
+            names.add(str(type_field.default))
+        for lit in typing.get_args(type_field.annotation):
+            names.add(str(lit))
+    return names
