@@ -84,6 +84,30 @@ for r in replays:
     display(Markdown(r.plan.describe().replace("# ", "### ", 1)))
 
 # %% [markdown]
+# ## Target pay
+#
+# For plans built on a target incentive: the median base salary, target incentive and
+# on-target earnings (OTE = base + target incentive) by position, and the variable share
+# of OTE. Practice: hunters 40-60% variable, farmers 20-40%, managers 10-30%.
+
+# %%
+for r in replays:
+    ote = plans.ote_summary(r.plan, ds.reps, min_group=min_group_report)
+    if ote.empty:
+        continue
+    display(Markdown(f"**{r.name}**"))
+    display(
+        ote.style.format(
+            {
+                "base_salary": "{:,.0f}",
+                "target_incentive": "{:,.0f}",
+                "ote": "{:,.0f}",
+                "variable_share": "{:.0%}",
+            }
+        )
+    )
+
+# %% [markdown]
 # ## Payout curves
 #
 # How much of the target bonus each level of attainment pays. A vertical step is a bump

@@ -885,3 +885,18 @@ def test_negative_true_up_recovered_or_held(mode, expected):
     out = prep.payout({"revenue": monthly}, {"revenue": np.full((1, 12), 100.0)})
     np.testing.assert_allclose(out.total[0, 2::3], expected)
     assert out.total.sum() == pytest.approx(1200.0)
+
+
+def test_ote_summary_by_position(tiny_ds):
+    from simlib.plans import ote_summary
+
+    plan = Plan.from_dict(
+        bonus_plan(target_incentive={"pay_mix": {"base": 0.75, "variable": 0.25}})
+    )
+    t = ote_summary(plan, tiny_ds.reps, min_group=2)
+    # account_manager bases 120k, 100k, 90k: median 100k -> TI 100k x 0.25/0.75 = 33,333; OTE 133,333.
+    assert t.loc["account_manager", "reps"] == 3
+    assert t.loc["account_manager", "target_incentive"] == pytest.approx(100000 / 3)
+    assert t.loc["account_manager", "ote"] == pytest.approx(100000 * 4 / 3)
+    assert t.loc["account_manager", "variable_share"] == pytest.approx(0.25)
+    assert ote_summary(plan, tiny_ds.reps, min_group=3).index.tolist() == ["account_manager"]

@@ -29,6 +29,7 @@ def test_plans_report_renders(tmp_path):
     for heading in (
         "Incentive plans replayed on last year",
         "The plans in plain words",
+        "Target pay",
         "Payout curves",
         "Headline figures",
         "Where the money goes",

@@ -302,3 +302,24 @@ def format_headline(head: pd.DataFrame) -> pd.DataFrame:
                 vals.append(f"{v:.2f}")
         out[c] = vals
     return out
+
+
+def ote_summary(plan, reps: pd.DataFrame, min_group: int = 5) -> pd.DataFrame:
+    """Median base salary, target incentive and on-target earnings (OTE) by position.
+
+    For the reps the plan covers (its ``positions``), annual amounts; positions
+    with fewer than ``min_group`` reps are left out so no one's pay can be read
+    off the table.
+    """
+    if plan.spec.target_incentive is None:
+        return pd.DataFrame()
+    sub = (
+        reps
+        if plan.spec.positions is None
+        else reps.loc[reps["position"].isin(plan.spec.positions)]
+    )
+    ote = plan.on_target_earnings(sub).assign(position=sub["position"].to_numpy())
+    g = ote.groupby("position", observed=True)
+    out = g[["base_salary", "target_incentive", "ote", "variable_share"]].median()
+    out.insert(0, "reps", g.size())
+    return out.loc[out["reps"] >= min_group]

@@ -229,7 +229,15 @@ def statement(plan, prep: PreparedPlan, pay: PlanPayout, rep_id: str, period: An
             add(
                 "plan cap",
                 "rule",
-                f"year-to-date pay at most {plan.spec.max_payout_multiple:g} x year-to-date target incentive",
+                f"year-to-date pay at most {plan.spec.max_payout_multiple:g} x year-to-date target "
+                "incentive: "
+                + (
+                    "the cap bit, this much is held back"
+                    if amount < 0
+                    else "releases pay held back earlier as the year-to-date limit grows"
+                    if amount > 0
+                    else "not reached"
+                ),
                 amount,
             )
         elif name.startswith("clawback:"):
