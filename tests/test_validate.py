@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import simlib as sl
 from simlib.cli import main
@@ -426,3 +428,68 @@ def test_infinite_values_are_not_numbers(tiny_ds):
     _, problems = validate_tables({**tiny_ds.tables(), "sales": sales})
     assert [(p.row, p.column, p.value) for p in problems] == [(1, "value", "inf")]
     assert "finite number" in problems[0].expected
+
+
+# ------------------------------------------------------------ odd input never crashes
+_CELL = st.one_of(
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "r1",
+            "r2",
+            "HQ",
+            "N",
+            "revenue",
+            "hv_retention",
+            "2026-01",
+            "2026-01-15",
+            "202602",
+            "2020-01-01",
+            "2019/13/01",
+            "-5",
+            "0.5",
+            "1,234",
+            "abc",
+            "true",
+            "higher",
+            "rate",
+            "sum",
+            "mean",
+            "inf",
+            "总部",
+            "1e400",
+        ]
+    ),
+    st.text(max_size=6),
+)
+
+
+@st.composite
+def raw_tables(draw):
+    """Tables with the right column names (sometimes one dropped) and arbitrary cells."""
+    from simlib.data.dataset import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
+
+    out = {}
+    for name in ("kpis", "units", "reps", "sales", "potential", "targets", "competence"):
+        if name in ("potential", "targets", "competence") and draw(st.booleans()):
+            continue
+        cols = list(REQUIRED_COLUMNS[name]) + list(OPTIONAL_COLUMNS[name])
+        if draw(st.integers(0, 9)) == 0:
+            cols.pop(draw(st.integers(0, len(cols) - 1)))
+        n = draw(st.integers(0, 30))
+        out[name] = pd.DataFrame(
+            {c: draw(st.lists(_CELL, min_size=n, max_size=n)) for c in cols}, dtype=object
+        )
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(tables=raw_tables())
+def test_arbitrary_cells_give_problems_not_crashes(tables):
+    typed, problems = validate_tables(tables, {n: f"{n}.csv" for n in tables})
+    assert all(p.file.endswith(".csv") for p in problems)
+    assert all(p.row is None or p.row >= 2 for p in problems)
+    if not problems:  # whatever passes validation keeps the typed contract
+        ds = Dataset(**typed, source="fuzz")
+        assert check_dataset(ds) == []

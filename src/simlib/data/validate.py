@@ -178,8 +178,10 @@ class _Problems:
             return
         shown = positions[: self.cap]
         vals = values(shown) if callable(values) else values
-        if isinstance(vals, pd.Series):
-            vals = vals.iloc[shown].tolist() if len(vals) != len(shown) else vals.tolist()
+        if isinstance(vals, pd.Series):  # a whole column: pick the rows shown
+            vals = vals.iloc[shown].tolist()
+        else:  # one value per reported row, aligned with ``positions``
+            vals = list(vals)[: len(shown)]
         exps = expected(shown) if callable(expected) else [expected] * len(shown)
         for pos, v, e in zip(shown, vals, exps, strict=True):
             self.items.append(Problem(src.file, src.first_row + int(pos), column, _short(v), e))
@@ -595,6 +597,11 @@ def _coerce_table(name: str, raw: pd.DataFrame, src: TableSource, pr: _Problems)
     return _Table(name, src, n, cols, text, ords, usable, extra if name == "reps" else [], raw)
 
 
+def _first_rows(ids: pd.Series) -> np.ndarray:
+    """Mask of each id's first row (empty ids excluded): what references resolve to."""
+    return (ids.notna() & ~ids.duplicated()).to_numpy(dtype=bool)
+
+
 def _key_codes(parts: list[tuple[np.ndarray, int]]) -> np.ndarray:
     """Combine per-column integer codes (0..size-1, -1 for empty) into one int64 key."""
     key = np.zeros(len(parts[0][0]), dtype=np.int64)
@@ -809,7 +816,8 @@ def validate_tables(
         if k.n == 0:
             pr.table(k.src, None, "", "at least one KPI")
         _check_duplicates(k, ["kpi"], pr)
-        kpi_index = pd.Index(k.cols["kpi"].astype(str))
+        first_k = _first_rows(k.cols["kpi"])
+        kpi_index = pd.Index(k.cols["kpi"][first_k].astype(str))
         if "weight_kpi" in k.text:
             idx = _check_refs(
                 k, "weight_kpi", kpi_index, "kpis (or empty to weight by headcount)", pr, "a KPI"
@@ -826,8 +834,8 @@ def validate_tables(
             )
         if "allow_negative" not in k.cols:
             k.cols["allow_negative"] = pd.Series(np.zeros(k.n, bool))
-        allow_neg = k.cols["allow_negative"].to_numpy(dtype=bool)
-        is_rate = (k.cols["unit"] == "rate").to_numpy(dtype=bool)
+        allow_neg = k.cols["allow_negative"].to_numpy(dtype=bool)[first_k]
+        is_rate = (k.cols["unit"] == "rate").to_numpy(dtype=bool)[first_k]
 
     # ----- units
     unit_index: pd.Index | None = None
@@ -837,7 +845,7 @@ def validate_tables(
             pr.table(u.src, None, "", "at least one unit (the company)")
         _check_duplicates(u, ["unit_id"], pr)
         _check_units(u, pr)
-        unit_index = pd.Index(u.cols["unit_id"].astype(str)).drop_duplicates()
+        unit_index = pd.Index(u.cols["unit_id"][_first_rows(u.cols["unit_id"])].astype(str))
 
     # ----- reps
     rep_index: pd.Index | None = None
@@ -870,8 +878,8 @@ def validate_tables(
             r.found("base_salary"),
             "a salary of 0 or more (annual, in the dataset currency)",
         )
-        rep_index = pd.Index(r.cols["rep_id"].astype(str)).drop_duplicates()
-        first_r = ~pd.Index(r.cols["rep_id"].astype(str)).duplicated()
+        first_r = _first_rows(r.cols["rep_id"])
+        rep_index = pd.Index(r.cols["rep_id"][first_r].astype(str))
         # Reps whose own dates are wrong are reported once, above, not for every sale.
         dates_ok = (~after & hire.notna().to_numpy())[first_r]
         hire_m = np.where(hire.notna(), hire.dt.to_period("M").array.asi8, _NAT)[first_r]
@@ -882,7 +890,7 @@ def validate_tables(
     def kpi_rows(t: _Table, value_col: str, what: str) -> None:
         """Unknown KPIs, negatives and rates out of range in a fact table."""
         idx = _check_refs(t, "kpi", kpi_index, "kpis", pr, "a KPI")
-        if kpi_index is None or allow_neg is None:
+        if kpi_index is None or allow_neg is None or is_rate is None or len(allow_neg) == 0:
             return
         known = idx >= 0
         vals = t.cols[value_col].to_numpy(dtype=float)
@@ -922,7 +930,7 @@ def validate_tables(
         rep_idx = _check_refs(s, "rep_id", rep_index, "reps", pr, "a rep_id")
         kpi_rows(s, "value", "value")
         _check_duplicates(s, ["rep_id", "period", "kpi"], pr)
-        if hire_m is not None and exit_m is not None and dates_ok is not None:
+        if hire_m is not None and exit_m is not None and dates_ok is not None and len(hire_m):
             o = s.ords["period"]
             ri = np.maximum(rep_idx, 0)
             ok = (rep_idx >= 0) & s.usable & (o != _NAT)
@@ -1038,7 +1046,7 @@ def _assemble(tabs: dict[str, _Table], raw: Mapping[str, pd.DataFrame]) -> dict[
 
 
 # ----------------------------------------------------------------- the CLI
-def format_problems(problems: Sequence[Problem], width: int = 200) -> str:
+def format_problems(problems: Sequence[Problem]) -> str:
     """Problems as an aligned plain-text table: file, row, column, value, expected."""
     head = ("file", "row", "column", "value found", "expected")
     rows = [
