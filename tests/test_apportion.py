@@ -1,0 +1,324 @@
+"""Apportionment: published worked examples, properties, and errors.
+
+Every expected allocation below comes from a published source named in the test,
+or from a by-hand derivation written out in the test; none was copied from the
+code's output.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from simlib.targets import ApportionError, apportion, apportion_groups
+
+# 1790 US census apportionment populations (the figures Congress used in 1792),
+# as tabulated in COMAP, *For All Practical Purposes*, ch. 14 (total 3,615,920).
+US1790 = {
+    "Connecticut": 236_841,
+    "Delaware": 55_540,
+    "Georgia": 70_835,
+    "Kentucky": 68_705,
+    "Maryland": 278_514,
+    "Massachusetts": 475_327,
+    "New Hampshire": 141_822,
+    "New Jersey": 179_570,
+    "New York": 331_589,
+    "North Carolina": 353_523,
+    "Pennsylvania": 432_879,
+    "Rhode Island": 68_446,
+    "South Carolina": 206_236,
+    "Vermont": 85_533,
+    "Virginia": 630_560,
+}
+STATES = list(US1790)
+POP = np.array([US1790[s] for s in STATES], dtype=float)
+
+
+def test_1790_population_total_matches_source():
+    assert POP.sum() == 3_615_920
+
+
+def test_largest_remainder_wikipedia_example():
+    # Wikipedia, "Largest remainder method", worked example with the Hare quota:
+    # 100,000 votes, 10 seats, quota 10,000. Automatic seats 4,1,1,1,0,0 (7);
+    # remainders .70 .60 .58 .20 .61 .31 -> the 3 left go to A (.70), E (.61), B (.60).
+    votes = [47_000, 16_000, 15_800, 12_000, 6_100, 3_100]
+    assert apportion(votes, 10, method="hamilton").tolist() == [5, 2, 1, 1, 1, 0]
+
+
+def test_dhondt_wikipedia_example():
+    # Wikipedia, "D'Hondt method": 230,000 votes, 8 seats. Quotients (v/1, v/2, ...):
+    # A 100k 50k 33.3k 25k; B 80k 40k 26.7k; C 30k 15k; D 20k.
+    # The 8 largest: 100, 80, 50, 40, 33.3, 30, 26.7, 25 -> A 4, B 3, C 1, D 0.
+    votes = [100_000, 80_000, 30_000, 20_000]
+    assert apportion(votes, 8, method="jefferson").tolist() == [4, 3, 1, 0]
+
+
+def test_sainte_lague_wikipedia_example():
+    # Wikipedia, "Sainte-Laguë method": same votes. Quotients v/1, v/3, v/5:
+    # A 100k 33.3k 20k; B 80k 26.7k 16k; C 30k 10k; D 20k 6.7k.
+    # The 8 largest: 100, 80, 33.3, 30, 26.7, 20 (A), 20 (D), 16 -> A 3, B 3, C 1, D 1.
+    votes = [100_000, 80_000, 30_000, 20_000]
+    assert apportion(votes, 8, method="webster").tolist() == [3, 3, 1, 1]
+
+
+def test_hamilton_1792_vetoed_bill_120_seats():
+    # COMAP, *For All Practical Purposes*, ch. 14, Example 6 / Table 14.5: the bill
+    # Washington vetoed, Hamilton's method, 120 seats (lower quotas sum to 111; the
+    # 9 largest fractional parts get one more).
+    expected = {
+        "New Jersey": 6,
+        "Virginia": 21,
+        "Connecticut": 8,
+        "South Carolina": 7,
+        "Delaware": 2,
+        "Vermont": 3,
+        "Massachusetts": 16,
+        "North Carolina": 12,
+        "New Hampshire": 5,
+        "Pennsylvania": 14,
+        "Georgia": 2,
+        "Kentucky": 2,
+        "Rhode Island": 2,
+        "Maryland": 9,
+        "New York": 11,
+    }
+    got = dict(zip(STATES, apportion(POP, 120, method="hamilton").tolist(), strict=True))
+    assert got == expected
+
+
+def test_jefferson_1792_act_105_seats_with_constitutional_minimum():
+    # Apportionment Act of 1792 (Jefferson's method, divisor 33,000, 105 seats), as
+    # listed in St. George Tucker's *Blackstone* (1803), Note D ("Representation
+    # according to the First Census"). The Constitution guarantees every state at
+    # least one seat: minimum=1 (it does not bind here; Delaware earns its one seat).
+    expected = {
+        "New Hampshire": 4,
+        "Massachusetts": 14,
+        "Rhode Island": 2,
+        "Connecticut": 7,
+        "New York": 10,
+        "New Jersey": 5,
+        "Pennsylvania": 13,
+        "Delaware": 1,
+        "Maryland": 8,
+        "Virginia": 19,
+        "North Carolina": 10,
+        "South Carolina": 6,
+        "Georgia": 2,
+        "Vermont": 2,
+        "Kentucky": 2,
+    }
+    for minimum in (0, 1):
+        got = apportion(POP, 105, method="jefferson", minimum=minimum)
+        assert dict(zip(STATES, got.tolist(), strict=True)) == expected
+    # The divisor 33,000 reproduces it by rounding down, as the Act did.
+    assert np.floor(POP / 33_000).astype(int).tolist() == [expected[s] for s in STATES]
+
+
+def test_hamilton_105_seats_moves_one_seat_from_virginia_to_delaware():
+    # MAA Convergence, "Apportioning Representatives ... Jefferson's Method": with 105
+    # seats Hamilton's method agrees with Jefferson's for 13 of 15 states; Virginia
+    # would get one seat fewer (18) and Delaware one more (2).
+    jeff = apportion(POP, 105, method="jefferson")
+    ham = apportion(POP, 105, method="hamilton")
+    diff = dict(zip(STATES, (ham - jeff).tolist(), strict=True))
+    assert diff.pop("Virginia") == -1
+    assert diff.pop("Delaware") == 1
+    assert set(diff.values()) == {0}
+
+
+def test_huntington_hill_labor_council_with_minimum_one():
+    # Pirnot, *Mathematics All Around*, sec. 9.3 ("Applications of the Apportionment
+    # Principle"): unions of 25 (electricians), 18 (plumbers), 31 (carpenters); 7
+    # seats, each union at least one. Table 9.12 lists squared HH numbers p^2/(n(n+1)):
+    # n=1: 312.5, 162.0, 480.5; n=2: 104.2, 54.0, 160.2. Seats 4..7 go to C (480.5),
+    # E (312.5), P (162.0 > 160.2), C (160.2) -> E 2, P 2, C 3.
+    assert apportion([25, 18, 31], 7, method="huntington_hill", minimum=1).tolist() == [2, 2, 3]
+
+
+def test_huntington_hill_oil_consortium():
+    # Pirnot, sec. 9.3: Naxxon 4,700, Aroco 3,700, Eurobile 1,600 stockholders, 9 seats;
+    # the book's table assigns seats 1-5 to N, A, E, N, A. Continuing by hand with
+    # p/sqrt(n(n+1)): seat 6 N (1919), 7 A (1511), 8 N (1357), 9 E (1131 > A 1068,
+    # N 1051) -> N 4, A 3, E 2.
+    assert apportion([4700, 3700, 1600], 9, method="huntington_hill").tolist() == [4, 3, 2]
+    first5 = apportion([4700, 3700, 1600], 5, method="huntington_hill").tolist()
+    assert first5 == [2, 2, 1]
+
+
+def test_minimum_that_binds_by_hand():
+    # Weights 90/6/4, 10 units, at least 2 each. Exact quotas 9, 0.6, 0.4: the two
+    # small ones are below the minimum, get 2 each, and the 6 left go to the first.
+    for method in ("hamilton", "jefferson", "webster", "huntington_hill"):
+        assert apportion([90, 6, 4], 10, method=method, minimum=2).tolist() == [6, 2, 2]
+
+
+def test_alabama_paradox_hamilton_but_not_divisor_methods():
+    # Hand derivation: weights 6, 6, 2. 10 seats: quotas 4.29 4.29 1.43 -> 4 4 1, the
+    # last to C (.43) -> 4 4 2. 11 seats: quotas 4.71 4.71 1.57 -> 4 4 1, the two left
+    # to A and B (.71) -> 5 5 1. C loses a seat when the house grows.
+    assert apportion([6, 6, 2], 10).tolist() == [4, 4, 2]
+    assert apportion([6, 6, 2], 11).tolist() == [5, 5, 1]
+    for method in ("jefferson", "webster", "huntington_hill"):
+        a10 = apportion([6, 6, 2], 10, method=method)
+        a11 = apportion([6, 6, 2], 11, method=method)
+        assert (a11 >= a10).all()
+
+
+def test_tie_rule_larger_weight_then_first_listed():
+    # Equal fractional parts (each quota 1.5): the unit goes to the first listed.
+    assert apportion([1, 1], 3).tolist() == [2, 1]
+    # Jefferson, weights 4 and 2, 3 units: priorities 4/1, 2/1, 4/2 -> third unit is a
+    # tie between A's second (4/2 = 2) and B's first (2/1 = 2): the larger weight wins.
+    assert apportion([2, 4], 3, method="jefferson").tolist() == [1, 2]
+    assert apportion([4, 2], 3, method="jefferson").tolist() == [2, 1]
+    # Huntington-Hill with fewer units than recipients: first units by weight.
+    assert apportion([1, 5, 3], 2, method="huntington_hill").tolist() == [0, 1, 1]
+
+
+def test_leading_axes_are_independent_problems():
+    w = np.array([[1, 2, 3], [3, 0, 1]])
+    got = apportion(w, [6, 3])
+    assert got.tolist() == [[1, 2, 3], [2, 0, 1]]  # 3*3/4 = 2.25 -> 2, 0.75 -> 1
+
+
+def test_large_totals_are_fast_and_exact():
+    rng = np.random.default_rng(0)
+    w = rng.lognormal(0, 1, 100_000)
+    for method in ("hamilton", "jefferson", "webster", "huntington_hill"):
+        got = apportion(w, 12_345_678, method=method)
+        assert got.sum() == 12_345_678
+        if method == "hamilton":
+            q = w / w.sum() * 12_345_678
+            assert (np.abs(got - q) < 1).all()
+        else:
+            # The defining property of a divisor method: one divisor d explains every
+            # allocation, i.e. the weakest claim that won a unit, w / t(s - 1), is at
+            # least the strongest claim that did not, w / t(s).
+            t = {
+                "jefferson": lambda k: k + 1.0,
+                "webster": lambda k: k + 0.5,
+                "huntington_hill": lambda k: np.sqrt(k * (k + 1.0)),
+            }[method]
+            won = got > 0
+            with np.errstate(divide="ignore"):  # t(0) = 0 for Huntington-Hill: infinite claim
+                last = (w[won] / t(got[won] - 1.0)).min()
+                assert last >= (w / t(got.astype(float))).max() * (1 - 1e-12)
+
+
+# ------------------------------------------------------------------ errors
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"weights": [1, -1], "total": 2}, "non-negative"),
+        ({"weights": [0, 0], "total": 2}, "all weights are zero"),
+        ({"weights": [1, 1, 1], "total": 2, "minimum": 1}, "minimum per recipient needs 3"),
+        ({"weights": [1, 1], "total": 2.5}, "whole number"),
+        ({"weights": [1, np.nan], "total": 2}, "finite"),
+        ({"weights": [1, 1], "total": 2, "method": "dhondt"}, "unknown apportionment method"),
+    ],
+)
+def test_errors(kwargs, match):
+    with pytest.raises(ApportionError, match=match):
+        apportion(**kwargs)
+
+
+def test_all_zero_weights_fine_when_minimum_uses_everything():
+    assert apportion([0, 0, 0], 3, minimum=1).tolist() == [1, 1, 1]
+    assert apportion([0, 0], 0).tolist() == [0, 0]
+
+
+def test_grouped_error_names_the_group():
+    with pytest.raises(ApportionError) as exc:
+        apportion_groups(np.array([1.0, 1.0, 0.0, 0.0]), np.array([0, 0, 1, 1]), np.array([2, 5]))
+    assert exc.value.groups.tolist() == [1]
+
+
+# ------------------------------------------------------- independent reference
+def _reference(weights: list[int], total: int, method: str, minimum: int) -> list[int]:
+    """Seat-by-seat textbook procedures in exact rational arithmetic, same tie rule."""
+    n = len(weights)
+    if method == "hamilton":
+        s = [minimum] * n
+        fixed = [False] * n
+        while True:
+            free_w = sum(w for w, f in zip(weights, fixed, strict=True) if not f)
+            free_t = total - minimum * sum(fixed)
+            q = [
+                Fraction(w * free_t, free_w) if (not f and free_w) else Fraction(minimum)
+                for w, f in zip(weights, fixed, strict=True)
+            ]
+            new = [not f and q[i] < minimum for i, f in enumerate(fixed)]
+            if not any(new):
+                break
+            fixed = [f or x for f, x in zip(fixed, new, strict=True)]
+        s = [minimum if fixed[i] else math.floor(q[i]) for i in range(n)]
+        frac = [Fraction(-1) if fixed[i] else q[i] - math.floor(q[i]) for i in range(n)]
+        order = sorted(range(n), key=lambda i: (-frac[i], -weights[i], i))
+        for i in order[: total - sum(s)]:
+            s[i] += 1
+        return s
+
+    def prio(w: int, k: int):
+        # Priority of a recipient holding k units for its next one, exact: for
+        # Huntington-Hill compare squares w^2 / (k (k + 1)) (same order, no sqrt).
+        if method == "jefferson":
+            return Fraction(w, k + 1)
+        if method == "webster":
+            return Fraction(2 * w, 2 * k + 1)
+        return math.inf if k == 0 else Fraction(w * w, k * (k + 1))
+
+    s = [minimum] * n
+    heap = [(-prio(w, s[i]), -w, i) for i, w in enumerate(weights) if w > 0]
+    heapq.heapify(heap)
+    for _ in range(total - sum(s)):
+        _, _, i = heapq.heappop(heap)
+        s[i] += 1
+        heapq.heappush(heap, (-prio(weights[i], s[i]), -weights[i], i))
+    return s
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    weights=st.lists(st.integers(0, 50), min_size=1, max_size=8),
+    extra=st.integers(0, 40),
+    minimum=st.integers(0, 2),
+    method=st.sampled_from(["hamilton", "jefferson", "webster", "huntington_hill"]),
+)
+def test_matches_seat_by_seat_reference(weights, extra, minimum, method):
+    if sum(weights) == 0:
+        weights = [*weights[:-1], 1]
+    total = minimum * len(weights) + extra
+    got = apportion(weights, total, method=method, minimum=minimum)
+    assert got.sum() == total
+    assert (got >= minimum).all()
+    assert got.tolist() == _reference(weights, total, method, minimum)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    weights=st.lists(st.floats(0, 1e6, allow_nan=False), min_size=1, max_size=30),
+    total=st.integers(0, 10_000),
+    method=st.sampled_from(["hamilton", "jefferson", "webster", "huntington_hill"]),
+)
+def test_properties_on_float_weights(weights, total, method):
+    w = np.array(weights)
+    if w.sum() == 0:
+        w[0] = 1.0
+    got = apportion(w, total, method=method)
+    assert got.sum() == total
+    assert (got >= 0).all()
+    assert (got[w == 0] == 0).all()
+    if method == "hamilton":  # quota property: within one unit of the exact share
+        q = w / w.sum() * total
+        assert (got >= np.floor(q - 1e-9)).all() and (got <= np.ceil(q + 1e-9)).all()
+    else:  # divisor methods are house monotone (no Alabama paradox)
+        assert (apportion(w, total + 1, method=method) >= got).all()
