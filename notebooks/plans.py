@@ -87,12 +87,13 @@ for r in replays:
 # ## Target pay
 #
 # For plans built on a target incentive: the median base salary, target incentive and
-# on-target earnings (OTE = base + target incentive) by position, and the variable share
-# of OTE. Practice: hunters 40-60% variable, farmers 20-40%, managers 10-30%.
+# on-target earnings (OTE = base + target incentive) by position, among the reps the plan
+# paid in the year, and the variable share of OTE. Practice: hunters 40-60% variable, farmers 20-40%, managers 10-30%.
 
 # %%
 for r in replays:
-    ote = plans.ote_summary(r.plan, ds.reps, min_group=min_group_report)
+    paid_reps = ds.reps.loc[ds.reps["rep_id"].isin(r.pay["rep_id"].unique())]
+    ote = plans.ote_summary(r.plan, paid_reps, min_group=min_group_report)
     if ote.empty:
         continue
     display(Markdown(f"**{r.name}**"))
