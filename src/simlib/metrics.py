@@ -173,3 +173,68 @@ def summarize(per_draw: pd.DataFrame) -> pd.DataFrame:
     """One row per metric (the frame's columns): mean, P5, P50, P95 and SE over draws."""
     rows = {name: Distribution.of(per_draw[name].to_numpy()).__dict__ for name in per_draw.columns}
     return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def compare(results: list, baseline: int = 0) -> pd.DataFrame:
+    """Side-by-side metrics of several simulated designs, with differences against one.
+
+    Parameters
+    ----------
+    results : list of SimulationResult
+        Designs simulated on the same data; when they share the seed and number
+        of draws, draw ``d`` is the same random year in each (common random
+        numbers) and differences are taken draw by draw, which removes the
+        noise the designs share.
+    baseline : int
+        Position of the result the others are compared with.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: metric. Columns ``(scenario, statistic)``: ``mean``, ``p5``, ``p95``
+        for every result, plus ``diff`` (mean difference against the baseline),
+        ``diff_se`` (its standard error), ``diff_p5`` and ``diff_p95`` (spread of
+        the per-draw difference; NaN when draws are not paired) for the others.
+    """
+    if not results:
+        raise ValueError("compare: no results given")
+    base = results[baseline]
+    names = [r.name for r in results]
+    if len(set(names)) != len(names):
+        raise ValueError(f"compare: scenario names must differ, got {names}")
+    metrics_ = [c for c in base.per_draw.columns if all(c in r.per_draw for r in results)]
+    cols: dict[tuple[str, str], pd.Series] = {}
+    for r in results:
+        s = summarize(r.per_draw[metrics_])
+        for stat in ("mean", "p5", "p95"):
+            cols[(r.name, stat)] = s[stat]
+        if r is base:
+            continue
+        paired = (
+            r.provenance.get("seed") == base.provenance.get("seed")
+            and len(r.per_draw) == len(base.per_draw)
+            and r.provenance.get("data_hash") == base.provenance.get("data_hash")
+        )
+        diff, se, p5, p95 = {}, {}, {}, {}
+        for name in metrics_:
+            a = base.per_draw[name].to_numpy(float)
+            b = r.per_draw[name].to_numpy(float)
+            if paired:
+                d = b - a
+                d = d[np.isfinite(d)]
+                diff[name] = d.mean() if d.size else np.nan
+                se[name] = d.std(ddof=1) / np.sqrt(d.size) if d.size > 1 else np.nan
+                p5[name], p95[name] = np.quantile(d, [0.05, 0.95]) if d.size else (np.nan, np.nan)
+            else:
+                da, db = Distribution.of(a), Distribution.of(b)
+                diff[name] = db.mean - da.mean
+                se[name] = float(np.hypot(da.se, db.se))
+                p5[name] = p95[name] = np.nan
+        cols[(r.name, "diff")] = pd.Series(diff)
+        cols[(r.name, "diff_se")] = pd.Series(se)
+        cols[(r.name, "diff_p5")] = pd.Series(p5)
+        cols[(r.name, "diff_p95")] = pd.Series(p95)
+    out = pd.DataFrame(cols)
+    out.columns = pd.MultiIndex.from_tuples(out.columns, names=["scenario", "statistic"])
+    out.index.name = "metric"
+    return out

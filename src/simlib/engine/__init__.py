@@ -5,12 +5,22 @@ Numpy arrays inside; tidy frames only at the edges. See ``DESIGN.md``.
 
 from simlib.engine.sales import BootstrapSales, Layout, ParametricSales, SalesModelError
 from simlib.engine.seeds import chunks, draw_generators
+from simlib.engine.simulate import (
+    SimulationError,
+    SimulationResult,
+    expected_sales,
+    simulate,
+)
 
 __all__ = [
     "BootstrapSales",
     "Layout",
     "ParametricSales",
     "SalesModelError",
+    "SimulationError",
+    "SimulationResult",
     "chunks",
     "draw_generators",
+    "expected_sales",
+    "simulate",
 ]

@@ -9,6 +9,7 @@ chunk size or worker count. Papermill never runs inside workers (dask/distribute
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -75,7 +76,7 @@ def run_dask(
             threads_per_worker=1,
             processes=True,
             dashboard_address=None,
-            silence_logs="error",
+            silence_logs=logging.ERROR,
         )
         client = Client(cluster)
     else:

@@ -17,12 +17,15 @@ Two models:
   so the correlation between reps and between KPIs, and the seasonality, are the
   history's own.
 
-Rate KPIs (unit ``rate``, e.g. high-value retention) are modelled on the logit
-scale so draws stay inside 0-1.
+Rate KPIs (unit ``rate``, e.g. high-value retention) take the shocks additively
+on their own scale and are clipped to 0-1: monthly retention data pile up at
+exactly 100% (a quarter of the sample's rep-months), which a logit scale cannot
+represent.
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -52,7 +55,7 @@ class Layout:
         Integer region code per rep (0..n_regions-1), for common regional shocks
         and bootstrap donors.
     is_rate : numpy.ndarray
-        Per KPI, whether it is a rate in 0-1 (modelled on the logit scale).
+        Per KPI, whether it is a rate in 0-1 (additive shocks, clipped).
     """
 
     rep_ids: np.ndarray
@@ -92,15 +95,6 @@ class Layout:
 
 
 # --------------------------------------------------------------------------- helpers
-def _logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(p, 1e-6, 1 - 1e-6)
-    return np.log(p / (1 - p))
-
-
-def _expit(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
-
-
 def _as_kvec(x: float | np.ndarray, k: int, name: str) -> np.ndarray:
     arr = np.broadcast_to(np.asarray(x, dtype=float), (k,)).copy()
     if (arr < 0).any() or not np.isfinite(arr).all():
@@ -124,8 +118,8 @@ class ParametricSales:
     persistent surprise in a rep's level against expectation, which drives most of
     the spread of annual attainment. ``kpi_correlation`` correlates each shock
     across KPIs (revenue and new customers move together). For a rate KPI the same
-    shocks act on ``logit S`` without the variance correction (``m`` is then the
-    median).
+    shocks are added to ``m`` on the rate's own scale (sigmas in rate units) and
+    the result is clipped to 0-1, so ``m`` is the median while it is inside.
 
     Parameters
     ----------
@@ -134,7 +128,7 @@ class ParametricSales:
         calendarized target times the expected attainment, or a forecast). Zero or
         NaN means no sales (a vacant seat).
     sigma_rep, sigma_company, sigma_region, sigma_month : float or array (kpis,)
-        Standard deviations on the log (or logit) scale.
+        Standard deviations on the log scale (rate units for a rate KPI).
     kpi_correlation : array (kpis, kpis), optional
         Correlation of shocks across KPIs; identity when omitted.
     layout : Layout
@@ -185,9 +179,7 @@ class ParametricSales:
         object.__setattr__(self, "_half_var", np.where(self.layout.is_rate, 0.0, total_var / 2))
         with np.errstate(divide="ignore", invalid="ignore"):
             base = np.where(
-                self.layout.is_rate,
-                _logit(np.nan_to_num(exp)),
-                np.log(np.where(exp > 0, exp, np.nan)),
+                self.layout.is_rate, np.nan_to_num(exp), np.log(np.where(exp > 0, exp, np.nan))
             )
         object.__setattr__(self, "_base", base)
         object.__setattr__(self, "_active", np.isfinite(exp) & (exp > 0))
@@ -206,7 +198,7 @@ class ParametricSales:
         z = z + (self.sigma_company * self._correlated(rng, (t,)))[None, :, :]
         z = z + (self.sigma_region * self._correlated(rng, (n_regions, t)))[lay.region]
         z = z + self.sigma_month * self._correlated(rng, (r, t))
-        out = np.where(lay.is_rate, _expit(z), np.exp(z))
+        out = np.where(lay.is_rate, np.clip(z, 0.0, 1.0), np.exp(z))
         return np.where(self._active, out, 0.0)
 
     # ------------------------------------------------------------ estimation
@@ -220,7 +212,7 @@ class ParametricSales:
     ) -> ParametricSales:
         """Estimate the shock standard deviations from the dataset's history.
 
-        A variance decomposition of log sales (logit for rates): each rep-year's
+        A variance decomposition of log sales (rates on their own scale): each rep-year's
         mean and the calendar-month seasonal pattern are removed; the monthly
         cross-rep mean of what remains is the company shock, the region mean
         beyond it the regional shock, the rest individual noise; the rep effect
@@ -238,7 +230,7 @@ class ParametricSales:
         )
         x = ds.sales_array(kpis=list(layout.kpis), periods=history, rep_ids=hist_lay.rep_ids)
         with np.errstate(divide="ignore", invalid="ignore"):
-            x = np.where(hist_lay.is_rate, _logit(x), np.log(np.where(x > 0, x, np.nan)))
+            x = np.where(hist_lay.is_rate, x, np.log(np.where(x > 0, x, np.nan)))
         years = np.asarray(history.year)
         months = np.asarray(history.month)
         k = len(layout.kpis)
@@ -247,7 +239,9 @@ class ParametricSales:
         rep_year = {}
         for y in np.unique(years):
             sl = years == y
-            m = np.nanmean(x[:, sl, :], axis=1, keepdims=True) if sl.any() else None
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # reps absent that year
+                m = np.nanmean(x[:, sl, :], axis=1, keepdims=True)
             cnt = np.isfinite(x[:, sl, :]).sum(axis=1)
             rep_year[y] = (np.where(cnt == sl.sum(), m[:, 0, :], np.nan), cnt)
             resid[:, sl, :] = x[:, sl, :] - m

@@ -1,0 +1,853 @@
+"""``simulate``: many possible years of one design, reduced to distributions.
+
+Per draw: sales -> behavioural response -> attainment against the targets ->
+appraisal scores and ratings -> plan payouts (a scorecard component reads the
+rating's performance coefficient) -> outcomes (merit cost, improvement flags,
+promotion readiness) -> per-draw aggregates and per-rep summaries.
+
+Draws run in chunks so memory stays flat as draws grow. Each draw has its own
+random generator spawned from one ``SeedSequence``, per-draw aggregates are
+computed inside the draw, and per-rep summaries are accumulated exactly (fixed
+point) or by fixed-bin histograms, so the same seed gives bit-identical results
+whatever the chunk size, worker count or backend.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simlib import metrics as m
+from simlib.data.dataset import Dataset
+from simlib.engine.accumulate import FixedPointSum, Histogram
+from simlib.engine.backends import run_dask, run_local
+from simlib.engine.sales import BootstrapSales, Layout, ParametricSales
+from simlib.engine.seeds import chunks, draw_generators
+from simlib.errors import SimlibError
+
+#: Per-rep quantiles come from these fixed bins (attainment, and payout as a
+#: multiple of target incentive): exact to one bin width inside the range.
+ATTAINMENT_BINS = Histogram(0.0, 3.0, 300)
+PAY_MULTIPLE_BINS = Histogram(0.0, 5.0, 500)
+PAY_SUM = FixedPointSum(1e-4)  # CNY 0.0001
+RATIO_SUM = FixedPointSum(1e-9)
+#: Attainment histogram reported for the population (share of rep-draws per bin).
+POPULATION_BINS = np.round(np.arange(0.0, 2.0001, 0.05), 2)
+
+
+#: Options of the parametric sales model that a scenario may state explicitly.
+PARAMETRIC_OPTIONS = (
+    "sigma_rep",
+    "sigma_company",
+    "sigma_region",
+    "sigma_month",
+    "kpi_correlation",
+)
+
+
+class SimulationError(SimlibError, ValueError):
+    """The simulation cannot be set up as asked."""
+
+
+# --------------------------------------------------------------- expectations
+def expected_sales(
+    ds: Dataset,
+    layout: Layout,
+    targets: np.ndarray,
+    basis: str = "history",
+    growth: float | Mapping[str, float] | None = None,
+    ratio: float = 1.0,
+    ramp_months: int = 4,
+) -> tuple[np.ndarray, np.ndarray]:
+    """What each rep is expected to sell in each simulated month.
+
+    Parameters
+    ----------
+    ds : Dataset
+        History to learn levels and seasonality from.
+    layout : Layout
+        Simulated reps, months and KPIs.
+    targets : (reps, periods, kpis) array
+        The targets; months without a target are months the seat is not
+        staffed and expect no sales.
+    basis : {"history", "target"}
+        ``history``: each rep's deseasonalized level over the 12 months before the
+        simulated year, times the company's growth (year on year, or ``growth``),
+        times the calendar month's seasonal factor. Reps with fewer than 3 months
+        of history take the median level of their position. ``target``: the
+        target times ``ratio`` (sales centred on the target, the usual
+        assumption when a plan is tested "at quota").
+    growth : float or mapping KPI -> float, optional
+        Expected growth over the last 12 months (0.05 = 5%); estimated from the
+        two last years when omitted.
+    ramp_months : int
+        New hires reach full productivity over this many months (Bridge Group:
+        about 3 for SDRs to 5 for account executives); their expected sales rise
+        linearly, ``(months since hire + 1) / ramp_months``, capped at 1.
+
+    Returns
+    -------
+    expected : (reps, periods, kpis) array, the monthly expectation (seasonal).
+    level : (reps, kpis) array, the flat monthly level (for the bootstrap, which
+        brings its own seasonality).
+    """
+    staffed = np.isfinite(targets) & (targets > 0)
+    is_rate = layout.is_rate
+    if basis == "target":
+        exp = np.where(staffed, targets * ratio, 0.0)
+        with np.errstate(invalid="ignore"):
+            level = np.nanmean(np.where(staffed, exp, np.nan), axis=1)
+        exp = np.where(is_rate, np.clip(exp, 0, 1), exp)
+        return exp, np.nan_to_num(level)
+    if basis != "history":
+        raise SimulationError(f"expected sales basis: 'history' or 'target', got {basis!r}")
+    first = layout.periods[0]
+    hist = pd.period_range(first - 24, first - 1, freq="M")
+    hist = hist[(hist >= ds.periods[0]) & (hist <= ds.periods[-1])]
+    if len(hist) < 3:
+        raise SimulationError(
+            f"expected sales from history: fewer than 3 months of sales before {first}; "
+            "use basis='target'"
+        )
+    x = ds.sales_array(kpis=list(layout.kpis), periods=hist, rep_ids=layout.rep_ids)
+    all_x = ds.sales_array(kpis=list(layout.kpis), periods=ds.periods)
+    month_all = np.asarray(ds.periods.month) - 1
+    # Seasonal factor per calendar month: the average employed rep's value that
+    # month over the average month, from the whole history.
+    per_month = np.stack(
+        [np.nanmean(all_x[:, month_all == mo, :], axis=(0, 1)) for mo in range(12)]
+    )
+    season = per_month / np.nanmean(per_month, axis=0)
+    season = np.where(is_rate | ~np.isfinite(season), 1.0, season)
+    last12 = hist[-12:]
+    in_last = np.isin(hist, last12)
+    deseason = x / season[np.asarray(hist.month) - 1][None]
+    n_months = np.isfinite(deseason[:, in_last, :]).sum(axis=1)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # reps with no history: filled below
+        level = np.nanmean(deseason[:, in_last, :], axis=1)
+    positions = ds.reps.set_index("rep_id").loc[layout.rep_ids, "position"].to_numpy()
+    for pos in np.unique(positions):
+        mask = positions == pos
+        ok = mask[:, None] & (n_months >= 3)
+        med = np.array(
+            [
+                np.nanmedian(level[ok[:, k], k]) if ok[:, k].any() else np.nan
+                for k in range(len(layout.kpis))
+            ]
+        )
+        fill = mask[:, None] & (n_months < 3)
+        level = np.where(fill, med[None, :], level)
+    if growth is None:
+        g = np.zeros(len(layout.kpis))
+        if len(hist) >= 24:
+            prev = ~in_last
+            both = np.isfinite(deseason[:, in_last]).all(axis=1) & np.isfinite(
+                deseason[:, prev]
+            ).all(axis=1)
+            for k in range(len(layout.kpis)):
+                if both[:, k].any() and not is_rate[k]:
+                    g[k] = (
+                        deseason[both[:, k], :, k][:, in_last].sum()
+                        / deseason[both[:, k], :, k][:, prev].sum()
+                        - 1
+                    )
+    elif isinstance(growth, Mapping):
+        g = np.array([float(growth.get(k, 0.0)) for k in layout.kpis])
+    else:
+        g = np.full(len(layout.kpis), float(growth))
+    g = np.where(is_rate, 0.0, g)
+    level = np.nan_to_num(level) * (1 + g)[None, :]
+    sim_season = season[np.asarray(layout.periods.month) - 1]  # (T, K)
+    hire = pd.to_datetime(
+        ds.reps.set_index("rep_id").loc[layout.rep_ids, "hire_date"]
+    ).dt.to_period("M")
+    since = (
+        np.asarray(layout.periods.asi8)[None, :] - np.asarray(pd.PeriodIndex(hire).asi8)[:, None]
+    )
+    ramp = np.clip((since + 1) / max(ramp_months, 1), 0.0, 1.0)  # (R, T)
+    exp = level[:, None, :] * sim_season[None, :, :]
+    exp = np.where(is_rate, exp, exp * ramp[:, :, None])
+    exp = np.where(staffed, exp, 0.0)
+    exp = np.where(is_rate, np.clip(exp, 0, 1), exp)
+    return exp, level
+
+
+# ------------------------------------------------------------------ the work
+@dataclass
+class _Work:
+    """Everything a chunk needs; picklable, so Dask workers get one copy each."""
+
+    seed: int
+    sales_model: Any
+    kpis: tuple[str, ...]
+    targets: np.ndarray  # (R, T, K)
+    plan: Any  # PreparedPlan
+    scorecard: Any | None  # PreparedScorecard
+    scorecard_kpis: list[int]
+    primary: int  # index of the quota KPI
+    revenue: int  # index of the currency KPI for cost of sales
+    summed: np.ndarray  # (K,) KPI rolls up by sum (else mean)
+    lower: np.ndarray  # (K,) lower is better
+    target_incentive: np.ndarray  # (R,) prorated annual
+    base_salary: np.ndarray  # (R,) prorated annual
+    threshold: float
+    cap: float | None
+    budget: float
+    groupings: dict[str, tuple[np.ndarray, list[str]]]  # name -> (codes, labels)
+    region_codes: np.ndarray
+    region_labels: list[str]
+    merit: Any | None  # (MeritMatrix, compa)
+    pip_floor: float | None
+    grade_names: list[str]
+    behavior: Callable | None = None
+    keep_cube: bool = False
+
+    def annual(self, x: np.ndarray) -> np.ndarray:
+        """(n, R, T, K) -> (n, R, K): sum for summed KPIs, mean of staffed months for rates."""
+        staffed = np.isfinite(self.targets)[None]
+        s = np.where(staffed, x, 0.0).sum(axis=2)
+        cnt = staffed.sum(axis=2)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = s / cnt
+        return np.where(self.summed, s, mean)
+
+    def run_chunk(self, start: int, stop: int) -> dict[str, Any]:
+        gens = draw_generators(self.seed, start, stop)
+        sales = np.stack([self.sales_model.draw(g) for g in gens])  # (n, R, T, K)
+        if self.behavior is not None:
+            sales = self.behavior(sales, self)
+        tgt = self.targets
+        actual_y = self.annual(sales)
+        target_y = self.annual(np.broadcast_to(np.nan_to_num(tgt), sales.shape))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            att = np.where(self.lower, target_y / actual_y, actual_y / target_y)
+        att = np.where(np.isfinite(att), att, 0.0)
+        primary_att = att[..., self.primary]  # (n, R)
+        out: dict[str, Any] = {}
+
+        grade = coef = None
+        if self.scorecard is not None:
+            ev = self.scorecard.evaluate(
+                actual_y[..., self.scorecard_kpis], target_y[..., self.scorecard_kpis]
+            )
+            grade = ev.grade_index
+            coef = ev.coefficient
+        score = coef[..., None] if coef is not None else None
+        actual = {k: sales[..., i] for i, k in enumerate(self.kpis)}
+        target = {k: tgt[..., i] for i, k in enumerate(self.kpis)}
+        pay = self.plan.payout(actual, target, score=score)
+        rep_pay = pay.total.sum(axis=-1)  # (n, R)
+        ti = self.target_incentive
+        with np.errstate(invalid="ignore", divide="ignore"):
+            pay_multiple = np.where(ti > 0, rep_pay / ti, np.nan)
+        revenue = actual_y[..., self.revenue]
+        revenue_total = np.where(self.summed[self.revenue], revenue, 0.0).sum(axis=-1)
+        total_pay = rep_pay.sum(axis=-1)
+
+        d: dict[str, np.ndarray] = {}
+        d["total_payout"] = total_pay
+        # A plan with no target incentive (pure commission) has no default budget.
+        d["budget_ratio"] = (
+            total_pay / self.budget if self.budget > 0 else np.full_like(total_pay, np.nan)
+        )
+        d["over_budget"] = (
+            (total_pay > self.budget).astype(float)
+            if self.budget > 0
+            else np.full_like(total_pay, np.nan)
+        )
+        d["revenue"] = revenue_total
+        d["cost_of_sales"] = total_pay / revenue_total
+        base = self.base_salary.sum()
+        d["cash_cost_of_sales"] = (total_pay + base) / revenue_total
+        d["variable_pay_share"] = total_pay / (total_pay + base)
+        d["leverage_p90"] = (
+            np.nanquantile(pay_multiple, 0.9, axis=-1)
+            if (ti > 0).any()
+            else np.full_like(total_pay, np.nan)
+        )
+        d["share_at_threshold"] = m.share_at_or_above(primary_att, self.threshold)
+        d["share_at_quota"] = m.share_at_or_above(primary_att, 1.0)
+        d["share_at_cap"] = (
+            m.share_at_or_above(primary_att, self.cap)
+            if self.cap is not None
+            else np.full(len(total_pay), np.nan)
+        )
+        d["mean_attainment"] = primary_att.mean(axis=-1)
+        d["pay_performance_spearman"] = m.spearman(primary_att, np.nan_to_num(pay_multiple))
+        d["payout_gini"] = m.gini(np.clip(rep_pay, 0, None))
+        comp_actual = np.where(self.summed[self.primary], actual_y[..., self.primary], 0).sum(-1)
+        comp_target = np.nan_to_num(target_y[..., self.primary]).sum(-1)
+        reached = (
+            comp_actual <= comp_target if self.lower[self.primary] else comp_actual >= comp_target
+        )
+        d["company_reaches_target"] = reached.astype(float)
+        quart = m.quartile_codes(primary_att)
+        cos_q = m.grouped_ratio(rep_pay, revenue, quart, 4)
+        d["cost_of_sales_bottom_quartile"] = cos_q[..., 0]
+        d["cost_of_sales_top_quartile"] = cos_q[..., 3]
+        groups: dict[str, np.ndarray] = {}
+        groups["cost_of_sales_by_quartile"] = cos_q
+        groups["pay_by_quartile"] = m.grouped_ratio(rep_pay, np.ones_like(rep_pay), quart, 4)
+        ng = len(self.region_labels)
+        reg_act = m.grouped_ratio(
+            actual_y[..., self.primary], np.ones_like(primary_att), self.region_codes, ng
+        )
+        reg_tgt = m.grouped_ratio(
+            np.broadcast_to(np.nan_to_num(target_y[..., self.primary]), primary_att.shape),
+            np.ones_like(primary_att),
+            self.region_codes,
+            ng,
+        )
+        groups["region_reaches_target"] = (
+            (reg_act <= reg_tgt) if self.lower[self.primary] else (reg_act >= reg_tgt)
+        ).astype(float)
+        for name, (codes, labels) in self.groupings.items():
+            groups[f"pay_gap:{name}"] = m.pay_gap_at_equal_attainment(
+                np.nan_to_num(pay_multiple), primary_att, codes, len(labels)
+            )
+            groups[f"mean_pay:{name}"] = m.grouped_ratio(
+                rep_pay, np.ones_like(rep_pay), codes, len(labels)
+            )
+        if grade is not None:
+            ngr = len(self.grade_names)
+            shares = np.stack([(grade == g).mean(axis=-1) for g in range(ngr)], axis=-1)
+            groups["grade_share"] = shares
+            bottom = grade == ngr - 1
+            flag = bottom
+            if self.pip_floor is not None:
+                flag = flag | (primary_att < self.pip_floor)
+            d["improvement_plan_share"] = flag.mean(axis=-1)
+            if self.merit is not None:
+                matrix, compa, salary = self.merit
+                raise_pct = matrix.rate(grade, compa[None, :])
+                d["merit_cost_at_matrix"] = (raise_pct * salary[None, :]).sum(axis=-1)
+        hist_counts = np.stack(
+            [
+                np.bincount(
+                    np.clip(
+                        np.searchsorted(POPULATION_BINS, row, side="right") - 1,
+                        0,
+                        len(POPULATION_BINS) - 1,
+                    ),
+                    minlength=len(POPULATION_BINS),
+                )
+                for row in primary_att
+            ]
+        )
+        out["per_draw"] = d
+        out["groups"] = groups
+        out["attainment_hist"] = hist_counts.sum(axis=0)
+        # Per-rep summaries, exact under any chunking.
+        reps_acc = {
+            "pay_sum": PAY_SUM.partial(rep_pay),
+            "attainment_sum": RATIO_SUM.partial(primary_att),
+            "at_quota": (primary_att >= 1.0).sum(axis=0),
+            "at_threshold": (primary_att >= self.threshold).sum(axis=0),
+            "attainment_hist": ATTAINMENT_BINS.partial(primary_att),
+            "pay_multiple_hist": PAY_MULTIPLE_BINS.partial(np.nan_to_num(pay_multiple)),
+        }
+        if coef is not None:
+            reps_acc["coefficient_sum"] = RATIO_SUM.partial(coef)
+        if grade is not None:
+            reps_acc["bottom_grade"] = (grade == len(self.grade_names) - 1).sum(axis=0)
+            reps_acc["top_grade"] = (grade == 0).sum(axis=0)
+        out["reps"] = reps_acc
+        if self.keep_cube:
+            out["cube"] = {"sales": sales, "pay": pay.total}
+        return out
+
+
+# ------------------------------------------------------------------- results
+@dataclass
+class SimulationResult:
+    """What one simulated design did over many draws.
+
+    Attributes
+    ----------
+    name : str
+        The scenario (or design) name.
+    per_draw : pandas.DataFrame
+        One row per draw, one column per scalar metric (total payout, cost of
+        sales, share at quota, ...). Draw ``d`` is the same random year in every
+        result run with the same seed (common random numbers), so differences
+        between designs can be taken draw by draw.
+    group_draws : dict of str to pandas.DataFrame
+        Per draw and group (region, performance quartile, tenure band, gender,
+        grade): e.g. ``region_reaches_target``, ``pay_gap:gender``.
+    reps : pandas.DataFrame
+        Per rep: mean and quantiles of payout and attainment, probability of
+        reaching threshold and quota, mean coefficient, probability of the bottom
+        grade. Individual pay: never shown in leadership reports unless asked.
+    attainment_hist : pandas.DataFrame
+        Share of rep-draws by attainment band (of the quota KPI).
+    provenance : dict
+        Seed, draws, data hash, package version, settings: what makes the result
+        recomputable.
+    """
+
+    name: str
+    per_draw: pd.DataFrame
+    group_draws: dict[str, pd.DataFrame]
+    reps: pd.DataFrame
+    attainment_hist: pd.DataFrame
+    provenance: dict[str, Any]
+    cube: dict[str, np.ndarray] | None = None
+    seconds: float = 0.0
+    _metrics: pd.DataFrame | None = field(default=None, repr=False)
+
+    def summary(self) -> pd.DataFrame:
+        """One row per metric: mean, P5, P50, P95, standard error, and a reference band."""
+        out = m.summarize(self.per_draw)
+        bands = pd.DataFrame(m.REFERENCE_BANDS, index=["band_low", "band_high", "band_source"]).T
+        return out.join(bands, how="left")
+
+    @property
+    def metrics(self) -> pd.DataFrame:
+        """One row (this scenario), columns ``(metric, statistic)``."""
+        if self._metrics is None:
+            s = m.summarize(self.per_draw)
+            wide = s.stack().to_frame().T
+            wide.index = pd.Index([self.name], name="scenario")
+            self._metrics = wide
+        return self._metrics
+
+    def group_summary(self, name: str) -> pd.DataFrame:
+        """Mean and P5 / P95 over draws of a per-group metric, one row per group."""
+        g = self.group_draws[name]
+        return pd.DataFrame(
+            {
+                "mean": g.mean(),
+                "p5": g.quantile(0.05),
+                "p95": g.quantile(0.95),
+            }
+        )
+
+
+def _tenure_band(hire: pd.Series, at: pd.Timestamp) -> pd.Series:
+    years = (at - pd.to_datetime(hire)).dt.days / 365.25
+    return pd.cut(
+        years, [-np.inf, 1, 3, 5, np.inf], labels=["<1y", "1-3y", "3-5y", "5y+"], right=False
+    ).astype(str)
+
+
+def simulate(
+    scenario: Any = None,
+    *,
+    ds: Dataset | None = None,
+    plan: Any = None,
+    targets: pd.DataFrame | None = None,
+    year: int | None = None,
+    sales: str | Any = "parametric",
+    sales_options: Mapping[str, Any] | None = None,
+    expected: str = "history",
+    growth: float | Mapping[str, float] | None = None,
+    appraisal: Any = None,
+    merit: Any = None,
+    pip_floor: float | None = None,
+    budget: float | None = None,
+    groupings: Sequence[str] = ("region", "tenure", "gender"),
+    behavior: Callable | None = None,
+    draws: int = 1000,
+    seed: int = 1,
+    chunk_size: int | None = None,
+    backend: str = "local",
+    address: str | None = None,
+    n_workers: int = 2,
+    progress: bool | None = None,
+    keep_cube: bool = False,
+    name: str | None = None,
+) -> SimulationResult:
+    """Simulate one design over ``draws`` possible years.
+
+    Parameters
+    ----------
+    scenario : Scenario, optional
+        A scenario (see :mod:`simlib.scenario`) supplying every part below;
+        keyword arguments given here override its simulation settings.
+    ds : Dataset
+        History (sales, reps, hierarchy, KPI rules).
+    plan : Plan or dict or path
+        The incentive plan; its ``positions`` select the reps simulated.
+    targets : pandas.DataFrame, optional
+        Rep-level monthly targets (``rep_id, period, kpi, target``), e.g. from
+        :func:`simlib.targets.cascade`; default ``ds.targets``.
+    year : int, optional
+        The plan year simulated; default the last year with targets.
+    sales : {"parametric", "bootstrap"} or a sales model
+        How uncertainty is drawn (see :mod:`simlib.engine.sales`).
+        ``sales_options`` go to the model: for ``parametric`` explicit
+        ``sigma_rep``, ``sigma_company``, ``sigma_region``, ``sigma_month``,
+        ``kpi_correlation`` (else estimated from history); for ``bootstrap``
+        ``block`` ("month", "quarter", "year").
+    expected : {"history", "target"}
+        What sales are centred on: each rep's history-based forecast, or the
+        target (see :func:`expected_sales`). ``growth`` adjusts the forecast.
+    appraisal : Scorecard or dict or path, optional
+        Appraisal scheme: rates every rep every draw; a scorecard component of the
+        plan reads the resulting performance coefficient.
+    merit : MeritMatrix or dict, optional
+        Merit matrix; its cost at the matrix is reported per draw.
+    pip_floor : float, optional
+        Improvement-plan flag also for quota-KPI attainment under this level.
+    budget : float, optional
+        Incentive budget (currency); default the population's target incentive
+        (what the plan costs when everyone is exactly at target). A plan without
+        a target incentive (pure commission) has no default: budget metrics are
+        then NaN unless a budget is given.
+    groupings : sequence of str
+        Rep groups for equity metrics: ``region``, ``tenure``, ``gender`` or any
+        ``reps`` column.
+    behavior : callable, optional
+        Response hook ``f(sales (n, R, T, K), work) -> sales``; ``None`` is
+        mechanical replay (see :mod:`simlib.behavior`).
+    draws, seed : int
+        Number of simulated years and the run's seed.
+    chunk_size : int, optional
+        Draws per chunk (default: about 64 MB of sales per chunk).
+    backend : {"local", "dask"}
+        ``dask`` sends chunks to ``address`` or a ``LocalCluster`` of
+        ``n_workers`` started for the run.
+    progress : bool, optional
+        Progress bar (default: only on a terminal).
+    keep_cube : bool
+        Also return the raw sales and pay arrays (small runs only).
+    """
+    if scenario is not None:
+        if not hasattr(scenario, "simulation_kwargs"):
+            raise TypeError("scenario: expected a simlib.Scenario")
+        kwargs = dict(scenario.simulation_kwargs())
+        overrides = {
+            k: v
+            for k, v in dict(
+                draws=draws, seed=seed, chunk_size=chunk_size, backend=backend, address=address,
+                n_workers=n_workers, progress=progress, keep_cube=keep_cube,
+            ).items()
+            if v is not None
+        }  # fmt: skip
+        kwargs.update(overrides)
+        return simulate(**kwargs)
+    if ds is None or plan is None:
+        raise SimulationError("simulate needs ds= and plan= (or a scenario)")
+    started = time.perf_counter()
+    from simlib.org import Hierarchy
+    from simlib.plans import Plan
+
+    if not isinstance(plan, Plan):
+        plan = (
+            Plan.from_dict(plan, kpis=ds.kpi_names)
+            if isinstance(plan, Mapping)
+            else Plan.from_yaml(plan, kpis=ds.kpi_names)
+        )
+    tg = ds.targets if targets is None else targets
+    if tg is None:
+        raise SimulationError(
+            "no targets: pass targets= (e.g. from simlib.targets.cascade) or use a dataset with a targets table"
+        )
+    if "rep_id" in tg.columns:
+        tg = tg.loc[tg["rep_id"].notna()]
+    periods_all = pd.PeriodIndex(tg["period"])
+    year = int(periods_all.year.max()) if year is None else int(year)
+    periods = pd.period_range(f"{year}-01", f"{year}-12", freq="M")
+    tg = tg.loc[periods_all.year == year]
+    if tg.empty:
+        raise SimulationError(f"targets: no rows for {year}")
+    reps = ds.reps.loc[ds.reps["rep_id"].isin(tg["rep_id"].unique())]
+    if plan.spec.positions is not None:
+        reps = reps.loc[reps["position"].isin(plan.spec.positions)]
+    reps = reps.reset_index(drop=True)
+    if reps.empty:
+        raise SimulationError(
+            f"plan {plan.name!r}: no reps with targets in {year} hold its positions {plan.spec.positions}"
+        )
+    kpis = ds.kpi_names
+    layout = Layout.from_dataset(ds, periods, rep_ids=reps["rep_id"].to_numpy(), kpis=kpis)
+    r_idx = pd.Index(layout.rep_ids).get_indexer(tg["rep_id"])
+    t_idx = periods.get_indexer(pd.PeriodIndex(tg["period"]))
+    k_idx = pd.Index(kpis).get_indexer(tg["kpi"])
+    keep = (r_idx >= 0) & (t_idx >= 0) & (k_idx >= 0)
+    target_arr = np.full(layout.shape, np.nan)
+    target_arr[r_idx[keep], t_idx[keep], k_idx[keep]] = tg["target"].to_numpy(float)[keep]
+
+    opts = dict(sales_options or {})
+    exp, level = expected_sales(ds, layout, target_arr, basis=expected, growth=growth)
+    if isinstance(sales, str):
+        if sales == "parametric":
+            explicit = {k: opts.pop(k) for k in list(opts) if k in PARAMETRIC_OPTIONS}
+            if opts:
+                raise SimulationError(
+                    f"sales_options: unknown option(s) {sorted(opts)} for the parametric model"
+                )
+            if explicit:
+                model = ParametricSales(layout, exp, **explicit)
+            else:
+                model = ParametricSales.fit(
+                    ds, layout, exp, history=ds.periods[ds.periods < periods[0]]
+                )
+        elif sales == "bootstrap":
+            block = opts.pop("block", "month")
+            if opts:
+                raise SimulationError(
+                    f"sales_options: unknown option(s) {sorted(opts)} for the bootstrap"
+                )
+            model = BootstrapSales.fit(
+                ds, layout, level, block=block, history=ds.periods[ds.periods < periods[0]]
+            )
+        else:
+            raise SimulationError(
+                f"sales: expected 'parametric', 'bootstrap' or a model, got {sales!r}"
+            )
+    else:
+        model = sales
+
+    prep = plan.prepare(reps, periods, ds=ds)
+    ti = prep.target_incentive * prep.prorate.mean(axis=1)
+    base = reps["base_salary"].to_numpy(float) * prep.prorate.mean(axis=1)
+    rules = ds.kpis.set_index("kpi").loc[kpis]
+    summed = (rules["aggregation"] != "mean").to_numpy()
+    lower = (rules["direction"] == "lower").to_numpy()
+    primary_kpi = next(
+        (c.kpi for c in plan.components if getattr(c, "type", "") in ("quota_bonus", "team")), None
+    )
+    primary_curve = next(
+        (
+            plan.curve(c.name)
+            for c in plan.components
+            if getattr(c, "type", "") in ("quota_bonus", "team")
+        ),
+        None,
+    )
+    if primary_kpi is None:
+        primary_kpi = next(k for k in kpis if rules.loc[k, "unit"] == "currency")
+    currency = [k for k in kpis if rules.loc[k, "unit"] == "currency"]
+    if not currency:
+        raise SimulationError("cost of sales needs a currency KPI (unit 'currency') in ds.kpis")
+    threshold = primary_curve.threshold if primary_curve is not None else 1.0
+    cap = primary_curve.cap if primary_curve is not None else None
+
+    h = Hierarchy.of(ds)
+    region_level = h.levels[1] if len(h.levels) > 1 else h.levels[0]
+    region_ids = pd.Series(h.rep_unit_at(reps, region_level).to_numpy()).fillna(h.root)
+    region_codes, region_labels = pd.factorize(region_ids, sort=True)
+    group_map: dict[str, tuple[np.ndarray, list[str]]] = {}
+    for g in groupings:
+        if g == "region":
+            values = region_ids
+        elif g == "tenure":
+            values = _tenure_band(reps["hire_date"], periods[0].start_time)
+        elif g in reps.columns:
+            values = reps[g].astype(str)
+        else:
+            continue  # an optional attribute this dataset does not have
+        codes, labels = pd.factorize(pd.Series(values).fillna("unknown"), sort=True)
+        group_map[g] = (codes.astype(np.int64), [str(x) for x in labels])
+
+    scorecard = None
+    sc_kpis: list[int] = []
+    grade_names: list[str] = []
+    merit_parts = None
+    if appraisal is not None:
+        from simlib import appraisal as ap
+
+        sc = ap.load_scorecard(appraisal) if not isinstance(appraisal, ap.Scorecard) else appraisal
+        weights = None
+        if sc.weights is not None and sc.weights.method in ("entropy", "critic", "combined"):
+            weights = ap.appraise(ds, sc, period=str(year - 1)).weights
+        competence = None
+        if sc.competence is not None:
+            competence = _competence_scores(ds, layout.rep_ids, periods[-1])
+        scorecard = ap.prepare(ds, sc, layout.rep_ids, weights=weights, competence=competence)
+        sc_kpis = [kpis.index(k) for k in sc.kpi_names]
+        grade_names = list(sc.rating.names)
+        if merit is not None:
+            from simlib import outcomes as oc
+
+            mm = merit if isinstance(merit, oc.MeritMatrix) else oc.MeritMatrix.from_dict(merit)
+            if len(mm.grades) != len(grade_names):
+                raise SimulationError(
+                    f"merit: the matrix has {len(mm.grades)} grades, the scorecard {len(grade_names)}"
+                )
+            compa = oc.compa_ratio(reps).to_numpy(float)
+            merit_parts = (mm, compa, reps["base_salary"].to_numpy(float))
+    elif any(getattr(c, "type", "") == "scorecard" for c in plan.components):
+        raise SimulationError(
+            "the plan has a scorecard component: pass appraisal= so reps are rated"
+        )
+
+    work = _Work(
+        seed=seed,
+        sales_model=model,
+        kpis=tuple(kpis),
+        targets=target_arr,
+        plan=prep,
+        scorecard=scorecard,
+        scorecard_kpis=sc_kpis,
+        primary=kpis.index(primary_kpi),
+        revenue=kpis.index(currency[0]),
+        summed=summed,
+        lower=lower,
+        target_incentive=ti,
+        base_salary=base,
+        threshold=threshold,
+        cap=cap,
+        budget=float(budget) if budget is not None else float(ti.sum()),
+        groupings=group_map,
+        region_codes=region_codes.astype(np.int64),
+        region_labels=[str(x) for x in region_labels],
+        merit=merit_parts,
+        pip_floor=pip_floor,
+        grade_names=grade_names,
+        behavior=behavior,
+        keep_cube=keep_cube,
+    )
+    if chunk_size is None:
+        per_draw_bytes = 8 * int(np.prod(layout.shape)) * 6  # sales + plan intermediates
+        chunk_size = int(np.clip(64e6 // max(per_draw_bytes, 1), 1, 256))
+    ranges = chunks(draws, chunk_size)
+    if backend == "local":
+        stream = run_local(work, ranges, progress=progress)
+    elif backend == "dask":
+        stream = run_dask(work, ranges, address=address, n_workers=n_workers, progress=progress)
+    else:
+        raise SimulationError(f"backend: expected 'local' or 'dask', got {backend!r}")
+    result = _reduce(stream, work, layout, reps, draws)
+    result.name = name or plan.name
+    result.provenance = {
+        "scenario": result.name,
+        "plan": plan.name,
+        "year": year,
+        "draws": draws,
+        "seed": seed,
+        "sales_model": type(model).__name__,
+        "expected": expected,
+        "data_hash": ds.content_hash(),
+        "data_source": ds.source,
+        "simlib_version": _version(),
+        "budget": work.budget,
+        "target_incentive_total": float(ti.sum()),
+        "reps": len(reps),
+        "primary_kpi": primary_kpi,
+        "threshold": threshold,
+        "cap": cap,
+    }
+    if isinstance(model, ParametricSales) and model.fitted:
+        result.provenance["sales_fit"] = {
+            k: np.asarray(v).round(4).tolist()
+            for k, v in model.fitted.items()
+            if k.startswith("sigma_")
+        }
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _competence_scores(ds: Dataset, rep_ids: np.ndarray, as_of: pd.Period) -> np.ndarray:
+    """Each rep's latest competence assessment up to ``as_of`` (mean over items);
+    reps never assessed get the population median (said in the docs)."""
+    if ds.competence is None:
+        raise SimulationError(
+            "the scorecard counts competence but the dataset has no competence table"
+        )
+    c = ds.competence.loc[ds.competence["period"] <= as_of]
+    latest = c.loc[c.groupby("rep_id")["period"].transform("max") == c["period"]]
+    per_rep = latest.groupby("rep_id")["score"].mean()
+    out = per_rep.reindex(rep_ids).to_numpy(float)
+    return np.where(np.isnan(out), np.nanmedian(per_rep.to_numpy()), out)
+
+
+def _version() -> str:
+    from simlib import __version__
+
+    return __version__
+
+
+def _reduce(
+    stream, work: _Work, layout: Layout, reps: pd.DataFrame, draws: int
+) -> SimulationResult:
+    per_draw: dict[str, list[np.ndarray]] = {}
+    groups: dict[str, list[np.ndarray]] = {}
+    acc: dict[str, np.ndarray] = {}
+    hist = np.zeros(len(POPULATION_BINS), dtype=np.int64)
+    cube: dict[str, list[np.ndarray]] = {}
+    for _, out in stream:
+        for k, v in out["per_draw"].items():
+            per_draw.setdefault(k, []).append(np.asarray(v, dtype=float))
+        for k, v in out["groups"].items():
+            groups.setdefault(k, []).append(v)
+        for k, v in out["reps"].items():
+            acc[k] = (
+                acc[k] + v if k in acc else v.astype(np.int64 if v.dtype.kind in "iu" else v.dtype)
+            )
+        hist += out["attainment_hist"]
+        for k, v in out.get("cube", {}).items():
+            cube.setdefault(k, []).append(v)
+    pd_frame = pd.DataFrame({k: np.concatenate(v) for k, v in per_draw.items()})
+    pd_frame.index.name = "draw"
+    labels = {
+        "cost_of_sales_by_quartile": ["Q1 (bottom)", "Q2", "Q3", "Q4 (top)"],
+        "pay_by_quartile": ["Q1 (bottom)", "Q2", "Q3", "Q4 (top)"],
+        "region_reaches_target": work.region_labels,
+        "grade_share": work.grade_names,
+    }
+    for g, (_, lab) in work.groupings.items():
+        labels[f"pay_gap:{g}"] = lab
+        labels[f"mean_pay:{g}"] = lab
+    group_frames = {
+        k: pd.DataFrame(np.concatenate(v), columns=labels.get(k)) for k, v in groups.items()
+    }
+    ti = work.target_incentive
+    q_att = ATTAINMENT_BINS.quantiles(acc["attainment_hist"], (0.05, 0.5, 0.95))
+    q_pay = PAY_MULTIPLE_BINS.quantiles(acc["pay_multiple_hist"], (0.05, 0.5, 0.95)) * ti[:, None]
+    rep_frame = pd.DataFrame(
+        {
+            "rep_id": layout.rep_ids,
+            "unit_id": reps["unit_id"].to_numpy(),
+            "position": reps["position"].to_numpy(),
+            "region": np.asarray(work.region_labels)[work.region_codes],
+            "target_incentive": ti,
+            "mean_payout": PAY_SUM.mean(acc["pay_sum"], draws),
+            "payout_p5": q_pay[:, 0],
+            "payout_p50": q_pay[:, 1],
+            "payout_p95": q_pay[:, 2],
+            "mean_attainment": RATIO_SUM.mean(acc["attainment_sum"], draws),
+            "attainment_p5": q_att[:, 0],
+            "attainment_p50": q_att[:, 1],
+            "attainment_p95": q_att[:, 2],
+            "p_at_threshold": acc["at_threshold"] / draws,
+            "p_at_quota": acc["at_quota"] / draws,
+        }
+    )
+    if "coefficient_sum" in acc:
+        rep_frame["mean_coefficient"] = RATIO_SUM.mean(acc["coefficient_sum"], draws)
+    if "bottom_grade" in acc:
+        rep_frame["p_bottom_grade"] = acc["bottom_grade"] / draws
+        rep_frame["p_top_grade"] = acc["top_grade"] / draws
+    hist_frame = pd.DataFrame(
+        {"attainment_from": POPULATION_BINS, "share": hist / max(hist.sum(), 1)}
+    )
+    return SimulationResult(
+        name="",
+        per_draw=pd_frame,
+        group_draws=group_frames,
+        reps=rep_frame,
+        attainment_hist=hist_frame,
+        provenance={},
+        cube={k: np.concatenate(v) for k, v in cube.items()} if cube else None,
+    )
+
+
+def load_plan(plan: Any, ds: Dataset):
+    """A :class:`~simlib.plans.Plan` from a Plan, dict or YAML path."""
+    from simlib.plans import Plan
+
+    if isinstance(plan, Plan):
+        return plan
+    if isinstance(plan, Mapping):
+        return Plan.from_dict(plan, kpis=ds.kpi_names)
+    return Plan.from_yaml(Path(plan), kpis=ds.kpi_names)
