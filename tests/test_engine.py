@@ -243,3 +243,25 @@ def test_compare_takes_paired_differences_draw_by_draw(small_force):
     assert table.loc["revenue", (b.name, "diff")] == 0.0
     # 40/60 -> 50/50 pay mix on the same curve: variable pay scales by (0.5/0.5)/(0.4/0.6) = 1.5.
     assert b.per_draw["total_payout"].sum() == pytest.approx(1.5 * a.per_draw["total_payout"].sum())
+
+
+def test_turnover_seat_factor_by_hand():
+    from simlib.engine.simulate import Turnover
+
+    t = Turnover(0.5, n_reps=2000, n_periods=12, vacancy_months=1, ramp_months=4)
+    f = t.seat_factor(np.random.default_rng(0))
+    # Exit month sells half, one vacant month, then 1/4, 2/4, 3/4, 1.
+    row = next(r for r in f if (r < 1).any() and np.flatnonzero(r < 1)[0] <= 3)
+    e = np.flatnonzero(row < 1)[0]
+    assert row[e : e + 6].tolist() == [0.5, 0.0, 0.25, 0.5, 0.75, 1.0]
+    # Share of seats with an exit within the year equals the annual rate.
+    left = (f < 1).any(axis=1).mean()
+    assert left == pytest.approx(0.5, abs=4 * np.sqrt(0.25 / 2000))
+
+
+def test_turnover_lowers_sales_but_keeps_quotas(small_force):
+    base = _sim(small_force, draws=40, budget=1e6)
+    churn = _sim(small_force, draws=40, budget=1e6, turnover=0.3)
+    assert churn.per_draw["revenue"].mean() < base.per_draw["revenue"].mean()
+    assert churn.per_draw["share_at_quota"].mean() < base.per_draw["share_at_quota"].mean()
+    assert churn.provenance["turnover"] == 0.3

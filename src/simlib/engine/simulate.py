@@ -180,6 +180,61 @@ def expected_sales(
     return exp, level
 
 
+# ------------------------------------------------------------------ turnover
+@dataclass(frozen=True)
+class Turnover:
+    """Seats that lose their rep during the year, stay vacant, then ramp a new hire.
+
+    Each seat loses its rep in a month with probability ``1 - (1 - annual) ** (1/12)``
+    (at most once a year); the leaving month sells half, the seat then sells
+    nothing for ``vacancy_months`` and a replacement ramps linearly over
+    ``ramp_months`` (Bridge Group: about 3-5 months). The seat keeps its quota:
+    a territory's target does not shrink when its rep leaves, which is how
+    turnover shows up in attainment and pay. Rates (retention) are unaffected.
+
+    Parameters
+    ----------
+    annual : float
+        Annual turnover rate (Alexander Group: about 14% across B2B; best
+        practice about 8%).
+    """
+
+    annual: float
+    n_reps: int
+    n_periods: int
+    vacancy_months: int = 1
+    ramp_months: int = 4
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.annual < 1:
+            raise SimulationError(f"turnover: annual rate must be within 0-1, got {self.annual}")
+
+    def seat_factor(self, rng: np.random.Generator) -> np.ndarray:
+        """(reps, periods) share of a fully productive rep's sales each seat makes."""
+        hazard = 1 - (1 - self.annual) ** (1 / 12)
+        u = rng.random(self.n_reps)
+        # Month of exit: geometric; beyond the year means no exit.
+        exit_month = (
+            np.floor(np.log1p(-u) / np.log1p(-hazard)).astype(np.int64)
+            if hazard > 0
+            else np.full(self.n_reps, 10**6)
+        )
+        t = np.arange(self.n_periods)[None, :]
+        since = t - exit_month[:, None]  # 0 in the exit month
+        after_vacancy = since - self.vacancy_months  # 1 in the new hire's first month
+        ramp = np.clip(after_vacancy / max(self.ramp_months, 1), 0.0, 1.0)
+        return np.where(since < 0, 1.0, np.where(since == 0, 0.5, ramp))
+
+
+def annual_turnover(ds: Dataset, periods: pd.PeriodIndex) -> float:
+    """Exits per rep-year of employment over ``periods`` (from hire and exit dates)."""
+    employed = ds.employed_mask(periods)
+    rep_years = employed.sum() / 12
+    exit_ = pd.to_datetime(ds.reps["exit_date"])
+    exits = exit_.between(periods[0].start_time, periods[-1].end_time).sum()
+    return float(exits / rep_years) if rep_years > 0 else 0.0
+
+
 # ------------------------------------------------------------------ the work
 @dataclass
 class _Work:
@@ -209,6 +264,8 @@ class _Work:
     grade_names: list[str]
     behavior: Callable | None = None
     keep_cube: bool = False
+    turnover: Turnover | None = None
+    is_rate: np.ndarray | None = None
 
     def annual(self, x: np.ndarray) -> np.ndarray:
         """(n, R, T, K) -> (n, R, K): sum for summed KPIs, mean of staffed months for rates."""
@@ -221,7 +278,14 @@ class _Work:
 
     def run_chunk(self, start: int, stop: int) -> dict[str, Any]:
         gens = draw_generators(self.seed, start, stop)
-        sales = np.stack([self.sales_model.draw(g) for g in gens])  # (n, R, T, K)
+        draws_ = []
+        for g in gens:
+            s = self.sales_model.draw(g)  # (R, T, K)
+            if self.turnover is not None:
+                seat = self.turnover.seat_factor(g)[:, :, None]
+                s = np.where(self.is_rate, s, s * seat)
+            draws_.append(s)
+        sales = np.stack(draws_)  # (n, R, T, K)
         if self.behavior is not None:
             sales = self.behavior(sales, self)
         tgt = self.targets
@@ -455,6 +519,9 @@ def simulate(
     budget: float | None = None,
     groupings: Sequence[str] = ("region", "tenure", "gender"),
     behavior: Callable | None = None,
+    turnover: float | str | None = None,
+    vacancy_months: int = 1,
+    ramp_months: int = 4,
     draws: int = 1000,
     seed: int = 1,
     chunk_size: int | None = None,
@@ -505,6 +572,11 @@ def simulate(
     groupings : sequence of str
         Rep groups for equity metrics: ``region``, ``tenure``, ``gender`` or any
         ``reps`` column.
+    turnover : float or "history", optional
+        Switch on attrition and replacement hires (see :class:`Turnover`): an
+        annual rate, or ``"history"`` for the rate in the dataset's last 12
+        months before the simulated year. ``vacancy_months`` and ``ramp_months``
+        shape the replacement.
     behavior : callable, optional
         Response hook ``f(sales (n, R, T, K), work) -> sales``; ``None`` is
         mechanical replay (see :mod:`simlib.behavior`).
@@ -707,6 +779,14 @@ def simulate(
         behavior=behavior,
         keep_cube=keep_cube,
     )
+    if turnover is not None:
+        rate = (
+            annual_turnover(ds, pd.period_range(periods[0] - 12, periods[0] - 1, freq="M"))
+            if turnover == "history"
+            else float(turnover)
+        )
+        work.turnover = Turnover(rate, len(reps), len(periods), vacancy_months, ramp_months)
+        work.is_rate = layout.is_rate
     if chunk_size is None:
         per_draw_bytes = 8 * int(np.prod(layout.shape)) * 6  # sales + plan intermediates
         chunk_size = int(np.clip(64e6 // max(per_draw_bytes, 1), 1, 256))
@@ -734,6 +814,7 @@ def simulate(
         "target_incentive_total": float(ti.sum()),
         "reps": len(reps),
         "primary_kpi": primary_kpi,
+        "turnover": work.turnover.annual if work.turnover is not None else None,
         "threshold": threshold,
         "cap": cap,
     }
