@@ -17,6 +17,14 @@ from simlib.targets.cascade import (
     clamp_redistribute,
     seasonal_profile,
 )
+from simlib.targets.diagnostics import (
+    Difficulty,
+    difficulty,
+    gap_analysis,
+    propose_company_target,
+    ratchet,
+    reconcile,
+)
 from simlib.targets.rounding import METHODS, ApportionError, apportion, apportion_groups
 from simlib.targets.spec import CascadeSpec, parse_cascade_spec
 
@@ -29,7 +37,13 @@ __all__ = [
     "GuardrailError",
     "apportion",
     "apportion_groups",
+    "Difficulty",
     "cascade",
+    "difficulty",
+    "gap_analysis",
+    "propose_company_target",
+    "ratchet",
+    "reconcile",
     "clamp_redistribute",
     "parse_cascade_spec",
     "seasonal_profile",

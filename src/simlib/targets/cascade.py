@@ -51,7 +51,6 @@ from simlib.org import Hierarchy
 from simlib.targets.rounding import ApportionError, apportion_groups
 from simlib.targets.spec import REP_LEVEL, CascadeSpec, LevelRule, parse_cascade_spec
 
-
 #: Months of last-year sales a rep needs before a guardrail band applies to them.
 MIN_MONTHS_FOR_BAND = 3
 

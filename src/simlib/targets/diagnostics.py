@@ -1,0 +1,561 @@
+"""Before and after a cascade: company proposal, difficulty, reconciliation, gaps, ratchets.
+
+* :func:`propose_company_target`: next year's baseline per KPI from a Holt-Winters
+  (ETS) model of the company's monthly history, with a simulated prediction
+  interval, plus the strategic growth the user asks for.
+* :func:`difficulty`: per rep and unit, target / forecast, the probability of
+  reaching the target under the forecast's uncertainty, and the expected share
+  of reps at or above target, by unit, region and tenure, flagged against the
+  60-70% design band (Alexander Group; above 85% too easy, below 45% too hard,
+  salesroadmaps / CSO Insights, see ``reference/practice.md``).
+* :func:`reconcile`: each unit's bottom-up forecast against its top-down target.
+* :func:`gap_analysis`: actual vs target and pace year-to-date at every level, with
+  each child's contribution to its parent's gap.
+* :func:`ratchet`: next year's target from this year's actual (symmetric or
+  asymmetric, Leone, Misra & Zimmerman), a pure function on arrays.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from simlib.data.dataset import Dataset
+from simlib.org import Hierarchy
+from simlib.targets.cascade import Cascade, CascadeError
+
+#: Design band for the share of reps at or above target (Alexander Group).
+BAND = (0.60, 0.70)
+#: Outside these the plan is too hard / too easy (salesroadmaps; CSO Insights).
+TOO_HARD, TOO_EASY = 0.45, 0.85
+
+
+# -------------------------------------------------------------- proposal
+def _company_series(ds: Dataset, kpi: str) -> pd.Series:
+    s = ds.sales[ds.sales["kpi"] == kpi]
+    agg = ds.kpi(kpi)["aggregation"]
+    g = s.groupby("period")["value"]
+    y = g.sum() if agg == "sum" else g.mean()
+    return y.reindex(ds.periods).astype(float)
+
+
+def propose_company_target(
+    ds: Dataset,
+    kpis: list[str] | str | None = None,
+    growth: float | dict[str, float] = 0.0,
+    level: float = 0.9,
+    year: int | None = None,
+    basis: str = "forecast",
+    repetitions: int = 2000,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Propose next year's company target per KPI from history.
+
+    The baseline is a Holt-Winters exponential smoothing model (statsmodels
+    ``ExponentialSmoothing``: additive damped trend, multiplicative monthly
+    seasonality when there are two full years and every month is positive,
+    otherwise additive seasonality or none) fitted to the company's monthly
+    series. The prediction interval comes from ``repetitions`` simulated
+    12-month paths (errors drawn from the fit's residual variance), summed to a
+    year (a mean for rate KPIs).
+
+    Parameters
+    ----------
+    ds : Dataset
+        The history (monthly sales).
+    kpis : str or list of str, optional
+        Default: every KPI.
+    growth : float or dict
+        Strategic growth on top of the ``basis``: 0.08 = +8%. For rate KPIs it is
+        added in points (0.01 = one point of retention).
+    level : float
+        Coverage of the prediction interval (0.9 = 5th to 95th percentile).
+    year : int, optional
+        The target year; default the year after the last month of data. The
+        model is fitted on the months before it.
+    basis : {"forecast", "last_year"}
+        Apply the growth to the baseline forecast or to last year's actual.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per KPI: ``kpi``, ``year``, ``last_year_actual``, ``forecast``,
+        ``lower``, ``upper``, ``level``, ``growth``, ``proposed_target``,
+        ``model``; ``proposed_target`` can be passed to :func:`cascade` as is.
+    """
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+    names = [kpis] if isinstance(kpis, str) else list(kpis or ds.kpi_names)
+    year = int(ds.periods[-1].year + 1) if year is None else int(year)
+    rng = np.random.default_rng(seed)
+    rows = []
+    for kpi in names:
+        info = ds.kpi(kpi)
+        rate = info["aggregation"] != "sum"
+        y = _company_series(ds, kpi)
+        y = y[y.index.year < year].dropna()
+        if len(y) < 12:
+            raise CascadeError(
+                f"propose_company_target({kpi!r}): needs at least 12 months before {year}, "
+                f"found {len(y)}"
+            )
+        last = y[y.index.year == year - 1]
+        last_actual = float(last.mean() if rate else last.sum()) if len(last) else np.nan
+        steps = 12 * (year - int(y.index[-1].year)) - (int(y.index[-1].month) - 12)
+        steps = max(int(steps), 12)
+        yv = y.to_numpy()
+        if len(y) >= 24:
+            seasonal = "mul" if (yv > 0).all() else "add"
+            model = ExponentialSmoothing(
+                yv,
+                trend="add",
+                damped_trend=True,
+                seasonal=seasonal,
+                seasonal_periods=12,
+                initialization_method="estimated",
+            )
+            label = f"ETS(A_d,{seasonal[0].upper()}) monthly"
+        else:
+            model = ExponentialSmoothing(yv, trend="add", damped_trend=True)
+            label = "ETS(A_d,N) monthly (under 24 months: no seasonality)"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # convergence chatter on short series
+            fit = model.fit()
+            sims = fit.simulate(steps, repetitions=repetitions, rng=rng)
+        sims = np.asarray(sims).reshape(steps, -1)[-12:]
+        point = np.asarray(fit.forecast(steps))[-12:]
+        annual = sims.mean(axis=0) if rate else sims.sum(axis=0)
+        fc = float(point.mean() if rate else point.sum())
+        lo, hi = np.quantile(annual, [(1 - level) / 2, (1 + level) / 2])
+        g = growth.get(kpi, 0.0) if isinstance(growth, dict) else float(growth)
+        base = fc if basis == "forecast" else last_actual
+        proposed = min(base + g, 1.0) if rate else base * (1 + g)
+        rows.append(
+            {
+                "kpi": kpi,
+                "year": year,
+                "last_year_actual": last_actual,
+                "forecast": fc,
+                "lower": float(lo),
+                "upper": float(hi),
+                "level": level,
+                "growth": g,
+                "proposed_target": float(proposed),
+                "model": label,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+# ------------------------------------------------------------ difficulty
+def _log_yoy_sigma(values_prev: np.ndarray, values_last: np.ndarray) -> float:
+    """Robust spread of year-on-year log changes (MAD x 1.4826)."""
+    ok = (values_prev > 0) & (values_last > 0)
+    if ok.sum() < 5:
+        return np.nan
+    r = np.log(values_last[ok] / values_prev[ok])
+    return float(1.4826 * np.median(np.abs(r - np.median(r))))
+
+
+def _tenure_band(hire: pd.Series, year: int) -> pd.Series:
+    years = (pd.Timestamp(f"{year}-01-01") - hire).dt.days / 365.25
+    return pd.cut(
+        years, [-np.inf, 1, 3, 5, np.inf], labels=["<1y", "1-3y", "3-5y", "5y+"], right=False
+    ).astype(str)
+
+
+@dataclass(frozen=True)
+class Difficulty:
+    """Difficulty and fairness diagnostics of a cascade (see :func:`difficulty`).
+
+    Attributes
+    ----------
+    reps : pandas.DataFrame
+        ``rep_id``, ``unit_id``, ``region``, ``tenure``, ``kpi``, ``target``,
+        ``forecast``, ``difficulty`` (target / forecast), ``p_reach``.
+    units : pandas.DataFrame
+        ``unit_id``, ``level``, ``kpi``, ``target``, ``forecast`` (bottom-up),
+        ``difficulty``, ``p_reach`` (the unit's own), ``share_at_or_above``
+        (expected share of its reps), ``share_sd``, ``reps``, ``flag``.
+    groups : pandas.DataFrame
+        ``by`` (region / tenure), ``group``, ``kpi``, ``share_at_or_above``,
+        ``share_sd``, ``reps``, ``flag``.
+    sigma : dict
+        KPI -> spread of a rep's annual outcome around forecast (log scale).
+    """
+
+    reps: pd.DataFrame
+    units: pd.DataFrame
+    groups: pd.DataFrame
+    sigma: dict
+
+
+def _flag(share: np.ndarray) -> np.ndarray:
+    out = np.full(share.shape, "in band (60-70%)", dtype=object)
+    out[share < BAND[0]] = "below band: hard"
+    out[share > BAND[1]] = "above band: easy"
+    out[share < TOO_HARD] = "too hard (<45%)"
+    out[share > TOO_EASY] = "too easy (>85%)"
+    out[np.isnan(share)] = "no forecast"
+    return out
+
+
+def _rep_forecast(ds: Dataset, cas: Cascade, kpi: str, proposal: pd.DataFrame | None):
+    """Rep run-rate forecast, scaled by the company's forecast growth, and sigma."""
+    year = cas.year
+    s = ds.sales[ds.sales["kpi"] == kpi]
+    rate = ds.kpi(kpi)["aggregation"] != "sum"
+    yr = s["period"].dt.year
+    g1 = s[yr == year - 1].groupby("rep_id")["value"]
+    g2 = s[yr == year - 2].groupby("rep_id")["value"]
+    if rate:
+        run = g1.mean()
+    else:
+        run = g1.sum() * 12.0 / g1.count()
+    comp = _company_series(ds, kpi)
+    last = comp[comp.index.year == year - 1]
+    if proposal is not None and kpi in set(proposal["kpi"]):
+        fc = float(proposal.set_index("kpi").loc[kpi, "forecast"])
+    else:
+        fc = float(propose_company_target(ds, kpi, year=year, repetitions=200)["forecast"].iloc[0])
+    base = float(last.mean() if rate else last.sum())
+    trend = (fc - base) if rate else (fc / base if base > 0 else 1.0)
+    full1 = g1.count() == 12
+    full2 = g2.count() == 12
+    both = full1.index[full1].intersection(full2.index[full2])
+    if rate:
+        d = (g1.mean().reindex(both) - g2.mean().reindex(both)).to_numpy()
+        sigma = float(1.4826 * np.median(np.abs(d - np.median(d)))) if len(d) >= 5 else np.nan
+        forecast = run + trend
+    else:
+        sigma = _log_yoy_sigma(g2.sum().reindex(both).to_numpy(), g1.sum().reindex(both).to_numpy())
+        forecast = run * trend
+    return forecast, sigma, rate
+
+
+def difficulty(
+    cas: Cascade,
+    ds: Dataset,
+    proposal: pd.DataFrame | None = None,
+    region_level: str | None = None,
+) -> Difficulty:
+    """How hard each target is, and how many reps are likely to reach theirs.
+
+    A rep's forecast is their last-year run rate (annualized over the months
+    worked) times the company's forecast growth (from ``proposal``, or a fresh
+    :func:`propose_company_target`). Its uncertainty is the robust spread of
+    reps' year-on-year log changes among reps with two full years, so the
+    probability of reaching a target is ``1 - Phi(ln(target / forecast) / sigma)``
+    (for rate KPIs the spread of year-on-year differences, on the normal scale;
+    reversed for KPIs where lower is better). Reps without last-year sales (new
+    hires) have no forecast and are left out of the shares (counted in ``reps``).
+
+    A unit's forecast is the sum of its reps' forecasts (bottom-up); its own
+    probability uses the spread of its level's year-on-year changes. The expected
+    share of reps at or above target is the mean of their probabilities, with the
+    standard deviation of that share (Poisson-binomial: ``sqrt(sum p(1-p)) / n``).
+    """
+    h = Hierarchy.of(ds)
+    region_level = region_level or (h.levels[1] if len(h.levels) > 1 else h.levels[0])
+    rep_rows, unit_rows, group_rows = [], [], []
+    sigmas = {}
+    ann = cas.annual
+    reps_attr = ds.reps.set_index("rep_id")
+    for kpi in cas.company_target:
+        fc_rep, sigma, rate = _rep_forecast(ds, cas, kpi, proposal)
+        sigmas[kpi] = sigma
+        lower_better = ds.kpi(kpi)["direction"] == "lower"
+        a = ann[ann["kpi"] == kpi]
+        r = a[a["rep_id"].notna()][["rep_id", "unit_id", "target"]].copy()
+        r["forecast"] = fc_rep.reindex(r["rep_id"]).to_numpy()
+        r["region"] = h.ancestor_at(r["unit_id"].to_numpy(), region_level)
+        r["tenure"] = _tenure_band(reps_attr["hire_date"].reindex(r["rep_id"]), cas.year).to_numpy()
+        r["p_reach"] = _p_reach(
+            r["target"].to_numpy(), r["forecast"].to_numpy(), sigma, rate, lower_better
+        )
+        with np.errstate(invalid="ignore", divide="ignore"):
+            r["difficulty"] = r["target"] / r["forecast"]
+        r["kpi"] = kpi
+        rep_rows.append(r)
+        # Units: bottom-up forecast and share of reps likely at or above target.
+        anc = h._ancestors[h.index.get_indexer(r["unit_id"].astype(str))]
+        p = r["p_reach"].to_numpy()
+        fc = r["forecast"].to_numpy()
+        have = np.isfinite(p)
+        U = len(h.unit_ids)
+        n = np.zeros(U)
+        ps = np.zeros(U)
+        pv = np.zeros(U)
+        fsum = np.zeros(U)
+        nall = np.zeros(U)
+        for c in range(anc.shape[1]):
+            ok = anc[:, c] >= 0
+            idx = anc[ok, c]
+            nall += np.bincount(idx, minlength=U)
+            okh = ok & have
+            n += np.bincount(anc[okh, c], minlength=U)
+            ps += np.bincount(anc[okh, c], weights=p[okh], minlength=U)
+            pv += np.bincount(anc[okh, c], weights=(p * (1 - p))[okh], minlength=U)
+            fsum += np.bincount(anc[ok, c], weights=np.nan_to_num(fc[ok]), minlength=U)
+        if rate:
+            tot = np.zeros(U)
+            cnt = np.zeros(U)
+            for c in range(anc.shape[1]):
+                ok = (anc[:, c] >= 0) & np.isfinite(fc)
+                tot += np.bincount(anc[ok, c], weights=fc[ok], minlength=U)
+                cnt += np.bincount(anc[ok, c], minlength=U)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                fmean = tot / cnt
+            unit_fc = fmean
+        else:
+            unit_fc = fsum
+        ua = a[a["rep_id"].isna()][["unit_id", "level", "depth", "target"]].copy()
+        ui = h.index.get_indexer(ua["unit_id"].astype(str))
+        ua["forecast"] = unit_fc[ui]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ua["difficulty"] = ua["target"] / ua["forecast"]
+            ua["share_at_or_above"] = np.where(n[ui] > 0, ps[ui] / n[ui], np.nan)
+            ua["share_sd"] = np.where(n[ui] > 0, np.sqrt(pv[ui]) / n[ui], np.nan)
+        ua["reps"] = nall[ui].astype(int)
+        ua["reps_with_forecast"] = n[ui].astype(int)
+        # A unit's outcome = common shock (the company forecast's own uncertainty)
+        # + the average of its reps' idiosyncratic deviations, independent across reps.
+        s_common = _common_sigma(ds, cas, kpi, proposal, rate)
+        s_idio2 = max(sigma**2 - s_common**2, 0.0) if np.isfinite(sigma) else np.nan
+        f2 = np.zeros(U)
+        fc0 = np.nan_to_num(fc)
+        for c in range(anc.shape[1]):
+            ok = anc[:, c] >= 0
+            f2 += np.bincount(anc[ok, c], weights=fc0[ok] ** 2, minlength=U)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            herf = f2 / fsum**2 if not rate else 1.0 / np.maximum(n, 1)
+        unit_sigma = np.sqrt(s_common**2 + s_idio2 * herf)
+        ua["p_reach"] = _p_reach(
+            ua["target"].to_numpy(),
+            ua["forecast"].to_numpy(),
+            unit_sigma[ui],
+            rate,
+            lower_better,
+        )
+        ua["flag"] = _flag(ua["share_at_or_above"].to_numpy(dtype=float))
+        ua["kpi"] = kpi
+        unit_rows.append(ua)
+        for by in ("region", "tenure"):
+            gg = r.assign(_v=r["p_reach"] * (1 - r["p_reach"]), _n=r["p_reach"].notna())
+            t = gg.groupby(by).agg(
+                p=("p_reach", "sum"), v=("_v", "sum"), n=("_n", "sum"), reps=("rep_id", "size")
+            )
+            with np.errstate(invalid="ignore", divide="ignore"):
+                share = (t["p"] / t["n"]).to_numpy(dtype=float)
+                sd = (np.sqrt(t["v"]) / t["n"]).to_numpy(dtype=float)
+            group_rows.append(
+                pd.DataFrame(
+                    {
+                        "by": by,
+                        "group": t.index.astype(str),
+                        "kpi": kpi,
+                        "share_at_or_above": share,
+                        "share_sd": sd,
+                        "reps": t["reps"].to_numpy(),
+                        "flag": _flag(share),
+                    }
+                )
+            )
+    return Difficulty(
+        reps=pd.concat(rep_rows, ignore_index=True),
+        units=pd.concat(unit_rows, ignore_index=True),
+        groups=pd.concat(group_rows, ignore_index=True),
+        sigma=sigmas,
+    )
+
+
+def _p_reach(target, forecast, sigma, rate: bool, lower_better: bool) -> np.ndarray:
+    target = np.asarray(target, dtype=float)
+    forecast = np.asarray(forecast, dtype=float)
+    sigma = np.broadcast_to(np.asarray(sigma, dtype=float), target.shape)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if rate:
+            z = (target - forecast) / sigma
+        else:
+            z = np.log(target / forecast) / sigma
+    p = stats.norm.sf(z)
+    if lower_better:
+        p = 1 - p
+    bad = ~np.isfinite(forecast) | (forecast <= 0) & ~rate | ~np.isfinite(sigma)
+    # A target of zero is always reached (higher-is-better KPIs).
+    p = np.where((target <= 0) & ~lower_better & ~rate, 1.0, p)
+    return np.where(bad, np.nan, p)
+
+
+def _common_sigma(ds: Dataset, cas: Cascade, kpi: str, proposal, rate: bool) -> float:
+    """The company forecast's uncertainty as a sigma (log scale; points for rates),
+    read off its prediction interval."""
+    if proposal is None or kpi not in set(proposal["kpi"]):
+        proposal = propose_company_target(ds, kpi, year=cas.year, repetitions=500)
+    row = proposal.set_index("kpi").loc[kpi]
+    z = stats.norm.ppf((1 + float(row["level"])) / 2)
+    if rate:
+        return float((row["upper"] - row["lower"]) / (2 * z))
+    if row["lower"] <= 0:
+        return np.nan
+    return float(np.log(row["upper"] / row["lower"]) / (2 * z))
+
+
+def reconcile(diff: Difficulty) -> pd.DataFrame:
+    """Bottom-up forecast against top-down target, per unit and level.
+
+    Returns ``unit_id``, ``level``, ``kpi``, ``target`` (top-down), ``forecast``
+    (sum of the unit's reps' forecasts), ``gap`` (target - forecast, KPI units;
+    points for rates), ``gap_pct`` (gap / forecast), ``p_reach``, ordered from the
+    top level down and by the largest relative gap.
+    """
+    u = diff.units
+    out = u[["unit_id", "level", "depth", "kpi", "target", "forecast", "p_reach"]].copy()
+    out["gap"] = out["target"] - out["forecast"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["gap_pct"] = out["gap"] / out["forecast"]
+    out = out.sort_values(["kpi", "depth", "gap_pct"], ascending=[True, True, False])
+    return out.drop(columns="depth").reset_index(drop=True)
+
+
+# ----------------------------------------------------------------- gaps
+def gap_analysis(
+    cas: Cascade,
+    actuals: pd.DataFrame,
+    as_of: str | pd.Period,
+    ds: Dataset,
+) -> pd.DataFrame:
+    """Actual vs target and pace year-to-date at every level, with contributions.
+
+    Parameters
+    ----------
+    cas : Cascade
+        The targets (monthly).
+    actuals : pandas.DataFrame
+        Rep-level sales ``rep_id``, ``period``, ``kpi``, ``value`` (e.g.
+        ``ds.sales``); months after ``as_of`` are ignored.
+    as_of : str or Period
+        The last closed month, e.g. ``"2027-06"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per node (unit and rep) and KPI: ``ytd_target``, ``ytd_actual``, ``gap``
+        (actual - target; negative = behind), ``pace`` (actual / target YTD; for
+        rates actual - target in points), ``annual_target``, ``projected`` (pace x
+        annual target; rates: the YTD rate), ``contribution`` (the node's gap as a
+        share of its parent's gap; siblings' contributions sum to 1 minus the
+        parent's padding gap share), ``padding_gap`` on parents (children's YTD
+        targets minus the parent's: the part of the children's gap that is
+        over-assignment, not shortfall).
+    """
+    as_of = pd.Period(as_of, freq="M")
+    h = Hierarchy.of(ds)
+    t = cas.targets
+    t = t[(t["period"] <= as_of) & (t["period"].dt.year == cas.year)]
+    a = actuals[(actuals["period"] <= as_of) & (actuals["period"].dt.year == cas.year)]
+    ann = cas.annual
+    out = []
+    for kpi in cas.company_target:
+        rate = ds.kpi(kpi)["aggregation"] != "sum"
+        tk = t[t["kpi"] == kpi]
+        node = tk["rep_id"].fillna(tk["unit_id"])
+        ytd_t = tk.groupby(node.to_numpy())["target"].agg("mean" if rate else "sum")
+        ak = a[a["kpi"] == kpi]
+        rep_a = ak.groupby("rep_id")["value"].agg("mean" if rate else "sum")
+        unit_of = ds.reps.set_index("rep_id")["unit_id"].reindex(rep_a.index)
+        anc = h._ancestors[h.index.get_indexer(unit_of.astype(str))]
+        U = len(h.unit_ids)
+        tot = np.zeros(U)
+        cnt = np.zeros(U)
+        v = rep_a.to_numpy(dtype=float)
+        for c in range(anc.shape[1]):
+            ok = anc[:, c] >= 0
+            tot += np.bincount(anc[ok, c], weights=v[ok], minlength=U)
+            cnt += np.bincount(anc[ok, c], minlength=U)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            unit_a = pd.Series(tot / cnt if rate else tot, index=h.unit_ids)
+        unit_a[cnt == 0] = np.nan if rate else 0.0
+        actual = pd.concat([unit_a, rep_a])
+        nk = ann[ann["kpi"] == kpi][
+            ["node_id", "unit_id", "rep_id", "parent_id", "level", "depth", "target"]
+        ]
+        f = nk.rename(columns={"target": "annual_target"}).copy()
+        f["kpi"] = kpi
+        f["ytd_target"] = ytd_t.reindex(f["node_id"]).to_numpy()
+        f["ytd_actual"] = actual.reindex(f["node_id"]).fillna(np.nan if rate else 0.0).to_numpy()
+        f["gap"] = f["ytd_actual"] - f["ytd_target"]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            if rate:
+                f["pace"] = f["ytd_actual"] - f["ytd_target"]
+                f["projected"] = f["ytd_actual"]
+            else:
+                f["pace"] = f["ytd_actual"] / f["ytd_target"]
+                f["projected"] = f["pace"] * f["annual_target"]
+        gap_of = f.set_index("node_id")["gap"]
+        pgap = gap_of.reindex(f["parent_id"]).to_numpy(dtype=float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            f["contribution"] = np.nan if rate else np.where(pgap != 0, f["gap"] / pgap, np.nan)
+        kid_t = f.groupby("parent_id")["ytd_target"].sum()
+        f["padding_gap"] = (
+            np.nan if rate else (kid_t.reindex(f["node_id"]).to_numpy() - f["ytd_target"])
+        )
+        out.append(f)
+    res = pd.concat(out, ignore_index=True)
+    res.insert(0, "as_of", as_of)
+    return res
+
+
+# --------------------------------------------------------------- ratchet
+def ratchet(
+    target: np.ndarray | float,
+    actual: np.ndarray | float,
+    up: float = 0.5,
+    down: float | None = None,
+    growth: float = 0.0,
+    floor: float | None = 0.0,
+) -> np.ndarray:
+    """Next period's target from this period's target and actual.
+
+    ``next = target * (1 + growth) + up * max(actual - target, 0)
+    + down * min(actual - target, 0)``
+
+    ``up`` is the share of a beat added to next year's target, ``down`` the share
+    of a miss taken off. ``down=None`` means ``down = up`` (symmetric). Leone,
+    Misra & Zimmerman found quotas ratchet asymmetrically, ``up > down`` (a beat
+    raises the bar more than a miss lowers it); ``up = 1, down = 0`` is the pure
+    "last year's actual, never lower" ratchet. Pure and vectorized: broadcasts
+    over any shape (reps, draws), so the simulation can call it.
+
+    Parameters
+    ----------
+    target, actual : array_like
+        This period's target and actual (KPI units).
+    up, down : float
+        Fractions in [0, 1].
+    growth : float
+        Planned growth applied to the old target (0.05 = +5%).
+    floor : float or None
+        Lowest allowed next target (0 by default; ``None`` = no floor).
+
+    Examples
+    --------
+    >>> ratchet([100, 100], [120, 80], up=0.5, down=0.25).tolist()
+    [110.0, 95.0]
+    """
+    t = np.asarray(target, dtype=float)
+    a = np.asarray(actual, dtype=float)
+    if down is None:
+        down = up
+    for name, v in (("up", up), ("down", down)):
+        if not 0 <= v <= 1:
+            raise ValueError(f"ratchet: {name} must be a fraction between 0 and 1, got {v}")
+    d = a - t
+    nxt = t * (1 + growth) + up * np.maximum(d, 0) + down * np.minimum(d, 0)
+    if floor is not None:
+        nxt = np.maximum(nxt, floor)
+    return nxt
