@@ -211,7 +211,13 @@ def seasonal_profile(
         m = m[tot > 0].div(tot[tot > 0], axis=0)
         return m.groupby(level=keys).mean() if keys else m.mean().to_frame().T
 
-    company = shares(work.assign(_all=h.root), ["_all"]).iloc[0]
+    company_all = shares(work.assign(_all=h.root), ["_all"])
+    if company_all.empty or company_all.isna().all(axis=None):
+        raise CascadeError(
+            f"seasonal calendarization of {kpi!r}: the company sold nothing in "
+            f"{complete}, so there is no seasonal pattern; use calendarization: {{method: flat}}"
+        )
+    company = company_all.iloc[0]
     per_unit = shares(work, ["unit_id"])
     out = pd.DataFrame(
         np.tile(company.to_numpy(), (len(h.units_at(level)), 1)),

@@ -298,7 +298,8 @@ def _divisor(
         le = f_mid <= totals
         hi = np.where(bis & le, mid, hi)
         lo = np.where(bis & ~le, mid, lo)
-        bis = bis & (hi / lo > 1 + 1e-14)
+        with np.errstate(invalid="ignore"):  # inactive groups hold inf / inf
+            bis = bis & (hi / lo > 1 + 1e-14)
     s, f = count(hi)
     left = totals - f
     # Hand out the remaining units one round at a time: in each round every recipient

@@ -1,0 +1,453 @@
+"""The cascade: hand-checked splits on tiny_ds, properties on random trees, spec errors.
+
+tiny_ds (tests/conftest.py) has sales for 2026-01..03. Revenue per rep in 2026:
+r1 100+200+300 = 600, r2 200+400+600 = 1200, r3 50+100 = 150 (left in Feb 2026),
+r4 300+600+900 = 1800, r5 40*2+40*3 = 200 (hired Feb 2026). The target year is
+2027; r3 is not employed in 2027, so team N1b is empty.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from simlib.data.dataset import Dataset
+from simlib.errors import SpecError
+from simlib.targets import (
+    CascadeError,
+    CascadeSpec,
+    GuardrailError,
+    cascade,
+    clamp_redistribute,
+    gap_analysis,
+    ratchet,
+)
+
+FLAT = {"calendarization": {"method": "flat"}}
+
+
+def annual(c, kpi="revenue"):
+    a = c.annual[c.annual["kpi"] == kpi]
+    return dict(zip(a["node_id"], a["target"], strict=True))
+
+
+def test_history_last_year_hamilton_by_hand(tiny_ds):
+    spec = {**FLAT, "default": {"method": "history", "history": {"annualize": False}}}
+    c = cascade(tiny_ds, {"revenue": 1000}, spec)
+    t = annual(c)
+    # HQ 1000 over N (600+1200+150 of current reps: r3 left -> 1800) and S (2000):
+    # 473.68 / 526.32 -> floors 473 + 526 = 999, the last unit to N (.68 > .32).
+    assert t["N"] == 474 and t["S"] == 526
+    assert t["N1"] == 474 and t["N1a"] == 474
+    assert "N1b" not in t  # empty subtree: no rep employed in 2027
+    # N1a 474 split 600:1200 -> 158 / 316 exactly.
+    assert t["r1"] == 158 and t["r2"] == 316
+    # S1 526 split 1800:200 -> 473.4 / 52.6 -> 473 + 52 = 525, last unit to r5 (.6).
+    assert t["r4"] == 473 and t["r5"] == 53
+    assert "r3" not in t
+    assert c.check().empty
+    assert c.year == 2027
+
+
+def test_annualized_history_and_monthly_flat(tiny_ds):
+    # Annualized: r1 600*12/3 = 2400, r2 4800, r4 7200, r5 200*12/2 = 1200.
+    c = cascade(tiny_ds, {"revenue": 31200}, FLAT)
+    t = annual(c)
+    assert (t["N"], t["S"]) == (14400, 16800)
+    assert (t["r1"], t["r2"], t["r4"], t["r5"]) == (4800, 9600, 14400, 2400)
+    m = c.rep_targets()
+    r1 = m[(m["rep_id"] == "r1") & (m["kpi"] == "revenue")]
+    assert len(r1) == 12 and (r1["target"] == 400).all()
+    assert str(r1["period"].iloc[0]) == "2027-01"
+
+
+def test_rep_floor_redistributes_within_parent(tiny_ds):
+    # Company 7800 (half of last year's annualized 15600): N 3600, S 4200. S1's 4200
+    # split 7200:1200 gives r4 3600 and r5 600; a floor of 1000 holds r5 at 1000 and
+    # r4 takes the rest, 3200. N1a: r1 1200, r2 2400, both above the floor.
+    spec = {**FLAT, "levels": {"rep": {"method": "history", "guardrail": {"floor": 1000}}}}
+    c = cascade(tiny_ds, {"revenue": 7800}, spec)
+    t = annual(c)
+    assert (t["r4"], t["r5"], t["r1"], t["r2"]) == (3200, 1000, 1200, 2400)
+    g = c.log[c.log["kind"] == "guardrail"]
+    assert g["child"].tolist() == ["r5"] and g["amount"].tolist() == [400.0]
+    assert g["unit_id"].tolist() == ["S1"]
+
+
+def test_guardrail_infeasible_names_the_unit(tiny_ds):
+    # Company 31200 doubles everyone: N1a gets 14400 but r1 and r2 may grow only 50%
+    # on 2400 and 4800 -> at most 10800. The cascade refuses, naming N1a.
+    spec = {**FLAT, "levels": {"rep": {"guardrail": {"max_increase": 0.5}}}}
+    with pytest.raises(GuardrailError, match="N1a"):
+        cascade(tiny_ds, {"revenue": 31200}, spec)
+
+
+def test_guardrail_feasible_case_by_hand(tiny_ds):
+    # Company 15600 = exactly last year's annualized total: N 7200, S 8400. Rep
+    # shares give everyone their annualized history; max_change 0.1 binds nobody.
+    spec = {**FLAT, "levels": {"rep": {"guardrail": {"max_change": 0.1}}}}
+    c = cascade(tiny_ds, {"revenue": 15600}, spec)
+    t = annual(c)
+    assert (t["r1"], t["r2"], t["r4"], t["r5"]) == (2400, 4800, 7200, 1200)
+    assert (c.log["kind"] == "guardrail").sum() == 0
+    # Region band: N's actual 1950 (incl. r3's 150), S 2000; +-10% cannot hold 15600.
+    bad = {**FLAT, "levels": {"region": {"guardrail": {"max_change": 0.1}}}}
+    with pytest.raises(GuardrailError, match="'HQ'"):
+        cascade(tiny_ds, {"revenue": 15600}, bad)
+
+
+def test_guardrail_log_and_bounds(tiny_ds):
+    spec = {**FLAT, "levels": {"rep": {"guardrail": {"max_increase": 0.5, "floor": 100}}}}
+    c = cascade(tiny_ds, {"revenue": 20000}, spec)
+    a = c.annual[(c.annual["level"] == "rep")]
+    lo, hi = a["lower"].fillna(-np.inf), a["upper"].fillna(np.inf)
+    assert ((a["target"] >= lo) & (a["target"] <= hi)).all()
+    assert c.check().empty
+
+
+def test_padding_recorded_and_sums(tiny_ds):
+    spec = {**FLAT, "levels": {"team": {"padding": 0.1}}}
+    c = cascade(tiny_ds, {"revenue": 31200}, spec)
+    t = annual(c)
+    # N1 14400 -> teams 15840 (all to N1a); S 16800 -> S1 18480.
+    assert t["N1"] == 14400 and t["N1a"] == 15840
+    assert t["S"] == 16800 and t["S1"] == 18480
+    pad = c.log[c.log["kind"] == "padding"].set_index("unit_id")["amount"]
+    assert pad["N1"] == 1440 and pad["S"] == 1680
+    assert c.check().empty
+    # Reps under N1a still sum exactly to N1a (no padding at rep level).
+    assert t["r1"] + t["r2"] == 15840
+
+
+def test_even_and_capacity_by_hand(tiny_ds):
+    c = cascade(tiny_ds, {"revenue": 1000}, {**FLAT, "default": {"method": "even"}})
+    t = annual(c)
+    # Even among non-empty children: HQ -> N, S 500 each; N1a -> r1, r2 250 each.
+    assert (t["N"], t["S"], t["r1"], t["r2"], t["r4"], t["r5"]) == (500, 500, 250, 250, 250, 250)
+    # Capacity with r5 hired in March of the target year: 10 months, ramp .25 .5 .75
+    # then 1 -> 8.5; others 12. HQ 44500 over N (24) and S (20.5): 24000 / 20500.
+    reps = tiny_ds.reps.copy()
+    reps.loc[reps["rep_id"] == "r5", "hire_date"] = pd.Timestamp("2027-03-01")
+    ds2 = Dataset(kpis=tiny_ds.kpis, units=tiny_ds.units, reps=reps, sales=tiny_ds.sales)
+    c = cascade(ds2, {"revenue": 44500}, {**FLAT, "default": {"method": "capacity"}})
+    t = annual(c)
+    assert (t["N"], t["S"], t["r4"], t["r5"]) == (24000, 20500, 12000, 8500)
+    m = c.rep_targets()
+    r5 = m[m["rep_id"] == "r5"]
+    assert str(r5["period"].min()) == "2027-03" and len(r5) == 10
+    assert r5["target"].sum() == 8500
+
+
+def test_blend_by_hand(tiny_ds):
+    # Blend 50/50 of even and history (annualized) shares at the region split:
+    # N: .5*.5 + .5*7200/15600 ; S: .5*.5 + .5*8400/15600 -> N = 0.4807692..
+    spec = {**FLAT, "levels": {"region": {"method": "blend", "blend": {"even": 1, "history": 1}}}}
+    c = cascade(tiny_ds, {"revenue": 15600}, spec)
+    t = annual(c)
+    assert t["N"] == round(15600 * (0.25 + 0.5 * 7200 / 15600)) == 7500
+    assert t["S"] == 8100
+
+
+def test_potential_missing_names_spec_path(tiny_ds):
+    pot = pd.DataFrame(
+        {
+            "unit_id": ["N1a", "S1"],
+            "rep_id": pd.array([pd.NA, pd.NA], dtype="string"),
+            "kpi": ["revenue", "revenue"],
+            "value": [300.0, 100.0],
+        }
+    )
+    ds2 = Dataset(
+        kpis=tiny_ds.kpis,
+        units=tiny_ds.units,
+        reps=tiny_ds.reps,
+        sales=tiny_ds.sales,
+        potential=pot,
+    )
+    # Potential at teams rolls up: N (N1a 300) vs S (S1 100) -> 3:1.
+    spec = {**FLAT, "levels": {"region": {"method": "potential"}}}
+    t = annual(cascade(ds2, {"revenue": 1000}, spec))
+    assert (t["N"], t["S"]) == (750, 250)
+    bad = {**FLAT, "levels": {"rep": {"method": "potential"}}}
+    with pytest.raises(SpecError, match=r"cascade\.levels\.rep\.method"):
+        cascade(ds2, {"revenue": 1000}, bad)
+    with pytest.raises(SpecError, match="no potential table"):
+        cascade(tiny_ds, {"revenue": 1000}, bad)
+
+
+def test_rate_kpi_same_and_history_relative(tiny_ds):
+    c = cascade(tiny_ds, {"hv_retention": 0.9}, FLAT)
+    t = annual(c, "hv_retention")
+    assert all(v == pytest.approx(0.9) for v in t.values())
+    # history_relative: HQ last year .79 (mean of .9 .8 .7 .95 .6); N .8, S .775.
+    # Target .85 -> N .8 + .06 = .86, S .835; N1 .86; N1a (.85) -> .91;
+    # r1 .9 + (.91 - .85) = .96, r2 .86.
+    spec = {**FLAT, "default": {"rate_rule": "history_relative"}}
+    t = annual(cascade(tiny_ds, {"hv_retention": 0.85}, spec), "hv_retention")
+    assert t["N"] == pytest.approx(0.86) and t["S"] == pytest.approx(0.835)
+    assert t["N1a"] == pytest.approx(0.91)
+    assert t["r1"] == pytest.approx(0.96) and t["r2"] == pytest.approx(0.86)
+
+
+def test_count_kpi_whole_numbers_and_currency_rounding_unit(tiny_ds):
+    spec = {**FLAT, "rounding": {"currency": 1000}}
+    c = cascade(tiny_ds, {"revenue": 31_234_567}, spec)
+    a = c.annual
+    assert (a["target"] % 1000 == 0).all()
+    assert a.loc[a["node_id"] == "HQ", "target"].item() == 31_235_000
+    assert (c.targets["target"] % 1000 == 0).all()
+    assert c.check().empty
+
+
+def test_seasonal_needs_a_complete_year(tiny_ds):
+    with pytest.raises(CascadeError, match="complete calendar year"):
+        cascade(tiny_ds, {"revenue": 1000}, {})
+
+
+def test_ratchet_by_hand():
+    # Beat by 20: +0.5*20 = 110; miss by 20: -0.25*20 = 95 (asymmetric).
+    assert ratchet([100, 100], [120, 80], up=0.5, down=0.25).tolist() == [110.0, 95.0]
+    # Symmetric, with 5% growth on the old target.
+    assert ratchet(100, 80, up=0.5, growth=0.05).tolist() == pytest.approx(95.0)
+    # Broadcast over (draws, reps).
+    out = ratchet(np.full((3, 2), 100.0), np.array([[90, 110]] * 3), up=1, down=0)
+    assert out.tolist() == [[100.0, 110.0]] * 3
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        ratchet(1, 1, up=1.5)
+
+
+def test_gap_analysis_by_hand(tiny_ds):
+    c = cascade(tiny_ds, {"revenue": 31200}, FLAT)
+    # Actuals for 2027-01..02: r1 300 / month, r2 900, r4 1000, r5 0.
+    rows = []
+    for p in ("2027-01", "2027-02"):
+        rows += [("r1", p, 300.0), ("r2", p, 900.0), ("r4", p, 1000.0), ("r5", p, 0.0)]
+    act = pd.DataFrame(rows, columns=["rep_id", "period", "value"]).assign(kpi="revenue")
+    act["period"] = pd.PeriodIndex(act["period"], freq="M")
+    g = gap_analysis(c, act, "2027-02", tiny_ds).set_index("node_id")
+    # YTD targets (flat): r1 800, r2 1600, r4 2400, r5 400; N1a 2400, S1 2800, HQ 5200.
+    assert g.loc["r1", "ytd_target"] == 800 and g.loc["r1", "ytd_actual"] == 600
+    assert g.loc["HQ", "ytd_actual"] == 2 * (300 + 900 + 1000)
+    assert g.loc["HQ", "gap"] == 4400 - 5200
+    assert g.loc["S1", "pace"] == pytest.approx(2000 / 2800)
+    # S gap -800 of HQ's -800; N's gap 2400 - 2400 = 0.
+    assert g.loc["S", "contribution"] == pytest.approx(1.0)
+    assert g.loc["N", "contribution"] == pytest.approx(0.0)
+    assert g.loc["S1", "projected"] == pytest.approx(2000 / 2800 * 16800)
+
+
+def test_clamp_redistribute_water_filling_by_hand():
+    # One parent, total 100, shares .5 .3 .2; child 0 capped at 40 -> the 10 goes to
+    # children 1 and 2 in proportion 3:2 -> 36 and 24.
+    x, fixed = clamp_redistribute(
+        np.array([0.5, 0.3, 0.2]),
+        np.zeros(3, dtype=int),
+        np.array([100.0]),
+        np.zeros(3),
+        np.array([40.0, np.inf, np.inf]),
+    )
+    assert x.tolist() == pytest.approx([40, 36, 24])
+    assert fixed.tolist() == [True, False, False]
+
+
+# --------------------------------------------------------------- spec errors
+@pytest.mark.parametrize(
+    ("spec", "path"),
+    [
+        ({"levels": {"team": {"method": "quota_magic"}}}, "cascade.levels.team.method"),
+        ({"levels": {"team": {"padding": -0.1}}}, "cascade.levels.team.padding"),
+        (
+            {"levels": {"rep": {"method": "blend", "blend": {"history": 0, "potential": 0}}}},
+            "cascade.levels.rep",
+        ),
+        ({"levels": {"division": {"method": "even"}}}, "cascade.levels.division"),
+        ({"kpis": {"profit": {"levels": {"rep": {"method": "even"}}}}}, "cascade.kpis.profit"),
+        (
+            {"levels": {"rep": {"guardrail": {"max_change": 0.1, "max_increase": 0.2}}}},
+            "cascade.levels.rep.guardrail",
+        ),
+        ({"rounding": {"currency": 0}}, "cascade"),
+        ({"levles": {}}, "cascade.levles"),
+        (
+            {"calendarization": {"profile_level": "division"}},
+            "cascade.calendarization.profile_level",
+        ),
+    ],
+)
+def test_bad_specs_name_the_path(tiny_ds, spec, path):
+    with pytest.raises(SpecError) as exc:
+        cascade(tiny_ds, {"revenue": 1000}, {**FLAT, **spec})
+    assert any(p == path or p.startswith(path) for p, _ in exc.value.errors), exc.value.errors
+
+
+def test_spec_yaml_examples_parse(tiny_ds):
+    import pathlib
+
+    files = sorted(pathlib.Path("scenarios/cascades").glob("*.yaml"))
+    assert files, "example cascade specs are missing"
+    for f in files:
+        CascadeSpec.from_yaml(f)
+
+
+# --------------------------------------------------------------- properties
+def random_dataset(draw) -> Dataset:
+    n_units = draw(st.integers(1, 9))
+    parents = [None] + [draw(st.integers(0, i - 1)) for i in range(1, n_units)]
+    depth = [0] * n_units
+    for i in range(1, n_units):
+        depth[i] = depth[parents[i]] + 1
+    levels = ["L0", "L1", "L2", "L3", "L4", "L5", "L6", "L7", "L8"]
+    units = pd.DataFrame(
+        {
+            "unit_id": [f"u{i}" for i in range(n_units)],
+            "parent_id": pd.array(
+                [None if p is None else f"u{p}" for p in parents], dtype="string"
+            ),
+            "level": [levels[d] for d in depth],
+            "name": [f"u{i}" for i in range(n_units)],
+        }
+    )
+    n_reps = draw(st.integers(1, 14))
+    rep_units = [draw(st.integers(0, n_units - 1)) for _ in range(n_reps)]
+    left = [draw(st.booleans()) and draw(st.booleans()) for _ in range(n_reps)]
+    reps = pd.DataFrame(
+        {
+            "rep_id": [f"r{i}" for i in range(n_reps)],
+            "unit_id": [f"u{u}" for u in rep_units],
+            "position": "rep",
+            "hire_date": pd.to_datetime(["2020-01-01"] * n_reps),
+            "exit_date": pd.to_datetime([("2025-06-30" if x else None) for x in left]),
+            "base_salary": 1.0,
+            "grade": "P1",
+        }
+    )
+    vals = draw(
+        st.lists(
+            st.sampled_from([0.0, 0.0, 1.0, 7.0, 100.0, 2500.0]), min_size=n_reps, max_size=n_reps
+        )
+    )
+    periods = pd.period_range("2025-01", "2025-12", freq="M")
+    rows = [
+        (f"r{i}", p, "revenue", vals[i] * (1 + (p.month % 3)))
+        for i in range(n_reps)
+        for p in periods
+    ]
+    rows += [
+        (f"r{i}", p, "new_customers", float(vals[i] > 50)) for i in range(n_reps) for p in periods
+    ]
+    sales = pd.DataFrame(rows, columns=["rep_id", "period", "kpi", "value"])
+    sales["period"] = sales["period"].astype("period[M]")
+    kpis = pd.DataFrame(
+        {
+            "kpi": ["revenue", "new_customers"],
+            "direction": ["higher", "higher"],
+            "unit": ["currency", "count"],
+            "aggregation": ["sum", "sum"],
+            "weight_kpi": pd.array([pd.NA, pd.NA], dtype="string"),
+            "allow_negative": [False, False],
+            "label": ["Revenue", "New customers"],
+        }
+    )
+    return Dataset(kpis=kpis, units=units, reps=reps, sales=sales, source="hypothesis")
+
+
+@st.composite
+def case(draw):
+    ds = random_dataset(draw)
+    levels = sorted(set(ds.units["level"]))[1:] + ["rep"]
+    rule_levels = {}
+    for lvl in levels:
+        if draw(st.booleans()):
+            method = draw(st.sampled_from(["even", "history", "capacity", "blend"]))
+            r = {"method": method, "padding": draw(st.sampled_from([0.0, 0.0, 0.05]))}
+            if method == "blend":
+                r["blend"] = {"history": 1.0, "even": draw(st.sampled_from([0.0, 0.5]))}
+            if draw(st.booleans()):
+                r["guardrail"] = {
+                    "max_increase": draw(st.sampled_from([0.1, 0.5, 2.0])),
+                    "max_decrease": draw(st.sampled_from([0.1, 0.5])),
+                }
+            rule_levels[lvl] = r
+    spec = {
+        "levels": rule_levels,
+        "rounding": {"currency": draw(st.sampled_from([1.0, 10.0, 1000.0]))},
+        "rounding_method": draw(st.sampled_from(["hamilton", "hamilton", "webster", "jefferson"])),
+        "calendarization": {"method": draw(st.sampled_from(["flat", "seasonal"]))},
+    }
+    target = {
+        "revenue": draw(st.sampled_from([0.0, 999.0, 123_456.0, 5e6])),
+        "new_customers": draw(st.sampled_from([0.0, 3.0, 17.0, 1000.0])),
+    }
+    return ds, spec, target
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case())
+def test_cascade_properties_on_random_trees(args):
+    ds, spec, target = args
+    try:
+        c = cascade(ds, target, spec, year=2026)
+    except GuardrailError as exc:
+        # The refusal must name a unit and the bands' range.
+        assert "guardrails cannot hold unit" in str(exc) and "bands allow" in str(exc)
+        return
+    except CascadeError as exc:
+        # Legitimate refusals: nobody employed in 2026 (all reps left in 2025), or a
+        # seasonal calendar asked of a KPI that never sold anything.
+        assert "no rep is employed" in str(exc) or "no seasonal pattern" in str(exc)
+        return
+    # Children sum exactly to parent x (1 + padding) after rounding, every level.
+    assert c.check().empty
+    a = c.annual
+    # Rounded to whole units; counts are whole numbers.
+    cur = a[a["kpi"] == "revenue"]["target"] / spec["rounding"]["currency"]
+    assert np.allclose(cur, np.round(cur))
+    nc = a[a["kpi"] == "new_customers"]["target"]
+    assert np.allclose(nc, np.round(nc)) and (a["target"] >= 0).all()
+    # Guardrails hold after redistribution.
+    lo = a["lower"].fillna(-np.inf)
+    hi = a["upper"].fillna(np.inf)
+    assert ((a["target"] >= lo - 1e-9) & (a["target"] <= hi + 1e-9)).all()
+    # Months sum to the annual target for every node.
+    m = c.targets.assign(node=c.targets["rep_id"].fillna(c.targets["unit_id"]))
+    ms = m.groupby(["kpi", "node"])["target"].sum()
+    an = a.set_index(["kpi", "node_id"])["target"]
+    assert np.allclose(ms.reindex(an.index).fillna(0).to_numpy(), an.to_numpy())
+    # With no padding below a unit, its month is exactly the sum of its children's.
+    kids = m.merge(
+        a[["kpi", "node_id", "parent_id"]], left_on=["kpi", "node"], right_on=["kpi", "node_id"]
+    )
+    ksum = kids.groupby(["kpi", "parent_id", "period"])["target"].sum()
+    par = m.set_index(["kpi", "node", "period"])["target"]
+    nopad = set(a.loc[a["padding"] == 0, "node_id"])
+    for (kpi, pid, per), v in ksum.items():
+        if pid in nopad:
+            assert v == pytest.approx(par.get((kpi, pid, per), 0.0))
+    # Company total as given (rounded to the unit).
+    root = a[a["parent_id"].isna() & (a["kpi"] == "revenue")]["target"].item()
+    u = spec["rounding"]["currency"]
+    assert root == round(target["revenue"] / u) * u
+
+
+def test_cascade_on_sample_dataset_runs_and_is_consistent():
+    import simlib as sl
+
+    ds = sl.load_dataset("data/sample")
+    spec = CascadeSpec.from_yaml("scenarios/cascades/baseline.yaml")
+    s = ds.sales[ds.sales["period"].dt.year == 2026].groupby("kpi")["value"].sum()
+    c = cascade(
+        ds,
+        {
+            "revenue": s["revenue"] * 1.05,
+            "new_customers": s["new_customers"] * 1.03,
+            "hv_retention": 0.975,
+        },
+        spec,
+    )
+    assert c.check().empty
+    reps_2027 = set(c.rep_targets()["rep_id"])
+    active = set(ds.reps.loc[ds.reps["exit_date"].isna(), "rep_id"])
+    assert reps_2027 == active
