@@ -161,6 +161,7 @@ def _sim(ds, **kw):
 
 def test_same_seed_same_results_whatever_the_chunk_size(small_force):
     runs = [_sim(small_force, chunk_size=c, sales="bootstrap") for c in (7, 64, 1000)]
+    runs.append(_sim(small_force, chunk_size=3, sales="bootstrap", threads=1))
     for other in runs[1:]:
         pd.testing.assert_frame_equal(runs[0].per_draw, other.per_draw, check_exact=True)
         pd.testing.assert_frame_equal(runs[0].reps, other.reps, check_exact=True)

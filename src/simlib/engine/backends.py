@@ -37,13 +37,50 @@ def _progress(total: int, enabled: bool | None, desc: str):
 
 
 def run_local(
-    work: ChunkWork, ranges: list[tuple[int, int]], progress: bool | None = None
+    work: ChunkWork,
+    ranges: list[tuple[int, int]],
+    progress: bool | None = None,
+    threads: int = 1,
 ) -> Iterator[tuple[tuple[int, int], Any]]:
-    """Run the chunks one after another in this process, yielding in draw order."""
-    with _progress(ranges[-1][1] if ranges else 0, progress, "simulating") as bar:
-        for a, b in ranges:
-            yield (a, b), work.run_chunk(a, b)
-            bar.update(b - a)
+    """Run the chunks in this process, yielding in draw order.
+
+    With ``threads > 1`` chunks run on a thread pool (numpy releases the GIL in
+    its array loops, so two cores are used); each thread works on its own clone
+    of ``work`` (``work.clone()``) and at most ``2 x threads`` chunks are in
+    flight, so memory stays bounded.
+    """
+    total = ranges[-1][1] if ranges else 0
+    with _progress(total, progress, "simulating") as bar:
+        if threads <= 1 or len(ranges) < 2:
+            for a, b in ranges:
+                yield (a, b), work.run_chunk(a, b)
+                bar.update(b - a)
+            return
+        import threading
+        from collections import deque
+        from concurrent.futures import ThreadPoolExecutor
+
+        local = threading.local()
+
+        def call(a: int, b: int) -> Any:
+            if not hasattr(local, "work"):
+                local.work = work.clone() if hasattr(work, "clone") else work
+            return local.work.run_chunk(a, b)
+
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            pending: deque = deque()
+            it = iter(ranges)
+            for rng in it:
+                pending.append((rng, pool.submit(call, *rng)))
+                if len(pending) >= 2 * threads:
+                    break
+            while pending:
+                (a, b), fut = pending.popleft()
+                nxt = next(it, None)
+                if nxt is not None:
+                    pending.append((nxt, pool.submit(call, *nxt)))
+                yield (a, b), fut.result()
+                bar.update(b - a)
 
 
 def _call(work: ChunkWork, a: int, b: int) -> Any:

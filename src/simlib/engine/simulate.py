@@ -14,6 +14,7 @@ whatever the chunk size, worker count or backend.
 
 from __future__ import annotations
 
+import os
 import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -267,14 +268,27 @@ class _Work:
     turnover: Turnover | None = None
     is_rate: np.ndarray | None = None
 
-    def annual(self, x: np.ndarray) -> np.ndarray:
-        """(n, R, T, K) -> (n, R, K): sum for summed KPIs, mean of staffed months for rates."""
-        staffed = np.isfinite(self.targets)[None]
-        s = np.where(staffed, x, 0.0).sum(axis=2)
-        cnt = staffed.sum(axis=2)
+    def __post_init__(self) -> None:
+        staffed = np.isfinite(self.targets)
+        self._staffed = staffed.astype(float)
+        cnt = staffed.sum(axis=1)
+        # Summed KPIs add up the staffed months; rates average them.
         with np.errstate(invalid="ignore", divide="ignore"):
-            mean = s / cnt
-        return np.where(self.summed, s, mean)
+            self._annual_scale = np.where(self.summed, 1.0, 1.0 / cnt)  # (R, K)
+        self._target_y = self.annual(np.nan_to_num(self.targets))  # (R, K), fixed
+
+    def clone(self) -> _Work:
+        """A copy safe to run beside this one in another thread (the prepared
+        plan keeps per-call state, so each thread gets its own)."""
+        import copy
+
+        twin = copy.copy(self)
+        twin.plan = copy.copy(self.plan)
+        return twin
+
+    def annual(self, x: np.ndarray) -> np.ndarray:
+        """(..., R, T, K) -> (..., R, K): sum for summed KPIs, mean of staffed months for rates."""
+        return np.einsum("...rtk,rtk->...rk", x, self._staffed, optimize=False) * self._annual_scale
 
     def run_chunk(self, start: int, stop: int) -> dict[str, Any]:
         gens = draw_generators(self.seed, start, stop)
@@ -290,7 +304,7 @@ class _Work:
             sales = self.behavior(sales, self)
         tgt = self.targets
         actual_y = self.annual(sales)
-        target_y = self.annual(np.broadcast_to(np.nan_to_num(tgt), sales.shape))
+        target_y = np.broadcast_to(self._target_y, actual_y.shape)
         with np.errstate(invalid="ignore", divide="ignore"):
             att = np.where(self.lower, target_y / actual_y, actual_y / target_y)
         att = np.where(np.isfinite(att), att, 0.0)
@@ -528,6 +542,7 @@ def simulate(
     backend: str = "local",
     address: str | None = None,
     n_workers: int = 2,
+    threads: int | None = None,
     progress: bool | None = None,
     keep_cube: bool = False,
     name: str | None = None,
@@ -583,10 +598,11 @@ def simulate(
     draws, seed : int
         Number of simulated years and the run's seed.
     chunk_size : int, optional
-        Draws per chunk (default: about 64 MB of sales per chunk).
+        Draws per chunk (default: about 256 MB of working arrays per chunk).
     backend : {"local", "dask"}
-        ``dask`` sends chunks to ``address`` or a ``LocalCluster`` of
-        ``n_workers`` started for the run.
+        ``local`` runs chunks in this process on ``threads`` threads (default:
+        up to 2, the cores there are); ``dask`` sends chunks to ``address`` or a
+        ``LocalCluster`` of ``n_workers`` started for the run.
     progress : bool, optional
         Progress bar (default: only on a terminal).
     keep_cube : bool
@@ -600,7 +616,7 @@ def simulate(
             k: v
             for k, v in dict(
                 draws=draws, seed=seed, chunk_size=chunk_size, backend=backend, address=address,
-                n_workers=n_workers, progress=progress, keep_cube=keep_cube,
+                n_workers=n_workers, threads=threads, progress=progress, keep_cube=keep_cube,
             ).items()
             if v is not None
         }  # fmt: skip
@@ -789,10 +805,12 @@ def simulate(
         work.is_rate = layout.is_rate
     if chunk_size is None:
         per_draw_bytes = 8 * int(np.prod(layout.shape)) * 6  # sales + plan intermediates
-        chunk_size = int(np.clip(64e6 // max(per_draw_bytes, 1), 1, 256))
+        chunk_size = int(np.clip(256e6 // max(per_draw_bytes, 1), 1, 256))
     ranges = chunks(draws, chunk_size)
+    if threads is None:
+        threads = min(2, os.cpu_count() or 1)
     if backend == "local":
-        stream = run_local(work, ranges, progress=progress)
+        stream = run_local(work, ranges, progress=progress, threads=threads)
     elif backend == "dask":
         stream = run_dask(work, ranges, address=address, n_workers=n_workers, progress=progress)
     else:
