@@ -220,6 +220,11 @@ _TEXT = st.text(
     min_size=1,
     max_size=12,
 ).filter(lambda s: s.strip() != "")
+# Strings that readers like to turn into missing values, booleans or numbers.
+_TRICKY = st.sampled_from(
+    ["NA", "null", "None", "nan", "N/A", "#N/A", "#DIV/0!", "=A1", "TRUE", "1.0", "007"]
+)
+_TEXT = st.one_of(_TEXT, _TRICKY)
 
 
 @st.composite
@@ -321,3 +326,12 @@ def test_sample_round_trips_through_other_formats(tmp_path, fmt, enc):
     ds = sl.load_dataset(SAMPLE)
     back = load_dataset(ds.save(_target(tmp_path, fmt, enc), format=fmt, encoding=enc or "utf-8"))
     assert_same(ds, back)
+
+
+@pytest.mark.parametrize(("fmt", "enc"), WAYS)
+def test_text_that_looks_missing_or_numeric_stays_text(tiny_ds, tmp_path, fmt, enc):
+    tricky = ["NA", "#N/A", "=1+1", "007", "1.0"]
+    reps = tiny_ds.reps.assign(grade=pd.array(tricky, dtype="str"))
+    ds = Dataset(kpis=tiny_ds.kpis, units=tiny_ds.units, reps=reps, sales=tiny_ds.sales)
+    back = load_dataset(ds.save(_target(tmp_path, fmt, enc), format=fmt, encoding=enc))
+    assert back.reps["grade"].tolist() == tricky

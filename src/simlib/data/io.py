@@ -33,6 +33,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from simlib._atomic import atomic_dir, atomic_file
@@ -187,15 +188,51 @@ def save_dataset(
                 out = _text_periods_and_dates(df, dates_as_text=False)
                 pq.write_table(_dates_to_date32(out), tmp / f"{name}.parquet")
             else:
-                out = _text_periods_and_dates(df, dates_as_text=False)
-                with pd.ExcelWriter(
-                    tmp / f"{name}.xlsx",
-                    engine="openpyxl",
-                    date_format="YYYY-MM-DD",
-                    datetime_format="YYYY-MM-DD",
-                ) as xw:
-                    out.to_excel(xw, sheet_name=name, index=False)
+                _write_xlsx(
+                    _text_periods_and_dates(df, dates_as_text=False), tmp / f"{name}.xlsx", name
+                )
     return path
+
+
+def _write_xlsx(df: pd.DataFrame, path: Path, sheet: str) -> None:
+    """One sheet, streamed (openpyxl write-only mode). Text is always stored as text:
+    Excel would otherwise run ``=...`` as a formula and turn ``#N/A`` into an error."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ERROR_CODES
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(sheet)
+    ws.append([str(c) for c in df.columns])
+    columns: list[list[Any]] = []
+    for col in df.columns:
+        s = df[col]
+        if pd.api.types.is_datetime64_any_dtype(s.dtype):
+            vals: list[Any] = []
+            for v in s.dt.to_pydatetime():
+                if pd.isna(v):
+                    vals.append(None)
+                else:
+                    cell = WriteOnlyCell(ws, value=v)
+                    cell.number_format = "YYYY-MM-DD"
+                    vals.append(cell)
+        elif pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
+            vals = [None if pd.isna(v) else v for v in s.astype(object)]
+        else:
+            vals = []
+            for v in s.astype(object):
+                if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+                    vals.append(None)
+                elif isinstance(v, str) and (v.startswith("=") or v in ERROR_CODES):
+                    cell = WriteOnlyCell(ws, value=v)
+                    cell.data_type = "s"
+                    vals.append(cell)
+                else:
+                    vals.append(v)
+        columns.append(vals)
+    for row in zip(*columns, strict=True):
+        ws.append(row)
+    wb.save(path)
 
 
 # -------------------------------------------------------------------- loading
@@ -336,7 +373,15 @@ def _read_workbook(path: Path, problems: list[Problem]) -> dict[str, pd.DataFram
         )
         return None
     try:
-        return pd.read_excel(path, sheet_name=None, dtype=object, engine="openpyxl")
+        # Only an empty cell is missing: "NA" or "null" may be a real name or grade.
+        return pd.read_excel(
+            path,
+            sheet_name=None,
+            dtype=object,
+            engine="openpyxl",
+            keep_default_na=False,
+            na_values=[""],
+        )
     except Exception as exc:  # openpyxl raises many types for a damaged or locked file
         problems.append(Problem(path.name, None, None, "", f"a readable Excel workbook ({exc})"))
         return None
