@@ -161,6 +161,41 @@ class Cascade:
 
 
 # ------------------------------------------------------------------- helpers
+@dataclass(frozen=True)
+class _SalesCodes:
+    """The sales table as integer codes (built once per dataset): rep position in
+    ``ds.reps``, month ordinal (months since 1970-01), KPI position, value."""
+
+    rep: np.ndarray
+    month: np.ndarray
+    kpi: np.ndarray
+    value: np.ndarray
+
+
+def _sales_codes(ds: Dataset) -> _SalesCodes:
+    hit = ds._cache.get("_targets_sales_codes")
+    if hit is not None:
+        return hit
+    s = ds.sales
+    codes, uniques = pd.factorize(s["rep_id"])
+    pos = pd.Index(ds.reps["rep_id"].astype(str)).get_indexer(pd.Index(uniques).astype(str))
+    rep = np.where(codes >= 0, pos[np.maximum(codes, 0)], -1)
+    kcodes, kuniq = pd.factorize(s["kpi"])
+    kpos = pd.Index(ds.kpi_names).get_indexer(pd.Index(kuniq).astype(str))
+    out = _SalesCodes(
+        rep=rep.astype(np.int64),
+        month=pd.PeriodIndex(s["period"]).asi8.astype(np.int64),
+        kpi=np.where(kcodes >= 0, kpos[np.maximum(kcodes, 0)], -1),
+        value=s["value"].to_numpy(dtype=float),
+    )
+    ds._cache["_targets_sales_codes"] = out
+    return out
+
+
+def _ordinal(year: int, month: int = 1) -> int:
+    return (year - 1970) * 12 + month - 1
+
+
 def seasonal_profile(
     ds: Dataset, kpi: str, level: str | None = None, years: int = 3, before: int | None = None
 ) -> pd.DataFrame:
@@ -181,10 +216,14 @@ def seasonal_profile(
     """
     h = Hierarchy.of(ds)
     level = level or h.levels[0]
-    s = ds.sales[ds.sales["kpi"] == kpi]
-    years_all = s["period"].dt.year
-    months_per_year = s.groupby(years_all)["period"].nunique()
-    complete = sorted(y for y, n in months_per_year.items() if n == 12)
+    sc = _sales_codes(ds)
+    sel = (sc.kpi == ds.kpi_names.index(kpi)) & (sc.rep >= 0)
+    month = sc.month[sel]
+    yr = month // 12 + 1970
+    y0 = int(yr.min()) if len(yr) else 0
+    per_year = np.zeros((int(yr.max()) - y0 + 1 if len(yr) else 0, 12), dtype=bool)
+    per_year[yr - y0, month % 12] = True
+    complete = [y0 + i for i in np.flatnonzero(per_year.all(axis=1))]
     if before is not None:
         complete = [y for y in complete if y < before]
     complete = complete[-years:]
@@ -193,40 +232,43 @@ def seasonal_profile(
             f"seasonal calendarization of {kpi!r} needs at least one complete calendar "
             "year of sales; use calendarization: {method: flat}"
         )
-    s = s[years_all.isin(complete)]
-    unit_of = h.rep_unit_at(ds.reps, level)
-    work = pd.DataFrame(
-        {
-            "unit_id": unit_of.reindex(s["rep_id"]).to_numpy(),
-            "year": s["period"].dt.year.to_numpy(),
-            "month": s["period"].dt.month.to_numpy(),
-            "value": s["value"].to_numpy(),
-        }
+    units = h.units_at(level)
+    # Each rep's unit at ``level``, as a row of the profile table.
+    rep_unit = pd.Index(units).get_indexer(
+        pd.Index(h.ancestor_at(ds.reps["unit_id"].to_numpy(), level)).astype(str)
     )
-
-    def shares(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-        m = frame.groupby([*keys, "year", "month"])["value"].sum().unstack("month", fill_value=0.0)
-        m = m.reindex(columns=range(1, 13), fill_value=0.0)
-        tot = m.sum(axis=1)
-        m = m[tot > 0].div(tot[tot > 0], axis=0)
-        return m.groupby(level=keys).mean() if keys else m.mean().to_frame().T
-
-    company_all = shares(work.assign(_all=h.root), ["_all"])
-    if company_all.empty or company_all.isna().all(axis=None):
+    keep = np.isin(yr, complete)
+    r = sc.rep[sel][keep]
+    u = rep_unit[r]
+    yi = np.searchsorted(complete, yr[keep])
+    m = month[keep] % 12
+    v = sc.value[sel][keep]
+    Y = len(complete)
+    ok = u >= 0
+    cube = np.bincount(
+        (u[ok] * Y + yi[ok]) * 12 + m[ok], weights=v[ok], minlength=len(units) * Y * 12
+    ).reshape(len(units), Y, 12)
+    comp = cube.sum(axis=0)  # (Y, 12): the company
+    ctot = comp.sum(axis=1)
+    if not (ctot > 0).any():
         raise CascadeError(
             f"seasonal calendarization of {kpi!r}: the company sold nothing in "
             f"{complete}, so there is no seasonal pattern; use calendarization: {{method: flat}}"
         )
-    company = company_all.iloc[0]
-    per_unit = shares(work, ["unit_id"])
-    out = pd.DataFrame(
-        np.tile(company.to_numpy(), (len(h.units_at(level)), 1)),
-        index=pd.Index(h.units_at(level), name="unit_id"),
-        columns=range(1, 13),
-    )
-    common = out.index.intersection(per_unit.index)
-    out.loc[common] = per_unit.loc[common].to_numpy()
-    return out.div(out.sum(axis=1), axis=0)
+    company = (comp[ctot > 0] / ctot[ctot > 0, None]).mean(axis=0)
+    tot = cube.sum(axis=2)  # (U, Y)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shares = np.where(tot[:, :, None] > 0, cube / tot[:, :, None], np.nan)
+        prof = (
+            np.nanmean(
+                np.where(np.isnan(shares).all(axis=2, keepdims=True), np.nan, shares), axis=1
+            )
+            if Y
+            else shares
+        )
+    prof = np.where(np.isnan(prof).any(axis=1, keepdims=True), company[None, :], prof)
+    prof = prof / prof.sum(axis=1, keepdims=True)
+    return pd.DataFrame(prof, index=pd.Index(units, name="unit_id"), columns=range(1, 13))
 
 
 def _year_periods(year: int) -> pd.PeriodIndex:
@@ -244,6 +286,8 @@ class _Tree:
         keep = emp.any(axis=1)
         reps = ds.reps.loc[keep].reset_index(drop=True)
         self.reps = reps
+        self.rep_pos_of_ds = np.full(len(keep), -1, dtype=np.int64)
+        self.rep_pos_of_ds[np.flatnonzero(keep)] = np.arange(int(keep.sum()))
         self.employed = emp[keep]  # (R, 12)
         U, R = len(h.unit_ids), len(reps)
         self.U, self.R, self.N = U, R, U + R
@@ -292,7 +336,7 @@ def _history(ds: Dataset, tree: _Tree, kpi: str, year: int, rule: LevelRule) -> 
         window = before[-12:]
     else:
         window = before
-    arr = tree_sales(ds, tree, kpi, window)  # (R, T)
+    arr = tree_sales(ds, tree, kpi, window)  # (R, T), NaN where no sales row
     have = ~np.isnan(arr)
     if hr.basis == "ewm":
         age = np.arange(len(window))[::-1]
@@ -311,9 +355,23 @@ def _history(ds: Dataset, tree: _Tree, kpi: str, year: int, rule: LevelRule) -> 
 
 
 def tree_sales(ds: Dataset, tree: _Tree, kpi: str, window: pd.PeriodIndex) -> np.ndarray:
-    key = ("_tree_sales", kpi, str(window[0]), len(window), tree.R)
+    """Sales of the cascade's reps over ``window`` as (reps, months), NaN if no row."""
+    key = ("_tree_sales", kpi, int(window[0].ordinal), len(window), tree.R)
     if key not in ds._cache:
-        ds._cache[key] = ds.sales_array([kpi], window, tree.reps["rep_id"].to_numpy())[:, :, 0]
+        sc = _sales_codes(ds)
+        t0 = int(window[0].ordinal)
+        T = len(window)
+        r = tree.rep_pos_of_ds[np.maximum(sc.rep, 0)]
+        sel = (
+            (sc.kpi == ds.kpi_names.index(kpi))
+            & (sc.rep >= 0)
+            & (r >= 0)
+            & (sc.month >= t0)
+            & (sc.month < t0 + T)
+        )
+        arr = np.full((tree.R, T), np.nan)
+        arr[r[sel], sc.month[sel] - t0] = sc.value[sel]
+        ds._cache[key] = arr
     return ds._cache[key]
 
 
@@ -368,16 +426,26 @@ def _last_year_actual(ds: Dataset, tree: _Tree, kpi: str, year: int, mean: bool)
     ``MIN_MONTHS_FOR_BAND`` months). Rate KPIs: the headcount-weighted mean of
     reps' average monthly rates.
     """
-    s = ds.sales[(ds.sales["kpi"] == kpi) & (ds.sales["period"].dt.year == year - 1)]
+    sc = _sales_codes(ds)
     out = np.full(tree.N, np.nan)
-    if s.empty:
+    t0 = _ordinal(year - 1)
+    sel = (
+        (sc.kpi == ds.kpi_names.index(kpi))
+        & (sc.rep >= 0)
+        & (sc.month >= t0)
+        & (sc.month < t0 + 12)
+    )
+    if not sel.any():
         return out
-    g = s.groupby("rep_id", observed=True)["value"]
-    per_rep = g.mean() if mean else g.sum()
-    unit_of = ds.reps.set_index("rep_id")["unit_id"].reindex(per_rep.index)
-    uidx = tree.h.index.get_indexer(unit_of.astype(str))
-    anc = tree.h._ancestors[uidx]
-    vals = per_rep.to_numpy(dtype=float)
+    nR = len(ds.reps)
+    tot_r = np.bincount(sc.rep[sel], weights=sc.value[sel], minlength=nR)
+    n_r = np.bincount(sc.rep[sel], minlength=nR)
+    has = n_r > 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_rep = np.where(has, tot_r / n_r if mean else tot_r, np.nan)
+    uidx = tree.h.index.get_indexer(ds.reps["unit_id"].astype(str))
+    anc = tree.h._ancestors[uidx[has]]
+    vals = per_rep[has]
     tot = np.zeros(tree.U)
     cnt = np.zeros(tree.U)
     for c in range(anc.shape[1]):
@@ -386,14 +454,13 @@ def _last_year_actual(ds: Dataset, tree: _Tree, kpi: str, year: int, mean: bool)
         cnt += np.bincount(anc[ok, c], minlength=tree.U)
     with np.errstate(invalid="ignore", divide="ignore"):
         out[: tree.U] = np.where(cnt > 0, tot / cnt if mean else tot, np.nan)
-    ridx = pd.Index(per_rep.index).get_indexer(tree.node_id[tree.U :])
-    rep_vals = np.where(ridx >= 0, vals[np.maximum(ridx, 0)], np.nan)
+    ds_pos = np.flatnonzero(tree.rep_pos_of_ds >= 0)  # tree rep i is ds.reps row ds_pos[i]
+    rep_vals = per_rep[ds_pos]
     if not mean:
         # A rep's band is set around last year's run rate: a rep who joined in
         # October is not held to 130% of three months' sales. Reps with fewer than
         # MIN_MONTHS_FOR_BAND months last year count as new hires (floor only).
-        months = g.count().to_numpy()
-        n = np.where(ridx >= 0, months[np.maximum(ridx, 0)], 0)
+        n = n_r[ds_pos]
         with np.errstate(invalid="ignore", divide="ignore"):
             rep_vals = np.where(n >= MIN_MONTHS_FOR_BAND, rep_vals * 12.0 / n, np.nan)
     out[tree.U :] = rep_vals
@@ -683,9 +750,18 @@ def _split_additive(
                     h_ = np.where(has, a * (1 + g.up), np.inf)
                 if g.floor is not None:
                     l_ = np.maximum(l_, g.floor)
-                # Whole rounding units, so that rounding cannot break a band.
-                lo[sel] = np.ceil(l_ / unit - 1e-9)
-                hi[sel] = np.floor(h_ / unit + 1e-9)
+                # Whole rounding units, so that rounding cannot break a band. A band
+                # narrower than one unit (a small actual, a coarse unit) becomes the
+                # whole unit nearest to its middle.
+                lu = np.ceil(l_ / unit - 1e-9)
+                hu = np.floor(h_ / unit + 1e-9)
+                narrow = lu > hu
+                if narrow.any():
+                    mid = np.round((l_ + np.where(np.isfinite(h_), h_, l_)) / 2 / unit)
+                    lu = np.where(narrow, mid, lu)
+                    hu = np.where(narrow, mid, hu)
+                lo[sel] = lu
+                hi[sel] = hu
         empty = ~tree.nonempty[kids]
         lo[empty] = 0.0
         hi[empty] = 0.0
