@@ -493,3 +493,28 @@ def test_arbitrary_cells_give_problems_not_crashes(tables):
     if not problems:  # whatever passes validation keeps the typed contract
         ds = Dataset(**typed, source="fuzz")
         assert check_dataset(ds) == []
+
+
+def test_dotted_and_chinese_month_and_date_spellings():
+    s = pd.Series(
+        [
+            "2026.01",
+            "2026年1月",
+            "2026年01月01日",
+            "2026 年 1 月",
+            "2026年1月15日",
+            "2026.1",
+            2026.1,
+        ],
+        dtype=object,
+    )
+    ords, empty, bad, mid = _month_ordinals(s)
+    jan = pd.Period("2026-01", freq="M").ordinal
+    assert (ords[:4] == jan).all()
+    assert mid.tolist() == [False] * 4 + [True, False, False]
+    # "2026.1" could be October typed as a number (2026.10): rejected, never guessed.
+    assert bad.tolist() == [False] * 5 + [True, True]
+    dates = pd.Series(["2024.03.01", "2024年3月1日", "2024.3.1"], dtype=object)
+    vals, _, bad = _to_dates(dates)
+    assert (vals[:2] == pd.Timestamp("2024-03-01")).all()
+    assert bad.tolist() == [False, False, True]

@@ -105,18 +105,48 @@ ENUMS: dict[str, tuple[str, ...]] = {
 _TRUE = {"true", "t", "yes", "y", "1", "1.0", "是", "真"}
 _FALSE = {"false", "f", "no", "n", "0", "0.0", "否", "假"}
 
+_TIME = r"(?:[ T]0?0:00(?::00(?:\.0+)?)?)?"
+# 2026-01, 2026/1, 2026-01-01 (+ midnight), 2026.01, 2026.01.01, 202601, 20260101.
 _MONTH_RE = re.compile(
-    r"^(?P<y>\d{4})(?:[-/](?P<m1>\d{1,2})(?:[-/](?P<d>\d{1,2})"
-    r"(?:[ T]0?0:00(?::00(?:\.0+)?)?)?)?|(?P<m2>\d{2})(?P<d2>\d{2})?)$"
+    r"^(?P<y>\d{4})(?:[-/](?P<m1>\d{1,2})(?:[-/](?P<d1>\d{1,2})" + _TIME + r")?"
+    r"|\.(?P<m3>\d{2})(?:\.(?P<d3>\d{2}))?|(?P<m2>\d{2})(?P<d2>\d{2})?)$"
 )
+# 2024-03-01, 2024/3/1, 2024.03.01, 20240301 (+ midnight).
 _DATE_RE = re.compile(
-    r"^(?P<y>\d{4})(?:[-/](?P<m>\d{1,2})[-/](?P<d>\d{1,2})|(?P<m2>\d{2})(?P<d2>\d{2}))"
-    r"(?:[ T]0?0:00(?::00(?:\.0+)?)?)?$"
+    r"^(?P<y>\d{4})(?:[-/](?P<m1>\d{1,2})[-/](?P<d1>\d{1,2})|\.(?P<m3>\d{2})\.(?P<d3>\d{2})"
+    r"|(?P<m2>\d{2})(?P<d2>\d{2}))" + _TIME + "$"
 )
+# Chinese exports write 2026年1月 and 2024年3月1日.
+_CJK_RE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?$")
+
+
+def _plain(texts: list[str]) -> pd.Series:
+    """Stripped texts with Chinese year/month/day dates rewritten as 2026-1(-1)."""
+    s = pd.Series([t.strip() for t in texts], dtype=object)
+    cjk = s.str.match(_CJK_RE).fillna(False).to_numpy(dtype=bool)
+    if cjk.any():
+        s[cjk] = s[cjk].str.replace(
+            _CJK_RE, lambda m: "-".join(g for g in m.groups() if g), regex=True
+        )
+    return s
+
+
+def _ymd(parts: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Year, month and day (NaN where absent) from a regex extract."""
+    y = pd.to_numeric(parts["y"], errors="coerce")
+    m = pd.to_numeric(parts["m1"].fillna(parts["m2"]).fillna(parts["m3"]), errors="coerce")
+    d = pd.to_numeric(parts["d1"].fillna(parts["d2"]).fillna(parts["d3"]), errors="coerce")
+    return y, m, d
+
+
 _THOUSANDS_RE = r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$"
 
-MONTH_EXPECTED = "a calendar month such as 2026-01 (also 2026-01-01, 2026/01 or 202601)"
-DATE_EXPECTED = "a date such as 2024-03-01 (YYYY-MM-DD; also YYYY/MM/DD or YYYYMMDD)"
+MONTH_EXPECTED = (
+    "a calendar month such as 2026-01 (also 2026-01-01, 2026/01, 2026.01, 202601 or 2026年1月)"
+)
+DATE_EXPECTED = (
+    "a date such as 2024-03-01 (YYYY-MM-DD; also YYYY/MM/DD, YYYY.MM.DD, YYYYMMDD or 2024年3月1日)"
+)
 
 
 @dataclass(frozen=True)
@@ -311,16 +341,17 @@ def _month_ordinals(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
             u_mid[i] = ts.day != 1 or ts != ts.normalize()
             texts.append(None)
             continue
+        if isinstance(v, float) and not np.isnan(v) and not v.is_integer():
+            u_bad[i] = True  # 2026.1 as a number may have been 2026.10: never guess
+            texts.append(None)
+            continue
         t = _as_str(v)
         if t is None:
             u_empty[i] = True
         texts.append(t)
     todo = [i for i, t in enumerate(texts) if t is not None]
     if todo:
-        parts = pd.Series([texts[i].strip() for i in todo], dtype=object).str.extract(_MONTH_RE)
-        y = pd.to_numeric(parts["y"], errors="coerce")
-        m = pd.to_numeric(parts["m1"].fillna(parts["m2"]), errors="coerce")
-        d = pd.to_numeric(parts["d"].fillna(parts["d2"]), errors="coerce")
+        y, m, d = _ymd(_plain([texts[i] for i in todo]).str.extract(_MONTH_RE))
         ok = y.notna() & m.between(1, 12) & (d.isna() | d.between(1, 31))
         idx = np.asarray(todo)
         okv = ok.to_numpy(dtype=bool)
@@ -369,14 +400,8 @@ def _to_dates(s: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
             todo_i.append(i)
             todo_t.append(t.strip())
     if todo_i:
-        parts = pd.Series(todo_t, dtype=object).str.extract(_DATE_RE)
-        frame = pd.DataFrame(
-            {
-                "year": pd.to_numeric(parts["y"], errors="coerce"),
-                "month": pd.to_numeric(parts["m"].fillna(parts["m2"]), errors="coerce"),
-                "day": pd.to_numeric(parts["d"].fillna(parts["d2"]), errors="coerce"),
-            }
-        )
+        y, m, d = _ymd(_plain(todo_t).str.extract(_DATE_RE))
+        frame = pd.DataFrame({"year": y, "month": m, "day": d})
         complete = frame.notna().all(axis=1)
         parsed = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[us]")
         if complete.any():
