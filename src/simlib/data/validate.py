@@ -14,10 +14,12 @@ Checks, in order
 ----------------
 * required columns present; no unknown columns (extra ones are allowed in
   ``reps`` only, as optional rep attributes such as gender or tenure band);
-* types: numbers, dates (``YYYY-MM-DD``; also ``YYYY/MM/DD``, ``YYYYMMDD``),
-  calendar months (``2026-01``, ``2026-01-01``, ``2026/01``, ``202601``; a
-  mid-month day such as ``2026-01-15`` is rejected, because sales facts are
-  monthly), true/false flags; required cells not empty;
+* types: finite numbers (thousands separators such as ``1,234.50`` are read;
+  ``95%`` is not: rates are fractions), dates (``YYYY-MM-DD``; also
+  ``YYYY/MM/DD``, ``YYYY.MM.DD``, ``YYYYMMDD``, ``2024年3月1日``), calendar months
+  (``2026-01``, ``2026-01-01``, ``2026/01``, ``2026.01``, ``202601``, ``2026年1月``;
+  a mid-month day such as ``2026-01-15`` is rejected, because sales facts are
+  monthly), true/false flags (also yes/no, 1/0, 是/否); required cells not empty;
 * KPI definitions: ``direction`` in higher/lower, ``unit`` in
   currency/count/rate, ``aggregation`` in sum/mean, ``weight_kpi`` naming a KPI;
 * keys unique in every table;
