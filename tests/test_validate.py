@@ -25,14 +25,9 @@ from hypothesis import strategies as st
 import simlib as sl
 from simlib.cli import main
 from simlib.data.dataset import Dataset
+from simlib.data.parse import month_ordinals, to_dates
 from simlib.data.schemas import check_dataset
-from simlib.data.validate import (
-    MAX_ROWS_PER_CHECK,
-    _month_ordinals,
-    _to_dates,
-    validate_cli,
-    validate_tables,
-)
+from simlib.data.validate import MAX_ROWS_PER_CHECK, validate_cli, validate_tables
 from simlib.errors import DataValidationError
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -273,7 +268,7 @@ def test_accepted_and_rejected_month_spellings():
         + ["2026-13", "Jan 2026", "", "20261"],
         dtype=object,
     )
-    ords, empty, bad, mid = _month_ordinals(s)
+    ords, empty, bad, mid = month_ordinals(s)
     jan = pd.Period("2026-01", freq="M").ordinal
     assert (ords[:6] == jan).all()
     assert mid.tolist() == [False] * 6 + [True] + [False] * 4
@@ -283,7 +278,7 @@ def test_accepted_and_rejected_month_spellings():
 
 def test_months_from_typed_columns():
     excel_like = pd.Series([pd.Timestamp("2026-03-01"), 202604, 202605.0, "2026-06"], dtype=object)
-    ords, empty, bad, mid = _month_ordinals(excel_like)
+    ords, empty, bad, mid = month_ordinals(excel_like)
     assert [str(pd.Period(ordinal=int(o), freq="M")) for o in ords] == [
         "2026-03",
         "2026-04",
@@ -291,7 +286,7 @@ def test_months_from_typed_columns():
         "2026-06",
     ]
     dt = pd.Series(pd.to_datetime(["2026-03-01", "2026-03-02"]))
-    _, _, _, mid = _month_ordinals(dt)
+    _, _, _, mid = month_ordinals(dt)
     assert mid.tolist() == [False, True]
 
 
@@ -299,7 +294,7 @@ def test_date_spellings():
     s = pd.Series(
         ["2024-03-01", "2024/3/1", "20240301", "2024-03-01 00:00:00", "2024-02-30", "x", ""]
     )
-    vals, empty, bad = _to_dates(s)
+    vals, empty, bad = to_dates(s)
     assert (vals[:4] == pd.Timestamp("2024-03-01")).all()
     assert bad.tolist() == [False] * 4 + [True, True, False]
     assert empty.tolist() == [False] * 6 + [True]
@@ -508,13 +503,13 @@ def test_dotted_and_chinese_month_and_date_spellings():
         ],
         dtype=object,
     )
-    ords, empty, bad, mid = _month_ordinals(s)
+    ords, empty, bad, mid = month_ordinals(s)
     jan = pd.Period("2026-01", freq="M").ordinal
     assert (ords[:4] == jan).all()
     assert mid.tolist() == [False] * 4 + [True, False, False]
     # "2026.1" could be October typed as a number (2026.10): rejected, never guessed.
     assert bad.tolist() == [False] * 5 + [True, True]
     dates = pd.Series(["2024.03.01", "2024年3月1日", "2024.3.1"], dtype=object)
-    vals, _, bad = _to_dates(dates)
+    vals, _, bad = to_dates(dates)
     assert (vals[:2] == pd.Timestamp("2024-03-01")).all()
     assert bad.tolist() == [False, False, True]

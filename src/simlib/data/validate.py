@@ -38,7 +38,6 @@ and row checks are numpy masks over integer codes.
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -57,14 +56,24 @@ from simlib.data.dataset import (
     REQUIRED_TABLES,
     TABLES,
 )
+from simlib.data.parse import (
+    DATE_EXPECTED,
+    MONTH_EXPECTED,
+    NAT,
+    TextCodes,
+    missing_mask,
+    month_ordinals,
+    text_codes,
+    to_bool,
+    to_dates,
+    to_number,
+)
 from simlib.errors import Problem
 
 #: At most this many rows are listed per check; the rest are counted in one line.
 MAX_ROWS_PER_CHECK = 20
 #: Competence assessments use a 1-5 rating scale.
 COMPETENCE_SCALE = (1.0, 5.0)
-
-_NAT = np.iinfo(np.int64).min
 
 # Column kinds: "id" (text, required), "id?" (text, may be empty), "text",
 # "text?", "month", "date", "date?", "number", "number?", "bool", and enums.
@@ -104,51 +113,6 @@ ENUMS: dict[str, tuple[str, ...]] = {
     "unit": KPI_UNITS,
     "aggregation": KPI_AGGREGATIONS,
 }
-_TRUE = {"true", "t", "yes", "y", "1", "1.0", "是", "真"}
-_FALSE = {"false", "f", "no", "n", "0", "0.0", "否", "假"}
-
-_TIME = r"(?:[ T]0?0:00(?::00(?:\.0+)?)?)?"
-# 2026-01, 2026/1, 2026-01-01 (+ midnight), 2026.01, 2026.01.01, 202601, 20260101.
-_MONTH_RE = re.compile(
-    r"^(?P<y>\d{4})(?:[-/](?P<m1>\d{1,2})(?:[-/](?P<d1>\d{1,2})" + _TIME + r")?"
-    r"|\.(?P<m3>\d{2})(?:\.(?P<d3>\d{2}))?|(?P<m2>\d{2})(?P<d2>\d{2})?)$"
-)
-# 2024-03-01, 2024/3/1, 2024.03.01, 20240301 (+ midnight).
-_DATE_RE = re.compile(
-    r"^(?P<y>\d{4})(?:[-/](?P<m1>\d{1,2})[-/](?P<d1>\d{1,2})|\.(?P<m3>\d{2})\.(?P<d3>\d{2})"
-    r"|(?P<m2>\d{2})(?P<d2>\d{2}))" + _TIME + "$"
-)
-# Chinese exports write 2026年1月 and 2024年3月1日.
-_CJK_RE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?$")
-
-
-def _plain(texts: list[str]) -> pd.Series:
-    """Stripped texts with Chinese year/month/day dates rewritten as 2026-1(-1)."""
-    s = pd.Series([t.strip() for t in texts], dtype=object)
-    cjk = s.str.match(_CJK_RE).fillna(False).to_numpy(dtype=bool)
-    if cjk.any():
-        s[cjk] = s[cjk].str.replace(
-            _CJK_RE, lambda m: "-".join(g for g in m.groups() if g), regex=True
-        )
-    return s
-
-
-def _ymd(parts: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """Year, month and day (NaN where absent) from a regex extract."""
-    y = pd.to_numeric(parts["y"], errors="coerce")
-    m = pd.to_numeric(parts["m1"].fillna(parts["m2"]).fillna(parts["m3"]), errors="coerce")
-    d = pd.to_numeric(parts["d1"].fillna(parts["d2"]).fillna(parts["d3"]), errors="coerce")
-    return y, m, d
-
-
-_THOUSANDS_RE = r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$"
-
-MONTH_EXPECTED = (
-    "a calendar month such as 2026-01 (also 2026-01-01, 2026/01, 2026.01, 202601 or 2026年1月)"
-)
-DATE_EXPECTED = (
-    "a date such as 2024-03-01 (YYYY-MM-DD; also YYYY/MM/DD, YYYY.MM.DD, YYYYMMDD or 2024年3月1日)"
-)
 
 
 @dataclass(frozen=True)
@@ -230,228 +194,6 @@ class _Problems:
             )
 
 
-# ----------------------------------------------------------------- coercion
-@dataclass
-class _Text:
-    """A text column as integer codes into distinct values (-1 = empty)."""
-
-    codes: np.ndarray
-    uniques: np.ndarray  # object array of str
-
-    def series(self, dtype: str) -> pd.Series:
-        arr = pd.array(self.uniques, dtype=dtype).take(self.codes, allow_fill=True)
-        return pd.Series(arr)
-
-
-def _factorize(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Codes (-1 for missing) and distinct raw values, fast for categoricals."""
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        return s.cat.codes.to_numpy(dtype=np.int64), np.asarray(s.cat.categories, dtype=object)
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    return codes.astype(np.int64, copy=False), np.asarray(uniques, dtype=object)
-
-
-def _as_str(v: Any) -> str | None:
-    """The text a cell holds; ``None`` when empty. Whole-number floats lose their ``.0``."""
-    if v is None or v is pd.NA or v is pd.NaT:
-        return None
-    if isinstance(v, float):
-        if np.isnan(v):
-            return None
-        if v.is_integer():
-            return str(int(v))
-    if isinstance(v, (pd.Timestamp,)) or hasattr(v, "isoformat"):
-        ts = pd.Timestamp(v)
-        return ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.isoformat(sep=" ")
-    s = str(v)
-    return None if s.strip() == "" else s
-
-
-def _text(s: pd.Series) -> _Text:
-    codes, raw = _factorize(s)
-    text = np.array([_as_str(v) for v in raw], dtype=object)
-    empty = np.array([t is None for t in text], dtype=bool)
-    # Distinct raw values may share a text (1 and "1"): merge them.
-    text_codes, text_uniques = pd.factorize(pd.Series(np.where(empty, "", text), dtype=object))
-    remap = np.where(empty, -1, text_codes)
-    new_codes = np.where(codes >= 0, remap[np.maximum(codes, 0)] if len(remap) else -1, -1)
-    return _Text(new_codes.astype(np.int64), np.asarray(text_uniques, dtype=object))
-
-
-def _missing_mask(s: pd.Series) -> np.ndarray:
-    m = s.isna().to_numpy().copy()
-    if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
-        m |= (s.astype("str").str.strip() == "").fillna(True).to_numpy(dtype=bool)
-    return m
-
-
-def _to_number(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """float64 values and a mask of cells that are not a finite number (text, ``inf``)."""
-    vals, bad = _parse_number(s)
-    bad |= np.isinf(vals.to_numpy(dtype=float))
-    return vals, bad
-
-
-def _parse_number(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
-        return s.astype("float64").reset_index(drop=True), np.zeros(len(s), bool)
-    missing = _missing_mask(s)
-    vals = pd.to_numeric(s, errors="coerce")
-    if not pd.api.types.is_float_dtype(vals.dtype) or vals.dtype != "float64":
-        vals = vals.astype("float64")
-    bad = vals.isna().to_numpy() & ~missing
-    if bad.any():
-        # Exports often carry thousands separators ("1,234.50"): accept that form only.
-        idx = np.flatnonzero(bad)
-        sub = s.iloc[idx].astype("str").str.strip()
-        ok = sub.str.match(_THOUSANDS_RE).fillna(False).to_numpy(dtype=bool)
-        if ok.any():
-            fixed = pd.to_numeric(sub[ok].str.replace(",", "", regex=False), errors="coerce")
-            vals = vals.copy()
-            vals.iloc[idx[ok]] = fixed.to_numpy(dtype=float)
-            bad[idx[ok]] = False
-    return vals.reset_index(drop=True), bad
-
-
-def _month_ordinals(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Month ordinals (NaT sentinel), and masks: empty, unparseable, a day other than the 1st."""
-    n = len(s)
-    if isinstance(s.dtype, pd.PeriodDtype):
-        if s.dtype != pd.PeriodDtype("M"):
-            s = s.dt.asfreq("M")
-        ords = s.array.asi8.copy()
-        return ords, ords == _NAT, np.zeros(n, bool), np.zeros(n, bool)
-    if pd.api.types.is_datetime64_any_dtype(s.dtype):
-        missing = s.isna().to_numpy()
-        not_first = ~missing & ((s.dt.day != 1) | (s.dt.normalize() != s)).to_numpy(dtype=bool)
-        ords = np.where(missing, _NAT, s.dt.to_period("M").array.asi8)
-        return ords, missing, np.zeros(n, bool), not_first
-    codes, raw = _factorize(s)
-    u_ord = np.full(len(raw), _NAT, dtype=np.int64)
-    u_bad = np.zeros(len(raw), bool)
-    u_mid = np.zeros(len(raw), bool)
-    u_empty = np.zeros(len(raw), bool)
-    texts = []
-    for i, v in enumerate(raw):
-        if isinstance(v, pd.Period):
-            u_ord[i] = v.asfreq("M").ordinal
-            texts.append(None)
-            continue
-        if isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "isoformat"):
-            ts = pd.Timestamp(v)
-            u_ord[i] = ts.to_period("M").ordinal
-            u_mid[i] = ts.day != 1 or ts != ts.normalize()
-            texts.append(None)
-            continue
-        if isinstance(v, float) and not np.isnan(v) and not v.is_integer():
-            u_bad[i] = True  # 2026.1 as a number may have been 2026.10: never guess
-            texts.append(None)
-            continue
-        t = _as_str(v)
-        if t is None:
-            u_empty[i] = True
-        texts.append(t)
-    todo = [i for i, t in enumerate(texts) if t is not None]
-    if todo:
-        y, m, d = _ymd(_plain([texts[i] for i in todo]).str.extract(_MONTH_RE))
-        ok = y.notna() & m.between(1, 12) & (d.isna() | d.between(1, 31))
-        idx = np.asarray(todo)
-        okv = ok.to_numpy(dtype=bool)
-        u_bad[idx[~okv]] = True
-        u_ord[idx[okv]] = ((y[ok] - 1970) * 12 + (m[ok] - 1)).to_numpy(dtype=np.int64)
-        u_mid[idx[okv]] = (d[ok].notna() & (d[ok] != 1)).to_numpy(dtype=bool)
-    ords = np.where(codes >= 0, u_ord[np.maximum(codes, 0)], _NAT) if len(raw) else np.full(n, _NAT)
-    take = (lambda a: np.where(codes >= 0, a[np.maximum(codes, 0)], False)) if len(raw) else None
-    if take is None:
-        return ords, np.ones(n, bool), np.zeros(n, bool), np.zeros(n, bool)
-    empty = (codes < 0) | take(u_empty)
-    bad = take(u_bad)
-    mid = take(u_mid)
-    ords = np.where(bad | mid | empty, _NAT, ords)
-    return ords.astype(np.int64), empty, bad, mid
-
-
-def _to_dates(s: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
-    """datetime64[us] values and masks: empty, not a date."""
-    n = len(s)
-    if pd.api.types.is_datetime64_any_dtype(s.dtype):
-        s = s.dt.tz_localize(None) if getattr(s.dt, "tz", None) is not None else s
-        missing = s.isna().to_numpy()
-        bad = ~missing & (s.dt.normalize() != s).to_numpy(dtype=bool)
-        out = s.astype("datetime64[us]").where(~bad)
-        return out.reset_index(drop=True), missing, bad
-    codes, raw = _factorize(s)
-    u_val = np.full(len(raw), np.datetime64("NaT"), dtype="datetime64[us]")
-    u_bad = np.zeros(len(raw), bool)
-    u_empty = np.zeros(len(raw), bool)
-    todo_i, todo_t = [], []
-    for i, v in enumerate(raw):
-        if not isinstance(v, str) and (
-            isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "isoformat")
-        ):
-            ts = pd.Timestamp(v)
-            if ts != ts.normalize():
-                u_bad[i] = True
-            else:
-                u_val[i] = np.datetime64(ts.to_datetime64(), "us")
-            continue
-        t = _as_str(v)
-        if t is None:
-            u_empty[i] = True
-        else:
-            todo_i.append(i)
-            todo_t.append(t.strip())
-    if todo_i:
-        y, m, d = _ymd(_plain(todo_t).str.extract(_DATE_RE))
-        frame = pd.DataFrame({"year": y, "month": m, "day": d})
-        complete = frame.notna().all(axis=1)
-        parsed = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[us]")
-        if complete.any():
-            parsed[complete] = pd.to_datetime(frame[complete], errors="coerce")
-        idx = np.asarray(todo_i)
-        okv = parsed.notna().to_numpy()
-        u_bad[idx[~okv]] = True
-        u_val[idx[okv]] = parsed[okv].to_numpy(dtype="datetime64[us]")
-    if len(raw) == 0:
-        return (
-            pd.Series(np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")),
-            np.ones(n, bool),
-            np.zeros(n, bool),
-        )
-    pos = np.maximum(codes, 0)
-    empty = (codes < 0) | u_empty[pos]
-    bad = (codes >= 0) & u_bad[pos]
-    vals = np.where(codes >= 0, u_val[pos], np.datetime64("NaT"))
-    return pd.Series(vals.astype("datetime64[us]")), empty, bad
-
-
-def _to_bool(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    if pd.api.types.is_bool_dtype(s.dtype) and not s.isna().any():
-        return s.astype(bool).reset_index(drop=True), np.zeros(len(s), bool)
-    codes, raw = _factorize(s)
-    u_val = np.zeros(len(raw), bool)
-    u_bad = np.zeros(len(raw), bool)
-    for i, v in enumerate(raw):
-        if isinstance(v, (bool, np.bool_)):
-            u_val[i] = bool(v)
-            continue
-        t = _as_str(v)
-        if t is None:
-            continue  # empty: the default, False
-        t = t.strip().lower()
-        if t in _TRUE:
-            u_val[i] = True
-        elif t not in _FALSE:
-            u_bad[i] = True
-    pos = np.maximum(codes, 0)
-    if len(raw) == 0:
-        return pd.Series(np.zeros(len(s), bool)), np.zeros(len(s), bool)
-    return (
-        pd.Series(np.where(codes >= 0, u_val[pos], False)),
-        (codes >= 0) & u_bad[pos],
-    )
-
-
 # ------------------------------------------------------------ the validator
 @dataclass
 class _Table:
@@ -461,7 +203,7 @@ class _Table:
     src: TableSource
     n: int
     cols: dict[str, pd.Series]
-    text: dict[str, _Text]
+    text: dict[str, TextCodes]
     ords: dict[str, np.ndarray]
     usable: np.ndarray  # rows whose columns all parsed
     extra: list[str]
@@ -514,7 +256,7 @@ def _coerce_table(name: str, raw: pd.DataFrame, src: TableSource, pr: _Problems)
     n = len(raw)
     usable = np.ones(n, bool)
     cols: dict[str, pd.Series] = {}
-    text: dict[str, _Text] = {}
+    text: dict[str, TextCodes] = {}
     ords: dict[str, np.ndarray] = {}
     for col, kind in kinds.items():
         if col not in raw.columns:
@@ -523,7 +265,7 @@ def _coerce_table(name: str, raw: pd.DataFrame, src: TableSource, pr: _Problems)
         nullable = kind.endswith("?")
         base = kind.rstrip("?")
         if base in ("id", "text"):
-            t = _text(s)
+            t = text_codes(s)
             empty = t.codes < 0
             if not nullable and empty.any():
                 pr.rows(
@@ -538,7 +280,7 @@ def _coerce_table(name: str, raw: pd.DataFrame, src: TableSource, pr: _Problems)
             cols[col] = t.series("string" if nullable else "str")
         elif base.startswith("enum:"):
             allowed = ENUMS[base[5:]]
-            t = _text(s)
+            t = text_codes(s)
             norm = np.array([u.strip().lower() for u in t.uniques], dtype=object)
             ok_u = np.isin(norm, allowed) if len(norm) else np.zeros(0, bool)
             bad = (t.codes >= 0) & ~ok_u[np.maximum(t.codes, 0)] if len(norm) else np.zeros(n, bool)
@@ -557,11 +299,11 @@ def _coerce_table(name: str, raw: pd.DataFrame, src: TableSource, pr: _Problems)
                 f"one of {', '.join(allowed)} (cannot be empty)",
             )
             usable &= ~(bad | empty)
-            t = _Text(t.codes, norm)
+            t = TextCodes(t.codes, norm)
             text[col] = t
             cols[col] = t.series("str")
         elif base == "number":
-            vals, bad = _to_number(s)
+            vals, bad = to_number(s)
             pr.rows(
                 src,
                 np.flatnonzero(bad),
@@ -582,7 +324,7 @@ def _coerce_table(name: str, raw: pd.DataFrame, src: TableSource, pr: _Problems)
             usable &= ~bad
             cols[col] = vals
         elif base == "date":
-            vals, empty, bad = _to_dates(s)
+            vals, empty, bad = to_dates(s)
             pr.rows(src, np.flatnonzero(bad), col, s, DATE_EXPECTED)
             if not nullable:
                 pr.rows(
@@ -596,7 +338,7 @@ def _coerce_table(name: str, raw: pd.DataFrame, src: TableSource, pr: _Problems)
             usable &= ~bad
             cols[col] = vals
         elif base == "month":
-            o, empty, bad, mid = _month_ordinals(s)
+            o, empty, bad, mid = month_ordinals(s)
             pr.rows(src, np.flatnonzero(bad), col, s, MONTH_EXPECTED)
             pr.rows(
                 src,
@@ -617,7 +359,7 @@ def _coerce_table(name: str, raw: pd.DataFrame, src: TableSource, pr: _Problems)
             ords[col] = o
             cols[col] = pd.Series(pd.PeriodIndex.from_ordinals(o, freq="M"))
         elif base == "bool":
-            vals, bad = _to_bool(s)
+            vals, bad = to_bool(s)
             pr.rows(src, np.flatnonzero(bad), col, s, "true or false (also yes/no, 1/0, 是/否)")
             usable &= ~bad
             cols[col] = vals
@@ -638,7 +380,7 @@ def _key_codes(parts: list[tuple[np.ndarray, int]]) -> np.ndarray:
 
 
 def _ord_codes(o: np.ndarray) -> tuple[np.ndarray, int]:
-    valid = o != _NAT
+    valid = o != NAT
     if not valid.any():
         return np.full(len(o), -1, np.int64), 1
     lo = o[valid].min()
@@ -909,7 +651,7 @@ def validate_tables(
         rep_index = pd.Index(r.cols["rep_id"][first_r].astype(str))
         # Reps whose own dates are wrong are reported once, above, not for every sale.
         dates_ok = (~after & hire.notna().to_numpy())[first_r]
-        hire_m = np.where(hire.notna(), hire.dt.to_period("M").array.asi8, _NAT)[first_r]
+        hire_m = np.where(hire.notna(), hire.dt.to_period("M").array.asi8, NAT)[first_r]
         exit_m = np.where(
             exit_.notna(), exit_.dt.to_period("M").array.asi8, np.iinfo(np.int64).max
         )[first_r]
@@ -960,7 +702,7 @@ def validate_tables(
         if hire_m is not None and exit_m is not None and dates_ok is not None and len(hire_m):
             o = s.ords["period"]
             ri = np.maximum(rep_idx, 0)
-            ok = (rep_idx >= 0) & s.usable & (o != _NAT)
+            ok = (rep_idx >= 0) & s.usable & (o != NAT)
             ok &= dates_ok[ri]
             outside = ok & ((o < hire_m[ri]) | (o > exit_m[ri]))
             pos = np.flatnonzero(outside)
@@ -970,7 +712,7 @@ def validate_tables(
                 for i in p:
                     h = hire_m[ri[i]]
                     e = exit_m[ri[i]]
-                    hs = str(pd.Period(ordinal=int(h), freq="M")) if h != _NAT else "?"
+                    hs = str(pd.Period(ordinal=int(h), freq="M")) if h != NAT else "?"
                     es = (
                         f"left {pd.Period(ordinal=int(e), freq='M')}"
                         if e != np.iinfo(np.int64).max
@@ -999,7 +741,7 @@ def validate_tables(
         for c in ("unit_id", "rep_id"):
             if c not in t.cols:
                 t.cols[c] = pd.Series(pd.array([pd.NA] * t.n, dtype="string"))
-                t.text[c] = _Text(np.full(t.n, -1, np.int64), np.array([], dtype=object))
+                t.text[c] = TextCodes(np.full(t.n, -1, np.int64), np.array([], dtype=object))
         has_u = t.cols["unit_id"].notna().to_numpy()
         has_r = t.cols["rep_id"].notna().to_numpy()
         pr.rows(
@@ -1066,7 +808,7 @@ def _assemble(tabs: dict[str, _Table], raw: Mapping[str, pd.DataFrame]) -> dict[
                 if isinstance(col.dtype, pd.CategoricalDtype):  # dictionary-read text
                     col = col.astype(col.cat.categories.dtype)
                 if col.dtype == object:
-                    col = col.where(~_missing_mask(col)).astype("str")
+                    col = col.where(~missing_mask(col)).astype("str")
                 df[c] = col
         out[name] = df
     return out
