@@ -63,7 +63,7 @@ def test_unknown_keys_are_named_with_their_path():
     assert exc.value.errors == [
         (
             "scorecard.items[0].rule.cieling",
-            "unknown key (check the spelling; allowed keys are listed in the docs)",
+            "unknown key; allowed here: type, floor, ceiling",
         )
     ]
 

@@ -57,7 +57,10 @@ def spec_errors(exc: ValidationError, root: str, model: type[BaseModel] | None =
         loc = _strip_union_tags(model, tuple(err["loc"])) if model is not None else err["loc"]
         msg = err["msg"]
         if err["type"] == "extra_forbidden":
-            msg = "unknown key (check the spelling; allowed keys are listed in the docs)"
+            allowed = _allowed_keys(model, tuple(err["loc"])[:-1]) if model is not None else []
+            msg = "unknown key" + (
+                f"; allowed here: {', '.join(allowed)}" if allowed else " (check the spelling)"
+            )
         elif msg.startswith("Value error, "):
             msg = msg[len("Value error, ") :]
         elif msg.startswith("Assertion failed, "):
@@ -97,8 +100,22 @@ def load_yaml(path: str | Path) -> Any:
         raise SpecError([(where, f"not valid YAML ({getattr(exc, 'problem', exc)})")]) from None
 
 
+def _allowed_keys(model: type[BaseModel], parent_loc: tuple[Any, ...]) -> list[str]:
+    """The keys the model at ``parent_loc`` accepts (for "unknown key" messages)."""
+    ctx = _walk(model, parent_loc)[1]
+    ctx = _unwrap_optional(ctx)
+    if isinstance(ctx, type) and issubclass(ctx, BaseModel):
+        return [f.alias or name for name, f in ctx.model_fields.items()]
+    return []
+
+
 def _strip_union_tags(model: type[BaseModel], loc: tuple[Any, ...]) -> list[Any]:
     """Drop the elements of ``loc`` that name a union member rather than a key."""
+    return _walk(model, loc)[0]
+
+
+def _walk(model: type[BaseModel], loc: tuple[Any, ...]) -> tuple[list[Any], Any]:
+    """Follow ``loc`` through the model's annotations: (loc without union tags, type reached)."""
     out: list[Any] = []
     ctx: Any = model
     for part in loc:
@@ -122,7 +139,7 @@ def _strip_union_tags(model: type[BaseModel], loc: tuple[Any, ...]) -> list[Any]
                 ctx = args[1]
             else:
                 ctx = None
-    return out
+    return out, ctx
 
 
 def _unwrap_optional(a: Any) -> Any:
