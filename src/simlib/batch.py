@@ -107,15 +107,23 @@ def render_report(
     parameters: Mapping[str, Any] | None = None,
     notebook: str | Path | None = None,
     title: str | None = None,
+    output_name: str | None = None,
 ) -> Rendered:
-    """Execute ``notebooks/<name>.ipynb`` and write ``<out_dir>/<name>.html`` (+ the executed
-    ``.ipynb`` for analysts)."""
+    """Execute ``notebooks/<name>.ipynb`` and write ``<out_dir>/<output_name>.html`` (+ the
+    executed ``.ipynb`` for analysts, under ``<out_dir>/notebooks/`` when ``output_name``
+    differs from ``name``); ``output_name`` defaults to ``name``."""
     start = time.perf_counter()
     out_dir = Path(out_dir)
     nb = Path(notebook) if notebook else NOTEBOOKS / f"{name}.ipynb"
-    executed = execute_notebook(nb, out_dir / f"{name}.ipynb", parameters)
-    html = render_html(executed, out_dir / f"{name}.html", title=title)
-    return Rendered(name, html, time.perf_counter() - start)
+    stem = output_name or name
+    executed_path = (
+        out_dir / f"{stem}.ipynb"
+        if output_name is None
+        else out_dir / "notebooks" / f"{stem}.ipynb"
+    )
+    executed = execute_notebook(nb, executed_path, parameters)
+    html = render_html(executed, out_dir / f"{stem}.html", title=title)
+    return Rendered(stem, html, time.perf_counter() - start)
 
 
 #: The demo's reports, in the order `make demo` renders them: (notebook, parameters).
@@ -140,3 +148,457 @@ def run_demo(out_dir: str | Path = PROJECT_ROOT / "reports" / "demo") -> list[Re
 def dumps(obj: Any) -> str:
     """JSON for report payloads (paths and numpy scalars allowed)."""
     return json.dumps(obj, default=str, ensure_ascii=False, indent=2)
+
+
+# ====================================================================== batches
+#: Statuses of a scenario in a batch.
+OK_STATUSES = ("simulated", "reused")
+
+
+@dataclass
+class BatchItem:
+    """What happened to one scenario of a batch."""
+
+    name: str
+    position: int
+    status: str  # simulated | reused | failed | kept
+    key: str | None = None
+    message: str = ""
+    html: str | None = None
+    seconds: float = 0.0
+    what: str = ""
+    kind: str = ""
+
+
+@dataclass
+class BatchResult:
+    """A finished batch: where its reports are and what happened to each scenario."""
+
+    batch: str
+    out_dir: Path
+    index: Path
+    items: list[BatchItem]
+    extras: list[BatchItem]
+    seconds: float
+    compare: BatchItem | None = None
+
+    @property
+    def failed(self) -> list[BatchItem]:
+        return [i for i in [*self.items, *self.extras] if i.status == "failed"]
+
+
+def slug(name: str) -> str:
+    """A file-name-safe form of a scenario name (``cap=1.4`` -> ``cap-1-4``)."""
+    import re
+
+    return re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower() or "scenario"
+
+
+def _relative(p: Path) -> str:
+    """A path as notebooks should see it (relative to the project root when inside it)."""
+    p = Path(p).resolve()
+    try:
+        return str(p.relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(p)
+
+
+def _simulate_kwargs(sc, draws: int | None) -> dict[str, Any]:
+    kw = sc.simulation_kwargs()
+    if draws is not None:
+        kw["draws"] = int(draws)
+    return kw
+
+
+def _error_text(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}".strip()
+
+
+def run_batch(
+    scenario_file: str | Path,
+    out: str | Path | None = None,
+    resume: bool = False,
+    draws: int | None = None,
+    reports: bool = True,
+    extra_reports: list[tuple[str, dict[str, Any]]] | None = None,
+    workers: int = 2,
+    echo=print,
+) -> BatchResult:
+    """Simulate every scenario of a file, store the results, render the reports.
+
+    Parameters
+    ----------
+    scenario_file : str or Path
+        A scenario file (see :mod:`simlib.scenario`).
+    out : str or Path, optional
+        Output folder; default ``reports/<batch>/`` (the file's ``batch:`` or its stem).
+        It holds ``results.duckdb`` (the store), one HTML report per scenario,
+        ``compare.html`` and ``index.html``.
+    resume : bool
+        Redo only what failed or changed since the last run into ``out``: a
+        scenario whose stored run and report are up to date is kept as it is.
+        Without it every report is rendered again (simulations are reused from
+        the store whenever a scenario is unchanged, in either case).
+    draws : int, optional
+        Override every scenario's number of draws (quick looks, tests).
+    reports : bool
+        Render the notebooks (``False``: simulate and store only).
+    extra_reports : list of (notebook, parameters), optional
+        Other notebooks to render into the same folder and link from the index
+        (the demo adds the data-health, appraisal and plan reports).
+    workers : int
+        Notebooks rendered at once (each runs in its own kernel process).
+        Simulations run one after another, each on every core (the engine
+        threads its chunks), and the baseline first so every reform reuses it.
+
+    Returns
+    -------
+    BatchResult
+        One failing scenario never stops the others: its item says ``failed``
+        and why, and so does the index.
+    """
+    import warnings
+
+    from simlib import __version__
+    from simlib.scenario import BASELINE, Scenario, budget_neutral
+    from simlib.store import Store, run_key
+
+    started = time.perf_counter()
+    scenario_file = Path(scenario_file)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        root = Scenario.from_yaml(scenario_file, strict=False)
+    notes = [str(w.message) for w in caught]
+    batch = root.batch
+    out_dir = Path(out) if out is not None else PROJECT_ROOT / "reports" / batch
+    out_dir.mkdir(parents=True, exist_ok=True)
+    store = Store(out_dir / "results.duckdb")
+    previous = store.items(batch) if resume else None
+    prev = {r.scenario: r for r in previous.itertuples()} if previous is not None else {}
+    echo(f"Batch {batch!r}: {len(root.scenarios)} scenario(s) from {scenario_file} -> {out_dir}/")
+    for n in notes:
+        echo(f"  warning: {n}")
+
+    items: list[BatchItem] = []
+    results: dict[str, Any] = {}
+    pos = 0
+
+    def record(item: BatchItem) -> None:
+        items.append(item)
+        store.set_item(
+            batch, item.name, item.position, item.key, item.status, item.message, item.html
+        )
+
+    def simulate_one(sc, position: int) -> BatchItem:
+        from simlib.engine import simulate
+
+        t0 = time.perf_counter()
+        try:
+            ds = sc.dataset()
+            s = sc.settings
+            n = int(draws) if draws is not None else s.draws
+            key = run_key(sc.hash, ds.content_hash(), s.seed, n, __version__)
+        except Exception as exc:  # any failure is reported, the batch goes on
+            store.log(batch, sc.name, None, "failed", 0.0, _error_text(exc))
+            return BatchItem(
+                sc.name, position, "failed", None, _error_text(exc), what=sc.what, kind=sc.kind
+            )
+        if store.has(key):
+            store.log(batch, sc.name, key, "reused", 0.0, "unchanged: stored result reused")
+            results[sc.name] = store.load(key)
+            return BatchItem(sc.name, position, "reused", key, what=sc.what, kind=sc.kind)
+        try:
+            res = simulate(**_simulate_kwargs(sc, draws))
+            res.provenance["scenario_hash"] = sc.hash
+            store.save(key, res, sc, batch)
+        except Exception as exc:
+            msg = _error_text(exc)
+            store.log(batch, sc.name, key, "failed", time.perf_counter() - t0, msg)
+            return BatchItem(sc.name, position, "failed", key, msg, what=sc.what, kind=sc.kind)
+        secs = time.perf_counter() - t0
+        store.log(batch, sc.name, key, "simulated", secs, f"{res.provenance['draws']} draws")
+        results[sc.name] = res
+        return BatchItem(
+            sc.name, position, "simulated", key, seconds=secs, what=sc.what, kind=sc.kind
+        )
+
+    scenarios = root.scenarios
+    for sc in scenarios:
+        item = simulate_one(sc, pos)
+        pos += 1
+        echo(f"  {item.status:<9} {sc.name}" + (f"  ({item.message})" if item.message else ""))
+        record(item)
+        if sc.budget_neutral and item.status in OK_STATUSES and BASELINE in results:
+            bn_name = f"{sc.name} (budget-neutral)"
+            base_item = next(i for i in items if i.name == BASELINE)
+            t0 = time.perf_counter()
+            bn_key = run_key(f"{sc.hash}|budget-neutral|{base_item.key}", "", 0, 0, __version__)
+            try:
+                if store.has(bn_key):
+                    results[bn_name] = store.load(bn_key)
+                    store.log(
+                        batch, bn_name, bn_key, "reused", 0.0, "unchanged: stored result reused"
+                    )
+                    status, msg = "reused", ""
+                else:
+                    target = float(results[BASELINE].per_draw["total_payout"].mean())
+                    bn = budget_neutral(
+                        sc,
+                        target,
+                        simulate_fn=lambda s, **kw: __import__(
+                            "simlib.engine", fromlist=["simulate"]
+                        ).simulate(**_simulate_kwargs(s, draws)),
+                    )
+                    bn.result.name = bn_name
+                    bn.result.provenance["scenario_hash"] = bn.scenario.hash
+                    store.save(bn_key, bn.result, bn.scenario, batch)
+                    results[bn_name] = bn.result
+                    status = "simulated"
+                    msg = f"payout levels x{bn.factor:.3f} ({bn.iterations} simulations)"
+                    store.log(batch, bn_name, bn_key, "simulated", time.perf_counter() - t0, msg)
+                factor = results[bn_name].provenance.get("budget_neutral_factor")
+                what = f"{sc.what} Payout levels scaled x{factor:.3f} so its expected cost equals the baseline's."
+                bitem = BatchItem(
+                    bn_name,
+                    pos,
+                    status,
+                    bn_key,
+                    msg if status == "failed" else "",
+                    what=what,
+                    kind="budget-neutral",
+                )
+            except Exception as exc:
+                store.log(
+                    batch, bn_name, bn_key, "failed", time.perf_counter() - t0, _error_text(exc)
+                )
+                bitem = BatchItem(
+                    bn_name, pos, "failed", bn_key, _error_text(exc), kind="budget-neutral"
+                )
+            pos += 1
+            echo(
+                f"  {bitem.status:<9} {bn_name}" + (f"  ({bitem.message})" if bitem.message else "")
+            )
+            record(bitem)
+    for name, why in root.failed.items():
+        store.log(batch, name, None, "failed", 0.0, why)
+        echo(f"  failed    {name}  ({why.splitlines()[0]})")
+        record(BatchItem(name, pos, "failed", None, why, kind="invalid"))
+        pos += 1
+    store.clear_items(batch, [i.name for i in items])
+
+    extras: list[BatchItem] = []
+    compare_item = None
+    if reports:
+        compare_item, extras = _render_all(
+            store, batch, out_dir, items, prev, resume, extra_reports or [], workers, echo
+        )
+    index = write_index(out_dir, batch, root.header, items, compare_item, extras, notes,
+                        time.perf_counter() - started)  # fmt: skip
+    return BatchResult(
+        batch, out_dir, index, items, extras, time.perf_counter() - started, compare_item
+    )
+
+
+def _render_all(store, batch, out_dir, items, prev, resume, extra_reports, workers, echo):
+    """Render the per-scenario reports, the comparison and the extras (in parallel)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    store_rel = _relative(store.path)
+    jobs: list[tuple[BatchItem, str, dict[str, Any], str, str]] = []
+    for it in items:
+        if it.status not in OK_STATUSES:
+            continue
+        stem = f"scenario-{it.position:02d}-{slug(it.name)}"
+        it.html = f"{stem}.html"
+        before = prev.get(it.name)
+        if (
+            resume
+            and before is not None
+            and before.status in OK_STATUSES
+            and before.run_key == it.key
+            and before.html == it.html
+            and (out_dir / it.html).exists()
+        ):
+            continue  # up to date: kept as rendered last time
+        jobs.append(
+            (
+                it,
+                "scenario",
+                {"store_path": store_rel, "batch": batch, "scenario": it.name},
+                stem,
+                f"Scenario: {it.name}",
+            )
+        )
+    changed = bool(jobs) or not resume or not (out_dir / "compare.html").exists()
+    compare_item = BatchItem("compare", -1, "kept", html="compare.html", kind="compare")
+    ok = [i for i in items if i.status in OK_STATUSES]
+    if changed and ok:
+        compare_item.status = "pending"
+        jobs.append(
+            (
+                compare_item,
+                "compare",
+                {"store_path": store_rel, "batch": batch},
+                "compare",
+                "Comparison of designs",
+            )
+        )
+    elif not ok:
+        compare_item = BatchItem("compare", -1, "failed", message="no scenario ran", kind="compare")
+    extras = []
+    for j, (name, params) in enumerate(extra_reports):
+        e = BatchItem(name, j, "pending", html=f"{name}.html", kind="extra")
+        extras.append(e)
+        jobs.append((e, name, dict(params), name, None))
+
+    def render(job):
+        it, nb, params, stem, title = job
+        try:
+            r = render_report(nb, out_dir, params, title=title, output_name=stem)
+            return it, "rendered", "", r.seconds
+        except Exception as exc:  # a failed report is listed, the rest go on
+            return it, "failed", _error_text(exc), 0.0
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        for it, status, msg, secs in pool.map(render, jobs):
+            store.log(batch, it.name, it.key, f"report {status}", secs, msg)
+            echo(
+                f"  report    {it.name:<28} {status} {secs:5.1f} s"
+                + (f"  ({msg.splitlines()[0]})" if msg else "")
+            )
+            if it.kind in ("extra", "compare"):
+                it.status = "rendered" if status == "rendered" else "failed"
+                it.message = msg
+            elif status == "failed":
+                it.message = f"report failed: {msg}"
+                it.html = None
+                store.set_item(
+                    batch, it.name, it.position, it.key, "report failed", it.message, None
+                )
+                it.status = "report failed"
+            else:
+                store.set_item(batch, it.name, it.position, it.key, it.status, it.message, it.html)
+    return compare_item, extras
+
+
+def rerender(out_dir: str | Path, workers: int = 2, echo=print) -> BatchResult:
+    """Render a batch's reports again from its store (no simulation)."""
+    from simlib.store import Store
+
+    started = time.perf_counter()
+    out_dir = Path(out_dir)
+    path = out_dir / "results.duckdb"
+    if not path.exists():
+        raise NotebookError(f"{out_dir}: no results.duckdb here; run `simlib run` first")
+    store = Store(path)
+    batches = store._df("SELECT DISTINCT batch FROM batch_items")["batch"].tolist()
+    if len(batches) != 1:
+        raise NotebookError(f"{path}: expected one batch, found {batches}")
+    batch = batches[0]
+    items = [
+        BatchItem(
+            r.scenario,
+            int(r.position),
+            "reused"
+            if r.status in ("simulated", "reused", "report failed")
+            and r.run_key
+            and store.has(r.run_key)
+            else "failed",
+            r.run_key,
+            r.message or "",
+        )
+        for r in store.items(batch).itertuples()
+    ]
+    compare_item, extras = _render_all(store, batch, out_dir, items, {}, False, [], workers, echo)
+    index = write_index(
+        out_dir, batch, {}, items, compare_item, extras, [], time.perf_counter() - started
+    )
+    return BatchResult(
+        batch, out_dir, index, items, extras, time.perf_counter() - started, compare_item
+    )
+
+
+def write_index(
+    out_dir: Path,
+    batch: str,
+    header: Mapping[str, str],
+    items: list[BatchItem],
+    compare: BatchItem | None,
+    extras: list[BatchItem],
+    notes: list[str],
+    seconds: float,
+) -> Path:
+    """Write ``index.html``: every report of the batch, and every failure with its reason."""
+    from html import escape
+
+    def row(it: BatchItem) -> str:
+        ok = it.status in (*OK_STATUSES, "rendered", "kept") and it.html
+        link = f'<a href="{escape(it.html)}">{escape(it.name)}</a>' if ok else escape(it.name)
+        cls = "ok" if ok else "failed"
+        status = {
+            "simulated": "simulated",
+            "reused": "stored result reused",
+            "rendered": "rendered",
+            "kept": "unchanged",
+        }.get(it.status, it.status)
+        why = (
+            f"<pre>{escape(it.message)}</pre>"
+            if it.message and not ok
+            else escape(it.message if ok else "")
+        )
+        return (
+            f'<tr class="{cls}"><td>{link}</td><td>{escape(it.what)}</td>'
+            f"<td>{escape(status)}</td><td>{why}</td></tr>"
+        )
+
+    title = header.get("title") or f"Batch {batch}"
+    n_failed = sum(
+        1 for i in [*items, *extras] if i.status not in (*OK_STATUSES, "rendered", "kept")
+    )
+    parts = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>{escape(title)}</title>",
+        "<style>body{font-family:system-ui,sans-serif;max-width:70em;margin:2em auto;color:#222}"
+        "table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4em;"
+        "text-align:left;vertical-align:top}tr.failed td{background:#fdecea}pre{white-space:pre-wrap;"
+        "margin:0;font-size:.85em}.note{color:#555}</style></head><body>",
+        f"<h1>{escape(title)}</h1>",
+    ]
+    if header:
+        parts.append(
+            f"<p class='note'>{escape(header.get('author', ''))}</p>"
+            f"<p><b>What:</b> {escape(header.get('what', ''))}</p>"
+            f"<p><b>Why:</b> {escape(header.get('why', ''))}</p>"
+        )
+    if compare is not None:
+        if compare.status in ("rendered", "kept") and compare.html:
+            parts.append(
+                f"<h2><a href='{compare.html}'>Comparison of designs (start here)</a></h2>"
+            )
+        else:
+            parts.append(
+                f"<h2>Comparison of designs: not available</h2><pre>{escape(compare.message)}</pre>"
+            )
+    parts.append(
+        "<h2>Scenarios</h2><table><tr><th>scenario</th><th>what it is</th><th>status</th><th>why / note</th></tr>"
+    )
+    parts += [row(i) for i in items]
+    parts.append("</table>")
+    if extras:
+        parts.append(
+            "<h2>Other reports</h2><table><tr><th>report</th><th></th><th>status</th><th>why</th></tr>"
+        )
+        parts += [row(e) for e in extras]
+        parts.append("</table>")
+    if notes:
+        parts.append(
+            "<h2>Warnings</h2><ul>" + "".join(f"<li>{escape(n)}</li>" for n in notes) + "</ul>"
+        )
+    parts.append(
+        f"<p class='note'>{len(items)} scenario(s), {n_failed} failed; "
+        f"finished in {seconds:.1f} s. Results store: results.duckdb.</p></body></html>"
+    )
+    index = out_dir / "index.html"
+    with atomic_file(index, suffix=".html") as tmp:
+        tmp.write_text("\n".join(parts), encoding="utf-8")
+    return index

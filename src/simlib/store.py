@@ -1,0 +1,362 @@
+"""The results store: every run's metrics, summaries and provenance in one DuckDB file.
+
+A batch writes its simulations here (``reports/<batch>/results.duckdb`` by
+default) and its notebooks read them back, so reports can be re-rendered
+without simulating again and every figure in a report traces back to the
+scenario text, the data's hash, the seed and the code version that produced it.
+
+Runs are keyed by a hash of (resolved scenario, data hash, seed, draws, package
+version): rerunning an unchanged scenario finds its key and reuses the stored
+result. Every decision (simulated, reused, failed) is appended to a run log,
+which is also how tests check that a second run simulated nothing.
+
+Tables (long and tidy, so they can be queried with SQL):
+
+``runs``
+    one row per run: ``run_key, scenario, batch, scenario_hash, scenario_text,
+    data_hash, seed, draws, version, created_at, seconds, provenance`` (JSON).
+``per_draw``
+    ``run_key, draw, metric, value``: every scalar metric for every draw.
+``group_draws``
+    ``run_key, grouping, draw, grp, value``: per-group metrics per draw
+    (pay by performance quartile, by region, by tenure band ...).
+``reps``
+    ``run_key, rep_id, unit_id, position, region, field, value``: per-rep summaries
+    (mean pay, attainment quantiles, probabilities). Individual pay: reports
+    read it only when a scenario allows.
+``attainment_hist``
+    ``run_key, attainment_from, share``.
+``run_log``
+    ``logged_at, batch, scenario, run_key, action, seconds, message``.
+``batch_items``
+    ``batch, scenario, position, run_key, status, message, html, updated_at``:
+    the latest state of each scenario in a batch (what ``--resume`` reads).
+
+Connections are opened per operation and closed at once, because DuckDB lets
+only one process write a file and the report notebooks read it from another
+process.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simlib.errors import SimlibError
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    run_key VARCHAR PRIMARY KEY, scenario VARCHAR, batch VARCHAR, scenario_hash VARCHAR,
+    scenario_text VARCHAR, data_hash VARCHAR, seed BIGINT, draws BIGINT, version VARCHAR,
+    created_at TIMESTAMP, seconds DOUBLE, provenance VARCHAR);
+CREATE TABLE IF NOT EXISTS per_draw (run_key VARCHAR, draw BIGINT, metric VARCHAR, value DOUBLE);
+CREATE TABLE IF NOT EXISTS group_draws (
+    run_key VARCHAR, grouping VARCHAR, draw BIGINT, grp VARCHAR, pos BIGINT, value DOUBLE);
+CREATE TABLE IF NOT EXISTS reps (
+    run_key VARCHAR, rep_id VARCHAR, unit_id VARCHAR, position VARCHAR, region VARCHAR,
+    field VARCHAR, value DOUBLE);
+CREATE TABLE IF NOT EXISTS attainment_hist (run_key VARCHAR, attainment_from DOUBLE, share DOUBLE);
+CREATE TABLE IF NOT EXISTS run_log (
+    logged_at TIMESTAMP, batch VARCHAR, scenario VARCHAR, run_key VARCHAR, action VARCHAR,
+    seconds DOUBLE, message VARCHAR);
+CREATE TABLE IF NOT EXISTS batch_items (
+    batch VARCHAR, scenario VARCHAR, position BIGINT, run_key VARCHAR, status VARCHAR,
+    message VARCHAR, html VARCHAR, updated_at TIMESTAMP);
+"""
+
+_REP_TEXT = ("rep_id", "unit_id", "position", "region")
+
+
+class StoreError(SimlibError, RuntimeError):
+    """The store cannot be read or written (the message says which file and why)."""
+
+
+def run_key(scenario_hash: str, data_hash: str, seed: int, draws: int, version: str) -> str:
+    """The key of a run: SHA-256 of what determines its result."""
+    blob = json.dumps([scenario_hash, data_hash, int(seed), int(draws), version])
+    return hashlib.sha256(blob.encode()).hexdigest()[:24]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Store:
+    """An embedded DuckDB results store.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.duckdb`` file (created with its folder on first write).
+    read_only : bool
+        Open read-only (report notebooks do; several may read at once).
+
+    Examples
+    --------
+    >>> st = Store("reports/demo/results.duckdb")            # doctest: +SKIP
+    >>> st.runs()[["scenario", "draws", "seconds"]]          # doctest: +SKIP
+    """
+
+    def __init__(self, path: str | Path, read_only: bool = False) -> None:
+        self.path = Path(path)
+        self.read_only = read_only
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self._connect() as con:
+                con.execute(_SCHEMA)
+        elif not self.path.exists():
+            raise StoreError(f"results store not found: {self.path}")
+
+    @contextmanager
+    def _connect(self) -> Iterator[Any]:
+        import duckdb
+
+        try:
+            con = duckdb.connect(str(self.path), read_only=self.read_only)
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot open the results store {self.path}: {exc}") from None
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def _df(self, sql: str, params: list | None = None) -> pd.DataFrame:
+        with self._connect() as con:
+            return con.execute(sql, params or []).df()
+
+    # ---------------------------------------------------------------- writing
+    def save(
+        self,
+        key: str,
+        result: Any,
+        scenario: Any = None,
+        batch: str = "",
+    ) -> None:
+        """Store a :class:`~simlib.engine.SimulationResult` under ``key`` (replacing any)."""
+        if self.read_only:
+            raise StoreError("the store is open read-only")
+        prov = dict(result.provenance)
+        per_draw = result.per_draw.reset_index().melt(
+            id_vars="draw", var_name="metric", value_name="value"
+        )
+        per_draw.insert(0, "run_key", key)
+        groups = []
+        for name, frame in result.group_draws.items():
+            g = frame.copy()
+            cols = [str(c) for c in g.columns]
+            g.columns = range(len(cols))
+            g.index.name = "draw"
+            long = g.reset_index().melt(id_vars="draw", var_name="pos", value_name="value")
+            long["grp"] = np.asarray(cols, dtype=object)[long["pos"].to_numpy(int)]
+            long["grouping"] = name
+            long["run_key"] = key
+            groups.append(long[["run_key", "grouping", "draw", "grp", "pos", "value"]])
+        group_df = (
+            pd.concat(groups, ignore_index=True)
+            if groups
+            else pd.DataFrame(columns=["run_key", "grouping", "draw", "grp", "pos", "value"])
+        )
+        reps = result.reps.copy()
+        for c in _REP_TEXT:
+            if c not in reps:
+                reps[c] = ""
+            reps[c] = reps[c].astype(str)
+        num = [c for c in reps.columns if c not in _REP_TEXT]
+        rep_long = reps.melt(id_vars=list(_REP_TEXT), value_vars=num, var_name="field")
+        rep_long["value"] = rep_long["value"].astype(float)
+        rep_long.insert(0, "run_key", key)
+        hist = result.attainment_hist.copy()
+        hist.insert(0, "run_key", key)
+        text = getattr(scenario, "text", "") if scenario is not None else ""
+        shash = getattr(scenario, "hash", "") if scenario is not None else ""
+        row = [
+            key,
+            result.name,
+            batch,
+            shash,
+            text,
+            str(prov.get("data_hash", "")),
+            int(prov.get("seed", 0)),
+            int(prov.get("draws", len(result.per_draw))),
+            str(prov.get("simlib_version", "")),
+            _now(),
+            float(result.seconds),
+            json.dumps(prov, default=str, ensure_ascii=False),
+        ]
+        with self._connect() as con:
+            con.execute("BEGIN TRANSACTION")
+            for t in ("runs", "per_draw", "group_draws", "reps", "attainment_hist"):
+                con.execute(f"DELETE FROM {t} WHERE run_key = ?", [key])
+            con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+            con.register("pd_df", per_draw)
+            con.execute("INSERT INTO per_draw SELECT run_key, draw, metric, value FROM pd_df")
+            con.register("g_df", group_df)
+            con.execute(
+                "INSERT INTO group_draws SELECT run_key, grouping, draw, grp, pos, value FROM g_df"
+            )
+            con.register("r_df", rep_long)
+            con.execute(
+                "INSERT INTO reps SELECT run_key, rep_id, unit_id, position, region, field, value "
+                "FROM r_df"
+            )
+            con.register("h_df", hist)
+            con.execute(
+                "INSERT INTO attainment_hist SELECT run_key, attainment_from, share FROM h_df"
+            )
+            con.execute("COMMIT")
+
+    def log(
+        self,
+        batch: str,
+        scenario: str,
+        key: str | None,
+        action: str,
+        seconds: float = 0.0,
+        message: str = "",
+    ) -> None:
+        """Append to the run log (``action``: simulated, reused, failed, rendered ...)."""
+        with self._connect() as con:
+            con.execute(
+                "INSERT INTO run_log VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [_now(), batch, scenario, key, action, float(seconds), message],
+            )
+
+    def set_item(
+        self,
+        batch: str,
+        scenario: str,
+        position: int,
+        key: str | None,
+        status: str,
+        message: str = "",
+        html: str | None = None,
+    ) -> None:
+        """Record the latest state of one scenario in a batch."""
+        with self._connect() as con:
+            con.execute(
+                "DELETE FROM batch_items WHERE batch = ? AND scenario = ?", [batch, scenario]
+            )
+            con.execute(
+                "INSERT INTO batch_items VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [batch, scenario, position, key, status, message, html, _now()],
+            )
+
+    def clear_items(self, batch: str, keep: list[str]) -> None:
+        """Forget batch entries for scenarios no longer in the file."""
+        with self._connect() as con:
+            rows = con.execute(
+                "SELECT scenario FROM batch_items WHERE batch = ?", [batch]
+            ).fetchall()
+            for (name,) in rows:
+                if name not in keep:
+                    con.execute(
+                        "DELETE FROM batch_items WHERE batch = ? AND scenario = ?", [batch, name]
+                    )
+
+    # ---------------------------------------------------------------- reading
+    def has(self, key: str) -> bool:
+        """Whether a run with this key is stored."""
+        with self._connect() as con:
+            return (
+                con.execute("SELECT count(*) FROM runs WHERE run_key = ?", [key]).fetchone()[0] > 0
+            )
+
+    def runs(self) -> pd.DataFrame:
+        """Every stored run (without the bulky scenario text)."""
+        return self._df(
+            "SELECT run_key, scenario, batch, scenario_hash, data_hash, seed, draws, version, "
+            "created_at, seconds FROM runs ORDER BY created_at"
+        )
+
+    def run_log(self, batch: str | None = None) -> pd.DataFrame:
+        """The run log, oldest first."""
+        if batch is None:
+            return self._df("SELECT * FROM run_log ORDER BY logged_at")
+        return self._df("SELECT * FROM run_log WHERE batch = ? ORDER BY logged_at", [batch])
+
+    def items(self, batch: str) -> pd.DataFrame:
+        """Latest state of each scenario of a batch, in file order."""
+        return self._df("SELECT * FROM batch_items WHERE batch = ? ORDER BY position", [batch])
+
+    def provenance(self, key: str) -> dict[str, Any]:
+        """The stored provenance of one run, with the scenario text and hash."""
+        df = self._df(
+            "SELECT provenance, scenario_text, scenario_hash, created_at FROM runs WHERE run_key = ?",
+            [key],
+        )
+        if df.empty:
+            raise StoreError(f"no run {key!r} in {self.path}")
+        out = json.loads(df["provenance"].iloc[0])
+        out["scenario_text"] = df["scenario_text"].iloc[0]
+        out["scenario_hash"] = df["scenario_hash"].iloc[0]
+        out["created_at"] = str(df["created_at"].iloc[0])
+        return out
+
+    def load(self, key: str):
+        """Rebuild the :class:`~simlib.engine.SimulationResult` stored under ``key``."""
+        from simlib.engine.simulate import SimulationResult
+
+        with self._connect() as con:
+            run = con.execute(
+                "SELECT scenario, provenance, seconds FROM runs WHERE run_key = ?", [key]
+            ).fetchone()
+            if run is None:
+                raise StoreError(f"no run {key!r} in {self.path}")
+            pdw = con.execute(
+                "SELECT draw, metric, value FROM per_draw WHERE run_key = ?", [key]
+            ).df()
+            grp = con.execute(
+                "SELECT grouping, draw, grp, pos, value FROM group_draws WHERE run_key = ?", [key]
+            ).df()
+            reps = con.execute(
+                "SELECT rep_id, unit_id, position, region, field, value FROM reps WHERE run_key = ?",
+                [key],
+            ).df()
+            hist = con.execute(
+                "SELECT attainment_from, share FROM attainment_hist WHERE run_key = ? "
+                "ORDER BY attainment_from",
+                [key],
+            ).df()
+        name, prov, seconds = run
+        prov = json.loads(prov)
+        order = list(dict.fromkeys(pdw["metric"]))
+        per_draw = pdw.pivot(index="draw", columns="metric", values="value")[order]
+        per_draw.columns.name = None
+        per_draw.index.name = "draw"
+        groups = {}
+        for gname, g in grp.groupby("grouping", sort=False):
+            wide = g.pivot(index="draw", columns="pos", values="value")
+            labels = g.drop_duplicates("pos").set_index("pos")["grp"]
+            wide.columns = [labels[p] for p in wide.columns]
+            wide.index.name = None
+            groups[str(gname)] = wide.reset_index(drop=True)
+        rep_ids = list(dict.fromkeys(reps["rep_id"]))
+        wide = reps.pivot(index="rep_id", columns="field", values="value").reindex(rep_ids)
+        fields = list(dict.fromkeys(reps["field"]))
+        attrs = reps.drop_duplicates("rep_id").set_index("rep_id").reindex(rep_ids)
+        rep_frame = pd.concat(
+            [attrs[["unit_id", "position", "region"]], wide[fields]], axis=1
+        ).reset_index()
+        return SimulationResult(
+            name=str(name),
+            per_draw=per_draw,
+            group_draws=groups,
+            reps=rep_frame,
+            attainment_hist=hist,
+            provenance=prov,
+            seconds=float(seconds),
+        )
+
+    def load_batch(self, batch: str) -> dict[str, Any]:
+        """Every successful run of a batch, by scenario name, in file order."""
+        items = self.items(batch)
+        ok = items.loc[items["status"].isin(["simulated", "reused"]) & items["run_key"].notna()]
+        return {row.scenario: self.load(row.run_key) for row in ok.itertuples()}
