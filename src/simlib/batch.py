@@ -132,6 +132,7 @@ DEMO_REPORTS: list[tuple[str, dict[str, Any]]] = [
     ("data_health", {"data_path": "data/sample"}),
     ("appraisal", {"data_path": "data/sample"}),
     ("plans", {"data_path": "data/sample"}),
+    ("targets", {"data_path": "data/sample"}),
 ]
 
 

@@ -56,10 +56,10 @@ def propose_company_target(
     """Propose next year's company target per KPI from history.
 
     The baseline is a Holt-Winters exponential smoothing model (statsmodels
-    ``ExponentialSmoothing``: additive damped trend, multiplicative monthly
-    seasonality when there are two full years and every month is positive,
-    otherwise additive seasonality or none) fitted to the company's monthly
-    series. The prediction interval comes from ``repetitions`` simulated
+    ``ExponentialSmoothing``) fitted to the company's monthly series: trend none,
+    additive or damped, monthly seasonality multiplicative or additive (when
+    there are two full years), the combination with the lowest AICc (see
+    :func:`_fit_ets`). The prediction interval comes from ``repetitions`` simulated
     12-month paths (errors drawn from the fit's residual variance), summed to a
     year (a mean for rate KPIs).
 
@@ -87,7 +87,6 @@ def propose_company_target(
         ``lower``, ``upper``, ``level``, ``growth``, ``proposed_target``,
         ``model``; ``proposed_target`` can be passed to :func:`cascade` as is.
     """
-    from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
     names = [kpis] if isinstance(kpis, str) else list(kpis or ds.kpi_names)
     year = int(ds.periods[-1].year + 1) if year is None else int(year)
@@ -108,24 +107,11 @@ def propose_company_target(
         steps = 12 * (year - int(y.index[-1].year)) - (int(y.index[-1].month) - 12)
         steps = max(int(steps), 12)
         yv = y.to_numpy()
-        if len(y) >= 24:
-            seasonal = "mul" if (yv > 0).all() else "add"
-            model = ExponentialSmoothing(
-                yv,
-                trend="add",
-                damped_trend=True,
-                seasonal=seasonal,
-                seasonal_periods=12,
-                initialization_method="estimated",
-            )
-            label = f"ETS(A_d,{seasonal[0].upper()}) monthly"
-        else:
-            model = ExponentialSmoothing(yv, trend="add", damped_trend=True)
-            label = "ETS(A_d,N) monthly (under 24 months: no seasonality)"
+        fit, label = _fit_ets(yv)
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # convergence chatter on short series
-            fit = model.fit()
-            sims = fit.simulate(steps, repetitions=repetitions, rng=rng)
+            warnings.simplefilter("ignore")
+            err = "mul" if "M)" in label and (yv > 0).all() else "add"
+            sims = fit.simulate(steps, repetitions=repetitions, error=err, rng=rng)
         sims = np.asarray(sims).reshape(steps, -1)[-12:]
         point = np.asarray(fit.forecast(steps))[-12:]
         annual = sims.mean(axis=0) if rate else sims.sum(axis=0)
@@ -149,6 +135,42 @@ def propose_company_target(
             }
         )
     return pd.DataFrame(rows)
+
+
+def _fit_ets(y: np.ndarray):
+    """Fit candidate Holt-Winters models and keep the one with the lowest AICc.
+
+    Candidates: trend none / additive / additive damped, times seasonality
+    multiplicative (all months positive) or additive, when there are two full
+    years; otherwise trend models without seasonality. On short histories a trend
+    fitted to two years can swing wildly; the information criterion penalises the
+    extra parameters, so a flat seasonal model wins unless the trend earns its keep.
+    """
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+    seasons = [None]
+    if len(y) >= 24:
+        seasons = ["mul", "add"] if (y > 0).all() else ["add"]
+    best = None
+    for seasonal in seasons:
+        for trend, damped in ((None, False), ("add", False), ("add", True)):
+            model = ExponentialSmoothing(
+                y,
+                trend=trend,
+                damped_trend=damped,
+                seasonal=seasonal,
+                seasonal_periods=12 if seasonal else None,
+                initialization_method="estimated",
+            )
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # convergence chatter on short series
+                fit = model.fit()
+            aicc = fit.aicc if np.isfinite(fit.aicc) else fit.aic
+            if best is None or aicc < best[0]:
+                t = "N" if trend is None else ("Ad" if damped else "A")
+                sz = "N" if seasonal is None else seasonal[0].upper()
+                best = (aicc, fit, f"ETS(A,{t},{sz}) monthly, lowest AICc of {3 * len(seasons)}")
+    return best[1], best[2]
 
 
 # ------------------------------------------------------------ difficulty
@@ -180,12 +202,14 @@ class Difficulty:
     units : pandas.DataFrame
         ``unit_id``, ``level``, ``kpi``, ``target``, ``forecast`` (bottom-up),
         ``difficulty``, ``p_reach`` (the unit's own), ``share_at_or_above``
-        (expected share of its reps), ``share_sd``, ``reps``, ``flag``.
+        (expected share of its reps), ``share_sd``, ``share_low`` /
+        ``share_high`` (in a 1-in-20 bad / good year), ``reps``, ``flag``.
     groups : pandas.DataFrame
-        ``by`` (region / tenure), ``group``, ``kpi``, ``share_at_or_above``,
-        ``share_sd``, ``reps``, ``flag``.
+        ``by`` (region / tenure), ``group``, ``kpi``, the same share columns,
+        ``reps``, ``flag``.
     sigma : dict
-        KPI -> spread of a rep's annual outcome around forecast (log scale).
+        KPI -> ``{"total", "common", "individual"}`` spreads of a rep's annual
+        outcome around forecast (log scale; points for rates).
     """
 
     reps: pd.DataFrame
@@ -242,22 +266,31 @@ def difficulty(
     ds: Dataset,
     proposal: pd.DataFrame | None = None,
     region_level: str | None = None,
+    nodes: int = 32,
 ) -> Difficulty:
     """How hard each target is, and how many reps are likely to reach theirs.
 
     A rep's forecast is their last-year run rate (annualized over the months
     worked) times the company's forecast growth (from ``proposal``, or a fresh
-    :func:`propose_company_target`). Its uncertainty is the robust spread of
-    reps' year-on-year log changes among reps with two full years, so the
-    probability of reaching a target is ``1 - Phi(ln(target / forecast) / sigma)``
-    (for rate KPIs the spread of year-on-year differences, on the normal scale;
+    :func:`propose_company_target`). A rep's outcome deviates from it by a
+    **common** shock shared by everyone (the market: its spread ``s_c`` is read off
+    the company forecast's prediction interval) plus an **individual** one (spread
+    ``s_i``, so that ``s_c**2 + s_i**2`` equals the robust spread of reps'
+    year-on-year log changes among reps with two full years). The probability of
+    reaching a target is then ``1 - Phi(ln(target / forecast) / sigma)`` with
+    ``sigma = sqrt(s_c**2 + s_i**2)`` (rate KPIs: differences instead of logs;
     reversed for KPIs where lower is better). Reps without last-year sales (new
     hires) have no forecast and are left out of the shares (counted in ``reps``).
 
-    A unit's forecast is the sum of its reps' forecasts (bottom-up); its own
-    probability uses the spread of its level's year-on-year changes. The expected
-    share of reps at or above target is the mean of their probabilities, with the
-    standard deviation of that share (Poisson-binomial: ``sqrt(sum p(1-p)) / n``).
+    The share of reps at or above target is uncertain mostly because of the
+    common shock: in a good year many reach, in a bad one few. Its distribution is
+    integrated over the common shock with ``nodes``-point Gauss-Hermite quadrature:
+    ``share_at_or_above`` is its mean, ``share_sd`` its standard deviation (common
+    shock plus the binomial noise of a finite group), ``share_low`` /
+    ``share_high`` the shares in a 1-in-20 bad and good year (common shock at its
+    5th and 95th percentiles). A unit's forecast is the sum of its reps'
+    (bottom-up); its own probability of reaching its target uses
+    ``s_c**2 + s_i**2 * sum(f**2) / sum(f)**2`` (individual shocks average out).
     """
     h = Hierarchy.of(ds)
     region_level = region_level or (h.levels[1] if len(h.levels) > 1 else h.levels[0])
@@ -265,112 +298,144 @@ def difficulty(
     sigmas = {}
     ann = cas.annual
     reps_attr = ds.reps.set_index("rep_id")
+    z, wz = np.polynomial.hermite_e.hermegauss(nodes)
+    wz = wz / wz.sum()
+    z90 = stats.norm.ppf(0.95)
+    U = len(h.unit_ids)
     for kpi in cas.company_target:
         fc_rep, sigma, rate = _rep_forecast(ds, cas, kpi, proposal)
-        sigmas[kpi] = sigma
+        s_common = _common_sigma(ds, cas, kpi, proposal, rate)
+        if not np.isfinite(s_common):
+            s_common = 0.0
+        s_common = min(s_common, sigma) if np.isfinite(sigma) else s_common
+        s_idio = np.sqrt(max(sigma**2 - s_common**2, 0.0)) if np.isfinite(sigma) else np.nan
+        sigmas[kpi] = {"total": sigma, "common": s_common, "individual": s_idio}
         lower_better = ds.kpi(kpi)["direction"] == "lower"
         a = ann[ann["kpi"] == kpi]
         r = a[a["rep_id"].notna()][["rep_id", "unit_id", "target"]].copy()
         r["forecast"] = fc_rep.reindex(r["rep_id"]).to_numpy()
         r["region"] = h.ancestor_at(r["unit_id"].to_numpy(), region_level)
         r["tenure"] = _tenure_band(reps_attr["hire_date"].reindex(r["rep_id"]), cas.year).to_numpy()
-        r["p_reach"] = _p_reach(
-            r["target"].to_numpy(), r["forecast"].to_numpy(), sigma, rate, lower_better
-        )
+        tgt = r["target"].to_numpy(dtype=float)
+        fc = r["forecast"].to_numpy(dtype=float)
+        r["p_reach"] = _p_reach(tgt, fc, sigma, rate, lower_better)
         with np.errstate(invalid="ignore", divide="ignore"):
-            r["difficulty"] = r["target"] / r["forecast"]
+            r["difficulty"] = tgt / fc
         r["kpi"] = kpi
         rep_rows.append(r)
-        # Units: bottom-up forecast and share of reps likely at or above target.
+        have = np.isfinite(r["p_reach"].to_numpy())
+        # P[k, i]: probability rep i reaches target given the common shock at node k.
+        with np.errstate(invalid="ignore", divide="ignore"):
+            gap = (tgt - fc) if rate else np.log(tgt / fc)
+        gap = np.where(have, gap, 0.0)
+        gap = np.where(np.isneginf(gap), -1e9, gap)
+
+        P = _cond_p(gap, have, s_common, s_idio, z, lower_better)
+        Pb = _cond_p(gap, have, s_common, s_idio, np.array([-z90, z90]), lower_better)
+
+        # Units: every rep counts for each of its ancestors.
         anc = h._ancestors[h.index.get_indexer(r["unit_id"].astype(str))]
-        p = r["p_reach"].to_numpy()
-        fc = r["forecast"].to_numpy()
-        have = np.isfinite(p)
-        U = len(h.unit_ids)
-        n = np.zeros(U)
-        ps = np.zeros(U)
-        pv = np.zeros(U)
-        fsum = np.zeros(U)
+        us = _group_shares(P, Pb, have, wz, [anc[:, c] for c in range(anc.shape[1])], U)
         nall = np.zeros(U)
+        fsum = np.zeros(U)
+        f2 = np.zeros(U)
+        fcnt = np.zeros(U)
+        fc0 = np.nan_to_num(fc)
         for c in range(anc.shape[1]):
             ok = anc[:, c] >= 0
-            idx = anc[ok, c]
-            nall += np.bincount(idx, minlength=U)
-            okh = ok & have
-            n += np.bincount(anc[okh, c], minlength=U)
-            ps += np.bincount(anc[okh, c], weights=p[okh], minlength=U)
-            pv += np.bincount(anc[okh, c], weights=(p * (1 - p))[okh], minlength=U)
-            fsum += np.bincount(anc[ok, c], weights=np.nan_to_num(fc[ok]), minlength=U)
-        if rate:
-            tot = np.zeros(U)
-            cnt = np.zeros(U)
-            for c in range(anc.shape[1]):
-                ok = (anc[:, c] >= 0) & np.isfinite(fc)
-                tot += np.bincount(anc[ok, c], weights=fc[ok], minlength=U)
-                cnt += np.bincount(anc[ok, c], minlength=U)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                fmean = tot / cnt
-            unit_fc = fmean
-        else:
-            unit_fc = fsum
+            nall += np.bincount(anc[ok, c], minlength=U)
+            fsum += np.bincount(anc[ok, c], weights=fc0[ok], minlength=U)
+            f2 += np.bincount(anc[ok, c], weights=fc0[ok] ** 2, minlength=U)
+            okf = ok & np.isfinite(fc)
+            fcnt += np.bincount(anc[okf, c], minlength=U)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            unit_fc = fsum / fcnt if rate else fsum
+            herf = 1.0 / fcnt if rate else f2 / fsum**2
         ua = a[a["rep_id"].isna()][["unit_id", "level", "depth", "target"]].copy()
         ui = h.index.get_indexer(ua["unit_id"].astype(str))
         ua["forecast"] = unit_fc[ui]
         with np.errstate(invalid="ignore", divide="ignore"):
             ua["difficulty"] = ua["target"] / ua["forecast"]
-            ua["share_at_or_above"] = np.where(n[ui] > 0, ps[ui] / n[ui], np.nan)
-            ua["share_sd"] = np.where(n[ui] > 0, np.sqrt(pv[ui]) / n[ui], np.nan)
-        ua["reps"] = nall[ui].astype(int)
-        ua["reps_with_forecast"] = n[ui].astype(int)
-        # A unit's outcome = common shock (the company forecast's own uncertainty)
-        # + the average of its reps' idiosyncratic deviations, independent across reps.
-        s_common = _common_sigma(ds, cas, kpi, proposal, rate)
-        s_idio2 = max(sigma**2 - s_common**2, 0.0) if np.isfinite(sigma) else np.nan
-        f2 = np.zeros(U)
-        fc0 = np.nan_to_num(fc)
-        for c in range(anc.shape[1]):
-            ok = anc[:, c] >= 0
-            f2 += np.bincount(anc[ok, c], weights=fc0[ok] ** 2, minlength=U)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            herf = f2 / fsum**2 if not rate else 1.0 / np.maximum(n, 1)
-        unit_sigma = np.sqrt(s_common**2 + s_idio2 * herf)
+        unit_sigma = np.sqrt(s_common**2 + s_idio**2 * herf)
         ua["p_reach"] = _p_reach(
-            ua["target"].to_numpy(),
-            ua["forecast"].to_numpy(),
-            unit_sigma[ui],
-            rate,
-            lower_better,
+            ua["target"].to_numpy(), ua["forecast"].to_numpy(), unit_sigma[ui], rate, lower_better
         )
+        for col in ("share_at_or_above", "share_sd", "share_low", "share_high"):
+            ua[col] = us[col][ui]
+        ua["reps"] = nall[ui].astype(int)
+        ua["reps_with_forecast"] = us["n"][ui].astype(int)
         ua["flag"] = _flag(ua["share_at_or_above"].to_numpy(dtype=float))
         ua["kpi"] = kpi
         unit_rows.append(ua)
         for by in ("region", "tenure"):
-            gg = r.assign(_v=r["p_reach"] * (1 - r["p_reach"]), _n=r["p_reach"].notna())
-            t = gg.groupby(by).agg(
-                p=("p_reach", "sum"), v=("_v", "sum"), n=("_n", "sum"), reps=("rep_id", "size")
-            )
-            with np.errstate(invalid="ignore", divide="ignore"):
-                share = (t["p"] / t["n"]).to_numpy(dtype=float)
-                sd = (np.sqrt(t["v"]) / t["n"]).to_numpy(dtype=float)
+            codes, labels = pd.factorize(r[by].astype(str))
+            gs = _group_shares(P, Pb, have, wz, [codes], len(labels))
             group_rows.append(
                 pd.DataFrame(
                     {
                         "by": by,
-                        "group": t.index.astype(str),
+                        "group": np.asarray(labels, dtype=object),
                         "kpi": kpi,
-                        "share_at_or_above": share,
-                        "share_sd": sd,
-                        "reps": t["reps"].to_numpy(),
-                        "flag": _flag(share),
+                        "share_at_or_above": gs["share_at_or_above"],
+                        "share_sd": gs["share_sd"],
+                        "share_low": gs["share_low"],
+                        "share_high": gs["share_high"],
+                        "reps": np.bincount(codes, minlength=len(labels)),
+                        "flag": _flag(gs["share_at_or_above"]),
                     }
                 )
             )
     return Difficulty(
         reps=pd.concat(rep_rows, ignore_index=True),
         units=pd.concat(unit_rows, ignore_index=True),
-        groups=pd.concat(group_rows, ignore_index=True),
+        groups=pd.concat(group_rows, ignore_index=True).sort_values(["kpi", "by", "group"]),
         sigma=sigmas,
     )
+
+
+def _cond_p(gap, have, s_common, s_idio, zk, lower_better) -> np.ndarray:
+    """P[k, i]: probability rep i reaches target when the common shock is ``zk[k]``."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if s_idio > 0:
+            pk = stats.norm.sf((gap[None, :] - s_common * zk[:, None]) / s_idio)
+        else:
+            pk = (gap[None, :] <= s_common * zk[:, None]).astype(float)
+    pk = 1 - pk if lower_better else pk
+    return np.where(have[None, :], pk, 0.0)
+
+
+def _group_shares(P, Pb, have, wz, groups: list[np.ndarray], G: int) -> dict[str, np.ndarray]:
+    """Share of reps at or above target per group, integrated over the common shock.
+
+    ``groups`` lists index arrays (one group per rep each, -1 = none); a rep may sit
+    in several (a unit and its ancestors).
+    """
+    K = P.shape[0]
+    n = np.zeros(G)
+    S = np.zeros((K, G))
+    V = np.zeros((K, G))
+    B = np.zeros((Pb.shape[0], G))
+    for gi in groups:
+        ok = (gi >= 0) & have
+        idx = gi[ok]
+        n += np.bincount(idx, minlength=G)
+        for k in range(K):
+            S[k] += np.bincount(idx, weights=P[k, ok], minlength=G)
+            V[k] += np.bincount(idx, weights=P[k, ok] * (1 - P[k, ok]), minlength=G)
+        for k in range(Pb.shape[0]):
+            B[k] += np.bincount(idx, weights=Pb[k, ok], minlength=G)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sh = S / n
+        mean = wz @ sh
+        var = wz @ (sh - mean) ** 2 + wz @ (V / n**2)
+        b = B / n
+    return {
+        "share_at_or_above": np.where(n > 0, mean, np.nan),
+        "share_sd": np.where(n > 0, np.sqrt(var), np.nan),
+        "share_low": np.where(n > 0, b.min(axis=0), np.nan),
+        "share_high": np.where(n > 0, b.max(axis=0), np.nan),
+        "n": n,
+    }
 
 
 def _p_reach(target, forecast, sigma, rate: bool, lower_better: bool) -> np.ndarray:
