@@ -451,3 +451,27 @@ def test_cascade_on_sample_dataset_runs_and_is_consistent():
     reps_2027 = set(c.rep_targets()["rep_id"])
     active = set(ds.reps.loc[ds.reps["exit_date"].isna(), "rep_id"])
     assert reps_2027 == active
+
+
+def test_ewm_history_by_hand(tiny_ds):
+    # basis ewm, halflife 1 month, ages 2, 1, 0 for Jan..Mar 2026: weights .25 .5 1.
+    # r4: 300 600 900 -> (75 + 300 + 900) / 1.75 = 728.57 a month; r5 (Feb, Mar):
+    # 80 120 -> (40 + 120) / 1.5 = 106.67. r4's share of S1 = 728.57 / 835.24.
+    spec = {**FLAT, "default": {"history": {"basis": "ewm", "halflife_months": 1}}}
+    c = cascade(tiny_ds, {"revenue": 1_000_000}, spec)
+    a = c.annual.set_index("node_id")
+    r4, r5 = 1275 / 1.75, 160 / 1.5
+    assert a.loc["r4", "share"] == pytest.approx(r4 / (r4 + r5))
+
+
+def test_zero_weights_split_evenly_and_logged(tiny_ds):
+    # r4 and r5 have no sales history: S gets half (even at the region split), and
+    # its team and reps have no basis for shares -> even, with a log line each.
+    sales = tiny_ds.sales[~tiny_ds.sales["rep_id"].isin(["r4", "r5"])]
+    ds2 = Dataset(kpis=tiny_ds.kpis, units=tiny_ds.units, reps=tiny_ds.reps, sales=sales)
+    spec = {**FLAT, "levels": {"region": {"method": "even"}}}
+    c = cascade(ds2, {"revenue": 1000}, spec)
+    t = annual(c)
+    assert (t["S"], t["S1"], t["r4"], t["r5"]) == (500, 500, 250, 250)
+    z = c.log[c.log["kind"] == "zero_weights"]
+    assert set(z["unit_id"]) == {"S", "S1"}

@@ -1,0 +1,214 @@
+"""Proposal, calendarization, difficulty, reconciliation: checked against closed forms."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import simlib as sl
+from simlib.data.dataset import Dataset
+from simlib.targets import cascade, difficulty, propose_company_target, reconcile, seasonal_profile
+from simlib.targets.diagnostics import BAND, _cond_p, _flag, _group_shares, _p_reach
+
+
+def one_rep_dataset(values: dict[str, np.ndarray], start: str = "2024-01") -> Dataset:
+    """A company with one region, one team and one rep; ``values`` per KPI by month."""
+    n = len(next(iter(values.values())))
+    periods = pd.period_range(start, periods=n, freq="M")
+    rows = [("r1", p, k, float(v[i])) for k, v in values.items() for i, p in enumerate(periods)]
+    sales = pd.DataFrame(rows, columns=["rep_id", "period", "kpi", "value"])
+    sales["period"] = sales["period"].astype("period[M]")
+    kinds = {"revenue": ("currency", "sum"), "rate": ("rate", "mean")}
+    kpis = pd.DataFrame(
+        {
+            "kpi": list(values),
+            "direction": ["higher"] * len(values),
+            "unit": [kinds[k][0] for k in values],
+            "aggregation": [kinds[k][1] for k in values],
+            "weight_kpi": pd.array([pd.NA] * len(values), dtype="string"),
+            "allow_negative": [False] * len(values),
+            "label": list(values),
+        }
+    )
+    units = pd.DataFrame(
+        {
+            "unit_id": ["HQ", "R", "T"],
+            "parent_id": pd.array([pd.NA, "HQ", "R"], dtype="string"),
+            "level": ["company", "region", "team"],
+            "name": ["HQ", "R", "T"],
+        }
+    )
+    reps = pd.DataFrame(
+        {
+            "rep_id": ["r1"],
+            "unit_id": ["T"],
+            "position": ["am"],
+            "hire_date": pd.to_datetime(["2020-01-01"]),
+            "exit_date": pd.to_datetime([None]),
+            "base_salary": [1.0],
+            "grade": ["P1"],
+        }
+    )
+    return Dataset(kpis=kpis, units=units, reps=reps, sales=sales, source="one-rep")
+
+
+def test_seasonal_profile_is_the_average_month_share():
+    # 2024: every month 10 (share 1/12); 2025: month m sells 10 m (share m / 78).
+    m = np.arange(1, 13)
+    ds = one_rep_dataset({"revenue": np.concatenate([np.full(12, 10.0), 10.0 * m])})
+    prof = seasonal_profile(ds, "revenue", years=2, before=2026).loc["HQ"].to_numpy()
+    assert prof == pytest.approx((1 / 12 + m / 78) / 2)
+    only_last = seasonal_profile(ds, "revenue", years=1, before=2026).loc["HQ"].to_numpy()
+    assert only_last == pytest.approx(m / 78)
+
+
+def test_seasonal_calendarization_by_hand():
+    # One full year with month m selling m: profile m / 78. An annual target of 7,800
+    # becomes 100 m per month, exactly, for the rep, the team and the company.
+    m = np.arange(1, 13)
+    ds = one_rep_dataset({"revenue": m.astype(float)}, start="2025-01")
+    c = cascade(ds, {"revenue": 7800}, {"calendarization": {"years": 1}})
+    for node in ("r1", "T", "HQ"):
+        t = c.targets
+        rows = t[(t["rep_id"] == node) | ((t["rep_id"].isna()) & (t["unit_id"] == node))]
+        assert rows.sort_values("period")["target"].tolist() == (100 * m).tolist()
+
+
+def test_propose_company_target_recovers_a_flat_seasonal_series():
+    # Three years of a stable seasonal pattern with 1% noise: the baseline for the
+    # fourth year is 12 * 1000 = 12,000 within a few percent, inside its interval,
+    # and the proposal is exactly forecast x (1 + growth).
+    rng = np.random.default_rng(4)
+    season = 1 + 0.3 * np.sin(np.arange(36) / 12 * 2 * np.pi)
+    y = 1000 * season * (1 + 0.01 * rng.standard_normal(36))
+    rate = np.clip(0.9 + 0.005 * rng.standard_normal(36), 0, 1)
+    ds = one_rep_dataset({"revenue": y, "rate": rate})
+    p = propose_company_target(ds, growth={"revenue": 0.05, "rate": 0.01}, repetitions=500)
+    r = p.set_index("kpi").loc["revenue"]
+    assert r["year"] == 2027
+    assert r["forecast"] == pytest.approx(12_000, rel=0.04)
+    assert r["lower"] < r["forecast"] < r["upper"]
+    assert r["proposed_target"] == pytest.approx(r["forecast"] * 1.05)
+    assert r["last_year_actual"] == pytest.approx(y[24:].sum())
+    q = p.set_index("kpi").loc["rate"]
+    assert q["forecast"] == pytest.approx(0.9, abs=0.01)
+    assert q["proposed_target"] == pytest.approx(q["forecast"] + 0.01)  # points for rates
+    b = propose_company_target(ds, "revenue", growth=0.1, basis="last_year", repetitions=200)
+    assert b["proposed_target"].item() == pytest.approx(y[24:].sum() * 1.1)
+
+
+def test_propose_needs_a_year_of_history():
+    ds = one_rep_dataset({"revenue": np.ones(6)})
+    with pytest.raises(sl.targets.CascadeError, match="at least 12 months"):
+        propose_company_target(ds)
+
+
+def test_common_shock_integration_matches_the_closed_form():
+    # E_z[1 - Phi((g - s_c z) / s_i)] = 1 - Phi(g / sqrt(s_c^2 + s_i^2)) for z ~ N(0, 1).
+    g = np.array([-0.3, 0.0, 0.1, 0.4, 1.0])
+    have = np.ones(5, dtype=bool)
+    s_c, s_i = 0.1, 0.2
+    z, wz = np.polynomial.hermite_e.hermegauss(32)
+    wz = wz / wz.sum()
+    P = _cond_p(g, have, s_c, s_i, z, lower_better=False)
+    marginal = stats.norm.sf(g / np.hypot(s_c, s_i))
+    assert wz @ P == pytest.approx(marginal, abs=1e-9)
+    Pb = _cond_p(g, have, s_c, s_i, np.array([-1.645, 1.645]), False)
+    out = _group_shares(P, Pb, have, wz, [np.zeros(5, dtype=int)], 1)
+    assert out["share_at_or_above"][0] == pytest.approx(marginal.mean(), abs=1e-9)
+    # The bad-year share is the mean of the conditional probabilities at z = -1.645.
+    assert out["share_low"][0] == pytest.approx(stats.norm.sf((g + s_c * 1.645) / s_i).mean())
+
+
+def test_share_sd_without_common_shock_is_poisson_binomial():
+    g = np.array([-0.2, 0.0, 0.3])
+    have = np.ones(3, dtype=bool)
+    z, wz = np.polynomial.hermite_e.hermegauss(8)
+    wz = wz / wz.sum()
+    P = _cond_p(g, have, 0.0, 0.25, z, False)
+    Pb = _cond_p(g, have, 0.0, 0.25, np.array([-1.645, 1.645]), False)
+    out = _group_shares(P, Pb, have, wz, [np.zeros(3, dtype=int)], 1)
+    p = stats.norm.sf(g / 0.25)
+    assert out["share_sd"][0] == pytest.approx(np.sqrt((p * (1 - p)).sum()) / 3)
+
+
+def test_p_reach_closed_form_and_edge_cases():
+    # Target 10% above forecast with sigma 0.2: 1 - Phi(ln 1.1 / 0.2).
+    assert _p_reach([110.0], [100.0], 0.2, False, False)[0] == pytest.approx(
+        stats.norm.sf(np.log(1.1) / 0.2)
+    )
+    # Lower is better: the complement.
+    assert _p_reach([110.0], [100.0], 0.2, False, True)[0] == pytest.approx(
+        stats.norm.cdf(np.log(1.1) / 0.2)
+    )
+    # Rates: differences on the normal scale; no forecast -> NaN; zero target reached.
+    assert _p_reach([0.92], [0.9], 0.01, True, False)[0] == pytest.approx(stats.norm.sf(2.0))
+    assert np.isnan(_p_reach([1.0], [np.nan], 0.2, False, False)[0])
+    assert _p_reach([0.0], [5.0], 0.2, False, False)[0] == 1.0
+
+
+def test_flags_follow_the_practice_bands():
+    got = _flag(np.array([0.3, 0.5, 0.65, 0.8, 0.9, np.nan])).tolist()
+    assert got == [
+        "too hard (<45%)",
+        "below band: hard",
+        "in band (60-70%)",
+        "above band: easy",
+        "too easy (>85%)",
+        "no forecast",
+    ]
+    assert BAND == (0.60, 0.70)
+
+
+@pytest.fixture(scope="module")
+def synth():
+    ds = sl.data.synthetic.generate(n_reps=60, months=36, seed=3)
+    prop = propose_company_target(ds, repetitions=300)
+    c = cascade(ds, prop, {"rounding": {"currency": 1000}})
+    return ds, prop, c
+
+
+def test_difficulty_consistency(synth):
+    ds, prop, c = synth
+    d = difficulty(c, ds, prop)
+    for kpi in c.company_target:
+        reps = d.reps[d.reps["kpi"] == kpi]
+        top = d.units[(d.units["kpi"] == kpi) & (d.units["level"] == "company")].iloc[0]
+        # The expected share is the mean of the reps' marginal probabilities.
+        assert top["share_at_or_above"] == pytest.approx(reps["p_reach"].mean(), abs=1e-6)
+        assert top["share_low"] <= top["share_at_or_above"] <= top["share_high"]
+        assert top["reps"] == len(reps)
+        # Difficulty = target / forecast, and the bottom-up company forecast (summed
+        # KPIs) is the sum of the reps' forecasts.
+        assert np.allclose(reps["difficulty"], reps["target"] / reps["forecast"], equal_nan=True)
+        if ds.kpi(kpi)["aggregation"] == "sum":
+            assert top["forecast"] == pytest.approx(np.nansum(reps["forecast"]))
+        # Region shares average the same reps: count-weighted they give the total.
+        g = d.groups[(d.groups["kpi"] == kpi) & (d.groups["by"] == "region")]
+        n = reps.groupby("region")["p_reach"].count().reindex(g["group"]).to_numpy()
+        assert (g["share_at_or_above"].to_numpy() * n).sum() / n.sum() == pytest.approx(
+            top["share_at_or_above"], abs=1e-6
+        )
+
+
+def test_harder_targets_lower_the_share(synth):
+    ds, prop, _ = synth
+    easy = cascade(ds, {k: v * 0.8 for k, v in zip(prop["kpi"], prop["forecast"], strict=True)}, {})
+    hard = cascade(ds, {k: v * 1.2 for k, v in zip(prop["kpi"], prop["forecast"], strict=True)}, {})
+    de, dh = difficulty(easy, ds, prop), difficulty(hard, ds, prop)
+    top = "level == 'company' and kpi == 'revenue'"
+    assert (
+        de.units.query(top)["share_at_or_above"].item()
+        > dh.units.query(top)["share_at_or_above"].item()
+    )
+
+
+def test_reconcile_gap_table(synth):
+    ds, prop, c = synth
+    rec = reconcile(difficulty(c, ds, prop))
+    assert np.allclose(rec["gap"], rec["target"] - rec["forecast"], equal_nan=True)
+    assert set(rec["level"]) == set(ds.units["level"])
+    first = rec[rec["kpi"] == "revenue"].iloc[0]
+    assert first["level"] == "company"
