@@ -301,7 +301,12 @@ class _Work:
             draws_.append(s)
         sales = np.stack(draws_)  # (n, R, T, K)
         if self.behavior is not None:
-            sales = self.behavior(sales, self)
+            # A bound response model (simlib.behavior) gets the draws' own
+            # generators; a plain callable keeps the older f(sales, work) contract.
+            if getattr(self.behavior, "takes_generators", False):
+                sales = self.behavior(sales, gens)
+            else:
+                sales = self.behavior(sales, self)
         tgt = self.targets
         actual_y = self.annual(sales)
         target_y = np.broadcast_to(self._target_y, actual_y.shape)
@@ -532,7 +537,7 @@ def simulate(
     pip_floor: float | None = None,
     budget: float | None = None,
     groupings: Sequence[str] = ("region", "tenure", "gender"),
-    behavior: Callable | None = None,
+    behavior: Any = None,
     turnover: float | str | None = None,
     vacancy_months: int = 1,
     ramp_months: int = 4,
@@ -592,9 +597,12 @@ def simulate(
         annual rate, or ``"history"`` for the rate in the dataset's last 12
         months before the simulated year. ``vacancy_months`` and ``ramp_months``
         shape the replacement.
-    behavior : callable, optional
-        Response hook ``f(sales (n, R, T, K), work) -> sales``; ``None`` is
-        mechanical replay (see :mod:`simlib.behavior`).
+    behavior : str, dict, list or callable, optional
+        How reps respond to the plan (see :mod:`simlib.behavior`): a model name
+        (``"effort"``), a spec dict (``{"model": "timing", "window": 1, "share":
+        0.3}``) or a list of them applied in order. ``None`` or ``"none"`` is
+        mechanical replay and leaves results bit-identical. A plain callable
+        ``f(sales (n, R, T, K), work) -> sales`` is also accepted.
     draws, seed : int
         Number of simulated years and the run's seed.
     chunk_size : int, optional
@@ -792,9 +800,22 @@ def simulate(
         merit=merit_parts,
         pip_floor=pip_floor,
         grade_names=grade_names,
-        behavior=behavior,
+        behavior=None,
         keep_cube=keep_cube,
     )
+    behavior_spec = None
+    if callable(behavior) and not isinstance(behavior, (str, Mapping, list, tuple)):
+        work.behavior = behavior
+    elif behavior is not None:
+        from simlib import behavior as bh
+
+        behavior_spec = bh.parse_behavior(behavior)
+        if not bh.is_mechanical(behavior_spec):
+            ctx = bh.context_from_plan(
+                plan, prep, exp, target_arr, kpis, summed, kpis.index(primary_kpi),
+                sigma=_annual_sigma(model, kpis.index(primary_kpi), len(reps)),
+            )  # fmt: skip
+            work.behavior = bh.bind(behavior_spec, ctx)
     if turnover is not None:
         rate = (
             annual_turnover(ds, pd.period_range(periods[0] - 12, periods[0] - 1, freq="M"))
@@ -836,6 +857,10 @@ def simulate(
         "threshold": threshold,
         "cap": cap,
     }
+    if behavior_spec is not None:
+        result.provenance["behavior"] = [m.model_dump() for m in behavior_spec.models]
+        if work.behavior is not None:
+            result.provenance["behavior_summary"] = work.behavior.summary()
     if isinstance(model, ParametricSales) and model.fitted:
         result.provenance["sales_fit"] = {
             k: np.asarray(v).round(4).tolist()
@@ -844,6 +869,24 @@ def simulate(
         }
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _annual_sigma(model: Any, k: int, n_reps: int) -> np.ndarray | None:
+    """Relative s.d. of a rep's annual sales on KPI ``k`` under a parametric model.
+
+    The rep shock is drawn once a year; the company, region and individual
+    monthly shocks average over twelve months (independent, so variance / 12).
+    ``None`` for models without sigmas (the bootstrap): the ``effort`` model
+    then asks for ``sigma`` explicitly.
+    """
+    if not isinstance(model, ParametricSales):
+        return None
+    var = (
+        model.sigma_rep[k] ** 2
+        + (model.sigma_company[k] ** 2 + model.sigma_region[k] ** 2 + model.sigma_month[k] ** 2)
+        / 12
+    )
+    return np.full(n_reps, float(np.sqrt(var)))
 
 
 def _competence_scores(ds: Dataset, rep_ids: np.ndarray, as_of: pd.Period) -> np.ndarray:

@@ -1,0 +1,618 @@
+"""Estimating behaviour from history with statsmodels.
+
+Every estimator returns :class:`Estimate` objects: a number, its standard error,
+a 95% interval and a caveat in plain words saying what the number can and cannot
+tell. Core functions take numpy arrays (``sales`` and ``targets`` of shape
+``(reps, months)``, NaN where a rep was not employed) so the recovery checks can
+call them on thousands of small simulated panels; the ``*_ds`` wrappers read a
+:class:`~simlib.data.Dataset`.
+
+Estimators:
+
+* :func:`fit_sales_panel`: a panel model of log sales with rep-year effects,
+  period effects (seasonality and company shocks), region-period effects and
+  individual noise; its variance components are the sigmas the engine's
+  parametric sales model takes (``SalesPanelFit.sales_options()``).
+* :func:`quarter_end_lift`: are sales higher in the last month of a quarter than
+  in its first two (Oyer 1998)? Within rep-quarter OLS, rep-clustered errors.
+* :func:`threshold_bunching`: is there excess mass of period attainment just
+  above a kink of the pay curve and missing mass just below (Sohoni et al. 2010;
+  a Poisson regression of binned counts on a smooth polynomial plus kink
+  dummies)?
+* :func:`target_revision`: how next year's quota responds to a beat and to a
+  miss (the ratchet rule, Leone, Misra & Zimmerman).
+* :func:`did_effect`: the change in sales of a group whose plan changed, against
+  a group whose plan did not (difference in differences), and the implied
+  elasticity to the marginal pay rate.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from simlib.behavior.models import BehaviorError
+
+_Z95 = 1.959963984540054
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """One estimated quantity, with its uncertainty and what it cannot tell.
+
+    Attributes
+    ----------
+    name : str
+        What is estimated (``quarter_end_lift``, ``target_up``, ...).
+    estimate, se : float
+        The point estimate and its standard error (same units).
+    caveat : str
+        The assumptions behind it, in plain words.
+    n : int
+        Observations behind it (rep-months, rep-quarters, reps ...).
+    unit : str
+        Units of ``estimate``.
+    """
+
+    name: str
+    estimate: float
+    se: float
+    caveat: str
+    n: int = 0
+    unit: str = ""
+    method: str = ""
+
+    @property
+    def ci(self) -> tuple[float, float]:
+        """The 95% confidence interval (normal approximation)."""
+        return (self.estimate - _Z95 * self.se, self.estimate + _Z95 * self.se)
+
+    def covers(self, value: float) -> bool:
+        lo, hi = self.ci
+        return bool(lo <= value <= hi)
+
+    def summary(self) -> str:
+        lo, hi = self.ci
+        unit = f" {self.unit}" if self.unit else ""
+        return (
+            f"{self.name}: {self.estimate:.4g}{unit} (s.e. {self.se:.3g}; 95% CI {lo:.4g} to "
+            f"{hi:.4g}; n = {self.n}). {self.caveat}"
+        )
+
+    def as_dict(self) -> dict:
+        lo, hi = self.ci
+        return {
+            "estimate": self.name,
+            "value": self.estimate,
+            "se": self.se,
+            "ci_low": lo,
+            "ci_high": hi,
+            "n": self.n,
+            "unit": self.unit,
+            "method": self.method,
+            "caveat": self.caveat,
+        }
+
+
+def estimates_frame(estimates: Sequence[Estimate]) -> pd.DataFrame:
+    """A tidy table of estimates (one row each)."""
+    return pd.DataFrame([e.as_dict() for e in estimates])
+
+
+# ------------------------------------------------------------------ helpers
+def _log(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(x > 0, np.log(np.where(x > 0, x, 1.0)), np.nan)
+
+
+def _demean_groups(y: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Subtract the group mean from each value (groups as integer codes)."""
+    codes, inv = np.unique(groups, return_inverse=True)
+    s = np.bincount(inv, weights=y, minlength=len(codes))
+    c = np.bincount(inv, minlength=len(codes))
+    return y - (s / c)[inv]
+
+
+def _dense_targets(ds, kpi: str, periods: pd.PeriodIndex, rep_ids: np.ndarray) -> np.ndarray:
+    if ds.targets is None:
+        raise BehaviorError("the dataset has no targets table")
+    tg = ds.targets.loc[(ds.targets["kpi"] == kpi) & ds.targets["rep_id"].notna()]
+    out = np.full((len(rep_ids), len(periods)), np.nan)
+    r = pd.Index(rep_ids).get_indexer(tg["rep_id"])
+    t = periods.get_indexer(pd.PeriodIndex(tg["period"]))
+    ok = (r >= 0) & (t >= 0)
+    out[r[ok], t[ok]] = tg["target"].to_numpy(float)[ok]
+    return out
+
+
+def _sales(ds, kpi: str, periods: pd.PeriodIndex | None = None):
+    if kpi not in ds.kpi_names:
+        raise BehaviorError(f"kpi: {kpi!r} is not in the dataset's KPIs {ds.kpi_names}")
+    periods = ds.periods if periods is None else periods
+    rep_ids = ds.reps["rep_id"].to_numpy()
+    x = ds.sales_array(kpis=[kpi], periods=periods, rep_ids=rep_ids)[..., 0]
+    return x, periods, rep_ids
+
+
+# ------------------------------------------------------------- sales panel
+@dataclass
+class SalesPanelFit:
+    """Variance components of rep sales, per KPI, for the parametric sales model.
+
+    ``sigmas[name]`` is an array over ``kpis`` (log scale; rate units for a rate
+    KPI); ``estimates`` holds each with its standard error; ``seasonality`` the
+    calendar-month effects (log scale, mean zero).
+    """
+
+    kpis: list[str]
+    sigmas: dict[str, np.ndarray]
+    estimates: list[Estimate]
+    seasonality: pd.DataFrame
+    n_obs: dict[str, int] = field(default_factory=dict)
+
+    def sales_options(self) -> dict[str, list[float]]:
+        """``sales_options`` for :func:`simlib.simulate` with ``sales="parametric"``."""
+        return {k: [float(x) for x in v] for k, v in self.sigmas.items()}
+
+    def summary(self) -> pd.DataFrame:
+        return estimates_frame(self.estimates)
+
+
+def _sigma_estimate(name, var, df, n, unit, caveat, extra_var_se=0.0) -> Estimate:
+    """sigma from a variance with ``df`` degrees of freedom (normal theory s.e.)."""
+    var = max(float(var), 0.0)
+    se_var = np.sqrt(2.0 * var**2 / max(df, 1) + extra_var_se**2)
+    sigma = np.sqrt(var)
+    se = se_var / (2 * sigma) if sigma > 0 else np.sqrt(se_var)
+    return Estimate(name, float(sigma), float(se), caveat, n=int(n), unit=unit,
+                    method="panel variance components")  # fmt: skip
+
+
+def panel_components(
+    y: np.ndarray, periods: pd.PeriodIndex, region: np.ndarray, kpi: str = "", unit: str = "log"
+) -> tuple[dict[str, Estimate], np.ndarray]:
+    """Variance components of a (reps, months) panel ``y`` (log sales or a rate).
+
+    Model: ``y[r,t] = a[r, year] + s[month] + c[t] + g[region, t] + e[r,t]``:
+    rep-year effects ``a`` (levels, absorbed), seasonality ``s``, company shocks
+    ``c``, region shocks ``g`` and individual noise ``e``; the rep effect the
+    engine draws once a year is the spread of year-on-year changes in ``a``.
+    Effects are fitted by OLS (statsmodels) on rep-year-demeaned data.
+    """
+    import statsmodels.api as sm
+
+    R, T = y.shape
+    years = np.asarray(periods.year)
+    months = np.asarray(periods.month)
+    ok = np.isfinite(y)
+    rr, tt = np.nonzero(ok)
+    v = y[rr, tt]
+    ry = rr * 10000 + years[tt]
+    # Rep-years with one month carry no within information.
+    _, inv, cnt = np.unique(ry, return_inverse=True, return_counts=True)
+    keep = cnt[inv] >= 2
+    rr, tt, v, ry = rr[keep], tt[keep], v[keep], ry[keep]
+    n_ry = len(np.unique(ry))
+    n = len(v)
+    if n < 30 or len(np.unique(tt)) < 3:
+        raise BehaviorError(f"{kpi}: too few rep-months ({n}) to fit the sales panel")
+    yd = _demean_groups(v, ry)
+    # Period effects (seasonality + company shock), OLS on demeaned dummies.
+    t_codes, t_inv = np.unique(tt, return_inverse=True)
+    D = np.zeros((n, len(t_codes)))
+    D[np.arange(n), t_inv] = 1.0
+    Dd = np.column_stack([_demean_groups(D[:, j], ry) for j in range(D.shape[1])])
+    fit1 = sm.OLS(yd, Dd).fit()
+    mu = np.full(T, np.nan)
+    mu[t_codes] = np.asarray(fit1.params)
+    res1 = np.asarray(fit1.resid)
+    # Region-period effects beyond the company's.
+    n_g = int(region.max()) + 1
+    gt = region[rr] * T + tt
+    g_codes, g_inv = np.unique(gt, return_inverse=True)
+    G = np.zeros((n, len(g_codes)))
+    G[np.arange(n), g_inv] = 1.0
+    Gd = np.column_stack([_demean_groups(G[:, j], ry) for j in range(G.shape[1])])
+    fit2 = sm.OLS(res1, Gd).fit()
+    resid = np.asarray(fit2.resid)
+    n_params = len(t_codes) + len(g_codes)
+    df_e = max(n - n_ry - n_params, 1)
+    var_e = float(resid @ resid / df_e)
+    # Company shocks: period effects net of each year's level and calendar month.
+    mu_y = mu.copy()
+    for yv in np.unique(years):
+        sl = years == yv
+        mu_y[sl] = mu[sl] - np.nanmean(mu[sl])
+    season = np.array([np.nanmean(mu_y[months == m]) if (months == m).any() else 0.0
+                       for m in range(1, 13)])  # fmt: skip
+    season = np.nan_to_num(season - np.nanmean(season))
+    shock = mu_y - season[months - 1]
+    fin = np.isfinite(shock)
+    n_t = np.bincount(tt, minlength=T)[fin]
+    n_years = len(np.unique(years[fin]))
+    df_c = max(int(fin.sum()) - n_years - min(11, int(fin.sum()) - n_years - 1), 1)
+    var_c = float(np.sum(shock[fin] ** 2) / df_c) - var_e * float(np.mean(1.0 / np.maximum(n_t, 1)))
+    # Region shocks: region-period effects, demeaned within each period.
+    gp = np.asarray(fit2.params)
+    cell_n = np.bincount(g_inv, minlength=len(g_codes))
+    cell_t = g_codes % T
+    gdev = gp - pd.Series(gp).groupby(cell_t).transform("mean").to_numpy()
+    df_g = max(len(g_codes) - len(np.unique(cell_t)) - n_g * n_years, 1)
+    var_g = float(np.sum(gdev**2) / df_g) - var_e * float(np.mean(1.0 / np.maximum(cell_n, 1)))
+    # Rep effect: year-on-year changes of complete rep-year means.
+    yl = np.unique(years)
+    means = []
+    for yv in yl:
+        sl = years == yv
+        full = ok[:, sl].sum(axis=1) == sl.sum()
+        m = np.where(full, np.nanmean(np.where(ok[:, sl], y[:, sl], np.nan), axis=1), np.nan)
+        means.append(m)
+    d = (
+        np.concatenate([b - a for a, b in zip(means, means[1:], strict=False)])
+        if len(yl) > 1
+        else np.array([])
+    )
+    d = d[np.isfinite(d)]
+    unit_s = "log points" if unit == "log" else "rate units"
+    cav = (
+        "Assumes shocks are independent and normal on this scale; persistent (AR) company "
+        "shocks and rep trends inflate some components; a variance component's interval "
+        "uses normal theory."
+    )
+    out = {
+        "sigma_month": _sigma_estimate("sigma_month", var_e, df_e, n, unit_s, cav),
+        "sigma_company": _sigma_estimate("sigma_company", var_c, df_c, fin.sum(), unit_s, cav),
+        "sigma_region": _sigma_estimate("sigma_region", var_g, df_g, len(g_codes), unit_s, cav),
+    }
+    if len(d) >= 3:
+        d = d - d.mean()
+        months_per_year = 12.0
+        var_d = float(d @ d / (len(d) - 1))
+        var_p = var_d / 2 - var_e / months_per_year
+        out["sigma_rep"] = _sigma_estimate(
+            "sigma_rep",
+            var_p,
+            len(d) - 1,
+            len(d),
+            unit_s,
+            cav + " Needs two complete years per rep.",
+        )
+    else:
+        out["sigma_rep"] = Estimate("sigma_rep", float("nan"), float("nan"),
+                                    "needs at least two complete years of history", 0, unit_s)  # fmt: skip
+    return out, season
+
+
+def fit_sales_panel(
+    ds, kpis: Sequence[str] | None = None, history: pd.PeriodIndex | None = None
+) -> SalesPanelFit:
+    """Fit the panel model of rep sales on ``ds`` (all KPIs by default).
+
+    Currency and count KPIs are modelled in logs (rep-months with zero sales are
+    left out: they are not lognormal); rate KPIs on their own scale.
+
+    Returns
+    -------
+    SalesPanelFit
+        ``.sales_options()`` gives ``sigma_rep``, ``sigma_company``,
+        ``sigma_region`` and ``sigma_month`` per KPI for
+        ``simlib.simulate(sales="parametric", sales_options=...)``.
+    """
+    from simlib.engine.sales import Layout
+
+    kpis = ds.kpi_names if kpis is None else list(kpis)
+    periods = ds.periods if history is None else history
+    lay = Layout.from_dataset(ds, periods, rep_ids=ds.reps["rep_id"].to_numpy(), kpis=kpis)
+    x = ds.sales_array(kpis=kpis, periods=periods, rep_ids=lay.rep_ids)
+    sig = {
+        k: np.zeros(len(kpis))
+        for k in ("sigma_rep", "sigma_company", "sigma_region", "sigma_month")
+    }
+    ests: list[Estimate] = []
+    seas = {}
+    n_obs = {}
+    for i, k in enumerate(kpis):
+        y = x[..., i] if lay.is_rate[i] else _log(x[..., i])
+        comps, season = panel_components(
+            y, periods, lay.region, k, "rate" if lay.is_rate[i] else "log"
+        )
+        for name, e in comps.items():
+            sig[name][i] = 0.0 if not np.isfinite(e.estimate) else e.estimate
+            ests.append(Estimate(f"{k}: {name}", e.estimate, e.se, e.caveat, e.n, e.unit, e.method))
+        seas[k] = season
+        n_obs[k] = int(np.isfinite(y).sum())
+    return SalesPanelFit(
+        kpis=kpis,
+        sigmas=sig,
+        estimates=ests,
+        seasonality=pd.DataFrame(seas, index=pd.Index(range(1, 13), name="month")),
+        n_obs=n_obs,
+    )
+
+
+# --------------------------------------------------------- period-end lift
+def quarter_end_lift(sales: np.ndarray, periods: pd.PeriodIndex) -> Estimate:
+    """Log lift of sales in a quarter's last month over its first two months.
+
+    Within each rep-quarter with all three months, log sales are demeaned and
+    regressed (statsmodels OLS, errors clustered by rep) on an indicator of the
+    last month. The estimate is ``log(last / average of the other two)`` in the
+    geometric-mean sense; ``exp(estimate) - 1`` is the lift.
+    """
+    import statsmodels.api as sm
+
+    y = _log(sales)
+    R, T = y.shape
+    q = np.asarray(periods.year) * 4 + (np.asarray(periods.month) - 1) // 3
+    last = ((np.asarray(periods.month) - 1) % 3 == 2).astype(float)
+    rr, tt = np.nonzero(np.isfinite(y))
+    key = rr.astype(np.int64) * 100000 + q[tt]
+    _, inv, cnt = np.unique(key, return_inverse=True, return_counts=True)
+    full = cnt[inv] == 3
+    rr, tt, key = rr[full], tt[full], key[full]
+    if len(rr) < 30:
+        raise BehaviorError(f"quarter-end lift: only {len(rr) // 3} complete rep-quarters")
+    v = _demean_groups(y[rr, tt], key)
+    x = _demean_groups(last[tt], key)
+    fit = sm.OLS(v, x[:, None]).fit(cov_type="cluster", cov_kwds={"groups": rr})
+    return Estimate(
+        "quarter_end_lift",
+        float(fit.params[0]),
+        float(fit.bse[0]),
+        "Compares each quarter's last month with its first two for the same rep. It cannot "
+        "tell deals timed for a quarterly bonus from genuine seasonality (quarter-end "
+        "campaigns, customers' own budget cycles): only a change in it when the pay "
+        "period changes is evidence of timing.",
+        n=len(rr) // 3,
+        unit="log points",
+        method="within rep-quarter OLS, rep-clustered s.e.",
+    )
+
+
+def quarter_end_lift_ds(ds, kpi: str = "revenue") -> Estimate:
+    x, periods, _ = _sales(ds, kpi)
+    return quarter_end_lift(x, periods)
+
+
+# ------------------------------------------------------ threshold bunching
+def period_attainment(
+    sales: np.ndarray, targets: np.ndarray, periods: pd.PeriodIndex, period: str = "quarter"
+) -> np.ndarray:
+    """Attainment of every complete rep-period (months with both sales and a target)."""
+    n = {"month": 1, "quarter": 3, "year": 12}[period]
+    key = np.asarray(periods.year) * 12 + (np.asarray(periods.month) - 1) // n
+    ok = np.isfinite(sales) & np.isfinite(targets) & (np.nan_to_num(targets) > 0)
+    out = []
+    for k in np.unique(key):
+        sl = key == k
+        if sl.sum() != n:
+            continue
+        full = ok[:, sl].all(axis=1)
+        a = sales[full][:, sl].sum(axis=1)
+        q = targets[full][:, sl].sum(axis=1)
+        out.append(a / q)
+    return np.concatenate(out) if out else np.array([])
+
+
+def threshold_bunching(
+    attainment: np.ndarray,
+    kink: float = 1.0,
+    bin_width: float = 0.02,
+    window: float = 0.04,
+    span: float = 0.4,
+    degree: int = 3,
+) -> Estimate:
+    """Excess mass just above a kink against missing mass just below.
+
+    Attainments within ``span`` of ``kink`` are binned; a Poisson regression
+    (statsmodels GLM, dispersion from Pearson chi-square) fits bin counts with a
+    polynomial of ``degree`` in distance to the kink plus one dummy for the bins
+    in ``[kink, kink + window)`` and one for ``[kink - window, kink)``. The
+    estimate is the difference of the two dummies' coefficients: the log of how
+    much more likely a result lands just above the kink than just below, beyond
+    what the smooth density says. 0 means no hockey stick.
+    """
+    import statsmodels.api as sm
+
+    a = np.asarray(attainment, dtype=float)
+    a = a[np.isfinite(a) & (np.abs(a - kink) < span)]
+    edges = kink + np.arange(-span, span + bin_width / 2, bin_width)
+    counts, _ = np.histogram(a, bins=edges)
+    centre = (edges[:-1] + edges[1:]) / 2 - kink
+    if counts.sum() < 50:
+        raise BehaviorError(f"threshold bunching: only {counts.sum()} results near {kink:.0%}")
+    above = ((centre > 0) & (centre < window)).astype(float)
+    below = ((centre < 0) & (centre > -window)).astype(float)
+    z = centre / span
+    X = np.column_stack([z**p for p in range(degree + 1)] + [above, below])
+    fit = sm.GLM(counts, X, family=sm.families.Poisson()).fit(scale="X2")
+    c = np.zeros(X.shape[1])
+    c[-2], c[-1] = 1.0, -1.0
+    est = float(c @ np.asarray(fit.params))
+    se = float(np.sqrt(c @ np.asarray(fit.cov_params()) @ c))
+    return Estimate(
+        f"bunching_at_{kink:g}",
+        est,
+        se,
+        "Counts results just above and just below the kink against a smooth curve through "
+        "the rest. Assumes results would be smoothly spread without the plan; targets set "
+        "from history, rounding or a quota club can also create mass at 100%.",
+        n=int(counts.sum()),
+        unit="log ratio above/below",
+        method="Poisson GLM on binned attainment",
+    )
+
+
+def threshold_bunching_ds(
+    ds, kpi: str = "revenue", period: str = "quarter", kink: float = 1.0, **kw
+) -> Estimate:
+    x, periods, rep_ids = _sales(ds, kpi)
+    tg = _dense_targets(ds, kpi, periods, rep_ids)
+    return threshold_bunching(period_attainment(x, tg, periods, period), kink=kink, **kw)
+
+
+# -------------------------------------------------------- target revision
+def annual_pairs(sales: np.ndarray, targets: np.ndarray, periods: pd.PeriodIndex) -> pd.DataFrame:
+    """Per rep and year with complete data: target, actual, and next year's target."""
+    years = np.asarray(periods.year)
+    rows = []
+    yl = np.unique(years)
+    for y0, y1 in zip(yl, yl[1:], strict=False):
+        a = years == y0
+        b = years == y1
+        if a.sum() != 12 or b.sum() != 12:
+            continue
+        ok = (
+            np.isfinite(sales[:, a]).all(axis=1)
+            & np.isfinite(targets[:, a]).all(axis=1)
+            & np.isfinite(targets[:, b]).all(axis=1)
+        )
+        rows.append(pd.DataFrame({
+            "rep": np.flatnonzero(ok),
+            "year": y0,
+            "target": targets[ok][:, a].sum(axis=1),
+            "actual": sales[ok][:, a].sum(axis=1),
+            "next_target": targets[ok][:, b].sum(axis=1),
+        }))  # fmt: skip
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+
+
+def target_revision(pairs: pd.DataFrame) -> dict[str, Estimate]:
+    """How next year's quota moves with this year's beat or miss (the ratchet).
+
+    OLS (statsmodels, heteroskedasticity-robust) of ``next / target - 1`` on
+    ``max(actual/target - 1, 0)`` and ``min(actual/target - 1, 0)`` with one
+    intercept per year (the planned growth). ``target_up`` is the share of a beat
+    (in quota units) added to next year's quota, ``target_down`` the share of a
+    miss taken off, ``asymmetry`` their difference (> 0: ratchets up faster than
+    down, as Leone, Misra & Zimmerman found).
+    """
+    import statsmodels.api as sm
+
+    if len(pairs) < 20:
+        raise BehaviorError(
+            f"target revision: only {len(pairs)} rep-years with two years of targets"
+        )
+    d = pairs["actual"] / pairs["target"] - 1
+    yv = pairs["next_target"] / pairs["target"] - 1
+    years = pd.get_dummies(pairs["year"], dtype=float).to_numpy()
+    X = np.column_stack([np.maximum(d, 0), np.minimum(d, 0), years])
+    fit = sm.OLS(yv.to_numpy(), X).fit(cov_type="HC1")
+    p, cov = np.asarray(fit.params), np.asarray(fit.cov_params())
+    cav = (
+        "Describes how quotas were set, not how reps reacted. Assumes the same rule for "
+        "every rep; reps given a peer-median quota instead dilute it. Growth is a year "
+        "intercept, so a rule multiplying by (1 + growth) shows up as slightly more than the "
+        "share passed on."
+    )
+    n = len(pairs)
+    return {
+        "target_up": Estimate("target_up", float(p[0]), float(np.sqrt(cov[0, 0])), cav, n,
+                              "share of a beat", "OLS, HC1"),
+        "target_down": Estimate("target_down", float(p[1]), float(np.sqrt(cov[1, 1])), cav, n,
+                                "share of a miss", "OLS, HC1"),
+        "asymmetry": Estimate("asymmetry", float(p[0] - p[1]),
+                              float(np.sqrt(cov[0, 0] + cov[1, 1] - 2 * cov[0, 1])), cav, n,
+                              "up minus down", "OLS, HC1"),
+    }  # fmt: skip
+
+
+def ratchet_test_ds(ds, kpi: str = "revenue") -> dict[str, Estimate]:
+    """The ratchet rule in ``ds``'s targets, and hold-back: bunching of annual attainment at 100%.
+
+    ``holdback_bunching`` is :func:`threshold_bunching` on annual attainment at
+    100%: reps holding back sales beyond quota pile up just above it.
+    """
+    x, periods, rep_ids = _sales(ds, kpi)
+    tg = _dense_targets(ds, kpi, periods, rep_ids)
+    out = target_revision(annual_pairs(x, tg, periods))
+    att = period_attainment(x, tg, periods, "year")
+    try:
+        b = threshold_bunching(att, 1.0, bin_width=0.025, window=0.05, span=0.5, degree=2)
+        out["holdback_bunching"] = Estimate(
+            "holdback_bunching", b.estimate, b.se,
+            "Annual attainment just above 100% against just below. Hold-back beyond quota "
+            "piles results up just above it; a ratchet that forgives part of a miss does not. "
+            "Needs many rep-years: with a few hundred the interval is wide.",
+            b.n, b.unit, b.method,
+        )  # fmt: skip
+    except BehaviorError:
+        pass
+    return out
+
+
+# ------------------------------------------------------------------- DiD
+def did_effect(
+    sales: np.ndarray,
+    periods: pd.PeriodIndex,
+    treated: np.ndarray,
+    change: str | pd.Period,
+    rate_ratio: float | None = None,
+    min_months: int = 3,
+) -> dict[str, Estimate]:
+    """Difference in differences: how a plan change moved the affected group's sales.
+
+    Log sales are first demeaned by month over the *unaffected* reps (removing
+    seasonality and company shocks common to both groups); each rep's mean after
+    ``change`` minus their mean before is regressed on the treated indicator
+    (statsmodels OLS, HC1 errors). ``effect`` is the log change in the treated
+    group's sales; with ``rate_ratio`` (new over old marginal pay rate) the
+    ``elasticity`` is ``effect / log(rate_ratio)``.
+    """
+    import statsmodels.api as sm
+
+    y = _log(sales)
+    treated = np.asarray(treated, dtype=bool)
+    change = pd.Period(change, freq="M")
+    post = np.asarray(periods >= change)
+    if post.all() or not post.any():
+        raise BehaviorError(
+            f"did: {change} must fall inside the history {periods[0]}..{periods[-1]}"
+        )
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # months or reps with no data
+        month_mean = np.nanmean(y[~treated], axis=0)
+        yd = y - month_mean[None, :]
+        n_pre = np.isfinite(yd[:, ~post]).sum(axis=1)
+        n_post = np.isfinite(yd[:, post]).sum(axis=1)
+        delta = np.nanmean(yd[:, post], axis=1) - np.nanmean(yd[:, ~post], axis=1)
+    ok = (n_pre >= min_months) & (n_post >= min_months) & np.isfinite(delta)
+    if ok[treated].sum() < 3 or ok[~treated].sum() < 3:
+        raise BehaviorError("did: need at least 3 reps in each group with months before and after")
+    X = sm.add_constant(treated[ok].astype(float))
+    fit = sm.OLS(delta[ok], X).fit(cov_type="HC1")
+    b, se = float(fit.params[1]), float(fit.bse[1])
+    cav = (
+        "Assumes the two groups' sales would have moved in parallel without the change "
+        "(check the pre-period trends) and that nothing else changed for one group at the "
+        "same time; reps joining or leaving around the change are left out if they have "
+        f"fewer than {min_months} months on either side."
+    )
+    out = {
+        "effect": Estimate(
+            "did_effect", b, se, cav, int(ok.sum()), "log change in sales", "DiD on rep means, HC1"
+        )  # fmt: skip
+    }
+    if rate_ratio is not None:
+        lr = float(np.log(rate_ratio))
+        if lr == 0:
+            raise BehaviorError("did: rate_ratio must differ from 1")
+        out["elasticity"] = Estimate("elasticity", b / lr, se / abs(lr), cav, int(ok.sum()),
+                                     "sales per marginal pay rate (log/log)", "DiD on rep means, HC1")  # fmt: skip
+    return out
+
+
+def did_effect_ds(
+    ds, treated_position: str, change: str, kpi: str = "revenue", rate_ratio: float | None = None
+) -> dict[str, Estimate]:
+    """:func:`did_effect` with the treated group given by a position in ``ds.reps``."""
+    x, periods, rep_ids = _sales(ds, kpi)
+    pos = ds.reps.set_index("rep_id").loc[rep_ids, "position"].to_numpy()
+    if treated_position not in set(pos):
+        raise BehaviorError(f"did: no reps hold position {treated_position!r}")
+    return did_effect(x, periods, pos == treated_position, change, rate_ratio)

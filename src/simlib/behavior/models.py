@@ -1,0 +1,795 @@
+"""Response models: how reps change what they sell when the plan changes.
+
+Each model is a spec (data, so a scenario file can name it) that is *bound* to a
+:class:`ResponseContext` (the plan prepared for the simulated reps, their
+expected sales and quotas) once per simulation, and then applied to every chunk
+of Monte Carlo draws: ``bound(sales, generators) -> sales`` with ``sales`` of
+shape ``(draws, reps, months, kpis)``. Everything is vectorized over draws and
+reps; the models are deterministic given a draw's mechanical sales, so results
+do not depend on chunk size, threads or backend.
+
+Models (``model:`` in a spec):
+
+``none``
+    Mechanical replay: sales are what the sales model drew. The baseline.
+``elasticity``
+    Output scales with the marginal pay rate a rep faces at their expected
+    attainment, ``(rate / reference_rate) ** elasticity``.
+``effort``
+    Each rep picks the effort that maximizes expected pay minus a convex cost of
+    effort and a risk premium (Holmstrom & Milgrom 1987), solved for all reps at
+    once on a grid with parabolic refinement.
+``timing``
+    At the end of each measurement period, reps just short of a kink of the
+    payout curve (threshold, quota, accelerator) pull sales in from the next
+    month(s); reps past the cap push sales out (Oyer 1998; Larkin 2014; Sohoni
+    et al. 2010).
+``ratchet``
+    When next year's quota rises with this year's beat, reps above quota hold
+    back a share of the beat (Leone, Misra & Zimmerman; Misra & Nair 2011).
+
+Composition: a list of models is applied in order (e.g. effort, then timing).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import Field, ValidationError
+
+from simlib.errors import SimlibError, SpecError
+from simlib.spec import StrictModel, spec_errors
+
+
+class BehaviorError(SimlibError, ValueError):
+    """A response model cannot be applied as asked."""
+
+
+# =========================================================================== specs
+class NoneSpec(StrictModel):
+    """Mechanical replay: nobody changes how they work."""
+
+    model: Literal["none"] = "none"
+
+
+class ElasticitySpec(StrictModel):
+    """Output responds to the marginal pay rate at the rep's expected attainment.
+
+    ``multiplier = clip((max(rate, floor * ref) / ref) ** elasticity,
+    1 / (1 + max_change), 1 + max_change)``, where ``rate`` is the pay per unit
+    of the quota KPI a rep earns around their expected attainment (the average
+    slope of their annual pay over ``expected * (1 +/- window)``) and ``ref`` is
+    ``reference_rate`` (the rate under which history was earned; default: the
+    median rate of the simulated plan, which makes the model redistribute effort
+    toward reps on steep parts of the curve).
+    """
+
+    model: Literal["elasticity"] = "elasticity"
+    elasticity: float = Field(0.1, ge=0, le=3)
+    reference_rate: float | None = Field(None, gt=0)
+    window: float = Field(0.1, gt=0, le=0.5)
+    floor: float = Field(0.25, ge=0, le=1)
+    max_change: float = Field(0.5, gt=0, le=2)
+
+
+class EffortSpec(StrictModel):
+    """Each rep chooses effort to maximize expected pay minus cost and risk premium.
+
+    A rep with mechanical expected annual output ``Y0`` (quota KPI units) who puts
+    in effort ``e`` (1 = the effort behind history) sells ``Y = Y0 * (e + sigma *
+    Z)``, ``Z`` standard normal, and values the plan's annual pay ``P(Y)`` at::
+
+        CE(e) = E[P] - risk_aversion / (2 * Y0) * Var[P] + intrinsic * cost * Y0 * e
+                - Y0 * cost * e ** (1 + 1/elasticity) / (1 + 1/elasticity)
+
+    With a linear plan ``P = beta * Y`` and no intrinsic motivation the chosen
+    effort is ``(beta / cost) ** elasticity``; with ``elasticity = 1`` (quadratic
+    cost) this is Holmstrom & Milgrom's agent, and the commission maximizing total surplus is ``beta* = 1 /
+    (1 + r c sigma^2)`` (see :func:`best_linear_rate`).
+
+    Parameters (fields)
+    -------------------
+    cost : float, optional
+        ``c``: the marginal pay rate (pay per unit of quota-KPI sales) at which a
+        rep puts in the historical effort (e = 1). Keep it fixed across the plans
+        you compare (take it from the plan in force). Default: calibrated so
+        that the median rep of the simulated plan keeps the historical effort,
+        ``median marginal rate / (1 - intrinsic)``.
+    elasticity : float
+        ``eta``: elasticity of effort to the marginal pay rate (1 = quadratic
+        cost, Holmstrom-Milgrom; the default 0.3 is an *assumption* giving
+        responses of the order field studies report, e.g. about 9% more revenue
+        when a cap and ratchet were removed, Misra & Nair 2011).
+    risk_aversion : float
+        ``r``: absolute risk aversion times the rep's expected annual output
+        (unitless, so comparable across reps of any size).
+    intrinsic : float
+        Value a rep puts on a unit of output beyond pay (career, recognition,
+        keeping the job), as a share of ``cost``: keeps effort above zero where
+        the plan pays nothing at the margin (there effort is ``intrinsic **
+        elasticity``). Default 0.5, an *assumption*.
+    sigma : float, optional
+        Relative standard deviation of a rep's annual output as the rep sees it.
+        Default: from the parametric sales model's sigmas.
+    min_effort, max_effort : float
+        Range searched (and so the largest response allowed).
+    """
+
+    model: Literal["effort"] = "effort"
+    cost: float | None = Field(None, gt=0)
+    elasticity: float = Field(0.3, gt=0, le=5)
+    risk_aversion: float = Field(0.0, ge=0)
+    intrinsic: float = Field(0.5, ge=0, lt=1)
+    sigma: float | None = Field(None, gt=0, le=2)
+    min_effort: float = Field(0.5, gt=0)
+    max_effort: float = Field(1.5, gt=0)
+    grid: int = Field(201, ge=11, le=5001)
+
+
+class TimingSpec(StrictModel):
+    """Period-end pull-in and push-out around the kinks of the payout curve.
+
+    At the end of each measurement period of the quota component (a month,
+    quarter or year), for each draw and rep:
+
+    * **pull-in**: if period attainment is within ``band`` below a kink (the
+      threshold, 100%, an accelerator point) and ``share`` of the next
+      ``window`` months' sales would reach it, exactly the missing amount is
+      booked now and taken from those months (the deal closed early). In the
+      plan year's last period the next months are next year: the pulled sales
+      count now and next year pays for them (outside the simulation).
+    * **push-out after the cap**: sales above the cap earn nothing, so up to
+      ``share`` of the period's last month, no more than the excess, slips to
+      the next month.
+    * **push-out when lost** (``lost_band``): a rep more than ``lost_band``
+      below the threshold defers ``share`` of the last month to the next period,
+      where it may still pay (Oyer 1998).
+
+    Every summed KPI moves by the same fraction (a deal carries its customers);
+    rates are untouched.
+    """
+
+    model: Literal["timing"] = "timing"
+    window: int = Field(1, ge=1, le=3)
+    share: float = Field(0.3, ge=0, le=1)
+    band: float = Field(0.1, gt=0, le=0.5)
+    lost_band: float | None = Field(None, gt=0, le=1)
+    push_after_cap: bool = True
+    kinks: list[float] | None = None
+
+
+class RatchetSpec(StrictModel):
+    """Reps above their annual quota hold back a share of the beat.
+
+    When next year's quota is ``target * (1 + growth) + up * beat + down *
+    miss`` (:func:`simlib.targets.ratchet`), every unit sold beyond quota costs
+    ``up`` units of next year's quota. Reps then hold back ``share`` of what they
+    sell beyond quota (the booking slips into next year, outside the
+    simulation). With ``up = 0`` (no ratchet) nothing is held back.
+    """
+
+    model: Literal["ratchet"] = "ratchet"
+    share: float = Field(0.3, ge=0, le=1)
+    up: float = Field(0.5, ge=0, le=1)
+    down: float | None = Field(None, ge=0, le=1)
+    growth: float = 0.0
+
+
+ModelSpec = Annotated[
+    NoneSpec | ElasticitySpec | EffortSpec | TimingSpec | RatchetSpec,
+    Field(discriminator="model"),
+]
+
+
+class BehaviorSpec(StrictModel):
+    """A list of response models applied in order."""
+
+    models: list[ModelSpec] = Field(default_factory=list)
+
+
+def parse_behavior(data: Any) -> BehaviorSpec:
+    """Validate a behaviour spec: a model name, a dict, or a list of them.
+
+    Examples
+    --------
+    >>> spec = parse_behavior([{"model": "effort", "elasticity": 0.5},
+    ...                        {"model": "timing", "window": 1, "share": 0.3}])
+    >>> [m.model for m in spec.models]
+    ['effort', 'timing']
+    >>> parse_behavior({"model": "timing", "share": 2})
+    Traceback (most recent call last):
+    ...
+    simlib.errors.SpecError: behavior[0].share: Input should be less than or equal to 1
+    """
+    if isinstance(data, BehaviorSpec):
+        return data
+    if data is None:
+        return BehaviorSpec()
+    items = data if isinstance(data, (list, tuple)) else [data]
+    items = [{"model": x} if isinstance(x, str) else x for x in items]
+    try:
+        return BehaviorSpec.model_validate({"models": items})
+    except ValidationError as exc:
+        err = spec_errors(exc, "behavior", BehaviorSpec)
+        # Drop the union tag pydantic puts after the index (the model name).
+        tag = re.compile(r"^behavior\.models(\[\d+\])\.(none|elasticity|effort|timing|ratchet)")
+        fixed = [
+            (tag.sub(r"behavior\1", p).replace("behavior.models", "behavior", 1), msg)
+            for p, msg in err.errors
+        ]
+        raise SpecError(fixed) from None
+
+
+# ========================================================================= context
+@dataclass
+class ResponseContext:
+    """What a response model needs to know about the simulated year.
+
+    Attributes
+    ----------
+    expected : (reps, months, kpis) array
+        Mechanical expected monthly sales (the sales model's centre).
+    targets : (reps, months, kpis) array
+        Monthly quotas (NaN where the seat is not staffed).
+    plan : PreparedPlan
+        The plan bound to the reps and months.
+    kpis : tuple of str
+    primary : int
+        Index of the quota KPI (the one the quota bonus is paid on).
+    summed : (kpis,) bool
+        KPIs that add up over months (sales, counts); effort scales these only.
+    sigma : (reps,) array or None
+        Relative standard deviation of each rep's annual output on the quota KPI.
+    kinks : sequence of float
+        Attainment points where the pay curve bends (threshold first).
+    cap : float or None
+        Attainment after which the quota component pays nothing more.
+    threshold : float
+        Attainment below which the quota component pays nothing.
+    window_ends, window_starts : arrays of month indices
+        Measurement periods of the quota component.
+    """
+
+    expected: np.ndarray
+    targets: np.ndarray
+    plan: Any
+    kpis: tuple[str, ...]
+    primary: int
+    summed: np.ndarray
+    sigma: np.ndarray | None = None
+    kinks: tuple[float, ...] = (1.0,)
+    cap: float | None = None
+    threshold: float = 1.0
+    window_ends: np.ndarray | None = None
+    window_starts: np.ndarray | None = None
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self.expected = np.nan_to_num(np.asarray(self.expected, dtype=float))
+        self.targets = np.asarray(self.targets, dtype=float)
+        r, t, _ = self.expected.shape
+        if self.window_ends is None:
+            self.window_ends = np.array([t - 1])
+            self.window_starts = np.array([0])
+        if not self.summed[self.primary]:
+            self._primary_summed = False
+        else:
+            self._primary_summed = True
+
+    @property
+    def n_reps(self) -> int:
+        return self.expected.shape[0]
+
+    @property
+    def y0(self) -> np.ndarray:
+        """(reps,) expected annual output on the quota KPI (its units)."""
+        return self.expected[..., self.primary].sum(axis=1)
+
+    @property
+    def quota(self) -> np.ndarray:
+        """(reps,) annual quota on the quota KPI."""
+        return np.nansum(self.targets[..., self.primary], axis=1)
+
+    @property
+    def expected_attainment(self) -> np.ndarray:
+        q = self.quota
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(q > 0, self.y0 / q, np.nan)
+
+    def pay_at_scales(self, scales: np.ndarray, block: int = 16) -> np.ndarray:
+        """Annual pay per rep when every summed KPI is ``scale`` x expected.
+
+        Returns ``(len(scales), reps)`` in currency. The plan is evaluated on the
+        expected monthly profile scaled evenly (a rep reasons about their year as
+        a whole); a scorecard coefficient is taken at 1 (on target); rates stay at
+        their expected values. Blocks of scales keep memory flat.
+        """
+        import copy
+
+        scales = np.asarray(scales, dtype=float)
+        key = scales.tobytes()
+        if key in self._cache:
+            return self._cache[key]
+        if not self._primary_summed:
+            raise BehaviorError(
+                f"KPI {self.kpis[self.primary]!r} is a rate: effort and elasticity "
+                "responses need a summed quota KPI (sales, counts)"
+            )
+        plan = copy.copy(self.plan)
+        tgt = {k: self.targets[..., i] for i, k in enumerate(self.kpis)}
+        out = np.empty((len(scales), self.n_reps))
+        for a in range(0, len(scales), block):
+            s = scales[a : a + block]
+            act = {}
+            for i, k in enumerate(self.kpis):
+                x = self.expected[..., i]
+                act[k] = (
+                    x[None] * s[:, None, None]
+                    if self.summed[i]
+                    else np.broadcast_to(x, (len(s), *x.shape))
+                )
+            pay = plan.payout(act, tgt, score=np.ones(1))
+            out[a : a + block] = pay.total.sum(axis=-1)
+        self._cache[key] = out
+        return out
+
+    def marginal_rate(self, window: float = 0.1) -> np.ndarray:
+        """(reps,) pay per unit of quota-KPI output around the expected level.
+
+        The average slope of annual pay between ``1 - window`` and ``1 + window``
+        times the expected output (a finite difference, so thresholds and caps
+        within the window count in proportion).
+        """
+        p = self.pay_at_scales(np.array([1 - window, 1 + window]))
+        y0 = self.y0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(y0 > 0, (p[1] - p[0]) / (2 * window * y0), 0.0)
+
+
+# ========================================================================= solvers
+def solve_effort(
+    pay: np.ndarray,
+    scales: np.ndarray,
+    y0: np.ndarray,
+    sigma: np.ndarray | float,
+    cost: np.ndarray | float,
+    elasticity: float = 1.0,
+    risk_aversion: float = 0.0,
+    intrinsic: float = 0.0,
+    efforts: np.ndarray | None = None,
+    nodes: int = 15,
+    block: int = 2048,
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Each rep's optimal effort, for all reps at once.
+
+    Parameters
+    ----------
+    pay : (reps, S) array
+        Annual pay (currency) if the rep's output were ``scales[j] * y0``.
+    scales : (S,) array
+        Uniformly spaced output scales (multiples of expected output).
+    y0 : (reps,) array
+        Expected annual output at effort 1 (quota-KPI units).
+    sigma : float or (reps,) array
+        Relative standard deviation of annual output (``Y = y0 (e + sigma Z)``).
+    cost, elasticity, risk_aversion
+        See :class:`EffortSpec`.
+    intrinsic : float
+        Value of a unit of output beyond pay, in pay per unit of output (here
+        absolute, not a share of ``cost``).
+    efforts : (E,) array
+        The grid searched (uniform); default 0.5 to 1.5 by 0.005.
+    nodes : int
+        Gauss-Hermite nodes for the expectation over ``Z``: exact for pay
+        polynomial in output up to degree ``2 * nodes - 1``.
+
+    Returns
+    -------
+    effort : (reps,) array
+        The maximizer, refined by a parabola through the best grid point and its
+        neighbours (exact when the objective is quadratic in effort, as with a
+        linear plan, normal noise and quadratic cost).
+    parts : dict
+        ``mean_pay``, ``var_pay``, ``certainty_equivalent`` at the chosen grid point.
+    """
+    pay = np.asarray(pay, dtype=float)
+    scales = np.asarray(scales, dtype=float)
+    n_reps = pay.shape[0]
+    y0 = np.broadcast_to(np.asarray(y0, dtype=float), (n_reps,))
+    sigma = np.broadcast_to(np.asarray(sigma, dtype=float), (n_reps,))
+    cost = np.broadcast_to(np.asarray(cost, dtype=float), (n_reps,))
+    e = np.linspace(0.5, 1.5, 201) if efforts is None else np.asarray(efforts, dtype=float)
+    if len(e) < 3:
+        raise BehaviorError("effort grid: need at least 3 points")
+    h = e[1] - e[0]
+    z, w = np.polynomial.hermite_e.hermegauss(nodes)
+    w = w / w.sum()
+    ds = scales[1] - scales[0]
+    k = 1.0 + 1.0 / elasticity
+    best = np.empty(n_reps)
+    parts = {
+        "mean_pay": np.empty(n_reps),
+        "var_pay": np.empty(n_reps),
+        "certainty_equivalent": np.empty(n_reps),
+    }
+    for a in range(0, n_reps, block):
+        sl = slice(a, min(a + block, n_reps))
+        n = sl.stop - sl.start
+        s = e[None, :, None] + sigma[sl, None, None] * z[None, None, :]  # (n, E, N)
+        pos = np.clip((s - scales[0]) / ds, 0.0, len(scales) - 1.000001)
+        i0 = np.floor(pos).astype(np.int64)
+        fr = pos - i0
+        flat = pay[sl]
+        p0 = np.take_along_axis(flat, i0.reshape(n, -1), axis=1).reshape(i0.shape)
+        p1 = np.take_along_axis(flat, (i0 + 1).reshape(n, -1), axis=1).reshape(i0.shape)
+        p = p0 + fr * (p1 - p0)
+        mean = p @ w  # (n, E)
+        var = np.maximum((p * p) @ w - mean * mean, 0.0)
+        yy = y0[sl, None]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            risk = np.where(yy > 0, risk_aversion / (2 * yy) * var, 0.0)
+        ce = mean - risk + intrinsic * yy * e[None, :] - yy * cost[sl, None] * e[None, :] ** k / k
+        j = np.argmax(ce, axis=1)
+        jc = np.clip(j, 1, len(e) - 2)
+        rows = np.arange(n)
+        fm, f0, fp = ce[rows, jc - 1], ce[rows, jc], ce[rows, jc + 1]
+        curv = fm - 2 * f0 + fp
+        with np.errstate(invalid="ignore", divide="ignore"):
+            step = np.where(curv < 0, 0.5 * (fm - fp) / curv, 0.0)
+        interior = (j > 0) & (j < len(e) - 1)
+        opt = np.where(interior, e[jc] + np.clip(step, -1, 1) * h, e[j])
+        opt = np.where(y0[sl] > 0, opt, 1.0)
+        best[sl] = opt
+        parts["mean_pay"][sl] = mean[rows, j]
+        parts["var_pay"][sl] = var[rows, j]
+        parts["certainty_equivalent"][sl] = ce[rows, j]
+    return best, parts
+
+
+def best_linear_rate(
+    cost: float,
+    risk_aversion: float,
+    sigma: float,
+    elasticity: float = 1.0,
+    rates: np.ndarray | None = None,
+) -> tuple[float, float]:
+    """The linear commission maximizing total surplus, found with the effort model.
+
+    For each commission rate ``beta`` on a grid, a rep paid ``beta * Y`` chooses
+    effort with :func:`solve_effort` (output ``Y = e + sigma Z`` per unit of
+    expected output); the surplus is expected output minus the cost of effort
+    minus the rep's risk premium, ``e - c e^k / k - r/2 Var[pay]``. The best grid
+    rate is refined by a parabola, then the grid is narrowed around it. For
+    ``elasticity = 1`` the answer is Holmstrom & Milgrom's ``1 / (1 + r c
+    sigma^2)``, which is how the effort model is tested.
+
+    Returns
+    -------
+    (beta, effort) : the best commission rate and the effort it induces.
+    """
+    lo, hi = 0.0, 1.5
+    beta = np.linspace(lo, hi, 151) if rates is None else np.asarray(rates, dtype=float)
+    k = 1.0 + 1.0 / elasticity
+    scales = np.linspace(-8 * sigma, 3.0 + 8 * sigma, 801)
+    e_max = max(3.0, 1.5 * (hi / cost) ** elasticity)
+    efforts = np.linspace(0.0, e_max, 3001)
+    b = 0.0
+    for _ in range(4):
+        pay = beta[:, None] * scales[None, :]
+        e, parts = solve_effort(
+            pay, scales, np.ones(len(beta)), sigma, cost, elasticity, risk_aversion,
+            efforts=efforts,
+        )  # fmt: skip
+        # Risk premium at the refined effort: Var of a linear pay does not depend on e.
+        surplus = e - cost * e**k / k - risk_aversion / 2 * beta**2 * sigma**2
+        j = int(np.argmax(surplus))
+        jc = min(max(j, 1), len(beta) - 2)
+        fm, f0, fp = surplus[jc - 1], surplus[jc], surplus[jc + 1]
+        curv = fm - 2 * f0 + fp
+        hstep = beta[1] - beta[0]
+        b = beta[jc] + (0.5 * (fm - fp) / curv * hstep if curv < 0 else 0.0)
+        beta = np.linspace(max(b - 2 * hstep, 0.0), b + 2 * hstep, 41)
+    pay = np.array([[b]]) * scales[None, :]
+    e, _ = solve_effort(pay, scales, np.ones(1), sigma, cost, elasticity, risk_aversion,
+                        efforts=efforts)  # fmt: skip
+    return float(b), float(e[0])
+
+
+# ========================================================================== models
+class Bound:
+    """A response model bound to one simulation; ``bound(sales, gens) -> sales``."""
+
+    name = "none"
+    #: The engine passes the draws' generators (the hook's contract).
+    takes_generators = True
+
+    def __call__(self, sales: np.ndarray, generators: Sequence[Any] | None = None) -> np.ndarray:
+        return sales
+
+    def diagnostics(self) -> dict[str, Any]:
+        return {}
+
+    def summary(self) -> dict[str, Any]:
+        """Small JSON-friendly facts for a result's provenance."""
+        return {"model": self.name}
+
+
+@dataclass
+class _Multiplier(Bound):
+    """Per-rep factor on every summed KPI (effort, elasticity): same in every draw."""
+
+    factor: np.ndarray  # (reps,)
+    summed: np.ndarray  # (kpis,)
+    name: str = "multiplier"
+    info: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._f = np.where(self.summed[None, None, :], self.factor[:, None, None], 1.0)
+
+    def __call__(self, sales, generators=None):
+        return sales * self._f
+
+    def diagnostics(self):
+        return {"factor": self.factor, **self.info}
+
+    def summary(self):
+        f = self.factor
+        return {
+            "model": self.name,
+            "factor_mean": round(float(np.mean(f)), 4),
+            "factor_p5": round(float(np.quantile(f, 0.05)), 4),
+            "factor_p95": round(float(np.quantile(f, 0.95)), 4),
+        }
+
+
+def _bind_elasticity(spec: ElasticitySpec, ctx: ResponseContext) -> Bound:
+    rate = ctx.marginal_rate(spec.window)
+    if spec.reference_rate is not None:
+        ref = spec.reference_rate
+    else:
+        pos = rate[rate > 0]
+        if pos.size == 0:
+            raise BehaviorError(
+                "elasticity: the plan pays nothing at the margin for any rep; "
+                "give reference_rate (the marginal pay rate history was earned under)"
+            )
+        ref = float(np.median(pos))
+    rel = np.maximum(rate, spec.floor * ref) / ref
+    with np.errstate(divide="ignore"):
+        f = np.clip(rel**spec.elasticity, 1 / (1 + spec.max_change), 1 + spec.max_change)
+    f = np.where(ctx.y0 > 0, f, 1.0)
+    return _Multiplier(f, ctx.summed, "elasticity", {"marginal_rate": rate, "reference_rate": ref})
+
+
+def _bind_effort(spec: EffortSpec, ctx: ResponseContext) -> Bound:
+    if spec.min_effort >= spec.max_effort:
+        raise BehaviorError("effort: min_effort must be below max_effort")
+    if spec.sigma is not None:
+        sigma = np.full(ctx.n_reps, spec.sigma)
+    elif ctx.sigma is not None:
+        sigma = np.asarray(ctx.sigma, dtype=float)
+    else:
+        raise BehaviorError(
+            "effort: the sales model has no sigmas to tell reps how uncertain their year is; "
+            "give sigma (relative standard deviation of a rep's annual sales, e.g. 0.15)"
+        )
+    if spec.cost is not None:
+        cost = spec.cost
+    else:
+        rate = ctx.marginal_rate()
+        pos = rate[rate > 0]
+        if pos.size == 0:
+            raise BehaviorError("effort: the plan pays nothing at the margin; give cost")
+        cost = float(np.median(pos)) / (1 - spec.intrinsic)
+    smax = spec.max_effort + 5 * float(np.max(sigma, initial=0.0))
+    scales = np.linspace(0.0, smax, int(np.ceil(smax / 0.025)) + 1)
+    pay = ctx.pay_at_scales(scales).T  # (reps, S)
+    efforts = np.linspace(spec.min_effort, spec.max_effort, spec.grid)
+    e, parts = solve_effort(
+        pay, scales, ctx.y0, sigma, cost, spec.elasticity, spec.risk_aversion,
+        spec.intrinsic * cost, efforts=efforts,
+    )  # fmt: skip
+    return _Multiplier(e, ctx.summed, "effort", {"cost": cost, "sigma": sigma, **parts})
+
+
+@dataclass
+class _Timing(Bound):
+    spec: TimingSpec
+    ctx: ResponseContext
+    name: str = "timing"
+
+    def __post_init__(self) -> None:
+        c = self.ctx
+        kinks = sorted(set(self.spec.kinks if self.spec.kinks is not None else c.kinks))
+        self._kinks = np.asarray(kinks, dtype=float)
+        self._q = np.nan_to_num(c.targets[..., c.primary])  # (R, T)
+
+    def __call__(self, sales, generators=None):
+        sp, c = self.spec, self.ctx
+        out = np.array(sales, dtype=float, copy=True)
+        p = c.primary
+        summed = c.summed
+        T = out.shape[-2]
+        for a, b in zip(c.window_starts, c.window_ends, strict=True):
+            a, b = int(a), int(b)
+            act = out[..., a, p].copy()
+            for t in range(a + 1, b + 1):
+                act = act + out[..., t, p]
+            q = self._q[:, a].copy()
+            for t in range(a + 1, b + 1):
+                q = q + self._q[:, t]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                att = np.where(q > 0, act / q, np.nan)
+            ok = np.isfinite(att)
+            # ---- pull-in toward the nearest kink above, within the band
+            gap = self._kinks[None, None, :] - att[..., None]
+            near = (gap > 0) & (gap <= sp.band)
+            gap_min = np.where(near, gap, np.inf).min(axis=-1)
+            has = ok & np.isfinite(gap_min)
+            needed = np.where(has, np.where(has, gap_min, 0.0) * q, 0.0) * (1 + 1e-9)
+            nxt = list(range(b + 1, min(b + 1 + sp.window, T)))
+            if nxt:
+                pool = out[..., nxt[0], p].copy()
+                for t in nxt[1:]:
+                    pool = pool + out[..., t, p]
+            else:  # next year: assume next January sells like this month
+                pool = out[..., b, p] * sp.window
+            can = (needed > 0) & (sp.share * pool >= needed) & (pool > 0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                frac = np.where(can, needed / pool, 0.0)  # share of each next month moved
+            if nxt:
+                moved = np.zeros_like(out[..., b, :])
+                for t in nxt:
+                    m = np.where(summed, out[..., t, :] * frac[..., None], 0.0)
+                    out[..., t, :] -= m
+                    moved += m
+            else:
+                moved = np.where(summed, out[..., b, :] * sp.window * frac[..., None], 0.0)
+            out[..., b, :] += moved
+            # ---- push-out: past the cap, or hopeless below the threshold
+            push = np.zeros_like(att)
+            last = out[..., b, p]
+            if sp.push_after_cap and c.cap is not None:
+                excess = np.where(ok, (att - c.cap) * q, 0.0)
+                push = np.where(excess > 0, np.minimum(sp.share * last, excess), push)
+            if sp.lost_band is not None:
+                lost = ok & (att < c.threshold - sp.lost_band)
+                push = np.where(lost, sp.share * last, push)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                pf = np.where((push > 0) & (last > 0), push / last, 0.0)
+            shifted = np.where(summed, out[..., b, :] * pf[..., None], 0.0)
+            out[..., b, :] -= shifted
+            if b + 1 < T:  # else it leaves the simulated year
+                out[..., b + 1, :] += shifted
+        return out
+
+
+@dataclass
+class _Ratchet(Bound):
+    spec: RatchetSpec
+    ctx: ResponseContext
+    name: str = "ratchet"
+
+    def __post_init__(self) -> None:
+        self._quota = self.ctx.quota  # (R,)
+
+    def __call__(self, sales, generators=None):
+        sp, c = self.spec, self.ctx
+        if sp.up == 0 or sp.share == 0:
+            return sales
+        out = np.array(sales, dtype=float, copy=True)
+        p = c.primary
+        q = self._quota
+        cum = np.zeros(out.shape[:-2])
+        over_prev = np.zeros_like(cum)
+        for t in range(out.shape[-2]):
+            cum = cum + out[..., t, p]
+            over = np.maximum(cum - q, 0.0)
+            above = over - over_prev  # this month's sales beyond the annual quota
+            over_prev = over
+            month = out[..., t, p]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                f = np.where((month > 0) & (q > 0), 1.0 - sp.share * above / month, 1.0)
+            out[..., t, :] = np.where(c.summed, out[..., t, :] * f[..., None], out[..., t, :])
+        return out
+
+
+@dataclass
+class Composite(Bound):
+    """Models applied in order."""
+
+    parts: list[Bound]
+    name: str = "composite"
+
+    def __call__(self, sales, generators=None):
+        for m in self.parts:
+            sales = m(sales, generators)
+        return sales
+
+    def diagnostics(self):
+        return {m.name: m.diagnostics() for m in self.parts}
+
+    def summary(self):
+        return [m.summary() for m in self.parts]
+
+
+def bind(spec: Any, ctx: ResponseContext) -> Composite:
+    """Bind a behaviour spec (name, dict, list or :class:`BehaviorSpec`) to a simulation."""
+    parsed = parse_behavior(spec)
+    parts: list[Bound] = []
+    for m in parsed.models:
+        if isinstance(m, NoneSpec):
+            continue
+        if isinstance(m, ElasticitySpec):
+            parts.append(_bind_elasticity(m, ctx))
+        elif isinstance(m, EffortSpec):
+            parts.append(_bind_effort(m, ctx))
+        elif isinstance(m, TimingSpec):
+            parts.append(_Timing(m, ctx))
+        elif isinstance(m, RatchetSpec):
+            parts.append(_Ratchet(m, ctx))
+    return Composite(parts)
+
+
+def context_from_plan(
+    plan: Any,
+    prepared: Any,
+    expected: np.ndarray,
+    targets: np.ndarray,
+    kpis: Sequence[str],
+    summed: np.ndarray,
+    primary: int,
+    sigma: np.ndarray | None = None,
+) -> ResponseContext:
+    """A :class:`ResponseContext` from a :class:`~simlib.plans.Plan` and its prepared form.
+
+    The quota component is the plan's first ``quota_bonus`` or ``team``
+    component (its curve gives the kinks, threshold and cap, its period the
+    measurement windows); a commission-only plan uses its commission's period and
+    a single kink at 100%.
+    """
+    comp = next(
+        (c for c in plan.components if getattr(c, "type", "") in ("quota_bonus", "team")), None
+    )
+    if comp is None:
+        comp = plan.components[0]
+    curve = None
+    try:
+        curve = plan.curve(comp.name)
+    except Exception:  # a commission or SPIF has no curve
+        curve = None
+    w = prepared.windows[comp.name]
+    if curve is not None:
+        xs = np.unique(curve.x)
+        # The last point is the cap: pay stops rising there, so nobody chases it.
+        kinks = tuple(float(x) for x in (xs[:-1] if len(xs) > 1 else xs))
+        cap, threshold = curve.cap, curve.threshold
+    else:
+        kinks, cap, threshold = (1.0,), None, 0.0
+    return ResponseContext(
+        expected=expected,
+        targets=targets,
+        plan=prepared,
+        kpis=tuple(kpis),
+        primary=primary,
+        summed=np.asarray(summed, dtype=bool),
+        sigma=sigma,
+        kinks=kinks,
+        cap=cap,
+        threshold=threshold,
+        window_ends=np.asarray(w.ends),
+        window_starts=np.asarray(w.period_starts),
+    )
+
+
+def is_mechanical(spec: Any) -> bool:
+    """True when the spec changes nothing (absent, ``none`` or an empty list)."""
+    if spec is None:
+        return True
+    if isinstance(spec, Mapping | list | tuple | str | BehaviorSpec):
+        return all(isinstance(m, NoneSpec) for m in parse_behavior(spec).models)
+    return False
