@@ -204,6 +204,16 @@ def _relative(p: Path) -> str:
         return str(p)
 
 
+def _with_budget(sc, budget: float):
+    """``sc`` with its incentive budget set (a new scenario; hashed with the budget)."""
+    import copy
+    import dataclasses
+
+    design = copy.deepcopy(sc.design)
+    design.setdefault("simulation", {})["budget"] = budget
+    return dataclasses.replace(sc, design=design)
+
+
 def _simulate_kwargs(sc, draws: int | None) -> dict[str, Any]:
     kw = sc.simulation_kwargs()
     if draws is not None:
@@ -325,6 +335,9 @@ def run_batch(
 
     scenarios = root.scenarios
     for sc in scenarios:
+        if sc.name != BASELINE and sc.settings.budget is None and BASELINE in results:
+            # Every design is judged against the same money: the baseline's budget.
+            sc = _with_budget(sc, float(results[BASELINE].provenance["budget"]))
         item = simulate_one(sc, pos)
         pos += 1
         echo(f"  {item.status:<9} {sc.name}" + (f"  ({item.message})" if item.message else ""))

@@ -355,8 +355,10 @@ class Store:
             seconds=float(seconds),
         )
 
-    def load_batch(self, batch: str) -> dict[str, Any]:
-        """Every successful run of a batch, by scenario name, in file order."""
+    def load_batch(self, batch: str, scenarios: list[str] | None = None) -> dict[str, Any]:
+        """Every successful run of a batch (or only ``scenarios``), by name, in file order."""
         items = self.items(batch)
         ok = items.loc[items["status"].isin(["simulated", "reused"]) & items["run_key"].notna()]
+        if scenarios is not None:
+            ok = ok.loc[ok["scenario"].isin(list(scenarios))]
         return {row.scenario: self.load(row.run_key) for row in ok.itertuples()}
