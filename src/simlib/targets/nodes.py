@@ -1,0 +1,262 @@
+"""What the cascade knows about every node: the tree as index arrays, and each
+rep's history, capacity, potential and last-year actual for one KPI.
+
+The sales table is coded once per dataset as integers (rep position, month
+ordinal, KPI position) so that the 100,000-rep case needs no string matching in
+the hot path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from simlib.data.dataset import Dataset
+from simlib.errors import SimlibError
+from simlib.org import Hierarchy
+from simlib.targets.spec import REP_LEVEL, LevelRule
+
+#: Months of last-year sales a rep needs before a guardrail band applies to them.
+MIN_MONTHS_FOR_BAND = 3
+
+
+class GuardrailError(SimlibError, ValueError):
+    """Guardrails cannot hold a parent's total (the message names the unit)."""
+
+
+class CascadeError(SimlibError, ValueError):
+    """The cascade cannot be computed from these inputs (the message says why)."""
+
+
+# ------------------------------------------------------------------- helpers
+@dataclass(frozen=True)
+class _SalesCodes:
+    """The sales table as integer codes (built once per dataset): rep position in
+    ``ds.reps``, month ordinal (months since 1970-01), KPI position, value."""
+
+    rep: np.ndarray
+    month: np.ndarray
+    kpi: np.ndarray
+    value: np.ndarray
+
+
+def _sales_codes(ds: Dataset) -> _SalesCodes:
+    hit = ds._cache.get("_targets_sales_codes")
+    if hit is not None:
+        return hit
+    s = ds.sales
+    codes, uniques = pd.factorize(s["rep_id"])
+    pos = pd.Index(ds.reps["rep_id"].astype(str)).get_indexer(pd.Index(uniques).astype(str))
+    rep = np.where(codes >= 0, pos[np.maximum(codes, 0)], -1)
+    kcodes, kuniq = pd.factorize(s["kpi"])
+    kpos = pd.Index(ds.kpi_names).get_indexer(pd.Index(kuniq).astype(str))
+    out = _SalesCodes(
+        rep=rep.astype(np.int64),
+        month=pd.PeriodIndex(s["period"]).asi8.astype(np.int64),
+        kpi=np.where(kcodes >= 0, kpos[np.maximum(kcodes, 0)], -1),
+        value=s["value"].to_numpy(dtype=float),
+    )
+    ds._cache["_targets_sales_codes"] = out
+    return out
+
+
+def _ordinal(year: int, month: int = 1) -> int:
+    return (year - 1970) * 12 + month - 1
+
+
+def _year_periods(year: int) -> pd.PeriodIndex:
+    return pd.period_range(f"{year}-01", f"{year}-12", freq="M")
+
+
+class _Tree:
+    """Units and the target year's reps as one array-indexed tree."""
+
+    def __init__(self, ds: Dataset, year: int) -> None:
+        h = Hierarchy.of(ds)
+        self.h = h
+        periods = _year_periods(year)
+        emp = ds.employed_mask(periods)
+        keep = emp.any(axis=1)
+        reps = ds.reps.loc[keep].reset_index(drop=True)
+        self.reps = reps
+        self.rep_pos_of_ds = np.full(len(keep), -1, dtype=np.int64)
+        self.rep_pos_of_ds[np.flatnonzero(keep)] = np.arange(int(keep.sum()))
+        self.employed = emp[keep]  # (R, 12)
+        U, R = len(h.unit_ids), len(reps)
+        self.U, self.R, self.N = U, R, U + R
+        self.rep_unit = h.index.get_indexer(reps["unit_id"].astype(str))
+        if (self.rep_unit < 0).any():
+            bad = reps["rep_id"][self.rep_unit < 0].tolist()[:5]
+            raise CascadeError(f"reps {bad} belong to units not in the units table")
+        self.parent = np.concatenate([h.parent, self.rep_unit])
+        self.depth = np.concatenate([h.depth, h.depth[self.rep_unit] + 1])
+        self.level = np.concatenate([h.level_of, np.full(R, REP_LEVEL, dtype=object)])
+        self.rank = np.concatenate(
+            [np.array([h.level_rank(x) for x in h.level_of]), np.full(R, len(h.levels))]
+        )
+        self.node_id = np.concatenate(
+            [h.unit_ids.astype(object), reps["rep_id"].to_numpy(dtype=object)]
+        )
+        self.is_rep = np.arange(self.N) >= U
+        # Ancestor units of each rep (columns by depth), for subtree sums.
+        self.rep_anc = h._ancestors[self.rep_unit]
+        headcount = self.up(np.ones(R))
+        self.nonempty = headcount > 0
+        self.headcount = headcount
+
+    def up(self, rep_values: np.ndarray) -> np.ndarray:
+        """Node values from rep values: reps keep theirs, units sum their subtree."""
+        out = np.zeros(self.N)
+        out[self.U :] = rep_values
+        anc = self.rep_anc
+        for c in range(anc.shape[1]):
+            ok = anc[:, c] >= 0
+            out[: self.U] += np.bincount(anc[ok, c], weights=rep_values[ok], minlength=self.U)
+        return out
+
+
+def _history(ds: Dataset, tree: _Tree, kpi: str, year: int, rule: LevelRule) -> np.ndarray:
+    """Each eligible rep's history weight (KPI units per year), by the rule's basis."""
+    hr = rule.history
+    before = ds.periods[ds.periods.year < year]
+    if len(before) == 0:
+        raise CascadeError(f"history split of {kpi!r} needs sales before {year}")
+    if hr.basis == "last_year":
+        window = before[before.year == year - 1]
+        if len(window) == 0:
+            raise CascadeError(f"history basis last_year: no sales in {year - 1}")
+    elif hr.basis == "ttm":
+        window = before[-12:]
+    else:
+        window = before
+    arr = tree_sales(ds, tree, kpi, window)  # (R, T), NaN where no sales row
+    have = ~np.isnan(arr)
+    if hr.basis == "ewm":
+        age = np.arange(len(window))[::-1]
+        wt = 0.5 ** (age / hr.halflife_months)
+        num = np.nansum(arr * wt, axis=1)
+        den = (have * wt).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rate = np.where(den > 0, num / den, 0.0)
+        return rate * 12.0
+    total = np.nansum(arr, axis=1)
+    if hr.annualize:
+        n = have.sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(n > 0, total * 12.0 / n, 0.0)
+    return total
+
+
+def tree_sales(ds: Dataset, tree: _Tree, kpi: str, window: pd.PeriodIndex) -> np.ndarray:
+    """Sales of the cascade's reps over ``window`` as (reps, months), NaN if no row."""
+    key = ("_tree_sales", kpi, int(window[0].ordinal), len(window), tree.R)
+    if key not in ds._cache:
+        sc = _sales_codes(ds)
+        t0 = int(window[0].ordinal)
+        T = len(window)
+        r = tree.rep_pos_of_ds[np.maximum(sc.rep, 0)]
+        sel = (
+            (sc.kpi == ds.kpi_names.index(kpi))
+            & (sc.rep >= 0)
+            & (r >= 0)
+            & (sc.month >= t0)
+            & (sc.month < t0 + T)
+        )
+        arr = np.full((tree.R, T), np.nan)
+        arr[r[sel], sc.month[sel] - t0] = sc.value[sel]
+        ds._cache[key] = arr
+    return ds._cache[key]
+
+
+def _capacity(tree: _Tree, year: int, rule: LevelRule) -> np.ndarray:
+    """Expected productive months in the target year, new hires at their ramp."""
+    start = _year_periods(year)
+    hire = tree.reps["hire_date"].to_numpy(dtype="datetime64[ns]")
+    hire_p = pd.PeriodIndex(pd.DatetimeIndex(hire), freq="M")
+    # months since hire at each target month (0 = the hire month)
+    age = (start.year.to_numpy()[None, :] * 12 + start.month.to_numpy()[None, :]) - (
+        hire_p.year.to_numpy()[:, None] * 12 + hire_p.month.to_numpy()[:, None]
+    )
+    ramp = np.asarray(rule.capacity.ramp, dtype=float)
+    factor = np.ones(age.shape)
+    ramping = (age >= 0) & (age < len(ramp))
+    factor[ramping] = ramp[age[ramping]]
+    return (tree.employed * factor).sum(axis=1)
+
+
+def _potential(ds: Dataset, tree: _Tree, kpi: str) -> np.ndarray:
+    """Node potential: given rows, else the sum of the children when all have one."""
+    out = np.full(tree.N, np.nan)
+    pot = ds.potential
+    if pot is None:
+        return out
+    p = pot[pot["kpi"] == kpi]
+    if "unit_id" in p.columns:
+        u = p[p["unit_id"].notna()]
+        idx = tree.h.index.get_indexer(u["unit_id"].astype(str))
+        out[idx[idx >= 0]] = u["value"].to_numpy(dtype=float)[idx >= 0]
+    if "rep_id" in p.columns:
+        r = p[p["rep_id"].notna()]
+        idx = pd.Index(tree.node_id[tree.U :]).get_indexer(r["rep_id"].astype(str))
+        out[tree.U + idx[idx >= 0]] = r["value"].to_numpy(dtype=float)[idx >= 0]
+    # Bottom-up fill of units without a row, over nonempty children only.
+    for d in range(int(tree.depth.max()), 0, -1):
+        kids = np.flatnonzero((tree.depth == d) & tree.nonempty)
+        par = tree.parent[kids]
+        miss = np.bincount(par, weights=np.isnan(out[kids]).astype(float), minlength=tree.N)
+        tot = np.bincount(par, weights=np.nan_to_num(out[kids]), minlength=tree.N)
+        nk = np.bincount(par, minlength=tree.N)
+        fill = np.isnan(out) & (nk > 0) & (miss == 0) & ~tree.is_rep
+        out[fill] = tot[fill]
+    return out
+
+
+def _last_year_actual(ds: Dataset, tree: _Tree, kpi: str, year: int, mean: bool) -> np.ndarray:
+    """Each node's actual in the year before the target year.
+
+    Units: the sum over every rep who sold there (also those who left). Reps: their
+    sales annualized over the months they worked (NaN under
+    ``MIN_MONTHS_FOR_BAND`` months). Rate KPIs: the headcount-weighted mean of
+    reps' average monthly rates.
+    """
+    sc = _sales_codes(ds)
+    out = np.full(tree.N, np.nan)
+    t0 = _ordinal(year - 1)
+    sel = (
+        (sc.kpi == ds.kpi_names.index(kpi))
+        & (sc.rep >= 0)
+        & (sc.month >= t0)
+        & (sc.month < t0 + 12)
+    )
+    if not sel.any():
+        return out
+    nR = len(ds.reps)
+    tot_r = np.bincount(sc.rep[sel], weights=sc.value[sel], minlength=nR)
+    n_r = np.bincount(sc.rep[sel], minlength=nR)
+    has = n_r > 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_rep = np.where(has, tot_r / n_r if mean else tot_r, np.nan)
+    uidx = tree.h.index.get_indexer(ds.reps["unit_id"].astype(str))
+    anc = tree.h._ancestors[uidx[has]]
+    vals = per_rep[has]
+    tot = np.zeros(tree.U)
+    cnt = np.zeros(tree.U)
+    for c in range(anc.shape[1]):
+        ok = anc[:, c] >= 0
+        tot += np.bincount(anc[ok, c], weights=vals[ok], minlength=tree.U)
+        cnt += np.bincount(anc[ok, c], minlength=tree.U)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out[: tree.U] = np.where(cnt > 0, tot / cnt if mean else tot, np.nan)
+    ds_pos = np.flatnonzero(tree.rep_pos_of_ds >= 0)  # tree rep i is ds.reps row ds_pos[i]
+    rep_vals = per_rep[ds_pos]
+    if not mean:
+        # A rep's band is set around last year's run rate: a rep who joined in
+        # October is not held to 130% of three months' sales. Reps with fewer than
+        # MIN_MONTHS_FOR_BAND months last year count as new hires (floor only).
+        n = n_r[ds_pos]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rep_vals = np.where(n >= MIN_MONTHS_FOR_BAND, rep_vals * 12.0 / n, np.nan)
+    out[tree.U :] = rep_vals
+    return out
