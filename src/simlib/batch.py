@@ -136,14 +136,15 @@ DEMO_REPORTS: list[tuple[str, dict[str, Any]]] = [
 ]
 
 
-def run_demo(out_dir: str | Path = PROJECT_ROOT / "reports" / "demo") -> list[Rendered]:
-    """Render every demo report on the bundled sample into ``out_dir``."""
-    out = []
-    for name, params in DEMO_REPORTS:
-        r = render_report(name, out_dir, params)
-        print(f"  {name:<16} {r.seconds:6.1f} s  {r.html}")
-        out.append(r)
-    return out
+DEMO_SCENARIOS = PROJECT_ROOT / "scenarios" / "demo.yaml"
+
+
+def run_demo(
+    out_dir: str | Path = PROJECT_ROOT / "reports" / "demo", draws: int | None = None
+) -> BatchResult:
+    """Run the demo batch (``scenarios/demo.yaml``) and every report in
+    :data:`DEMO_REPORTS` on the bundled sample into ``out_dir``, linked from one index."""
+    return run_batch(DEMO_SCENARIOS, out=out_dir, draws=draws, extra_reports=DEMO_REPORTS)
 
 
 def dumps(obj: Any) -> str:
@@ -486,9 +487,7 @@ def _render_all(store, batch, out_dir, items, prev, resume, extra_reports, worke
             elif status == "failed":
                 it.message = f"report failed: {msg}"
                 it.html = None
-                store.set_item(
-                    batch, it.name, it.position, it.key, "report failed", it.message, None
-                )
+                store.set_item(batch, it.name, it.position, it.key, it.status, it.message, None)
                 it.status = "report failed"
             else:
                 store.set_item(batch, it.name, it.position, it.key, it.status, it.message, it.html)

@@ -14,9 +14,102 @@ from pathlib import Path
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    if Path(args.path).suffix.lower() in (".yaml", ".yml"):
+        return _validate_scenario(Path(args.path))
     from simlib.data.validate import validate_cli
 
     return validate_cli(args.path, encoding=args.encoding, out=sys.stdout)
+
+
+def _validate_scenario(path: Path) -> int:
+    import warnings
+
+    from simlib.errors import SpecError
+    from simlib.scenario import Scenario
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            sc = Scenario.from_yaml(path)
+        except SpecError as exc:
+            print(f"{path}: {len(exc.errors)} problem(s)")
+            for where, msg in exc.errors:
+                print(f"  - {where}: {msg}")
+            return 1
+    for w in caught:
+        print(f"warning: {w.message}")
+    print(
+        f"{path}: valid; {len(sc.scenarios)} scenario(s): {', '.join(s.name for s in sc.scenarios)}"
+    )
+    return 0
+
+
+def _load_scenario(path: str):
+    from simlib.scenario import Scenario
+
+    return Scenario.from_yaml(path)
+
+
+def _cmd_describe(args: argparse.Namespace) -> int:
+    sc = _load_scenario(args.scenario)
+    print(sc.describe())
+    return 0
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    root = _load_scenario(args.scenario)
+    sc = root[args.name] if args.name else root
+    ds = sc.dataset()
+    targets = sc.targets()
+    if targets is None:
+        targets = ds.targets
+    if targets is None:
+        print(f"{sc.name}: no targets (the dataset has no targets table)", file=sys.stderr)
+        return 1
+    periods = pd.PeriodIndex(targets["period"])
+    year = sc.settings.year or int(periods.year.max())
+    targets = targets.loc[periods.year == year]
+    if args.rep_id not in set(targets["rep_id"].astype(str)):
+        print(f"{args.rep_id}: no targets in {year} (is the rep id right?)", file=sys.stderr)
+        return 1
+    period = args.period or str(pd.PeriodIndex(targets["period"]).max())
+    plan = sc.plan()
+    stmt = plan.explain(args.rep_id, period, ds.sales, targets, ds=ds)
+    print(f"Scenario {sc.name!r}, plan {plan.name!r}, replayed on {year} actuals:")
+    print(stmt)
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from simlib.batch import run_batch
+
+    start = time.perf_counter()
+    res = run_batch(
+        args.scenario,
+        out=args.out,
+        resume=args.resume,
+        draws=args.draws,
+        reports=not args.no_reports,
+        workers=args.workers,
+    )
+    print(
+        f"{len(res.items)} scenario(s), {len(res.failed)} failed, "
+        f"in {time.perf_counter() - start:.1f} s. Open {res.index.resolve()}"
+    )
+    return 1 if res.failed else 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from simlib.batch import PROJECT_ROOT, rerender
+
+    out = Path(args.batch)
+    if not out.exists() and (PROJECT_ROOT / "reports" / args.batch).exists():
+        out = PROJECT_ROOT / "reports" / args.batch
+    res = rerender(out, workers=args.workers)
+    print(f"Re-rendered {out} in {res.seconds:.1f} s. Open {res.index.resolve()}")
+    return 1 if res.failed else 0
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -24,10 +117,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
     start = time.perf_counter()
     out = Path(args.out)
-    print(f"Rendering the demo reports on the bundled sample into {out}/ ...")
-    run_demo(out)
-    print(f"Demo finished in {time.perf_counter() - start:.1f} s. Open {out.resolve()}/")
-    return 0
+    print(f"Running the demo batch and reports on the bundled sample into {out}/ ...")
+    res = run_demo(out, draws=args.draws)
+    print(f"Open {res.index.resolve()}")
+    print(f"Demo finished in {time.perf_counter() - start:.1f} s (wall time).")
+    return 1 if res.failed else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,13 +134,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "validate",
-        help="check a dataset folder or DuckDB file and list every problem",
+        help="check a dataset (folder or DuckDB file) or a scenario file; list every problem",
         description="Validate a dataset (a folder of CSV / Parquet / Excel files, or a "
         "DuckDB file). Prints every problem as a table (file, row, column, value found, "
         "what was expected) and exits 1, or prints a one-screen summary and exits 0. "
-        "The input files are never modified.",
+        "The input files are never modified. Given a scenario file (.yaml), validates it in "
+        "full (every reform and sweep) and lists every problem with its path.",
     )
-    p.add_argument("path", help="dataset folder or .duckdb file")
+    p.add_argument("path", help="dataset folder, .duckdb file, or scenario .yaml")
     p.add_argument(
         "--encoding",
         default=None,
@@ -55,12 +150,74 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser(
+        "run",
+        help="simulate every scenario of a file and render the reports",
+        description="Simulate the baseline, every reform and every sweep member of a scenario "
+        "file, store the results in <out>/results.duckdb, render one report per scenario, "
+        "a comparison report and index.html (code hidden). Unchanged scenarios reuse their "
+        "stored results. A failing scenario does not stop the others; the index says why. "
+        "Exit status 1 when anything failed.",
+    )
+    p.add_argument("scenario", help="scenario file (YAML), e.g. scenarios/demo.yaml")
+    p.add_argument("--out", default=None, help="output folder (default reports/<batch>)")
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="redo only what failed or changed since the last run into the same folder",
+    )
+    p.add_argument("--draws", type=int, default=None, help="override every scenario's draws")
+    p.add_argument("--no-reports", action="store_true", help="simulate and store only")
+    p.add_argument("--workers", type=int, default=2, help="reports rendered at once (default 2)")
+    p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser(
+        "describe",
+        help="print what each reform of a scenario file changes, in plain language",
+        description="Validate a scenario file and print its header, its baseline and, for each "
+        "reform and sweep member, what it changes against its base.",
+    )
+    p.add_argument("scenario", help="scenario file (YAML)")
+    p.set_defaults(func=_cmd_describe)
+
+    p = sub.add_parser(
+        "explain",
+        help="one rep's pay under a scenario's plan, step by step",
+        description="Replay a scenario's plan on the data's actual results for the plan year "
+        "and print one rep's pay statement for one month: every step in numbers and words. "
+        "This prints an individual's pay: use it for that rep's questions, not in reports.",
+    )
+    p.add_argument("scenario", help="scenario file (YAML)")
+    p.add_argument("rep_id", help="the rep's id, e.g. S00012")
+    p.add_argument("--period", default=None, help="month, e.g. 2026-03 (default: the year's last)")
+    p.add_argument(
+        "--scenario-name",
+        dest="name",
+        default=None,
+        help="which scenario of the file (default: the baseline), e.g. proposed",
+    )
+    p.set_defaults(func=_cmd_explain)
+
+    p = sub.add_parser(
+        "report",
+        help="re-render a batch's reports from its results store (no simulation)",
+        description="Execute the scenario and comparison notebooks again on the results stored "
+        "in BATCH/results.duckdb and rewrite index.html. BATCH is the output folder or a "
+        "batch name under reports/.",
+    )
+    p.add_argument("batch", help="batch folder (reports/demo) or name (demo)")
+    p.add_argument("--workers", type=int, default=2, help="reports rendered at once (default 2)")
+    p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser(
         "demo",
-        help="render the demo reports on the bundled sample",
-        description="Execute the demo notebooks on data/sample with papermill and render "
-        "them to HTML with code hidden.",
+        help="run the demo batch and the demo reports on the bundled sample",
+        description="Run scenarios/demo.yaml on data/sample (current plan, proposed plan, a "
+        "team-weighted variant, an AHP-weighted appraisal variant, a cap sweep), render the "
+        "other demo notebooks (data health, appraisal, plans ...) and print the path of "
+        "index.html and the wall time.",
     )
     p.add_argument("--out", default="reports/demo", help="output folder (default reports/demo)")
+    p.add_argument("--draws", type=int, default=None, help="override the demo's draws")
     p.set_defaults(func=_cmd_demo)
     return parser
 
