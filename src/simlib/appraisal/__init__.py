@@ -36,6 +36,7 @@ from simlib.appraisal.appraise import (
 )
 from simlib.appraisal.rating import (
     Groups,
+    QuotaDeviationWarning,
     RatingError,
     SmallGroupWarning,
     calibrate,
@@ -80,6 +81,7 @@ __all__ = [
     "InconsistentJudgmentsWarning",
     "RatingError",
     "Scorecard",
+    "QuotaDeviationWarning",
     "SmallGroupWarning",
     "Weights",
     "ahp",

@@ -106,7 +106,12 @@ def rate_scores(
     if r.type == "bands":
         return rate_bands(scores, r.thresholds)
     return rate_forced(
-        scores, groups, r.shares, ties=r.ties, min_group=r.min_group if warn else None
+        scores,
+        groups,
+        r.shares,
+        ties=r.ties,
+        min_group=r.min_group if warn else None,
+        quota_tolerance=r.quota_tolerance if warn else None,
     )
 
 
@@ -508,7 +513,13 @@ class PreparedScorecard:
             grade = rate_bands(score, r.thresholds)
         else:
             grade = rate_forced(
-                score, self.rating_groups, r.shares, ties=r.ties, min_group=None, counts=self.counts
+                score,
+                self.rating_groups,
+                r.shares,
+                ties=r.ties,
+                min_group=None,
+                counts=self.counts,
+                quota_tolerance=None,
             )
         coef = None
         if r.coefficients is not None:

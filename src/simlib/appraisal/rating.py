@@ -15,8 +15,11 @@ applied only to groups of at least 25-30 people (``/work/shared/reference/
 practice.md``, "forced distribution"); smaller groups raise a
 :class:`SmallGroupWarning`.
 
-**Tie rule.** Reps with exactly equal scores in the same group always get the
-same grade. With ``ties="up"`` (default) a run of tied scores that straddles a
+**Tie rule.** Reps with equal scores in the same group always get the same
+grade. "Equal" means equal after rounding to :data:`SCORE_DECIMALS` decimal
+places (1e-9 points): composites computed in a different order differ by ~1e-14
+(0.5 x 40 + 0.3 x 115 + ... vs 0.5 x 100 + ...), and such float noise must not
+split two reps who score the same on paper. With ``ties="up"`` (default) a run of tied scores that straddles a
 grade boundary all receive the *better* grade (nobody is marked down by an
 arbitrary tie-break; the better grade then holds more people than its quota and
 the next grade fewer). ``ties="down"`` gives them all the worse grade (strict
@@ -39,9 +42,27 @@ from simlib.errors import SimlibError
 
 Ties = Literal["up", "down", "split"]
 
+#: Scores are compared after rounding to this many decimal places (points), so
+#: float noise from summing weighted points in a different order never decides
+#: a rank, a tie or a band. 1e-9 points is far below any real score difference.
+SCORE_DECIMALS = 9
+
+
+def tie_key(scores: np.ndarray) -> np.ndarray:
+    """Scores rounded to :data:`SCORE_DECIMALS` places: the values ranks and ties are taken on."""
+    return np.round(np.asarray(scores, dtype=float), SCORE_DECIMALS)
+
 
 class SmallGroupWarning(UserWarning):
     """A forced distribution is applied to a group smaller than the set minimum."""
+
+
+class QuotaDeviationWarning(UserWarning):
+    """Ties (``ties="up"``/``"down"``) moved a group's grade counts far from its quotas.
+
+    E.g. a scoring rule with a cap puts a third of a unit at the cap: under
+    ``ties="up"`` all of them get the top grade, whatever its 20% quota.
+    """
 
 
 class RatingError(SimlibError, ValueError):
@@ -162,6 +183,8 @@ def rate_bands(scores: np.ndarray, thresholds: Sequence[float | None]) -> np.nda
     s = np.asarray(scores, dtype=float)
     if np.isnan(s).any():
         raise RatingError("scores contain NaN; rate only reps with a complete appraisal")
+    # 79.99999999999999 from float arithmetic reaches an 80-point band.
+    s = tie_key(s)
     th = list(thresholds)
     last_open = th[-1] is None
     cut = np.array([t for t in th if t is not None], dtype=float)
@@ -204,6 +227,7 @@ def rate_forced(
     ties: Ties = "up",
     min_group: int | None = 25,
     counts: np.ndarray | None = None,
+    quota_tolerance: float | None = 0.1,
 ) -> np.ndarray:
     """Forced-distribution ratings within groups; vectorized over leading draw axes.
 
@@ -224,10 +248,20 @@ def rate_forced(
     counts : (groups, grades) int array, optional
         Precomputed :func:`forced_counts` (the Monte Carlo engine computes them
         once, since group sizes are fixed).
+    quota_tolerance : float or None
+        Warn (:class:`QuotaDeviationWarning`, with the counts) when ties move a
+        grade's count in a group away from its quota by more than this share of
+        the group (and by more than one rep). ``None`` skips the check (the
+        Monte Carlo engine, which reports distributions itself).
 
     Returns
     -------
     (..., reps) int array of grade indices (0 = best).
+
+    Examples
+    --------
+    >>> rate_forced(np.array([5.0, 4, 4, 3, 1]), None, [0.2, 0.6, 0.2], min_group=None).tolist()
+    [0, 1, 1, 1, 2]
     """
     s = np.asarray(scores, dtype=float)
     if np.isnan(s).any():
@@ -266,6 +300,8 @@ def rate_forced(
         if g.n
         else np.zeros(0, dtype=np.int64)
     )
+    # Rank on rounded scores: float noise (~1e-14) must not split a tie (module docstring).
+    s = tie_key(s)
     order = g.sort_desc(s)
     if ties == "split":
         sorted_grade = np.broadcast_to(slot_grade, s.shape)
@@ -275,12 +311,36 @@ def rate_forced(
         sorted_grade = slot_grade[start if ties == "up" else end]
     out = np.empty(s.shape, dtype=np.int64)
     np.put_along_axis(out, order, sorted_grade, axis=-1)
+    if quota_tolerance is not None and ties != "split" and g.n:
+        _check_quotas(out, g, counts, quota_tolerance)
     return out
+
+
+def _check_quotas(grade: np.ndarray, g: Groups, counts: np.ndarray, tol: float) -> None:
+    """Warn when ties moved grade counts far from the quotas (one message, worst group)."""
+    k = counts.shape[1]
+    actual = np.stack([g.sum((grade == j).astype(float)) for j in range(k)], axis=-1)
+    off = np.abs(actual - counts)  # (..., groups, grades)
+    limit = np.maximum(1.0, tol * g.sizes)[:, None]
+    bad = off > limit
+    if not bad.any():
+        return
+    worst = np.unravel_index(int(np.argmax(np.where(bad, off, -1))), off.shape)
+    gi = worst[-2]
+    got = actual[worst[:-1]].astype(int).tolist()
+    warnings.warn(
+        f"tied scores moved grade counts away from the quotas in group {g.labels[gi]} "
+        f"({int(g.sizes[gi])} reps): quotas {counts[gi].tolist()}, given {got} "
+        f"(tolerance {tol:.0%} of the group); many reps share a score (a cap or a step?): "
+        "a finer scoring rule, or ties='down'/'split', keeps the curve",
+        QuotaDeviationWarning,
+        stacklevel=3,
+    )
 
 
 def percentile_within(values: np.ndarray, groups: Groups) -> np.ndarray:
     """Mid-rank percentile (0-1, 1 = best) of each value within its group; ties share a rank."""
-    v = np.asarray(values, dtype=float)
+    v = tie_key(values)
     order = groups.sort_desc(v)
     sv = np.take_along_axis(v, order, axis=-1)
     start, end = groups.tie_runs(sv)

@@ -228,7 +228,9 @@ class RatingSpec(StrictModel):
 
     Grades are listed best first. ``within`` is ``company`` or a level name
     (rank within each branch ...). ``ties`` is the forced-distribution tie rule
-    (see :mod:`simlib.appraisal.rating`). ``min_group`` triggers a warning.
+    (see :mod:`simlib.appraisal.rating`). ``min_group`` triggers a warning for
+    small groups; ``quota_tolerance`` one when ties move a grade's count off its
+    quota by more than that share of the group.
     """
 
     type: Literal["bands", "forced"]
@@ -236,6 +238,7 @@ class RatingSpec(StrictModel):
     within: str = "company"
     ties: Literal["up", "down", "split"] = "up"
     min_group: int = Field(25, ge=1)
+    quota_tolerance: float = Field(0.1, ge=0, le=1)
 
     @model_validator(mode="after")
     def _grades(self) -> RatingSpec:
