@@ -217,6 +217,8 @@ class PreparedPlan:
         spif_masks: Mapping[str, np.ndarray],
         kpi_aggregation: Mapping[str, str],
         kpi_direction: Mapping[str, str],
+        paid: np.ndarray | None = None,
+        draw_mask: np.ndarray | None = None,
     ) -> None:
         self.spec = spec
         self.rep_ids = np.asarray(rep_ids)
@@ -228,6 +230,13 @@ class PreparedPlan:
         self.spif_masks = dict(spif_masks)
         self.kpi_aggregation = dict(kpi_aggregation)
         self.kpi_direction = dict(kpi_direction)
+        R = len(self.rep_ids)
+        #: Reps the plan pays; the others only count towards team (unit) sums.
+        self.paid = np.ones(R, dtype=bool) if paid is None else np.asarray(paid, dtype=bool)
+        #: (reps, months) where the draw applies (e.g. a new hire's first months).
+        self.draw_mask = (
+            np.ones((R, len(periods))) if draw_mask is None else np.asarray(draw_mask, float)
+        )
         month0 = (periods.month.to_numpy() - spec.year_start_month) % 12
         # Plan year: a December-start plan's year begins in the calendar year before.
         shift = (periods.month.to_numpy() < spec.year_start_month).astype(int)
@@ -235,9 +244,19 @@ class PreparedPlan:
         self.month_in_year = month0
         self.year_id = year_id
         self.windows: dict[str, Windows] = {}
+        #: The measurement periods themselves (not year to date): where gates are measured.
+        self.period_windows: dict[str, Windows] = {}
         for c in spec.components:
             per = c.period or spec.period
             self.windows[c.name] = make_windows(month0, year_id, per, spec.true_up)
+            self.period_windows[c.name] = make_windows(month0, year_id, per, False)
+        # Share of each plan year a rep works (absences per the proration rules),
+        # on the months grid: annual caps are scaled by it.
+        away = 1.0 - self.prorate
+        self.year_share = np.ones_like(self.prorate)
+        for y in np.unique(year_id):
+            m = year_id == y
+            self.year_share[:, m] = 1.0 - away[:, m].sum(axis=1, keepdims=True) / 12.0
         self.curves: dict[str, PayoutCurve] = {}
         self.modifiers: dict[str, PayoutCurve] = {}
         for c in spec.components:
@@ -279,11 +298,32 @@ class PreparedPlan:
             n = window_sums(fin.astype(float), w)
         return _ratio(s, n)
 
+    def _has_data(self, kind: str, kpi: str, w: Windows) -> np.ndarray | bool:
+        fin = (self._finite_a if kind == "a" else self._finite_q)[kpi]
+        if fin is None:
+            return True
+        return window_sums(fin.astype(float), w) > 0
+
     def attainment(self, kpi: str, w: Windows) -> np.ndarray:
+        """Attainment of ``kpi`` over each window: actual / target, or for a
+        lower-is-better KPI target / actual.
+
+        Conventions: without a (positive) target the attainment is 0 and the
+        component records "no target". A lower-is-better KPI at 0 (no churn at
+        all, its best possible value) has attainment +inf: the curve pays its
+        cap (its last point), a gate holds, a modifier gives its top factor.
+        """
         a = self._mean_or_sum("a", kpi, w)
         q = self._mean_or_sum("q", kpi, w)
+        return self._att_from(kpi, a, q, self._has_data("a", kpi, w))
+
+    def _att_from(self, kpi: str, a: np.ndarray, q: np.ndarray, has) -> np.ndarray:
         if self.kpi_direction.get(kpi, "higher") == "lower":
-            return _ratio(q, a)
+            att = _ratio(q, a)
+            best = (a <= 0) & (q > 0) & has
+            if np.any(best):
+                att = np.where(best, np.inf, att)
+            return att
         return _ratio(a, q)
 
     def _measure(self, kpi: str, basis: str, w: Windows) -> np.ndarray:
@@ -363,11 +403,23 @@ class PreparedPlan:
                             f"component {sc.name!r} is a scorecard: pass score= "
                             "(appraisal score or performance coefficient per rep and month)"
                         )
-                    s = np.broadcast_to(np.asarray(score, dtype=float), full)
-                    s = np.nan_to_num(s, nan=0.0)
-                    mean = window_sums(s, w) / (w.ends - w.starts + 1)
+                    if isinstance(score, Mapping):
+                        if sc.name not in score:
+                            raise ValueError(
+                                f"score: no entry for scorecard {sc.name!r}; it has {sorted(score)}"
+                            )
+                        src = score[sc.name]
+                    else:
+                        src = score
+                    s = np.broadcast_to(np.asarray(src, dtype=float), full)
+                    fin = np.isfinite(s)
+                    # The mean over the months that have a score; a window with none
+                    # pays nothing and is recorded as "no score" (never silently 0).
+                    n = window_sums(fin.astype(float), w)
+                    mean = _ratio(window_sums(np.where(fin, s, 0.0), w), n)
                     curve = self.curves.get(sc.name)
-                    coef_cache[key] = curve(mean) if curve is not None else mean
+                    coef = curve(mean) if curve is not None else mean
+                    coef_cache[key] = (np.where(n > 0, coef, 0.0), n <= 0)
                 return coef_cache[key]
 
             by_name = {c.name: c for c in spec.components}
@@ -386,14 +438,25 @@ class PreparedPlan:
                     t.update(attainment=att, factor=factor, target_pay=target_pay)
                 elif isinstance(c, Team):
                     a_i, q_i = self._sum("a", c.kpi, w), self._sum("q", c.kpi, w)
-                    team_att = _ratio(self._team_sum(c.name, a_i), self._team_sum(c.name, q_i))
+                    # The unit's actual counts only members with a target in the window,
+                    # so a rep without a quota does not inflate the unit's attainment.
+                    a_team = self._team_sum(c.name, a_i * (q_i > 0))
+                    q_team = self._team_sum(c.name, np.broadcast_to(q_i, a_i.shape))
+                    team_att = self._att_from(c.kpi, a_team, q_team, a_team != 0)
                     ind_att = self.attainment(c.kpi, w)
-                    att = c.blend.team * team_att + c.blend.individual * ind_att
+                    att = 0.0
+                    # Only weighted terms: 0 x inf (a lower-is-better KPI at 0) would be NaN.
+                    if c.blend.team > 0:
+                        att = att + c.blend.team * team_att
+                    if c.blend.individual > 0:
+                        att = att + c.blend.individual * ind_att
                     factor = self.curves[c.name](att)
                     target_pay = c.weight * ti_w
                     raw = target_pay * factor
                     t.update(
                         team_attainment=team_att,
+                        team_actual=a_team,
+                        team_target=q_team,
                         individual_attainment=ind_att,
                         attainment=att,
                         factor=factor,
@@ -403,32 +466,46 @@ class PreparedPlan:
                     v = self._mean_or_sum("a", c.kpi, w)
                     scale = share if c.basis == "value" else self._mean_or_sum("q", c.kpi, w)
                     raw = commission_amount(c, v, scale)
+                    if c.basis == "attainment":
+                        # Breaks are fractions of the target: without one nothing is earned.
+                        raw = raw * (scale > 0)
                     t.update(value=v, scale=scale)
                     if c.basis == "attainment":
                         t["attainment"] = self.attainment(c.kpi, w)
                 elif isinstance(c, Spif):
                     masked = self._actual[c.kpi] * self.spif_masks[c.name]
                     units = window_sums(masked, w)
-                    raw = c.amount * units
+                    # A net KPI (sales minus returns) below 0 earns nothing, never negative pay.
+                    raw = c.amount * np.maximum(units, 0.0)
                     t.update(units=units)
                 elif isinstance(c, Scorecard):
-                    coef = coefficient(c, w)
+                    coef, no_score = coefficient(c, w)
                     target_pay = c.weight * ti_w
                     raw = target_pay * coef
-                    t.update(coefficient=coef, target_pay=target_pay, ti_window=ti_w)
+                    t.update(
+                        coefficient=coef, target_pay=target_pay, ti_window=ti_w, no_score=no_score
+                    )
                 else:  # pragma: no cover - the spec union is closed
                     raise NotImplementedError(f"component type {c.type!r}")
                 raw = np.broadcast_to(raw, (*full[:-1], len(w.ends)))
                 t["raw"] = raw
+                if c.type in ("quota_bonus", "team") or (
+                    c.type == "commission" and c.basis == "attainment"
+                ):
+                    t["no_target"] = np.broadcast_to(
+                        self._mean_or_sum("q", c.kpi, w) <= 0, raw.shape
+                    )
                 if trace and hasattr(c, "kpi") and not isinstance(c, Spif):
                     t["_actual"] = self._mean_or_sum("a", c.kpi, w)
                     t["_target"] = self._mean_or_sum("q", c.kpi, w)
                     t["ti_window"] = ti_w
                 ent = raw
+                ok = None
                 if c.gate is not None:
-                    gm = self._measure(c.gate.kpi, c.gate.basis, w)
-                    ok = gm >= c.gate.min
-                    ent = ent * ok
+                    # Measured over the period itself, also under true-up (see spec.Gate).
+                    gw = self.period_windows[c.name]
+                    gm = self._measure(c.gate.kpi, c.gate.basis, gw)
+                    ok = np.broadcast_to(gm >= c.gate.min, raw.shape)
                     t.update(gate_measure=gm, gate_ok=ok)
                 if c.modifier is not None:
                     mm = self._measure(c.modifier.kpi, c.modifier.basis, w)
@@ -436,15 +513,15 @@ class PreparedPlan:
                     ent = ent * mf
                     t.update(modifier_measure=mm, modifier_factor=mf)
                 for sc_name in self.multipliers.get(c.name, []):
-                    coef = coefficient(by_name[sc_name], w)
+                    coef, no_score = coefficient(by_name[sc_name], w)
                     ent = ent * coef
                     t[f"coefficient:{sc_name}"] = coef
-                if c.max_payout is not None:
-                    limit = c.max_payout * share
-                    t.update(cap_limit=limit, capped=ent > limit)
-                    ent = np.minimum(ent, limit)
+                    t[f"no_score:{sc_name}"] = no_score
                 t["entitlement"] = ent
-                pay = self._pay_from_entitlement(ent, w)
+                pay, before = self._pay_from_entitlement(ent, w, ok)
+                t["paid_before"] = before
+                if c.max_payout is not None:
+                    pay = self._component_cap(c.max_payout, pay, w, t)
                 t["payment"] = pay
                 lines[c.name] = _spread(pay, w, full)
                 if trace:
@@ -457,20 +534,36 @@ class PreparedPlan:
             for arr in ordered.values():
                 earned += arr
             extra: dict[str, np.ndarray] = {}
-            if spec.max_payout_multiple is not None:
-                adj = self._plan_cap(earned, spec.max_payout_multiple)
+            kept = None
+            if spec.max_payout_multiple is not None or spec.max_payout is not None:
+                adj = self._plan_cap(earned, tr if trace else None)
                 extra["plan_cap"] = adj
+                if any(c.clawback is not None for c in spec.components):
+                    # Share of each month's positive component pay really paid after the
+                    # plan cap: a clawback reverses only what was paid, never more.
+                    positive = np.zeros(full)
+                    for arr in ordered.values():
+                        positive += np.maximum(arr, 0.0)
+                    kept = np.clip(_ratio(positive + adj, positive) + (positive <= 0), 0.0, 1.0)
                 earned += adj
             for c in spec.components:
                 if c.clawback is not None:
-                    cb = self._clawback(c, ordered[c.name])
+                    base = np.maximum(ordered[c.name], 0.0)
+                    if kept is not None:
+                        base = base * kept
+                    cb = self._clawback(c, base, tr if trace else None)
                     extra[f"clawback:{c.name}"] = cb
                     earned += cb
             if spec.draw is not None:
-                paid = self._draw(earned, spec.draw.amount, spec.draw.recoverable)
+                paid = self._draw(earned, spec.draw, tr if trace else None)
                 extra["draw"] = paid - earned
                 earned = paid
             ordered.update(extra)
+            if not self.paid.all():
+                # Reps outside the plan's positions: in the unit's sums, never paid.
+                m = self.paid[:, None]
+                ordered = {k: np.where(m, v, 0.0) for k, v in ordered.items()}
+                earned = np.where(m, earned, 0.0)
             return PlanPayout(lines=ordered, total=earned, trace=tr, windows=dict(self.windows))
         finally:
             self._actual = self._target = self._finite_a = self._finite_q = None
@@ -490,26 +583,82 @@ class PreparedPlan:
                     out.append(k)
         return out
 
-    def _pay_from_entitlement(self, ent: np.ndarray, w: Windows) -> np.ndarray:
+    def _pay_from_entitlement(
+        self, ent: np.ndarray, w: Windows, ok: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Payment per window and what earlier windows of the year paid (true-up).
+
+        ``ok``: the gate per window; a window whose gate fails pays nothing.
+        """
         if not self.spec.true_up:
-            return ent
-        if self.spec.negative_true_up == "recover":
+            return (ent if ok is None else ent * ok), None
+        if ok is None and self.spec.negative_true_up == "recover":
             before = np.where(w.prev >= 0, np.take(ent, np.maximum(w.prev, 0), axis=-1), 0.0)
-            return ent - before
-        # "hold": never pay a negative true-up; what was overpaid is held against later windows.
+            return ent - before, before
+        hold = self.spec.negative_true_up == "hold"
         pay = np.empty_like(ent)
+        before = np.empty_like(ent)
         paid = np.zeros(ent.shape[:-1])
         for j in range(ent.shape[-1]):
             if w.prev[j] < 0:
                 paid = np.zeros(ent.shape[:-1])
-            pay[..., j] = np.maximum(ent[..., j] - paid, 0.0)
-            paid = paid + pay[..., j]
-        return pay
+            before[..., j] = paid
+            p = ent[..., j] - paid
+            if hold:  # never pay a negative true-up; the overpayment is held against later windows
+                p = np.maximum(p, 0.0)
+            if ok is not None:
+                p = p * ok[..., j]
+            pay[..., j] = p
+            paid = paid + p
+        return pay, before
 
-    def _plan_cap(self, earned: np.ndarray, multiple: float) -> np.ndarray:
-        over = month_cumsum(earned, self.year_id)
-        over -= multiple * month_cumsum(self.ti_month, self.year_id)
+    def _component_cap(self, cap: float, pay: np.ndarray, w: Windows, t: dict) -> np.ndarray:
+        """Hold a component's year-to-date payments at ``cap`` x the share of the year worked.
+
+        An annual cap, not a per-window one: a three-month campaign can pay up
+        to the whole annual cap.
+        """
+        limit = cap * self.year_share[:, w.ends]
+        yw = self.year_id[w.ends]
+        out = np.empty(np.broadcast_shapes(pay.shape, limit.shape))
+        ytd_before = np.zeros_like(out)
+        cum = np.zeros(out.shape[:-1])
+        held = np.zeros(out.shape[:-1])
+        for j in range(pay.shape[-1]):
+            if j > 0 and yw[j] != yw[j - 1]:
+                cum = np.zeros(out.shape[:-1])
+                held = np.zeros(out.shape[:-1])
+            ytd_before[..., j] = held
+            cum = cum + pay[..., j]
+            new_held = np.minimum(cum, limit[..., j])
+            out[..., j] = new_held - held
+            held = new_held
+        t.update(cap_limit=limit, capped=out < pay - 1e-9, cap_paid_before=ytd_before)
+        return out
+
+    def plan_cap_limit(self) -> np.ndarray:
+        """Year-to-date limit of the plan cap per rep and month (currency), (reps, months).
+
+        The smaller of ``max_payout_multiple`` x year-to-date target incentive and
+        ``max_payout`` x the share of the plan year worked (whichever are given).
+        """
+        spec = self.spec
+        lim = np.full(self.shape, np.inf)
+        if spec.max_payout_multiple is not None:
+            lim = np.minimum(
+                lim, spec.max_payout_multiple * month_cumsum(self.ti_month, self.year_id)
+            )
+        if spec.max_payout is not None:
+            lim = np.minimum(lim, spec.max_payout * self.year_share)
+        return lim
+
+    def _plan_cap(self, earned: np.ndarray, tr: dict | None = None) -> np.ndarray:
+        ytd = month_cumsum(earned, self.year_id)
+        limit = self.plan_cap_limit()
+        over = ytd - limit
         np.maximum(over, 0.0, out=over)  # cumulative amount held back by the cap, year to date
+        if tr is not None:
+            tr["plan_cap"] = {"ytd_earned": ytd, "limit": limit, "held": over}
         adj = np.empty_like(over)
         adj[..., 0] = -over[..., 0]
         np.subtract(over[..., :-1], over[..., 1:], out=adj[..., 1:])
@@ -518,7 +667,9 @@ class PreparedPlan:
         adj += 0.0  # no negative zeros in statements
         return adj
 
-    def _clawback(self, c, paid: np.ndarray) -> np.ndarray:
+    def _clawback(self, c, paid: np.ndarray, tr: dict | None = None) -> np.ndarray:
+        """Reverse ``share`` of each month's payment ``paid`` (>= 0, after the plan
+        cap) in the first month within ``within_months`` where the KPI falls short."""
         cb = c.clawback
         if cb.basis == "attainment":
             q = self._target[cb.kpi]
@@ -536,24 +687,34 @@ class PreparedPlan:
         alive = np.ones(paid.shape, dtype=bool)
         out = np.zeros(paid.shape)
         T = paid.shape[-1]
+        hits = []
         for k in range(1, min(cb.within_months, T - 1) + 1):
             hit = short[..., k:] & alive[..., : T - k]
             out[..., k:] -= pending[..., : T - k] * hit
             alive[..., : T - k] &= ~hit
+            hits.append((k, hit))
+        if tr is not None:
+            tr[f"clawback:{c.name}"] = {"measure": m, "paid": paid, "hits": hits}
         return out
 
-    def _draw(self, earned: np.ndarray, amount: float, recoverable: bool) -> np.ndarray:
-        draw = amount * self.prorate
-        if not recoverable:
+    def _draw(self, earned: np.ndarray, d, tr: dict | None = None) -> np.ndarray:
+        draw = d.amount * self.prorate * self.draw_mask
+        if not d.recoverable:
             return np.maximum(earned, draw)
         pay = np.empty_like(earned)
         bal = np.zeros(earned.shape[:-1])
+        balance = np.empty_like(earned)
+        forgiven = np.zeros_like(earned)
         for t in range(earned.shape[-1]):
-            if t > 0 and self.year_id[t] != self.year_id[t - 1]:
-                bal = np.zeros(earned.shape[:-1])  # an unrecovered balance is forgiven at year end
+            if t > 0 and self.year_id[t] != self.year_id[t - 1] and d.unrecovered == "forgive":
+                forgiven[..., t] = bal
+                bal = np.zeros(earned.shape[:-1])  # written off at the end of the plan year
             p = np.maximum(earned[..., t] - bal, draw[..., t])
             bal = bal + p - earned[..., t]
             pay[..., t] = p
+            balance[..., t] = bal
+        if tr is not None:
+            tr["draw"] = {"balance": balance, "forgiven": forgiven, "draw": draw}
         return pay
 
 

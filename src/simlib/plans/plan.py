@@ -9,6 +9,7 @@ actuals and returns one row per rep, month and payment line;
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -37,13 +38,63 @@ class PlanInputError(SimlibError, ValueError):
     """Actuals, targets or reps handed to a plan are not what it needs."""
 
 
-def _periods(values: Any) -> pd.PeriodIndex:
+class PlanWarning(UserWarning):
+    """Inputs a plan can pay but that probably are not what was meant (e.g. no targets)."""
+
+
+def _periods(values: Any, where: str = "periods") -> pd.PeriodIndex:
+    """Months from Periods, dates or strings like ``"2026-03"``; a clear error naming
+    ``where`` (and the row) for anything that is not a month."""
     if isinstance(values, pd.PeriodIndex):
         return values.asfreq("M")
     s = pd.Series(values)
     if isinstance(s.dtype, pd.PeriodDtype):
         return pd.PeriodIndex(s).asfreq("M")
-    return pd.PeriodIndex(pd.to_datetime(s.astype(str)), freq="M")
+    txt = s.astype(str)
+    got = pd.to_datetime(txt, errors="coerce", format="mixed")
+    bad = got.isna().to_numpy()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise PlanInputError(
+            f"{where}, row {i + 1}: {s.iloc[i]!r} is not a month; expected e.g. '2026-03'"
+        )
+    return pd.PeriodIndex(got, freq="M")
+
+
+def _dates(reps: pd.DataFrame, col: str, name: str = "reps") -> np.ndarray:
+    """A date column as datetime64 (missing -> NaT), naming the row of a bad cell."""
+    raw = reps[col]
+    got = pd.to_datetime(raw, errors="coerce", format="mixed")
+    bad = got.isna().to_numpy() & raw.notna().to_numpy()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise PlanInputError(
+            f"{name}, row {i + 1}, column {col!r}: {raw.iloc[i]!r} is not a date; "
+            "expected e.g. '2026-03-15'"
+        )
+    return got.to_numpy(dtype="datetime64[ns]")
+
+
+def _numbers(frame: pd.DataFrame, col: str, name: str) -> np.ndarray:
+    raw = frame[col]
+    vals = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
+    bad = np.isnan(vals) & raw.notna().to_numpy()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise PlanInputError(
+            f"{name}, row {i + 1}, column {col!r}: found {raw.iloc[i]!r}; expected a number"
+        )
+    return vals
+
+
+def _unique_reps(reps: pd.DataFrame) -> None:
+    dup = reps["rep_id"].duplicated().to_numpy()
+    if dup.any():
+        i = int(np.flatnonzero(dup)[0])
+        raise PlanInputError(
+            f"reps, row {i + 1}, column 'rep_id': {reps['rep_id'].iloc[i]!r} appears twice; "
+            "expected one row per rep"
+        )
 
 
 def _require(frame: pd.DataFrame, name: str, cols: Sequence[str]) -> None:
@@ -155,7 +206,7 @@ class Plan:
             return pd.Series(0.0, index=idx, name="target_incentive")
         if ti.pay_mix is not None:
             _require(reps, "reps", ["rep_id", "base_salary"])
-            base = reps["base_salary"].to_numpy(dtype=float)
+            base = _numbers(reps, "base_salary", "reps")
             vals = base * ti.pay_mix.variable / ti.pay_mix.base
         elif ti.amount is not None:
             vals = np.full(len(reps), float(ti.amount))
@@ -174,7 +225,7 @@ class Plan:
     def on_target_earnings(self, reps: pd.DataFrame) -> pd.DataFrame:
         """Base salary, target incentive and on-target earnings (OTE) per rep, annual."""
         ti = self.target_incentive(reps)
-        base = reps["base_salary"].to_numpy(dtype=float) if "base_salary" in reps else np.nan
+        base = _numbers(reps, "base_salary", "reps") if "base_salary" in reps else np.nan
         out = pd.DataFrame(
             {
                 "rep_id": reps["rep_id"].to_numpy(),
@@ -195,6 +246,7 @@ class Plan:
         hierarchy=None,
         leave: pd.DataFrame | None = None,
         kpi_rules: pd.DataFrame | None = None,
+        paid: np.ndarray | Sequence[bool] | None = None,
     ) -> PreparedPlan:
         """Bind the plan to reps and months for the numpy core.
 
@@ -213,14 +265,34 @@ class Plan:
         leave : pandas.DataFrame, optional
             ``rep_id, start, end`` (dates, inclusive): days on leave scale the
             target incentive down when ``proration.leave`` is on.
+        paid : boolean array, optional
+            Which of ``reps`` the plan pays. Default: those whose ``position`` is
+            in the plan's ``positions`` (everyone when the plan lists none).
+            Reps not paid still count in a team component's unit: pass every
+            rep of the units (all positions) with their actuals and targets so
+            that a unit's attainment is the whole unit's, and the lines of the
+            reps not paid are 0.
         """
         _require(reps, "reps", ["rep_id"])
+        _unique_reps(reps)
         periods = _periods(periods)
         if len(periods) == 0:
             raise PlanInputError("periods: no months given")
         rep_ids = reps["rep_id"].to_numpy()
-        ti = self.target_incentive(reps).to_numpy()
+        if paid is None:
+            paid = self.covers(reps)
+        paid = np.asarray(paid, dtype=bool)
+        if paid.shape != (len(reps),):
+            raise PlanInputError(
+                f"paid: expected one True/False per rep ({len(reps)}), got shape {paid.shape}"
+            )
+        ti = np.zeros(len(reps))
+        if paid.any():
+            ti[paid] = self.target_incentive(reps.loc[paid]).to_numpy()
         prorate = self._prorate(reps, periods, leave)
+        draw_mask = None
+        if self.spec.draw is not None and self.spec.draw.months is not None:
+            draw_mask = self._new_hire_months(reps, periods, self.spec.draw.months)
         if hierarchy is None and ds is not None:
             from simlib.org import Hierarchy
 
@@ -261,8 +333,47 @@ class Plan:
                 agg[str(r["kpi"])] = str(r.get("aggregation", "sum"))
                 direction[str(r["kpi"])] = str(r.get("direction", "higher"))
         return PreparedPlan(
-            self.spec, rep_ids, periods, ti, prorate, teams, spif_masks, agg, direction
+            self.spec,
+            rep_ids,
+            periods,
+            ti,
+            prorate,
+            teams,
+            spif_masks,
+            agg,
+            direction,
+            paid=paid,
+            draw_mask=draw_mask,
         )
+
+    def covers(self, reps: pd.DataFrame) -> np.ndarray:
+        """Which reps the plan pays: ``position`` in the plan's ``positions`` (all if none)."""
+        if self.spec.positions is None:
+            return np.ones(len(reps), dtype=bool)
+        _require(reps, "reps", ["rep_id", "position"])
+        return reps["position"].isin(self.spec.positions).to_numpy()
+
+    @staticmethod
+    def _new_hire_months(reps: pd.DataFrame, periods: pd.PeriodIndex, months: int) -> np.ndarray:
+        """(reps, months) 1 in the first ``months`` months from the hire month, else 0.
+
+        Reps without a ``hire_date`` are not new hires.
+        """
+        if "hire_date" not in reps:
+            raise PlanInputError(
+                f"reps: the plan's draw is for new hires (months: {months}): "
+                "a 'hire_date' column is needed"
+            )
+        hire = _dates(reps, "hire_date")
+        out = np.zeros((len(reps), len(periods)))
+        ok = ~np.isnat(hire)
+        if ok.any():
+            hp = pd.DatetimeIndex(hire[ok]).to_period("M")
+            h_ord = hp.year.to_numpy() * 12 + hp.month.to_numpy() - 1
+            p_ord = periods.year.to_numpy() * 12 + periods.month.to_numpy() - 1
+            since = p_ord[None, :] - h_ord[:, None]
+            out[ok] = ((since >= 0) & (since < months)).astype(float)
+        return out
 
     def _prorate(
         self, reps: pd.DataFrame, periods: pd.PeriodIndex, leave: pd.DataFrame | None
@@ -273,12 +384,12 @@ class Plan:
         days = ((end - start) / np.timedelta64(1, "D")).astype(float) + 1
         n = len(reps)
         hire = (
-            pd.to_datetime(reps["hire_date"]).to_numpy(dtype="datetime64[ns]")
+            _dates(reps, "hire_date")
             if "hire_date" in reps
             else np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
         )
         exit_ = (
-            pd.to_datetime(reps["exit_date"]).to_numpy(dtype="datetime64[ns]")
+            _dates(reps, "exit_date")
             if "exit_date" in reps
             else np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
         )
@@ -296,8 +407,15 @@ class Plan:
             if (r < 0).any():
                 bad = leave["rep_id"][r < 0].unique()[:5].tolist()
                 raise PlanInputError(f"leave: rep_id(s) {bad} are not among the reps")
-            ls = pd.to_datetime(leave["start"]).to_numpy(dtype="datetime64[ns]")
-            le = pd.to_datetime(leave["end"]).to_numpy(dtype="datetime64[ns]")
+            ls = _dates(leave, "start", "leave")
+            le = _dates(leave, "end", "leave")
+            wrong = (le < ls) | np.isnat(ls) | np.isnat(le)
+            if wrong.any():
+                i = int(np.flatnonzero(wrong)[0])
+                raise PlanInputError(
+                    f"leave, row {i + 1}: a leave spell needs a start and an end on or after it "
+                    f"(start {leave['start'].iloc[i]!r}, end {leave['end'].iloc[i]!r})"
+                )
             llo = np.maximum(start[None, :], ls[:, None])
             lhi = np.minimum(end[None, :], le[:, None])
             ldays = np.clip((lhi - llo) / np.timedelta64(1, "D") + 1, 0, None)
@@ -310,35 +428,30 @@ class Plan:
         _require(actuals, "actuals", ["rep_id", "period", "kpi", "value"])
         _require(targets, "targets", ["rep_id", "period", "kpi", "target"])
         if periods is None:
-            periods = pd.period_range(
-                _periods(targets["period"]).min(), _periods(targets["period"]).max(), freq="M"
-            )
+            tp = _periods(targets["period"], "targets")
+            if len(tp) == 0:
+                raise PlanInputError("targets: no rows, so no months to pay; pass periods=")
+            periods = pd.period_range(tp.min(), tp.max(), freq="M")
         periods = _periods(periods)
         rep_ids = reps["rep_id"].to_numpy()
         r_idx = pd.Index(rep_ids)
         p_idx = pd.PeriodIndex(periods)
         kpis = self._kpis()
         need_target = self._kpis_needing_targets()
-        out = {}
+        out: dict = {"actuals": {}, "targets": {}}
         for name, frame, col in (("actuals", actuals, "value"), ("targets", targets, "target")):
             r = r_idx.get_indexer(frame["rep_id"])
-            t = p_idx.get_indexer(_periods(frame["period"]))
+            t = p_idx.get_indexer(_periods(frame["period"], name))
             if len(frame) and (r < 0).all():
                 raise PlanInputError(f"{name}: none of its rep_id values are among the reps")
-            raw = frame[col]
-            vals = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
-            bad = np.isnan(vals) & raw.notna().to_numpy()
-            if bad.any():
-                i = int(np.flatnonzero(bad)[0])
-                raise PlanInputError(
-                    f"{name}, row {i + 1}, column {col!r}: found {raw.iloc[i]!r}; expected a number"
-                )
+            vals = _numbers(frame, col, name)
             kpi_col = frame["kpi"].to_numpy()
             for k in kpis:
                 keep = (r >= 0) & (t >= 0) & (kpi_col == k)
                 if name == "actuals" and not keep.any():
                     raise PlanInputError(
-                        f"actuals: no rows for KPI {k!r} in the months paid; the plan uses it"
+                        f"{self._kpi_path(k)}: no rows for KPI {k!r} in the actuals for the "
+                        f"months paid ({periods[0]}..{periods[-1]}); the plan uses it"
                     )
                 if name == "targets" and k in need_target and not keep.any():
                     raise PlanInputError(
@@ -359,6 +472,17 @@ class Plan:
                 arrs_k = a
                 out.setdefault(name, {})[k] = arrs_k
         return out["actuals"], out["targets"], periods
+
+    def _kpi_path(self, kpi: str) -> str:
+        """The spec path where the plan first names ``kpi`` (for error messages)."""
+        for i, c in enumerate(self.spec.components):
+            if getattr(c, "kpi", None) == kpi:
+                return f"plan.components[{i}].kpi"
+            for sub in ("gate", "modifier", "clawback"):
+                x = getattr(c, sub)
+                if x is not None and x.kpi == kpi:
+                    return f"plan.components[{i}].{sub}.kpi"
+        return "plan"
 
     def _kpis_needing_targets(self) -> set[str]:
         out = set()
@@ -394,36 +518,69 @@ class Plan:
             s = scores.reindex(reps["rep_id"].to_numpy())
             return s.to_numpy(dtype=float)[:, None]
         _require(scores, "scores", ["rep_id"])
-        if "rating" in scores.columns:
-            sc = [c for c in self.spec.components if isinstance(c, Scorecard) and c.ratings]
-            if not sc:
-                raise PlanInputError(
-                    "scores: ratings given but no scorecard component has a ratings table"
-                )
-            table = sc[0].ratings
-            lab = scores["rating"].astype(str)
-            bad = sorted(set(lab) - set(table))
-            if bad:
-                raise PlanInputError(
-                    f"scores: rating(s) {bad} are not in the scorecard's ratings {sorted(table)}"
-                )
-            vals = lab.map(table).to_numpy(dtype=float)
-        elif "score" in scores.columns:
-            vals = pd.to_numeric(scores["score"], errors="coerce").to_numpy(dtype=float)
-        else:
+        if "rating" not in scores.columns and "score" not in scores.columns:
             raise PlanInputError("scores: expected a 'score' or a 'rating' column")
+        cards = [c for c in self.spec.components if isinstance(c, Scorecard)]
+        if "rating" in scores.columns and not any(c.ratings for c in cards):
+            raise PlanInputError(
+                "scores: ratings given but no scorecard component has a ratings table"
+            )
         r = pd.Index(reps["rep_id"]).get_indexer(scores["rep_id"])
-        if "period" not in scores.columns:
-            out = np.full((len(reps), 1), np.nan)
-            out[r[r >= 0], 0] = vals[r >= 0]
-            return out
-        t = pd.PeriodIndex(periods).get_indexer(_periods(scores["period"]))
-        out = np.full((len(reps), len(periods)), np.nan)
-        keep = (r >= 0) & (t >= 0)
-        out[r[keep], t[keep]] = vals[keep]
-        # A rating given once (e.g. at year end) holds for the whole year.
-        out = pd.DataFrame(out).T.bfill().ffill().T.to_numpy()
+        t = (
+            pd.PeriodIndex(periods).get_indexer(_periods(scores["period"], "scores"))
+            if "period" in scores.columns
+            else None
+        )
+        out: dict[str, np.ndarray] = {}
+        for i, sc in enumerate(self.spec.components):
+            if not isinstance(sc, Scorecard):
+                continue
+            if sc.ratings:
+                if "rating" not in scores.columns:
+                    raise PlanInputError(
+                        f"scores: plan.components[{i}] ({sc.name!r}) maps ratings "
+                        f"{sorted(sc.ratings)}; expected a 'rating' column"
+                    )
+                lab = scores["rating"].astype(str)
+                bad = sorted(set(lab[scores["rating"].notna()]) - set(sc.ratings))
+                if bad:
+                    raise PlanInputError(
+                        f"scores: rating(s) {bad} are not in plan.components[{i}].ratings "
+                        f"{sorted(sc.ratings)}"
+                    )
+                vals = lab.map(sc.ratings).to_numpy(dtype=float)
+            else:
+                if "score" not in scores.columns:
+                    raise PlanInputError(
+                        f"scores: plan.components[{i}] ({sc.name!r}) reads a score; expected a "
+                        "'score' column"
+                    )
+                vals = _numbers(scores, "score", "scores")
+            if t is None:
+                a = np.full((len(reps), 1), np.nan)
+                a[r[r >= 0], 0] = vals[r >= 0]
+            else:
+                a = np.full((len(reps), len(periods)), np.nan)
+                keep = (r >= 0) & (t >= 0)
+                a[r[keep], t[keep]] = vals[keep]
+                # A rating given once (e.g. at year end) holds for the whole year.
+                a = pd.DataFrame(a).T.bfill().ffill().T.to_numpy()
+            out[sc.name] = a
         return out
+
+    def _check_scores(self, score, reps: pd.DataFrame, paid: np.ndarray) -> None:
+        """A paid rep without any score or rating is an input error, not a zero bonus."""
+        if not isinstance(score, dict):
+            return
+        for name, a in score.items():
+            none = paid & ~np.isfinite(a).any(axis=1)
+            if none.any():
+                ids = reps["rep_id"].to_numpy()[none]
+                raise PlanInputError(
+                    f"scores: no score or rating for rep(s) {ids[:10].tolist()}"
+                    + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
+                    + f" (scorecard {name!r}); a missing appraisal is not a zero: give one"
+                )
 
     def run(
         self,
@@ -442,21 +599,56 @@ class Plan:
                 raise PlanInputError("pass reps= (or ds=, whose reps are used)")
             reps = ds.reps
         _require(reps, "reps", ["rep_id"])
+        _unique_reps(reps)
+        _require(actuals, "actuals", ["rep_id", "period", "kpi", "value"])
+        _require(targets, "targets", ["rep_id", "period", "kpi", "target"])
+        if ds is not None:
+            errs = check_plan(self.spec, list(ds.kpi_names))
+            if errs:
+                raise SpecError(errs)
         used = set(targets["rep_id"]) | set(actuals["rep_id"])
-        keep = reps["rep_id"].isin(used)
-        if self.spec.positions is not None:
-            _require(reps, "reps", ["rep_id", "position"])
-            keep &= reps["position"].isin(self.spec.positions)
-        reps = reps.loc[keep].reset_index(drop=True)
-        if reps.empty:
+        keep = reps["rep_id"].isin(used).to_numpy().copy()
+        covered = self.covers(reps)
+        if not any(isinstance(c, Team) for c in self.spec.components):
+            keep = keep & covered  # no unit sums: the other reps are not needed
+        if not (keep & covered).any():
             raise PlanInputError(
                 f"plan {self.name!r}: no reps to pay (positions {self.spec.positions}, "
                 "and reps need actuals or targets)"
             )
+        paid = covered[keep]
+        reps = reps.loc[keep].reset_index(drop=True)
         a, q, periods = self._arrays(actuals, targets, reps, periods)
-        prep = self.prepare(reps, periods, ds=ds, leave=leave, kpi_rules=kpi_rules)
+        self._warn_no_targets(a, q, reps, paid)
+        prep = self.prepare(reps, periods, ds=ds, leave=leave, kpi_rules=kpi_rules, paid=paid)
         score = self._score_array(scores, reps, periods)
+        self._check_scores(score, reps, paid)
         return prep, prep.payout(a, q, score=score, trace=True)
+
+    def _warn_no_targets(self, a: dict, q: dict, reps: pd.DataFrame, paid: np.ndarray) -> None:
+        """One warning listing paid reps with actuals but no target on a KPI the plan
+        measures attainment on: they are paid nothing on it ("no target")."""
+        hit: dict[str, list] = {}
+        ids = reps["rep_id"].to_numpy()
+        for k in sorted(self._kpis_needing_targets()):
+            if k not in a:
+                continue
+            has_a = np.isfinite(a[k]).any(axis=1)
+            no_q = ~(np.nan_to_num(q[k]) > 0).any(axis=1)
+            bad = paid & has_a & no_q
+            if bad.any():
+                hit[k] = ids[bad].tolist()
+        if hit:
+            parts = [
+                f"{k}: {v[:10]}" + (f" and {len(v) - 10} more" if len(v) > 10 else "")
+                for k, v in hit.items()
+            ]
+            warnings.warn(
+                f"plan {self.name!r}: reps with actuals but no target, paid nothing on the "
+                "components measuring attainment (recorded as 'no target'): " + "; ".join(parts),
+                PlanWarning,
+                stacklevel=3,
+            )
 
     def evaluate(
         self,
@@ -657,4 +849,4 @@ def _date_overlap(periods: pd.PeriodIndex, start: pd.Timestamp, end: pd.Timestam
     return np.clip((hi - lo) / np.timedelta64(1, "D") + 1, 0, None) / days
 
 
-__all__ = ["PayStatement", "Plan", "PlanInputError", "payout_totals"]
+__all__ = ["PayStatement", "Plan", "PlanInputError", "PlanWarning", "payout_totals"]

@@ -15,6 +15,7 @@ fractions (0.06, not 6).
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator
@@ -30,8 +31,12 @@ def _as_points(v: Any) -> Any:
     """Accept ``[[0.8, 0.5], ...]`` or ``[{attainment: 0.8, payout: 0.5}, ...]``."""
     if isinstance(v, list):
         out = []
-        for p in v:
-            if isinstance(p, dict) and set(p) <= {"attainment", "payout"} and len(p) == 2:
+        for i, p in enumerate(v):
+            if isinstance(p, dict):
+                if set(p) != {"attainment", "payout"}:
+                    raise ValueError(
+                        f"point {i}: expected the keys 'attainment' and 'payout', got {sorted(p)}"
+                    )
                 out.append((p["attainment"], p["payout"]))
             else:
                 out.append(p)
@@ -47,6 +52,10 @@ class Gate(StrictModel):
 
     ``basis`` says whether ``min`` is an attainment (0.9 = 90% of the KPI's
     target) or a value in the KPI's own unit (a rate such as 0.85 retention).
+    The gate is measured over the measurement period itself (a quarter for a
+    quarterly component), also under year-to-date true-up: a period whose gate
+    fails pays nothing (and takes nothing back); the next period whose gate
+    holds pays the year-to-date entitlement minus what was already paid.
     """
 
     kpi: str
@@ -91,8 +100,10 @@ class _Component(StrictModel):
     gate: Gate | None = None
     modifier: Modifier | None = None
     clawback: Clawback | None = None
-    #: Component cap: the most it pays in a year (currency, pro rata for shorter periods).
-    max_payout: float | None = Field(default=None, ge=0)
+    #: Component cap: the most it pays in a plan year (currency), applied to the
+    #: component's year-to-date payments; part-year staff get the share of the year
+    #: they worked (hire, exit, leave per ``proration``).
+    max_payout: float | None = Field(default=None, gt=0)
 
 
 class QuotaBonus(_Component):
@@ -143,8 +154,14 @@ class Commission(_Component):
     ``mode``: ``marginal`` pays each tier's rate on the part of value in it;
     ``retroactive`` pays the reached tier's rate on all value. ``basis``: tier
     breaks, ``threshold`` and ``cap`` are annual currency amounts (``value``) or
-    attainment fractions (``attainment``). Commission is earned on value between
-    ``threshold`` and ``cap`` only.
+    attainment fractions (``attainment``; a rep without a target for the window
+    earns nothing, recorded as "no target").
+
+    ``threshold``: in ``marginal`` mode nothing is earned on the first
+    ``threshold`` of value (commission on value between ``threshold`` and
+    ``cap``); in ``retroactive`` mode it is a qualifier: below it nothing is
+    earned, at or above it the reached rate applies to all value up to ``cap``
+    (retroactive to the first unit). ``cap``: no commission on value above it.
     """
 
     type: Literal["commission"] = "commission"
@@ -212,12 +229,18 @@ class TargetIncentive(StrictModel):
 class Draw(StrictModel):
     """A monthly advance: pay at least ``amount`` a month (pro rata to days employed).
 
-    Recoverable: the top-ups are recovered from later earnings above the draw
-    (within the data given). Non-recoverable: a guaranteed minimum.
+    Recoverable: the top-ups are recovered from later earnings above the draw.
+    Non-recoverable: a guaranteed minimum. ``months``: the draw applies only in
+    the first ``months`` months after the hire date (the hire month is the
+    first); ``None`` for everyone, every month. ``unrecovered``: what happens to
+    a balance not yet recovered at the end of the plan year: ``forgive`` (written
+    off) or ``carry`` (recovered from the next year's earnings).
     """
 
-    amount: float = Field(ge=0)
+    amount: float = Field(gt=0)
     recoverable: bool = True
+    months: int | None = Field(default=None, ge=1, le=60)
+    unrecovered: Literal["forgive", "carry"] = "forgive"
 
 
 class Proration(StrictModel):
@@ -244,8 +267,12 @@ class PlanSpec(StrictModel):
     #: Positions the plan covers (``reps.position``); ``None``: everyone given.
     positions: list[str] | None = None
     components: list[Component] = Field(min_length=1)
-    #: Plan cap: total pay for the year to date at most this multiple of target incentive.
+    #: Plan cap: total pay for the year to date at most this multiple of the year-to-date
+    #: target incentive (needs a target incentive).
     max_payout_multiple: float | None = Field(default=None, gt=0)
+    #: Plan cap as an annual amount (currency): total pay in a plan year at most this,
+    #: counted on year-to-date pay (part-year staff: the share of the year worked).
+    max_payout: float | None = Field(default=None, gt=0)
     draw: Draw | None = None
     proration: Proration = Proration()
 
@@ -263,7 +290,11 @@ def _curve_problems(points: list[tuple[float, float]], path: str) -> list[tuple[
         if i >= 2 and points[i][0] == points[i - 1][0] == points[i - 2][0]:
             out.append((f"{path}[{i}]", "at most two points may share an attainment (one jump)"))
     for i, (a, f) in enumerate(points):
-        if a < 0 or f < 0:
+        if not (math.isfinite(a) and math.isfinite(f)):
+            out.append(
+                (f"{path}[{i}]", f"attainment and payout must be finite numbers, got ({a}, {f})")
+            )
+        elif a < 0 or f < 0:
             out.append((f"{path}[{i}]", "attainment and payout must not be negative"))
     return out
 
@@ -334,9 +365,27 @@ def check_plan(
                 errs.append(
                     (f"{p}.cap", f"cap ({c.cap}) must be above the threshold ({c.threshold})")
                 )
+            if c.tiers and c.cap is not None:
+                for j, tier in enumerate(c.tiers):
+                    if tier.above >= c.cap:
+                        errs.append(
+                            (
+                                f"{p}.tiers[{j}].above",
+                                f"tier break {tier.above:g} is at or above the cap ({c.cap:g}), "
+                                "so this tier could never pay; lower the break or raise the cap",
+                            )
+                        )
         if isinstance(c, Spif) and c.end < c.start:
             errs.append((f"{p}.end", f"end ({c.end}) is before start ({c.start})"))
         if isinstance(c, Scorecard):
+            for k, v in (c.ratings or {}).items():
+                if not (math.isfinite(v) and v >= 0):
+                    errs.append(
+                        (
+                            f"{p}.ratings.{k}",
+                            f"a performance coefficient must be a number >= 0, got {v:g}",
+                        )
+                    )
             if c.ratings is not None and c.curve is not None:
                 errs.append((p, "give 'ratings' or 'curve', not both"))
             if c.curve is not None:
@@ -380,6 +429,51 @@ def check_plan(
             (f"{root}.target_incentive", "required: components are weights of the target incentive")
         )
     ti = spec.target_incentive
+    if spec.max_payout_multiple is not None and not has_ti and ti is None:
+        errs.append(
+            (
+                f"{root}.max_payout_multiple",
+                "a plan cap as a multiple of target incentive needs a target_incentive; "
+                "for a plan without one (e.g. commission only) give max_payout (an annual amount)",
+            )
+        )
+    # Cap below threshold: a cap the first payment above a threshold already exceeds.
+    thr_pay = [
+        (i, c.weight * c.curve[0][1])
+        for i, c in enumerate(spec.components)
+        if isinstance(c, (QuotaBonus, Team)) and c.curve[0][1] > 0
+    ]
+    if spec.max_payout_multiple is not None and thr_pay:
+        i, lowest = min(thr_pay, key=lambda x: x[1])
+        if spec.max_payout_multiple < lowest:
+            errs.append(
+                (
+                    f"{root}.max_payout_multiple",
+                    f"plan cap {spec.max_payout_multiple:g}x target incentive is below what "
+                    f"components[{i}] pays at its threshold ({lowest:g}x); raise the cap",
+                )
+            )
+    if ti is not None and ti.amount is not None:
+        for i, c in enumerate(spec.components):
+            if isinstance(c, (QuotaBonus, Team)) and c.max_payout is not None:
+                at_thr = c.weight * ti.amount * c.curve[0][1]
+                if c.max_payout < at_thr:
+                    errs.append(
+                        (
+                            f"{root}.components[{i}].max_payout",
+                            f"cap {c.max_payout:,.0f} a year is below what the component pays "
+                            f"at its threshold over a year ({at_thr:,.0f}); raise the cap",
+                        )
+                    )
+    if ti is not None and ti.by_position is not None:
+        for k, v in ti.by_position.items():
+            if not (math.isfinite(v) and v >= 0):
+                errs.append(
+                    (
+                        f"{root}.target_incentive.by_position.{k}",
+                        f"a target incentive must be an amount >= 0, got {v:g}",
+                    )
+                )
     if ti is not None:
         given = [k for k in ("pay_mix", "amount", "by_position") if getattr(ti, k) is not None]
         if len(given) != 1:

@@ -35,7 +35,8 @@ def _tidy(plan, prep: PreparedPlan, pay: PlanPayout) -> pd.DataFrame:
             )
         }
         kpi = None
-        if name in pay.trace:
+        note = np.full((R, T), None, dtype=object)
+        if name in pay.trace and name in types:
             c = plan.component(name)
             kpi = getattr(c, "kpi", None)
             w = prep.windows[name]
@@ -56,14 +57,26 @@ def _tidy(plan, prep: PreparedPlan, pay: PlanPayout) -> pd.DataFrame:
                     detail[dst][:, w.ends] = np.broadcast_to(t[src], (R, len(w.ends)))
             if "gate_ok" in t:
                 detail["gate_ok"][:, w.ends] = t["gate_ok"]
+            # Why a line paid nothing when the reason is missing data, not performance.
+            for key, words in (("no_target", "no target"), ("no_score", "no score")):
+                flags = [v for k, v in t.items() if k == key or k.startswith(key + ":")]
+                for f in flags:
+                    f = np.broadcast_to(np.asarray(f, dtype=bool), (R, len(w.ends)))
+                    sub = note[:, w.ends]
+                    sub[f] = words
+                    note[:, w.ends] = sub
         f = pd.DataFrame(base)
         f["kpi"] = kpi
         for k, v in detail.items():
             f[k] = v.reshape(-1)
+        f["note"] = pd.array(note.reshape(-1), dtype="str")
         frames.append(f)
     out = pd.concat(frames, ignore_index=True)
     out["period"] = pd.PeriodIndex(out["period"], freq="M")
     out["gate_ok"] = out["gate_ok"].map({1.0: True, 0.0: False}).astype("boolean")
+    if not prep.paid.all():
+        # Reps outside the plan's positions were only there for their unit's sums.
+        out = out.loc[np.isin(out["rep_id"].to_numpy(), prep.rep_ids[prep.paid])]
     out.attrs["plan"] = plan.name
     return out.sort_values(["rep_id", "period"], kind="stable").reset_index(drop=True)
 
