@@ -322,3 +322,22 @@ def test_properties_on_float_weights(weights, total, method):
         assert (got >= np.floor(q - 1e-9)).all() and (got <= np.ceil(q + 1e-9)).all()
     else:  # divisor methods are house monotone (no Alabama paradox)
         assert (apportion(w, total + 1, method=method) >= got).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(st.lists(st.integers(0, 30), min_size=12, max_size=12), st.integers(0, 200)),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_apportion_rows_equals_grouped_hamilton(rows):
+    from simlib.targets.rounding import apportion_rows
+
+    w = np.array([r[0] for r in rows], dtype=float)
+    t = np.array([r[1] if sum(r[0]) > 0 else 0 for r in rows])
+    got = apportion_rows(w, t)
+    g = np.repeat(np.arange(len(rows)), 12)
+    assert got.tolist() == apportion_groups(w.reshape(-1), g, t).reshape(len(rows), 12).tolist()
+    assert got.sum(axis=1).tolist() == t.tolist()

@@ -14,7 +14,7 @@ import pandas as pd
 from simlib.data.dataset import Dataset
 from simlib.org import Hierarchy
 from simlib.targets.nodes import CascadeError, _sales_codes, _year_periods
-from simlib.targets.rounding import apportion_groups
+from simlib.targets.rounding import apportion_rows
 
 
 def seasonal_profile(
@@ -113,10 +113,7 @@ def _monthly(ds, tree, spec, kpi, annual, unit, year, additive) -> pd.DataFrame:
         # such months still receives their annual target.
         wts = (prof + 1e-9) * tree.employed
         rep_units = np.round(annual[U:] / unit).astype(np.int64)
-        g = np.repeat(np.arange(R), 12)
-        month[U:] = (
-            apportion_groups(wts.reshape(-1), g, rep_units, "hamilton").reshape(R, 12) * unit
-        )
+        month[U:] = apportion_rows(wts, rep_units) * unit
         for d in range(int(tree.h.depth.max()), -1, -1):
             us = np.flatnonzero((tree.depth == d) & ~tree.is_rep & tree.nonempty)
             if len(us) == 0:
@@ -125,11 +122,8 @@ def _monthly(ds, tree, spec, kpi, annual, unit, year, additive) -> pd.DataFrame:
             ch = np.flatnonzero(np.isin(tree.parent, us) & tree.nonempty)
             np.add.at(kid_sum, tree.parent[ch], month[ch])
             w = kid_sum[us] / unit + 1e-12
-            gu = np.repeat(np.arange(len(us)), 12)
             tot = np.round(annual[us] / unit).astype(np.int64)
-            month[us] = (
-                apportion_groups(w.reshape(-1), gu, tot, "hamilton").reshape(len(us), 12) * unit
-            )
+            month[us] = apportion_rows(w, tot) * unit
     else:
         month[:] = annual[:, None]
         month[U:] = np.where(tree.employed, month[U:], np.nan)
@@ -140,18 +134,14 @@ def _monthly(ds, tree, spec, kpi, annual, unit, year, additive) -> pd.DataFrame:
     mask[is_rep] = tree.employed[keep[is_rep] - U]
     rows, cols = np.nonzero(mask)
     node = keep[rows]
-    unit_id = np.where(
-        tree.is_rep[node], tree.h.unit_ids[np.clip(tree.parent[node], 0, None)], tree.node_id[node]
-    )
+    # Strings are built once per node and taken per row (pyarrow take), not per row.
     return pd.DataFrame(
         {
-            "unit_id": pd.array(unit_id, dtype="string"),
-            "rep_id": pd.array(
-                np.where(tree.is_rep[node], tree.node_id[node], None), dtype="string"
-            ),
-            "level": tree.level[node].astype(str),
-            "period": pd.PeriodIndex(periods[cols], freq="M"),
-            "kpi": kpi,
+            "unit_id": tree.unit_col.take(node),
+            "rep_id": tree.rep_col.take(node),
+            "level": tree.level_col.take(node),
+            "period": periods.take(cols),
+            "kpi": pd.array([kpi], dtype="str").take(np.zeros(len(node), dtype=np.int64)),
             "target": vals[rows, cols],
         }
     )

@@ -102,6 +102,12 @@ class _Tree:
         self.is_rep = np.arange(self.N) >= U
         # Ancestor units of each rep (columns by depth), for subtree sums.
         self.rep_anc = h._ancestors[self.rep_unit]
+        unit_of_node = np.where(
+            self.is_rep, h.unit_ids[np.clip(self.parent, 0, None)], self.node_id
+        )
+        self.unit_col = pd.array(unit_of_node.astype(str), dtype="string")
+        self.rep_col = pd.array(np.where(self.is_rep, self.node_id, None), dtype="string")
+        self.level_col = pd.array(self.level.astype(str), dtype="str")
         headcount = self.up(np.ones(R))
         self.nonempty = headcount > 0
         self.headcount = headcount

@@ -192,6 +192,36 @@ def apportion_groups(
     return _divisor(w, g, totals, m, method)
 
 
+def apportion_rows(weights: np.ndarray, totals: np.ndarray) -> np.ndarray:
+    """Hamilton apportionment of each row of a 2-D array (e.g. reps x 12 months).
+
+    The same result and tie rule as :func:`apportion_groups` with ``method=
+    "hamilton"`` and no minimum, one problem per row, but sorting within rows only
+    (much faster for many short rows). Rows with zero weight must have a zero total.
+    """
+    w = np.asarray(weights, dtype=float)
+    t = np.asarray(totals, dtype=np.int64)
+    if (w < 0).any() or not np.isfinite(w).all():
+        raise ApportionError("weights must be finite and non-negative")
+    ws = w.sum(axis=1)
+    if ((ws <= 0) & (t > 0)).any():
+        raise ApportionError("all weights are zero in a row with units to hand out")
+    scale = np.where(ws > 0, ws, 1.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        q = w * (t / scale)[:, None]
+    near = np.round(q)
+    q = np.where(np.abs(q - near) <= 1e-9 * np.maximum(1.0, np.abs(q)), near, q)
+    base = np.floor(q)
+    frac = np.round(q - base, _SIG)
+    left = t - base.sum(axis=1).astype(np.int64)
+    idx = np.broadcast_to(np.arange(w.shape[1]), w.shape)
+    wmax = np.where(w.max(axis=1) > 0, w.max(axis=1), 1.0)
+    order = np.lexsort((idx, -np.round(w / wmax[:, None], _SIG), -frac), axis=-1)
+    rank = np.empty_like(order)
+    np.put_along_axis(rank, order, np.broadcast_to(np.arange(w.shape[1]), w.shape), axis=-1)
+    return base.astype(np.int64) + (rank < left[:, None]).astype(np.int64)
+
+
 # ---------------------------------------------------------------- internals
 def _sig(x: np.ndarray) -> np.ndarray:
     """Round to ``_SIG`` significant digits so that ties are exact ties."""
