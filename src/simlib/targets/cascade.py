@@ -108,6 +108,16 @@ class Cascade:
     company_target: dict[str, float]
     rounding_unit: dict[str, float] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        a = self.annual
+        reps = a["rep_id"].notna()
+        kinds = self.log["kind"].value_counts().to_dict() if len(self.log) else {}
+        return (
+            f"Cascade({self.spec.name!r}, year {self.year}, KPIs {list(self.company_target)}, "
+            f"{a.loc[~reps, 'node_id'].nunique()} units, {a.loc[reps, 'rep_id'].nunique()} reps, "
+            f"log {kinds})"
+        )
+
     def rep_targets(self) -> pd.DataFrame:
         """What plans consume: ``rep_id``, ``period``, ``kpi``, ``target``."""
         t = self.targets
@@ -255,6 +265,18 @@ def cascade(
         The spec names a level or KPI the data does not have (path given).
     GuardrailError
         Guardrails cannot hold a parent's total; names the unit and the range.
+
+    Examples
+    --------
+    >>> import simlib as sl
+    >>> ds = sl.load_dataset("data/sample")                           # doctest: +SKIP
+    >>> spec = {"levels": {"team": {"padding": 0.03},
+    ...                    "rep": {"guardrail": {"max_change": 0.3}}},
+    ...         "rounding": {"currency": 1000}}
+    >>> cas = sl.targets.cascade(ds, {"revenue": 1.35e9}, spec)       # doctest: +SKIP
+    >>> cas.check().empty                                             # doctest: +SKIP
+    True
+    >>> cas.rep_targets().head()                                      # doctest: +SKIP
     """
     spec = parse_cascade_spec(spec)
     h = Hierarchy.of(ds)
