@@ -545,8 +545,9 @@ def write_index(
     from html import escape
 
     def row(it: BatchItem) -> str:
-        ok = it.status in (*OK_STATUSES, "rendered", "kept") and it.html
-        link = f'<a href="{escape(it.html)}">{escape(it.name)}</a>' if ok else escape(it.name)
+        ok = it.status in (*OK_STATUSES, "rendered", "kept")
+        linked = ok and it.html
+        link = f'<a href="{escape(it.html)}">{escape(it.name)}</a>' if linked else escape(it.name)
         cls = "ok" if ok else "failed"
         status = {
             "simulated": "simulated",

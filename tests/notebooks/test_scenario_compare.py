@@ -1,0 +1,88 @@
+"""End to end: a small batch renders per-scenario reports, the comparison and the index."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+import simlib as sl
+from simlib.batch import run_batch
+
+pytestmark = pytest.mark.notebook
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _visible(html: str) -> str:
+    """The page without style sheets and scripts (nbconvert ships CSS and JS that say "Error")."""
+    return re.sub(r"<(style|script)\b.*?</\1>", "", html, flags=re.S)
+
+
+def test_small_batch_end_to_end(tmp_path):
+    data = tmp_path / "data"
+    sl.data.synthetic.generate(n_reps=120, months=24, seed=3).save(data)
+    doc = yaml.safe_load((ROOT / "scenarios" / "demo.yaml").read_text(encoding="utf-8"))
+    doc["batch"] = "small"
+    doc["baseline"]["data"] = str(data)
+    doc["baseline"]["simulation"]["draws"] = 12
+    # Keep it short: the baseline and the proposed plan with its budget-neutral twin
+    # (sweeps are tested in tests/test_scenario.py).
+    doc["reforms"] = {"proposed": doc["reforms"]["proposed"]}
+    doc["sweeps"] = []
+    f = tmp_path / "small.yaml"
+    f.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+
+    res = run_batch(f, out=tmp_path / "out", echo=lambda *a: None)
+    assert not res.failed, [(i.name, i.message) for i in res.failed]
+    names = [i.name for i in res.items]
+    assert names == ["baseline", "proposed", "proposed (budget-neutral)"]
+
+    index = res.index.read_text(encoding="utf-8")
+    for it in res.items:
+        assert f'href="{it.html}"' in index
+    assert "compare.html" in index
+
+    compare = _visible((tmp_path / "out" / "compare.html").read_text(encoding="utf-8"))
+    for heading in (
+        "Comparison of designs",
+        "Executive summary",
+        "Meets the most goals",
+        "Side-by-side metrics",
+        "Who gains, who loses",
+        "By performance quartile",
+        "By region",
+        "By tenure band",
+        "Payout curves",
+        "Attainment and payout distributions",
+        "Budget risk",
+        "How hard are the targets?",
+        "Budget-neutral variants",
+        "payout levels x",
+        "Provenance",
+    ):
+        assert heading in compare, heading
+    for it in res.items:
+        page = _visible((tmp_path / "out" / it.html).read_text(encoding="utf-8"))
+        for heading in ("One design in full", "Metrics against reference bands", "Equity",
+                        "Appraisal outcomes", "How hard are the targets?"):  # fmt: skip
+            assert heading in page, (it.name, heading)
+        # No individual pay: the demo scenario does not allow it.
+        assert "Not shown: this scenario does not allow individual pay" in page
+    for page in [compare] + [
+        _visible((tmp_path / "out" / i.html).read_text(encoding="utf-8")) for i in res.items
+    ]:
+        assert "Traceback" not in page and "Error" not in page
+        assert "hl-ipython3" not in page and "import matplotlib" not in page  # no code cells
+
+    # Re-rendering from the store needs no simulation.
+    from simlib.batch import rerender
+    from simlib.store import Store
+
+    st = Store(tmp_path / "out" / "results.duckdb")
+    n = len(st.runs())
+    again = rerender(tmp_path / "out", echo=lambda *a: None)
+    assert not again.failed
+    assert len(st.runs()) == n
+    assert "simulated" not in set(st.run_log("small")["action"].iloc[-4:])
