@@ -65,11 +65,19 @@ class Estimate:
     n: int = 0
     unit: str = ""
     method: str = ""
+    #: Degrees of freedom of a t interval (``None``: normal approximation).
+    df: int | None = None
 
     @property
     def ci(self) -> tuple[float, float]:
-        """The 95% confidence interval (normal approximation)."""
-        return (self.estimate - _Z95 * self.se, self.estimate + _Z95 * self.se)
+        """The 95% confidence interval (t with ``df`` degrees of freedom, else normal)."""
+        if self.df is not None:
+            from scipy import stats
+
+            z = float(stats.t.ppf(0.975, max(self.df, 1)))
+        else:
+            z = _Z95
+        return (self.estimate - z * self.se, self.estimate + z * self.se)
 
     def covers(self, value: float) -> bool:
         lo, hi = self.ci
@@ -116,6 +124,17 @@ def _demean_groups(y: np.ndarray, groups: np.ndarray) -> np.ndarray:
     s = np.bincount(inv, weights=y, minlength=len(codes))
     c = np.bincount(inv, minlength=len(codes))
     return y - (s / c)[inv]
+
+
+def _demean_columns(m: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Subtract group means from every column of ``m`` at once (a sparse product)."""
+    from scipy import sparse
+
+    codes, inv = np.unique(groups, return_inverse=True)
+    n = len(inv)
+    s = sparse.csr_matrix((np.ones(n), (inv, np.arange(n))), shape=(len(codes), n))
+    means = (s @ m) / np.bincount(inv, minlength=len(codes))[:, None]
+    return m - means[inv]
 
 
 def _dense_targets(ds, kpi: str, periods: pd.PeriodIndex, rep_ids: np.ndarray) -> np.ndarray:
@@ -206,21 +225,29 @@ def panel_components(
     t_codes, t_inv = np.unique(tt, return_inverse=True)
     D = np.zeros((n, len(t_codes)))
     D[np.arange(n), t_inv] = 1.0
-    Dd = np.column_stack([_demean_groups(D[:, j], ry) for j in range(D.shape[1])])
-    fit1 = sm.OLS(yd, Dd).fit()
+    Dd = _demean_columns(D, ry)
+    # One dummy per year is redundant after rep-year demeaning; the pseudo-inverse
+    # picks the solution summing to zero within each year, which is re-normalized below.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit1 = sm.OLS(yd, Dd).fit(method="pinv")
     mu = np.full(T, np.nan)
     mu[t_codes] = np.asarray(fit1.params)
     res1 = np.asarray(fit1.resid)
-    # Region-period effects beyond the company's.
+    # Region-period effects beyond the company's: cell means of what is left
+    # (a one-way fit; a dense OLS with regions x months dummies costs seconds of SVD
+    # for the same numbers up to the rep-year demeaning's small interplay).
     n_g = int(region.max()) + 1
-    gt = region[rr] * T + tt
+    gt = region[rr].astype(np.int64) * T + tt
     g_codes, g_inv = np.unique(gt, return_inverse=True)
-    G = np.zeros((n, len(g_codes)))
-    G[np.arange(n), g_inv] = 1.0
-    Gd = np.column_stack([_demean_groups(G[:, j], ry) for j in range(G.shape[1])])
-    fit2 = sm.OLS(res1, Gd).fit()
-    resid = np.asarray(fit2.resid)
-    n_params = len(t_codes) + len(g_codes)
+    cell_n = np.bincount(g_inv, minlength=len(g_codes))
+    gp = np.bincount(g_inv, weights=res1, minlength=len(g_codes)) / cell_n
+    resid = res1 - gp[g_inv]
+    cell_t = g_codes % T
+    cell_ry = (g_codes // T) * 10000 + years[cell_t]
+    n_years_all = len(np.unique(years[tt]))
+    spent_g = max(len(g_codes) - len(np.unique(cell_t)) - len(np.unique(cell_ry)) + n_years_all, 0)
+    n_params = int(round(fit1.df_model)) + spent_g
     df_e = max(n - n_ry - n_params, 1)
     var_e = float(resid @ resid / df_e)
     # Company shocks: period effects net of each year's level and calendar month.
@@ -238,10 +265,8 @@ def panel_components(
     df_c = max(int(fin.sum()) - n_years - min(11, int(fin.sum()) - n_years - 1), 1)
     var_c = float(np.sum(shock[fin] ** 2) / df_c) - var_e * float(np.mean(1.0 / np.maximum(n_t, 1)))
     # Region shocks: region-period effects, demeaned within each period.
-    gp = np.asarray(fit2.params)
-    cell_n = np.bincount(g_inv, minlength=len(g_codes))
-    cell_t = g_codes % T
     gdev = gp - pd.Series(gp).groupby(cell_t).transform("mean").to_numpy()
+    gdev = gdev - pd.Series(gdev).groupby(cell_ry).transform("mean").to_numpy()
     df_g = max(len(g_codes) - len(np.unique(cell_t)) - n_g * n_years, 1)
     var_g = float(np.sum(gdev**2) / df_g) - var_e * float(np.mean(1.0 / np.maximum(cell_n, 1)))
     # Rep effect: year-on-year changes of complete rep-year means.
@@ -250,7 +275,9 @@ def panel_components(
     for yv in yl:
         sl = years == yv
         full = ok[:, sl].sum(axis=1) == sl.sum()
-        m = np.where(full, np.nanmean(np.where(ok[:, sl], y[:, sl], np.nan), axis=1), np.nan)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # reps absent all year
+            m = np.where(full, np.nanmean(np.where(ok[:, sl], y[:, sl], np.nan), axis=1), np.nan)
         means.append(m)
     d = (
         np.concatenate([b - a for a, b in zip(means, means[1:], strict=False)])
@@ -339,17 +366,20 @@ def fit_sales_panel(
 def quarter_end_lift(sales: np.ndarray, periods: pd.PeriodIndex) -> Estimate:
     """Log lift of sales in a quarter's last month over its first two months.
 
-    Within each rep-quarter with all three months, log sales are demeaned and
-    regressed (statsmodels OLS, errors clustered by rep) on an indicator of the
-    last month. The estimate is ``log(last / average of the other two)`` in the
-    geometric-mean sense; ``exp(estimate) - 1`` is the lift.
+    Within each rep-quarter with all three months, log sales are demeaned; each
+    quarter's contrast is the reps' mean of the last month minus the mean of the
+    first two. Shocks common to everyone in a month (a market, a campaign) make
+    quarters, not reps, the independent units: the estimate is the mean contrast
+    over quarters and its standard error comes from their spread (statsmodels OLS
+    on a constant, t interval with quarters - 1 degrees of freedom). The estimate
+    is ``log(last / other two)`` in the geometric-mean sense; ``exp(estimate) - 1``
+    is the lift.
     """
     import statsmodels.api as sm
 
     y = _log(sales)
-    R, T = y.shape
     q = np.asarray(periods.year) * 4 + (np.asarray(periods.month) - 1) // 3
-    last = ((np.asarray(periods.month) - 1) % 3 == 2).astype(float)
+    last = (np.asarray(periods.month) - 1) % 3 == 2
     rr, tt = np.nonzero(np.isfinite(y))
     key = rr.astype(np.int64) * 100000 + q[tt]
     _, inv, cnt = np.unique(key, return_inverse=True, return_counts=True)
@@ -358,8 +388,13 @@ def quarter_end_lift(sales: np.ndarray, periods: pd.PeriodIndex) -> Estimate:
     if len(rr) < 30:
         raise BehaviorError(f"quarter-end lift: only {len(rr) // 3} complete rep-quarters")
     v = _demean_groups(y[rr, tt], key)
-    x = _demean_groups(last[tt], key)
-    fit = sm.OLS(v, x[:, None]).fit(cov_type="cluster", cov_kwds={"groups": rr})
+    # Demeaned within rep-quarter: last = 2/3 (L - O), others = -1/3 (L - O) each.
+    contrast_cell = np.where(last[tt], 1.5 * v, 0.0)
+    qs, q_inv = np.unique(q[tt], return_inverse=True)
+    per_q = np.bincount(q_inv, weights=contrast_cell) / np.bincount(q_inv, weights=last[tt])
+    if len(qs) < 3:
+        raise BehaviorError("quarter-end lift: need at least 3 complete quarters")
+    fit = sm.OLS(per_q, np.ones((len(qs), 1))).fit()
     return Estimate(
         "quarter_end_lift",
         float(fit.params[0]),
@@ -367,10 +402,12 @@ def quarter_end_lift(sales: np.ndarray, periods: pd.PeriodIndex) -> Estimate:
         "Compares each quarter's last month with its first two for the same rep. It cannot "
         "tell deals timed for a quarterly bonus from genuine seasonality (quarter-end "
         "campaigns, customers' own budget cycles): only a change in it when the pay "
-        "period changes is evidence of timing.",
+        "period changes is evidence of timing. Quarters are the units, so a short history "
+        "gives a wide interval.",
         n=len(rr) // 3,
         unit="log points",
-        method="within rep-quarter OLS, rep-clustered s.e.",
+        method="within rep-quarter contrast, quarters as units",
+        df=len(qs) - 1,
     )
 
 
