@@ -384,6 +384,13 @@ class PreparedPlan:
             self._actual[k], self._finite_a[k] = _finite(a)
             if k in target:
                 q = np.asarray(target[k], dtype=float)
+                try:
+                    np.broadcast_shapes(q.shape, a.shape)
+                except ValueError:
+                    raise ValueError(
+                        f"targets for {k!r} have shape {q.shape}; expected ({R}, {T}) or any "
+                        f"shape broadcastable to the actuals' {a.shape} (reps, months last)"
+                    ) from None
                 self._target[k], self._finite_q[k] = _finite(q)
             else:
                 self._target[k] = np.zeros((R, T))

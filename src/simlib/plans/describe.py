@@ -45,9 +45,31 @@ def _curve_words(points) -> str:
     return "; ".join(parts)
 
 
-def describe(plan) -> str:
+def _modifier_words(m, name) -> str:
+    """The modifier's levels, e.g. "92% or less: x0.8; 96%: x1; 99% or more: x1.2"."""
+    pts = m.curve
+
+    def lvl(x: float) -> str:
+        return _pct(x) if m.basis == "attainment" or abs(x) <= 1.5 else f"{x:g}"
+
+    parts = [f"{lvl(pts[0][0])} or less: x{pts[0][1]:g}"]
+    parts += [f"{lvl(x)}: x{y:g}" for x, y in pts[1:-1]]
+    if len(pts) > 1:
+        parts.append(f"{lvl(pts[-1][0])} or more: x{pts[-1][1]:g}")
+    what = f"your {name}" + (" attainment" if m.basis == "attainment" else "")
+    return f" It is multiplied by a factor from {what} ({'; '.join(parts)}; in between, in proportion)."
+
+
+def describe(plan, labels: dict[str, str] | None = None) -> str:
+    """The plan in plain language; ``labels`` maps KPI names to the words a rep knows
+    (e.g. ``ds.kpis`` labels: ``hv_retention`` -> "High-value retention")."""
     s = plan.spec
     cur = s.currency
+    labels = labels or {}
+
+    def k(name: str) -> str:
+        return labels.get(name, name)
+
     out = [f"# {s.name}", ""]
     if s.description:
         out += [s.description.strip(), ""]
@@ -84,24 +106,35 @@ def describe(plan) -> str:
     pro = [w for w, on in (("a start", p.hire), ("an exit", p.exit), ("leave", p.leave)) if on]
     if pro:
         words = pro[0] if len(pro) == 1 else ", ".join(pro[:-1]) + " or " + pro[-1]
-        out.append(
-            f"In a month with {words}, your target incentive, tier breaks and caps count only the days you worked."
-        )
+        scaled = []
+        if ti is not None:
+            scaled.append("your target incentive")
+        if any(isinstance(c, Commission) and c.basis == "value" for c in s.components):
+            scaled.append("commission tier breaks")
+        if s.max_payout is not None or any(c.max_payout is not None for c in s.components):
+            scaled.append("annual caps")
+        if s.draw is not None:
+            scaled.append("the draw")
+        if scaled:
+            what = scaled[0] if len(scaled) == 1 else ", ".join(scaled[:-1]) + " and " + scaled[-1]
+            verb = "counts" if len(scaled) == 1 else "count"
+            out.append(f"In a month with {words}, {what} {verb} only the days you worked.")
     out += ["", "## How you earn"]
     for i, c in enumerate(s.components, 1):
         label = c.label or c.name
         per_c = f" (measured per {c.period})" if c.period and c.period != s.period else ""
         if isinstance(c, QuotaBonus):
-            txt = f"{label}: {c.weight:.0%} of your target incentive, paid by how much of your {c.kpi} target you reach{per_c}: {_curve_words(c.curve)}."
+            txt = f"{label}: {c.weight:.0%} of your target incentive, paid by how much of your {k(c.kpi)} target you reach{per_c}: {_curve_words(c.curve)}."
         elif isinstance(c, Team):
             txt = (
                 f"{label}: {c.weight:.0%} of your target incentive, paid on {c.blend.team:.0%} your {c.level}'s "
-                f"{c.kpi} attainment and {c.blend.individual:.0%} your own{per_c}: {_curve_words(c.curve)}."
+                f"{k(c.kpi)} attainment (everyone in your {c.level} with a target, whatever their "
+                f"position) and {c.blend.individual:.0%} your own{per_c}: {_curve_words(c.curve)}."
             )
         elif isinstance(c, Commission):
             unit = cur + " a year" if c.basis == "value" else "of target"
             if c.rate is not None:
-                sched = f"{c.rate:.2%} of your {c.kpi}"
+                sched = f"{c.rate:.2%} of your {k(c.kpi)}"
             else:
                 tiers = "; ".join(f"{t.rate:.2%} above {_num(t.above)} {unit}" for t in c.tiers)
                 how = (
@@ -109,15 +142,26 @@ def describe(plan) -> str:
                     if c.mode == "marginal"
                     else "the rate of the highest tier you reach applies to all your value"
                 )
-                sched = f"tiered on your {c.kpi} ({tiers}; {how})"
+                sched = f"tiered on your {k(c.kpi)} ({tiers}; {how})"
             lim = ""
             if c.threshold is not None:
-                lim += f"; nothing on the first {_num(c.threshold)} {unit}"
+                if c.mode == "marginal":
+                    lim += f"; nothing on the first {_num(c.threshold)} {unit}"
+                else:
+                    lim += (
+                        f"; nothing until you reach {_num(c.threshold)} {unit}, then the rate "
+                        "applies to all of it from the first unit"
+                    )
             if c.cap is not None:
-                lim += f"; nothing above {_num(c.cap)} {unit}"
+                lim += f"; nothing on value above {_num(c.cap)} {unit}"
+            if c.basis == "attainment":
+                lim += "; without a target for the period it pays nothing"
             txt = f"{label}: commission {sched}{lim}{per_c}."
         elif isinstance(c, Spif):
-            txt = f"{label}: {c.amount:,.0f} {cur} per unit of {c.kpi} from {c.start} to {c.end}{per_c}."
+            txt = (
+                f"{label}: {c.amount:,.0f} {cur} for each unit of {k(c.kpi)} from {c.start} to {c.end}"
+                f"{per_c} (a period whose net count is below zero pays nothing)."
+            )
         elif isinstance(c, Scorecard):
             src = (
                 "your appraisal rating ("
@@ -138,30 +182,64 @@ def describe(plan) -> str:
                 if c.gate.basis == "attainment"
                 else f"{c.gate.min:g}"
             )
-            txt += f" It pays only if your {c.gate.kpi} reaches {what} in the same period."
+            txt += f" It pays only if your {k(c.gate.kpi)} reaches {what} in the same period"
+            per_g = c.period or s.period
+            if s.true_up and per_g != "year":
+                txt += (
+                    f" (measured over that {per_g} alone, not the year to date): a {per_g} that "
+                    "misses it pays nothing and takes nothing back, and the next one that "
+                    "reaches it pays everything earned so far this year minus what was paid."
+                )
+            else:
+                txt += "."
         if c.modifier is not None:
-            lo, hi = min(q[1] for q in c.modifier.curve), max(q[1] for q in c.modifier.curve)
-            txt += f" It is multiplied by x{lo:g} to x{hi:g} depending on your {c.modifier.kpi}."
+            txt += _modifier_words(c.modifier, k(c.modifier.kpi))
         if c.max_payout is not None:
-            txt += f" It pays at most {c.max_payout:,.0f} {cur} a year."
+            txt += (
+                f" It pays at most {c.max_payout:,.0f} {cur} in a plan year in total, counted on "
+                "its payments so far this year (a short campaign can reach the whole amount); "
+                "less if you work only part of the year."
+            )
         if c.clawback is not None:
             cb = c.clawback
-            txt += f" If your {cb.kpi} falls below {cb.min:g} within {cb.within_months} months of a payment, {cb.share:.0%} of that payment is taken back."
+            txt += (
+                f" If your {k(cb.kpi)} falls below {cb.min:g} within {cb.within_months} months of a "
+                f"payment, {cb.share:.0%} of what was actually paid (after any plan cap) is taken "
+                "back, once."
+            )
         out.append(f"{i}. {txt}")
     if s.max_payout_multiple is not None:
         out.append(
-            f"\nIn total you can earn at most {s.max_payout_multiple:g} x your target incentive in a year (to date)."
+            f"\nIn total you can be paid at most {s.max_payout_multiple:g} x your target incentive "
+            "earned so far in the year (the limit grows month by month)."
+        )
+    if s.max_payout is not None:
+        out.append(
+            f"\nIn total you can be paid at most {s.max_payout:,.0f} {cur} in a plan year "
+            "(less if you work only part of the year)."
         )
     if s.draw is not None:
         d = s.draw
-        out.append(
-            f"\nYou are paid at least {d.amount:,.0f} {cur} a month as a draw"
-            + (
-                ", which is recovered from later earnings above it."
-                if d.recoverable
-                else "; it is not recovered."
-            )
+        who = (
+            f"in your first {d.months} months after you join (the month you join counts as the first)"
+            if d.months is not None
+            else "every month"
         )
+        txt = f"\nYou are paid at least {d.amount:,.0f} {cur} a month as a draw {who}"
+        if d.recoverable:
+            txt += (
+                ": what the draw adds above your earnings is recovered from your later earnings "
+                "above it"
+                + (
+                    "; a balance not recovered by the end of the plan year is forgiven."
+                    if d.unrecovered == "forgive"
+                    else "; a balance not recovered by the end of the plan year carries into the "
+                    "next year."
+                )
+            )
+        else:
+            txt += "; it is a guaranteed minimum and is not recovered."
+        out.append(txt)
     warns = practice_warnings(plan)
     if warns:
         out += ["", "## Checks against common practice"] + [f"- {w}" for w in warns]
@@ -194,6 +272,8 @@ def practice_warnings(plan) -> list[str]:
     s = plan.spec
     w: list[str] = []
     measures = sorted({c.kpi for c in s.components if hasattr(c, "kpi")})
+    if s.max_payout is not None:
+        pass  # reported with the other caps below
     if len(measures) > 3:
         w.append(
             f"{len(measures)} measures ({', '.join(measures)}): 71% of organisations use three or fewer per plan (WorldatWork / OpenSymmetry survey)."
@@ -201,6 +281,8 @@ def practice_warnings(plan) -> list[str]:
     capped = []
     if s.max_payout_multiple is not None:
         capped.append(f"a plan cap at {s.max_payout_multiple:g}x target incentive")
+    if s.max_payout is not None:
+        capped.append(f"a plan cap at {s.max_payout:,.0f} a year")
     for c in s.components:
         if c.max_payout is not None:
             capped.append(f"{c.name} capped at {c.max_payout:,.0f} a year")

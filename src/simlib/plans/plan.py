@@ -52,7 +52,8 @@ def _periods(values: Any, where: str = "periods") -> pd.PeriodIndex:
         return pd.PeriodIndex(s).asfreq("M")
     txt = s.astype(str)
     got = pd.to_datetime(txt, errors="coerce", format="mixed")
-    bad = got.isna().to_numpy()
+    # A month needs its year: "March" alone must not become March of this year.
+    bad = got.isna().to_numpy() | ~txt.str.contains(r"\d{4}", regex=True).to_numpy()
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise PlanInputError(
@@ -607,6 +608,8 @@ class Plan:
             if errs:
                 raise SpecError(errs)
         used = set(targets["rep_id"]) | set(actuals["rep_id"])
+        if isinstance(scores, pd.DataFrame) and "rep_id" in scores:
+            used |= set(scores["rep_id"])  # a scorecard-only plan pays on scores alone
         keep = reps["rep_id"].isin(used).to_numpy().copy()
         covered = self.covers(reps)
         if not any(isinstance(c, Team) for c in self.spec.components):
@@ -660,6 +663,7 @@ class Plan:
         leave: pd.DataFrame | None = None,
         periods: Any = None,
         kpi_rules: pd.DataFrame | None = None,
+        totals: bool = True,
     ) -> pd.DataFrame:
         """Pay the plan on tidy actuals and targets (a replay of history, or simulated).
 
@@ -682,6 +686,10 @@ class Plan:
         kpi_rules : pandas.DataFrame, optional
             ``kpi, aggregation, direction`` when no ``ds`` is given (default:
             every KPI sums and higher is better).
+        totals : bool
+            Add one ``component == "total"`` row per rep and month: what is
+            paid that month (the sum of the other lines). Sum ``payout`` over
+            the other lines only, or over the total rows only.
 
         Returns
         -------
@@ -690,9 +698,16 @@ class Plan:
             type, payout`` (currency), and for a component in the month its
             measurement window closes: ``kpi, actual, target, attainment,
             factor, gate_ok, modifier, entitlement`` (year to date under true-up,
-            when ``payout`` is the entitlement minus what was paid before). Sum
-            ``payout`` by rep (and
-            month) for totals: see :func:`payout_totals`.
+            when ``payout`` is the entitlement minus what was paid before), and
+            ``note`` ("no target", "no score") where a line paid nothing for want
+            of data rather than performance; with ``totals`` the ``total`` rows.
+            :func:`payout_totals` sums by rep (and month) either way.
+
+        Warns
+        -----
+        PlanWarning
+            Once, listing the reps with actuals but no target on a KPI whose
+            attainment the plan measures (they are paid nothing on it).
         """
         prep, pay = self.run(
             actuals,
@@ -704,29 +719,36 @@ class Plan:
             periods=periods,
             kpi_rules=kpi_rules,
         )
-        return _tidy(self, prep, pay)
+        return _tidy(self, prep, pay, totals=totals)
 
     # ---------------------------------------------------------------- explain
     def explain(
         self,
         rep_id: str,
         period: Any,
-        actuals: pd.DataFrame,
-        targets: pd.DataFrame,
+        actuals: pd.DataFrame | None = None,
+        targets: pd.DataFrame | None = None,
         reps: pd.DataFrame | None = None,
         ds=None,
         scores=None,
         leave: pd.DataFrame | None = None,
         periods: Any = None,
         kpi_rules: pd.DataFrame | None = None,
+        run: tuple[PreparedPlan, PlanPayout] | None = None,
     ) -> PayStatement:
         """The pay statement of one rep for one month: every step in numbers and words.
 
         Same inputs as :meth:`evaluate`. The statement's amounts are the
-        evaluated payouts (a test checks that they agree to the cent).
+        evaluated payouts (a test recomputes them by hand from its words).
+        For many statements, pay once with ``run = plan.run(actuals, targets,
+        ...)`` and pass ``run=run`` (the other inputs are then not needed).
         """
         from simlib.plans.statement import statement
 
+        if run is not None:
+            return statement(self, run[0], run[1], rep_id, period)
+        if actuals is None or targets is None:
+            raise PlanInputError("explain: pass actuals and targets, or run=plan.run(...)")
         prep, pay = self.run(
             actuals,
             targets,
@@ -740,11 +762,20 @@ class Plan:
         return statement(self, prep, pay, rep_id, period)
 
     # -------------------------------------------------------- plain language
-    def describe(self) -> str:
-        """A plain-language summary a rep could read, followed by practice checks."""
+    def describe(self, ds=None, labels: Mapping[str, str] | None = None) -> str:
+        """A plain-language summary a rep could read, followed by practice checks.
+
+        ``ds`` (or ``labels``, KPI name -> words) names KPIs by their labels
+        (``hv_retention`` -> "High-value retention") instead of their codes.
+        """
         from simlib.plans.describe import describe
 
-        return describe(self)
+        lab = dict(labels or {})
+        if ds is not None and "label" in ds.kpis:
+            for _, r in ds.kpis.iterrows():
+                if pd.notna(r["label"]):
+                    lab.setdefault(str(r["kpi"]), str(r["label"]).lower())
+        return describe(self, lab)
 
     def warnings(self) -> list[str]:
         """Where the plan falls outside practitioner norms (see ``reference/practice.md``)."""

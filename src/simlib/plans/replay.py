@@ -63,6 +63,9 @@ def replay_summary(
         The quota-bonus or team component whose curve defines "threshold",
         "quota" (100%) and "cap" (the curve's last point); default: the first.
     """
+    from simlib.plans.tidy import lines_only
+
+    pay = lines_only(pay)
     periods = pay["period"].unique()
     paid = pay.groupby("rep_id")["payout"].sum()
     rep_ids = paid.index.to_numpy()
@@ -128,22 +131,34 @@ def replay_summary(
         att = (a / q.where(q > 0)).to_numpy(dtype=float)
         by_rep["attainment"] = att
         ok = np.isfinite(att)
-        n = max(int(ok.sum()), 1)
+        # Shares at threshold / quota / cap are counted where the plan measures: per
+        # measurement period (rep-quarters for a quarterly plan, year to date under
+        # true-up), from the attainment the component was paid on; "no target" left out.
+        m = (pay["component"] == c.name) & pay["attainment"].notna()
+        if "note" in pay:
+            m &= pay["note"].isna()
+        watt = pay.loc[m, "attainment"].to_numpy(dtype=float)
+        per = c.period or plan.spec.period
+        what = {"month": "rep-months", "quarter": "rep-quarters", "year": "rep-years"}[per]
+        if plan.spec.true_up and per != "year":
+            what += " (year to date, true-up)"
+        n = max(len(watt), 1)
         rows += [
             (
                 f"share at or above threshold ({curve.threshold:.0%})",
-                float((att[ok] >= curve.threshold).sum() / n),
-                "threshold set so most reps earn something",
+                float((watt >= curve.threshold).sum() / n),
+                f"of {what}; threshold set so most reps earn something",
             ),
             (
                 "share at or above quota (100%)",
-                float((att[ok] >= 1.0).sum() / n),
-                "design aim 60-70%; above 85% too easy, below 45% too hard (Alexander Group)",
+                float((watt >= 1.0).sum() / n),
+                f"of {what}; design aim 60-70%; above 85% too easy, below 45% too hard "
+                "(Alexander Group)",
             ),
             (
                 f"share at or above cap ({curve.cap:.0%})",
-                float((att[ok] >= curve.cap).sum() / n),
-                "a small minority; caps are commonly advised against",
+                float((watt >= curve.cap).sum() / n),
+                f"of {what}; a small minority; caps are commonly advised against",
             ),
         ]
         # Pay relative to target incentive, so that salary differences do not blur the link.

@@ -10,11 +10,14 @@ import pandas as pd
 from simlib.plans.core import PlanPayout, PreparedPlan
 
 
-def _tidy(plan, prep: PreparedPlan, pay: PlanPayout) -> pd.DataFrame:
+def _tidy(plan, prep: PreparedPlan, pay: PlanPayout, totals: bool = True) -> pd.DataFrame:
     R, T = prep.shape
     frames = []
     types = {c.name: c.type for c in plan.spec.components}
-    for name, arr in pay.lines.items():
+    items = list(pay.lines.items())
+    if totals:
+        items.append(("total", pay.total))
+    for name, arr in items:
         base = {
             "rep_id": np.repeat(prep.rep_ids, T),
             "period": np.tile(np.asarray(prep.periods), R),
@@ -87,5 +90,16 @@ def prep_sum(prep: PreparedPlan, pay: PlanPayout, name: str, which: str) -> np.n
 
 
 def payout_totals(pay: pd.DataFrame, by: Sequence[str] = ("rep_id", "period")) -> pd.DataFrame:
-    """Total pay (all lines) per rep and month, or per ``by`` (e.g. ``["rep_id"]`` for the year)."""
-    return pay.groupby(list(by), observed=True, sort=True)["payout"].sum().reset_index()
+    """Total pay (all lines) per rep and month, or per ``by`` (e.g. ``["rep_id"]`` for the year).
+
+    Uses the ``total`` rows when the frame has them (``evaluate(totals=True)``),
+    else sums the lines; never both.
+    """
+    return lines_only(pay).groupby(list(by), observed=True, sort=True)["payout"].sum().reset_index()
+
+
+def lines_only(pay: pd.DataFrame) -> pd.DataFrame:
+    """The payment lines without the ``total`` rows (safe to sum)."""
+    if "component" in pay and (pay["component"] == "total").any():
+        return pay.loc[pay["component"] != "total"]
+    return pay
