@@ -441,46 +441,51 @@ def threshold_bunching(
     kink: float = 1.0,
     bin_width: float = 0.02,
     window: float = 0.04,
-    span: float = 0.4,
+    below: float = 0.1,
+    span: float = 0.5,
     degree: int = 3,
 ) -> Estimate:
-    """Excess mass just above a kink against missing mass just below.
+    """Excess mass of results just above a kink of the pay curve (a "hockey stick").
 
-    Attainments within ``span`` of ``kink`` are binned; a Poisson regression
-    (statsmodels GLM, dispersion from Pearson chi-square) fits bin counts with a
-    polynomial of ``degree`` in distance to the kink plus one dummy for the bins
-    in ``[kink, kink + window)`` and one for ``[kink - window, kink)``. The
-    estimate is the difference of the two dummies' coefficients: the log of how
-    much more likely a result lands just above the kink than just below, beyond
-    what the smooth density says. 0 means no hockey stick.
+    Attainments within ``span`` of ``kink`` are binned. A Poisson regression
+    (statsmodels GLM, dispersion from Pearson chi-square) fits the bin counts with
+    a polynomial of ``degree`` in distance to the kink, one common dummy for the
+    bins in ``[kink, kink + window)`` and a free dummy for each bin in ``[kink -
+    below, kink)`` (where results that were pulled up came from, left out of the
+    smooth fit). The estimate is the common dummy's coefficient: the log of how
+    many more results land just above the kink than the smooth density predicts.
+    0 means no bunching.
     """
     import statsmodels.api as sm
 
     a = np.asarray(attainment, dtype=float)
     a = a[np.isfinite(a) & (np.abs(a - kink) < span)]
-    edges = kink + np.arange(-span, span + bin_width / 2, bin_width)
+    n_side = int(round(span / bin_width))
+    edges = kink + bin_width * np.arange(-n_side, n_side + 1)
     counts, _ = np.histogram(a, bins=edges)
     centre = (edges[:-1] + edges[1:]) / 2 - kink
     if counts.sum() < 50:
         raise BehaviorError(f"threshold bunching: only {counts.sum()} results near {kink:.0%}")
     above = ((centre > 0) & (centre < window)).astype(float)
-    below = ((centre < 0) & (centre > -window)).astype(float)
+    free = np.flatnonzero((centre < 0) & (centre > -below))
     z = centre / span
-    X = np.column_stack([z**p for p in range(degree + 1)] + [above, below])
+    cols = [z**p for p in range(degree + 1)] + [above]
+    for j in free:
+        d = np.zeros(len(centre))
+        d[j] = 1.0
+        cols.append(d)
+    X = np.column_stack(cols)
     fit = sm.GLM(counts, X, family=sm.families.Poisson()).fit(scale="X2")
-    c = np.zeros(X.shape[1])
-    c[-2], c[-1] = 1.0, -1.0
-    est = float(c @ np.asarray(fit.params))
-    se = float(np.sqrt(c @ np.asarray(fit.cov_params()) @ c))
+    k = degree + 1
     return Estimate(
         f"bunching_at_{kink:g}",
-        est,
-        se,
-        "Counts results just above and just below the kink against a smooth curve through "
-        "the rest. Assumes results would be smoothly spread without the plan; targets set "
-        "from history, rounding or a quota club can also create mass at 100%.",
+        float(fit.params[k]),
+        float(fit.bse[k]),
+        "Counts results just above the kink against a smooth curve fitted to the "
+        "distribution away from it. Assumes results would be smoothly spread without the "
+        "plan; quotas set from history, rounding or a quota club can also put mass at 100%.",
         n=int(counts.sum()),
-        unit="log ratio above/below",
+        unit="log excess mass",
         method="Poisson GLM on binned attainment",
     )
 
@@ -570,7 +575,7 @@ def ratchet_test_ds(ds, kpi: str = "revenue") -> dict[str, Estimate]:
     out = target_revision(annual_pairs(x, tg, periods))
     att = period_attainment(x, tg, periods, "year")
     try:
-        b = threshold_bunching(att, 1.0, bin_width=0.025, window=0.05, span=0.5, degree=2)
+        b = threshold_bunching(att, 1.0, bin_width=0.025, window=0.05, below=0.0, degree=2)
         out["holdback_bunching"] = Estimate(
             "holdback_bunching", b.estimate, b.se,
             "Annual attainment just above 100% against just below. Hold-back beyond quota "

@@ -68,7 +68,9 @@ rater (team) leniency and noise: the things calibration in appraisal must cope w
 *Deliberately left out* (so that later modules can add them as effects to detect, not
 as noise baked into the sample): gender has no effect on sales, pay or scores; reps do
 not move between teams; grades are a snapshot at the end of the window (or at exit);
-quotas do not react to the plan a rep is paid on.
+quotas do not react to the plan a rep is paid on. Known behaviour (quarter-end
+pull-in, ratchet hold-back, a plan change for one position) can be embedded with
+``generate(..., behavior=EmbeddedBehavior(...))``; it is off by default.
 
 Randomness: one :class:`numpy.random.SeedSequence` per call, spawned into an
 independent stream per model component. The same arguments give bit-identical data.
@@ -76,6 +78,7 @@ independent stream per model component. The same arguments give bit-identical da
 
 from __future__ import annotations
 
+from simlib.data.synthetic._behavior import EmbeddedBehavior
 from simlib.data.synthetic._cli import main
 from simlib.data.synthetic._core import generate
 from simlib.data.synthetic._org import chinese_numeral
@@ -106,6 +109,7 @@ __all__ = [
     "QUARTER_WEIGHT",
     "REGIONS",
     "Calibration",
+    "EmbeddedBehavior",
     "PositionSpec",
     "RegionSpec",
     "chinese_numeral",

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from simlib.data.dataset import Dataset
+from simlib.data.synthetic._behavior import EmbeddedBehavior, apply_timing_and_holdback
 from simlib.data.synthetic._org import _build_org, _Org
 from simlib.data.synthetic._staff import _NO_EXIT, _simulate_staff, _Staff
 from simlib.data.synthetic.calibration import (
@@ -96,6 +97,7 @@ def generate(
     end: str = "2026-12",
     n_regions: int = 5,
     calibration: Calibration | None = None,
+    behavior: EmbeddedBehavior | None = None,
 ) -> Dataset:
     """A synthetic telecom sales force with monthly sales, targets, potential and competence.
 
@@ -115,6 +117,10 @@ def generate(
         1 to 5 regions, largest markets first (East, West, Central, South, North-East).
     calibration : Calibration, optional
         Model knobs; the defaults reproduce the bundled sample.
+    behavior : EmbeddedBehavior, optional
+        Known behaviour to embed (quarter-end pull-in, ratchet hold-back, a plan
+        change for one position), so :mod:`simlib.behavior` estimators have
+        something to find. Off by default.
 
     Returns
     -------
@@ -203,6 +209,14 @@ def generate(
         + rng_sales.normal(0.0, cal.rep_month_sd, len(rep))
     )
     idx = np.exp(log_idx) * ramp * experience * frac
+    if behavior is not None and behavior.plan_change is not None:
+        code, month, uplift = behavior.plan_change
+        codes = [p.code for p in POSITIONS]
+        if code not in codes:
+            raise ValueError(f"behavior.plan_change: position must be one of {codes}, got {code!r}")
+        start = int(pd.Period(month, freq="M").ordinal) - m0
+        hit = (pos[rep] == codes.index(code)) & (t >= start)
+        idx = np.where(hit, idx * np.exp(float(uplift)), idx)
 
     p_customers = np.array([p.customers for p in POSITIONS])
     p_value = np.array([ARPU_CNY * p.arpu_multiple * CREDIT_MONTHS for p in POSITIONS])
@@ -232,6 +246,25 @@ def generate(
         staff, rep, t, frac, actual, pos, reg, regions, cal, month_start, years, yidx_t,
         moy, hire_m, p_customers, p_value, p_account,
     )  # fmt: skip
+    if behavior is not None and behavior.moves_sales:
+        # Quotas follow last year's (moved) actuals and the moves follow the quotas:
+        # iterate to the fixed point, one pass per year of history settles it.
+        mechanical = revenue
+        for _ in range(len(years)):
+            moved = apply_timing_and_holdback(
+                mechanical, targets["revenue"], rep, t, moy, year_of_t, n_all, n_t, behavior
+            )
+            actual = {**actual, "revenue": moved}
+            targets = _set_targets(
+                staff, rep, t, frac, actual, pos, reg, regions, cal, month_start, years,
+                yidx_t, moy, hire_m, p_customers, p_value, p_account,
+            )  # fmt: skip
+        actual = {
+            **actual,
+            "revenue": apply_timing_and_holdback(
+                mechanical, targets["revenue"], rep, t, moy, year_of_t, n_all, n_t, behavior
+            ),
+        }
 
     # ---- what is reported: reps employed at some point in the output window
     out_cell = t >= warm
