@@ -23,8 +23,8 @@ def test_ancestor_at_level_in_an_unbalanced_tree(tiny_ds):
     h = Hierarchy.of(tiny_ds)
     got = h.ancestor_at(["N1a", "N1b", "S1", "N", "HQ"], "branch")
     # S1 has no branch above it: the team stands in for its branch.
-    # N and HQ are above the branch level: no stand-in.
-    assert got.tolist() == ["N1", "N1", "S1", None, None]
+    # N and HQ are above the branch level: each stands in for itself.
+    assert got.tolist() == ["N1", "N1", "S1", "N", "HQ"]
     assert h.ancestor_at(["N1a", "S1"], "region").tolist() == ["N", "S"]
 
 
@@ -59,3 +59,30 @@ def test_cycle_and_two_roots_are_rejected(tiny_ds):
     units.loc[units["unit_id"] == "S", "parent_id"] = pd.NA
     with pytest.raises(HierarchyError, match="exactly one root"):
         Hierarchy(units)
+
+
+@pytest.mark.parametrize("names", [("zone", "team"), ("营业部", "团队"), ("branch", "a_team")])
+def test_level_order_follows_the_tree_not_the_names(tiny_ds, names):
+    """A team directly under a region sits at a branch's depth: the order must come
+    from which level is above which, whatever the levels are called."""
+    branch, team = names
+    units = tiny_ds.units.copy()
+    units["level"] = units["level"].replace({"branch": branch, "team": team})
+    ds = type(tiny_ds)(kpis=tiny_ds.kpis, units=units, reps=tiny_ds.reps, sales=tiny_ds.sales)
+    h = Hierarchy(ds.units)
+    assert h.levels == ["company", "region", branch, team]
+    jan = rollup(ds.sales, ds, team)
+    jan = jan[(jan["period"] == pd.Period("2026-01", "M")) & (jan["kpi"] == "revenue")]
+    # r1 100 + r2 200 in N1a; r3 50 in N1b; r4 300 in S1 (r5 hired in February).
+    assert jan.set_index("unit_id")["value"].to_dict() == {"N1a": 300.0, "N1b": 50.0, "S1": 300.0}
+
+
+def test_reps_attached_above_the_level_stay_in_the_rollup(tiny_ds):
+    reps = tiny_ds.reps.copy()
+    reps.loc[reps["rep_id"] == "r4", "unit_id"] = "S"  # r4 reports to the region directly
+    ds = type(tiny_ds)(kpis=tiny_ds.kpis, units=tiny_ds.units, reps=reps, sales=tiny_ds.sales)
+    teams = rollup(ds.sales, ds, "team")
+    company = rollup(ds.sales, ds, "company")
+    rev = lambda f: f.loc[f["kpi"] == "revenue", "value"].sum()  # noqa: E731
+    assert rev(teams) == rev(company)
+    assert "S" in set(teams["unit_id"])

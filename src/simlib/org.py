@@ -88,8 +88,7 @@ class Hierarchy:
         self.parent = parent
         self.depth = depth
         self.level_of = units["level"].astype(str).to_numpy()
-        first_depth = pd.Series(depth).groupby(self.level_of).min().sort_values(kind="stable")
-        self.levels: list[str] = list(first_depth.index)
+        self.levels: list[str] = _order_levels(self.level_of, parent, depth)
         self._level_rank = {lvl: i for i, lvl in enumerate(self.levels)}
         self.root = str(ids[roots[0]])
         # ancestors[i, d] = index of unit i's ancestor at depth d (or -1).
@@ -150,8 +149,9 @@ class Hierarchy:
         That is the ancestor (or the unit itself) whose level is ``level``. In an
         unbalanced tree a path may skip the level (a team directly under a region
         has no branch); then the highest unit on the path *below* the level
-        stands in for it (the team is its own branch). Units above ``level`` map
-        to ``None``.
+        stands in for it (the team is its own branch). A unit *above* ``level``
+        (reps attached directly to a region, rolled up to teams) stands in for
+        itself, so roll-ups to any level keep every rep and totals add up.
         """
         rank = self.level_rank(level)
         idx = self._idx(unit_ids)
@@ -166,8 +166,8 @@ class Hierarchy:
         col = np.argmax(at_or_below, axis=1)
         picked = anc[np.arange(len(idx)), col]
         out = np.empty(len(idx), dtype=object)
-        out[:] = None
         out[has] = self.unit_ids[picked[has]]
+        out[~has] = self.unit_ids[idx[~has]]
         return out
 
     def units_at(self, level: str) -> list[str]:
@@ -188,6 +188,39 @@ class Hierarchy:
         if row.empty:
             raise KeyError(f"unknown rep_id {rep_id!r}")
         return self.path_to_root(str(row["unit_id"].iloc[0]))
+
+
+def _order_levels(level_of: np.ndarray, parent: np.ndarray, depth: np.ndarray) -> list[str]:
+    """Level names from the top down, by which level sits above which.
+
+    Each parent-child pair says "the parent's level is above the child's"; a
+    topological order of those relations is the level order, whatever the names
+    (an unbalanced tree puts a team and a branch at the same depth, so depth
+    alone cannot tell them apart). Ties (levels never related) follow the mean
+    depth, then first appearance. Inconsistent data (a level both above and
+    below another) falls back to mean depth.
+    """
+    names = list(dict.fromkeys(level_of.tolist()))
+    mean_depth = pd.Series(depth).groupby(level_of).mean()
+    has_parent = parent >= 0
+    pairs = {
+        (a, b)
+        for a, b in zip(level_of[parent[has_parent]], level_of[has_parent], strict=True)
+        if a != b
+    }
+    above: dict[str, set[str]] = {n: set() for n in names}
+    for a, b in pairs:
+        above[b].add(a)
+    order: list[str] = []
+    remaining = set(names)
+    while remaining:
+        ready = [n for n in remaining if not (above[n] & remaining)]
+        if not ready:  # a cycle among levels: no consistent order exists
+            return sorted(names, key=lambda n: (mean_depth[n], names.index(n)))
+        ready.sort(key=lambda n: (mean_depth[n], names.index(n)))
+        order.append(ready[0])
+        remaining.discard(ready[0])
+    return order
 
 
 def rollup(
