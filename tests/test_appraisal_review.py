@@ -9,10 +9,13 @@ import warnings
 
 import numpy as np
 import pytest
+from appraisal_fixtures import make_appraisal_dataset
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import simlib as sl
 from simlib.appraisal import (
+    Groups,
     QuotaDeviationWarning,
     blend,
     composite,
@@ -89,3 +92,142 @@ def test_forced_distribution_warns_when_ties_push_counts_off_quota():
         warnings.simplefilter("error")
         rate_forced(s, None, [0.2, 0.7, 0.1], min_group=None, quota_tolerance=None)
         rate_forced(np.arange(10.0), None, [0.2, 0.7, 0.1], min_group=None)  # no ties
+
+
+# ------------------------------------------------------- B2/B5 break-even weights
+def _scorecard(weights, rating):
+    return {
+        "name": "t",
+        "kpis": [
+            {"kpi": "revenue", "weight": weights[0]},
+            {"kpi": "new_customers", "weight": weights[1]},
+            {"kpi": "churn", "weight": weights[2]},
+        ],
+        "rating": rating,
+    }
+
+
+FORCED_RATING = {"type": "forced", "min_group": 1, "quota_tolerance": 1, "grades": FORCED3}
+BANDS_RATING = {
+    "type": "bands",
+    "grades": [{"name": "A", "min_score": 110}, {"name": "B", "min_score": 90}, {"name": "C"}],
+}
+
+
+def _assert_break_even_by_brute_force(app):
+    """Every row of break_even_weights against re-rating on a fine grid (both groups, sides)."""
+    be = sl.appraisal.break_even_weights(app)
+    w = app.weights.to_numpy()
+    base = app.rated["grade_index"].to_numpy()
+    last = len(app.scorecard.rating.grades) - 1
+
+    def member(t, k, label):
+        g = app.rate(app.effective @ sl.appraisal.shift_weight(w, k, t) + app.offset)
+        return g == (0 if label == "top" else last)
+
+    checked = 0
+    for _, row in be.iterrows():
+        k = app.weights.names.index(row["kpi"])
+        inside = base == (0 if row["group"] == "top" else last)
+        for side, direction, limit in (("up", 1, 1.0), ("down", -1, 0.0)):
+            t_star = row[f"weight_{side}"]
+            end = limit if np.isnan(t_star) else t_star
+            for t in np.linspace(w[k], end, 301)[1:-1]:
+                assert (member(t, k, row["group"]) == inside).all(), (row["kpi"], side, t)
+            if not np.isnan(t_star):
+                beyond = np.clip(t_star + direction * 1e-6, 0.0, 1.0)
+                assert (member(beyond, k, row["group"]) != inside).any(), (row["kpi"], side)
+                checked += 1
+            elif w[k] != limit:
+                # never changes: not even at the limit
+                assert (member(limit, k, row["group"]) == inside).all(), (row["kpi"], side)
+    return be, checked
+
+
+def test_b2_break_even_with_tied_reps_at_the_top_boundary():
+    # Review B2 (/tmp/rev6.py): weights .8/.2/0; a3 and b4 both score 116 (revenue 120, new
+    # customers 100: .8*120 + .2*100) and are tied at the top boundary (ties up). a3 has
+    # churn points 120, b4 100: any churn weight > 0 separates them, so the top group
+    # changes at once when the churn weight rises: weight_up = 0, immediate.
+    ds = make_appraisal_dataset()
+    app = sl.appraisal.appraise(ds, _scorecard([0.8, 0.2, 0.0], FORCED_RATING), 2026)
+    r = app.rated.set_index("rep_id")
+    assert r.loc["a3", "score"] == pytest.approx(116) and r.loc["b4", "score"] == pytest.approx(116)
+    assert r.loc["a3", "rating"] == r.loc["b4", "rating"] == "A"
+    be, checked = _assert_break_even_by_brute_force(app)
+    churn_top = be[(be["kpi"] == "churn") & (be["group"] == "top")].iloc[0]
+    assert churn_top["weight_up"] == 0.0 and churn_top["immediate_up"]
+    # Revenue t, new customers 1 - t (churn stays 0): a3 = b4 = 120t + 100(1-t) and
+    # c3 = 100t + 120(1-t) meet at t = 0.5: the top group changes there.
+    rev_top = be[(be["kpi"] == "revenue") & (be["group"] == "top")].iloc[0]
+    assert rev_top["weight_down"] == pytest.approx(0.5, abs=1e-9)
+    assert checked == 3  # revenue down, new customers up, churn up (the rest never change)
+
+
+@pytest.mark.parametrize("ties", ["up", "down", "split"])
+def test_break_even_brute_force_forced_all_tie_rules(ties):
+    ds = make_appraisal_dataset()
+    rating = {**FORCED_RATING, "ties": ties}
+    for weights in ([0.5, 0.3, 0.2], [0.8, 0.2, 0.0], [0.0, 0.0, 1.0]):
+        app = sl.appraisal.appraise(ds, _scorecard(weights, rating), 2026)
+        _assert_break_even_by_brute_force(app)
+
+
+def test_break_even_brute_force_bands():
+    ds = make_appraisal_dataset()
+    for weights in ([0.5, 0.3, 0.2], [0.8, 0.2, 0.0]):
+        app = sl.appraisal.appraise(ds, _scorecard(weights, BANDS_RATING), 2026)
+        _assert_break_even_by_brute_force(app)
+
+
+def test_b5_single_kpi_and_full_weight():
+    ds = make_appraisal_dataset()
+    one = {
+        "name": "one",
+        "kpis": [{"kpi": "revenue", "weight": 1.0}],
+        "rating": FORCED_RATING,
+    }
+    app = sl.appraisal.appraise(ds, one, 2026)
+    assert sl.appraisal.weight_sensitivity(app).empty  # no weight to move, no crash
+    be = sl.appraisal.break_even_weights(app)
+    assert be[["weight_up", "weight_down"]].isna().all().all()
+    with pytest.raises(ValueError, match="one KPI"):
+        sl.appraisal.shift_weight(np.array([1.0]), 0, 0.5)
+    # Churn weight 1: moving it to 1 - d gives the other two d/2 each (shift_weight), and
+    # break_even_weights must model exactly that (B5): brute force agrees.
+    np.testing.assert_allclose(
+        sl.appraisal.shift_weight(np.array([0.0, 0.0, 1.0]), 2, 0.8), [0.1, 0.1, 0.8]
+    )
+    app1 = sl.appraisal.appraise(ds, _scorecard([0.0, 0.0, 1.0], BANDS_RATING), 2026)
+    _assert_break_even_by_brute_force(app1)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 100_000), n=st.integers(2, 40), ngroups=st.integers(1, 3))
+def test_forced_crossing_matches_pairwise_closed_form(seed, n, ngroups):
+    # The bisection against the plain pairwise crossing times (alpha_j - alpha_i)/(b_i - b_j)
+    # of every member i / non-member j in the same group.
+    from simlib.appraisal.analysis import _forced_crossing
+
+    rng = np.random.default_rng(seed)
+    s0 = rng.normal(100, 10, n).round(1)
+    slope = rng.normal(0, 20, n)
+    groups = rng.integers(0, ngroups, n)
+    g = Groups(groups)
+    member = np.zeros(n, bool)
+    for code in range(g.n_groups):  # top 30% by score within each group are members
+        idx = np.flatnonzero(g.codes == code)
+        top = idx[np.argsort(-s0[idx])][: max(1, len(idx) // 3)]
+        cut = s0[top].min()
+        member[idx[s0[idx] >= cut]] = True
+    best = np.inf
+    for i in np.flatnonzero(member):
+        for j in np.flatnonzero(~member & (g.codes == g.codes[i])):
+            if slope[j] > slope[i]:
+                best = min(best, (s0[i] - s0[j]) / (slope[j] - slope[i]))
+    span = 0.7
+    got = _forced_crossing(s0, slope, member, g, span)
+    if best > span:
+        assert got == np.inf
+    else:
+        assert got == pytest.approx(best, abs=1e-7)

@@ -22,14 +22,18 @@ import numpy as np
 import pandas as pd
 
 from simlib.appraisal.appraise import Appraisal
+from simlib.appraisal.rating import SCORE_DECIMALS, Groups, forced_counts, tie_key
 
 
 def shift_weight(w: np.ndarray, k: int, new: float) -> np.ndarray:
     """Set weight ``k`` to ``new`` and rescale the others proportionally so the sum stays 1.
 
-    When every other weight is 0 they share the remainder equally.
+    When every other weight is 0 (``w[k]`` is 1) they share the remainder
+    equally. A scorecard with one KPI has nothing to shift to: ``ValueError``.
     """
     w = np.asarray(w, dtype=float)
+    if len(w) < 2:
+        raise ValueError("one KPI only: its weight is 1 and cannot move")
     new = float(np.clip(new, 0.0, 1.0))
     out = w.copy()
     rest = 1.0 - w[k]
@@ -39,6 +43,15 @@ def shift_weight(w: np.ndarray, k: int, new: float) -> np.ndarray:
         out[:] = (1.0 - new) / (len(w) - 1)
     out[k] = new
     return out
+
+
+def _others(m: np.ndarray, w: np.ndarray, k: int) -> np.ndarray:
+    """Points of the other KPIs per unit of their combined weight, as :func:`shift_weight` moves them."""
+    rest = 1.0 - w[k]
+    if rest > 1e-12:
+        return (m @ w - m[:, k] * w[k]) / rest
+    # All other weights are 0: shift_weight spreads the freed weight equally over them.
+    return (m.sum(axis=1) - m[:, k]) / (m.shape[1] - 1)
 
 
 def _spearman(a: np.ndarray, b: np.ndarray) -> float:
@@ -75,6 +88,8 @@ def weight_sensitivity(app: Appraisal, delta: float = 0.05) -> pd.DataFrame:
     base_grade = app.rated["grade_index"].to_numpy()
     base_score = app.effective @ w + app.offset
     rows, ws = [], []
+    if len(names) < 2:
+        return pd.DataFrame()  # one KPI: there is no weight to move
     for k, name in enumerate(names):
         for sign in (+1, -1):
             new = w[k] + sign * delta
@@ -108,34 +123,79 @@ def weight_sensitivity(app: Appraisal, delta: float = 0.05) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def _first_crossing(
-    alpha: np.ndarray, beta: np.ndarray, inside: np.ndarray, codes: np.ndarray, t0: float
-) -> tuple[float, float]:
-    """Nearest t above and below t0 at which an insider and an outsider (same group) swap.
+def _group_extremes(v: np.ndarray, member: np.ndarray, g: Groups) -> tuple[np.ndarray, np.ndarray]:
+    """Per group: the lowest member score and the highest non-member score (blocked layout).
 
-    Scores are ``alpha + beta * t``. Insider i falls below outsider j at
-    ``t = (alpha_j - alpha_i) / (beta_i - beta_j)``.
+    ``v`` and ``member`` are already in the blocked order ``g.perm``.
     """
-    up, down = np.inf, -np.inf
-    for g in np.unique(codes):
-        m = codes == g
-        ins = np.flatnonzero(m & inside)
-        outs = np.flatnonzero(m & ~inside)
-        if len(ins) == 0 or len(outs) == 0:
-            continue
-        da = alpha[outs][None, :] - alpha[ins][:, None]
-        db = beta[ins][:, None] - beta[outs][None, :]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            t = np.where(db != 0, da / db, np.nan)
-        # Going up in t the insider drops below when db < 0 ... and vice versa; the
-        # crossing point alone decides, as each pair crosses at most once.
-        above = t[t > t0 + 1e-12]
-        below = t[t < t0 - 1e-12]
-        if above.size:
-            up = min(up, float(above.min()))
-        if below.size:
-            down = max(down, float(below.max()))
-    return up, down
+    nonempty = g.sizes > 0
+    starts = g.starts[nonempty]
+    lo = np.minimum.reduceat(np.where(member, v, np.inf), starts)
+    hi = np.maximum.reduceat(np.where(member, -np.inf, v), starts)
+    return lo, hi
+
+
+def _upper_slots(s0: np.ndarray, slope: np.ndarray, quota: np.ndarray, g: Groups) -> np.ndarray:
+    """Reps in the first ``quota`` places of their group just after the current weight.
+
+    Ranked by score, ties (after rounding) broken by the slope: the order an
+    arbitrarily small move of the weight produces. Whatever the tie rule, the
+    group's best grade can only change when a rep from these places and one
+    from below swap (or tie), so this split, not today's grades, is what the
+    crossing search watches: under ``ties="down"`` a tied pair at the boundary
+    leaves a slot that a third rep takes by passing *them*.
+    """
+    order = np.lexsort((-slope, -tie_key(s0), g.codes))
+    pos = np.empty(len(s0), dtype=np.int64)
+    pos[order] = np.arange(len(s0))
+    place = pos - g.starts[g.codes]
+    return place < quota[g.codes]
+
+
+def _forced_crossing(
+    s0: np.ndarray, slope: np.ndarray, member: np.ndarray, g: Groups, span: float
+) -> float:
+    """Smallest step tau in (0, span] at which a non-member's score passes a member's (same group).
+
+    Scores move as ``s0 + slope * tau``. ``h(tau)`` = the largest (non-member minus
+    member) score gap over groups is convex in tau (a max of lines minus a min of
+    lines), and at most ~0 at tau = 0, so ``{tau: h(tau) > tol}`` is a half-line
+    and bisection finds its start exactly (to float precision) in O(reps) per
+    step: no insiders x outsiders matrix, so a company of 100k reps is fine.
+    Returns ``inf`` when no crossing happens within ``span``.
+    """
+    if span <= 0:
+        return np.inf
+    sp, bp, mp = s0[g.perm], slope[g.perm], member[g.perm]
+    tol = 10.0**-SCORE_DECIMALS
+
+    def crossed(tau: float) -> bool:
+        lo, hi = _group_extremes(sp + bp * tau, mp, g)
+        return bool((hi - lo > tol).any())
+
+    if crossed(0.0):
+        return 0.0
+    if not crossed(span):
+        return np.inf
+    a, b = 0.0, span
+    for _ in range(80):  # halves the bracket to float resolution
+        mid = 0.5 * (a + b)
+        if mid in (a, b):
+            break
+        if crossed(mid):
+            b = mid
+        else:
+            a = mid
+    return b
+
+
+def _band_crossing(s0: np.ndarray, slope: np.ndarray, threshold: float, span: float) -> float:
+    """Smallest step tau in (0, span] at which a score moving towards ``threshold`` reaches it."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tau = np.where(slope != 0, (threshold - s0) / slope, np.nan)
+    # Reps already at the threshold (tau ~ 0) are left to the probe in break_even_weights.
+    ok = (tau > 1e-12) & (tau <= span)
+    return float(tau[ok].min()) if ok.any() else np.inf
 
 
 def break_even_weights(app: Appraisal) -> pd.DataFrame:
@@ -144,12 +204,19 @@ def break_even_weights(app: Appraisal) -> pd.DataFrame:
     With the other weights rescaled proportionally (:func:`shift_weight`), every
     rep's score is linear in the weight t of the KPI: ``score = alpha + beta t``.
 
-    - Forced distribution: the top group of a ranking group changes when a
-      member's line crosses a non-member's (pairwise crossing points, closed form).
+    - Forced distribution: the best (worst) grade of a ranking group changes when a
+      non-member's line passes a member's; the first such point is found by
+      bisection on a convex gap function (exact to float precision, O(reps) per
+      step, see :func:`_forced_crossing`).
     - Absolute bands: it changes when a rep's line crosses the best grade's
       minimum (for the bottom group, the second-worst grade's minimum).
 
-    Exact ties are not modelled (the tie rule may move the point by a hair).
+    Ties are handled by the tie rule itself: the candidate point is checked by
+    rating the scores half-way to it with :meth:`Appraisal.rate`. When reps are
+    tied at a group boundary (two reps level at a cap, both top under
+    ``ties="up"``, or a score exactly on a band's minimum) any move of the
+    weight can split them: the break-even weight is then today's weight
+    (``delta`` 0, ``immediate`` True).
 
     Returns
     -------
@@ -157,7 +224,9 @@ def break_even_weights(app: Appraisal) -> pd.DataFrame:
         ``kpi``, ``group`` ("top" / "bottom"), ``weight``, ``weight_up`` and
         ``weight_down`` (the weight at which the group first changes when the
         weight rises / falls; NaN if it never does within [0, 1]),
-        ``delta_up``, ``delta_down`` (the same as changes from today's weight).
+        ``delta_up``, ``delta_down`` (the same as changes from today's weight),
+        ``immediate_up`` / ``immediate_down`` (True when a tie at the boundary
+        makes any change of the weight change the group).
     """
     w = app.weights.to_numpy()
     m = app.effective
@@ -165,39 +234,60 @@ def break_even_weights(app: Appraisal) -> pd.DataFrame:
     grade = app.rated["grade_index"].to_numpy()
     rating = app.scorecard.rating
     last = len(rating.grades) - 1
-    codes = app.groups.codes
+    counts = (
+        forced_counts(app.groups, rating.shares) if rating.type == "forced" else np.zeros((0, 0))
+    )
     out = []
     for k, name in enumerate(app.weights.names):
-        rest = 1.0 - w[k]
-        others = (m @ w - m[:, k] * w[k]) / rest if rest > 1e-12 else m.mean(axis=1)
-        # score(t) = m_k t + (1 - t) * others + b
-        alpha = others + b
-        beta = m[:, k] - others
-        for label, inside, th in (
+        t0 = float(w[k])
+        if len(w) < 2:
+            alpha, beta = np.asarray(b + m[:, k], float), np.zeros(len(b))
+        else:
+            others = _others(m, w, k)
+            alpha = others + b  # score(t) = m_k t + (1 - t) * others + b
+            beta = m[:, k] - others
+        s0 = alpha + beta * t0
+        row: dict[str, object] = {"kpi": name}
+        for label, member, th in (
             ("top", grade == 0, rating.thresholds[0]),
             ("bottom", grade == last, rating.thresholds[last - 1] if last >= 1 else None),
         ):
-            if rating.type == "forced":
-                up, down = _first_crossing(alpha, beta, inside, codes, w[k])
-            else:
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    t = np.where(beta != 0, (float(th) - alpha) / beta, np.nan)
-                up = float(t[t > w[k] + 1e-12].min()) if (t > w[k] + 1e-12).any() else np.inf
-                down = float(t[t < w[k] - 1e-12].max()) if (t < w[k] - 1e-12).any() else -np.inf
-            wu = up if up <= 1 else np.nan
-            wd = down if down >= 0 else np.nan
-            out.append(
-                {
-                    "kpi": name,
-                    "group": label,
-                    "weight": w[k],
-                    "weight_up": wu,
-                    "weight_down": wd,
-                    "delta_up": wu - w[k],
-                    "delta_down": wd - w[k],
-                }
-            )
-    return pd.DataFrame(out)
+            res = {"group": label, "weight": t0}
+            for side, direction, limit in (("up", 1.0, 1.0), ("down", -1.0, 0.0)):
+                span = abs(limit - t0) if len(w) >= 2 else 0.0
+                slope = direction * beta
+                if rating.type == "forced":
+                    # Members of the bottom group sit below the others: flip the scale.
+                    flip = 1.0 if label == "top" else -1.0
+                    quota = counts[:, 0 if label == "top" else last]
+                    upper = _upper_slots(flip * s0, flip * slope, quota, app.groups)
+                    tau = _forced_crossing(flip * s0, flip * slope, upper, app.groups, span)
+                else:
+                    tau = _band_crossing(s0, slope, float(th), span)
+                t_star, immediate = np.nan, False
+                if span > 0 and tau <= 1e-9:
+                    t_star, immediate = t0, True  # a tie at the boundary splits at once
+                elif span > 0:
+                    probe = t0 + direction * 0.5 * min(tau, span)
+                    g = app.rate(alpha + beta * probe)
+                    member_at = g == (0 if label == "top" else last)
+                    if (member_at != member).any():
+                        t_star, immediate = t0, True
+                    elif tau < span - 1e-12:
+                        t_star = t0 + direction * tau
+                    else:
+                        # Reps that only become level at the limit itself (all of
+                        # one KPI's points, say) change the group there by the tie rule.
+                        g = app.rate(alpha + beta * limit)
+                        if ((g == (0 if label == "top" else last)) != member).any():
+                            t_star = limit
+                res[f"weight_{side}"] = t_star
+                res[f"delta_{side}"] = t_star - t0
+                res[f"immediate_{side}"] = immediate
+            out.append({**row, **res})
+    cols = ["kpi", "group", "weight", "weight_up", "weight_down", "delta_up", "delta_down",
+            "immediate_up", "immediate_down"]  # fmt: skip
+    return pd.DataFrame(out, columns=cols)
 
 
 def kpi_correlations(app: Appraisal, revenue: str | None = "revenue") -> pd.DataFrame:
