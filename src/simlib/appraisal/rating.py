@@ -126,7 +126,8 @@ class Groups:
         """Per-group mean ignoring NaN; NaN for a group with no values."""
         c = self.count(values)
         s = self.sum(values)
-        with np.errstate(invalid="ignore", divide="ignore"):
+        # Underflow (subnormal attainments such as 1e-308) is harmless: the result is ~0.
+        with np.errstate(invalid="ignore", divide="ignore", under="ignore"):
             return np.where(c > 0, s / np.where(c > 0, c, 1), np.nan)
 
     def broadcast(self, per_group: np.ndarray) -> np.ndarray:
@@ -356,9 +357,10 @@ def zscore_within(values: np.ndarray, groups: Groups) -> np.ndarray:
     """(value - group mean) / group standard deviation (population); 0 where the sd is 0."""
     v = np.asarray(values, dtype=float)
     mean = groups.mean(v)
-    var = groups.mean((v - groups.broadcast(mean)) ** 2)
+    with np.errstate(under="ignore"):  # subnormal deviations square to ~0, harmlessly
+        var = groups.mean((v - groups.broadcast(mean)) ** 2)
     sd = groups.broadcast(np.sqrt(var))
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", under="ignore"):
         z = (v - groups.broadcast(mean)) / sd
     return np.where(sd > 0, z, 0.0)
 
