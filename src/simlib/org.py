@@ -253,6 +253,7 @@ def rollup(
     """
     h = Hierarchy.of(ds)
     by = list(by)
+    frame = frame.reset_index(drop=True)  # weights are matched by position below
     if "rep_id" in frame.columns:
         rep_units = ds.reps.set_index("rep_id")["unit_id"]
         src_units = rep_units.reindex(frame["rep_id"]).to_numpy()

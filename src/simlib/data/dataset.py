@@ -179,10 +179,12 @@ class Dataset:
     def employed_mask(self, periods: pd.PeriodIndex | None = None) -> np.ndarray:
         """Boolean (reps, periods): the rep is employed for at least one day of the month."""
         periods = self.periods if periods is None else periods
-        start = periods.start_time.to_numpy()
-        end = periods.end_time.to_numpy()
-        hire = self.reps["hire_date"].to_numpy(dtype="datetime64[ns]")
-        exit_ = self.reps["exit_date"].to_numpy(dtype="datetime64[ns]")
+        # Days, not nanoseconds: an HR placeholder exit date such as 9999-12-31
+        # is far outside the nanosecond range (years 1677-2262).
+        start = np.asarray(periods.start_time.to_numpy(), dtype="datetime64[D]")
+        end = np.asarray(periods.end_time.to_numpy(), dtype="datetime64[D]")
+        hire = np.asarray(self.reps["hire_date"].array, dtype="datetime64[D]")
+        exit_ = np.asarray(self.reps["exit_date"].array, dtype="datetime64[D]")
         hired = hire[:, None] <= end[None, :]
         not_left = np.isnat(exit_)[:, None] | (exit_[:, None] >= start[None, :])
         return hired & not_left

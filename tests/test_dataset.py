@@ -1,0 +1,44 @@
+"""The Dataset's array views, checked by hand on the tiny tree."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simlib.org import rollup
+
+
+def test_sales_array_places_each_row_and_leaves_gaps_nan(tiny_ds):
+    x = tiny_ds.sales_array(kpis=["revenue"])
+    assert x.shape == (5, 3, 1)
+    # r1 sells 100, 200, 300; r3 left in February (no March row); r5 joined in February.
+    assert x[0, :, 0].tolist() == [100.0, 200.0, 300.0]
+    assert np.isnan(x[2, 2, 0]) and np.isnan(x[4, 0, 0])
+
+
+def test_employed_mask_survives_placeholder_exit_dates(tiny_ds):
+    reps = tiny_ds.reps.copy()
+    # 9999-12-31 is how many HR systems write "still employed"; it is outside the
+    # nanosecond range pandas uses by default (years 1677-2262).
+    reps["exit_date"] = pd.Series(
+        np.array(["9999-12-31", "NaT", "2026-02-20", "NaT", "NaT"], dtype="datetime64[s]")
+    )
+    ds = type(tiny_ds)(kpis=tiny_ds.kpis, units=tiny_ds.units, reps=reps, sales=tiny_ds.sales)
+    assert ds.employed_mask().astype(int).tolist() == [
+        [1, 1, 1],
+        [1, 1, 1],
+        [1, 1, 0],  # left on 20 February: employed for part of February only
+        [1, 1, 1],
+        [0, 1, 1],  # hired on 10 February
+    ]
+
+
+def test_weighted_rollup_does_not_depend_on_the_frame_index(tiny_ds):
+    kpis = tiny_ds.kpis.copy()
+    kpis["weight_kpi"] = pd.array([pd.NA, "revenue"], dtype="string")
+    ds = type(tiny_ds)(kpis=kpis, units=tiny_ds.units, reps=tiny_ds.reps, sales=tiny_ds.sales)
+    shuffled = ds.sales.set_index(pd.Index([0] * len(ds.sales)))  # a non-unique index
+    a = rollup(shuffled, ds, "region").sort_values(["unit_id", "period", "kpi"])
+    b = rollup(ds.sales, ds, "region").sort_values(["unit_id", "period", "kpi"])
+    assert a["value"].to_numpy() == pytest.approx(b["value"].to_numpy())
