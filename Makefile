@@ -9,10 +9,14 @@ STAMP  := $(VENV)/.simlib-installed
 setup: $(STAMP)
 
 # Re-install when the dependency list changes; the kernel is registered inside the venv.
-$(STAMP): pyproject.toml
+# constraints.txt pins the exact versions the tests and the bundled sample were made with.
+$(STAMP): pyproject.toml constraints.txt
+	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (python3.11 or python3 on PATH)"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { \
+	  echo "$(VENV) uses Python $$($(BIN)/python -V 2>&1); simlib needs 3.11 or newer: run 'make clean' and set PYTHON=python3.11"; exit 1; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name simlib --display-name "Python (simlib)" >/dev/null
 	@touch $(STAMP)
 
