@@ -234,14 +234,16 @@ def test_entropy_weights_hand_calculation():
     # Columns (after min-max): A constant -> no information; B = [1, 0, 0] -> p = [1, 0, 0],
     # e = 0, d = 1; C = [1, 1, 0] -> p = [.5, .5, 0], e = ln 2 / ln 3, d = 1 - ln2/ln3.
     x = np.array([[5, 3, 2], [5, 1, 2], [5, 1, 0]], dtype=float)
-    w = entropy_weights(x, criteria=["A", "B", "C"])
+    w = entropy_weights(x, criteria=["A", "B", "C"], normalization="minmax")
     d_c = 1 - math.log(2) / math.log(3)
     np.testing.assert_allclose(w.to_numpy(), [0, 1 / (1 + d_c), d_c / (1 + d_c)], atol=1e-12)
     assert w.diagnostics["entropy"]["C"] == pytest.approx(math.log(2) / math.log(3))
     # A cost column mirrored: C' = [0, 0, 2] as a cost KPI normalizes to the same [1, 1, 0].
     x2 = x.copy()
     x2[:, 2] = [0, 0, 2]
-    w2 = entropy_weights(x2, benefit=[True, True, False], criteria=["A", "B", "C"])
+    w2 = entropy_weights(
+        x2, benefit=[True, True, False], criteria=["A", "B", "C"], normalization="minmax"
+    )
     np.testing.assert_allclose(w2.to_numpy(), w.to_numpy(), atol=1e-12)
 
 

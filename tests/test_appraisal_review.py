@@ -231,3 +231,40 @@ def test_forced_crossing_matches_pairwise_closed_form(seed, n, ngroups):
         assert got == np.inf
     else:
         assert got == pytest.approx(best, abs=1e-7)
+
+
+# ------------------------------------------------------------- B3 entropy default
+def _entropy_by_hand(cols):
+    """Standard entropy weights (share normalization) with plain Python loops and math.log."""
+    import math
+
+    d = []
+    for col in cols:
+        total = sum(col)
+        e = -sum((v / total) * math.log(v / total) for v in col if v > 0) / math.log(len(col))
+        d.append(1 - e)
+    return [x / sum(d) for x in d]
+
+
+def test_b3_entropy_default_gives_spread_kpis_more_weight():
+    # Review B3: KPI A, 99 reps at 100 points and one at 100.5; KPI B spread evenly over
+    # 60..140. The docstring promise ("KPIs whose values differ more weigh more") holds
+    # for the default (share) normalization; minmax inverts it (A gets ~0.96).
+    a = [100.0] * 99 + [100.5]
+    bcol = list(np.linspace(60, 140, 100))
+    x = np.column_stack([a, bcol])
+    w = sl.appraisal.entropy_weights(x)
+    assert w.inputs["normalization"] == "share"
+    np.testing.assert_allclose(w.to_numpy(), _entropy_by_hand([a, bcol]), rtol=1e-9)
+    assert w.to_numpy()[1] > 0.99
+    mm = sl.appraisal.entropy_weights(x, normalization="minmax").to_numpy()
+    assert mm[0] > 0.9  # documented min-max behaviour
+    # Zeros are allowed for a benefit KPI (0 ln 0 = 0), not for a cost KPI (1/x).
+    z = np.array([[0.0, 1.0], [50.0, 2.0], [100.0, 3.0]])
+    np.testing.assert_allclose(
+        sl.appraisal.entropy_weights(z).to_numpy(),
+        _entropy_by_hand([[0.0, 50.0, 100.0], [1.0, 2.0, 3.0]]),
+        rtol=1e-9,
+    )
+    with pytest.raises(ValueError, match=r"row 0, column 'c1'"):
+        sl.appraisal.entropy_weights(z, benefit=[False, True])

@@ -173,8 +173,13 @@ class WeightsSpec(StrictModel):
 
     ``method``: ``ahp`` (``pairwise`` in the order of ``kpis``), ``ahp_hierarchy``
     (``hierarchy``: criteria -> sub-criteria, leaves are KPI names), ``entropy`` or
-    ``critic`` (from this period's attainment of the appraised reps), or
-    ``combined``: ``alpha`` x AHP (``pairwise``) + (1 - alpha) x ``objective``.
+    ``critic`` (from this period's KPI *points* of the appraised reps: the scored,
+    direction-oriented values the weights multiply, so every column is "higher is
+    better"), or ``combined``: ``alpha`` x AHP (``pairwise``) + (1 - alpha) x
+    ``objective``. ``normalization`` is the entropy normalization (``share``, the
+    standard method, or ``minmax``; see :func:`~simlib.appraisal.entropy_weights`).
+    Keys that the method does not use are rejected (a ``pairwise`` matrix under
+    ``method: entropy`` would be silently ignored otherwise).
     """
 
     method: Literal["ahp", "ahp_hierarchy", "entropy", "critic", "combined"]
@@ -184,6 +189,7 @@ class WeightsSpec(StrictModel):
     on_inconsistent: Literal["warn", "raise", "ignore"] = "warn"
     objective: Literal["entropy", "critic"] = "entropy"
     alpha: float = Field(0.5, ge=0, le=1)
+    normalization: Literal["share", "minmax"] = "share"
 
     @model_validator(mode="after")
     def _needs(self) -> WeightsSpec:
@@ -191,6 +197,19 @@ class WeightsSpec(StrictModel):
             raise ValueError(f"method {self.method!r} needs a 'pairwise' matrix")
         if self.method == "ahp_hierarchy" and self.hierarchy is None:
             raise ValueError("method 'ahp_hierarchy' needs a 'hierarchy'")
+        used = {
+            "ahp": {"pairwise", "ahp_method", "on_inconsistent"},
+            "ahp_hierarchy": {"hierarchy", "ahp_method", "on_inconsistent"},
+            "entropy": {"normalization"},
+            "critic": set(),
+            "combined": {"pairwise", "ahp_method", "on_inconsistent", "objective", "alpha",
+                         "normalization"},
+        }[self.method]  # fmt: skip
+        unused = sorted((self.model_fields_set - {"method"}) - used)
+        if unused:
+            raise ValueError(
+                f"{unused} not used by method {self.method!r} (it uses {sorted(used) or 'nothing else'})"
+            )
         return self
 
 
@@ -380,8 +399,9 @@ class Scorecard(StrictModel):
         ----------
         attainment : (reps, kpis) array, optional
             Needed for ``entropy`` / ``critic`` / ``combined``: the appraised
-            reps' attainment (higher is better for every column), from which the
-            objective weights are computed.
+            reps' KPI points (what :func:`appraise` passes: the scored values,
+            higher is better in every column), from which the objective weights
+            are computed. (The name is kept for compatibility.)
         """
         from simlib.appraisal import weights as W
 
@@ -410,8 +430,10 @@ class Scorecard(StrictModel):
             raise ValueError(f"{p}: method {ws.method!r} needs the attainment data to compute")
         x = np.asarray(attainment, dtype=float)
         obj = ws.objective if ws.method == "combined" else ws.method
-        fn = entropy_weights if obj == "entropy" else critic_weights
-        objective = fn(x, criteria=names)
+        if obj == "entropy":
+            objective = entropy_weights(x, criteria=names, normalization=ws.normalization)
+        else:
+            objective = critic_weights(x, criteria=names)
         if ws.method == "combined":
             subj = W.ahp(
                 ws.pairwise,

@@ -514,7 +514,7 @@ def entropy_weights(
     matrix: Any,
     benefit: Sequence[bool] | None = None,
     criteria: Sequence[str] | None = None,
-    normalization: Literal["minmax", "share"] = "minmax",
+    normalization: Literal["share", "minmax"] = "share",
 ) -> Weights:
     """Objective weights from Shannon entropy: KPIs whose values differ more across reps weigh more.
 
@@ -522,32 +522,53 @@ def entropy_weights(
     ----------
     matrix : (reps, criteria) array or DataFrame
         One row per rep (alternative), one column per KPI (criterion), e.g. the
-        year's attainment per KPI.
+        year's KPI points.
     benefit : list of bool, optional
         ``True`` where higher is better (revenue), ``False`` for a cost KPI
         (churn). Default: all benefit.
-    normalization : {"minmax", "share"}
-        ``"minmax"`` (default): r = (x - min)/(max - min) for a benefit KPI and
-        (max - x)/(max - min) for a cost KPI, the usual textbook step; a
-        constant column carries no information and gets weight 0.
-        ``"share"``: r = x (benefit) or 1/x (cost), for strictly positive data
-        (Zeleny 1982's original form).
+    normalization : {"share", "minmax"}
+        ``"share"`` (default, the standard entropy-weight method, Zeleny 1982;
+        Zou et al. 2006): p_ij = x_ij / sum_i x_ij for a benefit KPI and
+        (1/x_ij) / sum_i (1/x_ij) for a cost KPI. Needs values >= 0 (> 0 for a
+        cost KPI). A KPI weighs more the more *unequal* its values are relative
+        to their level: 99 reps at 100 points and one at 100.5 carry almost no
+        information (weight ~0), points spread over 60..140 carry a lot.
+        ``"minmax"``: r = (x - min)/(max - min) (benefit) or (max - x)/(max - min)
+        (cost) first, as some textbooks do. Beware: min-max stretches every
+        non-constant column to [0, 1] whatever its spread, so in the example
+        above the near-constant KPI, whose stretched values are 99 zeros and a
+        one (maximally concentrated), gets almost all the weight (0.96). Use it
+        only for data on very different scales where that is intended.
 
     Notes
     -----
     p_ij = r_ij / sum_i r_ij; e_j = -(1/ln m) sum_i p_ij ln p_ij (0 ln 0 = 0);
     d_j = 1 - e_j; w_j = d_j / sum d. ``diagnostics`` holds ``entropy`` and
-    ``divergence`` per KPI. If every column is constant the method is undefined
-    and a ``ValueError`` says so.
+    ``divergence`` per KPI. A column of zeros carries no information (weight 0);
+    if every column is constant the method is undefined and a ``ValueError``
+    says so.
+
+    Examples
+    --------
+    >>> x = [[100, 60], [100, 100], [100.5, 140]]
+    >>> entropy_weights(x).weights.round(2).tolist()
+    [0.0, 1.0]
     """
     x, names, b = _as_matrix(matrix, benefit, criteria)
     m = x.shape[0]
     if normalization == "minmax":
         r = _minmax(x, b)
     elif normalization == "share":
-        if (x <= 0).any():
-            raise ValueError("normalization='share' needs strictly positive values; use 'minmax'")
-        r = np.where(b, x, 1.0 / x)
+        neg = (x < 0) | ((x == 0) & ~b[None, :])
+        if neg.any():
+            rows, cols = np.nonzero(neg)
+            raise ValueError(
+                f"normalization='share' needs values >= 0 (> 0 for a cost criterion); "
+                f"row {rows[0]}, column {names[cols[0]]!r} is {x[rows[0], cols[0]]!r}: "
+                "shift the data or use normalization='minmax'"
+            )
+        with np.errstate(divide="ignore"):
+            r = np.where(b, x, 1.0 / np.where(x > 0, x, 1.0))
     else:
         raise ValueError(f"normalization must be 'minmax' or 'share', got {normalization!r}")
     col = r.sum(axis=0)
