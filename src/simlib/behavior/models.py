@@ -627,10 +627,11 @@ class _Timing(Bound):
             ok = np.isfinite(att)
             # ---- pull-in toward the nearest kink above, within the band
             gap = self._kinks[None, None, :] - att[..., None]
-            near = (gap > 0) & (gap <= sp.band)
+            near = (gap > 0) & (gap <= sp.band + 1e-12)
             gap_min = np.where(near, gap, np.inf).min(axis=-1)
             has = ok & np.isfinite(gap_min)
-            needed = np.where(has, np.where(has, gap_min, 0.0) * q, 0.0) * (1 + 1e-9)
+            exact = np.where(has, np.where(has, gap_min, 0.0) * q, 0.0)
+            needed = exact * (1 + 1e-9)  # lands on the kink despite rounding
             nxt = list(range(b + 1, min(b + 1 + sp.window, T)))
             if nxt:
                 pool = out[..., nxt[0], p].copy()
@@ -638,8 +639,9 @@ class _Timing(Bound):
                     pool = pool + out[..., t, p]
             else:  # next year: assume next January sells like this month
                 pool = out[..., b, p] * sp.window
-            can = (needed > 0) & (sp.share * pool >= needed) & (pool > 0)
-            with np.errstate(invalid="ignore", divide="ignore"):
+            # Feasible when the share of next months' sales covers the gap (to rounding).
+            can = (exact > 0) & (sp.share * pool * (1 + 1e-6) >= exact) & (pool > 0)
+            with np.errstate(all="ignore"):
                 frac = np.where(can, needed / pool, 0.0)  # share of each next month moved
             if nxt:
                 moved = np.zeros_like(out[..., b, :])
