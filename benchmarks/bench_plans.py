@@ -47,7 +47,7 @@ def org(n_reps: int, n_branches: int, rng) -> tuple[pd.DataFrame, Hierarchy]:
         {
             "rep_id": [f"E{i:05d}" for i in range(n_reps)],
             "unit_id": rng.choice(branches, n_reps),
-            "position": "account_manager",
+            "position": "key_account_manager",  # the plan's position: every rep is paid
             "base_salary": rng.uniform(80_000, 160_000, n_reps).round(-2),
         }
     )
@@ -78,8 +78,9 @@ def reference_kernel(rev, new, ret, q_rev, ti, branch, spif_mask, n_branches):
     team_att = 0.5 * (ta / tq)[:, branch, :] + 0.5 * att
     tf = np.interp(team_att, [0.8, 1.0, 1.5], [0.0, 0.5, 1.5]) + 0.5 * (team_att >= 0.8)
     team = 0.3 * ti_q[:, None] * tf
-    spif = np.minimum(200.0 * new * spif_mask, 24000.0 / 12.0)
-    monthly = spif.copy()
+    # SPIF: an annual cap of 24,000 on the year-to-date SPIF payments (full-year reps).
+    spif_ytd = np.minimum(np.cumsum(200.0 * new * spif_mask, axis=-1), 24000.0)
+    monthly = np.diff(spif_ytd, axis=-1, prepend=0.0)
     monthly[..., 2::3] += bonus + team
     cap = 2.5 * np.cumsum(np.broadcast_to(ti[:, None] / 12.0, (R, T)), axis=-1)
     c = np.cumsum(monthly, axis=-1)

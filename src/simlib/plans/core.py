@@ -318,9 +318,10 @@ class PreparedPlan:
         return self._att_from(kpi, a, q, self._has_data("a", kpi, w))
 
     def _att_from(self, kpi: str, a: np.ndarray, q: np.ndarray, has) -> np.ndarray:
+        """``has``: where there is data for the actual (``None``: wherever it is not 0)."""
         if self.kpi_direction.get(kpi, "higher") == "lower":
             att = _ratio(q, a)
-            best = (a <= 0) & (q > 0) & has
+            best = (a <= 0) & (q > 0) & (a != 0 if has is None else has)
             if np.any(best):
                 att = np.where(best, np.inf, att)
             return att
@@ -447,9 +448,11 @@ class PreparedPlan:
                     a_i, q_i = self._sum("a", c.kpi, w), self._sum("q", c.kpi, w)
                     # The unit's actual counts only members with a target in the window,
                     # so a rep without a quota does not inflate the unit's attainment.
-                    a_team = self._team_sum(c.name, a_i * (q_i > 0))
-                    q_team = self._team_sum(c.name, np.broadcast_to(q_i, a_i.shape))
-                    team_att = self._att_from(c.kpi, a_team, q_team, a_team != 0)
+                    with_q = q_i > 0
+                    a_team = self._team_sum(c.name, a_i if with_q.all() else a_i * with_q)
+                    # Targets usually have no draws axis: sum them once, not once per draw.
+                    q_team = self._team_sum(c.name, q_i)
+                    team_att = self._att_from(c.kpi, a_team, q_team, None)
                     ind_att = self.attainment(c.kpi, w)
                     att = 0.0
                     # Only weighted terms: 0 x inf (a lower-is-better KPI at 0) would be NaN.
@@ -528,7 +531,7 @@ class PreparedPlan:
                 pay, before = self._pay_from_entitlement(ent, w, ok)
                 t["paid_before"] = before
                 if c.max_payout is not None:
-                    pay = self._component_cap(c.max_payout, pay, w, t)
+                    pay = self._component_cap(c.max_payout, pay, w, t, trace)
                 t["payment"] = pay
                 lines[c.name] = _spread(pay, w, full)
                 if trace:
@@ -619,7 +622,9 @@ class PreparedPlan:
             paid = paid + p
         return pay, before
 
-    def _component_cap(self, cap: float, pay: np.ndarray, w: Windows, t: dict) -> np.ndarray:
+    def _component_cap(
+        self, cap: float, pay: np.ndarray, w: Windows, t: dict, trace: bool = True
+    ) -> np.ndarray:
         """Hold a component's year-to-date payments at ``cap`` x the share of the year worked.
 
         An annual cap, not a per-window one: a three-month campaign can pay up
@@ -627,6 +632,17 @@ class PreparedPlan:
         """
         limit = cap * self.year_share[:, w.ends]
         yw = self.year_id[w.ends]
+        if np.all(yw == yw[0]):  # one plan year (the common case): a few vector operations
+            held = np.array(np.broadcast_to(pay, np.broadcast_shapes(pay.shape, limit.shape)))
+            for j in range(1, held.shape[-1]):  # cumsum along a short last axis, but faster
+                held[..., j] += held[..., j - 1]
+            np.minimum(held, limit, out=held)
+            out = np.empty_like(held)
+            out[..., 0] = held[..., 0]
+            np.subtract(held[..., 1:], held[..., :-1], out=out[..., 1:])
+            if trace:
+                t.update(cap_limit=limit, capped=out < pay - 1e-9, cap_paid_before=held - out)
+            return out
         out = np.empty(np.broadcast_shapes(pay.shape, limit.shape))
         ytd_before = np.zeros_like(out)
         cum = np.zeros(out.shape[:-1])
