@@ -312,3 +312,24 @@ def test_unit_figures_add_up_to_the_company(seed, level):
     # Exits counted independently from the raw reps table.
     for y, n in c.items():
         assert n == (ds.reps.exit_date.dt.year == y).sum()
+
+
+# ------------------------------------------------------------------ review fixes (issue 2)
+
+
+def test_placeholder_exit_date_9999_means_still_employed(year_ds):
+    """HR systems write 9999-12-31 for "still employed"; it is beyond datetime64[ns]
+    (years 1677-2262), so a cast to nanoseconds would wrap it to 1816 and drop d."""
+    reps = year_ds.reps.copy()
+    reps["exit_date"] = reps["exit_date"].astype("datetime64[us]")
+    reps.loc[reps.rep_id == "d", "exit_date"] = pd.Timestamp("9999-12-31").as_unit("us")
+    ds = Dataset(kpis=year_ds.kpis, units=year_ds.units, reps=reps, sales=year_ds.sales)
+    # The same figures as with an empty exit date (d is employed all year).
+    hc = H.headcount(ds, "region")
+    assert hc[hc.unit_id == "S"].headcount.tolist() == [2] * 12
+    a = H.attrition(ds, "region").set_index("unit_id")
+    assert a.loc["S", "exits"] == 1 and a.loc["S", "rate"] == pytest.approx(0.5)
+    cov = H.coverage(ds)
+    assert cov.missing.sum() == 0 and cov.outside_employment.sum() == 0
+    assert "d" in set(H.full_year_reps(ds, 2025))
+    assert H.tenure_bands(ds, at="2025-12-31")["d"] == "5y+"

@@ -418,9 +418,12 @@ def seasonality_profile(ds: Dataset, kpi: str = "revenue") -> pd.DataFrame:
 
 def _month_end_employed(ds: Dataset) -> np.ndarray:
     """Boolean (reps, periods): employed on the last day of the month."""
-    ends = ds.periods.end_time.normalize().to_numpy()
-    hire = ds.reps["hire_date"].to_numpy(dtype="datetime64[ns]")
-    ex = ds.reps["exit_date"].to_numpy(dtype="datetime64[ns]")
+    # Days, not nanoseconds: a placeholder exit date such as 9999-12-31 ("still
+    # employed" in many HR systems) lies outside datetime64[ns] (years 1677-2262)
+    # and a cast to it would silently wrap around.
+    ends = np.asarray(ds.periods.end_time.to_numpy(), dtype="datetime64[D]")
+    hire = np.asarray(ds.reps["hire_date"].array, dtype="datetime64[D]")
+    ex = np.asarray(ds.reps["exit_date"].array, dtype="datetime64[D]")
     return (hire[:, None] <= ends[None, :]) & (
         np.isnat(ex)[:, None] | (ex[:, None] >= ends[None, :])
     )
