@@ -42,14 +42,15 @@ PRODUCT = [3, 2, 4, 3, 3, 2, 4, 5, 3, 1, 3, 3, 3]
 NEGOTIATION = [3, 3, 4, 3, 4, 2, 3, 4, 3, 2, 4, 2, 3]
 
 
-def make_appraisal_dataset() -> Dataset:
+def make_appraisal_dataset(churn_weight_kpi: str | None = None) -> Dataset:
+    """The fixture; ``churn_weight_kpi="revenue"`` makes churn a revenue-weighted rate."""
     kpis = pd.DataFrame(
         {
             "kpi": ["revenue", "new_customers", "churn"],
             "direction": ["higher", "higher", "lower"],
             "unit": ["currency", "count", "rate"],
             "aggregation": ["sum", "sum", "mean"],
-            "weight_kpi": pd.array([pd.NA] * 3, dtype="string"),
+            "weight_kpi": pd.array([pd.NA, pd.NA, churn_weight_kpi or pd.NA], dtype="string"),
             "allow_negative": [False] * 3,
             "label": ["Revenue", "New customers", "Churn"],
         }

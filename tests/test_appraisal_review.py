@@ -268,3 +268,70 @@ def test_b3_entropy_default_gives_spread_kpis_more_weight():
     )
     with pytest.raises(ValueError, match=r"row 0, column 'c1'"):
         sl.appraisal.entropy_weights(z, benefit=[False, True])
+
+
+# ------------------------------------------------------------------ B4 weight_kpi
+TEAM_SC = {
+    "name": "team",
+    "kpis": [
+        {"kpi": "revenue", "weight": 0.5},
+        {"kpi": "new_customers", "weight": 0.3},
+        {"kpi": "churn", "weight": 0.2},
+    ],
+    "team": {"weight": 0.5, "level": "team"},
+    "rating": BANDS_RATING,
+}
+
+
+def test_b4_unit_churn_is_weighted_by_revenue_when_the_kpi_table_says_so():
+    # Team T1 (a1-a4), 2026: churn .02, .02, .016, .02; revenue 110, 70, 130, 90 a month.
+    #   revenue-weighted churn = (.02*110 + .02*70 + .016*130 + .02*90) / 400 = 7.48/400 = .0187
+    #   (a plain mean would be .019). Attainment .02/.0187; ratio rule (cap 1.2) -> points.
+    #   Revenue: 400/400 -> 100 points; new customers (.9 + 1 + 1 + 1.2)/4 = 1.025 -> 102.5.
+    churn_pts = 100 * 0.02 / 0.0187
+    team_t1 = 0.5 * 100 + 0.3 * 102.5 + 0.2 * churn_pts
+    plain_t1 = 0.5 * 100 + 0.3 * 102.5 + 0.2 * 100 * 0.02 / 0.019
+    weighted = sl.appraisal.appraise(make_appraisal_dataset("revenue"), TEAM_SC, 2026)
+    r = weighted.rated.set_index("rep_id")
+    assert r.loc["a1", "team_score"] == pytest.approx(team_t1, abs=1e-9)
+    plain = sl.appraisal.appraise(make_appraisal_dataset(), TEAM_SC, 2026)
+    assert plain.rated.set_index("rep_id").loc["a1", "team_score"] == pytest.approx(plain_t1)
+    assert any("churn by revenue" in n for n in weighted.notes)
+    # The prepared core (Monte Carlo) weights the same way.
+    ds = make_appraisal_dataset("revenue")
+    ids = weighted.rated["rep_id"].tolist()
+    prep = sl.appraisal.prepare(ds, TEAM_SC, ids)
+    actual = weighted.kpis.pivot(index="rep_id", columns="kpi", values="actual")
+    target = weighted.kpis.pivot(index="rep_id", columns="kpi", values="target")
+    cols = ["revenue", "new_customers", "churn"]
+    ev = prep.evaluate(actual.loc[ids, cols].to_numpy(), target.loc[ids, cols].to_numpy())
+    assert ev.team_score[ids.index("a1")] == pytest.approx(team_t1, abs=1e-9)
+    # A weight KPI outside the scorecard cannot be simulated: clear error.
+    two = {
+        **TEAM_SC,
+        "kpis": [{"kpi": "churn", "weight": 0.5}, {"kpi": "new_customers", "weight": 0.5}],
+    }
+    with pytest.raises(ValueError, match="weighted by revenue.*weight 0"):
+        sl.appraisal.prepare(ds, two, ids)
+
+
+def test_b4_rep_churn_over_months_is_weighted_by_revenue():
+    # a1 in 2026 with months 1-6 at revenue 50 and churn .04, months 7-12 at revenue 150 and
+    # churn .01: weighted churn = (.04*50*6 + .01*150*6)/(200*6) = 21/1200 = .0175
+    # (a plain mean .025); the target .02 every month -> attainment .02/.0175.
+    import dataclasses
+
+    ds = make_appraisal_dataset("revenue")
+    s = ds.sales.copy()
+    a1 = (s["rep_id"] == "a1") & (s["period"].dt.year == 2026)
+    first = s["period"].dt.month <= 6
+    s.loc[a1 & first & (s["kpi"] == "revenue"), "value"] = 50.0
+    s.loc[a1 & ~first & (s["kpi"] == "revenue"), "value"] = 150.0
+    s.loc[a1 & first & (s["kpi"] == "churn"), "value"] = 0.04
+    s.loc[a1 & ~first & (s["kpi"] == "churn"), "value"] = 0.01
+    fields = {f.name: getattr(ds, f.name) for f in dataclasses.fields(ds) if f.init}
+    ds2 = type(ds)(**{**fields, "sales": s})
+    app = sl.appraisal.appraise(ds2, TEAM_SC, 2026)
+    k = app.kpis.set_index(["rep_id", "kpi"])
+    assert k.loc[("a1", "churn"), "actual"] == pytest.approx(0.0175)
+    assert k.loc[("a1", "churn"), "attainment"] == pytest.approx(0.02 / 0.0175)

@@ -146,6 +146,25 @@ def last_full_year(ds: Dataset) -> str:
     return str(full[-1])
 
 
+def mean_weight_kpis(ds: Dataset, kpis: Sequence[str]) -> dict[str, str]:
+    """For each appraised ``mean`` KPI with a ``weight_kpi`` in ``ds.kpis``: that weight KPI.
+
+    A unit's churn rate is its reps' churn weighted by their revenue when the
+    KPI table says ``weight_kpi: revenue`` (the same rule as
+    :func:`simlib.org.rollup`); without one, each rep counts once.
+    """
+    t = ds.kpis.set_index("kpi")
+    if "weight_kpi" not in t.columns:
+        return {}
+    out = {}
+    for k in kpis:
+        if k in t.index and str(t.loc[k, "aggregation"]) == "mean":
+            wk = t.loc[k, "weight_kpi"]
+            if pd.notna(wk) and str(wk).strip():
+                out[k] = str(wk)
+    return out
+
+
 def _rep_kpi_table(
     ds: Dataset, months: pd.PeriodIndex, kpis: list[str]
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
@@ -171,14 +190,30 @@ def _rep_kpi_table(
         t, on=["rep_id", "period", "kpi"], how="left"
     )
     agg = ds.kpis.set_index("kpi")["aggregation"]
+    wkpi = mean_weight_kpis(ds, kpis)
     parts_a, parts_t = [], []
     for kpi in kpis:  # a handful of KPIs; rows are grouped by pandas, not looped
         m = merged[merged["kpi"] == kpi]
         how = "sum" if agg.get(kpi, "sum") == "sum" else "mean"
-        g = m.groupby("rep_id")
-        parts_a.append(g["value"].agg(how).rename(kpi))
-        # min_count=1: a rep with no target rows at all gets NaN, not 0.
-        tg = g["target"].sum(min_count=1) if how == "sum" else g["target"].mean()
+        if how == "mean" and kpi in wkpi:
+            # A rate weighted by another KPI (churn by revenue): each month counts with
+            # the rep's value of the weight KPI that month (org.rollup's rule, over months).
+            wv = ds.sales[ds.sales["period"].isin(months) & (ds.sales["kpi"] == wkpi[kpi])]
+            wv = wv[["rep_id", "period", "value"]].rename(columns={"value": "_w"})
+            m = m.merge(wv, on=["rep_id", "period"], how="left")
+            m["_w"] = m["_w"].fillna(0.0)
+            m = m.assign(_wa=m["value"] * m["_w"], _wt=m["target"] * m["_w"])
+            g = m.groupby("rep_id")
+            wsum = g["_w"].sum()
+            with np.errstate(invalid="ignore", divide="ignore"):
+                act = g["_wa"].sum() / wsum.where(wsum > 0)
+                tg = g["_wt"].sum(min_count=1) / wsum.where(wsum > 0)
+            parts_a.append(act.rename(kpi))
+        else:
+            g = m.groupby("rep_id")
+            parts_a.append(g["value"].agg(how).rename(kpi))
+            # min_count=1: a rep with no target rows at all gets NaN, not 0.
+            tg = g["target"].sum(min_count=1) if how == "sum" else g["target"].mean()
         # Any month without a target makes the comparison unfair: mark it missing.
         complete = g["target"].count() == g.size()
         parts_t.append(tg.where(complete).rename(kpi))
@@ -313,6 +348,22 @@ def appraise(
         team_id = at_level(sc.team.level, "team.level")
         has = ~np.isnan(att).any(axis=1)  # reps with a full comparison count for the unit
         agg = ds.kpis.set_index("kpi")["aggregation"].reindex(kpis).fillna("sum").to_numpy()
+        wkpi = mean_weight_kpis(ds, kpis)
+        mean_w = None
+        if wkpi:
+            # Each rep's period total of the weight KPI (their revenue, for churn).
+            sales_p = ds.sales[ds.sales["period"].isin(months)]
+            tot = sales_p.groupby(["rep_id", "kpi"])["value"].sum().unstack("kpi")
+            mean_w = np.ones((n, len(kpis)))
+            for j, k in enumerate(kpis):
+                if k in wkpi:
+                    col = tot[wkpi[k]] if wkpi[k] in tot.columns else pd.Series(dtype=float)
+                    mean_w[:, j] = col.reindex(actual.index).fillna(0.0).to_numpy(float)
+            notes.append(
+                "unit means weighted: "
+                + ", ".join(f"{k} by {v}" for k, v in wkpi.items())
+                + " (weight_kpi in the KPI table)"
+            )
         pts_all, _ = team_scores(
             sc,
             np.where(has[:, None], actual.to_numpy(float), np.nan),
@@ -321,6 +372,7 @@ def appraise(
             agg == "sum",
             Groups(team_id),
             w,
+            mean_weights=mean_w,
         )
         team_pts_kpi = pts_all[e_idx]
         team_score_e = composite(team_pts_kpi, w)
@@ -479,6 +531,9 @@ class PreparedScorecard:
     level_groups: dict[str, Groups]
     counts: np.ndarray | None
     competence_points: np.ndarray | None
+    #: Per KPI: the scorecard column of its ``weight_kpi`` (unit means weighted by
+    #: it, e.g. churn by revenue), -1 for a headcount mean; ``None`` when no KPI has one.
+    mean_weight_index: np.ndarray | None = None
 
     def evaluate(self, actual: np.ndarray, target: np.ndarray) -> Evaluation:
         """Score and rate draws of results.
@@ -504,8 +559,14 @@ class PreparedScorecard:
         individual = (1 - cw) * kpi + cw * comp
         team = None
         if sc.team is not None and self.team_groups is not None:
+            mean_w = None
+            if self.mean_weight_index is not None and (self.mean_weight_index >= 0).any():
+                mean_w = np.ones(act.shape)
+                for j, src in enumerate(self.mean_weight_index):  # a handful of KPIs
+                    if src >= 0:
+                        mean_w[..., j] = act[..., src]
             _, team = team_scores(
-                sc, act, tgt, self.lower_is_better, self.summed, self.team_groups, w
+                sc, act, tgt, self.lower_is_better, self.summed, self.team_groups, w, mean_w
             )
         score = blend(individual, team, sc.team.weight if sc.team is not None else 0.0)
         r = sc.rating
@@ -594,7 +655,19 @@ def prepare(
         if c.shape != (len(rep_ids),) or np.isnan(c).any():
             raise ValueError("competence: one score (1-5) per rep, no missing values")
         comp_pts = competence_points(c, sc.competence)
+    mean_idx = None
+    wkpi = mean_weight_kpis(ds, kpis)
+    if wkpi and sc.team is not None:
+        absent = {k: v for k, v in wkpi.items() if v not in kpis}
+        if absent:
+            raise ValueError(
+                "scorecard.team: the unit mean of "
+                + ", ".join(f"{k} is weighted by {v}" for k, v in absent.items())
+                + " (weight_kpi), which the scorecard does not appraise, so simulated draws "
+                "cannot weight it; add it to scorecard.kpis with weight 0"
+            )
+        mean_idx = np.array([kpis.index(wkpi[k]) if k in wkpi else -1 for k in kpis])
     return PreparedScorecard(
         sc, rep_ids, weights, lower, agg == "sum", rating_groups, team_groups, level_groups,
-        counts, comp_pts,
+        counts, comp_pts, mean_idx,
     )  # fmt: skip

@@ -569,13 +569,15 @@ def team_scores(
     summed: np.ndarray,
     teams: Groups,
     weights: np.ndarray | Weights,
+    mean_weights: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The unit's own score for each rep (the team part of the blend), vectorized over draws.
 
     Each unit's actual and target are rolled up from its reps (summed for a
     ``sum`` KPI, averaged over reps for a ``mean`` KPI such as a retention
-    rate), the unit's attainment is scored with the same rules (relative rules
-    rank units company-wide) and weighted.
+    rate, weighted by ``mean_weights`` when given: churn weighted by revenue),
+    the unit's attainment is scored with the same rules (relative rules rank
+    units company-wide) and weighted.
 
     Parameters
     ----------
@@ -584,6 +586,11 @@ def team_scores(
     lower_is_better, summed : (kpis,) bool
     teams : Groups
         Each rep's unit at the team level.
+    mean_weights : (..., reps, kpis) array, optional
+        Each rep's weight in the unit's mean of a ``mean`` KPI (e.g. the rep's
+        revenue for a churn rate whose ``weight_kpi`` is revenue); ignored for
+        summed KPIs. Default: every rep counts once (headcount), as
+        :func:`simlib.org.rollup` does without a ``weight_kpi``.
 
     Returns
     -------
@@ -593,8 +600,19 @@ def team_scores(
     act = np.swapaxes(np.asarray(actual, dtype=float), -1, -2)  # (..., kpis, reps)
     tgt = np.swapaxes(np.asarray(target, dtype=float), -1, -2)
     s = np.asarray(summed, dtype=bool)[:, None]
-    ua = np.where(s, teams.sum(act), teams.mean(act))  # (..., kpis, units)
-    ut = np.where(s, teams.sum(tgt), teams.mean(tgt))
+    if mean_weights is None:
+        mean_a, mean_t = teams.mean(act), teams.mean(tgt)
+    else:
+        wts = np.swapaxes(
+            np.broadcast_to(np.asarray(mean_weights, float), np.shape(actual)), -1, -2
+        )
+        wts = np.where(np.isnan(act), 0.0, np.nan_to_num(wts, nan=0.0))
+        wsum = teams.sum(wts)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean_a = np.where(wsum > 0, teams.sum(act * wts) / wsum, np.nan)
+            mean_t = np.where(wsum > 0, teams.sum(tgt * wts) / wsum, np.nan)
+    ua = np.where(s, teams.sum(act), mean_a)  # (..., kpis, units)
+    ut = np.where(s, teams.sum(tgt), mean_t)
     ua, ut = np.swapaxes(ua, -1, -2), np.swapaxes(ut, -1, -2)  # (..., units, kpis)
     pts = score_kpis(sc, attainment(ua, ut, lower_is_better), ua, company_wide=True)
     per_rep = np.take(pts, teams.codes, axis=-2)
