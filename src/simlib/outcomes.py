@@ -219,6 +219,50 @@ class MeritResult:
     budget: float
 
 
+def _monotone_cents(cents: np.ndarray, salary: np.ndarray, rate: np.ndarray) -> np.ndarray:
+    """Move single cents so a higher matrix rate never ends with a lower raise %.
+
+    Rounding to cents can invert two raises whose exact percentages are within a
+    cent of each other (a 1-cent budget over salaries 10 and 100 at 7% and 5%:
+    the cent goes to the larger exact amount, the 5% rep). While some rep in a
+    higher-rate cell has a lower raise % than some rep in a lower-rate cell, one
+    cent moves from the latter (highest % below) to the former (lowest % above).
+    Cents only ever move towards higher rates, so this ends; the total is
+    unchanged. With real salaries and budgets it never triggers (cells differ
+    by far more than a cent per salary).
+    """
+    paid = salary > 0
+    if paid.sum() < 2:
+        return cents
+    cents = cents.copy()
+    idx = np.flatnonzero(paid)
+    levels, lv = np.unique(-rate[idx], return_inverse=True)  # level 0 = highest rate
+    nlev = len(levels)
+    if nlev < 2:
+        return cents
+    sal = salary[idx]
+    for _ in range(10 * len(idx) + 1000):
+        pct = cents[idx] / sal
+        lo = np.full(nlev, np.inf)
+        np.minimum.at(lo, lv, pct)
+        hi = np.full(nlev, -np.inf)
+        np.maximum.at(hi, lv, pct)
+        # best % among all strictly lower-rate levels
+        below = np.maximum.accumulate(hi[::-1])[::-1]
+        below = np.r_[below[1:], -np.inf]
+        bad = np.flatnonzero(lo < below - 1e-15)
+        if not len(bad):
+            return cents
+        level = bad[0]
+        up = np.flatnonzero(lv == level)
+        i = up[np.argmin(pct[up])]
+        down = np.flatnonzero(lv > level)
+        j = down[np.argmax(pct[down])]
+        cents[idx[j]] -= 1
+        cents[idx[i]] += 1
+    raise OutcomeError("could not make raises monotone in the matrix rate (please report)")
+
+
 def solve_merit_budget(
     matrix: MeritMatrix,
     base_salary: np.ndarray,
@@ -226,6 +270,7 @@ def solve_merit_budget(
     compa: np.ndarray,
     budget: float,
     unit: float = 0.01,
+    rep_ids: Sequence[str] | None = None,
 ) -> MeritResult:
     """Scale a merit matrix so the raises spend ``budget`` exactly, to the cent.
 
@@ -234,7 +279,11 @@ def solve_merit_budget(
     compa-ratio wherever the matrix is), then each rep's exact amount is rounded
     to whole cents by the largest-remainder method
     (:func:`simlib.targets.apportion`, Hamilton), so the cents sum to the budget
-    and no rep is more than one cent from their exact share.
+    and no rep is more than one cent from their exact share. Where rounding
+    would give a rep in a higher-rate cell a lower raise % than one in a
+    lower-rate cell (only when cells differ by under a cent per salary: tiny
+    budgets or salaries), single cents are moved to restore the order, so raise
+    % is always monotone in the matrix rate.
 
     Parameters
     ----------
@@ -246,6 +295,8 @@ def solve_merit_budget(
         Total merit spend, dataset currency, a whole number of ``unit``.
     unit : float
         Rounding unit (0.01 = cents).
+    rep_ids : list of str, optional
+        Names for error messages (a rep without a salary is named).
 
     Raises
     ------
@@ -257,8 +308,15 @@ def solve_merit_budget(
     from simlib.targets import apportion
 
     sal = np.asarray(base_salary, dtype=float)
-    if (sal < 0).any() or not np.isfinite(sal).all():
-        raise OutcomeError("base salaries must be finite and >= 0")
+    bad = ~np.isfinite(sal) | (sal < 0)
+    if bad.any():
+        where = ", ".join(
+            f"{rep_ids[i]}" if rep_ids is not None else f"#{i}" for i in np.flatnonzero(bad)[:5]
+        )
+        raise OutcomeError(
+            f"base salaries must be finite and >= 0: {int(bad.sum())} rep(s) without one "
+            f"({where}{', ...' if bad.sum() > 5 else ''}); fix reps.base_salary"
+        )
     units_total = budget / unit
     if not np.isclose(units_total, round(units_total), rtol=0, atol=1e-6) or budget < 0:
         raise OutcomeError(f"budget {budget!r} is not a whole number of {unit} units")
@@ -277,6 +335,7 @@ def solve_merit_budget(
     else:
         scale = budget / cost
         cents = np.asarray(apportion(base, units_total, method="hamilton"), dtype=np.int64)
+        cents = _monotone_cents(cents, sal, matrix.rate(grade_index, compa))
         amounts = cents * unit
     with np.errstate(invalid="ignore", divide="ignore"):
         pct = np.where(sal > 0, amounts / np.where(sal > 0, sal, 1.0), 0.0)
@@ -322,10 +381,19 @@ def merit_round(
     cr_all = compa_ratio(reps, midpoints)
     cr = cr_all.reindex(r["rep_id"]).to_numpy()
     sal = info["base_salary"].to_numpy(float)
+    missing = ~np.isfinite(sal)
+    if missing.any():
+        names = r["rep_id"].astype(str).to_numpy()[missing][:5].tolist()
+        raise OutcomeError(
+            f"reps.base_salary: missing for {int(missing.sum())} rated rep(s) {names}; "
+            "a merit raise needs every rated rep's salary"
+        )
     if budget is None:
         budget = round(float(budget_rate) * float(sal.sum()), 2)
     gi = r["grade_index"].to_numpy()
-    res = solve_merit_budget(matrix, sal, gi, cr, float(budget))
+    res = solve_merit_budget(
+        matrix, sal, gi, cr, float(budget), rep_ids=r["rep_id"].astype(str).tolist()
+    )
     frame = pd.DataFrame(
         {
             "rep_id": r["rep_id"].to_numpy(),
