@@ -513,3 +513,63 @@ def test_dotted_and_chinese_month_and_date_spellings():
     vals, _, bad = to_dates(dates)
     assert (vals[:2] == pd.Timestamp("2024-03-01")).all()
     assert bad.tolist() == [False, False, True]
+
+
+# ------------------------------------------------------------ review fixes (issue 2)
+ODD = FIXTURES / "odd"
+
+
+def test_placeholder_exit_date_9999_is_kept_and_means_employed():
+    from simlib.data import health as H
+
+    ds = sl.load_dataset(ODD / "placeholder_exit")
+    r4 = ds.reps.set_index("rep_id").loc["r4", "exit_date"]
+    assert (r4.year, r4.month, r4.day) == (9999, 12, 31)
+    assert ds.employed_mask()[3].tolist() == [True, True, True]
+    cov = H.coverage(ds)
+    # Same as the good fixture: r3 left in Feb, everyone else has data every month.
+    assert cov.employed.tolist() == [4, 4, 3] and cov.missing.sum() == 0
+    assert H.headcount(ds, None).headcount.tolist() == [4, 3, 3]  # r3 gone by Feb's end
+
+
+def test_blank_lines_are_skipped_and_rows_keep_their_file_line(tmp_path):
+    ds = sl.load_dataset(ODD / "blank_lines")
+    good = sl.load_dataset(GOOD)
+    pd.testing.assert_frame_equal(ds.sales, good.sales)
+    folder = tmp_path / "blank_bad"
+    shutil.copytree(ODD / "blank_lines", folder)
+    f = folder / "sales.csv"
+    text = f.read_text(encoding="utf-8")
+    f.write_text(
+        text.replace("r4,2026-02,revenue,600", "r4,2026-02,revenue,-600"), encoding="utf-8"
+    )
+    with pytest.raises(DataValidationError) as err:
+        sl.load_dataset(folder)
+    # Line 29 in the good file; a blank line and a line of empty cells come before it.
+    lines = text.splitlines()
+    want = lines.index("r4,2026-02,revenue,600") + 1
+    assert want == 31
+    assert [(p.file, p.row, p.column) for p in err.value.problems] == [("sales.csv", 31, "value")]
+
+
+def test_blank_excel_row_is_skipped_and_rows_keep_their_sheet_row(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name in ("kpis", "units", "reps", "sales"):
+        ws = wb.create_sheet(name)
+        lines = (GOOD / f"{name}.csv").read_text(encoding="utf-8").splitlines()
+        for i, line in enumerate(lines):
+            if name == "sales" and i == 5:
+                ws.append([None, None, None, None])  # sheet row 6 left blank
+            if name == "sales" and line == "r4,2026-02,revenue,600":
+                line = "r4,2026-02,revenue,-600"
+            ws.append(line.split(","))
+    wb.save(tmp_path / "book.xlsx")
+    with pytest.raises(DataValidationError) as err:
+        sl.load_dataset(tmp_path / "book.xlsx")
+    # Row 29 of the good CSV, pushed down one by the blank row: sheet row 30.
+    assert [(p.file, p.row, p.column) for p in err.value.problems] == [
+        ("book.xlsx[sales]", 30, "value")
+    ]

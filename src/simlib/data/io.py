@@ -30,6 +30,7 @@ from __future__ import annotations
 import codecs
 import logging
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -293,7 +294,9 @@ def _read_csv(
             encoding=enc,
             keep_default_na=False,
             na_values=[""],
-            skip_blank_lines=True,
+            # Blank lines are kept here and dropped by drop_blank_rows, so that
+            # the records after them keep their line numbers.
+            skip_blank_lines=False,
         )
     except UnicodeDecodeError as exc:
         problems.append(
@@ -327,6 +330,24 @@ def _read_csv(
         return None, src
     log.info("%s: encoding %s (%s)", path, enc, "detected" if detected else "given")
     return df, src
+
+
+def drop_blank_rows(df: pd.DataFrame, src: TableSource) -> tuple[pd.DataFrame, TableSource]:
+    """Skip wholly blank rows of a CSV or a sheet, keeping each record's row number.
+
+    A blank line, a line of empty cells (``,,,``) or an empty spreadsheet row is
+    not a record: it is dropped, and the records after it keep the number of
+    the line or sheet row a user sees (``src.rows``), so problems point at the
+    right place. CSV and Excel are treated alike.
+    """
+    if df.empty or len(df.columns) == 0:
+        return df, src
+    blank = df.isna().all(axis=1).to_numpy()
+    if not blank.any():
+        return df, src
+    keep = np.flatnonzero(~blank)
+    rows = (src.row(0) + keep).astype(np.int64)
+    return df.iloc[keep].reset_index(drop=True), replace(src, rows=rows)
 
 
 def _string_columns(schema: Any) -> list[str]:
@@ -507,6 +528,8 @@ def read_raw(
             else:
                 df, src = obj, TableSource(label, 2, "excel")
             if df is not None:
+                if src.format in ("csv", "excel"):
+                    df, src = drop_blank_rows(df, src)
                 raw[name] = df
                 sources[name] = src
         listing = ", ".join(p.name for p in files[:12]) or "no files"

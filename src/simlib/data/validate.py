@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -132,6 +132,11 @@ class TableSource:
         The CSV text encoding used.
     encoding_detected : bool
         True when the encoding was detected rather than given.
+    rows : numpy.ndarray or None
+        The row number of each record when they are not consecutive (wholly
+        blank lines of a CSV or sheet were skipped, so a record keeps the number
+        of the line a user sees in the file); ``None`` when record *i* is row
+        ``first_row + i``.
     """
 
     file: str
@@ -139,6 +144,13 @@ class TableSource:
     format: str = "memory"
     encoding: str | None = None
     encoding_detected: bool = False
+    rows: np.ndarray | None = field(default=None, compare=False, repr=False)
+
+    def row(self, position: int) -> int:
+        """The row number a user sees for the record at 0-based ``position``."""
+        if self.rows is not None:
+            return int(self.rows[int(position)])
+        return self.first_row + int(position)
 
 
 def _short(v: Any, width: int = 40) -> str:
@@ -180,7 +192,7 @@ class _Problems:
             vals = list(vals)[: len(shown)]
         exps = expected(shown) if callable(expected) else [expected] * len(shown)
         for pos, v, e in zip(shown, vals, exps, strict=True):
-            self.items.append(Problem(src.file, src.first_row + int(pos), column, _short(v), e))
+            self.items.append(Problem(src.file, src.row(pos), column, _short(v), e))
         if n > self.cap:
             base = summary or (expected if isinstance(expected, str) else exps[0])
             self.items.append(
@@ -420,10 +432,7 @@ def _check_duplicates(t: _Table, key_cols: list[str], pr: _Problems) -> None:
 
     def expected(p: np.ndarray) -> list[str]:
         f = first[np.searchsorted(pos, p)]
-        return [
-            f"one row per ({label}): the same key is already in row {t.src.first_row + int(i)}"
-            for i in f
-        ]
+        return [f"one row per ({label}): the same key is already in row {t.src.row(i)}" for i in f]
 
     pr.rows(
         t.src,
