@@ -633,6 +633,8 @@ class PreparedPlan:
         limit = cap * self.year_share[:, w.ends]
         yw = self.year_id[w.ends]
         if np.all(yw == yw[0]):  # one plan year (the common case): a few vector operations
+            if not trace and np.all(np.maximum(pay, 0.0).sum(axis=-1) <= limit.min(axis=-1)):
+                return pay  # the year's positive payments stay under the cap: it cannot bind
             held = np.array(np.broadcast_to(pay, np.broadcast_shapes(pay.shape, limit.shape)))
             for j in range(1, held.shape[-1]):  # cumsum along a short last axis, but faster
                 held[..., j] += held[..., j - 1]
