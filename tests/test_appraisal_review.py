@@ -335,3 +335,90 @@ def test_b4_rep_churn_over_months_is_weighted_by_revenue():
     k = app.kpis.set_index(["rep_id", "kpi"])
     assert k.loc[("a1", "churn"), "actual"] == pytest.approx(0.0175)
     assert k.loc[("a1", "churn"), "attainment"] == pytest.approx(0.02 / 0.0175)
+
+
+# ------------------------------------------------------------------ bad inputs (section 4)
+def _spec_error(spec):
+    with pytest.raises(sl.errors.SpecError) as exc:
+        sl.appraisal.Scorecard.from_dict(spec)
+    return str(exc.value)
+
+
+BASE = {
+    "name": "x",
+    "kpis": [{"kpi": "revenue", "weight": 0.6}, {"kpi": "churn", "weight": 0.4}],
+    "rating": {"type": "forced", "grades": FORCED3},
+}
+
+
+def test_reversed_scoring_on_attainment_is_rejected_with_the_path():
+    falling = {"type": "linear", "floor": 0.7, "ceiling": 1.2,
+               "score_at_floor": 100, "score_at_ceiling": 0}  # fmt: skip
+    msg = _spec_error({**BASE, "kpis": [BASE["kpis"][0], {**BASE["kpis"][1], "rule": falling}]})
+    assert "scorecard.kpis[1].rule" in msg and "points fall as attainment rises" in msg
+    at_most = {
+        "type": "steps",
+        "bands": [{"at_most": 0.05, "score": 50}, {"at_most": 0.02, "score": 100}],
+    }
+    msg = _spec_error({**BASE, "kpis": [BASE["kpis"][0], {**BASE["kpis"][1], "rule": at_most}]})
+    assert "scorecard.kpis[1].rule" in msg and "at_most" in msg
+    falling_steps = {
+        "type": "steps",
+        "bands": [{"at_least": 0.9, "score": 100}, {"at_least": 1.0, "score": 80}],
+    }
+    msg = _spec_error(
+        {**BASE, "kpis": [{**BASE["kpis"][0], "rule": falling_steps}, BASE["kpis"][1]]}
+    )
+    assert "scorecard.kpis[0].rule" in msg and "must not fall" in msg
+    # the same shapes on raw values (basis: actual) are how a lower-is-better scale is written
+    ok = {**at_most, "basis": "actual"}
+    sl.appraisal.Scorecard.from_dict(
+        {**BASE, "kpis": [BASE["kpis"][0], {**BASE["kpis"][1], "rule": ok}]}
+    )
+    ok2 = {**falling, "floor": 0.05, "ceiling": 0.02, "score_at_floor": 0, "score_at_ceiling": 100,
+           "basis": "actual"}  # fmt: skip
+    sl.appraisal.Scorecard.from_dict(
+        {**BASE, "kpis": [BASE["kpis"][0], {**BASE["kpis"][1], "rule": ok2}]}
+    )
+
+
+def test_keys_the_spec_would_ignore_are_rejected_with_the_path():
+    bands_with_share = {"type": "bands", "grades": [
+        {"name": "A", "min_score": 110, "share": 0.2}, {"name": "B"}]}  # fmt: skip
+    msg = _spec_error({**BASE, "rating": bands_with_share})
+    assert "scorecard.rating" in msg and "share on ['A'] would be ignored" in msg
+    forced_with_min = {"type": "forced", "grades": [
+        {"name": "A", "share": 0.5, "min_score": 100}, {"name": "B", "share": 0.5}]}  # fmt: skip
+    assert "min_score on ['A'] would be ignored" in _spec_error({**BASE, "rating": forced_with_min})
+    ent = {**BASE, "kpis": [{"kpi": "revenue"}, {"kpi": "churn"}],
+           "weights": {"method": "entropy", "pairwise": [[1, 2], [0.5, 1]]}}  # fmt: skip
+    msg = _spec_error(ent)
+    assert "scorecard.weights" in msg and "['pairwise'] not used by method 'entropy'" in msg
+    some_coef = {"type": "forced", "grades": [
+        {"name": "A", "share": 0.5, "coefficient": 1.2}, {"name": "B", "share": 0.5}]}  # fmt: skip
+    msg = _spec_error({**BASE, "rating": some_coef})
+    assert "scorecard.rating" in msg and "not for ['B']" in msg
+    last_min = {"type": "bands", "grades": [{"name": "A", "min_score": 110},
+                                            {"name": "B", "min_score": 80}]}  # fmt: skip
+    msg = _spec_error({**BASE, "rating": last_min})
+    assert "scorecard.rating" in msg and "last grade (B)" in msg
+
+
+def test_unclear_errors_are_now_clear():
+    with pytest.raises(ValueError, match=r"one value per rep\? pass a column"):
+        sl.appraisal.entropy_weights([1, 2, 3])
+    with pytest.raises(ValueError, match="2-D"):
+        sl.appraisal.critic_weights([1, 2, 3])
+    ds = make_appraisal_dataset()
+    rel = {**BASE, "kpis": [BASE["kpis"][0],
+                            {**BASE["kpis"][1], "rule": {"type": "percentile", "within": "branch"}}]}  # fmt: skip
+    with pytest.raises(
+        ValueError, match=r"scorecard\.kpis\[1\]\.rule\.within: unknown level 'branch'"
+    ):
+        sl.appraisal.appraise(ds, rel, 2026)
+    app = sl.appraisal.appraise(ds, {**BASE, "rating": {**BASE["rating"], "min_group": 1}}, 2026)
+    hist = sl.appraisal.appraise_history(
+        ds, {**BASE, "rating": {**BASE["rating"], "min_group": 1}}, [2025, 2026]
+    )
+    with pytest.raises(sl.outcomes.OutcomeError, match=r"\['revenu'\] not appraised KPIs"):
+        sl.outcomes.improvement_flags(hist, app, attainment_floor={"revenu": 0.9})

@@ -549,6 +549,14 @@ def improvement_flags(
 
     k = latest.kpis.copy()
     k["shortfall_points"] = k["weight"] * np.maximum(0.0, 100.0 - k["score"])
+    if isinstance(attainment_floor, Mapping):
+        known = set(latest.scorecard.kpi_names)
+        unknown = sorted(set(attainment_floor) - known)
+        if unknown:
+            raise OutcomeError(
+                f"attainment_floor: {unknown} not appraised KPIs (the scorecard has "
+                f"{sorted(known)})"
+            )
     if attainment_floor is None:
         k["under_floor"] = False
     else:

@@ -317,10 +317,10 @@ def appraise(
     e_idx = np.flatnonzero(eligible)
 
     # Relative rules rank within groups of eligible reps.
-    for item in sc.kpis:
+    for i, item in enumerate(sc.kpis):
         within = getattr(item.rule, "within", "company")
         if within != "company" and within not in level_groups:
-            level_groups[within] = Groups(at_level(within, "kpis.rule.within")[e_idx])
+            level_groups[within] = Groups(at_level(within, f"kpis[{i}].rule.within")[e_idx])
     scores_e = score_kpis(sc, att[e_idx], actual.to_numpy(float)[e_idx], level_groups)
     finite = np.where(np.isfinite(scores_e), scores_e, np.nan)
     weights = sc.resolve_weights(finite)
@@ -640,10 +640,10 @@ def prepare(
     lower = np.array([(k.direction or str(ds.kpi(k.kpi)["direction"])) == "lower" for k in sc.kpis])
     agg = ds.kpis.set_index("kpi")["aggregation"].reindex(kpis).fillna("sum").to_numpy()
     level_groups = {}
-    for item in sc.kpis:
+    for i, item in enumerate(sc.kpis):
         within = getattr(item.rule, "within", "company")
         if within != "company" and within not in level_groups:
-            level_groups[within] = Groups(at_level(within, "kpis.rule.within"))
+            level_groups[within] = Groups(at_level(within, f"kpis[{i}].rule.within"))
     rating_groups = Groups(at_level(sc.rating.within, "rating.within"))
     team_groups = Groups(at_level(sc.team.level, "team.level")) if sc.team is not None else None
     counts = forced_counts(rating_groups, sc.rating.shares) if sc.rating.type == "forced" else None

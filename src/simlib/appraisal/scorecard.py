@@ -92,6 +92,15 @@ class LinearRule(StrictModel):
     def _order(self) -> LinearRule:
         if self.ceiling == self.floor:
             raise ValueError(f"floor and ceiling are equal ({self.floor}); they must differ")
+        rising = (self.score_at_ceiling - self.score_at_floor) * (self.ceiling - self.floor)
+        if self.basis == "attainment" and rising < 0:
+            raise ValueError(
+                f"points fall as attainment rises (attainment {self.floor} -> "
+                f"{self.score_at_floor:g} points, {self.ceiling} -> {self.score_at_ceiling:g}); "
+                "attainment is already oriented so higher is better (target/actual for a "
+                "lower-is-better KPI): give the floor the lower attainment and the lower score, "
+                "or use basis: actual for a falling scale on raw values"
+            )
         return self
 
 
@@ -131,6 +140,24 @@ class BandsRule(StrictModel):
         else:
             raise ValueError("use at_least in every band or at_most in every band, not a mix")
         return v
+
+    @model_validator(mode="after")
+    def _rising_on_attainment(self) -> BandsRule:
+        if self.basis != "attainment":
+            return self
+        if self.bands[0].at_most is not None:
+            raise ValueError(
+                "at_most bands on basis 'attainment' reverse the scoring (attainment is "
+                "oriented so higher is better): use at_least, or basis: actual for raw "
+                "lower-is-better values"
+            )
+        pts = [self.below] + [b.score for b in self.bands]
+        if any(b < a for a, b in zip(pts, pts[1:], strict=False)):
+            raise ValueError(
+                f"points must not fall as attainment rises: below {self.below:g}, then "
+                f"{[b.score for b in self.bands]} for the bands from easiest to hardest"
+            )
+        return self
 
 
 class ZScoreRule(StrictModel):
@@ -264,7 +291,19 @@ class RatingSpec(StrictModel):
         names = [g.name for g in self.grades]
         if len(set(names)) != len(names):
             raise ValueError(f"grade names repeat: {names}")
+        coef = [g.name for g in self.grades if g.coefficient is None]
+        if coef and len(coef) < len(self.grades):
+            raise ValueError(
+                f"grades: a coefficient is given for some grades but not for {coef}; give "
+                "every grade one (or none)"
+            )
         if self.type == "forced":
+            stray = [g.name for g in self.grades if g.min_score is not None]
+            if stray:
+                raise ValueError(
+                    f"forced distribution: min_score on {stray} would be ignored (grades follow "
+                    "shares); remove it, or use type: bands"
+                )
             missing = [g.name for g in self.grades if g.share is None]
             if missing:
                 raise ValueError(
@@ -276,9 +315,20 @@ class RatingSpec(StrictModel):
                     f"grades: shares must sum to 1 (100%); they sum to {total:.6g} ({total:.2%})"
                 )
         else:
+            stray = [g.name for g in self.grades if g.share is not None]
+            if stray:
+                raise ValueError(
+                    f"bands: share on {stray} would be ignored (grades follow min_score); "
+                    "remove it, or use type: forced"
+                )
             th = [g.min_score for g in self.grades]
             if any(t is None for t in th[:-1]):
                 raise ValueError("bands: every grade but the last needs a min_score")
+            if th[-1] is not None:
+                raise ValueError(
+                    f"bands: the last grade ({self.grades[-1].name}) catches every score below "
+                    f"the others; remove its min_score ({th[-1]:g}), or a lower score has no grade"
+                )
             cut = [t for t in th if t is not None]
             if any(b >= a for a, b in zip(cut, cut[1:], strict=False)):
                 raise ValueError(f"bands: min_score must decrease from the best grade, got {cut}")

@@ -484,12 +484,17 @@ def _as_matrix(
         x = matrix.to_numpy(dtype=float)
     else:
         x = np.asarray(matrix, dtype=float)
-        names = list(criteria) if criteria is not None else [f"c{j + 1}" for j in range(x.shape[1])]
+        names = []
     if x.ndim != 2 or x.shape[0] < 2 or x.shape[1] < 1:
         raise ValueError(
             f"expected a 2-D matrix with alternatives (reps) as rows and criteria (KPIs) "
             f"as columns, at least 2 rows; got shape {x.shape}"
+            + (" (one value per rep? pass a column: [[1], [2], [3]])" if x.ndim == 1 else "")
         )
+    if not names:
+        names = list(criteria) if criteria is not None else [f"c{j + 1}" for j in range(x.shape[1])]
+    if len(names) != x.shape[1]:
+        raise ValueError(f"{len(names)} criteria names {names} for {x.shape[1]} columns")
     if not np.isfinite(x).all():
         rows, cols = np.nonzero(~np.isfinite(x))
         raise ValueError(
