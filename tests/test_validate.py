@@ -94,6 +94,9 @@ CASES: dict[str, list[tuple[str, int | None, str | None, str, list[str]]]] = {
     "target_unit_and_rep": [
         ("targets.csv", 4, "unit_id, rep_id", "N / r1", ["exactly one of unit_id or rep_id"])
     ],
+    "implausible_month": [
+        ("sales.csv", 5, "period", "2126-02", ["a plausible month", "1990-01", "a typo"])
+    ],
     "undecodable_text": [("units.csv", None, None, "", ["UTF-8 or GB18030", "encoding"])],
 }
 
@@ -573,3 +576,44 @@ def test_blank_excel_row_is_skipped_and_rows_keep_their_sheet_row(tmp_path):
     assert [(p.file, p.row, p.column) for p in err.value.problems] == [
         ("book.xlsx[sales]", 30, "value")
     ]
+
+
+def test_plausible_month_range_is_documented_and_enforced():
+    from datetime import date
+
+    from simlib.data.validate import EARLIEST_MONTH, latest_month
+
+    assert str(EARLIEST_MONTH) == "1990-01"
+    assert latest_month() == pd.Period(f"{date.today().year + 5}-12", "M")
+    s = pd.Series(["1989-12", "1990-01", str(latest_month()), str(latest_month() + 1)])
+    tables = {
+        "kpis": pd.DataFrame(
+            {"kpi": ["k"], "direction": ["higher"], "unit": ["count"], "aggregation": ["sum"]}
+        ),
+        "units": pd.DataFrame({"unit_id": ["U"], "parent_id": [""], "level": ["c"], "name": ["n"]}),
+        "reps": pd.DataFrame(
+            {
+                "rep_id": ["a"],
+                "unit_id": ["U"],
+                "position": ["p"],
+                "hire_date": ["1980-01-01"],
+                "exit_date": [""],
+                "base_salary": ["1"],
+                "grade": ["g"],
+            }
+        ),
+        "sales": pd.DataFrame({"rep_id": "a", "period": s, "kpi": "k", "value": "1"}),
+    }
+    _, problems = validate_tables(tables, {"sales": "sales.csv"})
+    assert [(p.row, p.value) for p in problems] == [(2, "1989-12"), (5, str(latest_month() + 1))]
+
+
+def test_duplicate_check_key_space_does_not_grow_with_the_month_span():
+    """One far-off month must not widen the dense key space (review: +3.8 GB at 10.8 M rows)."""
+    from simlib.data.parse import NAT
+    from simlib.data.validate import _ord_codes
+
+    o = np.array([pd.Period("2026-01", "M").ordinal, pd.Period("9999-12", "M").ordinal, NAT, 5, 5])
+    codes, size = _ord_codes(o)
+    assert size == 3  # three distinct months, not a span of ~96,000
+    assert codes[2] == -1 and codes[3] == codes[4] and len(set(codes[[0, 1, 3]])) == 3

@@ -19,7 +19,8 @@ Checks, in order
   ``YYYY/MM/DD``, ``YYYY.MM.DD``, ``YYYYMMDD``, ``2024年3月1日``), calendar months
   (``2026-01``, ``2026-01-01``, ``2026/01``, ``2026.01``, ``202601``, ``2026年1月``;
   a mid-month day such as ``2026-01-15`` is rejected, because sales facts are
-  monthly), true/false flags (also yes/no, 1/0, 是/否); required cells not empty;
+  monthly; a month before :data:`EARLIEST_MONTH` (1990-01) or after December of
+  today's year + :data:`YEARS_AHEAD` is taken for a typo), true/false flags (also yes/no, 1/0, 是/否); required cells not empty;
 * KPI definitions: ``direction`` in higher/lower, ``unit`` in
   currency/count/rate, ``aggregation`` in sum/mean, ``weight_kpi`` naming a KPI;
 * keys unique in every table;
@@ -74,6 +75,20 @@ from simlib.errors import Problem
 MAX_ROWS_PER_CHECK = 20
 #: Competence assessments use a 1-5 rating scale.
 COMPETENCE_SCALE = (1.0, 5.0)
+#: The earliest month accepted in sales, targets and assessments. Earlier ones are
+#: almost always typos (1926 for 2026) or placeholders; no sales-force history a
+#: workbench simulates on goes back further.
+EARLIEST_MONTH = pd.Period("1990-01", freq="M")
+#: How far ahead a month may lie (targets are planned ahead, up to a few years).
+YEARS_AHEAD = 5
+
+
+def latest_month() -> pd.Period:
+    """The latest month accepted: December of the year :data:`YEARS_AHEAD` from today."""
+    from datetime import date
+
+    return pd.Period(f"{date.today().year + YEARS_AHEAD}-12", freq="M")
+
 
 # Column kinds: "id" (text, required), "id?" (text, may be empty), "text",
 # "text?", "month", "date", "date?", "number", "number?", "bool", and enums.
@@ -367,7 +382,18 @@ def _coerce_table(name: str, raw: pd.DataFrame, src: TableSource, pr: _Problems)
                 [""] * empty.sum(),
                 MONTH_EXPECTED + " (cannot be empty)",
             )
-            usable &= ~(bad | mid | empty)
+            lo, hi = EARLIEST_MONTH, latest_month()
+            odd = (o != NAT) & ((o < lo.ordinal) | (o > hi.ordinal))
+            pr.rows(
+                src,
+                np.flatnonzero(odd),
+                col,
+                s,
+                f"a plausible month, {lo} to {hi} (today's year + {YEARS_AHEAD}): "
+                "a year outside that is most likely a typo",
+            )
+            o = np.where(odd, NAT, o)
+            usable &= ~(bad | mid | empty | odd)
             ords[col] = o
             cols[col] = pd.Series(pd.PeriodIndex.from_ordinals(o, freq="M"))
         elif base == "bool":
@@ -392,12 +418,20 @@ def _key_codes(parts: list[tuple[np.ndarray, int]]) -> np.ndarray:
 
 
 def _ord_codes(o: np.ndarray) -> tuple[np.ndarray, int]:
+    """Month ordinals as codes 0..k-1 over the k distinct months (-1 for none).
+
+    Codes are dense over the months present, not over the span between the first
+    and the last: one far-off month (a typo'd year) must not widen the key space
+    of the duplicate check, whose counting array is as long as that space.
+    """
+    codes, uniques = pd.factorize(np.asarray(o, dtype=np.int64))
+    size = len(uniques)
     valid = o != NAT
-    if not valid.any():
-        return np.full(len(o), -1, np.int64), 1
-    lo = o[valid].min()
-    c = np.where(valid, o - lo, -1)
-    return c.astype(np.int64), int(c.max()) + 1
+    if not valid.all():  # NAT was numbered like a month: take it out
+        nat = codes[np.argmin(valid)]
+        codes = np.where(valid, codes - (codes > nat), -1)
+        size -= 1
+    return codes.astype(np.int64, copy=False), max(size, 1)
 
 
 def _check_duplicates(t: _Table, key_cols: list[str], pr: _Problems) -> None:
@@ -413,7 +447,9 @@ def _check_duplicates(t: _Table, key_cols: list[str], pr: _Problems) -> None:
     key_space = 1
     for _, size in parts:
         key_space *= size + 1
-    if t.n and key_space <= 64 * max(t.n, 1_000_000):
+    # The counting array holds key_space int64s: bounded by the row count (every
+    # key part is dense over the values present), never by a span of months.
+    if t.n and key_space <= 4 * t.n + (1 << 20):
         # Dense keys: one counting pass settles the usual case (no duplicates).
         if np.bincount(key[t.usable], minlength=key_space).max(initial=0) <= 1:
             return
