@@ -81,7 +81,7 @@ display(
 
 # %%
 for r in replays:
-    display(Markdown(r.plan.describe().replace("# ", "### ", 1)))
+    display(Markdown(r.plan.describe(ds=ds).replace("# ", "### ", 1)))
 
 # %% [markdown]
 # ## Target pay
@@ -126,8 +126,10 @@ for r in replays:
 #
 # For each plan: what it would have paid in total, its **cost of sales** (variable pay
 # divided by the revenue of the reps it covers), the median and 90th-percentile pay as a
-# multiple of target incentive, and the **share of reps at threshold, at quota and at the
-# cap** of the main measure. The right-hand column gives the practitioner reference band.
+# multiple of target incentive, and the **share at threshold, at quota and at the cap** of
+# the main measure, counted the way the plan measures it: per rep and quarter for a
+# quarterly plan (year to date under a true-up), per rep and year for an annual one. The
+# right-hand column gives the practitioner reference band.
 
 # %%
 display(plans.format_headline(plans.headline_table(replays)))
