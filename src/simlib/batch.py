@@ -132,6 +132,7 @@ DEMO_REPORTS: list[tuple[str, dict[str, Any]]] = [
     ("data_health", {"data_path": "data/sample"}),
     ("appraisal", {"data_path": "data/sample"}),
     ("plans", {"data_path": "data/sample"}),
+    ("behavior", {"data_path": "data/sample", "draws": 100}),
     ("targets", {"data_path": "data/sample"}),
 ]
 
@@ -464,6 +465,9 @@ def _render_all(store, batch, out_dir, items, prev, resume, extra_reports, worke
     for j, (name, params) in enumerate(extra_reports):
         e = BatchItem(name, j, "pending", html=f"{name}.html", kind="extra")
         extras.append(e)
+        if resume and (out_dir / e.html).exists():
+            e.status = "kept"  # these reports do not read the store: nothing changed
+            continue
         jobs.append((e, name, dict(params), name, None))
 
     def render(job):

@@ -1,0 +1,50 @@
+"""Smoke run of the behavioural-response report on a small synthetic dataset."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from simlib.batch import render_report
+from simlib.data.synthetic import EmbeddedBehavior, generate
+
+pytestmark = pytest.mark.notebook
+
+
+def _visible(html: str) -> str:
+    """The page without style sheets and scripts (nbconvert ships CSS and JS that say "Error")."""
+    return re.sub(r"<(style|script)\b.*?</\1>", "", html, flags=re.S)
+
+
+def test_behavior_report_renders(tmp_path):
+    data = tmp_path / "data"
+    eb = EmbeddedBehavior(timing_share=0.4, plan_change=("store_sales", "2026-01", 0.1))
+    generate(n_reps=150, months=36, seed=3, behavior=eb).save(data)
+    r = render_report(
+        "behavior",
+        tmp_path / "out",
+        {
+            "data_path": str(data),
+            "draws": 8,
+            "did_position": "store_sales",
+            "did_change": "2026-01",
+            "did_rate_ratio": 1.5,
+        },
+    )
+    html = _visible(r.html.read_text(encoding="utf-8"))
+    for heading in (
+        "How the sales force responds to a plan",
+        "How uncertain is a rep",
+        "Period-end bunching",
+        "Ratchet: how quotas follow results",
+        "A plan change: difference in differences",
+        "What each response model does to one plan",
+        "Assumptions and sources",
+    ):
+        assert heading in html, heading
+    assert "Traceback" not in html
+    assert "Error" not in html
+    for model in ("elasticity", "effort + timing", "ratchet"):
+        assert model in html
+    assert "did_effect" in html and "elasticity" in html
