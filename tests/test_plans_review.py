@@ -958,3 +958,76 @@ def test_bad_curve_points_name_the_path():
     d["components"][0]["curve"] = [{"attainment": 0.8, "payout": 0.5}, {"attainment": 1, "pay": 1}]
     msg = spec_error(d)
     assert "plan.components[0].curve" in msg and "point 1" in msg and "'pay'" in msg
+
+
+# ------------------------------------------------------- (1) replay headline
+def test_replay_headline_numbers_by_hand():
+    from simlib.plans import replay_summary
+
+    plan = Plan.from_dict(
+        {
+            "name": "q",
+            "period": "quarter",
+            "target_incentive": {"amount": 12000},
+            "components": [
+                {
+                    "type": "quota_bonus",
+                    "name": "rev",
+                    "kpi": "revenue",
+                    "weight": 1,
+                    "curve": [[0.8, 0.5], [1.0, 1.0], [1.5, 2.0]],
+                }
+            ],
+        }
+    )
+    ids = ["r0", "r1", "r2", "r3"]
+    per = PERIODS[:6]
+    # Attainment per quarter (target 100 a month): r0 70%/70%, r1 90%/90%,
+    # r2 100%/100%, r3 200%/100% (its half-year attainment is 150%, at the cap point).
+    q_att = np.array([[0.7, 0.7], [0.9, 0.9], [1.0, 1.0], [2.0, 1.0]])
+    rev = np.repeat(q_att, 3, axis=1) * 100.0
+    act = tidy({"revenue": rev}, ids, per)
+    tg = tidy({"revenue": np.full((4, 6), 100.0)}, ids, per, "target")
+    reps = pd.DataFrame({"rep_id": ids})
+    pay = plan.evaluate(act, tg, reps)
+    summ = replay_summary(plan, pay, act, tg, reps)
+    # Pay: target pay 3,000 a quarter; r0 0; r1 0.75 x 2 quarters = 4,500; r2 6,000;
+    # r3 2.0 + 1.0 -> 9,000. Total 19,500 on revenue 420 + 540 + 600 + 900 = 2,460.
+    assert summ.value("total payout") == pytest.approx(19500.0)
+    assert summ.value("total revenue") == pytest.approx(2460.0)
+    assert summ.value("cost of sales (payout / revenue)") == pytest.approx(19500 / 2460)
+    # Pay / target incentive for the half year (6,000): 0, 0.75, 1.0, 1.5.
+    assert summ.value("median payout / target incentive") == pytest.approx(0.875)
+    assert summ.value("90th percentile payout / target incentive") == pytest.approx(1.35)
+    # Counted per rep-quarter, as the plan measures: 8 rep-quarters.
+    assert summ.value("share at or above threshold (80%)") == pytest.approx(6 / 8)
+    assert summ.value("share at or above quota (100%)") == pytest.approx(4 / 8)
+    # Only r3's Q1 reached the cap point; on half-year attainment r3 would count (1 in 4).
+    assert summ.value("share at or above cap (150%)") == pytest.approx(1 / 8)
+    assert (
+        "rep-quarters"
+        in summ.headline.set_index("metric").loc["share at or above cap (150%)", "reference"]
+    )
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["telecom_account_manager", "store_sales_commission", "am_current", "am_proposed"],
+)
+def test_example_plans_say_what_they_pay(name, tiny_ds):
+    plan = Plan.from_yaml(
+        f"scenarios/plans/{name}.yaml", kpis=tiny_ds.kpi_names + ["new_customers"]
+    )
+    text = open(f"scenarios/plans/{name}.yaml", encoding="utf-8").read()
+    for header in ("# Title:", "# Author:", "# What:", "# Why:"):
+        assert header in text
+    words = plan.describe()
+    # Every component is described with its own numbers.
+    for c in plan.spec.components:
+        assert (c.label or c.name) in words
+        if getattr(c, "weight", None):
+            assert f"{c.weight:.0%} of your target incentive" in words
+    if plan.spec.target_incentive is None:
+        assert "target incentive" not in words.split("## Checks")[0]
+    if plan.spec.draw is not None:
+        assert f"{plan.spec.draw.amount:,.0f} CNY a month as a draw" in words
