@@ -422,3 +422,152 @@ def test_unclear_errors_are_now_clear():
     )
     with pytest.raises(sl.outcomes.OutcomeError, match=r"\['revenu'\] not appraised KPIs"):
         sl.outcomes.improvement_flags(hist, app, attainment_floor={"revenu": 0.9})
+
+
+# ------------------------------------------------------ T2 variance shares, rating version
+def _fixture_app(weights=(0.8, 0.2, 0.0), rating=FORCED_RATING):
+    return sl.appraisal.appraise(make_appraisal_dataset(), _scorecard(list(weights), rating), 2026)
+
+
+def test_t2_variance_shares_closed_form_for_uncorrelated_kpis():
+    import dataclasses
+
+    app = _fixture_app((0.5, 0.3, 0.2))
+    n = len(app.rated)
+    # Orthogonal, centred columns: Cov(E_j, E_k) = 0, so Var(score) = sum_k w_k^2 Var(E_k)
+    # and KPI k's share is w_k^2 Var(E_k) / that sum: .25*4 : .09*1 : .04*0 here.
+    t = np.arange(n) - (n - 1) / 2
+    e1 = 2 * np.sign(t) * (np.abs(t) > 2)  # +-2 at the ends, 0 in the middle
+    e2 = np.where(np.abs(t) <= 2, np.where(np.arange(n) % 2 == 0, 1.0, -1.0), 0.0)
+    e2 = e2 - e2.mean()
+    assert abs(e1 @ e2) < 1e-12 and abs(e1.sum()) < 1e-12
+    eff = np.column_stack([e1 + 100, e2 + 100, np.full(n, 100.0)])
+    fake = dataclasses.replace(app, effective=eff, offset=np.zeros(n))
+    vs = sl.appraisal.variance_shares(fake)
+    v1, v2 = 0.25 * e1.var(), 0.09 * e2.var()
+    np.testing.assert_allclose(vs.to_numpy(), [v1 / (v1 + v2), v2 / (v1 + v2), 0.0], atol=1e-12)
+
+
+def test_rating_variance_shares_two_predictors_closed_form():
+    # Two predictors: LMG share of x1 = (R2(x1) + R2(x1, x2) - R2(x2)) / 2 with R2(xi) = r_iy^2
+    # and R2(x1, x2) = (r1^2 + r2^2 - 2 r1 r2 r12) / (1 - r12^2) (textbook formula for two
+    # regressors). Churn weight 0 -> its column is all zero and explains nothing.
+    app = _fixture_app((0.5, 0.5, 0.0), {**FORCED_RATING, "quota_tolerance": 1})
+    rv = sl.appraisal.rating_variance_shares(app)
+    y = app.rated["grade_index"].to_numpy(float)
+    x1 = app.effective[:, 0] * 0.5
+    x2 = app.effective[:, 1] * 0.5
+    r1, r2 = np.corrcoef(x1, y)[0, 1], np.corrcoef(x2, y)[0, 1]
+    r12 = np.corrcoef(x1, x2)[0, 1]
+    both = (r1**2 + r2**2 - 2 * r1 * r2 * r12) / (1 - r12**2)
+    assert rv.attrs["r2"] == pytest.approx(both)
+    assert rv.loc["revenue", "share"] == pytest.approx((r1**2 + both - r2**2) / 2)
+    assert rv.loc["new_customers", "share"] == pytest.approx((r2**2 + both - r1**2) / 2)
+    assert rv.loc["churn", "share"] == pytest.approx(0.0, abs=1e-12)
+    assert rv.loc["(not explained)", "share"] == pytest.approx(1 - both)
+
+
+# ------------------------------------------------------------ T3 weight sensitivity by hand
+def test_t3_weight_sensitivity_numbers_by_hand():
+    # Weights .8/.2/0, delta .35. Revenue .8 -> .45 (new customers .55, churn stays 0):
+    #   b3 .45*120 + .55*110 = 114.5; c3 .45*100 + .55*120 = 111; a3 = b4 = .45*120 + .55*100
+    #   = 109; then a1 99, ... c2 .45*55 + .55*50 = 52.25 last.
+    # Quotas of 12 at 20/70/10: 2, 9, 1. Top: b3, c3 (a3/b4 tied in places 3-4: B).
+    # Today's top: b3, a3, b4 (118, 116, 116 tied: ties up). Changes: c3 up; a3, b4 down.
+    app = _fixture_app()
+    sens = sl.appraisal.weight_sensitivity(app, delta=0.35)
+    row = sens[(sens["kpi"] == "revenue") & (sens["change"] < 0)].iloc[0]
+    assert row["weight_to"] == pytest.approx(0.45)
+    assert row["rating_changed"] == pytest.approx(3 / 12)
+    assert row["moved_up"] == pytest.approx(1 / 12)
+    assert row["moved_down"] == pytest.approx(2 / 12)
+    assert row["top_changed"] == 3 and row["bottom_changed"] == 0
+    from scipy.stats import spearmanr
+
+    w = sl.appraisal.shift_weight(app.weights.to_numpy(), 0, 0.45)
+    new = app.effective @ w
+    assert row["rank_correlation"] == pytest.approx(spearmanr(new, app.rated["score"]).statistic)
+    # Revenue +.35 would pass 1: no row; new customers +.35 is the same move (.45/.55/0).
+    assert not ((sens["kpi"] == "revenue") & (sens["change"] > 0)).any()
+    nc = sens[(sens["kpi"] == "new_customers") & (sens["change"] > 0)].iloc[0]
+    assert nc["rating_changed"] == pytest.approx(3 / 12) and nc["top_changed"] == 3
+
+
+# --------------------------------------------------- T5 hand numbers and rule monotonicity
+def test_t5_appraise_with_ahp_weights_by_hand():
+    # Consistent AHP matrix (revenue 2x new customers, 4x churn; new customers 2x churn):
+    # weights exactly 4/7, 2/7, 1/7. a3 in 2026: revenue 1.3 -> capped at 1.2 -> 120 points;
+    # new customers 1.0 -> 100; churn .02/.016 = 1.25 -> capped 120. Score (480+200+120)/7.
+    spec = {
+        "name": "ahp",
+        "weights": {"method": "ahp", "pairwise": [[1, 2, 4], ["1/2", 1, 2], ["1/4", "1/2", 1]]},
+        "kpis": [{"kpi": "revenue"}, {"kpi": "new_customers"}, {"kpi": "churn"}],
+        "rating": BANDS_RATING,
+    }
+    app = sl.appraisal.appraise(make_appraisal_dataset(), spec, 2026)
+    np.testing.assert_allclose(app.weights.to_numpy(), [4 / 7, 2 / 7, 1 / 7], atol=1e-12)
+    r = app.rated.set_index("rep_id")
+    assert r.loc["a3", "score"] == pytest.approx(800 / 7)
+    assert r.loc["a3", "rating"] == "A"  # 114.3 >= 110
+    # c2: revenue .55 -> 55, new .5 -> 50, churn .02/.05 = .4 -> 40: (220 + 100 + 40)/7 = 51.4
+    assert r.loc["c2", "score"] == pytest.approx(360 / 7)
+    assert r.loc["c2", "rating"] == "C"
+
+
+def test_t5_prepared_core_scores_a_draw_by_hand():
+    # One draw where every rep hits exactly 100% of every KPI except a1 at 150% revenue:
+    # ratio rule cap 1.2 -> a1 revenue 120 points, the rest 100: a1 = .5*120 + .3*100 + .2*100
+    # = 110; everyone else 100. Bands: a1 A (>= 110), the others B.
+    ds = make_appraisal_dataset()
+    spec = _scorecard([0.5, 0.3, 0.2], BANDS_RATING)
+    ids = ["a1", "a2", "b1", "c1"]
+    prep = sl.appraisal.prepare(ds, spec, ids)
+    target = np.array([[1200.0, 120.0, 0.02]] * 4)
+    actual = target.copy()
+    actual[0, 0] = 1800.0
+    ev = prep.evaluate(actual[None], target)
+    np.testing.assert_allclose(ev.score[0], [110, 100, 100, 100])
+    np.testing.assert_array_equal(ev.grade_index[0], [0, 1, 1, 1])
+
+
+def _rules():
+    linear = st.builds(
+        lambda f, span, s0, rise: {"type": "linear", "floor": f, "ceiling": f + span,
+                                   "score_at_floor": s0, "score_at_ceiling": s0 + rise},
+        st.floats(0.0, 1.5), st.floats(0.05, 1.0), st.floats(0, 80), st.floats(0, 80),
+    )  # fmt: skip
+    steps = st.lists(st.tuples(st.floats(0.01, 0.5), st.floats(0, 30)), min_size=1, max_size=5).map(
+        lambda parts: {
+            "type": "steps",
+            "below": 0.0,
+            "bands": [
+                {"at_least": float(np.cumsum([p[0] for p in parts])[i]),
+                 "score": float(np.cumsum([p[1] for p in parts])[i])}
+                for i in range(len(parts))
+            ],
+        }
+    )  # fmt: skip
+    ratio = st.floats(0.5, 3).map(lambda c: {"type": "ratio", "cap": c})
+    z = st.tuples(st.floats(50, 150), st.floats(1, 40)).map(
+        lambda t: {"type": "zscore", "center": t[0], "scale": t[1]}
+    )
+    pct = st.tuples(st.floats(0, 50), st.floats(0, 100)).map(
+        lambda t: {"type": "percentile", "low": t[0], "high": t[0] + t[1]}
+    )
+    return st.one_of(linear, steps, ratio, z, pct)
+
+
+@settings(max_examples=120, deadline=None)
+@given(rule=_rules(), values=st.lists(st.floats(0, 3), min_size=2, max_size=30))
+def test_t5_every_valid_rule_is_monotone_in_attainment(rule, values):
+    sc = sl.appraisal.Scorecard.from_dict(
+        {
+            "name": "m",
+            "kpis": [{"kpi": "revenue", "weight": 1.0, "rule": rule}],
+            "rating": BANDS_RATING,
+        }  # fmt: skip
+    )
+    x = np.array(values)
+    pts = sl.appraisal.score_kpis(sc, x[:, None])[:, 0]
+    order = np.argsort(x, kind="stable")
+    assert (np.diff(pts[order]) >= -1e-9).all(), (rule, x[order], pts[order])

@@ -11,6 +11,8 @@ These functions answer that with numbers:
 - :func:`kpi_correlations`: each KPI's points vs the composite and vs revenue;
 - :func:`rating_distribution`: grade shares by unit or by manager (unit head);
 - :func:`variance_shares`: share of the score variance each KPI accounts for;
+- :func:`rating_variance_shares`: share of the rating variance each KPI explains
+  (Shapley / LMG split of R²);
 - :func:`decisive_kpis`: how often one KPI alone decides a rep's rating.
 """
 
@@ -361,13 +363,15 @@ def rating_distribution(app: Appraisal, by: str = "group_id", min_n: int = 1) ->
 
 
 def variance_shares(app: Appraisal) -> pd.Series:
-    """Share of the variance of the blended score that each KPI (and competence) accounts for.
+    """Share of the variance of the blended *score* that each KPI (and competence) accounts for.
 
     The score is ``sum_k w_k E_k + c`` (E_k the KPI's effective points, c the
     competence part), so ``Var(score) = sum_k w_k Cov(E_k, score) + Cov(c, score)``
-    and the shares ``w_k Cov(E_k, score) / Var(score)`` sum to 1. A share can be
-    negative when a KPI runs against the others. Since the rating is a monotone
-    function of the score, this is also the KPIs' share in what separates ratings.
+    and the shares ``w_k Cov(E_k, score) / Var(score)`` sum to 1 (the usual
+    covariance decomposition). A share can be negative when a KPI runs against
+    the others. This is about the score; for the *rating* (a step function of
+    the score, coarser and, under forced distribution, relative) use
+    :func:`rating_variance_shares`.
     """
     w = app.weights.to_numpy()
     s = app.effective @ w + app.offset
@@ -382,6 +386,66 @@ def variance_shares(app: Appraisal) -> pd.Series:
     if app.scorecard.competence is not None:
         parts["(competence)"] = float(np.mean((app.offset - app.offset.mean()) * sc)) / var
     return pd.Series(parts, name="variance_share")
+
+
+def rating_variance_shares(app: Appraisal, max_predictors: int = 12) -> pd.DataFrame:
+    """Share of the *rating* variance explained by each KPI (and competence): LMG / Shapley R².
+
+    The grade index of the rated reps is regressed (least squares, with an
+    intercept) on each KPI's weighted points ``w_k E_k`` (and the competence
+    part); the R² is split between the predictors by averaging each one's
+    increase in R² over every order of entry (Lindeman, Merenda & Gold 1980;
+    Grömping 2006, *J. Stat. Software* 17(1), "relaimpo"), so the shares are
+    non-negative and sum to the R². What is left, ``1 - R²``, is rating
+    variance no linear mix of the parts explains (band steps, ties, the forced
+    curve within groups).
+
+    Returns
+    -------
+    pandas.DataFrame indexed by KPI (and ``(competence)``), plus a row
+    ``(not explained)``: ``share`` (of the rating variance). ``attrs["r2"]`` is
+    the R². A grade index of 0 = best; the sign does not matter to R².
+    """
+    w = app.weights.to_numpy()
+    parts = {k: app.effective[:, j] * w[j] for j, k in enumerate(app.weights.names)}
+    if app.scorecard.competence is not None:
+        parts["(competence)"] = np.asarray(app.offset, float)
+    names = list(parts)
+    p = len(names)
+    if p > max_predictors:
+        raise ValueError(
+            f"{p} predictors: the Shapley split needs 2^{p} regressions; raise max_predictors"
+        )
+    y = app.rated["grade_index"].to_numpy(float)
+    n = len(y)
+    yc = y - y.mean()
+    syy = float(yc @ yc)
+    if syy == 0 or n < 3:
+        out = pd.DataFrame({"share": np.nan}, index=[*names, "(not explained)"])
+        out.attrs["r2"] = float("nan")
+        return out
+    x = np.column_stack([parts[k] for k in names])
+    x = x - x.mean(axis=0)
+    r2 = np.zeros(1 << p)
+    for mask in range(1, 1 << p):  # 2^p subsets of a handful of KPIs, not reps
+        cols = [j for j in range(p) if mask >> j & 1]
+        beta, *_ = np.linalg.lstsq(x[:, cols], yc, rcond=None)
+        resid = yc - x[:, cols] @ beta
+        r2[mask] = max(0.0, 1.0 - float(resid @ resid) / syy)
+    from math import factorial
+
+    share = np.zeros(p)
+    for j in range(p):
+        for mask in range(1 << p):
+            if mask >> j & 1:
+                continue
+            size = bin(mask).count("1")
+            weight = factorial(size) * factorial(p - size - 1) / factorial(p)
+            share[j] += weight * (r2[mask | 1 << j] - r2[mask])
+    total = float(r2[(1 << p) - 1])
+    out = pd.DataFrame({"share": [*share, 1.0 - total]}, index=[*names, "(not explained)"])
+    out.attrs["r2"] = total
+    return out
 
 
 def decisive_kpis(
