@@ -94,6 +94,7 @@ CASES: dict[str, list[tuple[str, int | None, str | None, str, list[str]]]] = {
     "target_unit_and_rep": [
         ("targets.csv", 4, "unit_id, rep_id", "N / r1", ["exactly one of unit_id or rep_id"])
     ],
+    "id_whitespace": [("reps.csv", 5, "rep_id", "'r4 '", ["no spaces before or after", "'r4'"])],
     "implausible_month": [
         ("sales.csv", 5, "period", "2126-02", ["a plausible month", "1990-01", "a typo"])
     ],

@@ -293,6 +293,8 @@ def _coerce_table(name: str, raw: pd.DataFrame, src: TableSource, pr: _Problems)
         base = kind.rstrip("?")
         if base in ("id", "text"):
             t = text_codes(s)
+            if base == "id":
+                t = _strip_ids(t, src, col, pr)
             empty = t.codes < 0
             if not nullable and empty.any():
                 pr.rows(
@@ -402,6 +404,40 @@ def _coerce_table(name: str, raw: pd.DataFrame, src: TableSource, pr: _Problems)
             usable &= ~bad
             cols[col] = vals
     return _Table(name, src, n, cols, text, ords, usable, extra if name == "reps" else [], raw)
+
+
+def _strip_ids(t: TextCodes, src: TableSource, col: str, pr: _Problems) -> TextCodes:
+    """Report ids with spaces before or after them, then match them stripped.
+
+    ``"r4 "`` in reps.csv would otherwise make every sale of ``r4`` an unknown
+    rep while the real defect, in reps.csv, went unnamed. The problem is
+    reported once per row where it occurs; references then resolve on the
+    stripped id, so no follow-on problems appear.
+    """
+    if not len(t.uniques):
+        return t
+    stripped = np.array([u.strip() for u in t.uniques], dtype=object)
+    padded = stripped != t.uniques
+    if not padded.any():
+        return t
+    rows = np.flatnonzero((t.codes >= 0) & padded[np.maximum(t.codes, 0)])
+    pr.rows(
+        src,
+        rows,
+        col,
+        [repr(t.uniques[t.codes[i]]) for i in rows[: pr.cap]],
+        lambda p: [
+            f"an id with no spaces before or after it ({stripped[t.codes[i]]!r}); "
+            "ids are matched exactly across files"
+            for i in p
+        ],
+        summary="ids with no spaces before or after them",
+    )
+    codes, uniques = pd.factorize(pd.Series(stripped, dtype=object))
+    return TextCodes(
+        np.where(t.codes >= 0, codes[np.maximum(t.codes, 0)], -1).astype(np.int64),
+        np.asarray(uniques, dtype=object),
+    )
 
 
 def _first_rows(ids: pd.Series) -> np.ndarray:
