@@ -1031,3 +1031,56 @@ def test_example_plans_say_what_they_pay(name, tiny_ds):
         assert "target incentive" not in words.split("## Checks")[0]
     if plan.spec.draw is not None:
         assert f"{plan.spec.draw.amount:,.0f} CNY a month as a draw" in words
+
+
+def test_statement_shows_plan_cap_clawback_and_draw_numbers():
+    # The clawback case above: Jan component 3,000, plan cap limit 1,000 -> 1,000 paid;
+    # Feb: retention 0.5 reverses 100% of the 1,000 paid in Jan.
+    d = {
+        "name": "x",
+        "period": "month",
+        "target_incentive": {"amount": 12000},
+        "max_payout_multiple": 1.0,
+        "components": [
+            {
+                "type": "quota_bonus",
+                "name": "rev",
+                "kpi": "revenue",
+                "weight": 1,
+                "curve": [[0, 0], [1, 1], [3, 3]],
+                "clawback": {"kpi": "ret", "min": 0.9, "within_months": 1, "share": 1.0},
+            }
+        ],
+    }
+    plan = Plan.from_dict(d)
+    prep = plan.prepare(reps_frame(1), PERIODS[:2])
+    pay = prep.payout(
+        {"revenue": np.array([[300.0, 100.0]]), "ret": np.array([[1.0, 0.5]])},
+        {"revenue": np.full((1, 2), 100.0)},
+        trace=True,
+    )
+    jan = str(plan.explain("r0", "2026-01", run=(prep, pay)))
+    assert "earned this year to date 3,000.00 CNY, limit 1,000.00 CNY" in jan
+    assert "the cap bit, this much is held back  = -2,000.00 CNY" in jan
+    feb = str(plan.explain("r0", "2026-02", run=(prep, pay)))
+    assert "ret this month 0.5 (short)" in feb
+    assert (
+        "reverses 100% of the 1,000.00 CNY paid in 2026-01 = 1,000.00 CNY  = -1,000.00 CNY" in feb
+    )
+    # A recoverable draw: the balance after each month, and what becomes of it.
+    dd = {
+        "name": "d",
+        "period": "month",
+        "draw": {"amount": 1000, "months": 2},
+        "components": [{"type": "commission", "name": "c", "kpi": "revenue", "rate": 1.0}],
+    }
+    plan = Plan.from_dict(dd)
+    prep = plan.prepare(reps_frame(1, hire_date=["2026-01-01"]), PERIODS[:3])
+    pay = prep.payout({"revenue": np.array([[0.0, 300.0, 0.0]])}, {}, trace=True)
+    jan = str(plan.explain("r0", "2026-01", run=(prep, pay)))
+    assert "unrecovered balance after this month 1,000.00 CNY (forgiven at the end" in jan
+    assert "new hires, first 2 months after joining" in jan
+    assert "target incentive" not in jan  # a commission plan has none
+    feb = str(plan.explain("r0", "2026-02", run=(prep, pay)))
+    # Feb: draw 1,000 >= earnings 300 - balance 1,000: pays 1,000, balance 1,700.
+    assert "unrecovered balance after this month 1,700.00 CNY" in feb
