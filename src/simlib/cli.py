@@ -174,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
         "describe",
         help="print what each reform of a scenario file changes, in plain language",
         description="Validate a scenario file and print its header, its baseline and, for each "
-        "reform and sweep member, what it changes against its base.",
+        "reform and sweep member, what it changes against its base, in plain language.",
     )
     p.add_argument("scenario", help="scenario file (YAML)")
     p.set_defaults(func=_cmd_describe)
@@ -201,7 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
         "report",
         help="re-render a batch's reports from its results store (no simulation)",
         description="Execute the scenario and comparison notebooks again on the results stored "
-        "in BATCH/results.duckdb and rewrite index.html. BATCH is the output folder or a "
+        "in BATCH/results.duckdb (no simulation) and rewrite index.html. BATCH is the output folder or a "
         "batch name under reports/.",
     )
     p.add_argument("batch", help="batch folder (reports/demo) or name (demo)")
