@@ -1084,3 +1084,36 @@ def test_statement_shows_plan_cap_clawback_and_draw_numbers():
     feb = str(plan.explain("r0", "2026-02", run=(prep, pay)))
     # Feb: draw 1,000 >= earnings 300 - balance 1,000: pays 1,000, balance 1,700.
     assert "unrecovered balance after this month 1,700.00 CNY" in feb
+
+
+def test_clawback_on_a_lower_is_better_kpi_at_zero_is_not_a_shortfall():
+    # Clawback if churn attainment (target / actual) < 1 within a month. Churn 0 in Feb
+    # is the best possible: nothing is reversed; churn 0.04 vs 0.02 (50%) in Feb reverses.
+    d = {
+        "name": "x",
+        "period": "month",
+        "components": [
+            {
+                "type": "spif",
+                "name": "s",
+                "kpi": "new",
+                "amount": 100,
+                "start": "2026-01-01",
+                "end": "2026-12-31",
+                "clawback": {
+                    "kpi": "churn",
+                    "basis": "attainment",
+                    "min": 1.0,
+                    "within_months": 1,
+                    "share": 0.5,
+                },
+            }
+        ],
+    }
+    rules = pd.DataFrame({"kpi": ["churn"], "aggregation": ["mean"], "direction": ["lower"]})
+    prep = Plan.from_dict(d).prepare(reps_frame(2), PERIODS[:2], kpi_rules=rules)
+    out = prep.payout(
+        {"new": np.array([[1.0, 0.0], [1.0, 0.0]]), "churn": np.array([[0.02, 0.0], [0.02, 0.04]])},
+        {"churn": np.full((2, 2), 0.02)},
+    )
+    np.testing.assert_allclose(out.lines["clawback:s"][:, 1], [0.0, -50.0])

@@ -700,7 +700,13 @@ class PreparedPlan:
             q = self._target[cb.kpi]
             a = self._actual[cb.kpi]
             if self.kpi_direction.get(cb.kpi, "higher") == "lower":
-                m = _ratio(np.broadcast_to(q, a.shape), a)
+                qb = np.broadcast_to(q, a.shape)
+                m = _ratio(qb, a)
+                fa = self._finite_a[cb.kpi]
+                # At 0 a lower-is-better KPI is at its best (attainment +inf), never short.
+                best = (a <= 0) & (qb > 0) & (True if fa is None else fa)
+                if best.any():
+                    m = np.where(best, np.inf, m)
             else:
                 m = _ratio(a, np.broadcast_to(q, a.shape))
         else:
