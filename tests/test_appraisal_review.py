@@ -571,3 +571,48 @@ def test_t5_every_valid_rule_is_monotone_in_attainment(rule, values):
     pts = sl.appraisal.score_kpis(sc, x[:, None])[:, 0]
     order = np.argsort(x, kind="stable")
     assert (np.diff(pts[order]) >= -1e-9).all(), (rule, x[order], pts[order])
+
+
+# ------------------------------------------------ competence item weights, score calibration
+def test_competence_item_weights_by_hand():
+    # b1: product knowledge 3, negotiation 4 (both assessments in 2026). Weights .75/.25:
+    # 3.25 -> 100 + 10 * (3.25 - 3) = 102.5 points (equal weights would give 3.5 -> 105).
+    spec = {**_scorecard([0.5, 0.3, 0.2], BANDS_RATING),
+            "competence": {"weight": 0.2,
+                           "item_weights": {"product knowledge": 0.75, "negotiation": 0.25}}}  # fmt: skip
+    app = sl.appraisal.appraise(make_appraisal_dataset(), spec, 2026)
+    r = app.rated.set_index("rep_id")
+    assert r.loc["b1", "competence_raw"] == pytest.approx(3.25)
+    assert r.loc["b1", "competence_score"] == pytest.approx(102.5)
+    bad = {**spec, "competence": {"weight": 0.2, "item_weights": {"negotiation": 0.5}}}
+    msg = _spec_error(bad)
+    assert "scorecard.competence" in msg and "sum to 1" in msg
+
+
+def test_score_calibration_by_unit_by_hand():
+    # Revenue only (ratio, cap 1.5), 2026 points: T1 110, 70, 130, 90 (mean 100); T2 100, 65,
+    # 120, 140 (mean 106.25); T3 90, 55, 100, 80 (mean 81.25; c5 not rated). Overall mean
+    # 1150/12. "mean" calibration: points - unit mean + overall mean.
+    spec = {"name": "cal", "kpis": [
+        {"kpi": "revenue", "weight": 1.0, "rule": {"type": "ratio", "cap": 1.5}}],
+        "calibration": {"method": "mean", "by": "unit"}, "rating": BANDS_RATING}  # fmt: skip
+    ds = make_appraisal_dataset()
+    app = sl.appraisal.appraise(ds, spec, 2026)
+    r = app.rated.set_index("rep_id")
+    overall = 1150 / 12
+    assert r.loc["b4", "score"] == pytest.approx(140 - 106.25 + overall)
+    assert r.loc["c3", "score"] == pytest.approx(100 - 81.25 + overall)
+    assert r.loc["a3", "score"] == pytest.approx(130 - 100 + overall)
+    # still linear in the weights: the sensitivity analyses see the calibrated score
+    np.testing.assert_allclose(app.effective @ app.weights.to_numpy() + app.offset, r["score"])
+    # the prepared core calibrates the same way
+    ids = app.rated["rep_id"].tolist()
+    prep = sl.appraisal.prepare(ds, spec, ids)
+    act = app.kpis.set_index("rep_id").loc[ids, ["actual"]].to_numpy()
+    tgt = app.kpis.set_index("rep_id").loc[ids, ["target"]].to_numpy()
+    np.testing.assert_allclose(prep.evaluate(act, tgt).score, r.loc[ids, "score"])
+    # z-score calibration is not linear in the weights: analyses refuse rather than mislead
+    two = {**_scorecard([0.5, 0.3, 0.2], BANDS_RATING), "calibration": {"method": "zscore"}}
+    appz = sl.appraisal.appraise(ds, two, 2026)
+    with pytest.raises(NotImplementedError, match="not linear"):
+        sl.appraisal.break_even_weights(appz)

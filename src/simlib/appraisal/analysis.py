@@ -27,6 +27,16 @@ from simlib.appraisal.appraise import Appraisal
 from simlib.appraisal.rating import SCORE_DECIMALS, Groups, forced_counts, tie_key
 
 
+def _require_linear(app: Appraisal, what: str) -> None:
+    """The analyses below rely on ``score = effective @ weights + offset``."""
+    cal = app.scorecard.calibration
+    if cal is not None and cal.method != "mean":
+        raise NotImplementedError(
+            f"{what}: the score is calibrated with {cal.method!r}, which is not linear in the "
+            "KPI weights; use scorecard.calibration.method 'mean' for this analysis"
+        )
+
+
 def shift_weight(w: np.ndarray, k: int, new: float) -> np.ndarray:
     """Set weight ``k`` to ``new`` and rescale the others proportionally so the sum stays 1.
 
@@ -85,6 +95,7 @@ def weight_sensitivity(app: Appraisal, delta: float = 0.05) -> pd.DataFrame:
         best / worst grade). All draws of the ±delta scenarios are rated in one
         vectorized call.
     """
+    _require_linear(app, "weight_sensitivity")
     w = app.weights.to_numpy()
     names = app.weights.names
     base_grade = app.rated["grade_index"].to_numpy()
@@ -230,6 +241,7 @@ def break_even_weights(app: Appraisal) -> pd.DataFrame:
         ``immediate_up`` / ``immediate_down`` (True when a tie at the boundary
         makes any change of the weight change the group).
     """
+    _require_linear(app, "break_even_weights")
     w = app.weights.to_numpy()
     m = app.effective
     b = app.offset
@@ -373,6 +385,7 @@ def variance_shares(app: Appraisal) -> pd.Series:
     the score, coarser and, under forced distribution, relative) use
     :func:`rating_variance_shares`.
     """
+    _require_linear(app, "variance_shares")
     w = app.weights.to_numpy()
     s = app.effective @ w + app.offset
     var = s.var()
@@ -406,6 +419,7 @@ def rating_variance_shares(app: Appraisal, max_predictors: int = 12) -> pd.DataF
     ``(not explained)``: ``share`` (of the rating variance). ``attrs["r2"]`` is
     the R². A grade index of 0 = best; the sign does not matter to R².
     """
+    _require_linear(app, "rating_variance_shares")
     w = app.weights.to_numpy()
     parts = {k: app.effective[:, j] * w[j] for j, k in enumerate(app.weights.names)}
     if app.scorecard.competence is not None:
@@ -469,6 +483,7 @@ def decisive_kpis(
         pivotal KPI). ``attrs["decided_by_one_kpi"]`` is the share of reps with
         exactly one pivotal KPI.
     """
+    _require_linear(app, "decisive_kpis")
     m = app.effective
     w = app.weights.to_numpy()
     b = app.offset

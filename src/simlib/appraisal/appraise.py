@@ -20,6 +20,7 @@ import pandas as pd
 
 from simlib.appraisal.rating import Groups, calibrate, forced_counts, rate_bands, rate_forced
 from simlib.appraisal.scorecard import (
+    CompetenceSpec,
     Scorecard,
     attainment,
     blend,
@@ -63,6 +64,10 @@ class Appraisal:
         (eligible reps, KPIs): the points each KPI feeds into the blended score
         per unit of weight (individual and team parts combined), so that
         ``score = effective @ weights + offset``. Used by sensitivity analysis.
+        Holds after a ``mean`` calibration of the individual score (a linear
+        step); after ``zscore``/``mixed`` calibration the score is not linear
+        in the weights and the analyses that need it say so
+        (``NotImplementedError``).
     offset : numpy.ndarray
         (eligible reps,): the part of the score that does not depend on KPI
         weights (competence).
@@ -163,6 +168,32 @@ def mean_weight_kpis(ds: Dataset, kpis: Sequence[str]) -> dict[str, str]:
             if pd.notna(wk) and str(wk).strip():
                 out[k] = str(wk)
     return out
+
+
+def competence_scores(items: pd.DataFrame, spec: CompetenceSpec | None = None) -> pd.Series:
+    """Each rep's competence score (1-5) from their item scores: the mean, or the weighted mean.
+
+    Parameters
+    ----------
+    items : DataFrame
+        ``rep_id, item, score`` (one row per rep and item, e.g. the mean of the
+        period's assessments).
+    spec : CompetenceSpec, optional
+        With ``item_weights``, items are weighted (a rep missing an item is
+        scored on the others, weights rescaled); otherwise every item counts once.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"rep_id": ["r", "r"], "item": ["a", "b"], "score": [4.0, 2.0]})
+    >>> float(competence_scores(t).iloc[0])
+    3.0
+    """
+    if spec is None or spec.item_weights is None:
+        return items.groupby("rep_id")["score"].mean()
+    w = items["item"].map(spec.item_weights).fillna(0.0).astype(float)
+    t = items.assign(_w=w, _ws=w * items["score"])
+    g = t.groupby("rep_id")[["_w", "_ws"]].sum()
+    return (g["_ws"] / g["_w"].where(g["_w"] > 0)).rename("score")
 
 
 def _rep_kpi_table(
@@ -291,17 +322,27 @@ def appraise(
     comp_score = np.full(n, np.nan)
     if ds.competence is not None:
         c = ds.competence[ds.competence["period"].isin(months)]
-        if sc.competence is not None and sc.competence.items is not None:
-            unknown = sorted(set(sc.competence.items) - set(ds.competence["item"].unique()))
+        used = sc.competence.used_items if sc.competence is not None else None
+        if used is not None:
+            unknown = sorted(set(used) - set(ds.competence["item"].unique()))
             if unknown:
+                where = "items" if sc.competence.items is not None else "item_weights"
                 raise ValueError(
-                    f"scorecard.competence.items: {unknown} not in the competence table "
+                    f"scorecard.competence.{where}: {unknown} not in the competence table "
                     f"(items: {sorted(ds.competence['item'].unique())})"
                 )
-            c = c[c["item"].isin(sc.competence.items)]
+            c = c[c["item"].isin(used)]
         comp_long = c.groupby(["rep_id", "item"], as_index=False)["score"].mean()
-        per_rep = comp_long.groupby("rep_id")["score"].mean()
+        per_rep = competence_scores(comp_long, sc.competence)
         comp_score = per_rep.reindex(actual.index).to_numpy(float)
+        if sc.competence is not None and sc.competence.item_weights is not None:
+            n_items = comp_long.groupby("rep_id")["item"].nunique().reindex(actual.index)
+            partial = int((n_items < len(sc.competence.item_weights)).sum())
+            if partial:
+                notes.append(
+                    f"{partial} rep(s) not assessed on every weighted competence item: "
+                    "scored on the items they have, weights rescaled"
+                )
     if sc.competence is not None:
         if ds.competence is None:
             raise ValueError(
@@ -338,6 +379,22 @@ def appraise(
             )
         comp_pts = competence_points(raw, sc.competence)
     individual = (1 - cw) * kpi_comp + cw * comp_pts
+    kpi_part = (1 - cw) * scores_e  # per unit of KPI weight
+    comp_part = cw * comp_pts
+    cal = sc.calibration
+    if cal is not None:
+        by = unit if cal.by == "unit" else at_level(cal.by, "calibration.by")
+        cal_groups = Groups(by[e_idx])
+        individual = calibrate(individual, cal_groups, cal.method)
+        if cal.method == "mean":
+            # "mean" calibration is linear: apply it to each KPI column and to the
+            # competence part, so score = effective @ weights + offset still holds.
+            kpi_part = calibrate(kpi_part.T, cal_groups, "mean").T
+            comp_part = calibrate(comp_part, cal_groups, "mean")
+        notes.append(
+            f"individual scores calibrated ({cal.method}) across "
+            + ("units (the unit head rates)" if cal.by == "unit" else f"{cal.by} units")
+        )
 
     # Team: the unit's own attainment (all its reps with data, eligible or not).
     tw = sc.team.weight if sc.team is not None else 0.0
@@ -379,8 +436,8 @@ def appraise(
         if np.isnan(team_score_e).any():
             raise ValueError("a unit's team score is undefined (no targets in the unit)")
     score = blend(individual, team_score_e, tw)
-    effective = (1 - tw) * (1 - cw) * scores_e + tw * team_pts_kpi
-    offset = (1 - tw) * cw * comp_pts
+    effective = (1 - tw) * kpi_part + tw * team_pts_kpi
+    offset = (1 - tw) * comp_part
 
     within = sc.rating.within
     group_id = at_level(within, "rating.within")
@@ -534,6 +591,8 @@ class PreparedScorecard:
     #: Per KPI: the scorecard column of its ``weight_kpi`` (unit means weighted by
     #: it, e.g. churn by revenue), -1 for a headcount mean; ``None`` when no KPI has one.
     mean_weight_index: np.ndarray | None = None
+    #: Groups the individual score is calibrated across (``scorecard.calibration``).
+    calibration_groups: Groups | None = None
 
     def evaluate(self, actual: np.ndarray, target: np.ndarray) -> Evaluation:
         """Score and rate draws of results.
@@ -557,6 +616,8 @@ class PreparedScorecard:
         cw = sc.competence.weight if sc.competence is not None else 0.0
         comp = self.competence_points if self.competence_points is not None else 0.0
         individual = (1 - cw) * kpi + cw * comp
+        if sc.calibration is not None and self.calibration_groups is not None:
+            individual = calibrate(individual, self.calibration_groups, sc.calibration.method)
         team = None
         if sc.team is not None and self.team_groups is not None:
             mean_w = None
@@ -667,7 +728,16 @@ def prepare(
                 "cannot weight it; add it to scorecard.kpis with weight 0"
             )
         mean_idx = np.array([kpis.index(wkpi[k]) if k in wkpi else -1 for k in kpis])
+    cal_groups = None
+    if sc.calibration is not None:
+        if sc.calibration.method == "mixed":
+            raise NotImplementedError(
+                "scorecard.calibration.method: 'mixed' fits a model per appraisal and is not "
+                "available in simulations; use 'mean' or 'zscore'"
+            )
+        by = sc.calibration.by
+        cal_groups = Groups(unit if by == "unit" else at_level(by, "calibration.by"))
     return PreparedScorecard(
         sc, rep_ids, weights, lower, agg == "sum", rating_groups, team_groups, level_groups,
-        counts, comp_pts, mean_idx,
+        counts, comp_pts, mean_idx, cal_groups,
     )  # fmt: skip

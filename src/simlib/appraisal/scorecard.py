@@ -243,16 +243,46 @@ class WeightsSpec(StrictModel):
 class CompetenceSpec(StrictModel):
     """Manager / 360 competence items (1-5 scale) as a share of the individual score.
 
-    An item score s becomes ``100 + points_per_step * (s - meets)`` points: with
+    A rep's competence score is the mean of their item scores (each item the
+    mean of the period's assessments), weighted by ``item_weights`` when given
+    (e.g. ``{product knowledge: 0.6, negotiation: 0.4}``; a rep not assessed on
+    an item is scored on the others, their weights rescaled, and the appraisal
+    notes say how many). The score s becomes ``100 + points_per_step * (s - meets)`` points: with
     the defaults 3 ("meets expectations") = 100 points, 5 = 120, 1 = 80, so a
     competence point is worth as much as a KPI point near target.
     """
 
     weight: float = Field(gt=0, le=1)
     items: list[str] | None = None
+    item_weights: dict[str, float] | None = None
     meets: float = Field(3.0, ge=1, le=5)
     points_per_step: float = Field(10.0, gt=0)
     calibrate: Literal["none", "zscore", "mean", "mixed"] = "none"
+
+    @model_validator(mode="after")
+    def _item_weights(self) -> CompetenceSpec:
+        iw = self.item_weights
+        if iw is None:
+            return self
+        bad = {k: v for k, v in iw.items() if not (np.isfinite(v) and v >= 0)}
+        if bad:
+            raise ValueError(f"item_weights must be finite and >= 0, got {bad}")
+        total = float(sum(iw.values()))
+        if not np.isclose(total, 1.0, atol=1e-6):
+            raise ValueError(f"item_weights must sum to 1 (100%); they sum to {total:.6g}")
+        if self.items is not None and set(iw) != set(self.items):
+            raise ValueError(
+                f"item_weights cover {sorted(iw)} but items are {sorted(self.items)}; "
+                "give the same items (or leave items out: the weighted items are used)"
+            )
+        return self
+
+    @property
+    def used_items(self) -> list[str] | None:
+        """The items counted: ``items``, else the keys of ``item_weights``, else all (None)."""
+        if self.items is not None:
+            return list(self.items)
+        return list(self.item_weights) if self.item_weights is not None else None
 
 
 class TeamSpec(StrictModel):
@@ -260,6 +290,22 @@ class TeamSpec(StrictModel):
 
     weight: float = Field(ge=0, le=1)
     level: str = "team"
+
+
+class CalibrationSpec(StrictModel):
+    """Calibrate the individual score (KPI composite + competence) across raters.
+
+    Units (their heads, who rate) differ in leniency; ``method`` (see
+    :func:`simlib.appraisal.calibrate`) removes each group's offset (``mean``)
+    or offset and spread (``zscore``; ``mixed`` shrinks small groups, tidy
+    appraisals only) before the team blend and the rating. ``by`` is ``unit``
+    (the rep's own unit: its head is the rater) or a level name (``branch``).
+    Only ``mean`` keeps the score linear in the KPI weights, which the weight
+    sensitivity analysis needs.
+    """
+
+    method: Literal["mean", "zscore", "mixed"]
+    by: str = "unit"
 
 
 class Grade(StrictModel):
@@ -361,6 +407,7 @@ class Scorecard(StrictModel):
     weights: WeightsSpec | None = None
     kpis: list[KPIItem] = Field(min_length=1)
     competence: CompetenceSpec | None = None
+    calibration: CalibrationSpec | None = None
     team: TeamSpec | None = None
     rating: RatingSpec
 
