@@ -217,7 +217,10 @@ def test_promotion_eligibility_by_hand():
     assert out.loc["c5", "ratings"] == "- > -"
     # time in grade from hire date (no grade_since column), declared
     assert "hire date" in out["time_basis"].iloc[0]
-    strict = promotion_eligibility(hist, ds.reps, grades, "B", consecutive=1, min_years_in_grade=50)
+    with pytest.warns(UserWarning, match="measured from the hire date"):
+        strict = promotion_eligibility(
+            hist, ds.reps, grades, "B", consecutive=1, min_years_in_grade=50
+        )
     assert not strict["eligible"].any()
     reps2 = ds.reps.assign(grade_since=pd.Timestamp("2026-06-01"))
     gs = promotion_eligibility(hist, reps2, grades, "B", consecutive=1, min_years_in_grade=1)
@@ -324,3 +327,19 @@ def test_merit_round_names_reps_without_a_salary():
         solve_merit_budget(
             mm, np.array([1.0, np.nan]), np.array([0, 1]), np.ones(2), 1.0, rep_ids=["r1", "r2"]
         )
+
+
+def test_runs_longer_than_the_history_are_an_error_not_an_empty_list():
+    # Review item 6: consecutive > periods in the history silently made nobody eligible.
+    ds, hist, latest = _history()  # two periods
+    with pytest.raises(OutcomeError, match="consecutive=3 periods asked but the history has 2"):
+        promotion_eligibility(hist, ds.reps, ["A", "B", "C"], "B", consecutive=3)
+    with pytest.raises(OutcomeError, match="consecutive=3"):
+        improvement_flags(hist, latest, consecutive=3)
+    # time in grade: 2020-01-01 hire to 2026-12-31 is 2556 days = 6.998 years (365.25-day years)
+    with pytest.warns(UserWarning):
+        out = promotion_eligibility(
+            hist, ds.reps, ["A", "B", "C"], "B", consecutive=1, min_years_in_grade=7
+        ).set_index("rep_id")
+    assert out.loc["a1", "years_in_grade"] == pytest.approx(2556 / 365.25, abs=1e-3)
+    assert not out["meets_time"].any()  # 6.998 < 7

@@ -20,6 +20,7 @@ from :func:`~simlib.appraisal.appraise_history`.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -471,6 +472,13 @@ def promotion_eligibility(
         raise OutcomeError(f"min_rating {min_rating!r} is not one of the grades {list(grades)}")
     level = list(grades).index(min_rating)
     m, periods = _grade_matrix(history)
+    if consecutive > len(periods):
+        raise OutcomeError(
+            f"consecutive={consecutive} periods asked but the history has {len(periods)} "
+            f"({periods}): nobody could qualify; appraise more periods or lower it"
+        )
+    if consecutive < 1:
+        raise OutcomeError(f"consecutive must be >= 1, got {consecutive}")
     gi = m.to_numpy()
     ok = (gi >= 0) & (gi <= level)
     run = trailing_run(ok)
@@ -486,6 +494,14 @@ def promotion_eligibility(
     else:
         since = pd.to_datetime(info["hire_date"])
         basis = "hire date (no grade_since column: time with the company stands in)"
+        if min_years_in_grade > 0:
+            warnings.warn(
+                f"promotion_eligibility: reps has no {grade_since!r} column, so time in grade "
+                "is measured from the hire date (an upper bound: it overstates readiness for "
+                "reps promoted since hire)",
+                UserWarning,
+                stacklevel=2,
+            )
     years = (as_of - since).dt.days.to_numpy() / 365.25
     names = np.array(list(grades) + ["-"], dtype=object)
     ratings = [" > ".join(names[row]) for row in np.where(gi >= 0, gi, len(grades))]
@@ -541,7 +557,12 @@ def improvement_flags(
     (``;``-separated), ``kpis`` (``;``-separated), ``detail`` (words).
     """
     n_grades = len(latest.scorecard.rating.grades)
-    m, _ = _grade_matrix(history)
+    m, periods = _grade_matrix(history)
+    if consecutive > len(periods):
+        raise OutcomeError(
+            f"consecutive={consecutive} periods asked but the history has {len(periods)} "
+            f"({periods}): no rep could be flagged; appraise more periods or lower it"
+        )
     gi = m.to_numpy()
     bottom = gi >= n_grades - bottom_grades
     run = trailing_run(bottom)
