@@ -616,3 +616,28 @@ def test_score_calibration_by_unit_by_hand():
     appz = sl.appraisal.appraise(ds, two, 2026)
     with pytest.raises(NotImplementedError, match="not linear"):
         sl.appraisal.break_even_weights(appz)
+
+
+def test_critic_cost_branch_on_the_tus_adali_data_derived_from_the_benefit_case():
+    # Tus & Aytac Adali (2019) data (price in column 0). Declaring price a cost criterion
+    # normalizes it as (max - x)/(max - min) = 1 - (benefit normalization): its standard
+    # deviation is unchanged and its correlation with every other column flips sign. So,
+    # from the benefit case's sigma_j and r_jk (whose weights reproduce the paper),
+    #   C_price = sigma_p * sum_k (1 + r_pk),  C_j = sigma_j * (sum_{k != p} (1 - r_jk) + 1 + r_jp).
+    m = np.array(
+        [[5000, 3, 3, 4, 3, 2], [680, 5, 3, 2, 2, 1], [2000, 3, 2, 3, 4, 3],
+         [600, 4, 3, 1, 2, 2], [800, 2, 4, 3, 3, 4]], dtype=float,
+    )  # fmt: skip
+    ben = sl.appraisal.critic_weights(m)
+    np.testing.assert_allclose(
+        ben.to_numpy(), [0.157, 0.249, 0.168, 0.121, 0.154, 0.151], atol=5e-4
+    )
+    sd = ben.diagnostics["std"].to_numpy()
+    r = ben.diagnostics["correlation"].to_numpy()
+    flip = np.ones(6)
+    flip[0] = -1
+    r_cost = r * flip[:, None] * flip[None, :]  # the price row and column change sign
+    c = sd * (1 - r_cost).sum(axis=0)
+    cost = sl.appraisal.critic_weights(m, benefit=[False] + [True] * 5)
+    np.testing.assert_allclose(cost.to_numpy(), c / c.sum(), atol=1e-12)
+    np.testing.assert_allclose(cost.diagnostics["std"].to_numpy(), sd, atol=1e-12)

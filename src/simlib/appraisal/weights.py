@@ -319,7 +319,7 @@ def ahp(
     Weights
         ``.weights`` sum to 1; ``.lambda_max``, ``.consistency_index`` =
         (lambda_max - n)/(n - 1), ``.random_index`` and ``.consistency_ratio`` =
-        CI / RI (0 when n <= 2). ``diagnostics["worst_triads"]`` lists the
+        CI / RI (0 when n <= 2). ``diagnostics["worst_judgments"]`` lists the
         judgments that contribute most to the inconsistency.
 
     Examples
