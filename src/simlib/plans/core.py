@@ -12,18 +12,23 @@ with ``true_up`` the window is the year to date):
 
 1. measure: sums of actuals and targets over the window (a "mean" KPI such as a
    retention rate is averaged over the months it has data); attainment =
-   actual / target (target / actual for a lower-is-better KPI), 0 without a
-   target;
+   actual / target (target / actual for a lower-is-better KPI, +inf when that
+   KPI is at 0, its best); 0 without a target, recorded as "no target";
 2. raw entitlement: weight x target incentive x curve(attainment) for bonuses;
-   the commission schedule for commissions; amount x units for a SPIF;
-3. gate (0 unless the gate KPI reaches its level), modifier (x curve of another
-   KPI), scorecard coefficient (x coefficient), component cap (at most
-   ``max_payout`` x the window's share of the year);
+   the commission schedule for commissions; amount x units (never below 0) for
+   a SPIF;
+3. modifier (x curve of another KPI), scorecard coefficient (x coefficient);
 4. payment: the window's entitlement, or with true-up the year-to-date
-   entitlement minus what earlier windows of the year paid.
+   entitlement minus what earlier windows of the year paid; a window whose gate
+   fails (the gate KPI measured over the period itself, not the year to date)
+   pays nothing; the component cap holds the component's year-to-date payments
+   at ``max_payout`` x the share of the plan year worked.
 
 Then, on the monthly grid: the plan cap (year-to-date pay at most
-``max_payout_multiple`` x year-to-date target incentive), clawbacks, the draw.
+``max_payout_multiple`` x year-to-date target incentive and/or ``max_payout`` x
+the share of the year worked), clawbacks (a share of what was paid after the
+plan cap, never more), the draw (only where ``draw_mask`` is 1, e.g. a new
+hire's first months). Reps with ``paid`` False count in team sums but are paid 0.
 """
 
 from __future__ import annotations
@@ -204,6 +209,14 @@ class PreparedPlan:
     prorate : numpy.ndarray
         (reps, months) share of each month's days the rep was employed and not
         on leave (1.0 = the whole month).
+    paid : numpy.ndarray
+        (reps,) True for the reps the plan pays; the others (e.g. store staff
+        in an account manager's branch) count in team sums only and get 0 on
+        every line. Pass every rep of the units to get whole-unit attainment.
+    draw_mask : numpy.ndarray
+        (reps, months) 1 where the draw applies (a new hire's first months).
+    year_share : numpy.ndarray
+        (reps, months) share of the plan year the rep works; annual caps scale by it.
     """
 
     def __init__(
