@@ -54,7 +54,9 @@ def test_tiny_round_trip(tiny_ds, tmp_path, fmt, enc):
     path = tiny_ds.save(_target(tmp_path, fmt, enc), format=fmt, encoding=enc)
     back = load_dataset(path)
     assert_same(tiny_ds, back)
-    assert back.source == str(path)
+    # The path, and for CSV the encoding each file was read in.
+    assert back.source == str(path) or back.source.startswith(f"{path} (CSV encoding")
+    assert (back.source == str(path)) == (fmt != "csv")
     assert back.units.loc[0, "name"] == "总部"
 
 
@@ -335,3 +337,157 @@ def test_text_that_looks_missing_or_numeric_stays_text(tiny_ds, tmp_path, fmt, e
     ds = Dataset(kpis=tiny_ds.kpis, units=tiny_ds.units, reps=reps, sales=tiny_ds.sales)
     back = load_dataset(ds.save(_target(tmp_path, fmt, enc), format=fmt, encoding=enc))
     assert back.reps["grade"].tolist() == tricky
+
+
+# ------------------------------------------------------------ review fixes (issue 2)
+def test_unknown_encoding_is_one_clear_error(tiny_ds, tmp_path):
+    from simlib.data.io import EncodingNameError
+    from simlib.data.validate import validate_cli
+
+    folder = tiny_ds.save(tmp_path / "ds")
+    with pytest.raises(EncodingNameError) as err:
+        load_dataset(folder, encoding="foo")
+    msg = str(err.value)
+    assert "'foo'" in msg and "gb18030" in msg and "utf-8-sig" in msg
+    assert isinstance(err.value, SimlibError) and isinstance(err.value, LookupError)
+    import io as _io
+
+    buf = _io.StringIO()
+    assert validate_cli(folder, encoding="foo", out=buf) == 2
+    assert "unknown encoding 'foo'" in buf.getvalue() and "Traceback" not in buf.getvalue()
+
+
+def test_broken_duckdb_view_names_the_table(tiny_ds, tmp_path):
+    import duckdb
+
+    db = tiny_ds.save(tmp_path / "d.duckdb", format="duckdb")
+    con = duckdb.connect(str(db))
+    con.execute("CREATE TABLE gone AS SELECT 1 AS x")
+    con.execute("CREATE VIEW targets AS SELECT * FROM gone")
+    con.execute("DROP TABLE gone")
+    con.close()
+    with pytest.raises(DataValidationError) as err:
+        load_dataset(db)
+    (p,) = err.value.problems
+    assert p.file == "d.duckdb:targets" and "a readable table or view" in p.expected
+
+
+def test_save_in_an_encoding_that_cannot_hold_a_name(tiny_ds, tmp_path):
+    # 䶮 (as in the name 刘䶮) is in GB18030 and Unicode but not in GBK.
+    units = tiny_ds.units.copy()
+    units.loc[2, "name"] = "刘䶮组"
+    ds = Dataset(kpis=tiny_ds.kpis, units=units, reps=tiny_ds.reps, sales=tiny_ds.sales)
+    with pytest.raises(SimlibError) as err:
+        ds.save(tmp_path / "gbk", encoding="gbk")
+    msg = str(err.value)
+    # Table units, record 3 = file line 4 (after the header), column name.
+    assert "units" in msg and "line 4" in msg and "'name'" in msg and "'䶮'" in msg
+    assert "gb18030" in msg and "utf-8" in msg
+    assert not (tmp_path / "gbk").exists()
+    back = load_dataset(ds.save(tmp_path / "gb", encoding="gb18030"))
+    assert back.units.loc[2, "name"] == "刘䶮组"
+
+
+def test_workbook_without_a_table_sheet_lists_its_sheets(tiny_ds, tmp_path):
+    book = tmp_path / "book.xlsx"
+    with pd.ExcelWriter(book, engine="openpyxl") as xw:
+        for name, df in tiny_ds.tables().items():
+            sheet = "Sales data" if name == "sales" else name
+            out = df.assign(period=df["period"].astype(str)) if "period" in df else df
+            out.to_excel(xw, sheet_name=sheet, index=False)
+    with pytest.raises(DataValidationError) as err:
+        load_dataset(book)
+    (p,) = err.value.problems
+    assert "sheets: kpis, units, reps, Sales data" in p.expected
+    assert "a sheet named sales" in p.expected
+
+
+def test_check_dataset_names_a_missing_column(tiny_ds):
+    ds = Dataset(
+        kpis=tiny_ds.kpis,
+        units=tiny_ds.units,
+        reps=tiny_ds.reps.drop(columns="grade"),
+        sales=tiny_ds.sales,
+    )
+    (p,) = check_dataset(ds)
+    assert (p.file, p.column) == ("reps", "grade") and "column" in p.expected
+
+
+def test_undecodable_csv_gives_line_and_byte(tiny_ds, tmp_path):
+    folder = tiny_ds.save(tmp_path / "ds")
+    good = (folder / "reps.csv").read_bytes()
+    lines = good.split(b"\n")
+    lines[2] = lines[2].replace(b"P4", b"P\xff4")  # file line 3
+    (folder / "reps.csv").write_bytes(b"\n".join(lines))
+    byte = good.index(b"P4", len(lines[0]) + len(lines[1]) + 2) + 1
+    for enc in (None, "utf-8"):
+        with pytest.raises(DataValidationError) as err:
+            load_dataset(folder, encoding=enc)
+        (p,) = err.value.problems
+        assert p.row == 3 and f"byte {byte:,}" in p.expected, str(p)
+
+
+def test_latin1_or_big5_text_read_as_gb18030_is_flagged(tiny_ds, tmp_path):
+    """GB18030 decodes almost any bytes: cp1252 'Renée Müller' comes out as Ren閑 M黮ler."""
+    latin = Dataset(
+        kpis=tiny_ds.kpis,
+        units=tiny_ds.units.assign(name=["Siège", *tiny_ds.units["name"][1:]]),
+        reps=tiny_ds.reps.assign(
+            manager=["Renée Müller", "François", "Renée Müller", "Hélène", "François"]
+        ),
+        sales=tiny_ds.sales,
+    )
+    big5 = Dataset(
+        kpis=tiny_ds.kpis,
+        units=tiny_ds.units.assign(
+            name=["總公司", "北區業務", "南區業務", "臺北分行", "臺北一組", "臺北二組", "高雄組"]
+        ),
+        reps=tiny_ds.reps,
+        sales=tiny_ds.sales,
+    )
+    for enc, d, file in (("cp1252", latin, "reps.csv"), ("big5", big5, "units.csv")):
+        folder = d.save(tmp_path / enc, encoding="utf-8")
+        for f in folder.iterdir():  # re-encode: what a non-Chinese system exports
+            f.write_bytes(f.read_text(encoding="utf-8").encode(enc))
+        assert detect_encoding(folder / file) == "gb18030"
+        with pytest.raises(DataValidationError) as err:
+            load_dataset(folder)
+        problems = err.value.problems
+        assert file in {p.file for p in problems}
+        for p in problems:
+            assert "--encoding" in p.expected and enc in p.expected, str(p)
+        assert_same(d, load_dataset(folder, encoding=enc))  # given: read as asked
+    # Real Chinese text, rare name characters (喆, 堃) included, is not flagged.
+    cn = tiny_ds.units.assign(
+        name=["总公司", "华北大区", "华南大区", "北京分公司", "北京喆组", "北京二组", "广州堃组"]
+    )
+    d = Dataset(kpis=tiny_ds.kpis, units=cn, reps=tiny_ds.reps, sales=tiny_ds.sales)
+    assert_same(d, load_dataset(d.save(tmp_path / "cn", encoding="gb18030")))
+
+
+def test_source_and_summary_say_which_encoding_was_used(tiny_ds, tmp_path):
+    import io as _io
+
+    from simlib.data.validate import validate_cli
+
+    folder = tiny_ds.save(tmp_path / "gb", encoding="gb18030")
+    ds = load_dataset(folder)
+    # Only units.csv holds Chinese; the other files are ASCII, which is UTF-8 too.
+    assert ds.source == (
+        f"{folder} (CSV encodings detected: utf-8 for kpis.csv, reps.csv, sales.csv; "
+        "gb18030 for units.csv)"
+    )
+    buf = _io.StringIO()
+    assert validate_cli(folder, out=buf) == 0
+    assert "encoding gb18030, detected" in buf.getvalue()
+    assert load_dataset(folder, encoding="gb18030").source == f"{folder} (CSV encoding gb18030)"
+    pq = tiny_ds.save(tmp_path / "pq", format="parquet")
+    assert load_dataset(pq).source == str(pq)
+
+
+@pytest.mark.parametrize(("fmt", "enc"), WAYS)
+def test_placeholder_exit_date_round_trips(tmp_path, fmt, enc):
+    ds = load_dataset(GOOD.parent / "odd" / "placeholder_exit")
+    back = load_dataset(ds.save(_target(tmp_path, fmt, enc), format=fmt, encoding=enc))
+    assert_same(ds, back)
+    assert back.reps["exit_date"].iloc[3] == pd.Timestamp("9999-12-31")

@@ -98,7 +98,17 @@ CASES: dict[str, list[tuple[str, int | None, str | None, str, list[str]]]] = {
     "implausible_month": [
         ("sales.csv", 5, "period", "2126-02", ["a plausible month", "1990-01", "a typo"])
     ],
-    "undecodable_text": [("units.csv", None, None, "", ["UTF-8 or GB18030", "encoding"])],
+    # UNITS is 7 lines, 174 bytes in UTF-8 (29 header + 6 rows of ASCII and 3-byte CJK
+    # names); the appended 8th line's "T9,S,team," adds 10, so 0xFF is byte 184 (from 0).
+    "undecodable_text": [
+        (
+            "units.csv",
+            8,
+            None,
+            "bytes ff fe 0a",
+            ["UTF-8 or GB18030", "line 8, byte 184", "--encoding"],
+        )
+    ],
 }
 
 

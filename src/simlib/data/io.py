@@ -68,6 +68,29 @@ class DatasetPathError(SimlibError, FileNotFoundError):
     """The dataset path does not exist or holds no dataset."""
 
 
+class EncodingNameError(SimlibError, LookupError):
+    """An encoding name Python does not know (``encoding="foo"``)."""
+
+
+#: Encodings worth naming to a user, with what writes them.
+COMMON_ENCODINGS = (
+    "utf-8, utf-8-sig (UTF-8 with the byte-order mark Excel writes), "
+    "gb18030 (Excel on a Chinese system; a superset of gbk and gb2312), "
+    "big5 (Traditional Chinese), cp1252 (Excel on a Western European system)"
+)
+
+
+def check_encoding(encoding: str) -> str:
+    """The encoding's canonical name, or :class:`EncodingNameError` naming the usual ones."""
+    try:
+        return codecs.lookup(encoding).name
+    except (LookupError, TypeError):
+        raise EncodingNameError(
+            f"unknown encoding {encoding!r}: give a Python codec name such as "
+            f"{COMMON_ENCODINGS}; or leave it out to detect UTF-8 / GB18030"
+        ) from None
+
+
 # --------------------------------------------------------------------- saving
 def _text_periods_and_dates(df: pd.DataFrame, dates_as_text: bool) -> pd.DataFrame:
     """A copy fit for writing: months as ``YYYY-MM``; dates as ISO text or dates."""
@@ -156,7 +179,9 @@ def save_dataset(
                 f"records and these tables are larger: {too_big}; use parquet or duckdb"
             )
     if fmt == "csv":
-        codecs.lookup(encoding)  # an unknown encoding fails before anything is written
+        # An unknown encoding, or text it cannot hold, fails before anything is written.
+        check_encoding(encoding)
+        _check_encodable(tables, encoding)
 
     if fmt == "duckdb":
         import duckdb
@@ -193,6 +218,41 @@ def save_dataset(
                     _text_periods_and_dates(df, dates_as_text=False), tmp / f"{name}.xlsx", name
                 )
     return path
+
+
+def _check_encodable(tables: dict[str, pd.DataFrame], encoding: str) -> None:
+    """Raise, naming table, line, column and character, if ``encoding`` cannot hold a cell.
+
+    GBK, for one, lacks characters found in real names (``䶮``, as in 刘䶮);
+    GB18030 and UTF-8 hold every character.
+    """
+    if codecs.lookup(encoding).name.startswith("utf-"):
+        return
+    for name, df in tables.items():
+        for col in [None, *df.columns]:
+            if col is None:
+                values = np.asarray([str(c) for c in df.columns], dtype=object)
+            else:
+                s = df[col]
+                if not (s.dtype == object or pd.api.types.is_string_dtype(s.dtype)):
+                    continue
+                values = pd.unique(s.dropna().astype(object).to_numpy())
+            for v in values:
+                try:
+                    str(v).encode(encoding)
+                except UnicodeEncodeError as exc:
+                    ch = exc.object[exc.start : exc.end]
+                    if col is None:
+                        where = f"the header, column name {v!r}"
+                    else:
+                        rec = int(np.flatnonzero((df[col] == v).fillna(False).to_numpy())[0])
+                        where = f"line {rec + 2}, column {col!r} (value {str(v)!r})"
+                    raise SimlibError(
+                        f"cannot write {name}.csv in {encoding}: {where} holds {ch!r}, "
+                        f"which {encoding} cannot encode; save with encoding='gb18030' "
+                        "(what Excel on a Chinese system reads; it holds every character) "
+                        "or 'utf-8' / 'utf-8-sig'"
+                    ) from None
 
 
 def _write_xlsx(df: pd.DataFrame, path: Path, sheet: str) -> None:
@@ -262,6 +322,49 @@ def detect_encoding(path: str | Path) -> str | None:
     return None
 
 
+def decode_error_at(path: str | Path, encoding: str) -> tuple[int, int, bytes] | None:
+    """Where ``encoding`` first fails on a file: (byte offset from 0, line from 1, bytes).
+
+    ``None`` when the whole file decodes. Streams the file in 1 MiB blocks.
+    """
+    dec = codecs.getincrementaldecoder(encoding)(errors="strict")
+    start = 0
+    with open(path, "rb") as f:
+        while True:
+            chunk = f.read(1 << 20)
+            pending = len(dec.getstate()[0])
+            try:
+                dec.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                offset = start - pending + exc.start
+                break
+            if not chunk:
+                return None
+            start += len(chunk)
+    lines = 1
+    with open(path, "rb") as f:
+        done = 0
+        while done < offset:
+            block = f.read(min(1 << 20, offset - done))
+            lines += block.count(b"\n")
+            done += len(block)
+        bad = f.read(4)
+    return offset, lines, bad
+
+
+def _where_undecodable(path: Path, encoding: str) -> tuple[int | None, str, str]:
+    """Row, the bytes found, and the position as text, for a decoding problem."""
+    at = decode_error_at(path, encoding)
+    if at is None:
+        return None, "", ""
+    offset, line, bad = at
+    return (
+        line,
+        "bytes " + " ".join(f"{b:02x}" for b in bad),
+        (f"line {line}, byte {offset:,} (counting from 0)"),
+    )
+
+
 def _read_csv(
     path: Path, encoding: str | None, problems: list[Problem]
 ) -> tuple[pd.DataFrame | None, TableSource]:
@@ -269,14 +372,17 @@ def _read_csv(
     if encoding is None:
         enc = detect_encoding(path)
         if enc is None:
+            row, found, where = _where_undecodable(path, "utf-8")
+            _, _, where_gb = _where_undecodable(path, "gb18030")
             problems.append(
                 Problem(
                     path.name,
+                    row,
                     None,
-                    None,
-                    "",
-                    "text in UTF-8 or GB18030/GBK (neither decodes this file; "
-                    "pass encoding=... or `--encoding` with the file's encoding)",
+                    found,
+                    f"text in UTF-8 or GB18030/GBK, but neither decodes this file (UTF-8 "
+                    f"fails at {where}; GB18030 at {where_gb}); pass encoding=... or "
+                    f"`--encoding` with the file's encoding, e.g. {COMMON_ENCODINGS}",
                 )
             )
             return None, TableSource(path.name, 2, "csv")
@@ -298,15 +404,16 @@ def _read_csv(
             # the records after them keep their line numbers.
             skip_blank_lines=False,
         )
-    except UnicodeDecodeError as exc:
+    except UnicodeDecodeError:
+        row, found, where = _where_undecodable(path, enc)
         problems.append(
             Problem(
                 path.name,
+                row,
                 None,
-                None,
-                "",
-                f"text in the {enc} encoding, but byte {exc.start} does not decode; "
-                "give the right encoding (utf-8, utf-8-sig, gb18030) or omit it to detect",
+                found,
+                f"text in the {enc} encoding, but {where or 'the file'} does not decode; "
+                f"give the right encoding ({COMMON_ENCODINGS}) or omit it to detect",
             )
         )
         return None, src
@@ -329,7 +436,81 @@ def _read_csv(
         )
         return None, src
     log.info("%s: encoding %s (%s)", path, enc, "detected" if detected else "given")
+    if detected and enc == "gb18030":
+        odd = looks_misdecoded(df)
+        if odd is not None:
+            col, sample, n_odd, n_all = odd
+            problems.append(
+                Problem(
+                    path.name,
+                    None,
+                    col,
+                    sample,
+                    f"text in GB18030/GBK (detected, because the file is not UTF-8), but "
+                    f"{n_odd} of its {n_all} non-ASCII characters are rare ones that text "
+                    "in another encoding turns into when read as GB18030 (Renée -> Ren閑): "
+                    "pass encoding=... or `--encoding` with the file's encoding, e.g. "
+                    "cp1252 (Excel on a Western European system) or big5 (Traditional "
+                    "Chinese); if the text above is right, pass --encoding gb18030",
+                )
+            )
+            return None, src
     return df, src
+
+
+#: Share of rare characters above which GB18030-decoded text is taken for mojibake.
+MOJIBAKE_SHARE = 0.25
+#: ... and how many rare characters that takes at least (one rare name is not mojibake).
+MOJIBAKE_MIN = 3
+
+
+def _rare_in_gb(ch: str) -> bool:
+    """A character outside GB2312 (the 6,763 common simplified hanzi and symbols), or
+    kana / vertical punctuation, which Chinese HR exports do not hold."""
+    if "\u3040" <= ch <= "\u30ff" or "\ufe10" <= ch <= "\ufe4f":
+        return True
+    try:
+        ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def looks_misdecoded(df: pd.DataFrame) -> tuple[str, str, int, int] | None:
+    """Whether text decoded as GB18030 looks like another encoding misread (mojibake).
+
+    GB18030 decodes almost any byte sequence, so a cp1252 (Latin) or Big5
+    (Traditional Chinese) file "decodes" into rare characters: ``Renée Müller``
+    becomes ``Ren閑 M黮ler``. Real simplified-Chinese exports use the common
+    GB2312 characters almost exclusively (a rare name character now and then).
+    Flagged when at least :data:`MOJIBAKE_MIN` non-ASCII characters, and more
+    than :data:`MOJIBAKE_SHARE` of them, are rare (outside GB2312, or kana).
+
+    Returns
+    -------
+    tuple or None
+        (column, a sample value, rare characters, non-ASCII characters), or
+        ``None`` when the text looks right.
+    """
+    n_odd = n_all = 0
+    first: tuple[str, str] | None = None
+    for col in [None, *df.columns]:
+        if col is None:
+            values = [str(c) for c in df.columns]
+        else:
+            values = [v for v in pd.unique(df[col].dropna()) if isinstance(v, str)]
+        for v in values:
+            if v.isascii():
+                continue
+            wide = [c for c in v if ord(c) > 127]
+            odd = sum(_rare_in_gb(c) for c in wide)
+            n_all += len(wide)
+            n_odd += odd
+            if odd and first is None:
+                first = (str(col) if col is not None else "(header)", v)
+    if first is not None and n_odd >= MOJIBAKE_MIN and n_odd > MOJIBAKE_SHARE * n_all:
+        return first[0], first[1], n_odd, n_all
+    return None
 
 
 def drop_blank_rows(df: pd.DataFrame, src: TableSource) -> tuple[pd.DataFrame, TableSource]:
@@ -437,9 +618,23 @@ def _read_duckdb(
             name = _table_name(db_name)
             if name is None:
                 continue
-            table = con.sql(f'SELECT * FROM "{db_name}"').to_arrow_table()
+            label = f"{path.name}:{db_name}"
+            try:
+                table = con.sql(f'SELECT * FROM "{db_name}"').to_arrow_table()
+            except duckdb.Error as exc:  # a view over a dropped table, a bad cast ...
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc)
+                problems.append(
+                    Problem(
+                        label,
+                        None,
+                        None,
+                        "",
+                        f"a readable table or view named {db_name} (reading it fails: {first})",
+                    )
+                )
+                continue
             raw[name] = _arrow_to_pandas(table)
-            sources[name] = TableSource(f"{path.name}:{db_name}", 1, "duckdb")
+            sources[name] = TableSource(label, 1, "duckdb")
     finally:
         con.close()
     return raw, sources, problems
@@ -460,6 +655,8 @@ def read_raw(
         When ``path`` does not exist.
     """
     path = Path(path)
+    if encoding is not None:
+        check_encoding(encoding)
     if not path.exists():
         raise DatasetPathError(
             f"dataset not found: {path} (expected a folder of CSV / Parquet / Excel files, "
@@ -494,8 +691,10 @@ def read_raw(
                     found.setdefault("__workbook__", []).append((f.name, ("workbook", f)))
         raw = {}
         sources = {}
+        sheet_names: dict[str, list[str]] = {}
         for _, (_, f) in found.pop("__workbook__", []):
             sheets = _read_workbook(f, problems)
+            sheet_names[f.name] = [str(k) for k in (sheets or {})]
             for sheet, df in (sheets or {}).items():
                 name = _table_name(str(sheet))
                 if name:
@@ -532,8 +731,15 @@ def read_raw(
                     df, src = drop_blank_rows(df, src)
                 raw[name] = df
                 sources[name] = src
-        listing = ", ".join(p.name for p in files[:12]) or "no files"
-        where = f"{path.name} (it holds: {listing})"
+        books = "; ".join(
+            f"{book} has the sheets: {', '.join(names) or 'none'}"
+            for book, names in sheet_names.items()
+        )
+        if path.is_file():
+            where = f"{path.name} (sheets: {', '.join(sheet_names.get(path.name, [])) or 'none'})"
+        else:
+            listing = ", ".join(p.name for p in files[:12]) or "no files"
+            where = f"{path.name} (it holds: {listing}{'; ' + books if books else ''})"
     for name in REQUIRED_TABLES:
         if name not in raw and not any(name in p.file for p in problems):
             problems.append(
@@ -543,7 +749,8 @@ def read_raw(
                     None,
                     "",
                     f"the required table {name!r} ({name}.csv, {name}.parquet, {name}.xlsx, "
-                    f"a sheet or a DuckDB table named {name}); not found in {where}",
+                    f"a sheet named {name} in a workbook, or a DuckDB table named {name}); "
+                    f"not found in {where}",
                 )
             )
     return raw, sources, problems
@@ -609,4 +816,27 @@ def load_dataset(path: str | Path, encoding: str | None = None) -> Dataset:
     problems = merge_problems(problems, more)
     if problems:
         raise DataValidationError(problems, str(path))
-    return Dataset(**typed, source=str(path))
+    return Dataset(**typed, source=describe_source(path, sources))
+
+
+def describe_source(path: str | Path, sources: dict[str, TableSource]) -> str:
+    """The path, plus the CSV text encoding used (and whether it was detected).
+
+    ``"exports/hr (CSV encoding gb18030, detected)"``; the path alone when no
+    table came from a CSV file; each file's encoding when they differ.
+    """
+    csv = {n: s for n, s in sources.items() if s.format == "csv" and s.encoding}
+    if not csv:
+        return str(path)
+
+    def how(s: TableSource) -> str:
+        return f"{s.encoding}{', detected' if s.encoding_detected else ''}"
+
+    kinds = {how(s) for s in csv.values()}
+    if len(kinds) == 1:
+        return f"{path} (CSV encoding {kinds.pop()})"
+    groups: dict[str, list[str]] = {}
+    for s in csv.values():  # only detection mixes encodings (a given one applies to all)
+        groups.setdefault(str(s.encoding), []).append(s.file)
+    each = "; ".join(f"{enc} for {', '.join(files)}" for enc, files in groups.items())
+    return f"{path} (CSV encodings detected: {each})"

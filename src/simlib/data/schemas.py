@@ -195,6 +195,11 @@ def check_dataset(ds: Dataset, max_rows_per_check: int = 20) -> list[Problem]:
                     rows = [(i + 1, " / ".join(str(df[k].iloc[i]) for k in keys)) for i in idx]
                     add(name, rows, ", ".join(keys), f"one row per ({', '.join(keys)})")
                     continue
+                if check == "column_in_dataframe":
+                    # pandera puts the missing column's name in failure_case, not column.
+                    for missing in group["failure_case"]:
+                        add(name, [(None, "")], str(missing), f"a column {missing!r} (required)")
+                    continue
                 if check == "field_uniqueness":
                     check = "unique values (this column is the table's key)"
                 rows = []

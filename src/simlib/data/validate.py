@@ -975,14 +975,20 @@ def validate_cli(path: str | Path, encoding: str | None = None, out: IO[str] = s
     -------
     int
         0 when the data are valid, 1 when there are problems, 2 when the path
-        does not exist.
+        does not exist or the encoding name is unknown.
     """
     from simlib.data.dataset import Dataset
-    from simlib.data.io import DatasetPathError, merge_problems, read_raw
+    from simlib.data.io import (
+        DatasetPathError,
+        EncodingNameError,
+        describe_source,
+        merge_problems,
+        read_raw,
+    )
 
     try:
         raw, sources, problems = read_raw(path, encoding=encoding)
-    except DatasetPathError as exc:
+    except (DatasetPathError, EncodingNameError) as exc:
         print(f"error: {exc}", file=out)
         return 2
     typed, more = validate_tables(raw, sources)
@@ -992,6 +998,6 @@ def validate_cli(path: str | Path, encoding: str | None = None, out: IO[str] = s
         print(format_problems(problems), file=out)
         print("\nNothing was changed; fix the files and run `simlib validate` again.", file=out)
         return 1
-    ds = Dataset(**typed, source=str(path))
+    ds = Dataset(**typed, source=describe_source(path, sources))
     print(summarize(ds, sources), file=out)
     return 0
