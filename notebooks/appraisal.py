@@ -6,6 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python (simlib)
 #     language: python
@@ -35,6 +36,7 @@ combined_alpha = 0.5  # share of AHP in the AHP + entropy mix
 delta = 0.05  # weight change tested in the sensitivity section
 merit_budget_rate = 0.03  # merit budget as a share of the rated reps' payroll
 promotion_min_rating = ""  # a grade name, empty for the second-best grade
+promotion_min_years_in_grade = 1.0  # readiness: years in the job grade (hire date if unknown)
 pip_attainment_floor = 0.6
 list_rows = 15  # rows shown in the improvement-plan list
 min_group_report = 5  # groups smaller than this are not shown on their own
@@ -84,12 +86,13 @@ display(
 #
 # The same three KPIs can be weighted in very different ways:
 #
-# - **Manual**: the weights written in the scorecard.
+# - **As the scorecard says**: the weights the scorecard itself uses (written on each KPI,
+#   or derived by the method its `weights` block names; the table says which).
 # - **AHP** (Saaty's analytic hierarchy process): managers compare the KPIs two at a
 #   time ("revenue is moderately more important than new customers"); the weights
 #   follow, with a *consistency ratio* (CR) that should stay at or below 0.10.
-# - **Entropy**: weights from the data: a KPI on which reps differ a lot carries more
-#   information and gets more weight.
+# - **Entropy**: weights from the data: a KPI on which reps differ a lot (relative to its
+#   typical level) carries more information and gets more weight.
 # - **CRITIC**: also from the data, rewarding KPIs that differ a lot *and* disagree
 #   with the others (a KPI that just repeats revenue adds little).
 # - **Combined**: a mix of the subjective AHP weights and the objective entropy weights.
@@ -101,12 +104,14 @@ with warnings.catch_warnings():
 kpis = first.weights.names
 points = first.rated[[f"score_{k}" for k in kpis]].to_numpy()
 w_manual = first.weights
+# The scorecard's own weights: written by hand, or from its weights block (AHP, entropy ...).
+ref_name = "manual" if base.weights is None else f"scorecard ({base.weights.method})"
 w_ahp = ap.ahp(ahp_pairwise, kpis, on_inconsistent="ignore")
 w_entropy = ap.entropy_weights(points, criteria=kpis)
 w_critic = ap.critic_weights(points, criteria=kpis)
 w_combined = ap.combine(w_ahp, w_entropy, alpha=combined_alpha)
 weightings = {
-    "manual": w_manual,
+    ref_name: w_manual,
     "AHP": w_ahp,
     "entropy": w_entropy,
     "CRITIC": w_critic,
@@ -134,7 +139,7 @@ plt.show()
 #
 # Each weighting is applied to the same reps and results. The first table shows how many
 # reps each grade holds; the second how many reps would get a different grade than under
-# the manual weights. With a forced distribution the counts hardly move (they are quotas),
+# the scorecard's own weights. With a forced distribution the counts hardly move (they are quotas),
 # but *who* fills them does.
 
 # %%
@@ -149,7 +154,7 @@ for name, w in weightings.items():
 counts = pd.concat({n: a.rating_counts().iloc[0] for n, a in apps.items()}, axis=1).T
 counts.columns = [grade_label[g] for g in counts.columns]
 display(counts.style.set_caption("Reps per grade"))
-ref = apps["manual"].rated.set_index("rep_id")["grade_index"]
+ref = apps[ref_name].rated.set_index("rep_id")["grade_index"]
 changed = pd.DataFrame(
     {
         n: {
@@ -162,7 +167,7 @@ changed = pd.DataFrame(
             ),
         }
         for n, a in apps.items()
-        if n != "manual"
+        if n != ref_name
     }
 ).T
 display(
@@ -172,19 +177,20 @@ display(
             "share": "{:.1%}",
             "moved two grades or more": "{:.0f}",
         }
-    ).set_caption("Compared with the manual weights")
+    ).set_caption(f"Compared with the scorecard's own weights ({ref_name})")
 )
 for note in first.notes:
     display(Markdown(f"*Note:* {note}"))
 
 # %%
+other = "entropy" if ref_name != "entropy" and "entropy" in apps else "AHP"
 t = pd.crosstab(
-    apps["manual"].rated.set_index("rep_id")["grade_index"].map(lambda i: grade_label[grades[i]]),
-    apps["entropy"].rated.set_index("rep_id")["grade_index"].map(lambda i: grade_label[grades[i]]),
-    rownames=["manual weights"],
-    colnames=["entropy weights"],
+    apps[ref_name].rated.set_index("rep_id")["grade_index"].map(lambda i: grade_label[grades[i]]),
+    apps[other].rated.set_index("rep_id")["grade_index"].map(lambda i: grade_label[grades[i]]),
+    rownames=[f"{ref_name} weights"],
+    colnames=[f"{other} weights"],
 )
-display(Markdown("Where reps move between the manual and the entropy weighting (counts):"))
+display(Markdown(f"Where reps move between the {ref_name} and the {other} weighting (counts):"))
 display(t)
 
 # %% [markdown]
@@ -194,7 +200,8 @@ display(t)
 # grow in proportion so they still add up to 100%). The table shows the share of reps
 # whose grade changes and how closely the new ranking follows today's (1.0 = identical).
 # The second table answers: **how far can a weight move before the top-rated or
-# bottom-rated group changes?** (blank = not within 0-100%).
+# bottom-rated group changes?** (blank = not within 0-100%; a change of 0 means reps are
+# tied at the group's edge, so any move of that weight splits them).
 
 # %%
 sens = ap.weight_sensitivity(first, delta=delta)
@@ -215,7 +222,8 @@ be = ap.break_even_weights(first)
 display(
     be.style.format(
         {c: "{:.1%}" for c in ["weight", "weight_up", "weight_down"]}
-        | {c: "{:+.1%}" for c in ["delta_up", "delta_down"]},
+        | {c: "{:+.1%}" for c in ["delta_up", "delta_down"]}
+        | {c: "{}" for c in ["immediate_up", "immediate_down"]},
         na_rep="",
     ).set_caption("Weight at which the top / bottom group first changes")
 )
@@ -228,31 +236,41 @@ display(
 #   dominates it. Revenue here is in currency, so it mixes positions of very different
 #   size (a key-account manager sells far more than a store rep): a low correlation says
 #   the points reward attainment against target, not size.
-# - **Share of score variance**: how much of what separates reps' scores (and so their
-#   ratings) each part of the scorecard accounts for, next to its nominal weight.
+# - **Share of score variance**: how much of what separates reps' scores each part of the
+#   scorecard accounts for, next to its nominal weight.
+# - **Share of rating variance**: how much of what separates reps' *grades* each part
+#   explains (a Shapley split of a regression's R²; the rest is what no mix of the parts
+#   explains: band steps, ties and the forced curve).
 # - **Decided by one KPI**: for how many reps setting a single KPI to the typical
 #   (median) value would change their grade.
 
 # %%
 corr = ap.kpi_correlations(first)
 shares = ap.variance_shares(first)
+rating_var = ap.rating_variance_shares(first)
+rating_shares = rating_var["share"].rename("rating_variance_share")
 dec = ap.decisive_kpis(first)
-design = corr.join(shares).join(dec)
+design = corr.join(shares).join(rating_shares).join(dec)
 fmt = {c: "{:.2f}" for c in design.columns} | {"weight": "{:.0%}", "variance_share": "{:.0%}"}
+fmt |= {"rating_variance_share": "{:.0%}"}
 fmt |= {"pivotal_share": "{:.0%}", "sole_pivotal_share": "{:.0%}"}
 display(design.style.format(fmt, na_rep="").set_caption("KPI by KPI"))
 display(
     Markdown(
         f"**{dec.attrs['decided_by_one_kpi']:.0%}** of rated reps have a grade that one KPI "
-        f"alone decides; for **{dec.attrs['decided_by_none']:.0%}** no single KPI does."
+        f"alone decides; for **{dec.attrs['decided_by_none']:.0%}** no single KPI does. "
+        f"The KPIs and competence together explain "
+        f"**{rating_var.attrs['r2']:.0%}** of the variance of the grades "
+        f"(not explained: {rating_var.loc['(not explained)', 'share']:.0%})."
     )
 )
 
 # %% [markdown]
 # ### Rating distribution by unit and by manager
 #
-# Under a forced distribution each ranking group holds its quota, so differences show
-# *between* teams (managers) inside a group. A manager whose team holds far more top
+# The data has no manager column: a rep's **manager is taken to be the head of their own
+# unit** (the team), who assesses them. Under a forced distribution each ranking group
+# holds its quota, so differences show *between* teams (managers) inside a group. A manager whose team holds far more top
 # grades than others may have a stronger team, or a more lenient assessment of
 # competence (the scorecard's calibration setting addresses the latter).
 
@@ -266,7 +284,7 @@ top = by_manager[grades[0]]
 fig, ax = plt.subplots(figsize=(7, 3))
 ax.hist(top, bins=15, color="#4C72B0")
 ax.set_xlabel(f"share of the team rated {grade_label[grades[0]]}")
-ax.set_ylabel("teams (managers)")
+ax.set_ylabel("teams (manager = unit head)")
 ax.set_title(f"Top-grade share across {len(by_manager)} teams with {min_group_report}+ rated reps")
 plt.tight_layout()
 plt.show()
@@ -394,7 +412,8 @@ if show_individual_pay:
 # ## 6. Promotion, improvement plans and training needs
 #
 # **Promotion eligibility**: rated at or above the chosen grade in each of the last two
-# years. **Improvement plans** (绩效改进计划): the bottom grade two years running, or a
+# years, and long enough in the job grade (the data has no "in grade since" date, so time
+# since hire stands in: an upper bound, said below). **Improvement plans** (绩效改进计划): the bottom grade two years running, or a
 # KPI under the attainment floor this year, with the KPIs behind each flag. **Training
 # needs** (培训需求分析): each rep's largest gaps (KPI shortfalls against target and
 # competence items under "meets expectations"), summed up into a priority list per unit.
@@ -406,15 +425,28 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     hist = ap.appraise_history(ds, base, hist_periods)
 min_rating = promotion_min_rating or grades[min(1, k - 1)]
-promo = oc.promotion_eligibility(hist, ds.reps, grades, min_rating, consecutive=len(hist_periods))
+with warnings.catch_warnings(record=True) as promo_warnings:
+    warnings.simplefilter("always")
+    promo = oc.promotion_eligibility(
+        hist,
+        ds.reps,
+        grades,
+        min_rating,
+        consecutive=len(hist_periods),
+        min_years_in_grade=promotion_min_years_in_grade,
+    )
 promo = promo.merge(first.reps[["rep_id", "group_id"]], on="rep_id", how="left")
-summary = promo.groupby("group_id").agg(reps=("rep_id", "size"), eligible=("eligible", "sum"))
+summary = promo.groupby("group_id").agg(
+    reps=("rep_id", "size"), meets_rating=("meets_rating", "sum"), eligible=("eligible", "sum")
+)
 summary["share"] = summary["eligible"] / summary["reps"]
 display(
     Markdown(
         f"Appraisal periods used: {', '.join(hist_periods)}. Promotion bar: {min_rating} "
-        f"({grade_label[min_rating]}) or better in each. Time in grade: "
-        f"{promo['time_basis'].iloc[0]}."
+        f"({grade_label[min_rating]}) or better in each, and at least "
+        f"{promotion_min_years_in_grade:g} years in grade, measured from the "
+        f"{promo['time_basis'].iloc[0]}. Reps meeting the rating bar: "
+        f"{int(promo['meets_rating'].sum())}; also the time bar: {int(promo['eligible'].sum())}."
     )
 )
 display(summary.style.format({"share": "{:.1%}"}).set_caption("Promotion-eligible reps by group"))
@@ -460,9 +492,27 @@ display(
 #   months not worked do not count). Reps employed under half the period are not rated
 #   (listed in the notes above, never silently dropped).
 # - Forced distribution counts come from the grade shares by the largest-remainder method;
-#   reps with equal scores always get the same grade (the better one). Groups under 25-30
-#   people make quotas unreliable; the report warns about them.
+#   reps with equal scores (to 1e-9 points) get the same grade under the scorecard's tie
+#   rule (stated below). Groups under 25-30 people make quotas unreliable; the report
+#   warns about them, and about ties that push a grade far off its quota.
 # - Entropy and CRITIC weights are computed on the KPI points of the rated reps, so they
 #   reward KPIs whose points vary: a stepped scoring rule (bands) can create that spread.
 # - The merit solver multiplies every cell by one factor (keeping the matrix's order) and
-#   rounds to the cent by largest remainder, so the budget is met exactly.
+#   rounds to the cent by largest remainder, so the budget is met exactly; a cent is moved
+#   where rounding would otherwise give a better cell a lower raise %.
+
+# %%
+if base.rating.type == "forced":
+    tie_words = {
+        "up": "all get the better grade (the better grade may then exceed its quota)",
+        "down": "all get the worse grade (the better grade may then fall short of its quota)",
+        "split": "are split by the quota in input order (the scorecard asks for exact quotas)",
+    }[base.rating.ties]
+    display(
+        Markdown(
+            f"Tie rule of this scorecard (`ties: {base.rating.ties}`): reps tied at a grade "
+            f"boundary {tie_words}."
+        )
+    )
+else:
+    display(Markdown("This scorecard rates by absolute bands: ties never matter."))

@@ -47,6 +47,11 @@ def test_appraisal_report_renders_with_the_default_scorecard(small_data, tmp_pat
     _check(html)
     assert "consistency ratio" in html
     assert "scaled by" in html  # the merit budget was solved
+    # review fixes: the tie rule stated is the scorecard's own; time in grade applied
+    assert "Tie rule of this scorecard" in html and "ties: up" in html
+    assert "years in grade, measured from the hire date" in html
+    assert "manager is taken to be the head of their own" in html
+    assert "rating_variance_share" in html
 
 
 def test_appraisal_report_renders_with_bands_and_a_half_year(small_data, tmp_path):
@@ -61,4 +66,9 @@ def test_appraisal_report_renders_with_bands_and_a_half_year(small_data, tmp_pat
             "delta": 0.1,
         },
     )
-    _check(r.html.read_text(encoding="utf-8"))
+    html = r.html.read_text(encoding="utf-8")
+    _check(html)
+    # the scorecard's weights come from entropy: labelled as such, never as "manual"
+    assert "scorecard (entropy)" in html
+    assert ">manual<" not in html
+    assert "rates by absolute bands" in html
