@@ -69,7 +69,7 @@ display(report.goal_table(results))
 # %% [markdown]
 # ## Side-by-side metrics
 #
-# Each design's average, and for each reform the change against the baseline with its 95%
+# Each design's average and, in brackets, the change against the baseline with its 95%
 # interval (from the paired, draw-by-draw difference). A change whose interval includes
 # zero cannot be told apart from no change with this many simulated years.
 

@@ -295,6 +295,11 @@ def run_batch(
     items: list[BatchItem] = []
     results: dict[str, Any] = {}
     pos = 0
+    renderer = _Renderer(out_dir, workers) if reports else None
+    extras: list[BatchItem] = []
+    if renderer is not None:
+        # Reports that do not read the store start now, beside the simulations.
+        extras = _submit_extras(renderer, out_dir, resume, extra_reports or [])
 
     def record(item: BatchItem) -> None:
         items.append(item)
@@ -402,12 +407,9 @@ def run_batch(
         pos += 1
     store.clear_items(batch, [i.name for i in items])
 
-    extras: list[BatchItem] = []
     compare_item = None
-    if reports:
-        compare_item, extras = _render_all(
-            store, batch, out_dir, items, prev, resume, extra_reports or [], workers, echo
-        )
+    if renderer is not None:
+        compare_item = _render_all(store, batch, out_dir, items, prev, resume, renderer, echo)
     index = write_index(out_dir, batch, root.header, items, compare_item, extras, notes,
                         time.perf_counter() - started)  # fmt: skip
     return BatchResult(
@@ -415,10 +417,50 @@ def run_batch(
     )
 
 
-def _render_all(store, batch, out_dir, items, prev, resume, extra_reports, workers, echo):
-    """Render the per-scenario reports, the comparison and the extras (in parallel)."""
-    from concurrent.futures import ThreadPoolExecutor
+def _render_job(out_dir: Path, job) -> tuple[BatchItem, str, str, float]:
+    it, nb, params, stem, title = job
+    try:
+        r = render_report(nb, out_dir, params, title=title, output_name=stem)
+        return it, "rendered", "", r.seconds
+    except Exception as exc:  # a failed report is listed, the rest go on
+        return it, "failed", _error_text(exc), 0.0
 
+
+class _Renderer:
+    """Notebooks rendered on a small thread pool (each runs in its own kernel process)."""
+
+    def __init__(self, out_dir: Path, workers: int) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.out_dir = out_dir
+        self.pool = ThreadPoolExecutor(max_workers=max(1, workers))
+        self.futures: list[Any] = []
+
+    def submit(self, job) -> None:
+        self.futures.append(self.pool.submit(_render_job, self.out_dir, job))
+
+    def results(self):
+        try:
+            for f in self.futures:
+                yield f.result()
+        finally:
+            self.pool.shutdown(wait=True)
+
+
+def _submit_extras(renderer: _Renderer, out_dir: Path, resume: bool, extra_reports) -> list:
+    extras = []
+    for j, (name, params) in enumerate(extra_reports):
+        e = BatchItem(name, j, "pending", html=f"{name}.html", kind="extra")
+        extras.append(e)
+        if resume and (out_dir / e.html).exists():
+            e.status = "kept"  # these reports do not read the store: nothing changed
+            continue
+        renderer.submit((e, name, dict(params), name, None))
+    return extras
+
+
+def _render_all(store, batch, out_dir, items, prev, resume, renderer, echo):
+    """Render the per-scenario reports and the comparison; collect every report."""
     store_rel = _relative(store.path)
     jobs: list[tuple[BatchItem, str, dict[str, Any], str, str]] = []
     for it in items:
@@ -461,41 +503,25 @@ def _render_all(store, batch, out_dir, items, prev, resume, extra_reports, worke
         )
     elif not ok:
         compare_item = BatchItem("compare", -1, "failed", message="no scenario ran", kind="compare")
-    extras = []
-    for j, (name, params) in enumerate(extra_reports):
-        e = BatchItem(name, j, "pending", html=f"{name}.html", kind="extra")
-        extras.append(e)
-        if resume and (out_dir / e.html).exists():
-            e.status = "kept"  # these reports do not read the store: nothing changed
-            continue
-        jobs.append((e, name, dict(params), name, None))
-
-    def render(job):
-        it, nb, params, stem, title = job
-        try:
-            r = render_report(nb, out_dir, params, title=title, output_name=stem)
-            return it, "rendered", "", r.seconds
-        except Exception as exc:  # a failed report is listed, the rest go on
-            return it, "failed", _error_text(exc), 0.0
-
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for it, status, msg, secs in pool.map(render, jobs):
-            store.log(batch, it.name, it.key, f"report {status}", secs, msg)
-            echo(
-                f"  report    {it.name:<28} {status} {secs:5.1f} s"
-                + (f"  ({msg.splitlines()[0]})" if msg else "")
-            )
-            if it.kind in ("extra", "compare"):
-                it.status = "rendered" if status == "rendered" else "failed"
-                it.message = msg
-            elif status == "failed":
-                it.message = f"report failed: {msg}"
-                it.html = None
-                store.set_item(batch, it.name, it.position, it.key, it.status, it.message, None)
-                it.status = "report failed"
-            else:
-                store.set_item(batch, it.name, it.position, it.key, it.status, it.message, it.html)
-    return compare_item, extras
+    for job in jobs:
+        renderer.submit(job)
+    for it, status, msg, secs in renderer.results():
+        store.log(batch, it.name, it.key, f"report {status}", secs, msg)
+        echo(
+            f"  report    {it.name:<28} {status} {secs:5.1f} s"
+            + (f"  ({msg.splitlines()[0]})" if msg else "")
+        )
+        if it.kind in ("extra", "compare"):
+            it.status = "rendered" if status == "rendered" else "failed"
+            it.message = msg
+        elif status == "failed":
+            it.message = f"report failed: {msg}"
+            it.html = None
+            store.set_item(batch, it.name, it.position, it.key, it.status, it.message, None)
+            it.status = "report failed"
+        else:
+            store.set_item(batch, it.name, it.position, it.key, it.status, it.message, it.html)
+    return compare_item
 
 
 def rerender(out_dir: str | Path, workers: int = 2, echo=print) -> BatchResult:
@@ -526,7 +552,10 @@ def rerender(out_dir: str | Path, workers: int = 2, echo=print) -> BatchResult:
         )
         for r in store.items(batch).itertuples()
     ]
-    compare_item, extras = _render_all(store, batch, out_dir, items, {}, False, [], workers, echo)
+    extras: list[BatchItem] = []
+    compare_item = _render_all(
+        store, batch, out_dir, items, {}, False, _Renderer(out_dir, workers), echo
+    )
     index = write_index(
         out_dir, batch, {}, items, compare_item, extras, [], time.perf_counter() - started
     )

@@ -221,8 +221,9 @@ def executive_summary(
 def metrics_table(
     results: Mapping[str, Any], baseline: str = "baseline", metrics: Sequence[str] | None = None
 ) -> pd.DataFrame:
-    """Side by side: each design's mean, and each reform's difference against the
-    baseline with its 95% interval (± 1.96 standard errors of the paired difference).
+    """Side by side: each design's mean and, in brackets, each reform's difference
+    against the baseline with its 95% interval (± 1.96 standard errors of the paired
+    difference).
 
     Returns strings ready to show; one row per metric (plain names), with the
     reference band where practice gives one.
@@ -235,15 +236,19 @@ def metrics_table(
         label, kind = METRICS.get(k, (k, "num"))
         row = {"metric": label}
         for n in names:
-            row[n] = fmt(cmp.loc[k, (n, "mean")], kind)
-            if n != baseline:
-                d, se = cmp.loc[k, (n, "diff")], cmp.loc[k, (n, "diff_se")]
-                half = 1.96 * se if np.isfinite(se) else np.nan
-                row[f"{n}: change"] = (
-                    f"{_signed(d, kind)} ± {_signed(half, kind).lstrip('+')}"
-                    if np.isfinite(half)
-                    else _signed(d, kind)
-                )
+            value = fmt(cmp.loc[k, (n, "mean")], kind)
+            if n == baseline:
+                row[n] = value
+                continue
+            d, se = cmp.loc[k, (n, "diff")], cmp.loc[k, (n, "diff_se")]
+            half = 1.96 * se if np.isfinite(se) else np.nan
+            change = (
+                f"{_signed(d, kind)} ± {_signed(half, kind).lstrip('+')}"
+                if np.isfinite(half)
+                else _signed(d, kind)
+            )
+            # One cell per design keeps the table readable with many reforms.
+            row[n] = f"{value} ({change})"
         band = m.REFERENCE_BANDS.get(k)
         row["reference"] = f"{fmt(band[0], kind)}-{fmt(band[1], kind)} ({band[2]})" if band else ""
         rows.append(row)

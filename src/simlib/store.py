@@ -117,12 +117,20 @@ class Store:
 
     @contextmanager
     def _connect(self) -> Iterator[Any]:
+        import time
+
         import duckdb
 
-        try:
-            con = duckdb.connect(str(self.path), read_only=self.read_only)
-        except duckdb.Error as exc:
-            raise StoreError(f"cannot open the results store {self.path}: {exc}") from None
+        # One process writes at a time (the batch) while report kernels read:
+        # a connection refused for a lock is retried for up to ~10 s.
+        for attempt in range(100):
+            try:
+                con = duckdb.connect(str(self.path), read_only=self.read_only)
+                break
+            except duckdb.Error as exc:
+                if "lock" not in str(exc).lower() or attempt == 99:
+                    raise StoreError(f"cannot open the results store {self.path}: {exc}") from None
+                time.sleep(0.1)
         try:
             yield con
         finally:
