@@ -13,6 +13,11 @@ processed in chunks, as the Monte Carlo engine does, so peak memory depends on
 the chunk, not on the number of draws. Timings exclude generating the random
 attainment (done per chunk outside the timers). Peak memory is traced with
 ``tracemalloc`` (numpy reports its buffers to it) and is the peak of the whole run.
+
+A second part times :func:`simlib.appraisal.break_even_weights` on a company-wide
+forced distribution of ``--be-reps`` reps (default 20,000, one ranking group, as
+the review asked: the former pairwise insiders x outsiders matrix needed GBs
+there; the bisection needs O(reps) memory).
 """
 
 from __future__ import annotations
@@ -22,8 +27,18 @@ import time
 import tracemalloc
 
 import numpy as np
+import pandas as pd
 
-from simlib.appraisal import Groups, Scorecard, composite, forced_counts, rate_forced, score_kpis
+from simlib.appraisal import (
+    Appraisal,
+    Groups,
+    Scorecard,
+    break_even_weights,
+    composite,
+    forced_counts,
+    rate_forced,
+    score_kpis,
+)
 
 SCORECARD = {
     "name": "bench",
@@ -66,6 +81,7 @@ def main() -> None:
     ap.add_argument("--draws", type=int, default=1_000)
     ap.add_argument("--chunk", type=int, default=100, help="draws per chunk")
     ap.add_argument("--unit-size", type=int, default=40)
+    ap.add_argument("--be-reps", type=int, default=20_000, help="reps for break-even (0: skip)")
     args = ap.parse_args()
 
     sc = Scorecard.from_dict(SCORECARD)
@@ -109,6 +125,35 @@ def main() -> None:
     print(f"  peak traced memory:           {peak / 2**20:7.1f} MiB")
     print("  grade shares over all draws:  "
           + ", ".join(f"{x:.3f}" for x in grade_totals / grade_totals.sum()))  # fmt: skip
+    if args.be_reps:
+        bench_break_even(sc, args.be_reps)
+
+
+def bench_break_even(sc: Scorecard, n: int) -> None:
+    """break_even_weights on n reps ranked company-wide (ties included)."""
+    rng = np.random.default_rng(2)
+    att = np.round(rng.lognormal(0.0, 0.25, size=(n, 3)), 3)
+    att[:, 2] = np.round(1.0 + rng.normal(0, 0.012, size=n), 3)
+    pts = score_kpis(sc, att)
+    weights = sc.resolve_weights()
+    groups = Groups(np.zeros(n, dtype=np.int64))
+    score = composite(pts, weights)
+    grade = rate_forced(score, groups, sc.rating.shares, min_group=None, quota_tolerance=None)
+    reps = pd.DataFrame({"rep_id": np.arange(n).astype(str), "eligible": True,
+                         "grade_index": grade})  # fmt: skip
+    app = Appraisal(reps, pd.DataFrame(), pd.DataFrame(), weights, sc, "bench", pts,
+                    np.zeros(n), groups)  # fmt: skip
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    be = break_even_weights(app)
+    t1 = time.perf_counter()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(
+        f"break-even weights: {n:,} reps ranked company-wide, {len(be)} rows (3 KPIs x top/bottom)"
+    )
+    print(f"  time:                         {t1 - t0:7.2f} s")
+    print(f"  peak traced memory:           {peak / 2**20:7.1f} MiB")
 
 
 if __name__ == "__main__":
