@@ -28,8 +28,8 @@
 # %% tags=["parameters"]
 data_path = "data/sample"  # a dataset folder (CSV / Parquet / Excel) or a .duckdb file
 encoding = None  # CSV encoding such as gb18030, or None to detect it
-volume_kpi = "revenue"  # the summed KPI used for seasonality and concentration
-group_level = "region"  # org level for headcount and attrition
+volume_kpi = None  # summed KPI for seasonality and concentration; None: first currency KPI
+group_level = None  # org level for headcount and attrition; None: the level below the company
 top_fraction = 0.2  # "top 20%" for concentration
 
 # %%
@@ -46,10 +46,13 @@ if not 0 < top_fraction < 1:
     raise ValueError(f"top_fraction must be between 0 and 1, got {top_fraction}")
 
 ds = sl.load_dataset(data_path, encoding=encoding)
+# KPI and level names come from the data: the defaults are read from it.
+volume_kpi = volume_kpi or H.default_volume_kpi(ds)
+group_level = group_level or H.default_group_level(ds)
 if ds.kpi(volume_kpi)["aggregation"] != "sum":
     raise ValueError(f"volume_kpi {volume_kpi!r} must be a summed KPI such as revenue")
 hier = Hierarchy.of(ds)
-if group_level not in hier.levels:
+if group_level is not None and group_level not in hier.levels:
     raise ValueError(f"group_level {group_level!r} is not a level; levels are {hier.levels}")
 
 plt.rcParams.update({"figure.dpi": 110, "axes.spines.top": False, "axes.spines.right": False})
@@ -303,9 +306,11 @@ else:
     display(Markdown("No complete calendar year in the data: concentration is not measured."))
 
 # %% [markdown]
-# ## 6. Headcount and attrition by region
+# ## 6. Headcount and attrition by org unit
 #
-# The first chart shows how many reps each unit had at each month's end. The table then
+# The units are those of one level of the org tree (by default the level below the
+# company, such as regions). The first chart shows how many reps each unit had at each
+# month's end. The table then
 # gives each year's **attrition rate**: reps who left during the year divided by the
 # average month-end headcount. Across B2B sales forces this runs at about **14% a year**
 # (Alexander Group); best practice is about 8%. High attrition means many reps in their

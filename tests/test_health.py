@@ -333,3 +333,57 @@ def test_placeholder_exit_date_9999_means_still_employed(year_ds):
     assert cov.missing.sum() == 0 and cov.outside_employment.sum() == 0
     assert "d" in set(H.full_year_reps(ds, 2025))
     assert H.tenure_bands(ds, at="2025-12-31")["d"] == "5y+"
+
+
+def _renamed(ds: Dataset) -> Dataset:
+    """The same data with a user's own names: KPIs sales_amount / visits / retention,
+    levels company -> division -> area. Nothing is called revenue or region."""
+    kpis = ds.kpis.copy()
+    names = {"revenue": "sales_amount", "hv_retention": "retention"}
+    kpis["kpi"] = kpis["kpi"].replace(names)
+    units = ds.units.assign(level=ds.units["level"].replace({"region": "division", "team": "area"}))
+    sales = ds.sales.assign(kpi=ds.sales["kpi"].replace(names))
+    tg = ds.targets.assign(kpi=ds.targets["kpi"].replace(names))
+    return Dataset(kpis=kpis, units=units, reps=ds.reps, sales=sales, targets=tg)
+
+
+def test_defaults_come_from_the_data_not_from_sample_names(year_ds):
+    own = _renamed(year_ds)
+    assert H.default_volume_kpi(own) == "sales_amount"
+    assert H.default_group_level(own) == "division"
+    # Each default figure equals the one asked for by name on the original data.
+    pd.testing.assert_frame_equal(H.concentration(own), H.concentration(year_ds, "revenue"))
+    pd.testing.assert_frame_equal(H.seasonality(own), H.seasonality(year_ds, "revenue"))
+    pd.testing.assert_frame_equal(H.headcount(own), H.headcount(year_ds, "region"))
+    pd.testing.assert_frame_equal(H.attrition(own), H.attrition(year_ds, "region"))
+    pd.testing.assert_frame_equal(H.quota_attainment(own), H.quota_attainment(year_ds, "revenue"))
+
+
+def test_default_volume_kpi_prefers_currency_then_any_sum(year_ds):
+    k = year_ds.kpis
+    counts_first = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "kpi": ["visits"],
+                    "direction": ["higher"],
+                    "unit": ["count"],
+                    "aggregation": ["sum"],
+                    "weight_kpi": pd.array([pd.NA], dtype="string"),
+                    "allow_negative": [False],
+                    "label": ["Visits"],
+                }
+            ),
+            k,
+        ],
+        ignore_index=True,
+    )
+    ds = Dataset(kpis=counts_first, units=year_ds.units, reps=year_ds.reps, sales=year_ds.sales)
+    assert H.default_volume_kpi(ds) == "revenue"  # currency beats an earlier count
+    no_money = counts_first.assign(unit=["count", "count", "rate"])
+    ds = Dataset(kpis=no_money, units=year_ds.units, reps=year_ds.reps, sales=year_ds.sales)
+    assert H.default_volume_kpi(ds) == "visits"  # else the first summed KPI
+    only_rates = k.assign(aggregation=["mean", "mean"])
+    ds = Dataset(kpis=only_rates, units=year_ds.units, reps=year_ds.reps, sales=year_ds.sales)
+    with pytest.raises(ValueError, match="no KPI rolls up by sum"):
+        H.default_volume_kpi(ds)

@@ -19,7 +19,7 @@ SECTIONS = [
     "3. KPI distributions",
     "4. Seasonality",
     "5. Concentration: how much the best reps bring",
-    "6. Headcount and attrition by region",
+    "6. Headcount and attrition by org unit",
     "7. Targets: how many reps reach quota",
     "8. Summary",
 ]
@@ -63,3 +63,19 @@ def test_renders_on_gb18030_data_with_gaps_and_no_targets(tmp_path):
     assert "of these 3 have no data" in text
     assert "no rep-level targets table" in text
     assert "华东区" in text
+
+
+def test_renders_on_data_with_its_own_kpi_and_level_names(tmp_path):
+    """Nothing is called revenue or region: the defaults come from the data (review)."""
+    ds = generate(n_reps=30, months=13, seed=5, end="2025-12", n_regions=2)
+    names = {"revenue": "sales_amount", "new_customers": "new_accounts"}
+    kpis = ds.kpis.assign(kpi=ds.kpis["kpi"].replace(names))
+    units = ds.units.assign(level=ds.units["level"].replace({"region": "division"}))
+    sales = ds.sales.assign(kpi=ds.sales["kpi"].replace(names))
+    own = Dataset(kpis=kpis, units=units, reps=ds.reps, sales=sales)
+    path = own.save(tmp_path / "own", "parquet")
+    out = render_report("data_health", tmp_path / "report", {"data_path": str(path)})
+    text = visible_text(out.html.read_text(encoding="utf-8"))
+    assert "Traceback" not in text and "Error" not in text
+    assert "Headcount by division" in text or "division (unit id)" in text
+    assert "sales_amount" in text

@@ -77,6 +77,48 @@ REFERENCES: dict[str, Reference] = {
 #: Quarter-month shares of a quarter with an end-of-quarter push (Oyer 1998).
 MONTH_IN_QUARTER_REFERENCE = (0.25, 0.30, 0.45)
 
+#: ``level=SECOND_LEVEL`` (the default) groups by the level below the company.
+SECOND_LEVEL = "second level"
+
+
+def default_volume_kpi(ds: Dataset) -> str:
+    """The KPI that measures sales volume, from the data: the first summed currency
+    KPI (revenue, sales amount), else the first summed KPI (new customers, units).
+
+    KPI names come from the data, so nothing assumes a KPI called "revenue".
+
+    Raises
+    ------
+    ValueError
+        When no KPI rolls up by sum (concentration and seasonality need one).
+    """
+    k = ds.kpis
+    summed = k[k["aggregation"] == "sum"]
+    if summed.empty:
+        raise ValueError(
+            f"no KPI rolls up by sum (the KPIs are {ds.kpi_names}); concentration and "
+            "seasonality need a volume KPI such as revenue"
+        )
+    money = summed[summed["unit"] == "currency"]
+    return str((money if len(money) else summed)["kpi"].iloc[0])
+
+
+def default_group_level(ds: Dataset) -> str | None:
+    """The level below the company (region in a company -> region -> branch -> team
+    tree), from the data; ``None`` (the whole company) when the tree has one level."""
+    levels = Hierarchy.of(ds).levels
+    return levels[1] if len(levels) > 1 else None
+
+
+def _level(ds: Dataset, level: str | None) -> str | None:
+    if level == SECOND_LEVEL:
+        return default_group_level(ds)
+    return level
+
+
+def _kpi(ds: Dataset, kpi: str | None) -> str:
+    return default_volume_kpi(ds) if kpi is None else kpi
+
 
 # --------------------------------------------------------------------------------------
 # Concentration
@@ -170,14 +212,16 @@ def full_year_reps(ds: Dataset, year: int) -> np.ndarray:
     return r.loc[ok, "rep_id"].to_numpy()
 
 
-def annual_totals(ds: Dataset, kpi: str = "revenue", full_year_only: bool = True) -> pd.DataFrame:
+def annual_totals(ds: Dataset, kpi: str | None = None, full_year_only: bool = True) -> pd.DataFrame:
     """Each rep's total of a summed KPI per calendar year.
 
     Parameters
     ----------
-    kpi : str
+    kpi : str, optional
         A KPI whose ``aggregation`` is ``sum`` (revenue, new customers); a rate has
-        no meaningful annual total.
+        no meaningful annual total. Default: :func:`default_volume_kpi` (the first
+        summed currency KPI in the data). The same default applies to every
+        function here taking ``kpi``.
     full_year_only : bool
         Keep only full-year reps in complete calendar years (the basis for
         concentration and quota attainment).
@@ -187,6 +231,7 @@ def annual_totals(ds: Dataset, kpi: str = "revenue", full_year_only: bool = True
     pandas.DataFrame
         ``rep_id``, ``year``, ``value``.
     """
+    kpi = _kpi(ds, kpi)
     row = ds.kpi(kpi)
     if row["aggregation"] != "sum":
         raise ValueError(
@@ -209,9 +254,9 @@ def annual_totals(ds: Dataset, kpi: str = "revenue", full_year_only: bool = True
     return out.sort_values(["year", "rep_id"], ignore_index=True)
 
 
-def concentration(ds: Dataset, kpi: str = "revenue", top: float = 0.2) -> pd.DataFrame:
+def concentration(ds: Dataset, kpi: str | None = None, top: float = 0.2) -> pd.DataFrame:
     """Per complete year: full-year reps, top-``top`` share and Gini of their annual totals."""
-    tot = annual_totals(ds, kpi)
+    tot = annual_totals(ds, _kpi(ds, kpi))
     rows = [
         {
             "year": int(y),
@@ -224,7 +269,7 @@ def concentration(ds: Dataset, kpi: str = "revenue", top: float = 0.2) -> pd.Dat
     return pd.DataFrame(rows, columns=["year", "reps", "top_share", "gini"])
 
 
-def quota_attainment(ds: Dataset, kpi: str = "revenue") -> pd.DataFrame:
+def quota_attainment(ds: Dataset, kpi: str | None = None) -> pd.DataFrame:
     """Share of full-year reps whose annual actual reached their annual quota.
 
     Needs the ``targets`` table (rep-level). Annual quota = the sum of the rep's
@@ -238,6 +283,7 @@ def quota_attainment(ds: Dataset, kpi: str = "revenue") -> pd.DataFrame:
     """
     if ds.targets is None or "rep_id" not in ds.targets.columns:
         raise ValueError("quota_attainment needs a rep-level targets table; this dataset has none")
+    kpi = _kpi(ds, kpi)
     tot = annual_totals(ds, kpi)
     t = ds.targets.loc[(ds.targets["kpi"] == kpi) & ds.targets["rep_id"].notna()]
     quota = (
@@ -364,7 +410,7 @@ def kpi_summary(ds: Dataset) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------
 
 
-def seasonality(ds: Dataset, kpi: str = "revenue") -> pd.DataFrame:
+def seasonality(ds: Dataset, kpi: str | None = None) -> pd.DataFrame:
     """Company total of a summed KPI per month, with its share of its quarter and year.
 
     Returns
@@ -374,6 +420,7 @@ def seasonality(ds: Dataset, kpi: str = "revenue") -> pd.DataFrame:
         ``share_of_quarter`` and ``share_of_year`` (NaN where the quarter or year
         is not complete in the data).
     """
+    kpi = _kpi(ds, kpi)
     if ds.kpi(kpi)["aggregation"] != "sum":
         raise ValueError(f"seasonality: KPI {kpi!r} is not summed; pick a volume KPI")
     s = ds.sales.loc[ds.sales["kpi"] == kpi]
@@ -399,7 +446,7 @@ def seasonality(ds: Dataset, kpi: str = "revenue") -> pd.DataFrame:
     return df.drop(columns="year")
 
 
-def seasonality_profile(ds: Dataset, kpi: str = "revenue") -> pd.DataFrame:
+def seasonality_profile(ds: Dataset, kpi: str | None = None) -> pd.DataFrame:
     """Average share of the first, second and third month in their quarter.
 
     Compare with the end-of-quarter push of about 25/30/45% (Oyer 1998);
@@ -437,6 +484,7 @@ def _rep_groups(ds: Dataset, level: str | None) -> tuple[np.ndarray, pd.Index]:
     ``level`` (say, directly to a region when grouping by team) is grouped under that
     unit, so nobody drops out of a headcount.
     """
+    level = _level(ds, level)
     h = Hierarchy.of(ds)
     own = ds.reps["unit_id"].to_numpy(dtype=object)
     if level is None:
@@ -450,8 +498,11 @@ def _rep_groups(ds: Dataset, level: str | None) -> tuple[np.ndarray, pd.Index]:
     return g, pd.Index(order)
 
 
-def headcount(ds: Dataset, level: str | None = "region") -> pd.DataFrame:
+def headcount(ds: Dataset, level: str | None = SECOND_LEVEL) -> pd.DataFrame:
     """Month-end headcount per unit at ``level`` (``None``: the whole company).
+
+    The default ``level`` is the one below the company (:func:`default_group_level`:
+    region in the sample), whatever the data calls it; so is :func:`attrition`'s.
 
     Returns
     -------
@@ -475,7 +526,7 @@ def headcount(ds: Dataset, level: str | None = "region") -> pd.DataFrame:
     )
 
 
-def attrition(ds: Dataset, level: str | None = "region") -> pd.DataFrame:
+def attrition(ds: Dataset, level: str | None = SECOND_LEVEL) -> pd.DataFrame:
     """Annual attrition per unit at ``level`` (``None``: the company) for complete years.
 
     Rate = exits in the calendar year / average month-end headcount over its twelve
