@@ -144,6 +144,15 @@ display(report.budget_risk(results))
 
 # %%
 display(report.target_difficulty(results[baseline], min_group=min_group))
+cascade_view = report.cascade_difficulty(base_design, min_group=min_group)
+if cascade_view is not None:
+    display(
+        Markdown(
+            "The targets were set by a cascade; its own check (each rep's chance of reaching "
+            "target from last year's run rate and the company forecast), by region and tenure:"
+        )
+    )
+    display(cascade_view)
 
 # %% [markdown]
 # ## Budget-neutral variants

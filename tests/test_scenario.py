@@ -275,3 +275,37 @@ def test_budget_neutral_hits_the_baseline_cost():
     again = sl.simulate(**bn.scenario.simulation_kwargs())
     assert again.per_draw["total_payout"].mean() == pytest.approx(bn.cost, rel=1e-9)
     assert np.isfinite(bn.factor) and bn.iterations >= 2
+
+
+def test_cascade_targets_and_behavior_pass_through(tmp_path):
+    from simlib import report
+
+    data = tmp_path / "data"
+    sl.data.synthetic.generate(n_reps=80, months=24, seed=9).save(data)
+    d = base_file(data=str(data))
+    d["baseline"]["targets"] = {
+        "source": "cascade",
+        "cascade": str(ROOT / "scenarios" / "cascades" / "even_flat.yaml"),
+        "company_growth": 0.05,
+    }
+    d["baseline"]["behavior"] = {"any": "spec"}  # validated by simlib.behavior, not here
+    d["baseline"]["simulation"]["year"] = 2026
+    sc = Scenario.from_dict(d, root_dir=ROOT)
+    kw = sc.simulation_kwargs()
+    assert kw["behavior"] == {"any": "spec"}
+    tg = kw["targets"]
+    ds = sc.dataset()
+    # Growth 5% on last year's company revenue, split to reps (rounding aside).
+    last = ds.sales.loc[(ds.sales["period"].dt.year == 2025) & (ds.sales["kpi"] == "revenue")]
+    total = tg.loc[tg["kpi"] == "revenue", "target"].sum()
+    assert total == pytest.approx(last["value"].sum() * 1.05, rel=0.01)
+    diffs = report.cascade_difficulty(sc.design, min_group=1)
+    assert {"share_at_or_above", "flag"} <= set(diffs.columns)
+    assert report.cascade_difficulty(Scenario.from_dict(base_file(), root_dir=ROOT).design) is None
+
+
+def test_missing_cascade_inputs_are_named():
+    d = base_file()
+    d["baseline"]["targets"] = {"source": "cascade"}
+    with pytest.raises(SpecError, match="baseline.targets: source 'cascade' needs a cascade spec"):
+        Scenario.from_dict(d, root_dir=ROOT)

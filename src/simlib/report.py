@@ -417,6 +417,22 @@ def target_difficulty(result: Any, min_group: int = 5) -> pd.DataFrame:
     return out
 
 
+def cascade_difficulty(design: Mapping[str, Any], min_group: int = 5) -> pd.DataFrame | None:
+    """For a design whose targets come from a cascade: the cascade's own difficulty
+    diagnostics by region and tenure (:func:`simlib.targets.difficulty`: each rep's
+    chance of reaching target from their run rate and the company forecast), groups
+    under ``min_group`` reps left out. ``None`` when targets come from the data."""
+    from simlib import targets as tg
+    from simlib.scenario import Scenario
+
+    if (design.get("targets") or {}).get("source", "data") != "cascade":
+        return None
+    sc = Scenario(name="design", design=dict(design))
+    diff = tg.difficulty(sc.cascade(), sc.dataset())
+    g = diff.groups.loc[diff.groups["reps"] >= min_group].copy()
+    return g.set_index(["kpi", "by", "group"])
+
+
 def appraisal_outcomes(result: Any) -> pd.DataFrame:
     """Expected share of reps in each grade, with P5-P95 over draws."""
     if "grade_share" not in result.group_draws:
