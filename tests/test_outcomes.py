@@ -155,18 +155,7 @@ def test_merit_solver_spends_the_budget_to_the_cent(pop):
         # Within a cent of the exact share. (Below ~1 CNY per rep, cells differ by under a
         # cent per salary and keeping raises monotone can move a rep further: see B6 test.)
         assert np.all(np.abs(res.raise_amount - exact) < 0.01 + 1e-9)
-    # raises follow the scaled matrix, which keeps the matrix's monotone shape
-    assert res.scaled.monotonicity_problems() == []
-    pct = REMUNERA.rate(grade, compa) * res.scale
-    band = REMUNERA.band(compa)
-    for b in range(3):  # within a compa band: a better grade never gets a lower raise %
-        m = band == b
-        order = np.argsort(grade[m], kind="stable")
-        assert (np.diff(pct[m][order]) <= 1e-15).all()
-    for g in range(5):  # within a grade: a higher compa-ratio never gets a higher raise %
-        m = grade == g
-        order = np.argsort(compa[m], kind="stable")
-        assert (np.diff(pct[m][order]) <= 1e-15).all()
+    # (monotonicity of the raises actually paid: test_actual_raises_are_monotone_in_rating_and_compa)
 
 
 def test_merit_solver_rejects_unreachable_budgets():

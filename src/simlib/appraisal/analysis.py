@@ -371,6 +371,11 @@ def rating_distribution(app: Appraisal, by: str = "group_id", min_n: int = 1) ->
     shares["mean_score"] = r.groupby(by)["score"].mean().reindex(shares.index)
     shares = shares[shares["n"] >= min_n]
     shares.columns = ["n", *grades, "mean_score"]
+    if by == "unit_id":
+        # The data model has no manager column: the rep's own unit stands for its head.
+        shares.attrs["note"] = (
+            "manager = head of the rep's own unit (no manager column in the data)"
+        )
     return shares
 
 

@@ -543,7 +543,9 @@ def entropy_weights(
         non-constant column to [0, 1] whatever its spread, so in the example
         above the near-constant KPI, whose stretched values are 99 zeros and a
         one (maximally concentrated), gets almost all the weight (0.96). Use it
-        only for data on very different scales where that is intended.
+        only for data on very different scales where that is intended
+        (Roszkowska & Wachowicz 2024, *Entropy* 26(5), 365: sum and vector
+        normalization leave entropy weights unchanged, min-max changes them).
 
     Notes
     -----
