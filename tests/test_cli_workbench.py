@@ -43,3 +43,12 @@ def test_explain_unknown_rep_is_one_clear_line(capsys):
     rc = main(["explain", str(ROOT / "scenarios" / "demo.yaml"), "NOBODY"])
     assert rc == 1
     assert "NOBODY: no targets in 2026" in capsys.readouterr().err
+
+
+def test_bad_scenario_file_is_one_clear_error(tmp_path, capsys):
+    f = tmp_path / "s.yaml"
+    f.write_text("title: t\nauthor: a\nwhat: w\nwhy: y\nbaseline: {data: nowhere, plan: {}}\n")
+    assert main(["run", str(f), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "baseline.data: file not found: nowhere" in err
+    assert "Traceback" not in err

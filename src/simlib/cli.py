@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+from simlib.errors import SimlibError
+
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     if Path(args.path).suffix.lower() in (".yaml", ".yml"):
@@ -231,6 +233,10 @@ def main(argv: list[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except SimlibError as exc:
+        # Our own errors already say what and where: one message, no traceback.
+        print(f"simlib {args.command}: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":
