@@ -53,6 +53,16 @@ METRICS: dict[str, tuple[str, str]] = {
     "merit_cost_at_matrix": ("Merit increase cost", "money"),
 }
 
+#: Reference band shown beside each metric. The ZS 3-9% band is for *cash*
+#: compensation (base + incentive) over revenue, so it sits beside cash cost of
+#: sales, not beside the incentive-only ratio.
+BANDS: dict[str, tuple[float, float, str]] = {
+    "share_at_quota": m.REFERENCE_BANDS["share_at_quota"],
+    "pay_performance_spearman": m.REFERENCE_BANDS["pay_performance_spearman"],
+    "leverage_p90": m.REFERENCE_BANDS["leverage"],
+    "cash_cost_of_sales": m.REFERENCE_BANDS["cost_of_sales"],
+}
+
 #: Per-group tables for "who gains, who loses": (group_draws key, plain name).
 GROUP_TABLES: dict[str, tuple[str, str]] = {
     "quartile": ("pay_by_quartile", "performance quartile (by attainment in each simulated year)"),
@@ -73,7 +83,7 @@ def fmt(value: float, kind: str) -> str:
         return f"{value:.2%}"
     if kind == "x":
         return f"{value:.2f}x"
-    return f"{value:.2f}"
+    return f"{value:.3f}"
 
 
 def _signed(value: float, kind: str) -> str:
@@ -249,7 +259,7 @@ def metrics_table(
             )
             # One cell per design keeps the table readable with many reforms.
             row[n] = f"{value} ({change})"
-        band = m.REFERENCE_BANDS.get(k)
+        band = BANDS.get(k)
         row["reference"] = f"{fmt(band[0], kind)}-{fmt(band[1], kind)} ({band[2]})" if band else ""
         rows.append(row)
     return pd.DataFrame(rows).set_index("metric")
@@ -261,7 +271,7 @@ def scenario_metrics(result: Any) -> pd.DataFrame:
     rows = []
     for k in s.index:
         label, kind = METRICS.get(k, (k, "num"))
-        band = m.REFERENCE_BANDS.get(k)
+        band = BANDS.get(k)
         v = s.loc[k, "mean"]
         verdict = ""
         if band:
@@ -285,11 +295,10 @@ def group_sizes(result: Any, design: Mapping[str, Any] | None, grouping: str) ->
     """Reps per group (for suppressing small groups)."""
     reps = result.reps
     if grouping == "quartile":
+        # The engine's quartiles: rank r of n goes to quartile (4 r) // n.
         n = len(reps)
-        return pd.Series(
-            [n // 4 + (1 if q >= 4 - n % 4 else 0) for q in range(4)],
-            index=["Q1 (bottom)", "Q2", "Q3", "Q4 (top)"],
-        )
+        counts = np.bincount((np.arange(n) * 4) // max(n, 1), minlength=4)
+        return pd.Series(counts, index=["Q1 (bottom)", "Q2", "Q3", "Q4 (top)"])
     if grouping == "region":
         return reps["region"].astype(str).value_counts()
     if design is None:
@@ -414,7 +423,15 @@ def target_difficulty(result: Any, min_group: int = 5) -> pd.DataFrame:
     )
     out = pd.concat([out, total])
     out.index.name = "region"
-    return out
+    for c in ("share_at_quota", "region_reaches_target"):
+        if c in out:
+            out[c] = out[c].map(lambda v: fmt(v, "pct"))
+    return out.rename(
+        columns={
+            "share_at_quota": "expected share of reps at quota",
+            "region_reaches_target": "chance the region reaches its target",
+        }
+    )
 
 
 def cascade_difficulty(design: Mapping[str, Any], min_group: int = 5) -> pd.DataFrame | None:
