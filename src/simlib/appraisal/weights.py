@@ -67,7 +67,7 @@ class InconsistentJudgmentsWarning(UserWarning):
     """A pairwise-comparison matrix has a consistency ratio above 0.10.
 
     Saaty's rule of thumb: revisit the judgments (the ``diagnostics`` of the
-    result list the most inconsistent triads) before using the weights.
+    result list the judgments furthest from the weights) before using the weights.
     """
 
 
