@@ -23,6 +23,20 @@ dates as real dates (so Excel shows them as dates) and months as ``YYYY-MM`` tex
 
 Input files are only ever opened for reading (DuckDB in read-only mode); every
 output is written to a temporary sibling and moved into place.
+
+Text encodings, and the limits of detecting them
+-------------------------------------------------
+When no encoding is given, each CSV is tried as strict UTF-8 (with or without a
+byte-order mark), then as GB18030 (a superset of GBK and GB2312, what Excel on a
+Chinese system writes). UTF-8 is self-checking: other text almost never passes as
+UTF-8. GB18030 is not: it decodes almost any bytes, so a cp1252 (Western
+European) or Big5 (Traditional Chinese) file also "decodes", as nonsense
+(``Renée Müller`` -> ``Ren閑 M黮ler``). Such a file is caught by a heuristic
+(:func:`looks_misdecoded`: many characters outside the common GB2312 set) and
+reported with a request to pass ``encoding=`` / ``--encoding``; a short file with
+one or two odd names can slip through, so pass the encoding when you know it.
+The encoding used is logged, shown by ``simlib validate`` and recorded in the
+Dataset's ``source``.
 """
 
 from __future__ import annotations
@@ -785,20 +799,24 @@ def load_dataset(path: str | Path, encoding: str | None = None) -> Dataset:
         per name. Nothing at ``path`` is modified.
     encoding : str, optional
         Encoding of the CSV files: ``"utf-8"``, ``"utf-8-sig"``, ``"gb18030"``,
-        ``"gbk"`` ... When omitted it is detected per file (strict UTF-8, with
-        or without BOM, then GB18030) and logged on the ``simlib.data.io``
-        logger.
+        ``"gbk"``, ``"big5"``, ``"cp1252"`` ... When omitted it is detected per
+        file (strict UTF-8, with or without BOM, then GB18030; see the module
+        notes on the limits of detection), logged on the ``simlib.data.io``
+        logger and recorded in ``source``.
 
     Returns
     -------
     Dataset
         Typed tables (dtypes as documented in :mod:`simlib.data.dataset`);
-        ``source`` is the path.
+        ``source`` is the path, with the CSV encoding when CSV files were read
+        (see :func:`describe_source`).
 
     Raises
     ------
     DatasetPathError
         The path does not exist.
+    EncodingNameError
+        ``encoding`` is not a codec name Python knows.
     DataValidationError
         Anything is wrong with the data; ``.problems`` lists every problem
         (file, row, column, value found, what was expected).
