@@ -169,14 +169,16 @@ class RatchetSpec(StrictModel):
     miss`` (:func:`simlib.targets.ratchet`), every unit sold beyond quota costs
     ``up`` units of next year's quota. Reps then hold back ``share`` of what they
     sell beyond quota (the booking slips into next year, outside the
-    simulation). With ``up = 0`` (no ratchet) nothing is held back.
+    simulation). With ``up = 0`` (next year's quota ignores this year's beat)
+    nothing is held back. History gives evidence, not the number: the rule's
+    ``up`` is estimated by :func:`simlib.behavior.target_revision`, and hold-back
+    shows as bunching of annual attainment just above 100%
+    (:func:`simlib.behavior.ratchet_test_ds`); ``share`` itself is an assumption.
     """
 
     model: Literal["ratchet"] = "ratchet"
     share: float = Field(0.3, ge=0, le=1)
     up: float = Field(0.5, ge=0, le=1)
-    down: float | None = Field(None, ge=0, le=1)
-    growth: float = 0.0
 
 
 ModelSpec = Annotated[
@@ -607,12 +609,12 @@ class _Timing(Bound):
         kinks = sorted(set(self.spec.kinks if self.spec.kinks is not None else c.kinks))
         self._kinks = np.asarray(kinks, dtype=float)
         self._q = np.nan_to_num(c.targets[..., c.primary])  # (R, T)
+        self._summed = np.asarray(c.summed, dtype=float)
 
     def __call__(self, sales, generators=None):
         sp, c = self.spec, self.ctx
         out = np.array(sales, dtype=float, copy=True)
         p = c.primary
-        summed = c.summed
         T = out.shape[-2]
         for a, b in zip(c.window_starts, c.window_ends, strict=True):
             a, b = int(a), int(b)
@@ -643,14 +645,15 @@ class _Timing(Bound):
             can = (exact > 0) & (sp.share * pool * (1 + 1e-6) >= exact) & (pool > 0)
             with np.errstate(all="ignore"):
                 frac = np.where(can, needed / pool, 0.0)  # share of each next month moved
+            fk = frac[..., None] * self._summed  # (n, R, K), 0 for rates
             if nxt:
                 moved = np.zeros_like(out[..., b, :])
                 for t in nxt:
-                    m = np.where(summed, out[..., t, :] * frac[..., None], 0.0)
+                    m = out[..., t, :] * fk
                     out[..., t, :] -= m
                     moved += m
             else:
-                moved = np.where(summed, out[..., b, :] * sp.window * frac[..., None], 0.0)
+                moved = out[..., b, :] * (sp.window * fk)
             out[..., b, :] += moved
             # ---- push-out: past the cap, or hopeless below the threshold
             push = np.zeros_like(att)
@@ -663,7 +666,7 @@ class _Timing(Bound):
                 push = np.where(lost, sp.share * last, push)
             with np.errstate(invalid="ignore", divide="ignore"):
                 pf = np.where((push > 0) & (last > 0), push / last, 0.0)
-            shifted = np.where(summed, out[..., b, :] * pf[..., None], 0.0)
+            shifted = out[..., b, :] * (pf[..., None] * self._summed)
             out[..., b, :] -= shifted
             if b + 1 < T:  # else it leaves the simulated year
                 out[..., b + 1, :] += shifted
@@ -683,21 +686,24 @@ class _Ratchet(Bound):
         sp, c = self.spec, self.ctx
         if sp.up == 0 or sp.share == 0:
             return sales
-        out = np.array(sales, dtype=float, copy=True)
         p = c.primary
         q = self._quota
-        cum = np.zeros(out.shape[:-2])
+        prim = sales[..., p]  # (n, R, T)
+        # Per month, the share kept: 1 - share x (part of the month beyond the
+        # annual quota) / month; computed on the quota KPI, applied to all summed KPIs.
+        keep = np.ones(prim.shape)
+        cum = np.zeros(prim.shape[:-1])
         over_prev = np.zeros_like(cum)
-        for t in range(out.shape[-2]):
-            cum = cum + out[..., t, p]
+        for t in range(prim.shape[-1]):
+            month = prim[..., t]
+            cum = cum + month
             over = np.maximum(cum - q, 0.0)
-            above = over - over_prev  # this month's sales beyond the annual quota
-            over_prev = over
-            month = out[..., t, p]
             with np.errstate(invalid="ignore", divide="ignore"):
-                f = np.where((month > 0) & (q > 0), 1.0 - sp.share * above / month, 1.0)
-            out[..., t, :] = np.where(c.summed, out[..., t, :] * f[..., None], out[..., t, :])
-        return out
+                keep[..., t] = np.where(
+                    (month > 0) & (q > 0), 1.0 - sp.share * (over - over_prev) / month, 1.0
+                )
+            over_prev = over
+        return sales * np.where(c.summed, keep[..., None], 1.0)
 
 
 @dataclass
@@ -759,11 +765,8 @@ def context_from_plan(
     )
     if comp is None:
         comp = plan.components[0]
-    curve = None
-    try:
-        curve = plan.curve(comp.name)
-    except Exception:  # a commission or SPIF has no curve
-        curve = None
+    has_curve = getattr(comp, "type", "") in ("quota_bonus", "team")
+    curve = plan.curve(comp.name) if has_curve else None  # a commission has no curve
     w = prepared.windows[comp.name]
     if curve is not None:
         xs = np.unique(curve.x)
