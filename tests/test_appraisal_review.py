@@ -641,3 +641,13 @@ def test_critic_cost_branch_on_the_tus_adali_data_derived_from_the_benefit_case(
     cost = sl.appraisal.critic_weights(m, benefit=[False] + [True] * 5)
     np.testing.assert_allclose(cost.to_numpy(), c / c.sum(), atol=1e-12)
     np.testing.assert_allclose(cost.diagnostics["std"].to_numpy(), sd, atol=1e-12)
+
+
+def test_new_docstring_examples_run():
+    import doctest
+    import importlib
+
+    for name in ("simlib.appraisal.rating", "simlib.appraisal.appraise"):
+        mod = importlib.import_module(name)
+        res = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert res.failed == 0 and res.attempted > 0, name
