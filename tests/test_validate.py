@@ -628,3 +628,31 @@ def test_duplicate_check_key_space_does_not_grow_with_the_month_span():
     codes, size = _ord_codes(o)
     assert size == 3  # three distinct months, not a span of ~96,000
     assert codes[2] == -1 and codes[3] == codes[4] and len(set(codes[[0, 1, 3]])) == 3
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    blanks=st.lists(
+        st.tuples(st.integers(1, 33), st.sampled_from(["", ",,,", " , , , "])), max_size=4
+    ),  # fmt: skip
+    bad_line=st.integers(2, 34),
+)
+def test_blank_lines_anywhere_keep_row_numbers(tmp_path_factory, blanks, bad_line):
+    """Blank lines inserted anywhere: the data load unchanged, and a bad value is reported
+    at the line it sits on in the file (found here by searching the text)."""
+    lines = (GOOD / "sales.csv").read_text(encoding="utf-8").splitlines()
+    rep, month, kpi, value = lines[bad_line - 1].split(",")
+    lines[bad_line - 1] = f"{rep},{month},{kpi},oops"
+    for at, blank in sorted(blanks, reverse=True):
+        lines.insert(at, blank)
+    folder = tmp_path_factory.mktemp("blank")
+    for f in GOOD.iterdir():
+        shutil.copy(f, folder / f.name)
+    (folder / "sales.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(DataValidationError) as err:
+        sl.load_dataset(folder)
+    want = lines.index(f"{rep},{month},{kpi},oops") + 1
+    got = [(p.file, p.row, p.column) for p in err.value.problems]
+    assert ("sales.csv", want, "value") in got
+    # Lines of only spaces and commas are blank too: nothing else is reported.
+    assert all(p.column == "value" for p in err.value.problems), got

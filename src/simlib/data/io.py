@@ -537,7 +537,19 @@ def drop_blank_rows(df: pd.DataFrame, src: TableSource) -> tuple[pd.DataFrame, T
     """
     if df.empty or len(df.columns) == 0:
         return df, src
-    blank = df.isna().all(axis=1).to_numpy()
+    from simlib.data.parse import missing_mask
+
+    # Cells of only spaces count as empty too (" , , ," is a blank line). Only rows
+    # whose first cell is empty can be blank: check the rest for those rows alone.
+    maybe = np.flatnonzero(missing_mask(df.iloc[:, 0]))
+    if len(maybe) == 0:
+        return df, src
+    sub = df.iloc[maybe]
+    rest = np.ones(len(maybe), bool)
+    for i in range(1, len(df.columns)):
+        rest &= missing_mask(sub.iloc[:, i])
+    blank = np.zeros(len(df), bool)
+    blank[maybe[rest]] = True
     if not blank.any():
         return df, src
     keep = np.flatnonzero(~blank)
