@@ -19,7 +19,7 @@ PLANS = ROOT / "scenarios" / "plans"
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory):
     p = tmp_path_factory.mktemp("data") / "sample"
-    sl.data.synthetic.generate(n_reps=80, months=24, seed=4).save(p)
+    sl.data.synthetic.generate(n_reps=80, months=36, seed=4).save(p)
     return p
 
 

@@ -277,11 +277,12 @@ def test_budget_neutral_hits_the_baseline_cost():
     assert np.isfinite(bn.factor) and bn.iterations >= 2
 
 
+@pytest.mark.slow  # the cascade's difficulty check fits the company forecast (a few seconds)
 def test_cascade_targets_and_behavior_pass_through(tmp_path):
     from simlib import report
 
     data = tmp_path / "data"
-    sl.data.synthetic.generate(n_reps=80, months=24, seed=9).save(data)
+    sl.data.synthetic.generate(n_reps=80, months=36, seed=9).save(data)
     d = base_file(data=str(data))
     d["baseline"]["targets"] = {
         "source": "cascade",

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def result():
-    ds = sl.data.synthetic.generate(n_reps=60, months=24, seed=11)
+    ds = sl.data.synthetic.generate(n_reps=60, months=36, seed=11)
     return sl.simulate(
         ds=ds,
         plan=ROOT / "scenarios" / "plans" / "am_current.yaml",

@@ -22,7 +22,7 @@ def _visible(html: str) -> str:
 
 def test_small_batch_end_to_end(tmp_path):
     data = tmp_path / "data"
-    sl.data.synthetic.generate(n_reps=120, months=24, seed=3).save(data)
+    sl.data.synthetic.generate(n_reps=120, months=36, seed=3).save(data)
     doc = yaml.safe_load((ROOT / "scenarios" / "demo.yaml").read_text(encoding="utf-8"))
     doc["batch"] = "small"
     doc["baseline"]["data"] = str(data)
