@@ -284,7 +284,7 @@ def test_effort_without_sigma_asks_for_it():
 def small_ds():
     from simlib.data.synthetic import generate
 
-    return generate(n_reps=60, months=24, seed=11, n_regions=2)
+    return generate(n_reps=60, months=36, seed=11, n_regions=2)
 
 
 AM_PLAN = "scenarios/plans/telecom_account_manager.yaml"

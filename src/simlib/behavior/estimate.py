@@ -164,19 +164,22 @@ class SalesPanelFit:
     """Variance components of rep sales, per KPI, for the parametric sales model.
 
     ``sigmas[name]`` is an array over ``kpis`` (log scale; rate units for a rate
-    KPI); ``estimates`` holds each with its standard error; ``seasonality`` the
+    KPI), or one number for the persistences ``rho_company`` and ``rho_region``; ``estimates`` holds each with its standard error; ``seasonality`` the
     calendar-month effects (log scale, mean zero).
     """
 
     kpis: list[str]
-    sigmas: dict[str, np.ndarray]
+    sigmas: dict[str, np.ndarray | float]
     estimates: list[Estimate]
     seasonality: pd.DataFrame
     n_obs: dict[str, int] = field(default_factory=dict)
 
-    def sales_options(self) -> dict[str, list[float]]:
+    def sales_options(self) -> dict[str, list[float] | float]:
         """``sales_options`` for :func:`simlib.simulate` with ``sales="parametric"``."""
-        return {k: [float(x) for x in v] for k, v in self.sigmas.items()}
+        return {
+            k: float(v) if np.ndim(v) == 0 else [float(x) for x in v]
+            for k, v in self.sigmas.items()
+        }
 
     def summary(self) -> pd.DataFrame:
         return estimates_frame(self.estimates)
@@ -296,6 +299,12 @@ def panel_components(
         "sigma_company": _sigma_estimate("sigma_company", var_c, df_c, fin.sum(), unit_s, cav),
         "sigma_region": _sigma_estimate("sigma_region", var_g, df_g, len(g_codes), unit_s, cav),
     }
+    # Persistence of the common shocks: lag-1 autocorrelation within each year.
+    comp_series = np.where(fin, shock, np.nan)[None, :]
+    out["rho_company"] = _lag1_estimate("rho_company", comp_series, years)
+    reg_series = np.full((n_g, T), np.nan)
+    reg_series[g_codes // T, cell_t] = gdev
+    out["rho_region"] = _lag1_estimate("rho_region", reg_series, years)
     if len(d) >= 3:
         d = d - d.mean()
         months_per_year = 12.0
@@ -313,6 +322,25 @@ def panel_components(
         out["sigma_rep"] = Estimate("sigma_rep", float("nan"), float("nan"),
                                     "needs at least two complete years of history", 0, unit_s)  # fmt: skip
     return out, season
+
+
+def _lag1_estimate(name: str, series: np.ndarray, years: np.ndarray) -> Estimate:
+    """AR(1) coefficient of (series, months) shocks, pairs within the same year (OLS)."""
+    import statsmodels.api as sm
+
+    same_year = years[1:] == years[:-1]
+    x = series[:, :-1][:, same_year].ravel()
+    y = series[:, 1:][:, same_year].ravel()
+    ok = np.isfinite(x) & np.isfinite(y)
+    cav = (
+        "Month-to-month persistence of shocks common to everyone (or a region). Shocks are "
+        "measured net of each year's level, which biases a short history's estimate down."
+    )
+    if ok.sum() < 6 or np.allclose(x[ok], 0.0):  # e.g. one region: no regional shocks
+        return Estimate(name, float("nan"), float("nan"), "no shocks to measure", int(ok.sum()))
+    fit = sm.OLS(y[ok], x[ok][:, None]).fit()
+    return Estimate(name, float(fit.params[0]), float(fit.bse[0]), cav, int(ok.sum()),
+                    "autocorrelation", "OLS on the lagged shock")  # fmt: skip
 
 
 def fit_sales_panel(
@@ -336,10 +364,11 @@ def fit_sales_panel(
     periods = ds.periods if history is None else history
     lay = Layout.from_dataset(ds, periods, rep_ids=ds.reps["rep_id"].to_numpy(), kpis=kpis)
     x = ds.sales_array(kpis=kpis, periods=periods, rep_ids=lay.rep_ids)
-    sig = {
+    sig: dict[str, np.ndarray | float] = {
         k: np.zeros(len(kpis))
         for k in ("sigma_rep", "sigma_company", "sigma_region", "sigma_month")
     }
+    rho: dict[str, list[float]] = {"rho_company": [], "rho_region": []}
     ests: list[Estimate] = []
     seas = {}
     n_obs = {}
@@ -349,10 +378,18 @@ def fit_sales_panel(
             y, periods, lay.region, k, "rate" if lay.is_rate[i] else "log"
         )
         for name, e in comps.items():
-            sig[name][i] = 0.0 if not np.isfinite(e.estimate) else e.estimate
+            if name in rho:
+                if not lay.is_rate[i] and np.isfinite(e.estimate):
+                    rho[name].append(e.estimate)
+            else:
+                sig[name][i] = 0.0 if not np.isfinite(e.estimate) else e.estimate
             ests.append(Estimate(f"{k}: {name}", e.estimate, e.se, e.caveat, e.n, e.unit, e.method))
         seas[k] = season
         n_obs[k] = int(np.isfinite(y).sum())
+    # The engine takes one persistence per shock for all KPIs: the mean over
+    # summed KPIs, kept within [0, 0.95] (negative persistence is noise here).
+    for name, vals in rho.items():
+        sig[name] = float(np.clip(np.mean(vals), 0.0, 0.95)) if vals else 0.0
     return SalesPanelFit(
         kpis=kpis,
         sigmas=sig,
