@@ -159,15 +159,29 @@ def _sim(ds, **kw):
     return simulate(ds=ds, plan="scenarios/plans/store_sales_commission.yaml", **kw)
 
 
+def _assert_same(a, b):
+    pd.testing.assert_frame_equal(a.per_draw, b.per_draw, check_exact=True)
+    pd.testing.assert_frame_equal(a.reps, b.reps, check_exact=True)
+    pd.testing.assert_frame_equal(a.metrics, b.metrics, check_exact=True)
+    assert a.group_draws.keys() == b.group_draws.keys()
+    for k, g in a.group_draws.items():
+        pd.testing.assert_frame_equal(g, b.group_draws[k], check_exact=True)
+
+
 def test_same_seed_same_results_whatever_the_chunk_size(small_force):
-    runs = [_sim(small_force, chunk_size=c, sales="bootstrap") for c in (7, 64, 1000)]
-    runs.append(_sim(small_force, chunk_size=3, sales="bootstrap", threads=1))
+    # The account-manager plan (team component: the whole unit is simulated),
+    # appraisal with forced distribution, turnover: every metric exercised.
+    kw = dict(plan=PLAN, appraisal=SCORECARD, turnover=0.14, draws=23, seed=9)
+    runs = [simulate(ds=small_force, chunk_size=c, **kw) for c in (1, 7, 23)]
+    runs.append(simulate(ds=small_force, chunk_size=4, threads=1, **kw))
+    assert runs[0].per_draw["pay_performance_spearman"].notna().all()
     for other in runs[1:]:
-        pd.testing.assert_frame_equal(runs[0].per_draw, other.per_draw, check_exact=True)
-        pd.testing.assert_frame_equal(runs[0].reps, other.reps, check_exact=True)
-        pd.testing.assert_frame_equal(runs[0].metrics, other.metrics, check_exact=True)
-        for k, g in runs[0].group_draws.items():
-            pd.testing.assert_frame_equal(g, other.group_draws[k], check_exact=True)
+        _assert_same(runs[0], other)
+    boot = [
+        _sim(small_force, chunk_size=c, sales="bootstrap", sales_options={"block": "month"})
+        for c in (7, 30)
+    ]
+    _assert_same(*boot)
 
 
 def test_different_seeds_give_different_draws(small_force):
@@ -178,10 +192,10 @@ def test_different_seeds_give_different_draws(small_force):
 
 @pytest.mark.slow
 def test_dask_backend_matches_local_bit_for_bit(small_force):
-    local = _sim(small_force, chunk_size=8)
-    dask = _sim(small_force, chunk_size=5, backend="dask", n_workers=2)
-    pd.testing.assert_frame_equal(local.per_draw, dask.per_draw, check_exact=True)
-    pd.testing.assert_frame_equal(local.reps, dask.reps, check_exact=True)
+    kw = dict(plan=PLAN, appraisal=SCORECARD, draws=12, seed=9)
+    local = simulate(ds=small_force, chunk_size=8, **kw)
+    dask = simulate(ds=small_force, chunk_size=5, backend="dask", n_workers=2, **kw)
+    _assert_same(local, dask)
 
 
 def test_appraisal_runs_inside_the_draws(small_force):
@@ -194,16 +208,78 @@ def test_appraisal_runs_inside_the_draws(small_force):
     assert res.reps["p_bottom_grade"].between(0, 1).all()
 
 
-def test_metrics_are_consistent_with_their_definitions(small_force):
-    res = _sim(small_force, keep_cube=True, draws=10, budget=1e6)
-    pay = res.cube["pay"].sum(axis=-1)  # (draws, reps)
-    assert res.per_draw["total_payout"].to_numpy() == pytest.approx(pay.sum(axis=1))
-    assert (res.per_draw["budget_ratio"] * res.provenance["budget"]).to_numpy() == pytest.approx(
-        pay.sum(axis=1)
+def test_metrics_recomputed_independently_from_the_raw_draws(small_force):
+    """Every per-draw metric, recomputed here from the raw sales and pay with plain
+    numpy / scipy and the definitions in practice.md."""
+    from scipy import stats
+
+    res = simulate(ds=small_force, plan=PLAN, draws=6, seed=3, keep_cube=True, budget=2e6)
+    sales, pay = res.cube["sales"], res.cube["pay"]  # (n, R, T, K), (n, R, T)
+    rep_ids = res.reps["rep_id"].to_numpy()
+    tg = small_force.targets
+    tg = tg[(tg["period"].dt.year == 2026) & tg["rep_id"].isin(rep_ids) & (tg["kpi"] == "revenue")]
+    annual_target = tg.groupby("rep_id")["target"].sum().reindex(rep_ids).to_numpy()
+    months = pd.period_range("2026-01", "2026-12", freq="M")
+    staffed = (
+        tg.pivot_table(index="rep_id", columns="period", values="target")
+        .reindex(index=rep_ids, columns=months)
+        .notna()
+        .to_numpy()
     )
-    assert res.per_draw["share_at_quota"].between(0, 1).all()
-    assert res.attainment_hist["share"].sum() == pytest.approx(1.0)
-    assert res.provenance["data_hash"] == small_force.content_hash()
+    k_rev = small_force.kpi_names.index("revenue")
+    revenue = (sales[..., k_rev] * staffed).sum(axis=2)  # (n, R)
+    att = revenue / annual_target
+    rep_pay = pay.sum(axis=2)
+    base = res.cube["base_salary"]
+    ti = res.reps["target_incentive"].to_numpy()
+    regions = res.reps["region"].to_numpy()
+    for d in range(len(res.per_draw)):
+        row = res.per_draw.iloc[d]
+        assert row["total_payout"] == pytest.approx(rep_pay[d].sum())
+        assert row["budget_ratio"] == pytest.approx(rep_pay[d].sum() / 2e6)
+        assert row["cost_of_sales"] == pytest.approx(
+            (rep_pay[d].sum() + base.sum()) / revenue[d].sum()
+        )
+        assert row["incentive_cost_of_sales"] == pytest.approx(rep_pay[d].sum() / revenue[d].sum())
+        assert row["share_at_quota"] == pytest.approx((att[d] >= 1).mean())
+        assert row["share_at_threshold"] == pytest.approx((att[d] >= 0.8).mean())
+        assert row["share_at_cap"] == pytest.approx((att[d] >= 1.5).mean())
+        assert row["leverage_p90"] == pytest.approx(np.quantile(rep_pay[d] / ti, 0.9))
+        assert row["pay_performance_spearman"] == pytest.approx(
+            stats.spearmanr(att[d], rep_pay[d]).statistic
+        )
+        p = np.clip(rep_pay[d], 0, None)
+        assert row["payout_gini"] == pytest.approx(
+            np.abs(p[:, None] - p[None, :]).mean() / (2 * p.mean())
+        )
+        assert row["company_reaches_target"] == float(revenue[d].sum() >= annual_target.sum())
+        order = np.argsort(att[d], kind="stable")
+        q = np.empty(len(order), int)
+        q[order] = np.arange(len(order)) * 4 // len(order)
+        bottom, top = q == 0, q == 3
+        assert row["cost_of_sales_bottom_quartile"] == pytest.approx(
+            (rep_pay[d][bottom].sum() + base[bottom].sum()) / revenue[d][bottom].sum()
+        )
+        assert row["cost_of_sales_top_quartile"] == pytest.approx(
+            (rep_pay[d][top].sum() + base[top].sum()) / revenue[d][top].sum()
+        )
+        reach = res.group_draws["region_reaches_target"].iloc[d]
+        for g in reach.index:
+            m = regions == g
+            assert reach[g] == float(revenue[d][m].sum() >= annual_target[m].sum())
+    # Pay gap by gender at equal attainment, by a plain loop over 10-point bands.
+    gap = res.group_draws["pay_gap:gender"].iloc[0]
+    gender = small_force.reps.set_index("rep_id").loc[rep_ids, "gender"].to_numpy()
+    band = np.floor(att[0] * 10).clip(-1, 20)
+    for g in gap.index:
+        num = den = 0.0
+        for b in np.unique(band):
+            mine = (gender == g) & (band == b)
+            others = (gender != g) & (band == b)
+            if mine.any() and others.any() and rep_pay[0][others].mean() > 0:
+                num += mine.sum() * (rep_pay[0][mine].mean() / rep_pay[0][others].mean() - 1)
+                den += mine.sum()
+        assert gap[g] == pytest.approx(num / den if den else np.nan, nan_ok=True)
 
 
 def test_bad_settings_give_clear_errors(small_force):
@@ -213,6 +289,42 @@ def test_bad_settings_give_clear_errors(small_force):
         _sim(small_force, sales_options={"sigma_rpe": 0.2})
     with pytest.raises(SimulationError, match="no rows for 2031"):
         _sim(small_force, year=2031)
+    for kw, match in [
+        (dict(groupings=["regoin"]), "groupings: unknown group 'regoin'"),
+        (dict(budget=-5), "budget"),
+        (dict(vacancy_months=-1), "vacancy_months"),
+        (dict(turnover="hist"), "turnover"),
+        (dict(growth="5%"), "growth"),
+        (dict(draws=0), "draws"),
+        (dict(draws=2.5), "draws"),
+        (dict(chunk_size=0), "chunk_size"),
+        (dict(seed=-1), "seed"),
+        (dict(n_workers=0), "n_workers"),
+    ]:
+        with pytest.raises(SimulationError, match=match):
+            _sim(small_force, **kw)
+    bad_kpi = small_force.targets.assign(
+        kpi=small_force.targets["kpi"].replace("revenue", "revnue")
+    )
+    with pytest.raises(SimulationError, match="unknown KPI"):
+        _sim(small_force, targets=bad_kpi)
+    with pytest.raises(SimulationError, match="missing column"):
+        _sim(small_force, targets=small_force.targets.drop(columns="target"))
+    from simlib.engine.sales import SalesModelError
+
+    with pytest.raises(SalesModelError, match="one per KPI"):
+        _sim(small_force, sales_options={"sigma_rep": [0.1, 0.2]})
+
+
+def test_simulating_a_scenario_keeps_its_own_settings(small_force):
+    class Stub:
+        def simulation_kwargs(self):
+            return dict(ds=small_force, plan="scenarios/plans/store_sales_commission.yaml",
+                        draws=4, seed=77)  # fmt: skip
+
+    res = simulate(Stub())
+    assert (res.provenance["draws"], res.provenance["seed"]) == (4, 77)
+    assert simulate(Stub(), draws=3).provenance["draws"] == 3
 
 
 def test_a_commission_plan_has_no_default_budget(small_force):

@@ -8,6 +8,7 @@ import pytest
 
 from simlib.data.dataset import Dataset
 from simlib.engine import BootstrapSales, Layout, ParametricSales, SalesModelError, draw_generators
+from simlib.engine.sales import SmallHistoryWarning
 
 
 def _layout(n_reps: int, periods: pd.PeriodIndex, kpis=("revenue",), rate=(False,), regions=None):
@@ -90,8 +91,11 @@ def _history_dataset(
     sigma_region=0.08,
     sigma_month=0.25,
     seed=11,
+    rho=0.0,
 ) -> Dataset:
-    """A dataset drawn from the parametric model's own assumptions, with known parameters."""
+    """A dataset drawn from the parametric model's own assumptions, with known parameters:
+    rep-year levels fresh each year (sd ``sigma_rep``), AR(1) company and region shocks
+    (stationary sd, month-to-month correlation ``rho``), monthly noise."""
     rng = np.random.default_rng(seed)
     periods = pd.period_range("2024-01", periods=12 * years, freq="M")
     t = len(periods)
@@ -102,8 +106,17 @@ def _history_dataset(
     )
     base = rng.normal(np.log(1e5), 0.6, n_reps)
     rep_year = sigma_rep * rng.standard_normal((n_reps, years))  # a fresh surprise each year
-    company = sigma_company * rng.standard_normal(t)
-    reg = sigma_region * rng.standard_normal((n_regions, t))
+
+    def ar1(shape):
+        z = rng.standard_normal(shape)
+        out = np.empty(shape)
+        out[..., 0] = z[..., 0]
+        for i in range(1, shape[-1]):
+            out[..., i] = rho * out[..., i - 1] + np.sqrt(1 - rho**2) * z[..., i]
+        return out
+
+    company = sigma_company * ar1((t,))
+    reg = sigma_region * ar1((n_regions, t))
     eps = sigma_month * rng.standard_normal((n_reps, t))
     year_idx = np.repeat(np.arange(years), 12)
     logs = base[:, None] + rep_year[:, year_idx] + season[None] + company[None] + reg[region] + eps
@@ -141,16 +154,54 @@ def _history_dataset(
 
 
 def test_parametric_fit_recovers_the_parameters_it_was_generated_with():
-    ds = _history_dataset()
-    periods = pd.period_range("2027-01", periods=12, freq="M")
+    ds = _history_dataset(years=6, rho=0.6, n_reps=400)
+    periods = pd.period_range("2030-01", periods=12, freq="M")
     lay = Layout.from_dataset(ds, ds.periods, rep_ids=ds.reps["rep_id"].to_numpy())
     lay = Layout(lay.rep_ids, periods, lay.kpis, lay.region, lay.is_rate)
     fit = ParametricSales.fit(ds, lay, expected=np.full(lay.shape, 1e5))
     assert fit.sigma_month[0] == pytest.approx(0.25, rel=0.05)
-    assert fit.sigma_rep[0] == pytest.approx(0.2, rel=0.2)
-    # Only 36 months inform the common shocks: a loose band.
-    assert fit.sigma_company[0] == pytest.approx(0.1, rel=0.5)
-    assert fit.sigma_region[0] == pytest.approx(0.08, rel=0.5)
+    # Forecasting from last year's level, the error is the change of a fresh
+    # yearly level: variance 2 sigma_rep^2, so the fitted spread is sqrt(2) x 0.2.
+    assert fit.sigma_rep[0] == pytest.approx(np.sqrt(2) * 0.2, rel=0.15)
+    # 72 months inform the common shocks: loose bands.
+    assert fit.sigma_company[0] == pytest.approx(0.1, rel=0.4)
+    assert fit.sigma_region[0] == pytest.approx(0.08, rel=0.4)
+    assert fit.rho_company == pytest.approx(0.6, abs=0.3)
+    assert fit.rho_region == pytest.approx(0.6, abs=0.2)
+
+
+def test_fitted_spread_of_annual_sales_matches_a_held_out_year():
+    """The engine's spread of log(annual / forecast) equals the real one in a year
+    the fit did not see (forecast = last year's level, as expected='history' does)."""
+    ds = _history_dataset(years=4, n_reps=600, sigma_company=0.0, sigma_region=0.0)
+    x = ds.sales_array()[..., 0]  # (reps, 48)
+    real = np.log(x[:, 36:].sum(axis=1) / x[:, 24:36].sum(axis=1))
+    train = ds.periods[:36]
+    lay0 = Layout.from_dataset(ds, train, rep_ids=ds.reps["rep_id"].to_numpy())
+    lay = Layout(lay0.rep_ids, ds.periods[36:], lay0.kpis, lay0.region, lay0.is_rate)
+    expected = np.repeat(x[:, 24:36, None], 1, axis=2)  # last year's months as the forecast
+    model = ParametricSales.fit(ds, lay, expected=expected, history=train)
+    sims = _draws(model, 300)[..., 0]  # (draws, reps, months)
+    sim = np.log(sims.sum(axis=2) / x[None, :, 24:36].sum(axis=2))
+    assert sim.std() == pytest.approx(real.std(), rel=0.15)
+
+
+def test_fit_captures_the_correlation_between_kpis():
+    rng = np.random.default_rng(2)
+    ds = _history_dataset(n_reps=200, years=3)
+    rev = ds.sales.copy()
+    noise = rng.normal(0, 0.05, len(rev))
+    cust = rev.assign(kpi="new_customers", value=rev["value"] / 1000 * np.exp(noise))
+    kpis = pd.concat(
+        [ds.kpis, ds.kpis.assign(kpi="new_customers", unit="count")], ignore_index=True
+    )
+    ds2 = Dataset(kpis=kpis, units=ds.units, reps=ds.reps, sales=pd.concat([rev, cust]))
+    lay = Layout.from_dataset(ds2, ds2.periods, rep_ids=ds2.reps["rep_id"].to_numpy())
+    fit = ParametricSales.fit(ds2, lay, expected=np.full(lay.shape, 100.0))
+    assert fit.kpi_correlation[0, 1] > 0.9
+    s = np.log(_draws(fit, 200))  # (draws, reps, months, kpis)
+    within = np.corrcoef(s[..., 0].ravel(), s[..., 1].ravel())[0, 1]
+    assert within > 0.9
 
 
 def test_bootstrap_keeps_the_history_seasonality_and_cross_rep_correlation():
@@ -215,8 +266,10 @@ def test_bootstrap_gives_new_reps_a_donor_from_their_region_and_rejects_short_hi
     model = BootstrapSales.fit(ds, lay, expected_level=np.full((2, 1), 1000.0))
     s = _draws(model, 50)
     assert (s > 0).all()
-    # The second year has 12 prior months everywhere: one whole source year exists.
-    yearly = BootstrapSales.fit(ds, lay, expected_level=np.full((2, 1), 1000.0), block="year")
+    # The second year has 12 prior months everywhere: one whole source year exists,
+    # and the user is told a single year is all the bootstrap can draw.
+    with pytest.warns(SmallHistoryWarning, match="only 1 distinct"):
+        yearly = BootstrapSales.fit(ds, lay, expected_level=np.full((2, 1), 1000.0), block="year")
     assert (_draws(yearly, 5) > 0).all()
     odd = Layout(
         rep_ids,
@@ -231,3 +284,27 @@ def test_bootstrap_gives_new_reps_a_donor_from_their_region_and_rejects_short_hi
     lay1 = Layout.from_dataset(short, short.periods)
     with pytest.raises(SalesModelError, match="too short"):
         BootstrapSales.fit(short, lay1, expected_level=np.ones((5, 1)))
+
+
+def test_bootstrap_donors_come_from_the_new_reps_region():
+    ds = _history_dataset(n_reps=40, years=3)
+    hist = Layout.from_dataset(ds, ds.periods, rep_ids=ds.reps["rep_id"].to_numpy())
+    g = hist.region[3]  # the region code of r3
+    lay = Layout(
+        np.array(["newbie"]),
+        pd.period_range("2027-01", periods=12, freq="M"),
+        hist.kpis,
+        np.array([g]),
+        hist.is_rate,
+    )
+    model = BootstrapSales.fit(ds, lay, expected_level=np.full((1, 1), 1000.0), block="month")
+    sims = _draws(model, 60)[:, 0, :, 0] / 1000.0  # (draws, months)
+    dev = model.deviations[..., 0]
+    same = hist.region == g
+    months = np.asarray(model.history_periods.month)
+    for mo in range(1, 13):
+        pool = dev[np.ix_(same, months == mo)]
+        other = dev[np.ix_(~same, months == mo)]
+        got = np.round(sims[:, mo - 1], 10)
+        assert np.isin(got, np.round(pool[np.isfinite(pool)], 10)).all()
+        assert not np.isin(got, np.round(other[np.isfinite(other)], 10)).any()

@@ -27,8 +27,24 @@ REFERENCE_BANDS: dict[str, tuple[float, float, str]] = {
     "share_at_quota": (0.60, 0.70, "Alexander Group design aim"),
     "pay_performance_spearman": (0.80, 1.00, "Falcon Incentives: >= 0.8 strong"),
     "leverage": (2.0, 3.0, "SalesGlobe: P90 earns ~2x (some 3x) target incentive"),
-    "cost_of_sales": (0.03, 0.09, "ZS: cash comp / revenue typically 3-9%"),
+    "cost_of_sales": (0.03, 0.09, "ZS: cash compensation / revenue typically 3-9%"),
 }
+
+
+def total(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Sum along ``axis`` in a fixed left-to-right order.
+
+    ``ndarray.sum`` along a contiguous axis uses SIMD pairwise summation whose
+    grouping depends on the array's memory alignment, so the same numbers can
+    sum to results that differ in the last bit when they sit in differently
+    allocated arrays (different chunk sizes, threads, workers). A running sum
+    has one order, so per-draw results are bit-identical however draws are
+    chunked.
+    """
+    x = np.asarray(x, dtype=float)
+    if x.shape[axis] == 0:
+        return np.zeros(np.delete(x.shape, axis if axis >= 0 else x.ndim + axis))
+    return np.take(np.cumsum(x, axis=axis), -1, axis=axis)
 
 
 #: Attainment bands for "equal attainment" comparisons (fractions of quota).
@@ -47,10 +63,10 @@ def gini(x: np.ndarray, axis: int = -1) -> np.ndarray:
     if n == 0:
         return np.full(x.shape[:-1], np.nan)
     i = np.arange(1, n + 1)
-    total = x.sum(axis=-1)
-    num = ((2 * i - n - 1) * x).sum(axis=-1)
+    whole = total(x)
+    num = total((2 * i - n - 1) * x)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total > 0, num / (n * total), 0.0)
+        return np.where(whole > 0, num / (n * whole), 0.0)
 
 
 def spearman(x: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -69,8 +85,24 @@ def spearman(x: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray:
 
 
 def share_at_or_above(attainment: np.ndarray, level: float, axis: int = -1) -> np.ndarray:
-    """Share of reps whose attainment is at least ``level`` (1.0 = quota)."""
-    return (np.asarray(attainment) >= level).mean(axis=axis)
+    """Share of reps whose attainment is at least ``level`` (1.0 = quota).
+
+    Reps without an attainment (NaN: no target) are left out of the share.
+    """
+    a = np.asarray(attainment, dtype=float)
+    valid = ~np.isnan(a)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (a >= level).sum(axis=axis) / valid.sum(axis=axis)
+
+
+def grouped_sum(values: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
+    """Per draw and group: the sum of ``values`` over the group's reps, shape (..., n_groups)."""
+    v = np.asarray(values, dtype=float)
+    g = np.broadcast_to(groups, v.shape)
+    lead = int(np.prod(v.shape[:-1])) if v.ndim > 1 else 1
+    flat = (np.arange(lead)[:, None] * n_groups + g.reshape(lead, -1)).ravel()
+    out = np.bincount(flat, v.ravel(), minlength=lead * n_groups)
+    return out.reshape(*v.shape[:-1], n_groups)
 
 
 def quartile_codes(attainment: np.ndarray) -> np.ndarray:
@@ -148,6 +180,50 @@ def pay_gap_at_equal_attainment(
     return out.reshape(*pay.shape[:-1], n_groups)
 
 
+#: Fine attainment bands for "equal attainment": 10 points of quota wide.
+FINE_BANDS: tuple[float, ...] = (-np.inf, *np.round(np.arange(0.0, 2.01, 0.1), 2), np.inf)
+
+
+def pay_gap_vs_others(
+    pay: np.ndarray,
+    attainment: np.ndarray,
+    groups: np.ndarray,
+    n_groups: int,
+    bands: tuple[float, ...] = FINE_BANDS,
+) -> np.ndarray:
+    """Pay gap of each group against everyone else at equal attainment.
+
+    Reps are put into attainment bands 10 points wide; within a band, the
+    group's mean pay is compared with the mean pay of the reps *not* in the
+    group; the ratios are averaged over bands weighted by the group's headcount
+    there (bands where either side is empty are skipped). Pay is the amount
+    paid, so a gap that comes through a lower target incentive shows. 0 means
+    paid like the others for the same performance; -0.05 means 5% less.
+
+    Returns shape (..., n_groups); NaN where a group shares no band with others.
+    """
+    pay = np.asarray(pay, dtype=float)
+    b = np.asarray(bands, dtype=float)
+    band = np.clip(np.searchsorted(b, attainment, side="right") - 1, 0, len(b) - 2)
+    nb = len(b) - 1
+    g = np.broadcast_to(groups, pay.shape)
+    lead = int(np.prod(pay.shape[:-1])) if pay.ndim > 1 else 1
+    cell = (
+        np.arange(lead)[:, None] * nb * n_groups + (band * n_groups + g).reshape(lead, -1)
+    ).ravel()
+    size = lead * nb * n_groups
+    pay_sum = np.bincount(cell, pay.ravel(), minlength=size).reshape(lead, nb, n_groups)
+    count = np.bincount(cell, minlength=size).reshape(lead, nb, n_groups).astype(float)
+    others_sum = pay_sum.sum(axis=2, keepdims=True) - pay_sum
+    others_n = count.sum(axis=2, keepdims=True) - count
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = (pay_sum / count) / (others_sum / others_n) - 1.0
+        ok = (count > 0) & (others_n > 0) & (others_sum > 0)
+        w = np.where(ok, count, 0.0)
+        out = (np.where(ok, ratio, 0.0) * w).sum(axis=1) / w.sum(axis=1)
+    return out.reshape(*pay.shape[:-1], n_groups)
+
+
 @dataclass(frozen=True)
 class Distribution:
     """Summary of a metric over draws."""
@@ -165,8 +241,11 @@ class Distribution:
         if v.size == 0:
             return cls(np.nan, np.nan, np.nan, np.nan, np.nan)
         p5, p50, p95 = np.quantile(v, [0.05, 0.5, 0.95])
-        se = v.std(ddof=1) / np.sqrt(v.size) if v.size > 1 else np.nan
-        return cls(float(v.mean()), float(p5), float(p50), float(p95), float(se))
+        mean = float(total(v)) / v.size  # fixed order: identical however draws were chunked
+        se = (
+            np.sqrt(float(total((v - mean) ** 2)) / (v.size - 1) / v.size) if v.size > 1 else np.nan
+        )
+        return cls(mean, float(p5), float(p50), float(p95), float(se))
 
 
 def summarize(per_draw: pd.DataFrame) -> pd.DataFrame:

@@ -65,6 +65,24 @@ class Histogram:
             np.bincount(flat, minlength=reps * self.bins).reshape(reps, self.bins).astype(np.uint32)
         )
 
+    def index(self, values: np.ndarray) -> np.ndarray:
+        """Each value's bin as uint16 (``bins`` for NaN): what a chunk ships instead of
+        its counts, two bytes per rep and draw."""
+        if self.bins >= np.iinfo(np.uint16).max:
+            raise ValueError("Histogram.index: too many bins for uint16")
+        v = np.asarray(values, dtype=float)
+        finite = ~np.isnan(v)
+        pos = np.clip((np.where(finite, v, self.low) - self.low) / self.width, 0, self.bins - 1)
+        return np.where(finite, pos.astype(np.int64), self.bins).astype(np.uint16)
+
+    def add(self, counts: np.ndarray, index: np.ndarray) -> None:
+        """Add the bins of ``index`` (draws, reps) to ``counts`` (reps, bins) in place."""
+        reps = index.shape[1]
+        idx = index.astype(np.int64)
+        keep = idx < self.bins
+        flat = (np.arange(reps)[None, :] * self.bins + idx)[keep]
+        np.add.at(counts.reshape(-1), flat, 1)
+
     def quantiles(self, counts: np.ndarray, qs: tuple[float, ...]) -> np.ndarray:
         """Quantiles per rep (reps, len(qs)), linear within the bin that holds them."""
         counts = counts.astype(float)

@@ -84,7 +84,9 @@ def run_local(
 
 
 def _call(work: ChunkWork, a: int, b: int) -> Any:
-    return work.run_chunk(a, b)
+    # A worker may run several tasks at once on threads: each gets its own clone,
+    # since prepared plans keep per-call state.
+    return (work.clone() if hasattr(work, "clone") else work).run_chunk(a, b)
 
 
 def run_dask(
@@ -122,11 +124,24 @@ def run_dask(
         if on_cluster is not None:
             on_cluster(client)
         [work_future] = client.scatter([work], broadcast=True)
-        futures = [client.submit(_call, work_future, a, b, pure=False) for a, b in ranges]
+        n_threads = sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values())
+        in_flight = max(2, 2 * n_threads)
+        from collections import deque
+
+        pending: deque = deque()
+        it = iter(ranges)
         with _progress(ranges[-1][1] if ranges else 0, progress, "simulating (dask)") as bar:
-            # Yield in draw order; waiting on the next in order keeps client memory
-            # bounded by the chunks that finished early.
-            for (a, b), fut in zip(ranges, futures, strict=True):
+            # At most `in_flight` chunks are submitted ahead, and results are
+            # yielded in draw order, so worker and client memory stay bounded.
+            for rng in it:
+                pending.append((rng, client.submit(_call, work_future, *rng, pure=False)))
+                if len(pending) >= in_flight:
+                    break
+            while pending:
+                (a, b), fut = pending.popleft()
+                nxt = next(it, None)
+                if nxt is not None:
+                    pending.append((nxt, client.submit(_call, work_future, *nxt, pure=False)))
                 result = fut.result()
                 fut.release()
                 bar.update(b - a)

@@ -39,6 +39,10 @@ class SalesModelError(SimlibError, ValueError):
     """A sales model cannot be fitted or drawn as asked."""
 
 
+class SmallHistoryWarning(UserWarning):
+    """The history is too short for the sales model to vary as much as reality does."""
+
+
 @dataclass(frozen=True)
 class Layout:
     """Who and what is simulated: the axes of every sales draw.
@@ -89,14 +93,21 @@ class Layout:
         level = region_level or (h.levels[1] if len(h.levels) > 1 else h.levels[0])
         reps = ds.reps.set_index("rep_id").loc[rep_ids].reset_index()
         regions = h.rep_unit_at(reps, level).to_numpy()
-        codes, _ = pd.factorize(pd.Series(regions).fillna(h.root), sort=True)
+        # Codes index the hierarchy's whole list of units, so two layouts of the
+        # same dataset (history and simulated year) agree on every region's code.
+        codes = h.index.get_indexer(pd.Series(regions).fillna(h.root).astype(str))
         units = ds.kpis.set_index("kpi").loc[kpis, "unit"].to_numpy()
         return cls(rep_ids, periods, tuple(kpis), codes.astype(np.int64), units == "rate")
 
 
 # --------------------------------------------------------------------------- helpers
 def _as_kvec(x: float | np.ndarray, k: int, name: str) -> np.ndarray:
-    arr = np.broadcast_to(np.asarray(x, dtype=float), (k,)).copy()
+    try:
+        arr = np.broadcast_to(np.asarray(x, dtype=float), (k,)).copy()
+    except (ValueError, TypeError):
+        raise SalesModelError(
+            f"{name}: expected one number, or one per KPI ({k}), got {x!r}"
+        ) from None
     if (arr < 0).any() or not np.isfinite(arr).all():
         raise SalesModelError(f"{name}: expected finite standard deviations >= 0, got {arr}")
     return arr
@@ -109,29 +120,37 @@ class ParametricSales:
 
     For a currency or count KPI ``k``, rep ``r`` in region ``g`` and month ``t``::
 
-        ln S[r,t,k] = ln m[r,t,k] + sigma_rep[k] * Z_rep[r,k]
-                      + sigma_company[k] * Z_c[t,k] + sigma_region[k] * Z_g[g,t,k]
-                      + sigma_month[k] * Z_e[r,t,k] - s2[k] / 2
+        ln S[r,t,k] = ln m[r,t,k] + sigma_rep[k] Z_rep[r,k] + C[t,k] + G[g,t,k]
+                      + sigma_month[k] Z_e[r,t,k] - s2[k] / 2
 
-    with standard normal ``Z``s and ``s2`` the sum of the four variances, so that
-    ``E[S] = m`` exactly. ``Z_rep`` is drawn once per rep and year: it is the
-    persistent surprise in a rep's level against expectation, which drives most of
-    the spread of annual attainment. ``kpi_correlation`` correlates each shock
-    across KPIs (revenue and new customers move together). For a rate KPI the same
-    shocks are added to ``m`` on the rate's own scale (sigmas in rate units) and
-    the result is clipped to 0-1, so ``m`` is the median while it is inside.
+    ``Z`` are standard normal. ``Z_rep`` is drawn once per rep and year: the
+    persistent surprise in a rep's level against the expectation ``m``, which
+    drives most of the spread of annual attainment. ``C`` and ``G`` are company
+    and regional shocks that follow an AR(1) process over the months, stationary
+    with standard deviations ``sigma_company`` / ``sigma_region`` and month-to-month
+    correlation ``rho_company`` / ``rho_region``: with persistence, whole quarters
+    and years are good or bad for everyone, which is what makes budget risk and the
+    chance of the company reaching target real. ``s2`` is the sum of the four
+    variances, so that ``E[S] = m`` exactly. ``kpi_correlation`` correlates every
+    shock across KPIs (revenue and new customers move together).
+
+    For a rate KPI the same shocks are added to ``m`` on the rate's own scale
+    (sigmas in rate units) and the result is clipped to 0-1, so ``m`` is the median
+    while it is inside.
 
     Parameters
     ----------
+    layout : Layout
     expected : numpy.ndarray
         ``m``, shape ``(reps, periods, kpis)``: the expected monthly value (a
         calendarized target times the expected attainment, or a forecast). Zero or
         NaN means no sales (a vacant seat).
     sigma_rep, sigma_company, sigma_region, sigma_month : float or array (kpis,)
         Standard deviations on the log scale (rate units for a rate KPI).
+    rho_company, rho_region : float in [0, 1)
+        Month-to-month correlation of the common shocks.
     kpi_correlation : array (kpis, kpis), optional
         Correlation of shocks across KPIs; identity when omitted.
-    layout : Layout
     """
 
     layout: Layout
@@ -140,6 +159,8 @@ class ParametricSales:
     sigma_company: np.ndarray | float = 0.0
     sigma_region: np.ndarray | float = 0.0
     sigma_month: np.ndarray | float = 0.0
+    rho_company: float = 0.0
+    rho_region: float = 0.0
     kpi_correlation: np.ndarray | None = None
     fitted: dict = field(default_factory=dict, compare=False)
 
@@ -158,7 +179,16 @@ class ParametricSales:
         object.__setattr__(self, "expected", exp)
         for name in ("sigma_rep", "sigma_company", "sigma_region", "sigma_month"):
             object.__setattr__(self, name, _as_kvec(getattr(self, name), k, name))
-        corr = np.eye(k) if self.kpi_correlation is None else np.asarray(self.kpi_correlation)
+        for name in ("rho_company", "rho_region"):
+            v = getattr(self, name)
+            if not (isinstance(v, (int, float, np.floating)) and 0 <= float(v) < 1):
+                raise SalesModelError(
+                    f"{name}: expected a month-to-month correlation in [0, 1), got {v!r}"
+                )
+            object.__setattr__(self, name, float(v))
+        corr = (
+            np.eye(k) if self.kpi_correlation is None else np.asarray(self.kpi_correlation, float)
+        )
         if (
             corr.shape != (k, k)
             or not np.allclose(corr, corr.T)
@@ -172,7 +202,7 @@ class ParametricSales:
         except np.linalg.LinAlgError:
             raise SalesModelError("kpi_correlation: matrix is not positive definite") from None
         object.__setattr__(self, "kpi_correlation", corr)
-        object.__setattr__(self, "_chol", chol)
+        object.__setattr__(self, "_chol", chol.astype(np.float32))
         object.__setattr__(self, "_independent", bool(np.allclose(corr, np.eye(k))))
         total_var = (
             self.sigma_rep**2 + self.sigma_company**2 + self.sigma_region**2 + self.sigma_month**2
@@ -184,22 +214,39 @@ class ParametricSales:
             )
         object.__setattr__(self, "_base", base)
         object.__setattr__(self, "_active", np.isfinite(exp) & (exp > 0))
+        regions, dense = np.unique(self.layout.region, return_inverse=True)
+        object.__setattr__(self, "_region", dense.reshape(-1))
+        object.__setattr__(self, "_n_regions", len(regions))
 
     def _correlated(self, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
         # float32 normals: twice as fast to draw, and 7 significant digits are
         # far finer than any sales uncertainty.
         z = rng.standard_normal((*shape, len(self.layout.kpis)), dtype=np.float32)
-        return z if self._independent else z @ self._chol.T.astype(np.float32)
+        return z if self._independent else z @ self._chol.T
+
+    @staticmethod
+    def _ar1(z: np.ndarray, rho: float, axis: int) -> np.ndarray:
+        """Turn iid standard normals along ``axis`` into a stationary AR(1) with unit variance."""
+        if rho == 0.0:
+            return z
+        z = np.moveaxis(z, axis, 0).astype(float)
+        out = np.empty_like(z)
+        out[0] = z[0]
+        scale = np.sqrt(1 - rho**2)
+        for i in range(1, len(z)):
+            out[i] = rho * out[i - 1] + scale * z[i]
+        return np.moveaxis(out, 0, axis)
 
     def draw(self, rng: np.random.Generator) -> np.ndarray:
         """One draw of sales, shape ``(reps, periods, kpis)``."""
         lay = self.layout
         r, t, k = lay.shape
-        n_regions = int(lay.region.max()) + 1 if r else 0
         z = self._base - self._half_var
         z = z + (self.sigma_rep * self._correlated(rng, (r,)))[:, None, :]
-        z = z + (self.sigma_company * self._correlated(rng, (t,)))[None, :, :]
-        z = z + (self.sigma_region * self._correlated(rng, (n_regions, t)))[lay.region]
+        company = self._ar1(self._correlated(rng, (t,)), self.rho_company, axis=0)
+        z = z + (self.sigma_company * company)[None, :, :]
+        region = self._ar1(self._correlated(rng, (self._n_regions, t)), self.rho_region, axis=1)
+        z = z + (self.sigma_region * region)[self._region]
         z = z + self.sigma_month * self._correlated(rng, (r, t))
         out = np.where(lay.is_rate, np.clip(z, 0.0, 1.0), np.exp(z))
         return np.where(self._active, out, 0.0)
@@ -213,87 +260,106 @@ class ParametricSales:
         expected: np.ndarray,
         history: pd.PeriodIndex | None = None,
     ) -> ParametricSales:
-        """Estimate the shock standard deviations from the dataset's history.
+        """Estimate every shock's size from the dataset's history.
 
-        A variance decomposition of log sales (rates on their own scale): each rep-year's
-        mean and the calendar-month seasonal pattern are removed; the monthly
-        cross-rep mean of what remains is the company shock, the region mean
-        beyond it the regional shock, the rest individual noise; the rep effect
-        is the spread of year-on-year changes in a rep's annual log level beyond
-        what monthly noise explains. Sampling noise in the means is corrected for
-        (a mean of ``n`` noisy values carries ``sigma_month**2 / n``).
+        A variance decomposition of log sales (rates on their own scale):
 
-        The estimates, with the numbers of reps and months behind them, are kept
-        in ``.fitted``. :mod:`simlib.behavior` offers a statsmodels panel model
-        for the same job with standard errors.
+        1. each rep's overall mean is removed;
+        2. the cross-rep mean each month is the company series; a linear trend and
+           calendar-month effects are regressed out of it (ordinary least
+           squares), and the rest is the company shock: its standard deviation
+           and lag-1 autocorrelation give ``sigma_company`` and ``rho_company``;
+        3. the region means beyond the company give ``sigma_region`` and
+           ``rho_region`` the same way (pooled over regions);
+        4. what remains, averaged over each full calendar year, is each rep's
+           level that year; ``sigma_rep`` is the spread of the year-on-year
+           change in that level, which is the error of a forecast from last
+           year's level (the engine's ``expected="history"``), less the share
+           monthly noise explains;
+        5. the rest is monthly noise, ``sigma_month``; the correlation of the
+           monthly noise across KPIs gives ``kpi_correlation``.
+
+        Means of ``n`` noisy values carry ``sigma_month**2 / n`` of noise, which is
+        taken out of the common-shock variances. The estimates, with the numbers
+        of reps, months and rep-year pairs behind them, are kept in ``.fitted``.
+        :mod:`simlib.behavior` offers a statsmodels panel model for the same job,
+        with standard errors.
         """
         history = ds.periods if history is None else history
+        if len(history) < 13:
+            raise SalesModelError(
+                f"fitting the sales model needs at least 13 months of history, got {len(history)}"
+            )
         hist_lay = Layout.from_dataset(
             ds, history, rep_ids=ds.reps["rep_id"].to_numpy(), kpis=list(layout.kpis)
         )
         x = ds.sales_array(kpis=list(layout.kpis), periods=history, rep_ids=hist_lay.rep_ids)
         with np.errstate(divide="ignore", invalid="ignore"):
             x = np.where(hist_lay.is_rate, x, np.log(np.where(x > 0, x, np.nan)))
-        years = np.asarray(history.year)
-        months = np.asarray(history.month)
         k = len(layout.kpis)
-        # Remove each rep-year's mean.
-        resid = np.full_like(x, np.nan)
-        rep_year = {}
-        for y in np.unique(years):
-            sl = years == y
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)  # reps absent that year
-                m = np.nanmean(x[:, sl, :], axis=1, keepdims=True)
-            cnt = np.isfinite(x[:, sl, :]).sum(axis=1)
-            rep_year[y] = (np.where(cnt == sl.sum(), m[:, 0, :], np.nan), cnt)
-            resid[:, sl, :] = x[:, sl, :] - m
-        # Remove the seasonal pattern (calendar-month mean across reps and years).
-        season = np.zeros((12, k))
-        for mo in range(1, 13):
-            sl = months == mo
-            if sl.any():
-                season[mo - 1] = np.nanmean(resid[:, sl, :], axis=(0, 1))
-        resid = resid - season[months - 1][None, :, :]
-        n_t = np.isfinite(resid).sum(axis=0)  # (T, K) reps per month
-        company = np.nanmean(resid, axis=0)  # (T, K)
-        resid2 = resid - company[None]
-        regions = hist_lay.region
-        n_regions = int(regions.max()) + 1
-        region_mean = np.stack([np.nanmean(resid2[regions == g], axis=0) for g in range(n_regions)])
-        n_g = np.stack([np.isfinite(resid2[regions == g]).sum(axis=0) for g in range(n_regions)])
-        indiv = resid2 - region_mean[regions]
-        # Removing each rep-year's mean of m months leaves (m - 1) / m of the noise variance.
-        m_per_year = np.stack([rep_year[y][1] for y in rep_year]).astype(float)
-        m_per_year = m_per_year[m_per_year > 1]
-        dof = np.mean(m_per_year / (m_per_year - 1)) if m_per_year.size else 1.0
-        var_e = np.nanvar(indiv, axis=(0, 1)) * dof
-        var_c = np.maximum(
-            np.nanvar(company, axis=0) - var_e * np.nanmean(1 / np.maximum(n_t, 1), axis=0), 0
+        n_t = len(history)
+        months = np.asarray(history.month) - 1
+        years = np.asarray(history.year)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # reps absent in a slice
+            y = x - np.nanmean(x, axis=1, keepdims=True)
+            present = np.isfinite(y)
+            n_rep_t = present.sum(axis=0)  # (T, K)
+            company = np.nanmean(y, axis=0)  # (T, K)
+            # Trend + calendar month by least squares; the residual is the company shock.
+            design = np.column_stack(
+                [np.ones(n_t), np.arange(n_t) / 12.0, np.eye(12)[months][:, 1:]]
+            )
+            coef, *_ = np.linalg.lstsq(design, np.nan_to_num(company), rcond=None)
+            comp_shock = company - design @ coef
+            dof = max(n_t - np.linalg.matrix_rank(design), 1)
+            y2 = y - company[None]
+            codes, reg = np.unique(hist_lay.region, return_inverse=True)
+            reg = reg.reshape(-1)
+            region_mean = np.stack([np.nanmean(y2[reg == g], axis=0) for g in range(len(codes))])
+            n_g = np.stack([np.isfinite(y2[reg == g]).sum(axis=0) for g in range(len(codes))])
+            e = y2 - region_mean[reg]
+            # Rep levels per full calendar year, and what is left month to month.
+            year_ids = np.unique(years)
+            level = np.full((len(x), len(year_ids), k), np.nan)
+            e2 = np.full_like(e, np.nan)
+            m_in_year = []
+            for j, yr in enumerate(year_ids):
+                sl = years == yr
+                full = np.isfinite(e[:, sl, :]).all(axis=1)  # (R, K)
+                lv = np.nanmean(e[:, sl, :], axis=1)
+                level[:, j, :] = np.where(full, lv, np.nan)
+                e2[:, sl, :] = e[:, sl, :] - lv[:, None, :]
+                m_in_year.append(int(sl.sum()))
+        m = float(np.mean(m_in_year))
+        var_e = np.nanvar(e2, axis=(0, 1)) * (m / (m - 1) if m > 1 else 1.0)
+        noise_c = var_e * np.nanmean(1 / np.maximum(n_rep_t, 1), axis=0)
+        var_c = np.maximum(np.sum(comp_shock**2, axis=0) / dof - noise_c, 0.0)
+        rho_c = _lag1(comp_shock)
+        noise_g = var_e * np.nanmean(1 / np.maximum(n_g, 1), axis=(0, 1))
+        var_g = np.maximum(np.nanvar(region_mean, axis=(0, 1)) - noise_g, 0.0)
+        rho_g = _lag1(np.concatenate(list(region_mean), axis=0)) if len(codes) else 0.0
+        change = level[:, 1:, :] - level[:, :-1, :]
+        change = change.reshape(-1, k)
+        n_pairs = np.isfinite(change).sum(axis=0)
+        var_p = np.where(
+            n_pairs > 1, np.maximum(np.nanvar(change, axis=0) - 2 * var_e / m, 0.0), 0.0
         )
-        var_g = np.maximum(
-            np.nanvar(region_mean, axis=(0, 1))
-            - var_e * np.nanmean(1 / np.maximum(n_g, 1), axis=(0, 1)),
-            0,
-        )
-        ys = sorted(rep_year)
-        diffs = [rep_year[b][0] - rep_year[a][0] for a, b in zip(ys, ys[1:], strict=False)]
-        if diffs:
-            d = np.concatenate(diffs, axis=0)
-            d = d - np.nanmean(d, axis=0)  # company-wide growth is expected, not a surprise
-            var_p = np.maximum(np.nanvar(d, axis=0) / 2 - var_e / 12, 0)
-            n_pairs = np.isfinite(d).sum(axis=0)
-        else:
-            var_p, n_pairs = np.zeros(k), np.zeros(k, dtype=int)
+        both = np.isfinite(e2).all(axis=2)
+        corr = np.corrcoef(e2[both].reshape(-1, k), rowvar=False) if both.sum() > k else np.eye(k)
+        corr = _nearest_correlation(np.nan_to_num(np.atleast_2d(corr)), k)
         fitted = {
             "kpis": list(layout.kpis),
             "sigma_rep": np.sqrt(var_p),
             "sigma_company": np.sqrt(var_c),
+            "rho_company": float(np.clip(np.nanmean(rho_c), 0.0, 0.95)),
             "sigma_region": np.sqrt(var_g),
+            "rho_region": float(np.clip(np.nanmean(rho_g), 0.0, 0.95)),
             "sigma_month": np.sqrt(var_e),
+            "kpi_correlation": corr,
             "rep_year_pairs": n_pairs,
-            "months": len(history),
-            "seasonal_log_profile": season,
+            "months": n_t,
+            "regions": len(codes),
         }
         return cls(
             layout=layout,
@@ -302,8 +368,40 @@ class ParametricSales:
             sigma_company=fitted["sigma_company"],
             sigma_region=fitted["sigma_region"],
             sigma_month=fitted["sigma_month"],
+            rho_company=fitted["rho_company"],
+            rho_region=fitted["rho_region"],
+            kpi_correlation=corr,
             fitted=fitted,
         )
+
+
+def _lag1(series: np.ndarray) -> np.ndarray:
+    """Lag-1 autocorrelation of each column (NaN-safe)."""
+    a, b = series[1:], series[:-1]
+    ok = np.isfinite(a) & np.isfinite(b)
+    out = []
+    for j in range(series.shape[1]):
+        aj, bj = a[ok[:, j], j], b[ok[:, j], j]
+        if len(aj) < 3 or aj.std() == 0 or bj.std() == 0:
+            out.append(0.0)
+        else:
+            out.append(float(np.corrcoef(aj, bj)[0, 1]))
+    return np.array(out)
+
+
+def _nearest_correlation(c: np.ndarray, k: int) -> np.ndarray:
+    """A valid (positive definite) correlation matrix close to ``c``."""
+    if c.shape != (k, k):
+        return np.eye(k)
+    c = (c + c.T) / 2
+    np.fill_diagonal(c, 1.0)
+    w, v = np.linalg.eigh(c)
+    w = np.clip(w, 1e-6, None)
+    c = v @ np.diag(w) @ v.T
+    d = np.sqrt(np.diag(c))
+    c = c / np.outer(d, d)
+    np.fill_diagonal(c, 1.0)
+    return c
 
 
 # ----------------------------------------------------------------------- bootstrap
@@ -345,6 +443,14 @@ class BootstrapSales:
     history_region : numpy.ndarray
         Region code of each history rep (same coding as ``layout.region``).
     block : {"month", "quarter", "year"}
+        Length of the historical blocks drawn. Longer blocks keep more of a rep's
+        good or bad stretch together (a year keeps the whole year) but offer
+        fewer distinct blocks: with three years of history there are only two or
+        three per calendar position, and a warning says so.
+    exposure : numpy.ndarray, optional
+        Shape ``(reps, periods)``: the share of a fully productive month each rep
+        sells (0 before hire and after exit, the ramp factor for a new hire).
+        Ones when omitted.
     """
 
     layout: Layout
@@ -353,7 +459,8 @@ class BootstrapSales:
     history_periods: pd.PeriodIndex
     history_rep_index: np.ndarray
     history_region: np.ndarray
-    block: str = "month"
+    block: str = "quarter"
+    exposure: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.block not in _BLOCK_MONTHS:
@@ -394,18 +501,34 @@ class BootstrapSales:
                 f"{missing}; deviations need 12 prior months, so the history must be at least "
                 f"13 months (and a whole year for block='year')"
             )
+        combos = int(np.prod([len(cands[p]) for p in need], dtype=float))
+        if combos < 10:
+            warnings.warn(
+                f"bootstrap: the history offers only {combos} distinct ways to assemble a "
+                f"year from whole {self.block}s, so company-wide outcomes take at most "
+                f"{combos} values; use a shorter block, more history, or the parametric model",
+                SmallHistoryWarning,
+                stacklevel=3,
+            )
+        if self.exposure is not None and np.shape(self.exposure) != (r, t):
+            raise SalesModelError(f"exposure: shape {np.shape(self.exposure)}, expected {(r, t)}")
         object.__setattr__(self, "_cands", cands)
         object.__setattr__(self, "_sim_block_pos", sim_pos[::size])
         object.__setattr__(self, "_size", size)
-        # Region pools per history month: padded matrix of valid rep rows.
+        # Region pools per history month: padded matrix of valid rep rows. Region
+        # codes are made dense over the regions either side uses.
         valid = np.isfinite(self.deviations).all(axis=2)  # (H, Th)
-        n_regions = (
-            int(max(self.layout.region.max(initial=0), self.history_region.max(initial=0))) + 1
+        used, dense = np.unique(
+            np.concatenate([self.layout.region, self.history_region]), return_inverse=True
         )
+        sim_region = dense[: len(self.layout.region)]
+        hist_region = dense[len(self.layout.region) :]
+        object.__setattr__(self, "_sim_region", sim_region)
+        n_regions = len(used)
         pools = np.full((n_regions, len(self.history_periods), max(1, valid.sum(axis=0).max())), -1)
         sizes = np.zeros((n_regions, len(self.history_periods)), dtype=np.int64)
         for g in range(n_regions):
-            in_g = self.history_region == g
+            in_g = hist_region == g
             for s in range(len(self.history_periods)):
                 rows = np.flatnonzero(in_g & valid[:, s])
                 if len(rows) == 0:  # no one in the region that month: use the company
@@ -422,8 +545,9 @@ class BootstrapSales:
         ds: Dataset,
         layout: Layout,
         expected_level: np.ndarray,
-        block: str = "month",
+        block: str = "quarter",
         history: pd.PeriodIndex | None = None,
+        exposure: np.ndarray | None = None,
     ) -> BootstrapSales:
         """Build the deviations from ``ds``'s sales history (default: all of it)."""
         history = ds.periods if history is None else history
@@ -449,7 +573,14 @@ class BootstrapSales:
         dev = dev / np.nanmean(dev, axis=(0, 1))
         idx = pd.Index(hist_reps).get_indexer(layout.rep_ids)
         return cls(
-            layout, np.asarray(expected_level, float), dev, history, idx, hist_lay.region, block
+            layout,
+            np.asarray(expected_level, float),
+            dev,
+            history,
+            idx,
+            hist_lay.region,
+            block,
+            exposure,
         )
 
     def draw(self, rng: np.random.Generator) -> np.ndarray:
@@ -461,11 +592,17 @@ class BootstrapSales:
         u = rng.random(len(lay.rep_ids))
         own = self.history_rep_index
         has_own = (own >= 0)[:, None] & self._valid[np.maximum(own, 0)][:, src]  # (R, T)
-        sizes = self._pool_sizes[lay.region][:, src]  # (R, T)
+        region = self._sim_region
+        sizes = self._pool_sizes[region][:, src]  # (R, T)
         pick = np.minimum((u[:, None] * sizes).astype(np.int64), np.maximum(sizes - 1, 0))
-        donor = self._pools[lay.region[:, None], src[None, :], pick]
+        donor = self._pools[region[:, None], src[None, :], pick]
         row = np.where(has_own, np.maximum(own, 0)[:, None], donor)
         dev = self.deviations[row, src[None, :], :]  # (R, T, K)
         out = self.expected_level[:, None, :] * dev
         out = np.where(lay.is_rate, np.clip(out, 0.0, 1.0), out)
-        return np.nan_to_num(out, nan=0.0)
+        out = np.nan_to_num(out, nan=0.0)
+        if self.exposure is not None:
+            # Rates are not scaled by exposure, but a seat nobody holds sells nothing.
+            e = self.exposure[:, :, None]
+            out = np.where(lay.is_rate, np.where(e > 0, out, 0.0), out * e)
+        return out

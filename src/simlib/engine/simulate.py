@@ -35,8 +35,10 @@ from simlib.errors import SimlibError
 
 #: Per-rep quantiles come from these fixed bins (attainment, and payout as a
 #: multiple of target incentive): exact to one bin width inside the range.
-ATTAINMENT_BINS = Histogram(0.0, 3.0, 300)
-PAY_MULTIPLE_BINS = Histogram(0.0, 5.0, 500)
+ATTAINMENT_BINS = Histogram(0.0, 3.0, 150)  # 2 points of quota
+#: Pay on a log scale, ln(1 + CNY) from 0 to 21 (CNY 1.3 billion): about 3.4% per bin,
+#: the same relative precision for a store clerk's commission and a KAM's bonus.
+LOG_PAY_BINS = Histogram(0.0, 21.0, 630)
 PAY_SUM = FixedPointSum(1e-4)  # CNY 0.0001
 RATIO_SUM = FixedPointSum(1e-9)
 #: Attainment histogram reported for the population (share of rep-draws per bin).
@@ -49,8 +51,13 @@ PARAMETRIC_OPTIONS = (
     "sigma_company",
     "sigma_region",
     "sigma_month",
+    "rho_company",
+    "rho_region",
     "kpi_correlation",
 )
+
+
+REP_COLUMNS = ("rep_id", "unit_id", "position", "hire_date", "exit_date", "base_salary", "grade")
 
 
 class SimulationError(SimlibError, ValueError):
@@ -98,15 +105,20 @@ def expected_sales(
     expected : (reps, periods, kpis) array, the monthly expectation (seasonal).
     level : (reps, kpis) array, the flat monthly level (for the bootstrap, which
         brings its own seasonality).
+    exposure : (reps, periods) array, the share of a full month each rep sells:
+        0 in months without a target (not employed), the ramp factor for new
+        hires under ``history`` (targets already carry any ramp).
     """
     staffed = np.isfinite(targets) & (targets > 0)
+    seat = staffed.any(axis=2)  # a month with any target is a month the rep is there
     is_rate = layout.is_rate
     if basis == "target":
         exp = np.where(staffed, targets * ratio, 0.0)
-        with np.errstate(invalid="ignore"):
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
             level = np.nanmean(np.where(staffed, exp, np.nan), axis=1)
         exp = np.where(is_rate, np.clip(exp, 0, 1), exp)
-        return exp, np.nan_to_num(level)
+        return exp, np.nan_to_num(level), seat.astype(float)
     if basis != "history":
         raise SimulationError(f"expected sales basis: 'history' or 'target', got {basis!r}")
     first = layout.periods[0]
@@ -118,8 +130,11 @@ def expected_sales(
             "use basis='target'"
         )
     x = ds.sales_array(kpis=list(layout.kpis), periods=hist, rep_ids=layout.rep_ids)
-    all_x = ds.sales_array(kpis=list(layout.kpis), periods=ds.periods)
-    month_all = np.asarray(ds.periods.month) - 1
+    # Seasonality from the history before the simulated year only (a replay of a
+    # past year must not learn from the year it replays).
+    before = ds.periods[ds.periods < first]
+    all_x = ds.sales_array(kpis=list(layout.kpis), periods=before)
+    month_all = np.asarray(before.month) - 1
     # Seasonal factor per calendar month: the average employed rep's value that
     # month over the average month, from the whole history.
     per_month = np.stack(
@@ -178,7 +193,7 @@ def expected_sales(
     exp = np.where(is_rate, exp, exp * ramp[:, :, None])
     exp = np.where(staffed, exp, 0.0)
     exp = np.where(is_rate, np.clip(exp, 0, 1), exp)
-    return exp, level
+    return exp, level, seat * ramp
 
 
 # ------------------------------------------------------------------ turnover
@@ -267,14 +282,22 @@ class _Work:
     keep_cube: bool = False
     turnover: Turnover | None = None
     is_rate: np.ndarray | None = None
+    #: Rows of the simulated population the plan pays (the rest only count in
+    #: team sums); all rows when None.
+    paid: np.ndarray | None = None
+    #: Per KPI, the index of the KPI that weights its monthly mean (-1: none).
+    weight_of: np.ndarray | None = None
+    promotion_grade: int = 1
+    prior_grade: np.ndarray | None = None
+    eligible_tenure: np.ndarray | None = None
 
     def __post_init__(self) -> None:
-        staffed = np.isfinite(self.targets)
-        self._staffed = staffed.astype(float)
-        cnt = staffed.sum(axis=1)
-        # Summed KPIs add up the staffed months; rates average them.
-        with np.errstate(invalid="ignore", divide="ignore"):
-            self._annual_scale = np.where(self.summed, 1.0, 1.0 / cnt)  # (R, K)
+        if self.paid is None:
+            self.paid = np.arange(self.targets.shape[0])
+        if self.weight_of is None:
+            self.weight_of = np.full(len(self.kpis), -1)
+        self._staffed = np.isfinite(self.targets).astype(float)
+        self._base_total = float(m.total(self.base_salary))
         self._target_y = self.annual(np.nan_to_num(self.targets))  # (R, K), fixed
 
     def clone(self) -> _Work:
@@ -287,8 +310,19 @@ class _Work:
         return twin
 
     def annual(self, x: np.ndarray) -> np.ndarray:
-        """(..., R, T, K) -> (..., R, K): sum for summed KPIs, mean of staffed months for rates."""
-        return np.einsum("...rtk,rtk->...rk", x, self._staffed, optimize=False) * self._annual_scale
+        """(..., R, T, K) -> (..., R, K) over the staffed months: the sum for a
+        summed KPI, the mean for a rate (weighted by the KPI its ``weight_kpi``
+        names, else by month)."""
+        w = np.broadcast_to(self._staffed, x.shape)
+        if (self.weight_of >= 0).any():
+            w = w.copy()
+            for k, j in enumerate(self.weight_of):
+                if j >= 0 and not self.summed[k]:
+                    w[..., k] = w[..., k] * x[..., j]
+        num = (x * w).sum(axis=-2)
+        den = w.sum(axis=-2)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(self.summed, num, num / den)
 
     def run_chunk(self, start: int, stop: int) -> dict[str, Any]:
         gens = draw_generators(self.seed, start, stop)
@@ -308,11 +342,16 @@ class _Work:
             else:
                 sales = self.behavior(sales, self)
         tgt = self.targets
-        actual_y = self.annual(sales)
-        target_y = np.broadcast_to(self._target_y, actual_y.shape)
+        actual_all = self.annual(sales)  # (n, R_all, K)
+        paid = self.paid
+        actual_y = actual_all[:, paid]
+        target_y = np.broadcast_to(self._target_y[paid], actual_y.shape)
         with np.errstate(invalid="ignore", divide="ignore"):
             att = np.where(self.lower, target_y / actual_y, actual_y / target_y)
-        att = np.where(np.isfinite(att), att, 0.0)
+        # No target: no attainment (NaN, left out of shares); a lower-is-better KPI
+        # at zero is infinitely good (inf), which every threshold counts as reached.
+        att = np.where(np.isfinite(target_y) & (target_y > 0), att, np.nan)
+        att = np.where(np.isnan(att) & self.lower & (target_y > 0), np.inf, att)
         primary_att = att[..., self.primary]  # (n, R)
         out: dict[str, Any] = {}
 
@@ -323,119 +362,112 @@ class _Work:
             )
             grade = ev.grade_index
             coef = ev.coefficient
-        score = coef[..., None] if coef is not None else None
+        score = None
+        if coef is not None:
+            full = np.ones(actual_all.shape[:2])  # reps not paid: any value, they get 0
+            full[:, paid] = coef
+            score = full[..., None]
         actual = {k: sales[..., i] for i, k in enumerate(self.kpis)}
         target = {k: tgt[..., i] for i, k in enumerate(self.kpis)}
         pay = self.plan.payout(actual, target, score=score)
-        rep_pay = pay.total.sum(axis=-1)  # (n, R)
+        rep_pay = m.total(pay.total)[:, paid]  # (n, R)
         ti = self.target_incentive
         with np.errstate(invalid="ignore", divide="ignore"):
             pay_multiple = np.where(ti > 0, rep_pay / ti, np.nan)
         revenue = actual_y[..., self.revenue]
-        revenue_total = np.where(self.summed[self.revenue], revenue, 0.0).sum(axis=-1)
-        total_pay = rep_pay.sum(axis=-1)
+        revenue_total = m.total(revenue)
+        total_pay = m.total(rep_pay)
+        base = self.base_salary
+        rank_att = np.where(np.isnan(primary_att), -1.0, np.minimum(primary_att, 1e9))
 
         d: dict[str, np.ndarray] = {}
         d["total_payout"] = total_pay
         # A plan with no target incentive (pure commission) has no default budget.
-        d["budget_ratio"] = (
-            total_pay / self.budget if self.budget > 0 else np.full_like(total_pay, np.nan)
-        )
-        d["over_budget"] = (
-            (total_pay > self.budget).astype(float)
-            if self.budget > 0
-            else np.full_like(total_pay, np.nan)
-        )
+        nan = np.full_like(total_pay, np.nan)
+        d["budget_ratio"] = total_pay / self.budget if self.budget > 0 else nan
+        d["over_budget"] = (total_pay > self.budget).astype(float) if self.budget > 0 else nan
         d["revenue"] = revenue_total
-        d["cost_of_sales"] = total_pay / revenue_total
-        base = self.base_salary.sum()
-        d["cash_cost_of_sales"] = (total_pay + base) / revenue_total
-        d["variable_pay_share"] = total_pay / (total_pay + base)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            d["cost_of_sales"] = (total_pay + self._base_total) / revenue_total
+            d["incentive_cost_of_sales"] = total_pay / revenue_total
+            d["variable_pay_share"] = total_pay / (total_pay + self._base_total)
+        has_ti = ti > 0
         d["leverage_p90"] = (
-            np.nanquantile(pay_multiple, 0.9, axis=-1)
-            if (ti > 0).any()
-            else np.full_like(total_pay, np.nan)
+            np.quantile(pay_multiple[:, has_ti], 0.9, axis=-1) if has_ti.any() else nan
         )
         d["share_at_threshold"] = m.share_at_or_above(primary_att, self.threshold)
         d["share_at_quota"] = m.share_at_or_above(primary_att, 1.0)
         d["share_at_cap"] = (
-            m.share_at_or_above(primary_att, self.cap)
-            if self.cap is not None
-            else np.full(len(total_pay), np.nan)
+            m.share_at_or_above(primary_att, self.cap) if self.cap is not None else nan
         )
-        d["mean_attainment"] = primary_att.mean(axis=-1)
-        d["pay_performance_spearman"] = m.spearman(primary_att, np.nan_to_num(pay_multiple))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            d["median_attainment"] = np.nanmedian(np.minimum(primary_att, 1e9), axis=-1)
+        d["pay_performance_spearman"] = m.spearman(rank_att, rep_pay)
         d["payout_gini"] = m.gini(np.clip(rep_pay, 0, None))
-        comp_actual = np.where(self.summed[self.primary], actual_y[..., self.primary], 0).sum(-1)
-        comp_target = np.nan_to_num(target_y[..., self.primary]).sum(-1)
-        reached = (
-            comp_actual <= comp_target if self.lower[self.primary] else comp_actual >= comp_target
-        )
-        d["company_reaches_target"] = reached.astype(float)
-        quart = m.quartile_codes(primary_att)
-        cos_q = m.grouped_ratio(rep_pay, revenue, quart, 4)
+        p_act, p_tgt = actual_y[..., self.primary], target_y[..., self.primary]
+        n_reps = np.full(len(total_pay), float(p_act.shape[-1]))
+        reach = self._reached(m.total(p_act), m.total(np.nan_to_num(p_tgt)), n_reps)
+        d["company_reaches_target"] = reach
+        quart = m.quartile_codes(rank_att)
+        cos_q = m.grouped_ratio(rep_pay + base, revenue, quart, 4)
         d["cost_of_sales_bottom_quartile"] = cos_q[..., 0]
         d["cost_of_sales_top_quartile"] = cos_q[..., 3]
         groups: dict[str, np.ndarray] = {}
         groups["cost_of_sales_by_quartile"] = cos_q
         groups["pay_by_quartile"] = m.grouped_ratio(rep_pay, np.ones_like(rep_pay), quart, 4)
         ng = len(self.region_labels)
-        reg_act = m.grouped_ratio(
-            actual_y[..., self.primary], np.ones_like(primary_att), self.region_codes, ng
-        )
-        reg_tgt = m.grouped_ratio(
-            np.broadcast_to(np.nan_to_num(target_y[..., self.primary]), primary_att.shape),
-            np.ones_like(primary_att),
-            self.region_codes,
-            ng,
-        )
-        groups["region_reaches_target"] = (
-            (reg_act <= reg_tgt) if self.lower[self.primary] else (reg_act >= reg_tgt)
-        ).astype(float)
+        ones = np.ones_like(rep_pay)
+        codes = self.region_codes
+        reg_act = m.grouped_sum(p_act, codes, ng)
+        reg_tgt = m.grouped_sum(np.broadcast_to(np.nan_to_num(p_tgt), p_act.shape), codes, ng)
+        reg_n = m.grouped_sum(ones, codes, ng)
+        groups["region_reaches_target"] = self._reached(reg_act, reg_tgt, reg_n)
         for name, (codes, labels) in self.groupings.items():
-            groups[f"pay_gap:{name}"] = m.pay_gap_at_equal_attainment(
-                np.nan_to_num(pay_multiple), primary_att, codes, len(labels)
-            )
-            groups[f"mean_pay:{name}"] = m.grouped_ratio(
-                rep_pay, np.ones_like(rep_pay), codes, len(labels)
-            )
+            groups[f"pay_gap:{name}"] = m.pay_gap_vs_others(rep_pay, rank_att, codes, len(labels))
+            groups[f"mean_pay:{name}"] = m.grouped_ratio(rep_pay, ones, codes, len(labels))
         if grade is not None:
             ngr = len(self.grade_names)
             shares = np.stack([(grade == g).mean(axis=-1) for g in range(ngr)], axis=-1)
             groups["grade_share"] = shares
-            bottom = grade == ngr - 1
-            flag = bottom
+            flag = grade == ngr - 1
             if self.pip_floor is not None:
                 flag = flag | (primary_att < self.pip_floor)
             d["improvement_plan_share"] = flag.mean(axis=-1)
+            ready = grade <= self.promotion_grade
+            if self.prior_grade is not None:
+                ready = ready & (self.prior_grade <= self.promotion_grade)
+            if self.eligible_tenure is not None:
+                ready = ready & self.eligible_tenure
+            d["promotion_ready_share"] = ready.mean(axis=-1)
             if self.merit is not None:
                 matrix, compa, salary = self.merit
                 raise_pct = matrix.rate(grade, compa[None, :])
-                d["merit_cost_at_matrix"] = (raise_pct * salary[None, :]).sum(axis=-1)
-        hist_counts = np.stack(
-            [
-                np.bincount(
-                    np.clip(
-                        np.searchsorted(POPULATION_BINS, row, side="right") - 1,
-                        0,
-                        len(POPULATION_BINS) - 1,
-                    ),
-                    minlength=len(POPULATION_BINS),
-                )
-                for row in primary_att
-            ]
+                d["merit_cost_at_matrix"] = m.total(raise_pct * salary[None, :])
+        finite_att = np.where(np.isnan(primary_att), np.inf, primary_att)
+        pop_bin = np.clip(
+            np.searchsorted(POPULATION_BINS, finite_att, side="right") - 1,
+            0,
+            len(POPULATION_BINS) - 1,
         )
+        pop_bin = np.where(np.isnan(primary_att), len(POPULATION_BINS), pop_bin)
+        hist = np.bincount(pop_bin.ravel(), minlength=len(POPULATION_BINS) + 1)
         out["per_draw"] = d
         out["groups"] = groups
-        out["attainment_hist"] = hist_counts.sum(axis=0)
-        # Per-rep summaries, exact under any chunking.
+        out["attainment_hist"] = hist[: len(POPULATION_BINS)]
+        # Per-rep summaries, exact under any chunking: fixed-point sums, counts,
+        # and each draw's histogram bin (small to ship; counted by the reducer).
+        valid = ~np.isnan(primary_att)
         reps_acc = {
             "pay_sum": PAY_SUM.partial(rep_pay),
-            "attainment_sum": RATIO_SUM.partial(primary_att),
+            "attainment_sum": RATIO_SUM.partial(np.where(valid, np.minimum(primary_att, 1e6), 0.0)),
+            "attainment_n": valid.sum(axis=0),
             "at_quota": (primary_att >= 1.0).sum(axis=0),
             "at_threshold": (primary_att >= self.threshold).sum(axis=0),
-            "attainment_hist": ATTAINMENT_BINS.partial(primary_att),
-            "pay_multiple_hist": PAY_MULTIPLE_BINS.partial(np.nan_to_num(pay_multiple)),
+        }
+        bins = {
+            "attainment": ATTAINMENT_BINS.index(primary_att),
+            "log_pay": LOG_PAY_BINS.index(np.log1p(np.clip(rep_pay, 0, None))),
         }
         if coef is not None:
             reps_acc["coefficient_sum"] = RATIO_SUM.partial(coef)
@@ -443,9 +475,24 @@ class _Work:
             reps_acc["bottom_grade"] = (grade == len(self.grade_names) - 1).sum(axis=0)
             reps_acc["top_grade"] = (grade == 0).sum(axis=0)
         out["reps"] = reps_acc
+        out["bins"] = bins
         if self.keep_cube:
-            out["cube"] = {"sales": sales, "pay": pay.total}
+            out["cube"] = {
+                "sales": sales[:, paid],
+                "pay": pay.total[:, paid],
+                "attainment": primary_att,
+                "base_salary": base,
+            }
         return out
+
+    def _reached(self, actual: np.ndarray, target: np.ndarray, n: np.ndarray) -> np.ndarray:
+        """1.0 where a group's result reaches its target: totals for a summed KPI,
+        headcount means for a rate; ``lower`` KPIs reach at or below."""
+        if not self.summed[self.primary]:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                actual, target = actual / n, target / n
+        ok = actual <= target if self.lower[self.primary] else actual >= target
+        return np.where(target > 0, ok.astype(float), np.nan)
 
 
 # ------------------------------------------------------------------- results
@@ -535,21 +582,22 @@ def simulate(
     appraisal: Any = None,
     merit: Any = None,
     pip_floor: float | None = None,
+    promotion_grade: str | None = None,
     budget: float | None = None,
-    groupings: Sequence[str] = ("region", "tenure", "gender"),
+    groupings: Sequence[str] | None = None,
     behavior: Any = None,
     turnover: float | str | None = None,
     vacancy_months: int = 1,
     ramp_months: int = 4,
-    draws: int = 1000,
-    seed: int = 1,
+    draws: int | None = None,
+    seed: int | None = None,
     chunk_size: int | None = None,
-    backend: str = "local",
+    backend: str | None = None,
     address: str | None = None,
-    n_workers: int = 2,
+    n_workers: int | None = None,
     threads: int | None = None,
     progress: bool | None = None,
-    keep_cube: bool = False,
+    keep_cube: bool | None = None,
     name: str | None = None,
 ) -> SimulationResult:
     """Simulate one design over ``draws`` possible years.
@@ -573,7 +621,7 @@ def simulate(
         ``sales_options`` go to the model: for ``parametric`` explicit
         ``sigma_rep``, ``sigma_company``, ``sigma_region``, ``sigma_month``,
         ``kpi_correlation`` (else estimated from history); for ``bootstrap``
-        ``block`` ("month", "quarter", "year").
+        ``block`` ("month", "quarter" (default), "year").
     expected : {"history", "target"}
         What sales are centred on: each rep's history-based forecast, or the
         target (see :func:`expected_sales`). ``growth`` adjusts the forecast.
@@ -584,14 +632,20 @@ def simulate(
         Merit matrix; its cost at the matrix is reported per draw.
     pip_floor : float, optional
         Improvement-plan flag also for quota-KPI attainment under this level.
+    promotion_grade : str, optional
+        A rep is promotion-ready in a draw when rated at or above this grade
+        (default: the second best) this year and in the last real appraisal
+        (the year before, from history): two consecutive periods, the common
+        career-ladder rule (5 CFR 335.104: at least "fully successful").
     budget : float, optional
         Incentive budget (currency); default the population's target incentive
         (what the plan costs when everyone is exactly at target). A plan without
         a target incentive (pure commission) has no default: budget metrics are
         then NaN unless a budget is given.
-    groupings : sequence of str
-        Rep groups for equity metrics: ``region``, ``tenure``, ``gender`` or any
-        ``reps`` column.
+    groupings : sequence of str, optional
+        Rep groups for equity metrics: ``region``, ``tenure`` or any ``reps``
+        column (``gender`` ...). Default: region, tenure and gender when the
+        dataset has it; a name that is neither is an error.
     turnover : float or "history", optional
         Switch on attrition and replacement hires (see :class:`Turnover`): an
         annual rate, or ``"history"`` for the rate in the dataset's last 12
@@ -604,7 +658,7 @@ def simulate(
         mechanical replay and leaves results bit-identical. A plain callable
         ``f(sales (n, R, T, K), work) -> sales`` is also accepted.
     draws, seed : int
-        Number of simulated years and the run's seed.
+        Number of simulated years (default 1000) and the run's seed (default 1).
     chunk_size : int, optional
         Draws per chunk (default: about 256 MB of working arrays per chunk).
     backend : {"local", "dask"}
@@ -632,6 +686,24 @@ def simulate(
         return simulate(**kwargs)
     if ds is None or plan is None:
         raise SimulationError("simulate needs ds= and plan= (or a scenario)")
+    draws = 1000 if draws is None else draws
+    seed = 1 if seed is None else seed
+    backend = "local" if backend is None else backend
+    n_workers = 2 if n_workers is None else n_workers
+    keep_cube = bool(keep_cube)
+    _check_settings(
+        draws,
+        seed,
+        chunk_size,
+        backend,
+        n_workers,
+        threads,
+        budget,
+        turnover,
+        vacancy_months,
+        ramp_months,
+        growth,
+    )
     started = time.perf_counter()
     from simlib.org import Hierarchy
     from simlib.plans import Plan
@@ -647,22 +719,34 @@ def simulate(
         raise SimulationError(
             "no targets: pass targets= (e.g. from simlib.targets.cascade) or use a dataset with a targets table"
         )
-    if "rep_id" in tg.columns:
-        tg = tg.loc[tg["rep_id"].notna()]
+    missing_cols = [c for c in ("rep_id", "period", "kpi", "target") if c not in tg.columns]
+    if missing_cols:
+        raise SimulationError(
+            f"targets: missing column(s) {missing_cols}; expected rep_id, period, kpi, target"
+        )
+    tg = tg.loc[tg["rep_id"].notna()]
+    unknown_kpis = sorted(set(tg["kpi"].astype(str)) - set(ds.kpi_names))
+    if unknown_kpis:
+        raise SimulationError(
+            f"targets: unknown KPI(s) {unknown_kpis}; the dataset's KPIs are {ds.kpi_names}"
+        )
     periods_all = pd.PeriodIndex(tg["period"])
     year = int(periods_all.year.max()) if year is None else int(year)
     periods = pd.period_range(f"{year}-01", f"{year}-12", freq="M")
     tg = tg.loc[periods_all.year == year]
     if tg.empty:
         raise SimulationError(f"targets: no rows for {year}")
-    reps = ds.reps.loc[ds.reps["rep_id"].isin(tg["rep_id"].unique())]
-    if plan.spec.positions is not None:
-        reps = reps.loc[reps["position"].isin(plan.spec.positions)]
-    reps = reps.reset_index(drop=True)
-    if reps.empty:
+    reps = ds.reps.loc[ds.reps["rep_id"].isin(tg["rep_id"].unique())].reset_index(drop=True)
+    covered = np.asarray(plan.covers(reps), dtype=bool)
+    if not covered.any():
         raise SimulationError(
             f"plan {plan.name!r}: no reps with targets in {year} hold its positions {plan.spec.positions}"
         )
+    # A team component measures the whole unit, every position in it: simulate
+    # everyone then, and pay only the plan's reps. Otherwise simulate the plan's reps.
+    has_team = any(getattr(c, "type", "") == "team" for c in plan.components)
+    if not has_team:
+        reps = reps.loc[covered].reset_index(drop=True)
     kpis = ds.kpi_names
     layout = Layout.from_dataset(ds, periods, rep_ids=reps["rep_id"].to_numpy(), kpis=kpis)
     r_idx = pd.Index(layout.rep_ids).get_indexer(tg["rep_id"])
@@ -673,7 +757,7 @@ def simulate(
     target_arr[r_idx[keep], t_idx[keep], k_idx[keep]] = tg["target"].to_numpy(float)[keep]
 
     opts = dict(sales_options or {})
-    exp, level = expected_sales(ds, layout, target_arr, basis=expected, growth=growth)
+    exp, level, exposure = expected_sales(ds, layout, target_arr, basis=expected, growth=growth)
     if isinstance(sales, str):
         if sales == "parametric":
             explicit = {k: opts.pop(k) for k in list(opts) if k in PARAMETRIC_OPTIONS}
@@ -688,13 +772,18 @@ def simulate(
                     ds, layout, exp, history=ds.periods[ds.periods < periods[0]]
                 )
         elif sales == "bootstrap":
-            block = opts.pop("block", "month")
+            block = opts.pop("block", "quarter")
             if opts:
                 raise SimulationError(
                     f"sales_options: unknown option(s) {sorted(opts)} for the bootstrap"
                 )
             model = BootstrapSales.fit(
-                ds, layout, level, block=block, history=ds.periods[ds.periods < periods[0]]
+                ds,
+                layout,
+                level,
+                block=block,
+                history=ds.periods[ds.periods < periods[0]],
+                exposure=exposure,
             )
         else:
             raise SimulationError(
@@ -704,8 +793,11 @@ def simulate(
         model = sales
 
     prep = plan.prepare(reps, periods, ds=ds)
-    ti = prep.target_incentive * prep.prorate.mean(axis=1)
-    base = reps["base_salary"].to_numpy(float) * prep.prorate.mean(axis=1)
+    paid = np.flatnonzero(prep.paid)
+    reps_paid = reps.iloc[paid].reset_index(drop=True)
+    employed_share = prep.prorate.mean(axis=1)[paid]
+    ti = prep.target_incentive[paid] * employed_share
+    base = reps_paid["base_salary"].to_numpy(float) * employed_share
     rules = ds.kpis.set_index("kpi").loc[kpis]
     summed = (rules["aggregation"] != "mean").to_numpy()
     lower = (rules["direction"] == "lower").to_numpy()
@@ -730,18 +822,24 @@ def simulate(
 
     h = Hierarchy.of(ds)
     region_level = h.levels[1] if len(h.levels) > 1 else h.levels[0]
-    region_ids = pd.Series(h.rep_unit_at(reps, region_level).to_numpy()).fillna(h.root)
+    region_ids = pd.Series(h.rep_unit_at(reps_paid, region_level).to_numpy()).fillna(h.root)
     region_codes, region_labels = pd.factorize(region_ids, sort=True)
     group_map: dict[str, tuple[np.ndarray, list[str]]] = {}
+    if groupings is None:
+        groupings = ["region", "tenure"] + (["gender"] if "gender" in reps.columns else [])
     for g in groupings:
         if g == "region":
             values = region_ids
         elif g == "tenure":
-            values = _tenure_band(reps["hire_date"], periods[0].start_time)
-        elif g in reps.columns:
-            values = reps[g].astype(str)
+            values = _tenure_band(reps_paid["hire_date"], periods[0].start_time)
+        elif g in reps_paid.columns:
+            values = reps_paid[g].astype(str)
         else:
-            continue  # an optional attribute this dataset does not have
+            extra = [c for c in reps.columns if c not in REP_COLUMNS]
+            raise SimulationError(
+                f"groupings: unknown group {g!r}; use 'region', 'tenure' or a reps column "
+                f"({', '.join(extra) or 'the reps table has no optional columns'})"
+            )
         codes, labels = pd.factorize(pd.Series(values).fillna("unknown"), sort=True)
         group_map[g] = (codes.astype(np.int64), [str(x) for x in labels])
 
@@ -749,6 +847,15 @@ def simulate(
     sc_kpis: list[int] = []
     grade_names: list[str] = []
     merit_parts = None
+    promo, prior_grade = 1, None
+    weight_col = (
+        rules["weight_kpi"]
+        if "weight_kpi" in rules.columns
+        else pd.Series(pd.NA, index=rules.index)
+    )
+    weight_of = np.array(
+        [kpis.index(w) if isinstance(w, str) and w in kpis else -1 for w in weight_col.tolist()]
+    )
     if appraisal is not None:
         from simlib import appraisal as ap
 
@@ -757,11 +864,21 @@ def simulate(
         if sc.weights is not None and sc.weights.method in ("entropy", "critic", "combined"):
             weights = ap.appraise(ds, sc, period=str(year - 1)).weights
         competence = None
+        paid_ids = reps_paid["rep_id"].to_numpy()
         if sc.competence is not None:
-            competence = _competence_scores(ds, layout.rep_ids, periods[-1])
-        scorecard = ap.prepare(ds, sc, layout.rep_ids, weights=weights, competence=competence)
+            competence = _competence_scores(ds, paid_ids, periods[-1], sc.competence)
+        scorecard = ap.prepare(ds, sc, paid_ids, weights=weights, competence=competence)
         sc_kpis = [kpis.index(k) for k in sc.kpi_names]
         grade_names = list(sc.rating.names)
+        if promotion_grade is None:
+            promo = min(1, len(grade_names) - 1)
+        elif promotion_grade in grade_names:
+            promo = grade_names.index(promotion_grade)
+        else:
+            raise SimulationError(
+                f"promotion_grade: {promotion_grade!r} is not a grade; the grades are {grade_names}"
+            )
+        prior_grade = _prior_grades(ds, sc, year - 1, paid_ids)
         if merit is not None:
             from simlib import outcomes as oc
 
@@ -770,8 +887,8 @@ def simulate(
                 raise SimulationError(
                     f"merit: the matrix has {len(mm.grades)} grades, the scorecard {len(grade_names)}"
                 )
-            compa = oc.compa_ratio(reps).to_numpy(float)
-            merit_parts = (mm, compa, reps["base_salary"].to_numpy(float))
+            compa = oc.compa_ratio(reps_paid).to_numpy(float)
+            merit_parts = (mm, compa, reps_paid["base_salary"].to_numpy(float))
     elif any(getattr(c, "type", "") == "scorecard" for c in plan.components):
         raise SimulationError(
             "the plan has a scorecard component: pass appraisal= so reps are rated"
@@ -802,6 +919,10 @@ def simulate(
         grade_names=grade_names,
         behavior=None,
         keep_cube=keep_cube,
+        paid=paid,
+        weight_of=weight_of,
+        promotion_grade=promo,
+        prior_grade=prior_grade,
     )
     behavior_spec = None
     if callable(behavior) and not isinstance(behavior, (str, Mapping, list, tuple)):
@@ -889,18 +1010,84 @@ def _annual_sigma(model: Any, k: int, n_reps: int) -> np.ndarray | None:
     return np.full(n_reps, float(np.sqrt(var)))
 
 
-def _competence_scores(ds: Dataset, rep_ids: np.ndarray, as_of: pd.Period) -> np.ndarray:
-    """Each rep's latest competence assessment up to ``as_of`` (mean over items);
-    reps never assessed get the population median (said in the docs)."""
+def _check_settings(
+    draws,
+    seed,
+    chunk_size,
+    backend,
+    n_workers,
+    threads,
+    budget,
+    turnover,
+    vacancy_months,
+    ramp_months,
+    growth,
+) -> None:
+    """Refuse bad simulation settings before any work is done."""
+
+    def whole(name: str, v: Any, low: int) -> None:
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
+            raise SimulationError(f"{name}: expected a whole number >= {low}, got {v!r}")
+
+    whole("draws", draws, 1)
+    whole("seed", seed, 0)
+    if chunk_size is not None:
+        whole("chunk_size", chunk_size, 1)
+    whole("n_workers", n_workers, 1)
+    if threads is not None:
+        whole("threads", threads, 1)
+    whole("vacancy_months", vacancy_months, 0)
+    whole("ramp_months", ramp_months, 1)
+    if backend not in ("local", "dask"):
+        raise SimulationError(f"backend: expected 'local' or 'dask', got {backend!r}")
+    if budget is not None and not (isinstance(budget, (int, float)) and budget > 0):
+        raise SimulationError(
+            f"budget: expected an amount > 0 in the dataset currency, got {budget!r}"
+        )
+    if turnover is not None and turnover != "history":
+        if isinstance(turnover, str) or not 0 <= float(turnover) < 1:
+            raise SimulationError(
+                f"turnover: expected an annual rate within 0-1 (0.14 = 14%) or 'history', got {turnover!r}"
+            )
+    if growth is not None:
+        values = growth.values() if isinstance(growth, Mapping) else [growth]
+        for v in values:
+            if isinstance(v, str) or not np.isfinite(float(v)):
+                raise SimulationError(f"growth: expected a fraction such as 0.05 (5%), got {v!r}")
+
+
+def _competence_scores(
+    ds: Dataset, rep_ids: np.ndarray, as_of: pd.Period, spec: Any = None
+) -> np.ndarray:
+    """Each rep's latest competence assessment up to ``as_of`` (items weighted as the
+    scorecard says); reps never assessed get the population median."""
+    from simlib.appraisal import competence_scores
+
     if ds.competence is None:
         raise SimulationError(
             "the scorecard counts competence but the dataset has no competence table"
         )
     c = ds.competence.loc[ds.competence["period"] <= as_of]
     latest = c.loc[c.groupby("rep_id")["period"].transform("max") == c["period"]]
-    per_rep = latest.groupby("rep_id")["score"].mean()
+    per_rep = competence_scores(latest[["rep_id", "item", "score"]], spec)
     out = per_rep.reindex(rep_ids).to_numpy(float)
     return np.where(np.isnan(out), np.nanmedian(per_rep.to_numpy()), out)
+
+
+def _prior_grades(ds: Dataset, sc: Any, year: int, rep_ids: np.ndarray) -> np.ndarray | None:
+    """Grades of the last real appraisal (``year``) for ``rep_ids`` (worst grade for
+    reps not rated then), or None when that year cannot be appraised."""
+    from simlib import appraisal as ap
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            past = ap.appraise(ds, sc, period=str(year))
+    except (SimlibError, ValueError, KeyError):  # no usable history that year: no prior rule
+        return None
+    gi = past.reps.set_index("rep_id")["grade_index"].reindex(rep_ids)
+    worst = len(sc.rating.names) - 1
+    return np.where(gi.isna() | (gi < 0), worst, gi).astype(np.int64)
 
 
 def _version() -> str:
@@ -916,8 +1103,16 @@ def _reduce(
     groups: dict[str, list[np.ndarray]] = {}
     acc: dict[str, np.ndarray] = {}
     hist = np.zeros(len(POPULATION_BINS), dtype=np.int64)
+    n_paid = len(work.paid)
+    counts = {
+        "attainment": np.zeros((n_paid, ATTAINMENT_BINS.bins), dtype=np.uint32),
+        "log_pay": np.zeros((n_paid, LOG_PAY_BINS.bins), dtype=np.uint32),
+    }
+    binning = {"attainment": ATTAINMENT_BINS, "log_pay": LOG_PAY_BINS}
     cube: dict[str, list[np.ndarray]] = {}
     for _, out in stream:
+        for k, idx in out["bins"].items():
+            binning[k].add(counts[k], idx)
         for k, v in out["per_draw"].items():
             per_draw.setdefault(k, []).append(np.asarray(v, dtype=float))
         for k, v in out["groups"].items():
@@ -928,7 +1123,10 @@ def _reduce(
             )
         hist += out["attainment_hist"]
         for k, v in out.get("cube", {}).items():
-            cube.setdefault(k, []).append(v)
+            if k == "base_salary":
+                cube[k] = [v]
+            else:
+                cube.setdefault(k, []).append(v)
     pd_frame = pd.DataFrame({k: np.concatenate(v) for k, v in per_draw.items()})
     pd_frame.index.name = "draw"
     labels = {
@@ -944,20 +1142,21 @@ def _reduce(
         k: pd.DataFrame(np.concatenate(v), columns=labels.get(k)) for k, v in groups.items()
     }
     ti = work.target_incentive
-    q_att = ATTAINMENT_BINS.quantiles(acc["attainment_hist"], (0.05, 0.5, 0.95))
-    q_pay = PAY_MULTIPLE_BINS.quantiles(acc["pay_multiple_hist"], (0.05, 0.5, 0.95)) * ti[:, None]
+    q_att = ATTAINMENT_BINS.quantiles(counts["attainment"], (0.05, 0.5, 0.95))
+    q_pay = np.expm1(LOG_PAY_BINS.quantiles(counts["log_pay"], (0.05, 0.5, 0.95)))
     rep_frame = pd.DataFrame(
         {
-            "rep_id": layout.rep_ids,
-            "unit_id": reps["unit_id"].to_numpy(),
-            "position": reps["position"].to_numpy(),
+            "rep_id": layout.rep_ids[work.paid],
+            "unit_id": reps["unit_id"].to_numpy()[work.paid],
+            "position": reps["position"].to_numpy()[work.paid],
             "region": np.asarray(work.region_labels)[work.region_codes],
             "target_incentive": ti,
             "mean_payout": PAY_SUM.mean(acc["pay_sum"], draws),
             "payout_p5": q_pay[:, 0],
             "payout_p50": q_pay[:, 1],
             "payout_p95": q_pay[:, 2],
-            "mean_attainment": RATIO_SUM.mean(acc["attainment_sum"], draws),
+            "mean_attainment": RATIO_SUM.mean(acc["attainment_sum"], 1)
+            / np.maximum(acc["attainment_n"], 1),
             "attainment_p5": q_att[:, 0],
             "attainment_p50": q_att[:, 1],
             "attainment_p95": q_att[:, 2],
