@@ -184,8 +184,17 @@ else:
 # the marginal pay rate it is an elasticity, which the `elasticity` response model takes.
 
 # %%
+estimated_elasticity = None
 if did_position and did_change:
     did = bh.did_effect_ds(ds, did_position, did_change, kpi, rate_ratio=did_rate_ratio)
+    if "elasticity" in did and did["elasticity"].ci[0] > 0:
+        estimated_elasticity = float(min(did["elasticity"].estimate, 3.0))
+        display(
+            Markdown(
+                f"The estimated elasticity, **{estimated_elasticity:.2f}**, is used by the "
+                "`elasticity` response model below."
+            )
+        )
     display(
         bh.estimates_frame(list(did.values()))[
             ["estimate", "value", "se", "ci_low", "ci_high", "n"]
@@ -209,7 +218,8 @@ else:
 # The others:
 #
 # - **elasticity**: sales rise or fall with the pay a rep earns for one more sale near
-#   where they expect to end up (the slope of the payout curve there);
+#   where they expect to end up (the slope of the payout curve there), by the elasticity
+#   estimated above when there is one, else an assumed 0.1;
 # - **effort**: each rep chooses how hard to work, weighing expected pay against the cost
 #   of effort (Holmstrom & Milgrom); reps past the cap, or far below the threshold, ease off;
 # - **timing**: at each quarter end, reps just short of the threshold or quota pull sales in
@@ -224,7 +234,9 @@ else:
 # %%
 models = {
     "none": None,
-    "elasticity": {"model": "elasticity"},
+    "elasticity": {"model": "elasticity"}
+    if estimated_elasticity is None
+    else {"model": "elasticity", "elasticity": estimated_elasticity},
     "effort": {"model": "effort"},
     "timing": {"model": "timing", "window": 1, "share": 0.3},
     "ratchet": {"model": "ratchet", "share": 0.3, "up": 0.5},

@@ -329,3 +329,62 @@ def test_engine_accepts_the_old_callable_hook(small_ds):
     base = _sim(small_ds, None)
     doubled = _sim(small_ds, lambda sales, work: sales * 2.0)
     assert (doubled.per_draw["revenue"] > 1.9 * base.per_draw["revenue"]).all()
+
+
+def test_engine_cap_lowers_sales_of_reps_expected_above_it(small_ds):
+    import simlib as sl
+
+    spec = sl.plans.Plan.from_yaml(AM_PLAN).spec.model_dump()
+    spec["positions"] = None
+    capped = {**spec, "components": [dict(c) for c in spec["components"]]}
+    uncapped = {**spec, "components": [dict(c) for c in spec["components"]]}
+    capped["components"][0]["curve"] = [[0.8, 0.5], [1.0, 1.0], [1.2, 1.4]]
+    uncapped["components"][0]["curve"] = [[0.8, 0.5], [1.0, 1.0], [1.2, 1.4], [3.0, 5.0]]
+    effort = {"model": "effort", "cost": 0.05, "elasticity": 0.5}
+
+    def run(plan, behavior):
+        return sl.simulate(ds=small_ds, plan=plan, draws=10, seed=2, behavior=behavior,
+                           progress=False).reps.set_index("rep_id")  # fmt: skip
+
+    mech = run(capped, None)
+    a_cap, a_unc = run(capped, effort), run(uncapped, effort)
+    high = mech.index[mech["mean_attainment"] > 1.3]
+    low = mech.index[mech["mean_attainment"] < 0.7]
+    assert len(high) >= 3 and len(low) >= 3
+    # Above the cap the capped plan pays nothing more: those reps sell less (each at
+    # most the same: a rep expected below the cap before the year's luck may not react).
+    hc, hu = a_cap.loc[high, "mean_attainment"], a_unc.loc[high, "mean_attainment"]
+    assert (hc <= hu * 1.01).all()
+    assert hc.mean() < hu.mean() - 0.05
+    # Far below it both plans have the same slope: same response.
+    np.testing.assert_allclose(
+        a_cap.loc[low, "mean_attainment"], a_unc.loc[low, "mean_attainment"], rtol=0.02
+    )
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(st.tuples(st.floats(0.3, 2.5), st.floats(0.0, 4.0)), min_size=1, max_size=4),
+    st.lists(st.floats(0.0, 2.5), min_size=1, max_size=5),
+    st.sampled_from(["month", "quarter", "year"]),
+)
+def test_models_never_crash_and_stay_in_bounds_on_odd_plans(points, a0, period):
+    pts = sorted(points)
+    xs = [p[0] for p in pts]
+    if len(set(xs)) != len(xs):
+        return  # repeated attainments are a jump, tested with the curves themselves
+    ys = np.maximum.accumulate([p[1] for p in pts]).tolist()
+    plan = _bonus(list(zip(xs, ys, strict=True)), period=period)
+    ctx = _ctx(plan, a0)
+    sales = np.full((2, len(a0), 12, 1), 100.0) * np.asarray(a0)[None, :, None, None]
+    spec = [
+        {"model": "effort", "cost": 5.0, "sigma": 0.2},
+        {"model": "elasticity", "reference_rate": 5.0},
+        {"model": "timing", "lost_band": 0.3},
+        {"model": "ratchet"},
+    ]
+    bound = bh.bind(spec, ctx)
+    f = bound.parts[0].factor
+    assert np.isfinite(f).all() and (f >= 0.5 - 1e-9).all() and (f <= 1.5 + 1e-9).all()
+    out = bound(sales)
+    assert np.isfinite(out).all() and (out >= -1e-9).all()
