@@ -102,7 +102,7 @@ plt.show()
 # %%
 lift = bh.quarter_end_lift_ds(ds, kpi)
 x, periods = ds.sales_array(kpis=[kpi])[..., 0], ds.periods
-tg = bh.estimate._dense_targets(ds, kpi, periods, ds.reps["rep_id"].to_numpy())
+tg = bh.dense_targets(ds, kpi, periods, ds.reps["rep_id"].to_numpy())
 att_q = bh.period_attainment(x, tg, periods, "quarter")
 plan = sl.plans.Plan.from_yaml(plan_file, kpis=ds.kpi_names)
 quota_curve = next(

@@ -31,15 +31,14 @@ Use from the engine::
 
 from __future__ import annotations
 
+from simlib.behavior.effort import best_linear_rate, solve_effort
 from simlib.behavior.estimate import (
     Estimate,
-    SalesPanelFit,
     annual_pairs,
+    dense_targets,
     did_effect,
     did_effect_ds,
     estimates_frame,
-    fit_sales_panel,
-    panel_components,
     period_attainment,
     quarter_end_lift,
     quarter_end_lift_ds,
@@ -49,22 +48,23 @@ from simlib.behavior.estimate import (
     threshold_bunching_ds,
 )
 from simlib.behavior.models import (
-    BehaviorError,
-    BehaviorSpec,
     Bound,
     Composite,
+    ResponseContext,
+    bind,
+    context_from_plan,
+)
+from simlib.behavior.panel import SalesPanelFit, fit_sales_panel, panel_components
+from simlib.behavior.specs import (
+    BehaviorError,
+    BehaviorSpec,
     EffortSpec,
     ElasticitySpec,
     NoneSpec,
     RatchetSpec,
-    ResponseContext,
     TimingSpec,
-    best_linear_rate,
-    bind,
-    context_from_plan,
     is_mechanical,
     parse_behavior,
-    solve_effort,
 )
 
 MODELS = ("none", "elasticity", "effort", "timing", "ratchet")
@@ -87,6 +87,7 @@ __all__ = [
     "best_linear_rate",
     "bind",
     "context_from_plan",
+    "dense_targets",
     "did_effect",
     "did_effect_ds",
     "estimates_frame",

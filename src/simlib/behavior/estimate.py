@@ -9,10 +9,8 @@ call them on thousands of small simulated panels; the ``*_ds`` wrappers read a
 
 Estimators:
 
-* :func:`fit_sales_panel`: a panel model of log sales with rep-year effects,
-  period effects (seasonality and company shocks), region-period effects and
-  individual noise; its variance components are the sigmas the engine's
-  parametric sales model takes (``SalesPanelFit.sales_options()``).
+* :func:`simlib.behavior.panel.fit_sales_panel`: the panel model of rep sales
+  that supplies the engine's parametric sales model (its own module).
 * :func:`quarter_end_lift`: are sales higher in the last month of a quarter than
   in its first two (Oyer 1998)? Within rep-quarter OLS, rep-clustered errors.
 * :func:`threshold_bunching`: is there excess mass of period attainment just
@@ -30,12 +28,12 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from simlib.behavior.models import BehaviorError
+from simlib.behavior.specs import BehaviorError
 
 _Z95 = 1.959963984540054
 
@@ -137,7 +135,7 @@ def _demean_columns(m: np.ndarray, groups: np.ndarray) -> np.ndarray:
     return m - means[inv]
 
 
-def _dense_targets(ds, kpi: str, periods: pd.PeriodIndex, rep_ids: np.ndarray) -> np.ndarray:
+def dense_targets(ds, kpi: str, periods: pd.PeriodIndex, rep_ids: np.ndarray) -> np.ndarray:
     if ds.targets is None:
         raise BehaviorError("the dataset has no targets table")
     tg = ds.targets.loc[(ds.targets["kpi"] == kpi) & ds.targets["rep_id"].notna()]
@@ -156,247 +154,6 @@ def _sales(ds, kpi: str, periods: pd.PeriodIndex | None = None):
     rep_ids = ds.reps["rep_id"].to_numpy()
     x = ds.sales_array(kpis=[kpi], periods=periods, rep_ids=rep_ids)[..., 0]
     return x, periods, rep_ids
-
-
-# ------------------------------------------------------------- sales panel
-@dataclass
-class SalesPanelFit:
-    """Variance components of rep sales, per KPI, for the parametric sales model.
-
-    ``sigmas[name]`` is an array over ``kpis`` (log scale; rate units for a rate
-    KPI), or one number for the persistences ``rho_company`` and ``rho_region``; ``estimates`` holds each with its standard error; ``seasonality`` the
-    calendar-month effects (log scale, mean zero).
-    """
-
-    kpis: list[str]
-    sigmas: dict[str, np.ndarray | float]
-    estimates: list[Estimate]
-    seasonality: pd.DataFrame
-    n_obs: dict[str, int] = field(default_factory=dict)
-
-    def sales_options(self) -> dict[str, list[float] | float]:
-        """``sales_options`` for :func:`simlib.simulate` with ``sales="parametric"``."""
-        return {
-            k: float(v) if np.ndim(v) == 0 else [float(x) for x in v]
-            for k, v in self.sigmas.items()
-        }
-
-    def summary(self) -> pd.DataFrame:
-        return estimates_frame(self.estimates)
-
-
-def _sigma_estimate(name, var, df, n, unit, caveat, extra_var_se=0.0) -> Estimate:
-    """sigma from a variance with ``df`` degrees of freedom (normal theory s.e.)."""
-    var = max(float(var), 0.0)
-    se_var = np.sqrt(2.0 * var**2 / max(df, 1) + extra_var_se**2)
-    sigma = np.sqrt(var)
-    se = se_var / (2 * sigma) if sigma > 0 else np.sqrt(se_var)
-    return Estimate(name, float(sigma), float(se), caveat, n=int(n), unit=unit,
-                    method="panel variance components")  # fmt: skip
-
-
-def panel_components(
-    y: np.ndarray, periods: pd.PeriodIndex, region: np.ndarray, kpi: str = "", unit: str = "log"
-) -> tuple[dict[str, Estimate], np.ndarray]:
-    """Variance components of a (reps, months) panel ``y`` (log sales or a rate).
-
-    Model: ``y[r,t] = a[r, year] + s[month] + c[t] + g[region, t] + e[r,t]``:
-    rep-year effects ``a`` (levels, absorbed), seasonality ``s``, company shocks
-    ``c``, region shocks ``g`` and individual noise ``e``; the rep effect the
-    engine draws once a year is the spread of year-on-year changes in ``a``.
-    Effects are fitted by OLS (statsmodels) on rep-year-demeaned data.
-    """
-    import statsmodels.api as sm
-
-    R, T = y.shape
-    years = np.asarray(periods.year)
-    months = np.asarray(periods.month)
-    ok = np.isfinite(y)
-    rr, tt = np.nonzero(ok)
-    v = y[rr, tt]
-    ry = rr * 10000 + years[tt]
-    # Rep-years with one month carry no within information.
-    _, inv, cnt = np.unique(ry, return_inverse=True, return_counts=True)
-    keep = cnt[inv] >= 2
-    rr, tt, v, ry = rr[keep], tt[keep], v[keep], ry[keep]
-    n_ry = len(np.unique(ry))
-    n = len(v)
-    if n < 30 or len(np.unique(tt)) < 3:
-        raise BehaviorError(f"{kpi}: too few rep-months ({n}) to fit the sales panel")
-    yd = _demean_groups(v, ry)
-    # Period effects (seasonality + company shock), OLS on demeaned dummies.
-    t_codes, t_inv = np.unique(tt, return_inverse=True)
-    D = np.zeros((n, len(t_codes)))
-    D[np.arange(n), t_inv] = 1.0
-    Dd = _demean_columns(D, ry)
-    # One dummy per year is redundant after rep-year demeaning; the pseudo-inverse
-    # picks the solution summing to zero within each year, which is re-normalized below.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fit1 = sm.OLS(yd, Dd).fit(method="pinv")
-    mu = np.full(T, np.nan)
-    mu[t_codes] = np.asarray(fit1.params)
-    res1 = np.asarray(fit1.resid)
-    # Region-period effects beyond the company's: cell means of what is left
-    # (a one-way fit; a dense OLS with regions x months dummies costs seconds of SVD
-    # for the same numbers up to the rep-year demeaning's small interplay).
-    n_g = int(region.max()) + 1
-    gt = region[rr].astype(np.int64) * T + tt
-    g_codes, g_inv = np.unique(gt, return_inverse=True)
-    cell_n = np.bincount(g_inv, minlength=len(g_codes))
-    gp = np.bincount(g_inv, weights=res1, minlength=len(g_codes)) / cell_n
-    resid = res1 - gp[g_inv]
-    cell_t = g_codes % T
-    cell_ry = (g_codes // T) * 10000 + years[cell_t]
-    n_years_all = len(np.unique(years[tt]))
-    spent_g = max(len(g_codes) - len(np.unique(cell_t)) - len(np.unique(cell_ry)) + n_years_all, 0)
-    n_params = int(round(fit1.df_model)) + spent_g
-    df_e = max(n - n_ry - n_params, 1)
-    var_e = float(resid @ resid / df_e)
-    # Company shocks: period effects net of each year's level and calendar month.
-    mu_y = mu.copy()
-    for yv in np.unique(years):
-        sl = years == yv
-        mu_y[sl] = mu[sl] - np.nanmean(mu[sl])
-    season = np.array([np.nanmean(mu_y[months == m]) if (months == m).any() else 0.0
-                       for m in range(1, 13)])  # fmt: skip
-    season = np.nan_to_num(season - np.nanmean(season))
-    shock = mu_y - season[months - 1]
-    fin = np.isfinite(shock)
-    n_t = np.bincount(tt, minlength=T)[fin]
-    n_years = len(np.unique(years[fin]))
-    df_c = max(int(fin.sum()) - n_years - min(11, int(fin.sum()) - n_years - 1), 1)
-    var_c = float(np.sum(shock[fin] ** 2) / df_c) - var_e * float(np.mean(1.0 / np.maximum(n_t, 1)))
-    # Region shocks: region-period effects, demeaned within each period.
-    gdev = gp - pd.Series(gp).groupby(cell_t).transform("mean").to_numpy()
-    gdev = gdev - pd.Series(gdev).groupby(cell_ry).transform("mean").to_numpy()
-    df_g = max(len(g_codes) - len(np.unique(cell_t)) - n_g * n_years, 1)
-    var_g = float(np.sum(gdev**2) / df_g) - var_e * float(np.mean(1.0 / np.maximum(cell_n, 1)))
-    # Rep effect: year-on-year changes of complete rep-year means.
-    yl = np.unique(years)
-    means = []
-    for yv in yl:
-        sl = years == yv
-        full = ok[:, sl].sum(axis=1) == sl.sum()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # reps absent all year
-            m = np.where(full, np.nanmean(np.where(ok[:, sl], y[:, sl], np.nan), axis=1), np.nan)
-        means.append(m)
-    d = (
-        np.concatenate([b - a for a, b in zip(means, means[1:], strict=False)])
-        if len(yl) > 1
-        else np.array([])
-    )
-    d = d[np.isfinite(d)]
-    unit_s = "log points" if unit == "log" else "rate units"
-    cav = (
-        "Assumes shocks are independent and normal on this scale; persistent (AR) company "
-        "shocks and rep trends inflate some components; a variance component's interval "
-        "uses normal theory."
-    )
-    out = {
-        "sigma_month": _sigma_estimate("sigma_month", var_e, df_e, n, unit_s, cav),
-        "sigma_company": _sigma_estimate("sigma_company", var_c, df_c, fin.sum(), unit_s, cav),
-        "sigma_region": _sigma_estimate("sigma_region", var_g, df_g, len(g_codes), unit_s, cav),
-    }
-    # Persistence of the common shocks: lag-1 autocorrelation within each year.
-    comp_series = np.where(fin, shock, np.nan)[None, :]
-    out["rho_company"] = _lag1_estimate("rho_company", comp_series, years)
-    reg_series = np.full((n_g, T), np.nan)
-    reg_series[g_codes // T, cell_t] = gdev
-    out["rho_region"] = _lag1_estimate("rho_region", reg_series, years)
-    if len(d) >= 3:
-        d = d - d.mean()
-        months_per_year = 12.0
-        var_d = float(d @ d / (len(d) - 1))
-        var_p = var_d / 2 - var_e / months_per_year
-        out["sigma_rep"] = _sigma_estimate(
-            "sigma_rep",
-            var_p,
-            len(d) - 1,
-            len(d),
-            unit_s,
-            cav + " Needs two complete years per rep.",
-        )
-    else:
-        out["sigma_rep"] = Estimate("sigma_rep", float("nan"), float("nan"),
-                                    "needs at least two complete years of history", 0, unit_s)  # fmt: skip
-    return out, season
-
-
-def _lag1_estimate(name: str, series: np.ndarray, years: np.ndarray) -> Estimate:
-    """AR(1) coefficient of (series, months) shocks, pairs within the same year (OLS)."""
-    import statsmodels.api as sm
-
-    same_year = years[1:] == years[:-1]
-    x = series[:, :-1][:, same_year].ravel()
-    y = series[:, 1:][:, same_year].ravel()
-    ok = np.isfinite(x) & np.isfinite(y)
-    cav = (
-        "Month-to-month persistence of shocks common to everyone (or a region). Shocks are "
-        "measured net of each year's level, which biases a short history's estimate down."
-    )
-    if ok.sum() < 6 or np.allclose(x[ok], 0.0):  # e.g. one region: no regional shocks
-        return Estimate(name, float("nan"), float("nan"), "no shocks to measure", int(ok.sum()))
-    fit = sm.OLS(y[ok], x[ok][:, None]).fit()
-    return Estimate(name, float(fit.params[0]), float(fit.bse[0]), cav, int(ok.sum()),
-                    "autocorrelation", "OLS on the lagged shock")  # fmt: skip
-
-
-def fit_sales_panel(
-    ds, kpis: Sequence[str] | None = None, history: pd.PeriodIndex | None = None
-) -> SalesPanelFit:
-    """Fit the panel model of rep sales on ``ds`` (all KPIs by default).
-
-    Currency and count KPIs are modelled in logs (rep-months with zero sales are
-    left out: they are not lognormal); rate KPIs on their own scale.
-
-    Returns
-    -------
-    SalesPanelFit
-        ``.sales_options()`` gives ``sigma_rep``, ``sigma_company``,
-        ``sigma_region`` and ``sigma_month`` per KPI for
-        ``simlib.simulate(sales="parametric", sales_options=...)``.
-    """
-    from simlib.engine.sales import Layout
-
-    kpis = ds.kpi_names if kpis is None else list(kpis)
-    periods = ds.periods if history is None else history
-    lay = Layout.from_dataset(ds, periods, rep_ids=ds.reps["rep_id"].to_numpy(), kpis=kpis)
-    x = ds.sales_array(kpis=kpis, periods=periods, rep_ids=lay.rep_ids)
-    sig: dict[str, np.ndarray | float] = {
-        k: np.zeros(len(kpis))
-        for k in ("sigma_rep", "sigma_company", "sigma_region", "sigma_month")
-    }
-    rho: dict[str, list[float]] = {"rho_company": [], "rho_region": []}
-    ests: list[Estimate] = []
-    seas = {}
-    n_obs = {}
-    for i, k in enumerate(kpis):
-        y = x[..., i] if lay.is_rate[i] else _log(x[..., i])
-        comps, season = panel_components(
-            y, periods, lay.region, k, "rate" if lay.is_rate[i] else "log"
-        )
-        for name, e in comps.items():
-            if name in rho:
-                if not lay.is_rate[i] and np.isfinite(e.estimate):
-                    rho[name].append(e.estimate)
-            else:
-                sig[name][i] = 0.0 if not np.isfinite(e.estimate) else e.estimate
-            ests.append(Estimate(f"{k}: {name}", e.estimate, e.se, e.caveat, e.n, e.unit, e.method))
-        seas[k] = season
-        n_obs[k] = int(np.isfinite(y).sum())
-    # The engine takes one persistence per shock for all KPIs: the mean over
-    # summed KPIs, kept within [0, 0.95] (negative persistence is noise here).
-    for name, vals in rho.items():
-        sig[name] = float(np.clip(np.mean(vals), 0.0, 0.95)) if vals else 0.0
-    return SalesPanelFit(
-        kpis=kpis,
-        sigmas=sig,
-        estimates=ests,
-        seasonality=pd.DataFrame(seas, index=pd.Index(range(1, 13), name="month")),
-        n_obs=n_obs,
-    )
 
 
 # --------------------------------------------------------- period-end lift
@@ -531,7 +288,7 @@ def threshold_bunching_ds(
     ds, kpi: str = "revenue", period: str = "quarter", kink: float = 1.0, **kw
 ) -> Estimate:
     x, periods, rep_ids = _sales(ds, kpi)
-    tg = _dense_targets(ds, kpi, periods, rep_ids)
+    tg = dense_targets(ds, kpi, periods, rep_ids)
     return threshold_bunching(period_attainment(x, tg, periods, period), kink=kink, **kw)
 
 
@@ -608,7 +365,7 @@ def ratchet_test_ds(ds, kpi: str = "revenue") -> dict[str, Estimate]:
     100%: reps holding back sales beyond quota pile up just above it.
     """
     x, periods, rep_ids = _sales(ds, kpi)
-    tg = _dense_targets(ds, kpi, periods, rep_ids)
+    tg = dense_targets(ds, kpi, periods, rep_ids)
     out = target_revision(annual_pairs(x, tg, periods))
     att = period_attainment(x, tg, periods, "year")
     try:

@@ -20,10 +20,10 @@ from simlib.behavior.estimate import (
     Estimate,
     annual_pairs,
     did_effect,
-    panel_components,
     quarter_end_lift,
     target_revision,
 )
+from simlib.behavior.panel import panel_components
 
 
 @dataclass(frozen=True)
