@@ -24,7 +24,7 @@
 
 # %% tags=["parameters"]
 scenario_file = "scenarios/demo.yaml"
-reforms = ["proposed", "cap=none"]
+reforms = ["proposed", "team_weighted"]  # names of scenarios in the file
 draws = 200
 
 # %%

@@ -36,7 +36,9 @@ def notebook_parameters(notebook: str | Path) -> dict[str, Any]:
 
 
 def validate_parameters(notebook: str | Path, parameters: Mapping[str, Any]) -> None:
-    """Refuse parameters the notebook does not declare (papermill would only warn)."""
+    """Refuse parameters the notebook does not declare (papermill would only warn), and
+    values whose kind differs from the declared default (a number for a path, a
+    string for a list); ``None`` on either side is accepted."""
     declared = notebook_parameters(notebook)
     unknown = sorted(set(parameters) - set(declared))
     if unknown:
@@ -44,6 +46,41 @@ def validate_parameters(notebook: str | Path, parameters: Mapping[str, Any]) -> 
             f"{Path(notebook).name}: unknown parameter(s) {unknown}; "
             f"the notebook declares {sorted(declared)}"
         )
+    wrong = [
+        f"{k} = {v!r} (the notebook expects {_kind(declared[k])})"
+        for k, v in parameters.items()
+        if not _same_kind(declared[k], v)
+    ]
+    if wrong:
+        raise NotebookError(f"{Path(notebook).name}: parameter(s) of the wrong kind: {wrong}")
+
+
+def _default_value(source: Any) -> Any:
+    import ast
+
+    try:
+        return ast.literal_eval(source) if isinstance(source, str) else source
+    except (ValueError, SyntaxError):
+        return None  # an expression: nothing to compare with
+
+
+def _kind(source: Any) -> str:
+    v = _default_value(source)
+    return {bool: "True/False", int: "a number", float: "a number", str: "text",
+            list: "a list", tuple: "a list", dict: "a mapping"}.get(type(v), "any value")  # fmt: skip
+
+
+def _same_kind(source: Any, value: Any) -> bool:
+    default = _default_value(source)
+    if default is None or value is None:
+        return True
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(default, bool) and isinstance(value, bool)
+    if isinstance(default, int | float):
+        return isinstance(value, int | float)
+    if isinstance(default, list | tuple):
+        return isinstance(value, list | tuple)
+    return isinstance(value, type(default))
 
 
 def execute_notebook(
