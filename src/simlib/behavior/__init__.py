@@ -69,6 +69,9 @@ from simlib.behavior.specs import (
 
 MODELS = ("none", "elasticity", "effort", "timing", "ratchet")
 
+#: ``behavior.fit(ds)`` in the design's data flow: the panel model of rep sales.
+fit = fit_sales_panel
+
 __all__ = [
     "MODELS",
     "BehaviorError",
@@ -91,6 +94,7 @@ __all__ = [
     "did_effect",
     "did_effect_ds",
     "estimates_frame",
+    "fit",
     "fit_sales_panel",
     "is_mechanical",
     "panel_components",

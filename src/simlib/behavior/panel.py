@@ -48,7 +48,24 @@ class SalesPanelFit:
         }
 
     def summary(self) -> pd.DataFrame:
+        """One row per estimate: value, standard error, 95% interval, caveat."""
         return estimates_frame(self.estimates)
+
+    def sales_model(self, layout, expected: np.ndarray):
+        """The engine's :class:`~simlib.engine.sales.ParametricSales` with these sigmas.
+
+        ``layout`` must list the fitted KPIs in the same order; ``expected`` is the
+        (reps, months, kpis) expectation the shocks are drawn around (e.g. from
+        :func:`simlib.engine.simulate.expected_sales`).
+        """
+        from simlib.engine.sales import ParametricSales
+
+        if list(layout.kpis) != list(self.kpis):
+            raise BehaviorError(
+                f"sales_model: the layout's KPIs {list(layout.kpis)} differ from the fitted "
+                f"KPIs {self.kpis}"
+            )
+        return ParametricSales(layout, expected, **self.sales_options())
 
 
 def _sigma_estimate(name, var, df, n, unit, caveat, extra_var_se=0.0) -> Estimate:
