@@ -463,5 +463,6 @@ def context_from_plan(
         cap=cap,
         threshold=threshold,
         window_ends=np.asarray(w.ends),
-        window_starts=np.asarray(w.period_starts),
+        # Under true-up a window measures the year to date: that is what reps watch.
+        window_starts=np.asarray(w.starts),
     )

@@ -995,17 +995,24 @@ def simulate(
 def _annual_sigma(model: Any, k: int, n_reps: int) -> np.ndarray | None:
     """Relative s.d. of a rep's annual sales on KPI ``k`` under a parametric model.
 
-    The rep shock is drawn once a year; the company, region and individual
-    monthly shocks average over twelve months (independent, so variance / 12).
-    ``None`` for models without sigmas (the bootstrap): the ``effort`` model
-    then asks for ``sigma`` explicitly.
+    The rep shock is drawn once a year; the individual monthly shocks average
+    over twelve months (variance / 12); the company and region shocks are AR(1)
+    with persistence ``rho``, so their twelve-month average keeps ``sum over i, j
+    of rho^|i-j| / 144`` of their variance. ``None`` for models without sigmas
+    (the bootstrap): the ``effort`` model then asks for ``sigma`` explicitly.
     """
     if not isinstance(model, ParametricSales):
         return None
+
+    def kept(rho: float) -> float:
+        i = np.arange(12)
+        return float((float(rho) ** np.abs(i[:, None] - i[None, :])).sum() / 144)
+
     var = (
         model.sigma_rep[k] ** 2
-        + (model.sigma_company[k] ** 2 + model.sigma_region[k] ** 2 + model.sigma_month[k] ** 2)
-        / 12
+        + model.sigma_company[k] ** 2 * kept(getattr(model, "rho_company", 0.0))
+        + model.sigma_region[k] ** 2 * kept(getattr(model, "rho_region", 0.0))
+        + model.sigma_month[k] ** 2 / 12
     )
     return np.full(n_reps, float(np.sqrt(var)))
 
