@@ -388,3 +388,22 @@ def test_models_never_crash_and_stay_in_bounds_on_odd_plans(points, a0, period):
     assert np.isfinite(f).all() and (f >= 0.5 - 1e-9).all() and (f <= 1.5 + 1e-9).all()
     out = bound(sales)
     assert np.isfinite(out).all() and (out >= -1e-9).all()
+
+
+def test_timing_under_true_up_watches_the_year_to_date():
+    # Q1 sells 110 a month (330 against 300), Q2 90 a month (270 against 300).
+    # Paid per quarter, Q2 alone is at 90%: 30 is pulled from July. Under true-up the
+    # year to date at June is 600 / 600 = 100%: nothing to chase.
+    curve = [(0.8, 0.5), (1.0, 1.0), (1.5, 2.0)]
+    comp = [{"type": "quota_bonus", "name": "bonus", "kpi": "revenue", "weight": 1.0,
+             "curve": curve}]  # fmt: skip
+    sales = np.full((1, 1, 12, 1), 100.0)
+    sales[0, 0, :3, 0] = 110.0
+    sales[0, 0, 3:6, 0] = 90.0
+    spec = {"model": "timing", "share": 0.3, "push_after_cap": False}
+    per_quarter = bh.bind(spec, _ctx(_plan(comp, period="quarter"), [1.0]))(sales)
+    true_up = bh.bind(spec, _ctx(_plan(comp, period="quarter", true_up=True), [1.0]))(sales)
+    assert per_quarter[0, 0, 5, 0] == pytest.approx(120.0)
+    assert per_quarter[0, 0, 6, 0] == pytest.approx(70.0)
+    assert true_up[0, 0, 5, 0] == pytest.approx(90.0)
+    assert true_up[0, 0, 6, 0] == pytest.approx(100.0)
