@@ -208,6 +208,18 @@ class BatchItem:
     seconds: float = 0.0
     what: str = ""
     kind: str = ""
+    headline: str = ""
+
+
+def headline(result: Any) -> str:
+    """Expected cost, share at quota and pay-performance of one run, for the index."""
+    pdw = result.per_draw
+    parts = [f"cost {pdw['total_payout'].mean():,.0f}"]
+    if "budget_ratio" in pdw and pdw["budget_ratio"].notna().any():
+        parts.append(f"{pdw['budget_ratio'].mean():.0%} of budget")
+    parts.append(f"{pdw['share_at_quota'].mean():.0%} at quota")
+    parts.append(f"pay-performance {pdw['pay_performance_spearman'].mean():.2f}")
+    return "; ".join(parts)
 
 
 @dataclass
@@ -323,6 +335,7 @@ def run_batch(
     out_dir = Path(out) if out is not None else PROJECT_ROOT / "reports" / batch
     out_dir.mkdir(parents=True, exist_ok=True)
     store = Store(out_dir / "results.duckdb")
+    store.set_batch(batch, root.header, str(scenario_file))
     previous = store.items(batch) if resume else None
     prev = {r.scenario: r for r in previous.itertuples()} if previous is not None else {}
     echo(f"Batch {batch!r}: {len(root.scenarios)} scenario(s) from {scenario_file} -> {out_dir}/")
@@ -447,6 +460,9 @@ def run_batch(
     compare_item = None
     if renderer is not None:
         compare_item = _render_all(store, batch, out_dir, items, prev, resume, renderer, echo)
+    for it in items:
+        if it.name in results:
+            it.headline = headline(results[it.name])
     index = write_index(out_dir, batch, root.header, items, compare_item, extras, notes,
                         time.perf_counter() - started)  # fmt: skip
     return BatchResult(
@@ -589,12 +605,22 @@ def rerender(out_dir: str | Path, workers: int = 2, echo=print) -> BatchResult:
         )
         for r in store.items(batch).itertuples()
     ]
+    for it in items:
+        if it.status in OK_STATUSES:
+            it.headline = headline(store.load(it.key))
     extras: list[BatchItem] = []
     compare_item = _render_all(
         store, batch, out_dir, items, {}, False, _Renderer(out_dir, workers), echo
     )
     index = write_index(
-        out_dir, batch, {}, items, compare_item, extras, [], time.perf_counter() - started
+        out_dir,
+        batch,
+        store.batch_header(batch),
+        items,
+        compare_item,
+        extras,
+        [],
+        time.perf_counter() - started,
     )
     return BatchResult(
         batch, out_dir, index, items, extras, time.perf_counter() - started, compare_item
@@ -632,7 +658,7 @@ def write_index(
         )
         return (
             f'<tr class="{cls}"><td>{link}</td><td>{escape(it.what)}</td>'
-            f"<td>{escape(status)}</td><td>{why}</td></tr>"
+            f"<td>{escape(it.headline)}</td><td>{escape(status)}</td><td>{why}</td></tr>"
         )
 
     title = header.get("title") or f"Batch {batch}"
@@ -664,13 +690,14 @@ def write_index(
                 f"<h2>Comparison of designs: not available</h2><pre>{escape(compare.message)}</pre>"
             )
     parts.append(
-        "<h2>Scenarios</h2><table><tr><th>scenario</th><th>what it is</th><th>status</th><th>why / note</th></tr>"
+        "<h2>Scenarios</h2><table><tr><th>scenario</th><th>what it is</th><th>expected (mean over "
+        "simulated years)</th><th>status</th><th>why / note</th></tr>"
     )
     parts += [row(i) for i in items]
     parts.append("</table>")
     if extras:
         parts.append(
-            "<h2>Other reports</h2><table><tr><th>report</th><th></th><th>status</th><th>why</th></tr>"
+            "<h2>Other reports</h2><table><tr><th>report</th><th></th><th></th><th>status</th><th>why</th></tr>"
         )
         parts += [row(e) for e in extras]
         parts.append("</table>")

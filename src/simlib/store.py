@@ -28,6 +28,8 @@ Tables (long and tidy, so they can be queried with SQL):
     ``run_key, attainment_from, share``.
 ``run_log``
     ``logged_at, batch, scenario, run_key, action, seconds, message``.
+``batches``
+    ``batch, header, scenario_file, updated_at``: the file's title, author, what, why.
 ``batch_items``
     ``batch, scenario, position, run_key, status, message, html, updated_at``:
     the latest state of each scenario in a batch (what ``--resume`` reads).
@@ -67,6 +69,8 @@ CREATE TABLE IF NOT EXISTS attainment_hist (run_key VARCHAR, attainment_from DOU
 CREATE TABLE IF NOT EXISTS run_log (
     logged_at TIMESTAMP, batch VARCHAR, scenario VARCHAR, run_key VARCHAR, action VARCHAR,
     seconds DOUBLE, message VARCHAR);
+CREATE TABLE IF NOT EXISTS batches (
+    batch VARCHAR, header VARCHAR, scenario_file VARCHAR, updated_at TIMESTAMP);
 CREATE TABLE IF NOT EXISTS batch_items (
     batch VARCHAR, scenario VARCHAR, position BIGINT, run_key VARCHAR, status VARCHAR,
     message VARCHAR, html VARCHAR, updated_at TIMESTAMP);
@@ -256,6 +260,20 @@ class Store:
                 "INSERT INTO batch_items VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [batch, scenario, position, key, status, message, html, _now()],
             )
+
+    def set_batch(self, batch: str, header: dict[str, str], scenario_file: str = "") -> None:
+        """Record a batch's header (title, author, what, why) for re-rendering."""
+        with self._connect() as con:
+            con.execute("DELETE FROM batches WHERE batch = ?", [batch])
+            con.execute(
+                "INSERT INTO batches VALUES (?, ?, ?, ?)",
+                [batch, json.dumps(header, ensure_ascii=False), scenario_file, _now()],
+            )
+
+    def batch_header(self, batch: str) -> dict[str, str]:
+        """The header recorded for ``batch`` (empty when none)."""
+        df = self._df("SELECT header FROM batches WHERE batch = ?", [batch])
+        return json.loads(df["header"].iloc[0]) if len(df) else {}
 
     def clear_items(self, batch: str, keep: list[str]) -> None:
         """Forget batch entries for scenarios no longer in the file."""

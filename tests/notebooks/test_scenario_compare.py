@@ -84,5 +84,8 @@ def test_small_batch_end_to_end(tmp_path):
     n = len(st.runs())
     again = rerender(tmp_path / "out", echo=lambda *a: None)
     assert not again.failed
+    index = again.index.read_text(encoding="utf-8")
+    assert doc["title"] in index  # the header comes back from the store
+    assert "at quota" in index and "pay-performance" in index
     assert len(st.runs()) == n
     assert "simulated" not in set(st.run_log("small")["action"].iloc[-4:])
