@@ -299,4 +299,4 @@ plt.show()
 #   quarter is taken from next year, outside the simulation.
 # - Sources: Oyer (1998, QJE); Larkin (2014, JOLE); Sohoni et al. (2010, NRL); Misra &
 #   Nair (2011, QME); Leone, Misra & Zimmerman (working paper); Chung, Narayandas & Chang
-#   (Management Science); Holmstrom & Milgrom (1987). See `reference/practice.md`.
+#   (Management Science); Holmstrom & Milgrom (1987). See `docs/practice.md`.

@@ -6,7 +6,7 @@ package models the response (:mod:`simlib.behavior.models`) and estimates its
 ingredients from history (:mod:`simlib.behavior.estimate`); the recovery checks
 (:mod:`simlib.behavior.recovery`) show the estimators find known parameters.
 
-Research behind the models (``reference/practice.md``):
+Research behind the models (``docs/practice.md``):
 
 * sales bunch at fiscal period ends under non-linear pay (Oyer 1998, QJE 113(1));
 * accelerating commissions with quarterly deadlines lead to timed deals and
