@@ -124,3 +124,21 @@ def test_notebook_parameters_are_checked_before_injection():
     validate_parameters(cook, {"draws": 10, "reforms": ["proposed"]})
     with pytest.raises(NotebookError, match="expects a list"):
         validate_parameters(cook, {"reforms": "proposed"})
+
+
+def test_parallel_simulation_gives_the_same_results(tmp_path, data_dir):
+    import pandas as pd
+
+    f = write(tmp_path / "s.yaml", data_dir, positions_bad=True)
+    one = run_batch(f, out=tmp_path / "a", reports=False, sim_workers=1, echo=lambda *a: None)
+    two = run_batch(f, out=tmp_path / "b", reports=False, sim_workers=2, echo=lambda *a: None)
+    assert [(i.name, i.status) for i in one.items] == [(i.name, i.status) for i in two.items]
+    a = Store(tmp_path / "a" / "results.duckdb").load_batch("t")
+    b = Store(tmp_path / "b" / "results.duckdb").load_batch("t")
+    assert set(a) == set(b) == {"baseline", "proposed"}
+    for name in a:
+        pd.testing.assert_frame_equal(a[name].per_draw, b[name].per_draw)
+    # The failing reform fails the same way, with the same reason.
+    assert [i.message for i in one.items if i.status == "failed"] == [
+        i.message for i in two.items if i.status == "failed"
+    ]

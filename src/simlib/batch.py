@@ -8,6 +8,7 @@ renders it for readers who never see code. Outputs appear atomically.
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -284,6 +285,7 @@ def run_batch(
     reports: bool = True,
     extra_reports: list[tuple[str, dict[str, Any]]] | None = None,
     workers: int = 2,
+    sim_workers: int | None = None,
     echo=print,
 ) -> BatchResult:
     """Simulate every scenario of a file, store the results, render the reports.
@@ -310,8 +312,11 @@ def run_batch(
         (the demo adds the data-health, appraisal and plan reports).
     workers : int
         Notebooks rendered at once (each runs in its own kernel process).
-        Simulations run one after another, each on every core (the engine
-        threads its chunks), and the baseline first so every reform reuses it.
+    sim_workers : int, optional
+        Scenarios simulated at once after the baseline (which runs first, so
+        every reform reuses it), each on ``cores // sim_workers`` engine threads.
+        Default: half the cores (on 2 cores, one at a time on both cores: the
+        engine already threads its chunks). Results are identical either way.
 
     Returns
     -------
@@ -376,7 +381,12 @@ def run_batch(
             results[sc.name] = store.load(key)
             return BatchItem(sc.name, position, "reused", key, what=sc.what, kind=sc.kind)
         try:
-            res = simulate(**_simulate_kwargs(sc, draws))
+            if key in precomputed:
+                res = precomputed.pop(key)
+                if isinstance(res, BaseException):
+                    raise res
+            else:
+                res = simulate(**_simulate_kwargs(sc, draws))
             res.provenance["scenario_hash"] = sc.hash
             store.save(key, res, sc, batch)
         except Exception as exc:
@@ -390,15 +400,54 @@ def run_batch(
             sc.name, position, "simulated", key, seconds=secs, what=sc.what, kind=sc.kind
         )
 
-    scenarios = root.scenarios
-    for sc in scenarios:
+    precomputed: dict[str, Any] = {}
+    if sim_workers is None:
+        sim_workers = max(1, (os.cpu_count() or 1) // 2)
+
+    def prefetch(others) -> None:
+        """Simulate the reforms whose results are not stored, several at once; the
+        results are written to the store in file order by the loop below."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        from simlib.engine import simulate
+
+        threads = max(1, (os.cpu_count() or 1) // sim_workers)
+        todo = {}
+        for sc in others:
+            try:
+                s = sc.settings
+                n = int(draws) if draws is not None else s.draws
+                key = run_key(sc.hash, sc.dataset().content_hash(), s.seed, n, __version__)
+            except Exception:  # reported when the loop reaches it
+                continue
+            if not store.has(key):
+                todo[key] = sc
+
+        def run(sc):
+            try:
+                return simulate(**{**_simulate_kwargs(sc, draws), "threads": threads})
+            except Exception as exc:  # kept and reported in order
+                return exc
+
+        with ThreadPoolExecutor(max_workers=sim_workers) as pool:
+            for key, res in zip(todo, pool.map(run, todo.values()), strict=True):
+                precomputed[key] = res
+
+    def with_budget(sc):
         if sc.name != BASELINE and sc.settings.budget is None and BASELINE in results:
             # Every design is judged against the same money: the baseline's budget.
-            sc = _with_budget(sc, float(results[BASELINE].provenance["budget"]))
+            return _with_budget(sc, float(results[BASELINE].provenance["budget"]))
+        return sc
+
+    scenarios = root.scenarios
+    for sc in scenarios:
+        sc = with_budget(sc)
         item = simulate_one(sc, pos)
         pos += 1
         echo(f"  {item.status:<9} {sc.name}" + (f"  ({item.message})" if item.message else ""))
         record(item)
+        if sc.name == BASELINE and sim_workers > 1 and len(scenarios) > 2:
+            prefetch([with_budget(o) for o in scenarios if o.name != BASELINE])
         if sc.budget_neutral and item.status in OK_STATUSES and BASELINE in results:
             bn_name = f"{sc.name} (budget-neutral)"
             base_item = next(i for i in items if i.name == BASELINE)
