@@ -14,6 +14,7 @@ Run: ``.venv/bin/python benchmarks/bench_demo.py [--cases demo,whatif]``
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import subprocess
 import sys
@@ -35,6 +36,13 @@ def bench_demo() -> None:
         print(f"demo, {label:<28} {wall:6.1f} s  ({status})")
         if proc.returncode != 0:
             print(proc.stdout[-2000:], proc.stderr[-2000:], sep="\n")
+    pages = sorted(out.glob("*.html"))
+    bad = []
+    for p in pages:
+        html = re.sub(r"<(style|script)\b.*?</\1>", "", p.read_text(encoding="utf-8"), flags=re.S)
+        if "Traceback" in html or "hl-ipython3" in html:
+            bad.append(p.name)
+    print(f"demo pages: {len(pages)} HTML files; with code cells or tracebacks: {bad or 'none'}")
     shutil.rmtree(out.parent, ignore_errors=True)
 
 

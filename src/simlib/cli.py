@@ -95,6 +95,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         draws=args.draws,
         reports=not args.no_reports,
         workers=args.workers,
+        sim_workers=args.sim_workers,
     )
     print(
         f"{len(res.items)} scenario(s), {len(res.failed)} failed, "
@@ -170,6 +171,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--draws", type=int, default=None, help="override every scenario's draws")
     p.add_argument("--no-reports", action="store_true", help="simulate and store only")
     p.add_argument("--workers", type=int, default=2, help="reports rendered at once (default 2)")
+    p.add_argument(
+        "--sim-workers",
+        type=int,
+        default=None,
+        help="scenarios simulated at once after the baseline (default: half the cores)",
+    )
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser(
