@@ -146,6 +146,20 @@ def _check_target_folder(path: Path) -> None:
         )
 
 
+def _drop_empty_optional_ids(name: str, table: pd.DataFrame) -> pd.DataFrame:
+    """Leave out an optional ``unit_id`` / ``rep_id`` column nobody filled in (targets
+    kept per rep have no unit ids): loading adds it back, empty."""
+    from simlib.data.dataset import OPTIONAL_COLUMNS
+
+    empty = [
+        c
+        for c in ("unit_id", "rep_id")
+        if c in OPTIONAL_COLUMNS.get(name, ()) and c in table.columns and table[c].isna().all()
+    ]
+    keep_one = [c for c in ("unit_id", "rep_id") if c in table.columns and c not in empty]
+    return table.drop(columns=empty) if empty and keep_one else table
+
+
 def save_dataset(
     ds: Dataset,
     path: str | Path,
@@ -184,7 +198,7 @@ def save_dataset(
     fmt = str(format).lower()
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}; got {format!r}")
-    tables = ds.tables()
+    tables = {name: _drop_empty_optional_ids(name, t) for name, t in ds.tables().items()}
     if fmt == "excel":
         too_big = {n: len(t) for n, t in tables.items() if len(t) > EXCEL_MAX_RECORDS}
         if too_big:

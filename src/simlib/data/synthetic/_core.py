@@ -297,14 +297,25 @@ def generate(
     potential = _potential(
         org, regions, kpis, p_customers, p_value, p_account, cal, rng_org, (months - 6.5) / 12
     )
+    # The same typing and checks as data loaded from files, so a generated dataset
+    # and the same dataset saved and loaded again are equal (and hash equal).
+    from simlib.data.validate import validate_tables
+    from simlib.errors import DataValidationError
+
+    raw = {
+        "kpis": kpis,
+        "units": org.units,
+        "reps": reps,
+        "sales": sales,
+        "potential": potential,
+        "targets": tgt,
+        "competence": competence,
+    }
+    typed, problems = validate_tables(raw)
+    if problems:  # a bug in the generator, not in anyone's input
+        raise DataValidationError(problems, "the synthetic generator's output")
     return Dataset(
-        kpis=kpis,
-        units=org.units,
-        reps=reps,
-        sales=sales,
-        potential=potential,
-        targets=tgt,
-        competence=competence,
+        **typed,
         source=f"synthetic(n_reps={n_reps}, months={months}, seed={seed}, end={end}, "
         f"n_regions={n_regions})",
     )
