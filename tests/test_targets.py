@@ -475,3 +475,88 @@ def test_zero_weights_split_evenly_and_logged(tiny_ds):
     assert (t["S"], t["S1"], t["r4"], t["r5"]) == (500, 500, 250, 250)
     z = c.log[c.log["kind"] == "zero_weights"]
     assert set(z["unit_id"]) == {"S", "S1"}
+
+
+# ------------------------------------------------- review of issue 3, item 1.1
+def _one_team(monthly: list[float], potential: list[float] | None = None) -> Dataset:
+    """Company HQ > team T > reps r0.. with flat monthly sales in 2025."""
+    n = len(monthly)
+    kpis = pd.DataFrame(
+        {
+            "kpi": ["revenue"],
+            "direction": ["higher"],
+            "unit": ["currency"],
+            "aggregation": ["sum"],
+            "weight_kpi": pd.array([pd.NA], dtype="string"),
+            "allow_negative": [False],
+            "label": ["Revenue"],
+        }
+    )
+    units = pd.DataFrame(
+        {
+            "unit_id": ["HQ", "T"],
+            "parent_id": pd.array([pd.NA, "HQ"], dtype="string"),
+            "level": ["company", "team"],
+            "name": ["HQ", "T"],
+        }
+    )
+    reps = pd.DataFrame(
+        {
+            "rep_id": [f"r{i}" for i in range(n)],
+            "unit_id": "T",
+            "position": "am",
+            "hire_date": pd.to_datetime(["2020-01-01"] * n),
+            "exit_date": pd.to_datetime([None] * n),
+            "base_salary": 1.0,
+            "grade": "P1",
+        }
+    )
+    periods = pd.period_range("2025-01", "2025-12", freq="M")
+    sales = pd.DataFrame(
+        [(f"r{i}", p, "revenue", float(monthly[i])) for i in range(n) for p in periods],
+        columns=["rep_id", "period", "kpi", "value"],
+    )
+    sales["period"] = sales["period"].astype("period[M]")
+    pot = None
+    if potential is not None:
+        pot = pd.DataFrame(
+            {
+                "unit_id": pd.array([pd.NA] * n, dtype="string"),
+                "rep_id": pd.array([f"r{i}" for i in range(n)], dtype="string"),
+                "kpi": "revenue",
+                "value": [float(v) for v in potential],
+            }
+        )
+    return Dataset(kpis=kpis, units=units, reps=reps, sales=sales, potential=pot, source="t")
+
+
+@pytest.mark.parametrize("method", ["hamilton", "jefferson", "webster", "huntington_hill"])
+def test_guardrail_upper_bound_holds_for_every_rounding_method(method):
+    # Review repro: last year 12/36/24/12 per month -> 144/432/288/144; potential
+    # 1/10/1/1; band +100% / -50%: [72, 288], [216, 864], [144, 576], [72, 288];
+    # rounding unit 12, company 1,200 = 100 units. In units of 12 the bands are
+    # [6, 24], [18, 72], [12, 48], [6, 24]. Potential shares of 100 units: 7.7, 76.9,
+    # 7.7, 7.7 -> r1 is capped at 72 units; the other three share 28 in the ratio
+    # 1:1:1 (9.33 each) but r2's minimum is 12, so r2 is held at 12 and r0, r3 share
+    # the last 16 -> 8 each. Every method: [8, 72, 12, 8] units (the old Webster
+    # rounding gave r1 84 units, above its maximum of 72).
+    ds = _one_team([12, 36, 24, 12], potential=[1, 10, 1, 1])
+    spec = {
+        **FLAT,
+        "levels": {
+            "rep": {"method": "potential", "guardrail": {"max_increase": 1.0, "max_decrease": 0.5}}
+        },
+        "rounding": {"currency": 12},
+        "rounding_method": method,
+    }
+    c = cascade(ds, {"revenue": 1200}, spec)
+    t = annual(c)
+    last = np.array([144.0, 432.0, 288.0, 144.0])
+    got = np.array([t[f"r{i}"] for i in range(4)])
+    # Bands derived here from last year's actuals, not read back from the output.
+    assert (got <= last * 2.0).all() and (got >= last * 0.5).all()
+    assert got[1] == 864
+    units = (got / 12).astype(np.int64)
+    assert (units * 12 == got).all() and int(units.sum()) == 100
+    assert units.tolist() == [8, 72, 12, 8]
+    assert c.check().empty

@@ -19,8 +19,9 @@ How it works, per KPI:
       cannot hold the parent's total, :class:`GuardrailError` names the unit;
    d. rounding: :func:`~simlib.targets.apportion` turns the shares into whole
       rounding units (one customer, CNY 1,000) that sum *exactly* to the amount
-      handed down. Guardrail bounds are whole units too, so Hamilton's rounding
-      (floor or ceiling of each quota) never breaks them.
+      handed down. Guardrail bounds are whole units too and are passed to the
+      apportionment as a minimum and a maximum per child, so no rounding method
+      (Hamilton or a divisor method) can push a child outside its band.
 
 3. Calendarization: each rep's annual target becomes monthly by the seasonal
    profile of their unit (month shares of history, see :func:`seasonal_profile`)
@@ -59,7 +60,7 @@ from simlib.targets.nodes import (
     _potential,
     _Tree,
 )
-from simlib.targets.rounding import ApportionError, apportion_groups
+from simlib.targets.rounding import MAX_TOTAL, ApportionError, apportion_groups
 from simlib.targets.spec import REP_LEVEL, CascadeSpec, LevelRule, parse_cascade_spec
 
 __all__ = [
@@ -577,6 +578,8 @@ def _split_additive(
                 handed,
                 method=spec.rounding_method,
                 minimum=lo.astype(np.int64),
+                # Both ends of the band, so that no rounding method can break it.
+                maximum=np.where(np.isfinite(hi), hi, float(MAX_TOTAL)).astype(np.int64),
             )
         except ApportionError as exc:
             p = exc.groups[0] if len(exc.groups) else 0
