@@ -36,3 +36,14 @@ def test_histogram_clips_out_of_range_and_skips_nan():
     h = Histogram(0.0, 1.0, 10)
     counts = h.partial(np.array([[-5.0], [0.55], [7.0], [np.nan]]))
     assert counts[0].tolist() == [1, 0, 0, 0, 0, 1, 0, 0, 0, 1]
+
+
+def test_histogram_index_then_add_counts_like_partial():
+    rng = np.random.default_rng(1)
+    x = rng.normal(1.0, 0.5, size=(40, 7))
+    x[3, 2] = np.nan
+    h = Histogram(0.0, 2.0, 20)
+    counts = np.zeros((7, 20), dtype=np.uint32)
+    h.add(counts, h.index(x[:25]))
+    h.add(counts, h.index(x[25:]))
+    assert np.array_equal(counts, h.partial(x))

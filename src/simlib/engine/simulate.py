@@ -725,7 +725,7 @@ def simulate(
             f"targets: missing column(s) {missing_cols}; expected rep_id, period, kpi, target"
         )
     tg = tg.loc[tg["rep_id"].notna()]
-    unknown_kpis = sorted(set(tg["kpi"].astype(str)) - set(ds.kpi_names))
+    unknown_kpis = sorted(set(map(str, tg["kpi"].unique())) - set(ds.kpi_names))
     if unknown_kpis:
         raise SimulationError(
             f"targets: unknown KPI(s) {unknown_kpis}; the dataset's KPIs are {ds.kpi_names}"
