@@ -30,6 +30,8 @@ def test_small_batch_end_to_end(tmp_path):
     # Keep it short: the baseline and the proposed plan with its budget-neutral twin
     # (sweeps are tested in tests/test_scenario.py).
     doc["reforms"] = {"proposed": doc["reforms"]["proposed"]}
+    # The reform (and its budget-neutral twin) allow individual pay; the baseline does not.
+    doc["reforms"]["proposed"]["changes"]["report"] = {"show_individual_pay": True}
     doc["sweeps"] = []
     f = tmp_path / "small.yaml"
     f.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
@@ -68,8 +70,9 @@ def test_small_batch_end_to_end(tmp_path):
         for heading in ("One design in full", "Metrics against reference bands", "Equity",
                         "Appraisal outcomes", "How hard are the targets?"):  # fmt: skip
             assert heading in page, (it.name, heading)
-        # No individual pay: the demo scenario does not allow it.
-        assert "Not shown: this scenario does not allow individual pay" in page
+        hidden = "Not shown: this scenario does not allow individual pay" in page
+        assert hidden == (it.name == "baseline"), it.name
+        assert ("mean_payout" in page) == (it.name != "baseline"), it.name
     for page in [compare] + [
         _visible((tmp_path / "out" / i.html).read_text(encoding="utf-8")) for i in res.items
     ]:
