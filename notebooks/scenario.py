@@ -87,9 +87,10 @@ display(report.budget_risk({scenario: res}))
 # %% [markdown]
 # ## Equity
 #
-# The pay gap of each group at equal attainment: reps are compared with everyone in the
-# same attainment band, so a gap means the plan pays the group differently for the same
-# results (team components and gates can do that). 0% is parity.
+# The pay gap of each group at equal attainment: within attainment bands 10 points wide,
+# the group's average pay is compared with everyone else's, so a gap means the group is
+# paid differently for the same results (team components, gates and lower target
+# incentives can do that). 0% is parity; -5% means 5% less.
 
 # %%
 for grouping in ("region", "tenure", "gender"):

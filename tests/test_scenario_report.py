@@ -19,7 +19,7 @@ def make(name, cost, quota, spearman, budget=100.0, groups=None, reps=None):
             "over_budget": (np.asarray(cost) > budget).astype(float),
             "share_at_quota": quota,
             "pay_performance_spearman": spearman,
-            "cash_cost_of_sales": np.full(n, 0.05),
+            "cost_of_sales": np.full(n, 0.05),
         }
     )
     per_draw.index.name = "draw"

@@ -36,7 +36,9 @@ METRICS: dict[str, tuple[str, str]] = {
     "budget_ratio": ("Payout / budget", "pct"),
     "over_budget": ("Chance of overspending the budget", "pct"),
     "revenue": ("Revenue", "money"),
-    "cost_of_sales": ("Incentive cost of sales (payout / revenue)", "pct2"),
+    "cost_of_sales": ("Cash cost of sales ((base + payout) / revenue)", "pct2"),
+    "incentive_cost_of_sales": ("Incentive cost of sales (payout / revenue)", "pct2"),
+    # Names used by results stored before the engine renamed its cost metrics.
     "cash_cost_of_sales": ("Cash cost of sales ((base + payout) / revenue)", "pct2"),
     "variable_pay_share": ("Variable share of cash pay", "pct"),
     "leverage_p90": ("Top-decile payout / target incentive", "x"),
@@ -44,22 +46,25 @@ METRICS: dict[str, tuple[str, str]] = {
     "share_at_quota": ("Share of reps at or above quota", "pct"),
     "share_at_cap": ("Share of reps at or above the cap", "pct"),
     "mean_attainment": ("Mean attainment", "pct"),
+    "median_attainment": ("Median attainment", "pct"),
     "pay_performance_spearman": ("Pay-performance correlation (Spearman)", "num"),
     "payout_gini": ("Payout inequality (Gini)", "num"),
     "company_reaches_target": ("Chance the company reaches its target", "pct"),
-    "cost_of_sales_bottom_quartile": ("Cost of sales, bottom performance quartile", "pct2"),
-    "cost_of_sales_top_quartile": ("Cost of sales, top performance quartile", "pct2"),
+    "cost_of_sales_bottom_quartile": ("Cash cost of sales, bottom performance quartile", "pct2"),
+    "cost_of_sales_top_quartile": ("Cash cost of sales, top performance quartile", "pct2"),
     "improvement_plan_share": ("Share flagged for an improvement plan", "pct"),
+    "promotion_ready_share": ("Share ready for promotion", "pct"),
     "merit_cost_at_matrix": ("Merit increase cost", "money"),
 }
 
 #: Reference band shown beside each metric. The ZS 3-9% band is for *cash*
-#: compensation (base + incentive) over revenue, so it sits beside cash cost of
-#: sales, not beside the incentive-only ratio.
+#: compensation (base + incentive) over revenue (the engine's ``cost_of_sales``),
+#: not for the incentive-only ratio.
 BANDS: dict[str, tuple[float, float, str]] = {
     "share_at_quota": m.REFERENCE_BANDS["share_at_quota"],
     "pay_performance_spearman": m.REFERENCE_BANDS["pay_performance_spearman"],
     "leverage_p90": m.REFERENCE_BANDS["leverage"],
+    "cost_of_sales": m.REFERENCE_BANDS["cost_of_sales"],
     "cash_cost_of_sales": m.REFERENCE_BANDS["cost_of_sales"],
 }
 
@@ -139,7 +144,7 @@ GOALS: tuple[Goal, ...] = (
     ),
     Goal(
         "Cash cost of sales 3-9%",
-        "cash_cost_of_sales",
+        "cost_of_sales",
         "within",
         0.03,
         0.09,
