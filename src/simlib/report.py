@@ -511,12 +511,14 @@ def plot_curves(designs: Mapping[str, Mapping[str, Any]], max_attainment: float 
 
     fig, ax = plt.subplots(figsize=(7, 4))
     a = np.linspace(0, max_attainment, 881)
+    # Designs sharing a curve are drawn once, labelled together (no hidden lines).
+    same: dict[tuple, list[str]] = {}
     for name, d in designs.items():
         pc = _primary_curve(d)
-        if pc is None:
-            continue
-        comp, pts = pc
-        ax.plot(a * 100, PayoutCurve(pts)(a), label=f"{name} ({comp})", lw=1.6)
+        if pc is not None:
+            same.setdefault((pc[0], tuple(map(tuple, pc[1]))), []).append(name)
+    for (comp, pts), names in same.items():
+        ax.plot(a * 100, PayoutCurve(pts)(a), label=f"{', '.join(names)} ({comp})", lw=1.6)
     ax.axvspan(70, 80, color="0.9", zorder=0, label="usual threshold 70-80%")
     ax.set_xlabel("attainment (% of quota)")
     ax.set_ylabel("payout factor (x target amount)")
