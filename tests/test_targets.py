@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from simlib.data.dataset import Dataset
@@ -269,7 +269,7 @@ def test_clamp_redistribute_water_filling_by_hand():
             {"levels": {"rep": {"guardrail": {"max_change": 0.1, "max_increase": 0.2}}}},
             "cascade.levels.rep.guardrail",
         ),
-        ({"rounding": {"currency": 0}}, "cascade"),
+        ({"rounding": {"currency": 0}}, "cascade.rounding.currency"),
         ({"levles": {}}, "cascade.levles"),
         (
             {"calendarization": {"profile_level": "division"}},
@@ -280,7 +280,7 @@ def test_clamp_redistribute_water_filling_by_hand():
 def test_bad_specs_name_the_path(tiny_ds, spec, path):
     with pytest.raises(SpecError) as exc:
         cascade(tiny_ds, {"revenue": 1000}, {**FLAT, **spec})
-    assert any(p == path or p.startswith(path) for p, _ in exc.value.errors), exc.value.errors
+    assert any(p == path or p.startswith(path + ".") for p, _ in exc.value.errors), exc.value.errors
 
 
 def test_spec_yaml_examples_parse(tiny_ds):
@@ -293,6 +293,9 @@ def test_spec_yaml_examples_parse(tiny_ds):
 
 
 # --------------------------------------------------------------- properties
+TARGET_YEAR = 2026
+
+
 def random_dataset(draw) -> Dataset:
     n_units = draw(st.integers(1, 9))
     parents = [None] + [draw(st.integers(0, i - 1)) for i in range(1, n_units)]
@@ -313,12 +316,20 @@ def random_dataset(draw) -> Dataset:
     n_reps = draw(st.integers(1, 14))
     rep_units = [draw(st.integers(0, n_units - 1)) for _ in range(n_reps)]
     left = [draw(st.booleans()) and draw(st.booleans()) for _ in range(n_reps)]
+    # Hire dates: long-tenured, hired during last year (2 or 9 months of history:
+    # under and over MIN_MONTHS_FOR_BAND), or hired in the target year (ramp).
+    hires = [
+        draw(
+            st.sampled_from(["2020-01-01", "2020-01-01", "2025-11-01", "2025-04-01", "2026-03-01"])
+        )
+        for _ in range(n_reps)
+    ]
     reps = pd.DataFrame(
         {
             "rep_id": [f"r{i}" for i in range(n_reps)],
             "unit_id": [f"u{u}" for u in rep_units],
             "position": "rep",
-            "hire_date": pd.to_datetime(["2020-01-01"] * n_reps),
+            "hire_date": pd.to_datetime(hires),
             "exit_date": pd.to_datetime([("2025-06-30" if x else None) for x in left]),
             "base_salary": 1.0,
             "grade": "P1",
@@ -329,14 +340,23 @@ def random_dataset(draw) -> Dataset:
             st.sampled_from([0.0, 0.0, 1.0, 7.0, 100.0, 2500.0]), min_size=n_reps, max_size=n_reps
         )
     )
-    periods = pd.period_range("2025-01", "2025-12", freq="M")
+    periods = pd.period_range("2024-01", "2025-12", freq="M")
+
+    def employed(i, p):
+        start = pd.Period(hires[i][:7], freq="M")
+        return p >= start and (not left[i] or p <= pd.Period("2025-06", freq="M"))
+
     rows = [
         (f"r{i}", p, "revenue", vals[i] * (1 + (p.month % 3)))
         for i in range(n_reps)
         for p in periods
+        if employed(i, p)
     ]
     rows += [
-        (f"r{i}", p, "new_customers", float(vals[i] > 50)) for i in range(n_reps) for p in periods
+        (f"r{i}", p, "new_customers", float(vals[i] > 50))
+        for i in range(n_reps)
+        for p in periods
+        if employed(i, p)
     ]
     sales = pd.DataFrame(rows, columns=["rep_id", "period", "kpi", "value"])
     sales["period"] = sales["period"].astype("period[M]")
@@ -351,7 +371,18 @@ def random_dataset(draw) -> Dataset:
             "label": ["Revenue", "New customers"],
         }
     )
-    return Dataset(kpis=kpis, units=units, reps=reps, sales=sales, source="hypothesis")
+    pv = draw(st.lists(st.sampled_from([0.0, 1.0, 3.0, 50.0]), min_size=n_reps, max_size=n_reps))
+    potential = pd.DataFrame(
+        {
+            "unit_id": pd.array([pd.NA] * (2 * n_reps), dtype="string"),
+            "rep_id": pd.array([f"r{i}" for i in range(n_reps)] * 2, dtype="string"),
+            "kpi": ["revenue"] * n_reps + ["new_customers"] * n_reps,
+            "value": pv + pv,
+        }
+    )
+    return Dataset(
+        kpis=kpis, units=units, reps=reps, sales=sales, potential=potential, source="hypothesis"
+    )
 
 
 @st.composite
@@ -361,20 +392,33 @@ def case(draw):
     rule_levels = {}
     for lvl in levels:
         if draw(st.booleans()):
-            method = draw(st.sampled_from(["even", "history", "capacity", "blend"]))
+            method = draw(st.sampled_from(["even", "history", "capacity", "blend", "potential"]))
             r = {"method": method, "padding": draw(st.sampled_from([0.0, 0.0, 0.05]))}
             if method == "blend":
-                r["blend"] = {"history": 1.0, "even": draw(st.sampled_from([0.0, 0.5]))}
-            if draw(st.booleans()):
-                r["guardrail"] = {
-                    "max_increase": draw(st.sampled_from([0.1, 0.5, 2.0])),
-                    "max_decrease": draw(st.sampled_from([0.1, 0.5])),
+                r["blend"] = {
+                    "history": 1.0,
+                    "even": draw(st.sampled_from([0.0, 0.5])),
+                    "potential": draw(st.sampled_from([0.0, 0.5])),
                 }
+            if method in ("history", "blend"):
+                r["history"] = {"basis": draw(st.sampled_from(["last_year", "ttm", "ewm"]))}
+            if method == "capacity":
+                r["capacity"] = {"ramp": draw(st.sampled_from([[0.25, 0.5, 0.75], [0.0, 0.5], []]))}
+            if draw(st.booleans()):
+                g = {}
+                if draw(st.booleans()):
+                    g["max_increase"] = draw(st.sampled_from([0.1, 0.5, 2.0]))
+                    g["max_decrease"] = draw(st.sampled_from([0.1, 0.5]))
+                if draw(st.booleans()):
+                    g["floor"] = draw(st.sampled_from([10.0, 500.0]))
+                r["guardrail"] = g
             rule_levels[lvl] = r
     spec = {
         "levels": rule_levels,
         "rounding": {"currency": draw(st.sampled_from([1.0, 10.0, 1000.0]))},
-        "rounding_method": draw(st.sampled_from(["hamilton", "hamilton", "webster", "jefferson"])),
+        "rounding_method": draw(
+            st.sampled_from(["hamilton", "webster", "jefferson", "huntington_hill"])
+        ),
         "calendarization": {"method": draw(st.sampled_from(["flat", "seasonal"]))},
     }
     target = {
@@ -384,38 +428,134 @@ def case(draw):
     return ds, spec, target
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def _independent_bands(ds: Dataset, spec: dict, kpi: str, unit: float) -> dict[str, tuple]:
+    """Each node's guardrail band in whole rounding units, derived here from the raw
+    sales (not from the cascade's lower/upper columns).
+
+    Last year's actual: a rep's 2025 sales annualized over their months with sales
+    (no band under 3 months); a unit's, the plain 2025 sum of everyone who sold in
+    its subtree. Band: [ceil(a (1 - down)), floor(a (1 + up))] in units, the lower
+    end raised to the floor; a band narrower than one unit is the unit nearest its
+    middle. Nodes split by a rule without a guardrail have no band.
+    """
+    s = ds.sales[(ds.sales["kpi"] == kpi) & (ds.sales["period"].dt.year == TARGET_YEAR - 1)]
+    per_rep = s.groupby("rep_id")["value"].agg(["sum", "count"])
+    unit_of = dict(zip(ds.reps["rep_id"], ds.reps["unit_id"], strict=True))
+    parent = dict(zip(ds.units["unit_id"], ds.units["parent_id"], strict=True))
+    level = dict(zip(ds.units["unit_id"], ds.units["level"], strict=True))
+    unit_sum: dict[str, float] = {}
+    for rid, row in per_rep.iterrows():
+        u = unit_of[rid]
+        while u is not None and not pd.isna(u):
+            unit_sum[u] = unit_sum.get(u, 0.0) + row["sum"]
+            u = parent[u]
+    # The rule that splits a parent is that of its highest-ranked child level.
+    order = {lv: i for i, lv in enumerate(sorted(set(ds.units["level"])))}
+    order["rep"] = len(order)
+    kid_levels: dict[str, list[str]] = {}
+    for u, p in parent.items():
+        if not pd.isna(p):
+            kid_levels.setdefault(p, []).append(level[u])
+    for u in unit_of.values():
+        kid_levels.setdefault(u, []).append("rep")
+    split_rule = {p: min(v, key=order.get) for p, v in kid_levels.items()}
+    bands = {}
+    nodes = [(u, parent[u], unit_sum.get(u, np.nan)) for u in parent if not pd.isna(parent[u])]
+    for rid, row in per_rep.iterrows():
+        a = row["sum"] * 12 / row["count"] if row["count"] >= 3 else np.nan
+        nodes.append((rid, unit_of[rid], a))
+    nodes += [(r, unit_of[r], np.nan) for r in unit_of if r not in per_rep.index]
+    for node, par, a in nodes:
+        g = spec["levels"].get(split_rule[par], {}).get("guardrail")
+        if g is None:
+            continue
+        has = np.isfinite(a) and a > 0
+        lo = a * (1 - g["max_decrease"]) if has and "max_decrease" in g else 0.0
+        hi = a * (1 + g["max_increase"]) if has and "max_increase" in g else np.inf
+        lo = max(lo, g.get("floor", 0.0))
+        lu, hu = np.ceil(lo / unit - 1e-9), np.floor(hi / unit + 1e-9)
+        if lu > hu:
+            mid = np.round((lo + (hi if np.isfinite(hi) else lo)) / 2 / unit)
+            lu = hu = mid
+        bands[node] = (lu, hu)
+    return bands
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case())
 def test_cascade_properties_on_random_trees(args):
     ds, spec, target = args
     try:
-        c = cascade(ds, target, spec, year=2026)
+        c = cascade(ds, target, spec, year=TARGET_YEAR)
     except GuardrailError as exc:
-        # The refusal must name a unit and the bands' range.
-        assert "guardrails cannot hold unit" in str(exc) and "bands allow" in str(exc)
+        # The refusal must be true: the named unit's employed children's bands,
+        # derived independently, cannot hold the total it had to hand down.
+        import re
+
+        m = re.search(r"the (\w+) total of unit '([^']+)' \(([\d,.]+)\)", str(exc))
+        assert m, str(exc)
+        kpi, uid, total = m.group(1), m.group(2), float(m.group(3).replace(",", ""))
+        unit = spec["rounding"]["currency"] if kpi == "revenue" else 1.0
+        bands = _independent_bands(ds, spec, kpi, unit)
+        emp = ds.reps[
+            (ds.reps["hire_date"] <= f"{TARGET_YEAR}-12-31")
+            & (ds.reps["exit_date"].isna() | (ds.reps["exit_date"] >= f"{TARGET_YEAR}-01-01"))
+        ]
+        par = dict(zip(ds.units["unit_id"], ds.units["parent_id"], strict=True))
+
+        def under(u):
+            return any(_is_below(x, u, par) for x in emp["unit_id"])
+
+        kids = [r for r, x in zip(emp["rep_id"], emp["unit_id"], strict=True) if x == uid]
+        kids += [u for u, p in par.items() if not pd.isna(p) and p == uid and under(u)]
+        lo = sum(bands[k][0] if k in bands else 0 for k in kids)
+        hi = sum(bands[k][1] if k in bands else np.inf for k in kids)
+        assert lo > round(total / unit) or hi < round(total / unit), (lo, hi, total)
+        event("guardrails infeasible")
         return
     except CascadeError as exc:
-        # Legitimate refusals: nobody employed in 2026 (all reps left in 2025), or a
-        # seasonal calendar asked of a KPI that never sold anything.
-        assert "no rep is employed" in str(exc) or "no seasonal pattern" in str(exc)
+        # Legitimate refusals: nobody employed in the target year, a seasonal
+        # calendar asked of a KPI that never sold anything, or a potential split of
+        # a parent whose children all have zero potential and zero weight.
+        ok = (
+            "no rep is employed",
+            "no seasonal pattern",
+            "needs at least one complete",
+            "needs sales before",
+        )
+        assert any(x in str(exc) for x in ok), str(exc)
+        event("refused")
         return
-    # Children sum exactly to parent x (1 + padding) after rounding, every level.
-    assert c.check().empty
+    event("cascaded")
     a = c.annual
-    # Rounded to whole units; counts are whole numbers.
-    cur = a[a["kpi"] == "revenue"]["target"] / spec["rounding"]["currency"]
-    assert np.allclose(cur, np.round(cur))
-    nc = a[a["kpi"] == "new_customers"]["target"]
-    assert np.allclose(nc, np.round(nc)) and (a["target"] >= 0).all()
-    # Guardrails hold after redistribution.
-    lo = a["lower"].fillna(-np.inf)
-    hi = a["upper"].fillna(np.inf)
-    assert ((a["target"] >= lo - 1e-9) & (a["target"] <= hi + 1e-9)).all()
+    units_of = {"revenue": spec["rounding"]["currency"], "new_customers": 1.0}
+    for kpi, unit in units_of.items():
+        k = a[a["kpi"] == kpi]
+        x = k["target"].to_numpy() / unit
+        # Whole rounding units (exactly, up to the float of the division).
+        assert np.all(np.abs(x - np.round(x)) < 1e-9)
+        n_units = pd.Series(np.round(x).astype(np.int64), index=k["node_id"].to_numpy())
+        # Children sum exactly to round(parent x (1 + padding)), in integers.
+        pad = dict(zip(k["node_id"], k["padding"], strict=True))
+        sums = n_units.groupby(k["parent_id"].to_numpy()).sum()
+        for pid, got in sums.items():
+            want = int(np.round(n_units[pid] * (1 + pad[pid])))
+            assert int(got) == want, (kpi, pid, got, want)
+        # Company total as given, rounded to the unit.
+        root = k["parent_id"].isna().to_numpy()
+        assert int(n_units[root].item()) == round(target[kpi] / unit)
+        # Guardrails hold, against bands derived here from the raw sales.
+        bands = _independent_bands(ds, spec, kpi, unit)
+        for node, v in n_units.items():
+            if node in bands:
+                lo, hi = bands[node]
+                assert lo <= v <= hi, (kpi, node, v, lo, hi)
+    assert (a["target"] >= 0).all()
     # Months sum to the annual target for every node.
     m = c.targets.assign(node=c.targets["rep_id"].fillna(c.targets["unit_id"]))
     ms = m.groupby(["kpi", "node"])["target"].sum()
     an = a.set_index(["kpi", "node_id"])["target"]
-    assert np.allclose(ms.reindex(an.index).fillna(0).to_numpy(), an.to_numpy())
+    assert np.allclose(ms.reindex(an.index).fillna(0).to_numpy(), an.to_numpy(), rtol=0, atol=1e-6)
     # With no padding below a unit, its month is exactly the sum of its children's.
     kids = m.merge(
         a[["kpi", "node_id", "parent_id"]], left_on=["kpi", "node"], right_on=["kpi", "node_id"]
@@ -425,11 +565,15 @@ def test_cascade_properties_on_random_trees(args):
     nopad = set(a.loc[a["padding"] == 0, "node_id"])
     for (kpi, pid, per), v in ksum.items():
         if pid in nopad:
-            assert v == pytest.approx(par.get((kpi, pid, per), 0.0))
-    # Company total as given (rounded to the unit).
-    root = a[a["parent_id"].isna() & (a["kpi"] == "revenue")]["target"].item()
-    u = spec["rounding"]["currency"]
-    assert root == round(target["revenue"] / u) * u
+            assert abs(v - par.get((kpi, pid, per), 0.0)) < 1e-6
+
+
+def _is_below(u: str, anc: str, parent: dict) -> bool:
+    while u is not None and not pd.isna(u):
+        if u == anc:
+            return True
+        u = parent[u]
+    return False
 
 
 def test_cascade_on_sample_dataset_runs_and_is_consistent():
@@ -560,3 +704,97 @@ def test_guardrail_upper_bound_holds_for_every_rounding_method(method):
     assert (units * 12 == got).all() and int(units.sum()) == 100
     assert units.tolist() == [8, 72, 12, 8]
     assert c.check().empty
+
+
+# ------------------------------------------- review of issue 3, sections 3 and 4
+def _with_potential(tiny_ds, rows: dict[str, float]) -> Dataset:
+    pot = pd.DataFrame(
+        {
+            "unit_id": list(rows),
+            "rep_id": pd.array([pd.NA] * len(rows), dtype="string"),
+            "kpi": "revenue",
+            "value": list(rows.values()),
+        }
+    )
+    return Dataset(
+        kpis=tiny_ds.kpis,
+        units=tiny_ds.units,
+        reps=tiny_ds.reps,
+        sales=tiny_ds.sales,
+        potential=pot,
+    )
+
+
+def test_negative_potential_is_refused_naming_the_unit(tiny_ds):
+    # It used to zero region S silently (N 1000, S 0).
+    ds2 = _with_potential(tiny_ds, {"N1a": 300.0, "S1": -100.0})
+    spec = {**FLAT, "levels": {"region": {"method": "potential"}}}
+    with pytest.raises(CascadeError, match=r"non-negative.*-100.*unit 'S1'"):
+        cascade(ds2, {"revenue": 1000}, spec)
+
+
+@pytest.mark.parametrize("value", [5.0, 97.5, 1.0001])
+def test_rate_target_above_one_is_refused(tiny_ds, value):
+    with pytest.raises(CascadeError, match=r"hv_retention.*fraction between 0 and 1"):
+        cascade(tiny_ds, {"hv_retention": value}, FLAT)
+    # 1.0 itself is a legitimate (if ambitious) rate.
+    t = annual(cascade(tiny_ds, {"hv_retention": 1.0}, FLAT), "hv_retention")
+    assert t["HQ"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("target", "match"),
+    [
+        ({"revenue": "abc"}, r"company_target\['revenue'\] must be a number.*'abc'"),
+        ({"revenue": None}, r"company_target\['revenue'\] must be a number.*None"),
+        (pd.DataFrame({"kpi": ["revenue"], "target": [1.0]}), "missing \\['proposed_target'\\]"),
+    ],
+)
+def test_bad_company_target_gives_one_clear_error(tiny_ds, target, match):
+    with pytest.raises(CascadeError, match=match):
+        cascade(tiny_ds, target, FLAT)
+
+
+@pytest.mark.parametrize(
+    ("spec", "path"),
+    [
+        # The rule came from 'default': the error names cascade.default.method.
+        ({"default": {"method": "potential"}}, "cascade.default.method"),
+        (
+            {"kpis": {"revenue": {"default": {"method": "potential"}}}},
+            "cascade.kpis.revenue.default.method",
+        ),
+        (
+            {"kpis": {"revenue": {"levels": {"rep": {"method": "potential"}}}}},
+            "cascade.kpis.revenue.levels.rep.method",
+        ),
+        ({"levels": {"rep": {"method": "potential"}}}, "cascade.levels.rep.method"),
+    ],
+)
+def test_missing_potential_names_the_path_the_user_wrote(tiny_ds, spec, path):
+    # Potential only for team N1a: the reps (and S1's subtree) have none.
+    ds2 = _with_potential(tiny_ds, {"N1a": 300.0})
+    with pytest.raises(SpecError) as exc:
+        cascade(ds2, {"revenue": 1000}, {**FLAT, **spec})
+    assert [p for p, _ in exc.value.errors] == [path]
+
+
+def test_fractional_count_rounding_names_the_key_written(tiny_ds):
+    kpis = tiny_ds.kpis.copy()
+    kpis.loc[kpis["kpi"] == "revenue", "unit"] = "count"
+    ds2 = Dataset(kpis=kpis, units=tiny_ds.units, reps=tiny_ds.reps, sales=tiny_ds.sales)
+    with pytest.raises(SpecError) as exc:
+        cascade(ds2, {"revenue": 1000}, {**FLAT, "rounding": {"count": 2.5}})
+    assert [p for p, _ in exc.value.errors] == ["cascade.rounding.count"]
+    with pytest.raises(SpecError) as exc:
+        cascade(ds2, {"revenue": 1000}, {**FLAT, "rounding": {"revenue": 0.5}})
+    assert [p for p, _ in exc.value.errors] == ["cascade.rounding.revenue"]
+
+
+def test_guardrail_error_text_reads_well(tiny_ds):
+    spec = {**FLAT, "levels": {"rep": {"guardrail": {"max_increase": 0.5}}}}
+    with pytest.raises(GuardrailError) as exc:
+        cascade(tiny_ds, {"revenue": 31200}, spec)
+    msg = str(exc.value)
+    assert "the revenue total of unit 'N1a' (14,400)" in msg
+    assert "''s" not in msg

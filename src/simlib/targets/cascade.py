@@ -322,10 +322,30 @@ def cascade(
 def _company_targets(
     company_target: float | dict[str, float] | pd.DataFrame, ds: Dataset, kpis: list[str] | None
 ) -> dict[str, float]:
+    def num(key: str, v: object) -> float:
+        try:
+            x = float(v)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise CascadeError(
+                f"company_target[{key!r}] must be a number in the KPI's units, got {v!r}"
+            ) from None
+        return x
+
     if isinstance(company_target, pd.DataFrame):
-        t = dict(zip(company_target["kpi"], company_target["proposed_target"], strict=True))
+        need = {"kpi", "proposed_target"}
+        if not need <= set(company_target.columns):
+            raise CascadeError(
+                "company_target as a table must be the frame from propose_company_target, "
+                f"with columns 'kpi' and 'proposed_target'; missing "
+                f"{sorted(need - set(company_target.columns))} (columns: "
+                f"{list(company_target.columns)})"
+            )
+        t = {
+            str(k): num(str(k), v)
+            for k, v in zip(company_target["kpi"], company_target["proposed_target"], strict=True)
+        }
     elif isinstance(company_target, dict):
-        t = {str(k): float(v) for k, v in company_target.items()}
+        t = {str(k): num(str(k), v) for k, v in company_target.items()}
     else:
         names = kpis or ds.kpi_names
         if len(names) != 1:
@@ -333,28 +353,36 @@ def _company_targets(
                 "company_target is one number but several KPIs are cascaded; give a dict "
                 f"{{kpi: target}} for {names}"
             )
-        t = {names[0]: float(company_target)}
+        t = {names[0]: num(names[0], company_target)}
     if kpis is not None:
         missing = [k for k in kpis if k not in t]
         if missing:
             raise CascadeError(f"company_target has no value for KPI(s) {missing}")
         t = {k: t[k] for k in kpis}
     for k, v in t.items():
-        ds.kpi(k)  # unknown KPI -> KeyError naming the dataset's KPIs
+        info = ds.kpi(k)  # unknown KPI -> KeyError naming the dataset's KPIs
         if not np.isfinite(v) or v < 0:
             raise CascadeError(f"company_target[{k!r}] must be a non-negative number, got {v}")
+        if info["aggregation"] != "sum" and str(info["unit"]) == "rate" and v > 1:
+            raise CascadeError(
+                f"company_target[{k!r}] is a rate and must be a fraction between 0 and 1, "
+                f"got {v} (for {v:g}% write {v / 100:g})"
+            )
     return t
 
 
 def _rounding_unit(spec: CascadeSpec, kpi: str, unit_kind: str) -> float:
-    if kpi in spec.rounding:
-        u = float(spec.rounding[kpi])
-    elif unit_kind in spec.rounding:
-        u = float(spec.rounding[unit_kind])
-    else:
-        u = 1.0 if unit_kind != "rate" else 0.0
+    key = kpi if kpi in spec.rounding else unit_kind if unit_kind in spec.rounding else None
+    u = float(spec.rounding[key]) if key is not None else (1.0 if unit_kind != "rate" else 0.0)
     if unit_kind == "count" and u != round(u):
-        raise SpecError([(f"cascade.rounding.{kpi}", "a count KPI rounds to whole numbers")])
+        raise SpecError(
+            [
+                (
+                    f"cascade.rounding.{key}",
+                    f"{kpi!r} is a count KPI and rounds to whole numbers; got {u:g}",
+                )
+            ]
+        )
     return u
 
 
@@ -456,12 +484,7 @@ def _split_additive(
         for lvl in np.unique(split_level):
             sel = split_level == lvl
             rule = spec.rule(str(lvl), kpi)
-            where = (
-                "kpis." + kpi + ".levels"
-                if kpi in spec.kpis and lvl in spec.kpis[kpi].levels
-                else "levels"
-            )
-            path = f"cascade.{where}.{lvl}.method"
+            path = f"{spec.rule_path(str(lvl), kpi)}.method"
             w[sel] = _level_weights(ds, tree, kpi, year, rule, kids[sel], parents[sel], path, cache)
             padding[sel] = rule.padding
             g = rule.guardrail
@@ -548,8 +571,8 @@ def _split_additive(
                 p = np.flatnonzero(bad)[0]
                 pid = tree.node_id[uparents[p]]
                 raise GuardrailError(
-                    f"guardrails cannot hold unit {pid!r}'s {kpi} total of "
-                    f"{handed[p] * unit:,.0f}: its children's bands allow "
+                    f"guardrails cannot hold the {kpi} total of unit {pid!r} "
+                    f"({handed[p] * unit:,.0f}): its children's bands allow "
                     f"{slo[p] * unit:,.0f} to {shi[p] * unit:,.0f} "
                     f"({int(bad.sum())} unit(s) affected); widen max_increase / max_decrease, "
                     "lower the floor, or change the parent's target"

@@ -126,6 +126,10 @@ class _Tree:
 def _history(ds: Dataset, tree: _Tree, kpi: str, year: int, rule: LevelRule) -> np.ndarray:
     """Each eligible rep's history weight (KPI units per year), by the rule's basis."""
     hr = rule.history
+    if len(ds.sales) == 0:
+        raise CascadeError(
+            f"history split of {kpi!r} needs sales before {year}; the dataset has none"
+        )
     before = ds.periods[ds.periods.year < year]
     if len(before) == 0:
         raise CascadeError(f"history split of {kpi!r} needs sales before {year}")
@@ -199,6 +203,21 @@ def _potential(ds: Dataset, tree: _Tree, kpi: str) -> np.ndarray:
     if pot is None:
         return out
     p = pot[pot["kpi"] == kpi]
+    v = p["value"].to_numpy(dtype=float)
+    bad = ~np.isfinite(v) | (v < 0)
+    if bad.any():
+        # A negative potential would silently zero a unit's share (weights are
+        # clipped at zero), so it is refused, naming the rows.
+        ids = []
+        for _, row in p[bad].head(5).iterrows():
+            rid = row.get("rep_id") if "rep_id" in p.columns else None
+            ids.append(
+                f"rep {rid!r}" if rid is not None and pd.notna(rid) else f"unit {row['unit_id']!r}"
+            )
+        raise CascadeError(
+            f"potential table: {kpi} potential must be a non-negative number; found "
+            f"{v[bad][:5].tolist()} for {', '.join(ids)}"
+        )
     if "unit_id" in p.columns:
         u = p[p["unit_id"].notna()]
         idx = tree.h.index.get_indexer(u["unit_id"].astype(str))

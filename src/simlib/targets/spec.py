@@ -25,7 +25,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, PositiveFloat, model_validator
 
 from simlib.errors import SpecError
 from simlib.spec import StrictModel, load_yaml, parse_spec
@@ -179,20 +179,13 @@ class CascadeSpec(StrictModel):
     default: LevelRule = Field(default_factory=LevelRule)
     levels: dict[str, LevelRule] = Field(default_factory=dict)
     kpis: dict[str, KpiRules] = Field(default_factory=dict)
-    rounding: dict[str, float] = Field(
+    rounding: dict[str, PositiveFloat] = Field(
         default_factory=lambda: {"currency": 1.0, "count": 1.0},
         description="Rounding unit per KPI unit ('currency', 'count') or per KPI name: "
         "CNY 1,000 -> 1000. Count KPIs are always whole numbers.",
     )
     rounding_method: Literal["hamilton", "jefferson", "webster", "huntington_hill"] = "hamilton"
     calendarization: Calendarization = Field(default_factory=Calendarization)
-
-    @model_validator(mode="after")
-    def _rounding_positive(self) -> CascadeSpec:
-        for k, v in self.rounding.items():
-            if not v > 0:
-                raise ValueError(f"rounding unit for {k!r} must be positive, got {v}")
-        return self
 
     # ----------------------------------------------------------------- lookup
     def rule(self, level: str, kpi: str) -> LevelRule:
@@ -204,6 +197,20 @@ class CascadeSpec(StrictModel):
             if k.default is not None:
                 return k.default
         return self.levels.get(level, self.default)
+
+    def rule_path(self, level: str, kpi: str) -> str:
+        """Spec path of the rule :meth:`rule` returns, as the user wrote it (for errors):
+        ``cascade.kpis.<kpi>.levels.<level>``, ``cascade.kpis.<kpi>.default``,
+        ``cascade.levels.<level>`` or ``cascade.default``."""
+        k = self.kpis.get(kpi)
+        if k is not None:
+            if level in k.levels:
+                return f"cascade.kpis.{kpi}.levels.{level}"
+            if k.default is not None:
+                return f"cascade.kpis.{kpi}.default"
+        if level in self.levels:
+            return f"cascade.levels.{level}"
+        return "cascade.default"
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> CascadeSpec:
