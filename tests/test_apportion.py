@@ -154,6 +154,51 @@ def test_huntington_hill_oil_consortium():
     assert first5 == [2, 2, 1]
 
 
+def test_jefferson_republic_of_hydrangea_250_seats():
+    # Angel, Abbott & Runde, *A Survey of Mathematics with Applications* (Pearson),
+    # sec. 14.3, Example 4 / Table 14.33: populations A 1,003,200, B 1,228,600,
+    # C 4,990,700, D 813,000, E 764,500 (8.8 million), 250 seats; the modified
+    # divisor 34,900 gives modified lower quotas 28, 35, 143, 23, 21 (sum 250). The
+    # text notes C gets 143 although its standard quota is 141.78 (quota violation).
+    pop = [1_003_200, 1_228_600, 4_990_700, 813_000, 764_500]
+    assert apportion(pop, 250, method="jefferson").tolist() == [28, 35, 143, 23, 21]
+    assert [p // 34_900 for p in pop] == [28, 35, 143, 23, 21]
+
+
+@pytest.mark.parametrize("method", ["hamilton", "jefferson", "webster"])
+def test_constitutional_minimum_binds_on_1790_census_small_house(method):
+    # The 1790 populations (COMAP, above) with a house of 30: Delaware's standard quota
+    # is 55,540 / (3,615,920 / 30) = 0.46, so without the constitutional minimum of
+    # one seat per state it gets none under these three methods (Huntington-Hill
+    # gives every state a first seat anyway). With minimum=1 the minimum binds. The
+    # expected allocation is derived independently: the exact rational reference
+    # (water-filling quotas for Hamilton, seat by seat from one seat each for the
+    # divisor methods), and for divisor methods the certificate that one divisor
+    # explains every seat above the minimum.
+    d = STATES.index("Delaware")
+    assert round(POP[d] / (POP.sum() / 30), 2) == 0.46
+    assert apportion(POP, 30, method=method)[d] == 0
+    got = apportion(POP, 30, method=method, minimum=1)
+    assert got[d] == 1 and (got >= 1).all() and got.sum() == 30
+    assert got.tolist() == _reference([int(x) for x in POP], 30, method, 1)
+    if method != "hamilton":
+        t = {"jefferson": lambda k: k + 1.0, "webster": lambda k: k + 0.5}[method]
+        above = got > 1
+        weakest_won = (POP[above] / t(got[above] - 1.0)).min()
+        strongest_lost = (POP / t(got.astype(float))).max()
+        assert weakest_won >= strongest_lost
+
+
+def test_webster_and_dhondt_by_hand_three_parties():
+    # Hand derivation (not a published table): votes 53,000 / 24,000 / 23,000, 7 seats.
+    # Sainte-Lague quotients v/1, v/3, v/5, v/7: A 53k 17.7k 10.6k 7.57k; B 24k 8k;
+    # C 23k 7.67k. The 7 largest: 53, 24, 23, 17.7, 10.6, 8 (B), 7.67 (C) -> 3 2 2.
+    assert apportion([53_000, 24_000, 23_000], 7, method="webster").tolist() == [3, 2, 2]
+    # D'Hondt quotients v/1, v/2, ...: A 53 26.5 17.7 13.25 10.6; B 24 12; C 23 11.5.
+    # The 7 largest: 53, 26.5, 24, 23, 17.7, 13.25, 12 (B) -> A 4, B 2, C 1.
+    assert apportion([53_000, 24_000, 23_000], 7, method="jefferson").tolist() == [4, 2, 1]
+
+
 def test_minimum_that_binds_by_hand():
     # Weights 90/6/4, 10 units, at least 2 each. Exact quotas 9, 0.6, 0.4: the two
     # small ones are below the minimum, get 2 each, and the 6 left go to the first.
@@ -224,11 +269,24 @@ def test_large_totals_are_fast_and_exact():
         ({"weights": [1, 1], "total": 2.5}, "whole number"),
         ({"weights": [1, np.nan], "total": 2}, "finite"),
         ({"weights": [1, 1], "total": 2, "method": "dhondt"}, "unknown apportionment method"),
+        # Review of issue 3, section 4: one clear error each, no numpy warning.
+        ({"weights": [1, 2], "total": 1e20}, "too large"),
+        ({"weights": [1, 2], "total": -3}, "non-negative, got \\[-3\\]"),
+        ({"weights": [[1, 2], [3, 4]], "total": [1, 2, 3]}, "total has shape \\(3,\\)"),
+        ({"weights": [1, 2, 3], "total": 6, "minimum": [1, 1]}, "minimum has shape \\(2,\\)"),
+        ({"weights": ["a", "b"], "total": 2}, "weights must be numbers"),
+        ({"weights": [1, 1], "total": "ten"}, "total must be numbers"),
+        ({"weights": [1, 1], "total": 4, "maximum": [1, 1]}, "maximum per recipient allows only 2"),
+        ({"weights": [1, 1], "total": 4, "minimum": 2, "maximum": 1}, "below its minimum"),
     ],
 )
 def test_errors(kwargs, match):
-    with pytest.raises(ApportionError, match=match):
-        apportion(**kwargs)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a RuntimeWarning alongside the error fails
+        with pytest.raises(ApportionError, match=match):
+            apportion(**kwargs)
 
 
 def test_all_zero_weights_fine_when_minimum_uses_everything():
