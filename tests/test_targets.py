@@ -551,6 +551,7 @@ def test_cascade_properties_on_random_trees(args):
                 lo, hi = bands[node]
                 assert lo <= v <= hi, (kpi, node, v, lo, hi)
     assert (a["target"] >= 0).all()
+    assert c.check_monthly().empty
     # Months sum to the annual target for every node.
     m = c.targets.assign(node=c.targets["rep_id"].fillna(c.targets["unit_id"]))
     ms = m.groupby(["kpi", "node"])["target"].sum()
@@ -798,3 +799,28 @@ def test_guardrail_error_text_reads_well(tiny_ds):
     msg = str(exc.value)
     assert "the revenue total of unit 'N1a' (14,400)" in msg
     assert "''s" not in msg
+
+
+def test_check_monthly_by_hand_with_padding(tiny_ds):
+    # Flat months, 3% padding at the team level (the split into reps): history of
+    # 2026 annualized (r1 2400, r2 4800, r4 7200, r5 1200) with company 15600: N1a
+    # gets 7200 and hands 7416 to r1 / r2 (1/3, 2/3 -> 2472 / 4944); per month r1
+    # 206, r2 412 -> 618 a month for the reps against 600 for N1a (7200 / 12):
+    # 618 x 7200 / 7416 = 600 exactly. The unit's month is NOT the reps' sum.
+    spec = {**FLAT, "levels": {"rep": {"padding": 0.03}}}
+    c = cascade(tiny_ds, {"revenue": 15600}, spec)
+    assert c.check().empty and c.check_monthly().empty
+    t = c.targets[c.targets["kpi"] == "revenue"]
+    n1a = t[(t["unit_id"] == "N1a") & t["rep_id"].isna()]["target"]
+    reps = t[t["rep_id"].isin(["r1", "r2"])].groupby("period")["target"].sum()
+    assert (n1a == 600).all() and (reps == 618).all()
+    # A tampered month is caught: move 100 from January to February for r1.
+    bad = c.targets.copy()
+    i = bad.index[(bad["rep_id"] == "r1") & (bad["kpi"] == "revenue")][:2]
+    bad.loc[i[0], "target"] -= 100
+    bad.loc[i[1], "target"] += 100
+    import dataclasses
+
+    broken = dataclasses.replace(c, targets=bad)
+    rules = set(broken.check_monthly()["rule"])
+    assert rules == {"padded_month"}  # r1's annual still adds up; N1a's months do not

@@ -27,7 +27,10 @@ How it works, per KPI:
    profile of their unit (month shares of history, see :func:`seasonal_profile`)
    over the months they are employed; a unit's months are its children's months,
    scaled (again by apportionment) to the unit's own annual target, so with no
-   padding a parent's month is exactly the sum of its children's month.
+   padding a parent's month is exactly the sum of its children's month; with
+   padding the children's months add up to (1 + padding) times the unit's, and
+   the unit's month is within one rounding unit of that share
+   (:meth:`Cascade.check_monthly` checks both).
 
 Non-additive KPIs (rates such as ``hv_retention``, aggregation ``mean``) are not
 split by shares (half a retention rate means nothing): each child gets the
@@ -154,6 +157,75 @@ class Cascade:
             {"children_sum": sums.to_numpy()[bad], "expected": expected[bad]},
             index=sums.index[bad],
         ).reset_index()
+
+    def check_monthly(self) -> pd.DataFrame:
+        """Monthly consistency of additive KPIs; an empty frame when all holds.
+
+        Three rules, one row per breach (``kpi``, ``node_id``, ``period`` (NaT for the
+        annual rule), ``rule``, ``got``, ``expected``):
+
+        - ``months_sum_to_annual``: every node's months add up exactly to its annual
+          target;
+        - ``children_sum`` (no padding below the unit): the unit's month is exactly
+          the sum of its children's month;
+        - ``padded_month`` (padding below the unit): children's months add up to
+          ``1 + padding`` times the unit's, so the unit's month is its children's month
+          scaled by ``target / children's annual sum`` and rounded jointly; it must be
+          within one rounding unit of that exact figure (it is *not* the plain sum).
+        """
+        a = self.annual[self.annual["additive"]]
+        cols = ["kpi", "node_id", "period", "rule", "got", "expected"]
+        if a.empty:
+            return pd.DataFrame(columns=cols)
+        t = self.targets
+        t = t[t["kpi"].isin(a["kpi"].unique())]
+        node = t["rep_id"].fillna(t["unit_id"])
+        m = pd.DataFrame(
+            {"kpi": t["kpi"].to_numpy(), "node_id": node.to_numpy(), "period": t["period"]}
+        ).assign(target=t["target"].to_numpy())
+        out = []
+        unit = a["kpi"].map(self.rounding_unit).to_numpy(dtype=float)
+        tol = 1e-6 * np.maximum(1.0, unit)
+        msum = m.groupby(["kpi", "node_id"], observed=True)["target"].sum()
+        ann = a.set_index(["kpi", "node_id"])["target"]
+        got = msum.reindex(ann.index).fillna(0.0).to_numpy()
+        bad = np.abs(got - ann.to_numpy()) > tol
+        for (k, n), g_, e in zip(ann.index[bad], got[bad], ann.to_numpy()[bad], strict=True):
+            out.append((k, n, pd.NaT, "months_sum_to_annual", g_, e))
+        par = dict(zip(zip(a["kpi"], a["node_id"], strict=True), a["parent_id"], strict=True))
+        m["parent_id"] = [par.get(x) for x in zip(m["kpi"], m["node_id"], strict=True)]
+        kids = m[m["parent_id"].notna()]
+        ksum = kids.groupby(["kpi", "parent_id", "period"], observed=True)["target"].sum()
+        own = m.set_index(["kpi", "node_id", "period"])["target"]
+        info = a.set_index(["kpi", "node_id"])
+        kid_ann = (
+            a[a["parent_id"].notna()].groupby(["kpi", "parent_id"], observed=True)["target"].sum()
+        )
+        f = ksum.rename("kids").reset_index()
+        f["mine"] = (
+            own.reindex(pd.MultiIndex.from_frame(f[["kpi", "parent_id", "period"]]))
+            .fillna(0.0)
+            .to_numpy()
+        )
+        key = pd.MultiIndex.from_frame(f[["kpi", "parent_id"]])
+        pad = info["padding"].reindex(key).to_numpy(dtype=float)
+        own_ann = info["target"].reindex(key).to_numpy(dtype=float)
+        kid_tot = kid_ann.reindex(key).to_numpy(dtype=float)
+        with np.errstate(invalid="ignore", divide="ignore"):  # 0 / 0: zero targets
+            exact = f["kids"].to_numpy() * np.where(kid_tot > 0, own_ann / kid_tot, 0.0)
+        u = f["kpi"].map(self.rounding_unit).fillna(1.0).to_numpy(dtype=float)
+        u = np.where(u > 0, u, 1.0)
+        mine = f["mine"].to_numpy(dtype=float)
+        kids_v = f["kids"].to_numpy(dtype=float)
+        bad_sum = (pad == 0) & (np.abs(mine - kids_v) > 1e-6 * np.maximum(1.0, u))
+        bad_pad = (pad > 0) & (np.abs(mine - exact) >= u * (1 + 1e-9))
+        for i in np.flatnonzero(bad_sum | bad_pad):
+            rule = "children_sum" if bad_sum[i] else "padded_month"
+            e = kids_v[i] if bad_sum[i] else exact[i]
+            out.append(
+                (f["kpi"].iat[i], f["parent_id"].iat[i], f["period"].iat[i], rule, mine[i], e)
+            )
+        return pd.DataFrame(out, columns=cols)
 
     def tree(self, kpi: str, max_depth: int | None = 3, fmt: str = "{:,.0f}") -> str:
         """The annual cascade of one KPI as an indented text tree (units only)."""
