@@ -31,7 +31,8 @@
 
 # %% tags=["parameters"]
 data_path = "data/sample"
-plan_file = "scenarios/plans/telecom_account_manager.yaml"
+plan_file = "scenarios/plans/am_proposed.yaml"  # the plan simulated (a reform)
+reference_plan_file = "scenarios/plans/am_current.yaml"  # the plan in force in the history
 kpi = "revenue"  # the quota KPI the tests look at
 draws = 200  # simulated years per response model
 seed = 1
@@ -50,8 +51,9 @@ from IPython.display import Markdown, display
 import simlib as sl
 from simlib import behavior as bh
 
-if not Path(plan_file).exists():
-    raise FileNotFoundError(f"plan file not found: {plan_file}")
+for _f in (plan_file, reference_plan_file):
+    if not Path(_f).exists():
+        raise FileNotFoundError(f"plan file not found: {_f}")
 if not isinstance(draws, int) or draws < 2:
     raise ValueError(f"draws must be an integer of at least 2, got {draws!r}")
 ds = sl.load_dataset(data_path)
@@ -105,8 +107,11 @@ x, periods = ds.sales_array(kpis=[kpi])[..., 0], ds.periods
 tg = bh.dense_targets(ds, kpi, periods, ds.reps["rep_id"].to_numpy())
 att_q = bh.period_attainment(x, tg, periods, "quarter")
 plan = sl.plans.Plan.from_yaml(plan_file, kpis=ds.kpi_names)
+in_force = sl.plans.Plan.from_yaml(reference_plan_file, kpis=ds.kpi_names)
+# Reps bunch around the thresholds of the plan they were paid under: the one in force.
 quota_curve = next(
-    (plan.curve(c.name) for c in plan.components if c.type in ("quota_bonus", "team")), None
+    (in_force.curve(c.name) for c in in_force.components if c.type in ("quota_bonus", "team")),
+    None,
 )
 kinks = [1.0] + ([quota_curve.threshold] if quota_curve is not None else [])
 rows = [lift]
@@ -213,23 +218,28 @@ else:
 # %% [markdown]
 # ## What each response model does to one plan
 #
-# The same plan is simulated over many possible years with each response model switched
-# on in turn. **none** is the mechanical replay: sales as history suggests, nobody reacting.
-# The others:
+# The proposed plan is simulated over many possible years with each response model
+# switched on in turn. **none** is the mechanical replay: sales as history suggests,
+# nobody reacting. The history was earned under the plan in force, so every response is
+# measured against it: simulating the plan in force itself gives exactly the mechanical
+# replay for `effort` and `elasticity`, and only the *change* of incentive moves sales.
+# The models:
 #
 # - **elasticity**: sales rise or fall with the pay a rep earns for one more sale near
-#   where they expect to end up (the slope of the payout curve there), by the elasticity
-#   estimated above when there is one, else an assumed 0.1;
+#   where they expect to end up (the slope of the payout curve there) compared with the
+#   plan in force, by the elasticity estimated above when there is one, else an assumed 0.1;
 # - **effort**: each rep chooses how hard to work, weighing expected pay against the cost
-#   of effort (Holmstrom & Milgrom); reps past the cap, or far below the threshold, ease off;
+#   of effort (Holmstrom & Milgrom), under the proposed plan and under the plan in force;
+#   sales move by the ratio. Reps past the cap, or far below the threshold, ease off;
 # - **timing**: at each quarter end, reps just short of the threshold or quota pull sales in
 #   from the next month, and reps past the cap push sales out;
 # - **ratchet**: reps above their annual quota hold back part of what they could sell, to
 #   avoid a higher quota next year;
 # - **effort + timing**: both together.
 #
-# Differences are the same random years compared draw by draw, so they are not noise
-# from different luck.
+# Only reps the plan pays respond; colleagues simulated because they count in a team
+# total keep their sales. Differences are the same random years compared draw by draw,
+# so they are not noise from different luck.
 
 # %%
 models = {
@@ -243,7 +253,10 @@ models = {
     "effort + timing": [{"model": "effort"}, {"model": "timing", "window": 1, "share": 0.3}],
 }
 results = {
-    name: sl.simulate(ds=ds, plan=plan, draws=draws, seed=seed, behavior=spec, progress=False)
+    name: sl.simulate(
+        ds=ds, plan=plan, draws=draws, seed=seed, behavior=spec,
+        behavior_reference=reference_plan_file if spec is not None else None, progress=False,
+    )  # fmt: skip
     for name, spec in models.items()
 }
 base = results["none"].per_draw

@@ -309,7 +309,14 @@ def test_engine_none_leaves_results_bit_identical(small_ds):
 
 
 def test_engine_results_do_not_depend_on_chunking(small_ds):
-    spec = [{"model": "effort"}, {"model": "timing", "lost_band": 0.3}, {"model": "ratchet"}]
+    spec = {
+        "models": [
+            {"model": "effort"},
+            {"model": "timing", "lost_band": 0.3},
+            {"model": "ratchet"},
+        ],
+        "reference_plan": "scenarios/plans/telecom_account_manager.yaml",
+    }
     a = _sim(small_ds, spec, chunk_size=5, threads=2)
     b = _sim(small_ds, spec, chunk_size=12, threads=1)
     pd.testing.assert_frame_equal(a.per_draw, b.per_draw)

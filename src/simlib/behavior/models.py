@@ -79,6 +79,14 @@ class ResponseContext:
         Attainment below which the quota component pays nothing.
     window_ends, window_starts : arrays of month indices
         Measurement periods of the quota component.
+    paid : (reps,) bool array, optional
+        Reps the plan pays. Others are simulated only because they count in a
+        team total: no model changes their sales (default: everyone is paid).
+    reference : ResponseContext, optional
+        The same reps and year under the *reference plan*, the plan in force when
+        the history was earned. Effort and elasticity respond to the change of
+        incentive from it, so the reference plan replays history unchanged.
+        ``reference is self`` when the simulated plan is the reference plan.
     """
 
     expected: np.ndarray
@@ -93,12 +101,19 @@ class ResponseContext:
     threshold: float = 1.0
     window_ends: np.ndarray | None = None
     window_starts: np.ndarray | None = None
+    paid: np.ndarray | None = None
+    reference: ResponseContext | None = None
     _cache: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.expected = np.nan_to_num(np.asarray(self.expected, dtype=float))
         self.targets = np.asarray(self.targets, dtype=float)
         r, t, _ = self.expected.shape
+        self.paid = (
+            np.ones(r, dtype=bool) if self.paid is None else np.asarray(self.paid, dtype=bool)
+        )
+        if self.paid.shape != (r,):
+            raise BehaviorError(f"paid: expected {r} flags (one per rep), got {self.paid.shape}")
         if self.window_ends is None:
             self.window_ends = np.array([t - 1])
             self.window_starts = np.array([0])
@@ -200,10 +215,11 @@ class Bound:
 class _Multiplier(Bound):
     """Per-rep factor on every summed KPI (effort, elasticity): same in every draw."""
 
-    factor: np.ndarray  # (reps,)
+    factor: np.ndarray  # (reps,), 1 for reps the plan does not pay
     summed: np.ndarray  # (kpis,)
     name: str = "multiplier"
     info: dict = field(default_factory=dict)
+    paid: np.ndarray | None = None  # (reps,) bool: the summary describes these
 
     def __post_init__(self) -> None:
         self._f = np.where(self.summed[None, None, :], self.factor[:, None, None], 1.0)
@@ -215,32 +231,52 @@ class _Multiplier(Bound):
         return {"factor": self.factor, **self.info}
 
     def summary(self):
-        f = self.factor
+        f = self.factor if self.paid is None else self.factor[self.paid]
+        if f.size == 0:
+            return {"model": self.name, "paid_reps": 0}
         return {
             "model": self.name,
+            "paid_reps": int(f.size),
             "factor_mean": round(float(np.mean(f)), 4),
             "factor_p5": round(float(np.quantile(f, 0.05)), 4),
             "factor_p95": round(float(np.quantile(f, 0.95)), 4),
         }
 
 
+def _positive_median(rate: np.ndarray, mask: np.ndarray) -> float | None:
+    pos = rate[mask & (rate > 0)]
+    return float(np.median(pos)) if pos.size else None
+
+
 def _bind_elasticity(spec: ElasticitySpec, ctx: ResponseContext) -> Bound:
     rate = ctx.marginal_rate(spec.window)
-    if spec.reference_rate is not None:
-        ref = spec.reference_rate
-    else:
-        pos = rate[rate > 0]
-        if pos.size == 0:
+    paid = ctx.paid
+    ref_ctx = ctx.reference
+    if ref_ctx is not None:
+        ref_rate = rate if ref_ctx is ctx else ref_ctx.marginal_rate(spec.window)
+        scale = spec.reference_rate or _positive_median(ref_rate, paid)
+        if scale is None:
             raise BehaviorError(
-                "elasticity: the plan pays nothing at the margin for any rep; "
+                "elasticity: the reference plan pays nothing at the margin for any paid rep; "
                 "give reference_rate (the marginal pay rate history was earned under)"
             )
-        ref = float(np.median(pos))
-    rel = np.maximum(rate, spec.floor * ref) / ref
-    with np.errstate(divide="ignore"):
-        f = np.clip(rel**spec.elasticity, 1 / (1 + spec.max_change), 1 + spec.max_change)
-    f = np.where(ctx.y0 > 0, f, 1.0)
-    return _Multiplier(f, ctx.summed, "elasticity", {"marginal_rate": rate, "reference_rate": ref})
+        # Each rep against their own reference rate: the reference plan gives 1 exactly.
+        rel = np.maximum(rate, spec.floor * scale) / np.maximum(ref_rate, spec.floor * scale)
+    elif spec.reference_rate is not None:
+        ref_rate, scale = np.full_like(rate, spec.reference_rate), spec.reference_rate
+        rel = np.maximum(rate, spec.floor * scale) / scale
+    else:
+        raise BehaviorError(
+            "elasticity: needs the plan history was earned under to compare against: pass "
+            "simulate(behavior_reference=<plan in force>) (a scenario passes its baseline "
+            "plan), or give reference_rate (pay per unit of quota-KPI sales in history)"
+        )
+    f = np.clip(rel**spec.elasticity, 1 / (1 + spec.max_change), 1 + spec.max_change)
+    f = np.where(paid & (ctx.y0 > 0), f, 1.0)
+    return _Multiplier(
+        f, ctx.summed, "elasticity",
+        {"marginal_rate": rate, "reference_rate": ref_rate, "floor_scale": scale}, paid,
+    )  # fmt: skip
 
 
 def _bind_effort(spec: EffortSpec, ctx: ResponseContext) -> Bound:
@@ -249,29 +285,53 @@ def _bind_effort(spec: EffortSpec, ctx: ResponseContext) -> Bound:
     if spec.sigma is not None:
         sigma = np.full(ctx.n_reps, spec.sigma)
     elif ctx.sigma is not None:
-        sigma = np.asarray(ctx.sigma, dtype=float)
+        sigma = np.broadcast_to(np.asarray(ctx.sigma, dtype=float), (ctx.n_reps,))
     else:
         raise BehaviorError(
             "effort: the sales model has no sigmas to tell reps how uncertain their year is; "
             "give sigma (relative standard deviation of a rep's annual sales, e.g. 0.15)"
         )
+    ref = ctx.reference
+    act = np.flatnonzero(ctx.paid & (ctx.y0 > 0))  # reps whose effort the plan moves
     if spec.cost is not None:
         cost = spec.cost
+    elif ref is not None:
+        med = _positive_median(ref.marginal_rate(), ctx.paid)
+        if med is None:
+            raise BehaviorError("effort: the reference plan pays nothing at the margin; give cost")
+        cost = med / (1 - spec.intrinsic)
     else:
-        rate = ctx.marginal_rate()
-        pos = rate[rate > 0]
-        if pos.size == 0:
-            raise BehaviorError("effort: the plan pays nothing at the margin; give cost")
-        cost = float(np.median(pos)) / (1 - spec.intrinsic)
+        raise BehaviorError(
+            "effort: needs the plan history was earned under to calibrate against: pass "
+            "simulate(behavior_reference=<plan in force>) (a scenario passes its baseline "
+            "plan), or give cost (pay per unit of quota-KPI sales at which reps keep "
+            "their historical effort)"
+        )
     smax = spec.max_effort + 5 * float(np.max(sigma, initial=0.0))
     scales = np.linspace(0.0, smax, int(np.ceil(smax / 0.025)) + 1)
-    pay = ctx.pay_at_scales(scales).T  # (reps, S)
     efforts = np.linspace(spec.min_effort, spec.max_effort, spec.grid)
-    e, parts = solve_effort(
-        pay, scales, ctx.y0, sigma, cost, spec.elasticity, spec.risk_aversion,
-        spec.intrinsic * cost, efforts=efforts,
-    )  # fmt: skip
-    return _Multiplier(e, ctx.summed, "effort", {"cost": cost, "sigma": sigma, **parts})
+
+    def optimum(c: ResponseContext) -> tuple[np.ndarray, dict]:
+        pay = c.pay_at_scales(scales).T[act]  # (paid reps, S)
+        return solve_effort(
+            pay, scales, c.y0[act], sigma[act], cost, spec.elasticity, spec.risk_aversion,
+            spec.intrinsic * cost, efforts=efforts,
+        )  # fmt: skip
+
+    e_act, parts = optimum(ctx)
+    if ref is not None:
+        # The reference plan is what history shows: its optimum is effort 1 by
+        # definition, so the response is the ratio (exactly 1 at the reference plan).
+        e_ref = e_act if ref is ctx else optimum(ref)[0]
+        e_act = np.clip(e_act / e_ref, spec.min_effort, spec.max_effort)
+    factor = np.ones(ctx.n_reps)
+    factor[act] = e_act
+    info = {"cost": cost, "sigma": sigma, "relative_to_reference": ref is not None}
+    for k, v in parts.items():
+        full = np.full(ctx.n_reps, np.nan)
+        full[act] = v
+        info[k] = full
+    return _Multiplier(factor, ctx.summed, "effort", info, ctx.paid)
 
 
 @dataclass
@@ -302,7 +362,7 @@ class _Timing(Bound):
                 q = q + self._q[:, t]
             with np.errstate(invalid="ignore", divide="ignore"):
                 att = np.where(q > 0, act / q, np.nan)
-            ok = np.isfinite(att)
+            ok = np.isfinite(att) & c.paid  # unpaid reps (team totals only) do not react
             # ---- pull-in toward the nearest kink above, within the band
             gap = self._kinks[None, None, :] - att[..., None]
             near = (gap > 0) & (gap <= sp.band + 1e-12)
@@ -356,7 +416,8 @@ class _Ratchet(Bound):
     name: str = "ratchet"
 
     def __post_init__(self) -> None:
-        self._quota = self.ctx.quota  # (R,)
+        # Unpaid reps (in a team total only) get quota 0: nothing held back.
+        self._quota = np.where(self.ctx.paid, self.ctx.quota, 0.0)  # (R,)
 
     def __call__(self, sales, generators=None):
         sp, c = self.spec, self.ctx
@@ -428,6 +489,8 @@ def context_from_plan(
     summed: np.ndarray,
     primary: int,
     sigma: np.ndarray | None = None,
+    paid: np.ndarray | None = None,
+    reference: Any = None,
 ) -> ResponseContext:
     """A :class:`ResponseContext` from a :class:`~simlib.plans.Plan` and its prepared form.
 
@@ -435,6 +498,10 @@ def context_from_plan(
     component (its curve gives the kinks, threshold and cap, its period the
     measurement windows); a commission-only plan uses its commission's period and
     a single kink at 100%.
+
+    ``paid`` flags the reps the plan pays (default all). ``reference`` is the
+    reference plan (the plan in force in history) prepared on the same reps and
+    months, or ``"self"`` when the simulated plan is the reference.
     """
     comp = next(
         (c for c in plan.components if getattr(c, "type", "") in ("quota_bonus", "team")), None
@@ -451,7 +518,7 @@ def context_from_plan(
         cap, threshold = curve.cap, curve.threshold
     else:
         kinks, cap, threshold = (1.0,), None, 0.0
-    return ResponseContext(
+    ctx = ResponseContext(
         expected=expected,
         targets=targets,
         plan=prepared,
@@ -465,4 +532,13 @@ def context_from_plan(
         window_ends=np.asarray(w.ends),
         # Under true-up a window measures the year to date: that is what reps watch.
         window_starts=np.asarray(w.starts),
+        paid=paid,
     )
+    if isinstance(reference, str) and reference == "self":
+        ctx.reference = ctx
+    elif reference is not None:
+        ctx.reference = ResponseContext(
+            expected=expected, targets=targets, plan=reference, kpis=tuple(kpis),
+            primary=primary, summed=ctx.summed, sigma=sigma, paid=ctx.paid,
+        )  # fmt: skip
+    return ctx

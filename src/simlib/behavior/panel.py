@@ -92,6 +92,9 @@ def panel_components(
     import statsmodels.api as sm
 
     R, T = y.shape
+    # Regions as 0..G-1 whatever their labels (the engine's Layout holds unit ids).
+    _, region = np.unique(np.asarray(region), return_inverse=True)
+    region = region.reshape(-1)
     years = np.asarray(periods.year)
     months = np.asarray(periods.month)
     ok = np.isfinite(y)
@@ -123,7 +126,7 @@ def panel_components(
     # Region-period effects beyond the company's: cell means of what is left
     # (a one-way fit; a dense OLS with regions x months dummies costs seconds of SVD
     # for the same numbers up to the rep-year demeaning's small interplay).
-    n_g = int(region.max()) + 1
+    n_g = int(region.max()) + 1  # codes are 0..G-1 (np.unique above)
     gt = region[rr].astype(np.int64) * T + tt
     g_codes, g_inv = np.unique(gt, return_inverse=True)
     cell_n = np.bincount(g_inv, minlength=len(g_codes))

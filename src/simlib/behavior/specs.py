@@ -10,7 +10,8 @@ import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError
+import numpy as np
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from simlib.errors import SimlibError, SpecError
 from simlib.spec import StrictModel, spec_errors
@@ -34,9 +35,15 @@ class ElasticitySpec(StrictModel):
     1 / (1 + max_change), 1 + max_change)``, where ``rate`` is the pay per unit
     of the quota KPI a rep earns around their expected attainment (the average
     slope of their annual pay over ``expected * (1 +/- window)``) and ``ref`` is
-    ``reference_rate`` (the rate under which history was earned; default: the
-    median rate of the simulated plan, which makes the model redistribute effort
-    toward reps on steep parts of the curve).
+    the rate under which history was earned.
+
+    With a *reference plan* (the plan in force when the history was earned:
+    ``simulate(behavior_reference=...)`` or ``reference_plan`` in the spec) each
+    paid rep's ``ref`` is their own marginal rate under that plan, so the
+    reference plan itself replays history unchanged (factor exactly 1) and only
+    the *change* of incentive moves output; ``reference_rate`` then only scales
+    the floor (default: the median positive reference rate). Without a
+    reference plan ``reference_rate`` is required: one rate for everyone.
     """
 
     model: Literal["elasticity"] = "elasticity"
@@ -66,10 +73,15 @@ class EffortSpec(StrictModel):
     -------------------
     cost : float, optional
         ``c``: the marginal pay rate (pay per unit of quota-KPI sales) at which a
-        rep puts in the historical effort (e = 1). Keep it fixed across the plans
-        you compare (take it from the plan in force). Default: calibrated so
-        that the median rep of the simulated plan keeps the historical effort,
-        ``median marginal rate / (1 - intrinsic)``.
+        rep puts in the historical effort (e = 1). With a *reference plan* (the
+        plan in force when the history was earned: ``simulate(
+        behavior_reference=...)``, which a scenario sets to its baseline plan, or
+        ``reference_plan`` in the spec) the response is the ratio of each rep's
+        optimal effort under the simulated plan to that under the reference plan,
+        so the reference plan replays history unchanged and only the change of
+        incentive moves output; ``cost`` then defaults to the reference plan's
+        median marginal rate over paid reps ``/ (1 - intrinsic)``. Without a
+        reference plan ``cost`` is required and efforts are absolute.
     elasticity : float
         ``eta``: elasticity of effort to the marginal pay rate (1 = quadratic
         cost, Holmstrom-Milgrom; the default 0.3 is an *assumption* giving
@@ -87,7 +99,7 @@ class EffortSpec(StrictModel):
         Relative standard deviation of a rep's annual output as the rep sees it.
         Default: from the parametric sales model's sigmas.
     min_effort, max_effort : float
-        Range searched (and so the largest response allowed).
+        Range searched, and the bounds of the factor applied to sales.
     """
 
     model: Literal["effort"] = "effort"
@@ -99,6 +111,14 @@ class EffortSpec(StrictModel):
     min_effort: float = Field(0.5, gt=0)
     max_effort: float = Field(1.5, gt=0)
     grid: int = Field(201, ge=11, le=5001)
+
+    @model_validator(mode="after")
+    def _range(self) -> EffortSpec:
+        if self.min_effort >= self.max_effort:
+            raise ValueError(
+                f"min_effort ({self.min_effort}) must be below max_effort ({self.max_effort})"
+            )
+        return self
 
 
 class TimingSpec(StrictModel):
@@ -132,6 +152,18 @@ class TimingSpec(StrictModel):
     push_after_cap: bool = True
     kinks: list[float] | None = None
 
+    @field_validator("kinks")
+    @classmethod
+    def _kinks(cls, v: list[float] | None) -> list[float] | None:
+        if v is None:
+            return v
+        if not v:
+            raise ValueError("expected at least one attainment (e.g. [1.0]) or leave kinks out")
+        bad = [x for x in v if not (np.isfinite(x) and x > 0)]
+        if bad:
+            raise ValueError(f"expected finite attainments above 0 (1.0 = quota), got {bad}")
+        return v
+
 
 class RatchetSpec(StrictModel):
     """Reps above their annual quota hold back a share of the beat.
@@ -159,9 +191,17 @@ ModelSpec = Annotated[
 
 
 class BehaviorSpec(StrictModel):
-    """A list of response models applied in order."""
+    """A list of response models applied in order, and the plan history was earned under.
+
+    ``reference_plan`` (a plan file path, a plan dict or a
+    :class:`~simlib.plans.Plan`) is the plan in force in the history the sales
+    model replays: effort and elasticity respond to the change of incentive
+    from it. ``simulate(behavior_reference=...)`` sets it from outside (a
+    scenario passes its baseline plan).
+    """
 
     models: list[ModelSpec] = Field(default_factory=list)
+    reference_plan: Any = None
 
 
 def parse_behavior(data: Any) -> BehaviorSpec:
@@ -182,6 +222,14 @@ def parse_behavior(data: Any) -> BehaviorSpec:
         return data
     if data is None:
         return BehaviorSpec()
+    if isinstance(data, Mapping) and "models" in data and "model" not in data:
+        extra = sorted(set(data) - {"models", "reference_plan"})
+        if extra:
+            raise SpecError(
+                [(f"behavior.{extra[0]}", "unknown key; expected models, reference_plan")]
+            )
+        inner = parse_behavior(data["models"])
+        return BehaviorSpec(models=inner.models, reference_plan=data.get("reference_plan"))
     items = data if isinstance(data, (list, tuple)) else [data]
     items = [{"model": x} if isinstance(x, str) else x for x in items]
     try:

@@ -586,6 +586,7 @@ def simulate(
     budget: float | None = None,
     groupings: Sequence[str] | None = None,
     behavior: Any = None,
+    behavior_reference: Any = None,
     turnover: float | str | None = None,
     vacancy_months: int = 1,
     ramp_months: int = 4,
@@ -656,7 +657,13 @@ def simulate(
         (``"effort"``), a spec dict (``{"model": "timing", "window": 1, "share":
         0.3}``) or a list of them applied in order. ``None`` or ``"none"`` is
         mechanical replay and leaves results bit-identical. A plain callable
-        ``f(sales (n, R, T, K), work) -> sales`` is also accepted.
+        ``f(sales (n, R, T, K), work) -> sales`` is also accepted. Only reps the
+        plan pays respond; reps simulated for a team total keep their sales.
+    behavior_reference : Plan or dict or path, optional
+        The plan in force when the history was earned (a scenario passes its
+        baseline plan). ``effort`` and ``elasticity`` respond to the change of
+        incentive from it: simulating the reference plan itself replays history
+        unchanged. Same as ``reference_plan`` in a behaviour spec (give one).
     draws, seed : int
         Number of simulated years (default 1000) and the run's seed (default 1).
     chunk_size : int, optional
@@ -925,16 +932,40 @@ def simulate(
         prior_grade=prior_grade,
     )
     behavior_spec = None
+    ref_src = None
     if callable(behavior) and not isinstance(behavior, (str, Mapping, list, tuple)):
         work.behavior = behavior
     elif behavior is not None:
         from simlib import behavior as bh
 
         behavior_spec = bh.parse_behavior(behavior)
+        if behavior_reference is not None and behavior_spec.reference_plan is not None:
+            raise SimulationError(
+                "behavior: reference plan given twice (behavior_reference= and "
+                "behavior.reference_plan); give one"
+            )
+        ref_src = (
+            behavior_reference if behavior_reference is not None else behavior_spec.reference_plan
+        )
         if not bh.is_mechanical(behavior_spec):
+            reference = None
+            if ref_src is not None:
+                ref_plan = ref_src
+                if not isinstance(ref_plan, Plan):
+                    ref_plan = (
+                        Plan.from_dict(ref_plan, kpis=ds.kpi_names)
+                        if isinstance(ref_plan, Mapping)
+                        else Plan.from_yaml(ref_plan, kpis=ds.kpi_names)
+                    )
+                same = ref_plan.spec.model_dump() == plan.spec.model_dump()
+                # The incentive these same reps faced in history: paid as the plan pays them.
+                reference = (
+                    "self" if same else ref_plan.prepare(reps, periods, ds=ds, paid=prep.paid)
+                )
             ctx = bh.context_from_plan(
                 plan, prep, exp, target_arr, kpis, summed, kpis.index(primary_kpi),
                 sigma=_annual_sigma(model, kpis.index(primary_kpi), len(reps)),
+                paid=np.asarray(prep.paid, dtype=bool), reference=reference,
             )  # fmt: skip
             work.behavior = bh.bind(behavior_spec, ctx)
     if turnover is not None:
@@ -980,6 +1011,11 @@ def simulate(
     }
     if behavior_spec is not None:
         result.provenance["behavior"] = [m.model_dump() for m in behavior_spec.models]
+        if ref_src is not None:
+            result.provenance["behavior_reference"] = (
+                ref_src.name if isinstance(ref_src, Plan) else
+                ref_src.get("name") if isinstance(ref_src, Mapping) else str(ref_src)
+            )  # fmt: skip
         if work.behavior is not None:
             result.provenance["behavior_summary"] = work.behavior.summary()
     if isinstance(model, ParametricSales) and model.fitted:
