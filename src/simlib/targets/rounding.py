@@ -347,21 +347,22 @@ def _uncertain(
     """Groups where taking the ``k`` best float claims might not be the exact answer.
 
     ``claim`` holds float claims accurate to ``err``; eligible recipients have a
-    finite or ``+inf`` claim, the others ``-inf``. A group is certain when no claim
-    lies within 4 errors of the cut-off (the k-th best claim), or when every claim
-    in that band is an exact tie in truth (the same weight and the same ``key``,
-    i.e. the same computation on the same inputs; or all infinite).
+    finite or ``+inf`` claim, the others ``-inf``. A group is certain when no other
+    claim lies within twice the two errors of the cut-off (the k-th best claim), or
+    when every claim in that band is an exact tie in truth (the same weight and the
+    same ``key``, i.e. the same computation on the same inputs; or all infinite).
     """
-    ek = np.zeros(G)
-    np.maximum.at(ek, g, np.where(np.isfinite(claim), err, 0.0))
     cut = np.full(G, np.nan)
+    ecut = np.zeros(G)
     at_cut = rank == (k[g] - 1)
     cut[g[at_cut]] = claim[at_cut]
+    ecut[g[at_cut]] = np.where(np.isfinite(claim[at_cut]), err[at_cut], 0.0)
     c = cut[g]
+    # Outside the band a claim is on its side of the cut-off by more than both errors.
     with np.errstate(invalid="ignore"):
-        band = np.where(np.isinf(c), claim == c, np.abs(claim - c) <= 4 * ek[g]) & np.isfinite(
-            c
-        ) | ((claim == c) & np.isinf(c))
+        band = (np.isfinite(c) & (np.abs(claim - c) <= 2 * (err + ecut[g]))) | (
+            np.isinf(c) & (claim == c)
+        )
     band &= claim > -np.inf
     n_band = np.bincount(g, weights=band, minlength=G)
     # Identical (weight, key) within the band: compare min and max of each.
@@ -377,7 +378,9 @@ def _uncertain(
     varied = spread(w) | spread(key.astype(float))
     all_inf = np.zeros(G, dtype=bool)
     all_inf[g[at_cut]] = np.isinf(claim[at_cut])
-    need = (k > 0) & (n_band > 1) & varied & ~all_inf
+    n_el = np.bincount(g, weights=claim > -np.inf, minlength=G)
+    # Nothing to decide when no unit is handed out or every eligible claim wins one.
+    need = (k > 0) & (k < n_el) & (n_band > 1) & varied & ~all_inf
     # With infinite cut-off the order among infinite claims is by weight then
     # position, which the float ranking already applies exactly.
     return need
