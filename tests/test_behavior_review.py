@@ -215,3 +215,21 @@ def test_engine_fit_of_the_generator_finds_its_regional_shocks():
     e = next(x for x in fit.estimates if x.name == "revenue: sigma_region")
     # The generator's regional shock sd for revenue (calibration): checked loosely.
     assert 0.01 < e.estimate < 0.08, e.estimate
+
+
+# ============================================================ H4: sigma standard errors
+def test_sigma_intervals_cover_the_truth_at_close_to_nominal_rate():
+    # 200 simulated histories (recovery.simulate_panel: known sigma_rep 0.12,
+    # sigma_company 0.05, noise 0.25). Coverage must lie in [0.90, 0.99]; the
+    # review measured 0.80 with standard errors taken from the net variance.
+    from simlib.behavior.recovery import simulate_panel
+
+    names = ("sigma_rep", "sigma_company", "sigma_month")
+    hits = dict.fromkeys(names, 0)
+    for ss in np.random.SeedSequence(11).spawn(200):
+        p = simulate_panel(ss)
+        est = bh.panel_components(np.log(p.sales), p.periods, p.region)[0]
+        for k in names:
+            hits[k] += est[k].covers(p.truth[k])
+    for k in names:
+        assert 0.90 <= hits[k] / 200 <= 0.99, (k, hits[k] / 200)

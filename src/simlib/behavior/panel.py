@@ -68,10 +68,20 @@ class SalesPanelFit:
         return ParametricSales(layout, expected, **self.sales_options())
 
 
-def _sigma_estimate(name, var, df, n, unit, caveat, extra_var_se=0.0) -> Estimate:
-    """sigma from a variance with ``df`` degrees of freedom (normal theory s.e.)."""
+def _sigma_estimate(name, var, df, n, unit, caveat, gross=None, extra_var_se=0.0) -> Estimate:
+    """sigma from a variance component with ``df`` degrees of freedom.
+
+    ``var`` is the component: the ``gross`` variance of what was measured (e.g.
+    the spread of period effects) minus the part noise explains. The sampling
+    variance of a mean of squares with ``df`` degrees of freedom is ``2 gross^2 /
+    df`` (normal theory): it scales with what was measured, not with the net
+    component, which would understate the standard error whenever noise is
+    subtracted (coverage 80% instead of 95% in the recovery checks). The delta
+    method takes it to the sigma scale.
+    """
+    gross = float(var) if gross is None else float(gross)
     var = max(float(var), 0.0)
-    se_var = np.sqrt(2.0 * var**2 / max(df, 1) + extra_var_se**2)
+    se_var = np.sqrt(2.0 * max(gross, var) ** 2 / max(df, 1) + extra_var_se**2)
     sigma = np.sqrt(var)
     se = se_var / (2 * sigma) if sigma > 0 else np.sqrt(se_var)
     return Estimate(name, float(sigma), float(se), caveat, n=int(n), unit=unit,
@@ -152,12 +162,14 @@ def panel_components(
     n_t = np.bincount(tt, minlength=T)[fin]
     n_years = len(np.unique(years[fin]))
     df_c = max(int(fin.sum()) - n_years - min(11, int(fin.sum()) - n_years - 1), 1)
-    var_c = float(np.sum(shock[fin] ** 2) / df_c) - var_e * float(np.mean(1.0 / np.maximum(n_t, 1)))
+    gross_c = float(np.sum(shock[fin] ** 2) / df_c)
+    var_c = gross_c - var_e * float(np.mean(1.0 / np.maximum(n_t, 1)))
     # Region shocks: region-period effects, demeaned within each period.
     gdev = gp - pd.Series(gp).groupby(cell_t).transform("mean").to_numpy()
     gdev = gdev - pd.Series(gdev).groupby(cell_ry).transform("mean").to_numpy()
     df_g = max(len(g_codes) - len(np.unique(cell_t)) - n_g * n_years, 1)
-    var_g = float(np.sum(gdev**2) / df_g) - var_e * float(np.mean(1.0 / np.maximum(cell_n, 1)))
+    gross_g = float(np.sum(gdev**2) / df_g)
+    var_g = gross_g - var_e * float(np.mean(1.0 / np.maximum(cell_n, 1)))
     # Rep effect: year-on-year changes of complete rep-year means.
     yl = np.unique(years)
     means = []
@@ -182,8 +194,12 @@ def panel_components(
     )
     out = {
         "sigma_month": _sigma_estimate("sigma_month", var_e, df_e, n, unit_s, cav),
-        "sigma_company": _sigma_estimate("sigma_company", var_c, df_c, fin.sum(), unit_s, cav),
-        "sigma_region": _sigma_estimate("sigma_region", var_g, df_g, len(g_codes), unit_s, cav),
+        "sigma_company": _sigma_estimate(
+            "sigma_company", var_c, df_c, fin.sum(), unit_s, cav, gross=gross_c
+        ),
+        "sigma_region": _sigma_estimate(
+            "sigma_region", var_g, df_g, len(g_codes), unit_s, cav, gross=gross_g
+        ),
     }
     # Persistence of the common shocks: lag-1 autocorrelation within each year.
     comp_series = np.where(fin, shock, np.nan)[None, :]
@@ -203,6 +219,7 @@ def panel_components(
             len(d),
             unit_s,
             cav + " Needs two complete years per rep.",
+            gross=var_d / 2,
         )
     else:
         out["sigma_rep"] = Estimate("sigma_rep", float("nan"), float("nan"),

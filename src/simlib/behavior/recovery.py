@@ -118,6 +118,10 @@ ESTIMATORS: dict[str, Callable[[Panel], Estimate]] = {
     "sigma_month": lambda p: panel_components(np.log(p.sales), p.periods, p.region)[0][
         "sigma_month"
     ],
+    "sigma_rep": lambda p: panel_components(np.log(p.sales), p.periods, p.region)[0]["sigma_rep"],
+    "sigma_company": lambda p: panel_components(np.log(p.sales), p.periods, p.region)[0][
+        "sigma_company"
+    ],
 }
 
 
