@@ -233,3 +233,58 @@ def test_sigma_intervals_cover_the_truth_at_close_to_nominal_rate():
             hits[k] += est[k].covers(p.truth[k])
     for k in names:
         assert 0.90 <= hits[k] / 200 <= 0.99, (k, hits[k] / 200)
+
+
+# ============================================================ H5: risk through the solver
+def test_solver_certainty_equivalent_under_linear_pay_by_closed_form():
+    # Pay b Y, Y = e + sigma Z, cost c e^2 / 2, CARA r: the rep picks e = b / c and
+    # values the plan at CE = b e - c e^2 / 2 - r b^2 sigma^2 / 2 (Holmstrom-Milgrom).
+    b, c, r, sig = 0.6, 0.8, 3.0, 0.3
+    scales = np.linspace(-3.0, 4.0, 1401)
+    e, parts = bh.solve_effort(
+        b * scales[None, :], scales, 1.0, sig, c, 1.0, r, efforts=np.linspace(0, 2, 401)
+    )
+    e_star = b / c
+    assert e[0] == pytest.approx(e_star, abs=1e-6)
+    assert parts["var_pay"][0] == pytest.approx(b**2 * sig**2, rel=1e-6)
+    ce = b * e_star - c * e_star**2 / 2 - r * b**2 * sig**2 / 2
+    assert parts["certainty_equivalent"][0] == pytest.approx(ce, abs=1e-6)
+
+
+def test_solver_variance_of_a_kinked_pay_by_closed_form():
+    # A bonus max(Y - K, 0) with Y ~ N(m, s^2) (m the chosen effort, here pinned by
+    # a narrow effort grid): with d = (m - K) / s,
+    #   E = (m - K) Phi(d) + s phi(d),
+    #   E[X^2] = ((m - K)^2 + s^2) Phi(d) + (m - K) s phi(d).
+    # Risk aversion enters only through this variance, so a wrong variance moves effort.
+    from scipy.stats import norm
+
+    K, s = 1.0, 0.2
+    scales = np.linspace(-1.0, 3.0, 4001)
+    pay = np.maximum(scales - K, 0.0)[None, :]
+    e, parts = bh.solve_effort(pay, scales, 1.0, s, 1e-6, 1.0, 0.0,
+                               efforts=np.array([1.0999, 1.1, 1.1001]), nodes=40)  # fmt: skip
+    m = e[0]
+    d = (m - K) / s
+    mean = (m - K) * norm.cdf(d) + s * norm.pdf(d)
+    ex2 = ((m - K) ** 2 + s**2) * norm.cdf(d) + (m - K) * s * norm.pdf(d)
+    # Gauss-Hermite quadrature converges slowly across a kink: 1% is its accuracy here.
+    assert parts["mean_pay"][0] == pytest.approx(mean, rel=1e-2)
+    assert parts["var_pay"][0] == pytest.approx(ex2 - mean**2, rel=2e-2)
+
+
+def test_best_linear_rate_falls_with_risk_through_the_solver(monkeypatch):
+    # If the solver ignored risk, the best rate would be 1 whatever r: the surplus
+    # reads risk only from the solver's certainty equivalent.
+    from simlib.behavior import effort as ef
+
+    assert bh.best_linear_rate(1.0, 2.0, 0.4)[0] == pytest.approx(1 / (1 + 2.0 * 0.16), abs=1e-3)
+    real = ef.solve_effort
+
+    def no_risk(*a, **kw):
+        a = list(a)
+        a[6] = 0.0  # risk_aversion
+        return real(*a, **kw)
+
+    monkeypatch.setattr(ef, "solve_effort", no_risk)
+    assert ef.best_linear_rate(1.0, 2.0, 0.4)[0] == pytest.approx(1.0, abs=1e-3)

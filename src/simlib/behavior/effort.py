@@ -50,7 +50,8 @@ def solve_effort(
         neighbours (exact when the objective is quadratic in effort, as with a
         linear plan, normal noise and quadratic cost).
     parts : dict
-        ``mean_pay``, ``var_pay``, ``certainty_equivalent`` at the chosen grid point.
+        ``mean_pay``, ``var_pay`` and ``certainty_equivalent`` (the rep's value of
+        the plan net of effort cost and risk premium) at the chosen effort.
     """
     pay = np.asarray(pay, dtype=float)
     scales = np.asarray(scales, dtype=float)
@@ -72,23 +73,32 @@ def solve_effort(
         "var_pay": np.empty(n_reps),
         "certainty_equivalent": np.empty(n_reps),
     }
-    for a in range(0, n_reps, block):
-        sl = slice(a, min(a + block, n_reps))
-        n = sl.stop - sl.start
-        s = e[None, :, None] + sigma[sl, None, None] * z[None, None, :]  # (n, E, N)
+
+    def moments(flat: np.ndarray, ee: np.ndarray, sg: np.ndarray, yy: np.ndarray, cc):
+        """Mean, variance and certainty equivalent of pay at efforts ``ee`` (n, E)."""
+        s = ee[..., None] + sg[:, None, None] * z[None, None, :]  # (n, E, N) output scales
         pos = np.clip((s - scales[0]) / ds, 0.0, len(scales) - 1.000001)
         i0 = np.floor(pos).astype(np.int64)
         fr = pos - i0
-        flat = pay[sl]
-        p0 = np.take_along_axis(flat, i0.reshape(n, -1), axis=1).reshape(i0.shape)
-        p1 = np.take_along_axis(flat, (i0 + 1).reshape(n, -1), axis=1).reshape(i0.shape)
+        m = flat.shape[0]
+        p0 = np.take_along_axis(flat, i0.reshape(m, -1), axis=1).reshape(i0.shape)
+        p1 = np.take_along_axis(flat, (i0 + 1).reshape(m, -1), axis=1).reshape(i0.shape)
         p = p0 + fr * (p1 - p0)
         mean = p @ w  # (n, E)
         var = np.maximum((p * p) @ w - mean * mean, 0.0)
-        yy = y0[sl, None]
+        # The risk premium of the pay distribution the rep actually faces (CARA,
+        # normal approximation): r / (2 Y0) x Var[pay], r per unit of expected output.
         with np.errstate(invalid="ignore", divide="ignore"):
             risk = np.where(yy > 0, risk_aversion / (2 * yy) * var, 0.0)
-        ce = mean - risk + intrinsic * yy * e[None, :] - yy * cost[sl, None] * e[None, :] ** k / k
+        ce = mean - risk + intrinsic * yy * ee - yy * cc * ee**k / k
+        return mean, var, ce
+
+    for a in range(0, n_reps, block):
+        sl = slice(a, min(a + block, n_reps))
+        n = sl.stop - sl.start
+        flat = pay[sl]
+        yy = y0[sl, None]
+        _, _, ce = moments(flat, np.broadcast_to(e, (n, len(e))), sigma[sl], yy, cost[sl, None])
         j = np.argmax(ce, axis=1)
         jc = np.clip(j, 1, len(e) - 2)
         rows = np.arange(n)
@@ -100,9 +110,11 @@ def solve_effort(
         opt = np.where(interior, e[jc] + np.clip(step, -1, 1) * h, e[j])
         opt = np.where(y0[sl] > 0, opt, 1.0)
         best[sl] = opt
-        parts["mean_pay"][sl] = mean[rows, j]
-        parts["var_pay"][sl] = var[rows, j]
-        parts["certainty_equivalent"][sl] = ce[rows, j]
+        # The pay distribution at the chosen effort itself (not the grid point).
+        mean, var, ce = moments(flat, opt[:, None], sigma[sl], yy, cost[sl, None])
+        parts["mean_pay"][sl] = mean[:, 0]
+        parts["var_pay"][sl] = var[:, 0]
+        parts["certainty_equivalent"][sl] = ce[:, 0]
     return best, parts
 
 
@@ -117,8 +129,9 @@ def best_linear_rate(
 
     For each commission rate ``beta`` on a grid, a rep paid ``beta * Y`` chooses
     effort with :func:`solve_effort` (output ``Y = e + sigma Z`` per unit of
-    expected output); the surplus is expected output minus the cost of effort
-    minus the rep's risk premium, ``e - c e^k / k - r/2 Var[pay]``. The best grid
+    expected output); the surplus is expected output minus expected pay plus the
+    rep's certainty equivalent as the solver computes it from the pay
+    distribution the rep faces (``E[pay] - r/2 Var[pay] - c e^k / k``). The best grid
     rate is refined by a parabola, then the grid is narrowed around it. For
     ``elasticity = 1`` the answer is Holmstrom & Milgrom's ``1 / (1 + r c
     sigma^2)``, which is how the effort model is tested.
@@ -129,27 +142,29 @@ def best_linear_rate(
     """
     lo, hi = 0.0, 1.5
     beta = np.linspace(lo, hi, 151) if rates is None else np.asarray(rates, dtype=float)
-    k = 1.0 + 1.0 / elasticity
     scales = np.linspace(-8 * sigma, 3.0 + 8 * sigma, 801)
     e_max = max(3.0, 1.5 * (hi / cost) ** elasticity)
     efforts = np.linspace(0.0, e_max, 3001)
+
+    def surplus(b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        pay = b[:, None] * scales[None, :]
+        e, parts = solve_effort(
+            pay, scales, np.ones(len(b)), sigma, cost, elasticity, risk_aversion, efforts=efforts
+        )
+        # Total surplus = expected output - expected pay + the rep's certainty
+        # equivalent (pay net of effort cost and of the risk premium of the pay
+        # distribution the solver computed): nothing here assumes the plan is linear.
+        return e - parts["mean_pay"] + parts["certainty_equivalent"], e
+
     b = 0.0
     for _ in range(4):
-        pay = beta[:, None] * scales[None, :]
-        e, parts = solve_effort(
-            pay, scales, np.ones(len(beta)), sigma, cost, elasticity, risk_aversion,
-            efforts=efforts,
-        )  # fmt: skip
-        # Risk premium at the refined effort: Var of a linear pay does not depend on e.
-        surplus = e - cost * e**k / k - risk_aversion / 2 * beta**2 * sigma**2
-        j = int(np.argmax(surplus))
+        s, _ = surplus(beta)
+        j = int(np.argmax(s))
         jc = min(max(j, 1), len(beta) - 2)
-        fm, f0, fp = surplus[jc - 1], surplus[jc], surplus[jc + 1]
+        fm, f0, fp = s[jc - 1], s[jc], s[jc + 1]
         curv = fm - 2 * f0 + fp
         hstep = beta[1] - beta[0]
         b = beta[jc] + (0.5 * (fm - fp) / curv * hstep if curv < 0 else 0.0)
         beta = np.linspace(max(b - 2 * hstep, 0.0), b + 2 * hstep, 41)
-    pay = np.array([[b]]) * scales[None, :]
-    e, _ = solve_effort(pay, scales, np.ones(1), sigma, cost, elasticity, risk_aversion,
-                        efforts=efforts)  # fmt: skip
+    _, e = surplus(np.array([b]))
     return float(b), float(e[0])
