@@ -497,3 +497,14 @@ def test_apportion_rows_equals_grouped_hamilton(rows):
     g = np.repeat(np.arange(len(rows)), 12)
     assert got.tolist() == apportion_groups(w.reshape(-1), g, t).reshape(len(rows), 12).tolist()
     assert got.sum(axis=1).tolist() == t.tolist()
+
+
+def test_apportion_rows_exact_tie_across_weights():
+    # Weights 2, 4, 4, 30 x4 (sum 130), 200 units: quotas 200 w / 130 -> 3 + 10/130,
+    # 6 + 20/130 (x2), 46 + 20/130 (x4). Floors sum to 199; the last unit is an exact
+    # tie at 20/130 between weights 4 and 30: the larger weight, first listed (the
+    # first 30) wins. Float fractions differ in the 15th digit and must not decide.
+    from simlib.targets.rounding import apportion_rows
+
+    w = np.array([[0, 0, 0, 0, 0, 2, 4, 4, 30, 30, 30, 30]], dtype=float)
+    assert apportion_rows(w, np.array([200])).tolist() == [[0, 0, 0, 0, 0, 3, 6, 6, 47, 46, 46, 46]]

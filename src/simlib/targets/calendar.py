@@ -121,9 +121,17 @@ def _monthly(ds, tree, spec, kpi, annual, unit, year, additive) -> pd.DataFrame:
             kid_sum = np.zeros((tree.N, 12))
             ch = np.flatnonzero(np.isin(tree.parent, us) & tree.nonempty)
             np.add.at(kid_sum, tree.parent[ch], month[ch])
-            w = kid_sum[us] / unit + 1e-12
+            kid_units = np.round(kid_sum[us] / unit)
             tot = np.round(annual[us] / unit).astype(np.int64)
-            month[us] = apportion_rows(w, tot) * unit
+            # No padding below: the unit's month is its children's month, exactly.
+            same = kid_units.sum(axis=1).astype(np.int64) == tot
+            month[us[same]] = kid_units[same] * unit
+            pad = np.flatnonzero(~same)
+            if len(pad):
+                # Padding: children's months scaled to the unit's own annual target,
+                # rounded jointly (a token weight keeps all-zero rows solvable).
+                w = kid_units[pad] + 1e-12
+                month[us[pad]] = apportion_rows(w, tot[pad]) * unit
     else:
         month[:] = annual[:, None]
         month[U:] = np.where(tree.employed, month[U:], np.nan)

@@ -292,6 +292,9 @@ def apportion_rows(weights: np.ndarray, totals: np.ndarray) -> np.ndarray:
     scale = np.where(ws > 0, ws, 1.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         q = w * (t / scale)[:, None]
+    err = (n + 8) * 4e-16 * np.maximum(1.0, q)
+    near_int = (np.abs(q - np.round(q)) <= err) & (q > 0)
+    q = np.where(near_int, np.round(q), q)  # as in _hamilton
     base = np.floor(q)
     frac = q - base
     left = t - base.sum(axis=1).astype(np.int64)
@@ -300,21 +303,25 @@ def apportion_rows(weights: np.ndarray, totals: np.ndarray) -> np.ndarray:
     rank = np.empty_like(order)
     np.put_along_axis(rank, order, np.broadcast_to(np.arange(n), w.shape), axis=-1)
     out = base.astype(np.int64) + (rank < left[:, None]).astype(np.int64)
-    # Rows where float noise could have decided: the rows' floors or cut-off are near.
-    err = (n + 8) * 4e-16 * np.maximum(1.0, q)
-    near_int = np.abs(q - np.round(q)) <= err
-    fs = np.take_along_axis(frac, order, axis=-1)
-    es = np.take_along_axis(err, order, axis=-1).max(axis=1)
+    # Rows where float noise could have decided: the cut-off is too close to call
+    # (the same test as for apportion_groups, one group per row).
     k = np.clip(left, 0, n)
-    last_in = np.take_along_axis(fs, np.clip(k - 1, 0, n - 1)[:, None], axis=-1)[:, 0]
-    first_out = np.take_along_axis(fs, np.clip(k, 0, n - 1)[:, None], axis=-1)[:, 0]
-    close = (k > 0) & (k < n) & (last_in - first_out <= 4 * es)
-    same = np.take_along_axis(w, order, axis=-1)
-    tied_same = (close) & (
-        np.take_along_axis(same, np.clip(k - 1, 0, n - 1)[:, None], axis=-1)[:, 0]
-        == np.take_along_axis(same, np.clip(k, 0, n - 1)[:, None], axis=-1)[:, 0]
+    gi = np.repeat(np.arange(R), n)
+    need = _uncertain(
+        gi,
+        frac.reshape(-1),
+        err.reshape(-1),
+        rank.reshape(-1),
+        k,
+        w.reshape(-1),
+        np.zeros(R * n),
+        R,
     )
-    redo = np.flatnonzero((close & ~tied_same) | (near_int.any(axis=1) & (left != 0)))
+    fs = np.take_along_axis(frac, order, axis=-1)
+    es = err.max(axis=1)
+    last_in = np.take_along_axis(fs, np.clip(k - 1, 0, n - 1)[:, None], axis=-1)[:, 0]
+    near_zero_cut = (k > 0) & (last_in <= 2 * es)
+    redo = np.flatnonzero(need | (near_int.any(axis=1) & near_zero_cut))
     if len(redo):
         g = np.repeat(np.arange(len(redo)), n)
         out[redo] = apportion_groups(w[redo].reshape(-1), g, t[redo]).reshape(len(redo), n)
@@ -435,6 +442,14 @@ def _hamilton(
     free = state == 0
     with np.errstate(divide="ignore", invalid="ignore"):
         q = np.where(free & (free_w[g] > 0), w * (rem[g] / free_w[g]), 0.0)
+    n_g = np.bincount(g, minlength=G)
+    err = (n_g[g] + 8) * 4e-16 * np.maximum(1.0, q)
+    # Quotas within float error of a whole number are taken as that number. If the
+    # truth is a hair below, it would have had the largest remainder and got the unit
+    # back; a hair above only matters when the remainders run out down to ~0, which
+    # sends the group to the exact pass below.
+    near_int = free & (np.abs(q - np.round(q)) <= err) & (q > 0)
+    q = np.where(near_int, np.round(q), q)
     base = np.where(state == 1, m, np.where(state == 2, mx, np.floor(q))).astype(np.int64)
     base = np.clip(base, m, mx)
     frac = q - np.floor(q)
@@ -445,15 +460,13 @@ def _hamilton(
     rank = _rank_within(g, claim, w)
     take = (rank < left[g]) & eligible
     out = base + take.astype(np.int64)
-    n_g = np.bincount(g, minlength=G)
-    err = (n_g[g] + 8) * 4e-16 * np.maximum(1.0, q)
-    # An exact quota next to a whole number might have been floored the wrong way.
-    near_int = free & (np.abs(q - np.round(q)) <= err) & (q > 0)
-    bad_floor = np.zeros(G, dtype=bool)
-    bad_floor[g[near_int]] = True
-    need = _uncertain(g, claim, err, rank, np.maximum(left, 0), w, np.zeros(len(w)), G)
-    need |= bad_floor & (left != 0)
-    need |= bad_floor & (np.bincount(g, weights=near_int & (q != np.round(q)), minlength=G) > 0)
+    k = np.maximum(left, 0)
+    need = _uncertain(g, claim, err, rank, k, w, np.zeros(len(w)), G)
+    cut = np.full(G, np.inf)
+    at_cut = rank == (k[g] - 1)
+    cut[g[at_cut]] = claim[at_cut] - 2 * err[at_cut]
+    has_near = np.bincount(g, weights=near_int, minlength=G) > 0
+    need |= has_near & (k > 0) & (cut <= 0)
     for gi in np.flatnonzero(need):
         idx = np.flatnonzero(g == gi)
         out[idx] = _hamilton_exact(w0[idx], int(totals[gi]), m[idx], mx[idx], state[idx])
