@@ -249,7 +249,17 @@ def _lag1_estimate(name: str, series: np.ndarray, years: np.ndarray) -> Estimate
 def fit_sales_panel(
     ds, kpis: Sequence[str] | None = None, history: pd.PeriodIndex | None = None
 ) -> SalesPanelFit:
-    """Fit the panel model of rep sales on ``ds`` (all KPIs by default).
+    """Fit the model of rep sales the engine draws from, with standard errors.
+
+    The point estimates are those of the engine's own fit,
+    :meth:`simlib.engine.sales.ParametricSales.fit` (one estimator serves both:
+    what this reports is what ``sales="parametric"`` simulates). Each comes with a
+    normal-theory standard error from the variance it was measured from and its
+    degrees of freedom, and a caveat. ``sigma_rep`` is in the engine's sense: the
+    spread of the change of a rep's yearly level, i.e. the error of forecasting a
+    rep's year from the last (sqrt(2) x the spread of one year's surprise that
+    :func:`panel_components` reports). Seasonality comes from
+    :func:`panel_components`.
 
     Currency and count KPIs are modelled in logs (rep-months with zero sales are
     left out: they are not lognormal); rate KPIs on their own scale.
@@ -258,41 +268,77 @@ def fit_sales_panel(
     -------
     SalesPanelFit
         ``.sales_options()`` gives ``sigma_rep``, ``sigma_company``,
-        ``sigma_region`` and ``sigma_month`` per KPI for
-        ``simlib.simulate(sales="parametric", sales_options=...)``.
+        ``sigma_region``, ``sigma_month`` per KPI and ``rho_company``,
+        ``rho_region`` for ``simlib.simulate(sales="parametric", sales_options=...)``.
     """
-    from simlib.engine.sales import Layout
+    from simlib.engine.sales import Layout, ParametricSales
 
     kpis = ds.kpi_names if kpis is None else list(kpis)
+    unknown = [k for k in kpis if k not in ds.kpi_names]
+    if unknown:
+        raise BehaviorError(
+            f"kpis: unknown KPI(s) {unknown}; the dataset's KPIs are {ds.kpi_names}"
+        )
     periods = ds.periods if history is None else history
     lay = Layout.from_dataset(ds, periods, rep_ids=ds.reps["rep_id"].to_numpy(), kpis=kpis)
     x = ds.sales_array(kpis=kpis, periods=periods, rep_ids=lay.rep_ids)
+    model = ParametricSales.fit(ds, lay, np.zeros(lay.shape), history=periods)
+    f = model.fitted
     sig: dict[str, np.ndarray | float] = {
-        k: np.zeros(len(kpis))
+        k: np.asarray(f[k], dtype=float)
         for k in ("sigma_rep", "sigma_company", "sigma_region", "sigma_month")
     }
-    rho: dict[str, list[float]] = {"rho_company": [], "rho_region": []}
+    sig["rho_company"] = float(f["rho_company"])
+    sig["rho_region"] = float(f["rho_region"])
+    cav = (
+        "Assumes shocks are independent and normal on this scale; the interval uses normal "
+        "theory on the variance the component was measured from. sigma_rep is the spread "
+        "of the change of a rep's yearly level (the error of forecasting a year from the "
+        "last) and needs two complete years per rep."
+    )
     ests: list[Estimate] = []
     seas = {}
     n_obs = {}
     for i, k in enumerate(kpis):
+        unit_s = "rate units" if lay.is_rate[i] else "log points"
+        for name in ("sigma_rep", "sigma_company", "sigma_region", "sigma_month"):
+            sd = float(sig[name][i])
+            gross = float(f["var_gross"][name][i])
+            df = int(f["dof"][name][i])
+            se_var = np.sqrt(2.0 * max(gross, sd**2) ** 2 / max(df, 1))
+            se = se_var / (2 * sd) if sd > 0 else np.sqrt(se_var)
+            ests.append(
+                Estimate(
+                    f"{k}: {name}",
+                    sd,
+                    float(se),
+                    cav,
+                    df + 1,
+                    unit_s,
+                    "variance decomposition (the engine's fit)",
+                )  # fmt: skip
+            )
         y = x[..., i] if lay.is_rate[i] else _log(x[..., i])
-        comps, season = panel_components(
-            y, periods, lay.region, k, "rate" if lay.is_rate[i] else "log"
-        )
-        for name, e in comps.items():
-            if name in rho:
-                if not lay.is_rate[i] and np.isfinite(e.estimate):
-                    rho[name].append(e.estimate)
-            else:
-                sig[name][i] = 0.0 if not np.isfinite(e.estimate) else e.estimate
-            ests.append(Estimate(f"{k}: {name}", e.estimate, e.se, e.caveat, e.n, e.unit, e.method))
-        seas[k] = season
+        try:
+            seas[k] = panel_components(y, periods, lay.region, k)[1]
+        except BehaviorError:
+            seas[k] = np.zeros(12)
         n_obs[k] = int(np.isfinite(y).sum())
-    # The engine takes one persistence per shock for all KPIs: the mean over
-    # summed KPIs, kept within [0, 0.95] (negative persistence is noise here).
-    for name, vals in rho.items():
-        sig[name] = float(np.clip(np.mean(vals), 0.0, 0.95)) if vals else 0.0
+    n_t = int(f["months"])
+    for name in ("rho_company", "rho_region"):
+        r = float(sig[name])
+        ests.append(
+            Estimate(
+                name,
+                r,
+                float(np.sqrt(max(1 - r**2, 0.0) / max(n_t - 3, 1))),
+                "Month-to-month persistence of common shocks, the mean over KPIs kept "
+                "within [0, 0.95]; approximate standard error sqrt((1 - rho^2) / n).",
+                n_t,
+                "autocorrelation",
+                "lag-1 autocorrelation (the engine's fit)",
+            )  # fmt: skip
+        )
     return SalesPanelFit(
         kpis=kpis,
         sigmas=sig,

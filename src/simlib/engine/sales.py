@@ -56,10 +56,17 @@ class Layout:
     kpis : tuple of str
         KPI names, the third axis.
     region : numpy.ndarray
-        Integer region code per rep (0..n_regions-1), for common regional shocks
-        and bootstrap donors.
+        Integer region code per rep (``0 .. region_space - 1``), for common
+        regional shocks and bootstrap donors.
     is_rate : numpy.ndarray
         Per KPI, whether it is a rate in 0-1 (additive shocks, clipped).
+    roster : numpy.ndarray, optional
+        Each rep's position in the dataset's full roster (``ds.reps``), and
+        ``roster_size`` its length. Random numbers are drawn for the whole roster
+        (and every region) and then picked, so a rep's draws do not depend on
+        which other reps are simulated: two designs that simulate different
+        populations (a team component needs the whole unit) still see the same
+        sales for the same rep in the same draw (common random numbers).
     """
 
     rep_ids: np.ndarray
@@ -67,6 +74,19 @@ class Layout:
     kpis: tuple[str, ...]
     region: np.ndarray
     is_rate: np.ndarray
+    roster: np.ndarray | None = None
+    roster_size: int | None = None
+    region_space: int | None = None
+
+    def __post_init__(self) -> None:
+        n = len(self.rep_ids)
+        if self.roster is None:
+            object.__setattr__(self, "roster", np.arange(n))
+            object.__setattr__(self, "roster_size", n)
+        elif self.roster_size is None:
+            object.__setattr__(self, "roster_size", int(np.max(self.roster, initial=-1)) + 1)
+        if self.region_space is None:
+            object.__setattr__(self, "region_space", int(np.max(self.region, initial=0)) + 1)
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -97,7 +117,17 @@ class Layout:
         # same dataset (history and simulated year) agree on every region's code.
         codes = h.index.get_indexer(pd.Series(regions).fillna(h.root).astype(str))
         units = ds.kpis.set_index("kpi").loc[kpis, "unit"].to_numpy()
-        return cls(rep_ids, periods, tuple(kpis), codes.astype(np.int64), units == "rate")
+        roster = pd.Index(ds.reps["rep_id"]).get_indexer(rep_ids)
+        return cls(
+            rep_ids,
+            periods,
+            tuple(kpis),
+            codes.astype(np.int64),
+            units == "rate",
+            roster=roster,
+            roster_size=len(ds.reps),
+            region_space=len(h.unit_ids),
+        )
 
 
 # --------------------------------------------------------------------------- helpers
@@ -215,9 +245,6 @@ class ParametricSales:
         object.__setattr__(self, "_base", base)
         object.__setattr__(self, "_active", np.isfinite(exp) & (exp > 0))
         object.__setattr__(self, "_has_rate", bool(self.layout.is_rate.any()))
-        regions, dense = np.unique(self.layout.region, return_inverse=True)
-        object.__setattr__(self, "_region", dense.reshape(-1))
-        object.__setattr__(self, "_n_regions", len(regions))
 
     def _correlated(self, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
         # float32 normals: twice as fast to draw, and 7 significant digits are
@@ -245,16 +272,17 @@ class ParametricSales:
         # In place on one (R, T, K) buffer: the draw is memory-bound, so every
         # temporary array saved is time saved. The random numbers are drawn in the
         # same order as always, so a seed gives the same sales.
-        rep = self.sigma_rep * self._correlated(rng, (r,))
+        roster = lay.roster
+        rep = self.sigma_rep * self._correlated(rng, (lay.roster_size,))[roster]
         company = self._ar1(self._correlated(rng, (t,)), self.rho_company, axis=0)
         company = self.sigma_company * company - self._half_var
-        region = self._ar1(self._correlated(rng, (self._n_regions, t)), self.rho_region, axis=1)
+        region = self._ar1(self._correlated(rng, (lay.region_space, t)), self.rho_region, axis=1)
         region = self.sigma_region * region
-        z = self.sigma_month * self._correlated(rng, (r, t)).astype(float)
+        z = self.sigma_month * self._correlated(rng, (lay.roster_size, t))[roster].astype(float)
         z += self._base
         z += rep[:, None, :]
         z += company[None, :, :]
-        z += region[self._region]
+        z += region[lay.region]
         if self._has_rate:
             rate = z[..., self.layout.is_rate]
             np.exp(z, out=z)
@@ -373,6 +401,23 @@ class ParametricSales:
             "rep_year_pairs": n_pairs,
             "months": n_t,
             "regions": len(codes),
+            # What each variance was measured from (before noise was taken out) and
+            # its degrees of freedom: simlib.behavior.fit_sales_panel turns these into
+            # standard errors for the same point estimates.
+            "var_gross": {
+                "sigma_month": var_e,
+                "sigma_company": np.sum(comp_shock**2, axis=0) / dof,
+                "sigma_region": np.nanvar(region_mean, axis=(0, 1)),
+                "sigma_rep": np.nanvar(change, axis=0),
+            },
+            "dof": {
+                "sigma_month": np.maximum(
+                    np.isfinite(e2).sum(axis=(0, 1)) - len(x) * len(year_ids), 1
+                ),
+                "sigma_company": np.full(k, dof),
+                "sigma_region": np.maximum(np.isfinite(region_mean).sum(axis=(0, 1)) - n_t, 1),
+                "sigma_rep": np.maximum(n_pairs - 1, 1),
+            },
         }
         return cls(
             layout=layout,
@@ -602,7 +647,7 @@ class BootstrapSales:
         size = self._size
         src_blocks = np.array([rng.choice(self._cands[p]) for p in self._sim_block_pos])
         src = (src_blocks[:, None] + np.arange(size)[None, :]).ravel()  # (T,)
-        u = rng.random(len(lay.rep_ids))
+        u = rng.random(lay.roster_size)[lay.roster]
         own = self.history_rep_index
         has_own = (own >= 0)[:, None] & self._valid[np.maximum(own, 0)][:, src]  # (R, T)
         region = self._sim_region
