@@ -184,7 +184,7 @@ def test_difficulty_consistency(synth):
         # KPIs) is the sum of the reps' forecasts.
         assert np.allclose(reps["difficulty"], reps["target"] / reps["forecast"], equal_nan=True)
         if ds.kpi(kpi)["aggregation"] == "sum":
-            assert top["forecast"] == pytest.approx(np.nansum(reps["forecast"]))
+            assert top["forecast_bottom_up"] == pytest.approx(np.nansum(reps["forecast"]))
         # Region shares average the same reps: count-weighted they give the total.
         g = d.groups[(d.groups["kpi"] == kpi) & (d.groups["by"] == "region")]
         n = reps.groupby("region")["p_reach"].count().reindex(g["group"]).to_numpy()
@@ -207,10 +207,90 @@ def test_harder_targets_lower_the_share(synth):
     )
 
 
-def test_reconcile_gap_table(synth):
-    ds, prop, c = synth
-    rec = reconcile(difficulty(c, ds, prop))
-    assert np.allclose(rec["gap"], rec["target"] - rec["forecast"], equal_nan=True)
-    assert set(rec["level"]) == set(ds.units["level"])
-    first = rec[rec["kpi"] == "revenue"].iloc[0]
-    assert first["level"] == "company"
+def two_region_dataset() -> Dataset:
+    """HQ > regions A, B > one team each > 10 reps each; 2024 and 2025 monthly sales.
+
+    Region A's reps sell 100 a month in 2024 and 121 in 2025 (+21%); region B's sell
+    100 in both years (flat).
+    """
+    periods = pd.period_range("2024-01", "2025-12", freq="M")
+    rows = []
+    for reg, v25 in (("A", 121.0), ("B", 100.0)):
+        for i in range(10):
+            for p in periods:
+                rows.append((f"{reg}{i}", p, "revenue", 100.0 if p.year == 2024 else v25))
+    sales = pd.DataFrame(rows, columns=["rep_id", "period", "kpi", "value"])
+    sales["period"] = sales["period"].astype("period[M]")
+    kpis = pd.DataFrame(
+        {
+            "kpi": ["revenue"],
+            "direction": ["higher"],
+            "unit": ["currency"],
+            "aggregation": ["sum"],
+            "weight_kpi": pd.array([pd.NA], dtype="string"),
+            "allow_negative": [False],
+            "label": ["Revenue"],
+        }
+    )
+    units = pd.DataFrame(
+        {
+            "unit_id": ["HQ", "A", "B", "TA", "TB"],
+            "parent_id": pd.array([pd.NA, "HQ", "HQ", "A", "B"], dtype="string"),
+            "level": ["company", "region", "region", "team", "team"],
+            "name": ["HQ", "A", "B", "TA", "TB"],
+        }
+    )
+    reps = pd.DataFrame(
+        {
+            "rep_id": [f"{r}{i}" for r in "AB" for i in range(10)],
+            "unit_id": ["TA"] * 10 + ["TB"] * 10,
+            "position": "am",
+            "hire_date": pd.to_datetime(["2020-01-01"] * 20),
+            "exit_date": pd.to_datetime([None] * 20),
+            "base_salary": 1.0,
+            "grade": "P1",
+        }
+    )
+    return Dataset(kpis=kpis, units=units, reps=reps, sales=sales, source="two-region")
+
+
+def test_reconcile_uses_each_units_own_forecast_by_hand():
+    # Review of issue 3, item 1.4 and section 2. A proposal given by hand: the
+    # company forecast 29,172 = 1.1 x the 2025 total 26,520 (A 10 x 121 x 12 = 14,520,
+    # B 12,000), so the company trend is 1.1. Cascade 29,172 by last year's shares:
+    # A 14,520 / 26,520 x 29,172 = 15,972, B 13,200.
+    # Own trends (same reps, 2025 vs 2024): A 121/100 = 1.21, B 1.0; credibility
+    # 10 / (10 + 10) = 0.5, so A's trend is sqrt(1.1 x 1.21) and B's sqrt(1.1 x 1.0).
+    # Own forecasts: A 14,520 x sqrt(1.331) = 16,751.6, B 12,000 x sqrt(1.1) = 12,585.7.
+    # Gaps (target - own forecast): A 15,972 - 16,751.6 = -779.6 (the fast region's
+    # target is easy), B 13,200 - 12,585.7 = +614.3 (the flat region's is hard).
+    # Company: 20 reps, credibility 20/30; own 26,520 / 24,000 = 1.105.
+    ds = two_region_dataset()
+    prop = pd.DataFrame(
+        {
+            "kpi": ["revenue"],
+            "forecast": [29_172.0],
+            "lower": [27_000.0],
+            "upper": [31_500.0],
+            "level": [0.9],
+            "proposed_target": [29_172.0],
+        }
+    )
+    c = cascade(ds, prop, {"calendarization": {"method": "flat"}})
+    rec = reconcile(difficulty(c, ds, prop)).set_index("unit_id")
+    fa = 14_520 * np.sqrt(1.1 * 1.21)
+    fb = 12_000 * np.sqrt(1.1)
+    fhq = 26_520 * 1.1 ** (1 / 3) * (26_520 / 24_000) ** (2 / 3)
+    assert rec.loc["A", "target"] == 15_972 and rec.loc["B", "target"] == 13_200
+    assert rec.loc["A", "forecast"] == pytest.approx(fa, rel=1e-9)
+    assert rec.loc["B", "forecast"] == pytest.approx(fb, rel=1e-9)
+    assert rec.loc["HQ", "forecast"] == pytest.approx(fhq, rel=1e-9)
+    assert rec.loc["A", "gap"] == pytest.approx(15_972 - fa, rel=1e-9)
+    assert rec.loc["B", "gap"] == pytest.approx(13_200 - fb, rel=1e-9)
+    assert round(rec.loc["A", "gap"], 1) == -779.6 and round(rec.loc["B", "gap"], 1) == 614.3
+    # The bottom-up figure at the company trend hides the difference: both regions'
+    # targets equal it exactly (15,972 and 13,200), gap 0.
+    assert rec.loc["A", "forecast_bottom_up"] == pytest.approx(15_972)
+    assert rec.loc["B", "forecast_bottom_up"] == pytest.approx(13_200)
+    assert set(rec["level"]) == {"company", "region", "team"}
+    assert rec.iloc[0]["level"] == "company"

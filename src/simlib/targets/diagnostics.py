@@ -200,7 +200,8 @@ class Difficulty:
         ``rep_id``, ``unit_id``, ``region``, ``tenure``, ``kpi``, ``target``,
         ``forecast``, ``difficulty`` (target / forecast), ``p_reach``.
     units : pandas.DataFrame
-        ``unit_id``, ``level``, ``kpi``, ``target``, ``forecast`` (bottom-up),
+        ``unit_id``, ``level``, ``kpi``, ``target``, ``forecast`` (the unit's
+        own), ``forecast_bottom_up``, ``own_trend``, ``credibility``,
         ``difficulty``, ``p_reach`` (the unit's own), ``share_at_or_above``
         (expected share of its reps), ``share_sd``, ``share_low`` /
         ``share_high`` (in a 1-in-20 bad / good year), ``reps``, ``flag``.
@@ -258,7 +259,7 @@ def _rep_forecast(ds: Dataset, cas: Cascade, kpi: str, proposal: pd.DataFrame | 
     else:
         sigma = _log_yoy_sigma(g2.sum().reindex(both).to_numpy(), g1.sum().reindex(both).to_numpy())
         forecast = run * trend
-    return forecast, sigma, rate
+    return forecast, sigma, rate, trend
 
 
 def difficulty(
@@ -288,8 +289,10 @@ def difficulty(
     ``share_at_or_above`` is its mean, ``share_sd`` its standard deviation (common
     shock plus the binomial noise of a finite group), ``share_low`` /
     ``share_high`` the shares in a 1-in-20 bad and good year (common shock at its
-    5th and 95th percentiles). A unit's forecast is the sum of its reps'
-    (bottom-up); its own probability of reaching its target uses
+    5th and 95th percentiles). A unit's ``forecast`` is its own: its current reps'
+    run rates carried by the unit's own year-on-year trend, credibility-weighted
+    towards the company's (``forecast_bottom_up`` keeps the reps' forecasts at the
+    company trend, summed); its own probability of reaching its target uses
     ``s_c**2 + s_i**2 * sum(f**2) / sum(f)**2`` (individual shocks average out).
     """
     h = Hierarchy.of(ds)
@@ -303,7 +306,7 @@ def difficulty(
     z90 = stats.norm.ppf(0.95)
     U = len(h.unit_ids)
     for kpi in cas.company_target:
-        fc_rep, sigma, rate = _rep_forecast(ds, cas, kpi, proposal)
+        fc_rep, sigma, rate, trend = _rep_forecast(ds, cas, kpi, proposal)
         s_common = _common_sigma(ds, cas, kpi, proposal, rate)
         if not np.isfinite(s_common):
             s_common = 0.0
@@ -353,7 +356,19 @@ def difficulty(
             herf = 1.0 / fcnt if rate else f2 / fsum**2
         ua = a[a["rep_id"].isna()][["unit_id", "level", "depth", "target"]].copy()
         ui = h.index.get_indexer(ua["unit_id"].astype(str))
-        ua["forecast"] = unit_fc[ui]
+        own_g, cred = _unit_own_trend(ds, h, kpi, cas.year, trend, rate)
+        ua["forecast_bottom_up"] = unit_fc[ui]
+        # The unit's own forecast: its current people's run rates carried by its own
+        # growth (credibility-weighted towards the company's), so that fast and slow
+        # regions show in the reconciliation.
+        with np.errstate(invalid="ignore", divide="ignore"):
+            if rate:
+                unit_own = unit_fc - trend + own_g
+            else:
+                unit_own = unit_fc / trend * own_g if trend > 0 else unit_fc
+        ua["forecast"] = unit_own[ui]
+        ua["own_trend"] = own_g[ui]
+        ua["credibility"] = cred[ui]
         with np.errstate(invalid="ignore", divide="ignore"):
             ua["difficulty"] = ua["target"] / ua["forecast"]
         unit_sigma = np.sqrt(s_common**2 + s_idio**2 * herf)
@@ -456,6 +471,67 @@ def _p_reach(target, forecast, sigma, rate: bool, lower_better: bool) -> np.ndar
     return np.where(bad, np.nan, p)
 
 
+#: Credibility constant: a unit's own growth gets weight n / (n + K) where n is the
+#: number of reps with two full years of history in it (Buhlmann-style shrinkage of
+#: a small unit's noisy year-on-year change towards the company trend).
+CREDIBILITY_K = 10.0
+
+
+def _unit_own_trend(
+    ds: Dataset, h: Hierarchy, kpi: str, year: int, company_trend: float, rate: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each unit's own trend (growth factor; points for rates) and its credibility.
+
+    Own change: the unit's sales in ``year - 1`` against ``year - 2`` over the reps
+    who sold in all 24 months there (same people, so hires and exits do not pose as
+    growth). The trend used is ``company ** (1 - c) * own ** c`` (rates:
+    ``(1 - c) company + c own``) with credibility ``c = n / (n + CREDIBILITY_K)``;
+    units without such reps take the company's trend (``c = 0``).
+    """
+    U = len(h.unit_ids)
+    s = ds.sales[ds.sales["kpi"] == kpi]
+    yr = s["period"].dt.year
+    s = s[(yr == year - 1) | (yr == year - 2)]
+    n_months = s.groupby("rep_id")["period"].nunique()
+    full = n_months.index[n_months == 24]
+    s = s[s["rep_id"].isin(full)]
+    own = np.full(U, np.nan)
+    n = np.zeros(U)
+    if len(s):
+        last = (s["period"].dt.year == year - 1).to_numpy()
+        per = (
+            s.assign(last=last)
+            .groupby(["rep_id", "last"])["value"]
+            .agg("mean" if rate else "sum")
+            .unstack("last")
+        )
+        unit_of = ds.reps.set_index("rep_id")["unit_id"].reindex(per.index).astype(str)
+        anc = h._ancestors[h.index.get_indexer(unit_of.to_numpy())]
+        v1 = per.get(True, pd.Series(0.0, index=per.index)).to_numpy(dtype=float)
+        v0 = per.get(False, pd.Series(0.0, index=per.index)).to_numpy(dtype=float)
+        t1, t0 = np.zeros(U), np.zeros(U)
+        for c in range(anc.shape[1]):
+            ok = anc[:, c] >= 0
+            t1 += np.bincount(anc[ok, c], weights=v1[ok], minlength=U)
+            t0 += np.bincount(anc[ok, c], weights=v0[ok], minlength=U)
+            n += np.bincount(anc[ok, c], minlength=U)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            own = (
+                np.where(n > 0, (t1 - t0) / n, np.nan)
+                if rate
+                else np.where(t0 > 0, t1 / t0, np.nan)
+            )
+    cred = np.where(np.isfinite(own), n / (n + CREDIBILITY_K), 0.0)
+    own = np.where(np.isfinite(own), own, company_trend)
+    if rate:
+        return (1 - cred) * company_trend + cred * own, cred
+    if company_trend > 0:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            g = np.exp((1 - cred) * np.log(company_trend) + cred * np.log(np.maximum(own, 1e-12)))
+        return g, cred
+    return np.full(U, company_trend), cred
+
+
 def _common_sigma(ds: Dataset, cas: Cascade, kpi: str, proposal, rate: bool) -> float:
     """The company forecast's uncertainty as a sigma (log scale; points for rates),
     read off its prediction interval."""
@@ -474,12 +550,16 @@ def reconcile(diff: Difficulty) -> pd.DataFrame:
     """Bottom-up forecast against top-down target, per unit and level.
 
     Returns ``unit_id``, ``level``, ``kpi``, ``target`` (top-down), ``forecast``
-    (sum of the unit's reps' forecasts), ``gap`` (target - forecast, KPI units;
+    (the unit's own forecast: its current reps' run rates carried by the unit's own
+    year-on-year trend, credibility-weighted towards the company's, see
+    :func:`_unit_own_trend`), ``forecast_bottom_up`` (the reps' forecasts at the
+    company trend, summed), ``own_trend``, ``gap`` (target - forecast, KPI units;
     points for rates), ``gap_pct`` (gap / forecast), ``p_reach``, ordered from the
     top level down and by the largest relative gap.
     """
     u = diff.units
-    out = u[["unit_id", "level", "depth", "kpi", "target", "forecast", "p_reach"]].copy()
+    cols = ["unit_id", "level", "depth", "kpi", "target", "forecast", "forecast_bottom_up"]
+    out = u[[*cols, "own_trend", "p_reach"]].copy()
     out["gap"] = out["target"] - out["forecast"]
     with np.errstate(invalid="ignore", divide="ignore"):
         out["gap_pct"] = out["gap"] / out["forecast"]
