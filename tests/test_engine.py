@@ -378,3 +378,24 @@ def test_turnover_lowers_sales_but_keeps_quotas(small_force):
     assert churn.per_draw["revenue"].mean() < base.per_draw["revenue"].mean()
     assert churn.per_draw["share_at_quota"].mean() < base.per_draw["share_at_quota"].mean()
     assert churn.provenance["turnover"] == 0.3
+
+
+def test_designs_that_simulate_different_populations_see_the_same_sales(small_force):
+    """Common random numbers: a team component makes the engine simulate the whole
+    unit (every position), a plan without one only its own reps; the reps both pay
+    must get the same sales in the same draw, so differences are the design's."""
+    import simlib as sl
+
+    spec = sl.plans.Plan.from_yaml(PLAN).spec.model_dump()
+    comps = [dict(c) for c in spec["components"] if c["type"] != "team"]
+    comps[0]["weight"] = 1.0  # the quota bonus takes the team's share
+    solo = dict(spec, name="no team", components=comps)
+    kw = dict(draws=5, seed=21, keep_cube=True, turnover=0.2)
+    with_team = simulate(ds=small_force, plan=spec, **kw)
+    without = simulate(ds=small_force, plan=solo, **kw)
+    assert with_team.provenance["reps"] > without.provenance["reps"]
+    a = with_team.reps["rep_id"].tolist()
+    b = without.reps["rep_id"].tolist()
+    assert a == b  # the same paid reps, in the same order
+    np.testing.assert_array_equal(with_team.cube["sales"], without.cube["sales"])
+    pd.testing.assert_series_equal(with_team.per_draw["revenue"], without.per_draw["revenue"])

@@ -129,7 +129,11 @@ def expected_sales(
             f"expected sales from history: fewer than 3 months of sales before {first}; "
             "use basis='target'"
         )
-    x = ds.sales_array(kpis=list(layout.kpis), periods=hist, rep_ids=layout.rep_ids)
+    # Levels, position medians and growth come from every rep in the dataset, then
+    # the simulated reps' rows are taken: a rep's expectation must not depend on
+    # which other reps a design simulates (common random numbers across designs).
+    all_ids = ds.reps["rep_id"].to_numpy()
+    x = ds.sales_array(kpis=list(layout.kpis), periods=hist, rep_ids=all_ids)
     # Seasonality from the history before the simulated year only (a replay of a
     # past year must not learn from the year it replays).
     before = ds.periods[ds.periods < first]
@@ -149,7 +153,7 @@ def expected_sales(
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # reps with no history: filled below
         level = np.nanmean(deseason[:, in_last, :], axis=1)
-    positions = ds.reps.set_index("rep_id").loc[layout.rep_ids, "position"].to_numpy()
+    positions = ds.reps["position"].to_numpy()
     for pos in np.unique(positions):
         mask = positions == pos
         ok = mask[:, None] & (n_months >= 3)
@@ -180,7 +184,7 @@ def expected_sales(
     else:
         g = np.full(len(layout.kpis), float(growth))
     g = np.where(is_rate, 0.0, g)
-    level = np.nan_to_num(level) * (1 + g)[None, :]
+    level = np.nan_to_num(level[pd.Index(all_ids).get_indexer(layout.rep_ids)]) * (1 + g)[None, :]
     sim_season = season[np.asarray(layout.periods.month) - 1]  # (T, K)
     hire = pd.to_datetime(
         ds.reps.set_index("rep_id").loc[layout.rep_ids, "hire_date"]
@@ -220,6 +224,10 @@ class Turnover:
     n_periods: int
     vacancy_months: int = 1
     ramp_months: int = 4
+    #: Positions of the simulated reps in the dataset's roster (see ``Layout``),
+    #: so each seat's exit draw does not depend on which other reps are simulated.
+    roster: np.ndarray | None = None
+    roster_size: int | None = None
 
     def __post_init__(self) -> None:
         if not 0 <= self.annual < 1:
@@ -228,7 +236,10 @@ class Turnover:
     def seat_factor(self, rng: np.random.Generator) -> np.ndarray:
         """(reps, periods) share of a fully productive rep's sales each seat makes."""
         hazard = 1 - (1 - self.annual) ** (1 / 12)
-        u = rng.random(self.n_reps)
+        if self.roster is None:
+            u = rng.random(self.n_reps)
+        else:
+            u = rng.random(self.roster_size)[self.roster]
         # Month of exit: geometric; beyond the year means no exit.
         exit_month = (
             np.floor(np.log1p(-u) / np.log1p(-hazard)).astype(np.int64)
@@ -960,12 +971,15 @@ def simulate(
                 same = ref_plan.spec.model_dump() == plan.spec.model_dump()
                 # The incentive these same reps faced in history: paid as the plan pays them.
                 reference = (
-                    "self" if same else ref_plan.prepare(reps, periods, ds=ds, paid=prep.paid)
+                    "self"
+                    if same
+                    else (ref_plan, ref_plan.prepare(reps, periods, ds=ds, paid=prep.paid))
                 )
             ctx = bh.context_from_plan(
                 plan, prep, exp, target_arr, kpis, summed, kpis.index(primary_kpi),
                 sigma=_annual_sigma(model, kpis.index(primary_kpi), len(reps)),
                 paid=np.asarray(prep.paid, dtype=bool), reference=reference,
+                currency=np.isin(np.asarray(kpis), currency),
             )  # fmt: skip
             work.behavior = bh.bind(behavior_spec, ctx)
     if turnover is not None:
@@ -974,7 +988,15 @@ def simulate(
             if turnover == "history"
             else float(turnover)
         )
-        work.turnover = Turnover(rate, len(reps), len(periods), vacancy_months, ramp_months)
+        work.turnover = Turnover(
+            rate,
+            len(reps),
+            len(periods),
+            vacancy_months,
+            ramp_months,
+            roster=layout.roster,
+            roster_size=layout.roster_size,
+        )
         work.is_rate = layout.is_rate
     if chunk_size is None:
         per_draw_bytes = 8 * int(np.prod(layout.shape)) * 6  # sales + plan intermediates
