@@ -292,6 +292,44 @@ def test_spec_yaml_examples_parse(tiny_ds):
         CascadeSpec.from_yaml(f)
 
 
+def test_even_flat_yaml_runs_by_hand(tiny_ds):
+    # CNY 1,000,000 = 1,000 units of 1,000, even at every level: N / S 500 each;
+    # N -> N1 -> N1a (N1b is empty in 2027) 500; N1a -> r1, r2 250 each; S -> S1 500
+    # -> r4, r5 250 each. Flat months: 250 units = 12 x 20 + 10, so Jan-Oct 21,000
+    # and Nov-Dec 20,000 (equal remainders: first listed months first).
+    c = cascade(tiny_ds, {"revenue": 1_000_000}, "scenarios/cascades/even_flat.yaml")
+    t = annual(c)
+    assert (t["N"], t["S"], t["N1a"], t["S1"]) == (500_000, 500_000, 500_000, 500_000)
+    assert (t["r1"], t["r2"], t["r4"], t["r5"]) == (250_000, 250_000, 250_000, 250_000)
+    m = c.rep_targets()
+    r1 = m[m["rep_id"] == "r1"].sort_values("period")["target"].tolist()
+    assert r1 == [21_000] * 10 + [20_000] * 2
+    assert c.check().empty and c.check_monthly().empty
+
+
+def test_potential_led_yaml_runs_by_hand(tiny_ds):
+    from simlib.spec import load_yaml
+
+    ds2 = _with_potential(tiny_ds, {"N1a": 300.0, "S1": 100.0})
+    # As written it asks for a seasonal calendar over two years: tiny_ds has three
+    # months, so the cascade refuses and says what to do.
+    with pytest.raises(CascadeError, match="complete calendar year.*flat"):
+        cascade(ds2, {"revenue": 15_600_000}, "scenarios/cascades/potential_led.yaml")
+    spec = {**load_yaml("scenarios/cascades/potential_led.yaml"), **FLAT}
+    c = cascade(ds2, {"revenue": 15_600_000}, spec)
+    t = annual(c)
+    # Regions by history (2026 annualized: N 2400 + 4800 = 7200, S 7200 + 1200 =
+    # 8400 of 15,600): N 7,200 units, S 8,400. Teams by potential with 5% padding:
+    # N1 -> N1a (the only non-empty team) 7,200 x 1.05 = 7,560; S -> S1 8,820.
+    # Reps by capacity (all employed 12 months at full ramp in 2027): halves.
+    assert (t["N"], t["S"]) == (7_200_000, 8_400_000)
+    assert (t["N1a"], t["S1"]) == (7_560_000, 8_820_000)
+    assert (t["r1"], t["r2"], t["r4"], t["r5"]) == (3_780_000, 3_780_000, 4_410_000, 4_410_000)
+    pads = c.log[c.log["kind"] == "padding"].set_index("unit_id")["amount"]
+    assert pads.to_dict() == {"N1": 360_000.0, "S": 420_000.0}
+    assert c.check().empty and c.check_monthly().empty
+
+
 # --------------------------------------------------------------- properties
 TARGET_YEAR = 2026
 
