@@ -76,3 +76,19 @@ def test_distribution_summary():
     d = metrics.Distribution.of(np.arange(101.0))
     assert (d.mean, d.p5, d.p50, d.p95) == (50.0, 5.0, 50.0, 95.0)
     assert d.se == pytest.approx(np.arange(101.0).std(ddof=1) / np.sqrt(101))
+
+
+def test_pay_gap_vs_others_by_hand():
+    # Two bands (0.95 and 1.05 attainment), two groups; group 1 is paid 10 less than
+    # group 0 in each band. Average pay = (100 + 90 + 200 + 190) / 4 = 145.
+    att = np.array([0.95, 0.95, 1.05, 1.05])
+    groups = np.array([0, 1, 0, 1])
+    gap = metrics.pay_gap_vs_others(np.array([100.0, 90, 200, 190]), att, groups, 2)
+    assert gap.tolist() == pytest.approx([10 / 145, -10 / 145])
+    same = metrics.pay_gap_vs_others(np.array([100.0, 100, 200, 200]), att, groups, 2)
+    assert same.tolist() == pytest.approx([0.0, 0.0])
+    # Tiny pay in a low band does not blow the gap up (a ratio would be +300%).
+    low = metrics.pay_gap_vs_others(
+        np.array([4.0, 1, 200, 200]), np.array([0.3, 0.3, 1.0, 1.0]), groups, 2
+    )
+    assert abs(low[0]) < 0.05

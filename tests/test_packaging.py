@@ -76,3 +76,12 @@ def test_ci_runs_make_test():
 def test_console_script_is_declared():
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert meta["scripts"]["simlib"] == "simlib.cli:main"
+
+
+def test_code_version_names_the_release_and_the_source(tmp_path, monkeypatch):
+    import simlib
+
+    v = simlib.code_version()
+    release, digest = v.split("+")
+    assert release == simlib.__version__
+    assert len(digest) == 8 and int(digest, 16) >= 0

@@ -47,9 +47,33 @@ __all__ = [
     "SimlibError",
     "SpecError",
     "__version__",
+    "code_version",
     *sorted(_SUBMODULES),
     *sorted(_EXPORTS),
 ]
+
+
+_CODE_VERSION: str | None = None
+
+
+def code_version() -> str:
+    """The package version plus a short hash of its source files, e.g. ``0.1.0+3f9a2c1e``.
+
+    Stored results are keyed by it, so a change to any line of the library makes
+    the next run simulate again instead of reusing results the old code produced.
+    """
+    global _CODE_VERSION
+    if _CODE_VERSION is None:
+        import hashlib
+        from pathlib import Path
+
+        h = hashlib.sha256()
+        root = Path(__file__).resolve().parent
+        for path in sorted(root.rglob("*.py")):
+            h.update(path.relative_to(root).as_posix().encode())
+            h.update(path.read_bytes())
+        _CODE_VERSION = f"{__version__}+{h.hexdigest()[:8]}"
+    return _CODE_VERSION
 
 
 def __getattr__(name: str) -> Any:

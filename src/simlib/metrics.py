@@ -191,14 +191,17 @@ def pay_gap_vs_others(
     n_groups: int,
     bands: tuple[float, ...] = FINE_BANDS,
 ) -> np.ndarray:
-    """Pay gap of each group against everyone else at equal attainment.
+    """Pay gap of each group against everyone else at equal attainment, as a share of
+    average pay.
 
-    Reps are put into attainment bands 10 points wide; within a band, the
-    group's mean pay is compared with the mean pay of the reps *not* in the
-    group; the ratios are averaged over bands weighted by the group's headcount
-    there (bands where either side is empty are skipped). Pay is the amount
-    paid, so a gap that comes through a lower target incentive shows. 0 means
-    paid like the others for the same performance; -0.05 means 5% less.
+    Reps are put into attainment bands 10 points wide. In each band the group's
+    mean pay is compared with the mean pay of the reps *not* in the group; the
+    differences are averaged over bands, weighted by the group's headcount there
+    (bands where either side is empty are skipped), and divided by the average
+    pay of everyone. Pay is the amount paid, so a gap that comes through a lower
+    target incentive shows. 0 means paid like the others for the same
+    performance; -0.05 means 5% of average pay less. (Differences, not ratios of
+    band means: low-attainment bands pay little, and ratios there explode.)
 
     Returns shape (..., n_groups); NaN where a group shares no band with others.
     """
@@ -216,11 +219,13 @@ def pay_gap_vs_others(
     count = np.bincount(cell, minlength=size).reshape(lead, nb, n_groups).astype(float)
     others_sum = pay_sum.sum(axis=2, keepdims=True) - pay_sum
     others_n = count.sum(axis=2, keepdims=True) - count
+    avg = pay_sum.sum(axis=(1, 2)) / count.sum(axis=(1, 2))  # (lead,)
     with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = (pay_sum / count) / (others_sum / others_n) - 1.0
-        ok = (count > 0) & (others_n > 0) & (others_sum > 0)
+        diff = pay_sum / count - others_sum / others_n
+        ok = (count > 0) & (others_n > 0)
         w = np.where(ok, count, 0.0)
-        out = (np.where(ok, ratio, 0.0) * w).sum(axis=1) / w.sum(axis=1)
+        out = (np.where(ok, diff, 0.0) * w).sum(axis=1) / w.sum(axis=1)
+        out = out / np.where(avg > 0, avg, np.nan)[:, None]
     return out.reshape(*pay.shape[:-1], n_groups)
 
 

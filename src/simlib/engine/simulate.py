@@ -646,7 +646,8 @@ def simulate(
         Improvement-plan flag also for quota-KPI attainment under this level.
     promotion_grade : str, optional
         A rep is promotion-ready in a draw when rated at or above this grade
-        (default: the second best) this year and in the last real appraisal
+        (default: the top grade on scales of three grades or fewer, the second
+        best on longer scales) this year and in the last real appraisal
         (the year before, from history): two consecutive periods, the common
         career-ladder rule (5 CFR 335.104: at least "fully successful").
     budget : float, optional
@@ -889,7 +890,9 @@ def simulate(
         sc_kpis = [kpis.index(k) for k in sc.kpi_names]
         grade_names = list(sc.rating.names)
         if promotion_grade is None:
-            promo = min(1, len(grade_names) - 1)
+            # Default: the top grade on a scale of three or fewer (20/70/10: the top
+            # 20%), the top two on longer scales (10/20/40/20/10: the top 30%).
+            promo = 0 if len(grade_names) <= 3 else 1
         elif promotion_grade in grade_names:
             promo = grade_names.index(promotion_grade)
         else:
@@ -1156,9 +1159,9 @@ def _prior_grades(ds: Dataset, sc: Any, year: int, rep_ids: np.ndarray) -> np.nd
 
 
 def _version() -> str:
-    from simlib import __version__
+    from simlib import code_version
 
-    return __version__
+    return code_version()
 
 
 def _reduce(
