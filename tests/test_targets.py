@@ -862,3 +862,36 @@ def test_check_monthly_by_hand_with_padding(tiny_ds):
     broken = dataclasses.replace(c, targets=bad)
     rules = set(broken.check_monthly()["rule"])
     assert rules == {"padded_month"}  # r1's annual still adds up; N1a's months do not
+
+
+def test_default_seasonal_profile_is_the_reps_own_unit():
+    # Review 7: "by the unit's seasonal profile". HQ > teams T1, T2, one rep each.
+    # 2025: a (T1) sells 2 in January and 1 in every other month (13); b (T2) 2 in
+    # July, 1 otherwise (13). Company 26 -> 13 each by history. Own-unit profiles
+    # give a: Jan 2, other months 1; b: Jul 2, other months 1. (The company's
+    # profile would give each rep 13 x 3/26 = 1.5 in both January and July.)
+    ds0 = _one_team([1, 1])
+    units = pd.DataFrame(
+        {
+            "unit_id": ["HQ", "T1", "T2"],
+            "parent_id": pd.array([pd.NA, "HQ", "HQ"], dtype="string"),
+            "level": ["company", "team", "team"],
+            "name": ["HQ", "T1", "T2"],
+        }
+    )
+    reps = ds0.reps.assign(unit_id=["T1", "T2"])
+    sales = ds0.sales.copy()
+    month = sales["period"].dt.month
+    sales["value"] = np.where(
+        ((sales["rep_id"] == "r0") & (month == 1)) | ((sales["rep_id"] == "r1") & (month == 7)),
+        2.0,
+        1.0,
+    )
+    ds = Dataset(kpis=ds0.kpis, units=units, reps=reps, sales=sales, source="t")
+    c = cascade(ds, {"revenue": 26}, {"calendarization": {"method": "seasonal", "years": 1}})
+    m = c.rep_targets().sort_values(["rep_id", "period"])
+    a = m[m["rep_id"] == "r0"]["target"].tolist()
+    b = m[m["rep_id"] == "r1"]["target"].tolist()
+    assert a == [2] + [1] * 11
+    assert b == [1] * 6 + [2] + [1] * 5
+    assert c.check_monthly().empty

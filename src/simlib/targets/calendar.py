@@ -8,6 +8,8 @@ With no padding below a unit, its month is exactly the sum of its children's.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -78,7 +80,10 @@ def seasonal_profile(
         )
     company = (comp[ctot > 0] / ctot[ctot > 0, None]).mean(axis=0)
     tot = cube.sum(axis=2)  # (U, Y)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        # Units that sold nothing in any complete year have no shares (all NaN);
+        # they take the company's profile just below.
+        warnings.simplefilter("ignore", RuntimeWarning)
         shares = np.where(tot[:, :, None] > 0, cube / tot[:, :, None], np.nan)
         prof = (
             np.nanmean(
@@ -101,11 +106,20 @@ def _monthly(ds, tree, spec, kpi, annual, unit, year, additive) -> pd.DataFrame:
     if cal.method == "flat" or not additive:
         prof = np.full((R, 12), 1.0 / 12)
     else:
-        sp = seasonal_profile(ds, kpi, cal.profile_level, cal.years, before=year)
-        unit_at = tree.h.ancestor_at(
-            tree.h.unit_ids[tree.rep_unit], cal.profile_level or tree.h.levels[0]
-        )
-        prof = sp.reindex(unit_at).to_numpy()
+        own = tree.h.unit_ids[tree.rep_unit]
+        if cal.profile_level is not None:
+            sp = seasonal_profile(ds, kpi, cal.profile_level, cal.years, before=year)
+            prof = sp.reindex(tree.h.ancestor_at(own, cal.profile_level)).to_numpy()
+        else:
+            # Default: each rep's own unit's profile (the issue: "by the unit's
+            # seasonal profile"); a unit without a complete year of its own takes
+            # the company's (see seasonal_profile).
+            own_level = tree.h.units.set_index("unit_id")["level"].reindex(own).to_numpy()
+            prof = np.full((R, 12), np.nan)
+            for lv in pd.unique(own_level):
+                at = own_level == lv
+                sp = seasonal_profile(ds, kpi, str(lv), cal.years, before=year)
+                prof[at] = sp.reindex(own[at]).to_numpy()
         prof = np.where(np.isnan(prof), 1.0 / 12, prof)
     month = np.zeros((tree.N, 12))
     if additive:

@@ -161,7 +161,9 @@ class Calendarization(StrictModel):
 
     ``seasonal``: each month's share of the year is the average over the last
     ``years`` complete years of that month's share of the annual actual, for the
-    rep's unit at ``profile_level`` (the company when not given). ``flat``: equal
+    rep's unit at ``profile_level``; when not given, the rep's own unit (a unit
+    without a complete year of history takes the company's profile). A coarser
+    ``profile_level`` (e.g. ``region``) is steadier for small teams. ``flat``: equal
     months. A rep who joins or leaves during the year gets targets only for months
     employed (the annual target is spread over those months).
     """
