@@ -196,6 +196,8 @@ class SweepSpec(StrictModel):
     grid: dict[str, list[Any]] = Field(min_length=1)
     #: Short names for the grid's paths in scenario names (path -> label).
     labels: dict[str, str] = Field(default_factory=dict)
+    #: Also run each member scaled so its expected cost equals the baseline's.
+    budget_neutral: bool = False
 
     @model_validator(mode="after")
     def _values(self) -> SweepSpec:
@@ -301,16 +303,49 @@ def set_path(obj: dict, path: str, value: Any, where: str = "changes") -> None:
 
 
 def _set_cap(curve: list, value: Any, where: str) -> None:
+    """Move a curve's cap: the point where its rising part stops.
+
+    The cap is where the last *rising* segment ends. A curve that ends in an
+    explicit flat tail (``[1.2, 1.4], [2.0, 1.4]``: nothing more is paid past
+    120%) has its cap at the start of that tail, so the tail is dropped and the
+    last rising segment's slope continues to the new cap; keeping the flat
+    tail's zero slope would make every cap pay the same.
+    """
     if len(curve) < 2:
         raise SpecError([(where, "a cap needs a curve of at least two points")])
-    (x0, y0), (x1, y1) = curve[-2], curve[-1]
+    pts = [(float(a), float(b)) for a, b in curve]
+    rising = [
+        i for i in range(1, len(pts)) if pts[i][0] > pts[i - 1][0] and pts[i][1] > pts[i - 1][1]
+    ]
+    # No rising segment at all: the last segment is the only one a cap can move.
+    end = rising[-1] if rising else len(pts) - 1
+    (x0, y0), (x1, y1) = pts[end - 1], pts[end]
     slope = (y1 - y0) / (x1 - x0) if x1 != x0 else 0.0
     new_x = NO_CAP_ATTAINMENT if _is_none(value) else value
-    if not isinstance(new_x, int | float) or new_x <= x0:
+    if isinstance(new_x, bool) or not isinstance(new_x, int | float) or new_x <= x0:
         raise SpecError(
-            [(where, f"cap {value!r} must be a number above the point before it ({x0})")]
+            [(where, f"cap {value!r} must be a number above the point before it ({x0:g})")]
         )
-    curve[-1] = [float(new_x), float(y0 + slope * (new_x - x0))]
+    del curve[end:]
+    curve.append([float(new_x), float(y0 + slope * (new_x - x0))])
+
+
+def same_payout(a: Any, b: Any) -> bool:
+    """Whether two payout curves pay the same at every attainment."""
+    import numpy as np
+
+    try:
+        xs = np.unique(np.r_[np.asarray(a, float)[:, 0], np.asarray(b, float)[:, 0]])
+    except (TypeError, ValueError, IndexError):
+        return False
+    from simlib.plans.curve import PayoutCurve
+
+    probe = np.unique(np.r_[xs, xs - 1e-9, xs + 1e-9, (xs[:-1] + xs[1:]) / 2, xs[-1] * 2 + 1])
+    try:
+        ca, cb = PayoutCurve(a), PayoutCurve(b)
+    except ValueError:
+        return False
+    return bool(np.allclose(ca(probe), cb(probe), rtol=0, atol=1e-12))
 
 
 def deep_merge(base: dict, changes: Mapping[str, Any], where: str, loader) -> dict:
@@ -533,11 +568,29 @@ class Scenario:
                 # A one-parameter sweep named like its parameter reads "cap=1.4".
                 single = len(paths) == 1 and sw.labels.get(paths[0], _short(paths[0])) == sw.name
                 name = label if single else f"{sw.name}: {label}"
+                if name in resolved or name in failed:
+                    other = (
+                        "the reform" if name in spec.reforms else "another sweep member"
+                    ) + f" {name!r}"
+                    fail(
+                        f"sweep {sw.name}: {label}",
+                        SpecError(
+                            [
+                                (
+                                    f"{where}",
+                                    f"sweep {sw.name!r} makes a scenario named {name!r}, "
+                                    f"which collides with {other}; rename one (or give the "
+                                    "sweep a different name or labels)",
+                                )
+                            ]
+                        ),
+                    )
+                    continue
                 try:
                     resolved[name] = _derive(
                         resolved[sw.base], name, "sweep", dict(zip(paths, combo, strict=True)),
                         loader, f"{where}.grid", what=f"{sw.what} ({label})", why=sw.why,
-                        title=name,
+                        title=name, budget_neutral=sw.budget_neutral,
                     )  # fmt: skip
                 except (SpecError, SimlibError, ValueError) as exc:
                     fail(name, exc)
@@ -801,11 +854,38 @@ def _derive(
         sources=dict(loader.sources),
         budget_neutral=budget_neutral,
     )
+    msg = None
     if not changed:
         msg = f"{where}: changes nothing compared with {base.name!r} (every value is already so)"
+    elif _only_curves_pay_the_same(changed, base.design, design):
+        msg = (
+            f"{where}: changes nothing compared with {base.name!r}: the payout curves it "
+            "edits pay exactly the same at every attainment"
+        )
+    if msg:
         sc.notes.append(msg)
         warnings.warn(msg, ScenarioWarning, stacklevel=4)
     return sc
+
+
+def _only_curves_pay_the_same(changed: list, old: dict, new: dict) -> bool:
+    """True when every change is to a component's payout curve and each edited curve
+    pays what it paid before (a cap moved along a flat stretch, a redundant point)."""
+    idx = set()
+    for path, _, _ in changed:
+        m = _COMP.match(path)
+        if not m or m.group(2) != "curve":
+            return False
+        idx.add(int(m.group(1)))
+    try:
+        return all(
+            same_payout(
+                old["plan"]["components"][i]["curve"], new["plan"]["components"][i]["curve"]
+            )
+            for i in idx
+        )
+    except (KeyError, IndexError, TypeError):
+        return False
 
 
 def _short(path: str) -> str:
@@ -976,8 +1056,8 @@ def scale_payouts(design: dict, factor: float) -> dict:
     """A copy of ``design`` whose payout levels are ``factor`` times as large.
 
     Scales the target incentive (the pay-mix variable share, a flat amount or
-    the amounts by position), commission rates and tier rates, SPIF amounts
-    and component caps in currency. Curve shapes, thresholds and caps in
+    the amounts by position), commission rates and tier rates, SPIF amounts,
+    component caps and the plan cap in currency (``max_payout``) and the draw. Curve shapes, thresholds and caps in
     attainment stay as they are: a budget-neutral reform keeps its design and
     changes only how much each point pays.
     """
@@ -1007,6 +1087,10 @@ def scale_payouts(design: dict, factor: float) -> dict:
             c["amount"] = c["amount"] * factor
         if c.get("max_payout") is not None:
             c["max_payout"] = c["max_payout"] * factor
+    if plan.get("max_payout") is not None:
+        # The plan cap in currency is a payout level too; the multiple-of-target
+        # cap (max_payout_multiple) follows the scaled target incentive by itself.
+        plan["max_payout"] = plan["max_payout"] * factor
     if plan.get("draw"):
         plan["draw"]["amount"] = plan["draw"]["amount"] * factor
     return d

@@ -1,0 +1,118 @@
+"""Review of issue 8 (workbench), section 1: caps on curves with a flat tail, name
+collisions between reforms and sweep members, budget-neutral scaling of the plan
+cap in currency and budget-neutral sweep members."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pytest
+
+from simlib.errors import SpecError
+from simlib.plans.curve import PayoutCurve
+from simlib.scenario import NO_CAP_ATTAINMENT, Scenario, ScenarioWarning, scale_payouts
+
+ROOT = Path(__file__).resolve().parents[1]
+PLANS = ROOT / "scenarios" / "plans"
+FLAT_TAIL = [[0.9, 0.7], [1.0, 1.0], [1.2, 1.4], [2.0, 1.4]]
+
+
+def plan_with(curve, **extra) -> dict:
+    return {
+        "name": "flat tail",
+        "currency": "CNY",
+        "period": "year",
+        "target_incentive": {"pay_mix": {"base": 0.7, "variable": 0.3}},
+        "components": [
+            {"type": "quota_bonus", "name": "revenue_bonus", "kpi": "revenue", "weight": 1.0,
+             "curve": curve}
+        ],
+        **extra,
+    }  # fmt: skip
+
+
+def doc(**extra) -> dict:
+    d = {
+        "title": "Review",
+        "author": "tests",
+        "what": "checks",
+        "why": "because",
+        "baseline": {
+            "data": "data/sample",
+            "plan": plan_with(FLAT_TAIL),
+            "simulation": {"draws": 20, "seed": 3},
+        },
+    }
+    d.update(extra)
+    return d
+
+
+def test_cap_sweep_on_a_curve_ending_in_a_flat_tail_moves_the_cap():
+    d = doc(sweeps=[{"name": "cap", "what": "c", "grid": {"plan.components[0].curve[-1][0]": [1.6, "none"]}}])  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ScenarioWarning)  # a real change must not warn
+        sc = Scenario.from_dict(d, root_dir=ROOT)
+    # The rising part stops at (1.2, 1.4); its slope is (1.4 - 1.0) / (1.2 - 1.0) = 2.
+    c16 = sc["cap=1.6"].design["plan"]["components"][0]["curve"]
+    assert c16 == [[0.9, 0.7], [1.0, 1.0], [1.6, pytest.approx(1.0 + 2 * 0.6)]]
+    cno = sc["cap=none"].design["plan"]["components"][0]["curve"]
+    assert cno[-1] == [NO_CAP_ATTAINMENT, pytest.approx(1.0 + 2 * (NO_CAP_ATTAINMENT - 1.0))]
+    # Pay at 150% of quota: 1.4 under the base (flat past 120%), 2.0 with the cap at 160%.
+    assert PayoutCurve(FLAT_TAIL)(1.5) == pytest.approx(1.4)
+    assert PayoutCurve(c16)(1.5) == pytest.approx(2.0)
+    assert PayoutCurve(cno)(3.0) == pytest.approx(5.0)
+    assert "cap removed" in sc.describe()
+
+
+def test_cap_below_the_rising_part_is_refused_with_the_point():
+    d = doc(sweeps=[{"name": "cap", "what": "c", "grid": {"plan.components[0].curve[-1][0]": [0.95]}}])  # fmt: skip
+    with pytest.raises(SpecError) as e:
+        Scenario.from_dict(d, root_dir=ROOT)
+    assert "above the point before it (1)" in str(e.value)
+
+
+def test_a_curve_change_that_pays_the_same_warns():
+    # An extra point on the straight segment from (1.0, 1.0) to (1.2, 1.4): same pay.
+    same = [[0.9, 0.7], [1.0, 1.0], [1.1, 1.2], [1.2, 1.4], [2.0, 1.4]]
+    d = doc(reforms={"noop": {"what": "x", "changes": {"plan.components[0].curve": same}}})
+    with pytest.warns(ScenarioWarning, match="pay exactly the same"):
+        Scenario.from_dict(d, root_dir=ROOT)
+    other = [[0.9, 0.7], [1.0, 1.0], [1.1, 1.25], [1.2, 1.4], [2.0, 1.4]]
+    d = doc(reforms={"real": {"what": "x", "changes": {"plan.components[0].curve": other}}})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ScenarioWarning)
+        Scenario.from_dict(d, root_dir=ROOT)
+
+
+def test_sweep_member_named_like_a_reform_is_an_error_naming_both():
+    d = doc(
+        reforms={"cap=1.6": {"what": "hand-made", "changes": {"simulation.seed": 9}}},
+        sweeps=[{"name": "cap", "what": "c", "grid": {"plan.components[0].curve[-1][0]": [1.6, 1.8]}}],
+    )  # fmt: skip
+    with pytest.raises(SpecError) as e:
+        Scenario.from_dict(d, root_dir=ROOT)
+    assert "sweep 'cap' makes a scenario named 'cap=1.6'" in str(e.value)
+    assert "the reform 'cap=1.6'" in str(e.value)
+    sc = Scenario.from_dict(d, root_dir=ROOT, strict=False)
+    # The reform is kept as written, not silently replaced by the sweep member.
+    assert sc["cap=1.6"].kind == "reform" and sc["cap=1.6"].design["simulation"]["seed"] == 9
+    assert "cap=1.8" in sc.members
+    assert list(sc.failed) == ["sweep cap: cap=1.6"]
+
+
+def test_budget_neutral_scales_the_plan_cap_in_currency():
+    design = {"plan": plan_with(FLAT_TAIL, max_payout=100_000.0)}
+    design["plan"]["target_incentive"] = {"amount": 50_000.0}
+    out = scale_payouts(design, 0.5)
+    assert out["plan"]["target_incentive"]["amount"] == 25_000.0
+    assert out["plan"]["max_payout"] == 50_000.0  # the cap scales with the pay it bounds
+    assert design["plan"]["max_payout"] == 100_000.0  # input untouched
+
+
+def test_sweep_members_can_ask_for_budget_neutral():
+    d = doc(sweeps=[{"name": "cap", "what": "c", "budget_neutral": True,
+                     "grid": {"plan.components[0].curve[-1][0]": [1.6]}}])  # fmt: skip
+    sc = Scenario.from_dict(d, root_dir=ROOT)
+    assert sc["cap=1.6"].budget_neutral is True
+    assert "also run budget-neutral" in sc.describe()
