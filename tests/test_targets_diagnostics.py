@@ -294,3 +294,47 @@ def test_reconcile_uses_each_units_own_forecast_by_hand():
     assert rec.loc["B", "forecast_bottom_up"] == pytest.approx(13_200)
     assert set(rec["level"]) == {"company", "region", "team"}
     assert rec.iloc[0]["level"] == "company"
+
+
+def test_growth_is_an_improvement_for_lower_is_better_kpis():
+    # Review 7: two years of 100 a month; basis last_year = 1,200. Growth 0.1 on a
+    # higher-is-better KPI -> 1,320; on a lower-is-better one (cost) -> 1,080.
+    ds = one_rep_dataset({"revenue": np.full(24, 100.0)})
+    up = propose_company_target(ds, growth=0.1, basis="last_year", repetitions=50)
+    assert up["proposed_target"].item() == pytest.approx(1_320)
+    kpis = ds.kpis.assign(direction="lower")
+    low = Dataset(kpis=kpis, units=ds.units, reps=ds.reps, sales=ds.sales)
+    down = propose_company_target(low, growth=0.1, basis="last_year", repetitions=50)
+    assert down["proposed_target"].item() == pytest.approx(1_080)
+
+
+def test_model_label_names_the_error_type_simulated():
+    # A positive series whose seasonal swing grows with its level (multiplicative
+    # seasonality): the interval is simulated with multiplicative errors, and the
+    # label must say so (ETS(M,...)), not ETS(A,...).
+    t = np.arange(36)
+    y = (100 + 10 * t) * (1 + 0.5 * np.sin(t % 12 / 12 * 2 * np.pi))
+    label = propose_company_target(one_rep_dataset({"revenue": y}), repetitions=50)["model"]
+    assert label.item().startswith("ETS(M,") and ",M)" in label.item()
+
+
+def test_rate_kpi_weighted_by_weight_kpi(tiny_ds):
+    # Review 7: hv_retention weighted by revenue. 2026: r1 retention 0.9 on revenue
+    # 600, r2 0.8 on 1,200 -> N1a (0.9 x 600 + 0.8 x 1,200) / 1,800 = 0.8333 (the
+    # headcount mean would be 0.85). r4 0.95 on 1,800 and r5 0.6 on 200 -> S1
+    # (1,710 + 120) / 2,000 = 0.915 (headcount mean 0.775).
+    kpis = tiny_ds.kpis.copy()
+    kpis["weight_kpi"] = pd.array([pd.NA, "revenue"], dtype="string")
+    ds = Dataset(kpis=kpis, units=tiny_ds.units, reps=tiny_ds.reps, sales=tiny_ds.sales)
+    flat = {"calendarization": {"method": "flat"}}
+    a = cascade(ds, {"hv_retention": 0.9}, flat).annual.set_index("node_id")
+    assert a.loc["N1a", "last_year_actual"] == pytest.approx(1500 / 1800)
+    assert a.loc["S1", "last_year_actual"] == pytest.approx(1830 / 2000)
+    b = cascade(tiny_ds, {"hv_retention": 0.9}, flat).annual.set_index("node_id")
+    assert b.loc["N1a", "last_year_actual"] == pytest.approx(0.85)
+    # The company's monthly series is weighted too: January 2026 is
+    # (0.9 x 100 + 0.8 x 200 + 0.7 x 50 + 0.95 x 300) / 650 (r5 not yet hired).
+    from simlib.targets.diagnostics import _company_series
+
+    jan = _company_series(ds, "hv_retention").iloc[0]
+    assert jan == pytest.approx((90 + 160 + 35 + 285) / 650)

@@ -27,6 +27,7 @@ from scipy import stats
 from simlib.data.dataset import Dataset
 from simlib.org import Hierarchy
 from simlib.targets.cascade import Cascade, CascadeError
+from simlib.targets.nodes import _rate_weights
 
 #: Design band for the share of reps at or above target (Alexander Group).
 BAND = (0.60, 0.70)
@@ -36,10 +37,21 @@ TOO_HARD, TOO_EASY = 0.45, 0.85
 
 # -------------------------------------------------------------- proposal
 def _company_series(ds: Dataset, kpi: str) -> pd.Series:
-    s = ds.sales[ds.sales["kpi"] == kpi]
+    """The company's monthly series: a sum, or for rate KPIs a mean weighted by the
+    KPI's ``weight_kpi`` when it names one (plain mean otherwise)."""
+    rows = np.flatnonzero((ds.sales["kpi"] == kpi).to_numpy())
+    s = ds.sales.iloc[rows]
     agg = ds.kpi(kpi)["aggregation"]
-    g = s.groupby("period")["value"]
-    y = g.sum() if agg == "sum" else g.mean()
+    if agg == "sum":
+        y = s.groupby("period")["value"].sum()
+    else:
+        w = _rate_weights(ds, kpi, rows)
+        f = pd.DataFrame(
+            {"period": s["period"].to_numpy(), "vw": s["value"].to_numpy() * w, "w": w}
+        )
+        g = f.groupby("period")[["vw", "w"]].sum()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            y = g["vw"] / g["w"].where(g["w"] > 0)
     return y.reindex(ds.periods).astype(float)
 
 
@@ -70,8 +82,10 @@ def propose_company_target(
     kpis : str or list of str, optional
         Default: every KPI.
     growth : float or dict
-        Strategic growth on top of the ``basis``: 0.08 = +8%. For rate KPIs it is
-        added in points (0.01 = one point of retention).
+        Strategic improvement on top of the ``basis``: 0.08 = +8%. For rate KPIs it
+        is added in points (0.01 = one point of retention). For KPIs where lower is
+        better (``direction: lower``, e.g. churn or cost) an improvement lowers the
+        target: 0.08 = -8%.
     level : float
         Coverage of the prediction interval (0.9 = 5th to 95th percentile).
     year : int, optional
@@ -119,7 +133,11 @@ def propose_company_target(
         lo, hi = np.quantile(annual, [(1 - level) / 2, (1 + level) / 2])
         g = growth.get(kpi, 0.0) if isinstance(growth, dict) else float(growth)
         base = fc if basis == "forecast" else last_actual
-        proposed = min(base + g, 1.0) if rate else base * (1 + g)
+        # Growth is an improvement: where lower is better it lowers the target.
+        sign = -1.0 if info["direction"] == "lower" else 1.0
+        proposed = float(np.clip(base + sign * g, 0.0, 1.0)) if rate else base * (1 + sign * g)
+        if err == "mul":
+            label = label.replace("ETS(A,", "ETS(M,", 1)
         rows.append(
             {
                 "kpi": kpi,

@@ -62,6 +62,29 @@ def _sales_codes(ds: Dataset) -> _SalesCodes:
     return out
 
 
+def _rate_weights(ds: Dataset, kpi: str, rows: np.ndarray) -> np.ndarray:
+    """Weights of the sales rows ``rows`` (indices into ``ds.sales``) of a rate KPI.
+
+    A rate KPI whose ``weight_kpi`` is set (e.g. retention weighted by customers) is
+    averaged with the weight KPI's value for the same rep and month (0 when that row
+    is missing); without one every row weighs 1 (a plain mean).
+    """
+    wk = ds.kpi(kpi).get("weight_kpi")
+    if wk is None or pd.isna(wk) or str(wk) == "":
+        return np.ones(len(rows))
+    sc = _sales_codes(ds)
+    wsel = np.flatnonzero((sc.kpi == ds.kpi_names.index(str(wk))) & (sc.rep >= 0))
+    span = int(sc.month.max() - sc.month.min() + 1) if len(sc.month) else 1
+    lo = int(sc.month.min()) if len(sc.month) else 0
+    key_w = sc.rep[wsel] * span + (sc.month[wsel] - lo)
+    key_r = sc.rep[rows] * span + (sc.month[rows] - lo)
+    pos = pd.Index(key_w).get_indexer(key_r) if pd.Index(key_w).is_unique else None
+    if pos is None:
+        agg = pd.Series(sc.value[wsel]).groupby(key_w).sum()
+        return agg.reindex(key_r).fillna(0.0).to_numpy()
+    return np.where(pos >= 0, sc.value[wsel][np.maximum(pos, 0)], 0.0)
+
+
 def _ordinal(year: int, month: int = 1) -> int:
     return (year - 1970) * 12 + month - 1
 
@@ -243,8 +266,9 @@ def _last_year_actual(ds: Dataset, tree: _Tree, kpi: str, year: int, mean: bool)
 
     Units: the sum over every rep who sold there (also those who left). Reps: their
     sales annualized over the months they worked (NaN under
-    ``MIN_MONTHS_FOR_BAND`` months). Rate KPIs: the headcount-weighted mean of
-    reps' average monthly rates.
+    ``MIN_MONTHS_FOR_BAND`` months). Rate KPIs: the mean of reps' average monthly
+    rates, headcount-weighted; when the KPI names a ``weight_kpi`` (retention
+    weighted by customers), months and reps are weighted by it instead.
     """
     sc = _sales_codes(ds)
     out = np.full(tree.N, np.nan)
@@ -258,20 +282,32 @@ def _last_year_actual(ds: Dataset, tree: _Tree, kpi: str, year: int, mean: bool)
     if not sel.any():
         return out
     nR = len(ds.reps)
-    tot_r = np.bincount(sc.rep[sel], weights=sc.value[sel], minlength=nR)
     n_r = np.bincount(sc.rep[sel], minlength=nR)
+    if mean:
+        # Rate KPIs: weighted by weight_kpi when the KPI names one (else plain mean).
+        wrow = _rate_weights(ds, kpi, np.flatnonzero(sel))
+        tot_r = np.bincount(sc.rep[sel], weights=sc.value[sel] * wrow, minlength=nR)
+        wt_r = np.bincount(sc.rep[sel], weights=wrow, minlength=nR)
+    else:
+        tot_r = np.bincount(sc.rep[sel], weights=sc.value[sel], minlength=nR)
+        wt_r = n_r.astype(float)
     has = n_r > 0
     with np.errstate(invalid="ignore", divide="ignore"):
-        per_rep = np.where(has, tot_r / n_r if mean else tot_r, np.nan)
+        per_rep = np.where(has, tot_r / wt_r if mean else tot_r, np.nan)
+    unit_w = wt_r if mean else np.ones(nR)
     uidx = tree.h.index.get_indexer(ds.reps["unit_id"].astype(str))
     anc = tree.h._ancestors[uidx[has]]
-    vals = per_rep[has]
+    vals = np.nan_to_num(per_rep[has])
+    wk = ds.kpi(kpi).get("weight_kpi")
+    weighted = mean and wk is not None and not pd.isna(wk) and str(wk) != ""
+    # Rate KPIs: reps count by their weight (weight_kpi) or one each (headcount).
+    uw = unit_w[has] if weighted else np.ones(int(has.sum()))
     tot = np.zeros(tree.U)
     cnt = np.zeros(tree.U)
     for c in range(anc.shape[1]):
         ok = anc[:, c] >= 0
-        tot += np.bincount(anc[ok, c], weights=vals[ok], minlength=tree.U)
-        cnt += np.bincount(anc[ok, c], minlength=tree.U)
+        tot += np.bincount(anc[ok, c], weights=vals[ok] * uw[ok], minlength=tree.U)
+        cnt += np.bincount(anc[ok, c], weights=uw[ok], minlength=tree.U)
     with np.errstate(invalid="ignore", divide="ignore"):
         out[: tree.U] = np.where(cnt > 0, tot / cnt if mean else tot, np.nan)
     ds_pos = np.flatnonzero(tree.rep_pos_of_ds >= 0)  # tree rep i is ds.reps row ds_pos[i]
