@@ -311,3 +311,87 @@ def test_panel_fit_and_the_engine_default_fit_agree(small_ds):
 def test_panel_fit_unknown_kpi_is_named(small_ds):
     with pytest.raises(BehaviorError, match="revenu"):
         bh.fit_sales_panel(small_ds, kpis=["revenu"])
+
+
+# ============================================================ M1: timing economics
+def _quarterly(curve):
+    return Plan.from_dict(
+        {"name": "q", "period": "quarter", "target_incentive": {"amount": 12_000.0},
+         "components": [{"type": "quota_bonus", "name": "q", "kpi": "revenue", "weight": 1.0,
+                         "curve": curve}]}
+    )  # fmt: skip
+
+
+def test_kinks_are_where_pay_jumps_or_steepens():
+    am = _quarterly([(0.8, 0.5), (1.0, 1.0), (1.5, 2.0)])  # slopes 2.5 then 2.0
+    acc = _quarterly([(0.8, 0.5), (1.0, 1.0), (1.5, 2.5)])  # slopes 2.5 then 3.0
+    assert bh.models.curve_kinks(am.curve("q")) == (0.8,)  # the threshold jump only
+    assert bh.models.curve_kinks(acc.curve("q")) == (0.8, 1.0)
+    assert _ctx(_commission(0.05), [1.0]).kinks == ()
+
+
+def test_commission_only_plan_has_no_timing_game():
+    # The review: under a flat 5% commission March went 95 -> 120 and April 100 -> 75.
+    comm = Plan.from_dict(
+        {"name": "c", "period": "quarter",
+         "components": [{"type": "commission", "name": "c", "kpi": "revenue", "rate": 0.05}]}
+    )  # fmt: skip
+    sales = np.full((1, 1, 12, 1), 100.0)
+    sales[0, 0, 2, 0] = 95.0
+    out = bh.bind({"model": "timing", "share": 0.3}, _ctx(comm, [1.0]))(sales)
+    np.testing.assert_array_equal(out, sales)
+
+
+def test_discounted_pull_in_by_hand():
+    # Q1 = 90 + 90 + 95 = 275 of 300: 25 short of the 100% accelerator point. With a
+    # 10% price concession the rep pulls 25 / 0.9 = 27.78 from April and books 25:
+    # Q1 lands on 300, April falls to 72.22, the year loses 2.78 of revenue.
+    plan = _quarterly([(0.8, 0.5), (1.0, 1.0), (1.5, 2.5)])
+    sales = np.full((1, 1, 12, 1), 100.0)
+    sales[0, 0, :3, 0] = [90, 90, 95]
+    spec = {"model": "timing", "share": 0.3, "discount": 0.1, "push_after_cap": False}
+    out = bh.bind(spec, _ctx(plan, [1.0]))(sales)
+    assert out[0, 0, :3, 0].sum() == pytest.approx(300.0, rel=1e-8)
+    assert out[0, 0, 3, 0] == pytest.approx(100 - 25 / 0.9, rel=1e-8)
+    assert sales.sum() - out.sum() == pytest.approx(25 / 0.9 - 25, rel=1e-6)
+
+
+def test_year_end_pull_in_and_push_out_wrap_onto_january():
+    # Q4 short by 25: pulled from January (next January sells like this one in a
+    # steady state); Q1 then has its own decision. Year totals kept exactly.
+    plan = _quarterly([(0.8, 0.5), (1.0, 1.0), (1.2, 1.6)])  # accelerator, cap at 120%
+    sales = np.full((1, 2, 12, 1), 100.0)
+    sales[0, 0, 9:, 0] = [90, 90, 95]  # Q4 = 275
+    sales[0, 1, 9:, 0] = [130, 130, 130]  # Q4 = 130%: 30 past the 120% cap
+    out = bh.bind({"model": "timing", "share": 0.5, "band": 0.1}, _ctx(plan, [1.0, 1.0]))(sales)
+    assert out[0, 0, 11, 0] == pytest.approx(120.0)
+    assert out[0, 0, 0, 0] == pytest.approx(75.0)
+    assert out[0, 1, 11, 0] == pytest.approx(100.0)  # min(0.5 x 130, 30) pushed out
+    assert out[0, 1, 0, 0] == pytest.approx(130.0)  # into January
+    np.testing.assert_allclose(out.sum(axis=2), sales.sum(axis=2), rtol=1e-12)
+
+
+def test_timing_is_net_of_the_pattern_history_already_shows():
+    # The sales model replays history, which already holds the plan in force's
+    # period-end pattern: simulating that plan, timing adds nothing; a plan that adds
+    # an accelerator kink at 100% moves sales only there.
+    in_force = _quarterly([(0.8, 0.5), (1.0, 1.0), (1.5, 2.0)])  # kink at 0.8 only
+    steeper = _quarterly([(0.8, 0.5), (1.0, 1.0), (1.5, 2.5)])  # adds a kink at 1.0
+    reps = pd.DataFrame({"rep_id": ["a", "b"], "base_salary": 60_000.0})
+    targets = np.full((2, 12, 1), 100.0)
+    sales = np.full((1, 2, 12, 1), 100.0)
+    sales[0, 0, :3, 0] = [90, 90, 95]  # 91.7%: short of 1.0
+    sales[0, 1, :3, 0] = [75, 75, 75]  # 75%: short of 0.8
+    spec = {"model": "timing", "share": 0.3}
+
+    def ctx(plan, ref):
+        return bh.context_from_plan(
+            plan, plan.prepare(reps, PERIODS), targets, targets, ["revenue"], np.array([True]),
+            0, sigma=np.full(2, 0.1), reference=ref,
+        )  # fmt: skip
+
+    same = bh.bind(spec, ctx(in_force, "self"))(sales)
+    np.testing.assert_array_equal(same, sales)
+    new = bh.bind(spec, ctx(steeper, (in_force, in_force.prepare(reps, PERIODS))))(sales)
+    assert new[0, 0, 2, 0] == pytest.approx(120.0)  # the new kink: pulled to 100%
+    np.testing.assert_array_equal(new[0, 1], sales[0, 1])  # the old threshold: as history

@@ -82,6 +82,9 @@ class ResponseContext:
     paid : (reps,) bool array, optional
         Reps the plan pays. Others are simulated only because they count in a
         team total: no model changes their sales (default: everyone is paid).
+    currency : (kpis,) bool array, optional
+        KPIs measured in money: a timing discount lowers these (default: the
+        quota KPI when it is summed).
     reference : ResponseContext, optional
         The same reps and year under the *reference plan*, the plan in force when
         the history was earned. Effort and elasticity respond to the change of
@@ -103,6 +106,7 @@ class ResponseContext:
     window_starts: np.ndarray | None = None
     paid: np.ndarray | None = None
     reference: ResponseContext | None = None
+    currency: np.ndarray | None = None
     _cache: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -114,6 +118,9 @@ class ResponseContext:
         )
         if self.paid.shape != (r,):
             raise BehaviorError(f"paid: expected {r} flags (one per rep), got {self.paid.shape}")
+        if self.currency is None:
+            self.currency = np.zeros(len(self.kpis), dtype=bool)
+            self.currency[self.primary] = bool(np.asarray(self.summed)[self.primary])
         if self.window_ends is None:
             self.window_ends = np.array([t - 1])
             self.window_starts = np.array([0])
@@ -341,71 +348,102 @@ class _Timing(Bound):
     name: str = "timing"
 
     def __post_init__(self) -> None:
-        c = self.ctx
-        kinks = sorted(set(self.spec.kinks if self.spec.kinks is not None else c.kinks))
+        c, sp = self.ctx, self.spec
+        kinks = sorted(set(sp.kinks if sp.kinks is not None else c.kinks))
+        cap, lost = c.cap, sp.lost_band is not None
+        ref = c.reference
+        if sp.net_of_reference and ref is not None:
+            # History already shows the period-end pattern the plan in force produced:
+            # only incentives the simulated plan adds move sales again.
+            same_windows = ref is c or (
+                np.array_equal(ref.window_ends, c.window_ends)
+                and np.array_equal(ref.window_starts, c.window_starts)
+            )
+            if same_windows:
+                ref_kinks = set(c.kinks) if ref is c else set(ref.kinks)
+                kinks = [k for k in kinks if k not in ref_kinks]
+                if ref is c or (ref.cap is not None and ref.cap == c.cap):
+                    cap = None
+                if ref is c or ref.threshold == c.threshold:
+                    lost = False
         self._kinks = np.asarray(kinks, dtype=float)
+        self._cap, self._lost = cap, lost
         self._q = np.nan_to_num(c.targets[..., c.primary])  # (R, T)
         self._summed = np.asarray(c.summed, dtype=float)
+        # A price concession lowers the value booked, not the number of deals.
+        cur = np.zeros(len(c.kpis)) if c.currency is None else np.asarray(c.currency, float)
+        self._keep_value = 1.0 - sp.discount * cur
 
     def __call__(self, sales, generators=None):
         sp, c = self.spec, self.ctx
         out = np.array(sales, dtype=float, copy=True)
+        if self._kinks.size == 0 and self._cap is None and not self._lost:
+            return out
         p = c.primary
         T = out.shape[-2]
-        for a, b in zip(c.window_starts, c.window_ends, strict=True):
+        d = sp.discount
+        windows = list(zip(c.window_starts, c.window_ends, strict=True))
+        if len(windows) > 1 and int(windows[-1][1]) == T - 1:
+            # The year-end moves that wrap onto January stand for last December's:
+            # they happened before this year began, so they go first.
+            windows = windows[-1:] + windows[:-1]
+        for a, b in windows:
             a, b = int(a), int(b)
-            act = out[..., a, p].copy()
-            for t in range(a + 1, b + 1):
-                act = act + out[..., t, p]
-            q = self._q[:, a].copy()
-            for t in range(a + 1, b + 1):
-                q = q + self._q[:, t]
+            act = out[..., a : b + 1, p].sum(axis=-1)
+            q = self._q[:, a : b + 1].sum(axis=-1)
             with np.errstate(invalid="ignore", divide="ignore"):
                 att = np.where(q > 0, act / q, np.nan)
             ok = np.isfinite(att) & c.paid  # unpaid reps (team totals only) do not react
-            # ---- pull-in toward the nearest kink above, within the band
-            gap = self._kinks[None, None, :] - att[..., None]
-            near = (gap > 0) & (gap <= sp.band + 1e-12)
-            gap_min = np.where(near, gap, np.inf).min(axis=-1)
-            has = ok & np.isfinite(gap_min)
-            exact = np.where(has, np.where(has, gap_min, 0.0) * q, 0.0)
-            needed = exact * (1 + 1e-9)  # lands on the kink despite rounding
-            nxt = list(range(b + 1, min(b + 1 + sp.window, T)))
-            if nxt:
-                pool = out[..., nxt[0], p].copy()
-                for t in nxt[1:]:
-                    pool = pool + out[..., t, p]
-            else:  # next year: assume next January sells like this month
-                pool = out[..., b, p] * sp.window
-            # Feasible when the share of next months' sales covers the gap (to rounding).
-            can = (exact > 0) & (sp.share * pool * (1 + 1e-6) >= exact) & (pool > 0)
-            with np.errstate(all="ignore"):
-                frac = np.where(can, needed / pool, 0.0)  # share of each next month moved
-            fk = frac[..., None] * self._summed  # (n, R, K), 0 for rates
-            if nxt:
+            # Past the year's end the next months are next year's: in a steady state
+            # they sell like this year's first months, which last year's pull-ins and
+            # push-outs reached in turn, so the year wraps onto January.
+            nxt = [(b + 1 + i) % T for i in range(sp.window)]
+            wraps = all(not (a <= t <= b) for t in nxt)
+            if not wraps:  # a year-long window: the next months are next year's own
+                nxt = []
+            if self._kinks.size:
+                # ---- pull-in toward the nearest kink above, within the band
+                gap = self._kinks[None, None, :] - att[..., None]
+                near = (gap > 0) & (gap <= sp.band + 1e-12)
+                gap_min = np.where(near, gap, np.inf).min(axis=-1)
+                has = ok & np.isfinite(gap_min)
+                exact = np.where(has, np.where(has, gap_min, 0.0) * q, 0.0)
+                # A discounted deal books (1 - discount) of its value: pull in more.
+                needed = exact / (1.0 - d) * (1 + 1e-9)  # lands on the kink despite rounding
+                # Next year (a year-long window): assume its first months sell like
+                # this December; what is pulled in is next year's loss, outside.
+                pool = out[..., nxt, p].sum(axis=-1) if nxt else out[..., b, p] * sp.window
+                can = (exact > 0) & (sp.share * pool * (1 + 1e-6) >= needed / (1 + 1e-9))
+                can &= pool > 0
+                with np.errstate(all="ignore"):
+                    frac = np.where(can, needed / pool, 0.0)  # share of each next month moved
+                fk = frac[..., None] * self._summed  # (n, R, K), 0 for rates
                 moved = np.zeros_like(out[..., b, :])
                 for t in nxt:
                     m = out[..., t, :] * fk
                     out[..., t, :] -= m
                     moved += m
-            else:
-                moved = out[..., b, :] * (sp.window * fk)
-            out[..., b, :] += moved
+                if not nxt:
+                    moved = out[..., b, :] * (sp.window * fk)
+                out[..., b, :] += moved * self._keep_value
             # ---- push-out: past the cap, or hopeless below the threshold
             push = np.zeros_like(att)
             last = out[..., b, p]
-            if sp.push_after_cap and c.cap is not None:
-                excess = np.where(ok, (att - c.cap) * q, 0.0)
+            if sp.push_after_cap and self._cap is not None:
+                excess = np.where(ok, (att - self._cap) * q, 0.0)
                 push = np.where(excess > 0, np.minimum(sp.share * last, excess), push)
-            if sp.lost_band is not None:
+            if self._lost:
                 lost = ok & (att < c.threshold - sp.lost_band)
                 push = np.where(lost, sp.share * last, push)
+            if not push.any():
+                continue
             with np.errstate(invalid="ignore", divide="ignore"):
                 pf = np.where((push > 0) & (last > 0), push / last, 0.0)
             shifted = out[..., b, :] * (pf[..., None] * self._summed)
             out[..., b, :] -= shifted
-            if b + 1 < T:  # else it leaves the simulated year
-                out[..., b + 1, :] += shifted
+            if wraps:  # December's push-outs reach January (the steady state)
+                out[..., (b + 1) % T, :] += shifted
+            # else a year-long window: pushed sales are next year's, outside
         return out
 
 
@@ -480,6 +518,45 @@ def bind(spec: Any, ctx: ResponseContext) -> Composite:
     return Composite(parts)
 
 
+def curve_kinks(curve: Any, h: float = 1e-6) -> tuple[float, ...]:
+    """Attainments where reaching a little further pays more than the slope before.
+
+    A point of the payout curve is worth chasing at a period's end when pay jumps
+    there (a threshold, a step) or the slope rises (an accelerator). Where the
+    slope falls (a decelerator, the cap) pulling deals in buys nothing extra, so
+    those points are left out (the AM curve's slope falls from 2.5 to 2.0 at
+    100%: no kink there).
+    """
+    out = []
+    for x in np.unique(np.asarray(curve.x, dtype=float)):
+        f = np.asarray(curve(np.array([x - 2 * h, x - h, x, x + h])), dtype=float)
+        jump = f[2] - f[1] - (f[1] - f[0])  # beyond what the slope before explains
+        left, right = (f[1] - f[0]) / h, (f[3] - f[2]) / h
+        if jump > 1e-9 or right > left + 1e-6:
+            out.append(float(x))
+    return tuple(out)
+
+
+def _reference_context(reference, ctx, expected, targets, kpis, primary, sigma):
+    plan_ref, prep_ref = reference if isinstance(reference, tuple) else (None, reference)
+    ref = ResponseContext(
+        expected=expected, targets=targets, plan=prep_ref, kpis=tuple(kpis), primary=primary,
+        summed=ctx.summed, sigma=sigma, paid=ctx.paid, kinks=(),
+    )  # fmt: skip
+    if plan_ref is not None:
+        comp = next(
+            (c for c in plan_ref.components if getattr(c, "type", "") in ("quota_bonus", "team")),
+            None,
+        )
+        if comp is not None:
+            ref_curve = plan_ref.curve(comp.name)
+            ref.kinks = curve_kinks(ref_curve)
+            ref.cap, ref.threshold = ref_curve.cap, ref_curve.threshold
+            w = prep_ref.windows[comp.name]
+            ref.window_ends, ref.window_starts = np.asarray(w.ends), np.asarray(w.starts)
+    return ref
+
+
 def context_from_plan(
     plan: Any,
     prepared: Any,
@@ -491,6 +568,7 @@ def context_from_plan(
     sigma: np.ndarray | None = None,
     paid: np.ndarray | None = None,
     reference: Any = None,
+    currency: np.ndarray | None = None,
 ) -> ResponseContext:
     """A :class:`ResponseContext` from a :class:`~simlib.plans.Plan` and its prepared form.
 
@@ -501,7 +579,8 @@ def context_from_plan(
 
     ``paid`` flags the reps the plan pays (default all). ``reference`` is the
     reference plan (the plan in force in history) prepared on the same reps and
-    months, or ``"self"`` when the simulated plan is the reference.
+    months, or a ``(Plan, PreparedPlan)`` pair (then its kinks are known, which
+    timing nets out), or ``"self"`` when the simulated plan is the reference.
     """
     comp = next(
         (c for c in plan.components if getattr(c, "type", "") in ("quota_bonus", "team")), None
@@ -512,12 +591,11 @@ def context_from_plan(
     curve = plan.curve(comp.name) if has_curve else None  # a commission has no curve
     w = prepared.windows[comp.name]
     if curve is not None:
-        xs = np.unique(curve.x)
-        # The last point is the cap: pay stops rising there, so nobody chases it.
-        kinks = tuple(float(x) for x in (xs[:-1] if len(xs) > 1 else xs))
+        kinks = curve_kinks(curve)
         cap, threshold = curve.cap, curve.threshold
     else:
-        kinks, cap, threshold = (1.0,), None, 0.0
+        # A commission pays the same for every sale: no point worth reaching early.
+        kinks, cap, threshold = (), None, 0.0
     ctx = ResponseContext(
         expected=expected,
         targets=targets,
@@ -533,12 +611,10 @@ def context_from_plan(
         # Under true-up a window measures the year to date: that is what reps watch.
         window_starts=np.asarray(w.starts),
         paid=paid,
+        currency=None if currency is None else np.asarray(currency, dtype=bool),
     )
     if isinstance(reference, str) and reference == "self":
         ctx.reference = ctx
     elif reference is not None:
-        ctx.reference = ResponseContext(
-            expected=expected, targets=targets, plan=reference, kpis=tuple(kpis),
-            primary=primary, summed=ctx.summed, sigma=sigma, paid=ctx.paid,
-        )  # fmt: skip
+        ctx.reference = _reference_context(reference, ctx, expected, targets, kpis, primary, sigma)
     return ctx

@@ -142,6 +142,23 @@ class TimingSpec(StrictModel):
 
     Every summed KPI moves by the same fraction (a deal carries its customers);
     rates are untouched.
+
+    Kinks are the points where pay jumps or the slope rises (threshold, steps,
+    accelerators); where the slope falls (a decelerator, the cap) reaching
+    early buys nothing. A commission-only plan has none. The simulated year
+    wraps: past December the "next months" are this January (in a steady state
+    next January sells like this one, and last December's pull-ins and push-outs
+    reached this January in turn), so the year's total is kept. A year-long
+    window cannot wrap onto itself: there the pull-in borrows from next year
+    (assumed to start like this December) and pushes leave the year, both
+    outside the simulation. ``discount`` is the price concession on a pulled-in deal (a share of
+    its value, money KPIs only): Larkin (2014) puts the revenue cost of such
+    timing at 6-8%.
+
+    ``net_of_reference`` (default on): the history already shows the
+    period-end pattern the plan in force produced (the sales model replays it),
+    so with a reference plan only kinks, caps and thresholds the simulated plan
+    adds (or moves) act again; simulating the plan in force changes nothing.
     """
 
     model: Literal["timing"] = "timing"
@@ -151,6 +168,8 @@ class TimingSpec(StrictModel):
     lost_band: float | None = Field(None, gt=0, le=1)
     push_after_cap: bool = True
     kinks: list[float] | None = None
+    discount: float = Field(0.0, ge=0, lt=1)
+    net_of_reference: bool = True
 
     @field_validator("kinks")
     @classmethod
