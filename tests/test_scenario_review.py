@@ -116,3 +116,79 @@ def test_sweep_members_can_ask_for_budget_neutral():
     sc = Scenario.from_dict(d, root_dir=ROOT)
     assert sc["cap=1.6"].budget_neutral is True
     assert "also run budget-neutral" in sc.describe()
+
+
+# ------------------------------------------------------------ 1.4: relative paths
+def _write(path: Path, data: dict) -> Path:
+    import yaml
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_relative_paths_resolve_against_the_scenario_files_folder(tmp_path, monkeypatch):
+    import shutil
+
+    exp = tmp_path / "exp"
+    (exp / "data").mkdir(parents=True)
+    (exp / "data2").mkdir()
+    shutil.copy(PLANS / "am_current.yaml", exp / "my_plan.yaml")
+    # A decoy: the working directory has its own data/ and my_plan.yaml, never read.
+    (tmp_path / "data").mkdir()
+    monkeypatch.chdir(tmp_path)
+    d = doc()
+    d["baseline"].update(data="data", plan="my_plan.yaml")
+    d["reforms"] = {
+        "shipped": {"what": "x", "changes": {"plan": "scenarios/plans/am_proposed.yaml"}},
+        "other_data": {"what": "y", "changes": {"data": "data2"}},
+    }
+    sc = Scenario.from_yaml(_write(exp / "s.yaml", d))
+    assert sc.design["data"] == str((exp / "data").resolve())
+    assert Path(sc.design["data"]).is_absolute()
+    # Not in the file's folder: the project root (files shipped in the repository).
+    assert sc["shipped"].design["plan"]["name"] == "Account manager plan (proposed)"
+    # A reform's own data path follows the same rule as the baseline's.
+    assert sc["other_data"].design["data"] == str((exp / "data2").resolve())
+
+
+def test_shipped_demo_validates_from_any_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    sc = Scenario.from_yaml(ROOT / "scenarios" / "demo.yaml")
+    assert sc.design["data"] == str((ROOT / "data" / "sample").resolve())
+
+
+def test_a_missing_file_names_where_it_was_looked_for(tmp_path):
+    d = doc()
+    d["baseline"]["data"] = "nowhere"
+    with pytest.raises(SpecError) as e:
+        Scenario.from_yaml(_write(tmp_path / "s.yaml", d))
+    msg = str(e.value)
+    assert "baseline.data: file not found: nowhere" in msg
+    assert str(tmp_path.resolve() / "nowhere") in msg and str(ROOT / "nowhere") in msg
+
+
+# ------------------------------------------- section 4: hash on simulation inputs
+def test_hash_follows_the_simulation_inputs_only(tmp_path):
+    import shutil
+
+    import yaml
+
+    (tmp_path / "sample").symlink_to(ROOT / "data" / "sample")
+    shutil.copy(PLANS / "am_current.yaml", tmp_path / "p.yaml")
+
+    def h(**baseline) -> str:
+        d = doc()
+        d["baseline"].update(plan="p.yaml", **baseline)
+        return Scenario.from_yaml(_write(tmp_path / "s.yaml", d)).hash
+
+    ref = h(data="sample")
+    # Report settings do not change a simulated year.
+    assert h(data="sample", report={"show_individual_pay": True, "min_group": 9}) == ref
+    # The data path as written does not matter (the batch keys on the data's content).
+    assert h(data=str(ROOT / "data" / "sample")) == ref
+    # The plan file's content does: edit one number.
+    plan = yaml.safe_load((tmp_path / "p.yaml").read_text(encoding="utf-8"))
+    plan["components"][0]["curve"][-1] = [1.3, 1.6]
+    (tmp_path / "p.yaml").write_text(yaml.safe_dump(plan, allow_unicode=True), encoding="utf-8")
+    assert h(data="sample") != ref

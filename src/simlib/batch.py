@@ -165,13 +165,14 @@ def render_report(
 
 
 #: The demo's reports, in the order `make demo` renders them: (notebook, parameters).
-#: Paths in parameters are relative to the project root (the notebooks' cwd).
+#: Paths in parameters are absolute (``simlib demo`` works from any folder).
+_SAMPLE = str(PROJECT_ROOT / "data" / "sample")
 DEMO_REPORTS: list[tuple[str, dict[str, Any]]] = [
-    ("data_health", {"data_path": "data/sample"}),
-    ("appraisal", {"data_path": "data/sample"}),
-    ("plans", {"data_path": "data/sample"}),
-    ("behavior", {"data_path": "data/sample", "draws": 100}),
-    ("targets", {"data_path": "data/sample"}),
+    ("data_health", {"data_path": _SAMPLE}),
+    ("appraisal", {"data_path": _SAMPLE}),
+    ("plans", {"data_path": _SAMPLE}),
+    ("behavior", {"data_path": _SAMPLE, "draws": 100}),
+    ("targets", {"data_path": _SAMPLE}),
 ]
 
 
@@ -248,12 +249,9 @@ def slug(name: str) -> str:
 
 
 def _relative(p: Path) -> str:
-    """A path as notebooks should see it (relative to the project root when inside it)."""
-    p = Path(p).resolve()
-    try:
-        return str(p.relative_to(PROJECT_ROOT))
-    except ValueError:
-        return str(p)
+    """A path as notebooks should see it: absolute, so it means the same file whatever
+    folder the command was run from (notebooks run in the project root)."""
+    return str(Path(p).resolve())
 
 
 def _with_budget(sc, budget: float):
@@ -326,7 +324,7 @@ def run_batch(
     """
     import warnings
 
-    from simlib import __version__
+    from simlib import code_version
     from simlib.scenario import BASELINE, Scenario, budget_neutral
     from simlib.store import Store, run_key
 
@@ -370,7 +368,7 @@ def run_batch(
             ds = sc.dataset()
             s = sc.settings
             n = int(draws) if draws is not None else s.draws
-            key = run_key(sc.hash, ds.content_hash(), s.seed, n, __version__)
+            key = run_key(sc.hash, ds.content_hash(), s.seed, n, code_version())
         except Exception as exc:  # any failure is reported, the batch goes on
             store.log(batch, sc.name, None, "failed", 0.0, _error_text(exc))
             return BatchItem(
@@ -417,7 +415,7 @@ def run_batch(
             try:
                 s = sc.settings
                 n = int(draws) if draws is not None else s.draws
-                key = run_key(sc.hash, sc.dataset().content_hash(), s.seed, n, __version__)
+                key = run_key(sc.hash, sc.dataset().content_hash(), s.seed, n, code_version())
             except Exception:  # reported when the loop reaches it
                 continue
             if not store.has(key):
@@ -452,7 +450,7 @@ def run_batch(
             bn_name = f"{sc.name} (budget-neutral)"
             base_item = next(i for i in items if i.name == BASELINE)
             t0 = time.perf_counter()
-            bn_key = run_key(f"{sc.hash}|budget-neutral|{base_item.key}", "", 0, 0, __version__)
+            bn_key = run_key(f"{sc.hash}|budget-neutral|{base_item.key}", "", 0, 0, code_version())
             try:
                 if store.has(bn_key):
                     results[bn_name] = store.load(bn_key)

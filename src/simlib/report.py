@@ -38,8 +38,6 @@ METRICS: dict[str, tuple[str, str]] = {
     "revenue": ("Revenue", "money"),
     "cost_of_sales": ("Cash cost of sales ((base + payout) / revenue)", "pct2"),
     "incentive_cost_of_sales": ("Incentive cost of sales (payout / revenue)", "pct2"),
-    # Names used by results stored before the engine renamed its cost metrics.
-    "cash_cost_of_sales": ("Cash cost of sales ((base + payout) / revenue)", "pct2"),
     "variable_pay_share": ("Variable share of cash pay", "pct"),
     "leverage_p90": ("Top-decile payout / target incentive", "x"),
     "share_at_threshold": ("Share of reps at or above threshold", "pct"),
@@ -65,7 +63,6 @@ BANDS: dict[str, tuple[float, float, str]] = {
     "pay_performance_spearman": m.REFERENCE_BANDS["pay_performance_spearman"],
     "leverage_p90": m.REFERENCE_BANDS["leverage"],
     "cost_of_sales": m.REFERENCE_BANDS["cost_of_sales"],
-    "cash_cost_of_sales": m.REFERENCE_BANDS["cost_of_sales"],
 }
 
 #: Per-group tables for "who gains, who loses": (group_draws key, plain name).

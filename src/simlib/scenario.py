@@ -82,6 +82,8 @@ NO_CAP_ATTAINMENT = 10.0
 #: Fields whose string value is a file to read and inline.
 FILE_FIELDS = ("plan", "appraisal", "targets.cascade", "outcomes.merit")
 BASELINE = "baseline"
+#: Design keys that do not change a simulation's result (left out of the hash).
+_NOT_SIMULATED = ("data", "report")
 
 
 class ScenarioWarning(UserWarning):
@@ -626,8 +628,15 @@ class Scenario:
 
     @property
     def hash(self) -> str:
-        """SHA-256 of the resolved design (canonical JSON): same rules, same hash."""
-        blob = json.dumps(self.design, sort_keys=True, default=str, ensure_ascii=False)
+        """SHA-256 of what the simulation reads (canonical JSON): same rules, same hash.
+
+        The report settings are left out (showing individual pay does not change a
+        simulated year) and so is the data *path*: the batch keys a run on the
+        data's content hash instead, so the same data under another folder, or a
+        path written relative instead of absolute, reuses the stored run.
+        """
+        sim = {k: v for k, v in self.design.items() if k not in _NOT_SIMULATED}
+        blob = json.dumps(sim, sort_keys=True, default=str, ensure_ascii=False)
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
     @property
@@ -750,19 +759,37 @@ class Scenario:
 
 
 # ------------------------------------------------------------ helpers
+def _project_root() -> Path:
+    """The source checkout's root (``scenarios/``, ``data/`` and ``notebooks/`` live there)."""
+    return Path(__file__).resolve().parents[2]
+
+
 class _FileLoader:
-    """Reads the files a scenario names, relative to the working directory first
-    (the project root, where notebooks run) and then to the scenario file's folder."""
+    """Reads the files a scenario names.
+
+    **One rule for relative paths** (``data``, ``plan``, ``appraisal``,
+    ``targets.cascade``, ``outcomes.merit``): relative to the folder of the
+    scenario file that names them; when nothing is there, relative to the
+    project root (so a file shipped in the repository, like ``scenarios/demo.yaml``
+    naming ``scenarios/plans/am_current.yaml``, works from any working
+    directory). The working directory is never consulted: the same file means
+    the same thing wherever the command is run. Every path is resolved to an
+    absolute one once, here; notebooks (which run in the project root) receive
+    absolute paths.
+    """
 
     def __init__(self, root_dir: Path) -> None:
-        self.root_dir = root_dir
+        self.root_dir = Path(root_dir).resolve()
         self.sources: dict[str, str] = {}
 
     def find(self, value: str, where: str) -> Path:
-        for p in (Path(value), self.root_dir / value):
-            if p.exists():
-                return p
-        raise SpecError([(where, f"file not found: {value}")])
+        p = Path(value).expanduser()
+        tried = [p] if p.is_absolute() else [self.root_dir / p, _project_root() / p]
+        for cand in tried:
+            if cand.exists():
+                return cand.resolve()
+        looked = " or ".join(str(c) for c in dict.fromkeys(tried))
+        raise SpecError([(where, f"file not found: {value} (looked for {looked})")])
 
     def __call__(self, field_path: str, value: str, where: str) -> dict:
         p = self.find(value, where)
@@ -784,8 +811,7 @@ class _FileLoader:
             if isinstance(parent, dict) and isinstance(parent.get(tokens[-1]), str):
                 parent[tokens[-1]] = self(fp, parent[tokens[-1]], f"{where}.{fp}")
         if isinstance(out.get("data"), str):
-            p = self.find(out["data"], f"{where}.data")
-            out["data"] = str(p)
+            out["data"] = str(self.find(out["data"], f"{where}.data"))
         return out
 
 
@@ -840,6 +866,9 @@ def _derive(
 ) -> Scenario:
     loader.sources = dict(base.sources)
     raw = deep_merge(base.design, changes, where, loader)
+    if isinstance(raw.get("data"), str) and raw["data"] != base.design.get("data"):
+        # A reform's own data path follows the same rule as the baseline's.
+        raw["data"] = str(loader.find(raw["data"], f"{where}.data"))
     design = _validate_design(raw, f"{where}")
     changed = diff(base.design, design)
     sc = Scenario(
