@@ -215,16 +215,19 @@ def test_timing_creates_a_hockey_stick_at_the_threshold():
 
 # ------------------------------------------------------------------ ratchet
 def test_ratchet_holds_back_a_share_of_the_beat_by_hand():
-    # Annual quota 1,200 (100 a month); the rep sells 150 a month = 1,800.
-    # Cumulative sales pass 1,200 in August (8 x 150); beyond it: 600.
-    # Holding back 30% of every unit beyond quota: 1,800 - 0.3 x 600 = 1,620, and
-    # September to December become 150 x 0.7 = 105 each.
+    # Annual quota 1,200 (100 a month), target incentive 12,000; the rep sells 150 a
+    # month = 1,800. Cumulative sales pass 1,200 in August (8 x 150); beyond it: 600.
+    # Pay rate around quota: curve(0.95) = 0.875, curve(1.05) = 1.1, so
+    # (1.1 - 0.875) x 12,000 / 120 = 22.5 per unit; beyond quota (1.05 -> 1.25):
+    # (1.5 - 1.1) x 12,000 / 240 = 20 per unit. With up = 0.5 a unit beyond quota
+    # costs 0.5 x 22.5 = 11.25: held share 0.3 x 11.25 / (11.25 + 20) = 0.108.
+    # 1,800 - 0.108 x 600 = 1,735.2; September to December 150 x 0.892 = 133.8.
     plan = _bonus([(0.8, 0.5), (1.0, 1.0), (1.5, 2.0)])
     ctx = _ctx(plan, [1.5])
     sales = np.full((1, 1, 12, 1), 150.0)
     out = bh.bind({"model": "ratchet", "share": 0.3, "up": 0.5}, ctx)(sales)
-    assert out.sum() == pytest.approx(1620.0)
-    np.testing.assert_allclose(out[0, 0, 8:, 0], 105.0)
+    assert out.sum() == pytest.approx(1735.2)
+    np.testing.assert_allclose(out[0, 0, 8:, 0], 133.8)
     np.testing.assert_allclose(out[0, 0, :8, 0], 150.0)
     # No ratchet in the target rule: nothing to hold back for.
     same = bh.bind({"model": "ratchet", "share": 0.3, "up": 0.0}, ctx)(sales)

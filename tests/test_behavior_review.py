@@ -395,3 +395,25 @@ def test_timing_is_net_of_the_pattern_history_already_shows():
     new = bh.bind(spec, ctx(steeper, (in_force, in_force.prepare(reps, PERIODS))))(sales)
     assert new[0, 0, 2, 0] == pytest.approx(120.0)  # the new kink: pulled to 100%
     np.testing.assert_array_equal(new[0, 1], sales[0, 1])  # the old threshold: as history
+
+
+# ============================================================ M2: ratchet strength
+def test_ratchet_hold_back_grows_with_up_and_falls_with_the_accelerator():
+    # The review: totals were 1,620 for up = 0.01, 0.5 and 1.0 alike.
+    def total(curve, up):
+        plan = Plan.from_dict(
+            {"name": "b", "period": "year", "target_incentive": {"amount": 12_000.0},
+             "components": [{"type": "quota_bonus", "name": "q", "kpi": "revenue",
+                             "weight": 1.0, "curve": curve}]}
+        )  # fmt: skip
+        sales = np.full((1, 1, 12, 1), 150.0)
+        return bh.bind({"model": "ratchet", "share": 0.3, "up": up}, _ctx(plan, [1.5]))(sales).sum()
+
+    am = [(0.8, 0.5), (1.0, 1.0), (1.5, 2.0)]
+    t = [total(am, u) for u in (0.01, 0.5, 1.0)]
+    assert t[0] > t[1] > t[2]
+    steep = [(0.8, 0.5), (1.0, 1.0), (1.5, 3.0)]
+    assert total(steep, 0.5) > total(am, 0.5)  # holding back costs more: less held
+    # Capped at quota: nothing to gain beyond it, all of share held: 1,800 - 0.3 x 600.
+    capped = [(0.8, 0.5), (1.0, 1.0)]
+    assert total(capped, 0.5) == pytest.approx(1620.0)

@@ -186,6 +186,27 @@ class ResponseContext:
         self._cache[key] = out
         return out
 
+    def pay_at_rep_scales(self, scales: np.ndarray) -> np.ndarray:
+        """Annual pay when rep ``r``'s summed KPIs are ``scales[j, r]`` x expected.
+
+        Like :meth:`pay_at_scales` but each rep at their own scale; ``(m, reps)``
+        in, ``(m, reps)`` currency out.
+        """
+        import copy
+
+        scales = np.asarray(scales, dtype=float)
+        plan = copy.copy(self.plan)
+        tgt = {k: self.targets[..., i] for i, k in enumerate(self.kpis)}
+        act = {}
+        for i, k in enumerate(self.kpis):
+            x = self.expected[..., i]
+            act[k] = (
+                x[None] * scales[..., None]
+                if self.summed[i]
+                else np.broadcast_to(x, (len(scales), *x.shape))
+            )
+        return plan.payout(act, tgt, score=np.ones(1)).total.sum(axis=-1)
+
     def marginal_rate(self, window: float = 0.1) -> np.ndarray:
         """(reps,) pay per unit of quota-KPI output around the expected level.
 
@@ -454,12 +475,41 @@ class _Ratchet(Bound):
     name: str = "ratchet"
 
     def __post_init__(self) -> None:
+        c, sp = self.ctx, self.spec
         # Unpaid reps (in a team total only) get quota 0: nothing held back.
-        self._quota = np.where(self.ctx.paid, self.ctx.quota, 0.0)  # (R,)
+        self._quota = np.where(c.paid, c.quota, 0.0)  # (R,)
+        self.held = np.zeros(c.n_reps)
+        if sp.up == 0 or sp.share == 0 or not c.paid.any():
+            return
+        # What a unit beyond quota earns now (the plan's slope between 100% and
+        # 100% + above) against what it costs: ``up`` units more quota next year,
+        # each worth the pay rate around quota (100% +/- 5%), the rate at which a
+        # higher quota takes pay away. Held share = share x cost / (cost + gain).
+        a0 = c.expected_attainment
+        # Reps expected near zero will not beat quota: left alone (and no overflow).
+        ok = c.paid & np.isfinite(a0) & (a0 > 1e-3) & (c.y0 > 0)
+        a0 = np.where(ok, a0, 1.0)
+        pts = np.array([0.95, 1.05, 1.05 + sp.above])
+        pv = c.pay_at_rep_scales(pts[:, None] / a0[None, :]).T  # (R, 3)
+        q = np.where(ok, c.quota, 1.0)
+        rate_q = (pv[:, 1] - pv[:, 0]) / (0.10 * q)  # pay per unit around quota
+        gain = np.maximum((pv[:, 2] - pv[:, 1]) / (sp.above * q), 0.0)  # beyond it
+        cost = sp.up * np.maximum(rate_q, 0.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            frac = np.where(cost + gain > 0, cost / (cost + gain), 0.0)
+        self.held = np.where(ok, sp.share * frac, 0.0)
+        self.rate_at_quota, self.rate_above = rate_q, gain
+
+    def diagnostics(self):
+        return {"held_share": self.held}
+
+    def summary(self):
+        h = self.held[self.ctx.paid]
+        return {"model": self.name, "held_share_mean": round(float(h.mean()), 4) if h.size else 0.0}
 
     def __call__(self, sales, generators=None):
-        sp, c = self.spec, self.ctx
-        if sp.up == 0 or sp.share == 0:
+        c = self.ctx
+        if not self.held.any():
             return sales
         p = c.primary
         q = self._quota
@@ -475,7 +525,7 @@ class _Ratchet(Bound):
             over = np.maximum(cum - q, 0.0)
             with np.errstate(invalid="ignore", divide="ignore"):
                 keep[..., t] = np.where(
-                    (month > 0) & (q > 0), 1.0 - sp.share * (over - over_prev) / month, 1.0
+                    (month > 0) & (q > 0), 1.0 - self.held * (over - over_prev) / month, 1.0
                 )
             over_prev = over
         return sales * np.where(c.summed, keep[..., None], 1.0)

@@ -188,11 +188,15 @@ class RatchetSpec(StrictModel):
     """Reps above their annual quota hold back a share of the beat.
 
     When next year's quota is ``target * (1 + growth) + up * beat + down *
-    miss`` (:func:`simlib.targets.ratchet`), every unit sold beyond quota costs
-    ``up`` units of next year's quota. Reps then hold back ``share`` of what they
-    sell beyond quota (the booking slips into next year, outside the
-    simulation). With ``up = 0`` (next year's quota ignores this year's beat)
-    nothing is held back. History gives evidence, not the number: the rule's
+    miss`` (:func:`simlib.targets.ratchet`, whose ``up`` this is), every unit
+    sold beyond quota costs ``up`` units of next year's quota. A rep weighs that
+    cost, ``up`` x the pay rate around quota (what a unit more quota takes away),
+    against the gain, the plan's pay rate beyond quota (over ``above``), and
+    holds back ``share x cost / (cost + gain)`` of what they sell beyond quota:
+    more the harder the ratchet, less the steeper the accelerator, all of
+    ``share`` when the plan pays nothing beyond quota. Held-back sales are lost
+    to the simulated year (effort withheld or deals slipped past it). With
+    ``up = 0`` nothing is held back. History gives evidence, not the number: the rule's
     ``up`` is estimated by :func:`simlib.behavior.target_revision`, and hold-back
     shows as bunching of annual attainment just above 100%
     (:func:`simlib.behavior.ratchet_test_ds`); ``share`` itself is an assumption.
@@ -201,6 +205,7 @@ class RatchetSpec(StrictModel):
     model: Literal["ratchet"] = "ratchet"
     share: float = Field(0.3, ge=0, le=1)
     up: float = Field(0.5, ge=0, le=1)
+    above: float = Field(0.2, gt=0, le=2)
 
 
 ModelSpec = Annotated[
