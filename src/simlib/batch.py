@@ -271,6 +271,18 @@ def _simulate_kwargs(sc, draws: int | None) -> dict[str, Any]:
     return kw
 
 
+def _item_what(sc) -> str:
+    """The index's "what it is" for one scenario: a reform's own words; for the
+    baseline, the design itself (the file's "what" describes the whole batch)."""
+    if sc.kind != "baseline":
+        return sc.what
+    app = sc.design.get("appraisal")
+    bits = [f"the plan {sc.plan_name!r}"]
+    if isinstance(app, dict) and app.get("name"):
+        bits.append(f"the appraisal {app['name']!r}")
+    return "The design in force, which every other is compared with: " + " and ".join(bits) + "."
+
+
 def _error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}".strip()
 
@@ -372,12 +384,18 @@ def run_batch(
         except Exception as exc:  # any failure is reported, the batch goes on
             store.log(batch, sc.name, None, "failed", 0.0, _error_text(exc))
             return BatchItem(
-                sc.name, position, "failed", None, _error_text(exc), what=sc.what, kind=sc.kind
+                sc.name,
+                position,
+                "failed",
+                None,
+                _error_text(exc),
+                what=_item_what(sc),
+                kind=sc.kind,
             )
         if store.has(key):
             store.log(batch, sc.name, key, "reused", 0.0, "unchanged: stored result reused")
             results[sc.name] = store.load(key)
-            return BatchItem(sc.name, position, "reused", key, what=sc.what, kind=sc.kind)
+            return BatchItem(sc.name, position, "reused", key, what=_item_what(sc), kind=sc.kind)
         try:
             if key in precomputed:
                 res = precomputed.pop(key)
@@ -390,12 +408,14 @@ def run_batch(
         except Exception as exc:
             msg = _error_text(exc)
             store.log(batch, sc.name, key, "failed", time.perf_counter() - t0, msg)
-            return BatchItem(sc.name, position, "failed", key, msg, what=sc.what, kind=sc.kind)
+            return BatchItem(
+                sc.name, position, "failed", key, msg, what=_item_what(sc), kind=sc.kind
+            )
         secs = time.perf_counter() - t0
         store.log(batch, sc.name, key, "simulated", secs, f"{res.provenance['draws']} draws")
         results[sc.name] = res
         return BatchItem(
-            sc.name, position, "simulated", key, seconds=secs, what=sc.what, kind=sc.kind
+            sc.name, position, "simulated", key, seconds=secs, what=_item_what(sc), kind=sc.kind
         )
 
     precomputed: dict[str, Any] = {}
@@ -510,11 +530,24 @@ def run_batch(
     for it in items:
         if it.name in results:
             it.headline = headline(results[it.name])
+    store.set_index_info(batch, _index_info(items, extras, notes))
     index = write_index(out_dir, batch, root.header, items, compare_item, extras, notes,
                         time.perf_counter() - started)  # fmt: skip
     return BatchResult(
         batch, out_dir, index, items, extras, time.perf_counter() - started, compare_item
     )
+
+
+def _index_info(items: list[BatchItem], extras: list[BatchItem], notes: list[str]) -> dict:
+    """What the index shows beyond the store's items, kept for ``simlib report``."""
+    return {
+        "items": {i.name: {"what": i.what, "kind": i.kind} for i in items},
+        "extras": [
+            {"name": e.name, "html": e.html, "status": e.status, "message": e.message}
+            for e in extras
+        ],  # fmt: skip
+        "notes": list(notes),
+    }
 
 
 def _render_job(out_dir: Path, job) -> tuple[BatchItem, str, str, float]:
@@ -559,14 +592,54 @@ def _submit_extras(renderer: _Renderer, out_dir: Path, resume: bool, extra_repor
     return extras
 
 
+def report_stems(names: list[str]) -> dict[str, str]:
+    """File stem of each scenario's report: ``scenario-<slug of its name>``.
+
+    Stable across runs (a name, not a position, so fixing or adding one scenario
+    never renames another's report); two names with the same slug (``cap=1.4`` and
+    ``cap 1.4``) are told apart by a short hash of the name.
+    """
+    import hashlib
+
+    slugs = [slug(n) for n in names]
+    out = {}
+    for n, s in zip(names, slugs, strict=True):
+        if slugs.count(s) > 1:
+            s = f"{s}-{hashlib.sha256(n.encode()).hexdigest()[:6]}"
+        out[n] = f"scenario-{s}"
+    return out
+
+
+def _remove_stale(out_dir: Path, keep: set[str], echo) -> list[str]:
+    """Delete scenario reports (and their executed notebooks) no current scenario owns,
+    so the folder never shows a report for a design that is gone, failed or renamed."""
+    removed = []
+    for f in [*out_dir.glob("scenario-*.html"), *(out_dir / "notebooks").glob("scenario-*.ipynb")]:
+        if f.stem not in keep:
+            f.unlink(missing_ok=True)  # one unlink is atomic: the file is there or gone
+            removed.append(f.name)
+    if removed:
+        echo(f"  removed   {len(removed)} stale report file(s): {', '.join(sorted(removed))}")
+    return removed
+
+
 def _render_all(store, batch, out_dir, items, prev, resume, renderer, echo):
-    """Render the per-scenario reports and the comparison; collect every report."""
+    """Render the per-scenario reports and the comparison; collect every report.
+
+    With ``resume``, a scenario's report is kept when its stored run key and file
+    name are those of the last run and the file exists (its path is written back
+    to the store, so the next resume keeps it too); the comparison is rebuilt
+    whenever any report is, or the set of successful designs changed (one newly
+    failed, fixed, added or removed), or it is missing.
+    """
     store_rel = _relative(store.path)
     jobs: list[tuple[BatchItem, str, dict[str, Any], str, str]] = []
+    stems = report_stems([it.name for it in items])
     for it in items:
         if it.status not in OK_STATUSES:
+            it.html = None
             continue
-        stem = f"scenario-{it.position:02d}-{slug(it.name)}"
+        stem = stems[it.name]
         it.html = f"{stem}.html"
         before = prev.get(it.name)
         if (
@@ -577,7 +650,9 @@ def _render_all(store, batch, out_dir, items, prev, resume, renderer, echo):
             and before.html == it.html
             and (out_dir / it.html).exists()
         ):
-            continue  # up to date: kept as rendered last time
+            # Up to date: kept as rendered last time, and recorded as such.
+            store.set_item(batch, it.name, it.position, it.key, it.status, it.message, it.html)
+            continue
         jobs.append(
             (
                 it,
@@ -587,9 +662,13 @@ def _render_all(store, batch, out_dir, items, prev, resume, renderer, echo):
                 f"Scenario: {it.name}",
             )
         )
-    changed = bool(jobs) or not resume or not (out_dir / "compare.html").exists()
-    compare_item = BatchItem("compare", -1, "kept", html="compare.html", kind="compare")
     ok = [i for i in items if i.status in OK_STATUSES]
+    prev_ok = {n: r.run_key for n, r in prev.items() if r.status in OK_STATUSES}
+    same_designs = prev_ok == {i.name: i.key for i in ok}
+    changed = (
+        bool(jobs) or not resume or not same_designs or not (out_dir / "compare.html").exists()
+    )
+    compare_item = BatchItem("compare", -1, "kept", html="compare.html", kind="compare")
     if changed and ok:
         compare_item.status = "pending"
         jobs.append(
@@ -603,6 +682,7 @@ def _render_all(store, batch, out_dir, items, prev, resume, renderer, echo):
         )
     elif not ok:
         compare_item = BatchItem("compare", -1, "failed", message="no scenario ran", kind="compare")
+        (out_dir / "compare.html").unlink(missing_ok=True)  # it would show designs that failed
     for job in jobs:
         renderer.submit(job)
     for it, status, msg, secs in renderer.results():
@@ -621,6 +701,9 @@ def _render_all(store, batch, out_dir, items, prev, resume, renderer, echo):
             it.status = "report failed"
         else:
             store.set_item(batch, it.name, it.position, it.key, it.status, it.message, it.html)
+    if compare_item.status == "failed":
+        (out_dir / "compare.html").unlink(missing_ok=True)
+    _remove_stale(out_dir, {Path(i.html).stem for i in items if i.html}, echo)
     return compare_item
 
 
@@ -652,13 +735,26 @@ def rerender(out_dir: str | Path, workers: int = 2, echo=print) -> BatchResult:
         )
         for r in store.items(batch).itertuples()
     ]
+    info = store.index_info(batch)
     for it in items:
+        known = info.get("items", {}).get(it.name, {})
+        it.what, it.kind = known.get("what", ""), known.get("kind", "")
         if it.status in OK_STATUSES:
             it.headline = headline(store.load(it.key))
-    extras: list[BatchItem] = []
+    # The other reports do not read the store: listed as they were, when still there.
+    extras = [
+        BatchItem(e["name"], j, e["status"], html=e.get("html"), message=e.get("message") or "",
+                  kind="extra")
+        for j, e in enumerate(info.get("extras", []))
+    ]  # fmt: skip
+    for e in extras:
+        if e.status in ("rendered", "kept") and not (e.html and (out_dir / e.html).exists()):
+            e.status, e.message = "failed", f"{e.html} is missing; run the batch again"
+    notes = list(info.get("notes", []))
     compare_item = _render_all(
         store, batch, out_dir, items, {}, False, _Renderer(out_dir, workers), echo
     )
+    store.set_index_info(batch, _index_info(items, extras, notes))
     index = write_index(
         out_dir,
         batch,
@@ -666,7 +762,7 @@ def rerender(out_dir: str | Path, workers: int = 2, echo=print) -> BatchResult:
         items,
         compare_item,
         extras,
-        [],
+        notes,
         time.perf_counter() - started,
     )
     return BatchResult(
@@ -709,9 +805,9 @@ def write_index(
         )
 
     title = header.get("title") or f"Batch {batch}"
-    n_failed = sum(
-        1 for i in [*items, *extras] if i.status not in (*OK_STATUSES, "rendered", "kept")
-    )
+    good = (*OK_STATUSES, "rendered", "kept")
+    n_failed = sum(1 for i in items if i.status not in good)
+    n_extra_failed = sum(1 for i in extras if i.status not in good)
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>{escape(title)}</title>",
@@ -752,8 +848,11 @@ def write_index(
         parts.append(
             "<h2>Warnings</h2><ul>" + "".join(f"<li>{escape(n)}</li>" for n in notes) + "</ul>"
         )
+    counts = f"{len(items)} scenario(s), {n_failed} failed"
+    if extras:
+        counts += f"; {len(extras)} other report(s), {n_extra_failed} failed"
     parts.append(
-        f"<p class='note'>{len(items)} scenario(s), {n_failed} failed; "
+        f"<p class='note'>{counts}; "
         f"finished in {seconds:.1f} s. Results store: results.duckdb.</p></body></html>"
     )
     index = out_dir / "index.html"

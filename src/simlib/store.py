@@ -33,6 +33,10 @@ Tables (long and tidy, so they can be queried with SQL):
 ``batch_items``
     ``batch, scenario, position, run_key, status, message, html, updated_at``:
     the latest state of each scenario in a batch (what ``--resume`` reads).
+``batch_index``
+    ``batch, info, updated_at``: what the index page shows beyond the items
+    (each scenario's "what it is", the other reports, the warnings), as JSON, so
+    ``simlib report`` rewrites the same index.
 
 Connections are opened per operation and closed at once, because DuckDB lets
 only one process write a file and the report notebooks read it from another
@@ -74,6 +78,7 @@ CREATE TABLE IF NOT EXISTS batches (
 CREATE TABLE IF NOT EXISTS batch_items (
     batch VARCHAR, scenario VARCHAR, position BIGINT, run_key VARCHAR, status VARCHAR,
     message VARCHAR, html VARCHAR, updated_at TIMESTAMP);
+CREATE TABLE IF NOT EXISTS batch_index (batch VARCHAR, info VARCHAR, updated_at TIMESTAMP);
 """
 
 _REP_TEXT = ("rep_id", "unit_id", "position", "region")
@@ -269,6 +274,20 @@ class Store:
                 "INSERT INTO batches VALUES (?, ?, ?, ?)",
                 [batch, json.dumps(header, ensure_ascii=False), scenario_file, _now()],
             )
+
+    def set_index_info(self, batch: str, info: dict[str, Any]) -> None:
+        """Record what the batch's index page shows besides the items (JSON-able)."""
+        with self._connect() as con:
+            con.execute("DELETE FROM batch_index WHERE batch = ?", [batch])
+            con.execute(
+                "INSERT INTO batch_index VALUES (?, ?, ?)",
+                [batch, json.dumps(info, ensure_ascii=False, default=str), _now()],
+            )
+
+    def index_info(self, batch: str) -> dict[str, Any]:
+        """What :meth:`set_index_info` recorded for ``batch`` (empty when nothing)."""
+        df = self._df("SELECT info FROM batch_index WHERE batch = ?", [batch])
+        return json.loads(df["info"].iloc[0]) if len(df) else {}
 
     def batch_header(self, batch: str) -> dict[str, str]:
         """The header recorded for ``batch`` (empty when none)."""
