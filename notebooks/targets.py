@@ -34,10 +34,11 @@ year = None  # the target year; None: the year after the last month of data
 method = None  # override every level's split: even, history, potential or capacity
 growth = 0.05  # strategic growth on top of the baseline forecast, summed KPIs (0.05: +5%)
 rate_growth = 0.005  # for rate KPIs, in points (0.005: half a point)
-padding = None  # override manager padding at team level (0.03: 3%); None: as in spec
+padding = None  # override manager padding into the lowest unit level (0.03: 3%); None: spec
 max_increase = None  # override reps' guardrail: most a target may rise vs last year
 max_decrease = None  # override reps' guardrail: most a target may fall vs last year
 rounding = 1000  # currency rounding unit (CNY 1,000); counts are always whole numbers
+rounding_method = None  # hamilton, jefferson, webster or huntington_hill; None: as in spec
 backtest = True  # also cascade the last full year and compare with what happened
 as_of = None  # last closed month for the back-test gap analysis; None: the last month
 min_group = 10  # groups smaller than this are not shown in the difficulty map
@@ -54,6 +55,7 @@ import simlib as sl
 from simlib.org import Hierarchy
 from simlib.spec import load_yaml
 from simlib.targets.diagnostics import BAND, TOO_EASY, TOO_HARD
+from simlib.targets.rounding import METHODS as sl_methods
 
 plt.rcParams.update({"figure.dpi": 110, "axes.spines.top": False, "axes.spines.right": False})
 pd.set_option("display.float_format", lambda x: f"{x:,.2f}")
@@ -69,6 +71,10 @@ for name, v in (
         raise ValueError(f"{name} must be a non-negative fraction, got {v}")
 if not rounding > 0:
     raise ValueError(f"rounding must be a positive amount, got {rounding}")
+if rounding_method not in (None, *sl_methods):
+    raise ValueError(
+        f"rounding_method must be None or one of {sl_methods}, got {rounding_method!r}"
+    )
 
 ds = sl.load_dataset(data_path)
 hier = Hierarchy.of(ds)
@@ -77,18 +83,29 @@ raw = raw.get("cascade", raw) if isinstance(raw, dict) else raw
 spec_d = copy.deepcopy(raw)
 levels_d = spec_d.setdefault("levels", {})
 if method is not None:
-    spec_d["default"] = {**spec_d.get("default", {}), "method": method}
+    spec_d["default"] = {
+        k: v for k, v in {**spec_d.get("default", {}), "method": method}.items() if k != "blend"
+    }
     for lvl in list(levels_d):
         levels_d[lvl] = {k: v for k, v in levels_d[lvl].items() if k != "blend"} | {
             "method": method
         }
     for kr in spec_d.get("kpis", {}).values():
+        if kr.get("default") is not None:
+            kr["default"] = {k: v for k, v in kr["default"].items() if k != "blend"} | {
+                "method": method
+            }
         for lvl in list(kr.get("levels", {})):
             kr["levels"][lvl] = {k: v for k, v in kr["levels"][lvl].items() if k != "blend"} | {
                 "method": method
             }
-if padding is not None and "team" in hier.levels:
-    levels_d["team"] = {**levels_d.get("team", {}), "padding": padding}
+# Padding applies where managers over-assign: into the lowest unit level (called
+# "team" in the sample); data with other level names get it at their lowest level.
+pad_level = "team" if "team" in hier.levels else hier.levels[-1]
+if padding is not None:
+    if len(hier.levels) < 2:
+        raise ValueError("padding needs at least two unit levels (a parent to pad from)")
+    levels_d[pad_level] = {**levels_d.get(pad_level, {}), "padding": padding}
 if max_increase is not None or max_decrease is not None:
     g = dict(levels_d.get("rep", {}).get("guardrail") or {})
     g.pop("max_change", None)
@@ -98,6 +115,8 @@ if max_increase is not None or max_decrease is not None:
         g["max_decrease"] = max_decrease
     levels_d["rep"] = {**levels_d.get("rep", {}), "guardrail": g}
 spec_d["rounding"] = {**spec_d.get("rounding", {}), "currency": rounding}
+if rounding_method is not None:
+    spec_d["rounding_method"] = rounding_method
 spec = sl.targets.parse_cascade_spec(spec_d)
 year = int(ds.periods[-1].year + 1) if year is None else int(year)
 kpis = ds.kpis.set_index("kpi")
@@ -130,11 +149,13 @@ display(
 # ## 1. The company target
 #
 # A baseline forecast of next year per KPI comes from the company's monthly history with
-# an exponential smoothing model (Holt-Winters: a damped trend and a monthly seasonal
-# pattern). Simulating 2,000 possible years from the model gives the 90% prediction
-# interval: the range the year lands in nine times out of ten if nothing changes. The
-# proposed target is the forecast plus the strategic growth chosen above. Leadership may
-# also set the number directly; the rest of the report works the same.
+# an exponential smoothing model (Holt-Winters). Several variants (with or without a
+# trend, damped or not, with a multiplicative or additive monthly pattern) are fitted and
+# the one that fits best for its complexity is kept; the table names it per KPI.
+# Simulating 2,000 possible years from the model gives the 90% prediction interval: the
+# range the year lands in nine times out of ten if nothing changes. The proposed target
+# is the forecast plus the strategic growth chosen above. Leadership may also set the
+# number directly; the rest of the report works the same.
 
 # %%
 prop = sl.targets.propose_company_target(ds, growth=growths, year=year)
@@ -181,6 +202,29 @@ where = (
     if row["proposed_target"] >= row["lower"]
     else "below the interval: easier than the trend"
 )
+
+
+def _model_words(m: str) -> str:
+    code = m.split(")")[0].split("(")[1].split(",")  # ETS(error, trend, season)
+    trend = {"N": "no trend", "A": "a straight trend", "Ad": "a damped trend"}[code[1]]
+    season = {
+        "N": "no monthly pattern",
+        "A": "an additive monthly pattern",
+        "M": "a monthly pattern proportional to the level",
+    }[code[2]]
+    return f"{trend} and {season}"
+
+
+display(
+    Markdown(
+        "Models chosen: "
+        + "; ".join(
+            f"{k}: {_model_words(m)} (`{m}`)"
+            for k, m in zip(prop["kpi"], prop["model"], strict=True)
+        )
+        + "."
+    )
+)
 display(
     Markdown(
         f"For **{label[main_kpi]}** the proposed target {fmt(main_kpi, row['proposed_target'])} is "
@@ -196,8 +240,8 @@ display(
 # or a blend). Managers may **pad** (children's targets add up to more than the
 # parent's), and **guardrails** keep each person's target within a band around their own
 # last year; what a capped person cannot take goes to their teammates. Amounts are
-# rounded to whole units (CNY 1,000, whole customers) so that children add up **exactly**
-# to their parent.
+# rounded to whole units (the rounding unit and method are stated below the rules) so
+# that children add up **exactly** to their parent.
 #
 # The tree shows the company, its regions and the next level for the main KPI; the
 # table shows every region for every KPI, against last year.
@@ -250,8 +294,25 @@ rules = pd.DataFrame(
         for lvl in [*hier.levels[1:], "rep"]
     ]
 ).set_index("level")
+METHOD_WORDS = {
+    "hamilton": "largest remainder (Hamilton)",
+    "jefferson": "D'Hondt (Jefferson)",
+    "webster": "Sainte-Laguë (Webster)",
+    "huntington_hill": "equal proportions (Huntington-Hill)",
+}
 display(Markdown(f"Rules for {label[main_kpi]} (split into each level):"))
 display(rules)
+display(
+    Markdown(
+        f"Rounding: {', '.join(f'{k} to {v:,g}' for k, v in cas.rounding_unit.items() if v > 0)}, "
+        f"by the **{METHOD_WORDS[spec.rounding_method]}** method."
+        + (
+            f" Manager padding set by the parameter: {padding:.0%} into the **{pad_level}** level."
+            if padding is not None
+            else ""
+        )
+    )
+)
 display(Markdown(f"```\n{cas.tree(main_kpi, max_depth=2, fmt='{:,.0f}')}\n```"))
 a = cas.annual
 reg = a[a["level"] == top].copy()
@@ -300,14 +361,30 @@ display(
 # %% [markdown]
 # ## 3. Calendarization: the year month by month
 #
-# Each person's annual target is spread over the months they work by the seasonal profile
-# of their region (the average share each month took of the year in past complete
-# years), then units' months are added up from their people. Bars: the company's monthly
+# Each person's annual target is spread over the months they work, by a seasonal profile
+# (the average share each month took of the year in past complete years) or evenly; the
+# text under the chart says which. A unit's month is the sum of its people's months
+# where there is no padding below it; where managers pad, the people's months add up to
+# more, and the unit's own month is its share of them. Bars: the company's monthly
 # target; line: last year's actual months.
 
 # %%
 t = cas.targets
 comp = t[(t["level"] == hier.levels[0]) & (t["kpi"] == main_kpi)].set_index("period")["target"]
+cal = spec.calendarization
+mproblems = cas.check_monthly()
+display(
+    Markdown(
+        (
+            f"Months follow the **seasonal profile of each person's "
+            f"{cal.profile_level or 'own unit'}** over the last {cal.years} complete year(s)"
+            if cal.method == "seasonal"
+            else "Months are **flat** (equal shares of the year)"
+        )
+        + f". Monthly check: **{'every' if mproblems.empty else 'NOT every'} unit's months add up** "
+        "to its year and to its people's months (within padding)."
+    )
+)
 s = ds.sales[(ds.sales["kpi"] == main_kpi) & (ds.sales["period"].dt.year == year - 1)]
 last_m = s.groupby(s["period"].dt.month)["value"].sum()
 fig, ax = plt.subplots(figsize=(8, 3.2))
@@ -397,7 +474,10 @@ display(
 # %% [markdown]
 # ## 5. Reconciliation: top-down targets against bottom-up forecasts
 #
-# Each unit's own view of next year is the sum of its people's forecasts (bottom-up).
+# Each unit's own forecast of next year: its current people's run rates carried forward by
+# the unit's **own** recent growth (last year against the year before, for the same
+# people), leaning on the company's growth for small units whose own figure is noisy. So
+# a fast-growing region shows a forecast above the company trend and a flat one below.
 # The gap is the top-down target minus that forecast: positive means the unit is asked for
 # more than its people's run rates promise, and someone must say where it will come from
 # (new hires, new products, new territory). The table lists every unit at the first two
@@ -413,7 +493,8 @@ rec_show = pd.DataFrame(
         "unit": [f"{names[u]} ({u})" for u in rec["unit_id"]],
         "level": rec["level"],
         "top-down target": [fmt(main_kpi, v) for v in rec["target"]],
-        "bottom-up forecast": [fmt(main_kpi, v) for v in rec["forecast"]],
+        "own forecast": [fmt(main_kpi, v) for v in rec["forecast"]],
+        "own growth": [f"{v - 1:+.1%}" for v in rec["own_trend"]],
         "gap": [fmt(main_kpi, v) for v in rec["gap"]],
         "gap %": [f"{v:+.1%}" for v in rec["gap_pct"]],
         "chance": [f"{v:.0%}" for v in rec["p_reach"]],
@@ -425,8 +506,9 @@ display(rec_show.set_index("unit"))
 # ## 6. Back-test: the same rules on last year, against what happened
 #
 # To see whether these rules set fair targets, they are applied to the last full year
-# in the data, using only the history before it, and compared with what people then
-# actually did. The gap analysis shows, at every level, actual against target year to
+# in the data, using only what was known before it (its sales history, and the people
+# employed on its first day: later hires and the year's leavers were not known then),
+# and compared with what people then actually did. The gap analysis shows, at every level, actual against target year to
 # date and the pace (actual ÷ target); the contribution column says how much of the
 # company's gap each region accounts for. Last, the share of people who actually reached
 # their target is set against the share the diagnostics expected.
@@ -439,8 +521,20 @@ bt_ok = (
 if not bt_ok:
     display(Markdown("Back-test skipped: it needs two years of history before the last year."))
 else:
-    bt_prop = sl.targets.propose_company_target(ds, growth=growths, year=bt_year)
-    bt = sl.targets.cascade(ds, bt_prop, spec, year=bt_year)
+    start = pd.Timestamp(f"{bt_year}-01-01")
+    known_reps = ds.reps[ds.reps["hire_date"] < start].copy()
+    leaves_later = known_reps["exit_date"] >= start
+    known_reps["exit_date"] = known_reps["exit_date"].where(~leaves_later, pd.NaT)
+    known = sl.Dataset(
+        kpis=ds.kpis,
+        units=ds.units,
+        reps=known_reps,
+        sales=ds.sales[ds.sales["period"].dt.year < bt_year],
+        potential=ds.potential,
+        source=f"{ds.source} (known on {start.date()})",
+    )
+    bt_prop = sl.targets.propose_company_target(known, growth=growths, year=bt_year)
+    bt = sl.targets.cascade(known, bt_prop, spec, year=bt_year)
     last_month = ds.periods[ds.periods.year == bt_year][-1]
     cut = pd.Period(as_of, freq="M") if as_of else last_month
     gaps = sl.targets.gap_analysis(bt, ds.sales, cut, ds)
@@ -459,7 +553,7 @@ else:
             }
         ).set_index("unit")
     )
-    bt_diff = sl.targets.difficulty(bt, ds, bt_prop, region_level=top)
+    bt_diff = sl.targets.difficulty(bt, known, bt_prop, region_level=top)
     rep_g = gaps[(gaps["level"] == "rep") & (gaps["kpi"] == main_kpi)]
     full = rep_g[rep_g["ytd_target"] > 0]
     actual_share = float((full["ytd_actual"] >= full["ytd_target"]).mean())
@@ -517,15 +611,35 @@ if bt_ok:
 
 # %% [markdown]
 # ## 8. Method notes
-#
-# * **Rounding**: each split is rounded with the largest-remainder (Hamilton) method, so
-#   children add up exactly to the parent; ties go to the larger share, then to the unit
-#   listed first. Counts such as new customers are whole numbers.
-# * **Rates** such as high-value retention are not split: a retention rate does not add
-#   up. Each unit gets its own last-year rate plus the company's planned improvement.
-# * **Guardrails** are set around each person's last-year run rate (annualized over the
-#   months they worked); people with under three months of history are treated as new
-#   hires and bound only by floors.
-# * **Difficulty** assumes a person's year varies around their forecast as people's
-#   years varied in the past; it does not know about territory changes, new products or
-#   behaviour under a new plan (the simulation reports model that).
+
+# %%
+rate_rules = sorted(
+    {spec.rule(lvl, k).rate_rule for k in rates for lvl in [*hier.levels[1:], "rep"]}
+)
+RATE_WORDS = {
+    "same": "each unit and person gets the parent's rate",
+    "history_relative": "each unit and person gets their own last-year rate plus the planned "
+    "improvement in points",
+}
+notes = [
+    f"**Rounding**: each split is rounded with the {METHOD_WORDS[spec.rounding_method]} method, "
+    "so children add up exactly to the parent, and never outside a guardrail band; exact ties "
+    "go to the larger share, then to the unit listed first. Counts such as new customers are "
+    "whole numbers.",
+    (
+        "**Rates** ("
+        + ", ".join(rates)
+        + ") are not split, since a rate does not add up: "
+        + "; ".join(f"{RATE_WORDS[r]} (`{r}`)" for r in rate_rules)
+        + "."
+    )
+    if rates
+    else "**Rates**: none in this dataset.",
+    "**Guardrails** are set around each person's last-year run rate (annualized over the "
+    "months they worked); people with under three months of history are treated as new "
+    "hires and bound only by floors.",
+    "**Difficulty** assumes a person's year varies around their forecast as people's years "
+    "varied in the past; it does not know about territory changes, new products or behaviour "
+    "under a new plan (the simulation reports model that).",
+]
+display(Markdown("\n".join(f"* {n}" for n in notes)))
