@@ -417,3 +417,49 @@ def test_ratchet_hold_back_grows_with_up_and_falls_with_the_accelerator():
     # Capped at quota: nothing to gain beyond it, all of share held: 1,800 - 0.3 x 600.
     capped = [(0.8, 0.5), (1.0, 1.0)]
     assert total(capped, 0.5) == pytest.approx(1620.0)
+
+
+# ============================================================ M3: free riding in teams
+def test_team_pay_for_own_effort_is_the_reps_share_of_the_team(small_ds):
+    # A pure team bonus, linear in team attainment: pay = TI x team attainment.
+    # Everyone at quota (expected = target = 100 a month). If one rep of a team of n
+    # sells s x expected, the team's attainment is 1 + (s - 1) / n: their pay is
+    # TI (1 + (s - 1) / n), not TI s (what scaling the whole team at once gives).
+    plan = Plan.from_dict(
+        {"name": "t", "period": "year", "target_incentive": {"amount": 12_000.0},
+         "components": [{"type": "team", "name": "team", "kpi": "revenue", "level": "branch",
+                         "weight": 1.0, "curve": [(0.0, 0.0), (3.0, 3.0)]}]}
+    )  # fmt: skip
+    r = small_ds.reps
+    whole_year = r["exit_date"].isna() & (r["hire_date"] < pd.Timestamp("2026-01-01"))
+    reps = r.loc[whole_year].reset_index(drop=True)
+    prep = plan.prepare(reps, PERIODS, ds=small_ds)
+    n = len(reps)
+    targets = np.full((n, 12, 1), 100.0)
+    ctx = bh.context_from_plan(plan, prep, targets, targets, ["revenue"], np.array([True]), 0)
+    scales = np.linspace(0.0, 2.0, 81)
+    own = ctx.own_pay_at_scales(scales)
+    everyone = ctx.pay_at_scales(scales)
+    from simlib.org import Hierarchy
+
+    branch = Hierarchy(small_ds.units).rep_unit_at(reps, "branch").to_numpy()
+    size = pd.Series(branch).map(pd.Series(branch).value_counts()).to_numpy()
+    j = np.searchsorted(scales, 1.2)
+    np.testing.assert_allclose(everyone[j], 12_000 * 1.2, rtol=1e-9)
+    np.testing.assert_allclose(own[j], 12_000 * (1 + 0.2 / size), rtol=1e-9)
+    assert (size > 1).any()
+
+
+def test_annual_sigma_is_per_rep_and_larger_for_a_part_year():
+    # Monthly noise averages over the months a rep sells: 12 months keep 1/12 of its
+    # variance, 6 months 1/6. With only sigma_month = 0.3 (other shocks 0):
+    # sqrt(0.09 / 12) = 0.0866 and sqrt(0.09 / 6) = 0.1225.
+    from simlib.engine.sales import Layout, ParametricSales
+    from simlib.engine.simulate import _annual_sigma
+
+    lay = Layout(np.array(["a", "b"]), PERIODS, ("revenue",), np.array([0, 0]), np.array([False]))
+    m = ParametricSales(lay, np.ones(lay.shape), sigma_rep=0.0, sigma_company=0.0,
+                        sigma_region=0.0, sigma_month=0.3)  # fmt: skip
+    np.testing.assert_allclose(
+        _annual_sigma(m, 0, np.array([12, 6])), [np.sqrt(0.09 / 12), np.sqrt(0.09 / 6)]
+    )

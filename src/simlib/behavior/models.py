@@ -183,7 +183,71 @@ class ResponseContext:
                 )
             pay = plan.payout(act, tgt, score=np.ones(1))
             out[a : a + block] = pay.total.sum(axis=-1)
+            for name in self.team_components:
+                if (key, name) not in self._cache:
+                    self._cache[(key, name)] = np.empty((len(scales), self.n_reps))
+                self._cache[(key, name)][a : a + block] = pay.lines[name].sum(axis=-1)
         self._cache[key] = out
+        return out
+
+    @property
+    def team_components(self) -> list[str]:
+        """Names of the plan's team components (pay on a unit's total)."""
+        spec = getattr(self.plan, "spec", None)
+        comps = getattr(spec, "components", []) if spec is not None else []
+        teams = getattr(self.plan, "teams", {})
+        return [c.name for c in comps if getattr(c, "type", "") == "team" and c.name in teams]
+
+    def own_pay_at_scales(self, scales: np.ndarray) -> np.ndarray:
+        """Annual pay when *only this rep* sells ``scale`` x expected (others as expected).
+
+        :meth:`pay_at_scales` scales everyone at once, which overstates what a team
+        component pays one rep for their own effort by about the team's size (free
+        riding ignored). Here a team component's pay is read at the common scale
+        that gives the same blended attainment: with the rep's share ``w`` of the
+        team's expected output, the team total moves by ``1 + w (s - 1)``, so
+        ``s_eff = (bt TA (1 + w (s - 1)) + bi IA s) / (bt TA + bi IA)`` for a blend
+        ``bt`` team / ``bi`` individual of team and individual attainments ``TA``,
+        ``IA`` (exact for a blend linear in attainment on an evenly scaled year).
+        ``scales`` must be uniform and increasing. Returns ``(len(scales), reps)``.
+        """
+        scales = np.asarray(scales, dtype=float)
+        total = self.pay_at_scales(scales)
+        names = self.team_components
+        if not names:
+            return total
+        key = scales.tobytes()
+        out = total.copy()
+        spec_by_name = {c.name: c for c in self.plan.spec.components}
+        ds = scales[1] - scales[0]
+        for name in names:
+            comp = spec_by_name[name]
+            k = self.kpis.index(comp.kpi)
+            y = self.expected[..., k].sum(axis=1)
+            q = np.nansum(self.targets[..., k], axis=1)
+            ty = self.plan._team_sum(name, y[:, None])[:, 0]
+            tq = self.plan._team_sum(name, q[:, None])[:, 0]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                w = np.where(ty > 0, y / ty, 0.0)
+                ta = np.where(tq > 0, ty / tq, 0.0)
+                ia = np.where(q > 0, y / q, 0.0)
+            bt, bi = comp.blend.team, comp.blend.individual
+            den = bt * ta + bi * ia
+            s = scales[None, :]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                s_eff = np.where(
+                    den[:, None] > 0,
+                    (bt * ta[:, None] * (1 + w[:, None] * (s - 1)) + bi * ia[:, None] * s)
+                    / den[:, None],
+                    s,
+                )  # (R, S)
+            line = self._cache[(key, name)].T  # (R, S) at the common scale
+            f = np.clip((s_eff - scales[0]) / ds, 0.0, len(scales) - 1.000001)
+            i0 = np.floor(f).astype(np.int64)
+            p0 = np.take_along_axis(line, i0, axis=1)
+            p1 = np.take_along_axis(line, i0 + 1, axis=1)
+            out -= line.T
+            out += (p0 + (f - i0) * (p1 - p0)).T
         return out
 
     def pay_at_rep_scales(self, scales: np.ndarray) -> np.ndarray:
@@ -340,7 +404,7 @@ def _bind_effort(spec: EffortSpec, ctx: ResponseContext) -> Bound:
     efforts = np.linspace(spec.min_effort, spec.max_effort, spec.grid)
 
     def optimum(c: ResponseContext) -> tuple[np.ndarray, dict]:
-        pay = c.pay_at_scales(scales).T[act]  # (paid reps, S)
+        pay = c.own_pay_at_scales(scales).T[act]  # (paid reps, S): own effort only
         return solve_effort(
             pay, scales, c.y0[act], sigma[act], cost, spec.elasticity, spec.risk_aversion,
             spec.intrinsic * cost, efforts=efforts,

@@ -980,7 +980,9 @@ def simulate(
                 )
             ctx = bh.context_from_plan(
                 plan, prep, exp, target_arr, kpis, summed, kpis.index(primary_kpi),
-                sigma=_annual_sigma(model, kpis.index(primary_kpi), len(reps)),
+                sigma=_annual_sigma(
+                    model, kpis.index(primary_kpi), (exp[..., kpis.index(primary_kpi)] > 0).sum(1)
+                ),
                 paid=np.asarray(prep.paid, dtype=bool), reference=reference,
                 currency=np.isin(np.asarray(kpis), currency),
             )  # fmt: skip
@@ -1053,29 +1055,35 @@ def simulate(
     return result
 
 
-def _annual_sigma(model: Any, k: int, n_reps: int) -> np.ndarray | None:
-    """Relative s.d. of a rep's annual sales on KPI ``k`` under a parametric model.
+def _annual_sigma(model: Any, k: int, months: np.ndarray) -> np.ndarray | None:
+    """Relative s.d. of each rep's annual sales on KPI ``k`` under a parametric model.
 
     The rep shock is drawn once a year; the individual monthly shocks average
-    over twelve months (variance / 12); the company and region shocks are AR(1)
-    with persistence ``rho``, so their twelve-month average keeps ``sum over i, j
-    of rho^|i-j| / 144`` of their variance. ``None`` for models without sigmas
-    (the bootstrap): the ``effort`` model then asks for ``sigma`` explicitly.
+    over the ``months[r]`` months the rep is expected to sell (variance / m: a
+    rep joining in July faces a noisier half year than a full year); the company
+    and region shocks are AR(1) with persistence ``rho``, so their average over
+    ``m`` months keeps ``sum over i, j of rho^|i-j| / m^2`` of their variance.
+    ``None`` for models without sigmas (the bootstrap): the ``effort`` model then
+    asks for ``sigma`` explicitly.
     """
     if not isinstance(model, ParametricSales):
         return None
+    months = np.clip(np.asarray(months, dtype=np.int64), 1, None)
 
-    def kept(rho: float) -> float:
-        i = np.arange(12)
-        return float((float(rho) ** np.abs(i[:, None] - i[None, :])).sum() / 144)
+    def kept(rho: float) -> np.ndarray:
+        out = np.empty(13)
+        for n in range(1, 13):
+            i = np.arange(n)
+            out[n] = float((float(rho) ** np.abs(i[:, None] - i[None, :])).sum() / n**2)
+        return out[np.minimum(months, 12)]
 
     var = (
         model.sigma_rep[k] ** 2
         + model.sigma_company[k] ** 2 * kept(getattr(model, "rho_company", 0.0))
         + model.sigma_region[k] ** 2 * kept(getattr(model, "rho_region", 0.0))
-        + model.sigma_month[k] ** 2 / 12
+        + model.sigma_month[k] ** 2 / months
     )
-    return np.full(n_reps, float(np.sqrt(var)))
+    return np.sqrt(var)
 
 
 def _check_settings(
