@@ -289,11 +289,12 @@ def test_cascade_targets_and_behavior_pass_through(tmp_path):
         "cascade": str(ROOT / "scenarios" / "cascades" / "even_flat.yaml"),
         "company_growth": 0.05,
     }
-    d["baseline"]["behavior"] = {"any": "spec"}  # validated by simlib.behavior, not here
+    # Validated with simlib.behavior's own rules, passed to simulate as written.
+    d["baseline"]["behavior"] = {"model": "effort", "elasticity": 0.5}
     d["baseline"]["simulation"]["year"] = 2026
     sc = Scenario.from_dict(d, root_dir=ROOT)
     kw = sc.simulation_kwargs()
-    assert kw["behavior"] == {"any": "spec"}
+    assert kw["behavior"] == {"model": "effort", "elasticity": 0.5}
     tg = kw["targets"]
     ds = sc.dataset()
     # Growth 5% on last year's company revenue, split to reps (rounding aside).

@@ -341,6 +341,9 @@ def run_batch(
     from simlib.store import Store, run_key
 
     started = time.perf_counter()
+    if draws is not None and (isinstance(draws, bool) or int(draws) != draws or draws < 1):
+        # Refused before anything is written: every scenario would fail otherwise.
+        raise NotebookError(f"draws: expected a whole number of at least 1, got {draws!r}")
     scenario_file = Path(scenario_file)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

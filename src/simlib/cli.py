@@ -24,24 +24,36 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _validate_scenario(path: Path) -> int:
+    """Validate a scenario file in full, then dry-run each buildable scenario's set-up
+    against the data (no simulation); print every problem with its path."""
     import warnings
 
     from simlib.errors import SpecError
     from simlib.scenario import Scenario
 
+    file_problems: list[tuple[str, str]] = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             sc = Scenario.from_yaml(path)
         except SpecError as exc:
-            print(f"{path}: {len(exc.errors)} problem(s)")
-            for where, msg in exc.errors:
-                print(f"  - {where}: {msg}")
-            return 1
-    for w in caught:
-        print(f"warning: {w.message}")
+            file_problems = list(exc.errors)
+            try:  # the scenarios that can be built are still checked against the data
+                sc = Scenario.from_yaml(path, strict=False)
+            except SpecError:
+                sc = None
+        data_problems = [p for s in sc.scenarios for p in s.check()] if sc is not None else []
+    for w in dict.fromkeys(str(w.message) for w in caught):
+        print(f"warning: {w}")
+    problems = file_problems + data_problems
+    if problems:
+        print(f"{path}: {len(problems)} problem(s)")
+        for where, msg in problems:
+            print(f"  - {where}: {msg}")
+        return 1
     print(
-        f"{path}: valid; {len(sc.scenarios)} scenario(s): {', '.join(s.name for s in sc.scenarios)}"
+        f"{path}: valid; {len(sc.scenarios)} scenario(s) checked against the data: "
+        f"{', '.join(s.name for s in sc.scenarios)}"
     )
     return 0
 
@@ -62,6 +74,13 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     import pandas as pd
 
     root = _load_scenario(args.scenario)
+    if args.name and args.name not in root.members:
+        print(
+            f"--scenario-name {args.name!r}: no such scenario in {args.scenario}; "
+            f"the file has {', '.join(root.members)}",
+            file=sys.stderr,
+        )
+        return 1
     sc = root[args.name] if args.name else root
     ds = sc.dataset()
     targets = sc.targets()
@@ -127,6 +146,17 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 1 if res.failed else 0
 
 
+def _positive(text: str) -> int:
+    """argparse type: a whole number of at least 1 (draws, workers)."""
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {v}")
+    return v
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="simlib",
@@ -168,12 +198,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="redo only what failed or changed since the last run into the same folder",
     )
-    p.add_argument("--draws", type=int, default=None, help="override every scenario's draws")
+    p.add_argument("--draws", type=_positive, default=None, help="override every scenario's draws")
     p.add_argument("--no-reports", action="store_true", help="simulate and store only")
-    p.add_argument("--workers", type=int, default=2, help="reports rendered at once (default 2)")
+    p.add_argument(
+        "--workers", type=_positive, default=2, help="reports rendered at once (default 2)"
+    )
     p.add_argument(
         "--sim-workers",
-        type=int,
+        type=_positive,
         default=None,
         help="scenarios simulated at once after the baseline (default: half the cores)",
     )
@@ -214,7 +246,9 @@ def build_parser() -> argparse.ArgumentParser:
         "batch name under reports/.",
     )
     p.add_argument("batch", help="batch folder (reports/demo) or name (demo)")
-    p.add_argument("--workers", type=int, default=2, help="reports rendered at once (default 2)")
+    p.add_argument(
+        "--workers", type=_positive, default=2, help="reports rendered at once (default 2)"
+    )
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser(
@@ -226,7 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
         "index.html and the wall time.",
     )
     p.add_argument("--out", default="reports/demo", help="output folder (default reports/demo)")
-    p.add_argument("--draws", type=int, default=None, help="override the demo's draws")
+    p.add_argument("--draws", type=_positive, default=None, help="override the demo's draws")
     p.set_defaults(func=_cmd_demo)
     return parser
 

@@ -150,6 +150,10 @@ class OutcomesSettings(StrictModel):
     merit: str | dict[str, Any] | None = None
     #: Attainment (of the quota KPI) below which a rep is flagged for an improvement plan.
     pip_floor: float | None = Field(default=None, ge=0, le=2)
+    #: Lowest appraisal grade counted as ready for promotion (a grade name of the
+    #: scheme, e.g. 良好); default: the engine's (top grade on scales of three or
+    #: fewer, the top two on longer ones).
+    promotion_grade: str | None = None
 
 
 class ReportSettings(StrictModel):
@@ -733,6 +737,7 @@ class Scenario:
             appraisal=self.design.get("appraisal"),
             merit=out.get("merit"),
             pip_floor=out.get("pip_floor"),
+            promotion_grade=out.get("promotion_grade"),
             budget=s.budget,
             groupings=tuple(s.groupings),
             turnover=s.turnover,
@@ -750,6 +755,145 @@ class Scenario:
             kwargs["behavior"] = self.design["behavior"]
         return kwargs
 
+    def check(self) -> list[tuple[str, str]]:
+        """Dry-run the set-up a simulation does, without simulating: ``(where, problem)`` pairs.
+
+        Loads the data and checks what only the data can tell: the plan's KPIs
+        exist, the plan year has targets, the plan covers reps with targets, the
+        groupings name a region, tenure or a reps column, the appraisal scheme
+        fits the data and its grades match the merit matrix and the promotion
+        grade, and a target cascade can be built. ``simlib validate`` runs this
+        for every scenario of a file. Empty list: the scenario is ready to run.
+        """
+        import pandas as pd
+
+        where = f"{self.name}"
+        problems: list[tuple[str, str]] = []
+
+        def add(path: str, exc: Exception) -> None:
+            if isinstance(exc, SpecError):
+                problems.extend(
+                    (p if p.startswith(f"{where}:") else f"{where}: {p}", m) for p, m in exc.errors
+                )
+            else:
+                problems.append((f"{where}: {path}", str(exc)))
+
+        try:
+            ds = self.dataset()
+        except (SimlibError, OSError, ValueError) as exc:
+            return [(f"{where}: data", str(exc))]
+        s = self.settings
+        plan = None
+        unknown = _plan_kpis(self.design["plan"]) - set(ds.kpi_names)
+        if unknown:
+            problems.extend(
+                (f"{where}: {path}", f"KPI {k!r} is not in the data (it has {ds.kpi_names})")
+                for path, k in _plan_kpi_paths(self.design["plan"])
+                if k in unknown
+            )
+        else:
+            try:
+                plan = self.plan()
+            except (SimlibError, ValueError) as exc:
+                add("plan", exc)
+        try:
+            tg = self.targets()
+            tg = ds.targets if tg is None else tg
+        except (SimlibError, ValueError, KeyError) as exc:
+            add("targets", exc)
+            tg = None
+        if tg is None and not problems:
+            problems.append((f"{where}: targets", "the dataset has no targets table"))
+        year = s.year
+        if tg is not None:
+            years = sorted({int(y) for y in pd.PeriodIndex(tg["period"]).year})
+            year = year if year is not None else years[-1]
+            if year not in years:
+                problems.append(
+                    (
+                        f"{where}: simulation.year",
+                        f"{year} has no targets; the targets cover {', '.join(map(str, years))}",
+                    )
+                )
+            elif plan is not None:
+                ids = tg.loc[pd.PeriodIndex(tg["period"]).year == year, "rep_id"].unique()
+                reps = ds.reps.loc[ds.reps["rep_id"].isin(ids)]
+                if not bool(pd.Series(plan.covers(reps)).any()):
+                    problems.append(
+                        (
+                            f"{where}: plan.positions",
+                            f"no reps with targets in {year} hold the plan's positions "
+                            f"{plan.spec.positions}",
+                        )
+                    )
+        known = {"region", "tenure", *map(str, ds.reps.columns)}
+        for i, g in enumerate(s.groupings):
+            if g not in known:
+                extra = sorted(known - {"region", "tenure", "rep_id"})
+                problems.append(
+                    (
+                        f"{where}: simulation.groupings[{i}]",
+                        f"unknown group {g!r}; use 'region', 'tenure' or a reps column "
+                        f"({', '.join(extra)})",
+                    )
+                )
+        app = self.design.get("appraisal")
+        out = OutcomesSettings.model_validate(self.design.get("outcomes") or {})
+        if app is not None:
+            from simlib import appraisal as ap
+
+            try:
+                card = ap.load_scorecard(app)
+                grades = list(card.rating.names)
+                missing = sorted(set(card.kpi_names) - set(ds.kpi_names))
+                if missing:
+                    problems.append(
+                        (
+                            f"{where}: appraisal",
+                            f"KPI(s) {missing} are not in the data (it has {ds.kpi_names})",
+                        )
+                    )
+            except (SimlibError, ValueError) as exc:
+                add("appraisal", exc)
+                grades = None
+            if grades is not None and isinstance(out.merit, dict):
+                from simlib import outcomes as oc
+
+                try:
+                    mm = oc.MeritMatrix.from_dict(out.merit)
+                    if len(mm.grades) != len(grades):
+                        problems.append(
+                            (
+                                f"{where}: outcomes.merit",
+                                f"the merit matrix has {len(mm.grades)} grades "
+                                f"({', '.join(map(str, mm.grades))}), the appraisal scheme "
+                                f"{len(grades)} ({', '.join(grades)})",
+                            )
+                        )
+                except (SimlibError, ValueError) as exc:
+                    add("outcomes.merit", exc)
+            if grades is not None and out.promotion_grade is not None:
+                if out.promotion_grade not in grades:
+                    problems.append(
+                        (
+                            f"{where}: outcomes.promotion_grade",
+                            f"{out.promotion_grade!r} is not a grade; the grades are {grades}",
+                        )
+                    )
+        else:
+            if out.merit is not None:
+                problems.append(
+                    (f"{where}: outcomes.merit", "a merit matrix needs an appraisal scheme")
+                )
+            if out.promotion_grade is not None:
+                problems.append(
+                    (
+                        f"{where}: outcomes.promotion_grade",
+                        "promotion readiness needs an appraisal scheme",
+                    )
+                )
+        return problems
+
     def with_changes(self, name: str, changes: Mapping[str, Any], what: str = "") -> Scenario:
         """A new scenario: this one with ``changes`` applied (paths or nested mappings)."""
         loader = _FileLoader(self.file.parent if self.file else Path.cwd())
@@ -759,6 +903,24 @@ class Scenario:
 
 
 # ------------------------------------------------------------ helpers
+def _plan_kpi_paths(plan: dict) -> list[tuple[str, str]]:
+    """Every KPI a plan names, with where: ``[("plan.components[0].kpi", "revenue"), ...]``."""
+    out = [(f"plan.kpis[{i}]", str(k)) for i, k in enumerate(plan.get("kpis") or [])]
+    for i, c in enumerate(plan.get("components") or []):
+        if not isinstance(c, dict):
+            continue
+        if isinstance(c.get("kpi"), str):
+            out.append((f"plan.components[{i}].kpi", c["kpi"]))
+        for part in ("gate", "modifier", "clawback"):
+            if isinstance(c.get(part), dict) and isinstance(c[part].get("kpi"), str):
+                out.append((f"plan.components[{i}].{part}.kpi", c[part]["kpi"]))
+    return out
+
+
+def _plan_kpis(plan: dict) -> set[str]:
+    return {k for _, k in _plan_kpi_paths(plan)}
+
+
 def _project_root() -> Path:
     """The source checkout's root (``scenarios/``, ``data/`` and ``notebooks/`` live there)."""
     return Path(__file__).resolve().parents[2]
@@ -840,6 +1002,13 @@ def _validate_design(raw: dict, where: str) -> dict:
             parse_spec(MeritMatrixSpec, design.outcomes.merit, f"{where}.outcomes.merit")
         except SpecError as exc:
             errors.extend(exc.errors)
+    if design.behavior is not None:
+        from simlib.behavior import parse_behavior
+
+        try:
+            parse_behavior(design.behavior)
+        except SpecError as exc:
+            errors.extend((f"{where}.{p}", m) for p, m in exc.errors)
     if isinstance(design.targets.cascade, dict):
         from simlib.targets.spec import parse_cascade_spec
 
