@@ -8,6 +8,7 @@ import pytest
 
 from simlib import behavior as bh
 from simlib.behavior.specs import BehaviorError
+from simlib.errors import SpecError
 from simlib.plans import Plan
 
 PERIODS = pd.period_range("2026-01", "2026-12", freq="M")
@@ -463,3 +464,34 @@ def test_annual_sigma_is_per_rep_and_larger_for_a_part_year():
     np.testing.assert_allclose(
         _annual_sigma(m, 0, np.array([12, 6])), [np.sqrt(0.09 / 12), np.sqrt(0.09 / 6)]
     )
+
+
+# ============================================================ section 4: bad input
+@pytest.mark.parametrize(
+    "spec, path",
+    [
+        ({"model": "timing", "kinks": []}, "behavior[0].kinks"),
+        ({"model": "timing", "kinks": [float("nan")]}, "behavior[0].kinks"),
+        ({"model": "timing", "kinks": [-1.0]}, "behavior[0].kinks"),
+        ({"model": "effort", "min_effort": 1.5, "max_effort": 1.0}, "behavior[0]"),
+        ({"models": ["effort"], "reference": "x.yaml"}, "behavior.reference"),
+    ],
+)
+def test_bad_specs_name_their_path(spec, path):
+    with pytest.raises(SpecError) as err:
+        bh.parse_behavior(spec)
+    assert str(err.value).startswith(path), str(err.value)
+
+
+def test_bad_estimator_input_gets_one_clear_error(small_ds):
+    for period in ("week", "Quarter"):
+        with pytest.raises(BehaviorError, match="period: expected one of"):
+            bh.threshold_bunching_ds(small_ds, period=period)
+    with pytest.raises(BehaviorError, match="month like '2026-01'"):
+        bh.did_effect_ds(small_ds, "store_sales", "2026-13")
+    for ratio in (0.0, -1.5, float("nan")):
+        with pytest.raises(BehaviorError, match="rate_ratio"):
+            bh.did_effect_ds(small_ds, "store_sales", "2026-01", rate_ratio=ratio)
+    a = np.random.default_rng(0).lognormal(0, 0.2, 2000)
+    with pytest.raises(BehaviorError, match="bin_width"):
+        bh.threshold_bunching(a, 1.0, bin_width=0)

@@ -29,6 +29,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -215,7 +216,7 @@ def period_attainment(
     sales: np.ndarray, targets: np.ndarray, periods: pd.PeriodIndex, period: str = "quarter"
 ) -> np.ndarray:
     """Attainment of every complete rep-period (months with both sales and a target)."""
-    n = {"month": 1, "quarter": 3, "year": 12}[period]
+    n = _period_months(period)
     key = np.asarray(periods.year) * 12 + (np.asarray(periods.month) - 1) // n
     ok = np.isfinite(sales) & np.isfinite(targets) & (np.nan_to_num(targets) > 0)
     out = []
@@ -228,6 +229,20 @@ def period_attainment(
         q = targets[full][:, sl].sum(axis=1)
         out.append(a / q)
     return np.concatenate(out) if out else np.array([])
+
+
+def _period_months(period: str) -> int:
+    sizes = {"month": 1, "quarter": 3, "year": 12}
+    if period not in sizes:
+        raise BehaviorError(f"period: expected one of {list(sizes)}, got {period!r}")
+    return sizes[period]
+
+
+def _month(value: Any, name: str = "change") -> pd.Period:
+    try:
+        return pd.Period(value, freq="M")
+    except (ValueError, TypeError) as exc:
+        raise BehaviorError(f"did: {name}: expected a month like '2026-01', got {value!r}") from exc
 
 
 def threshold_bunching(
@@ -252,6 +267,16 @@ def threshold_bunching(
     """
     import statsmodels.api as sm
 
+    for name, v in (("bin_width", bin_width), ("window", window), ("span", span)):
+        if not (np.isfinite(v) and v > 0):
+            raise BehaviorError(f"threshold bunching: {name} must be a positive number, got {v!r}")
+    if not (np.isfinite(below) and below >= 0):
+        raise BehaviorError(f"threshold bunching: below must be >= 0, got {below!r}")
+    if bin_width * 4 > span:
+        raise BehaviorError(
+            f"threshold bunching: bin_width {bin_width} leaves fewer than 4 bins on each side "
+            f"within span {span}"
+        )
     a = np.asarray(attainment, dtype=float)
     a = a[np.isfinite(a) & (np.abs(a - kink) < span)]
     n_side = int(round(span / bin_width))
@@ -287,6 +312,7 @@ def threshold_bunching(
 def threshold_bunching_ds(
     ds, kpi: str = "revenue", period: str = "quarter", kink: float = 1.0, **kw
 ) -> Estimate:
+    _period_months(period)
     x, periods, rep_ids = _sales(ds, kpi)
     tg = dense_targets(ds, kpi, periods, rep_ids)
     return threshold_bunching(period_attainment(x, tg, periods, period), kink=kink, **kw)
@@ -404,7 +430,12 @@ def did_effect(
 
     y = _log(sales)
     treated = np.asarray(treated, dtype=bool)
-    change = pd.Period(change, freq="M")
+    change = _month(change)
+    if rate_ratio is not None and not (np.isfinite(rate_ratio) and rate_ratio > 0):
+        raise BehaviorError(
+            f"did: rate_ratio (new / old marginal pay rate) must be a positive number, "
+            f"got {rate_ratio!r}"
+        )
     post = np.asarray(periods >= change)
     if post.all() or not post.any():
         raise BehaviorError(
