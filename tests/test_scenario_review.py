@@ -192,3 +192,28 @@ def test_hash_follows_the_simulation_inputs_only(tmp_path):
     plan["components"][0]["curve"][-1] = [1.3, 1.6]
     (tmp_path / "p.yaml").write_text(yaml.safe_dump(plan, allow_unicode=True), encoding="utf-8")
     assert h(data="sample") != ref
+
+
+# ------------------------------------------------ section 2/3: describe in words
+def test_describe_lists_what_a_replaced_plan_changes_parameter_by_parameter():
+    text = Scenario.from_yaml(ROOT / "scenarios" / "demo.yaml").describe()
+    proposed = text.split("## proposed")[1].split("## ")[0]
+    # Each figure below is read off the two plan files (am_current.yaml, am_proposed.yaml).
+    for phrase in (
+        "measured quarterly instead of yearly",
+        "trued up to the year to date",
+        "adds a team bonus 'branch_bonus' on revenue at branch level, with 20% of target",
+        "'revenue_bonus' weight 100% -> 80% of target incentive",
+        "threshold 90% -> 75% of quota",
+        "cap 120% -> 160% of quota",
+        "most it pays 1.4x -> 2.5x target",
+        "paid only when hv_retention value is at least 95% (was: no gate)",
+    ):
+        assert phrase in proposed, phrase
+    uncapped = text.split("## cap=none")[1]
+    assert "1000%" not in uncapped and "23.5x" not in uncapped
+    # The slope of the last rising segment, (2.5 - 1.0) / (1.6 - 1.0) = 2.5 per 100%.
+    assert "then +2.5x per 100% of quota with no cap" in uncapped
+    ahp = text.split("## ahp_appraisal")[1].split("## ")[0]
+    assert "[[" not in ahp  # no raw lists
+    assert "3 grades, raise by compa-ratio band: top 4%-7%, core 1.5%-4%, bottom 0%-1%" in ahp

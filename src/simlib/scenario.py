@@ -675,7 +675,9 @@ class Scenario:
             if sc.why:
                 lines.append(f"Why: {sc.why}")
             words = change_words(sc.changes, self.members.get(sc.base or BASELINE, base), sc)
-            lines += [f"- {w}" for w in words] or ["- changes nothing"]
+            lines += [w if w.startswith("  - ") else f"- {w}" for w in words] or [
+                "- changes nothing"
+            ]
             if sc.budget_neutral:
                 lines.append(
                     "- also run budget-neutral: payout levels scaled so the expected cost "
@@ -1152,10 +1154,147 @@ def _component_name(design: dict, idx: int) -> str:
 
 
 def _curve_text(points: Any) -> str:
+    """``75% -> 0.3x, 100% -> 1x, 160% -> 2.5x``; an uncapped end reads "no cap"."""
     try:
-        return ", ".join(f"{_pct(a)} -> {b:g}x" for a, b in points)
-    except (TypeError, ValueError):
+        pts = [(float(a), float(b)) for a, b in points]
+        if len(pts) >= 2 and pts[-1][0] >= NO_CAP_ATTAINMENT:
+            (x0, y0), (x1, y1) = pts[-2], pts[-1]
+            slope = (y1 - y0) / (x1 - x0)
+            head = ", ".join(f"{_pct(a)} -> {b:g}x" for a, b in pts[:-1])
+            return f"{head}, then +{slope:g}x per 100% of quota with no cap"
+        return ", ".join(f"{_pct(a)} -> {b:g}x" for a, b in pts)
+    except (TypeError, ValueError, ZeroDivisionError):
         return str(points)
+
+
+_PERIOD_WORDS = {"month": "monthly", "quarter": "quarterly", "half": "half-yearly",
+                 "year": "yearly"}  # fmt: skip
+_TYPE_WORDS = {"quota_bonus": "quota bonus", "team": "team bonus", "commission": "commission",
+               "spif": "SPIF", "scorecard": "scorecard bonus"}  # fmt: skip
+
+
+def _component_words(c: dict) -> str:
+    kind = _TYPE_WORDS.get(c.get("type", ""), c.get("type", "component"))
+    bits = [f"{kind} {c.get('name')!r}"]
+    if c.get("kpi"):
+        bits.append(f"on {c['kpi']}" + (f" at {c['level']} level" if c.get("level") else ""))
+    text = " ".join(bits)
+    if c.get("weight") is not None:
+        text += f", with {_pct(c['weight'])} of target incentive"
+    return text
+
+
+def _gate_words(g: Any) -> str:
+    if not isinstance(g, dict):
+        return "no gate"
+    basis = "attainment" if g.get("basis", "attainment") == "attainment" else "value"
+    return f"paid only when {g.get('kpi')} {basis} is at least {_pct(g.get('min'))}"
+
+
+def plan_change_words(old: dict, new: dict) -> list[str]:
+    """What differs between two plans, parameter by parameter, in plain words.
+
+    Components are matched by name (else by position within their type); for each:
+    weight, threshold, cap, the factor paid at the cap, the curve's points, gates
+    and component caps. Then plan-level settings: measurement period, true-up,
+    variable share of pay, plan caps, draws, positions.
+    """
+    out: list[str] = []
+    if old.get("period") != new.get("period"):
+        out.append(
+            f"measured {_PERIOD_WORDS.get(new.get('period'), new.get('period'))} instead of "
+            f"{_PERIOD_WORDS.get(old.get('period'), old.get('period'))}"
+        )
+    if bool(old.get("true_up")) != bool(new.get("true_up")):
+        out.append(
+            "trued up to the year to date each period"
+            if new.get("true_up")
+            else "no year-to-date true-up any more"
+        )
+    pm_o = ((old.get("target_incentive") or {}).get("pay_mix") or {}).get("variable")
+    pm_n = ((new.get("target_incentive") or {}).get("pay_mix") or {}).get("variable")
+    if pm_o != pm_n and pm_o is not None and pm_n is not None:
+        out.append(f"variable share of on-target pay {_pct(pm_o)} -> {_pct(pm_n)}")
+    oc = [c for c in old.get("components") or [] if isinstance(c, dict)]
+    nc = [c for c in new.get("components") or [] if isinstance(c, dict)]
+    matched: list[tuple[dict, dict]] = []
+    left = list(oc)
+    for c in nc:
+        same = next((o for o in left if o.get("name") == c.get("name")), None)
+        if same is None:
+            same = next((o for o in left if o.get("type") == c.get("type")), None)
+        if same is None:
+            out.append(f"adds a {_component_words(c)}")
+            continue
+        left.remove(same)
+        matched.append((same, c))
+    for o in left:
+        out.append(f"drops the {_component_words(o)}")
+    for o, c in matched:
+        name = c.get("name")
+        if o.get("name") != name:
+            out.append(f"component {o.get('name')!r} becomes {name!r}")
+        if o.get("weight") != c.get("weight") and c.get("weight") is not None:
+            out.append(
+                f"{name!r} weight {_pct(o.get('weight'))} -> {_pct(c['weight'])} of target incentive"
+            )
+        if o.get("kpi") != c.get("kpi"):
+            out.append(f"{name!r} measured on {c.get('kpi')} instead of {o.get('kpi')}")
+        co, cn = o.get("curve"), c.get("curve")
+        if co and cn and co != cn:
+            bits = []
+            if co[0][0] != cn[0][0]:
+                bits.append(f"threshold {_pct(co[0][0])} -> {_pct(cn[0][0])} of quota")
+            if co[-1][0] != cn[-1][0]:
+                bits.append(
+                    f"cap {_pct(co[-1][0])} of quota removed"
+                    if cn[-1][0] >= NO_CAP_ATTAINMENT
+                    else f"cap {_pct(co[-1][0])} -> {_pct(cn[-1][0])} of quota"
+                )
+            if co[-1][1] != cn[-1][1] and cn[-1][0] < NO_CAP_ATTAINMENT:
+                bits.append(f"most it pays {co[-1][1]:g}x -> {cn[-1][1]:g}x target")
+            out.append(
+                f"{name!r} payout curve: " + ("; ".join(bits) if bits else "new shape")
+                + f" (was {_curve_text(co)}; now {_curve_text(cn)})"
+            )  # fmt: skip
+        if o.get("gate") != c.get("gate"):
+            out.append(
+                f"{name!r}: {_gate_words(c.get('gate'))} (was: {_gate_words(o.get('gate'))})"
+            )
+        if o.get("max_payout") != c.get("max_payout"):
+            out.append(f"{name!r} cap in currency {o.get('max_payout')} -> {c.get('max_payout')}")
+        if o.get("blend") != c.get("blend") and c.get("blend"):
+            out.append(
+                f"{name!r} measured {_pct(c['blend'].get('team'))} on the team, "
+                f"{_pct(c['blend'].get('individual'))} on the rep"
+            )
+    for key, words in (("max_payout_multiple", "plan cap (x target incentive)"),
+                       ("max_payout", "plan cap (currency a year)")):  # fmt: skip
+        if old.get(key) != new.get(key):
+            out.append(f"{words} {old.get(key) or 'none'} -> {new.get(key) or 'none'}")
+    if old.get("draw") != new.get("draw"):
+        out.append(f"draw {old.get('draw') or 'none'} -> {new.get('draw') or 'none'}")
+    if old.get("positions") != new.get("positions"):
+        out.append(f"covers positions {new.get('positions')} (was {old.get('positions')})")
+    return out
+
+
+def _merit_words(m: Any) -> str:
+    """A merit matrix in a sentence: its grades and the raise range of each."""
+    if not isinstance(m, dict):
+        return "none"
+    try:
+        rows = [
+            f"{g} {_pct_raise(min(r))}-{_pct_raise(max(r))}"
+            for g, r in zip(m["grades"], m["raises"], strict=True)
+        ]
+    except (KeyError, TypeError, ValueError):
+        return str(m)
+    return f"{len(rows)} grades, raise by compa-ratio band: " + ", ".join(rows)
+
+
+def _pct_raise(x: float) -> str:
+    return f"{x:.1%}".replace(".0%", "%")
 
 
 def _baseline_words(sc: Scenario) -> list[str]:
@@ -1193,8 +1332,16 @@ def change_words(changes: list[tuple[str, Any, Any]], base: Scenario, sc: Scenar
         src = sc.sources.get("plan")
         out.append(
             f"replaces the plan {plan_old!r} with {plan_new!r}" + (f" ({src})" if src else "")
-        )
+            + ":"
+        )  # fmt: skip
+        out += [f"  - {w}" for w in plan_change_words(base.design["plan"], sc.design["plan"])]
         changes = [c for c in changes if not c[0].startswith("plan")]
+    if any(c[0].startswith("outcomes.merit") for c in changes):
+        out.append(
+            f"merit matrix: {_merit_words((sc.design.get('outcomes') or {}).get('merit'))} "
+            f"(was {_merit_words((base.design.get('outcomes') or {}).get('merit'))})"
+        )
+        changes = [c for c in changes if not c[0].startswith("outcomes.merit")]
     if isinstance(sc.design.get("appraisal"), dict) and base.design.get(
         "appraisal"
     ) != sc.design.get("appraisal"):
