@@ -508,3 +508,21 @@ def test_apportion_rows_exact_tie_across_weights():
 
     w = np.array([[0, 0, 0, 0, 0, 2, 4, 4, 30, 30, 30, 30]], dtype=float)
     assert apportion_rows(w, np.array([200])).tolist() == [[0, 0, 0, 0, 0, 3, 6, 6, 47, 46, 46, 46]]
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(
+    base=st.lists(st.sampled_from([0, 1, 2, 3, 7, 10]), min_size=1, max_size=8),
+    scale=st.sampled_from([0.1, 1 / 3, 2.5, 1e-3, 1e5, 7.3e-9]),
+    extra=st.integers(0, 60),
+    method=st.sampled_from(METHODS),
+)
+def test_float_weights_match_exact_reference(base, scale, extra, method):
+    # Weights that are not whole numbers (shares, CNY amounts): the reference works on
+    # the exact rational value of each float, so any decision left to float noise in
+    # the code (e.g. 0.1 x 3 against 0.3) shows up as a mismatch.
+    w = [b * scale for b in base]
+    if sum(w) == 0:
+        w[0] = scale
+    got = apportion(w, extra, method=method)
+    assert got.tolist() == _reference(w, extra, method, 0)
