@@ -409,33 +409,10 @@ def ratchet_test_ds(ds, kpi: str = "revenue") -> dict[str, Estimate]:
 
 
 # ------------------------------------------------------------------- DiD
-def did_effect(
-    sales: np.ndarray,
-    periods: pd.PeriodIndex,
-    treated: np.ndarray,
-    change: str | pd.Period,
-    rate_ratio: float | None = None,
-    min_months: int = 3,
-) -> dict[str, Estimate]:
-    """Difference in differences: how a plan change moved the affected group's sales.
-
-    Log sales are first demeaned by month over the *unaffected* reps (removing
-    seasonality and company shocks common to both groups); each rep's mean after
-    ``change`` minus their mean before is regressed on the treated indicator
-    (statsmodels OLS, HC1 errors). ``effect`` is the log change in the treated
-    group's sales; with ``rate_ratio`` (new over old marginal pay rate) the
-    ``elasticity`` is ``effect / log(rate_ratio)``.
-    """
-    import statsmodels.api as sm
-
+def _did_frame(sales, periods, treated, change):
     y = _log(sales)
     treated = np.asarray(treated, dtype=bool)
     change = _month(change)
-    if rate_ratio is not None and not (np.isfinite(rate_ratio) and rate_ratio > 0):
-        raise BehaviorError(
-            f"did: rate_ratio (new / old marginal pay rate) must be a positive number, "
-            f"got {rate_ratio!r}"
-        )
     post = np.asarray(periods >= change)
     if post.all() or not post.any():
         raise BehaviorError(
@@ -443,26 +420,91 @@ def did_effect(
         )
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # months or reps with no data
-        month_mean = np.nanmean(y[~treated], axis=0)
-        yd = y - month_mean[None, :]
-        n_pre = np.isfinite(yd[:, ~post]).sum(axis=1)
-        n_post = np.isfinite(yd[:, post]).sum(axis=1)
-        delta = np.nanmean(yd[:, post], axis=1) - np.nanmean(yd[:, ~post], axis=1)
+        # Common time effects (company shocks, shared seasonality) from the controls.
+        yd = y - np.nanmean(y[~treated], axis=0)[None, :]
+    return yd, treated, post
+
+
+def _yoy(yd: np.ndarray, periods: pd.PeriodIndex) -> tuple[np.ndarray, np.ndarray]:
+    """Each rep-month minus the same calendar month a year before (NaN where absent)."""
+    idx = periods.get_indexer(periods - 12)
+    has = idx >= 0
+    out = np.full_like(yd, np.nan)
+    out[:, has] = yd[:, has] - yd[:, idx[has]]
+    return out, idx
+
+
+def did_effect(
+    sales: np.ndarray,
+    periods: pd.PeriodIndex,
+    treated: np.ndarray,
+    change: str | pd.Period,
+    rate_ratio: float | None = None,
+    min_months: int = 3,
+    seasonal: bool = True,
+) -> dict[str, Estimate]:
+    """Difference in differences: how a plan change moved the affected group's sales.
+
+    Log sales are first demeaned by month over the *unaffected* reps (removing
+    company shocks and the seasonality both groups share). With ``seasonal``
+    (default) each rep's months in the first year after ``change`` are compared
+    with the same calendar months a year before (before the change), which also
+    removes seasonality peculiar to one group (a group x calendar-month effect:
+    with a change mid-year, comparing plain means before and after would read a
+    different seasonal pattern as an effect). Without it, each rep's mean after
+    minus their mean before. The per-rep changes are regressed on the treated
+    indicator (statsmodels OLS, HC1 errors). ``effect`` is the log change in the
+    treated group's sales; with ``rate_ratio`` (new over old marginal pay rate,
+    e.g. from :func:`plan_rate_ratio`) the ``elasticity`` is ``effect /
+    log(rate_ratio)``. Check the parallel-trends assumption with
+    :func:`did_event_study`.
+    """
+    import statsmodels.api as sm
+
+    if rate_ratio is not None and not (np.isfinite(rate_ratio) and rate_ratio > 0):
+        raise BehaviorError(
+            f"did: rate_ratio (new / old marginal pay rate) must be a positive number, "
+            f"got {rate_ratio!r}"
+        )
+    yd, treated, post = _did_frame(sales, periods, treated, change)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        if seasonal:
+            yoy, idx = _yoy(yd, periods)
+            use = post & (idx >= 0)
+            use[use] = ~post[idx[use]]  # the year-before month is before the change
+            if not use.any():
+                raise BehaviorError(
+                    "did: no month after the change has the same calendar month before it "
+                    "in the history; use seasonal=False (and check seasonality by hand)"
+                )
+            n_pre = n_post = np.isfinite(yoy[:, use]).sum(axis=1)
+            delta = np.nanmean(yoy[:, use], axis=1)
+        else:
+            n_pre = np.isfinite(yd[:, ~post]).sum(axis=1)
+            n_post = np.isfinite(yd[:, post]).sum(axis=1)
+            delta = np.nanmean(yd[:, post], axis=1) - np.nanmean(yd[:, ~post], axis=1)
     ok = (n_pre >= min_months) & (n_post >= min_months) & np.isfinite(delta)
     if ok[treated].sum() < 3 or ok[~treated].sum() < 3:
         raise BehaviorError("did: need at least 3 reps in each group with months before and after")
     X = sm.add_constant(treated[ok].astype(float))
     fit = sm.OLS(delta[ok], X).fit(cov_type="HC1")
     b, se = float(fit.params[1]), float(fit.bse[1])
+    how = (
+        "each month after the change against the same calendar month a year before"
+        if seasonal
+        else "mean after against mean before"
+    )
     cav = (
         "Assumes the two groups' sales would have moved in parallel without the change "
-        "(check the pre-period trends) and that nothing else changed for one group at the "
-        "same time; reps joining or leaving around the change are left out if they have "
-        f"fewer than {min_months} months on either side."
+        "(check with did_event_study: the pre-change differences should be near zero) and "
+        f"that nothing else changed for one group at the same time; compares {how}; reps "
+        f"with fewer than {min_months} usable months are left out."
     )
+    method = "DiD on rep " + ("year-on-year changes" if seasonal else "means") + ", HC1"
     out = {
         "effect": Estimate(
-            "did_effect", b, se, cav, int(ok.sum()), "log change in sales", "DiD on rep means, HC1"
+            "did_effect", b, se, cav, int(ok.sum()), "log change in sales", method
         )  # fmt: skip
     }
     if rate_ratio is not None:
@@ -470,8 +512,113 @@ def did_effect(
         if lr == 0:
             raise BehaviorError("did: rate_ratio must differ from 1")
         out["elasticity"] = Estimate("elasticity", b / lr, se / abs(lr), cav, int(ok.sum()),
-                                     "sales per marginal pay rate (log/log)", "DiD on rep means, HC1")  # fmt: skip
+                                     "sales per marginal pay rate (log/log)", method)  # fmt: skip
     return out
+
+
+def did_event_study(
+    sales: np.ndarray,
+    periods: pd.PeriodIndex,
+    treated: np.ndarray,
+    change: str | pd.Period,
+    min_reps: int = 3,
+) -> tuple[pd.DataFrame, Estimate]:
+    """Treated-minus-control difference month by month around a plan change.
+
+    For every month with the same calendar month a year before, the treated
+    reps' year-on-year change in log sales (net of the controls' monthly mean)
+    is compared with the controls' (OLS on the treated indicator, HC1). Months
+    before the change show whether the groups moved in parallel before it (they
+    should be near zero); months after trace the effect. The second value is the
+    pre-trend test: the per-rep mean of the pre-change year-on-year changes
+    regressed on the treated indicator (0 under parallel trends).
+
+    Returns
+    -------
+    frame : DataFrame
+        ``period, months_from_change, estimate, se, ci_low, ci_high, n``.
+    pre_trend : Estimate
+    """
+    import statsmodels.api as sm
+
+    yd, treated, post = _did_frame(sales, periods, treated, change)
+    yoy, idx = _yoy(yd, periods)
+    c = _month(change)
+    rows = []
+    for t in np.flatnonzero(idx >= 0):
+        v = yoy[:, t]
+        ok = np.isfinite(v)
+        if ok[treated].sum() < min_reps or ok[~treated].sum() < min_reps:
+            continue
+        fit = sm.OLS(v[ok], sm.add_constant(treated[ok].astype(float))).fit(cov_type="HC1")
+        b, se = float(fit.params[1]), float(fit.bse[1])
+        rows.append({"period": str(periods[t]), "months_from_change": (periods[t] - c).n,
+                     "estimate": b, "se": se, "ci_low": b - 1.96 * se, "ci_high": b + 1.96 * se,
+                     "n": int(ok.sum())})  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["period", "months_from_change", "estimate", "se",
+                                        "ci_low", "ci_high", "n"])  # fmt: skip
+    pre = (idx >= 0) & ~post
+    if pre.sum() == 0:
+        raise BehaviorError("did: the history has no month before the change with a year before it")
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        m = np.nanmean(yoy[:, pre], axis=1)
+    ok = np.isfinite(m)
+    if ok[treated].sum() < min_reps or ok[~treated].sum() < min_reps:
+        raise BehaviorError("did: too few reps with a year of history before the change")
+    fit = sm.OLS(m[ok], sm.add_constant(treated[ok].astype(float))).fit(cov_type="HC1")
+    pre_trend = Estimate(
+        "did_pre_trend", float(fit.params[1]), float(fit.bse[1]),
+        "Before the change the treated group's year-on-year changes should match the "
+        "controls' (estimate near 0, interval covering 0); a clear difference means the "
+        "groups were already drifting apart and the DiD effect is biased.",
+        int(ok.sum()), "log difference per month", "pre-period year-on-year changes, HC1",
+    )  # fmt: skip
+    return frame, pre_trend
+
+
+def plan_rate_ratio(
+    ds,
+    old_plan: Any,
+    new_plan: Any,
+    position: str,
+    year: int,
+    kpi: str = "revenue",
+    window: float = 0.1,
+) -> float:
+    """New over old marginal pay rate for ``position``'s reps at quota in ``year``.
+
+    Both plans are prepared on the reps of ``position`` with targets in ``year``;
+    each rep's marginal rate is the slope of annual pay around attainment 100%
+    (:meth:`ResponseContext.marginal_rate`), and the ratio of the medians over
+    reps paid by both is returned, for :func:`did_effect`'s ``rate_ratio``.
+    """
+    from simlib.behavior.models import ResponseContext
+    from simlib.plans import Plan
+
+    plans = []
+    for p in (old_plan, new_plan):
+        if not isinstance(p, Plan):
+            p = (Plan.from_dict(p, kpis=ds.kpi_names) if isinstance(p, dict)
+                 else Plan.from_yaml(p, kpis=ds.kpi_names))  # fmt: skip
+        plans.append(p)
+    periods = pd.period_range(f"{year}-01", f"{year}-12", freq="M")
+    reps = ds.reps.loc[ds.reps["position"] == position].reset_index(drop=True)
+    if reps.empty:
+        raise BehaviorError(f"plan_rate_ratio: no reps hold position {position!r}")
+    kpis = ds.kpi_names
+    tg = np.stack([dense_targets(ds, k, periods, reps["rep_id"].to_numpy()) for k in kpis], -1)
+    rates = []
+    for p in plans:
+        prep = p.prepare(reps, periods, ds=ds, paid=np.ones(len(reps), dtype=bool))
+        ctx = ResponseContext(expected=np.nan_to_num(tg), targets=tg, plan=prep, kpis=tuple(kpis),
+                              primary=kpis.index(kpi),
+                              summed=np.array([ds.kpi(k)["aggregation"] == "sum" for k in kpis]))  # fmt: skip
+        rates.append(ctx.marginal_rate(window))
+    both = (rates[0] > 0) & (rates[1] > 0)
+    if not both.any():
+        raise BehaviorError("plan_rate_ratio: no rep has a positive marginal rate under both plans")
+    return float(np.median(rates[1][both]) / np.median(rates[0][both]))
 
 
 def did_effect_ds(
