@@ -101,6 +101,26 @@ for grouping, (_, words) in report.GROUP_TABLES.items():
         )
 
 # %% [markdown]
+# ### Pay as a multiple of target incentive, by performance quartile
+#
+# The tables above are money. Money by quartile can mislead: if the reps who beat their
+# quota most often carry smaller target incentives (newer reps on smaller quotas), the top
+# quartile can be paid less in money than the one below it even though the plan pays them
+# more for each unit of target. Here reps are ranked once by their expected attainment
+# under the baseline, and each cell is the quartile's expected pay divided by its target
+# incentive (1.00x = paid exactly the target incentive). A plan that pays for performance
+# rises from Q1 to Q4 in every column. A change in money is shown without a percentage
+# when the baseline pays the group almost nothing (a percentage of a tiny base is
+# meaningless).
+
+# %%
+multiple = report.pay_multiple_by_quartile(results, baseline, min_group=min_group)
+if multiple.empty:
+    display(Markdown("_Too few reps with a target incentive to form quartiles._"))
+else:
+    display(multiple)
+
+# %% [markdown]
 # ## Payout curves
 #
 # How much of the target amount each design's main component pays at each level of
@@ -144,6 +164,17 @@ display(report.budget_risk(results))
 
 # %%
 display(report.target_difficulty(results[baseline], min_group=min_group))
+
+# %% [markdown]
+# Averages hide reps whose targets are out of reach or given away. Each rep's chance of
+# reaching quota under the baseline (from their own targets, whichever way they were set),
+# as the share of reps in four bands, by region, tenure band and for the whole company. A
+# fair set of targets puts most reps in the middle bands; a large share under 25% means
+# many targets nobody in that group is likely to reach.
+
+# %%
+spread = report.rep_difficulty(results[baseline], base_design, min_group=min_group)
+display(spread if not spread.empty else Markdown("_No group large enough to show._"))
 cascade_view = report.cascade_difficulty(base_design, min_group=min_group)
 if cascade_view is not None:
     display(

@@ -88,9 +88,15 @@ display(report.budget_risk({scenario: res}))
 # ## Equity
 #
 # The pay gap of each group at equal attainment: within attainment bands 10 points wide,
-# the group's average pay is compared with everyone else's, so a gap means the group is
-# paid differently for the same results (team components, gates and lower target
-# incentives can do that). 0% is parity; -5% means 5% less.
+# the group's average pay is compared with the average pay of everyone *else* in the same
+# band, and the differences are averaged over bands and expressed as a **share of the
+# average pay of all reps**. So a gap means the group is paid differently for the same
+# results (team components, gates and lower target incentives can do that). 0% is parity;
+# -5% means that, for the same attainment, the group's reps are paid 5% of the average
+# rep's pay less than the others. The "95% interval" says how precisely the simulation
+# pins down the expected gap (more simulated years narrow it); P5-P95 is how much the gap
+# moves from one year to the next. A gap whose interval excludes zero is the design's,
+# not chance.
 
 # %%
 for grouping in ("region", "tenure", "gender"):

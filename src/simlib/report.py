@@ -345,6 +345,10 @@ def difference_by_group(
         return pd.DataFrame()
     sizes = group_sizes(base, design, grouping)
     b = base.group_draws[key]
+    # A % change on a base far below typical pay reads as a huge swing (+3,487% on a
+    # base of 539): below this the change is given in money only.
+    typical = float(np.nanmean(base.reps["mean_payout"])) if "mean_payout" in base.reps else 0.0
+    small_base = MIN_BASE_FOR_PCT * typical
     rows = []
     hidden = [str(g) for g in b.columns if sizes.get(str(g), 0) < min_group]
     for g in b.columns:
@@ -363,17 +367,62 @@ def difference_by_group(
                 continue
             d = d[np.isfinite(d)]
             se = d.std(ddof=1) / np.sqrt(len(d)) if len(d) > 1 else np.nan
-            rel = d.mean() / b[g].mean() if b[g].mean() else np.nan
+            base_mean = float(b[g].mean())
+            rel = d.mean() / base_mean if abs(base_mean) >= max(small_base, 1e-9) else np.nan
             row[f"{name}: change"] = (
                 f"{d.mean():+,.0f} ({rel:+.1%}) ± {1.96 * se:,.0f}"
                 if np.isfinite(rel)
-                else f"{d.mean():+,.0f}"
+                else f"{d.mean():+,.0f} ± {1.96 * se:,.0f} (no %: small base)"
             )
         rows.append(row)
     out = pd.DataFrame(rows).set_index("group") if rows else pd.DataFrame()
     if hidden:
         out.attrs["suppressed"] = hidden
     return out
+
+
+#: % changes are shown only on bases of at least this share of the average pay per rep.
+MIN_BASE_FOR_PCT = 0.10
+
+
+def pay_multiple_by_quartile(
+    results: Mapping[str, Any], baseline: str = "baseline", min_group: int = 5
+) -> pd.DataFrame:
+    """Pay as a multiple of target incentive by performance quartile, per design.
+
+    Reps are ranked by their expected attainment under the baseline (the same reps
+    in every column) and split into quarters; each cell is the quarter's expected
+    payout over its target incentive (1.0 = paid exactly the target incentive).
+    Money by quartile can mislead when the best performers carry smaller target
+    incentives (junior reps on smaller quotas): this view takes that out. Reps
+    without a target incentive (outside the plan) are left out.
+    """
+    base = results[baseline].reps
+    if not {"target_incentive", "mean_payout", "mean_attainment"} <= set(base.columns):
+        return pd.DataFrame()
+    paid = base.loc[base["target_incentive"] > 0, ["rep_id", "mean_attainment",
+                                                   "target_incentive"]].copy()  # fmt: skip
+    n = len(paid)
+    if n < 4 * min_group:
+        return pd.DataFrame()
+    # Rank r of n goes to quarter (4 r) // n, as the engine forms its quartiles.
+    rank = paid["mean_attainment"].rank(method="first").to_numpy(int) - 1
+    labels = np.array(["Q1 (bottom)", "Q2", "Q3", "Q4 (top)"])
+    paid["quartile"] = labels[(rank * 4) // n]
+    out = paid.groupby("quartile").agg(
+        reps=("rep_id", "size"), ti=("target_incentive", "sum"),
+        att=("mean_attainment", "mean"),
+    )  # fmt: skip
+    table = pd.DataFrame(
+        {"reps": out["reps"], "mean attainment": out["att"].map(lambda v: fmt(v, "pct")),
+         "mean target incentive": (out["ti"] / out["reps"]).map(lambda v: fmt(v, "money"))}
+    )  # fmt: skip
+    for name, res in results.items():
+        r = res.reps.set_index("rep_id")["mean_payout"].reindex(paid["rep_id"]).to_numpy(float)
+        pay = pd.Series(r, index=paid.index).groupby(paid["quartile"]).sum()
+        table[f"{name}: pay / target incentive"] = (pay / out["ti"]).map(lambda v: f"{v:.2f}x")
+    table.index.name = "performance quartile (baseline expected attainment)"
+    return table
 
 
 def budget_risk(results: Mapping[str, Any]) -> pd.DataFrame:
@@ -436,6 +485,51 @@ def target_difficulty(result: Any, min_group: int = 5) -> pd.DataFrame:
     )
 
 
+#: Bands of a rep's chance of reaching quota, for the spread of target difficulty.
+P_QUOTA_BANDS = (0.0, 0.25, 0.5, 0.75, 1.0)
+
+
+def rep_difficulty(
+    result: Any, design: Mapping[str, Any] | None = None, min_group: int = 5
+) -> pd.DataFrame:
+    """How target difficulty spreads over reps: each rep's chance of reaching quota
+    (the simulation's ``p_at_quota``, from their own targets, whether set by a cascade
+    or taken from the data), as the share of reps in four bands, by region and by
+    tenure band and for the whole company. A fair cascade puts most reps in the middle
+    bands; many reps under 25% (or over 75%) means targets that are out of reach (or
+    given away) for them, whatever the company average says. Groups under
+    ``min_group`` reps are left out.
+    """
+    reps = result.reps.loc[:, ["rep_id", "region", "p_at_quota"]].copy()
+    if "target_incentive" in result.reps:
+        reps = reps.loc[result.reps["target_incentive"].to_numpy() > 0]
+    labels = ["under 25%", "25-50%", "50-75%", "75% or more"]
+    reps["band"] = pd.cut(reps["p_at_quota"], P_QUOTA_BANDS, labels=labels, right=False,
+                          include_lowest=True)  # fmt: skip
+    reps.loc[reps["p_at_quota"] >= 1.0, "band"] = labels[-1]
+    groups: list[tuple[str, pd.Series]] = [("region", reps["region"].astype(str))]
+    if design is not None:
+        from simlib.engine.simulate import _tenure_band
+        from simlib.scenario import _load_dataset
+
+        ds = _load_dataset(design["data"])
+        hire = ds.reps.set_index("rep_id")["hire_date"].reindex(reps["rep_id"])
+        year = int(result.provenance.get("year"))
+        tenure = _tenure_band(hire.reset_index(drop=True), pd.Timestamp(f"{year}-01-01"))
+        groups.append(("tenure", pd.Series(tenure.to_numpy(), index=reps.index).astype(str)))
+    groups.append(("whole company", pd.Series("all reps", index=reps.index)))
+    rows = []
+    for by, key in groups:
+        for g, part in reps.groupby(key, observed=True):
+            if len(part) < min_group:
+                continue
+            shares = part["band"].value_counts(normalize=True).reindex(labels, fill_value=0)
+            rows.append({"by": by, "group": str(g), "reps": len(part),
+                         "median chance": fmt(part["p_at_quota"].median(), "pct"),
+                         **{f"chance {k}": fmt(v, "pct") for k, v in shares.items()}})  # fmt: skip
+    return pd.DataFrame(rows).set_index(["by", "group"]) if rows else pd.DataFrame()
+
+
 def cascade_difficulty(design: Mapping[str, Any], min_group: int = 5) -> pd.DataFrame | None:
     """For a design whose targets come from a cascade: the cascade's own difficulty
     diagnostics by region and tenure (:func:`simlib.targets.difficulty`: each rep's
@@ -467,19 +561,34 @@ def appraisal_outcomes(result: Any) -> pd.DataFrame:
 
 
 def pay_gaps(result: Any, grouping: str, min_group: int = 5, design=None) -> pd.DataFrame:
-    """Pay gap of each group at equal attainment (0 = paid like everyone else)."""
+    """Pay gap of each group at equal attainment, as a share of average pay (0 = paid
+    like everyone else; -0.05 = 5% of average pay less than the other reps with the
+    same attainment), with the 95% interval of its expected value over the
+    simulated years and its spread from year to year (P5-P95)."""
     key = f"pay_gap:{grouping}"
     if key not in result.group_draws:
         return pd.DataFrame()
     g = result.group_draws[key]
     sizes = group_sizes(result, design, grouping)
     keep = [c for c in g.columns if sizes.get(str(c), 0) >= min_group]
+
+    def interval(c) -> str:
+        x = g[c].to_numpy(float)
+        x = x[np.isfinite(x)]
+        if len(x) < 2:
+            return ""
+        half = 1.96 * x.std(ddof=1) / np.sqrt(len(x))
+        return f"{fmt(x.mean() - half, 'pct')} to {fmt(x.mean() + half, 'pct')}"
+
     return pd.DataFrame(
         {
             "reps": [int(sizes.get(str(c), 0)) for c in keep],
-            "gap at equal attainment": [fmt(g[c].mean(), "pct") for c in keep],
-            "P5": [fmt(g[c].quantile(0.05), "pct") for c in keep],
-            "P95": [fmt(g[c].quantile(0.95), "pct") for c in keep],
+            "gap at equal attainment (share of average pay)": [
+                fmt(g[c].mean(), "pct") for c in keep
+            ],
+            "95% interval of the expected gap": [interval(c) for c in keep],
+            "P5 over simulated years": [fmt(g[c].quantile(0.05), "pct") for c in keep],
+            "P95 over simulated years": [fmt(g[c].quantile(0.95), "pct") for c in keep],
         },
         index=pd.Index([str(c) for c in keep], name=grouping),
     )
