@@ -62,6 +62,12 @@ display(
 # %%
 display(pd.Series(wi.defaults(), name="starting setting").to_frame())
 display(start.summary())
+display(
+    Markdown(
+        f"Starting plan, {wi.year}: total payout **{start.total_payout:,.0f}**, "
+        f"{start.share_at_quota:.1%} of reps at quota."
+    )
+)
 fig = wi.plot(start)
 plt.show()
 
@@ -93,28 +99,48 @@ import ipywidgets as w
 
 d = wi.defaults()
 sliders = {
-    "threshold": w.FloatSlider(value=d["threshold"], min=0.5, max=0.95, step=0.05,
+    # Ranges include the plan's own values, so a slider never starts clamped (moved).
+    "threshold": w.FloatSlider(value=d["threshold"], min=min(0.5, d["threshold"]),
+                               max=max(0.95, d["threshold"]), step=0.05,
                                description="threshold", readout_format=".0%"),
     "threshold_payout": w.FloatSlider(value=d["threshold_payout"], min=0.0, max=1.0, step=0.05,
                                       description="pay at thr.", readout_format=".0%"),
-    "accelerator": w.FloatSlider(value=d["accelerator"], min=0.0, max=4.0, step=0.25,
+    "accelerator": w.FloatSlider(value=d["accelerator"], min=0.0, max=max(4.0, d["accelerator"]),
+                                 step=0.25,
                                  description="accelerator"),
-    "cap": w.FloatSlider(value=d["cap"] or 3.0, min=1.1, max=3.0, step=0.1,
+    "cap": w.FloatSlider(value=d["cap"] or 3.0, min=1.1, max=max(3.0, (d["cap"] or 0) + 0.1),
+                         step=0.1,
                          description="cap (3 = none)", readout_format=".0%"),
     "team_share": w.FloatSlider(value=d["team_share"], min=0.0, max=0.6, step=0.05,
                                 description="team share", readout_format=".0%"),
 }  # fmt: skip
-weight_sliders = {
-    name: w.FloatSlider(value=v, min=0.05, max=1.0, step=0.05, description=f"w {name}")
-    for name, v in d["weights"].items()
-}
+# Relative weights mean something only between two or more individual measures; with one
+# (both bundled plans), the team share slider is the weight that can move.
+weight_sliders = (
+    {
+        name: w.FloatSlider(value=v, min=0.05, max=1.0, step=0.05, description=f"w {name}")
+        for name, v in d["weights"].items()
+    }
+    if len(wi.weighable) >= 2
+    else {}
+)
+if not weight_sliders:
+    display(
+        Markdown(
+            f"_This plan has one individual measure ({', '.join(wi.weighable) or 'none'}), so "
+            "there are no individual weights to move: use **team share** to weigh the "
+            "individual result against the team's._"
+        )
+    )
 out = w.Output()
 
 
 def redraw(_=None):
     kw = {k: s.value for k, s in sliders.items()}
-    kw["cap"] = None if kw["cap"] >= 3.0 else kw["cap"]
+    kw["cap"] = None if kw["cap"] >= sliders["cap"].max else kw["cap"]
     kw["weights"] = {k: s.value for k, s in weight_sliders.items()}
+    # Untouched sliders leave the plan exactly as it is (steps in its curve included).
+    kw = wi.changes_from(kw)
     with out:
         out.clear_output(wait=True)
         try:

@@ -232,6 +232,40 @@ class WhatIf:
             "team_share": float(team),
         }
 
+    @property
+    def weighable(self) -> list[str]:
+        """Individual quota-bonus components whose relative weights can be set (a
+        weight slider means something only when there are two or more)."""
+        return list(self.defaults()["weights"])
+
+    def changes_from(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Only the settings in ``values`` that differ from the starting plan.
+
+        Sliders always hold a value; passing all of them to :meth:`evaluate` would
+        replace the plan's own curve (steps included) by its three-point form even
+        when nothing was moved. This keeps the plan exactly as it is until a curve
+        setting moves (then all four curve settings apply together, since they
+        describe one curve), and passes weights and team share only when changed.
+        ``cap`` ``None`` means no cap.
+        """
+        d = self.defaults()
+
+        def same(a: Any, b: Any) -> bool:
+            if a is None or b is None:
+                return a is None and b is None
+            return abs(float(a) - float(b)) <= 1e-6
+
+        out: dict[str, Any] = {}
+        curve = ("threshold", "threshold_payout", "accelerator", "cap")
+        if any(k in values and not same(values[k], d[k]) for k in curve):
+            out.update({k: values[k] for k in curve if k in values})
+        if "team_share" in values and not same(values["team_share"], d["team_share"]):
+            out["team_share"] = values["team_share"]
+        w = values.get("weights") or {}
+        if any(not same(v, d["weights"].get(k)) for k, v in w.items()):
+            out["weights"] = dict(w)
+        return out
+
     def plan_spec(
         self,
         threshold: float | None = None,
