@@ -38,7 +38,7 @@ merit_budget_rate = 0.03  # merit budget as a share of the rated reps' payroll
 promotion_min_rating = ""  # a grade name, empty for the second-best grade
 promotion_min_years_in_grade = 1.0  # readiness: years in the job grade (hire date if unknown)
 pip_attainment_floor = 0.6
-list_rows = 15  # rows shown in the improvement-plan list
+list_rows = 15  # rows shown in the improvement-plan list (0: counts by unit, no rep IDs)
 min_group_report = 5  # groups smaller than this are not shown on their own
 show_individual_pay = False
 
@@ -464,7 +464,30 @@ display(
 if len(flags):
     kpi_counts = flags["kpis"].str.split(";").explode().value_counts()
     display(kpi_counts.to_frame("flagged reps").style.set_caption("KPIs behind the flags"))
-    display(flags.head(list_rows).style.set_caption(f"First {list_rows} flagged reps (IDs only)"))
+    if list_rows > 0:
+        display(
+            flags.head(list_rows).style.set_caption(f"First {list_rows} flagged reps (IDs only)")
+        )
+    else:
+        # Leadership copies (list_rows = 0): counts by unit, no rep IDs.
+        by_unit = (
+            flags.merge(first.reps[["rep_id", "group_id"]], on="rep_id", how="left")
+            .groupby("group_id")
+            .size()
+            .rename("flagged reps")
+        )
+        small = by_unit < min_group_report
+        by_unit = by_unit[~small]
+        display(
+            by_unit.to_frame().style.set_caption("Reps flagged for an improvement plan, by unit")
+        )
+        if small.any():
+            display(
+                Markdown(
+                    f"_{int(small.sum())} unit(s) with fewer than {min_group_report} flagged "
+                    "reps are not shown; no rep IDs are listed in this copy._"
+                )
+            )
 
 # %%
 person, unit_needs = oc.training_needs(first, top_n=3, unit_col="group_id")

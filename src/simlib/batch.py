@@ -169,7 +169,8 @@ def render_report(
 _SAMPLE = str(PROJECT_ROOT / "data" / "sample")
 DEMO_REPORTS: list[tuple[str, dict[str, Any]]] = [
     ("data_health", {"data_path": _SAMPLE}),
-    ("appraisal", {"data_path": _SAMPLE}),
+    # Linked from a leadership index: flagged reps as counts by unit, no rep IDs.
+    ("appraisal", {"data_path": _SAMPLE, "list_rows": 0}),
     ("plans", {"data_path": _SAMPLE}),
     ("behavior", {"data_path": _SAMPLE, "draws": 100}),
     ("targets", {"data_path": _SAMPLE}),
