@@ -318,7 +318,8 @@ def _reference(
     n = len(weights)
     lo = [minimum] * n if isinstance(minimum, int) else list(minimum)
     hi = [10**9] * n if maximum is None else list(maximum)
-    W = [Fraction(w) for w in weights]
+    # Floats as the decimals they print as (0.2 is 1/5), the rule apportion documents.
+    W = [Fraction(repr(float(w))) if isinstance(w, float) else Fraction(w) for w in weights]
     if method == "hamilton":
 
         def filled(lam: Fraction) -> Fraction:
@@ -519,10 +520,18 @@ def test_apportion_rows_exact_tie_across_weights():
 )
 def test_float_weights_match_exact_reference(base, scale, extra, method):
     # Weights that are not whole numbers (shares, CNY amounts): the reference works on
-    # the exact rational value of each float, so any decision left to float noise in
-    # the code (e.g. 0.1 x 3 against 0.3) shows up as a mismatch.
+    # each float as the decimal it prints as, exactly, so any decision left to float
+    # noise in the code (e.g. 0.1 x 3 against 0.3) shows up as a mismatch.
     w = [b * scale for b in base]
     if sum(w) == 0:
         w[0] = scale
     got = apportion(w, extra, method=method)
     assert got.tolist() == _reference(w, extra, method, 0)
+
+
+def test_decimal_shares_tie_as_written():
+    # 20/70/10 of 12 reps: quotas 2.4, 8.4, 1.2 -> floors 2, 8, 1 and one rep left;
+    # 2.4 and 8.4 tie on paper (remainder .4), so the larger share wins: [2, 9, 1].
+    # In binary floats 0.2 x 12 = 2.4000000000000004 and 0.7 x 12 = 8.399999999999999,
+    # which would hand the rep to the smaller share.
+    assert apportion([0.2, 0.7, 0.1], 12).tolist() == [2, 9, 1]

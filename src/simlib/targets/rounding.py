@@ -30,8 +30,9 @@ with the **larger weight** wins; if the weights are equal too, the one **listed
 first** wins. Claims are compared *exactly*: floating point is used to find the
 allocation quickly, and wherever two claims are too close for floating point to
 be sure of their order they are compared again in exact rational arithmetic
-(:class:`fractions.Fraction` on the weights as given), so float noise never
-decides who gets a unit.
+(:class:`fractions.Fraction` on each weight as the decimal it prints as: 0.2
+is 1/5, so shares such as 20/70/10 tie where they tie on paper), so float noise
+never decides who gets a unit.
 
 Bounds: every method takes a ``minimum`` and an optional ``maximum`` per
 recipient (e.g. a guardrail band in whole rounding units). The bounded methods
@@ -477,7 +478,7 @@ def _hamilton_exact(
     w: np.ndarray, total: int, m: np.ndarray, mx: np.ndarray, state: np.ndarray
 ) -> np.ndarray:
     """One group in exact rational arithmetic (the float pass was not sure)."""
-    W = [Fraction(float(x)) for x in w]
+    W = [_as_decimal_fraction(x) for x in w]
     st = state.tolist()
     m = [int(x) for x in m]
     mx = [int(x) for x in mx]
@@ -531,6 +532,14 @@ def _seats(x: np.ndarray, method: str) -> np.ndarray:
     return (s + ((x >= np.sqrt(s * (s + 1.0))) & (x > 0))).astype(np.int64)
 
 
+def _as_decimal_fraction(x: float) -> Fraction:
+    """A weight as the decimal a person wrote: 0.2 is 1/5, not the binary float
+    0.2000000000000000111, so shares such as 20/70/10 tie exactly where their
+    remainders tie on paper (repr gives the shortest decimal that reads back as
+    the same float)."""
+    return Fraction(repr(float(x)))
+
+
 def _exact_priority(w: Fraction, s: int, method: str) -> tuple:
     """Sort key (smaller first) of a recipient holding ``s`` units, exact."""
     if method == "jefferson":
@@ -550,7 +559,7 @@ def _divisor_exact(
     """Finish one group seat by seat in exact arithmetic from the allocation ``s``."""
     import heapq
 
-    W = [Fraction(float(x)) for x in w]
+    W = [_as_decimal_fraction(x) for x in w]
     s = [int(x) for x in s]
     mx = [int(x) for x in mx]
     heap = [
