@@ -153,3 +153,47 @@ def test_index_footer_counts_scenarios_and_other_reports_apart(tmp_path, data_di
     assert "5 scenario(s), 0 failed; 1 other report(s), 1 failed" in text
     # The baseline's "what it is" names its design, not the whole file's purpose.
     assert "a baseline and four reforms" not in text.split("<h2>Scenarios")[1]
+
+
+def test_a_code_change_invalidates_stored_results(tmp_path, data_dir, monkeypatch):
+    import simlib
+
+    f = write(tmp_path / "s.yaml", data_dir, bad=set())
+    out = tmp_path / "out"
+    kw = dict(out=out, reports=False, workers=1, sim_workers=1, echo=lambda *a: None)
+    run_batch(f, **kw)
+    assert {i.status for i in run_batch(f, **kw).items} == {"reused"}
+    # Same scenario, same data, another version of the code: simulate again.
+    monkeypatch.setattr(simlib, "_CODE_VERSION", simlib.code_version() + "-edited")
+    assert {i.status for i in run_batch(f, **kw).items} == {"simulated"}
+
+
+def test_report_settings_do_not_force_a_new_simulation(tmp_path, data_dir):
+    f = write(tmp_path / "s.yaml", data_dir, bad=set())
+    out = tmp_path / "out"
+    kw = dict(out=out, reports=False, workers=1, sim_workers=1, echo=lambda *a: None)
+    run_batch(f, **kw)
+    doc = yaml.safe_load(f.read_text(encoding="utf-8"))
+    doc["baseline"]["report"] = {"show_individual_pay": True, "min_group": 3}
+    f.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    assert {i.status for i in run_batch(f, **kw).items} == {"reused"}
+
+
+def test_report_settings_change_reaches_the_report_without_simulating(tmp_path, data_dir, renders):
+    from simlib import report
+
+    f = write(tmp_path / "s.yaml", data_dir, bad=set())
+    out = tmp_path / "out"
+    run(f, out, resume=False)
+    n_runs = len(Store(out / "results.duckdb").runs())
+    doc = yaml.safe_load(f.read_text(encoding="utf-8"))
+    doc["reforms"]["r1"]["changes"]["report"] = {"show_individual_pay": True}
+    f.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    renders.clear()
+    r = run(f, out, resume=True)
+    assert {i.name: i.status for i in r.items}["r1"] == "reused"
+    assert len(Store(out / "results.duckdb").runs()) == n_runs  # nothing simulated
+    assert sorted(renders) == ["compare", "scenario-r1"]  # its report is redone
+    view = report.load_batch(str(out / "results.duckdb"), "t")
+    assert view.design("r1")["report"]["show_individual_pay"] is True
+    assert view.design("r2").get("report", {}).get("show_individual_pay", False) is False

@@ -338,7 +338,7 @@ def run_batch(
     import warnings
 
     from simlib import code_version
-    from simlib.scenario import BASELINE, Scenario, budget_neutral
+    from simlib.scenario import BASELINE, Scenario, budget_neutral, scale_payouts
     from simlib.store import Store, run_key
 
     started = time.perf_counter()
@@ -462,8 +462,10 @@ def run_batch(
         return sc
 
     scenarios = root.scenarios
+    texts: dict[str, str] = {}  # each design as the file states it now, for the reports
     for sc in scenarios:
         sc = with_budget(sc)
+        texts[sc.name] = sc.text
         item = simulate_one(sc, pos)
         pos += 1
         echo(f"  {item.status:<9} {sc.name}" + (f"  ({item.message})" if item.message else ""))
@@ -499,6 +501,9 @@ def run_batch(
                     msg = f"payout levels x{bn.factor:.3f} ({bn.iterations} simulations)"
                     store.log(batch, bn_name, bn_key, "simulated", time.perf_counter() - t0, msg)
                 factor = results[bn_name].provenance.get("budget_neutral_factor")
+                texts[bn_name] = Scenario(
+                    name=bn_name, design=scale_payouts(sc.design, float(factor))
+                ).text
                 what = f"{sc.what} Payout levels scaled x{factor:.3f} so its expected cost equals the baseline's."
                 bitem = BatchItem(
                     bn_name,
@@ -527,10 +532,17 @@ def run_batch(
         record(BatchItem(name, pos, "failed", None, why, kind="invalid"))
         pos += 1
     store.clear_items(batch, [i.name for i in items])
+    before = store.item_designs(batch) if resume else {}
+    store.set_item_designs(batch, texts)
+    # A design whose text changed but whose run was reused (report settings only) still
+    # needs its report rendered again.
+    restated = {n for n, t in texts.items() if before.get(n) != t}
 
     compare_item = None
     if renderer is not None:
-        compare_item = _render_all(store, batch, out_dir, items, prev, resume, renderer, echo)
+        compare_item = _render_all(
+            store, batch, out_dir, items, prev, resume, renderer, echo, restated
+        )
     for it in items:
         if it.name in results:
             it.headline = headline(results[it.name])
@@ -627,7 +639,7 @@ def _remove_stale(out_dir: Path, keep: set[str], echo) -> list[str]:
     return removed
 
 
-def _render_all(store, batch, out_dir, items, prev, resume, renderer, echo):
+def _render_all(store, batch, out_dir, items, prev, resume, renderer, echo, restated=()):
     """Render the per-scenario reports and the comparison; collect every report.
 
     With ``resume``, a scenario's report is kept when its stored run key and file
@@ -652,6 +664,7 @@ def _render_all(store, batch, out_dir, items, prev, resume, renderer, echo):
             and before.status in OK_STATUSES
             and before.run_key == it.key
             and before.html == it.html
+            and it.name not in restated
             and (out_dir / it.html).exists()
         ):
             # Up to date: kept as rendered last time, and recorded as such.
@@ -670,7 +683,11 @@ def _render_all(store, batch, out_dir, items, prev, resume, renderer, echo):
     prev_ok = {n: r.run_key for n, r in prev.items() if r.status in OK_STATUSES}
     same_designs = prev_ok == {i.name: i.key for i in ok}
     changed = (
-        bool(jobs) or not resume or not same_designs or not (out_dir / "compare.html").exists()
+        bool(jobs)
+        or bool(set(restated))
+        or not resume
+        or not same_designs
+        or not (out_dir / "compare.html").exists()
     )
     compare_item = BatchItem("compare", -1, "kept", html="compare.html", kind="compare")
     if changed and ok:

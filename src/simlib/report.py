@@ -733,8 +733,12 @@ def load_batch(store_path: str, batch: str, scenarios: Sequence[str] | None = No
     st = Store(store_path, read_only=True)
     items = st.items(batch)
     results = st.load_batch(batch, scenarios)
+    # The design as the file states it now (report settings included); a reused run's
+    # own text is the fallback for stores written before designs were kept per item.
+    current = st.item_designs(batch)
     designs = {}
     for row in items.itertuples():
         if row.scenario in results and isinstance(row.run_key, str):
-            designs[row.scenario] = yaml.safe_load(st.provenance(row.run_key)["scenario_text"])
+            text = current.get(row.scenario) or st.provenance(row.run_key)["scenario_text"]
+            designs[row.scenario] = yaml.safe_load(text)
     return BatchView(st, batch, items, results, designs)

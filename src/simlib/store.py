@@ -33,6 +33,11 @@ Tables (long and tidy, so they can be queried with SQL):
 ``batch_items``
     ``batch, scenario, position, run_key, status, message, html, updated_at``:
     the latest state of each scenario in a batch (what ``--resume`` reads).
+``item_designs``
+    ``batch, scenario, scenario_text, updated_at``: each scenario's design as the
+    file states it now. A stored run is reused when only what does not change a
+    simulation (the report settings, the data's path) differs, so reports read
+    the design from here, not from the run that was reused.
 ``batch_index``
     ``batch, info, updated_at``: what the index page shows beyond the items
     (each scenario's "what it is", the other reports, the warnings), as JSON, so
@@ -79,6 +84,8 @@ CREATE TABLE IF NOT EXISTS batch_items (
     batch VARCHAR, scenario VARCHAR, position BIGINT, run_key VARCHAR, status VARCHAR,
     message VARCHAR, html VARCHAR, updated_at TIMESTAMP);
 CREATE TABLE IF NOT EXISTS batch_index (batch VARCHAR, info VARCHAR, updated_at TIMESTAMP);
+CREATE TABLE IF NOT EXISTS item_designs (
+    batch VARCHAR, scenario VARCHAR, scenario_text VARCHAR, updated_at TIMESTAMP);
 """
 
 _REP_TEXT = ("rep_id", "unit_id", "position", "region")
@@ -274,6 +281,20 @@ class Store:
                 "INSERT INTO batches VALUES (?, ?, ?, ?)",
                 [batch, json.dumps(header, ensure_ascii=False), scenario_file, _now()],
             )
+
+    def set_item_designs(self, batch: str, texts: dict[str, str]) -> None:
+        """Record each scenario's current design text (YAML) for the batch's reports."""
+        with self._connect() as con:
+            con.execute("DELETE FROM item_designs WHERE batch = ?", [batch])
+            for name, text in texts.items():
+                con.execute(
+                    "INSERT INTO item_designs VALUES (?, ?, ?, ?)", [batch, name, text, _now()]
+                )
+
+    def item_designs(self, batch: str) -> dict[str, str]:
+        """Scenario -> design text recorded by :meth:`set_item_designs` (empty if none)."""
+        df = self._df("SELECT scenario, scenario_text FROM item_designs WHERE batch = ?", [batch])
+        return dict(zip(df["scenario"], df["scenario_text"], strict=True))
 
     def set_index_info(self, batch: str, info: dict[str, Any]) -> None:
         """Record what the batch's index page shows besides the items (JSON-able)."""

@@ -65,6 +65,24 @@ def test_small_batch_end_to_end(tmp_path):
         "Provenance",
     ):
         assert heading in compare, heading
+    # Numbers, not only headings. Without a behavioural model every design sells the
+    # same in each simulated year (common random numbers): revenue is identical.
+    from simlib import report
+    from simlib.store import Store
+
+    stored = Store(tmp_path / "out" / "results.duckdb").load_batch("small")
+    rev = {n: r.per_draw["revenue"].to_numpy() for n, r in stored.items()}
+    assert (rev["proposed"] == rev["baseline"]).all()
+    assert report.fmt(rev["baseline"].mean(), "money") in compare
+    # The budget-neutral factor the page states is the stored one.
+    factor = stored["proposed (budget-neutral)"].provenance["budget_neutral_factor"]
+    assert f"payout levels x{factor:.3f}" in compare
+    # Four quartile rows in the who-gains table, and the figures are there.
+    for q in ("Q1 (bottom)", "Q2", "Q3", "Q4 (top)"):
+        assert q in compare
+    assert compare.count("<img") == 4  # payout curves, attainment, pay, cost
+    assert "Pay as a multiple of target incentive" in compare
+
     for it in res.items:
         page = _visible((tmp_path / "out" / it.html).read_text(encoding="utf-8"))
         for heading in ("One design in full", "Metrics against reference bands", "Equity",
