@@ -40,6 +40,7 @@ from simlib.behavior.estimate import (
     did_effect_ds,
     did_event_study,
     estimates_frame,
+    holdback_share,
     period_attainment,
     plan_rate_ratio,
     quarter_end_lift,
@@ -48,6 +49,7 @@ from simlib.behavior.estimate import (
     target_revision,
     threshold_bunching,
     threshold_bunching_ds,
+    timing_pull_in_rate,
 )
 from simlib.behavior.models import (
     Bound,
@@ -97,6 +99,7 @@ __all__ = [
     "did_effect_ds",
     "did_event_study",
     "estimates_frame",
+    "holdback_share",
     "fit",
     "fit_sales_panel",
     "is_mechanical",
@@ -111,4 +114,5 @@ __all__ = [
     "target_revision",
     "threshold_bunching",
     "threshold_bunching_ds",
+    "timing_pull_in_rate",
 ]

@@ -25,6 +25,10 @@ class EmbeddedBehavior:
         month's revenue. 0 = off.
     timing_band : float
         How close to quota (attainment fraction) a rep must be to pull in.
+    timing_rate : float
+        Probability that a rep who is within the band and can pull in does so (each
+        rep-quarter drawn independently); 1 (the default) = everyone who can. The
+        share :func:`simlib.behavior.timing_pull_in_rate` estimates.
     holdback : float
         Ratchet hold-back (Leone, Misra & Zimmerman): once a rep's revenue for the
         calendar year passes the annual quota, this share of every further unit is
@@ -37,11 +41,12 @@ class EmbeddedBehavior:
 
     timing_share: float = 0.0
     timing_band: float = 0.1
+    timing_rate: float = 1.0
     holdback: float = 0.0
     plan_change: tuple[str, str, float] | None = None
 
     def __post_init__(self) -> None:
-        for name in ("timing_share", "holdback"):
+        for name in ("timing_share", "holdback", "timing_rate"):
             v = getattr(self, name)
             if not 0 <= v <= 1:
                 raise ValueError(f"behavior.{name}: expected a share within 0-1, got {v}")
@@ -69,11 +74,14 @@ def apply_timing_and_holdback(
     n_all: int,
     n_t: int,
     b: EmbeddedBehavior,
+    u: np.ndarray | None = None,
 ) -> np.ndarray:
     """Revenue per employed cell after quarter-end pull-in and ratchet hold-back.
 
     ``revenue`` and ``target`` are flat over the cells ``(rep, t)``; the moves are
-    computed on dense (reps, months) arrays, vectorized over reps.
+    computed on dense (reps, months) arrays, vectorized over reps. ``u`` (reps,
+    months) uniforms decide who of those able to pull in does (``u < timing_rate``);
+    drawn once by the caller so every pass of the fixed point sees the same.
     """
     x = np.full((n_all, n_t), np.nan)
     q = np.full((n_all, n_t), np.nan)
@@ -93,7 +101,10 @@ def apply_timing_and_holdback(
             gap = 1.0 - att
             need = np.where(full & (gap > 0) & (gap <= b.timing_band), gap * quota, 0.0)
             nxt = np.nan_to_num(x[:, e + 1])
-            move = np.where((need > 0) & (b.timing_share * nxt >= need), np.ceil(need), 0.0)
+            will = (need > 0) & (b.timing_share * nxt >= need)
+            if u is not None:
+                will &= u[:, e] < b.timing_rate
+            move = np.where(will, np.ceil(need), 0.0)
             move = np.minimum(move, nxt)
             x[:, e] = np.where(move > 0, x[:, e] + move, x[:, e])
             x[:, e + 1] = np.where(move > 0, x[:, e + 1] - move, x[:, e + 1])

@@ -250,9 +250,16 @@ def generate(
         # Quotas follow last year's (moved) actuals and the moves follow the quotas:
         # iterate to the fixed point, one pass per year of history settles it.
         mechanical = revenue
+        # Who of those able to pull in does: own stream, drawn only when asked for,
+        # so every other option's data stay bit-identical.
+        u = (
+            np.random.default_rng(np.random.SeedSequence(seed).spawn(9)[8]).random((n_all, n_t))
+            if behavior.timing_rate < 1
+            else None
+        )
         for _ in range(len(years)):
             moved = apply_timing_and_holdback(
-                mechanical, targets["revenue"], rep, t, moy, year_of_t, n_all, n_t, behavior
+                mechanical, targets["revenue"], rep, t, moy, year_of_t, n_all, n_t, behavior, u
             )
             actual = {**actual, "revenue": moved}
             targets = _set_targets(
@@ -262,7 +269,7 @@ def generate(
         actual = {
             **actual,
             "revenue": apply_timing_and_holdback(
-                mechanical, targets["revenue"], rep, t, moy, year_of_t, n_all, n_t, behavior
+                mechanical, targets["revenue"], rep, t, moy, year_of_t, n_all, n_t, behavior, u
             ),
         }
 
