@@ -30,7 +30,8 @@ def bench_demo() -> None:
     cmd = [str(ROOT / ".venv" / "bin" / "simlib"), "demo", "--out", str(out)]
     for label in ("fresh", "second run (results reused)"):
         t0 = time.perf_counter()
-        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        # Run from outside the project: `simlib demo` must work from any folder.
+        proc = subprocess.run(cmd, cwd=out.parent, capture_output=True, text=True)
         wall = time.perf_counter() - t0
         status = "ok" if proc.returncode == 0 else f"exit {proc.returncode}"
         print(f"demo, {label:<28} {wall:6.1f} s  ({status})")
