@@ -39,6 +39,7 @@ seed = 1
 did_position = None  # a position whose plan changed, e.g. "store_sales"
 did_change = None  # the first month of the new plan, e.g. "2026-01"
 did_rate_ratio = None  # new / old marginal pay rate, for an elasticity
+demo_reps = 150  # size of the generated history with known behaviour (0: leave it out)
 
 # %%
 from pathlib import Path
@@ -206,12 +207,64 @@ if did_position and did_change:
         ].round(4)
     )
     display(Markdown(f"*Caveat:* {did['effect'].caveat}"))
+    x_did, p_did, r_did = bh.estimate._sales(ds, kpi)
+    pos_did = ds.reps.set_index("rep_id").loc[r_did, "position"].to_numpy() == did_position
+    es, pre = bh.did_event_study(x_did, p_did, pos_did, did_change)
+    display(Markdown(f"**Parallel trends before the change:** {pre.summary()}"))
+    fig, ax = plt.subplots(figsize=(8, 3))
+    ax.errorbar(es["months_from_change"], es["estimate"], yerr=1.96 * es["se"], fmt="o", ms=3)
+    ax.axhline(0, color="black", lw=0.8)
+    ax.axvline(-0.5, color="#c00000", ls="--", lw=1)
+    ax.set_xlabel("months from the plan change")
+    ax.set_ylabel("treated - control (log)")
+    ax.set_title("Event study: year-on-year difference month by month")
+    plt.tight_layout()
+    plt.show()
 else:
     display(
         Markdown(
             "No plan change is named for this data (parameters `did_position`, `did_change`), "
             "so no elasticity is estimated; the response models below use their stated "
             "assumptions."
+        )
+    )
+
+# %% [markdown]
+# ## Do the estimators find behaviour that is there? (generated data, known answers)
+#
+# The sample history has no plan change and no deliberate timing or hold-back, so the
+# estimates above can only show their absence. To show what the estimators find when
+# the behaviour is there, this section **generates an artificial history** with known
+# behaviour written in: half of the reps just short of quarterly quota pull a deal in
+# from the next month, reps hold back 30% of what they sell beyond the annual quota,
+# and one position's sales rise 10% (log 0.1) after a plan change. These are not the
+# sample's numbers: they test the method. Each estimate should land near its true value.
+
+# %%
+if demo_reps:
+    from simlib.data.synthetic import EmbeddedBehavior, generate
+
+    truth = {"timing_pull_in_rate": 0.5, "holdback_share": 0.3, "did_effect": 0.1}
+    demo_pos = ds.reps["position"].iloc[0]
+    demo = generate(
+        n_reps=demo_reps, months=36, seed=seed,
+        behavior=EmbeddedBehavior(timing_share=1.0, timing_rate=0.5, holdback=0.3,
+                                  plan_change=(demo_pos, str(ds.periods[-12]), 0.1)),
+    )  # fmt: skip
+    xd, pd_, rd = bh.estimate._sales(demo, "revenue")
+    tgd = bh.dense_targets(demo, "revenue", pd_, rd)
+    found = [
+        bh.timing_pull_in_rate(xd, tgd, pd_),
+        bh.holdback_share(xd, tgd, pd_),
+        bh.did_effect_ds(demo, demo_pos, str(ds.periods[-12]), "revenue")["effect"],
+    ]
+    tab_demo = bh.estimates_frame(found)[["estimate", "value", "se", "ci_low", "ci_high", "n"]]
+    tab_demo.insert(1, "true value", [truth[e.name] for e in found])
+    display(tab_demo.round(3))
+    display(
+        Markdown(
+            "Each 95% interval should contain the true value in about 19 generated "
+            "histories out of 20 (the recovery tests check this over 200)."
         )
     )
 

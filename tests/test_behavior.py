@@ -140,6 +140,16 @@ def test_elasticity_floor_and_bounds():
     ctx = _ctx(plan, [0.3, 0.95])
     f = bh.bind({"model": "elasticity", "elasticity": 0.5, "reference_rate": 0.5}, ctx)
     assert f.parts[0].factor[0] == pytest.approx(2 / 3)  # clipped at 1 / (1 + 0.5)
+    # With room for it (max_change 1: bounds 0.5 and 2) the floor itself shows.
+    g = bh.bind({"model": "elasticity", "elasticity": 0.5, "reference_rate": 0.5,
+                 "max_change": 1.0}, ctx)  # fmt: skip
+    assert g.parts[0].factor[0] == pytest.approx(0.25**0.5)
+    # The rep at 95% sits on the steep segment: pay at 85.5% is 0.6375 x 12,000 and
+    # at 104.5% (past the cap) 12,000, over 2 x 0.1 x 1,140 units = 19.08 per unit,
+    # 38x the reference rate: clipped at 1 + max_change.
+    np.testing.assert_allclose(ctx.marginal_rate()[1], 0.3625 * 12_000 / 228, rtol=1e-9)
+    assert f.parts[0].factor[1] == pytest.approx(1.5)
+    assert g.parts[0].factor[1] == pytest.approx(2.0)
 
 
 # ------------------------------------------------------------------ timing

@@ -29,6 +29,7 @@ def test_behavior_report_renders(tmp_path):
             "draws": 8,
             "did_position": "store_sales",
             "did_change": "2026-01",
+            "demo_reps": 80,
             "did_rate_ratio": 1.5,
         },
     )
@@ -39,6 +40,7 @@ def test_behavior_report_renders(tmp_path):
         "Period-end bunching",
         "Ratchet: how quotas follow results",
         "A plan change: difference in differences",
+        "Do the estimators find behaviour that is there?",
         "What each response model does to one plan",
         "Assumptions and sources",
     ):
@@ -48,3 +50,5 @@ def test_behavior_report_renders(tmp_path):
     for model in ("elasticity", "effort + timing", "ratchet"):
         assert model in html
     assert "did_effect" in html and "elasticity" in html
+    assert "Parallel trends before the change" in html
+    assert "timing_pull_in_rate" in html and "holdback_share" in html
