@@ -39,6 +39,7 @@ def main() -> None:
     p.add_argument("--reps", type=int, default=10_000)
     p.add_argument("--draws", type=int, default=1000)
     p.add_argument("--no-check", action="store_true", help="do not fail over the 2x target")
+    p.add_argument("--no-appraisal", action="store_true", help="leave the appraisal out")
     p.add_argument("--repeat", type=int, default=1, help="best of this many runs per model")
     args = p.parse_args()
 
@@ -62,7 +63,8 @@ def main() -> None:
         for _ in range(args.repeat):
             t0, c0 = time.perf_counter(), time.process_time()
             res = sl.simulate(
-                ds=ds, plan=plan, appraisal=SCORECARD, draws=args.draws, seed=1,
+                ds=ds, plan=plan, appraisal=None if args.no_appraisal else SCORECARD,
+                draws=args.draws, seed=1,
                 behavior=behavior, behavior_reference=in_force if behavior else None,
                 progress=False,
             )  # fmt: skip
