@@ -51,11 +51,24 @@ from the end) sets one value. A string given for ``plan``, ``appraisal``,
 ``targets.cascade`` or ``outcomes.merit`` is a file, read and inlined, so the
 resolved scenario (what is hashed and stored) holds the rules themselves.
 
+**Relative paths** (``data`` and the files above) are read relative to the
+scenario file's own folder; when nothing is there, relative to the project root
+(so files shipped in the repository work from any working directory). The
+working directory is never used. Paths are made absolute once, when the file is
+read, and notebooks receive absolute paths.
+
 One rule is specific to payout curves, because it is what a cap sweep means:
-setting the attainment of a curve's **last point** (``curve[-1][0]``, the cap)
-keeps the slope of the last segment, so the factor at the new cap follows;
-``none`` removes the cap (the last slope continues to 10x quota, beyond any
-attainment the sample produces).
+setting the attainment of a curve's **last point** (``curve[-1][0]``) moves the
+cap, the point where the curve stops rising. The last *rising* segment's slope
+continues to the new cap (a flat tail after it, like ``[1.2, 1.4], [2.0, 1.4]``,
+is dropped: its zero slope would make every cap pay the same); ``none`` removes
+the cap (the slope continues to 10x quota, beyond any attainment the sample
+produces). A reform whose edited curves pay exactly what they paid before is
+warned about, like one that changes nothing.
+
+The scenario's :attr:`Scenario.hash` covers what the simulation reads: not the
+report settings, not the data's path (the batch keys runs on the data's content
+hash and :func:`simlib.code_version`).
 """
 
 from __future__ import annotations
