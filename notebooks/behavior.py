@@ -236,8 +236,8 @@ else:
 # estimates above can only show their absence. To show what the estimators find when
 # the behaviour is there, this section **generates an artificial history** with known
 # behaviour written in: half of the reps just short of quarterly quota pull a deal in
-# from the next month, reps hold back 30% of what they sell beyond the annual quota,
-# and one position's sales rise 10% (log 0.1) after a plan change. These are not the
+# from the next month and one position's sales rise 10% (log 0.1) after a plan change;
+# in a second history reps hold back 30% of what they sell beyond the annual quota. These are not the
 # sample's numbers: they test the method. Each estimate should land near its true value.
 
 # %%
@@ -246,16 +246,24 @@ if demo_reps:
 
     truth = {"timing_pull_in_rate": 0.5, "holdback_share": 0.3, "did_effect": 0.1}
     demo_pos = ds.reps["position"].iloc[0]
+    # Two histories: hold-back applied after a pull-in can undo it, which the pull-in
+    # estimator would read as "did not pull in"; each behaviour is shown on its own.
     demo = generate(
         n_reps=demo_reps, months=36, seed=seed,
-        behavior=EmbeddedBehavior(timing_share=1.0, timing_rate=0.5, holdback=0.3,
+        behavior=EmbeddedBehavior(timing_share=1.0, timing_rate=0.5,
                                   plan_change=(demo_pos, str(ds.periods[-12]), 0.1)),
     )  # fmt: skip
-    xd, pd_, rd = bh.estimate._sales(demo, "revenue")
-    tgd = bh.dense_targets(demo, "revenue", pd_, rd)
+    demo_hold = generate(
+        n_reps=demo_reps, months=36, seed=seed + 1, behavior=EmbeddedBehavior(holdback=0.3)
+    )
+
+    def rev(d):
+        x_, p_, r_ = bh.estimate._sales(d, "revenue")
+        return x_, bh.dense_targets(d, "revenue", p_, r_), p_
+
     found = [
-        bh.timing_pull_in_rate(xd, tgd, pd_),
-        bh.holdback_share(xd, tgd, pd_),
+        bh.timing_pull_in_rate(*rev(demo)),
+        bh.holdback_share(*rev(demo_hold)),
         bh.did_effect_ds(demo, demo_pos, str(ds.periods[-12]), "revenue")["effect"],
     ]
     tab_demo = bh.estimates_frame(found)[["estimate", "value", "se", "ci_low", "ci_high", "n"]]
@@ -361,8 +369,14 @@ plt.show()
 # - The response models' strengths are **assumptions** unless estimated above: the effort
 #   model's default elasticity (0.3) and intrinsic motivation (half the cost of effort) are
 #   chosen to give responses of the size field studies report, not measured here.
-# - Timing moves sales, it does not create them: what is pulled into the year's last
-#   quarter is taken from next year, outside the simulation.
+# - Timing moves sales, it does not create them (unless a price concession is set): in a
+#   steady state what the year's last quarter pulls in from next January matches what
+#   last December pulled from this January, so the year wraps onto itself. A year-long
+#   measurement period (or a year-to-date true-up's last period) cannot wrap: its
+#   pull-ins are borrowed from next year and its push-outs leave the year.
+# - History already holds the period-end pattern of the plan in force, so timing acts
+#   only on thresholds, accelerators and caps the proposed plan adds or moves.
+# - Only reps the plan pays respond; colleagues simulated for a team total do not.
 # - Sources: Oyer (1998, QJE); Larkin (2014, JOLE); Sohoni et al. (2010, NRL); Misra &
 #   Nair (2011, QME); Leone, Misra & Zimmerman (working paper); Chung, Narayandas & Chang
 #   (Management Science); Holmstrom & Milgrom (1987). See `docs/practice.md`.

@@ -655,7 +655,10 @@ def timing_pull_in_rate(
     ``band`` is how far below quota a rep still plays (an assumption; the
     engine's ``timing`` model's ``band``). Reps who cannot find enough sales in
     the next month count as not pulling in. Meant for money KPIs (for a count
-    KPI one unit is a large step: natural results land on quota too).
+    KPI one unit is a large step: natural results land on quota too). Hold-back
+    beyond the annual quota in the same history can pull a bunched quarter back
+    below quota, which reads as "did not pull in" (biased down: 0.36 for a true
+    0.5 in the generator with both).
     """
     n = _period_months(period)
     if not (0 < band <= 0.5):
