@@ -23,10 +23,14 @@ Research behind the models (``docs/practice.md``):
   curvature ``c`` and noise variance ``sigma^2`` is ``1 / (1 + r c sigma^2)``
   (Holmstrom & Milgrom 1987), which the ``effort`` model reproduces.
 
-Use from the engine::
+Use from the engine, against the plan in force when the history was earned (the
+baseline scenario's plan; simulating that plan itself then replays history)::
 
-    sl.simulate(ds=ds, plan=plan, behavior=[{"model": "effort", "cost": 0.02},
-                                            {"model": "timing", "window": 1, "share": 0.3}])
+    sl.simulate(ds=ds, plan=reform, behavior_reference=plan_in_force,
+                behavior=[{"model": "effort"},
+                          {"model": "timing", "window": 1, "share": 0.3}])
+
+or, in a scenario file, ``behavior: {models: [effort], reference_plan: plans/current.yaml}``.
 """
 
 from __future__ import annotations
