@@ -400,3 +400,16 @@ def test_designs_that_simulate_different_populations_see_the_same_sales(small_fo
     assert a == b  # the same paid reps, in the same order
     np.testing.assert_array_equal(with_team.cube["sales"], without.cube["sales"])
     pd.testing.assert_series_equal(with_team.per_draw["revenue"], without.per_draw["revenue"])
+
+
+def test_reps_without_a_target_on_an_appraised_kpi_are_not_rated(small_force):
+    tg = small_force.targets
+    paid = simulate(ds=small_force, plan=PLAN, draws=1, seed=1).reps["rep_id"]
+    victim = paid.iloc[0]
+    cut = tg[~((tg["rep_id"] == victim) & (tg["kpi"] == "new_customers"))]
+    res = simulate(ds=small_force, plan=PLAN, appraisal=SCORECARD, targets=cut, draws=6, seed=2)
+    row = res.reps.set_index("rep_id").loc[victim]
+    assert row["p_bottom_grade"] == 0 and row["p_top_grade"] == 0
+    assert row["mean_coefficient"] == 1.0  # neutral: not rated, not penalised
+    shares = res.group_draws["grade_share"]
+    assert shares.sum(axis=1).to_numpy() == pytest.approx(1.0)

@@ -299,6 +299,8 @@ class _Work:
     #: Per KPI, the index of the KPI that weights its monthly mean (-1: none).
     weight_of: np.ndarray | None = None
     promotion_grade: int = 1
+    #: Positions (among the paid reps) of the reps the appraisal rates.
+    rated: np.ndarray | None = None
     prior_grade: np.ndarray | None = None
     eligible_tenure: np.ndarray | None = None
 
@@ -368,11 +370,18 @@ class _Work:
 
         grade = coef = None
         if self.scorecard is not None:
+            # Only reps with a target on every appraised KPI are rated (as in a real
+            # appraisal); the others keep grade -1 and a neutral coefficient of 1.
+            rated = self.rated
             ev = self.scorecard.evaluate(
-                actual_y[..., self.scorecard_kpis], target_y[..., self.scorecard_kpis]
+                actual_y[:, rated][..., self.scorecard_kpis],
+                target_y[:, rated][..., self.scorecard_kpis],
             )
-            grade = ev.grade_index
-            coef = ev.coefficient
+            grade = np.full(actual_y.shape[:2], -1, dtype=np.int64)
+            grade[:, rated] = ev.grade_index
+            if ev.coefficient is not None:
+                coef = np.ones(actual_y.shape[:2])
+                coef[:, rated] = ev.coefficient
         score = None
         if coef is not None:
             full = np.ones(actual_all.shape[:2])  # reps not paid: any value, they get 0
@@ -439,13 +448,14 @@ class _Work:
             groups[f"mean_pay:{name}"] = m.grouped_ratio(rep_pay, ones, codes, len(labels))
         if grade is not None:
             ngr = len(self.grade_names)
-            shares = np.stack([(grade == g).mean(axis=-1) for g in range(ngr)], axis=-1)
+            n_rated = max(len(self.rated), 1)
+            shares = np.stack([(grade == g).sum(axis=-1) / n_rated for g in range(ngr)], axis=-1)
             groups["grade_share"] = shares
             flag = grade == ngr - 1
             if self.pip_floor is not None:
                 flag = flag | (primary_att < self.pip_floor)
             d["improvement_plan_share"] = flag.mean(axis=-1)
-            ready = grade <= self.promotion_grade
+            ready = (grade >= 0) & (grade <= self.promotion_grade)
             if self.prior_grade is not None:
                 ready = ready & (self.prior_grade <= self.promotion_grade)
             if self.eligible_tenure is not None:
@@ -453,7 +463,9 @@ class _Work:
             d["promotion_ready_share"] = ready.mean(axis=-1)
             if self.merit is not None:
                 matrix, compa, salary = self.merit
-                raise_pct = matrix.rate(grade, compa[None, :])
+                raise_pct = np.where(
+                    grade >= 0, matrix.rate(np.maximum(grade, 0), compa[None, :]), 0.0
+                )
                 d["merit_cost_at_matrix"] = m.total(raise_pct * salary[None, :])
         finite_att = np.where(np.isnan(primary_att), np.inf, primary_att)
         pop_bin = np.clip(
@@ -866,7 +878,7 @@ def simulate(
     sc_kpis: list[int] = []
     grade_names: list[str] = []
     merit_parts = None
-    promo, prior_grade = 1, None
+    promo, prior_grade, rated = 1, None, None
     weight_col = (
         rules["weight_kpi"]
         if "weight_kpi" in rules.columns
@@ -886,7 +898,15 @@ def simulate(
         paid_ids = reps_paid["rep_id"].to_numpy()
         if sc.competence is not None:
             competence = _competence_scores(ds, paid_ids, periods[-1], sc.competence)
-        scorecard = ap.prepare(ds, sc, paid_ids, weights=weights, competence=competence)
+        # Rated: reps with a target (> 0) on every KPI the scorecard appraises.
+        sc_idx = [kpis.index(k) for k in sc.kpi_names]
+        tp = target_arr[paid][..., sc_idx]
+        has_target = (np.isfinite(tp).any(axis=1) & (np.nan_to_num(tp).sum(axis=1) > 0)).all(axis=1)
+        rated = np.flatnonzero(has_target)
+        if len(rated) == 0:
+            raise SimulationError("appraisal: no rep has a target on every appraised KPI")
+        comp_rated = competence[rated] if competence is not None else None
+        scorecard = ap.prepare(ds, sc, paid_ids[rated], weights=weights, competence=comp_rated)
         sc_kpis = [kpis.index(k) for k in sc.kpi_names]
         grade_names = list(sc.rating.names)
         if promotion_grade is None:
@@ -944,6 +964,7 @@ def simulate(
         weight_of=weight_of,
         promotion_grade=promo,
         prior_grade=prior_grade,
+        rated=rated,
     )
     behavior_spec = None
     ref_src = None
