@@ -22,6 +22,9 @@ from simlib.errors import SimlibError
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
 KERNEL = "simlib"
+#: Seconds a notebook cell may run, and a kernel may take to start, before it fails.
+CELL_TIMEOUT = 900
+KERNEL_START_TIMEOUT = 120
 
 
 class NotebookError(SimlibError, RuntimeError):
@@ -98,20 +101,32 @@ def execute_notebook(
     parameters = dict(parameters or {})
     validate_parameters(notebook, parameters)
     with atomic_file(output, suffix=".ipynb") as tmp:
-        try:
-            pm.execute_notebook(
-                str(notebook),
-                str(tmp),
-                parameters=parameters,
-                kernel_name=kernel,
-                cwd=str(cwd or PROJECT_ROOT),
-                progress_bar=False,
-                log_output=False,
-            )
-        except pm.PapermillExecutionError as exc:
-            raise NotebookError(
-                f"{notebook.name} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
-            ) from None
+        for attempt in (1, 2):
+            try:
+                pm.execute_notebook(
+                    str(notebook),
+                    str(tmp),
+                    parameters=parameters,
+                    kernel_name=kernel,
+                    cwd=str(cwd or PROJECT_ROOT),
+                    progress_bar=False,
+                    log_output=False,
+                    # A report never needs this long; a hung kernel must fail, not stall CI.
+                    execution_timeout=CELL_TIMEOUT,
+                    start_timeout=KERNEL_START_TIMEOUT,
+                )
+                break
+            except pm.PapermillExecutionError as exc:
+                raise NotebookError(
+                    f"{notebook.name} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
+                ) from None
+            except (RuntimeError, TimeoutError) as exc:
+                # A kernel that does not start or answer (e.g. a port taken by another
+                # process at the same moment) gets one more try with a fresh kernel.
+                if attempt == 2:
+                    raise NotebookError(
+                        f"{notebook.name}: the kernel did not start or answer: {exc}"
+                    ) from None
     return Path(output)
 
 
