@@ -766,8 +766,15 @@ class Scenario:
             progress=False,
             name=self.name,
         )
-        if self.design.get("behavior") is not None:
-            kwargs["behavior"] = self.design["behavior"]
+        behavior = self.design.get("behavior")
+        if behavior is not None:
+            kwargs["behavior"] = behavior
+            states_reference = isinstance(behavior, dict) and "reference_plan" in behavior
+            if not states_reference:
+                # Reps respond to a plan *relative to the plan their history was earned
+                # under*: the baseline's. Under the baseline itself nothing changes.
+                base = self.members.get(BASELINE, self)
+                kwargs["behavior_reference"] = base.plan()
         return kwargs
 
     def check(self) -> list[tuple[str, str]]:
