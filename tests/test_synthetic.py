@@ -2,7 +2,7 @@
 
 Every calibration figure is recomputed here from the raw tables (not through
 ``simlib.data.health``), and checked against the band documented in
-``simlib.data.synthetic`` and ``reference/practice.md``.
+``simlib.data.synthetic`` and ``docs/practice.md``.
 """
 
 from __future__ import annotations

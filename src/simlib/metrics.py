@@ -3,7 +3,7 @@
 Each function takes arrays whose last axis is reps (any leading axes are draws)
 and returns one value per draw, so a metric's distribution over draws (mean,
 P5, P50, P95) is what reports show, never one average. Reference bands come from
-``shared/reference/practice.md``:
+``docs/practice.md``:
 
 * share of reps at or above quota: design aim 60-70% (Alexander Group); above
   85% too easy, below 45% too hard;

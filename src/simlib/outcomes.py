@@ -3,7 +3,7 @@
 The source document: appraisal results feed the performance coefficient (绩效系数),
 salary adjustment and promotion (调薪和晋升) through defined standards; those who
 fall short get an improvement plan (绩效改进计划); training needs (培训需求分析)
-come from the gaps. Reference bands (``/work/shared/reference/practice.md``,
+come from the gaps. Reference bands (``docs/practice.md``,
 "Appraisal and pay"):
 
 - merit matrix, for a 3% merit budget (Remunera guide): top rating and

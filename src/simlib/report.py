@@ -5,7 +5,7 @@ from the store (:mod:`simlib.store`). Everything here works on
 :class:`~simlib.engine.SimulationResult` objects, so an analyst can use the same
 calls on results simulated in a notebook.
 
-Goals and reference bands (``shared/reference/practice.md``):
+Goals and reference bands (``docs/practice.md``):
 
 * cost within the incentive budget, and the risk of overspending it;
 * 60-70% of reps at or above quota (Alexander Group design aim; above 85% too

@@ -16,7 +16,7 @@ References
 - Saaty, T. L. (1980). *The Analytic Hierarchy Process*. McGraw-Hill. Random
   index table (n=3: 0.58, 4: 0.90, 5: 1.12, 6: 1.24, 7: 1.32, 8: 1.41, 9: 1.45,
   10: 1.49); accept a matrix when its consistency ratio CR <= 0.10
-  (``/work/shared/reference/practice.md``, "AHP consistency").
+  (``docs/practice.md``, "AHP consistency").
 - Saaty, T. L. (2008). Decision making with the analytic hierarchy process.
   *Int. J. Services Sciences* 1(1), 83-98 (the drinks example used in the tests).
 - Crawford, G. & Williams, C. (1985). A note on the analysis of subjective

@@ -5,7 +5,7 @@ coverage (who has data in which month), KPI distributions, seasonality (each
 month's share of its quarter and year), concentration (Lorenz curve, Gini, the top
 20% of reps' share), headcount and attrition by unit, and the share of reps at quota.
 Each comes with the practitioner reference band it is read against
-(:data:`REFERENCES`, from ``reference/practice.md``).
+(:data:`REFERENCES`, from ``docs/practice.md``).
 
 Definitions used throughout
 ---------------------------
@@ -41,7 +41,7 @@ class Reference:
     note: str = ""
 
 
-#: Reference bands for the figures this module computes (``reference/practice.md``).
+#: Reference bands for the figures this module computes (``docs/practice.md``).
 #: ``low``-``high`` is the range read as typical; outside it is worth a look, not an error.
 REFERENCES: dict[str, Reference] = {
     "top20_share": Reference(

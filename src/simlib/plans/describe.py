@@ -1,6 +1,6 @@
 """Plain-language plan summaries and checks against practitioner norms.
 
-Reference bands (``/work/shared/reference/practice.md``):
+Reference bands (``docs/practice.md``):
 
 * leverage: the 90th-percentile performer earns about 2x target incentive, some
   plans 3x (SalesGlobe);

@@ -778,7 +778,7 @@ class Plan:
         return describe(self, lab)
 
     def warnings(self) -> list[str]:
-        """Where the plan falls outside practitioner norms (see ``reference/practice.md``)."""
+        """Where the plan falls outside practitioner norms (see ``docs/practice.md``)."""
         from simlib.plans.describe import practice_warnings
 
         return practice_warnings(self)

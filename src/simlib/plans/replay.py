@@ -1,6 +1,6 @@
 """Replay summaries: what a plan would have paid on history, in leadership terms.
 
-Reference bands from practice (``reference/practice.md``): compensation cost of
+Reference bands from practice (``docs/practice.md``): compensation cost of
 sales 3-9% of revenue (ZS; here variable pay only, so lower); 60-70% of reps at
 or above quota by design, above 85% too easy, below 45% too hard (Alexander
 Group; realised figures nearer 57-60%, CSO Insights); pay-for-performance

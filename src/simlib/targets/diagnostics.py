@@ -7,7 +7,7 @@
   reaching the target under the forecast's uncertainty, and the expected share
   of reps at or above target, by unit, region and tenure, flagged against the
   60-70% design band (Alexander Group; above 85% too easy, below 45% too hard,
-  salesroadmaps / CSO Insights, see ``reference/practice.md``).
+  salesroadmaps / CSO Insights, see ``docs/practice.md``).
 * :func:`reconcile`: each unit's bottom-up forecast against its top-down target.
 * :func:`gap_analysis`: actual vs target and pace year-to-date at every level, with
   each child's contribution to its parent's gap.

@@ -9,7 +9,7 @@ written by ``python -m simlib.data.synthetic --out data/sample``.
 
 Every modelling choice is a named constant in :mod:`simlib.data.synthetic.calibration`
 with its source; :class:`Calibration` holds the knobs a user may turn. Figures come
-from ``reference/practice.md`` (the project's digest of practitioner norms);
+from ``docs/practice.md`` (the project's digest of practitioner norms);
 choices marked *assumption* are ours, made to be plausible, not taken from a source.
 
 Calibration (targets, and what the bundled sample achieves: see ``data/sample/README.md``)
