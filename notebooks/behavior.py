@@ -315,8 +315,13 @@ models = {
 }
 results = {
     name: sl.simulate(
-        ds=ds, plan=plan, draws=draws, seed=seed, behavior=spec,
-        behavior_reference=reference_plan_file if spec is not None else None, progress=False,
+        ds=ds,
+        plan=plan,
+        draws=draws,
+        seed=seed,
+        behavior=spec,
+        behavior_reference=reference_plan_file if spec is not None else None,
+        progress=False,
     )  # fmt: skip
     for name, spec in models.items()
 }
