@@ -604,11 +604,12 @@ class _Renderer:
         self.futures.append(self.pool.submit(_render_job, self.out_dir, job))
 
     def results(self):
-        try:
-            for f in self.futures:
-                yield f.result()
-        finally:
-            self.pool.shutdown(wait=True)
+        """The outcomes of everything submitted so far, in submission order."""
+        while self.futures:
+            yield self.futures.pop(0).result()
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
 
 
 def _submit_extras(renderer: _Renderer, out_dir: Path, resume: bool, extra_reports) -> list:
@@ -705,9 +706,10 @@ def _render_all(store, batch, out_dir, items, prev, resume, renderer, echo, rest
         or not (out_dir / "compare.html").exists()
     )
     compare_item = BatchItem("compare", -1, "kept", html="compare.html", kind="compare")
+    compare_jobs = []
     if changed and ok:
         compare_item.status = "pending"
-        jobs.append(
+        compare_jobs.append(
             (
                 compare_item,
                 "compare",
@@ -719,8 +721,24 @@ def _render_all(store, batch, out_dir, items, prev, resume, renderer, echo, rest
     elif not ok:
         compare_item = BatchItem("compare", -1, "failed", message="no scenario ran", kind="compare")
         (out_dir / "compare.html").unlink(missing_ok=True)  # it would show designs that failed
-    for job in jobs:
-        renderer.submit(job)
+    # Two phases: the comparison reads every scenario's row from the store, so it is
+    # rendered only after the scenario reports have recorded theirs (a row being
+    # rewritten while the comparison reads would drop that design from it).
+    try:
+        for phase in (jobs, compare_jobs):
+            for job in phase:
+                renderer.submit(job)
+            _record_reports(store, batch, renderer, echo)
+    finally:
+        renderer.close()
+    if compare_item.status == "failed":
+        (out_dir / "compare.html").unlink(missing_ok=True)
+    _remove_stale(out_dir, {Path(i.html).stem for i in items if i.html}, echo)
+    return compare_item
+
+
+def _record_reports(store, batch, renderer, echo) -> None:
+    """Wait for the submitted reports and record each one's outcome."""
     for it, status, msg, secs in renderer.results():
         store.log(batch, it.name, it.key, f"report {status}", secs, msg)
         echo(
@@ -737,10 +755,6 @@ def _render_all(store, batch, out_dir, items, prev, resume, renderer, echo, rest
             it.status = "report failed"
         else:
             store.set_item(batch, it.name, it.position, it.key, it.status, it.message, it.html)
-    if compare_item.status == "failed":
-        (out_dir / "compare.html").unlink(missing_ok=True)
-    _remove_stale(out_dir, {Path(i.html).stem for i in items if i.html}, echo)
-    return compare_item
 
 
 def rerender(out_dir: str | Path, workers: int = 2, echo=print) -> BatchResult:

@@ -739,12 +739,7 @@ def simulate(
     from simlib.org import Hierarchy
     from simlib.plans import Plan
 
-    if not isinstance(plan, Plan):
-        plan = (
-            Plan.from_dict(plan, kpis=ds.kpi_names)
-            if isinstance(plan, Mapping)
-            else Plan.from_yaml(plan, kpis=ds.kpi_names)
-        )
+    plan = load_plan(plan, ds)
     tg = ds.targets if targets is None else targets
     if tg is None:
         raise SimulationError(
@@ -985,13 +980,7 @@ def simulate(
         if not bh.is_mechanical(behavior_spec):
             reference = None
             if ref_src is not None:
-                ref_plan = ref_src
-                if not isinstance(ref_plan, Plan):
-                    ref_plan = (
-                        Plan.from_dict(ref_plan, kpis=ds.kpi_names)
-                        if isinstance(ref_plan, Mapping)
-                        else Plan.from_yaml(ref_plan, kpis=ds.kpi_names)
-                    )
+                ref_plan = load_plan(ref_src, ds)
                 same = ref_plan.spec.model_dump() == plan.spec.model_dump()
                 # The incentive these same reps faced in history: paid as the plan pays them.
                 reference = (
