@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from plan_helpers import PERIODS, reps_frame, tidy
 
 from simlib.errors import SpecError
 from simlib.plans import PayoutCurve, Plan, PlanInputError, commission_amount, payout_totals
@@ -22,27 +23,6 @@ from simlib.spec import load_yaml
 ROOT = Path(__file__).resolve().parents[1]
 CASES = sorted((ROOT / "tests" / "plan_cases").glob("*.yaml"))
 PLANS = sorted((ROOT / "scenarios" / "plans").glob("*.yaml"))
-PERIODS = pd.period_range("2026-01", "2026-12", freq="M")
-
-
-def tidy(arrays: dict[str, np.ndarray], rep_ids, periods, col: str = "value") -> pd.DataFrame:
-    """(reps, months) arrays per KPI -> a tidy frame."""
-    frames = []
-    for k, a in arrays.items():
-        a = np.asarray(a, dtype=float)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "rep_id": np.repeat(rep_ids, len(periods)),
-                    "period": np.tile(np.asarray(periods), len(rep_ids)),
-                    "kpi": k,
-                    col: a.reshape(-1),
-                }
-            )
-        )
-    out = pd.concat(frames, ignore_index=True)
-    out["period"] = pd.PeriodIndex(out["period"], freq="M")
-    return out
 
 
 def bonus_plan(**over) -> dict:
@@ -62,17 +42,6 @@ def bonus_plan(**over) -> dict:
     }
     d.update(over)
     return d
-
-
-def reps_frame(n: int) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "rep_id": [f"r{i}" for i in range(n)],
-            "unit_id": ["u0"] * n,
-            "position": ["am"] * n,
-            "base_salary": [100000.0] * n,
-        }
-    )
 
 
 # ---------------------------------------------------------------- curves

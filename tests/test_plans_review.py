@@ -15,6 +15,8 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from plan_helpers import PERIODS, reps_frame
+from plan_helpers import tidy as _tidy
 
 from simlib.errors import SpecError
 from simlib.plans import Plan, PlanInputError, payout_totals
@@ -22,37 +24,9 @@ from simlib.plans.plan import PlanWarning
 from simlib.plans.spec import PlanSpec, check_plan
 from simlib.spec import parse_spec
 
-PERIODS = pd.period_range("2026-01", "2026-12", freq="M")
 
-
-def tidy(arrays: dict, rep_ids, periods, col: str = "value") -> pd.DataFrame:
-    frames = []
-    for k, a in arrays.items():
-        a = np.asarray(a, dtype=float)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "rep_id": np.repeat(rep_ids, len(periods)),
-                    "period": np.tile(np.asarray(periods), len(rep_ids)),
-                    "kpi": k,
-                    col: a.reshape(-1),
-                }
-            )
-        )
-    out = pd.concat(frames, ignore_index=True)
-    out["period"] = pd.PeriodIndex(out["period"], freq="M")
-    return out.dropna(subset=[col])
-
-
-def reps_frame(n: int, **cols) -> pd.DataFrame:
-    d = {
-        "rep_id": [f"r{i}" for i in range(n)],
-        "unit_id": ["u0"] * n,
-        "position": ["am"] * n,
-        "base_salary": [100000.0] * n,
-    }
-    d.update(cols)
-    return pd.DataFrame(d)
+def tidy(arrays, rep_ids, periods, col="value"):
+    return _tidy(arrays, rep_ids, periods, col, dropna=True)
 
 
 def paths(d: dict, **kw) -> list[str]:
