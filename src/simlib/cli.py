@@ -146,6 +146,26 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 1 if res.failed else 0
 
 
+def _cmd_report_topic(args: argparse.Namespace) -> int:
+    import yaml
+
+    from simlib.topics.render import render_topic
+
+    params = {}
+    for item in args.set or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            print(f"--set {item!r}: expected NAME=VALUE, e.g. growth=0.08", file=sys.stderr)
+            return 2
+        # YAML reads numbers, lists ([a.yaml, b.yaml]) and None (null) as such.
+        params[key.strip()] = yaml.safe_load(value)
+    start = time.perf_counter()
+    res = render_topic(args.name, args.data, out=args.out, currency=args.currency,
+                       parameters=params)  # fmt: skip
+    print(f"Rendered {res.name} in {time.perf_counter() - start:.1f} s. Open {res.html.resolve()}")
+    return 0
+
+
 def _positive(text: str) -> int:
     """argparse type: a whole number of at least 1 (draws, workers)."""
     try:
@@ -250,6 +270,31 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers", type=_positive, default=2, help="reports rendered at once (default 2)"
     )
     p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser(
+        "report-topic",
+        help="render a topic report (data health, targets, plans, appraisal, behaviour) "
+        "for your own data",
+        description="Render one topic report for a dataset (a folder of CSV / Parquet / Excel "
+        "tables, or a DuckDB file), with the KPIs and levels the data name: NAME is "
+        "data_health, targets, plans, appraisal or behavior. Specs the report reads (a cascade, "
+        "plans, a scorecard) must name the data's KPIs: pass your own with --set, e.g. "
+        "--set spec_path=my_cascade.yaml, --set 'plan_files=[a.yaml, b.yaml]', "
+        "--set scorecard_path=my_scorecard.yaml. Writes OUT/NAME.html (code hidden).",
+    )
+    p.add_argument("name", help="data_health, targets, plans, appraisal or behavior")
+    p.add_argument("data", help="dataset folder or .duckdb file")
+    p.add_argument("--out", default=None, help="output folder (default reports/topics/<data>)")
+    p.add_argument(
+        "--currency", default=None, help="currency code written before amounts (default CNY)"
+    )
+    p.add_argument(
+        "--set",
+        action="append",
+        metavar="NAME=VALUE",
+        help="a parameter of the report (repeatable); see the notebook's parameters cell",
+    )
+    p.set_defaults(func=_cmd_report_topic)
 
     p = sub.add_parser(
         "demo",
