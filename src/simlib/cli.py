@@ -116,6 +116,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
         workers=args.workers,
         sim_workers=args.sim_workers,
     )
+    if args.excel:
+        from simlib.excel import write_batch_workbooks
+
+        # Per-rep pay statements go beside the shared folder, never into it.
+        private = res.out_dir.parent / f"{res.out_dir.name}.store"
+        for path in write_batch_workbooks(res.out_dir / "results.duckdb", res.batch,
+                                          res.out_dir, private):  # fmt: skip
+            print(f"Wrote {path.resolve()}")
     print(
         f"{len(res.items)} scenario(s), {len(res.failed)} failed, "
         f"in {time.perf_counter() - start:.1f} s. Open {res.index.resolve()}"
@@ -220,6 +228,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--draws", type=_positive, default=None, help="override every scenario's draws")
     p.add_argument("--no-reports", action="store_true", help="simulate and store only")
+    p.add_argument(
+        "--excel",
+        action="store_true",
+        help="also write <out>/<batch>.xlsx (comparison and group tables) and, for scenarios "
+        "that allow individual pay, per-rep pay statements in <out>.store/ (outside the "
+        "shared folder)",
+    )
     p.add_argument(
         "--workers", type=_positive, default=2, help="reports rendered at once (default 2)"
     )
