@@ -70,7 +70,12 @@ def test_tables_have_no_nan_no_snake_case_and_ordered_tenure(generated):
     tenure = tenure_table.frame
     bands = [c for c in tenure.columns if c[0] in "<0123456789"]
     assert bands == [b for b in ("<6m", "6-12m", "1-3y", "3-5y", "5y+") if b in bands]
-    for t in (rep.distribution_table("EUR"), rep.attrition_table(), tenure_table, rep.checks_table()):
+    for t in (
+        rep.distribution_table("EUR"),
+        rep.attrition_table(),
+        tenure_table,
+        rep.checks_table(),
+    ):
         text = t.frame.to_string()
         assert "nan" not in text.lower() and "_" not in " ".join(t.frame.columns)
     dist = rep.distribution_table("EUR").frame

@@ -122,6 +122,12 @@ def test_response_effects_compare_the_same_draws():
     assert "sells +20% against the first two (95% interval +10% to +30%)" in second
 
 
+def test_estimates_are_named_in_words():
+    assert B.estimate_words("revenue: sigma_month") == "month-to-month spread (revenue)"
+    assert B.estimate_words("bunching_at_0.9") == "results piled just above 90%"
+    assert B.estimate_words("some_new_estimate") == "some new estimate"
+
+
 def test_behaviour_parameters_and_the_default_kpi(ds):
     plan = "scenarios/plans/am_current.yaml"
     assert B.check_parameters(ds, None, 10, [plan]) == "revenue"

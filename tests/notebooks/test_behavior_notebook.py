@@ -53,6 +53,8 @@ def test_behavior_report_renders(tmp_path):
     assert "ci_low" not in html and "revenue vs none" not in html
     for model in ("elasticity", "effort + timing", "ratchet"):
         assert model in html
-    assert "did_effect" in html and "elasticity" in html
+    assert "plan-change effect (difference in differences, log)" in html and "elasticity" in html
     assert "Parallel trends before the change" in html
-    assert "timing_pull_in_rate" in html and "holdback_share" in html
+    assert "share of near-misses pulling a deal in" in html
+    assert "share of sales beyond quota held back" in html
+    assert "timing_pull_in_rate" not in html and "sigma_month" not in html

@@ -119,6 +119,41 @@ def summary(effects: pd.DataFrame, plan_name: str, lift: Any, sales_kpi: str) ->
     return [first, second, third]
 
 
+#: Estimates in words (the library's names are code names).
+ESTIMATE_WORDS = {
+    "quarter_end_lift": "quarter-end lift (log)",
+    "holdback_bunching": "results piled just under quota",
+    "did_effect": "plan-change effect (difference in differences, log)",
+    "did_pre_trend": "trend gap before the change",
+    "elasticity": "elasticity of sales to the pay rate",
+    "timing_pull_in_rate": "share of near-misses pulling a deal in",
+    "holdback_share": "share of sales beyond quota held back",
+    "target_up": "share of a beat added to next year's quota",
+    "target_down": "share of a miss taken off next year's quota",
+    "asymmetry": "beat share minus miss share",
+    "sigma_month": "month-to-month spread",
+    "sigma_company": "company-wide monthly shock spread",
+    "sigma_region": "regional monthly shock spread",
+    "sigma_rep": "spread of a rep's own year",
+    "rho_company": "persistence of company shocks",
+    "rho_region": "persistence of regional shocks",
+}
+
+
+def estimate_words(name: str) -> str:
+    """An estimate's name in words: ``"revenue: sigma_month"`` -> "month-to-month spread
+    (revenue)", ``"bunching_at_1"`` -> "results piled just above 100%"."""
+    kpi, _, base = name.rpartition(": ")
+    if base.startswith("bunching_at_"):
+        try:
+            words = f"results piled just above {float(base[12:]):.0%}"
+        except ValueError:
+            words = base.replace("_", " ")
+    else:
+        words = ESTIMATE_WORDS.get(base, base.replace("_", " "))
+    return f"{words} ({kpi})" if kpi else words
+
+
 def estimates_table(estimates: Sequence[Any], truth: Mapping[str, float] | None = None,
                     unit: bool = False) -> F.Table:  # fmt: skip
     """Estimates with their 95% intervals, human headers and, for generated data, the
@@ -130,7 +165,7 @@ def estimates_table(estimates: Sequence[Any], truth: Mapping[str, float] | None 
         f.insert(1, "true", [truth[e.name] for e in estimates])
     fm = {c: (lambda v: F.number(v, 4)) for c in ("value", "se", "ci_low", "ci_high", "true")}
     fm["n"] = F.number
-    f["estimate"] = f["estimate"].astype(str)
+    f["estimate"] = [estimate_words(str(n)) for n in f["estimate"]]
     return F.table(f, formats=fm, names={"estimate": "estimate", "value": "estimate value",
                                           "true": "true value", "se": "standard error",
                                           "ci_low": "95% low", "ci_high": "95% high",
