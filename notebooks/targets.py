@@ -163,7 +163,7 @@ for i in range(grid.shape[0]):
                 va="center", fontsize=9)  # fmt: skip
 ax.set_xlabel("tenure at the start of the year")
 ax.set_title(f"{k}: {share:.0%} expected at or above target ({T.reading(share)}; aim 60-70%)")
-fig.colorbar(im, ax=ax, shrink=0.8)
+F.percent_axis(fig.colorbar(im, ax=ax, shrink=0.8).ax)
 plt.show()
 display(rep.difficulty_table())
 display(Markdown(rep.company_difficulty_words()))
