@@ -163,23 +163,7 @@ if len(yr):
     a2.set_title(f"{volume_kpi}: each month's share of its year (dotted: an even twelfth)")
 fig.tight_layout()
 plt.show()
-if len(prof):
-    last_share = float(prof["mean"].iloc[-1])
-    display(
-        Markdown(
-            f"On average the three months of a quarter bring "
-            f"**{' / '.join(F.pct(s) for s in prof['mean'])}** of its {volume_kpi}; the "
-            "reference is about 25 / 30 / 45% (Oyer 1998). "
-            + (
-                "The end-of-quarter push is visible."
-                if last_share > H.REFERENCES["third_month_share"].low
-                else "The end-of-quarter push is weak or absent: check that the data are "
-                "booked in the month the sale was made."
-            )
-        )
-    )
-else:
-    display(Markdown("No complete quarter in the data: seasonality cannot be measured."))
+display(Markdown(rep.seasonality_words()))
 
 # %% [markdown]
 # ## 5. Concentration: how much the best reps bring
@@ -247,22 +231,7 @@ plt.show()
 att_table = rep.attrition_table()
 if att_table is not None:
     display(att_table)
-    ref = H.REFERENCES["attrition"]
-    rate = float(rep.company_attrition["rate"].mean())
-    small = rep.attrition.groupby("unit_id")["avg_headcount"].mean()
-    display(
-        Markdown(
-            f"Company-wide attrition averages **{rate:.1%}** a year: "
-            f"{D.band_verdict(rate, ref.low, ref.high)} the {ref.low:.0%}-{ref.high:.0%} band "
-            f"around {ref.source}'s ~{ref.typical:.0%} (best practice about 8%). "
-            + (
-                f"Rates for small units ({', '.join(small[small < 60].index)}, under 60 reps) "
-                "swing from year to year by chance: a few leavers move them several points."
-                if (small < 60).any()
-                else ""
-            )
-        )
-    )
+    display(Markdown(rep.attrition_words()))
 else:
     display(Markdown("No complete calendar year in the data: attrition is not measured."))
 
@@ -290,15 +259,7 @@ elif rep.quota.empty:
     display(Markdown("No complete year with targets: quota attainment is not measured."))
 else:
     display(rep.quota_table())
-    share = float(rep.quota["at_quota"].mean())
-    qref = H.REFERENCES["quota_share"]
-    display(
-        Markdown(
-            f"On average **{share:.0%}** of full-year reps reached their annual {volume_kpi} "
-            f"quota: {D.band_verdict(share, qref.low, qref.high)} the {qref.low:.0%}-"
-            f"{qref.high:.0%} range in which targets are neither too easy nor too hard."
-        )
-    )
+    display(Markdown(rep.quota_words()))
 
 # %% [markdown]
 # ## 8. Appendix: definitions

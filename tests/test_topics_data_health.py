@@ -81,3 +81,18 @@ def test_tables_have_no_nan_no_snake_case_and_ordered_tenure(generated):
     dist = rep.distribution_table("EUR").frame
     revenue = dist[dist["KPI"] == "revenue"].iloc[0]
     assert revenue["median"].startswith("EUR ")
+
+
+def test_attrition_words_name_the_small_units_whose_rates_swing():
+    import pandas as pd
+
+    att = pd.DataFrame({"unit_id": ["N", "N", "S", "S"], "year": [2025, 2026] * 2,
+                        "avg_headcount": [100.0, 100.0, 40.0, 44.0], "exits": [12, 16, 4, 8],
+                        "rate": [0.12, 0.16, 0.10, 8 / 44]})  # fmt: skip
+    company = pd.DataFrame({"year": [2025, 2026], "rate": [0.10, 0.20], "exits": [16, 24]})
+    rep = D.DataHealth(None, "revenue", "region", 0.2, pd.DataFrame(), attrition=att,
+                       company_attrition=company)  # fmt: skip
+    words = rep.attrition_words()
+    # (10% + 20%) / 2 = 15.0%, inside the 10-18% band; S averages 42 reps, under 60.
+    assert words.startswith("Company-wide attrition averages **15.0%** a year: within the 10%-18%")
+    assert "small units (S, under 60 reps)" in words

@@ -128,6 +128,50 @@ class DataHealth:
             f"- Months with no data at all: **{', '.join(empty) or 'none'}**."
         )
 
+    def seasonality_words(self) -> str:
+        prof = self.profile
+        if prof is None or not len(prof):
+            return "No complete quarter in the data: seasonality cannot be measured."
+        last = float(prof["mean"].iloc[-1])
+        push = (
+            "The end-of-quarter push is visible."
+            if last > H.REFERENCES["third_month_share"].low
+            else "The end-of-quarter push is weak or absent: check that the data are booked "
+            "in the month the sale was made."
+        )
+        return (
+            f"On average the three months of a quarter bring "
+            f"**{' / '.join(F.pct(x) for x in prof['mean'])}** of its {self.volume_kpi}; the "
+            f"reference is about 25 / 30 / 45% (Oyer 1998). {push}"
+        )
+
+    def attrition_words(self, small_unit: int = 60) -> str:
+        ref = H.REFERENCES["attrition"]
+        rate = float(self.company_attrition["rate"].mean())
+        size = self.attrition.groupby("unit_id")["avg_headcount"].mean()
+        small = list(size[size < small_unit].index)
+        return (
+            f"Company-wide attrition averages **{F.pct(rate, 1)}** a year: "
+            f"{band_verdict(rate, ref.low, ref.high)} the {ref.low:.0%}-{ref.high:.0%} band "
+            f"around {ref.source}'s ~{ref.typical:.0%} (best practice about 8%)."
+            + (
+                f" Rates for small units ({', '.join(small)}, under {small_unit} reps) swing "
+                "from year to year by chance: a few leavers move them several points."
+                if small
+                else ""
+            )
+        )
+
+    def quota_words(self) -> str:
+        ref = H.REFERENCES["quota_share"]
+        share = float(self.quota["at_quota"].mean())
+        return (
+            f"On average **{F.pct(share)}** of full-year reps reached their annual "
+            f"{self.volume_kpi} quota: {band_verdict(share, ref.low, ref.high)} the "
+            f"{ref.low:.0%}-{ref.high:.0%} range in which targets are neither too easy nor "
+            "too hard."
+        )
+
     # -------------------------------------------------------------- tables
     def kpi_table(self) -> F.Table:
         k = self.ds.kpis
