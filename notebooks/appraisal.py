@@ -301,7 +301,7 @@ for t in rep.training_tables():
 #   reps with equal scores (to 1e-9 points) get the same grade under the scorecard's tie
 #   rule (stated below). Groups under 25-30 people make quotas unreliable; the report
 #   warns about them, and about ties that push a grade far off its quota.
-# - AHP weights are the principal eigenvector of the judgments (lambda_max); entropy and
+# - AHP weights are the principal eigenvector of the judgments; entropy and
 #   CRITIC weights are computed on the KPI points of the rated reps, so they reward KPIs
 #   whose points vary: a stepped scoring rule (bands) can create that spread.
 # - Share of rating variance is a Shapley split of a regression's R².

@@ -182,7 +182,7 @@ for k in kinks:
         display(Markdown(f"Bunching at {k:.0%}: not enough results ({err})."))
 display(B.estimates_table(rows, unit=True))
 for est in rows:
-    display(Markdown(f"- **{est.name}**: {est.caveat}"))
+    display(Markdown(f"- **{B.estimate_words(est.name)}**: {est.caveat}"))
 display(
     Markdown(
         f"The last month of a quarter sells about **{np.expm1(lift.estimate):.0%}** more than "
@@ -216,7 +216,7 @@ if len(pairs) >= 20:
     rt = bh.ratchet_test_ds(ds, kpi)
     display(B.estimates_table(list(rt.values())))
     for est in rt.values():
-        display(Markdown(f"- **{est.name}**: {est.caveat}"))
+        display(Markdown(f"- **{B.estimate_words(est.name)}**: {est.caveat}"))
     d = pairs["actual"] / pairs["target"] - 1
     nxt = pairs["next_target"] / pairs["target"] - 1
     lo, hi, n_out = F.clip_limits(d)
@@ -275,7 +275,8 @@ if did is not None:
 else:
     display(
         Markdown(
-            "No plan change is named for this data (parameters `did_position`, `did_change`), "
+            "No plan change is named for this data (the position whose plan changed and the "
+            "month it changed are parameters of this report), "
             "so no elasticity is estimated; the response models use their stated assumptions."
         )
     )
