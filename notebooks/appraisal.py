@@ -110,7 +110,7 @@ for j, k in enumerate(rep.first.weights.names):
 ax.invert_yaxis()
 F.percent_axis(ax, "x")
 ax.set_xlabel("weight")
-ax.legend(title="KPI", loc="lower right", fontsize=8)
+ax.legend(title="KPI", loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
 spread = {k: max(v[j] for v in w.values()) - min(v[j] for v in w.values())
           for j, k in enumerate(rep.first.weights.names)}  # fmt: skip
 most = max(spread, key=spread.get)

@@ -219,15 +219,18 @@ if len(pairs) >= 20:
         display(Markdown(f"- **{B.estimate_words(est.name)}**: {est.caveat}"))
     d = pairs["actual"] / pairs["target"] - 1
     nxt = pairs["next_target"] / pairs["target"] - 1
-    lo, hi, n_out = F.clip_limits(d)
-    ylo, yhi, ny_out = F.clip_limits(nxt)
-    keep = (d >= lo) & (d <= hi) & (nxt >= ylo) & (nxt <= yhi)
+    # The window where quotas are set; a few reps far beyond it (new hires' first
+    # quotas, territory moves) would squash the plot: they are counted under it.
+    lo, hi = -0.6, 1.0
+    keep = d.between(lo, hi) & nxt.between(lo, hi)
     fig, ax = plt.subplots(figsize=(6, 4))
     ax.scatter(d[keep], nxt[keep], s=6, alpha=0.4, color="#4472c4")
-    grid = np.linspace(max(lo, -0.6), min(hi, 0.8), 50)
+    grid = np.linspace(lo, 0.8, 50)
     base = float(np.median(nxt[(d.abs() < 0.02)])) if (d.abs() < 0.02).any() else 0.0
     up, down = rt["target_up"].estimate, rt["target_down"].estimate
     ax.plot(grid, base + np.where(grid > 0, up * grid, down * grid), color="#c00000")
+    ax.set_xlim(lo, hi)
+    ax.set_ylim(lo, hi)
     F.percent_axis(ax, "x")
     F.percent_axis(ax)
     ax.set_xlabel("this year: actual vs quota")
