@@ -185,7 +185,15 @@ _SAMPLE = str(PROJECT_ROOT / "data" / "sample")
 DEMO_REPORTS: list[tuple[str, dict[str, Any]]] = [
     ("data_health", {"data_path": _SAMPLE}),
     # Linked from a leadership index: flagged reps as counts by unit, no rep IDs.
-    ("appraisal", {"data_path": _SAMPLE, "list_rows": 0}),
+    # Managers' judgments of the sample scorecard's KPIs (revenue, new customers, retention).
+    (
+        "appraisal",
+        {
+            "data_path": _SAMPLE,
+            "list_rows": 0,
+            "ahp_pairwise": [[1, 3, 5], ["1/3", 1, 2], ["1/5", "1/2", 1]],
+        },
+    ),  # fmt: skip
     ("plans", {"data_path": _SAMPLE}),
     ("behavior", {"data_path": _SAMPLE, "draws": 100}),
     ("targets", {"data_path": _SAMPLE}),

@@ -116,6 +116,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
         workers=args.workers,
         sim_workers=args.sim_workers,
     )
+    if args.excel:
+        from simlib.excel import write_batch_workbooks
+
+        # Per-rep pay statements go beside the shared folder, never into it.
+        private = res.out_dir.parent / f"{res.out_dir.name}.store"
+        for path in write_batch_workbooks(res.out_dir / "results.duckdb", res.batch,
+                                          res.out_dir, private):  # fmt: skip
+            print(f"Wrote {path.resolve()}")
     print(
         f"{len(res.items)} scenario(s), {len(res.failed)} failed, "
         f"in {time.perf_counter() - start:.1f} s. Open {res.index.resolve()}"
@@ -144,6 +152,26 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print(f"Open {res.index.resolve()}")
     print(f"Demo finished in {time.perf_counter() - start:.1f} s (wall time).")
     return 1 if res.failed else 0
+
+
+def _cmd_report_topic(args: argparse.Namespace) -> int:
+    import yaml
+
+    from simlib.topics.render import render_topic
+
+    params = {}
+    for item in args.set or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            print(f"--set {item!r}: expected NAME=VALUE, e.g. growth=0.08", file=sys.stderr)
+            return 2
+        # YAML reads numbers, lists ([a.yaml, b.yaml]) and None (null) as such.
+        params[key.strip()] = yaml.safe_load(value)
+    start = time.perf_counter()
+    res = render_topic(args.name, args.data, out=args.out, currency=args.currency,
+                       parameters=params)  # fmt: skip
+    print(f"Rendered {res.name} in {time.perf_counter() - start:.1f} s. Open {res.html.resolve()}")
+    return 0
 
 
 def _positive(text: str) -> int:
@@ -201,6 +229,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--draws", type=_positive, default=None, help="override every scenario's draws")
     p.add_argument("--no-reports", action="store_true", help="simulate and store only")
     p.add_argument(
+        "--excel",
+        action="store_true",
+        help="also write <out>/<batch>.xlsx (comparison and group tables) and, for scenarios "
+        "that allow individual pay, per-rep pay statements in <out>.store/ (outside the "
+        "shared folder)",
+    )
+    p.add_argument(
         "--workers", type=_positive, default=2, help="reports rendered at once (default 2)"
     )
     p.add_argument(
@@ -250,6 +285,31 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers", type=_positive, default=2, help="reports rendered at once (default 2)"
     )
     p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser(
+        "report-topic",
+        help="render a topic report (data health, targets, plans, appraisal, behaviour) "
+        "for your own data",
+        description="Render one topic report for a dataset (a folder of CSV / Parquet / Excel "
+        "tables, or a DuckDB file), with the KPIs and levels the data name: NAME is "
+        "data_health, targets, plans, appraisal or behavior. Specs the report reads (a cascade, "
+        "plans, a scorecard) must name the data's KPIs: pass your own with --set, e.g. "
+        "--set spec_path=my_cascade.yaml, --set 'plan_files=[a.yaml, b.yaml]', "
+        "--set scorecard_path=my_scorecard.yaml. Writes OUT/NAME.html (code hidden).",
+    )
+    p.add_argument("name", help="data_health, targets, plans, appraisal or behavior")
+    p.add_argument("data", help="dataset folder or .duckdb file")
+    p.add_argument("--out", default=None, help="output folder (default reports/topics/<data>)")
+    p.add_argument(
+        "--currency", default=None, help="currency code written before amounts (default CNY)"
+    )
+    p.add_argument(
+        "--set",
+        action="append",
+        metavar="NAME=VALUE",
+        help="a parameter of the report (repeatable); see the notebook's parameters cell",
+    )
+    p.set_defaults(func=_cmd_report_topic)
 
     p = sub.add_parser(
         "demo",

@@ -20,8 +20,10 @@ HEADINGS = (
     "Rating distribution by unit and by manager",
     "5. What it costs: performance coefficient and merit raises",
     "6. Promotion, improvement plans and training needs",
-    "Method notes",
+    "Appendix: method notes",
 )
+#: Managers' judgments of the default scorecard's three KPIs (as the demo passes them).
+AHP = [[1, 3, 5], ["1/3", 1, 2], ["1/5", "1/2", 1]]
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +44,7 @@ def _check(html: str) -> None:
 
 
 def test_appraisal_report_renders_with_the_default_scorecard(small_data, tmp_path):
-    r = render_report("appraisal", tmp_path, {"data_path": str(small_data)})
+    r = render_report("appraisal", tmp_path, {"data_path": str(small_data), "ahp_pairwise": AHP})
     html = r.html.read_text(encoding="utf-8")
     _check(html)
     assert "consistency ratio" in html
@@ -51,7 +53,13 @@ def test_appraisal_report_renders_with_the_default_scorecard(small_data, tmp_pat
     assert "Tie rule of this scorecard" in html and "ties: up" in html
     assert "years in grade, measured from the hire date" in html
     assert "manager is taken to be the head of their own" in html
-    assert "rating_variance_share" in html
+    assert "share of rating variance" in html
+    # The verdict opens the page; no code names, NaN or Python booleans in it.
+    assert html.index("The weighting decides who gets which grade") < html.index("1. Four ways")
+    text = re.sub(r"<(style|script)\b.*?</\1>", "", html, flags=re.S)
+    for raw in ("rating_variance_share", "weight_from", "top_changed"):
+        assert raw not in text, raw
+    assert not re.search(r">\s*(True|False|NaN|nan)\s*<", text)
 
 
 def test_appraisal_report_renders_with_bands_and_a_half_year(small_data, tmp_path):
@@ -71,4 +79,6 @@ def test_appraisal_report_renders_with_bands_and_a_half_year(small_data, tmp_pat
     # the scorecard's weights come from entropy: labelled as such, never as "manual"
     assert "scorecard (entropy)" in html
     assert ">manual<" not in html
+    # Without managers' judgments there is no AHP weighting.
+    assert "consistency ratio" not in html
     assert "rates by absolute bands" in html

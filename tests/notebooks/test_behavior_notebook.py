@@ -42,13 +42,19 @@ def test_behavior_report_renders(tmp_path):
         "A plan change: difference in differences",
         "Do the estimators find behaviour that is there?",
         "What each response model does to one plan",
-        "Assumptions and sources",
+        "Appendix: assumptions and sources",
     ):
         assert heading in html, heading
     assert "Traceback" not in html
     assert "Error" not in html
+    # The verdict opens the page: the range of cost effects over the response models.
+    assert html.index("How people respond moves") < html.index("What each response model does")
+    assert not re.search(r">\s*(True|False|NaN|nan)\s*<", html)
+    assert "ci_low" not in html and "revenue vs none" not in html
     for model in ("elasticity", "effort + timing", "ratchet"):
         assert model in html
-    assert "did_effect" in html and "elasticity" in html
+    assert "plan-change effect (difference in differences, log)" in html and "elasticity" in html
     assert "Parallel trends before the change" in html
-    assert "timing_pull_in_rate" in html and "holdback_share" in html
+    assert "share of near-misses pulling a deal in" in html
+    assert "share of sales beyond quota held back" in html
+    assert "timing_pull_in_rate" not in html and "sigma_month" not in html

@@ -41,6 +41,10 @@ def test_plans_report_renders(tmp_path):
         assert heading in html, heading
     assert "Traceback" not in html
     assert "Error" not in html
+    # The verdict opens the page: the proposed plan's cost against the current one.
+    assert re.search(r"Had Account manager plan \(proposed\) been in force in \d{4}, it would "
+                     r"have paid [+-]CNY [\d,]+", html)  # fmt: skip
+    assert html.index("it would have paid") < html.index("Headline figures")
     # No individual pay without statement_rep.
     assert "Pay statement:" not in html
     assert "cost of sales" in html

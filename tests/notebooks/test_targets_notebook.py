@@ -19,7 +19,7 @@ SECTIONS = [
     "5. Reconciliation: top-down targets against bottom-up forecasts",
     "6. Back-test: the same rules on last year, against what happened",
     "7. Ratchets: what next year's targets would be after this year",
-    "8. Method notes",
+    "8. Appendix: method notes",
 ]
 
 
@@ -45,7 +45,7 @@ def _company_line(params: dict) -> tuple[str, str]:
     cas = sl.targets.cascade(ds, prop, spec)
     top = cas.annual.query("level == 'company' and kpi == 'revenue'")["target"].item()
     model = prop.set_index("kpi").loc["revenue", "model"]
-    return f"{top:,.0f}", model
+    return f"CNY {top:,.0f}", model
 
 
 def test_renders_on_the_bundled_sample(tmp_path):
@@ -54,12 +54,17 @@ def test_renders_on_the_bundled_sample(tmp_path):
     text = visible_text(out.html.read_text(encoding="utf-8"))
     for heading in SECTIONS:
         assert heading in text, heading
+    # The verdict comes first, before any section; the estimator detail comes last.
+    verdict = re.search(r"(\d+)% of people expected at or above their revenue target", text)
+    assert verdict and text.index(verdict.group(0)) < text.index("1. The company target")
+    assert text.index("AICc") > text.index("8. Appendix: method notes")
+    assert "NaN" not in text and "nan%" not in text and "True" not in text
     assert "Traceback" not in text and "Error" not in text and "Warning" not in text
     total, model = _company_line(params)
     # The tree's root line is the company's rounded target, and the model named is
     # the one the library chose for revenue.
     assert f"[company] {total}" in text, total
-    assert "revenue: " in text and f"({model})" in text, model
+    assert "revenue: " in text and f"({model}" in text, model
     # The rounding method parameter reaches the cascade and the prose.
     assert "by the Sainte-Laguë (Webster) method" in text
     assert "Sainte-Laguë (Webster) method, so children add up exactly" in text
@@ -90,5 +95,5 @@ def test_overrides_and_a_guardrail_conflict(tmp_path):
     # The override reached every rule, also the KPI-specific default (hv_retention).
     assert "blend" not in text.split("Rules for")[1].split("Rounding:")[0]
     assert "padding set by the parameter: 5% into the team level" in text
-    assert "revenue to 10,000" in text
+    assert "revenue to CNY 10,000" in text
     assert "Traceback" not in text and "Error" not in text

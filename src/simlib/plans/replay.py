@@ -288,12 +288,14 @@ def plot_payout_distribution(replays: list[Replay]):
             ax.axvspan(2.0, 3.0, color="0.9", label="90th pct norm 2-3x")
             ax.set_xlabel("annual payout / target incentive")
             ax.legend(fontsize=7)
+            title = f"{r.name}\nmedian {x.median():.2f}x target incentive"
         else:
             x = (b["payout"] / b["revenue"].where(b["revenue"] > 0)).dropna()
             ax.hist(x, bins=30, color="C2")
             ax.set_xlabel("annual payout / revenue")
+            title = f"{r.name}\nmedian {x.median():.1%} of revenue" if len(x) else r.name
         ax.set_ylabel("reps")
-        ax.set_title(r.name, fontsize=9)
+        ax.set_title(title, fontsize=9)
     fig.tight_layout()
     return fig
 

@@ -1,0 +1,483 @@
+"""The appraisal design report: weightings, ratings, sensitivity, costs and outcomes.
+
+:func:`build` appraises the last full year under the scorecard's own weights and
+under AHP, entropy, CRITIC and combined weights, solves the merit budget, and
+finds promotion, improvement-plan and training outcomes. :class:`AppraisalReport`
+gives the report's tables (human column names, percentages, currency) and the
+summary that opens the page.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simlib import appraisal as ap
+from simlib import outcomes as oc
+from simlib.data.dataset import Dataset
+from simlib.topics import ReportParameterError
+from simlib.topics import format as F
+
+#: The merit matrix's practice band for a 3% budget (top grade, compa-ratio under 0.9:
+#: 6-8%; middle grade at the midpoint 2-3%; the bottom two grades 0-1%), by compa-ratio
+#: band (under 0.9, 0.9-1.1, over 1.1).
+MERIT_TOP = (0.07, 0.055, 0.04)
+MERIT_MIDDLE = (0.035, 0.025, 0.015)
+MERIT_SECOND_LAST = (0.01, 0.005, 0.0)
+
+
+def check_parameters(combined_alpha: float, delta: float, merit_budget_rate: float) -> None:
+    if not 0 <= combined_alpha <= 1:
+        raise ReportParameterError(f"combined_alpha must be in [0, 1], got {combined_alpha}")
+    if not 0 < delta < 1:
+        raise ReportParameterError(f"delta must be in (0, 1), got {delta}")
+    if not 0 <= merit_budget_rate < 1:
+        raise ReportParameterError(
+            f"merit_budget_rate must be a fraction such as 0.03, got {merit_budget_rate}"
+        )
+
+
+def default_merit_matrix(grades: list[str]) -> oc.MeritMatrix:
+    """A merit matrix in the practice band for any number of grades: the best grade
+    gets :data:`MERIT_TOP`, grades down to the third-last move linearly to
+    :data:`MERIT_MIDDLE`, the second-last gets :data:`MERIT_SECOND_LAST`, the last none."""
+    k = len(grades)
+    rows = []
+    for i in range(k):
+        if i == k - 1:
+            rows.append(np.zeros(3))
+        elif i == k - 2:
+            rows.append(np.array(MERIT_SECOND_LAST))
+        else:
+            f = i / max(k - 3, 1)
+            rows.append(np.array(MERIT_TOP) * (1 - f) + np.array(MERIT_MIDDLE) * f)
+    return oc.MeritMatrix(grades, [0.9, 1.1], np.round(np.array(rows), 4))
+
+
+def weighted_spec(spec: dict, weights: Any) -> dict:
+    """The scorecard with each KPI's weight replaced (its own weights block dropped)."""
+    out = dict(spec)
+    out["kpis"] = [{**k, "weight": float(weights[k["kpi"]])} for k in spec["kpis"]]
+    out.pop("weights", None)
+    return out
+
+
+def _quiet(f, *a, **kw):
+    # Appraisal warnings (small groups, ties) are reported in the notes section.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return f(*a, **kw)
+
+
+@dataclass
+class AppraisalReport:
+    ds: Dataset
+    scorecard: Any
+    period: str
+    currency: str
+    min_group: int
+    first: Any
+    weightings: dict
+    apps: dict
+    reference: str
+    matrix: Any
+    merit: pd.DataFrame
+    merit_result: Any
+    merit_budget_rate: float
+    history_periods: list[str]
+    promotion: pd.DataFrame
+    promotion_bar: str
+    flags: pd.DataFrame
+    pip_floor: float
+    ahp: Any | None
+
+    @property
+    def grades(self) -> list[str]:
+        return list(self.scorecard.rating.names)
+
+    def grade_label(self, g: str) -> str:
+        # Charts and tables say "grade 1 (best)": the page's fonts may not draw every name.
+        i = self.grades.index(g)
+        return f"grade {i + 1}" + (" (best)" if i == 0 else "")
+
+    def changed(self) -> pd.DataFrame:
+        """Per other weighting: reps rated differently, their share, and those moved two
+        grades or more, against the scorecard's own weights."""
+        ref = self.apps[self.reference].rated.set_index("rep_id")["grade_index"]
+        rows = []
+        for n, a in self.apps.items():
+            if n == self.reference:
+                continue
+            g = a.rated.set_index("rep_id")["grade_index"].reindex(ref.index)
+            rows.append({"weighting": n, "different": int((g != ref).sum()),
+                         "share": float((g != ref).mean()),
+                         "two_or_more": int(((g - ref).abs() >= 2).sum())})  # fmt: skip
+        return pd.DataFrame(rows)
+
+    def summary(self) -> list[str]:
+        ch = self.changed()
+        n = len(self.first.rated)
+        if len(ch):
+            worst = ch.loc[ch["share"].idxmax()]
+            first = (
+                f"**The weighting decides who gets which grade: up to {F.pct(worst['share'])} "
+                f"of the {n:,} rated reps ({worst['different']:,}) get a different grade under "
+                f"{worst['weighting']} weights than under the scorecard's own.**"
+            )
+        else:
+            first = f"**{n:,} reps rated; only one weighting compared.**"
+        r = self.merit_result
+        second = (
+            f"Merit budget {F.money(r.budget, self.currency)} ({F.pct(self.merit_budget_rate, 1)} "
+            f"of the rated payroll): the matrix as written would cost "
+            f"{F.money(r.cost_at_matrix, self.currency)}, so every raise is scaled by "
+            f"{r.scale:.2f}."
+        )
+        third = (
+            f"{int(self.promotion['eligible'].sum()):,} reps eligible for promotion; "
+            f"{len(self.flags):,} flagged for an improvement plan."
+        )
+        if self.ahp is not None:
+            cr = self.ahp.consistency_ratio
+            third += (
+                f" The AHP judgments are {'consistent enough' if cr <= 0.10 else 'too inconsistent'}"
+                f" (consistency ratio {cr:.2f}; Saaty's limit 0.10)."
+            )
+        return [first, second, third]
+
+    # -------------------------------------------------------------- tables
+    def weights_table(self) -> F.Table:
+        kpis = self.first.weights.names
+        df = pd.DataFrame([{"weighting": n, **{k: F.pct(w[k], 1) for k in kpis}}
+                           for n, w in self.weightings.items()])  # fmt: skip
+        return F.table(df, title="KPI weights by method")
+
+    def counts_table(self) -> F.Table:
+        rows = []
+        for n, a in self.apps.items():
+            c = a.rating_counts().iloc[0]
+            rows.append({"weighting": n, **{self.grade_label(g): int(c[g]) for g in self.grades}})
+        return F.table(pd.DataFrame(rows), title="Reps per grade")
+
+    def changed_table(self) -> F.Table:
+        ch = self.changed()
+        return F.table(ch, formats={"share": F.pct},
+                       names={"different": "reps rated differently", "share": "share of reps",
+                              "two_or_more": "moved two grades or more"},
+                       title=f"Compared with the scorecard's own weights ({self.reference})")  # fmt: skip
+
+    def moves_table(self, other: str) -> F.Table:
+        lab = self.grade_label
+        a = self.apps[self.reference].rated.set_index("rep_id")["grade_index"]
+        b = self.apps[other].rated.set_index("rep_id")["grade_index"].reindex(a.index)
+        t = pd.crosstab(a.map(lambda i: lab(self.grades[i])), b.map(lambda i: lab(self.grades[i])))
+        order = [lab(g) for g in self.grades]
+        t = t.reindex(index=order, columns=order, fill_value=0)
+        t.index.name = f"{self.reference} weights ↓ / {other} weights →"
+        t.columns.name = None
+        return F.table(t)
+
+    def sensitivity_table(self, delta: float) -> F.Table:
+        s = ap.weight_sensitivity(self.first, delta=delta)
+        return F.table(
+            s,
+            formats={"change": lambda v: f"{v * 100:+.0f} pts", "weight_from": F.pct,
+                     "weight_to": F.pct, "rating_changed": lambda v: F.pct(v, 1),
+                     "moved_up": lambda v: F.pct(v, 1), "moved_down": lambda v: F.pct(v, 1),
+                     "rank_correlation": lambda v: F.number(v, 3)},
+            names={"kpi": "KPI", "change": "weight moved", "weight_from": "weight now",
+                   "weight_to": "weight tested", "rating_changed": "grade changes",
+                   "moved_up": "moved up", "moved_down": "moved down",
+                   "rank_correlation": "ranking kept (1 = same)",
+                   "top_changed": "top grade changes", "bottom_changed": "bottom grade changes"},
+            title=f"Weights moved by ±{delta * 100:.0f} points",
+        )  # fmt: skip
+
+    def break_even_table(self) -> F.Table:
+        be = ap.break_even_weights(self.first)
+        return F.table(
+            be,
+            formats={"weight": F.pct, "weight_up": lambda v: F.pct(v, 1),
+                     "weight_down": lambda v: F.pct(v, 1), "delta_up": F.points,
+                     "delta_down": F.points},
+            names={"kpi": "KPI", "group": "group", "weight": "weight now",
+                   "weight_up": "changes at (rising)", "weight_down": "changes at (falling)",
+                   "delta_up": "rise needed", "delta_down": "fall needed",
+                   "immediate_up": "tied at the edge (rising)",
+                   "immediate_down": "tied at the edge (falling)"},
+            missing_note="the group does not change anywhere between 0% and 100%",
+            title="Weight at which the top / bottom group first changes",
+        )  # fmt: skip
+
+    def design_table(self, revenue_kpi: str | None) -> tuple[F.Table, str]:
+        corr = ap.kpi_correlations(self.first, revenue=revenue_kpi)
+        shares = ap.variance_shares(self.first)
+        rv = ap.rating_variance_shares(self.first)
+        dec = ap.decisive_kpis(self.first)
+        d = corr.join(shares).join(rv["share"].rename("rating_variance_share")).join(dec)
+        d.index.name = "KPI"
+        two = {c: (lambda v: F.number(v, 2)) for c in d.columns}
+        pc = {c: F.pct for c in ("weight", "variance_share", "rating_variance_share",
+                                  "pivotal_share", "sole_pivotal_share")}  # fmt: skip
+        rev = revenue_kpi or "revenue"
+        t = F.table(
+            d, formats=two | pc,
+            names={"weight": "weight", "corr_with_score": "correlation with the score",
+                   "corr_with_revenue": f"correlation with {rev}",
+                   "rank_corr_with_score": "rank correlation with the score",
+                   "variance_share": "share of score variance",
+                   "rating_variance_share": "share of rating variance",
+                   "pivotal_share": "grade decided by it (with others)",
+                   "sole_pivotal_share": "grade decided by it alone"},
+            missing_note="not measured for this part of the scorecard", title="KPI by KPI",
+        )  # fmt: skip
+        words = (
+            f"**{F.pct(dec.attrs['decided_by_one_kpi'])}** of rated reps have a grade that one "
+            f"KPI alone decides; for **{F.pct(dec.attrs['decided_by_none'])}** no single KPI "
+            f"does. The KPIs and competence together explain **{F.pct(rv.attrs['r2'])}** of the "
+            f"variance of the grades (not explained: "
+            f"{F.pct(rv.loc['(not explained)', 'share'])})."
+        )
+        return t, words
+
+    def by_group_table(self) -> F.Table:
+        g = ap.rating_distribution(self.first, by="group_id", min_n=self.min_group)
+        g.columns = ["n", *[self.grade_label(x) for x in self.grades], "mean_score"]
+        g.index.name = "ranking group"
+        fm = {c: (lambda v: F.pct(v, 1)) for c in g.columns} | {
+            "n": F.number, "mean_score": lambda v: F.number(v, 1)}  # fmt: skip
+        return F.table(g, formats=fm, names={"n": "rated reps", "mean_score": "mean score"},
+                       notes=[f"Groups with fewer than {self.min_group} rated reps are not shown."],
+                       title="Grade shares by ranking group")  # fmt: skip
+
+    def top_share_by_team(self) -> pd.Series:
+        m = ap.rating_distribution(self.first, by="unit_id", min_n=self.min_group)
+        return m[self.grades[0]]
+
+    def calibration(self) -> pd.DataFrame | None:
+        """Per team of ``min_group``+ rated reps: mean competence before and after removing
+        manager leniency (mixed model), and team size; None without assessments."""
+        r = self.first.rated
+        raw = r["competence_raw"].to_numpy()
+        if not (np.isfinite(raw).all() and len(raw) > 2):
+            return None
+        cal = ap.calibrate(raw, r["unit_id"].to_numpy(), "mixed")
+        g = pd.DataFrame({"before": raw, "after": cal, "unit": r["unit_id"]}).groupby("unit")
+        m = g.mean()
+        m["reps"] = g.size()
+        return m[m["reps"] >= self.min_group]
+
+    def merit_matrix_table(self) -> F.Table:
+        t = self.matrix.to_frame().rename(index=self.grade_label)
+        t.index.name = "grade"
+        t.columns = [f"compa-ratio {c}" for c in t.columns]
+        return F.table(t, formats={c: (lambda v: F.pct(v, 1)) for c in t.columns},
+                       title="Merit matrix as written (raise by grade and compa-ratio)")  # fmt: skip
+
+    def merit_words(self) -> str:
+        r = self.merit_result
+        return (
+            f"Budget {F.pct(self.merit_budget_rate, 1)} of the rated payroll = "
+            f"**{F.money(r.budget, self.currency)}**. The matrix as written would cost "
+            f"{F.money(r.cost_at_matrix, self.currency)}, so every cell is scaled by "
+            f"**{r.scale:.3f}**; the raises add up to "
+            f"{F.money(self.merit['raise_amount'].sum(), self.currency)}. Compa-ratio midpoints: "
+            f"{self.merit.attrs['midpoint_source']}."
+        )
+
+    def merit_by_grade_table(self) -> F.Table:
+        c = self.merit.groupby("rating").agg(reps=("rep_id", "size"),
+                                             mean_raise=("raise_pct", "mean"),
+                                             total=("raise_amount", "sum")).reindex(self.grades)  # fmt: skip
+        c["share_of_budget"] = c["total"] / c["total"].sum()
+        c.index = [self.grade_label(g) for g in c.index]
+        c.index.name = "grade"
+        return F.table(c, formats={"reps": F.number, "mean_raise": lambda v: F.pct(v, 2),
+                                   "total": lambda v: F.money(v, self.currency),
+                                   "share_of_budget": lambda v: F.pct(v, 1)},
+                       names={"mean_raise": "mean raise", "total": "merit spend",
+                              "share_of_budget": "share of the budget"},
+                       missing_note="no rated rep in this grade", title="Merit spend by grade")  # fmt: skip
+
+    def merit_cost_table(self) -> F.Table:
+        rows = []
+        for name, a in self.apps.items():
+            _, r = oc.merit_round(a, self.ds.reps, self.matrix,
+                                  budget_rate=self.merit_budget_rate)  # fmt: skip
+            rows.append({"weighting": name, "cost of the matrix as written":
+                         F.money(r.cost_at_matrix, self.currency)})  # fmt: skip
+        return F.table(pd.DataFrame(rows),
+                       title="What the unscaled matrix would cost under each weighting")  # fmt: skip
+
+    def promotion_words(self, min_years: float) -> str:
+        p = self.promotion
+        return (
+            f"Appraisal periods used: {', '.join(self.history_periods)}. Promotion bar: "
+            f"{self.promotion_bar} ({self.grade_label(self.promotion_bar)}) or better in each, "
+            f"and at least {min_years:g} years in grade, measured from the "
+            f"{p['time_basis'].iloc[0]}. Reps meeting the rating bar: "
+            f"{int(p['meets_rating'].sum())}; also the time bar: {int(p['eligible'].sum())}."
+        )
+
+    def promotion_table(self) -> F.Table:
+        p = self.promotion.merge(self.first.reps[["rep_id", "group_id"]], on="rep_id", how="left")
+        s = p.groupby("group_id").agg(reps=("rep_id", "size"), meets=("meets_rating", "sum"),
+                                      eligible=("eligible", "sum"))  # fmt: skip
+        s["share"] = s["eligible"] / s["reps"]
+        small = s["reps"] < self.min_group
+        s = s[~small]
+        s.index.name = "ranking group"
+        notes = [f"{int(small.sum())} group(s) with fewer than {self.min_group} reps not shown."] \
+            if small.any() else []  # fmt: skip
+        return F.table(s, formats={"share": lambda v: F.pct(v, 1)},
+                       names={"meets": "meet the rating bar", "eligible": "eligible",
+                              "share": "share eligible"}, notes=notes,
+                       title="Promotion-eligible reps by group")  # fmt: skip
+
+    def flags_words(self) -> str:
+        f = self.flags
+        return (
+            f"**{len(f)}** reps flagged for an improvement plan "
+            f"({int(f['flags'].str.contains('consecutive_bottom').sum())} for two bottom ratings, "
+            f"{int(f['flags'].str.contains('attainment_floor').sum())} for a KPI under "
+            f"{self.pip_floor:.0%} of target)."
+        )
+
+    def flag_kpis_table(self) -> F.Table:
+        k = self.flags["kpis"].str.split(";").explode().value_counts()
+        k.index.name = "KPI"
+        return F.table(k.rename("flagged reps").to_frame(), title="KPIs behind the flags")
+
+    def flags_list(self, rows: int) -> F.Table:
+        f = self.flags.head(rows)
+        f = f.assign(flags=f["flags"].str.replace("_", " ").str.replace(";", "; "),
+                     kpis=f["kpis"].str.replace(";", ", "))  # fmt: skip
+        return F.table(f, names={"rep_id": "rep", "unit_id": "unit", "flags": "why",
+                                 "kpis": "KPIs", "detail": "detail"},
+                       title=f"First {rows} flagged reps (IDs only)")  # fmt: skip
+
+    def flags_by_unit(self) -> F.Table:
+        by = (self.flags.merge(self.first.reps[["rep_id", "group_id"]], on="rep_id", how="left")
+              .groupby("group_id").size().rename("flagged reps"))  # fmt: skip
+        small = by < self.min_group
+        by = by[~small]
+        by.index.name = "unit"
+        notes = [f"{int(small.sum())} unit(s) with fewer than {self.min_group} flagged reps are "
+                 "not shown; no rep IDs are listed in this copy."] if small.any() else []  # fmt: skip
+        return F.table(by.to_frame(), notes=notes,
+                       title="Reps flagged for an improvement plan, by unit")  # fmt: skip
+
+    def training_tables(self) -> tuple[F.Table, F.Table]:
+        person, unit = oc.training_needs(self.first, top_n=3, unit_col="group_id")
+        top = unit[(unit["rank"] <= 3) & (unit["reps"] >= self.min_group)]
+        t1 = F.table(
+            top, formats={"share": F.pct, "mean_gap": lambda v: F.number(v, 2),
+                          "priority": lambda v: F.number(v, 3)},
+            names={"reps_with_need": "reps with the need", "share": "share of the unit",
+                   "mean_gap": "mean gap", "area": "area", "kind": "kind"},
+            title="Top three training priorities per group "
+                  "(priority = share with the need × mean gap)",
+        )  # fmt: skip
+        company = person.groupby(["area", "kind"]).agg(reps=("rep_id", "nunique"),
+                                                       mean_gap=("gap", "mean"))  # fmt: skip
+        company = company.sort_values("reps", ascending=False)
+        t2 = F.table(company, formats={"mean_gap": lambda v: F.number(v, 2)},
+                     names={"mean_gap": "mean gap"},
+                     title="Company-wide: reps with each need among their top three")  # fmt: skip
+        return t1, t2
+
+    def tie_words(self) -> str:
+        r = self.scorecard.rating
+        if r.type != "forced":
+            return "This scorecard rates by absolute bands: ties never matter."
+        words = {
+            "up": "all get the better grade (the better grade may then exceed its quota)",
+            "down": "all get the worse grade (the better grade may then fall short of its quota)",
+            "split": "are split by the quota in input order (the scorecard asks for exact quotas)",
+        }[r.ties]
+        return (
+            f"Tie rule of this scorecard (`ties: {r.ties}`): reps tied at a grade boundary {words}."
+        )
+
+
+def build(
+    ds: Dataset,
+    spec: dict,
+    period: str = "",
+    ahp_pairwise: list | None = None,
+    combined_alpha: float = 0.5,
+    delta: float = 0.05,
+    merit_budget_rate: float = 0.03,
+    promotion_min_rating: str = "",
+    promotion_min_years_in_grade: float = 1.0,
+    pip_attainment_floor: float = 0.6,
+    min_group: int = 5,
+    currency: str = "CNY",
+) -> AppraisalReport:
+    """Appraise under every weighting and find what the ratings drive.
+
+    Parameters
+    ----------
+    spec : dict
+        The scorecard (the ``scorecard:`` block or the whole file).
+    period : str
+        "2026", "2026H1" ...; empty for the last full calendar year.
+    ahp_pairwise : list, optional
+        Managers' pairwise judgments of the scorecard's KPIs, in their order (Saaty
+        scale, "1/3" allowed). None: the AHP and combined weightings are left out.
+    combined_alpha : float
+        Share of AHP in the AHP + entropy mix.
+    merit_budget_rate : float
+        Merit budget as a share of the rated reps' payroll (0.03).
+    promotion_min_rating : str
+        The grade to reach; empty for the second-best grade.
+    pip_attainment_floor : float
+        A KPI under this share of target flags an improvement plan.
+    min_group : int
+        Groups smaller than this are not shown on their own.
+    """
+    check_parameters(combined_alpha, delta, merit_budget_rate)
+    spec = spec.get("scorecard", spec)
+    card = ap.Scorecard.from_dict(spec)
+    label = period or ap.last_full_year(ds)
+    first = _quiet(ap.appraise, ds, card, label)
+    kpis = first.weights.names
+    points = first.rated[[f"score_{k}" for k in kpis]].to_numpy()
+    ref = "manual" if card.weights is None else f"scorecard ({card.weights.method})"
+    weightings: dict[str, Any] = {ref: first.weights}
+    w_ahp = None
+    if ahp_pairwise is not None:
+        if len(ahp_pairwise) != len(kpis):
+            raise ReportParameterError(
+                f"ahp_pairwise has {len(ahp_pairwise)} rows; the scorecard has {len(kpis)} "
+                f"KPIs ({', '.join(kpis)}): one row and column per KPI, in that order"
+            )
+        w_ahp = ap.ahp(ahp_pairwise, kpis, on_inconsistent="ignore")
+        weightings["AHP"] = w_ahp
+    w_entropy = ap.entropy_weights(points, criteria=kpis)
+    weightings["entropy"] = w_entropy
+    weightings["CRITIC"] = ap.critic_weights(points, criteria=kpis)
+    if w_ahp is not None:
+        weightings[f"combined ({combined_alpha:.0%} AHP)"] = ap.combine(
+            w_ahp, w_entropy, alpha=combined_alpha
+        )
+    apps = {
+        n: _quiet(ap.appraise, ds, weighted_spec(spec, w), label) for n, w in weightings.items()
+    }
+    grades = list(card.rating.names)
+    matrix = default_merit_matrix(grades)
+    merit, res = oc.merit_round(first, ds.reps, matrix, budget_rate=merit_budget_rate)
+    full = sorted({p.year for p in ds.periods if (ds.periods.year == p.year).sum() == 12})
+    hist_periods = [str(y) for y in full if y <= int(str(label)[:4])][-2:]
+    hist = _quiet(ap.appraise_history, ds, card, hist_periods)
+    bar = promotion_min_rating or grades[min(1, len(grades) - 1)]
+    promo = _quiet(oc.promotion_eligibility, hist, ds.reps, grades, bar,
+                   consecutive=len(hist_periods), min_years_in_grade=promotion_min_years_in_grade)  # fmt: skip
+    flags = oc.improvement_flags(hist, first, attainment_floor=pip_attainment_floor)
+    return AppraisalReport(ds, card, str(label), currency, min_group, first, weightings, apps,
+                           ref, matrix, merit, res, merit_budget_rate, hist_periods, promo, bar,
+                           flags, pip_attainment_floor, w_ahp)  # fmt: skip

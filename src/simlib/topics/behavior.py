@@ -1,0 +1,206 @@
+"""The behavioural-response report: what the history says about behaviour, and what each
+response model does to one plan's cost and sales.
+
+:func:`response_effects` simulates a plan under each response model on the same
+draws and measures each against the mechanical replay; :func:`summary` writes the
+lines that open the page; :func:`estimates_table` shows estimates with human headers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simlib import behavior as bh
+from simlib.data.dataset import Dataset
+from simlib.topics import ReportParameterError
+from simlib.topics import format as F
+
+#: Default strengths of the response models compared (assumptions, said so on the page).
+TIMING = {"model": "timing", "window": 1, "share": 0.3}
+RATCHET = {"model": "ratchet", "share": 0.3, "up": 0.5}
+
+
+def check_parameters(ds: Dataset, kpi: str | None, draws: Any, plan_files: Sequence[str]) -> str:
+    """Check the report's parameters; return the KPI the tests look at (``kpi``, or the
+    data's first summed currency KPI)."""
+    for f in plan_files:
+        if not Path(f).exists():
+            raise ReportParameterError(f"plan file not found: {f}")
+    if not isinstance(draws, int) or isinstance(draws, bool) or draws < 2:
+        raise ReportParameterError(f"draws must be a whole number of at least 2, got {draws!r}")
+    if kpi is None:
+        k = ds.kpis
+        summed = k[k["aggregation"] == "sum"]
+        if summed.empty:
+            raise ReportParameterError("kpi: the data have no summed KPI to test")
+        money = summed[summed["unit"] == "currency"]
+        return str((money if len(money) else summed)["kpi"].iloc[0])
+    if kpi not in ds.kpi_names:
+        raise ReportParameterError(f"kpi {kpi!r} is not in the data's KPIs {ds.kpi_names}")
+    return kpi
+
+
+def response_models(elasticity: float | None = None) -> dict[str, Any]:
+    """The response models compared, by name ("none" is the mechanical replay)."""
+    return {
+        "none": None,
+        "elasticity": {"model": "elasticity"}
+        if elasticity is None
+        else {"model": "elasticity", "elasticity": elasticity},
+        "effort": {"model": "effort"},
+        "timing": dict(TIMING),
+        "ratchet": dict(RATCHET),
+        "effort + timing": [{"model": "effort"}, dict(TIMING)],
+    }
+
+
+def response_effects(results: Mapping[str, Any], sales_kpi: str = "revenue") -> pd.DataFrame:
+    """Each response model against the mechanical replay ("none"), draw by draw.
+
+    Returns one row per model: ``revenue`` and ``cost`` (means over draws, currency),
+    ``revenue_change`` and ``cost_change`` (mean of the per-draw ratio to "none", minus
+    one: the same simulated years compared), ``cost_of_sales`` and ``share_at_quota``.
+    """
+    base = results["none"].per_draw
+    rows = []
+    for name, r in results.items():
+        d = r.per_draw
+        rows.append({
+            "model": name,
+            "revenue": float(d["revenue"].mean()),
+            "revenue_change": float((d["revenue"] / base["revenue"] - 1).mean()),
+            "cost": float(d["total_payout"].mean()),
+            "cost_change": float((d["total_payout"] / base["total_payout"] - 1).mean()),
+            "cost_of_sales": float(d["cost_of_sales"].mean()),
+            "share_at_quota": float(d["share_at_quota"].mean()),
+        })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def effects_table(effects: pd.DataFrame, currency: str, sales_kpi: str) -> F.Table:
+    return F.table(
+        effects,
+        formats={"revenue": lambda v: F.money(v, currency), "cost": lambda v: F.money(v, currency),
+                 "revenue_change": F.signed_pct, "cost_change": F.signed_pct,
+                 "cost_of_sales": lambda v: F.pct(v, 2), "share_at_quota": lambda v: F.pct(v, 1)},
+        names={"model": "response model", "revenue": sales_kpi,
+               "revenue_change": f"{sales_kpi} vs no response", "cost": "incentive cost",
+               "cost_change": "cost vs no response", "cost_of_sales": "cash cost of sales",
+               "share_at_quota": "share at quota"},
+    )  # fmt: skip
+
+
+def summary(effects: pd.DataFrame, plan_name: str, lift: Any, sales_kpi: str) -> list[str]:
+    """Three lines: the range of cost and sales effects over the response models, the
+    quarter-end pattern in the history, and what the strengths rest on."""
+    e = effects[effects["model"] != "none"]
+    lo, hi = e["cost_change"].min(), e["cost_change"].max()
+    rlo, rhi = e["revenue_change"].min(), e["revenue_change"].max()
+    most = e.loc[e["cost_change"].abs().idxmax(), "model"]
+    first = (
+        f"**How people respond moves {plan_name}'s incentive cost by {F.signed_pct(lo)} to "
+        f"{F.signed_pct(hi)} and {sales_kpi} by {F.signed_pct(rlo)} to {F.signed_pct(rhi)} "
+        f"against a replay where nobody reacts (largest: {most}).**"
+    )
+    second = (
+        f"In the history the last month of a quarter sells {F.signed_pct(np.expm1(lift.estimate), 0)} "
+        f"against the first two (95% interval {F.signed_pct(np.expm1(lift.ci[0]), 0)} to "
+        f"{F.signed_pct(np.expm1(lift.ci[1]), 0)}): period-end timing a plan can feed."
+    )
+    third = (
+        "The response strengths are assumptions unless estimated from a plan change in the "
+        "data (below): read the range, not one number."
+    )
+    return [first, second, third]
+
+
+#: Estimates in words (the library's names are code names).
+ESTIMATE_WORDS = {
+    "quarter_end_lift": "quarter-end lift (log)",
+    "holdback_bunching": "results piled just under quota",
+    "did_effect": "plan-change effect (difference in differences, log)",
+    "did_pre_trend": "trend gap before the change",
+    "elasticity": "elasticity of sales to the pay rate",
+    "timing_pull_in_rate": "share of near-misses pulling a deal in",
+    "holdback_share": "share of sales beyond quota held back",
+    "target_up": "share of a beat added to next year's quota",
+    "target_down": "share of a miss taken off next year's quota",
+    "asymmetry": "beat share minus miss share",
+    "sigma_month": "month-to-month spread",
+    "sigma_company": "company-wide monthly shock spread",
+    "sigma_region": "regional monthly shock spread",
+    "sigma_rep": "spread of a rep's own year",
+    "rho_company": "persistence of company shocks",
+    "rho_region": "persistence of regional shocks",
+}
+
+
+def estimate_words(name: str) -> str:
+    """An estimate's name in words: ``"revenue: sigma_month"`` -> "month-to-month spread
+    (revenue)", ``"bunching_at_1"`` -> "results piled just above 100%"."""
+    kpi, _, base = name.rpartition(": ")
+    if base.startswith("bunching_at_"):
+        try:
+            words = f"results piled just above {float(base[12:]):.0%}"
+        except ValueError:
+            words = base.replace("_", " ")
+    else:
+        words = ESTIMATE_WORDS.get(base, base.replace("_", " "))
+    return f"{words} ({kpi})" if kpi else words
+
+
+def estimates_table(estimates: Sequence[Any], truth: Mapping[str, float] | None = None,
+                    unit: bool = False) -> F.Table:  # fmt: skip
+    """Estimates with their 95% intervals, human headers and, for generated data, the
+    true value written into it."""
+    f = bh.estimates_frame(list(estimates))
+    cols = ["estimate", "value", "se", "ci_low", "ci_high", "n"] + (["unit"] if unit else [])
+    f = f[cols]
+    if truth is not None:
+        f.insert(1, "true", [truth[e.name] for e in estimates])
+    fm = {c: (lambda v: F.number(v, 4)) for c in ("value", "se", "ci_low", "ci_high", "true")}
+    fm["n"] = F.number
+    f["estimate"] = [estimate_words(str(n)) for n in f["estimate"]]
+    return F.table(f, formats=fm, names={"estimate": "estimate", "value": "estimate value",
+                                          "true": "true value", "se": "standard error",
+                                          "ci_low": "95% low", "ci_high": "95% high",
+                                          "n": "observations", "unit": "unit"},
+                   missing_note="not estimable from these data")  # fmt: skip
+
+
+def recovery_check(reps: int, seed: int) -> F.Table:
+    """Generate histories with known behaviour (half of those just short of quarterly
+    quota pull a deal in; one position's sales +10% after a plan change; in a second
+    history, 30% of sales beyond the annual quota held back) and estimate each: the
+    table sets each estimate beside the true value."""
+    from simlib.data.synthetic import POSITIONS, EmbeddedBehavior, generate
+
+    truth = {"timing_pull_in_rate": 0.5, "holdback_share": 0.3, "did_effect": 0.1}
+    # The generator's own position and calendar (36 months to 2026-12): the check does
+    # not depend on the names or dates of the data this report is about.
+    position = POSITIONS[0].code
+    change = "2026-01"
+    # Two histories: hold-back applied after a pull-in can undo it, which the pull-in
+    # estimator would read as "did not pull in"; each behaviour is shown on its own.
+    demo = generate(n_reps=reps, months=36, seed=seed,
+                    behavior=EmbeddedBehavior(timing_share=1.0, timing_rate=0.5,
+                                              plan_change=(position, change, 0.1)))  # fmt: skip
+    hold = generate(n_reps=reps, months=36, seed=seed + 1,
+                    behavior=EmbeddedBehavior(holdback=0.3))  # fmt: skip
+    sales_kpi = "revenue"  # the generator's own sales-value KPI
+
+    def series(d):
+        x, p, r = bh.estimate._sales(d, sales_kpi)
+        return x, bh.dense_targets(d, sales_kpi, p, r), p
+
+    found = [
+        bh.timing_pull_in_rate(*series(demo)),
+        bh.holdback_share(*series(hold)),
+        bh.did_effect_ds(demo, position, change, sales_kpi)["effect"],
+    ]
+    return estimates_table(found, truth=truth)

@@ -1,0 +1,339 @@
+"""The data health report: every check against its reference band, the verdict that
+opens the page, and the report's tables in words and percentages.
+
+The figures come from :mod:`simlib.data.health`; this module reads them (which
+checks pass, what the verdict is) and writes them for the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from simlib.data import health as H
+from simlib.data.dataset import Dataset
+from simlib.org import Hierarchy
+from simlib.topics import ReportParameterError
+from simlib.topics import format as F
+
+
+def band_verdict(x: float, low: float, high: float) -> str:
+    """ "within", "below" or "above" a reference band; "not measurable" for no value."""
+    if x is None or not np.isfinite(x):
+        return "not measurable"
+    return "within" if low <= x <= high else ("below" if x < low else "above")
+
+
+@dataclass(frozen=True)
+class Check:
+    """One figure of the data against its reference."""
+
+    check: str
+    value: str
+    reference: str
+    verdict: str
+    source: str
+    section: str
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict in ("ok", "within")
+
+
+@dataclass
+class DataHealth:
+    """What the data health report shows (see :func:`build`)."""
+
+    ds: Dataset
+    volume_kpi: str
+    group_level: str | None
+    top_fraction: float
+    coverage: pd.DataFrame
+    checks: list[Check] = field(default_factory=list)
+    concentration: pd.DataFrame | None = None
+    attrition: pd.DataFrame | None = None
+    company_attrition: pd.DataFrame | None = None
+    quota: pd.DataFrame | None = None
+    profile: pd.DataFrame | None = None
+
+    # -------------------------------------------------------------- coverage
+    @property
+    def gaps(self) -> dict[str, int]:
+        c = self.coverage
+        return {
+            "employed": int(c["employed"].sum()),
+            "missing": int(c["missing"].sum()),
+            "outside": int(c["outside_employment"].sum()),
+            "incomplete": int(c["incomplete"].sum()),
+        }
+
+    @property
+    def complete(self) -> bool:
+        g = self.gaps
+        return g["missing"] + g["outside"] + g["incomplete"] == 0
+
+    def summary(self) -> list[str]:
+        """Three lines: the verdict (can this history be simulated on?), the checks
+        outside their bands, and what the data hold."""
+        g = self.gaps
+        if self.complete:
+            verdict = (
+                "**Complete: every rep-month of employment has data, and none lies outside "
+                "employment.**"
+            )
+        else:
+            parts = []
+            if g["missing"]:
+                parts.append(
+                    f"{g['missing']:,} of {g['employed']:,} employed rep-months have no data "
+                    f"({F.pct(g['missing'] / max(g['employed'], 1), 1)})"
+                )
+            if g["outside"]:
+                parts.append(f"{g['outside']:,} rep-months of data lie outside employment")
+            if g["incomplete"]:
+                parts.append(f"{g['incomplete']:,} rep-months lack some KPIs")
+            verdict = "**Gaps to fix before simulating: " + "; ".join(parts) + ".**"
+        measured = [c for c in self.checks if c.verdict not in ("not measurable",)]
+        off = [c for c in measured if not c.ok and c.section != "coverage"]
+        within = sum(c.ok for c in measured if c.section != "coverage")
+        n = sum(1 for c in measured if c.section != "coverage")
+        second = f"{within} of {n} figures within their practice bands" + (
+            "; outside: "
+            + "; ".join(
+                f"{c.check} {c.value} ({c.verdict} {c.reference})" for c in off
+            )  # fmt: skip
+            if off
+            else "."
+        )
+        if off:
+            second += " (worth knowing, not an error)."
+        p = self.ds.periods
+        third = (
+            f"{len(self.ds.reps):,} people in {len(self.ds.units):,} org units, "
+            f"{len(p)} months ({p[0]} to {p[-1]}), {len(self.ds.kpis)} KPIs."
+        )
+        return [verdict, second, third]
+
+    def coverage_words(self) -> str:
+        g = self.gaps
+        c = self.coverage
+        empty = c.loc[c["with_data"] == 0, "period"].astype(str).tolist()
+        return (
+            f"- Rep-months employed: **{g['employed']:,}**; of these **{g['missing']:,}** have "
+            f"no data ({F.pct(g['missing'] / max(g['employed'], 1), 1)}).\n"
+            f"- Rep-months with data outside employment: **{g['outside']:,}**.\n"
+            f"- Rep-months with rows for some KPIs but not all: **{g['incomplete']:,}**.\n"
+            f"- Months with no data at all: **{', '.join(empty) or 'none'}**."
+        )
+
+    def seasonality_words(self) -> str:
+        prof = self.profile
+        if prof is None or not len(prof):
+            return "No complete quarter in the data: seasonality cannot be measured."
+        last = float(prof["mean"].iloc[-1])
+        push = (
+            "The end-of-quarter push is visible."
+            if last > H.REFERENCES["third_month_share"].low
+            else "The end-of-quarter push is weak or absent: check that the data are booked "
+            "in the month the sale was made."
+        )
+        return (
+            f"On average the three months of a quarter bring "
+            f"**{' / '.join(F.pct(x) for x in prof['mean'])}** of its {self.volume_kpi}; the "
+            f"reference is about 25 / 30 / 45% (Oyer 1998). {push}"
+        )
+
+    def attrition_words(self, small_unit: int = 60) -> str:
+        ref = H.REFERENCES["attrition"]
+        rate = float(self.company_attrition["rate"].mean())
+        size = self.attrition.groupby("unit_id")["avg_headcount"].mean()
+        small = list(size[size < small_unit].index)
+        return (
+            f"Company-wide attrition averages **{F.pct(rate, 1)}** a year: "
+            f"{band_verdict(rate, ref.low, ref.high)} the {ref.low:.0%}-{ref.high:.0%} band "
+            f"around {ref.source}'s ~{ref.typical:.0%} (best practice about 8%)."
+            + (
+                f" Rates for small units ({', '.join(small)}, under {small_unit} reps) swing "
+                "from year to year by chance: a few leavers move them several points."
+                if small
+                else ""
+            )
+        )
+
+    def quota_words(self) -> str:
+        ref = H.REFERENCES["quota_share"]
+        share = float(self.quota["at_quota"].mean())
+        return (
+            f"On average **{F.pct(share)}** of full-year reps reached their annual "
+            f"{self.volume_kpi} quota: {band_verdict(share, ref.low, ref.high)} the "
+            f"{ref.low:.0%}-{ref.high:.0%} range in which targets are neither too easy nor "
+            "too hard."
+        )
+
+    # -------------------------------------------------------------- tables
+    def kpi_table(self) -> F.Table:
+        k = self.ds.kpis
+        df = pd.DataFrame({
+            "KPI": k["kpi"], "label": k["label"] if "label" in k else k["kpi"],
+            "unit": k["unit"], "better when": k["direction"].map(
+                {"higher": "higher", "lower": "lower"}).fillna(k["direction"]),
+            "rolls up by": k["aggregation"].replace({"sum": "sum", "mean": "(weighted) mean"}),
+        })  # fmt: skip
+        return F.table(df)
+
+    def distribution_table(self, currency: str) -> F.Table:
+        s = H.kpi_summary(self.ds)
+        rows = []
+        for r in s.itertuples():
+
+            def f(x, unit=r.unit):
+                return F.kpi_value(x, unit, currency, millions=False)
+
+            rows.append({"KPI": r.kpi, "unit": r.unit, "rep-months": F.number(r.rows),
+                         "people": F.number(r.reps), "mean": f(r.mean), "10th pct": f(r.p10),
+                         "median": f(r.median), "90th pct": f(r.p90), "smallest": f(r.min),
+                         "largest": f(r.max), "zero months": F.pct(r.zero_share, 1)})  # fmt: skip
+        return F.table(pd.DataFrame(rows), missing_note="the KPI has no rows")
+
+    def concentration_table(self) -> F.Table | None:
+        c = self.concentration
+        if c is None or c.empty:
+            return None
+        top = f"top {self.top_fraction:.0%} share"
+        df = pd.DataFrame({"year": c["year"].astype(str), "full-year people": c["reps"],
+                           top: c["top_share"].map(F.pct), "Gini": c["gini"].map(
+                               lambda v: F.number(v, 2))})  # fmt: skip
+        return F.table(df)
+
+    def attrition_table(self) -> F.Table | None:
+        att = self.attrition
+        if att is None or att.empty:
+            return None
+        wide = att.pivot_table(index=["unit_id", "name"], columns="year", values="rate",
+                               sort=False)  # fmt: skip
+        wide.columns = [str(c) for c in wide.columns]
+        wide["exits (all years)"] = att.groupby(["unit_id", "name"], sort=False)["exits"].sum()
+        wide = wide.reset_index()
+        total = {"unit_id": "all", "name": "whole company"}
+        total |= {str(r.year): r.rate for r in self.company_attrition.itertuples()}
+        total["exits (all years)"] = int(self.company_attrition["exits"].sum())
+        wide = pd.concat([wide, pd.DataFrame([total])], ignore_index=True)
+        years = [c for c in wide.columns if c.isdigit()]
+        return F.table(
+            wide,
+            formats={y: lambda v: F.pct(v, 1) for y in years},
+            names={"unit_id": "unit", "name": "name"},
+            missing_note="no one employed in the unit that year",
+        )
+
+    def quota_table(self) -> F.Table | None:
+        q = self.quota
+        if q is None or q.empty:
+            return None
+        df = pd.DataFrame({"year": q["year"].astype(str), "full-year people": q["reps"],
+                           "share at quota": q["at_quota"].map(lambda v: F.pct(v, 1)),
+                           "median attainment": q["median_attainment"].map(
+                               lambda v: F.pct(v, 1))})  # fmt: skip
+        return F.table(df)
+
+    def tenure_mix_table(self) -> F.Table:
+        ds = self.ds
+        hier = Hierarchy.of(ds)
+        end = ds.periods[-1].end_time.normalize()
+        cur = ds.reps[(ds.reps["hire_date"] <= end)
+                      & (ds.reps["exit_date"].isna() | (ds.reps["exit_date"] >= end))]  # fmt: skip
+        bands = H.tenure_bands(ds).reindex(cur["rep_id"].to_numpy())
+        level = self.group_level or hier.levels[0]
+        unit_of = pd.Series(hier.ancestor_at(cur["unit_id"].to_numpy(), level), index=bands.index)
+        mix = pd.crosstab(unit_of, bands, normalize="index")
+        mix = mix.reindex(columns=F.ordered_tenure(list(mix.columns)))
+        names = ds.units.set_index("unit_id")["name"]
+        out = pd.DataFrame({level: [f"{names.get(u, u)} ({u})" for u in mix.index],
+                            "people": unit_of.value_counts().reindex(mix.index).to_numpy()})  # fmt: skip
+        for c in mix.columns:
+            out[c] = mix[c].map(F.pct).to_numpy()
+        return F.table(out)
+
+    def checks_table(self) -> F.Table:
+        df = pd.DataFrame([{"check": c.check, "value": c.value, "reference": c.reference,
+                            "reading": c.verdict, "source": c.source or "–"}
+                           for c in self.checks])  # fmt: skip
+        return F.table(df, missing_note="no published reference: the data should be complete")
+
+
+def build(
+    ds: Dataset,
+    volume_kpi: str | None = None,
+    group_level: str | None = None,
+    top_fraction: float = 0.2,
+) -> DataHealth:
+    """Every figure of the data health report, with its verdict.
+
+    Parameters
+    ----------
+    ds : Dataset
+    volume_kpi : str, optional
+        A summed KPI (sales value) for seasonality, concentration and quota; default
+        the data's first currency KPI.
+    group_level : str, optional
+        The org level for headcount and attrition; default the level below the company.
+    top_fraction : float
+        The "top 20%" of concentration (0.2).
+    """
+    if not 0 < top_fraction < 1:
+        raise ReportParameterError(f"top_fraction must be between 0 and 1, got {top_fraction}")
+    volume_kpi = volume_kpi or H.default_volume_kpi(ds)
+    if volume_kpi not in ds.kpi_names:
+        raise ReportParameterError(f"volume_kpi {volume_kpi!r} is not a KPI of the data; "
+                                   f"the data have {ds.kpi_names}")  # fmt: skip
+    if ds.kpi(volume_kpi)["aggregation"] != "sum":
+        raise ReportParameterError(f"volume_kpi {volume_kpi!r} must be a summed KPI (a volume)")
+    group_level = group_level or H.default_group_level(ds)
+    levels = Hierarchy.of(ds).levels
+    if group_level is not None and group_level not in levels:
+        raise ReportParameterError(
+            f"group_level {group_level!r} is not a level; levels are {levels}"
+        )
+    rep = DataHealth(ds, volume_kpi, group_level, top_fraction, H.coverage(ds))
+    g = rep.gaps
+    rep.checks.append(Check(
+        "employed rep-months with data", F.pct(1 - g["missing"] / max(g["employed"], 1), 1),
+        "100%", "ok" if rep.complete else "gaps: see section 2", "", "coverage"))  # fmt: skip
+    prof = H.seasonality_profile(ds, volume_kpi)
+    rep.profile = prof
+    if len(prof):
+        ref = H.REFERENCES["third_month_share"]
+        last = float(prof["mean"].iloc[-1])
+        rep.checks.append(Check("third month's share of its quarter", F.pct(last, 1),
+                                "about 45%", band_verdict(last, ref.low, ref.high),
+                                "Oyer (1998), QJE", "seasonality"))  # fmt: skip
+    conc = H.concentration(ds, volume_kpi, top_fraction)
+    rep.concentration = conc
+    if len(conc) and top_fraction == 0.2:
+        ref = H.REFERENCES["top20_share"]
+        m = float(conc["top_share"].mean())
+        rep.checks.append(Check(f"top 20% of people's share of {volume_kpi}", F.pct(m, 1),
+                                "55-65% (just over 60%)", band_verdict(m, ref.low, ref.high),
+                                ref.source, "concentration"))  # fmt: skip
+    rep.attrition = H.attrition(ds, group_level)
+    rep.company_attrition = H.attrition(ds, None)
+    if len(rep.company_attrition):
+        ref = H.REFERENCES["attrition"]
+        rate = float(rep.company_attrition["rate"].mean())
+        rep.checks.append(Check("annual attrition (company)", F.pct(rate, 1),
+                                "about 14% (10-18%)", band_verdict(rate, ref.low, ref.high),
+                                ref.source, "attrition"))  # fmt: skip
+    if ds.targets is not None and "rep_id" in ds.targets.columns:
+        q = H.quota_attainment(ds, volume_kpi)
+        rep.quota = q
+        if len(q):
+            ref = H.REFERENCES["quota_share"]
+            share = float(q["at_quota"].mean())
+            rep.checks.append(Check(
+                f"full-year people at annual {volume_kpi} quota", F.pct(share, 1),
+                "aim 60-70%; realised ~57-60%; 45-85% acceptable",
+                band_verdict(share, ref.low, ref.high), "Alexander Group; CSO Insights",
+                "quota"))  # fmt: skip
+    return rep
