@@ -240,6 +240,8 @@ class ScenarioFileSpec(StrictModel):
     baseline: dict[str, Any]
     reforms: dict[str, ReformSpec] = Field(default_factory=dict)
     sweeps: list[SweepSpec] = Field(default_factory=list)
+    #: A design search (``simlib design``): validated by :mod:`simlib.search.spec`.
+    search: dict[str, Any] | None = None
 
 
 # --------------------------------------------------------------- path edits
@@ -469,6 +471,8 @@ class Scenario:
     notes: list[str] = field(default_factory=list)
     #: Multiplier applied to payout levels (budget-neutral variants), else None.
     scale_factor: float | None = None
+    #: The file's design search (:class:`simlib.search.SearchSpec`), else None.
+    search: Any = None
 
     # ------------------------------------------------------------ building
     @classmethod
@@ -613,6 +617,15 @@ class Scenario:
                     )  # fmt: skip
                 except (SpecError, SimlibError, ValueError) as exc:
                     fail(name, exc)
+        if spec.search is not None:
+            from simlib.search.spec import check_space, parse_search
+
+            try:
+                baseline.search = parse_search(spec.search, f"{root}: search")
+                check_space(baseline.search, resolved, f"{root}: search")
+            except SpecError as exc:
+                errors.extend(exc.errors)
+                baseline.search = None
         if errors and strict:
             raise SpecError(errors)
         baseline.members = resolved
