@@ -119,7 +119,9 @@ class Evaluator:
         for key, frame in res.group_draws.items():
             if key.startswith("mean_pay:"):
                 ref[key] = frame.mean(axis=0).to_dict()
-        base_res = res if base_design == self.baseline_design else self.simulate(base_design, "base")
+        base_res = (
+            res if base_design == self.baseline_design else self.simulate(base_design, "base")
+        )
         ref["certainty_equivalent"] = _certainty_equivalent(base_res)
         return ref
 

@@ -142,8 +142,12 @@ class SearchResult:
             for j in range(i + 1, len(cons)):
                 if met[:, i].any() and met[:, j].any() and not (met[:, i] & met[:, j]).any():
                     # The design that meets i and misses j by least, and vice versa.
-                    gap_j = min(e.violations[cons[j].label] for e, m in zip(evs, met) if m[i])
-                    gap_i = min(e.violations[cons[i].label] for e, m in zip(evs, met) if m[j])
+                    gap_j = min(
+                        e.violations[cons[j].label] for e, m in zip(evs, met, strict=True) if m[i]
+                    )
+                    gap_i = min(
+                        e.violations[cons[i].label] for e, m in zip(evs, met, strict=True) if m[j]
+                    )
                     out.append(
                         f"{cons[i].label} and {cons[j].label} conflict: designs meeting the first "
                         f"miss the second by at least {gap_j:.4g}; designs meeting the second "
@@ -382,9 +386,7 @@ def run_search(
         recommended = confirmed[0] if confirmed else None
         baseline_full = full(baseline_sc.design, {}, "baseline")
         base_full = (
-            baseline_full
-            if spec.base == "baseline"
-            else full(base_sc.design, bv or {}, spec.base)
+            baseline_full if spec.base == "baseline" else full(base_sc.design, bv or {}, spec.base)
         )
         frontier = _frontier_table(spec, space, evaluations, frontier_mask, confirmed)
         sens = (

@@ -113,7 +113,9 @@ class ParameterSpec(StrictModel):
     def _range(self) -> ParameterSpec:
         if self.choices is not None:
             if self.low is not None or self.high is not None or self.step is not None:
-                raise ValueError("give either choices or low/high (with an optional step), not both")
+                raise ValueError(
+                    "give either choices or low/high (with an optional step), not both"
+                )
             if len(self.choices) < 2:
                 raise ValueError("choices: give at least two values (one value is not a search)")
             return self
@@ -289,7 +291,9 @@ def check_space(spec: SearchSpec, members: dict[str, Any], root: str = "search")
         here = f"{root}.parameters[{path!r}]"
         ends = p.choices if p.choices is not None else [p.low, p.high]
         names = (
-            [f"choices[{i}]" for i in range(len(ends))] if p.choices is not None else ["low", "high"]
+            [f"choices[{i}]" for i in range(len(ends))]
+            if p.choices is not None
+            else ["low", "high"]
         )
         for nm, value in zip(names, ends, strict=True):
             try:
