@@ -50,6 +50,8 @@ class Evaluation:
     violations: dict[str, float] = field(default_factory=dict)
     error: str | None = None
     objective_se: float = float("nan")
+    #: The simulation result itself (kept for confirmed designs, to store and report).
+    result: Any = field(default=None, repr=False)
 
     @property
     def feasible(self) -> bool:
@@ -98,6 +100,8 @@ class Evaluator:
     baseline_design: dict[str, Any]
     draws: int
     reference: dict[str, Any] = field(default_factory=dict)
+    #: Keep each simulation result on its evaluation (confirmation: stored and reported).
+    keep: bool = False
 
     def simulate(self, design: dict[str, Any], name: str):
         from simlib.engine import simulate
@@ -189,6 +193,8 @@ class Evaluator:
         try:
             res = self.simulate(design, name)
             ev.metrics, ev.objective_se = self.metrics(res)
+            if self.keep:
+                ev.result = res
         except (SimlibError, ValueError) as exc:
             ev.error = str(exc)
             ev.violations = {c.label: float("inf") for c in self.spec.constraints}

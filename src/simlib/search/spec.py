@@ -217,8 +217,9 @@ class OptimizerSpec(StrictModel):
     generations: int = Field(default=8, ge=1, le=1000)
     #: Seed of the optimiser (default: the base design's simulation seed).
     seed: int | None = Field(default=None, ge=0)
-    #: Relative tolerance on the population's spread (scipy's ``tol``).
-    tol: float = Field(default=0.01, ge=0)
+    #: Stop early when the population's spread falls under this share of its mean
+    #: fitness (scipy's ``tol``); 0 runs every generation.
+    tol: float = Field(default=0.0, ge=0)
     #: Refine the best design with L-BFGS-B (only when no parameter is discrete).
     polish: bool = False
     mutation: tuple[float, float] = (0.5, 1.0)
