@@ -32,6 +32,7 @@ import pandas as pd
 import yaml
 
 from simlib._atomic import atomic_dir
+from simlib.errors import SpecError
 from simlib.search.run import SearchResult
 
 SUMMARY = "summary.json"
@@ -69,7 +70,7 @@ def found_by(result: SearchResult, source: str) -> str:
 
 def _baseline_section(scenario: Any) -> dict[str, Any]:
     """The file's baseline as written, with every file it names made absolute."""
-    from simlib.scenario import FILE_FIELDS, BASELINE, _FileLoader
+    from simlib.scenario import BASELINE, FILE_FIELDS, _FileLoader
     from simlib.spec import load_yaml
 
     base = scenario.members.get(BASELINE, scenario)
@@ -102,11 +103,11 @@ def _changes(
     for fp in FILE_FIELDS:
         try:
             old = _get(baseline, parse_path(fp), "")
-        except Exception:  # noqa: BLE001 - absent in the baseline: counts as different
+        except SpecError:  # absent in the baseline: counts as different
             old = None
         try:
             new = _get(design, parse_path(fp), "")
-        except Exception:  # noqa: BLE001 - absent in the design: nothing to write
+        except SpecError:  # absent in the design: nothing to write
             continue
         if new is not None and new != old and isinstance(new, dict):
             sub = "plans" if fp == "plan" else "parts"
@@ -271,7 +272,7 @@ def summary(result: SearchResult, source: str) -> dict[str, Any]:
             "violations": rec.violations,
         },
         "baseline": {"metrics": result.baseline.metrics},
-        "base": {"metrics": result.base.metrics},
+        "base_design": {"metrics": result.base.metrics},
         "goals_at_recommended": (
             [] if rec is None else result.goals(rec).to_dict(orient="records")
         ),

@@ -153,9 +153,43 @@ class SearchResult:
                         f"miss the second by at least {gap_j:.4g}; designs meeting the second "
                         f"miss the first by at least {gap_i:.4g}"
                     )
-        never = [c.label for k, c in enumerate(cons) if not met[:, k].any()]
-        if never:
-            out.append("no screened design meets: " + ", ".join(never))
+        for k, c in enumerate(cons):
+            if met[:, k].any():
+                continue
+            # How close designs came, alone and while meeting every other goal: the gap
+            # between the two is what the other goals cost on this one.
+            closest = min(evs, key=lambda e: e.violations[c.label])
+            others = [
+                f"{o.label} by {closest.violations[o.label]:.4g}"
+                for o in cons
+                if o is not c and closest.violations[o.label] > 0
+            ]
+            text = (
+                f"no screened design meets {c.label}: the closest ({closest.name}) has "
+                f"{c.metric} {closest.metrics.get(c.metric, float('nan')):.4g}, missing it by "
+                f"{closest.violations[c.label]:.4g}"
+                + (f", and misses {'; '.join(others)}" if others else " and meets every other goal")
+            )
+            rest = [
+                e for e, m in zip(evs, met, strict=True)
+                if all(m[j] for j in range(len(cons)) if j != k)
+            ]  # fmt: skip
+            if rest and others:
+                best = min(rest, key=lambda e: e.violations[c.label])
+                text += (
+                    f"; among designs meeting every other goal the closest has {c.metric} "
+                    f"{best.metrics.get(c.metric, float('nan')):.4g} (misses by "
+                    f"{best.violations[c.label]:.4g})"
+                )
+            elif not rest:
+                text += "; no screened design meets every other goal either"
+            out.append(text)
+        failed = [e for e in self.evaluations if e.error is not None]
+        if failed:
+            out.append(
+                f"{len(failed)} screened design(s) could not be simulated, e.g. "
+                f"{failed[0].name}: {failed[0].error}"
+            )
         return out
 
     def explanation(self) -> str:
@@ -177,7 +211,7 @@ class SearchResult:
         missed = [f"{k} (by {v:.4g})" for k, v in rec.violations.items() if v > 0]
         lines = [f"{head} No design the search tried meets every goal; the closest misses "
                  + "; ".join(missed) + "."]  # fmt: skip
-        lines += self.conflicts()
+        lines += [c.rstrip(".") + "." for c in self.conflicts()]
         return " ".join(lines)
 
 

@@ -53,10 +53,10 @@ from __future__ import annotations
 import math
 from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from simlib.errors import SpecError
-from simlib.spec import StrictModel, parse_spec
+from simlib.spec import StrictModel, spec_errors
 
 #: Per-draw metrics that are better higher (frontier default direction); others lower.
 HIGHER_IS_BETTER = frozenset(
@@ -269,8 +269,33 @@ def _short(path: str) -> str:
 
 
 def parse_search(data: Any, root: str = "search") -> SearchSpec:
-    """Validate a ``search:`` section (a dict from YAML); errors name the path under ``root``."""
-    return parse_spec(SearchSpec, data, root)
+    """Validate a ``search:`` section (a dict from YAML); errors name the path under ``root``.
+
+    A parameter's key is itself a scenario path, so it is shown quoted:
+    ``search.parameters['plan.components[0].curve[0][0]'].low``.
+    """
+    if isinstance(data, SearchSpec):
+        return data
+    try:
+        return SearchSpec.model_validate(data)
+    except ValidationError as exc:
+        # Messages as every spec words them; paths rendered here so that a key
+        # holding a path keeps its brackets.
+        worded = spec_errors(exc, root, SearchSpec).errors
+        paths = [_loc_path(root, tuple(e["loc"])) for e in exc.errors()]
+        raise SpecError([(p, msg) for p, (_, msg) in zip(paths, worded, strict=True)]) from None
+
+
+def _loc_path(root: str, loc: tuple[Any, ...]) -> str:
+    out = root
+    for i, part in enumerate(loc):
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif i > 0 and loc[i - 1] in ("parameters", "frontier"):
+            out += f"[{part!r}]"
+        else:
+            out += f".{part}"
+    return out
 
 
 def check_space(spec: SearchSpec, members: dict[str, Any], root: str = "search") -> None:
