@@ -444,3 +444,19 @@ def test_written_designs_run_describe_and_open_as_plans(bonus_data, attainments,
     info = load_outputs(out)
     assert info["meets_goals"] is True
     assert len(info["evaluations"]) == len(res.evaluations)
+
+
+def test_candidates_on_a_dask_cluster_give_the_local_result(bonus_data, attainments):
+    pytest.importorskip("distributed")
+    ti, a = attainments
+    budget = float((ti * np.minimum(a, 1.15)).sum())
+    search = copy.deepcopy(CAP_SEARCH)
+    search["optimizer"]["generations"] = 2
+    local = run_search(Scenario.from_dict(cap_file(bonus_data, budget, search)))
+    doc = cap_file(bonus_data, budget, search)
+    doc["baseline"]["simulation"].update({"backend": "dask", "n_workers": 2})
+    on_dask = run_search(Scenario.from_dict(doc))
+    assert on_dask.settings["backend"] == "dask"
+    cols = ["design", "cap", "total_payout", "budget_ratio", "meets_goals"]
+    assert on_dask.table()[cols].equals(local.table()[cols])
+    assert on_dask.recommended.values == local.recommended.values

@@ -136,7 +136,7 @@ def plot_sensitivity(info: dict[str, Any]):
     cols = min(n, 3)
     rows = int(np.ceil(n / cols))
     fig, axs = plt.subplots(rows, cols, figsize=(4 * cols, 3 * rows), squeeze=False)
-    for ax in axs.flat[len(params):]:
+    for ax in axs.flat[len(params) :]:
         ax.set_visible(False)
     for ax, p in zip(axs.flat, params, strict=False):
         d = sens.loc[sens["parameter"] == p]

@@ -282,7 +282,10 @@ def _dask_map(address: str | None, n_workers: int):
                 state["client"] = Client(address)
             else:
                 state["cluster"] = LocalCluster(
-                    n_workers=n_workers, threads_per_worker=1, processes=True
+                    n_workers=n_workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
                 )
                 state["client"] = Client(state["cluster"])
         client = state["client"]
