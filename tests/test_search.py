@@ -460,3 +460,16 @@ def test_candidates_on_a_dask_cluster_give_the_local_result(bonus_data, attainme
     cols = ["design", "cap", "total_payout", "budget_ratio", "meets_goals"]
     assert on_dask.table()[cols].equals(local.table()[cols])
     assert on_dask.recommended.values == local.recommended.values
+
+
+def test_describe_lists_what_a_search_tunes_and_its_goals():
+    sc = Scenario.from_yaml(ROOT / "scenarios" / "design_search.yaml")
+    text = sc.describe()
+    assert "## design search (on proposed_cascade)" in text
+    assert "- tunes cap (plan.components[0].curve[-1][0]): one of 1.4, 1.6, 2.0, none" in text
+    assert (
+        "- tunes team share (plan.components[1].weight): 0.05 to 0.4 by 0.05 "
+        "(plan.components[0].weight = 1 - it)" in text
+    )
+    assert "- goal: Overspend risk at most 10%" in text
+    assert "- maximises contribution (margin 1)" in text

@@ -66,6 +66,10 @@ the cap (the slope continues to 10x quota, beyond any attainment the sample
 produces). A reform whose edited curves pay exactly what they paid before is
 warned about, like one that changes nothing.
 
+A ``search:`` section (optional) turns the file into a design search that
+``simlib design`` runs: the parameters to tune (paths as above, with bounds or
+choices), the goals and the objective; see :mod:`simlib.search.spec`.
+
 The scenario's :attr:`Scenario.hash` covers what the simulation reads: not the
 report settings, not the data's path (the batch keys runs on the data's content
 hash and :func:`simlib.code_version`).
@@ -711,6 +715,10 @@ class Scenario:
                 )
         for name, why in self.failed.items():
             lines += ["", f"## {name}: CANNOT BE BUILT", why]
+        if self.search is not None:
+            from simlib.search.spec import describe_search
+
+            lines += ["", *describe_search(self.search)]
         return "\n".join(lines)
 
     # ------------------------------------------------------------ running

@@ -331,3 +331,31 @@ def check_space(spec: SearchSpec, members: dict[str, Any], root: str = "search")
                 errors.append((f"{here}.{nm}", f"{value!r} gives no valid design ({exc})"))
     if errors:
         raise SpecError(errors)
+
+
+def describe_search(spec: SearchSpec) -> list[str]:
+    """A search section in plain words (``simlib describe``)."""
+    obj = spec.objective
+    lines = [
+        f"## design search (on {spec.base})",
+        spec.what.rstrip(".") + "." + (f" Why: {spec.why}" if spec.why else ""),
+    ]
+    for path, p in spec.parameters.items():
+        rng = (
+            "one of " + ", ".join(str(c) for c in p.choices)
+            if p.choices is not None
+            else f"{p.low:g} to {p.high:g}" + (f" by {p.step:g}" if p.step else "")
+        )
+        comp = f" ({p.complement} = 1 - it)" if p.complement else ""
+        lines.append(f"- tunes {spec.label(path)} ({path}): {rng}{comp}")
+    lines += [f"- goal: {c.label}" for c in spec.constraints]
+    lines.append(
+        f"- {'maximises' if obj.sense > 0 else 'minimises'} {obj.metric}"
+        + (f" (margin {obj.margin:g})" if obj.metric == "contribution" else "")
+        + (" counting reps' certainty equivalent" if obj.participation else "")
+    )
+    lines.append(
+        f"- screens at {spec.screening.draws} draws, confirms {spec.confirmation.designs} "
+        f"design(s) at {spec.confirmation.draws or 'the base design' + chr(39) + 's'} draws"
+    )
+    return lines
