@@ -165,7 +165,7 @@ class SearchResult:
                 if o is not c and closest.violations[o.label] > 0
             ]
             text = (
-                f"no screened design meets {c.label}: the closest ({closest.name}) has "
+                f"No screened design meets {c.label}: the closest ({closest.name}) has "
                 f"{c.metric} {closest.metrics.get(c.metric, float('nan')):.4g}, missing it by "
                 f"{closest.violations[c.label]:.4g}"
                 + (f", and misses {'; '.join(others)}" if others else " and meets every other goal")
