@@ -14,7 +14,7 @@ from simlib.cli import main
 from simlib.data.synthetic import generate
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from test_search import CAP_SEARCH, cap_file  # noqa: E402
+from test_search import CAP_SEARCH, cap_file
 
 pytestmark = pytest.mark.notebook
 
