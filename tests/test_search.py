@@ -473,3 +473,35 @@ def test_describe_lists_what_a_search_tunes_and_its_goals():
     )
     assert "- goal: Overspend risk at most 10%" in text
     assert "- maximises contribution (margin 1)" in text
+
+
+def test_group_goals_measure_pay_change_against_the_baseline_and_gaps(bonus_data):
+    from simlib.search import Evaluator
+
+    doc = cap_file(bonus_data, None)
+    doc["reforms"] = {
+        "richer": {"what": "10% more target incentive",
+                   "changes": {"plan.target_incentive.amount": 11000}}
+    }  # fmt: skip
+    sc = Scenario.from_dict(doc)
+    spec = parse_search(
+        {
+            "base": "richer",
+            "parameters": {"plan.components[0].curve[-1][0]": {"low": 1.5, "high": 3.0}},
+            "constraints": [
+                {"metric": "pay_change:tenure", "min": 0.05},
+                {"metric": "pay_gap:tenure", "max": 10.0},
+            ],
+        }
+    )
+    ev = Evaluator(spec, sc.design, draws=4)
+    baseline, richer = ev.references(sc["richer"].design, {}, "richer")
+    # Pay is target incentive x attainment (no cap reached below 3x): 11,000 instead of
+    # 10,000 pays every rep, so every tenure band's mean pay, exactly 10% more.
+    assert baseline.metrics["pay_change:tenure"] == pytest.approx(0.0, abs=1e-12)
+    assert richer.metrics["pay_change:tenure"] == pytest.approx(0.10, rel=1e-9)
+    assert richer.violations["pay_change:tenure at least 0.05"] == 0.0
+    assert baseline.violations["pay_change:tenure at least 0.05"] == pytest.approx(0.05)
+    # A gap at equal attainment is relative: paying everyone 10% more leaves it as it was.
+    assert richer.metrics["pay_gap:tenure"] == pytest.approx(baseline.metrics["pay_gap:tenure"])
+    assert baseline.metrics["pay_gap:tenure"] > 0

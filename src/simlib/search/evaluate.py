@@ -114,20 +114,28 @@ class Evaluator:
         # Candidates run in-process: the search spreads candidates over workers itself.
         return simulate(sc, draws=self.draws, backend="local", progress=False)
 
-    def references(self, base_design: dict[str, Any]) -> dict[str, Any]:
-        """What every candidate is judged against: the baseline's group pay, the base's CE."""
+    def references(
+        self, base_design: dict[str, Any], base_values: dict[str, Any], base_name: str
+    ) -> tuple[Evaluation, Evaluation]:
+        """Simulate the baseline and the search's base; set what candidates are judged against.
+
+        Sets :attr:`reference` (the baseline's group mean pay, the base's reps'
+        certainty equivalent) and returns the two evaluations (baseline, base).
+        """
         from simlib.scenario import BASELINE
 
-        ref: dict[str, Any] = {}
         res = self.simulate(self.baseline_design, BASELINE)
+        ref: dict[str, Any] = {}
         for key, frame in res.group_draws.items():
             if key.startswith("mean_pay:"):
                 ref[key] = frame.mean(axis=0).to_dict()
-        base_res = (
-            res if base_design == self.baseline_design else self.simulate(base_design, "base")
-        )
+        same = base_design == self.baseline_design
+        base_res = res if same else self.simulate(base_design, base_name)
         ref["certainty_equivalent"] = _certainty_equivalent(base_res)
-        return ref
+        self.reference = ref
+        baseline = self.judge(res, {}, BASELINE)
+        base = self.judge(base_res, base_values, base_name)
+        return baseline, base
 
     def metrics(self, res: Any) -> tuple[dict[str, float], float]:
         """Mean over draws of every metric the spec can name; and the objective's s.e."""
@@ -192,13 +200,23 @@ class Evaluator:
             return ev
         try:
             res = self.simulate(design, name)
-            ev.metrics, ev.objective_se = self.metrics(res)
-            if self.keep:
-                ev.result = res
         except (SimlibError, ValueError) as exc:
             ev.error = str(exc)
             ev.violations = {c.label: float("inf") for c in self.spec.constraints}
             return ev
+        return self.judge(res, values, name)
+
+    def judge(self, res: Any, values: dict[str, Any], name: str) -> Evaluation:
+        """The evaluation of one simulated design: metrics and each goal's shortfall."""
+        ev = Evaluation(values=dict(values), name=name, draws=self.draws)
+        try:
+            ev.metrics, ev.objective_se = self.metrics(res)
+        except (SimlibError, ValueError) as exc:
+            ev.error = str(exc)
+            ev.violations = {c.label: float("inf") for c in self.spec.constraints}
+            return ev
+        if self.keep:
+            ev.result = res
         ev.violations = self.violations(ev.metrics)
         return ev
 

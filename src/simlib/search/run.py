@@ -231,6 +231,12 @@ class _Cache:
             (k, round(v, 12) if isinstance(v, float) else str(v)) for k, v in values.items()
         )
 
+    def remember(self, values: dict[str, Any], ev: Evaluation) -> None:
+        """Record a design evaluated outside the optimiser (the base design)."""
+        ev.name = self.space.name(values)
+        self.by_key[self.key(values)] = ev
+        self.order.append(ev)
+
     def evaluate_many(self, xs: Iterable[np.ndarray]) -> list[Evaluation]:
         vals = [self.space.values(x) for x in xs]
         todo: dict[tuple, dict] = {}
@@ -384,10 +390,12 @@ def run_search(
     full = Evaluator(spec, baseline_sc.design, full_draws, keep=True)
     try:
         say(f"simulating the baseline and the base design at {spec.screening.draws} draws")
-        screen.reference = screen.references(base_sc.design)
-        cache = _Cache(space, screen, spec, mapper)
         bv = base_values(space)
-        base_screen = screen(base_sc.design, bv or {}, spec.base)
+        _, base_screen = screen.references(base_sc.design, bv or {}, spec.base)
+        cache = _Cache(space, screen, spec, mapper)
+        if bv is not None:
+            # The base design starts in the population: its screening run is this one.
+            cache.remember(bv, base_screen)
         obj0 = base_screen.objective(spec)
         cache.scale = abs(obj0) if np.isfinite(obj0) and abs(obj0) > 0 else 1.0
         seed = spec.optimizer.seed if spec.optimizer.seed is not None else settings.seed
@@ -417,14 +425,10 @@ def run_search(
 
         frontier_mask = _frontier_mask(spec, evaluations)
         chosen = _final_set(spec, evaluations, frontier_mask, cache.scale)
-        full.reference = full.references(base_sc.design)
+        baseline_full, base_full = full.references(base_sc.design, bv or {}, spec.base)
         confirmed = [full(space.apply(e.values), e.values, e.name) for e in chosen]
         confirmed.sort(key=lambda e: fitness(spec, e, cache.scale))
         recommended = confirmed[0] if confirmed else None
-        baseline_full = full(baseline_sc.design, {}, "baseline")
-        base_full = (
-            baseline_full if spec.base == "baseline" else full(base_sc.design, bv or {}, spec.base)
-        )
         frontier = _frontier_table(spec, space, evaluations, frontier_mask, confirmed)
         sens = (
             _sensitivity(spec, space, cache, recommended)
