@@ -42,7 +42,7 @@ display(Markdown(figures.decision(info)))
 # the search started from and the recommended design (all at the full number of years).
 
 # %%
-display(figures.comparison(info).round(4))
+display(figures.comparison(info))
 
 # %% [markdown]
 # ## The frontier

@@ -20,8 +20,27 @@ NAMES = {
 }
 
 
+#: How each metric reads: money (thousands separators) or a share (percent).
+MONEY = frozenset({"contribution", "total_payout", "revenue", "merit_cost_at_matrix"})
+SHARES = frozenset(
+    {"budget_ratio", "over_budget", "share_at_quota", "cost_of_sales", "share_at_cap",
+     "share_at_threshold", "incentive_cost_of_sales", "variable_pay_share"}
+)  # fmt: skip
+
+
 def _name(metric: str) -> str:
     return NAMES.get(metric, metric)
+
+
+def fmt(metric: str, value: float) -> str:
+    """A metric's value as a reader reads it: ``12,345,678``, ``62.3%`` or ``0.894``."""
+    if value is None or not np.isfinite(value):
+        return "n/a"
+    if metric in MONEY:
+        return f"{value:,.0f}"
+    if metric in SHARES or metric.startswith("pay_change:") or metric.startswith("pay_gap:"):
+        return f"{value:.1%}"
+    return f"{value:.3f}"
 
 
 def decision(info: dict[str, Any]) -> str:
@@ -68,9 +87,11 @@ def comparison(info: dict[str, Any]) -> pd.DataFrame:
             {
                 "measure": _name(m),
                 "goal": bounds,
-                "baseline": info["baseline"]["metrics"].get(m, np.nan),
-                f"search base ({info['base']})": info["base_design"]["metrics"].get(m, np.nan),
-                "recommended": rec["metrics"].get(m, np.nan),
+                "baseline": fmt(m, info["baseline"]["metrics"].get(m, np.nan)),
+                f"search base ({info['base']})": fmt(
+                    m, info["base_design"]["metrics"].get(m, np.nan)
+                ),
+                "recommended": fmt(m, rec["metrics"].get(m, np.nan)),
             }
         )
     return pd.DataFrame(rows).set_index("measure")

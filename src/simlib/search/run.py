@@ -199,9 +199,9 @@ class SearchResult:
         if rec is None:
             return "The search found no design that could be simulated."
         head = (
-            f"Recommended: {rec.name}. {obj} {rec.objective(self.spec):,.4g} against "
-            f"{self.baseline.objective(self.spec):,.4g} for the baseline and "
-            f"{self.base.objective(self.spec):,.4g} for the search's base design "
+            f"Recommended: {rec.name}. {obj} {_num(rec.objective(self.spec))} against "
+            f"{_num(self.baseline.objective(self.spec))} for the baseline and "
+            f"{_num(self.base.objective(self.spec))} for the search's base design "
             f"({rec.draws:,} draws, the same random years for each)."
         )
         if self.meets_goals:
@@ -213,6 +213,11 @@ class SearchResult:
                  + "; ".join(missed) + "."]  # fmt: skip
         lines += [c.rstrip(".") + "." for c in self.conflicts()]
         return " ".join(lines)
+
+
+def _num(v: float) -> str:
+    """Money-sized numbers with separators (820,944,239), small ones to 4 digits."""
+    return f"{v:,.0f}" if np.isfinite(v) and abs(v) >= 1000 else f"{v:.4g}"
 
 
 class _Cache:
