@@ -148,7 +148,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def _cmd_design(args: argparse.Namespace) -> int:
     from simlib.search import SearchError, run_search
-    from simlib.search.output import write_outputs
+    from simlib.search.output import check_out_folder, write_outputs
 
     start = time.perf_counter()
     sc = _load_scenario(args.scenario)
@@ -156,7 +156,7 @@ def _cmd_design(args: argparse.Namespace) -> int:
         raise SearchError(
             f"{args.scenario}: no search: section (see `simlib design --help` for its layout)"
         )
-    out = Path(args.out) if args.out else Path("reports") / f"{sc.batch}_design"
+    out = check_out_folder(Path(args.out) if args.out else Path("reports") / f"{sc.batch}_design")
     res = run_search(sc, progress=lambda msg: print(f"  {msg}", flush=True))
     write_outputs(res, sc, out, source=Path(args.scenario).name, report=not args.no_report)
     print(res.explanation())

@@ -81,3 +81,13 @@ def test_design_command_without_a_search_section_says_so(cap_search_file, capsys
     err = capsys.readouterr().err
     assert code == 2
     assert "no search: section" in err and "Traceback" not in err
+
+
+def test_design_command_will_not_replace_a_folder_it_did_not_write(cap_search_file, capsys):
+    other = cap_search_file.parent / "someone_elses"
+    other.mkdir()
+    (other / "notes.txt").write_text("keep me", encoding="utf-8")
+    code = main(["design", str(cap_search_file), "--out", str(other), "--no-report"])
+    assert code == 2
+    assert "is not the output of a design search" in capsys.readouterr().err
+    assert (other / "notes.txt").read_text(encoding="utf-8") == "keep me"

@@ -281,6 +281,22 @@ def summary(result: SearchResult, source: str) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def check_out_folder(out: str | Path) -> Path:
+    """The output folder, refused when it holds anything but an earlier search's output.
+
+    The folder is replaced as a whole, so it must never be one holding something else.
+    """
+    from simlib.search.run import SearchError
+
+    out = Path(out)
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / SUMMARY).exists())):
+        raise SearchError(
+            f"--out {out}: exists and is not the output of a design search; "
+            "give a new folder (or an earlier search's)"
+        )
+    return out
+
+
 def write_outputs(
     result: SearchResult,
     scenario: Any,
@@ -302,7 +318,7 @@ def write_outputs(
     report : bool
         Also render the report page ``design.html`` (needs the ``simlib`` Jupyter kernel).
     """
-    out = Path(out)
+    out = check_out_folder(out)
     source = source or (Path(scenario.file).name if scenario.file else "scenario")
     with atomic_dir(out) as tmp:
         written = write_design_files(result, scenario, tmp, source)
