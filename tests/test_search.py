@@ -172,6 +172,35 @@ def test_space_decodes_steps_choices_and_complements():
     np.testing.assert_array_equal(space.point(values), [1.0, 3.0, 0.7])
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_space_points_and_values_round_trip(data):
+    spec = parse_search(
+        {
+            "parameters": {
+                "plan.components[0].curve[-1][0]": {"choices": [1.4, 1.6, "none"]},
+                "plan.components[1].weight": {"low": 0.1, "high": 0.4, "step": 0.05},
+                "plan.components[0].curve[0][0]": {"low": 0.6, "high": 0.8},
+            }
+        }
+    )
+    space = DesignSpace(spec, {})
+    x = np.array(
+        [
+            data.draw(st.integers(0, 2)),
+            data.draw(st.integers(0, 6)),
+            data.draw(st.floats(0.6, 0.8)),
+        ],
+        dtype=float,
+    )
+    values = space.values(x)
+    np.testing.assert_allclose(space.point(values), x)
+    assert values == space.values(space.point(values))
+    # Stepped values sit exactly on the grid: 0.1 + k x 0.05 written as decimals.
+    w = values["plan.components[1].weight"]
+    assert w == round(0.1 + 0.05 * x[1], 10)
+
+
 # ------------------------------------------------------------------ the frontier
 def dominated_by_any(v: np.ndarray, i: int, senses) -> bool:
     """Brute force: does some point beat point i on every axis and strictly on one?"""

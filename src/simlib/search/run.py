@@ -94,6 +94,9 @@ class SearchResult:
             for path, label in zip(self.space.paths, self.space.labels, strict=True):
                 row[label] = ev.values.get(path)
             row.update(ev.metrics)
+            # The objective's standard error over the draws: how much a screening
+            # ranking can be trusted (differences between designs are tighter: same years).
+            row[f"{self.spec.objective.metric} s.e."] = ev.objective_se
             for k, v in ev.violations.items():
                 row[f"misses: {k}"] = v
             row["meets_goals"] = ev.feasible
