@@ -18,7 +18,7 @@ from hypothesis.extra.numpy import arrays
 import simlib as sl
 from simlib.errors import SpecError
 from simlib.scenario import Scenario
-from simlib.search import DesignSpace, non_dominated, parse_search, run_search
+from simlib.search import DesignSpace, SearchError, non_dominated, parse_search, run_search
 
 ROOT = Path(__file__).resolve().parents[1]
 PLANS = ROOT / "scenarios" / "plans"
@@ -534,3 +534,10 @@ def test_group_goals_measure_pay_change_against_the_baseline_and_gaps(bonus_data
     # A gap at equal attainment is relative: paying everyone 10% more leaves it as it was.
     assert richer.metrics["pay_gap:tenure"] == pytest.approx(baseline.metrics["pay_gap:tenure"])
     assert baseline.metrics["pay_gap:tenure"] > 0
+
+
+def test_an_objective_the_base_cannot_be_judged_on_stops_before_searching(bonus_data):
+    search = copy.deepcopy(CAP_SEARCH)
+    search["objective"] = {"maximize": "contribution", "participation": True}
+    with pytest.raises(SearchError, match="needs the effort behaviour model"):
+        run_search(Scenario.from_dict(cap_file(bonus_data, 1e6, search)))

@@ -400,6 +400,11 @@ def run_search(
         say(f"simulating the baseline and the base design at {spec.screening.draws} draws")
         bv = base_values(space)
         _, base_screen = screen.references(base_sc.design, bv or {}, spec.base)
+        if base_screen.error is not None:
+            # Every candidate would fail the same way: say so now, not after the search.
+            raise SearchError(
+                f"search: the base design {spec.base!r} cannot be judged: {base_screen.error}"
+            )
         cache = _Cache(space, screen, spec, mapper)
         if bv is not None:
             # The base design starts in the population: its screening run is this one.
