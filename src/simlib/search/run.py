@@ -26,7 +26,7 @@ from simlib.errors import SimlibError, SpecError
 from simlib.search.evaluate import Evaluation, Evaluator, fitness, scaled_violation
 from simlib.search.frontier import non_dominated
 from simlib.search.space import DesignSpace
-from simlib.search.spec import HIGHER_IS_BETTER, SearchSpec, check_space
+from simlib.search.spec import SearchSpec, check_space
 
 
 class SearchError(SimlibError, ValueError):
@@ -79,11 +79,7 @@ class SearchResult:
     @property
     def axes(self) -> list[tuple[str, int]]:
         """Frontier axes: (metric, +1 higher is better / -1 lower)."""
-        out = [(self.spec.objective.metric, self.spec.objective.sense)]
-        for k, d in self.spec.frontier.items():
-            if k != self.spec.objective.metric:
-                out.append((k, 1 if d == "max" else -1))
-        return out
+        return _axes(self.spec)
 
     def table(self, evaluations: Sequence[Evaluation] | None = None) -> pd.DataFrame:
         """One row per design: parameters, metrics, goal shortfalls, whether all are met."""
@@ -567,4 +563,4 @@ def _sensitivity(spec, space, cache: _Cache, rec: Evaluation, points: int = 5) -
     return pd.DataFrame(rows)
 
 
-__all__ = ["SearchError", "SearchResult", "run_search", "HIGHER_IS_BETTER"]
+__all__ = ["SearchError", "SearchResult", "run_search"]

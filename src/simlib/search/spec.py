@@ -58,18 +58,6 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from simlib.errors import SpecError
 from simlib.spec import StrictModel, spec_errors
 
-#: Per-draw metrics that are better higher (frontier default direction); others lower.
-HIGHER_IS_BETTER = frozenset(
-    {
-        "contribution",
-        "revenue",
-        "share_at_quota",
-        "pay_performance_spearman",
-        "company_reaches_target",
-        "promotion_ready_share",
-        "median_attainment",
-    }
-)
 #: Metrics every simulation result carries (mean over draws is judged).
 PER_DRAW_METRICS = (
     "total_payout", "budget_ratio", "over_budget", "revenue", "cost_of_sales",
