@@ -31,6 +31,7 @@ _SUBMODULES = {
     "store",
     "batch",
     "report",
+    "search",
     "cli",
 }
 # Public names that live in submodules, re-exported lazily: name -> module.

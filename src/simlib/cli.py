@@ -174,6 +174,28 @@ def _cmd_report_topic(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_design(args: argparse.Namespace) -> int:
+    from simlib.search import SearchError, run_search
+    from simlib.search.output import check_out_folder, write_outputs
+
+    start = time.perf_counter()
+    sc = _load_scenario(args.scenario)
+    if sc.search is None:
+        raise SearchError(
+            f"{args.scenario}: no search: section (see `simlib design --help` for its layout)"
+        )
+    out = check_out_folder(Path(args.out) if args.out else Path("reports") / f"{sc.batch}_design")
+    res = run_search(sc, progress=lambda msg: print(f"  {msg}", flush=True))
+    write_outputs(res, sc, out, source=Path(args.scenario).name, report=not args.no_report)
+    print(res.explanation())
+    print(
+        f"{res.settings['evaluations']} designs screened, {res.settings['confirmed']} confirmed, "
+        f"in {time.perf_counter() - start:.1f} s. Designs: {(out / 'designs').resolve()}"
+        + ("" if args.no_report else f"; report: {(out / 'design.html').resolve()}")
+    )
+    return 0 if res.meets_goals else 1
+
+
 def _positive(text: str) -> int:
     """argparse type: a whole number of at least 1 (draws, workers)."""
     try:
@@ -322,6 +344,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="reports/demo", help="output folder (default reports/demo)")
     p.add_argument("--draws", type=_positive, default=None, help="override the demo's draws")
     p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser(
+        "design",
+        help="search a scenario file's design space for the design that meets the goals",
+        description="Run the search: section of a scenario file: tune the named plan (cascade, "
+        "appraisal) parameters within their bounds with differential evolution, every design on "
+        "the same random years, confirm the best at full draws, and write the recommended design "
+        "and each Pareto-frontier point as a scenario file (designs/*.yaml, for simlib run and "
+        "describe) and a plan file (plans/*.yaml, for the what-if's --plan), the tables, the "
+        "runs (results.duckdb) and a report page (design.html). Exit status 1 when no design "
+        "meets every goal (the report says which goals conflict and by how much).",
+    )
+    p.add_argument("scenario", help="scenario file (YAML) with a search: section")
+    p.add_argument("--out", default=None, help="output folder (default reports/<batch>_design)")
+    p.add_argument("--no-report", action="store_true", help="write the files only, no HTML")
+    p.set_defaults(func=_cmd_design)
     return parser
 
 

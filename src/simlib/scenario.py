@@ -66,6 +66,10 @@ the cap (the slope continues to 10x quota, beyond any attainment the sample
 produces). A reform whose edited curves pay exactly what they paid before is
 warned about, like one that changes nothing.
 
+A ``search:`` section (optional) turns the file into a design search that
+``simlib design`` runs: the parameters to tune (paths as above, with bounds or
+choices), the goals and the objective; see :mod:`simlib.search.spec`.
+
 The scenario's :attr:`Scenario.hash` covers what the simulation reads: not the
 report settings, not the data's path (the batch keys runs on the data's content
 hash and :func:`simlib.code_version`).
@@ -240,6 +244,8 @@ class ScenarioFileSpec(StrictModel):
     baseline: dict[str, Any]
     reforms: dict[str, ReformSpec] = Field(default_factory=dict)
     sweeps: list[SweepSpec] = Field(default_factory=list)
+    #: A design search (``simlib design``): validated by :mod:`simlib.search.spec`.
+    search: dict[str, Any] | None = None
 
 
 # --------------------------------------------------------------- path edits
@@ -469,6 +475,8 @@ class Scenario:
     notes: list[str] = field(default_factory=list)
     #: Multiplier applied to payout levels (budget-neutral variants), else None.
     scale_factor: float | None = None
+    #: The file's design search (:class:`simlib.search.SearchSpec`), else None.
+    search: Any = None
 
     # ------------------------------------------------------------ building
     @classmethod
@@ -613,6 +621,15 @@ class Scenario:
                     )  # fmt: skip
                 except (SpecError, SimlibError, ValueError) as exc:
                     fail(name, exc)
+        if spec.search is not None:
+            from simlib.search.spec import check_space, parse_search
+
+            try:
+                baseline.search = parse_search(spec.search, f"{root}: search")
+                check_space(baseline.search, resolved, f"{root}: search")
+            except SpecError as exc:
+                errors.extend(exc.errors)
+                baseline.search = None
         if errors and strict:
             raise SpecError(errors)
         baseline.members = resolved
@@ -698,6 +715,10 @@ class Scenario:
                 )
         for name, why in self.failed.items():
             lines += ["", f"## {name}: CANNOT BE BUILT", why]
+        if self.search is not None:
+            from simlib.search.spec import describe_search
+
+            lines += ["", *describe_search(self.search)]
         return "\n".join(lines)
 
     # ------------------------------------------------------------ running

@@ -326,13 +326,19 @@ class _Multiplier(Bound):
         f = self.factor if self.paid is None else self.factor[self.paid]
         if f.size == 0:
             return {"model": self.name, "paid_reps": 0}
-        return {
+        out = {
             "model": self.name,
             "paid_reps": int(f.size),
             "factor_mean": round(float(np.mean(f)), 4),
             "factor_p5": round(float(np.quantile(f, 0.05)), 4),
             "factor_p95": round(float(np.quantile(f, 0.95)), 4),
         }
+        # The effort model's value of the plan to reps (currency, summed over reps,
+        # unrounded): what a design search counts for the participation constraint.
+        for key in ("certainty_equivalent", "reference_certainty_equivalent"):
+            if key in self.info:
+                out[f"{key}_total"] = float(np.nansum(self.info[key]))
+        return out
 
 
 def _positive_median(rate: np.ndarray, mask: np.ndarray) -> float | None:
@@ -411,10 +417,11 @@ def _bind_effort(spec: EffortSpec, ctx: ResponseContext) -> Bound:
         )  # fmt: skip
 
     e_act, parts = optimum(ctx)
+    parts_ref = parts
     if ref is not None:
         # The reference plan is what history shows: its optimum is effort 1 by
         # definition, so the response is the ratio (exactly 1 at the reference plan).
-        e_ref = e_act if ref is ctx else optimum(ref)[0]
+        e_ref, parts_ref = (e_act, parts) if ref is ctx else optimum(ref)
         e_act = np.clip(e_act / e_ref, spec.min_effort, spec.max_effort)
     factor = np.ones(ctx.n_reps)
     factor[act] = e_act
@@ -423,6 +430,10 @@ def _bind_effort(spec: EffortSpec, ctx: ResponseContext) -> Bound:
         full = np.full(ctx.n_reps, np.nan)
         full[act] = v
         info[k] = full
+    if ref is not None:
+        full = np.full(ctx.n_reps, np.nan)
+        full[act] = parts_ref["certainty_equivalent"]
+        info["reference_certainty_equivalent"] = full
     return _Multiplier(factor, ctx.summed, "effort", info, ctx.paid)
 
 
