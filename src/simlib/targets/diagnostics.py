@@ -64,6 +64,7 @@ def propose_company_target(
     basis: str = "forecast",
     repetitions: int = 2000,
     seed: int = 0,
+    partial_year: str = "annualize",
 ) -> pd.DataFrame:
     """Propose next year's company target per KPI from history.
 
@@ -93,14 +94,31 @@ def propose_company_target(
         model is fitted on the months before it.
     basis : {"forecast", "last_year"}
         Apply the growth to the baseline forecast or to last year's actual.
+    partial_year : {"annualize", "refuse"}
+        When the year before ``year`` has fewer than 12 months of data it is never
+        taken for a full year: ``annualize`` divides its months by the share of a
+        year they carried in the full years before it (the seasonal profile, see
+        :func:`simlib.data.checks.last_year_actual`) and warns saying so;
+        ``refuse`` raises :class:`~simlib.data.checks.DataCheckError`.
 
     Returns
     -------
     pandas.DataFrame
-        One row per KPI: ``kpi``, ``year``, ``last_year_actual``, ``forecast``,
+        One row per KPI: ``kpi``, ``year``, ``last_year_actual`` (annualized when
+        the year is partial), ``last_year_months`` (months on record),
+        ``last_year_basis`` (how the figure was obtained, in words), ``forecast``,
         ``lower``, ``upper``, ``level``, ``growth``, ``proposed_target``,
         ``model``; ``proposed_target`` can be passed to :func:`cascade` as is.
+
+    Warns
+    -----
+    DataCheckWarning
+        When last year is partial and was annualized.
     """
+    from simlib.data.checks import DataCheckWarning, last_year_actual
+
+    if partial_year not in ("annualize", "refuse"):
+        raise ValueError(f"partial_year: expected 'annualize' or 'refuse', got {partial_year!r}")
 
     names = [kpis] if isinstance(kpis, str) else list(kpis or ds.kpi_names)
     year = int(ds.periods[-1].year + 1) if year is None else int(year)
@@ -117,7 +135,21 @@ def propose_company_target(
                 f"found {len(y)}"
             )
         last = y[y.index.year == year - 1]
-        last_actual = float(last.mean() if rate else last.sum()) if len(last) else np.nan
+        last_actual, last_months, last_basis = np.nan, 0, f"no data in {year - 1}"
+        if len(last) and rate:
+            # A rate's year is the mean of its months: a partial year needs no annualizing.
+            last_actual, last_months = float(last.mean()), len(last)
+            last_basis = f"mean of the {len(last)} month(s) of {year - 1} on record"
+        elif len(last):
+            ly = last_year_actual(ds, kpi, year - 1, partial_year)
+            last_actual, last_months, last_basis = ly.value, ly.months, ly.basis
+            if ly.partial:
+                warnings.warn(
+                    f"propose_company_target({kpi!r}): {year - 1} has {ly.months} of 12 months "
+                    f"of data; last year's actual is {ly.basis}",
+                    DataCheckWarning,
+                    stacklevel=2,
+                )
         steps = 12 * (year - int(y.index[-1].year)) - (int(y.index[-1].month) - 12)
         steps = max(int(steps), 12)
         yv = y.to_numpy()
@@ -143,6 +175,8 @@ def propose_company_target(
                 "kpi": kpi,
                 "year": year,
                 "last_year_actual": last_actual,
+                "last_year_months": last_months,
+                "last_year_basis": last_basis,
                 "forecast": fc,
                 "lower": float(lo),
                 "upper": float(hi),
