@@ -96,6 +96,10 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         print(f"{args.rep_id}: no targets in {year} (is the rep id right?)", file=sys.stderr)
         return 1
     period = args.period or str(pd.PeriodIndex(targets["period"]).max())
+    from simlib.data.checks import exclude_missing_months
+
+    # A month without sales data is not a month of zero sales (docs/data-checks.md).
+    targets = exclude_missing_months(ds.sales, targets, ds)
     plan = sc.plan()
     stmt = plan.explain(args.rep_id, period, ds.sales, targets, ds=ds)
     print(f"Scenario {sc.name!r}, plan {plan.name!r}, replayed on {year} actuals:")

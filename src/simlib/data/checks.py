@@ -345,6 +345,25 @@ def seasonal_shares(ds: Dataset, kpi: str, years: Sequence[int] | None = None) -
     return pd.Series(shares / shares.sum(), index=pd.RangeIndex(1, 13), name="share_of_year")
 
 
+def year_profile(ds: Dataset, kpi: str, before: int) -> tuple[pd.Series, str]:
+    """The seasonal profile used to annualize a partial year, and its name in words.
+
+    :func:`seasonal_shares` over the full years before ``before``; when there is no
+    full year to learn it from, a flat profile (each month 1/12: the run rate), said
+    so in the name, so the choice is never silent.
+    """
+    prior = full_years(ds, before=before)
+    if prior:
+        try:
+            shares = seasonal_shares(ds, kpi, prior)
+            span = f"{prior[0]}-{prior[-1]}" if len(prior) > 1 else f"{prior[0]}"
+            return shares, f"the seasonal profile of {span}"
+        except DataCheckError:
+            pass
+    flat = pd.Series(np.full(12, 1 / 12), index=pd.RangeIndex(1, 13), name="share_of_year")
+    return flat, "a flat profile (the run rate: no full year before it to learn seasonality from)"
+
+
 def annualize(total: float, months: Iterable[int], shares: pd.Series) -> float:
     """A part-year total as a full year: ``total / (sum of the months' shares)``.
 
@@ -431,17 +450,12 @@ def last_year_actual(ds: Dataset, kpi: str, year: int, partial_year: str = "annu
                 )
             ]
         )
-    prior = full_years(ds, before=year)
-    shares = seasonal_shares(ds, kpi, prior)
+    shares, profile = year_profile(ds, kpi, year)
     value = annualize(actual, m.index.month, shares)
     covered = float(shares.loc[sorted(set(m.index.month))].sum())
     basis = (
-        f"{year} annualized by the seasonal profile of {prior[0]}-{prior[-1]}: its {n} months "
-        f"({span}) carried {covered:.1%} of a year, so {actual:,.0f} / {covered:.3f} = "
-        f"{value:,.0f}"
-        if len(prior) > 1
-        else f"{year} annualized by the seasonal profile of {prior[0]}: its {n} months ({span}) "
-        f"carried {covered:.1%} of a year, so {actual:,.0f} / {covered:.3f} = {value:,.0f}"
+        f"{year} annualized by {profile}: its {n} months ({span}) carried {covered:.1%} of a "
+        f"year, so {actual:,.0f} / {covered:.3f} = {value:,.0f}"
     )
     return LastYear(kpi, year, value, actual, n, basis)
 
@@ -472,16 +486,9 @@ def check_partial_year(
             continue
         try:
             ly = last_year_actual(ds, kpi, year, "annualize")
-        except DataCheckError as exc:
-            return [
-                Finding(
-                    "partial_year",
-                    "error",
-                    msg,
-                    exc.findings[0].message + " " + exc.findings[0].handling,
-                    len(months),
-                )
-            ]
+        except DataCheckError as exc:  # e.g. no sales of this KPI in the year
+            parts.append(f"{kpi}: {exc.findings[0].message}")
+            continue
         parts.append(f"{kpi}: {ly.basis}")
     handling = (
         "It is never used as a full year: where 'last year' is needed (company target "

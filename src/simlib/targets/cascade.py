@@ -418,23 +418,22 @@ def _annualize_last_year(
 
     Units: their sums over the months on record divided by the share of a year
     those months carried (the company's seasonal profile over the full years
-    before). Reps: their own months' sum divided by those months' share (NaN under
+    before; a flat one, said so in the log, when there is none). Reps: their own months' sum divided by those months' share (NaN under
     ``MIN_MONTHS_FOR_BAND`` months, as for a full year). Unchanged when the year is
     complete in the data.
     """
     from simlib.data.checks import (
         DataCheckWarning,
-        full_years,
         last_year_actual,
-        seasonal_shares,
         year_months,
+        year_profile,
     )
 
     months = year_months(ds, year - 1)
     if len(months) in (0, 12):
         return last
     ly = last_year_actual(ds, kpi, year - 1, partial_year)  # refuses when asked to
-    shares = seasonal_shares(ds, kpi, full_years(ds, before=year - 1)).to_numpy()
+    shares = year_profile(ds, kpi, year - 1)[0].to_numpy()
     covered = float(shares[np.asarray(months.month) - 1].sum())
     out = np.array(last, dtype=float, copy=True)
     out[: tree.U] = out[: tree.U] / covered
