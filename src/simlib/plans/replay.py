@@ -218,7 +218,6 @@ def replay(
     incentive is not cut. ``simlib validate`` lists such months by unit.
     """
     from simlib.data.checks import exclude_missing_months
-
     from simlib.plans.plan import Plan, PlanInputError
 
     if not isinstance(plan, Plan):
