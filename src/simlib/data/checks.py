@@ -501,15 +501,43 @@ def check_partial_year(
 
 
 # ------------------------------------------------------------ missing months
-def _present(ds: Dataset) -> np.ndarray:
-    """Boolean (reps, periods, kpis): a sales row exists."""
-    r = pd.Index(ds.reps["rep_id"]).get_indexer(ds.sales["rep_id"])
-    t = ds.periods.get_indexer(ds.sales["period"])
-    k = pd.Index(ds.kpi_names).get_indexer(ds.sales["kpi"])
-    ok = (r >= 0) & (t >= 0) & (k >= 0)
-    seen = np.zeros((len(ds.reps), len(ds.periods), len(ds.kpi_names)), dtype=bool)
-    seen[r[ok], t[ok], k[ok]] = True
-    return seen
+def _positions(values: pd.Series, index: Sequence[str]) -> np.ndarray:
+    """Position of each value in ``index`` (-1 when absent), factorizing once so a
+    10-million-row column is matched through its few thousand distinct values."""
+    codes, uniques = pd.factorize(values)
+    pos = pd.Index([str(x) for x in index]).get_indexer(pd.Index(uniques).astype(str))
+    return np.where(codes >= 0, pos[np.maximum(codes, 0)], -1) if len(pos) else codes
+
+
+def _months(values: pd.Series) -> np.ndarray:
+    """Month ordinals (months since 1970-01) of a Period[M] column."""
+    arr = values.array
+    if isinstance(values.dtype, pd.PeriodDtype):
+        return np.asarray(arr.asi8, dtype=np.int64)
+    return np.asarray(pd.PeriodIndex(values, freq="M").asi8, dtype=np.int64)
+
+
+def _sales_codes(ds: Dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The sales table as (rep position, month position in ``ds.periods``, KPI
+    position, value); cached on the dataset."""
+    hit = ds._cache.get("_checks_sales_codes")
+    if hit is None:
+        s = ds.sales
+        rep = _positions(s["rep_id"], ds.reps["rep_id"].tolist())
+        t = _months(s["period"]) - (ds.periods[0].ordinal if len(ds.periods) else 0)
+        kpi = _positions(s["kpi"], ds.kpi_names)
+        hit = (rep, t, kpi, s["value"].to_numpy(dtype=float))
+        ds._cache["_checks_sales_codes"] = hit
+    return hit
+
+
+def _has_sales(ds: Dataset) -> np.ndarray:
+    """Boolean (reps, periods): the rep has at least one sales row in the month."""
+    rep, t, _, _ = _sales_codes(ds)
+    ok = (rep >= 0) & (t >= 0) & (t < len(ds.periods))
+    has = np.zeros((len(ds.reps), len(ds.periods)), dtype=bool)
+    has[rep[ok], t[ok]] = True
+    return has
 
 
 def missing_months(ds: Dataset) -> pd.DataFrame:
@@ -517,7 +545,7 @@ def missing_months(ds: Dataset) -> pd.DataFrame:
     that have sales in other months (reps with none are :func:`check_dataset`'s
     ``no_sales``). Columns ``rep_id``, ``unit_id``, ``period``."""
     emp = ds.employed_mask()
-    has = _present(ds).any(axis=2)
+    has = _has_sales(ds)
     some = has.any(axis=1)
     gap = emp & ~has & some[:, None]
     r, t = np.nonzero(gap)
@@ -609,8 +637,8 @@ def check_no_sales(ds: Dataset, settings: DataChecksSettings | None = None) -> l
     settings = settings or DataChecksSettings()
     emp = ds.employed_mask().any(axis=1)
     has = np.zeros(len(ds.reps), dtype=bool)
-    pos = pd.Index(ds.reps["rep_id"]).get_indexer(ds.sales["rep_id"].unique())
-    has[pos[pos >= 0]] = True
+    rep = _sales_codes(ds)[0]
+    has[rep[rep >= 0]] = True
     none = np.flatnonzero(emp & ~has)
     if len(none) == 0:
         return []
@@ -635,7 +663,7 @@ def target_year(targets: pd.DataFrame | None) -> int | None:
     t = targets.loc[targets["rep_id"].notna()]
     if t.empty:
         return None
-    return int(pd.PeriodIndex(t["period"], freq="M").year.max())
+    return int(_months(t["period"]).max() // 12 + 1970)
 
 
 def check_zero_targets(
@@ -655,21 +683,23 @@ def check_zero_targets(
     if tg is None or year is None or "rep_id" not in tg.columns:
         return []
     tg = tg.loc[tg["rep_id"].notna()]
-    tp = pd.PeriodIndex(tg["period"], freq="M")
-    tg = tg.loc[tp.year == year]
+    tg = tg.loc[_months(tg["period"]) // 12 + 1970 == year]
     if tg.empty:
         return []
     months = pd.period_range(f"{year}-01", f"{year}-12", freq="M")
     employed = ds.employed_mask(months).any(axis=1)
     rep_ids = ds.reps["rep_id"].astype(str).to_numpy()
-    annual = tg.groupby([tg["rep_id"].astype(str), tg["kpi"].astype(str)])["target"].sum()
-    names = list(kpis) if kpis is not None else sorted(set(tg["kpi"].astype(str)))
+    names = list(kpis) if kpis is not None else sorted(set(map(str, tg["kpi"].unique())))
+    rpos = _positions(tg["rep_id"], rep_ids.tolist())
+    kpos = _positions(tg["kpi"], names)
+    vals = tg["target"].to_numpy(dtype=float)
     out = []
-    for k in names:
-        a = annual.xs(k, level=1) if k in annual.index.get_level_values(1) else pd.Series()
-        v = a.reindex(rep_ids).to_numpy(dtype=float)
-        zero = employed & (v == 0)
-        none = employed & np.isnan(v)
+    for j, k in enumerate(names):
+        sel = (kpos == j) & (rpos >= 0)
+        total = np.bincount(rpos[sel], weights=vals[sel], minlength=len(rep_ids))
+        rows = np.bincount(rpos[sel], minlength=len(rep_ids))
+        zero = employed & (rows > 0) & (total == 0)
+        none = employed & (rows == 0)
         bad = np.flatnonzero(zero | none)
         if len(bad) == 0:
             continue
@@ -707,33 +737,28 @@ def implausible_values(ds: Dataset, factor: float = OUTLIER_FACTOR) -> pd.DataFr
         ``rep_id``, ``unit_id``, ``period``, ``kpi``, ``value``, ``reference`` (the
         larger of the two references the value was compared with).
     """
-    s = ds.sales
     cols = ["rep_id", "unit_id", "period", "kpi", "value", "reference"]
-    parts = []
-    for row in ds.kpis.itertuples(index=False):
+    rep, _, kpi, value = _sales_codes(ds)
+    hits, refs = [], []
+    for j, row in enumerate(ds.kpis.itertuples(index=False)):
         if row.unit == "rate":
             continue
-        sk = s.loc[s["kpi"] == row.kpi, ["rep_id", "period", "value"]]
-        v = sk["value"].to_numpy(dtype=float)
-        pos = v > 0
-        if not pos.any():
+        sel = np.flatnonzero((kpi == j) & (rep >= 0) & (value > 0))
+        if len(sel) == 0:
             continue
-        p99 = float(np.quantile(v[pos], 0.99))
-        med = (
-            sk.loc[pos]
-            .groupby("rep_id", observed=True)["value"]
-            .median()
-            .reindex(sk["rep_id"])
-            .to_numpy(dtype=float)
-        )
-        ref = np.fmax(np.nan_to_num(med, nan=0.0), p99)
-        hit = pos & (v > factor * ref)
+        v = value[sel]
+        p99 = float(np.quantile(v, 0.99))
+        med = pd.Series(v).groupby(rep[sel]).median()
+        ref = np.fmax(med.reindex(rep[sel]).to_numpy(dtype=float), p99)
+        hit = v > factor * ref
         if hit.any():
-            sub = sk.loc[hit].assign(kpi=row.kpi, reference=ref[hit])
-            parts.append(sub)
-    if not parts:
+            hits.append(sel[hit])
+            refs.append(ref[hit])
+    if not hits:
         return pd.DataFrame(columns=cols)
-    out = pd.concat(parts, ignore_index=True)
+    rows = np.concatenate(hits)
+    out = ds.sales.iloc[rows][["rep_id", "period", "kpi", "value"]].reset_index(drop=True)
+    out["reference"] = np.concatenate(refs)
     unit = ds.reps.set_index("rep_id")["unit_id"]
     out["unit_id"] = unit.reindex(out["rep_id"]).to_numpy()
     return out[cols].sort_values("value", ascending=False, ignore_index=True)
