@@ -479,3 +479,47 @@ def test_caveats_are_stored_with_the_result_and_shown(tmp_path):
     html = caveats_block(back, res)  # the same finding twice is shown once
     assert html.count("<li>") == 1 and "missing months" in html and "T1 6" in html
     assert caveats_block(DataChecks()) == ""
+
+
+def cascade_scenario(tmp_path, **data_checks) -> Scenario:
+    ds = panel(last="2015-07", targets_year=None)
+    extra = {"data_checks": data_checks} if data_checks else {}
+    path = write_scenario(
+        tmp_path,
+        ds,
+        targets={
+            "source": "cascade",
+            "cascade": {"default": {"method": "even"}, "calendarization": {"method": "flat"}},
+            "company_growth": 0.05,
+        },
+        **extra,
+    )
+    doc = yaml.safe_load(open(path, encoding="utf-8"))
+    doc["baseline"]["simulation"]["year"] = 2016
+    with open(path, "w", encoding="utf-8") as f:
+        yaml.safe_dump(doc, f)
+    return Scenario.from_yaml(path)
+
+
+def test_scenario_company_growth_on_a_partial_year_is_annualized(tmp_path):
+    sc = cascade_scenario(tmp_path)
+    ds = sc.dataset()
+    expected = hand_annualized(ds.sales, [2012, 2013, 2014], 2015) * 1.05
+    with pytest.warns(DataCheckWarning, match="7 of 12 months"):
+        cas = sc.cascade()
+    assert cas.company_target["revenue"] == pytest.approx(expected, rel=1e-12)
+    rep_total = sc.targets().query("kpi == 'revenue'")["target"].sum()
+    assert rep_total == pytest.approx(expected, abs=1.0)  # whole currency units
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert sc.check() == []
+    said = [str(w.message) for w in caught if issubclass(w.category, DataCheckWarning)]
+    assert any("[partial_year]" in m and "seasonal profile of 2012-2014" in m for m in said)
+
+
+def test_scenario_refusing_a_partial_year_is_caught_by_validate(tmp_path):
+    sc = cascade_scenario(tmp_path, partial_year="refuse")
+    probs = sc.check()
+    assert any("2015 has 7 of 12 months" in m for _, m in probs), probs
+    with pytest.raises(DataCheckError, match="refuse"):
+        sl.simulate(sc, draws=4)
