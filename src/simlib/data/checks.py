@@ -294,6 +294,8 @@ def _company_monthly(ds: Dataset, kpi: str) -> pd.Series:
 # ------------------------------------------------------------ partial years
 def year_months(ds: Dataset, year: int) -> pd.PeriodIndex:
     """The months of calendar ``year`` that lie within the data's months."""
+    if len(ds.sales) == 0:
+        return pd.PeriodIndex([], freq="M")
     p = ds.periods
     return p[p.year == year]
 

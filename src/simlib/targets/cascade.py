@@ -351,6 +351,13 @@ def cascade(
     GuardrailError
         Guardrails cannot hold a parent's total; names the unit and the range.
 
+    Warns
+    -----
+    DataCheckWarning
+        When last year is partial (annualized, see ``partial_year``), and when the
+        rep targets imply, at last year's run rate, attainment outside 50-200% for
+        some reps (:func:`simlib.data.checks.check_attainment_spread`).
+
     Examples
     --------
     >>> import simlib as sl
@@ -394,7 +401,7 @@ def cascade(
     annual_df = pd.concat(annual_parts, ignore_index=True)
     monthly_df = pd.concat(monthly_parts, ignore_index=True)
     log = pd.DataFrame(log_rows, columns=["kind", "kpi", "unit_id", "child", "amount", "detail"])
-    return Cascade(
+    out = Cascade(
         targets=monthly_df,
         annual=annual_df,
         log=log,
@@ -403,6 +410,11 @@ def cascade(
         company_target=dict(targets),
         rounding_unit=runits,
     )
+    from simlib.data.checks import DataCheckWarning, check_attainment_spread
+
+    for f in check_attainment_spread(ds, out):
+        warnings.warn(f"cascade: {f.text()}", DataCheckWarning, stacklevel=2)
+    return out
 
 
 def _annualize_last_year(
