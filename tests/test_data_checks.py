@@ -396,7 +396,8 @@ def test_even_split_over_unequal_reps_flags_the_spread():
     s.loc[s["rep_id"] == "b2", "value"] *= 0.05
     small = Dataset(ds.kpis, ds.units, ds.reps, s)
     total2 = s.loc[s["period"].dt.year == 2014, "value"].sum()
-    cas2 = cascade(small, {"revenue": total2}, even)
+    with pytest.warns(DataCheckWarning, match="cascade: revenue: .*1 rep\\(s\\) below 50%"):
+        cas2 = cascade(small, {"revenue": total2}, even)
     f = check_attainment_spread(small, cas2)
     assert len(f) == 1 and f[0].by_unit == (("T2", 1),) and "1 rep(s) below 50%" in f[0].message
 
@@ -523,3 +524,13 @@ def test_scenario_refusing_a_partial_year_is_caught_by_validate(tmp_path):
     assert any("2015 has 7 of 12 months" in m for _, m in probs), probs
     with pytest.raises(DataCheckError, match="refuse"):
         sl.simulate(sc, draws=4)
+
+
+def test_data_health_quota_attainment_reads_missing_months_as_missing():
+    from simlib.data.health import quota_attainment
+
+    qa = quota_attainment(gap_dataset(), "revenue").set_index("year")
+    # 2014: r1 66,000 / 60,000 (his six months) = 1.10, r2 120,000 / 120,000 = 1.00.
+    assert qa.loc[2014, "reps"] == 2
+    assert qa.loc[2014, "at_quota"] == 1.0
+    assert qa.loc[2014, "median_attainment"] == pytest.approx(1.05)

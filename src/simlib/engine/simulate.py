@@ -782,7 +782,9 @@ def simulate(
         else check_dataset(ds, targets=targets, year=year, settings=data_checks)
     )
     checks.raise_errors(name or "")
-    checks.emit(name or "", stacklevel=2)
+    # Without the design's name: designs on one dataset share their findings, and
+    # Python shows a repeated warning once.
+    checks.emit(stacklevel=2)
     reps = ds.reps.loc[ds.reps["rep_id"].isin(tg["rep_id"].unique())].reset_index(drop=True)
     covered = np.asarray(plan.covers(reps), dtype=bool)
     if not covered.any():
