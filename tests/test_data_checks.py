@@ -534,3 +534,16 @@ def test_data_health_quota_attainment_reads_missing_months_as_missing():
     assert qa.loc[2014, "reps"] == 2
     assert qa.loc[2014, "at_quota"] == 1.0
     assert qa.loc[2014, "median_attainment"] == pytest.approx(1.05)
+
+
+def test_explain_pays_the_rep_on_the_months_he_has_and_says_so(tmp_path, capsys):
+    from simlib.cli import main
+
+    path = write_scenario(tmp_path, gap_dataset())
+    assert main(["explain", path, "r1", "--period", "2014-12"]) == 0
+    out = capsys.readouterr().out
+    assert "revenue 66,000.00 / target 60,000.00 = 110.00%" in out
+    assert "= 72,000.00 CNY" in out
+    assert (
+        "Note: r1 has no sales data for 2014-04, 2014-05, 2014-06, 2014-07, 2014-08, 2014-09" in out
+    )
