@@ -547,3 +547,19 @@ def test_explain_pays_the_rep_on_the_months_he_has_and_says_so(tmp_path, capsys)
     assert (
         "Note: r1 has no sales data for 2014-04, 2014-05, 2014-06, 2014-07, 2014-08, 2014-09" in out
     )
+
+
+def test_validate_refuses_1e308_in_a_csv_naming_file_row_and_column(tmp_path, capsys):
+    from simlib.cli import main
+
+    folder = tmp_path / "data"
+    gap_dataset().save(folder)
+    lines = (folder / "sales.csv").read_text(encoding="utf-8").splitlines()
+    rep, period, kpi, _ = lines[3].split(",")
+    lines[3] = f"{rep},{period},{kpi},1e308"  # the file's row 4 (the header is row 1)
+    (folder / "sales.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["validate", str(folder)]) == 1
+    out = capsys.readouterr().out
+    row = next(line for line in out.splitlines() if line.startswith("sales.csv"))
+    assert row.split()[1:3] == ["4", "value"] and "1e308" in row
+    assert "a plausible value: below 1e+15" in row
