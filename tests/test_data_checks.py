@@ -563,3 +563,11 @@ def test_validate_refuses_1e308_in_a_csv_naming_file_row_and_column(tmp_path, ca
     row = next(line for line in out.splitlines() if line.startswith("sales.csv"))
     assert row.split()[1:3] == ["4", "value"] and "1e308" in row
     assert "a plausible value: below 1e+15" in row
+
+
+def test_rep_without_any_target_is_named_as_outside_the_population():
+    ds = panel(last="2014-12")
+    dropped = ds.targets.loc[ds.targets["rep_id"] != "b1"]
+    f = [x for x in check_dataset(ds, targets=dropped, year=2014) if x.check == "zero_targets"]
+    assert len(f) == 1 and "1 with no target on any KPI (b1)" in f[0].message
+    assert "not simulated" in f[0].handling and f[0].by_unit == (("T2", 1),)

@@ -39,7 +39,9 @@ into an error:
 ``zero_targets`` (default ``warn``)
     Reps employed in the plan year whose annual target on a KPI is 0 or missing.
     They stay in company revenue (their sales are still simulated) and earn nothing
-    on components that measure attainment on that KPI ("no target").
+    on components that measure attainment on that KPI ("no target"). A rep with no
+    target on any KPI is not part of the plan year's population and is not
+    simulated: the finding says so, and a target of 0 keeps them in.
 ``implausible_values`` (default ``warn``)
     Sales values more than :data:`OUTLIER_FACTOR` times both the rep's own median
     month and the KPI's 99th percentile over all reps (a unit slip, a typo).
@@ -695,6 +697,7 @@ def check_zero_targets(
     rpos = _positions(tg["rep_id"], rep_ids.tolist())
     kpos = _positions(tg["kpi"], names)
     vals = tg["target"].to_numpy(dtype=float)
+    any_rows = np.bincount(rpos[rpos >= 0], minlength=len(rep_ids)) > 0
     out = []
     for j, k in enumerate(names):
         sel = (kpos == j) & (rpos >= 0)
@@ -702,6 +705,7 @@ def check_zero_targets(
         rows = np.bincount(rpos[sel], minlength=len(rep_ids))
         zero = employed & (rows > 0) & (total == 0)
         none = employed & (rows == 0)
+        absent = none & ~any_rows  # no target on any KPI: outside the plan's population
         bad = np.flatnonzero(zero | none)
         if len(bad) == 0:
             continue
@@ -709,17 +713,30 @@ def check_zero_targets(
         parts = []
         if zero.any():
             parts.append(f"{int(zero.sum())} with a target of 0 ({_ids_text(rep_ids[zero])})")
-        if none.any():
-            parts.append(f"{int(none.sum())} with no target row ({_ids_text(rep_ids[none])})")
+        if (none & ~absent).any():
+            parts.append(
+                f"{int((none & ~absent).sum())} with no {k} target row "
+                f"({_ids_text(rep_ids[none & ~absent])})"
+            )
+        if absent.any():
+            parts.append(
+                f"{int(absent.sum())} with no target on any KPI ({_ids_text(rep_ids[absent])})"
+            )
         msg = (
             f"{k} in {year}: {len(bad):,} employed rep(s) without a positive target: "
             f"{'; '.join(parts)}; {_units_text(pairs, 'reps')}."
         )
         handling = (
-            "A target of 0 does not remove a rep from company revenue: their sales are "
-            f"simulated as usual; they earn nothing on components measuring attainment on {k} "
-            "(recorded as 'no target')."
+            "A rep with a target of 0 (or none on this KPI) stays in company revenue: their "
+            f"sales are simulated as usual; they earn nothing on components measuring "
+            f"attainment on {k} (recorded as 'no target')."
         )
+        if absent.any():
+            handling += (
+                " A rep with no target on any KPI is outside the plan year's population: not "
+                "simulated, so their sales are missing from company revenue; give them a "
+                "target (0 is fine) to keep them."
+            )
         out.append(_finding(settings, "zero_targets", msg, handling, len(bad), pairs))
     return out
 
