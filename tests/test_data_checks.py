@@ -571,3 +571,35 @@ def test_rep_without_any_target_is_named_as_outside_the_population():
     f = [x for x in check_dataset(ds, targets=dropped, year=2014) if x.check == "zero_targets"]
     assert len(f) == 1 and "1 with no target on any KPI (b1)" in f[0].message
     assert "not simulated" in f[0].handling and f[0].by_unit == (("T2", 1),)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    gaps=st.lists(st.tuples(st.integers(0, 3), st.integers(1, 12)), max_size=20),
+)
+def test_missing_months_count_by_unit_and_dropped_targets_agree(gaps):
+    """Whatever cells are missing: the finding counts each missing rep-month once,
+    its units add up to that count, and exactly those target rows are left out."""
+    reps = ["a1", "a2", "b1", "b2"]
+    full = [(r, p) for r in reps for p in ONE_YEAR]
+    gone = {(reps[i], pd.Period(f"2014-{m:02d}", "M")) for i, m in gaps}
+    gone = {g for g in gone if g[0] != "b2"}  # b2 is complete: the data span the year
+    rows = [(r, p, "revenue", 5.0) for r, p in full if (r, p) not in gone]
+    sales = pd.DataFrame(rows, columns=["rep_id", "period", "kpi", "value"])
+    sales["period"] = pd.PeriodIndex(sales["period"], freq="M")
+    t = pd.DataFrame(
+        [(r, p, "revenue", 4.0) for r, p in full], columns=["rep_id", "period", "kpi", "target"]
+    )
+    t["period"] = pd.PeriodIndex(t["period"], freq="M")
+    ds = Dataset(KPIS, UNITS, reps_table(reps), sales)
+    # A rep with every month gone has no sales at all: a no_sales finding instead.
+    some = {r for r, _ in full if any((r, p) not in gone for p in ONE_YEAR)}
+    expect = {g for g in gone if g[0] in some}
+    found = [f for f in check_dataset(ds) if f.check == "missing_months"]
+    if not expect:
+        assert found == []
+    else:
+        assert found[0].count == len(expect) == sum(n for _, n in found[0].by_unit)
+    kept = exclude_missing_months(sales, t, ds)
+    assert len(t) - len(kept) == len(gone)
+    assert not set(zip(kept["rep_id"], kept["period"], strict=True)) & gone
