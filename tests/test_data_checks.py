@@ -603,3 +603,13 @@ def test_missing_months_count_by_unit_and_dropped_targets_agree(gaps):
     kept = exclude_missing_months(sales, t, ds)
     assert len(t) - len(kept) == len(gone)
     assert not set(zip(kept["rep_id"], kept["period"], strict=True)) & gone
+
+
+def test_replay_names_a_rep_with_targets_but_no_sales_in_the_year():
+    ds = gap_dataset(missing=tuple(range(1, 13)))  # r1: targets all year, no 2014 sales
+    with pytest.warns(
+        DataCheckWarning,
+        match=r"1 employed rep\(s\) with targets have no sales data in the year \(r1\)",
+    ):
+        res = replay(ds, Plan.from_dict(QUOTA_PLAN), 2014)
+    assert list(res.summary.by_rep["rep_id"]) == ["r2"]
