@@ -181,6 +181,13 @@ def test_cascade_unit_bands_use_the_annualized_last_year():
     hq = a.loc[a["rep_id"].isna() & (a["unit_id"] == "HQ"), "last_year_actual"].iloc[0]
     assert hq == pytest.approx(expected, rel=1e-9)
     assert (cas.log["kind"] == "partial_year").sum() == 1
+    # A rep with the same seven months: their own total over the same share of a year.
+    company7 = ds.sales.loc[ds.sales["period"].dt.year == 2015, "value"].sum()
+    a1_7 = ds.sales.loc[
+        (ds.sales["period"].dt.year == 2015) & (ds.sales["rep_id"] == "a1"), "value"
+    ].sum()
+    a1 = a.loc[a["rep_id"] == "a1", "last_year_actual"].iloc[0]
+    assert a1 == pytest.approx(a1_7 * expected / company7, rel=1e-9)
 
 
 @settings(max_examples=60, deadline=None)
