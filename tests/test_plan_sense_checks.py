@@ -93,6 +93,10 @@ def test_a_falling_payout_curve_is_warned_about_unless_stated():
     with warnings.catch_warnings():
         warnings.simplefilter("error", PlanWarning)
         Plan.from_dict(PLAN)  # a rising curve: no warning
+    # The practice checks a plan report shows say it too, stated or not.
+    said = [w for w in plan.warnings() if "payout falls as attainment rises" in w]
+    assert len(said) == 1 and "stated: allow_decreasing" in said[0]
+    assert not [w for w in Plan.from_dict(PLAN).warnings() if "payout falls" in w]
 
 
 def test_default_groupings_use_only_columns_the_data_have():
