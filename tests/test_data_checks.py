@@ -620,3 +620,13 @@ def test_replay_names_a_rep_with_targets_but_no_sales_in_the_year():
     ):
         res = replay(ds, Plan.from_dict(QUOTA_PLAN), 2014)
     assert list(res.summary.by_rep["rep_id"]) == ["r2"]
+
+
+def test_validate_names_a_refused_partial_year_once(tmp_path, capsys):
+    from simlib.cli import main
+
+    sc = cascade_scenario(tmp_path, partial_year="refuse")
+    assert main(["validate", str(sc.file)]) == 1
+    out = capsys.readouterr().out
+    assert out.count("2015 has 7 of 12 months") == 1
+    assert "1 problem(s)" in out

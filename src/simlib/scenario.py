@@ -953,14 +953,12 @@ class Scenario:
 
     def _data_check_problems(self, where: str) -> list[tuple[str, str]]:
         """Data-check errors as problems; data-check warnings as warnings."""
-        from simlib.data.checks import DataCheckError, DataCheckWarning
+        from simlib.data.checks import DataCheckWarning
 
         try:
             checks = self.data_checks()
-        except DataCheckError as exc:
-            return [(f"{where}: data_checks.{f.check}", f.text()) for f in exc.findings]
         except (SimlibError, ValueError, KeyError):
-            return []  # the targets' own problem is reported above
+            return []  # building the targets failed (a refused partial year, ...): reported above
         for f in checks.warnings:
             warnings.warn(f"{where}: [{f.check}] {f.text()}", DataCheckWarning, stacklevel=3)
         return [(f"{where}: data_checks.{f.check}", f.text()) for f in checks.errors]
