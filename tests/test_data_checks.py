@@ -630,3 +630,21 @@ def test_validate_names_a_refused_partial_year_once(tmp_path, capsys):
     out = capsys.readouterr().out
     assert out.count("2015 has 7 of 12 months") == 1
     assert "1 problem(s)" in out
+
+
+def test_difficulty_forecasts_do_not_read_a_partial_year_as_whole():
+    from simlib.targets import difficulty
+
+    ds = panel(last="2015-07", targets_year=None)
+    expected = hand_annualized(ds.sales, [2012, 2013, 2014], 2015)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataCheckWarning)
+        prop = propose_company_target(ds, growth=0.05, repetitions=200)
+        cas = cascade(ds, prop, {"calendarization": {"method": "flat"}})
+        d = difficulty(cas, ds, proposal=prop)
+    fc = float(prop["forecast"].iloc[0])
+    # Every rep sold in all seven months: their annualized run rates add up to the
+    # company's annualized year, so their forecasts add up to the company forecast
+    # (reading 7 months as a year would give 12/7 of it).
+    assert d.reps["forecast"].sum() == pytest.approx(fc, rel=1e-9)
+    assert prop["last_year_actual"].iloc[0] == pytest.approx(expected, rel=1e-12)

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from simlib.data.checks import last_year_actual, year_months, year_profile
 from simlib.data.dataset import Dataset
 from simlib.org import Hierarchy
 from simlib.targets.cascade import Cascade, CascadeError
@@ -115,7 +116,7 @@ def propose_company_target(
     DataCheckWarning
         When last year is partial and was annualized.
     """
-    from simlib.data.checks import DataCheckWarning, last_year_actual
+    from simlib.data.checks import DataCheckWarning
 
     if partial_year not in ("annualize", "refuse"):
         raise ValueError(f"partial_year: expected 'annualize' or 'refuse', got {partial_year!r}")
@@ -300,6 +301,17 @@ def _rep_forecast(ds: Dataset, cas: Cascade, kpi: str, proposal: pd.DataFrame | 
     else:
         fc = float(propose_company_target(ds, kpi, year=year, repetitions=200)["forecast"].iloc[0])
     base = float(last.mean() if rate else last.sum())
+    if not rate and 0 < len(year_months(ds, year - 1)) < 12:
+        # A partial last year is never read as a whole one (a 12-month forecast over
+        # 7 months' sales would inflate every forecast): the company's last year is
+        # annualized by the seasonal profile, each rep's by the share of a year their
+        # own months carried.
+        shares = year_profile(ds, kpi, year - 1)[0].to_numpy()
+        base = last_year_actual(ds, kpi, year - 1).value
+        s1 = s[yr == year - 1]
+        share = pd.Series(shares[s1["period"].dt.month.to_numpy() - 1], index=s1.index)
+        covered = share.groupby(s1["rep_id"]).sum()
+        run = g1.sum() / covered.reindex(g1.sum().index)
     trend = (fc - base) if rate else (fc / base if base > 0 else 1.0)
     full1 = g1.count() == 12
     full2 = g2.count() == 12
@@ -324,7 +336,9 @@ def difficulty(
     """How hard each target is, and how many reps are likely to reach theirs.
 
     A rep's forecast is their last-year run rate (annualized over the months
-    worked) times the company's forecast growth (from ``proposal``, or a fresh
+    worked; when last year is partial in the data, by the seasonal share of a year
+    their months carried, and the company's last year likewise) times the
+    company's forecast growth (from ``proposal``, or a fresh
     :func:`propose_company_target`). A rep's outcome deviates from it by a
     **common** shock shared by everyone (the market: its spread ``s_c`` is read off
     the company forecast's prediction interval) plus an **individual** one (spread
