@@ -34,9 +34,10 @@ min_group = None  # None: the baseline scenario's report.min_group
 
 # %%
 import matplotlib.pyplot as plt
-from IPython.display import Markdown, display
+from IPython.display import HTML, Markdown, display
 
 from simlib import report
+from simlib.data.checks import caveats_block
 
 view = report.load_batch(store_path, batch)
 if baseline not in view.results:
@@ -52,6 +53,7 @@ display(
         + (f"; {len(failed)} could not run (see the index)." if len(failed) else ".")
     )
 )
+display(HTML(caveats_block(*results.values())))  # empty when the data raised no caveat
 
 # %% [markdown]
 # ## Executive summary

@@ -29,9 +29,10 @@ scenario = "baseline"
 
 # %%
 import matplotlib.pyplot as plt
-from IPython.display import Markdown, display
+from IPython.display import HTML, Markdown, display
 
 from simlib import report
+from simlib.data.checks import caveats_block
 from simlib.plans import Plan
 
 view = report.load_batch(store_path, batch, [scenario])
@@ -48,6 +49,7 @@ display(
         f"{res.provenance['draws']:,} simulated years of {res.provenance['year']}."
     )
 )
+display(HTML(caveats_block(res)))  # empty when the data raised no caveat
 
 # %% [markdown]
 # ## The plan in plain words

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from simlib.data.checks import DataCheckWarning
 from simlib.data.dataset import Dataset
 from simlib.errors import SpecError
 from simlib.targets import (
@@ -93,10 +94,20 @@ def test_guardrail_feasible_case_by_hand(tiny_ds):
     t = annual(c)
     assert (t["r1"], t["r2"], t["r4"], t["r5"]) == (2400, 4800, 7200, 1200)
     assert (c.log["kind"] == "guardrail").sum() == 0
-    # Region band: N's actual 1950 (incl. r3's 150), S 2000; +-10% cannot hold 15600.
+    # Region band: N's actual 1950 (incl. r3's 150), S 2000 over the 3 months of 2026
+    # on record. Last year is partial and there is no full year to learn seasonality
+    # from, so it is annualized flat: x 12/3 -> N 7800, S 8000. +-10% holds N within
+    # [7020, 8580] and S within [7200, 8800]: 15600 fits, 20000 (> 17380) cannot.
     bad = {**FLAT, "levels": {"region": {"guardrail": {"max_change": 0.1}}}}
+    with pytest.warns(DataCheckWarning, match="flat profile"):
+        ok = cascade(tiny_ds, {"revenue": 15600}, bad)
+    a = ok.annual
+    last = a[a["rep_id"].isna() & (a["kpi"] == "revenue")].set_index("unit_id")
+    assert last.loc["N", "last_year_actual"] == pytest.approx(7800)
+    assert last.loc["S", "last_year_actual"] == pytest.approx(8000)
+    assert (ok.log["kind"] == "partial_year").sum() == 1
     with pytest.raises(GuardrailError, match="'HQ'"):
-        cascade(tiny_ds, {"revenue": 15600}, bad)
+        cascade(tiny_ds, {"revenue": 20000}, bad)
 
 
 def test_guardrail_log_and_bounds(tiny_ds):

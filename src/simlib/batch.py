@@ -295,6 +295,28 @@ def _simulate_kwargs(sc, draws: int | None) -> dict[str, Any]:
     return kw
 
 
+def _data_check_notes(scenarios) -> list[str]:
+    """Each data-check warning of the scenarios once (they usually share one dataset);
+    a scenario whose checks cannot run says why when it is simulated."""
+    import warnings
+
+    from simlib.errors import SimlibError
+
+    out: list[str] = []
+    for sc in scenarios:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                checks = sc.data_checks()
+        except (SimlibError, ValueError, KeyError, OSError):
+            continue
+        for f in checks.warnings:
+            text = f"data [{f.check}] {f.text()}"
+            if text not in out:
+                out.append(text)
+    return out
+
+
 def _item_what(sc) -> str:
     """The index's "what it is" for one scenario: a reform's own words; for the
     baseline, the design itself (the file's "what" describes the whole batch)."""
@@ -382,6 +404,9 @@ def run_batch(
     prev = {r.scenario: r for r in previous.itertuples()} if previous is not None else {}
     echo(f"Batch {batch!r}: {len(root.scenarios)} scenario(s) from {scenario_file} -> {out_dir}/")
     for n in notes:
+        echo(f"  warning: {n}")
+    for n in _data_check_notes(root.scenarios):
+        notes.append(n)
         echo(f"  warning: {n}")
 
     items: list[BatchItem] = []

@@ -96,10 +96,25 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         print(f"{args.rep_id}: no targets in {year} (is the rep id right?)", file=sys.stderr)
         return 1
     period = args.period or str(pd.PeriodIndex(targets["period"]).max())
+    from simlib.data.checks import exclude_missing_months
+
+    # A month without sales data is not a month of zero sales (docs/data-checks.md).
+    kept = exclude_missing_months(ds.sales, targets, ds)
+    own = targets["rep_id"].astype(str) == args.rep_id
+    gone = sorted(
+        set(map(str, targets.loc[own, "period"]))
+        - set(map(str, kept.loc[kept["rep_id"].astype(str) == args.rep_id, "period"]))
+    )
+    targets = kept
     plan = sc.plan()
     stmt = plan.explain(args.rep_id, period, ds.sales, targets, ds=ds)
     print(f"Scenario {sc.name!r}, plan {plan.name!r}, replayed on {year} actuals:")
     print(stmt)
+    if gone:
+        print(
+            f"\nNote: {args.rep_id} has no sales data for {', '.join(gone)}; those months are "
+            "left out of both actual and target (a missing month is not a month of zero sales)."
+        )
     return 0
 
 

@@ -91,6 +91,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import Field, model_validator
 
+from simlib.data.checks import DataChecksSettings
 from simlib.errors import SimlibError, SpecError
 from simlib.spec import StrictModel, load_yaml, parse_spec
 
@@ -133,7 +134,9 @@ class SimulationSettings(StrictModel):
     turnover: float | Literal["history"] | None = None
     #: Incentive budget (currency); default the plan's total target incentive.
     budget: float | None = Field(default=None, gt=0)
-    groupings: list[str] = Field(default_factory=lambda: ["region", "tenure", "gender"])
+    #: Rep groups for equity metrics; default region, tenure and, when the reps
+    #: table has the (optional) column, gender.
+    groupings: list[str] | None = None
 
 
 class TargetsSettings(StrictModel):
@@ -195,6 +198,9 @@ class Design(StrictModel):
     behavior: Any = None
     simulation: SimulationSettings = SimulationSettings()
     report: ReportSettings = ReportSettings()
+    #: What a data check does when it finds something: warn (default) or error;
+    #: how a partial last year is used (see :mod:`simlib.data.checks`).
+    data_checks: DataChecksSettings = DataChecksSettings()
 
 
 class ReformSpec(StrictModel):
@@ -748,13 +754,39 @@ class Scenario:
             raise ScenarioError(f"{self.name}: targets come from the data, not a cascade")
         ds = self.dataset()
         year = self.settings.year or int(ds.periods[-1].year + 1)
-        key = json.dumps([ds.content_hash(), t.model_dump(), year], sort_keys=True, default=str)
+        partial = self.data_check_settings.partial_year
+        key = json.dumps(
+            [ds.content_hash(), t.model_dump(), year, partial], sort_keys=True, default=str
+        )
         if key not in _CASCADES:
             from simlib import targets as tg
 
-            company = t.company_target or _grown_company_target(ds, year, t.company_growth)
-            _CASCADES[key] = tg.cascade(ds, company, spec=t.cascade, year=year)
+            company = t.company_target or _grown_company_target(ds, year, t.company_growth, partial)
+            _CASCADES[key] = tg.cascade(
+                ds, company, spec=t.cascade, year=year, partial_year=partial
+            )
         return _CASCADES[key]
+
+    @property
+    def data_check_settings(self) -> DataChecksSettings:
+        """The scenario's ``data_checks`` rules (defaults when it gives none)."""
+        return DataChecksSettings.model_validate(self.design.get("data_checks") or {})
+
+    def data_checks(self):
+        """Every data check on this scenario's data, targets and (when it has one)
+        cascade, with its ``data_checks`` rules applied (:mod:`simlib.data.checks`).
+
+        Raises what building the targets raises (a refused partial year, for one).
+        """
+        from simlib.data.checks import check_attainment_spread, check_dataset
+
+        ds = self.dataset()
+        settings = self.data_check_settings
+        tg = self.targets()
+        checks = check_dataset(ds, targets=tg, year=self.settings.year, settings=settings)
+        if tg is not None:
+            checks = checks.plus(check_attainment_spread(ds, self.cascade(), settings))
+        return checks
 
     def simulation_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for :func:`simlib.simulate` (what ``sl.simulate(sc)`` calls)."""
@@ -775,7 +807,7 @@ class Scenario:
             pip_floor=out.get("pip_floor"),
             promotion_grade=out.get("promotion_grade"),
             budget=s.budget,
-            groupings=tuple(s.groupings),
+            groupings=tuple(s.groupings) if s.groupings is not None else None,
             turnover=s.turnover,
             draws=s.draws,
             seed=s.seed,
@@ -786,6 +818,7 @@ class Scenario:
             threads=s.threads,
             progress=False,
             name=self.name,
+            data_checks=self.data_checks(),
         )
         behavior = self.design.get("behavior")
         if behavior is not None:
@@ -870,7 +903,7 @@ class Scenario:
                         )
                     )
         known = {"region", "tenure", *map(str, ds.reps.columns)}
-        for i, g in enumerate(s.groupings):
+        for i, g in enumerate(s.groupings or ()):
             if g not in known:
                 extra = sorted(known - {"region", "tenure", "rep_id"})
                 problems.append(
@@ -935,7 +968,21 @@ class Scenario:
                         "promotion readiness needs an appraisal scheme",
                     )
                 )
+        problems += _team_level_problems(self.design["plan"], ds, where)
+        problems += self._data_check_problems(where)
         return problems
+
+    def _data_check_problems(self, where: str) -> list[tuple[str, str]]:
+        """Data-check errors as problems; data-check warnings as warnings."""
+        from simlib.data.checks import DataCheckWarning
+
+        try:
+            checks = self.data_checks()
+        except (SimlibError, ValueError, KeyError):
+            return []  # building the targets failed (a refused partial year, ...): reported above
+        for f in checks.warnings:
+            warnings.warn(f"{where}: [{f.check}] {f.text()}", DataCheckWarning, stacklevel=3)
+        return [(f"{where}: data_checks.{f.check}", f.text()) for f in checks.errors]
 
     def with_changes(self, name: str, changes: Mapping[str, Any], what: str = "") -> Scenario:
         """A new scenario: this one with ``changes`` applied (paths or nested mappings)."""
@@ -957,6 +1004,31 @@ def _plan_kpi_paths(plan: dict) -> list[tuple[str, str]]:
         for part in ("gate", "modifier", "clawback"):
             if isinstance(c.get(part), dict) and isinstance(c[part].get("kpi"), str):
                 out.append((f"plan.components[{i}].{part}.kpi", c[part]["kpi"]))
+    return out
+
+
+def _team_level_problems(plan: Any, ds, where: str) -> list[tuple[str, str]]:
+    """Team components measuring a level the data's hierarchy does not have."""
+    from simlib.org import Hierarchy
+
+    comps = plan.get("components") if isinstance(plan, dict) else None
+    if not isinstance(comps, list):
+        return []
+    try:
+        levels = list(Hierarchy.of(ds).levels)
+    except (SimlibError, ValueError):
+        return []
+    out = []
+    for i, c in enumerate(comps):
+        if isinstance(c, dict) and c.get("type") == "team" and "level" in c:
+            if c["level"] not in levels:
+                out.append(
+                    (
+                        f"{where}: plan.components[{i}].level",
+                        f"level {c['level']!r} is not in the data's hierarchy "
+                        f"(its levels are {', '.join(map(str, levels))})",
+                    )
+                )
     return out
 
 
@@ -1169,14 +1241,31 @@ def _load_dataset(path: str):
     return _LOADED[key]
 
 
-def _grown_company_target(ds, year: int, growth: float) -> dict[str, float]:
-    """Last year's company actual per KPI, grown by ``growth`` (rate KPIs kept)."""
+def _grown_company_target(
+    ds, year: int, growth: float, partial_year: str = "annualize"
+) -> dict[str, float]:
+    """Last year's company actual per KPI, grown by ``growth`` (rate KPIs kept).
+
+    A last year with fewer than 12 months of data is never taken for a full year:
+    it is annualized by the seasonal profile of the full years before it, or
+    refused (``partial_year``), see :func:`simlib.data.checks.last_year_actual`.
+    """
+    from simlib.data.checks import DataCheckWarning, last_year_actual
+
     s = ds.sales.loc[ds.sales["period"].dt.year == year - 1]
     out = {}
     for kpi in ds.kpi_names:
         v = s.loc[s["kpi"] == kpi, "value"]
         if ds.kpi(kpi)["aggregation"] == "sum":
-            out[kpi] = float(v.sum()) * (1 + growth)
+            ly = last_year_actual(ds, kpi, year - 1, partial_year)
+            if ly.partial:
+                warnings.warn(
+                    f"company_growth: {year - 1} has {ly.months} of 12 months of data; the "
+                    f"company {kpi} target grows {ly.basis}",
+                    DataCheckWarning,
+                    stacklevel=3,
+                )
+            out[kpi] = ly.value * (1 + growth)
         else:
             out[kpi] = float(v.mean())
     return out

@@ -273,7 +273,8 @@ def quota_attainment(ds: Dataset, kpi: str | None = None) -> pd.DataFrame:
     """Share of full-year reps whose annual actual reached their annual quota.
 
     Needs the ``targets`` table (rep-level). Annual quota = the sum of the rep's
-    monthly targets in the year; attainment = actual / quota.
+    monthly targets in the year over the months the rep has sales data for (a
+    missing month is not a month of zero sales); attainment = actual / quota.
 
     Returns
     -------
@@ -283,9 +284,14 @@ def quota_attainment(ds: Dataset, kpi: str | None = None) -> pd.DataFrame:
     """
     if ds.targets is None or "rep_id" not in ds.targets.columns:
         raise ValueError("quota_attainment needs a rep-level targets table; this dataset has none")
+    from simlib.data.checks import exclude_missing_months
+
     kpi = _kpi(ds, kpi)
     tot = annual_totals(ds, kpi)
     t = ds.targets.loc[(ds.targets["kpi"] == kpi) & ds.targets["rep_id"].notna()]
+    # Missing is not zero: a month an employed rep has no sales row for is left out of
+    # the quota too (docs/data-checks.md), so a gap in the export is not a shortfall.
+    t = exclude_missing_months(ds.sales, t, ds)
     quota = (
         t.assign(year=t["period"].dt.year)
         .groupby(["rep_id", "year"], observed=True)["target"]

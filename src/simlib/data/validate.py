@@ -81,6 +81,10 @@ COMPETENCE_SCALE = (1.0, 5.0)
 EARLIEST_MONTH = pd.Period("1990-01", freq="M")
 #: How far ahead a month may lie (targets are planned ahead, up to a few years).
 YEARS_AHEAD = 5
+#: Sales, targets, potential and salaries at or above this magnitude are refused: no
+#: rep sells a quadrillion in a month, and sums of such values lose precision
+#: (float64 holds whole numbers exactly only up to 2**53, about 9e15) or overflow.
+MAX_AMOUNT = 1e15
 
 
 def latest_month() -> pd.Period:
@@ -720,6 +724,15 @@ def validate_tables(
             summary="an exit_date on or after the hire_date",
         )
         r.usable &= ~after
+        huge = (r.cols["base_salary"].abs() >= MAX_AMOUNT).to_numpy(dtype=bool)
+        pr.rows(
+            r.src,
+            np.flatnonzero(huge),
+            "base_salary",
+            r.found("base_salary"),
+            f"a plausible annual salary: below {MAX_AMOUNT:.0e}",
+        )
+        r.usable &= ~huge
         neg = (r.cols["base_salary"] < 0).to_numpy(dtype=bool)
         pr.rows(
             r.src,
@@ -738,7 +751,18 @@ def validate_tables(
         )[first_r]
 
     def kpi_rows(t: _Table, value_col: str, what: str) -> None:
-        """Unknown KPIs, negatives and rates out of range in a fact table."""
+        """Unknown KPIs, negatives, absurd magnitudes and rates out of range in a fact table."""
+        v_all = t.cols[value_col].to_numpy(dtype=float)
+        huge = t.usable & (np.abs(np.nan_to_num(v_all)) >= MAX_AMOUNT)
+        pr.rows(
+            t.src,
+            np.flatnonzero(huge),
+            value_col,
+            t.found(value_col),
+            f"a plausible {what}: below {MAX_AMOUNT:.0e} in magnitude (a typo, or a "
+            "placeholder such as 1e308, would turn every total built on it wrong)",
+        )
+        t.usable &= ~huge
         idx = _check_refs(t, "kpi", kpi_index, "kpis", pr, "a KPI")
         if kpi_index is None or allow_neg is None or is_rate is None or len(allow_neg) == 0:
             return
@@ -1000,4 +1024,18 @@ def validate_cli(path: str | Path, encoding: str | None = None, out: IO[str] = s
         return 1
     ds = Dataset(**typed, source=describe_source(path, sources))
     print(summarize(ds, sources), file=out)
+    from simlib.data.checks import check_dataset
+
+    checks = check_dataset(ds)
+    if checks:
+        print(f"\n{len(checks)} warning(s) from the data checks:", file=out)
+        for f in checks:
+            print(f"  warning: [{f.check}] {f.text()}", file=out)
+        print(
+            "\nThe data are usable; each warning is repeated by every run and shown as a "
+            "caveat on its reports. A scenario's data_checks can make any of them an error.",
+            file=out,
+        )
+    else:
+        print("  data checks  nothing found (coverage, targets, plausible values)", file=out)
     return 0

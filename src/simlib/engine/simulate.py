@@ -109,7 +109,13 @@ def expected_sales(
         0 in months without a target (not employed), the ramp factor for new
         hires under ``history`` (targets already carry any ramp).
     """
-    staffed = np.isfinite(targets) & (targets > 0)
+    # A month with a target is a month the seat is staffed. A target of 0 for an
+    # employed rep is a quota of nothing, not an empty seat: the rep still sells
+    # (and counts in company revenue); only attainment has nothing to measure against.
+    rows = pd.Index(ds.reps["rep_id"]).get_indexer(layout.rep_ids)
+    employed = np.zeros(targets.shape[:2], dtype=bool)
+    employed[rows >= 0] = ds.employed_mask(layout.periods)[rows[rows >= 0]]
+    staffed = np.isfinite(targets) & ((targets > 0) | employed[:, :, None])
     seat = staffed.any(axis=2)  # a month with any target is a month the rep is there
     is_rate = layout.is_rate
     if basis == "target":
@@ -623,6 +629,7 @@ def simulate(
     progress: bool | None = None,
     keep_cube: bool | None = None,
     name: str | None = None,
+    data_checks: Any = None,
 ) -> SimulationResult:
     """Simulate one design over ``draws`` possible years.
 
@@ -700,6 +707,11 @@ def simulate(
         Progress bar (default: only on a terminal).
     keep_cube : bool
         Also return the raw sales and pay arrays (small runs only).
+    data_checks : DataChecks or mapping, optional
+        The data checks' rules (a scenario's ``data_checks``) or their findings
+        (:mod:`simlib.data.checks`). Every run checks the data's coverage: findings
+        a rule makes errors stop it, the others are warned about and stored as
+        ``provenance["caveats"]``.
     """
     if scenario is not None:
         if not hasattr(scenario, "simulation_kwargs"):
@@ -762,6 +774,17 @@ def simulate(
     tg = tg.loc[periods_all.year == year]
     if tg.empty:
         raise SimulationError(f"targets: no rows for {year}")
+    from simlib.data.checks import DataChecks, check_dataset
+
+    checks = (
+        data_checks
+        if isinstance(data_checks, DataChecks)
+        else check_dataset(ds, targets=targets, year=year, settings=data_checks)
+    )
+    checks.raise_errors(name or "")
+    # Without the design's name: designs on one dataset share their findings, and
+    # Python shows a repeated warning once.
+    checks.emit(stacklevel=2)
     reps = ds.reps.loc[ds.reps["rep_id"].isin(tg["rep_id"].unique())].reset_index(drop=True)
     covered = np.asarray(plan.covers(reps), dtype=bool)
     if not covered.any():
@@ -1045,6 +1068,7 @@ def simulate(
         "turnover": work.turnover.annual if work.turnover is not None else None,
         "threshold": threshold,
         "cap": cap,
+        "caveats": checks.records(),
     }
     if behavior_spec is not None:
         result.provenance["behavior"] = [m.model_dump() for m in behavior_spec.models]

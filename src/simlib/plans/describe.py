@@ -278,6 +278,14 @@ def practice_warnings(plan) -> list[str]:
         w.append(
             f"{len(measures)} measures ({', '.join(measures)}): 71% of organisations use three or fewer per plan (WorldatWork / OpenSymmetry survey)."
         )
+    for c in s.components:
+        pts = getattr(c, "curve", None)
+        if pts and any(pts[j][1] < pts[j - 1][1] for j in range(1, len(pts))):
+            stated = " (stated: allow_decreasing)" if getattr(c, "allow_decreasing", False) else ""
+            w.append(
+                f"{c.name}: the payout falls as attainment rises{stated}, so selling more can "
+                "pay less; pay stops following performance over that stretch."
+            )
     capped = []
     if s.max_payout_multiple is not None:
         capped.append(f"a plan cap at {s.max_payout_multiple:g}x target incentive")

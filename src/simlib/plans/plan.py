@@ -28,6 +28,7 @@ from simlib.plans.spec import (
     Spif,
     Team,
     check_plan,
+    decreasing_curves,
 )
 from simlib.plans.statement import PayStatement
 from simlib.plans.tidy import _tidy, payout_totals
@@ -158,6 +159,8 @@ class Plan:
         errs = check_plan(spec, list(kpis) if kpis is not None else None, root)
         if errs:
             raise SpecError(errs)
+        for path, msg in decreasing_curves(spec, root):
+            warnings.warn(f"{path}: {msg}", PlanWarning, stacklevel=2)
         return cls(spec)
 
     @classmethod

@@ -209,7 +209,15 @@ def replay(
     targets : pandas.DataFrame, optional
         Rep-level ``rep_id, period, kpi, target`` (e.g. from the cascade);
         default ``ds.targets``.
+
+    Notes
+    -----
+    A month in which an employed rep has no sales row is missing data, not zero
+    sales: its target is left out too, so attainment is measured on the months
+    the rep has (:func:`simlib.data.checks.exclude_missing_months`); the target
+    incentive is not cut. ``simlib validate`` lists such months by unit.
     """
+    from simlib.data.checks import exclude_missing_months
     from simlib.plans.plan import Plan, PlanInputError
 
     if not isinstance(plan, Plan):
@@ -225,6 +233,23 @@ def replay(
     act = ds.sales.loc[ds.sales["period"].dt.year == year]
     if tg.empty:
         raise PlanInputError(f"no rep-level targets in {year}")
+    kept = exclude_missing_months(act, tg, ds)
+    left_out = sorted(set(map(str, tg["rep_id"])) - set(map(str, kept["rep_id"])))
+    if left_out:
+        import warnings
+
+        from simlib.data.checks import DataCheckWarning
+
+        shown = ", ".join(left_out[:10]) + (
+            f" and {len(left_out) - 10} more" if len(left_out) > 10 else ""
+        )
+        warnings.warn(
+            f"replay {year}: {len(left_out)} employed rep(s) with targets have no sales data "
+            f"in the year ({shown}); with nothing to measure they are not in this replay",
+            DataCheckWarning,
+            stacklevel=2,
+        )
+    tg = kept
     pay = plan.evaluate(act, tg, ds.reps, ds=ds)
     reps = ds.reps.loc[ds.reps["rep_id"].isin(pay["rep_id"].unique())]
     return Replay(plan, pay, replay_summary(plan, pay, act, tg, reps, revenue_kpi=revenue_kpi))

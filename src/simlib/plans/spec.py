@@ -22,6 +22,15 @@ from pydantic import Field, field_validator
 
 from simlib.spec import StrictModel
 
+#: The largest payout factor a curve may reach: 100x the component's target payout.
+#: Real plans stop at 2-3x (accelerators cap around 200-300%); a factor of 1e300 is
+#: a typo that would print a cost of "inf".
+MAX_PAYOUT_FACTOR = 100.0
+#: The largest attainment a curve point may sit at (100x quota); "no cap" is 10x.
+MAX_CURVE_ATTAINMENT = 100.0
+#: The largest amount (currency) or rate any plan number may hold.
+MAX_PLAN_NUMBER = 1e12
+
 Period = Literal["month", "quarter", "year"]
 Basis = Literal["attainment", "value"]
 PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12}
@@ -113,6 +122,8 @@ class QuotaBonus(_Component):
     kpi: str
     weight: float = Field(gt=0, le=1)
     curve: Points
+    #: A curve whose payout falls as attainment rises is warned about unless stated.
+    allow_decreasing: bool = False
 
     _pts = field_validator("curve", mode="before")(_as_points)
 
@@ -137,6 +148,8 @@ class Team(_Component):
     weight: float = Field(gt=0, le=1)
     blend: Blend = Blend(team=1.0, individual=0.0)
     curve: Points
+    #: A curve whose payout falls as attainment rises is warned about unless stated.
+    allow_decreasing: bool = False
 
     _pts = field_validator("curve", mode="before")(_as_points)
 
@@ -199,6 +212,8 @@ class Scorecard(_Component):
     ratings: dict[str, float] | None = None
     curve: Points | None = None
     applies_to: list[str] | None = None
+    #: A curve whose coefficient falls as the score rises is warned about unless stated.
+    allow_decreasing: bool = False
 
     _pts = field_validator("curve", mode="before")(_as_points)
 
@@ -296,6 +311,62 @@ def _curve_problems(points: list[tuple[float, float]], path: str) -> list[tuple[
             )
         elif a < 0 or f < 0:
             out.append((f"{path}[{i}]", "attainment and payout must not be negative"))
+        elif f > MAX_PAYOUT_FACTOR:
+            out.append(
+                (
+                    f"{path}[{i}]",
+                    f"payout factor {f:g} is absurd: at most {MAX_PAYOUT_FACTOR:g} (x the "
+                    "target payout; real plans stop at 2-3x)",
+                )
+            )
+        elif a > MAX_CURVE_ATTAINMENT:
+            out.append(
+                (
+                    f"{path}[{i}]",
+                    f"attainment {a:g} is absurd: at most {MAX_CURVE_ATTAINMENT:g} "
+                    "(a fraction of quota: 1.2 is 120%)",
+                )
+            )
+    return out
+
+
+def _number_problems(value: Any, path: str) -> list[tuple[str, str]]:
+    """Every number of a plan (outside curves, checked above) finite and not absurd."""
+    out: list[tuple[str, str]] = []
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if k != "curve":
+                out += _number_problems(v, f"{path}.{k}")
+    elif isinstance(value, (list, tuple)):
+        for i, v in enumerate(value):
+            out += _number_problems(v, f"{path}[{i}]")
+    elif isinstance(value, float) and not isinstance(value, bool):
+        if not math.isfinite(value):
+            out.append((path, f"must be a finite number, got {value}"))
+        elif abs(value) > MAX_PLAN_NUMBER:
+            out.append((path, f"{value:g} is absurd: at most {MAX_PLAN_NUMBER:g}"))
+    return out
+
+
+def decreasing_curves(spec: PlanSpec, root: str = "plan") -> list[tuple[str, str]]:
+    """Curves whose payout falls as attainment rises, unless the component says
+    ``allow_decreasing: true``: ``(path, message)`` pairs, for warnings."""
+    out = []
+    for i, c in enumerate(spec.components):
+        pts = getattr(c, "curve", None)
+        if not pts or getattr(c, "allow_decreasing", True):
+            continue
+        for j in range(1, len(pts)):
+            if pts[j][1] < pts[j - 1][1]:
+                out.append(
+                    (
+                        f"{root}.components[{i}].curve[{j}]",
+                        f"the payout falls from {pts[j - 1][1]:g} to {pts[j][1]:g} as attainment "
+                        f"rises from {pts[j - 1][0]:g} to {pts[j][0]:g}: selling more would pay "
+                        "less. Set allow_decreasing: true on the component if that is meant.",
+                    )
+                )
+                break
     return out
 
 
@@ -307,7 +378,7 @@ def check_plan(
     ``kpis`` (e.g. ``ds.kpi_names``) adds a check that every KPI the plan names
     exists; the plan's own ``kpis`` list is checked the same way.
     """
-    errs: list[tuple[str, str]] = []
+    errs: list[tuple[str, str]] = _number_problems(spec.model_dump(), root)
     known = set(spec.kpis) if spec.kpis is not None else None
     if kpis is not None:
         known = set(kpis) if known is None else known & set(kpis)

@@ -43,6 +43,7 @@ who left before the target year are not in the cascade.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,6 +63,7 @@ from simlib.targets.nodes import (
     _last_year_actual,
     _potential,
     _Tree,
+    tree_sales,
 )
 from simlib.targets.rounding import MAX_TOTAL, ApportionError, apportion_groups
 from simlib.targets.spec import REP_LEVEL, CascadeSpec, LevelRule, parse_cascade_spec
@@ -95,7 +97,8 @@ class Cascade:
         ``padding`` (the rate the node applied when splitting to its children).
     log : pandas.DataFrame
         Every padding and guardrail adjustment and every fallback: ``kind``
-        (``padding``, ``guardrail``, ``zero_weights``), ``kpi``, ``unit_id`` (the
+        (``padding``, ``guardrail``, ``zero_weights``, ``partial_year``: last year
+        annualized, with the basis in ``detail``), ``kpi``, ``unit_id`` (the
         parent), ``child`` (for guardrails), ``amount`` (KPI units), ``detail``.
     year : int
         The target year.
@@ -306,6 +309,7 @@ def cascade(
     spec: CascadeSpec | dict[str, Any] | str | None = None,
     year: int | None = None,
     kpis: list[str] | None = None,
+    partial_year: str = "annualize",
 ) -> Cascade:
     """Split company targets level by level down to every rep (层层分解).
 
@@ -326,6 +330,14 @@ def cascade(
         The target year; default the year after the last month of sales.
     kpis : list of str, optional
         KPIs to cascade; default every KPI in ``company_target``.
+    partial_year : {"annualize", "refuse"}
+        When the year before the target year has fewer than 12 months of data,
+        its actuals (guardrail bands, ``last_year_actual``) are never read as a
+        full year: ``annualize`` divides them by the share of a year the months on
+        record carried in the full years before (the seasonal profile; units on
+        the company's months, each rep on the months they have) and records a
+        ``partial_year`` row in :attr:`Cascade.log`; ``refuse`` raises
+        :class:`~simlib.data.checks.DataCheckError`.
 
     Returns
     -------
@@ -338,6 +350,13 @@ def cascade(
         The spec names a level or KPI the data does not have (path given).
     GuardrailError
         Guardrails cannot hold a parent's total; names the unit and the range.
+
+    Warns
+    -----
+    DataCheckWarning
+        When last year is partial (annualized, see ``partial_year``), and when the
+        rep targets imply, at last year's run rate, attainment outside 50-200% for
+        some reps (:func:`simlib.data.checks.check_attainment_spread`).
 
     Examples
     --------
@@ -369,6 +388,8 @@ def cascade(
         runits[kpi] = unit
         last = _last_year_actual(ds, tree, kpi, year, mean=not additive)
         if additive:
+            last = _annualize_last_year(ds, tree, kpi, year, last, partial_year, log_rows)
+        if additive:
             res = _split_additive(ds, tree, spec, kpi, float(value), unit, year, last, log_rows)
         else:
             res = _split_rate(tree, spec, kpi, float(value), last, unit)
@@ -380,7 +401,7 @@ def cascade(
     annual_df = pd.concat(annual_parts, ignore_index=True)
     monthly_df = pd.concat(monthly_parts, ignore_index=True)
     log = pd.DataFrame(log_rows, columns=["kind", "kpi", "unit_id", "child", "amount", "detail"])
-    return Cascade(
+    out = Cascade(
         targets=monthly_df,
         annual=annual_df,
         log=log,
@@ -389,6 +410,64 @@ def cascade(
         company_target=dict(targets),
         rounding_unit=runits,
     )
+    from simlib.data.checks import DataCheckWarning, check_attainment_spread
+
+    for f in check_attainment_spread(ds, out):
+        warnings.warn(f"cascade: {f.text()}", DataCheckWarning, stacklevel=2)
+    return out
+
+
+def _annualize_last_year(
+    ds: Dataset,
+    tree: _Tree,
+    kpi: str,
+    year: int,
+    last: np.ndarray,
+    partial_year: str,
+    log_rows: list,
+) -> np.ndarray:
+    """Last year's actuals as a full year when the data cover only part of it.
+
+    Units: their sums over the months on record divided by the share of a year
+    those months carried (the company's seasonal profile over the full years
+    before; a flat one, said so in the log, when there is none). Reps: their own months' sum divided by those months' share (NaN under
+    ``MIN_MONTHS_FOR_BAND`` months, as for a full year). Unchanged when the year is
+    complete in the data.
+    """
+    from simlib.data.checks import (
+        DataCheckWarning,
+        last_year_actual,
+        year_months,
+        year_profile,
+    )
+
+    months = year_months(ds, year - 1)
+    if len(months) in (0, 12):
+        return last
+    ly = last_year_actual(ds, kpi, year - 1, partial_year)  # refuses when asked to
+    shares = year_profile(ds, kpi, year - 1)[0].to_numpy()
+    covered = float(shares[np.asarray(months.month) - 1].sum())
+    out = np.array(last, dtype=float, copy=True)
+    out[: tree.U] = out[: tree.U] / covered
+    window = pd.period_range(f"{year - 1}-01", f"{year - 1}-12", freq="M")
+    arr = tree_sales(ds, tree, kpi, window)  # (R, 12), NaN where no row
+    have = np.isfinite(arr)
+    rep_share = (have * shares[None, :]).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rep_val = np.where(
+            (have.sum(axis=1) >= MIN_MONTHS_FOR_BAND) & (rep_share > 0),
+            np.nansum(arr, axis=1) / rep_share,
+            np.nan,
+        )
+    out[tree.U :] = rep_val
+    log_rows.append(("partial_year", kpi, str(tree.h.root), None, float(ly.value), ly.basis))
+    warnings.warn(
+        f"cascade {kpi!r}: last year ({year - 1}) has {ly.months} of 12 months of data; its "
+        f"actuals (guardrail bands, last_year_actual) are annualized: {ly.basis}",
+        DataCheckWarning,
+        stacklevel=3,
+    )
+    return out
 
 
 def _company_targets(

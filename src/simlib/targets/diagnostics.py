@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from simlib.data.checks import last_year_actual, year_months, year_profile
 from simlib.data.dataset import Dataset
 from simlib.org import Hierarchy
 from simlib.targets.cascade import Cascade, CascadeError
@@ -64,6 +65,7 @@ def propose_company_target(
     basis: str = "forecast",
     repetitions: int = 2000,
     seed: int = 0,
+    partial_year: str = "annualize",
 ) -> pd.DataFrame:
     """Propose next year's company target per KPI from history.
 
@@ -93,14 +95,31 @@ def propose_company_target(
         model is fitted on the months before it.
     basis : {"forecast", "last_year"}
         Apply the growth to the baseline forecast or to last year's actual.
+    partial_year : {"annualize", "refuse"}
+        When the year before ``year`` has fewer than 12 months of data it is never
+        taken for a full year: ``annualize`` divides its months by the share of a
+        year they carried in the full years before it (the seasonal profile, see
+        :func:`simlib.data.checks.last_year_actual`) and warns saying so;
+        ``refuse`` raises :class:`~simlib.data.checks.DataCheckError`.
 
     Returns
     -------
     pandas.DataFrame
-        One row per KPI: ``kpi``, ``year``, ``last_year_actual``, ``forecast``,
+        One row per KPI: ``kpi``, ``year``, ``last_year_actual`` (annualized when
+        the year is partial), ``last_year_months`` (months on record),
+        ``last_year_basis`` (how the figure was obtained, in words), ``forecast``,
         ``lower``, ``upper``, ``level``, ``growth``, ``proposed_target``,
         ``model``; ``proposed_target`` can be passed to :func:`cascade` as is.
+
+    Warns
+    -----
+    DataCheckWarning
+        When last year is partial and was annualized.
     """
+    from simlib.data.checks import DataCheckWarning
+
+    if partial_year not in ("annualize", "refuse"):
+        raise ValueError(f"partial_year: expected 'annualize' or 'refuse', got {partial_year!r}")
 
     names = [kpis] if isinstance(kpis, str) else list(kpis or ds.kpi_names)
     year = int(ds.periods[-1].year + 1) if year is None else int(year)
@@ -117,7 +136,21 @@ def propose_company_target(
                 f"found {len(y)}"
             )
         last = y[y.index.year == year - 1]
-        last_actual = float(last.mean() if rate else last.sum()) if len(last) else np.nan
+        last_actual, last_months, last_basis = np.nan, 0, f"no data in {year - 1}"
+        if len(last) and rate:
+            # A rate's year is the mean of its months: a partial year needs no annualizing.
+            last_actual, last_months = float(last.mean()), len(last)
+            last_basis = f"mean of the {len(last)} month(s) of {year - 1} on record"
+        elif len(last):
+            ly = last_year_actual(ds, kpi, year - 1, partial_year)
+            last_actual, last_months, last_basis = ly.value, ly.months, ly.basis
+            if ly.partial:
+                warnings.warn(
+                    f"propose_company_target({kpi!r}): {year - 1} has {ly.months} of 12 months "
+                    f"of data; last year's actual is {ly.basis}",
+                    DataCheckWarning,
+                    stacklevel=2,
+                )
         steps = 12 * (year - int(y.index[-1].year)) - (int(y.index[-1].month) - 12)
         steps = max(int(steps), 12)
         yv = y.to_numpy()
@@ -143,6 +176,8 @@ def propose_company_target(
                 "kpi": kpi,
                 "year": year,
                 "last_year_actual": last_actual,
+                "last_year_months": last_months,
+                "last_year_basis": last_basis,
                 "forecast": fc,
                 "lower": float(lo),
                 "upper": float(hi),
@@ -266,6 +301,17 @@ def _rep_forecast(ds: Dataset, cas: Cascade, kpi: str, proposal: pd.DataFrame | 
     else:
         fc = float(propose_company_target(ds, kpi, year=year, repetitions=200)["forecast"].iloc[0])
     base = float(last.mean() if rate else last.sum())
+    if not rate and 0 < len(year_months(ds, year - 1)) < 12:
+        # A partial last year is never read as a whole one (a 12-month forecast over
+        # 7 months' sales would inflate every forecast): the company's last year is
+        # annualized by the seasonal profile, each rep's by the share of a year their
+        # own months carried.
+        shares = year_profile(ds, kpi, year - 1)[0].to_numpy()
+        base = last_year_actual(ds, kpi, year - 1).value
+        s1 = s[yr == year - 1]
+        share = pd.Series(shares[s1["period"].dt.month.to_numpy() - 1], index=s1.index)
+        covered = share.groupby(s1["rep_id"]).sum()
+        run = g1.sum() / covered.reindex(g1.sum().index)
     trend = (fc - base) if rate else (fc / base if base > 0 else 1.0)
     full1 = g1.count() == 12
     full2 = g2.count() == 12
@@ -290,7 +336,9 @@ def difficulty(
     """How hard each target is, and how many reps are likely to reach theirs.
 
     A rep's forecast is their last-year run rate (annualized over the months
-    worked) times the company's forecast growth (from ``proposal``, or a fresh
+    worked; when last year is partial in the data, by the seasonal share of a year
+    their months carried, and the company's last year likewise) times the
+    company's forecast growth (from ``proposal``, or a fresh
     :func:`propose_company_target`). A rep's outcome deviates from it by a
     **common** shock shared by everyone (the market: its spread ``s_c`` is read off
     the company forecast's prediction interval) plus an **individual** one (spread
