@@ -88,6 +88,7 @@ import yaml
 from pydantic import Field, model_validator
 
 from simlib.errors import SimlibError, SpecError
+from simlib.limits import MAX_DRAWS, MAX_SCENARIOS, MAX_SEED
 from simlib.spec import StrictModel, load_yaml, parse_spec
 
 #: Where "no cap" puts the curve's last point (attainment, as a multiple of quota).
@@ -111,8 +112,8 @@ class ScenarioError(SimlibError, ValueError):
 class SimulationSettings(StrictModel):
     """How the Monte Carlo runs (see :func:`simlib.simulate` for each option)."""
 
-    draws: int = Field(default=500, ge=1, le=1_000_000)
-    seed: int = Field(default=1, ge=0)
+    draws: int = Field(default=500, ge=1, le=MAX_DRAWS)
+    seed: int = Field(default=1, ge=0, le=MAX_SEED)
     backend: Literal["local", "dask"] = "local"
     address: str | None = None
     n_workers: int = Field(default=2, ge=1)
@@ -130,6 +131,21 @@ class SimulationSettings(StrictModel):
     #: Incentive budget (currency); default the plan's total target incentive.
     budget: float | None = Field(default=None, gt=0)
     groupings: list[str] = Field(default_factory=lambda: ["region", "tenure", "gender"])
+
+    @model_validator(mode="after")
+    def _known_sales_options(self) -> SimulationSettings:
+        # Checked here, not only when the engine starts, so `validate` refuses a
+        # misspelt option (and no unchecked value rides along into the store).
+        from simlib.engine.simulate import PARAMETRIC_OPTIONS
+
+        allowed = {"parametric": PARAMETRIC_OPTIONS, "bootstrap": ("block",)}[self.sales]
+        unknown = sorted(str(k) for k in self.sales_options if k not in allowed)
+        if unknown:
+            raise ValueError(
+                f"sales_options: unknown option(s) {unknown} for the {self.sales} sales "
+                f"model; allowed: {', '.join(allowed)}"
+            )
+        return self
 
 
 class TargetsSettings(StrictModel):
@@ -240,6 +256,23 @@ class ScenarioFileSpec(StrictModel):
     baseline: dict[str, Any]
     reforms: dict[str, ReformSpec] = Field(default_factory=dict)
     sweeps: list[SweepSpec] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _bounded(self) -> ScenarioFileSpec:
+        # Counted before any member is built: a grid of 10,000 x 10,000 values
+        # would otherwise take hours just to expand.
+        total = 1 + len(self.reforms)
+        for sw in self.sweeps:
+            n = 1
+            for values in sw.grid.values():
+                n *= len(values)
+            total += n
+        if total > MAX_SCENARIOS:
+            raise ValueError(
+                f"sweeps: the file expands to {total:,} scenarios; expected at most "
+                f"{MAX_SCENARIOS:,} (split the sweep into coarser grids)"
+            )
+        return self
 
 
 # --------------------------------------------------------------- path edits
