@@ -877,10 +877,10 @@ def rerender(out_dir: str | Path, workers: int = 2, echo=print) -> BatchResult:
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
         raise NotebookError(f"{out_dir}: no such batch folder; run `simlib run` first")
+    path = outdir.store_path(out_dir)
+    if not path.exists():
+        raise NotebookError(f"{out_dir}: no results store ({path}); run `simlib run` first")
     with outdir.OutputLock(out_dir, echo=echo):
-        path = outdir.store_path(out_dir)
-        if not path.exists():
-            raise NotebookError(f"{out_dir}: no results store ({path}); run `simlib run` first")
         outdir.clean_temporaries(out_dir, path.parent)
         return _rerender(out_dir, Store(path), workers, echo)
 

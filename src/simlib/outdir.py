@@ -128,7 +128,14 @@ class OutputLock:
         # Written in full to a temporary file, then linked into place: link fails when
         # the lock exists, so two runs cannot both take it, and no one ever reads a
         # half-written lock.
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{LOCK_FILE}.")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{LOCK_FILE}.")
+        except OSError as exc:
+            raise OutputError(
+                f"{self.out_dir}: cannot write beside it in {self.path.parent} "
+                f"({exc.strerror or exc})"
+            ) from None
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 json.dump(info, f)

@@ -112,8 +112,9 @@ class ScenarioError(SimlibError, ValueError):
 class SimulationSettings(StrictModel):
     """How the Monte Carlo runs (see :func:`simlib.simulate` for each option)."""
 
-    draws: int = Field(default=500, ge=1, le=MAX_DRAWS)
-    seed: int = Field(default=1, ge=0, le=MAX_SEED)
+    # strict: `draws: true` or `seed: 1.5` is a mistake, not 1.
+    draws: int = Field(default=500, ge=1, le=MAX_DRAWS, strict=True)
+    seed: int = Field(default=1, ge=0, le=MAX_SEED, strict=True)
     backend: Literal["local", "dask"] = "local"
     address: str | None = None
     n_workers: int = Field(default=2, ge=1)
@@ -532,7 +533,7 @@ class Scenario:
     ) -> Scenario:
         """Validate a scenario given as a dict (see the module docs for the layout)."""
         root = file.name if file is not None else "scenario"
-        spec = parse_spec(ScenarioFileSpec, data, root)
+        spec = parse_spec(ScenarioFileSpec, data, f"{root}:")
         root_dir = Path(root_dir) if root_dir is not None else Path.cwd()
         loader = _FileLoader(root_dir)
         header = {"title": spec.title, "author": spec.author, "what": spec.what, "why": spec.why}

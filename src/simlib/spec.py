@@ -32,7 +32,8 @@ def format_path(root: str, loc: tuple[Any, ...]) -> str:
     """Render a pydantic ``loc`` as ``root.key[1].other``.
 
     Discriminated-union tags that pydantic inserts into ``loc`` (the component type
-    names) are skipped so the path matches what the user wrote.
+    names) are skipped so the path matches what the user wrote. A root ending in
+    ``:`` names a file: ``plan.yaml:`` gives ``plan.yaml: key[1].other``.
     """
     out = root
     for part in loc:
@@ -40,9 +41,11 @@ def format_path(root: str, loc: tuple[Any, ...]) -> str:
             out += f"[{part}]"
         elif isinstance(part, str) and (part.startswith("function-") or "[" in part):
             continue
+        elif out.endswith(":"):
+            out += f" {part}"
         else:
             out += f".{part}" if out else str(part)
-    return out
+    return out.rstrip(":")
 
 
 def spec_errors(exc: ValidationError, root: str, model: type[BaseModel] | None = None) -> SpecError:
@@ -68,6 +71,16 @@ def spec_errors(exc: ValidationError, root: str, model: type[BaseModel] | None =
             msg = f"expected a mapping (key: value lines), found {_kind_of(err.get('input'))}" + (
                 f"; keys: {', '.join(allowed)}" if allowed else ""
             )
+        elif err["type"] in ("too_short", "too_long") and "min_length" in err.get("ctx", {}):
+            c = err["ctx"]
+            msg = f"expected at least {c['min_length']} item(s), found {c.get('actual_length')}"
+        elif err["type"] == "too_long" and "max_length" in err.get("ctx", {}):
+            c = err["ctx"]
+            msg = f"expected at most {c['max_length']} item(s), found {c.get('actual_length')}"
+        elif err["type"] == "string_too_short":
+            msg = f"expected at least {err['ctx']['min_length']} character(s), found none"
+        elif err["type"] == "string_pattern_mismatch":
+            msg = f"expected text matching {err['ctx']['pattern']}, found {_kind_of(err.get('input'))}"
         elif msg.startswith("Input should be "):
             # pydantic's "Input should be ..." in the words of the rest of simlib.
             msg = f"expected {msg[len('Input should be ') :]}, found {_kind_of(err.get('input'))}"
@@ -91,7 +104,7 @@ def parse_spec(model: type[M], data: Any, root: str) -> M:
         return data
     if data is None:
         keys = ", ".join(f.alias or n for n, f in model.model_fields.items())
-        raise SpecError([(root, f"is empty; expected a mapping with the keys {keys}")])
+        raise SpecError([(root.rstrip(":"), f"is empty; expected a mapping with the keys {keys}")])
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -184,7 +197,14 @@ def _check_size(root: yaml.Node | None, where: str) -> None:
         if nid in sizes:
             continue
         if nid in on_path:
-            raise SpecError([(f"{where}:{node.start_mark.line + 1}", "an alias refers to itself")])
+            raise SpecError(
+                [
+                    (
+                        f"{where}:{node.start_mark.line + 1}",
+                        "an alias refers to itself; expected plain values",
+                    )
+                ]
+            )
         on_path.add(nid)
         stack.append((node, True))
         stack.extend((k, False) for k in kids if id(k) not in sizes)
