@@ -533,7 +533,8 @@ class Scenario:
     ) -> Scenario:
         """Validate a scenario given as a dict (see the module docs for the layout)."""
         root = file.name if file is not None else "scenario"
-        spec = parse_spec(ScenarioFileSpec, data, f"{root}:")
+        # A file's name is followed by ": " (``s.yaml: title``), as in every other message.
+        spec = parse_spec(ScenarioFileSpec, data, f"{root}:" if file is not None else root)
         root_dir = Path(root_dir) if root_dir is not None else Path.cwd()
         loader = _FileLoader(root_dir)
         header = {"title": spec.title, "author": spec.author, "what": spec.what, "why": spec.why}
