@@ -287,8 +287,9 @@ def load_yaml(path: str | Path) -> Any:
 
 def loads_yaml(text: str, where: str = "<text>") -> Any:
     """Parse YAML text with the same safety rules as :func:`load_yaml`."""
-    loader = _SpecLoader(text)
+    loader = None
     try:
+        loader = _SpecLoader(text)
         try:
             root = loader.get_single_node()
         except RecursionError:
@@ -297,6 +298,11 @@ def loads_yaml(text: str, where: str = "<text>") -> Any:
             ) from None
         _check_size(root, where)
         return None if root is None else loader.construct_document(root)
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        raise SpecError(
+            [(f"{where}:{line}", f"character {exc.character!r} is not allowed in YAML text")]
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f"{where}:{mark.line + 1}" if mark is not None else where
@@ -305,7 +311,8 @@ def loads_yaml(text: str, where: str = "<text>") -> Any:
             problem = f"{exc.context}, {problem}"
         raise SpecError([(at, f"not valid YAML ({problem})")]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _kind_of(value: Any) -> str:
