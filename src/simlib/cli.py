@@ -172,6 +172,21 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 1 if res.failed else 0
 
 
+def _cmd_docs(args: argparse.Namespace) -> int:
+    from simlib import formats
+    from simlib.batch import PROJECT_ROOT
+
+    folder = Path(args.out) if args.out else PROJECT_ROOT / formats.DOCS_DIR
+    if args.check:
+        stale = formats.stale_docs(folder)
+        for name in stale:
+            print(f"{folder / name}: out of date; run `simlib docs` to write it again")
+        return 1 if stale else 0
+    for p in formats.write_docs(folder):
+        print(f"wrote {p}")
+    return 0
+
+
 def _positive(text: str) -> int:
     """argparse type: a whole number of at least 1 (workers)."""
     try:
@@ -332,6 +347,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="reports/demo", help="output folder (default reports/demo)")
     p.add_argument("--draws", type=_draws, default=None, help="override the demo's draws")
     p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser(
+        "docs",
+        help="write the input-format reference (docs/formats/) from the schemas",
+        description="Write the pages describing dataset tables and plan, cascade, appraisal "
+        "and scenario files, generated from the schemas the code validates with. With "
+        "--check, write nothing and exit 1 when a page is out of date.",
+    )
+    p.add_argument("--out", default=None, help="folder (default docs/formats in the project)")
+    p.add_argument("--check", action="store_true", help="only check the pages are current")
+    p.set_defaults(func=_cmd_docs)
     return parser
 
 

@@ -198,10 +198,15 @@ class ReportSettings(StrictModel):
 class Design(StrictModel):
     """One complete design: everything a simulation needs."""
 
+    #: The dataset: a folder, an Excel workbook or a DuckDB file (see the dataset page).
     data: str
+    #: Where each rep's targets come from.
     targets: TargetsSettings = TargetsSettings()
+    #: The incentive plan: a plan file, or the plan written inline.
     plan: str | dict[str, Any]
+    #: The appraisal scheme: a scorecard file, or written inline; null for none.
     appraisal: str | dict[str, Any] | None = None
+    #: What ratings drive: merit raises, improvement plans, promotion.
     outcomes: OutcomesSettings = OutcomesSettings()
     #: Behavioural response spec, passed to ``simulate(behavior=...)`` as written
     #: (validated by :mod:`simlib.behavior`).
@@ -213,10 +218,16 @@ class Design(StrictModel):
 class ReformSpec(StrictModel):
     """A named reform: what it changes on its base, and why."""
 
+    #: Name shown in reports (default: the reform's key).
     title: str | None = None
+    #: What the reform changes, in words.
     what: str = Field(min_length=1)
+    #: Why it is worth trying.
     why: str = ""
+    #: The scenario it changes: `baseline` or another reform (reforms chain).
     base: str = BASELINE
+    #: What changes: nested keys merged into the base, or paths such as
+    #: `plan.components[0].weight`.
     changes: dict[str, Any] = Field(min_length=1)
     #: Also run a version scaled so its expected cost equals the baseline's.
     budget_neutral: bool = False
@@ -249,13 +260,21 @@ class SweepSpec(StrictModel):
 class ScenarioFileSpec(StrictModel):
     """A scenario file: header, baseline, reforms, sweeps."""
 
+    #: What the batch is called in its reports.
     title: str = Field(min_length=1)
+    #: Who asks (a person or team), and when.
     author: str = Field(min_length=1)
+    #: What the file compares, in a sentence or two.
     what: str = Field(min_length=1)
+    #: Why the question is asked: the decision it informs.
     why: str = Field(min_length=1)
+    #: Output folder name under reports/ (default: the file's name without .yaml).
     batch: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]+$")
+    #: The design in force: a design (below), against which every reform is compared.
     baseline: dict[str, Any]
+    #: Named reforms: name -> what it changes on its base.
     reforms: dict[str, ReformSpec] = Field(default_factory=dict)
+    #: Grids of values, each combination one scenario.
     sweeps: list[SweepSpec] = Field(default_factory=list)
 
     @model_validator(mode="after")
