@@ -247,6 +247,20 @@ def test_a_second_run_into_a_locked_folder_is_refused_naming_the_holder(tmp_path
     assert not (outdir.store_path(out)).exists()  # nothing was written
 
 
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_a_read_only_output_folder_is_refused_before_simulating(tmp_path, data_dir, capsys):
+    f = scenario_file(tmp_path / "s.yaml", data_dir, seeds=0)
+    out = tmp_path / "o"
+    out.mkdir()
+    out.chmod(0o555)
+    try:
+        assert main(["run", str(f), "--out", str(out), "--no-reports"]) == 2
+    finally:
+        out.chmod(0o755)
+    assert f"--out {out}: cannot write in the folder (Permission denied)" in capsys.readouterr().err
+    assert not outdir.store_path(out).exists()
+
+
 def test_two_runs_at_once_one_refused(tmp_path, data_dir):
     """The lock is taken atomically: of two runs started together, one runs."""
     out = tmp_path / "o"

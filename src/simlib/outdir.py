@@ -89,6 +89,14 @@ def prepare(out_dir: str | Path, option: str = "--out") -> tuple[Path, Path]:
             raise OutputError(
                 f"{option} {folder}: cannot create the folder ({exc.strerror or exc})"
             ) from None
+        try:  # found out now, not after an hour of simulation
+            fd, probe = tempfile.mkstemp(dir=folder, prefix=".probe.")
+            os.close(fd)
+            os.unlink(probe)
+        except OSError as exc:
+            raise OutputError(
+                f"{option} {folder}: cannot write in the folder ({exc.strerror or exc})"
+            ) from None
     return out_dir, sdir
 
 
