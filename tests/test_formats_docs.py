@@ -117,3 +117,17 @@ def test_readme_links_every_format_page_and_links_stay_in_the_repository():
                 continue
             resolved = (doc.parent / target).resolve()
             assert resolved.is_relative_to(ROOT) and resolved.exists(), (doc.name, target)
+
+
+def test_code_and_docs_refer_only_to_files_in_the_repository():
+    """Every Markdown file named in the library, the notebooks and the docs exists here."""
+    names = {p.name for p in ROOT.rglob("*.md") if ".venv" not in p.parts}
+    sources = [ROOT / "README.md", *(ROOT / "docs").rglob("*.md"), *(ROOT / "src").rglob("*.py"),
+               *(ROOT / "notebooks").glob("*.py")]  # fmt: skip
+    missing = []
+    for src in sources:
+        for ref in re.findall(r"[\w./-]*\w\.md\b", src.read_text(encoding="utf-8")):
+            path = Path(ref)
+            if not ((ROOT / path).exists() or (src.parent / path).exists() or path.name in names):
+                missing.append(f"{src.relative_to(ROOT)}: {ref}")
+    assert missing == []
