@@ -399,3 +399,14 @@ def test_warnings_are_one_line_without_library_file_names(tmp_path, capsys):
         cli._cmd_describe = cli_cmd
     err = capsys.readouterr().err
     assert err.strip() == "warning: something to know"
+
+
+def test_durations_read_as_a_person_would_say_them():
+    from simlib.limits import format_duration
+
+    assert [format_duration(s) for s in (42, 75, 900, 7300)] == [
+        "42 s",
+        "1 min 15 s",
+        "15 min",
+        "2 h 1 min",
+    ]

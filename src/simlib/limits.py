@@ -54,10 +54,10 @@ def estimate_seconds(scenarios: int, draws: int, reps: int, reports: bool) -> fl
 
 
 def format_duration(seconds: float) -> str:
-    """``75`` -> ``"1 min 15 s"``; ``7300`` -> ``"2 h 2 min"``."""
+    """``75`` -> ``"1 min 15 s"``; ``900`` -> ``"15 min"``; ``7300`` -> ``"2 h 1 min"``."""
     s = int(round(seconds))
     if s < 60:
         return f"{s} s"
     if s < 3600:
-        return f"{s // 60} min {s % 60} s"
+        return f"{s // 60} min" + (f" {s % 60} s" if s % 60 else "")
     return f"{s // 3600} h {s % 3600 // 60} min"
