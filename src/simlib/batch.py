@@ -434,6 +434,7 @@ def _check_size(root, draws: int | None, reports: bool, yes: bool, echo) -> None
     )
 
     scenarios = root.scenarios
+    # A budget-neutral variant searches its scale: about four more simulations.
     n = len(scenarios) + sum(1 for s in scenarios if s.budget_neutral) * 4
     most = int(draws) if draws is not None else max(s.settings.draws for s in scenarios)
     try:

@@ -218,7 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--debug",
         action="store_true",
         default=argparse.SUPPRESS,
-        help="on an internal error show the full traceback",
+        help="show the full traceback of any error instead of one line (to report a bug)",
     )
     parser = argparse.ArgumentParser(
         prog="simlib",

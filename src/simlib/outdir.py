@@ -13,7 +13,9 @@ analysts and ``simlib report`` / ``--resume`` need lives beside it, in
 A run takes the lock before it writes anything and gives it back when it ends;
 a second run into the same folder is refused with the holder's pid, host and
 start time. A lock left by a process that no longer runs on this host (a run
-that was killed) is taken over with a note. Every file is written to a
+that was killed) is taken over with a note. A lock from another host is never
+taken over (its process cannot be seen from here), nor one whose process id has
+since been reused by another program: the message says which file to delete. Every file is written to a
 temporary sibling and renamed into place (:mod:`simlib._atomic`); the
 temporaries of a killed run are removed when the next run takes the lock.
 """
