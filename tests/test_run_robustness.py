@@ -410,3 +410,10 @@ def test_durations_read_as_a_person_would_say_them():
         "15 min",
         "2 h 1 min",
     ]
+
+
+def test_each_finished_scenario_says_how_far_the_batch_is():
+    # 3 of 10 done in 12 s: 4 s each, so 7 x 4 = 28 s left.
+    assert b._progress(3, 10, 12.0) == "  [3/10, 12 s, about 28 s left]"
+    assert b._progress(10, 10, 40.0) == "  [10/10, 40 s]"
+    assert b._progress(1, 1, 5.0) == ""  # one scenario: nothing to count

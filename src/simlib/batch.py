@@ -460,6 +460,18 @@ def _check_size(root, draws: int | None, reports: bool, yes: bool, echo) -> None
     )
 
 
+def _progress(done: int, total: int, seconds: float) -> str:
+    """``  [3/10, 12 s, about 28 s left]`` for a batch of several scenarios."""
+    if total < 2:
+        return ""
+    from simlib.limits import format_duration
+
+    left = (
+        f", about {format_duration(seconds / done * (total - done))} left" if done < total else ""
+    )
+    return f"  [{done}/{total}, {format_duration(seconds)}{left}]"
+
+
 class BatchTooLarge(SimlibError, ValueError):
     """A batch is larger than ``simlib run`` starts without ``--yes``."""
 
@@ -585,12 +597,17 @@ def _run_batch(
 
     scenarios = root.scenarios
     texts: dict[str, str] = {}  # each design as the file states it now, for the reports
-    for sc in scenarios:
+    sim_start = time.perf_counter()
+    for done, sc in enumerate(scenarios, start=1):
         sc = with_budget(sc)
         texts[sc.name] = sc.text
         item = simulate_one(sc, pos)
         pos += 1
-        echo(f"  {item.status:<9} {sc.name}" + (f"  ({item.message})" if item.message else ""))
+        echo(
+            f"  {item.status:<9} {sc.name}"
+            + (f"  ({item.message})" if item.message else "")
+            + _progress(done, len(scenarios), time.perf_counter() - sim_start)
+        )
         record(item)
         if sc.name == BASELINE and sim_workers > 1 and len(scenarios) > 2:
             prefetch([with_budget(o) for o in scenarios if o.name != BASELINE])
