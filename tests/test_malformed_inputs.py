@@ -1330,6 +1330,11 @@ def run_case(case: Case, ctx: Ctx) -> tuple[int, str, float]:
     return code, out.getvalue() + err.getvalue(), time.perf_counter() - start
 
 
+#: Words a user-facing message must not contain.
+INTERNAL_WORDS = ("ScenarioFileSpec", "PlanSpec", "CascadeSpec", "SimulationSettings",
+                  "pydantic", "Input should be", "instance of", "site-packages")  # fmt: skip
+
+
 def judge(case: Case, code: int, output: str, seconds: float) -> list[str]:
     """What is wrong with a row's outcome (empty: a clear error or warning)."""
     wrong = []
@@ -1337,6 +1342,10 @@ def judge(case: Case, code: int, output: str, seconds: float) -> list[str]:
         wrong.append(f"exit status {code}, expected {case.code}")
     if "Traceback" in output or "internal error" in output:
         wrong.append("a traceback or internal error")
+    # Messages speak the user's words, not the library's classes or its validator's.
+    internal = [w for w in INTERNAL_WORDS if w in output]
+    if internal:
+        wrong.append(f"the message names internals {internal}")
     # Whitespace-insensitive: a data problem is one row of an aligned table.
     low = " ".join(output.lower().split())
     missing = [w for w in case.words if " ".join(w.lower().split()) not in low]
