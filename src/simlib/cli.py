@@ -156,7 +156,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if not out.exists() and (PROJECT_ROOT / "reports" / args.batch).exists():
         out = PROJECT_ROOT / "reports" / args.batch
     res = rerender(out, workers=args.workers)
-    print(f"Re-rendered {out} in {res.seconds:.1f} s. Open {res.index.resolve()}")
+    print(f"{res.summary()}. Re-rendered {out} in {res.seconds:.1f} s. Open {res.index.resolve()}")
     return 1 if res.failed else 0
 
 
@@ -167,7 +167,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     out = Path(args.out)
     print(f"Running the demo batch and reports on the bundled sample into {out}/ ...")
     res = run_demo(out, draws=args.draws)
-    print(f"Open {res.index.resolve()}")
+    print(f"{res.summary()}. Open {res.index.resolve()}")
     print(f"Demo finished in {time.perf_counter() - start:.1f} s (wall time).")
     return 1 if res.failed else 0
 
