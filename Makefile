@@ -42,4 +42,4 @@ sample: setup
 	$(BIN)/python -m simlib.data.synthetic --out data/sample
 
 clean:
-	rm -rf $(VENV) reports/demo .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) reports/demo reports/demo.store .pytest_cache .ruff_cache .hypothesis

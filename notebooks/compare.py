@@ -27,7 +27,7 @@
 # here, and groups with fewer reps than the scenario's minimum are left out.
 
 # %% tags=["parameters"]
-store_path = "reports/demo/results.duckdb"
+store_path = "reports/demo.store/results.duckdb"
 batch = "demo"
 baseline = "baseline"
 min_group = None  # None: the baseline scenario's report.min_group

@@ -23,7 +23,7 @@
 # section says otherwise, with the 5th and 95th percentiles (P5, P95) as a range.
 
 # %% tags=["parameters"]
-store_path = "reports/demo/results.duckdb"
+store_path = "reports/demo.store/results.duckdb"
 batch = "demo"
 scenario = "baseline"
 

@@ -10,6 +10,7 @@ import yaml
 import simlib as sl
 from simlib.batch import run_batch
 from simlib.cli import main
+from simlib.outdir import store_path
 from simlib.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,7 +63,7 @@ def test_failure_is_isolated_reported_and_resumed(tmp_path, data_dir):
     assert main(["run", str(f), "--out", str(out), "--no-reports"]) == 1  # still failing
 
     write(f, data_dir, positions_bad=False)  # the fix
-    st = Store(out / "results.duckdb")
+    st = Store(store_path(out))
     before = len(st.run_log("t"))
     r2 = run_batch(f, out=out, resume=True, reports=False, echo=lambda *a: None)
     assert {i.name: i.status for i in r2.items} == {
@@ -81,7 +82,7 @@ def test_second_run_simulates_nothing(tmp_path, data_dir):
     f = write(tmp_path / "s.yaml", data_dir, positions_bad=False)
     out = tmp_path / "out"
     assert main(["run", str(f), "--out", str(out), "--no-reports"]) == 0
-    st = Store(out / "results.duckdb")
+    st = Store(store_path(out))
     n_first = len(st.run_log("t"))
     assert (st.run_log("t")["action"] == "simulated").sum() == 3
     assert main(["run", str(f), "--out", str(out), "--no-reports"]) == 0
@@ -94,7 +95,7 @@ def test_second_run_simulates_nothing(tmp_path, data_dir):
 def test_reforms_share_the_baseline_budget(tmp_path, data_dir):
     f = write(tmp_path / "s.yaml", data_dir, positions_bad=False)
     r = run_batch(f, out=tmp_path / "o", reports=False, echo=lambda *a: None)
-    st = Store(tmp_path / "o" / "results.duckdb")
+    st = Store(store_path(tmp_path / "o"))
     res = st.load_batch("t")
     assert res["proposed"].provenance["budget"] == res["baseline"].provenance["budget"]
     assert all(i.status == "simulated" for i in r.items)
@@ -133,8 +134,8 @@ def test_parallel_simulation_gives_the_same_results(tmp_path, data_dir):
     one = run_batch(f, out=tmp_path / "a", reports=False, sim_workers=1, echo=lambda *a: None)
     two = run_batch(f, out=tmp_path / "b", reports=False, sim_workers=2, echo=lambda *a: None)
     assert [(i.name, i.status) for i in one.items] == [(i.name, i.status) for i in two.items]
-    a = Store(tmp_path / "a" / "results.duckdb").load_batch("t")
-    b = Store(tmp_path / "b" / "results.duckdb").load_batch("t")
+    a = Store(store_path(tmp_path / "a")).load_batch("t")
+    b = Store(store_path(tmp_path / "b")).load_batch("t")
     assert set(a) == set(b) == {"baseline", "proposed"}
     for name in a:
         pd.testing.assert_frame_equal(a[name].per_draw, b[name].per_draw)

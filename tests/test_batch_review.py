@@ -13,6 +13,7 @@ import yaml
 import simlib as sl
 import simlib.batch as b
 from simlib.batch import rerender, run_batch
+from simlib.outdir import store_path
 from simlib.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -97,7 +98,7 @@ def test_resume_with_reports_keeps_names_paths_and_the_comparison_current(
     renders.clear()
     run(f, out, resume=True)
     assert renders == []
-    stored = Store(out / "results.duckdb").items("t").set_index("scenario")["html"]
+    stored = Store(store_path(out)).items("t").set_index("scenario")["html"]
     assert stored["r1"] == "scenario-r1.html" and stored["baseline"] == "scenario-baseline.html"
     run(f, out, resume=True)
     assert renders == []
@@ -185,15 +186,15 @@ def test_report_settings_change_reaches_the_report_without_simulating(tmp_path, 
     f = write(tmp_path / "s.yaml", data_dir, bad=set())
     out = tmp_path / "out"
     run(f, out, resume=False)
-    n_runs = len(Store(out / "results.duckdb").runs())
+    n_runs = len(Store(store_path(out)).runs())
     doc = yaml.safe_load(f.read_text(encoding="utf-8"))
     doc["reforms"]["r1"]["changes"]["report"] = {"show_individual_pay": True}
     f.write_text(yaml.safe_dump(doc), encoding="utf-8")
     renders.clear()
     r = run(f, out, resume=True)
     assert {i.name: i.status for i in r.items}["r1"] == "reused"
-    assert len(Store(out / "results.duckdb").runs()) == n_runs  # nothing simulated
+    assert len(Store(store_path(out)).runs()) == n_runs  # nothing simulated
     assert sorted(renders) == ["compare", "scenario-r1"]  # its report is redone
-    view = report.load_batch(str(out / "results.duckdb"), "t")
+    view = report.load_batch(str(store_path(out)), "t")
     assert view.design("r1")["report"]["show_individual_pay"] is True
     assert view.design("r2").get("report", {}).get("show_individual_pay", False) is False

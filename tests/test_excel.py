@@ -14,6 +14,7 @@ import simlib as sl
 from simlib import report
 from simlib.cli import main
 from simlib.excel import Sheet, sheet_name, write_workbook
+from simlib.outdir import store_path
 
 PLANS = Path(__file__).resolve().parents[1] / "scenarios" / "plans"
 
@@ -79,7 +80,7 @@ def batch(tmp_path_factory):
 
 def test_run_excel_writes_the_reports_numbers(batch):
     out = batch
-    view = report.load_batch(str(out / "results.duckdb"), "xl")
+    view = report.load_batch(str(store_path(out)), "xl")
     shared = out / "xl.xlsx"
     sheets = pd.read_excel(shared, sheet_name=None)
     assert {"Comparison", "Budget risk", "Pay by quartile", "Pay by region"} <= set(sheets)
@@ -109,7 +110,7 @@ def test_per_rep_pay_only_outside_the_shared_folder_and_only_where_allowed(batch
     assert private.exists()
     statements = pd.read_excel(private, sheet_name=None)
     assert list(statements) == ["proposed"]  # the baseline does not allow individual pay
-    view = report.load_batch(str(out / "results.duckdb"), "xl")
+    view = report.load_batch(str(store_path(out)), "xl")
     reps = view.results["proposed"].reps.set_index("rep_id")
     s = statements["proposed"].set_index("rep")
     assert s["expected pay"].to_numpy() == pytest.approx(

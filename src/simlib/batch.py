@@ -17,6 +17,7 @@ from typing import Any
 
 from simlib._atomic import atomic_file
 from simlib.errors import SimlibError
+from simlib.outdir import STORE_SUFFIX
 
 #: Repository root when running from a source checkout (notebooks/ lives there).
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -163,17 +164,17 @@ def render_report(
     output_name: str | None = None,
 ) -> Rendered:
     """Execute ``notebooks/<name>.ipynb`` and write ``<out_dir>/<output_name>.html`` (+ the
-    executed ``.ipynb`` for analysts, under ``<out_dir>/notebooks/`` when ``output_name``
-    differs from ``name``); ``output_name`` defaults to ``name``."""
+    executed ``.ipynb`` for analysts: with ``output_name``, under ``<out_dir>.store/notebooks/``
+    beside the folder, which then holds the HTML only; without it, beside the HTML);
+    ``output_name`` defaults to ``name``."""
+    from simlib.outdir import store_dir
+
     start = time.perf_counter()
     out_dir = Path(out_dir)
     nb = Path(notebook) if notebook else NOTEBOOKS / f"{name}.ipynb"
     stem = output_name or name
-    executed_path = (
-        out_dir / f"{stem}.ipynb"
-        if output_name is None
-        else out_dir / "notebooks" / f"{stem}.ipynb"
-    )
+    nb_dir = store_dir(out_dir) / "notebooks"
+    executed_path = out_dir / f"{stem}.ipynb" if output_name is None else nb_dir / f"{stem}.ipynb"
     executed = execute_notebook(nb, executed_path, parameters)
     html = render_html(executed, out_dir / f"{stem}.html", title=title)
     return Rendered(stem, html, time.perf_counter() - start)
@@ -261,8 +262,38 @@ class BatchResult:
     compare: BatchItem | None = None
 
     @property
+    def failed_scenarios(self) -> list[BatchItem]:
+        """Scenarios that could not be built or simulated."""
+        return [i for i in self.items if i.status == "failed"]
+
+    @property
+    def failed_reports(self) -> list[BatchItem]:
+        """Scenario reports and other reports that failed to render."""
+        return [i for i in self.items if i.status == "report failed"] + [
+            e for e in self.extras if e.status == "failed"
+        ]
+
+    @property
+    def compare_failed(self) -> bool:
+        return self.compare is not None and self.compare.status == "failed"
+
+    @property
     def failed(self) -> list[BatchItem]:
-        return [i for i in [*self.items, *self.extras] if i.status == "failed"]
+        """Everything that failed: scenarios, reports and the comparison."""
+        out = self.failed_scenarios + self.failed_reports
+        return out + [self.compare] if self.compare_failed else out
+
+    def summary(self) -> str:
+        """One line counting each kind of failure, e.g. for the command line."""
+        parts = [f"{len(self.items)} scenario(s), {len(self.failed_scenarios)} failed"]
+        n_reports = sum(1 for i in self.items if i.html or i.status == "report failed") + len(
+            self.extras
+        )
+        if n_reports or self.failed_reports:
+            parts.append(f"{len(self.failed_reports)} of {n_reports} report(s) failed")
+        if self.compare is not None:
+            parts.append("comparison " + ("FAILED" if self.compare_failed else "ok"))
+        return "; ".join(parts)
 
 
 def slug(name: str) -> str:
@@ -343,6 +374,7 @@ def run_batch(
     workers: int = 2,
     sim_workers: int | None = None,
     echo=print,
+    yes: bool = True,
 ) -> BatchResult:
     """Simulate every scenario of a file, store the results, render the reports.
 
@@ -352,8 +384,10 @@ def run_batch(
         A scenario file (see :mod:`simlib.scenario`).
     out : str or Path, optional
         Output folder; default ``reports/<batch>/`` (the file's ``batch:`` or its stem).
-        It holds ``results.duckdb`` (the store), one HTML report per scenario,
-        ``compare.html`` and ``index.html``.
+        It holds what leadership reads: one HTML report per scenario,
+        ``compare.html`` and ``index.html``. The results store and the executed
+        notebooks live beside it in ``<out>.store/`` (:mod:`simlib.outdir`). The
+        folder is locked while the batch writes to it.
     resume : bool
         Redo only what failed or changed since the last run into ``out``: a
         scenario whose stored run and report are up to date is kept as it is.
@@ -373,6 +407,11 @@ def run_batch(
         every reform reuses it), each on ``cores // sim_workers`` engine threads.
         Default: half the cores (on 2 cores, one at a time on both cores: the
         engine already threads its chunks). Results are identical either way.
+    yes : bool
+        Go ahead with a large batch. ``False`` (what ``simlib run`` passes without
+        ``--yes``): a batch of more than :data:`simlib.limits.CONFIRM_SCENARIOS`
+        scenarios, or expected to take longer than
+        :data:`simlib.limits.CONFIRM_SECONDS`, is refused with the estimate.
 
     Returns
     -------
@@ -382,23 +421,103 @@ def run_batch(
     """
     import warnings
 
-    from simlib import code_version
-    from simlib.scenario import BASELINE, Scenario, budget_neutral, scale_payouts
-    from simlib.store import Store, run_key
+    from simlib import outdir
+    from simlib.limits import MAX_DRAWS
+    from simlib.scenario import Scenario
 
     started = time.perf_counter()
-    if draws is not None and (isinstance(draws, bool) or int(draws) != draws or draws < 1):
+    if draws is not None and (
+        isinstance(draws, bool) or int(draws) != draws or not 1 <= draws <= MAX_DRAWS
+    ):
         # Refused before anything is written: every scenario would fail otherwise.
-        raise NotebookError(f"draws: expected a whole number of at least 1, got {draws!r}")
+        raise NotebookError(
+            f"draws: expected a whole number from 1 to {MAX_DRAWS:,}, got {draws!r}"
+        )
     scenario_file = Path(scenario_file)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         root = Scenario.from_yaml(scenario_file, strict=False)
     notes = [str(w.message) for w in caught]
+    out_dir = Path(out) if out is not None else PROJECT_ROOT / "reports" / root.batch
+    outdir.check(out_dir)
+    _check_size(root, draws, reports, yes, echo)
+    out_dir, sdir = outdir.prepare(out_dir)
+    with outdir.OutputLock(out_dir, echo=echo):
+        removed = outdir.clean_temporaries(out_dir, sdir)
+        if removed:
+            echo(f"  removed   {len(removed)} temporary file(s) left by an interrupted run")
+        res = _run_batch(
+            root, scenario_file, out_dir, sdir, notes, started, resume, draws, reports,
+            extra_reports, workers, sim_workers, echo,
+        )  # fmt: skip
+    echo(f"  results store and notebooks: {sdir}/")
+    return res
+
+
+def _check_size(root, draws: int | None, reports: bool, yes: bool, echo) -> None:
+    """Estimate the batch's run time; refuse a large batch unless ``yes``."""
+    from simlib.limits import (
+        CONFIRM_SCENARIOS,
+        CONFIRM_SECONDS,
+        estimate_seconds,
+        format_duration,
+    )
+
+    scenarios = root.scenarios
+    # A budget-neutral variant searches its scale: about four more simulations.
+    n = len(scenarios) + sum(1 for s in scenarios if s.budget_neutral) * 4
+    most = int(draws) if draws is not None else max(s.settings.draws for s in scenarios)
+    try:
+        reps = len(root.dataset().reps)
+    except Exception:  # the baseline's data fails: the batch reports it, nothing to estimate
+        return
+    secs = estimate_seconds(n, most, reps, reports)
+    echo(
+        f"Expected run time: about {format_duration(secs)} ({n} simulation(s) of up to "
+        f"{most:,} draws over {reps:,} reps; at most, as stored results are reused)"
+    )
+    if yes or (n <= CONFIRM_SCENARIOS and secs <= CONFIRM_SECONDS):
+        return
+    why = (
+        f"{n:,} simulations (more than {CONFIRM_SCENARIOS})"
+        if n > CONFIRM_SCENARIOS
+        else f"longer than {format_duration(CONFIRM_SECONDS)}"
+    )
+    raise BatchTooLarge(
+        f"{root.file or 'the scenario file'}: this batch runs {why}; expected to take about "
+        f"{format_duration(secs)}. Run again with --yes to go ahead, or use fewer "
+        "sweep values or --draws"
+    )
+
+
+def _progress(done: int, total: int, seconds: float) -> str:
+    """``  [3/10, 12 s, about 28 s left]`` for a batch of several scenarios."""
+    if total < 2:
+        return ""
+    from simlib.limits import format_duration
+
+    left = (
+        f", about {format_duration(seconds / done * (total - done))} left" if done < total else ""
+    )
+    return f"  [{done}/{total}, {format_duration(seconds)}{left}]"
+
+
+class BatchTooLarge(SimlibError, ValueError):
+    """A batch is larger than ``simlib run`` starts without ``--yes``."""
+
+
+def _run_batch(
+    root, scenario_file, out_dir, sdir, notes, started, resume, draws, reports,
+    extra_reports, workers, sim_workers, echo,
+) -> BatchResult:  # fmt: skip
+    """The batch itself, run while holding the output folder's lock."""
+    from simlib import code_version
+    from simlib.outdir import store_path
+    from simlib.scenario import BASELINE, Scenario, budget_neutral, scale_payouts
+    from simlib.store import Store, run_key
+
     batch = root.batch
-    out_dir = Path(out) if out is not None else PROJECT_ROOT / "reports" / batch
-    out_dir.mkdir(parents=True, exist_ok=True)
-    store = Store(out_dir / "results.duckdb")
+    store = Store(store_path(out_dir))
     store.set_batch(batch, root.header, str(scenario_file))
     previous = store.items(batch) if resume else None
     prev = {r.scenario: r for r in previous.itertuples()} if previous is not None else {}
@@ -511,12 +630,17 @@ def run_batch(
 
     scenarios = root.scenarios
     texts: dict[str, str] = {}  # each design as the file states it now, for the reports
-    for sc in scenarios:
+    sim_start = time.perf_counter()
+    for done, sc in enumerate(scenarios, start=1):
         sc = with_budget(sc)
         texts[sc.name] = sc.text
         item = simulate_one(sc, pos)
         pos += 1
-        echo(f"  {item.status:<9} {sc.name}" + (f"  ({item.message})" if item.message else ""))
+        echo(
+            f"  {item.status:<9} {sc.name}"
+            + (f"  ({item.message})" if item.message else "")
+            + _progress(done, len(scenarios), time.perf_counter() - sim_start)
+        )
         record(item)
         if sc.name == BASELINE and sim_workers > 1 and len(scenarios) > 2:
             prefetch([with_budget(o) for o in scenarios if o.name != BASELINE])
@@ -678,8 +802,14 @@ def report_stems(names: list[str]) -> dict[str, str]:
 def _remove_stale(out_dir: Path, keep: set[str], echo) -> list[str]:
     """Delete scenario reports (and their executed notebooks) no current scenario owns,
     so the folder never shows a report for a design that is gone, failed or renamed."""
+    from simlib.outdir import store_dir
+
     removed = []
-    for f in [*out_dir.glob("scenario-*.html"), *(out_dir / "notebooks").glob("scenario-*.ipynb")]:
+    notebooks = [out_dir / "notebooks", store_dir(out_dir) / "notebooks"]
+    for f in [
+        *out_dir.glob("scenario-*.html"),
+        *(p for d in notebooks for p in d.glob("scenario-*.ipynb")),
+    ]:
         if f.stem not in keep:
             f.unlink(missing_ok=True)  # one unlink is atomic: the file is there or gone
             removed.append(f.name)
@@ -792,14 +922,23 @@ def _record_reports(store, batch, renderer, echo) -> None:
 
 def rerender(out_dir: str | Path, workers: int = 2, echo=print) -> BatchResult:
     """Render a batch's reports again from its store (no simulation)."""
+    from simlib import outdir
     from simlib.store import Store
 
-    started = time.perf_counter()
     out_dir = Path(out_dir)
-    path = out_dir / "results.duckdb"
+    if not out_dir.is_dir():
+        raise NotebookError(f"{out_dir}: no such batch folder; run `simlib run` first")
+    path = outdir.store_path(out_dir)
     if not path.exists():
-        raise NotebookError(f"{out_dir}: no results.duckdb here; run `simlib run` first")
-    store = Store(path)
+        raise NotebookError(f"{out_dir}: no results store ({path}); run `simlib run` first")
+    with outdir.OutputLock(out_dir, echo=echo):
+        outdir.clean_temporaries(out_dir, path.parent)
+        return _rerender(out_dir, Store(path), workers, echo)
+
+
+def _rerender(out_dir: Path, store, workers: int, echo) -> BatchResult:
+    started = time.perf_counter()
+    path = store.path
     batches = store._df("SELECT DISTINCT batch FROM batch_items")["batch"].tolist()
     if len(batches) != 1:
         raise NotebookError(f"{path}: expected one batch, found {batches}")
@@ -835,7 +974,14 @@ def rerender(out_dir: str | Path, workers: int = 2, echo=print) -> BatchResult:
             e.status, e.message = "failed", f"{e.html} is missing; run the batch again"
     notes = list(info.get("notes", []))
     compare_item = _render_all(
-        store, batch, out_dir, items, {}, False, _Renderer(out_dir, workers), echo
+        store,
+        batch,
+        out_dir,
+        items,
+        {},
+        False,
+        _Renderer(out_dir, workers),
+        echo,  # fmt: skip
     )
     store.set_index_info(batch, _index_info(items, extras, notes))
     index = write_index(
@@ -936,7 +1082,8 @@ def write_index(
         counts += f"; {len(extras)} other report(s), {n_extra_failed} failed"
     parts.append(
         f"<p class='note'>{counts}; "
-        f"finished in {seconds:.1f} s. Results store: results.duckdb.</p></body></html>"
+        f"finished in {seconds:.1f} s. Results store: "
+        f"{escape(out_dir.name)}{STORE_SUFFIX}/results.duckdb, beside this folder.</p></body></html>"
     )
     index = out_dir / "index.html"
     with atomic_file(index, suffix=".html") as tmp:

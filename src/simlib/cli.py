@@ -1,12 +1,21 @@
 """The ``simlib`` command.
 
 Each subcommand is a small function that parses nothing itself and calls the
-library; ``simlib COMMAND --help`` explains each.
+library; ``simlib COMMAND --help`` explains each. Every command runs through
+:func:`main`, the one place that turns errors into messages and exit codes:
+
+- 0: done; 1: some of the work failed (a scenario, report or the comparison of
+  ``run``, problems found by ``validate``) or a file could not be read or written;
+- 2: the input, the command line or the output folder cannot be used as given
+  (the message names the file, row, column or spec path and what was expected);
+- 3: an internal error (a bug): one line saying so and the path of a log file
+  holding the traceback; ``--debug`` shows the traceback instead.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 import time
@@ -61,7 +70,25 @@ def _validate_scenario(path: Path) -> int:
 def _load_scenario(path: str):
     from simlib.scenario import Scenario
 
+    _check_scenario_path(path)
     return Scenario.from_yaml(path)
+
+
+def _check_scenario_path(path: str | Path) -> None:
+    """A dataset folder where a scenario file belongs gets a message saying so."""
+    p = Path(path)
+    if p.is_dir():
+        looks_like_data = any(
+            (p / f"{t}{ext}").exists() for t in ("sales", "reps", "units", "kpis")
+            for ext in (".csv", ".parquet", ".xlsx")
+        )  # fmt: skip
+        hint = (
+            "a dataset folder; expected a scenario file (YAML). `simlib validate "
+            f"{path}` checks a dataset"
+            if looks_like_data
+            else "a folder; expected a scenario file (YAML)"
+        )
+        raise UsageError(f"{path}: {hint}")
 
 
 def _cmd_describe(args: argparse.Namespace) -> int:
@@ -121,6 +148,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     from simlib.batch import run_batch
 
+    _check_scenario_path(args.scenario)
     start = time.perf_counter()
     res = run_batch(
         args.scenario,
@@ -130,19 +158,18 @@ def _cmd_run(args: argparse.Namespace) -> int:
         reports=not args.no_reports,
         workers=args.workers,
         sim_workers=args.sim_workers,
+        yes=args.yes,
     )
     if args.excel:
         from simlib.excel import write_batch_workbooks
+        from simlib.outdir import store_dir, store_path
 
         # Per-rep pay statements go beside the shared folder, never into it.
-        private = res.out_dir.parent / f"{res.out_dir.name}.store"
-        for path in write_batch_workbooks(res.out_dir / "results.duckdb", res.batch,
-                                          res.out_dir, private):  # fmt: skip
+        for path in write_batch_workbooks(
+            store_path(res.out_dir), res.batch, res.out_dir, store_dir(res.out_dir)
+        ):
             print(f"Wrote {path.resolve()}")
-    print(
-        f"{len(res.items)} scenario(s), {len(res.failed)} failed, "
-        f"in {time.perf_counter() - start:.1f} s. Open {res.index.resolve()}"
-    )
+    print(f"{res.summary()}; in {time.perf_counter() - start:.1f} s. Open {res.index.resolve()}")
     return 1 if res.failed else 0
 
 
@@ -153,7 +180,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if not out.exists() and (PROJECT_ROOT / "reports" / args.batch).exists():
         out = PROJECT_ROOT / "reports" / args.batch
     res = rerender(out, workers=args.workers)
-    print(f"Re-rendered {out} in {res.seconds:.1f} s. Open {res.index.resolve()}")
+    print(f"{res.summary()}. Re-rendered {out} in {res.seconds:.1f} s. Open {res.index.resolve()}")
     return 1 if res.failed else 0
 
 
@@ -164,7 +191,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     out = Path(args.out)
     print(f"Running the demo batch and reports on the bundled sample into {out}/ ...")
     res = run_demo(out, draws=args.draws)
-    print(f"Open {res.index.resolve()}")
+    print(f"{res.summary()}. Open {res.index.resolve()}")
     print(f"Demo finished in {time.perf_counter() - start:.1f} s (wall time).")
     return 1 if res.failed else 0
 
@@ -211,8 +238,23 @@ def _cmd_design(args: argparse.Namespace) -> int:
     return 0 if res.meets_goals else 1
 
 
+def _cmd_docs(args: argparse.Namespace) -> int:
+    from simlib import formats
+    from simlib.batch import PROJECT_ROOT
+
+    folder = Path(args.out) if args.out else PROJECT_ROOT / formats.DOCS_DIR
+    if args.check:
+        stale = formats.stale_docs(folder)
+        for name in stale:
+            print(f"{folder / name}: out of date; run `simlib docs` to write it again")
+        return 1 if stale else 0
+    for p in formats.write_docs(folder):
+        print(f"wrote {p}")
+    return 0
+
+
 def _positive(text: str) -> int:
-    """argparse type: a whole number of at least 1 (draws, workers)."""
+    """argparse type: a whole number of at least 1 (workers)."""
     try:
         v = int(text)
     except ValueError:
@@ -222,13 +264,44 @@ def _positive(text: str) -> int:
     return v
 
 
+def _draws(text: str) -> int:
+    """argparse type: draws, from 1 to the limit every entry point shares."""
+    from simlib.limits import MAX_DRAWS
+
+    v = _positive(text)
+    if v > MAX_DRAWS:
+        raise argparse.ArgumentTypeError(f"expected at most {MAX_DRAWS:,} draws, got {v:,}")
+    return v
+
+
+class UsageError(SimlibError, ValueError):
+    """The command line names something that cannot be used as asked."""
+
+
 def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show the full traceback of any error instead of one line (to report a bug)",
+    )
     parser = argparse.ArgumentParser(
         prog="simlib",
         description="Sales-force performance-management workbench: targets, plans, "
         "appraisal, simulation and reports.",
+        epilog="Exit status: 0 done; 1 some work failed or a file could not be read or "
+        "written; 2 bad input, command line or output folder; 3 internal error (a bug: the message names "
+        "a log file with the details; --debug shows them).",
+        parents=[common],
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_parser = sub.add_parser
+
+    def add_parser(name: str, **kw):
+        return _add_parser(name, parents=[common], **kw)
+
+    sub.add_parser = add_parser  # every subcommand also takes --debug
 
     p = sub.add_parser(
         "validate",
@@ -251,10 +324,12 @@ def build_parser() -> argparse.ArgumentParser:
         "run",
         help="simulate every scenario of a file and render the reports",
         description="Simulate the baseline, every reform and every sweep member of a scenario "
-        "file, store the results in <out>/results.duckdb, render one report per scenario, "
-        "a comparison report and index.html (code hidden). Unchanged scenarios reuse their "
-        "stored results. A failing scenario does not stop the others; the index says why. "
-        "Exit status 1 when anything failed.",
+        "file, store the results in <out>.store/results.duckdb (beside the output folder, "
+        "which holds only the reports), render one report per scenario, a comparison report "
+        "and index.html (code hidden). Unchanged scenarios reuse their stored results. A "
+        "failing scenario does not stop the others; the index says why. The output folder "
+        "is locked while the run writes to it. Exit status 1 when any scenario, report or "
+        "the comparison failed.",
     )
     p.add_argument("scenario", help="scenario file (YAML), e.g. scenarios/demo.yaml")
     p.add_argument("--out", default=None, help="output folder (default reports/<batch>)")
@@ -263,7 +338,18 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="redo only what failed or changed since the last run into the same folder",
     )
-    p.add_argument("--draws", type=_positive, default=None, help="override every scenario's draws")
+    p.add_argument(
+        "--draws",
+        type=_draws,
+        default=None,
+        help="override every scenario's draws (1 to 1,000,000: simlib.limits.MAX_DRAWS)",
+    )
+    p.add_argument(
+        "--yes",
+        action="store_true",
+        help="go ahead with a large batch (more than 100 simulations, or expected to take "
+        "longer than 15 minutes); without it such a batch stops with the estimate",
+    )
     p.add_argument("--no-reports", action="store_true", help="simulate and store only")
     p.add_argument(
         "--excel",
@@ -314,8 +400,8 @@ def build_parser() -> argparse.ArgumentParser:
         "report",
         help="re-render a batch's reports from its results store (no simulation)",
         description="Execute the scenario and comparison notebooks again on the results stored "
-        "in BATCH/results.duckdb (no simulation) and rewrite index.html. BATCH is the output folder or a "
-        "batch name under reports/.",
+        "in BATCH.store/results.duckdb (no simulation) and rewrite index.html. BATCH is the "
+        "output folder or a batch name under reports/.",
     )
     p.add_argument("batch", help="batch folder (reports/demo) or name (demo)")
     p.add_argument(
@@ -357,7 +443,7 @@ def build_parser() -> argparse.ArgumentParser:
         "index.html and the wall time.",
     )
     p.add_argument("--out", default="reports/demo", help="output folder (default reports/demo)")
-    p.add_argument("--draws", type=_positive, default=None, help="override the demo's draws")
+    p.add_argument("--draws", type=_draws, default=None, help="override the demo's draws")
     p.set_defaults(func=_cmd_demo)
 
     p = sub.add_parser(
@@ -375,11 +461,45 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=None, help="output folder (default reports/<batch>_design)")
     p.add_argument("--no-report", action="store_true", help="write the files only, no HTML")
     p.set_defaults(func=_cmd_design)
+
+    p = sub.add_parser(
+        "docs",
+        help="write the input-format reference (docs/formats/) from the schemas",
+        description="Write the pages describing dataset tables and plan, cascade, appraisal "
+        "and scenario files, generated from the schemas the code validates with. With "
+        "--check, write nothing and exit 1 when a page is out of date.",
+    )
+    p.add_argument("--out", default=None, help="folder (default docs/formats in the project)")
+    p.add_argument("--check", action="store_true", help="only check the pages are current")
+    p.set_defaults(func=_cmd_docs)
     return parser
 
 
+#: Exit statuses (see the module docs).
+EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL = 1, 2, 3
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help, or argparse's own usage message (exit 2)
+        return int(exc.code or 0)
+    debug = bool(getattr(args, "debug", False))
+    import warnings
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        # One line a user can act on, never the library's file and line.
+        print(f"warning: {message}", file=sys.stderr)
+
+    with warnings.catch_warnings():
+        if not debug:
+            warnings.showwarning = show
+        return _execute(args, debug)
+
+
+def _execute(args: argparse.Namespace, debug: bool) -> int:
+    """Run one command; map every error to a message and an exit status."""
+    name = f"simlib {args.command}"
     try:
         return int(args.func(args) or 0)
     except BrokenPipeError:
@@ -387,10 +507,61 @@ def main(argv: list[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except KeyboardInterrupt:
+        print(f"{name}: interrupted", file=sys.stderr)
+        return 130
     except SimlibError as exc:
         # Our own errors already say what and where: one message, no traceback.
-        print(f"simlib {args.command}: {exc}", file=sys.stderr)
-        return 2
+        if debug:
+            raise
+        print(f"{name}: {exc}", file=sys.stderr)
+        return EXIT_FAILED if isinstance(exc, OSError) else EXIT_USAGE
+    except OSError as exc:
+        # The file system refused (disk full, read-only, a folder where a file was
+        # expected): name the path and the reason, no traceback.
+        if debug:
+            raise
+        where = exc.filename if exc.filename is not None else "a file"
+        reason = exc.strerror or str(exc)
+        if exc.errno == errno.ENOSPC:
+            reason += " (the disk is full)"
+        print(f"{name}: cannot use {where}: {reason}", file=sys.stderr)
+        return EXIT_FAILED
+    except (Exception, RecursionError, MemoryError) as exc:
+        if debug:
+            raise
+        log = _write_crash_log(args)
+        print(
+            f"{name}: internal error ({type(exc).__name__}: {str(exc)[:200]}); this is a "
+            f"bug in simlib, please report it with the log file {log}",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+def _write_crash_log(args: argparse.Namespace) -> str:
+    """Write the current exception's traceback to a log file; return its path."""
+    import datetime as dt
+    import tempfile
+    import traceback
+
+    import simlib
+
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    text = (
+        f"simlib {getattr(simlib, '__version__', '?')}, python {sys.version.split()[0]}\n"
+        f"command: {' '.join(sys.argv)}\n\n{traceback.format_exc()}"
+    )
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    for folder in (Path(base) / "simlib" / "logs", Path(tempfile.gettempdir())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"simlib-error-{stamp}-{os.getpid()}.log"
+            path.write_text(text, encoding="utf-8")
+            return str(path)
+        except OSError:
+            continue
+    return "(no log could be written: rerun with --debug to see the details)"
 
 
 if __name__ == "__main__":

@@ -93,6 +93,7 @@ from pydantic import Field, model_validator
 
 from simlib.data.checks import DataChecksSettings
 from simlib.errors import SimlibError, SpecError
+from simlib.limits import MAX_DRAWS, MAX_SCENARIOS, MAX_SEED
 from simlib.spec import StrictModel, load_yaml, parse_spec
 
 #: Where "no cap" puts the curve's last point (attainment, as a multiple of quota).
@@ -116,8 +117,9 @@ class ScenarioError(SimlibError, ValueError):
 class SimulationSettings(StrictModel):
     """How the Monte Carlo runs (see :func:`simlib.simulate` for each option)."""
 
-    draws: int = Field(default=500, ge=1, le=1_000_000)
-    seed: int = Field(default=1, ge=0)
+    # strict: `draws: true` or `seed: 1.5` is a mistake, not 1.
+    draws: int = Field(default=500, ge=1, le=MAX_DRAWS, strict=True)
+    seed: int = Field(default=1, ge=0, le=MAX_SEED, strict=True)
     backend: Literal["local", "dask"] = "local"
     address: str | None = None
     n_workers: int = Field(default=2, ge=1)
@@ -137,6 +139,21 @@ class SimulationSettings(StrictModel):
     #: Rep groups for equity metrics; default region, tenure and, when the reps
     #: table has the (optional) column, gender.
     groupings: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _known_sales_options(self) -> SimulationSettings:
+        # Checked here, not only when the engine starts, so `validate` refuses a
+        # misspelt option (and no unchecked value rides along into the store).
+        from simlib.engine.simulate import PARAMETRIC_OPTIONS
+
+        allowed = {"parametric": PARAMETRIC_OPTIONS, "bootstrap": ("block",)}[self.sales]
+        unknown = sorted(str(k) for k in self.sales_options if k not in allowed)
+        if unknown:
+            raise ValueError(
+                f"sales_options: unknown option(s) {unknown} for the {self.sales} sales "
+                f"model; allowed: {', '.join(allowed)}"
+            )
+        return self
 
 
 class TargetsSettings(StrictModel):
@@ -188,10 +205,15 @@ class ReportSettings(StrictModel):
 class Design(StrictModel):
     """One complete design: everything a simulation needs."""
 
+    #: The dataset: a folder, an Excel workbook or a DuckDB file (see the dataset page).
     data: str
+    #: Where each rep's targets come from.
     targets: TargetsSettings = TargetsSettings()
+    #: The incentive plan: a plan file, or the plan written inline.
     plan: str | dict[str, Any]
+    #: The appraisal scheme: a scorecard file, or written inline; null for none.
     appraisal: str | dict[str, Any] | None = None
+    #: What ratings drive: merit raises, improvement plans, promotion.
     outcomes: OutcomesSettings = OutcomesSettings()
     #: Behavioural response spec, passed to ``simulate(behavior=...)`` as written
     #: (validated by :mod:`simlib.behavior`).
@@ -206,10 +228,16 @@ class Design(StrictModel):
 class ReformSpec(StrictModel):
     """A named reform: what it changes on its base, and why."""
 
+    #: Name shown in reports (default: the reform's key).
     title: str | None = None
+    #: What the reform changes, in words.
     what: str = Field(min_length=1)
+    #: Why it is worth trying.
     why: str = ""
+    #: The scenario it changes: `baseline` or another reform (reforms chain).
     base: str = BASELINE
+    #: What changes: nested keys merged into the base, or paths such as
+    #: `plan.components[0].weight`.
     changes: dict[str, Any] = Field(min_length=1)
     #: Also run a version scaled so its expected cost equals the baseline's.
     budget_neutral: bool = False
@@ -242,16 +270,41 @@ class SweepSpec(StrictModel):
 class ScenarioFileSpec(StrictModel):
     """A scenario file: header, baseline, reforms, sweeps."""
 
+    #: What the batch is called in its reports.
     title: str = Field(min_length=1)
+    #: Who asks (a person or team), and when.
     author: str = Field(min_length=1)
+    #: What the file compares, in a sentence or two.
     what: str = Field(min_length=1)
+    #: Why the question is asked: the decision it informs.
     why: str = Field(min_length=1)
+    #: Output folder name under reports/ (default: the file's name without .yaml).
     batch: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]+$")
+    #: The design in force: a design (below), against which every reform is compared.
     baseline: dict[str, Any]
+    #: Named reforms: name -> what it changes on its base.
     reforms: dict[str, ReformSpec] = Field(default_factory=dict)
+    #: Grids of values, each combination one scenario.
     sweeps: list[SweepSpec] = Field(default_factory=list)
     #: A design search (``simlib design``): validated by :mod:`simlib.search.spec`.
     search: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _bounded(self) -> ScenarioFileSpec:
+        # Counted before any member is built: a grid of 10,000 x 10,000 values
+        # would otherwise take hours just to expand.
+        total = 1 + len(self.reforms)
+        for sw in self.sweeps:
+            n = 1
+            for values in sw.grid.values():
+                n *= len(values)
+            total += n
+        if total > MAX_SCENARIOS:
+            raise ValueError(
+                f"sweeps: the file expands to {total:,} scenarios; expected at most "
+                f"{MAX_SCENARIOS:,} (split the sweep into coarser grids)"
+            )
+        return self
 
 
 # --------------------------------------------------------------- path edits
@@ -513,7 +566,8 @@ class Scenario:
     ) -> Scenario:
         """Validate a scenario given as a dict (see the module docs for the layout)."""
         root = file.name if file is not None else "scenario"
-        spec = parse_spec(ScenarioFileSpec, data, root)
+        # A file's name is followed by ": " (``s.yaml: title``), as in every other message.
+        spec = parse_spec(ScenarioFileSpec, data, f"{root}:" if file is not None else root)
         root_dir = Path(root_dir) if root_dir is not None else Path.cwd()
         loader = _FileLoader(root_dir)
         header = {"title": spec.title, "author": spec.author, "what": spec.what, "why": spec.why}

@@ -9,6 +9,7 @@ increase``.
 
 from __future__ import annotations
 
+import codecs
 import typing
 from pathlib import Path
 from typing import Any, TypeVar
@@ -31,7 +32,8 @@ def format_path(root: str, loc: tuple[Any, ...]) -> str:
     """Render a pydantic ``loc`` as ``root.key[1].other``.
 
     Discriminated-union tags that pydantic inserts into ``loc`` (the component type
-    names) are skipped so the path matches what the user wrote.
+    names) are skipped so the path matches what the user wrote. A root ending in
+    ``:`` names a file: ``plan.yaml:`` gives ``plan.yaml: key[1].other``.
     """
     out = root
     for part in loc:
@@ -39,9 +41,11 @@ def format_path(root: str, loc: tuple[Any, ...]) -> str:
             out += f"[{part}]"
         elif isinstance(part, str) and (part.startswith("function-") or "[" in part):
             continue
+        elif out.endswith(":"):
+            out += f" {part}"
         else:
             out += f".{part}" if out else str(part)
-    return out
+    return out.rstrip(":")
 
 
 def spec_errors(exc: ValidationError, root: str, model: type[BaseModel] | None = None) -> SpecError:
@@ -61,6 +65,25 @@ def spec_errors(exc: ValidationError, root: str, model: type[BaseModel] | None =
             msg = "unknown key" + (
                 f"; allowed here: {', '.join(allowed)}" if allowed else " (check the spelling)"
             )
+        elif err["type"] in ("model_type", "model_attributes_type", "dict_type"):
+            # pydantic names its own class here ("instance of ScenarioFileSpec").
+            allowed = _allowed_keys(model, tuple(err["loc"])) if model is not None else []
+            msg = f"expected a mapping (key: value lines), found {_kind_of(err.get('input'))}" + (
+                f"; keys: {', '.join(allowed)}" if allowed else ""
+            )
+        elif err["type"] in ("too_short", "too_long") and "min_length" in err.get("ctx", {}):
+            c = err["ctx"]
+            msg = f"expected at least {c['min_length']} item(s), found {c.get('actual_length')}"
+        elif err["type"] == "too_long" and "max_length" in err.get("ctx", {}):
+            c = err["ctx"]
+            msg = f"expected at most {c['max_length']} item(s), found {c.get('actual_length')}"
+        elif err["type"] == "string_too_short":
+            msg = f"expected at least {err['ctx']['min_length']} character(s), found none"
+        elif err["type"] == "string_pattern_mismatch":
+            msg = f"expected text matching {err['ctx']['pattern']}, found {_kind_of(err.get('input'))}"
+        elif msg.startswith("Input should be "):
+            # pydantic's "Input should be ..." in the words of the rest of simlib.
+            msg = f"expected {msg[len('Input should be ') :]}, found {_kind_of(err.get('input'))}"
         elif msg.startswith("Value error, "):
             msg = msg[len("Value error, ") :]
         elif msg.startswith("Assertion failed, "):
@@ -79,25 +102,232 @@ def parse_spec(model: type[M], data: Any, root: str) -> M:
     """
     if isinstance(data, model):
         return data
+    if data is None:
+        keys = ", ".join(f.alias or n for n, f in model.model_fields.items())
+        raise SpecError([(root.rstrip(":"), f"is empty; expected a mapping with the keys {keys}")])
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         raise spec_errors(exc, root, model) from None
 
 
+#: Largest spec file read (bytes): a plan or scenario is a few kilobytes.
+MAX_SPEC_BYTES = 10_000_000
+#: Most values a spec file may hold once its aliases (``*name``) are expanded. A
+#: real file holds hundreds; a "billion laughs" file (anchors of anchors) would
+#: expand to billions and exhaust memory wherever it is copied or hashed.
+MAX_YAML_VALUES = 100_000
+#: Deepest nesting of mappings and lists a spec file may have.
+MAX_YAML_DEPTH = 64
+
+
+class _SpecLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing duplicate keys (YAML says keys are unique;
+    PyYAML would silently keep the last)."""
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue  # `<<: *defaults` merges; keys written after it override
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    first = seen.get(key)
+                except TypeError:
+                    continue  # an unhashable key: the base constructor says so
+                if first is not None:
+                    raise yaml.constructor.ConstructorError(
+                        None,
+                        None,
+                        f"duplicate key {key!r} (first at line {first + 1}); "
+                        "each key may appear once in a mapping",
+                        key_node.start_mark,
+                    )
+                seen[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep=deep)
+
+
+def _check_size(root: yaml.Node | None, where: str) -> None:
+    """Refuse a node graph that expands to too many values or nests too deeply.
+
+    Walks the graph without recursion, counting each aliased node once per use
+    (memoised by identity, so a bomb is measured in microseconds, not expanded).
+    """
+    if root is None:
+        return
+    sizes: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    on_path: set[int] = set()
+    while stack:
+        node, done = stack.pop()
+        nid = id(node)
+        kids: list[yaml.Node] = []
+        if isinstance(node, yaml.MappingNode):
+            kids = [n for kv in node.value for n in kv]
+        elif isinstance(node, yaml.SequenceNode):
+            kids = list(node.value)
+        if done:
+            on_path.discard(nid)
+            sizes[nid] = 1 + sum(sizes[id(k)] for k in kids)
+            depth[nid] = 1 + max((depth[id(k)] for k in kids), default=0)
+            if sizes[nid] > MAX_YAML_VALUES:
+                line = node.start_mark.line + 1
+                raise SpecError(
+                    [
+                        (
+                            f"{where}:{line}",
+                            f"expands to more than {MAX_YAML_VALUES:,} values through "
+                            "aliases (*name); expected a spec file of ordinary size",
+                        )
+                    ]
+                )
+            if depth[nid] > MAX_YAML_DEPTH:
+                raise SpecError(
+                    [
+                        (
+                            f"{where}:{node.start_mark.line + 1}",
+                            f"nested more than {MAX_YAML_DEPTH} levels deep; "
+                            "expected a spec file of ordinary depth",
+                        )
+                    ]
+                )
+            continue
+        if nid in sizes:
+            continue
+        if nid in on_path:
+            raise SpecError(
+                [
+                    (
+                        f"{where}:{node.start_mark.line + 1}",
+                        "an alias refers to itself; expected plain values",
+                    )
+                ]
+            )
+        on_path.add(nid)
+        stack.append((node, True))
+        stack.extend((k, False) for k in kids if id(k) not in sizes)
+
+
+def _decode(raw: bytes, where: str) -> str:
+    """The text of a spec file: UTF-8 (with or without BOM), or UTF-16/32 with a BOM
+    or recognisable by its zero bytes; anything else is refused, naming the place."""
+    boms = (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    )
+    enc = next((e for bom, e in boms if raw.startswith(bom)), None)
+    if enc is None:
+        enc = "utf-8"
+        head = raw[:4096]
+        if len(head) >= 2 and b"\x00" in head:
+            # UTF-16 without a BOM: ASCII text has a zero in every other byte.
+            even, odd = head[0::2].count(0), head[1::2].count(0)
+            if odd > len(head) // 4 and even == 0:
+                enc = "utf-16-le"
+            elif even > len(head) // 4 and odd == 0:
+                enc = "utf-16-be"
+    try:
+        text = raw.decode(enc)
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        if b"\x00" in raw[:4096]:
+            raise SpecError([(str(where), "a binary file; expected YAML text (UTF-8)")]) from None
+        raise SpecError(
+            [
+                (
+                    f"{where}:{line}",
+                    f"byte 0x{raw[exc.start]:02x} is not {enc.upper()} text; "
+                    "save the file as UTF-8",
+                )
+            ]
+        ) from None
+    bad = next((c for c in text if c == "\x00" or (ord(c) < 32 and c not in "\t\n\r")), None)
+    if bad is not None:
+        line = text[: text.index(bad)].count("\n") + 1
+        raise SpecError(
+            [(f"{where}:{line}", f"control character {bad!r}: a binary file; expected YAML text")]
+        )
+    return text
+
+
 def load_yaml(path: str | Path) -> Any:
-    """Read a YAML file, with an error that names the file and line on bad syntax."""
+    """Read a spec file (plan, cascade, appraisal, scenario) safely.
+
+    Every spec file simlib reads goes through here. Refused, each with one
+    :class:`~simlib.errors.SpecError` naming the file (and line where there is one):
+    a missing file, a folder, an unreadable or binary file, text that is not
+    UTF-8 / UTF-16 / UTF-32, bad YAML syntax, a key written twice in one mapping,
+    aliases expanding beyond :data:`MAX_YAML_VALUES` values, nesting deeper than
+    :data:`MAX_YAML_DEPTH`, a file larger than :data:`MAX_SPEC_BYTES`. Only plain
+    YAML values are built (no Python objects).
+    """
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        size = p.stat().st_size
+        if p.is_dir():
+            raise SpecError([(str(p), "is a folder; expected a YAML file")])
+        if size > MAX_SPEC_BYTES:
+            raise SpecError(
+                [(str(p), f"{size:,} bytes; expected a spec file under {MAX_SPEC_BYTES:,} bytes")]
+            )
+        raw = p.read_bytes()
     except FileNotFoundError:
         raise SpecError([(str(p), "file not found")]) from None
+    except PermissionError:
+        raise SpecError([(str(p), "cannot be read (permission denied)")]) from None
+    except OSError as exc:
+        raise SpecError([(str(p), f"cannot be read ({exc.strerror or exc})")]) from None
+    return loads_yaml(_decode(raw, str(p)), str(p))
+
+
+def loads_yaml(text: str, where: str = "<text>") -> Any:
+    """Parse YAML text with the same safety rules as :func:`load_yaml`."""
+    loader = None
     try:
-        return yaml.safe_load(text)
+        loader = _SpecLoader(text)
+        try:
+            root = loader.get_single_node()
+        except RecursionError:
+            raise SpecError(
+                [(where, f"nested too deeply; expected at most {MAX_YAML_DEPTH} levels")]
+            ) from None
+        _check_size(root, where)
+        return None if root is None else loader.construct_document(root)
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        raise SpecError(
+            [(f"{where}:{line}", f"character {exc.character!r} is not allowed in YAML text")]
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"{p}:{mark.line + 1}" if mark is not None else str(p)
-        raise SpecError([(where, f"not valid YAML ({getattr(exc, 'problem', exc)})")]) from None
+        at = f"{where}:{mark.line + 1}" if mark is not None else where
+        problem = getattr(exc, "problem", None) or str(exc)
+        if getattr(exc, "context", None) and "duplicate key" not in problem:
+            problem = f"{exc.context}, {problem}"
+        raise SpecError([(at, f"not valid YAML ({problem})")]) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+
+def _kind_of(value: Any) -> str:
+    """A value's kind in the words of a YAML author (never a Python class name)."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return f"the number {value!r}"
+    if isinstance(value, str):
+        return f"the text {value[:40]!r}"
+    if isinstance(value, list | tuple):
+        return "a list"
+    return "a value of another kind"
 
 
 def _allowed_keys(model: type[BaseModel], parent_loc: tuple[Any, ...]) -> list[str]:

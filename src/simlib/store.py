@@ -1,6 +1,6 @@
 """The results store: every run's metrics, summaries and provenance in one DuckDB file.
 
-A batch writes its simulations here (``reports/<batch>/results.duckdb`` by
+A batch writes its simulations here (``reports/<batch>.store/results.duckdb`` by
 default) and its notebooks read them back, so reports can be re-rendered
 without simulating again and every figure in a report traces back to the
 scenario text, the data's hash, the seed and the code version that produced it.
@@ -117,7 +117,7 @@ class Store:
 
     Examples
     --------
-    >>> st = Store("reports/demo/results.duckdb")            # doctest: +SKIP
+    >>> st = Store("reports/demo.store/results.duckdb")            # doctest: +SKIP
     >>> st.runs()[["scenario", "draws", "seconds"]]          # doctest: +SKIP
     """
 

@@ -10,6 +10,7 @@ import yaml
 
 import simlib as sl
 from simlib.batch import run_batch
+from simlib.outdir import store_path
 
 pytestmark = pytest.mark.notebook
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,7 +71,7 @@ def test_small_batch_end_to_end(tmp_path):
     from simlib import report
     from simlib.store import Store
 
-    stored = Store(tmp_path / "out" / "results.duckdb").load_batch("small")
+    stored = Store(store_path(tmp_path / "out")).load_batch("small")
     rev = {n: r.per_draw["revenue"].to_numpy() for n, r in stored.items()}
     assert (rev["proposed"] == rev["baseline"]).all()
     assert report.fmt(rev["baseline"].mean(), "money") in compare
@@ -101,7 +102,7 @@ def test_small_batch_end_to_end(tmp_path):
     from simlib.batch import rerender
     from simlib.store import Store
 
-    st = Store(tmp_path / "out" / "results.duckdb")
+    st = Store(store_path(tmp_path / "out"))
     n = len(st.runs())
     again = rerender(tmp_path / "out", echo=lambda *a: None)
     assert not again.failed

@@ -106,7 +106,7 @@ class Weights:
         if (w < -1e-12).any() or not np.isclose(w.sum(), 1.0, atol=1e-9):
             raise ValueError(f"weights must be non-negative and sum to 1, got {w.tolist()}")
 
-    # AHP conveniences (DESIGN.md: ``.weights``, ``.consistency_ratio``, ``.lambda_max``)
+    # AHP conveniences (the public API: ``.weights``, ``.consistency_ratio``, ``.lambda_max``)
     @property
     def consistency_ratio(self) -> float:
         return self._diag("consistency_ratio")

@@ -1,6 +1,6 @@
 """The :class:`Dataset`: a sales force's org units, reps, KPIs and monthly sales.
 
-The tables are tidy and long (see ``DESIGN.md``). KPI names come from the data,
+The tables are tidy and long (``docs/formats/dataset.md``). KPI names come from the data,
 never from code: every module asks ``ds.kpis`` what a KPI's direction, unit and
 roll-up rule are.
 

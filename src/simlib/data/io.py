@@ -326,16 +326,20 @@ def _write_xlsx(df: pd.DataFrame, path: Path, sheet: str) -> None:
 
 # -------------------------------------------------------------------- loading
 def detect_encoding(path: str | Path) -> str | None:
-    """The first of UTF-8 (with or without BOM) and GB18030 that decodes the whole file.
+    """The first of UTF-8 (with or without BOM) and GB18030 that decodes the whole file,
+    or UTF-16 when the file has its byte-order mark or its zero bytes.
 
     Returns ``"utf-8-sig"`` when the file starts with a byte-order mark,
-    ``"utf-8"`` for other UTF-8 (plain ASCII included), ``"gb18030"``, or
+    ``"utf-8"`` for other UTF-8 (plain ASCII included), ``"gb18030"``,
+    ``"utf-16"`` (marked) / ``"utf-16-le"`` / ``"utf-16-be"``, or
     ``None`` when neither decodes. The file is streamed in 1 MiB blocks, so a
     large export is checked without holding it in memory.
     """
     with open(path, "rb") as f:
-        bom = f.read(3) == codecs.BOM_UTF8
-    for enc in DETECT_ENCODINGS:
+        head = f.read(4096)
+    bom = head.startswith(codecs.BOM_UTF8)
+    utf16 = _utf16_guess(head)
+    for enc in (utf16,) if utf16 else DETECT_ENCODINGS:
         dec = codecs.getincrementaldecoder(enc)(errors="strict")
         try:
             with open(path, "rb") as f:
@@ -347,6 +351,24 @@ def detect_encoding(path: str | Path) -> str | None:
         if enc == "utf-8-sig":
             return "utf-8-sig" if bom else "utf-8"
         return enc
+    return None
+
+
+def _utf16_guess(head: bytes) -> str | None:
+    """``utf-16`` for a UTF-16 byte-order mark; ``utf-16-le`` / ``-be`` for text whose
+    every other byte is zero (a UTF-16 export of mostly ASCII, saved without a mark);
+    else None. UTF-8 and GB18030 text never holds zero bytes."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if len(head) < 4 or b"\x00" not in head:
+        return None
+    # ASCII (digits, commas, ids) dominates an export: its zero byte sits after it in
+    # little-endian order, before it in big-endian; a CJK character seldom has one.
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if odd > len(head) // 4 and even * 10 < odd:
+        return "utf-16-le"
+    if even > len(head) // 4 and odd * 10 < even:
+        return "utf-16-be"
     return None
 
 
@@ -420,6 +442,12 @@ def _read_csv(
             with open(path, "rb") as f:
                 if f.read(3) == codecs.BOM_UTF8:
                     enc = "utf-8-sig"  # a BOM is not part of the first column's name
+        elif codecs.lookup(enc).name == "utf-16":
+            with open(path, "rb") as f:
+                head = f.read(4096)
+            if not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                # "utf-16" without its mark: the byte order is read from the zero bytes.
+                enc = _utf16_guess(head) or "utf-16-le"
     src = TableSource(path.name, 2, "csv", enc, detected)
     try:
         df = pd.read_csv(
@@ -432,7 +460,7 @@ def _read_csv(
             # the records after them keep their line numbers.
             skip_blank_lines=False,
         )
-    except UnicodeDecodeError:
+    except UnicodeError:  # UnicodeDecodeError, or a codec refusing the stream (no BOM)
         row, found, where = _where_undecodable(path, enc)
         problems.append(
             Problem(

@@ -1,6 +1,6 @@
 """The Monte Carlo core: sales draws, chunking, seeds and backends.
 
-Numpy arrays inside; tidy frames only at the edges. See ``DESIGN.md``.
+Numpy arrays inside; tidy frames only at the edges.
 """
 
 from simlib.engine.sales import BootstrapSales, Layout, ParametricSales, SalesModelError

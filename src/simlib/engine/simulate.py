@@ -696,7 +696,9 @@ def simulate(
         incentive from it: simulating the reference plan itself replays history
         unchanged. Same as ``reference_plan`` in a behaviour spec (give one).
     draws, seed : int
-        Number of simulated years (default 1000) and the run's seed (default 1).
+        Number of simulated years (default 1000, at most
+        :data:`simlib.limits.MAX_DRAWS`) and the run's seed (0 to 2**63-1,
+        default 1).
     chunk_size : int, optional
         Draws per chunk (default: about 256 MB of working arrays per chunk).
     backend : {"local", "dask"}
@@ -1141,6 +1143,15 @@ def _check_settings(
 
     whole("draws", draws, 1)
     whole("seed", seed, 0)
+    # One limit for every entry point (CLI, scenario file, this function).
+    from simlib.limits import MAX_DRAWS, MAX_SEED
+
+    if draws > MAX_DRAWS:
+        raise SimulationError(
+            f"draws: expected at most {MAX_DRAWS:,} (simlib.limits.MAX_DRAWS), got {draws:,}"
+        )
+    if seed > MAX_SEED:
+        raise SimulationError(f"seed: expected a whole number from 0 to 2**63-1, got {seed}")
     if chunk_size is not None:
         whole("chunk_size", chunk_size, 1)
     whole("n_workers", n_workers, 1)

@@ -54,11 +54,19 @@ class DataChecksSettings(StrictModel):
     it) or ``refuse``.
     """
 
+    #: A last year with fewer than 12 months: annualized by the seasonal profile of the
+    #: full years before it, or refused.
     partial_year: Literal["annualize", "refuse"] = "annualize"
+    #: Months with no sales rows for a rep who was employed (left out of both actual and
+    #: target when a plan is paid on history: missing is not zero).
     missing_months: Action = "warn"
+    #: Reps employed in the year with no sales rows at all.
     no_sales: Action = "warn"
+    #: Targets of zero or missing for a rep who sells.
     zero_targets: Action = "warn"
+    #: Values over 10 times both the rep's median month and the KPI's 99th percentile.
     implausible_values: Action = "warn"
+    #: Cascade targets below 50% or above 200% of a rep's last-year run rate.
     attainment_spread: Action = "warn"
 
     def action(self, check: str) -> str:
