@@ -32,6 +32,8 @@ _SUBMODULES = {
     "batch",
     "report",
     "cli",
+    "project",
+    "whatif",
 }
 # Public names that live in submodules, re-exported lazily: name -> module.
 _EXPORTS = {

@@ -85,6 +85,11 @@ class Control:
     step: float = 0.01
     help: str = ""
 
+    @property
+    def short(self) -> str:
+        """The label's name part (``cap`` for ``cap: attainment where pay stops rising``)."""
+        return self.label.split(":")[0]
+
     def show(self, value: Any) -> str:
         """The value as a reader expects it, with its unit."""
         return show_value(self.kind, value, self.unit)
@@ -565,7 +570,9 @@ class WhatIf:
         others = sum(
             float(c.get("weight") or 0.0)
             for c in comps
-            if c["type"] in ("quota_bonus", "scorecard", "team") and c not in indiv and c not in teams
+            if c["type"] in ("quota_bonus", "scorecard", "team")
+            and c not in indiv
+            and c not in teams
         )
         room = 1.0 - share - others
         if room <= 0:
@@ -627,9 +634,7 @@ class WhatIf:
         ti_year = (ti * base.prorate.mean(axis=1))[self.paid]
         curve = plan.curve(plan.spec.components[self.main].name)
         cap = curve.cap if curve.cap < NO_CAP else None
-        health = m.plan_health(
-            rep_pay, ti_year, self.attainment, curve.threshold, cap, self.budget
-        )
+        health = m.plan_health(rep_pay, ti_year, self.attainment, curve.threshold, cap, self.budget)
         curves = {
             c.name: [list(p) for p in c.curve]
             for c in plan.spec.components
@@ -714,10 +719,10 @@ class WhatIf:
             try:
                 alone = self.evaluate({key: v[key]})
             except WhatIfError as exc:
-                lines.append(f"{c.group}, {c.label} {c.show(c.start)} -> {c.show(v[key])}: {exc}")
+                lines.append(f"{c.group} {c.short} {c.show(c.start)} -> {c.show(v[key])}: {exc}")
                 continue
             lines.append(
-                f"{c.group}, {c.label} {c.show(c.start)} -> {c.show(v[key])}: "
+                f"{c.group} {c.short} {c.show(c.start)} -> {c.show(v[key])}: "
                 + effect_words(self, start, alone)
             )
         return lines
@@ -750,7 +755,4 @@ def effect_words(wi: WhatIf, start: WhatIfResult, now: WhatIfResult) -> str:
         str(top.name), f"performance quartile {top.name}"
     )
     verb = "gain" if top["change"] > 0 else "lose"
-    return (
-        f"{who} {verb} most ({abs(top['change']):,.0f} {wi.currency} a rep on average); "
-        + cost
-    )
+    return f"{who} {verb} most ({abs(top['change']):,.0f} {wi.currency} a rep on average); " + cost
