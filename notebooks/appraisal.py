@@ -54,6 +54,7 @@ import simlib as sl
 from simlib import appraisal as ap
 from simlib import outcomes as oc
 from simlib.spec import load_yaml
+data_path, scorecard_path = (sl.project.resolve(p) for p in (data_path, scorecard_path))
 
 if not 0 <= combined_alpha <= 1:
     raise ValueError(f"combined_alpha must be in [0, 1], got {combined_alpha}")

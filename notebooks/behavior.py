@@ -51,6 +51,9 @@ from IPython.display import Markdown, display
 
 import simlib as sl
 from simlib import behavior as bh
+data_path, plan_file, reference_plan_file = (
+    sl.project.resolve(p) for p in (data_path, plan_file, reference_plan_file)
+)
 
 for _f in (plan_file, reference_plan_file):
     if not Path(_f).exists():

@@ -41,6 +41,7 @@ from IPython.display import Markdown, display
 import simlib as sl
 from simlib.data import health as H
 from simlib.org import Hierarchy
+data_path = sl.project.resolve(data_path)  # against the project, not the kernel's folder
 
 if not 0 < top_fraction < 1:
     raise ValueError(f"top_fraction must be between 0 and 1, got {top_fraction}")

@@ -55,6 +55,7 @@ from simlib import plans
 pd.set_option("display.max_colwidth", None)
 if not isinstance(plan_files, list | tuple) or not plan_files:
     raise ValueError("plan_files must be a non-empty list of plan YAML files")
+data_path, plan_files = sl.project.resolve(data_path), [sl.project.resolve(f) for f in plan_files]
 for f in plan_files:
     if not Path(f).exists():
         raise FileNotFoundError(f"plan file not found: {f}")

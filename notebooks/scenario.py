@@ -31,8 +31,9 @@ scenario = "baseline"
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
-from simlib import report
+from simlib import project, report
 from simlib.plans import Plan
+store_path = project.resolve(store_path)  # against the project, not the kernel's folder
 
 view = report.load_batch(store_path, batch, [scenario])
 if scenario not in view.results:

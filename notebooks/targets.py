@@ -56,6 +56,7 @@ from simlib.org import Hierarchy
 from simlib.spec import load_yaml
 from simlib.targets.diagnostics import BAND, TOO_EASY, TOO_HARD
 from simlib.targets.rounding import METHODS as sl_methods
+data_path, spec_path = (sl.project.resolve(p) for p in (data_path, spec_path))
 
 plt.rcParams.update({"figure.dpi": 110, "axes.spines.top": False, "axes.spines.right": False})
 pd.set_option("display.float_format", lambda x: f"{x:,.2f}")

@@ -143,7 +143,21 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     res = run_demo(out, draws=args.draws)
     print(f"Open {res.index.resolve()}")
     print(f"Demo finished in {time.perf_counter() - start:.1f} s (wall time).")
+    print("Try a plan change yourself in the browser: simlib whatif")
     return 1 if res.failed else 0
+
+
+def _cmd_whatif(args: argparse.Namespace) -> int:
+    from simlib.whatif.serve import serve
+
+    return serve(
+        args.data,
+        plan=args.plan,
+        port=args.port,
+        open_browser=not args.no_browser,
+        year=args.year,
+        scenario_dir=args.scenarios,
+    )
 
 
 def _positive(text: str) -> int:
@@ -262,6 +276,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="reports/demo", help="output folder (default reports/demo)")
     p.add_argument("--draws", type=_positive, default=None, help="override the demo's draws")
     p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser(
+        "whatif",
+        help="open the what-if in a browser: move a plan's settings, see last year re-paid",
+        description="Serve the what-if page on this machine (Voila, no code shown): the plan's "
+        "controls (threshold, curve points, accelerator, cap, gates, pay mix, team share, "
+        "weights) and what the plan as set would have paid last year against the start. "
+        "'Save as reform' writes a scenario file that 'simlib run' accepts. Stop with Ctrl+C.",
+    )
+    p.add_argument(
+        "data", nargs="?", default=None, help="dataset folder or .duckdb (default: data/sample)"
+    )
+    p.add_argument(
+        "--plan",
+        default=None,
+        help="plan file to start from (default: scenarios/plans/am_proposed.yaml)",
+    )
+    p.add_argument("--port", type=_positive, default=None, help="port (default: a free one)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    p.add_argument("--year", type=int, default=None, help="year replayed (default: the last)")
+    p.add_argument(
+        "--scenarios",
+        default=None,
+        help="folder 'Save as reform' writes to (default: scenarios/whatif)",
+    )
+    p.set_defaults(func=_cmd_whatif)
     return parser
 
 
