@@ -13,13 +13,9 @@
 #     name: simlib
 # ---
 
-# %% [markdown]
-# # What if? Move the plan's settings and see last year re-paid
-#
-# Open it as a page with `simlib whatif` (no code shown), or run it here. Paths are
-# relative to the project folder, wherever the notebook runs.
-
 # %% tags=["parameters"]
+# The what-if page. `simlib whatif` serves it without code; paths are relative to the
+# project folder, wherever the notebook runs.
 data_path = "data/sample"
 plan_file = "scenarios/plans/am_proposed.yaml"
 year = None  # None: the last year with targets

@@ -73,6 +73,7 @@ def totals_html(
     start: WhatIfResult,
     now: WhatIfResult,
     other: tuple[str, WhatIfResult] | None = None,
+    values: Mapping[str, Any] | None = None,
 ) -> str:
     """The start | as set | change table (and a column for a plan compared with)."""
     from simlib.report import fmt
@@ -85,21 +86,30 @@ def totals_html(
     for key, r in t.iterrows():
         kind = r["kind"]
         change = r["change"]
-        cls = "up" if change > 1e-12 else ("down" if change < -1e-12 else "")
         cells = [
             f"<td>{_esc(r['measure'])}</td>",
             f'<td data-metric="{key}" data-col="start" data-value="{r["start"]!r}">'
             f"{fmt(r['start'], kind)}</td>",
             f'<td data-metric="{key}" data-col="now" data-value="{r["as set"]!r}">'
             f"{fmt(r['as set'], kind)}</td>",
-            f'<td data-metric="{key}" data-col="change" data-value="{change!r}" class="{cls}">'
+            f'<td data-metric="{key}" data-col="change" data-value="{change!r}">'
             f"{_signed(kind, change, wi.currency)}</td>",
         ]
         if other is not None:
             v = other[1].metrics[key]
             cells.append(f'<td data-metric="{key}" data-col="other">{fmt(v, kind)}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    return f'<table class="simlib-totals"><tr>{head}</tr>{"".join(rows)}</table>'
+    return (
+        f'<table class="simlib-totals" data-for="{_esc(signature(wi, values))}">'
+        f"<tr>{head}</tr>{''.join(rows)}</table>"
+    )
+
+
+def signature(wi: WhatIf, values: Mapping[str, Any] | None) -> str:
+    """The moved controls and their values (``key=value;...``): what the figures are for."""
+    if not values:
+        return ""
+    return ";".join(f"{k}={float(values[k]):g}" for k in wi.moved(values))
 
 
 def groups_html(wi: WhatIf, start: WhatIfResult, now: WhatIfResult, by: str) -> str:
@@ -289,7 +299,7 @@ class WhatIfApp:
             layout=w.Layout(width="560px", min_width="560px"),
         )  # fmt: skip
         right = w.VBox(
-            [self.status, self.totals, self.lines, w.HBox([self.curve_pick]), self.curve,
+            [self.status, self.lines, self.totals, w.HBox([self.curve_pick]), self.curve,
              self.compare_pick, self.by_quartile, self.by_region],
             layout=w.Layout(flex="1 1 auto", padding="0 0 0 16px"),
         )  # fmt: skip
@@ -437,7 +447,7 @@ class WhatIfApp:
             )
             + "</div>"
         )
-        self.totals.value = totals_html(wi, self.start_result, now, self.other)
+        self.totals.value = totals_html(wi, self.start_result, now, self.other, self.values)
         lines = wi.change_lines(self.values) if moved else []
         self.lines.value = (
             "<ul class='simlib-changes'>" + "".join(f"<li>{_esc(s)}</li>" for s in lines) + "</ul>"

@@ -69,10 +69,10 @@ def reform_document(
     lines = wi.change_lines(values)
     what = what.strip() or "; ".join(lines)
     why = why.strip() or "Tried in the what-if."
-    plan: Any = plan_path if plan_path else wi.base_spec
-    data = data_path or (str(wi.ds.source) if getattr(wi.ds, "source", None) else None)
-    if not data:
+    plan: Any = _in_project(plan_path) if plan_path else wi.base_spec
+    if not data_path:
         raise WhatIfError("data_path: say which data the reform runs on")
+    data = _in_project(data_path)
     return {
         "title": title.strip(),
         "author": author.strip(),
@@ -92,6 +92,20 @@ def reform_document(
             }
         },
     }
+
+
+def _in_project(path: str | Path) -> str:
+    """A path inside the project as written from its root (readable, and valid wherever
+    the project is checked out); any other path as it is."""
+    from simlib import project
+
+    p = Path(path)
+    if p.is_absolute():
+        try:
+            return p.relative_to(project.root()).as_posix()
+        except (ValueError, FileNotFoundError):
+            return str(p)
+    return p.as_posix()
 
 
 def save_reform(
