@@ -141,7 +141,6 @@ def curve_svg(
     start: list, now: list, other: list | None = None, width: int = 460, height: int = 250
 ) -> str:
     """Payout curves as an inline SVG: the start dashed grey, as set in blue."""
-    from simlib.plans.curve import PayoutCurve
 
     def top_x(c: list) -> float:
         x = [p[0] for p in c if p[0] < NO_CAP]
@@ -149,12 +148,25 @@ def curve_svg(
 
     curves = [c for c in (start, now, other) if c]
     x_max = max(2.0, max(top_x(c) for c in curves) + 0.3)
-    xs = np.linspace(0, x_max, 600)
-    xs = np.unique(np.r_[xs, [p[0] for c in curves for p in c if p[0] <= x_max]])
-    # Both sides of a jump, so steps draw vertical.
-    xs = np.unique(np.r_[xs, xs - 1e-6]).clip(0, x_max)
-    ys = [PayoutCurve(c)(xs) for c in curves]
-    y_max = max(1.2, max(float(y.max()) for y in ys) * 1.1)
+
+    def outline(c: list) -> list[tuple[float, float]]:
+        # A payout curve is linear between its points, 0 below the first and flat
+        # after the last: its outline is exact with these points alone.
+        pts = [(0.0, 0.0), (float(c[0][0]), 0.0)]
+        pts += [(float(a), float(b)) for a, b in c]
+        pts.append((max(x_max, float(c[-1][0])), float(c[-1][1])))
+        out = []
+        for (x0, y0), (x1, y1) in zip(pts, pts[1:], strict=False):
+            if x0 >= x_max:
+                break
+            if x1 > x_max:  # cut at the right edge
+                y1 = y0 + (y1 - y0) * (x_max - x0) / (x1 - x0)
+                x1 = x_max
+            out += [(x0, y0), (x1, y1)]
+        return out
+
+    lines = [outline(c) for c in curves]
+    y_max = max(1.2, max(y for ln in lines for _, y in ln) * 1.1)
     left, right, top, bottom = 46, 12, 12, 34
     w, h = width - left - right, height - top - bottom
 
@@ -196,7 +208,7 @@ def curve_svg(
     for c, (style, name) in zip(drawn, styles, strict=True):
         if not c:
             continue
-        pts = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in zip(xs, ys[k], strict=True))
+        pts = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in lines[k])
         k += 1
         parts.append(f'<polyline fill="none" {style} points="{pts}"><title>{name}</title>'
                      "</polyline>")  # fmt: skip
@@ -211,6 +223,12 @@ def curve_svg(
         ly += 15
     parts.append("</svg>")
     return "".join(parts)
+
+
+class _Part:
+    """One part of the figures' HTML (``value``), shown together in one widget."""
+
+    value: str = ""
 
 
 class WhatIfApp:
@@ -286,12 +304,10 @@ class WhatIfApp:
         self.save_button.on_click(lambda _: self._save_clicked())
         self.save_status = w.HTML()
         self.header = w.HTML()
-        self.status = w.HTML()
-        self.curve = w.HTML()
-        self.totals = w.HTML()
-        self.lines = w.HTML()
-        self.by_quartile = w.HTML()
-        self.by_region = w.HTML()
+        # The figures are parts of one HTML widget: one message to the browser a move.
+        self.status, self.lines, self.totals = _Part(), _Part(), _Part()
+        self.curve, self.by_quartile, self.by_region = _Part(), _Part(), _Part()
+        self.view = w.HTML()
         save_box = w.VBox([*self.save_fields.values(), self.save_button, self.save_status])
         left = w.VBox(
             [self.reset_button, self.groups,
@@ -299,8 +315,7 @@ class WhatIfApp:
             layout=w.Layout(width="560px", min_width="560px"),
         )  # fmt: skip
         right = w.VBox(
-            [self.status, self.lines, self.totals, w.HBox([self.curve_pick]), self.curve,
-             self.compare_pick, self.by_quartile, self.by_region],
+            [w.HBox([self.curve_pick, self.compare_pick]), self.view],
             layout=w.Layout(flex="1 1 auto", padding="0 0 0 16px"),
         )  # fmt: skip
         self.page = w.VBox(
@@ -432,8 +447,10 @@ class WhatIfApp:
         if self.error:
             self.status.value = (
                 f'<div class="error" data-state="error">This is not a valid plan: '
-                f"{_esc(self.error)} Move the control back, or press Reset.</div>"
+                f"{_esc(self.error)} Move the control back, or press Reset. The figures "
+                "below are those of the last valid plan.</div>"
             )
+            self._show()
             self.last_update_ms = (time.perf_counter() - t0) * 1000
             return
         now = self.result
@@ -461,7 +478,15 @@ class WhatIfApp:
         )
         self.by_quartile.value = groups_html(wi, self.start_result, now, "quartile")
         self.by_region.value = groups_html(wi, self.start_result, now, "region")
+        self._show()
         self.last_update_ms = (time.perf_counter() - t0) * 1000
+
+    def _show(self) -> None:
+        self.view.value = "".join(
+            p.value
+            for p in (self.status, self.lines, self.totals, self.curve, self.by_quartile,
+                      self.by_region)
+        )  # fmt: skip
 
     def compare_with(self, path: str | None) -> None:
         """Show another saved plan (a plan file, or a saved reform) beside the start."""
@@ -479,6 +504,7 @@ class WhatIfApp:
                 self.status.value = (
                     f'<div class="error">Cannot compare with {_esc(path)}: {_esc(exc)}</div>'
                 )
+                self._show()
                 return
         self._redraw()
 

@@ -278,8 +278,16 @@ class WhatIf:
         if names is not None:
             labels = labels.map(lambda u: str(names.get(u, u)))
         self.region = labels.to_numpy()
+        rank_att = np.where(np.isnan(self.attainment), -1.0, self.attainment)
+        region_codes, region_labels = pd.factorize(pd.Series(self.region), sort=True)
+        # Group codes computed once: a slider move only re-sums pay per group.
+        self._groupings = {
+            "quartile": (m.quartile_codes(rank_att), ["Q1 (bottom)", "Q2", "Q3", "Q4 (top)"]),
+            "region": (region_codes, [str(x) for x in region_labels]),
+        }
         self.controls: dict[str, Control] = {c.key: c for c in self._build_controls()}
         self._start_result: WhatIfResult | None = None
+        self._alone: dict[tuple[str, Any], WhatIfResult] = {}
 
     # ------------------------------------------------------------ controls
     @property
@@ -447,8 +455,8 @@ class WhatIf:
             for c in indiv:
                 out.append(
                     Control(
-                        f"{c['name']}.weight", f"weight of {self._label(c)}", group, "share",
-                        "(relative)", float(c["weight"]), low=0.0, high=1.0, step=0.05,
+                        f"{c['name']}.weight", f"weight of {self._label(c)}", group, "value",
+                        "relative", float(c["weight"]), low=0.0, high=1.0, step=0.05,
                         help="Relative weight among the individual measures; they share "
                         "what the team share leaves.",
                     )
@@ -599,6 +607,15 @@ class WhatIf:
             if self._start_result is None:
                 self._start_result = self._evaluate(self.plan)
             return self._start_result
+        moved = self.moved(values)
+        if len(moved) == 1:
+            # One control moved: the change lines ask for these again and again.
+            key = (moved[0], values[moved[0]])
+            if key not in self._alone:
+                if len(self._alone) > 256:
+                    self._alone.clear()
+                self._alone[key] = self._evaluate(self.plan_of(values))
+            return self._alone[key]
         return self._evaluate(self.plan_of(values))
 
     def _evaluate(self, plan) -> WhatIfResult:
@@ -687,18 +704,15 @@ class WhatIf:
         """Winners and losers: mean pay per rep by ``by`` ("quartile" or "region") at
         the start and as set, and the change; groups under ``min_group`` reps are
         left out (listed in ``.attrs["suppressed"]``). No individual's pay."""
-        if by == "quartile":
-            rank_att = np.where(np.isnan(self.attainment), -1.0, self.attainment)
-            codes = m.quartile_codes(rank_att)
-            names = np.array(["Q1 (bottom)", "Q2", "Q3", "Q4 (top)"])[codes]
-        elif by == "region":
-            names = self.region
-        else:
+        if by not in self._groupings:
             raise WhatIfError(f"group by 'quartile' or 'region', not {by!r}")
-        frame = pd.DataFrame({"group": names, "start": start.rep_pay, "now": now.rep_pay})
-        g = frame.groupby("group", sort=True)
+        codes, labels = self._groupings[by]
+        n = np.bincount(codes, minlength=len(labels))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            a = np.bincount(codes, start.rep_pay, minlength=len(labels)) / n
+            b = np.bincount(codes, now.rep_pay, minlength=len(labels)) / n
         out = pd.DataFrame(
-            {"reps": g.size(), "start": g["start"].mean(), "as set": g["now"].mean()}
+            {"reps": n, "start": a, "as set": b}, index=pd.Index(labels, name="group")
         )
         out["change"] = out["as set"] - out["start"]
         with np.errstate(invalid="ignore", divide="ignore"):
