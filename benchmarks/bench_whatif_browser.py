@@ -68,11 +68,9 @@ def bench(n_reps: int, moves: int, browser) -> list[float]:
             page.context.close()
     med = statistics.median(times)
     target = TARGET_MS.get(n_reps)
-    verdict = (
-        ""
-        if target is None
-        else (" (target < %d ms: %s)" % (target, "met" if med < target else "MISSED"))
-    )
+    verdict = ""
+    if target is not None:
+        verdict = f" (target < {target} ms: {'met' if med < target else 'MISSED'})"
     print(
         f"what-if in the browser, {n_reps:,} reps: data generated in {gen:.1f} s, page loaded in "
         f"{load:.1f} s; slider move -> totals shown: median {med:.0f} ms, "
