@@ -99,7 +99,7 @@ def test_notebook_runs_with_the_kernel_in_the_notebooks_folder(name, tmp_path, r
     params = _params(name, data, scenario_file, store)
     for value in params.values():  # relative, so the run depends on resolving them
         assert not Path(str(value)).is_absolute()
-    out = execute_notebook(NOTEBOOKS / f"{name}.ipynb", tmp_path / "out.ipynb", params,
+    out = execute_notebook(NOTEBOOKS / f"{name}.py", tmp_path / "out.ipynb", params,
                            cwd=NOTEBOOKS)  # fmt: skip
     nb = nbformat.read(str(out), as_version=4)
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
@@ -108,7 +108,7 @@ def test_notebook_runs_with_the_kernel_in_the_notebooks_folder(name, tmp_path, r
 
 def test_whatif_with_its_own_defaults_from_the_notebooks_folder(tmp_path):
     # No parameters: data/sample and scenarios/plans/am_proposed.yaml as written.
-    out = execute_notebook(NOTEBOOKS / "whatif.ipynb", tmp_path / "out.ipynb", {},
+    out = execute_notebook(NOTEBOOKS / "whatif.py", tmp_path / "out.ipynb", {},
                            cwd=NOTEBOOKS)  # fmt: skip
     nb = nbformat.read(str(out), as_version=4)
     shown = "".join(str(o.get("data", {})) for c in nb.cells for o in c.get("outputs", []))

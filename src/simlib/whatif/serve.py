@@ -1,7 +1,7 @@
 """``simlib whatif``: serve the what-if page with Voila on this machine.
 
-Voila runs ``notebooks/whatif.ipynb`` with its code hidden and shows the page it
-builds (:class:`simlib.whatif.app.WhatIfApp`). The data and plan chosen on the
+Voila runs the what-if notebook (``notebooks/whatif.py``, converted to a temporary
+``.ipynb``) with its code hidden and shows the page it builds (:class:`simlib.whatif.app.WhatIfApp`). The data and plan chosen on the
 command line reach the page through environment variables
 (:data:`simlib.whatif.app.ENV`). The server listens on the loopback address only:
 the page shows what a sales force was paid, so it is not offered to the network.
@@ -10,9 +10,11 @@ the page shows what a sales force was paid, so it is not offered to the network.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import webbrowser
 from pathlib import Path
 
@@ -31,12 +33,17 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def notebook_path() -> Path:
+def notebook_path(folder: Path) -> Path:
+    """The what-if notebook written as ``.ipynb`` into ``folder`` (Voila reads .ipynb)."""
+    import jupytext
+
     from simlib import project
 
-    nb = project.resolve("notebooks/whatif.ipynb")
-    if not nb.exists():
-        raise FileNotFoundError(f"{nb}: the what-if notebook is missing")
+    src = project.resolve("notebooks/whatif.py")
+    if not src.exists():
+        raise FileNotFoundError(f"{src}: the what-if notebook is missing")
+    nb = folder / "whatif.ipynb"
+    jupytext.write(jupytext.read(src), nb)
     return nb
 
 
@@ -44,11 +51,17 @@ def command(
     data: str | Path,
     plan: str | Path,
     port: int,
+    folder: Path,
     year: int | None = None,
     scenario_dir: str | Path | None = None,
 ) -> tuple[list[str], dict[str, str]]:
-    """The Voila command line and environment that serve the what-if."""
+    """The Voila command line and environment that serve the what-if (the notebook is
+    written into ``folder``)."""
+    from simlib import project
+
     env = dict(os.environ)
+    # The kernel runs beside the temporary notebook: name the project explicitly.
+    env["SIMLIB_PROJECT"] = str(project.root())
     env[ENV["data_path"]] = str(data)
     env[ENV["plan_file"]] = str(plan)
     if year is not None:
@@ -59,7 +72,7 @@ def command(
         sys.executable,
         "-m",
         "voila",
-        str(notebook_path()),
+        str(notebook_path(folder)),
         f"--port={int(port)}",
         f"--Voila.ip={HOST}",
         "--no-browser",
@@ -98,16 +111,29 @@ def serve(
     plan = Path(plan).resolve() if plan else project.resolve(DEFAULT_PLAN)
     about = check(data, plan, year)
     port = port or free_port()
-    cmd, env = command(data, plan, port, year, scenario_dir)
     url = f"http://{HOST}:{port}/"
-    print(f"What-if: {about}.")
-    print(f"Open {url} in a browser (this machine only). Stop with Ctrl+C.", flush=True)
-    proc = subprocess.Popen(cmd, env=env, cwd=str(project.root()))
-    if open_browser:
-        webbrowser.open(url)
-    try:
-        return proc.wait()
-    except KeyboardInterrupt:
-        proc.terminate()
-        proc.wait(timeout=10)
-        return 0
+    with tempfile.TemporaryDirectory(prefix="simlib-whatif-") as folder:
+        cmd, env = command(data, plan, port, Path(folder), year, scenario_dir)
+        print(f"What-if: {about}.")
+        print(f"Open {url} in a browser (this machine only). Stop with Ctrl+C.", flush=True)
+        proc = subprocess.Popen(cmd, env=env, cwd=folder)
+        # Stopped by a signal (a service manager, a test), stop the server with us.
+        previous = signal.signal(signal.SIGTERM, _interrupt)
+        if open_browser:
+            webbrowser.open(url)
+        try:
+            return proc.wait()
+        except KeyboardInterrupt:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            return 0
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
