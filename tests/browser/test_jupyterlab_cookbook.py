@@ -34,7 +34,7 @@ def lab(browser):
     ]  # fmt: skip
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")  # CI containers run as root
-    log = open(os.devnull, "w")  # noqa: SIM115 - closed below
+    log = open(os.devnull, "w")
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -43,7 +43,7 @@ def lab(browser):
             if proc.poll() is not None:
                 raise RuntimeError(f"jupyter lab exited with {proc.returncode}")
             try:
-                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5):  # noqa: S310
+                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5):
                     break
             except OSError:
                 if time.monotonic() > deadline:
