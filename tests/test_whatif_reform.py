@@ -116,3 +116,17 @@ def test_whatif_command_reports_bad_data_in_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2
     assert "nowhere" in err and "Traceback" not in err
+
+
+def test_demo_ends_with_the_command_that_opens_the_whatif(monkeypatch, capsys, tmp_path):
+    import simlib.batch as batch
+
+    class Done:
+        index = tmp_path / "index.html"
+        failed: list = []
+
+    monkeypatch.setattr(batch, "run_demo", lambda out, draws=None: Done())
+    assert main(["demo", "--out", str(tmp_path / "demo")]) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last.startswith("Try a plan change yourself in the browser: ")
+    assert last.endswith("simlib whatif")

@@ -143,7 +143,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     res = run_demo(out, draws=args.draws)
     print(f"Open {res.index.resolve()}")
     print(f"Demo finished in {time.perf_counter() - start:.1f} s (wall time).")
-    print("Try a plan change yourself in the browser: simlib whatif")
+    print(f"Try a plan change yourself in the browser: {_this_command()} whatif")
     return 1 if res.failed else 0
 
 
@@ -158,6 +158,17 @@ def _cmd_whatif(args: argparse.Namespace) -> int:
         year=args.year,
         scenario_dir=args.scenarios,
     )
+
+
+def _this_command() -> str:
+    """How to call ``simlib`` from here (``.venv/bin/simlib`` after ``make``)."""
+    exe = Path(sys.executable).parent / "simlib"
+    if not exe.exists():
+        return "simlib"
+    try:
+        return str(exe.relative_to(Path.cwd()))
+    except ValueError:
+        return str(exe)
 
 
 def _positive(text: str) -> int:
