@@ -277,8 +277,10 @@ class WhatIfApp:
             selected_index=0,
         )
         curve_names = list(self.start_result.curves)
+        labels = {c["name"]: wi._label(c) for c in wi.base_spec["components"]}
         self.curve_pick = w.Dropdown(
-            options=curve_names, value=curve_names[0], description="curve of",
+            options=[(labels.get(n, n), n) for n in curve_names], value=curve_names[0],
+            description="curve of",
             layout=w.Layout(width="320px"),
         )  # fmt: skip
         self.curve_pick.observe(lambda _: self._redraw(), names="value")
@@ -286,7 +288,7 @@ class WhatIfApp:
                                      layout=w.Layout(width="240px"))  # fmt: skip
         self.reset_button.on_click(lambda _: self.reset())
         self.compare_pick = w.Dropdown(
-            options=self._compare_options(), value=None, description="compare with",
+            options=self._compare_options(), value="", description="compare with",
             layout=w.Layout(width="420px"), style={"description_width": "initial"},
         )  # fmt: skip
         self.compare_pick.observe(lambda ch: self.compare_with(ch["new"]), names="value")
@@ -378,10 +380,10 @@ class WhatIfApp:
             "Move a control on the left; the figures update at once.</div>"
         )
 
-    def _compare_options(self) -> list[tuple[str, str | None]]:
+    def _compare_options(self) -> list[tuple[str, str]]:
         from simlib import project
 
-        opts: list[tuple[str, str | None]] = [("(nothing)", None)]
+        opts: list[tuple[str, str]] = [("(nothing)", "")]
         try:
             plans = sorted(project.resolve("scenarios/plans").glob("*.yaml"))
         except FileNotFoundError:
