@@ -315,3 +315,24 @@ def test_team_share_on_a_plan_without_a_team_adds_one(ds):
 def expected_figures_current(ds, spec) -> float:
     pay, _ = paid_by_plan(ds, spec)
     return float(pay.sum())
+
+
+@pytest.mark.parametrize(
+    "plan", sorted((ROOT / "scenarios" / "plans").glob("*.yaml")), ids=lambda p: p.stem
+)
+def test_every_slider_starts_at_the_plans_value_on_its_grid(ds, plan):
+    try:
+        wi = WhatIf(ds, plan)
+    except WhatIfError as exc:  # a plan without a payout curve (commission only)
+        assert "quota-bonus or team component" in str(exc)
+        return
+    for key, c in wi.controls.items():
+        if c.kind == "switch":
+            continue
+        assert c.low <= c.start <= c.high, key
+        steps = (c.start - c.low) / c.step
+        assert abs(steps - round(steps)) < 1e-6, key  # the start is a slider position
+        # Each end of the range makes a valid plan (the ranges are the plan's own).
+        for end in (c.low, c.high):
+            if key.endswith(".cap") or key.endswith(".threshold"):
+                wi.plan_of({key: end})

@@ -85,6 +85,21 @@ class Control:
     step: float = 0.01
     help: str = ""
 
+    def __post_init__(self) -> None:
+        if self.kind == "switch":
+            return
+        # The range holds the start, on the slider's grid: a slider never starts
+        # clamped or snapped (which would move the plan before anyone touched it).
+        start, step = float(self.start), float(self.step)
+        # Whole steps that stay inside the given limits (a threshold below the next
+        # curve point, a cap above the point before it).
+        below = math.floor(max(start - float(self.low), 0.0) / step + 1e-9)
+        above = math.floor(max(float(self.high) - start, 0.0) / step + 1e-9)
+        if below == above == 0:
+            above = 1
+        object.__setattr__(self, "low", round(start - below * step, 10) + 0.0)
+        object.__setattr__(self, "high", round(start + above * step, 10) + 0.0)
+
     @property
     def short(self) -> str:
         """The label's name part (``cap`` for ``cap: attainment where pay stops rising``)."""
