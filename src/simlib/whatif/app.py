@@ -120,10 +120,11 @@ def groups_html(wi: WhatIf, start: WhatIfResult, now: WhatIfResult, by: str) -> 
     for name, r in g.iterrows():
         cls = "up" if r["change"] > 0.5 else ("down" if r["change"] < -0.5 else "")
         pct = f" ({r['change %']:+.1%})" if np.isfinite(r["change %"]) else ""
+        change = "no change" if abs(r["change"]) < 0.5 else f"{r['change']:+,.0f}{pct}"
         rows.append(
             f"<tr><td>{_esc(name)}</td><td>{int(r['reps'])}</td>"
             f"<td>{r['start']:,.0f}</td><td>{r['as set']:,.0f}</td>"
-            f'<td class="{cls}">{r["change"]:+,.0f}{pct}</td></tr>'
+            f'<td class="{cls}">{change}</td></tr>'
         )
     note = ""
     if g.attrs.get("suppressed"):
