@@ -336,3 +336,13 @@ def test_every_slider_starts_at_the_plans_value_on_its_grid(ds, plan):
         for end in (c.low, c.high):
             if key.endswith(".cap") or key.endswith(".threshold"):
                 wi.plan_of({key: end})
+
+
+def test_a_plan_with_a_scorecard_is_refused_with_the_reason(ds):
+    spec = yaml.safe_load(PROPOSED.read_text(encoding="utf-8"))
+    spec["components"].append(
+        {"type": "scorecard", "name": "appraisal", "applies_to": ["revenue_bonus"],
+         "ratings": {"A": 1.2, "B": 1.0}}
+    )  # fmt: skip
+    with pytest.raises(NotImplementedError, match="scorecard component.*appraisal scores"):
+        WhatIf(ds, spec)

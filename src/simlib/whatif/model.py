@@ -262,6 +262,13 @@ class WhatIf:
                 f"plan {self.plan.name!r} has no quota-bonus or team component: "
                 "the what-if moves payout curves"
             )
+        scorecards = [c["name"] for c in self.base_spec["components"] if c["type"] == "scorecard"]
+        if scorecards:
+            raise NotImplementedError(
+                f"plan {self.plan.name!r}: scorecard component(s) {scorecards} pay on appraisal "
+                "scores, which a replay of sales results does not have; the what-if covers "
+                "plans without scorecards"
+            )
         self.main = main
         self.main_kpi = self.base_spec["components"][main]["kpi"]
         self._actual, self._target, self.periods = self.plan._arrays(
