@@ -60,18 +60,19 @@ def bench_whatif() -> None:
     t0 = time.perf_counter()
     wi = WhatIf(ds, d)
     setup = time.perf_counter() - t0
-    wi.evaluate(threshold=0.8)
+    wi.evaluate({"revenue_bonus.threshold": 0.8})
     times = []
     rng = np.random.default_rng(0)
     for _ in range(50):
-        kw = {
-            "threshold": float(rng.uniform(0.6, 0.9)),
-            "accelerator": float(rng.uniform(1.0, 3.0)),
-            "cap": None if rng.random() < 0.3 else float(rng.uniform(1.3, 2.5)),
-            "team_share": float(rng.uniform(0.0, 0.5)),
+        values = {
+            "revenue_bonus.threshold": float(rng.uniform(0.6, 0.84)),
+            "revenue_bonus.accelerator": float(rng.uniform(1.0, 3.0)),
+            "revenue_bonus.cap": float(rng.uniform(1.3, 2.5)),
+            "revenue_bonus.no_cap": bool(rng.random() < 0.3),
+            "plan.team_share": float(rng.uniform(0.0, 0.5)),
         }
         t0 = time.perf_counter()
-        wi.evaluate(**kw)
+        wi.evaluate(values)
         times.append(time.perf_counter() - t0)
     t = np.array(times) * 1000
     print(

@@ -37,6 +37,8 @@ from IPython.display import Markdown, display
 import simlib as sl
 from simlib.org import Hierarchy
 
+data_path = sl.project.resolve(data_path)  # against the project, not the kernel's folder
+
 ds = sl.load_dataset(data_path)
 display(Markdown(f"```\n{ds!r}\n```"))
 

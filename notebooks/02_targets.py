@@ -32,6 +32,8 @@ from IPython.display import Markdown, display
 import simlib as sl
 from simlib import targets
 
+data_path, cascade_spec = (sl.project.resolve(p) for p in (data_path, cascade_spec))
+
 ds = sl.load_dataset(data_path)
 year = int(ds.periods[-1].year) + 1
 summed = [k for k in ds.kpi_names if ds.kpi(k)["aggregation"] == "sum"]

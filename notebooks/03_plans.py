@@ -33,6 +33,8 @@ from IPython.display import Markdown, display
 import simlib as sl
 from simlib import plans
 
+data_path, current, proposed = (sl.project.resolve(p) for p in (data_path, current, proposed))
+
 ds = sl.load_dataset(data_path)
 year = int(ds.targets["period"].max().year)
 reps = [plans.replay(ds, f, year) for f in (current, proposed)]

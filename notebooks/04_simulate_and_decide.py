@@ -33,6 +33,8 @@ from IPython.display import Markdown, display
 import simlib as sl
 from simlib import report
 
+scenario_file = sl.project.resolve(scenario_file)  # against the project
+
 sc = sl.Scenario.from_yaml(scenario_file)
 display(Markdown(sc.describe()))
 

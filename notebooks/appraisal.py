@@ -41,6 +41,8 @@ from simlib.spec import load_yaml
 from simlib.topics import appraisal as A
 from simlib.topics import format as F
 
+data_path, scorecard_path = (sl.project.resolve(p) for p in (data_path, scorecard_path))
+
 plt.rcParams.update({"figure.dpi": 96, "axes.spines.top": False, "axes.spines.right": False})
 ds = sl.load_dataset(data_path)
 rep = A.build(

@@ -39,6 +39,10 @@ from simlib import behavior as bh
 from simlib.topics import behavior as B
 from simlib.topics import format as F
 
+data_path, plan_file, reference_plan_file = (
+    sl.project.resolve(p) for p in (data_path, plan_file, reference_plan_file)
+)
+
 plt.rcParams.update({"figure.dpi": 100, "axes.spines.top": False, "axes.spines.right": False})
 ds = sl.load_dataset(data_path)
 kpi = B.check_parameters(ds, kpi, draws, [plan_file, reference_plan_file])

@@ -36,8 +36,10 @@ min_group = None  # None: the baseline scenario's report.min_group
 import matplotlib.pyplot as plt
 from IPython.display import HTML, Markdown, display
 
-from simlib import report
+from simlib import project, report
 from simlib.data.checks import caveats_block
+
+store_path = project.resolve(store_path)  # against the project, not the kernel's folder
 
 view = report.load_batch(store_path, batch)
 if baseline not in view.results:

@@ -34,6 +34,8 @@ from simlib.data import health as H
 from simlib.topics import data_health as D
 from simlib.topics import format as F
 
+data_path = sl.project.resolve(data_path)  # against the project, not the kernel's folder
+
 plt.rcParams.update({"figure.dpi": 110, "axes.spines.top": False, "axes.spines.right": False})
 ds = sl.load_dataset(data_path, encoding=encoding)
 rep = D.build(ds, volume_kpi, group_level, top_fraction)

@@ -40,6 +40,7 @@ import simlib as sl
 from simlib import plans
 from simlib.topics import plans as P
 
+data_path, plan_files = sl.project.resolve(data_path), [sl.project.resolve(f) for f in plan_files]
 ds = sl.load_dataset(data_path)
 rep = P.build(ds, plan_files, year, revenue_kpi, min_group_report, currency)
 display(Markdown("\n\n".join(rep.summary(current_vs_proposed))))

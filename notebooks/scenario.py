@@ -31,9 +31,11 @@ scenario = "baseline"
 import matplotlib.pyplot as plt
 from IPython.display import HTML, Markdown, display
 
-from simlib import report
+from simlib import project, report
 from simlib.data.checks import caveats_block
 from simlib.plans import Plan
+
+store_path = project.resolve(store_path)  # against the project, not the kernel's folder
 
 view = report.load_batch(store_path, batch, [scenario])
 if scenario not in view.results:

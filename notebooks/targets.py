@@ -43,6 +43,8 @@ from simlib.spec import load_yaml
 from simlib.topics import format as F
 from simlib.topics import targets as T
 
+data_path, spec_path = (sl.project.resolve(p) for p in (data_path, spec_path))
+
 plt.rcParams.update({"figure.dpi": 110, "axes.spines.top": False, "axes.spines.right": False})
 ds = sl.load_dataset(data_path)
 rep = T.build(

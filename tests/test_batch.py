@@ -115,13 +115,13 @@ def test_cli_describe_and_validate(capsys, tmp_path):
 def test_notebook_parameters_are_checked_before_injection():
     from simlib.batch import NOTEBOOKS, NotebookError, validate_parameters
 
-    nb = NOTEBOOKS / "scenario.ipynb"
+    nb = NOTEBOOKS / "scenario.py"
     validate_parameters(nb, {"store_path": "x.duckdb", "batch": "b", "scenario": "baseline"})
     with pytest.raises(NotebookError, match=r"unknown parameter\(s\) \['draws'\]"):
         validate_parameters(nb, {"draws": 3})
     with pytest.raises(NotebookError, match="batch = 3 .the notebook expects text"):
         validate_parameters(nb, {"batch": 3})
-    cook = NOTEBOOKS / "04_simulate_and_decide.ipynb"
+    cook = NOTEBOOKS / "04_simulate_and_decide.py"
     validate_parameters(cook, {"draws": 10, "reforms": ["proposed"]})
     with pytest.raises(NotebookError, match="expects a list"):
         validate_parameters(cook, {"reforms": "proposed"})

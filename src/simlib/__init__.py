@@ -33,6 +33,8 @@ _SUBMODULES = {
     "report",
     "search",
     "cli",
+    "project",
+    "whatif",
 }
 # Public names that live in submodules, re-exported lazily: name -> module.
 _EXPORTS = {

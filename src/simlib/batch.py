@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,11 +34,33 @@ class NotebookError(SimlibError, RuntimeError):
     """A notebook failed to execute; the message names the notebook and cell."""
 
 
+@contextmanager
+def as_ipynb(notebook: str | Path) -> Iterator[Path]:
+    """The notebook as an ``.ipynb`` file papermill can read.
+
+    The notebooks are tracked as jupytext ``.py:percent`` files only (their
+    ``.ipynb`` twins, which JupyterLab saves outputs into, are not tracked): a
+    ``.py`` is converted into a temporary ``.ipynb``; an ``.ipynb`` is used as is.
+    """
+    notebook = Path(notebook)
+    if notebook.suffix != ".py":
+        yield notebook
+        return
+    import jupytext
+
+    nb = jupytext.read(notebook)
+    with tempfile.TemporaryDirectory(prefix="simlib-nb-") as d:
+        path = Path(d) / f"{notebook.stem}.ipynb"
+        jupytext.write(nb, path)
+        yield path
+
+
 def notebook_parameters(notebook: str | Path) -> dict[str, Any]:
     """The names and default values in a notebook's ``parameters`` cell."""
     import papermill as pm
 
-    info = pm.inspect_notebook(str(notebook))
+    with as_ipynb(notebook) as nb:
+        info = pm.inspect_notebook(str(nb))
     return {name: p["default"] for name, p in info.items()}
 
 
@@ -101,11 +125,11 @@ def execute_notebook(
     notebook = Path(notebook)
     parameters = dict(parameters or {})
     validate_parameters(notebook, parameters)
-    with atomic_file(output, suffix=".ipynb") as tmp:
+    with atomic_file(output, suffix=".ipynb") as tmp, as_ipynb(notebook) as source:
         for attempt in (1, 2):
             try:
                 pm.execute_notebook(
-                    str(notebook),
+                    str(source),
                     str(tmp),
                     parameters=parameters,
                     kernel_name=kernel,
@@ -163,7 +187,7 @@ def render_report(
     title: str | None = None,
     output_name: str | None = None,
 ) -> Rendered:
-    """Execute ``notebooks/<name>.ipynb`` and write ``<out_dir>/<output_name>.html`` (+ the
+    """Execute ``notebooks/<name>.py`` and write ``<out_dir>/<output_name>.html`` (+ the
     executed ``.ipynb`` for analysts: with ``output_name``, under ``<out_dir>.store/notebooks/``
     beside the folder, which then holds the HTML only; without it, beside the HTML);
     ``output_name`` defaults to ``name``."""
@@ -171,7 +195,7 @@ def render_report(
 
     start = time.perf_counter()
     out_dir = Path(out_dir)
-    nb = Path(notebook) if notebook else NOTEBOOKS / f"{name}.ipynb"
+    nb = Path(notebook) if notebook else NOTEBOOKS / f"{name}.py"
     stem = output_name or name
     nb_dir = store_dir(out_dir) / "notebooks"
     executed_path = out_dir / f"{stem}.ipynb" if output_name is None else nb_dir / f"{stem}.ipynb"

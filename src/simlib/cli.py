@@ -193,6 +193,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     res = run_demo(out, draws=args.draws)
     print(f"{res.summary()}. Open {res.index.resolve()}")
     print(f"Demo finished in {time.perf_counter() - start:.1f} s (wall time).")
+    print(f"Try a plan change yourself in the browser: {_this_command()} whatif")
     return 1 if res.failed else 0
 
 
@@ -251,6 +252,30 @@ def _cmd_docs(args: argparse.Namespace) -> int:
     for p in formats.write_docs(folder):
         print(f"wrote {p}")
     return 0
+
+
+def _cmd_whatif(args: argparse.Namespace) -> int:
+    from simlib.whatif.serve import serve
+
+    return serve(
+        args.data,
+        plan=args.plan,
+        port=args.port,
+        open_browser=not args.no_browser,
+        year=args.year,
+        scenario_dir=args.scenarios,
+    )
+
+
+def _this_command() -> str:
+    """How to call ``simlib`` from here (``.venv/bin/simlib`` after ``make``)."""
+    exe = Path(sys.executable).parent / "simlib"
+    if not exe.exists():
+        return "simlib"
+    try:
+        return str(exe.relative_to(Path.cwd()))
+    except ValueError:
+        return str(exe)
 
 
 def _positive(text: str) -> int:
@@ -472,6 +497,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=None, help="folder (default docs/formats in the project)")
     p.add_argument("--check", action="store_true", help="only check the pages are current")
     p.set_defaults(func=_cmd_docs)
+
+    p = sub.add_parser(
+        "whatif",
+        help="open the what-if in a browser: move a plan's settings, see last year re-paid",
+        description="Serve the what-if page on this machine (Voila, no code shown): the plan's "
+        "controls (threshold, curve points, accelerator, cap, gates, pay mix, team share, "
+        "weights) and what the plan as set would have paid last year against the start. "
+        "'Save as reform' writes a scenario file that 'simlib run' accepts. Stop with Ctrl+C.",
+    )
+    p.add_argument(
+        "data", nargs="?", default=None, help="dataset folder or .duckdb (default: data/sample)"
+    )
+    p.add_argument(
+        "--plan",
+        default=None,
+        help="plan file to start from (default: scenarios/plans/am_proposed.yaml)",
+    )
+    p.add_argument("--port", type=_positive, default=None, help="port (default: a free one)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    p.add_argument("--year", type=int, default=None, help="year replayed (default: the last)")
+    p.add_argument(
+        "--scenarios",
+        default=None,
+        help="folder 'Save as reform' writes to (default: scenarios/whatif)",
+    )
+    p.set_defaults(func=_cmd_whatif)
     return parser
 
 

@@ -322,3 +322,68 @@ def compare(results: list, baseline: int = 0) -> pd.DataFrame:
     out.columns = pd.MultiIndex.from_tuples(out.columns, names=["scenario", "statistic"])
     out.index.name = "metric"
     return out
+
+
+def leverage(pay_multiple: np.ndarray, q: float = 0.9, axis: int = -1) -> np.ndarray:
+    """Top-decile pay as a multiple of target incentive (``q`` = 0.9: the P90 rep).
+
+    ``pay_multiple`` is payout / target incentive per rep; reps without a target
+    incentive (NaN) are left out. About 2x is common practice (SalesGlobe).
+    """
+    a = np.asarray(pay_multiple, dtype=float)
+    if a.shape[axis] == 0 or np.isnan(a).all():
+        return np.full(np.delete(a.shape, axis if axis >= 0 else a.ndim + axis), np.nan)
+    return np.nanquantile(a, q, axis=axis)
+
+
+def plan_health(
+    rep_pay: np.ndarray,
+    target_incentive: np.ndarray,
+    attainment: np.ndarray,
+    threshold: float,
+    cap: float | None,
+    budget: float,
+) -> dict[str, np.ndarray]:
+    """The plan-health figures the reports show, for the reps a plan pays.
+
+    Parameters
+    ----------
+    rep_pay : numpy.ndarray
+        (..., reps) incentive paid in the year (currency).
+    target_incentive : numpy.ndarray
+        (reps,) the year's target incentive (currency; 0 for reps without one).
+    attainment : numpy.ndarray
+        (..., reps) annual attainment of the plan's main KPI (1.0 = quota; NaN: no
+        target).
+    threshold, cap : float
+        The main payout curve's first and last points (attainment); ``cap`` None
+        (or beyond any attainment) when uncapped.
+    budget : float
+        The incentive budget (currency); ``budget_ratio`` is cost / budget.
+
+    Returns
+    -------
+    dict
+        ``total_payout``, ``budget_ratio``, ``leverage_p90``, ``share_at_threshold``,
+        ``share_at_quota``, ``share_at_cap``, ``pay_performance_spearman`` (keys and
+        meanings of :data:`simlib.report.METRICS`).
+    """
+    rep_pay = np.asarray(rep_pay, dtype=float)
+    ti = np.asarray(target_incentive, dtype=float)
+    att = np.asarray(attainment, dtype=float)
+    total_pay = total(rep_pay)
+    nan = np.full_like(total_pay, np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        multiple = np.where(ti > 0, rep_pay / np.where(ti > 0, ti, 1.0), np.nan)
+    has_ti = ti > 0
+    # Reps without an attainment rank below everyone (as in the engine).
+    rank_att = np.where(np.isnan(att), -1.0, np.minimum(att, 1e9))
+    return {
+        "total_payout": total_pay,
+        "budget_ratio": total_pay / budget if budget > 0 else nan,
+        "leverage_p90": leverage(multiple[..., has_ti]) if has_ti.any() else nan,
+        "share_at_threshold": share_at_or_above(att, threshold),
+        "share_at_quota": share_at_or_above(att, 1.0),
+        "share_at_cap": share_at_or_above(att, cap) if cap is not None else nan,
+        "pay_performance_spearman": spearman(rank_att, rep_pay),
+    }

@@ -1,0 +1,143 @@
+"""Every notebook runs with the kernel started in notebooks/ (as JupyterLab starts it),
+its data and scenario paths given relative to the project.
+
+The other smoke tests in this folder run the same notebooks from the project root
+(papermill's working directory); together they run each notebook both ways.
+"""
+
+from __future__ import annotations
+
+import copy
+import shutil
+import sys
+import uuid
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+import simlib as sl
+from simlib.batch import NOTEBOOKS, execute_notebook, run_batch
+from simlib.cli import main
+from simlib.data.synthetic import generate
+from simlib.outdir import store_path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from test_search import CAP_SEARCH, cap_file
+
+pytestmark = pytest.mark.notebook
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def scratch():
+    """A folder inside the project (reports/ is not tracked), named relative to the root."""
+    rel = Path("reports") / f".notebook-test-{uuid.uuid4().hex[:8]}"
+    (ROOT / rel).mkdir(parents=True)
+    try:
+        yield rel
+    finally:
+        shutil.rmtree(ROOT / rel, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def data(scratch):
+    rel = scratch / "data"
+    sl.data.synthetic.generate(n_reps=100, months=36, seed=6).save(ROOT / rel)
+    return rel
+
+
+@pytest.fixture(scope="module")
+def scenario_file(scratch, data):
+    doc = yaml.safe_load((ROOT / "scenarios" / "demo.yaml").read_text(encoding="utf-8"))
+    doc["batch"] = "nbtest"
+    doc["baseline"]["data"] = str(data)  # relative to the project root
+    doc["baseline"]["simulation"]["draws"] = 10
+    doc["reforms"] = {"proposed": doc["reforms"]["proposed"]}
+    doc["sweeps"] = []
+    rel = scratch / "small.yaml"
+    (ROOT / rel).write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    return rel
+
+
+@pytest.fixture(scope="module")
+def store(scratch, scenario_file):
+    out = scratch / "out"
+    res = run_batch(ROOT / scenario_file, out=ROOT / out, reports=False, echo=lambda *a: None)
+    assert not res.failed, [(i.name, i.message) for i in res.failed]
+    return store_path(out)
+
+
+@pytest.fixture(scope="module")
+def search_out(scratch):
+    """A small design search's output folder (what the design page reads)."""
+    root = ROOT / scratch / "search"
+    generate(n_reps=60, months=24, seed=11, n_regions=1).save(root / "data")
+    search = copy.deepcopy(CAP_SEARCH)
+    search["optimizer"]["generations"] = 2
+    doc = cap_file(str(root / "data"), 600_000.0, search)
+    (root / "cap.yaml").write_text(yaml.safe_dump(doc), encoding="utf-8")
+    assert main(["design", str(root / "cap.yaml"), "--out", str(root / "out"), "--no-report"]) in (
+        0,
+        1,
+    )
+    return scratch / "search" / "out"
+
+
+def _params(name: str, data: Path, scenario_file: Path, store: Path, search: Path) -> dict:
+    d = str(data)
+    return {
+        "design": {"search_dir": str(search)},
+        "01_data": {"data_path": d},
+        "02_targets": {"data_path": d, "cascade_spec": "scenarios/cascades/even_flat.yaml"},
+        "03_plans": {"data_path": d},
+        "04_simulate_and_decide": {
+            "scenario_file": str(scenario_file),
+            "draws": 10,
+            "reforms": ["proposed"],
+        },
+        "appraisal": {"data_path": d},
+        "behavior": {"data_path": d, "draws": 8, "demo_reps": 60},
+        "compare": {"store_path": str(store), "batch": "nbtest"},
+        "data_health": {"data_path": d},
+        "plans": {"data_path": d, "statement_rep": None},
+        "scenario": {"store_path": str(store), "batch": "nbtest", "scenario": "baseline"},
+        "targets": {"data_path": d},
+        "whatif": {"data_path": d},
+    }[name]
+
+
+NAMES = sorted(p.stem for p in NOTEBOOKS.glob("*.py"))
+
+
+def test_every_notebook_has_parameters_here():
+    for name in NAMES:
+        _params(
+            name, Path("d"), Path("s"), Path("r"), Path("x")
+        )  # KeyError names a notebook left out
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_notebook_runs_with_the_kernel_in_the_notebooks_folder(name, tmp_path, request):
+    data = request.getfixturevalue("data")
+    scenario_file = request.getfixturevalue("scenario_file")
+    store = request.getfixturevalue("store") if name in ("compare", "scenario") else Path("x")
+    search = request.getfixturevalue("search_out") if name == "design" else Path("x")
+    params = _params(name, data, scenario_file, store, search)
+    for value in params.values():  # relative, so the run depends on resolving them
+        assert not Path(str(value)).is_absolute()
+    out = execute_notebook(NOTEBOOKS / f"{name}.py", tmp_path / "out.ipynb", params,
+                           cwd=NOTEBOOKS)  # fmt: skip
+    nb = nbformat.read(str(out), as_version=4)
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert errors == []
+
+
+def test_whatif_with_its_own_defaults_from_the_notebooks_folder(tmp_path):
+    # No parameters: data/sample and scenarios/plans/am_proposed.yaml as written.
+    out = execute_notebook(NOTEBOOKS / "whatif.py", tmp_path / "out.ipynb", {},
+                           cwd=NOTEBOOKS)  # fmt: skip
+    nb = nbformat.read(str(out), as_version=4)
+    shown = "".join(str(o.get("data", {})) for c in nb.cells for o in c.get("outputs", []))
+    assert "application/vnd.jupyter.widget-view+json" in shown

@@ -1,0 +1,348 @@
+"""What-if: each control changes exactly its setting, and the figures shown are what
+Plan.evaluate pays for the plan the controls describe."""
+
+from __future__ import annotations
+
+import copy
+import html
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+import simlib as sl
+from simlib.plans import Plan
+from simlib.whatif import WhatIf, WhatIfError
+from simlib.whatif.app import WhatIfApp, table_values
+
+ROOT = Path(__file__).resolve().parents[1]
+PROPOSED = ROOT / "scenarios" / "plans" / "am_proposed.yaml"
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return sl.data.synthetic.generate(n_reps=120, months=24, seed=8)
+
+
+@pytest.fixture(scope="module")
+def app(ds):
+    return WhatIfApp(WhatIf(ds, PROPOSED), scenario_dir=ROOT / "reports" / "unused")
+
+
+def _year_frames(ds):
+    tg = ds.targets
+    year = int(pd.PeriodIndex(tg["period"]).year.max())
+    tg = tg.loc[pd.PeriodIndex(tg["period"]).year == year]
+    sales = ds.sales.loc[ds.sales["period"].dt.year == year]
+    return year, sales, tg
+
+
+def paid_by_plan(ds, spec) -> tuple[pd.Series, pd.Series]:
+    """Pay per rep in the last year under ``spec`` through Plan.evaluate, and each paid
+    rep's annual revenue attainment from the tidy tables (not through the what-if)."""
+    _, sales, tg = _year_frames(ds)
+    plan = Plan.from_dict(spec, kpis=ds.kpi_names)
+    pay = plan.evaluate(sales, tg, ds.reps, ds=ds, totals=False)
+    per_rep = pay.groupby("rep_id")["payout"].sum()
+    covered = ds.reps.loc[ds.reps["position"].isin(spec["positions"]), "rep_id"]
+    per_rep = per_rep.reindex(covered).dropna()
+    a = sales.loc[sales["kpi"] == "revenue"].groupby("rep_id")["value"].sum()
+    q = tg.loc[tg["kpi"] == "revenue"].groupby("rep_id")["target"].sum()
+    att = (a.reindex(per_rep.index) / q.reindex(per_rep.index)).where(q.reindex(per_rep.index) > 0)
+    return per_rep, att
+
+
+def expected_figures(ds, spec) -> dict[str, float]:
+    pay, att = paid_by_plan(ds, spec)
+    main = spec["components"][0]["curve"]
+    thr, cap = main[0][0], main[-1][0]
+    has = att.notna()
+    rank_att = att.fillna(-1.0)
+    return {
+        "total_payout": float(pay.sum()),
+        "share_at_threshold": float((att[has] >= thr).mean()),
+        "share_at_quota": float((att[has] >= 1.0).mean()),
+        "share_at_cap": float((att[has] >= cap).mean()) if cap < 10 else np.nan,
+        "pay_performance_spearman": float(stats.spearmanr(rank_att, pay).statistic),
+    }
+
+
+def expected_spec(base: dict, start: dict, v: dict) -> dict:
+    """The am_proposed plan with the moved settings, written out by hand.
+
+    revenue_bonus curve: [[0.75, .3], [.85, .3], [.85, .6], [1, 1], [1.6, 2.5]] (cap
+    point 4); branch_bonus: [[.8, .5], [1, 1], [1.5, 2]] (cap point 2). A setting at
+    its start changes nothing.
+    """
+    s = copy.deepcopy(base)
+
+    def moved(k):
+        a, b = v[k], start[k]
+        return bool(a) != bool(b) if isinstance(b, bool) else abs(a - b) > 1e-9
+
+    for i, (name, end) in enumerate((("revenue_bonus", 4), ("branch_bonus", 2))):
+        c = s["components"][i]
+        curve = c["curve"]
+        for j in range(end):
+            if moved(f"{name}.point{j}"):
+                curve[j][1] = v[f"{name}.point{j}"]
+        if moved(f"{name}.threshold"):
+            curve[0][0] = v[f"{name}.threshold"]
+        if moved(f"{name}.accelerator"):
+            curve[end][1] = curve[end - 1][1] + v[f"{name}.accelerator"] * (
+                curve[end][0] - curve[end - 1][0]
+            )
+        if moved(f"{name}.cap") or moved(f"{name}.no_cap"):
+            x = 10.0 if v[f"{name}.no_cap"] else v[f"{name}.cap"]
+            (x0, y0), (x1, y1) = curve[end - 1], curve[end]
+            curve[end] = [x, y0 + (y1 - y0) / (x1 - x0) * (x - x0)]
+    gate_on = v["revenue_bonus.gate"]
+    if moved("revenue_bonus.gate") and not gate_on:
+        del s["components"][0]["gate"]
+    elif moved("revenue_bonus.gate_min"):
+        s["components"][0]["gate"]["min"] = v["revenue_bonus.gate_min"]
+    if moved("plan.variable_share"):
+        s["target_incentive"]["pay_mix"] = {
+            "base": 1 - v["plan.variable_share"],
+            "variable": v["plan.variable_share"],
+        }
+    if moved("plan.team_share"):
+        share = v["plan.team_share"]
+        if share == 0:
+            s["components"] = [s["components"][0]]
+            s["components"][0]["weight"] = 1.0
+        else:
+            s["components"][0]["weight"] = 1 - share
+            s["components"][1]["weight"] = share
+    return s
+
+
+def _slider_values(c, n: int = 12):
+    if c.kind == "switch":
+        return st.booleans()
+    grid = np.round(np.arange(c.low, c.high + 1e-9, c.step), 10)
+    return st.sampled_from(sorted({*grid.tolist(), float(c.start)}))
+
+
+KEYS = [
+    "revenue_bonus.threshold", "revenue_bonus.point0", "revenue_bonus.point1",
+    "revenue_bonus.point2", "revenue_bonus.point3", "revenue_bonus.accelerator",
+    "revenue_bonus.cap", "revenue_bonus.no_cap", "revenue_bonus.gate", "revenue_bonus.gate_min",
+    "branch_bonus.threshold", "branch_bonus.point1", "branch_bonus.accelerator",
+    "branch_bonus.cap", "plan.variable_share", "plan.team_share",
+]  # fmt: skip
+
+
+@st.composite
+def moves(draw, controls):
+    out = []
+    for _ in range(draw(st.integers(1, 5))):
+        if draw(st.integers(0, 9)) == 0:
+            out.append(("reset", None))
+            continue
+        key = draw(st.sampled_from(KEYS))
+        out.append((key, draw(_slider_values(controls[key]))))
+    return out
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_shown_figures_equal_plan_evaluate_after_every_move(app, ds, data):
+    wi = app.wi
+    app.reset()
+    assert app.spec() == wi.base_spec
+    seq = data.draw(moves(wi.controls))
+    for key, value in seq:
+        if key == "reset":
+            app.reset()
+            assert app.spec() == wi.base_spec  # the starting plan exactly
+            assert app.values == wi.start
+        else:
+            app.set(key, value)
+        want_spec = expected_spec(wi.base_spec, wi.start, app.values)
+        assert _same_spec(app.spec(), want_spec), (seq, app.spec(), want_spec)
+        want = expected_figures(ds, want_spec)
+        shown = table_values(app)
+        for k, v in want.items():
+            if np.isnan(v):
+                assert np.isnan(shown[k]), k
+            else:
+                assert shown[k] == pytest.approx(v, rel=1e-9, abs=1e-6), (k, seq)
+    app.reset()
+    assert app.spec() == wi.base_spec
+    assert table_values(app)["total_payout"] == pytest.approx(
+        expected_figures(ds, wi.base_spec)["total_payout"], rel=1e-12
+    )
+
+
+def _same_spec(a, b) -> bool:
+    """Equal plans, numbers compared to 1e-12 (1 - 0.3 written two ways)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same_spec(a[k], b[k]) for k in a)
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) == len(b) and all(_same_spec(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float | int) and isinstance(b, float | int) and not isinstance(a, bool):
+        return abs(a - b) <= 1e-12
+    return a == b
+
+
+def test_cap_160_to_150_shows_the_effect_of_that_change_alone():
+    ds = sl.load_dataset(ROOT / "data" / "sample")
+    app = WhatIfApp(WhatIf(ds, PROPOSED), scenario_dir=ROOT / "reports" / "unused")
+    start_total = float(table_values(app)["total_payout"])
+    app.set("revenue_bonus.cap", 1.5)
+    spec = yaml.safe_load(PROPOSED.read_text(encoding="utf-8"))
+    before, _ = paid_by_plan(ds, spec)
+    # The same 2.5x slope from quota stops at 150%: 1.0 + 2.5 x 0.5 = 2.25; the step at
+    # 85% and everything else stay.
+    spec["components"][0]["curve"][-1] = [1.5, 2.25]
+    after, _ = paid_by_plan(ds, spec)
+    effect = after.sum() - before.sum()
+    assert start_total == pytest.approx(before.sum(), rel=1e-12)
+    assert float(table_values(app)["total_payout"]) == pytest.approx(after.sum(), rel=1e-12)
+    change = float(app.totals.value.split('data-col="change" data-value="')[1].split('"')[0])
+    assert change == pytest.approx(effect, rel=1e-9)
+    assert round(effect) == -321331  # the true effect the sample's replay gives
+    assert app.spec()["components"][0]["curve"] == [
+        [0.75, 0.3], [0.85, 0.3], [0.85, 0.6], [1.0, 1.0], [1.5, 2.25]
+    ]  # fmt: skip
+    line = html.unescape(app.lines.value)
+    assert "Revenue bonus cap 160% of quota -> 150% of quota: top earners lose most" in line
+    assert f"cost {effect:+,.0f} CNY" in line
+
+
+def test_returning_each_control_to_its_start_gives_the_starting_plan(ds):
+    wi = WhatIf(ds, PROPOSED)
+    v = dict(wi.start)
+    for key, c in wi.controls.items():
+        v[key] = (not c.start) if c.kind == "switch" else c.low
+    assert wi.spec(v) != wi.base_spec
+    assert wi.spec({**v, **wi.start}) == wi.base_spec
+    # Slider float noise at the start (2.5 vs 2.4999999999999996) changes nothing.
+    noisy = {
+        k: (c.start if c.kind == "switch" else c.start + 1e-12) for k, c in wi.controls.items()
+    }
+    assert wi.spec(noisy) == wi.base_spec
+
+
+def test_weights_split_what_the_team_share_leaves(ds):
+    spec = yaml.safe_load(PROPOSED.read_text(encoding="utf-8"))
+    spec["components"][0]["weight"] = 0.5
+    spec["components"].insert(1, {"type": "quota_bonus", "name": "new_bonus",
+                                  "kpi": "new_customers", "weight": 0.3,
+                                  "curve": [[0.5, 0.5], [1.0, 1.0], [2.0, 2.0]]})  # fmt: skip
+    wi = WhatIf(ds, spec)
+    assert {"revenue_bonus.weight", "new_bonus.weight", "plan.team_share"} <= set(wi.controls)
+    got = wi.spec({"revenue_bonus.weight": 0.2, "new_bonus.weight": 0.6})
+    w = {c["name"]: c["weight"] for c in got["components"]}
+    # 80% left after the 20% team share, split 1:3.
+    assert w == pytest.approx({"revenue_bonus": 0.2, "new_bonus": 0.6, "branch_bonus": 0.2})
+    got = wi.spec({"plan.team_share": 0.4})
+    w = {c["name"]: c["weight"] for c in got["components"]}
+    assert w == pytest.approx({"revenue_bonus": 0.6 * 5 / 8, "new_bonus": 0.6 * 3 / 8,
+                               "branch_bonus": 0.4})  # fmt: skip
+    # Curves and gate untouched by weight moves.
+    assert got["components"][0]["curve"] == wi.base_spec["components"][0]["curve"]
+    assert got["components"][0]["gate"] == wi.base_spec["components"][0]["gate"]
+
+
+def test_pay_mix_changes_target_incentive_and_cost_in_proportion(ds):
+    wi = WhatIf(ds, PROPOSED)
+    start = wi.evaluate()
+    now = wi.evaluate({"plan.variable_share": 0.4})
+    # Target incentive = salary x v / (1 - v): 0.3/0.7 -> 0.4/0.6, every payment scales by
+    # (0.4/0.6) / (0.3/0.7) = 14/9 (the plan has no amount caps).
+    assert now.total_payout == pytest.approx(start.total_payout * 14 / 9, rel=1e-9)
+    assert now.metrics["budget_ratio"] == pytest.approx(start.metrics["budget_ratio"] * 14 / 9)
+    assert now.metrics["leverage_p90"] == pytest.approx(start.metrics["leverage_p90"], rel=1e-9)
+
+
+def test_gate_off_pays_at_least_as_much(ds):
+    wi = WhatIf(ds, PROPOSED)
+    spec = wi.spec({"revenue_bonus.gate": False})
+    assert "gate" not in spec["components"][0]
+    assert spec["components"][1] == wi.base_spec["components"][1]
+    assert wi.evaluate({"revenue_bonus.gate": False}).total_payout >= wi.evaluate().total_payout
+
+
+def test_invalid_settings_say_why(ds):
+    wi = WhatIf(ds, PROPOSED)
+    with pytest.raises(WhatIfError, match="no control"):
+        wi.spec({"nope": 1})
+    with pytest.raises(WhatIfError, match="cap"):
+        wi.spec({"revenue_bonus.cap": 0.9})
+    with pytest.raises(WhatIfError, match="team share"):
+        wi.spec({"plan.team_share": 1.0})
+    # Past the step at 85%: attainment must increase along the curve.
+    with pytest.raises(WhatIfError, match=r"not a valid plan.*curve\[1\].*must increase"):
+        wi.evaluate({"revenue_bonus.threshold": 0.9})
+    # The slider cannot get there: its range stops below the next point.
+    assert wi.controls["revenue_bonus.threshold"].high == pytest.approx(0.84)
+
+
+def test_groups_suppress_small_regions_and_show_no_individual(ds):
+    wi = WhatIf(ds, PROPOSED, min_group=40)
+    start, now = wi.evaluate(), wi.evaluate({"revenue_bonus.cap": 1.3})
+    g = wi.groups(start, now, "region")
+    assert (g["reps"] >= 40).all()
+    counts = pd.Series(wi.region).value_counts()
+    assert sorted(g.attrs["suppressed"]) == sorted(counts[counts < 40].index)
+    wi5 = WhatIf(ds, PROPOSED)  # 52 reps paid: quartiles of 13 shown at the default of 5
+    q = wi5.groups(wi5.evaluate(), wi5.evaluate({"revenue_bonus.cap": 1.3}), "quartile")
+    assert q["reps"].sum() == int(wi.paid.sum())
+    # Mean pay per quartile times its size adds up to the total.
+    assert (q["as set"] * q["reps"]).sum() == pytest.approx(now.total_payout)
+
+
+def test_team_share_on_a_plan_without_a_team_adds_one(ds):
+    current = ROOT / "scenarios" / "plans" / "am_current.yaml"
+    wi = WhatIf(ds, current)
+    spec = wi.spec({"plan.team_share": 0.3})
+    team = spec["components"][-1]
+    assert team["type"] == "team" and team["level"] == wi.team_level
+    assert team["weight"] == pytest.approx(0.3) and spec["components"][0]["weight"] == 0.7
+    want = expected_figures_current(ds, spec)
+    assert wi.evaluate({"plan.team_share": 0.3}).total_payout == pytest.approx(want, rel=1e-12)
+
+
+def expected_figures_current(ds, spec) -> float:
+    pay, _ = paid_by_plan(ds, spec)
+    return float(pay.sum())
+
+
+@pytest.mark.parametrize(
+    "plan", sorted((ROOT / "scenarios" / "plans").glob("*.yaml")), ids=lambda p: p.stem
+)
+def test_every_slider_starts_at_the_plans_value_on_its_grid(ds, plan):
+    try:
+        wi = WhatIf(ds, plan)
+    except WhatIfError as exc:  # a plan without a payout curve (commission only)
+        assert "quota-bonus or team component" in str(exc)
+        return
+    for key, c in wi.controls.items():
+        if c.kind == "switch":
+            continue
+        assert c.low <= c.start <= c.high, key
+        steps = (c.start - c.low) / c.step
+        assert abs(steps - round(steps)) < 1e-6, key  # the start is a slider position
+        # Each end of the range makes a valid plan (the ranges are the plan's own).
+        for end in (c.low, c.high):
+            if key.endswith(".cap") or key.endswith(".threshold"):
+                wi.plan_of({key: end})
+
+
+def test_a_plan_with_a_scorecard_is_refused_with_the_reason(ds):
+    spec = yaml.safe_load(PROPOSED.read_text(encoding="utf-8"))
+    spec["components"].append(
+        {"type": "scorecard", "name": "appraisal", "applies_to": ["revenue_bonus"],
+         "ratings": {"A": 1.2, "B": 1.0}}
+    )  # fmt: skip
+    with pytest.raises(NotImplementedError, match="scorecard component.*appraisal scores"):
+        WhatIf(ds, spec)
