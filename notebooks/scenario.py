@@ -130,7 +130,7 @@ plt.show()
 
 # %%
 if settings.get("show_individual_pay"):
-    display(fm.Table(report.individual_pay(res)))
+    display(fm.Table(report.individual_pay(res, currency)))
 else:
     display(Markdown("_Not shown: this scenario does not allow individual pay in reports._"))
 

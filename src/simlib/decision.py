@@ -387,8 +387,8 @@ def summary_lines(result: Any, name: str, plan_name: str, base: Any | None = Non
     if base is not None and name != baseline:
         d, half = _paired(base.per_draw["total_payout"].to_numpy(float),
                           result.per_draw["total_payout"].to_numpy(float))  # fmt: skip
-        line1 += (f"; {f.money(d, currency, sign=True)} against today's plan "
-                  f"(± {f.money(half, currency)})")  # fmt: skip
+        pm = f.money_pm(d, half, currency, scale=v.value(base, "total_payout"))
+        line1 += f"; {pm} against today's plan"
     q, pp = v.metric("share_at_quota"), v.metric("pay_performance")
     qv, pv = v.value(result, "share_at_quota"), v.value(result, "pay_performance")
     line2 = (f"{q.show(qv)} of reps reach quota ({q.read(qv).text}); pay-performance "

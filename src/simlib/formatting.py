@@ -93,7 +93,7 @@ def money_pm(diff: Any, half: Any, currency: str | None = None, scale: Any = Non
         if _bad(half):
             return head
         h = float(half) / 1e6
-        return f"{head} ± {h:,.{2 if h < 0.1 else 1}f} m"
+        return f"{head} ± {h:,.{2 if h < 1 else 1}f} m"
     head = money(diff, currency, sign=True, exact=True)
     return head if _bad(half) else f"{head} ± {money(half, None, exact=True)}"
 

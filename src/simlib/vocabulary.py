@@ -137,7 +137,7 @@ class Metric:
 
 _QUOTA = Band(
     0.60, 0.70, "Alexander Group design aim; above 85% too easy, below 45% too hard",
-    cuts=(0.45, 0.60, 0.70, 0.85 + 1e-12),
+    cuts=(0.45, 0.60, 0.70 + 1e-12, 0.85 + 1e-12),  # 60% and 70% are within; 85% is easy
     labels=("too hard", "hard", "within", "easy", "too easy"),
     texts=(
         "too hard: below 45%",
