@@ -82,11 +82,11 @@ for grouping, (_, words) in report.GROUP_TABLES.items():
 # A plan that pays for performance rises from Q1 to Q4 in every column.
 
 # %%
-multiple = report.pay_multiple_by_quartile(results, baseline, min_group=min_group)
+multiple = report.pay_multiple_by_quartile(results, baseline, min_group, currency)
 if multiple.empty:
     display(Markdown("_Too few reps with a target incentive to form quartiles._"))
 else:
-    display(fm.Table(multiple))
+    display(fm.Table(multiple, keep=results))
 
 # %% [markdown]
 # ## Budget risk
@@ -144,8 +144,8 @@ if cascade_view is not None:
 # How the designs are ranked: goals are taken in priority order. A design that meets a
 # goal ranks above one that misses it, the first goal that tells two designs apart
 # deciding; designs meeting the same goals are ordered by how far they fall short of the
-# missed ones, again in priority order; a reform that does no better than today's plan on
-# any goal ranks after it.
+# missed ones, then by how comfortably they meet the others, again in priority order; a
+# reform that does no better than today's plan on any goal ranks after it.
 #
 # A budget-neutral variant keeps a reform's design and scales every payout level by one
 # factor so that its expected cost equals today's plan's.

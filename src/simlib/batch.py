@@ -182,6 +182,7 @@ PAGE_CSS = (
     "nav.simlib-nav a:hover{text-decoration:underline}"
     "nav.simlib-nav a.here{font-weight:700;border-bottom:2px solid #fff}"
     "table.simlib-table{border-collapse:collapse;font-size:.9em;margin:.4em 0}"
+    ".jp-RenderedHTMLCommon table.simlib-table th,.jp-RenderedHTMLCommon table.simlib-table td,"
     "table.simlib-table th,table.simlib-table td{border-bottom:1px solid #ddd;"
     "padding:.3em .6em;text-align:left;vertical-align:top}"
     "table.simlib-table th{background:#f3f5f8}"

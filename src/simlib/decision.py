@@ -8,8 +8,9 @@ two pages say the same thing with the same numbers.
 Ranking rule (stated on the page): goals are taken in priority order (1 first). A
 design that meets a goal beats one that misses it, the first goal that tells two
 designs apart deciding; designs that meet and miss the same goals are ordered by how
-far they fall short of the missed goals, again in priority order; a reform that does
-no better than today's plan on any goal ranks after it (the status quo is kept when a
+far they fall short of the missed goals, then by how comfortably they meet the others
+(cheaper within budget, closer to the middle of a band), again in priority order; a
+reform that does no better than today's plan on any goal ranks after it (the status quo is kept when a
 change buys nothing the goals ask for). Two designs are never printed as a tie.
 """
 

@@ -102,7 +102,10 @@ def pct(value: Any, digits: int = 1, *, sign: bool = False) -> str:
     """A rate (a fraction: 0.597) as a percentage (``59.7%``)."""
     if _bad(value):
         return MISSING
-    return f"{float(value):{'+' if sign else ''}.{digits}%}"
+    v = float(value)
+    if round(v * 100, digits) == 0:
+        v = 0.0  # "-0.0%" reads as a loss that is not there
+    return f"{v:{'+' if sign else ''}.{digits}%}"
 
 
 def points(value: Any, digits: int = 1) -> str:
@@ -245,8 +248,16 @@ def tidy_table(
             out[col] = out[col].map(lambda v, f=f: MISSING if _bad_cell(v) else f(v))
     missing = bool(out.map(_bad_cell).to_numpy().any()) if len(out) else False
     out = out.map(cell)
-    names = {**LABELS, **(labels or {}), **{str(k): str(k) for k in keep}}
-    out.columns = [names.get(str(c), label(c)) for c in out.columns]
+    kept = [str(k) for k in keep]
+    names = {**LABELS, **(labels or {}), **{k: k for k in kept}}
+
+    def name(c: Any) -> str:
+        text = names.get(str(c), label(c))
+        if str(c) in kept or any(text.startswith(f"{k}:") for k in kept):
+            return text
+        return text[:1].upper() + text[1:]
+
+    out.columns = [name(c) for c in out.columns]
     out.attrs["missing"] = missing
     return out
 

@@ -327,7 +327,10 @@ MIN_BASE_FOR_PCT = 0.10
 
 
 def pay_multiple_by_quartile(
-    results: Mapping[str, Any], baseline: str = "baseline", min_group: int = 5
+    results: Mapping[str, Any],
+    baseline: str = "baseline",
+    min_group: int = 5,
+    currency: str | None = None,
 ) -> pd.DataFrame:
     """Pay as a multiple of target incentive by performance quartile, per design.
 
@@ -356,7 +359,7 @@ def pay_multiple_by_quartile(
     )  # fmt: skip
     table = pd.DataFrame(
         {"reps": out["reps"], "mean attainment": out["att"].map(lambda v: fmt(v, "pct")),
-         "mean target incentive": (out["ti"] / out["reps"]).map(lambda v: fmt(v, "money"))}
+         "mean target incentive": (out["ti"] / out["reps"]).map(lambda v: fmt(v, "money", currency))}
     )  # fmt: skip
     for name, res in results.items():
         r = res.reps.set_index("rep_id")["mean_payout"].reindex(paid["rep_id"]).to_numpy(float)
@@ -460,7 +463,9 @@ def rep_difficulty(
     groups.append(("whole company", pd.Series("all reps", index=reps.index)))
     rows = []
     for by, key in groups:
-        for g, part in reps.groupby(key, observed=True):
+        parts = dict(list(reps.groupby(key, observed=True)))
+        for g in fm.ordered(parts, by):
+            part = parts[g]
             if len(part) < min_group:
                 continue
             shares = part["band"].value_counts(normalize=True).reindex(labels, fill_value=0)
@@ -511,6 +516,8 @@ def pay_gaps(result: Any, grouping: str, min_group: int = 5, design=None) -> pd.
     g = result.group_draws[key]
     sizes = group_sizes(result, design, grouping)
     keep = [c for c in g.columns if sizes.get(str(c), 0) >= min_group]
+    order = fm.ordered([str(c) for c in keep], grouping)
+    keep = sorted(keep, key=lambda c: order.index(str(c)))
 
     def interval(c) -> str:
         x = g[c].to_numpy(float)
@@ -615,9 +622,11 @@ def plot_attainment(results: Mapping[str, Any]):
     ax.set_xlabel("attainment of the quota KPI (% of quota)")
     ax.set_ylabel("share of rep-years at or below")
     ax.legend(fontsize=8, frameon=False, loc="lower right")
-    first = next(iter(at_quota))
+    first = next(iter(results.values()))
     same_note = " under every design (no behavioural response)" if len(same) == 1 else ""
-    ax.set_title(f"{fm.pct(at_quota[first], 0)} of rep-years reach quota{same_note}", fontsize=10)
+    who = "" if len(same) == 1 else f" under {next(iter(results))}"
+    ax.set_title(f"{voc.show(first, 'share_at_quota')} of reps reach quota{who}{same_note}",
+                 fontsize=10)  # fmt: skip
     fig.tight_layout()
     return fig
 
@@ -640,6 +649,7 @@ def plot_cost_distribution(results: Mapping[str, Any], currency: str | None = No
         fig, ax = plt.subplots(figsize=(7.5, 3.2))
         ax.hist(cost, bins=min(30, max(8, len(cost) // 10)), color="#4a7fb5", alpha=0.85)
         ax.set_ylabel("simulated years")
+        ax.yaxis.get_major_locator().set_params(integer=True)
         ax.set_xlabel("incentive cost of a year")
         for b in budgets:
             ax.axvline(b, color="#b3261e", ls="--", lw=1.5, label="budget")
@@ -697,7 +707,7 @@ def plot_pay_distribution(results: Mapping[str, Any]):
         ax.set_visible(False)
     fig.supxlabel("expected pay / target incentive (dotted: 1.0x, paid the target)", fontsize=8)
     fig.supylabel("reps", fontsize=8)
-    note = (f" ({beyond} rep-design values above {PAY_MULTIPLE_AXIS:g}x drawn at the edge)"
+    note = (f" ({beyond} value(s) above {PAY_MULTIPLE_AXIS:g}x drawn at the edge)"
             if beyond else "")  # fmt: skip
     fig.suptitle("How pay spreads across reps under each design" + note, fontsize=10)
     fig.tight_layout()
@@ -713,8 +723,8 @@ def plot_pay_vs_attainment(result: Any):
     ok = r["target_incentive"] > 0
     x = r.loc[ok, "mean_attainment"].to_numpy(float)
     y = (r.loc[ok, "mean_payout"] / r.loc[ok, "target_incentive"]).to_numpy(float)
-    x0, x1, nx = fm.clip_range(x, floor=0.0)
-    y0, y1, ny = fm.clip_range(y, floor=0.0)
+    x0, x1, nx = fm.clip_range(x, q=0.97, floor=0.0)
+    y0, y1, ny = fm.clip_range(y, q=0.97, floor=0.0)
     fig, ax = plt.subplots(figsize=(6.5, 3.8))
     ax.scatter(np.clip(x, x0, x1), np.clip(y, y0, y1), s=8, alpha=0.5)
     ax.set_xlim(x0, x1)
@@ -741,10 +751,11 @@ GAP_CALLOUT = 0.10
 
 def pay_gap_callouts(result: Any, groupings: Sequence[str], min_group: int = 5,
                      design: Mapping[str, Any] | None = None,
-                     threshold: float = GAP_CALLOUT) -> list[str]:  # fmt: skip
-    """Sentences for the pay gaps at equal attainment of at least ``threshold`` whose
-    95% interval excludes zero (a gap that is the design's, not chance)."""
-    out = []
+                     threshold: float = GAP_CALLOUT, top: int = 3) -> list[str]:  # fmt: skip
+    """Sentences for the largest pay gaps at equal attainment (at most ``top``), of at
+    least ``threshold`` and with a 95% interval that excludes zero (a gap that is the
+    design's, not chance), largest first; a last sentence counts the others."""
+    found: list[tuple[float, str]] = []
     for grouping in groupings:
         key = f"pay_gap:{grouping}"
         if key not in result.group_draws:
@@ -759,11 +770,16 @@ def pay_gap_callouts(result: Any, groupings: Sequence[str], min_group: int = 5,
                 continue
             mean, half = x.mean(), 1.96 * x.std(ddof=1) / np.sqrt(len(x))
             if abs(mean) >= threshold and abs(mean) > half:
-                out.append(
+                found.append((abs(mean), (
                     f"{GROUP_WORDS.get(grouping, grouping).capitalize()} {c} ({n} reps) is paid "
                     f"{fm.pct(abs(mean), 0)} of average pay {'less' if mean < 0 else 'more'} "
                     "than other reps with the same attainment."
-                )
+                )))  # fmt: skip
+    found.sort(key=lambda t: -t[0])
+    out = [text for _, text in found[:top]]
+    if len(found) > top:
+        out.append(f"{len(found) - top} more gap(s) of {fm.pct(threshold, 0)} or more in the "
+                   "tables below.")  # fmt: skip
     return out
 
 

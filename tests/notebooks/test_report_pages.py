@@ -11,7 +11,6 @@ comparison; the scenario pages open with their design's name and cost.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
