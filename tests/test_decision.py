@@ -144,3 +144,21 @@ def test_a_scenario_page_summary_leads_with_name_and_cost():
     assert lines[1] == ("58.0% of reps reach quota (hard: below the 60-70% design aim); "
                         "pay-performance 0.62 (moderate).")  # fmt: skip
     assert lines[2] == "8 reps in the plan; 2 simulated years of 2026."
+
+
+def test_a_batch_reads_its_goals_and_recorded_caveats_back_from_the_store(tmp_path):
+    from simlib import report
+    from simlib.store import Store
+
+    st = Store(tmp_path / "results.duckdb")
+    header = {"title": "t", "goals": v.goals_to_data(GOALS),
+              "caveats": ["Sales for 2026 cover 9 months."]}  # fmt: skip
+    st.set_batch("b", header)
+    base = make("baseline", [90, 90], 0.5, 0.85)
+    reform = make("reform", [90, 90], 0.5, 0.95)
+    view = report.BatchView(st, "b", pd.DataFrame(), {"baseline": base, "reform": reform},
+                            {"baseline": {"report": {"min_group": 1}}, "reform": {}})  # fmt: skip
+    d = report.batch_decision(view, caveats=["Two regions report late."])
+    assert d.goals == GOALS and d.recommended == "reform"
+    assert d.caveats[-2:] == ["Sales for 2026 cover 9 months.", "Two regions report late."]
+    assert "Sales for 2026 cover 9 months." in d.html()

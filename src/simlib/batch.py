@@ -516,7 +516,7 @@ def run_batch(
     out_dir.mkdir(parents=True, exist_ok=True)
     store = Store(out_dir / "results.duckdb")
     # The goals travel with the header: the index and the comparison rank designs by them.
-    store.set_batch(batch, _header_with_goals(root), str(scenario_file))
+    store.set_batch(batch, batch_header(root), str(scenario_file))
     previous = store.items(batch) if resume else None
     prev = {r.scenario: r for r in previous.itertuples()} if previous is not None else {}
     echo(f"Batch {batch!r}: {len(root.scenarios)} scenario(s) from {scenario_file} -> {out_dir}/")
@@ -716,12 +716,17 @@ def run_batch(
     )
 
 
-def _header_with_goals(root) -> dict[str, Any]:
+def batch_header(root, caveats: list[str] | None = None) -> dict[str, Any]:
+    """What a batch records about itself for its pages: the file's header (title,
+    author, what, why), its goals, and ``caveats``: sentences that change how the
+    results read (data coverage findings, say), shown in the decision box."""
     from simlib.vocabulary import goals_to_data
 
     header: dict[str, Any] = dict(root.header)
     if root.goals:
         header["goals"] = goals_to_data(root.goals)
+    if caveats:
+        header["caveats"] = [str(c) for c in caveats]
     return header
 
 

@@ -786,7 +786,11 @@ def pay_gap_callouts(result: Any, groupings: Sequence[str], min_group: int = 5,
 def batch_decision(view: BatchView, baseline: str = "baseline", caveats: Sequence[str] = ()):
     """The decision for a batch read back from its store (:func:`simlib.decision.decide`
     with the file's goals, its designs, minimum group size and currency); None when the
-    baseline has no result. The index and the comparison both show this one."""
+    baseline has no result. The index and the comparison both show this one.
+
+    ``caveats`` (sentences) are shown after the ones the decision finds, and after any
+    the batch recorded in its header under ``caveats`` (see
+    :func:`simlib.batch.batch_header`)."""
     from simlib.decision import decide
 
     if baseline not in view.results:
@@ -799,7 +803,8 @@ def batch_decision(view: BatchView, baseline: str = "baseline", caveats: Sequenc
         baseline,
         goals=goals,
         designs=view.designs,
-        caveats=caveats,
+        # Caveats recorded with the batch (data coverage findings, say), then the caller's.
+        caveats=[*header.get("caveats", []), *caveats],
         min_group=int((base.get("report") or {}).get("min_group", 5)),
         currency=voc.design_currency(base),
     )
