@@ -39,7 +39,13 @@ min_group = int(settings.get("min_group", 5))
 currency = report.voc.design_currency(design)
 plan = Plan.from_dict(design["plan"])
 display(Markdown(f"# {scenario}: {plan.name}"))
-lines = dc.summary_lines(res, scenario, plan.name, base, currency, baseline)
+losers = None
+if base is not None and scenario != baseline:
+    pair = {baseline: base, scenario: res}
+    losers = dc.decide(pair, baseline, designs=view.designs, min_group=min_group).losers_sentence(
+        scenario, n=1
+    )
+lines = dc.summary_lines(res, scenario, plan.name, base, currency, baseline, losers)
 display(HTML(fm.summary_box(lines)))
 
 # %% [markdown]

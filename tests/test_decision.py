@@ -144,6 +144,11 @@ def test_a_scenario_page_summary_leads_with_name_and_cost():
     assert lines[1] == ("58.0% of reps reach quota (hard: below the 60-70% design aim); "
                         "pay-performance 0.62 (moderate).")  # fmt: skip
     assert lines[2] == "8 reps in the plan; 2 simulated years of 2026."
+    lines = summary_lines(
+        reform, "reform", "Plan B", base, "CNY", losers="N (region, 6 reps) -20.0% pay."
+    )
+    assert lines[2] == ("Who loses most: N (region, 6 reps) -20.0% pay. 8 reps in the plan; 2 "
+                        "simulated years of 2026.")  # fmt: skip
 
 
 def test_a_batch_reads_its_goals_and_recorded_caveats_back_from_the_store(tmp_path):

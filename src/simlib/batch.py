@@ -177,8 +177,9 @@ _TEMPLATE = (
 #: Styles shared by the index and every report (navigation bar, tables, notes).
 PAGE_CSS = (
     "nav.simlib-nav{position:sticky;top:0;z-index:10;background:#1f4e79;padding:.35em 1em;"
-    "font:14px/1.5 system-ui,sans-serif;margin:0 0 .5em}"
-    "nav.simlib-nav a{color:#fff;text-decoration:none;margin-right:1.1em;white-space:nowrap}"
+    "font:14px/1.5 system-ui,sans-serif;margin:0 0 .5em;display:flex;flex-wrap:wrap;"
+    "gap:.1em 1.1em}"
+    "nav.simlib-nav a{color:#fff;text-decoration:none;white-space:nowrap}"
     "nav.simlib-nav a:hover{text-decoration:underline}"
     "nav.simlib-nav a.here{font-weight:700;border-bottom:2px solid #fff}"
     "table.simlib-table{border-collapse:collapse;font-size:.9em;margin:.4em 0}"

@@ -375,10 +375,12 @@ def _caveats(results, baseline, goals, designs, hidden, min_group) -> list[str]:
 
 
 def summary_lines(result: Any, name: str, plan_name: str, base: Any | None = None,
-                  currency: str | None = None, baseline: str = "baseline") -> list[str]:  # fmt: skip
+                  currency: str | None = None, baseline: str = "baseline",
+                  losers: str | None = None) -> list[str]:  # fmt: skip
     """The three lines a scenario page opens with (markdown): the design's name and
     cost first, then how hard its targets are and how well pay follows performance,
-    then who it covers."""
+    then who loses most (``losers``, from :meth:`Decision.losers_sentence`) and who
+    the page covers."""
     cost = v.value(result, "total_payout")
     line1 = f"**{name}** ({plan_name}): incentive cost **{f.money(cost, currency)}** a year"
     br = v.value(result, "budget_ratio")
@@ -395,8 +397,9 @@ def summary_lines(result: Any, name: str, plan_name: str, base: Any | None = Non
     line2 = (f"{q.show(qv)} of reps reach quota ({q.read(qv).text}); pay-performance "
              f"{pp.show(pv)} ({pp.read(pv).label}).")  # fmt: skip
     n_plan = len(result.reps)
+    lead = f"Who loses most: {losers} " if losers and name != baseline else ""
     n_data = result.provenance.get("reps")
-    line3 = (
+    line3 = lead + (
         f"{n_plan:,} reps in the plan"
         + (
             f" (of {int(n_data):,} in the data)" if n_data and int(n_data) != n_plan else ""
