@@ -11,8 +11,8 @@ first, and the grade counts for a group of ``n`` come from the shares by the
 largest-remainder (Hamilton) method, so they sum to ``n`` exactly (e.g. 10/20/40/
 20/10 of 7 reps -> 1, 1, 3, 1, 1). Forced distribution is unreliable in small
 groups: GE-style 20/70/10 and the five-grade 10/20/40/20/10 curve are usually
-applied only to groups of at least 25-30 people (``/work/shared/reference/
-practice.md``, "forced distribution"); smaller groups raise a
+applied only to groups of at least 25-30 people (``docs/practice.md``, "forced
+distribution"); smaller groups raise a
 :class:`SmallGroupWarning`.
 
 **Tie rule.** Reps with equal scores in the same group always get the same
