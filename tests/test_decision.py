@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from simlib import vocabulary as v
 from simlib.decision import decide, summary_lines
@@ -167,3 +169,35 @@ def test_a_batch_reads_its_goals_and_recorded_caveats_back_from_the_store(tmp_pa
     assert d.goals == GOALS and d.recommended == "reform"
     assert d.caveats[-2:] == ["Sales for 2026 cover 9 months.", "Two regions report late."]
     assert "Sales for 2026 cover 9 months." in d.html()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.floats(0.5, 1.5), st.floats(0.3, 0.9), st.floats(0.0, 1.0)),
+        min_size=2, max_size=6,
+    )
+)  # fmt: skip
+def test_every_design_gets_its_own_rank_and_the_first_priority_dominates(designs):
+    results = {
+        ("baseline" if i == 0 else f"d{i}"): make(
+            "baseline" if i == 0 else f"d{i}", [100 * c, 100 * c], q, p
+        )
+        for i, (c, q, p) in enumerate(designs)
+    }
+    d = decide(results, goals=GOALS)
+    assert sorted(d.ranking) == sorted(results)  # a total order: no tie, nobody dropped
+    within = [n for n in d.ranking if d.row(n).met[0]]
+    over = [n for n in d.ranking if not d.row(n).met[0]]
+    assert d.ranking == within + over  # meeting priority 1 beats anything below it
+    # Shuffling the input does not change the ranking of designs that differ.
+    again = decide(dict(reversed(list(results.items()))), goals=GOALS)
+    keys = {n: _key_values(d, n) for n in results}
+    if len(set(keys.values())) == len(keys):
+        assert again.ranking == d.ranking
+
+
+def _key_values(d, name):
+    r = d.row(name)
+    return (r.met, tuple(round(x, 3) for x in r.shortfall),
+            tuple(round(r.values[g.metric], 3) for g in GOALS))  # fmt: skip

@@ -138,12 +138,21 @@ class Decision:
             )
         worst = min(self.losses, key=lambda x: x.rel, default=None)
         extra_loss = ""
-        if worst is not None and worst.design != self.recommended and worst.rel < -LOSS_TO_NAME:
+        shown = {self.recommended, *(r.name for r in self.rows[1:2])}
+        if worst is not None and worst.design not in shown and worst.rel < -LOSS_TO_NAME:
             extra_loss = (
                 f"<li><b>Largest cut in any design:</b> {escape(worst.design)} cuts "
                 f"{escape(worst.group)}'s pay ({worst.grouping}) by {f.pct(-worst.rel)}.</li>"
             )
         caveats = "".join(f"<li>{escape(c)}</li>" for c in self.caveats)
+        nxt = ""
+        if len(self.rows) > 1:
+            second = self.rows[1].name
+            nxt = (
+                f"<li><b>Next best:</b> {escape(second)}, "
+                f"{escape(self.cost_sentence(second))}; who loses most: "
+                f"{self.losers_sentence(second, n=1)}</li>"
+            )
         return f"""<section class="decision" id="decision">
 <style>
 .decision{{border:2px solid #1f4e79;border-radius:6px;padding:.8em 1.2em;margin:.5em 0 1.5em;
@@ -166,6 +175,7 @@ vertical-align:top}}
 <li><b>Overspend risk:</b> {escape(f.pct(rec.over_budget, 0))} chance that a year costs more
 than the budget of {escape(f.money(rec.budget, cur))}.</li>
 <li><b>Who loses most:</b> {self.losers_sentence()}</li>
+{nxt}
 {extra_loss}
 </ul>
 <p><b>Designs ranked against the goals</b> ({escape(self.goals_source)}; {self.draws:,} simulated
