@@ -94,7 +94,7 @@ def test_cost_change_and_interval_by_hand():
     s = d.cost_sentence("reform")
     assert (
         s
-        == "+CNY 10 a year against today's plan (+10.5%; 95% interval +CNY 8 to +CNY 12), CNY 105 in all"
+        == "+CNY 10 ± 2 a year against today's plan (+10.5%; ± is the 95% interval), CNY 105 in all"
     )
 
 

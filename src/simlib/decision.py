@@ -82,16 +82,15 @@ class Decision:
         return next(r for r in self.rows if r.name == name)
 
     def cost_sentence(self, name: str | None = None) -> str:
-        """``+CNY 3.0 m a year (+26.9%; 95% interval +CNY 2.9 m to +CNY 3.1 m)``."""
+        """``+CNY 2.9 m ± 0.12 m a year against today's plan (+26.9%; ± is the 95%
+        interval), CNY 14.1 m in all``."""
         r = self.row(name or self.recommended)
         if r.name == self.baseline:
             return f"{f.money(r.cost, self.currency)} a year (today's plan: no change)"
-        lo, hi = r.cost_diff - r.cost_half, r.cost_diff + r.cost_half
+        pm = f.money_pm(r.cost_diff, r.cost_half, self.currency, scale=r.cost)
         return (
-            f"{f.money(r.cost_diff, self.currency, sign=True)} a year against today's plan "
-            f"({f.pct(r.cost_rel, sign=True)}; 95% interval "
-            f"{f.money_interval(lo, hi, self.currency)}), "
-            f"{f.money(r.cost, self.currency)} in all"
+            f"{pm} a year against today's plan ({f.pct(r.cost_rel, sign=True)}; ± is the 95% "
+            f"interval), {f.money(r.cost, self.currency)} in all"
         )
 
     def losers_sentence(self, name: str | None = None, n: int = 2) -> str:
@@ -161,7 +160,8 @@ background:#f5f9fd;font-family:system-ui,sans-serif;color:#1a1a1a;line-height:1.
 .decision .rec{{font-size:1.15em;margin:.2em 0 .5em}}
 .decision ul{{margin:.3em 0 .6em 1.2em;padding:0}}
 .decision table{{border-collapse:collapse;font-size:.85em;margin:.4em 0;background:#fff}}
-.decision th,.decision td{{border:1px solid #ccd;padding:.25em .5em;text-align:left;
+.decision th,.decision td,.jp-RenderedHTMLCommon .decision th,
+.jp-RenderedHTMLCommon .decision td{{border:1px solid #ccd;padding:.25em .5em;text-align:left;
 vertical-align:top}}
 .decision td.met{{color:#1b5e20}} .decision td.miss{{color:#8a1c1c}}
 .decision tr.recommended td{{font-weight:600;background:#e8f1fa}}
