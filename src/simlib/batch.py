@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from simlib._atomic import atomic_file
 from simlib.errors import SimlibError
 
@@ -377,6 +375,8 @@ def currency_of(design: Mapping[str, Any] | None) -> str | None:
 def headline(result: Any, currency: str | None = None) -> str:
     """Expected cost, share at quota and pay-performance of one run, for the index
     (the values and formats of :mod:`simlib.vocabulary`, as on every report page)."""
+    import numpy as np
+
     from simlib import vocabulary as v
 
     parts = [f"cost {v.show(result, 'total_payout', currency)}"]
