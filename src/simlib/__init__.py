@@ -27,10 +27,13 @@ _SUBMODULES = {
     "behavior",
     "engine",
     "metrics",
+    "vocabulary",
     "scenario",
     "store",
     "batch",
+    "decision",
     "report",
+    "formatting",
     "cli",
 }
 # Public names that live in submodules, re-exported lazily: name -> module.
