@@ -734,7 +734,7 @@ def plot_pay_vs_attainment(result: Any):
     ax.set_ylabel("expected pay / target incentive")
     pp = voc.metric("pay_performance")
     v = voc.value(result, "pay_performance")
-    ax.set_title(f"Pay follows performance {pp.read(v).label}ly ({pp.name} {pp.show(v)})"
+    ax.set_title(f"Pay follows performance {pp.read(v).label}ly (pay-performance {pp.show(v)})"
                  if pp.read(v).label in ("loose", "moderate", "strong")
                  else "Pay against performance", fontsize=10)  # fmt: skip
     n_out = max(nx, ny)
