@@ -143,7 +143,7 @@ def test_a_scenario_page_summary_leads_with_name_and_cost():
     lines = summary_lines(reform, "reform", "Plan B", base, "CNY")
     assert lines[0].startswith("**reform** (Plan B): incentive cost **CNY 11.2 m** a year")
     assert "+CNY 2.0 m ± 0.00 m against today's plan" in lines[0]
-    assert lines[1] == ("58.0% of reps reach quota (hard: below the 60-70% design aim); "
+    assert lines[1] == ("58.0% of reps reach quota (below the 60-70% design aim: hard); "
                         "pay-performance 0.62 (moderate).")  # fmt: skip
     assert lines[2] == "8 reps in the plan; 2 simulated years of 2026."
     lines = summary_lines(

@@ -9,14 +9,16 @@ number, in the same words, with the same verdict, wherever it appears:
 >>> v.METRICS["share_at_quota"].show(0.597)
 '59.7%'
 >>> v.METRICS["share_at_quota"].read(0.597).text
-'hard: below the 60-70% design aim'
+'below the 60-70% design aim: hard'
 >>> v.METRICS["pay_performance"].read(0.613).label
 'moderate'
 
 A design's value of a metric is :func:`value`: the mean over its simulated years
 (fixed summation order, so it does not depend on how draws were chunked).
 
-Reference bands come from ``docs/practice.md``.
+Reference bands come from ``docs/practice.md``. The module imports nothing above
+:mod:`simlib.formatting`, so every floor of the library (the target diagnostics too)
+reads values by the same rules.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ class Reading:
     """A value read against its metric's reference band."""
 
     label: str  # "hard", "within", "strong" ...
-    text: str  # "hard: below the 60-70% design aim"
+    text: str  # "below the 60-70% design aim: hard"
     ok: bool | None  # True: where practice wants it; False: outside; None: no band
 
 
@@ -135,15 +137,19 @@ class Metric:
         return f"{rng} ({self.band.source})"
 
 
+#: Share at quota: below 45% too hard, 45% to under 60% hard, 60-70% within the design
+#: aim, over 70% to 85% easy, above 85% too easy (Alexander Group; docs/practice.md).
+_QUOTA_AIM, _QUOTA_TOO_HARD, _QUOTA_TOO_EASY = (0.60, 0.70), 0.45, 0.85
 _QUOTA = Band(
-    0.60, 0.70, "Alexander Group design aim; above 85% too easy, below 45% too hard",
-    cuts=(0.45, 0.60, 0.70 + 1e-12, 0.85 + 1e-12),  # 60% and 70% are within; 85% is easy
+    *_QUOTA_AIM, "Alexander Group design aim; above 85% too easy, below 45% too hard",
+    # 60% and 70% are within the aim, 45% is hard (not too hard), 85% easy (not too easy).
+    cuts=(_QUOTA_TOO_HARD, _QUOTA_AIM[0], _QUOTA_AIM[1] + 1e-12, _QUOTA_TOO_EASY + 1e-12),
     labels=("too hard", "hard", "within", "easy", "too easy"),
     texts=(
         "too hard: below 45%",
-        "hard: below the 60-70% design aim",
+        "below the 60-70% design aim: hard",
         "within the 60-70% design aim",
-        "easy: above the 60-70% design aim",
+        "above the 60-70% design aim: easy",
         "too easy: above 85%",
     ),
     good=("within",),
