@@ -145,6 +145,9 @@ def _kernel_sockets():
 
     from traitlets.config import Config
 
+    if os.name == "nt":  # no Unix sockets on Windows: the kernel keeps its TCP default
+        yield Config()
+        return
     with tempfile.TemporaryDirectory(prefix="simlib-kernel-") as d:
         config = Config()
         config.KernelManager.transport = "ipc"
