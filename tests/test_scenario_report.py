@@ -88,3 +88,13 @@ def test_quartile_sizes_add_up():
     from simlib.metrics import quartile_codes
 
     assert np.bincount(quartile_codes(att)[0], minlength=4).tolist() == sizes.tolist()
+
+
+def test_a_payout_curve_in_a_few_words():
+    # The demo's proposed curve: nothing below 75%, 30% at 75%, a step to 60% at 85%,
+    # 2.5x at 160% and flat after: "from 75%, up to 2.5x at 160%".
+    proposed = [[0.75, 0.3], [0.85, 0.3], [0.85, 0.6], [1.0, 1.0], [1.6, 2.5], [2.0, 2.5]]
+    assert report.curve_takeaway(proposed) == "pays from 75%, up to 2.5x at 160%"
+    assert report.curve_takeaway([[0.9, 0.7], [1.2, 1.4]]) == "pays from 90%, up to 1.4x at 120%"
+    assert report.curve_takeaway([[0.75, 0.3], [10.0, 23.5]]) == "pays from 75%, no cap"
+    assert report.curve_takeaway([[1.0, 0.0], [2.0, 0.0]]) == "pays nothing"

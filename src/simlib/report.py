@@ -584,14 +584,29 @@ def plot_curves(designs: Mapping[str, Mapping[str, Any]], max_attainment: float 
     ax.set_xlabel("attainment (% of quota)")
     ax.set_ylabel("payout (x target incentive)")
     ax.legend(fontsize=8, frameon=False, loc="upper left")
-    ax.set_title(
-        "Payout curves: where each design starts paying, how fast it rises, where it stops"
-        if len(same) > 1
-        else "Payout curve: where the plan starts paying, how fast it rises, where it stops",
-        fontsize=10,
-    )
+    words = [f"{names[0]}{' and others' if len(names) > 1 else ''} {curve_takeaway(pts)}"
+             for (_comp, pts), names in same.items()]  # fmt: skip
+    title = "; ".join(words) if 0 < len(words) <= 2 else (
+        "Where each design starts paying, how fast it rises, where it stops")  # fmt: skip
+    ax.set_title(title, fontsize=10)
     fig.tight_layout()
     return fig
+
+
+def curve_takeaway(points: Sequence[Sequence[float]]) -> str:
+    """A payout curve in a few words: ``pays from 75%, up to 2.5x at 160%``."""
+    pts = [(float(a), float(p)) for a, p in points]
+    start = next((a for a, p in pts if p > 0), None)
+    top_a, top_p = max(pts, key=lambda t: (t[1], -t[0]))
+    if start is None:
+        return "pays nothing"
+    if top_a >= NO_CAP_FROM:  # the "no cap" point of a sweep: the slope never stops
+        return f"pays from {start:.0%}, no cap"
+    return f"pays from {start:.0%}, up to {top_p:g}x at {top_a:.0%}"
+
+
+#: A curve's last point this far out (multiples of quota) is the scenario's "no cap".
+NO_CAP_FROM = 9.0
 
 
 def plot_attainment(results: Mapping[str, Any]):
