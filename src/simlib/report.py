@@ -579,7 +579,9 @@ def plot_curves(designs: Mapping[str, Mapping[str, Any]], max_attainment: float 
         if pc is not None:
             same.setdefault((pc[0], tuple(map(tuple, pc[1]))), []).append(name)
     for (_comp, pts), names in same.items():
-        label = f"{', '.join(names)}: {curve_takeaway(pts)}"
+        who = ", ".join(names)
+        # A long list of designs sharing one curve goes on its own line of the legend.
+        label = f"{who}:{chr(10) if len(who) > 40 else ' '}{curve_takeaway(pts)}"
         ax.plot(a * 100, PayoutCurve(pts)(a), label=label, lw=1.6)
     ax.axvspan(70, 80, color="0.9", zorder=0, label="usual threshold 70-80%")
     ax.set_xlabel("attainment (% of quota)")
