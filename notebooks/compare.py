@@ -48,7 +48,14 @@ display(HTML(decision.html()))
 # whose interval includes zero cannot be told apart from no change.
 
 # %%
-display(fm.Table(report.metrics_table(results, baseline, currency=currency), keep=results))
+key = report.metrics_table(results, baseline, report.KEY_METRICS, currency)
+display(fm.Table(key, keep=results))
+display(
+    Markdown(
+        "_Every other metric (revenue, quartile cost of sales, appraisal outcomes, "
+        "merit cost) is in the appendix._"
+    )
+)
 
 # %% [markdown]
 # ## Who gains, who loses
@@ -160,6 +167,8 @@ for n, r in bn.items():
             f"{abs(f - 1):.1%})."
         )
     )
+display(Markdown("**Every metric, side by side**"))
+display(fm.Table(report.metrics_table(results, baseline, currency=currency), keep=results))
 display(Markdown("**The metrics**\n\n" + report.voc.describe_metrics()))
 
 # %%

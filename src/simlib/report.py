@@ -48,6 +48,13 @@ BANDS: dict[str, tuple[float, float, str]] = {
     if k == mt.key and mt.band is not None and k != "budget_ratio"
 }
 
+#: The metrics a leadership page shows side by side first (the rest go to the appendix).
+KEY_METRICS: tuple[str, ...] = (
+    "total_payout", "budget_ratio", "over_budget", "pay_performance_spearman",
+    "share_at_quota", "share_at_threshold", "share_at_cap", "leverage_p90",
+    "cost_of_sales", "variable_pay_share", "payout_gini",
+)  # fmt: skip
+
 #: Per-group tables for "who gains, who loses": (group_draws key, plain name).
 GROUP_TABLES: dict[str, tuple[str, str]] = {
     "quartile": ("pay_by_quartile", "performance quartile (by attainment in each simulated year)"),
