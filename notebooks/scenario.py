@@ -13,45 +13,117 @@
 #     name: simlib
 # ---
 
-# %% [markdown]
-# # One design in full
-#
-# This report shows one design of a scenario file as the simulation sees it: what it
-# costs and how that cost varies from year to year, how many reps reach their targets,
-# whether pay follows performance, whether groups are paid alike for the same results, and
-# what the appraisal decides. Figures are averages over the simulated years unless a
-# section says otherwise, with the 5th and 95th percentiles (P5, P95) as a range.
-
 # %% tags=["parameters"]
 store_path = "reports/demo.store/results.duckdb"
 batch = "demo"
 scenario = "baseline"
+baseline = "baseline"
 
 # %%
 import matplotlib.pyplot as plt
 from IPython.display import HTML, Markdown, display
 
+from simlib import decision as dc
+from simlib import formatting as fm
 from simlib import project, report
 from simlib.data.checks import caveats_block
 from simlib.plans import Plan
 
 store_path = project.resolve(store_path)  # against the project, not the kernel's folder
 
-view = report.load_batch(store_path, batch, [scenario])
+view = report.load_batch(store_path, batch, [scenario, baseline])
 if scenario not in view.results:
     raise ValueError(f"scenario {scenario!r} has no stored result in batch {batch!r}")
 res = view.results[scenario]
+base = view.results.get(baseline)
 design = view.design(scenario)
 settings = design.get("report", {})
 min_group = int(settings.get("min_group", 5))
+currency = report.voc.design_currency(design)
 plan = Plan.from_dict(design["plan"])
-display(
-    Markdown(
-        f"**{scenario}**: plan *{plan.name}*, {res.provenance['reps']:,} reps, "
-        f"{res.provenance['draws']:,} simulated years of {res.provenance['year']}."
+display(Markdown(f"# {scenario}: {plan.name}"))
+losers = None
+if base is not None and scenario != baseline:
+    pair = {baseline: base, scenario: res}
+    losers = dc.decide(pair, baseline, designs=view.designs, min_group=min_group).losers_sentence(
+        scenario, n=1
     )
-)
+lines = dc.summary_lines(res, scenario, plan.name, base, currency, baseline, losers)
+display(HTML(fm.summary_box(lines)))
 display(HTML(caveats_block(res)))  # empty when the data raised no caveat
+
+# %% [markdown]
+# ## Cost and budget
+
+# %%
+fig = report.plot_cost_distribution({scenario: res}, currency)
+plt.show()
+display(fm.Table(report.budget_risk({scenario: res}, currency)))
+
+# %% [markdown]
+# ## Metrics against practice
+#
+# Each metric's average over the simulated years and its 5th-95th percentile range (P5,
+# P95), read against the practice band where one exists.
+
+# %%
+display(fm.Table(report.scenario_metrics(res, currency)))
+
+# %% [markdown]
+# ## Does pay follow performance?
+
+# %%
+fig = report.plot_pay_vs_attainment(res)
+plt.show()
+fig = report.plot_pay_distribution({scenario: res})
+plt.show()
+
+# %% [markdown]
+# ## Equity: pay at equal attainment
+#
+# Within attainment bands 10 points wide, each group's average pay is compared with the
+# average pay of everyone else in the same band, averaged over bands and expressed as a
+# share of average pay: 0% is parity, -5% means the group's reps are paid 5% of average
+# pay less than others with the same results. A gap whose 95% interval excludes zero is
+# the design's, not chance.
+
+# %%
+callouts = report.pay_gap_callouts(res, ("region", "tenure", "gender"), min_group, design)
+if callouts:
+    display(
+        HTML(
+            "<div class='simlib-callout'><b>Large pay gaps at equal attainment</b><ul>"
+            + "".join(f"<li>{c}</li>" for c in callouts)
+            + "</ul></div>"
+        )
+    )
+for grouping in ("region", "tenure", "gender"):
+    t = report.pay_gaps(res, grouping, min_group=min_group, design=design)
+    if not t.empty:
+        display(Markdown(f"### By {grouping}"))
+        display(fm.Table(t))
+
+# %% [markdown]
+# ## Appraisal outcomes
+
+# %%
+grades = report.appraisal_outcomes(res)
+if grades.empty:
+    display(Markdown("_This design has no appraisal._"))
+else:
+    grades.index.name = "grade"
+    display(fm.Table(grades))
+    for k in ("improvement_plan_share", "merit_cost_at_matrix"):
+        if k in res.per_draw:
+            display(
+                Markdown(f"- {report.voc.metric(k).name}: **{report.voc.show(res, k, currency)}**")
+            )
+
+# %% [markdown]
+# ## How hard are the targets?
+
+# %%
+display(fm.Table(report.target_difficulty(res, min_group=min_group)))
 
 # %% [markdown]
 # ## The plan in plain words
@@ -62,86 +134,23 @@ fig = report.plot_curves({scenario: design})
 plt.show()
 
 # %% [markdown]
-# ## Metrics against reference bands
-#
-# Each metric's average over the simulated years and its P5-P95 range, next to the
-# practice band where one exists (sources in the last column).
-
-# %%
-display(report.scenario_metrics(res))
-
-# %% [markdown]
-# ## Distributions
-#
-# Attainment across rep-years, reps' expected payout as a multiple of target incentive,
-# total cost against the budget, and expected pay against expected attainment (one dot per
-# rep, no names).
-
-# %%
-fig = report.plot_attainment({scenario: res})
-plt.show()
-fig = report.plot_pay_distribution({scenario: res})
-plt.show()
-fig = report.plot_cost_distribution({scenario: res})
-plt.show()
-fig = report.plot_pay_vs_attainment(res)
-plt.show()
-display(report.budget_risk({scenario: res}))
-
-# %% [markdown]
-# ## Equity
-#
-# The pay gap of each group at equal attainment: within attainment bands 10 points wide,
-# the group's average pay is compared with the average pay of everyone *else* in the same
-# band, and the differences are averaged over bands and expressed as a **share of the
-# average pay of all reps**. So a gap means the group is paid differently for the same
-# results (team components, gates and lower target incentives can do that). 0% is parity;
-# -5% means that, for the same attainment, the group's reps are paid 5% of the average
-# rep's pay less than the others. The "95% interval" says how precisely the simulation
-# pins down the expected gap (more simulated years narrow it); P5-P95 is how much the gap
-# moves from one year to the next. A gap whose interval excludes zero is the design's,
-# not chance.
-
-# %%
-for grouping in ("region", "tenure", "gender"):
-    t = report.pay_gaps(res, grouping, min_group=min_group, design=design)
-    if not t.empty:
-        display(Markdown(f"### By {grouping}"))
-        display(t)
-
-# %% [markdown]
-# ## Appraisal outcomes
-#
-# How the appraisal spreads reps over its grades, the share flagged for an improvement
-# plan, and the merit increase cost at the merit matrix.
-
-# %%
-grades = report.appraisal_outcomes(res)
-if grades.empty:
-    display(Markdown("_This design has no appraisal._"))
-else:
-    display(grades)
-    extra = {
-        k: report.fmt(res.per_draw[k].mean(), report.METRICS[k][1])
-        for k in ("improvement_plan_share", "merit_cost_at_matrix")
-        if k in res.per_draw
-    }
-    for k, v in extra.items():
-        display(Markdown(f"- {report.METRICS[k][0]}: **{v}**"))
-
-# %% [markdown]
-# ## How hard are the targets?
-
-# %%
-display(report.target_difficulty(res, min_group=min_group))
-
-# %% [markdown]
 # ## Individual pay
 #
 # Shown only when the scenario file sets `report.show_individual_pay: true`.
 
 # %%
 if settings.get("show_individual_pay"):
-    display(report.individual_pay(res))
+    display(fm.Table(report.individual_pay(res, currency)))
 else:
     display(Markdown("_Not shown: this scenario does not allow individual pay in reports._"))
+
+# %% [markdown]
+# ## Appendix: method
+#
+# Figures are averages over the simulated years unless a section says otherwise, with the
+# 5th and 95th percentiles (P5, P95) as a range. Every design of the batch was simulated
+# on the same years (common random numbers), so its differences from today's plan are
+# the design's own. Groups with fewer reps than the scenario's minimum are not shown.
+
+# %%
+display(Markdown("**The metrics**\n\n" + report.voc.describe_metrics()))

@@ -73,7 +73,7 @@ def test_failure_is_isolated_reported_and_resumed(tmp_path, data_dir):
     }
     new = st.run_log("t").iloc[before:]
     assert new.loc[new["action"] == "simulated", "scenario"].tolist() == ["narrow"]
-    assert "failed" not in r2.index.read_text(encoding="utf-8").split("<h2>Scenarios")[1].split(
+    assert "failed" not in r2.index.read_text(encoding="utf-8").split("<h2>Designs")[1].split(
         "</table>"
     )[0].replace("0 failed", "")
 

@@ -151,9 +151,9 @@ def test_index_footer_counts_scenarios_and_other_reports_apart(tmp_path, data_di
     assert [e.status for e in r.extras] == ["rendered"]  # the stub renders anything
     b.write_index(out, "t", {}, r.items, r.compare, [b.BatchItem("x", 0, "failed")], [], 1.0)
     text = (out / "index.html").read_text(encoding="utf-8")
-    assert "5 scenario(s), 0 failed; 1 other report(s), 1 failed" in text
+    assert "5 design(s), 0 failed; 1 other report(s), 1 failed" in text
     # The baseline's "what it is" names its design, not the whole file's purpose.
-    assert "a baseline and four reforms" not in text.split("<h2>Scenarios")[1]
+    assert "a baseline and four reforms" not in text.split("<h2>Designs")[1]
 
 
 def test_a_code_change_invalidates_stored_results(tmp_path, data_dir, monkeypatch):

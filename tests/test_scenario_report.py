@@ -45,16 +45,16 @@ def test_goals_and_summary_by_hand():
     reform = make("reform", [100, 105, 110, 105], [0.5] * 4, [0.7] * 4)
     res = {"baseline": base, "reform": reform}
     g = report.goal_table(res)
-    assert g.loc["baseline", "Expected cost within budget"].startswith("yes (95.0%)")
-    assert g.loc["reform", "Expected cost within budget"].startswith("no (105.0%)")
+    assert g.loc["baseline", "Cost within budget"].startswith("yes (95.0%)")
+    assert g.loc["reform", "Cost within budget"].startswith("no (105.0%)")
     assert g.loc["reform", "Overspend risk at most 10%"] == "no (75.0%)"  # 3 of 4 draws > 100
-    assert g.loc["baseline", "60-70% of reps at quota"].startswith("yes")
+    assert g.loc["baseline", "Share at quota 60-70%"].startswith("yes")
     text = report.executive_summary(res)
     assert "+10 ± 0" in text and "+10.5% against the baseline" in text
-    assert "Meets the most goals (5 of 5): baseline" in text
+    assert "Ranked first against the goals (5 of 5 met): baseline" in text
     t = report.metrics_table(res)
-    assert t.loc["Total incentive payout", "reform"] == "105 (+10 ± 0)"
-    assert t.loc["Share of reps at or above quota", "reform"] == "50.0% (-15.0 pts ± 0.0 pts)"
+    assert t.loc["Incentive cost", "reform"] == "105 (+10 ± 0)"
+    assert t.loc["Share at quota", "reform"] == "50.0% (-15.0 pts ± 0.0 pts)"
 
 
 def test_group_differences_are_paired_and_small_groups_hidden():
@@ -69,7 +69,7 @@ def test_group_differences_are_paired_and_small_groups_hidden():
     assert t.attrs["suppressed"] == ["S"]
     d = np.array([2.0, 1.0, 3.0])  # paired differences by hand: mean 2, sd 1
     se = 1.0 / np.sqrt(3)
-    assert t.loc["N", "reform: change"] == f"+2 (+10.0%) ± {1.96 * se:,.0f}"
+    assert t.loc["N", "reform: change"] == f"+2 ± {1.96 * se:,.0f} (+10.0%)"
     assert d.mean() / 20.0 == pytest.approx(0.10)
 
 
@@ -88,3 +88,13 @@ def test_quartile_sizes_add_up():
     from simlib.metrics import quartile_codes
 
     assert np.bincount(quartile_codes(att)[0], minlength=4).tolist() == sizes.tolist()
+
+
+def test_a_payout_curve_in_a_few_words():
+    # The demo's proposed curve: nothing below 75%, 30% at 75%, a step to 60% at 85%,
+    # 2.5x at 160% and flat after: "from 75%, up to 2.5x at 160%".
+    proposed = [[0.75, 0.3], [0.85, 0.3], [0.85, 0.6], [1.0, 1.0], [1.6, 2.5], [2.0, 2.5]]
+    assert report.curve_takeaway(proposed) == "pays from 75%, up to 2.5x at 160%"
+    assert report.curve_takeaway([[0.9, 0.7], [1.2, 1.4]]) == "pays from 90%, up to 1.4x at 120%"
+    assert report.curve_takeaway([[0.75, 0.3], [10.0, 23.5]]) == "pays from 75%, no cap"
+    assert report.curve_takeaway([[1.0, 0.0], [2.0, 0.0]]) == "pays nothing"

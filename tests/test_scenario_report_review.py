@@ -39,7 +39,7 @@ def test_no_percent_change_on_a_tiny_base():
     ref = make("r", [1, 1], [0.5, 0.5], [0.9, 0.9], groups=groups_r, reps=reps)
     t = report.difference_by_group({"baseline": base, "r": ref}, "quartile", min_group=1)
     assert t.loc["Q1 (bottom)", "r: change"] == "+20 ± 0 (no %: small base)"
-    assert t.loc["Q2", "r: change"] == "+10 (+10.0%) ± 0"
+    assert t.loc["Q2", "r: change"] == "+10 ± 0 (+10.0%)"
 
 
 def test_pay_as_a_multiple_of_target_incentive_by_quartile():

@@ -151,12 +151,13 @@ def test_p_reach_closed_form_and_edge_cases():
 
 def test_flags_follow_the_practice_bands():
     got = _flag(np.array([0.3, 0.5, 0.65, 0.8, 0.9, np.nan])).tolist()
+    # The vocabulary's rule and words, the same as every report page uses.
     assert got == [
-        "too hard (<45%)",
-        "below band: hard",
-        "in band (60-70%)",
-        "above band: easy",
-        "too easy (>85%)",
+        "too hard: below 45%",
+        "below the 60-70% design aim: hard",
+        "within the 60-70% design aim",
+        "above the 60-70% design aim: easy",
+        "too easy: above 85%",
         "no forecast",
     ]
     assert BAND == (0.60, 0.70)

@@ -125,7 +125,11 @@ def execute_notebook(
     notebook = Path(notebook)
     parameters = dict(parameters or {})
     validate_parameters(notebook, parameters)
-    with atomic_file(output, suffix=".ipynb") as tmp, as_ipynb(notebook) as source:
+    with (
+        atomic_file(output, suffix=".ipynb") as tmp,
+        as_ipynb(notebook) as source,
+        _kernel_sockets() as config,
+    ):
         for attempt in (1, 2):
             try:
                 pm.execute_notebook(
@@ -139,6 +143,7 @@ def execute_notebook(
                     # A report never needs this long; a hung kernel must fail, not stall CI.
                     execution_timeout=CELL_TIMEOUT,
                     start_timeout=KERNEL_START_TIMEOUT,
+                    config=config,
                 )
                 break
             except pm.PapermillExecutionError as exc:
@@ -155,21 +160,158 @@ def execute_notebook(
     return Path(output)
 
 
-def render_html(executed: str | Path, html: str | Path, title: str | None = None) -> Path:
-    """Render an executed notebook to HTML with all code hidden (``--no-input``)."""
+@contextmanager
+def _kernel_sockets():
+    """Kernel configuration for one notebook run: the kernel talks to papermill over
+    Unix sockets in a private temporary folder (IPC transport), never over TCP.
+
+    Over TCP every kernel warns that its traffic is unencrypted (and two kernels
+    starting at once can race for a port); local sockets in a folder only this user
+    can open need no encryption and no ports.
+    """
+    import tempfile
+
+    from traitlets.config import Config
+
+    if os.name == "nt":  # no Unix sockets on Windows: the kernel keeps its TCP default
+        yield Config()
+        return
+    with tempfile.TemporaryDirectory(prefix="simlib-kernel-") as d:
+        config = Config()
+        config.KernelManager.transport = "ipc"
+        config.KernelManager.ip = str(Path(d) / "kernel")
+        yield config
+
+
+#: The report page template: JupyterLab's look, with nothing fetched from the network
+#: (no require.js, MathJax, mermaid or widget scripts: the reports use none of them),
+#: the page's navigation bar and its print-friendly styles.
+_TEMPLATE = (
+    """{%- extends 'index.html.j2' -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{% block jupyter_widgets %}{% endblock jupyter_widgets %}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{% block extra_css %}<style type="text/css">"""
+    + "{{ resources.simlib_css }}"
+    + """</style>
+{% endblock extra_css %}
+{%- block body_header -%}
+{{ super() }}
+{{ resources.simlib_nav }}
+{%- endblock body_header -%}
+"""
+)
+
+#: Styles shared by the index and every report (navigation bar, tables, notes).
+PAGE_CSS = (
+    "nav.simlib-nav{position:sticky;top:0;z-index:10;background:#1f4e79;padding:.35em 1em;"
+    "font:14px/1.5 system-ui,sans-serif;margin:0 0 .5em;display:flex;flex-wrap:wrap;"
+    "gap:.1em 1.1em}"
+    "nav.simlib-nav a{color:#fff;text-decoration:none;white-space:nowrap}"
+    "nav.simlib-nav a:hover{text-decoration:underline}"
+    "nav.simlib-nav a.here{font-weight:700;border-bottom:2px solid #fff}"
+    "table.simlib-table{border-collapse:collapse;font-size:.9em;margin:.4em 0}"
+    ".jp-RenderedHTMLCommon table.simlib-table th,.jp-RenderedHTMLCommon table.simlib-table td,"
+    "table.simlib-table th,table.simlib-table td{border-bottom:1px solid #ddd;"
+    "padding:.3em .6em;text-align:left;vertical-align:top}"
+    "table.simlib-table th{background:#f3f5f8}"
+    ".simlib-note{color:#555;font-size:.85em;margin:.2em 0 .8em}"
+    ".simlib-caption{font-weight:600;margin:.6em 0 .2em}"
+    ".simlib-callout{border-left:4px solid #b3261e;background:#fdf1f0;padding:.5em .9em;"
+    "margin:.6em 0}"
+    ".simlib-summary{border-left:4px solid #1f4e79;background:#f5f9fd;padding:.5em .9em;"
+    "margin:.4em 0 1em;font-size:1.05em}"
+)
+
+#: Markers around the navigation bar, so it is rewritten in place once every page of
+#: the batch is known (a page rendered first cannot know the ones rendered after it).
+NAV_START, NAV_END = "<!--simlib-nav-->", "<!--/simlib-nav-->"
+
+
+def nav_html(pages: list[tuple[str, str]], here: str | None = None) -> str:
+    """The navigation bar: (label, file name) per page of the batch, index first."""
+    from html import escape
+
+    current = ' class="here" aria-current="page"'
+    links = "".join(
+        f'<a href="{escape(href)}"{current if href == here else ""}>{escape(label)}</a>'
+        for label, href in pages
+    )
+    return f'{NAV_START}<nav class="simlib-nav" aria-label="Reports">{links}</nav>{NAV_END}'
+
+
+def render_html(
+    executed: str | Path,
+    html: str | Path,
+    title: str | None = None,
+    pages: list[tuple[str, str]] | None = None,
+) -> Path:
+    """Render an executed notebook to HTML with all code hidden (``--no-input``).
+
+    The page stands alone: no script, style or font is fetched from the network,
+    its ``<title>`` is ``title`` (else the notebook's first heading), it carries a
+    navigation bar (``pages``: (label, file name); at least a link to the index),
+    and no local absolute path of the project appears in it.
+    """
+    import jinja2
     import nbformat
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(str(executed), as_version=4)
-    if title:
-        nb.metadata["title"] = title
+    nb.metadata["title"] = title or _first_heading(nb) or Path(html).stem
     exporter = HTMLExporter(
-        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+        template_name="lab",
+        extra_loaders=[jinja2.DictLoader({"simlib_report.html.j2": _TEMPLATE})],
+        template_file="simlib_report.html.j2",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
     )
-    body, _ = exporter.from_notebook_node(nb)
+    nav = nav_html(pages or [("Index", "index.html")], here=Path(html).name)
+    body, _ = exporter.from_notebook_node(nb, resources={"simlib_css": PAGE_CSS, "simlib_nav": nav})
     with atomic_file(html, suffix=".html") as tmp:
-        tmp.write_text(body, encoding="utf-8")
+        tmp.write_text(_without_local_paths(body), encoding="utf-8")
     return Path(html)
+
+
+def _first_heading(nb) -> str | None:
+    for c in nb.cells:
+        if c.cell_type == "markdown":
+            for line in c.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return None
+
+
+def _without_local_paths(text: str) -> str:
+    """Paths inside the project shown relative to it; the home folder as ``~``. A page
+    is handed to readers on other machines: the author's folders mean nothing there."""
+    root = str(PROJECT_ROOT)
+    text = text.replace(root + os.sep, "").replace(root, ".")
+    home = os.path.expanduser("~")
+    if home not in ("/", "") and len(home) > 5:
+        text = text.replace(home + os.sep, "~" + os.sep)
+    return text
+
+
+def link_pages(out_dir: str | Path, pages: list[tuple[str, str]]) -> None:
+    """Rewrite the navigation bar of every page in ``pages`` (and the index) so each
+    links to the index and to every other page of the batch."""
+    import re
+
+    out_dir = Path(out_dir)
+    pattern = re.compile(re.escape(NAV_START) + ".*?" + re.escape(NAV_END), re.S)
+    for _, href in pages:
+        path = out_dir / href
+        if not path.exists():
+            continue
+        text = path.read_text(encoding="utf-8")
+        nav = nav_html(pages, here=href)
+        new = pattern.sub(lambda _m, nav=nav: nav, text, count=1) if pattern.search(text) else text
+        if new != text:
+            with atomic_file(path, suffix=".html") as tmp:
+                tmp.write_text(new, encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -262,14 +404,25 @@ class BatchItem:
     headline: str = ""
 
 
-def headline(result: Any) -> str:
-    """Expected cost, share at quota and pay-performance of one run, for the index."""
-    pdw = result.per_draw
-    parts = [f"cost {pdw['total_payout'].mean():,.0f}"]
-    if "budget_ratio" in pdw and pdw["budget_ratio"].notna().any():
-        parts.append(f"{pdw['budget_ratio'].mean():.0%} of budget")
-    parts.append(f"{pdw['share_at_quota'].mean():.0%} at quota")
-    parts.append(f"pay-performance {pdw['pay_performance_spearman'].mean():.2f}")
+def currency_of(design: Mapping[str, Any] | None) -> str | None:
+    """The currency of a design's amounts (:func:`simlib.vocabulary.design_currency`)."""
+    from simlib.vocabulary import design_currency
+
+    return design_currency(design)
+
+
+def headline(result: Any, currency: str | None = None) -> str:
+    """Expected cost, share at quota and pay-performance of one run, for the index
+    (the values and formats of :mod:`simlib.vocabulary`, as on every report page)."""
+    import numpy as np
+
+    from simlib import vocabulary as v
+
+    parts = [f"cost {v.show(result, 'total_payout', currency)}"]
+    if np.isfinite(v.value(result, "budget_ratio")):
+        parts.append(f"{v.show(result, 'budget_ratio')} of budget")
+    parts.append(f"{v.show(result, 'share_at_quota')} at quota")
+    parts.append(f"pay-performance {v.show(result, 'pay_performance')}")
     return "; ".join(parts)
 
 
@@ -542,13 +695,16 @@ def _run_batch(
 
     batch = root.batch
     store = Store(store_path(out_dir))
-    store.set_batch(batch, root.header, str(scenario_file))
+    data_notes = _data_check_notes(root.scenarios)
+    # The goals and the data caveats travel with the header: the index and the comparison
+    # rank designs by those goals and show the caveats in the decision box.
+    store.set_batch(batch, batch_header(root, caveats=data_notes), str(scenario_file))
     previous = store.items(batch) if resume else None
     prev = {r.scenario: r for r in previous.itertuples()} if previous is not None else {}
     echo(f"Batch {batch!r}: {len(root.scenarios)} scenario(s) from {scenario_file} -> {out_dir}/")
     for n in notes:
         echo(f"  warning: {n}")
-    for n in _data_check_notes(root.scenarios):
+    for n in data_notes:
         notes.append(n)
         echo(f"  warning: {n}")
 
@@ -741,13 +897,27 @@ def _run_batch(
         )
     for it in items:
         if it.name in results:
-            it.headline = headline(results[it.name])
+            it.headline = headline(results[it.name], currency_of(root.design))
     store.set_index_info(batch, _index_info(items, extras, notes))
     index = write_index(out_dir, batch, root.header, items, compare_item, extras, notes,
-                        time.perf_counter() - started)  # fmt: skip
+                        time.perf_counter() - started, index_decision(store.path, batch))  # fmt: skip
     return BatchResult(
         batch, out_dir, index, items, extras, time.perf_counter() - started, compare_item
     )
+
+
+def batch_header(root, caveats: list[str] | None = None) -> dict[str, Any]:
+    """What a batch records about itself for its pages: the file's header (title,
+    author, what, why), its goals, and ``caveats``: sentences that change how the
+    results read (data coverage findings, say), shown in the decision box."""
+    from simlib.vocabulary import goals_to_data
+
+    header: dict[str, Any] = dict(root.header)
+    if root.goals:
+        header["goals"] = goals_to_data(root.goals)
+    if caveats:
+        header["caveats"] = [str(c) for c in caveats]
+    return header
 
 
 def _index_info(items: list[BatchItem], extras: list[BatchItem], notes: list[str]) -> dict:
@@ -961,6 +1131,8 @@ def rerender(out_dir: str | Path, workers: int = 2, echo=print) -> BatchResult:
 
 
 def _rerender(out_dir: Path, store, workers: int, echo) -> BatchResult:
+    import yaml
+
     started = time.perf_counter()
     path = store.path
     batches = store._df("SELECT DISTINCT batch FROM batch_items")["batch"].tolist()
@@ -982,11 +1154,13 @@ def _rerender(out_dir: Path, store, workers: int, echo) -> BatchResult:
         for r in store.items(batch).itertuples()
     ]
     info = store.index_info(batch)
+    base_text = store.item_designs(batch).get("baseline")
+    currency = currency_of(yaml.safe_load(base_text)) if base_text else None
     for it in items:
         known = info.get("items", {}).get(it.name, {})
         it.what, it.kind = known.get("what", ""), known.get("kind", "")
         if it.status in OK_STATUSES:
-            it.headline = headline(store.load(it.key))
+            it.headline = headline(store.load(it.key), currency)
     # The other reports do not read the store: listed as they were, when still there.
     extras = [
         BatchItem(e["name"], j, e["status"], html=e.get("html"), message=e.get("message") or "",
@@ -1017,29 +1191,76 @@ def _rerender(out_dir: Path, store, workers: int, echo) -> BatchResult:
         extras,
         notes,
         time.perf_counter() - started,
+        index_decision(store.path, batch),
     )
     return BatchResult(
         batch, out_dir, index, items, extras, time.perf_counter() - started, compare_item
     )
 
 
+def report_pages(
+    items: list[BatchItem], compare: BatchItem | None, extras: list[BatchItem]
+) -> list[tuple[str, str]]:
+    """Every page of a batch as (label, file name) for the navigation bar: the index,
+    the comparison, each design's report, then the other reports."""
+    good = (*OK_STATUSES, "rendered", "kept")
+    pages = [("Index", "index.html")]
+    if compare is not None and compare.status in ("rendered", "kept") and compare.html:
+        pages.append(("Comparison", compare.html))
+    pages += [(i.name, i.html) for i in items if i.html and i.status in good]
+    pages += [(_page_label(e.name), e.html) for e in extras if e.html and e.status in good]
+    return pages
+
+
+def _page_label(name: str) -> str:
+    words = {"behavior": "Behaviour", "data_health": "Data health"}
+    return words.get(name, name.replace("_", " ").capitalize())
+
+
+def index_decision(store_path: str | Path, batch: str) -> str:
+    """The decision box of a batch (:func:`simlib.report.batch_decision`) as HTML, or a
+    short note saying why there is none (no baseline ran)."""
+    from html import escape
+
+    from simlib import report
+
+    try:
+        view = report.load_batch(str(store_path), batch)
+        decision = report.batch_decision(view)
+    except Exception as exc:  # the index still lists every report and failure
+        return (
+            "<section class='decision' id='decision'><h2>Decision</h2><p>No decision can be "
+            f"shown: {escape(_error_text(exc))}</p></section>"
+        )
+    if decision is None:
+        return (
+            "<section class='decision' id='decision'><h2>Decision</h2><p>No decision can be "
+            "shown: today's plan (the baseline) did not run, so nothing can be compared with "
+            "it. The table below says why.</p></section>"
+        )
+    return decision.html()
+
+
 def write_index(
     out_dir: Path,
     batch: str,
-    header: Mapping[str, str],
+    header: Mapping[str, Any],
     items: list[BatchItem],
     compare: BatchItem | None,
     extras: list[BatchItem],
     notes: list[str],
     seconds: float,
+    decision_html: str | None = None,
 ) -> Path:
-    """Write ``index.html``: every report of the batch, and every failure with its reason."""
+    """Write ``index.html``: the decision first, then every report of the batch and
+    every failure with its reason; then give every page the batch's navigation bar."""
     from html import escape
 
     def row(it: BatchItem) -> str:
         ok = it.status in (*OK_STATUSES, "rendered", "kept")
         linked = ok and it.html
-        link = f'<a href="{escape(it.html)}">{escape(it.name)}</a>' if linked else escape(it.name)
+        name = _page_label(it.name) if it.kind == "extra" else it.name
+        link = f'<a href="{escape(it.html)}">{escape(name)}</a>' if linked else escape(name)
         cls = "ok" if ok else "failed"
         status = {
             "simulated": "simulated",
@@ -1061,39 +1282,47 @@ def write_index(
     good = (*OK_STATUSES, "rendered", "kept")
     n_failed = sum(1 for i in items if i.status not in good)
     n_extra_failed = sum(1 for i in extras if i.status not in good)
+    pages = report_pages(items, compare, extras)
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        "<meta name='viewport' content='width=device-width, initial-scale=1.0'>",
         f"<title>{escape(title)}</title>",
-        "<style>body{font-family:system-ui,sans-serif;max-width:70em;margin:2em auto;color:#222}"
-        "table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4em;"
-        "text-align:left;vertical-align:top}tr.failed td{background:#fdecea}pre{white-space:pre-wrap;"
-        "margin:0;font-size:.85em}.note{color:#555}</style></head><body>",
+        f"<style>{PAGE_CSS}"
+        "body{font-family:system-ui,sans-serif;max-width:75em;margin:0 auto 2em;color:#222;"
+        "padding:0 1em}table.list{border-collapse:collapse;width:100%}"
+        "table.list td,table.list th{border-bottom:1px solid #ddd;padding:.4em;text-align:left;"
+        "vertical-align:top}tr.failed td{background:#fdecea}pre{white-space:pre-wrap;"
+        "margin:0;font-size:.85em}.note{color:#555}h1{font-size:1.6em;margin:.4em 0}"
+        "</style></head><body>",
+        nav_html(pages, here="index.html"),
         f"<h1>{escape(title)}</h1>",
+        decision_html or "",
     ]
-    if header:
-        parts.append(
-            f"<p class='note'>{escape(header.get('author', ''))}</p>"
-            f"<p><b>What:</b> {escape(header.get('what', ''))}</p>"
-            f"<p><b>Why:</b> {escape(header.get('why', ''))}</p>"
-        )
     if compare is not None:
         if compare.status in ("rendered", "kept") and compare.html:
             parts.append(
-                f"<h2><a href='{compare.html}'>Comparison of designs (start here)</a></h2>"
+                f"<p><a href='{compare.html}'><b>The full comparison of designs</b></a>: every "
+                "metric side by side, who gains and who loses, budget risk, targets.</p>"
             )
         else:
             parts.append(
                 f"<h2>Comparison of designs: not available</h2><pre>{escape(compare.message)}</pre>"
             )
+    if header.get("what") or header.get("why"):
+        parts.append(
+            f"<h2>The question</h2><p>{escape(header.get('what', ''))}</p>"
+            f"<p>{escape(header.get('why', ''))}</p>"
+        )
     parts.append(
-        "<h2>Scenarios</h2><table><tr><th>scenario</th><th>what it is</th><th>expected (mean over "
-        "simulated years)</th><th>status</th><th>why / note</th></tr>"
+        "<h2>Designs</h2><table class='list'><tr><th>Design</th><th>What it is</th>"
+        "<th>Expected a year (mean over simulated years)</th><th>Status</th><th>Note</th></tr>"
     )
     parts += [row(i) for i in items]
     parts.append("</table>")
     if extras:
         parts.append(
-            "<h2>Other reports</h2><table><tr><th>report</th><th></th><th></th><th>status</th><th>why</th></tr>"
+            "<h2>Other reports</h2><table class='list'><tr><th>Report</th><th></th><th></th>"
+            "<th>Status</th><th>Note</th></tr>"
         )
         parts += [row(e) for e in extras]
         parts.append("</table>")
@@ -1101,15 +1330,16 @@ def write_index(
         parts.append(
             "<h2>Warnings</h2><ul>" + "".join(f"<li>{escape(n)}</li>" for n in notes) + "</ul>"
         )
-    counts = f"{len(items)} scenario(s), {n_failed} failed"
+    counts = f"{len(items)} design(s), {n_failed} failed"
     if extras:
         counts += f"; {len(extras)} other report(s), {n_extra_failed} failed"
+    byline = f"Prepared by {escape(header['author'])}. " if header.get("author") else ""
     parts.append(
-        f"<p class='note'>{counts}; "
-        f"finished in {seconds:.1f} s. Results store: "
+        f"<p class='note'>{byline}{counts}; finished in {seconds:.1f} s. Results store: "
         f"{escape(out_dir.name)}{STORE_SUFFIX}/results.duckdb, beside this folder.</p></body></html>"
     )
     index = out_dir / "index.html"
     with atomic_file(index, suffix=".html") as tmp:
         tmp.write_text("\n".join(parts), encoding="utf-8")
+    link_pages(out_dir, pages)
     return index

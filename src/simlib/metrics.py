@@ -84,6 +84,43 @@ def spearman(x: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray:
         return np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
 
 
+def pay_performance(
+    attainment: np.ndarray, pay: np.ndarray, target_incentive: np.ndarray
+) -> np.ndarray:
+    """Pay-performance: how closely pay follows performance (the one definition
+    every page uses, :data:`simlib.vocabulary.PAY_PERFORMANCE_DEFINITION`).
+
+    The Spearman rank correlation, across reps, of payout as a multiple of target
+    incentive with attainment of the quota KPI. Reps without a target incentive
+    (outside the plan) or without an attainment (no target) in any draw are left
+    out: pay relative to target incentive keeps salary differences from blurring
+    the link, and a rep with nothing at stake says nothing about it.
+
+    Parameters
+    ----------
+    attainment : array (..., reps)
+        Attainment of the quota KPI (1.0 = quota); NaN for no target.
+    pay : array (..., reps)
+        Payout in the plan year (currency).
+    target_incentive : array (reps,)
+        Each rep's target incentive for the year (currency).
+
+    Returns
+    -------
+    array (...)
+        One correlation per draw; NaN when fewer than 3 reps qualify or either side
+        is constant.
+    """
+    a = np.asarray(attainment, dtype=float)
+    p = np.asarray(pay, dtype=float)
+    ti = np.broadcast_to(np.asarray(target_incentive, dtype=float), a.shape[-1:])
+    finite = np.isfinite(a).reshape(-1, a.shape[-1]).all(axis=0)
+    keep = (ti > 0) & finite
+    if keep.sum() < 3:
+        return np.full(a.shape[:-1], np.nan)
+    return spearman(a[..., keep], p[..., keep] / ti[keep])
+
+
 def share_at_or_above(attainment: np.ndarray, level: float, axis: int = -1) -> np.ndarray:
     """Share of reps whose attainment is at least ``level`` (1.0 = quota).
 

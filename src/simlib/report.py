@@ -28,42 +28,32 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simlib import formatting as fm
 from simlib import metrics as m
+from simlib import vocabulary as voc
 
-#: Plain names and formats of the engine's per-draw metrics: (label, kind).
+#: Plain names and formats of the engine's per-draw metrics: (label, kind), from the
+#: one vocabulary (:mod:`simlib.vocabulary`).
+_KIND = {"money": "money", "share": "pct", "ratio": "pct", "multiple": "x", "number": "num"}
 METRICS: dict[str, tuple[str, str]] = {
-    "total_payout": ("Total incentive payout", "money"),
-    "budget_ratio": ("Payout / budget", "pct"),
-    "over_budget": ("Chance of overspending the budget", "pct"),
-    "revenue": ("Revenue", "money"),
-    "cost_of_sales": ("Cash cost of sales ((base + payout) / revenue)", "pct2"),
-    "incentive_cost_of_sales": ("Incentive cost of sales (payout / revenue)", "pct2"),
-    "variable_pay_share": ("Variable share of cash pay", "pct"),
-    "leverage_p90": ("Top-decile payout / target incentive", "x"),
-    "share_at_threshold": ("Share of reps at or above threshold", "pct"),
-    "share_at_quota": ("Share of reps at or above quota", "pct"),
-    "share_at_cap": ("Share of reps at or above the cap", "pct"),
-    "mean_attainment": ("Mean attainment", "pct"),
-    "median_attainment": ("Median attainment", "pct"),
-    "pay_performance_spearman": ("Pay-performance correlation (Spearman)", "num"),
-    "payout_gini": ("Payout inequality (Gini)", "num"),
-    "company_reaches_target": ("Chance the company reaches its target", "pct"),
-    "cost_of_sales_bottom_quartile": ("Cash cost of sales, bottom performance quartile", "pct2"),
-    "cost_of_sales_top_quartile": ("Cash cost of sales, top performance quartile", "pct2"),
-    "improvement_plan_share": ("Share flagged for an improvement plan", "pct"),
-    "promotion_ready_share": ("Share ready for promotion", "pct"),
-    "merit_cost_at_matrix": ("Merit increase cost", "money"),
+    k: (mt.name, "pct2" if _KIND[mt.unit] == "pct" and mt.digits == 2 else _KIND[mt.unit])
+    for k, mt in voc.METRICS.items()
+    if k == mt.key
 }
 
-#: Reference band shown beside each metric. The ZS 3-9% band is for *cash*
-#: compensation (base + incentive) over revenue (the engine's ``cost_of_sales``),
-#: not for the incentive-only ratio.
+#: Reference band shown beside each metric: (low, high, source), from the vocabulary.
 BANDS: dict[str, tuple[float, float, str]] = {
-    "share_at_quota": m.REFERENCE_BANDS["share_at_quota"],
-    "pay_performance_spearman": m.REFERENCE_BANDS["pay_performance_spearman"],
-    "leverage_p90": m.REFERENCE_BANDS["leverage"],
-    "cost_of_sales": m.REFERENCE_BANDS["cost_of_sales"],
+    k: (mt.band.low, mt.band.high, mt.band.source)
+    for k, mt in voc.METRICS.items()
+    if k == mt.key and mt.band is not None and k != "budget_ratio"
 }
+
+#: The metrics a leadership page shows side by side first (the rest go to the appendix).
+KEY_METRICS: tuple[str, ...] = (
+    "total_payout", "budget_ratio", "over_budget", "pay_performance_spearman",
+    "share_at_quota", "share_at_threshold", "share_at_cap", "leverage_p90",
+    "cost_of_sales", "variable_pay_share", "payout_gini",
+)  # fmt: skip
 
 #: Per-group tables for "who gains, who loses": (group_draws key, plain name).
 GROUP_TABLES: dict[str, tuple[str, str]] = {
@@ -71,83 +61,37 @@ GROUP_TABLES: dict[str, tuple[str, str]] = {
     "region": ("mean_pay:region", "region"),
     "tenure": ("mean_pay:tenure", "tenure band"),
 }
+#: Short names of the groupings, for sentences ("Q1 (bottom) (performance quartile)").
+GROUP_WORDS = {"quartile": "performance quartile", "region": "region", "tenure": "tenure"}
 
 
-def fmt(value: float, kind: str) -> str:
-    """One number as a reader expects it (money with thousands separators, % ...)."""
-    if value is None or not np.isfinite(value):
-        return "n/a"
+def fmt(value: float, kind: str, currency: str | None = None) -> str:
+    """One number as a reader expects it (:mod:`simlib.formatting`): money in the
+    currency with thousands separators and no cents (millions from a million up),
+    rates as percentages, a dash for a missing value."""
     if kind == "money":
-        return f"{value:,.0f}"
+        return fm.money(value, currency)
     if kind == "pct":
-        return f"{value:.1%}"
+        return fm.pct(value, 1)
     if kind == "pct2":
-        return f"{value:.2%}"
+        return fm.pct(value, 2)
     if kind == "x":
-        return f"{value:.2f}x"
-    return f"{value:.3f}"
+        return fm.multiple(value)
+    return fm.number(value, 2)
 
 
-def _signed(value: float, kind: str) -> str:
-    if value is None or not np.isfinite(value):
-        return "n/a"
+def _signed(value: float, kind: str, currency: str | None = None) -> str:
     if kind in ("pct", "pct2"):
-        return f"{value * 100:+.{2 if kind == 'pct2' else 1}f} pts"
+        return fm.points(value, 2 if kind == "pct2" else 1)
     if kind == "money":
-        return f"{value:+,.0f}"
-    return f"{value:+.2f}"
+        return fm.money(value, currency, sign=True)
+    return fm.number(value, 2, sign=True)
 
 
 # ------------------------------------------------------------------ goals
-@dataclass(frozen=True)
-class Goal:
-    """A design goal: a metric, how it is judged, and why (source)."""
-
-    name: str
-    metric: str
-    test: str  # "<=", ">=", "within"
-    low: float
-    high: float
-    source: str
-
-    def met(self, value: float) -> bool:
-        if not np.isfinite(value):
-            return False
-        if self.test == "<=":
-            return value <= self.high
-        if self.test == ">=":
-            return value >= self.low
-        return self.low <= value <= self.high
-
-
-GOALS: tuple[Goal, ...] = (
-    Goal("Expected cost within budget", "budget_ratio", "<=", 0, 1.0, "the incentive budget"),
-    Goal("Overspend risk at most 10%", "over_budget", "<=", 0, 0.10, "chance total pay > budget"),
-    Goal(
-        "60-70% of reps at quota",
-        "share_at_quota",
-        "within",
-        0.60,
-        0.70,
-        "Alexander Group design aim",
-    ),
-    Goal(
-        "Pay follows performance (>= 0.8)",
-        "pay_performance_spearman",
-        ">=",
-        0.80,
-        1.0,
-        "Falcon Incentives rule of thumb",
-    ),
-    Goal(
-        "Cash cost of sales 3-9%",
-        "cost_of_sales",
-        "within",
-        0.03,
-        0.09,
-        "ZS: cash comp typically 3-9% of revenue",
-    ),
-)
+#: The goals designs are judged against when a scenario file states none.
+Goal = voc.Goal
+GOALS: tuple[voc.Goal, ...] = voc.DEFAULT_GOALS
 
 
 def goal_table(results: Mapping[str, Any], goals: Sequence[Goal] = GOALS) -> pd.DataFrame:
@@ -159,9 +103,8 @@ def goal_table(results: Mapping[str, Any], goals: Sequence[Goal] = GOALS) -> pd.
     for name, res in results.items():
         row = {}
         for g in goals:
-            v = float(res.per_draw[g.metric].mean()) if g.metric in res.per_draw else np.nan
-            kind = METRICS.get(g.metric, ("", "num"))[1]
-            row[g.name] = ("yes" if g.met(v) else "no") + f" ({fmt(v, kind)})"
+            v = voc.value(res, g.metric)
+            row[g.title] = ("yes" if g.met(v) else "no") + f" ({voc.metric(g.metric).show(v)})"
         rows[name] = row
     out = pd.DataFrame.from_dict(rows, orient="index")
     out.index.name = "scenario"
@@ -186,9 +129,7 @@ def executive_summary(
     scores = {}
     for name in names:
         res = results[name]
-        met = [
-            g for g in goals if g.metric in res.per_draw and g.met(res.per_draw[g.metric].mean())
-        ]
+        met = [g for g in goals if g.met(voc.value(res, g.metric))]
         miss = [g for g in goals if g not in met]
         scores[name] = len(met)
         cost = res.per_draw["total_payout"].mean()
@@ -208,21 +149,24 @@ def executive_summary(
             head = (
                 f"**{name}** costs {fmt(cost, 'money')}, "
                 f"{'+' if d >= 0 else ''}{rel:.1%} against the baseline "
-                f"({_signed(d, 'money')} ± {1.96 * se:,.0f}, 95% interval of the paired difference"
+                f"({_signed(d, 'money')} ± {fm.money(1.96 * se)}, 95% interval of the paired difference"
                 f"{'' if sig else '; not distinguishable from no change'})"
             )
-        met_txt = ", ".join(g.name.lower() for g in met) or "none of the goals"
-        miss_txt = ", ".join(g.name.lower() for g in miss)
+        met_txt = ", ".join(g.title.lower() for g in met) or "none of the goals"
+        miss_txt = ", ".join(g.title.lower() for g in miss)
         lines.append(f"- {head}. Meets: {met_txt}." + (f" Misses: {miss_txt}." if miss else ""))
+    from simlib.decision import decide
+
     best = max(scores.values())
-    leaders = [n for n, s in scores.items() if s == best]
+    ranked = decide(results, baseline, goals).ranking
+    leaders = [ranked[0]]
     intro = (
         f"{len(names)} designs were simulated on the same {len(base.per_draw):,} possible years "
         f"(the same random years for every design, so differences are not noise between runs). "
-        f"Goals: {', '.join(g.name.lower() for g in goals)}."
+        f"Goals: {', '.join(g.title.lower() for g in goals)}."
     )
     verdict = (
-        f"**Meets the most goals ({best} of {len(goals)}): {', '.join(leaders)}.**"
+        f"**Ranked first against the goals ({best} of {len(goals)} met): {', '.join(leaders)}.**"
         if best
         else "**No design meets any goal.**"
     )
@@ -231,7 +175,10 @@ def executive_summary(
 
 # ------------------------------------------------------------------ tables
 def metrics_table(
-    results: Mapping[str, Any], baseline: str = "baseline", metrics: Sequence[str] | None = None
+    results: Mapping[str, Any],
+    baseline: str = "baseline",
+    metrics: Sequence[str] | None = None,
+    currency: str | None = None,
 ) -> pd.DataFrame:
     """Side by side: each design's mean and, in brackets, each reform's difference
     against the baseline with its 95% interval (± 1.96 standard errors of the paired
@@ -245,49 +192,48 @@ def metrics_table(
     metrics = [k for k in (metrics or METRICS) if k in cmp.index]
     rows = []
     for k in metrics:
-        label, kind = METRICS.get(k, (k, "num"))
+        label, kind = METRICS.get(k, (fm.label(k), "num"))
         row = {"metric": label}
         for n in names:
-            value = fmt(cmp.loc[k, (n, "mean")], kind)
+            value = fmt(cmp.loc[k, (n, "mean")], kind, currency)
             if n == baseline:
                 row[n] = value
                 continue
             d, se = cmp.loc[k, (n, "diff")], cmp.loc[k, (n, "diff_se")]
             half = 1.96 * se if np.isfinite(se) else np.nan
-            change = (
-                f"{_signed(d, kind)} ± {_signed(half, kind).lstrip('+')}"
-                if np.isfinite(half)
-                else _signed(d, kind)
-            )
+            if kind == "money":
+                change = fm.money_pm(d, half, currency, scale=cmp.loc[k, (n, "mean")])
+            elif np.isfinite(half):
+                change = f"{_signed(d, kind, currency)} ± {_signed(half, kind).lstrip('+')}"
+            else:
+                change = _signed(d, kind, currency)
             # One cell per design keeps the table readable with many reforms.
             row[n] = f"{value} ({change})"
-        band = BANDS.get(k)
-        row["reference"] = f"{fmt(band[0], kind)}-{fmt(band[1], kind)} ({band[2]})" if band else ""
+        row["reference"] = voc.metric(k).band_text() if k in BANDS else ""
         rows.append(row)
     return pd.DataFrame(rows).set_index("metric")
 
 
-def scenario_metrics(result: Any) -> pd.DataFrame:
-    """One design's metrics: mean, P5, P95 and the reference band, as strings."""
+def scenario_metrics(result: Any, currency: str | None = None) -> pd.DataFrame:
+    """One design's metrics: mean, P5, P95, the reference band and the reading of the
+    mean against it (:mod:`simlib.vocabulary`), as strings. Metrics a design does not
+    have (no budget, no appraisal) are left out rather than shown empty."""
     s = result.summary()
     rows = []
     for k in s.index:
-        label, kind = METRICS.get(k, (k, "num"))
-        band = BANDS.get(k)
+        label, kind = METRICS.get(k, (fm.label(k), "num"))
         v = s.loc[k, "mean"]
-        verdict = ""
-        if band:
-            verdict = "within" if band[0] <= v <= band[1] else ("below" if v < band[0] else "above")
+        if not np.isfinite(v):
+            continue
+        mt = voc.METRICS.get(k)
         rows.append(
             {
                 "metric": label,
-                "mean": fmt(v, kind),
-                "P5": fmt(s.loc[k, "p5"], kind),
-                "P95": fmt(s.loc[k, "p95"], kind),
-                "reference band": (
-                    f"{fmt(band[0], kind)}-{fmt(band[1], kind)} ({band[2]})" if band else ""
-                ),
-                "vs band": verdict,
+                "mean": fmt(v, kind, currency),
+                "P5": fmt(s.loc[k, "p5"], kind, currency),
+                "P95": fmt(s.loc[k, "p95"], kind, currency),
+                "reference band": mt.band_text() if mt is not None and k in BANDS else "",
+                "reading": mt.read(v).text if mt is not None and k in BANDS else "",
             }
         )
     return pd.DataFrame(rows).set_index("metric")
@@ -327,6 +273,7 @@ def difference_by_group(
     baseline: str = "baseline",
     min_group: int = 5,
     design: Mapping[str, Any] | None = None,
+    currency: str | None = None,
 ) -> pd.DataFrame:
     """Who gains and who loses: mean pay per rep by group under each design, and the
     change against the baseline (paired draw by draw, with a 95% interval).
@@ -351,13 +298,13 @@ def difference_by_group(
     small_base = MIN_BASE_FOR_PCT * typical
     rows = []
     hidden = [str(g) for g in b.columns if sizes.get(str(g), 0) < min_group]
-    for g in b.columns:
+    for g in fm.ordered(b.columns, grouping):
         if str(g) in hidden:
             continue
         row = {
             "group": str(g),
             "reps": int(sizes.get(str(g), 0)),
-            baseline: fmt(b[g].mean(), "money"),
+            f"{baseline}: mean pay": fm.money(b[g].mean(), currency),
         }
         for name, res in results.items():
             if name == baseline or key not in res.group_draws or g not in res.group_draws[key]:
@@ -369,10 +316,11 @@ def difference_by_group(
             se = d.std(ddof=1) / np.sqrt(len(d)) if len(d) > 1 else np.nan
             base_mean = float(b[g].mean())
             rel = d.mean() / base_mean if abs(base_mean) >= max(small_base, 1e-9) else np.nan
+            pm = fm.money_pm(d.mean(), 1.96 * se, currency)
             row[f"{name}: change"] = (
-                f"{d.mean():+,.0f} ({rel:+.1%}) ± {1.96 * se:,.0f}"
+                f"{pm} ({fm.pct(rel, sign=True)})"
                 if np.isfinite(rel)
-                else f"{d.mean():+,.0f} ± {1.96 * se:,.0f} (no %: small base)"
+                else f"{pm} (no %: small base)"
             )
         rows.append(row)
     out = pd.DataFrame(rows).set_index("group") if rows else pd.DataFrame()
@@ -386,7 +334,10 @@ MIN_BASE_FOR_PCT = 0.10
 
 
 def pay_multiple_by_quartile(
-    results: Mapping[str, Any], baseline: str = "baseline", min_group: int = 5
+    results: Mapping[str, Any],
+    baseline: str = "baseline",
+    min_group: int = 5,
+    currency: str | None = None,
 ) -> pd.DataFrame:
     """Pay as a multiple of target incentive by performance quartile, per design.
 
@@ -415,7 +366,7 @@ def pay_multiple_by_quartile(
     )  # fmt: skip
     table = pd.DataFrame(
         {"reps": out["reps"], "mean attainment": out["att"].map(lambda v: fmt(v, "pct")),
-         "mean target incentive": (out["ti"] / out["reps"]).map(lambda v: fmt(v, "money"))}
+         "mean target incentive": (out["ti"] / out["reps"]).map(lambda v: fmt(v, "money", currency))}
     )  # fmt: skip
     for name, res in results.items():
         r = res.reps.set_index("rep_id")["mean_payout"].reindex(paid["rep_id"]).to_numpy(float)
@@ -425,7 +376,7 @@ def pay_multiple_by_quartile(
     return table
 
 
-def budget_risk(results: Mapping[str, Any]) -> pd.DataFrame:
+def budget_risk(results: Mapping[str, Any], currency: str | None = None) -> pd.DataFrame:
     """Budget risk per design: expected and P95 cost, chance and expected size of an overspend."""
     rows = []
     for name, res in results.items():
@@ -435,11 +386,13 @@ def budget_risk(results: Mapping[str, Any]) -> pd.DataFrame:
         rows.append(
             {
                 "scenario": name,
-                "budget": fmt(budget, "money"),
-                "expected cost": fmt(cost.mean(), "money"),
-                "P95 cost (1 year in 20 costs more)": fmt(np.quantile(cost, 0.95), "money"),
-                "chance of overspend": fmt((cost > budget).mean(), "pct"),
-                "expected overspend": fmt(over.mean(), "money"),
+                "budget": fmt(budget, "money", currency),
+                "expected cost": fmt(voc.value(res, "total_payout"), "money", currency),
+                "P95 cost (1 year in 20 costs more)": fmt(
+                    np.quantile(cost, 0.95), "money", currency
+                ),  # fmt: skip
+                "chance of overspend": fmt(voc.value(res, "over_budget"), "pct"),
+                "expected overspend": fmt(over.mean(), "money", currency),
             }
         )
     return pd.DataFrame(rows).set_index("scenario")
@@ -457,18 +410,15 @@ def target_difficulty(result: Any, min_group: int = 5) -> pd.DataFrame:
         reach.index = reach.index.astype(str)
         out["region_reaches_target"] = reach.reindex(out.index)
     out = out.loc[out["reps"] >= min_group]
-    s = out["share_at_quota"]
-    out["reading"] = np.select(
-        [s < 0.45, s < 0.60, s <= 0.70, s <= 0.85],
-        ["too hard (<45%)", "hard (below 60-70%)", "in band (60-70%)", "easy (above 60-70%)"],
-        "too easy (>85%)",
-    )
+    out["reading"] = [voc.metric("share_at_quota").read(v).text for v in out["share_at_quota"]]
     total = pd.DataFrame(
         {
             "reps": [len(reps)],
-            "share_at_quota": [reps["p_at_quota"].mean()],
-            "region_reaches_target": [result.per_draw["company_reaches_target"].mean()],
-            "reading": [""],
+            "share_at_quota": [voc.value(result, "share_at_quota")],
+            "region_reaches_target": [voc.value(result, "company_reaches_target")],
+            "reading": [
+                voc.metric("share_at_quota").read(voc.value(result, "share_at_quota")).text
+            ],
         },
         index=["whole company"],
     )
@@ -520,7 +470,9 @@ def rep_difficulty(
     groups.append(("whole company", pd.Series("all reps", index=reps.index)))
     rows = []
     for by, key in groups:
-        for g, part in reps.groupby(key, observed=True):
+        parts = dict(list(reps.groupby(key, observed=True)))
+        for g in fm.ordered(parts, by):
+            part = parts[g]
             if len(part) < min_group:
                 continue
             shares = part["band"].value_counts(normalize=True).reindex(labels, fill_value=0)
@@ -571,6 +523,8 @@ def pay_gaps(result: Any, grouping: str, min_group: int = 5, design=None) -> pd.
     g = result.group_draws[key]
     sizes = group_sizes(result, design, grouping)
     keep = [c for c in g.columns if sizes.get(str(c), 0) >= min_group]
+    order = fm.ordered([str(c) for c in keep], grouping)
+    keep = sorted(keep, key=lambda c: order.index(str(c)))
 
     def interval(c) -> str:
         x = g[c].to_numpy(float)
@@ -594,11 +548,19 @@ def pay_gaps(result: Any, grouping: str, min_group: int = 5, design=None) -> pd.
     )
 
 
-def individual_pay(result: Any) -> pd.DataFrame:
-    """Per-rep expected pay (only for reports whose scenario allows individual pay)."""
+def individual_pay(result: Any, currency: str | None = None) -> pd.DataFrame:
+    """Per-rep expected pay (only for reports whose scenario allows individual pay):
+    amounts in the currency to the unit, rates as percentages."""
     cols = ["rep_id", "region", "position", "target_incentive", "mean_payout", "payout_p5",
             "payout_p95", "mean_attainment", "p_at_quota"]  # fmt: skip
-    return result.reps[[c for c in cols if c in result.reps]].round(3)
+    out = result.reps[[c for c in cols if c in result.reps]].copy()
+    for c in ("target_incentive", "mean_payout", "payout_p5", "payout_p95"):
+        if c in out:
+            out[c] = out[c].map(lambda x: fm.money(x, currency, exact=True))
+    for c in ("mean_attainment", "p_at_quota"):
+        if c in out:
+            out[c] = out[c].map(fm.pct)
+    return out
 
 
 # ------------------------------------------------------------------ figures
@@ -615,7 +577,7 @@ def plot_curves(designs: Mapping[str, Mapping[str, Any]], max_attainment: float 
 
     from simlib.plans.curve import PayoutCurve
 
-    fig, ax = plt.subplots(figsize=(7, 4))
+    fig, ax = plt.subplots(figsize=(7.5, 3.8))
     a = np.linspace(0, max_attainment, 881)
     # Designs sharing a curve are drawn once, labelled together (no hidden lines).
     same: dict[tuple, list[str]] = {}
@@ -623,89 +585,254 @@ def plot_curves(designs: Mapping[str, Mapping[str, Any]], max_attainment: float 
         pc = _primary_curve(d)
         if pc is not None:
             same.setdefault((pc[0], tuple(map(tuple, pc[1]))), []).append(name)
-    for (comp, pts), names in same.items():
-        ax.plot(a * 100, PayoutCurve(pts)(a), label=f"{', '.join(names)} ({comp})", lw=1.6)
+    for (_comp, pts), names in same.items():
+        who = ", ".join(names)
+        # A long list of designs sharing one curve goes on its own line of the legend.
+        label = f"{who}:{chr(10) if len(who) > 40 else ' '}{curve_takeaway(pts)}"
+        ax.plot(a * 100, PayoutCurve(pts)(a), label=label, lw=1.6)
     ax.axvspan(70, 80, color="0.9", zorder=0, label="usual threshold 70-80%")
     ax.set_xlabel("attainment (% of quota)")
-    ax.set_ylabel("payout factor (x target amount)")
-    ax.legend(fontsize=8, frameon=False)
-    ax.set_title("Payout curves")
+    ax.set_ylabel("payout (x target incentive)")
+    ax.legend(fontsize=8, frameon=False, loc="upper left")
+    words = [f"{names[0]}{' and others' if len(names) > 1 else ''} {curve_takeaway(pts)}"
+             for (_comp, pts), names in same.items()]  # fmt: skip
+    title = "; ".join(words) if 0 < len(words) <= 2 else (
+        "Where each design starts paying, how fast it rises, where it stops")  # fmt: skip
+    ax.set_title(title, fontsize=10)
     fig.tight_layout()
     return fig
+
+
+def curve_takeaway(points: Sequence[Sequence[float]]) -> str:
+    """A payout curve in a few words: ``pays from 75%, up to 2.5x at 160%``."""
+    pts = [(float(a), float(p)) for a, p in points]
+    start = next((a for a, p in pts if p > 0), None)
+    top_a, top_p = max(pts, key=lambda t: (t[1], -t[0]))
+    if start is None:
+        return "pays nothing"
+    if top_a >= NO_CAP_FROM:  # the "no cap" point of a sweep: the slope never stops
+        return f"pays from {start:.0%}, no cap"
+    return f"pays from {start:.0%}, up to {top_p:g}x at {top_a:.0%}"
+
+
+#: A curve's last point this far out (multiples of quota) is the scenario's "no cap".
+NO_CAP_FROM = 9.0
 
 
 def plot_attainment(results: Mapping[str, Any]):
-    """Share of rep-years by attainment band (same draws for every design)."""
+    """Attainment across rep-years as a cumulative share (an ECDF per distinct curve):
+    designs whose attainment is identical (no behavioural response) share one line."""
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7, 3.5))
+    fig, ax = plt.subplots(figsize=(7.5, 3.4))
+    same: dict[tuple, list[str]] = {}
+    hists = {}
     for name, res in results.items():
         h = res.attainment_hist
-        ax.step(h["attainment_from"] * 100, h["share"], where="post", label=name, lw=1.3)
-    ax.axvline(100, color="0.5", ls=":", lw=1)
+        key = tuple(np.round(h["share"].to_numpy(float), 12))
+        same.setdefault(key, []).append(name)
+        hists[key] = h
+    at_quota = {}
+    for key, names in same.items():
+        h = hists[key]
+        x = h["attainment_from"].to_numpy(float) * 100
+        cum = np.cumsum(h["share"].to_numpy(float))
+        label = "every design" if len(same) == 1 and len(names) > 1 else ", ".join(names)
+        ax.step(x, cum, where="post", label=label, lw=1.5)
+        below = float(h.loc[h["attainment_from"] < 1.0, "share"].sum())
+        at_quota[label] = 1 - below
+    ax.axvline(100, color="0.4", ls=":", lw=1)
+    ax.set_xlim(0, min(250, float(max(h["attainment_from"].max() for h in hists.values())) * 100))
+    fm.percent_axis(ax, "y")
     ax.set_xlabel("attainment of the quota KPI (% of quota)")
-    ax.set_ylabel("share of rep-years")
-    ax.legend(fontsize=8, frameon=False)
-    ax.set_title("Attainment distribution")
+    ax.set_ylabel("share of rep-years at or below")
+    ax.legend(fontsize=8, frameon=False, loc="lower right")
+    first = next(iter(results.values()))
+    same_note = " under every design (no behavioural response)" if len(same) == 1 else ""
+    who = "" if len(same) == 1 else f" under {next(iter(results))}"
+    ax.set_title(f"{voc.show(first, 'share_at_quota')} of reps reach quota{who}{same_note}",
+                 fontsize=10)  # fmt: skip
     fig.tight_layout()
     return fig
 
 
-def plot_cost_distribution(results: Mapping[str, Any]):
-    """Total payout over the simulated years for each design, with the budget."""
+def plot_cost_distribution(results: Mapping[str, Any], currency: str | None = None):
+    """Incentive cost over the simulated years against the budget.
+
+    One design: a histogram of its yearly cost with the budget line. Several: one
+    row per design (box: middle half; whiskers: 5th-95th percentile) with the budget.
+    Ticks in millions of the currency; the title says the overspend risk.
+    """
     import matplotlib.pyplot as plt
 
     names = list(results)
-    fig, ax = plt.subplots(figsize=(7, 0.5 + 0.45 * len(names)))
-    data = [results[n].per_draw["total_payout"].to_numpy() / 1e6 for n in names]
-    ax.boxplot(data, vert=False, tick_labels=names, whis=(5, 95), showfliers=False)
-    budgets = {float(results[n].provenance.get("budget", np.nan)) for n in names}
-    for b in budgets:
-        if np.isfinite(b):
-            ax.axvline(b / 1e6, color="tab:red", ls="--", lw=1)
-    ax.set_xlabel("total incentive payout (millions; box: P25-P75, whiskers P5-P95; red: budget)")
-    ax.set_title("Cost over the simulated years")
+    budgets = sorted({float(results[n].provenance.get("budget", np.nan)) for n in names})
+    budgets = [b for b in budgets if np.isfinite(b)]
+    if len(names) == 1:
+        res = results[names[0]]
+        cost = res.per_draw["total_payout"].to_numpy(float)
+        fig, ax = plt.subplots(figsize=(7.5, 3.2))
+        ax.hist(cost, bins=min(30, max(8, len(cost) // 10)), color="#4a7fb5", alpha=0.85)
+        ax.set_ylabel("simulated years")
+        ax.yaxis.get_major_locator().set_params(integer=True)
+        ax.set_xlabel("incentive cost of a year")
+        for b in budgets:
+            ax.axvline(b, color="#b3261e", ls="--", lw=1.5, label="budget")
+        lo, hi = min(cost.min(), *budgets), max(cost.max(), *budgets)
+        pad = 0.05 * (hi - lo if hi > lo else abs(hi) or 1.0)
+        ax.set_xlim(lo - pad, hi + pad)
+        risk = voc.value(res, "over_budget")
+        title = (f"{names[0]}: {fm.pct(risk, 0)} chance a year costs more than the budget"
+                 if np.isfinite(risk) else f"{names[0]}: yearly incentive cost")  # fmt: skip
+        if budgets:
+            ax.legend(fontsize=8, frameon=False)
+    else:
+        fig, ax = plt.subplots(figsize=(7.5, max(2.6, 0.6 + 0.42 * len(names))))
+        data = [results[n].per_draw["total_payout"].to_numpy(float) for n in names]
+        ax.boxplot(data, vert=False, tick_labels=names, whis=(5, 95), showfliers=False)
+        ax.invert_yaxis()
+        for b in budgets:
+            ax.axvline(b, color="#b3261e", ls="--", lw=1.5)
+        ax.set_xlabel("incentive cost of a year (box: middle half; whiskers: P5-P95; red: budget)")
+        over = [n for n in names if voc.value(results[n], "over_budget") > 0.5]
+        title = (f"{len(over)} of {len(names)} designs overspend the budget in most years"
+                 if over else "Every design stays within the budget in most years")  # fmt: skip
+    fm.money_axis(ax, currency, "x")
+    ax.set_title(title, fontsize=10)
     fig.tight_layout()
     return fig
 
 
+#: Pay multiples above this are drawn at the edge of the chart (and counted in a note).
+PAY_MULTIPLE_AXIS = 3.0
+
+
 def plot_pay_distribution(results: Mapping[str, Any]):
-    """Distribution of reps' expected payout as a multiple of their target incentive."""
+    """How reps' expected pay spreads, as a multiple of their target incentive: small
+    multiples (one panel per design, same axes), not overlapping histograms."""
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7, 3.5))
-    bins = np.linspace(0, 3, 31)
-    for name, res in results.items():
-        r = res.reps
+    names = list(results)
+    cols = min(4, len(names))
+    rows = int(np.ceil(len(names) / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(min(10, 2.6 * cols + 0.6), 1.9 * rows + 0.7),
+                             sharex=True, sharey=True, squeeze=False)  # fmt: skip
+    bins = np.linspace(0, PAY_MULTIPLE_AXIS, 31)
+    beyond = 0
+    for ax, name in zip(axes.flat, names, strict=False):
+        r = results[name].reps
         ok = r["target_incentive"] > 0
-        mult = (r.loc[ok, "mean_payout"] / r.loc[ok, "target_incentive"]).clip(upper=3)
-        ax.hist(mult, bins=bins, histtype="step", lw=1.3, label=name, density=True)
-    ax.set_xlabel("expected payout / target incentive (per rep)")
-    ax.set_ylabel("density")
-    ax.legend(fontsize=8, frameon=False)
-    ax.set_title("Payout distribution across reps")
+        mult = (r.loc[ok, "mean_payout"] / r.loc[ok, "target_incentive"]).to_numpy(float)
+        beyond += int((mult > PAY_MULTIPLE_AXIS).sum())
+        ax.hist(np.clip(mult, 0, PAY_MULTIPLE_AXIS), bins=bins, color="#4a7fb5")
+        ax.axvline(1.0, color="0.3", ls=":", lw=1)
+        med = float(np.median(mult)) if mult.size else np.nan
+        ax.set_title(f"{name}\nmedian {fm.multiple(med, 2)}", fontsize=8)
+    for ax in axes.flat[len(names) :]:
+        ax.set_visible(False)
+    fig.supxlabel("expected pay / target incentive (dotted: 1.0x, paid the target)", fontsize=8)
+    fig.supylabel("reps", fontsize=8)
+    note = (f" ({beyond} value(s) above {PAY_MULTIPLE_AXIS:g}x drawn at the edge)"
+            if beyond else "")  # fmt: skip
+    fig.suptitle("How pay spreads across reps under each design" + note, fontsize=10)
     fig.tight_layout()
     return fig
 
 
 def plot_pay_vs_attainment(result: Any):
-    """Expected payout multiple against expected attainment, one dot per rep (no names)."""
+    """Expected payout multiple against expected attainment, one dot per rep (no names);
+    axes clipped at the 99th percentile where outliers would squash the rest."""
     import matplotlib.pyplot as plt
 
     r = result.reps
     ok = r["target_incentive"] > 0
-    fig, ax = plt.subplots(figsize=(5.5, 4))
-    ax.scatter(
-        r.loc[ok, "mean_attainment"] * 100,
-        r.loc[ok, "mean_payout"] / r.loc[ok, "target_incentive"],
-        s=8,
-        alpha=0.5,
-    )
+    x = r.loc[ok, "mean_attainment"].to_numpy(float)
+    y = (r.loc[ok, "mean_payout"] / r.loc[ok, "target_incentive"]).to_numpy(float)
+    x0, x1, nx = fm.clip_range(x, q=0.97, floor=0.0)
+    y0, y1, ny = fm.clip_range(y, q=0.97, floor=0.0)
+    fig, ax = plt.subplots(figsize=(6.5, 3.8))
+    ax.scatter(np.clip(x, x0, x1), np.clip(y, y0, y1), s=8, alpha=0.5)
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    fm.percent_axis(ax, "x")
     ax.set_xlabel("expected attainment (% of quota)")
-    ax.set_ylabel("expected payout / target incentive")
-    ax.set_title("Does pay follow performance?")
+    ax.set_ylabel("expected pay / target incentive")
+    pp = voc.metric("pay_performance")
+    v = voc.value(result, "pay_performance")
+    ax.set_title(f"Pay follows performance {pp.read(v).label}ly (pay-performance {pp.show(v)})"
+                 if pp.read(v).label in ("loose", "moderate", "strong")
+                 else "Pay against performance", fontsize=10)  # fmt: skip
+    n_out = max(nx, ny)
+    if n_out:
+        ax.annotate(f"{n_out} rep(s) beyond the axes drawn at the edge", (0.01, 0.97),
+                    xycoords="axes fraction", va="top", fontsize=8, color="0.35")  # fmt: skip
     fig.tight_layout()
     return fig
+
+
+#: A pay gap at equal attainment this large (share of average pay) gets a callout.
+GAP_CALLOUT = 0.10
+
+
+def pay_gap_callouts(result: Any, groupings: Sequence[str], min_group: int = 5,
+                     design: Mapping[str, Any] | None = None,
+                     threshold: float = GAP_CALLOUT, top: int = 3) -> list[str]:  # fmt: skip
+    """Sentences for the largest pay gaps at equal attainment (at most ``top``), of at
+    least ``threshold`` and with a 95% interval that excludes zero (a gap that is the
+    design's, not chance), largest first; a last sentence counts the others."""
+    found: list[tuple[float, str]] = []
+    for grouping in groupings:
+        key = f"pay_gap:{grouping}"
+        if key not in result.group_draws:
+            continue
+        g = result.group_draws[key]
+        sizes = group_sizes(result, design, grouping)
+        for c in g.columns:
+            n = int(sizes.get(str(c), 0))
+            x = g[c].to_numpy(float)
+            x = x[np.isfinite(x)]
+            if n < min_group or len(x) < 2:
+                continue
+            mean, half = x.mean(), 1.96 * x.std(ddof=1) / np.sqrt(len(x))
+            if abs(mean) >= threshold and abs(mean) > half:
+                found.append((abs(mean), (
+                    f"{GROUP_WORDS.get(grouping, grouping).capitalize()} {c} ({n} reps) is paid "
+                    f"{fm.pct(abs(mean), 0)} of average pay {'less' if mean < 0 else 'more'} "
+                    "than other reps with the same attainment."
+                )))  # fmt: skip
+    found.sort(key=lambda t: -t[0])
+    out = [text for _, text in found[:top]]
+    if len(found) > top:
+        out.append(f"{len(found) - top} more gap(s) of {fm.pct(threshold, 0)} or more in the "
+                   "tables below.")  # fmt: skip
+    return out
+
+
+def batch_decision(view: BatchView, baseline: str = "baseline", caveats: Sequence[str] = ()):
+    """The decision for a batch read back from its store (:func:`simlib.decision.decide`
+    with the file's goals, its designs, minimum group size and currency); None when the
+    baseline has no result. The index and the comparison both show this one.
+
+    ``caveats`` (sentences) are shown after the ones the decision finds, and after any
+    the batch recorded in its header under ``caveats`` (see
+    :func:`simlib.batch.batch_header`)."""
+    from simlib.decision import decide
+
+    if baseline not in view.results:
+        return None
+    header = view.store.batch_header(view.batch)
+    goals = voc.parse_goals(header["goals"]) if header.get("goals") else None
+    base = view.design(baseline)
+    return decide(
+        view.results,
+        baseline,
+        goals=goals,
+        designs=view.designs,
+        # Caveats recorded with the batch (data coverage findings, say), then the caller's.
+        caveats=[*header.get("caveats", []), *caveats],
+        min_group=int((base.get("report") or {}).get("min_group", 5)),
+        currency=voc.design_currency(base),
+    )
 
 
 # ------------------------------------------------------------------ loading

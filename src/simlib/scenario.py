@@ -43,6 +43,15 @@ File layout::
         what: Where the accelerator stops
         grid:
           plan.components[0].curve[-1][0]: [1.4, 2.0, none]
+    goals:                           # optional; default: the practice bands
+      - {metric: budget_ratio, at_most: 1.0, priority: 1}
+      - {metric: pay_performance, at_least: 0.8, priority: 2}
+      - {metric: share_at_quota, between: [0.6, 0.7], priority: 3}
+
+**Goals** say what leadership wants, in priority order: each names a metric of
+:mod:`simlib.vocabulary`, exactly one of ``at_most``, ``at_least`` or ``between``
+(rates as fractions) and a ``priority`` (1 first; all different). The reports rank
+the designs against them (:mod:`simlib.decision`).
 
 **Changes** are deep-merged into the base: a nested mapping changes only the
 keys it names, anything else (a list, a number, a string) replaces the value.
@@ -200,6 +209,8 @@ class ReportSettings(StrictModel):
     min_group: int = Field(default=5, ge=1)
     #: Show individual reps' pay (off for leadership reports).
     show_individual_pay: bool = False
+    #: ISO code of the currency the data's amounts are in (``CNY``), shown on every amount.
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
 
 
 class Design(StrictModel):
@@ -305,6 +316,10 @@ class ScenarioFileSpec(StrictModel):
                 f"{MAX_SCENARIOS:,} (split the sweep into coarser grids)"
             )
         return self
+
+    #: What leadership wants, in priority order (see :func:`simlib.vocabulary.parse_goals`);
+    #: checked in full after the rest of the file. Default: the practice bands.
+    goals: Any = None
 
 
 # --------------------------------------------------------------- path edits
@@ -536,6 +551,8 @@ class Scenario:
     scale_factor: float | None = None
     #: The file's design search (:class:`simlib.search.SearchSpec`), else None.
     search: Any = None
+    #: The file's goals (:class:`simlib.vocabulary.Goal`, by priority); None: the defaults.
+    goals: tuple | None = None
 
     # ------------------------------------------------------------ building
     @classmethod
@@ -571,6 +588,11 @@ class Scenario:
         root_dir = Path(root_dir) if root_dir is not None else Path.cwd()
         loader = _FileLoader(root_dir)
         header = {"title": spec.title, "author": spec.author, "what": spec.what, "why": spec.why}
+        goals = None
+        if spec.goals is not None:
+            from simlib.vocabulary import parse_goals
+
+            goals = parse_goals(spec.goals, f"{root}: goals")
         batch = spec.batch or (file.stem if file is not None else "scenarios")
 
         base_raw = loader.inline_all(spec.baseline, f"{root}: baseline")
@@ -698,6 +720,7 @@ class Scenario:
             sc.members = resolved
             sc.failed = failed
             sc.file, sc.header, sc.batch = file, header, batch
+            sc.goals = goals
         return baseline
 
     # ------------------------------------------------------------ looking
@@ -755,6 +778,12 @@ class Scenario:
                 f"What: {self.header['what']}",
                 f"Why: {self.header['why']}",
             ]
+        from simlib.vocabulary import DEFAULT_GOALS
+
+        goals = self.goals or DEFAULT_GOALS
+        lines += ["", "## goals" + ("" if self.goals else " (none stated: the practice bands)")]
+        lines += [f"{g.priority}. {g.title}" + (f": {g.source}" if g.source else "")
+                  for g in goals]  # fmt: skip
         base = self.members.get(BASELINE, self)
         lines += ["", "## baseline", *_baseline_words(base)]
         for sc in self.scenarios:

@@ -54,6 +54,6 @@ def test_cookbook_decision(tmp_path, data):
     f.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     r = render_report("04_simulate_and_decide", tmp_path, {"scenario_file": str(f), "draws": 10})
     html = _visible(r.html)
-    for h in ("Cookbook 4", "Simulate", "Decide", "Meets the most goals"):
+    for h in ("Cookbook 4", "Simulate", "Decide", "Ranked first against the goals"):
         assert h in html, h
     assert "Traceback" not in html and "Error" not in html

@@ -429,7 +429,9 @@ class _Work:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             d["median_attainment"] = np.nanmedian(np.minimum(primary_att, 1e9), axis=-1)
-        d["pay_performance_spearman"] = m.spearman(rank_att, rep_pay)
+        # One definition on every page (simlib.vocabulary): pay as a multiple of target
+        # incentive against attainment, over reps with a target incentive and a target.
+        d["pay_performance_spearman"] = m.pay_performance(primary_att, rep_pay, ti)
         d["payout_gini"] = m.gini(np.clip(rep_pay, 0, None))
         p_act, p_tgt = actual_y[..., self.primary], target_y[..., self.primary]
         n_reps = np.full(len(total_pay), float(p_act.shape[-1]))

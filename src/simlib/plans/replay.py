@@ -130,7 +130,6 @@ def replay_summary(
         q = tgt.loc[tgt["kpi"] == c.kpi].groupby("rep_id")["target"].sum().reindex(rep_ids)
         att = (a / q.where(q > 0)).to_numpy(dtype=float)
         by_rep["attainment"] = att
-        ok = np.isfinite(att)
         # Shares at threshold / quota / cap are counted where the plan measures: per
         # measurement period (rep-quarters for a quarterly plan, year to date under
         # true-up), from the attainment the component was paid on; "no target" left out.
@@ -161,14 +160,16 @@ def replay_summary(
                 f"of {what}; a small minority; caps are commonly advised against",
             ),
         ]
-        # Pay relative to target incentive, so that salary differences do not blur the link.
-        ptt = by_rep["payout_to_ti"].to_numpy(dtype=float)
-        m = ok & np.isfinite(ptt)
-        if m.sum() > 2 and np.std(att[m]) > 0 and np.std(ptt[m]) > 0:
+        # The one definition every page uses (simlib.vocabulary): Spearman of pay as a
+        # multiple of target incentive with attainment, reps with a target incentive.
+        from simlib.metrics import pay_performance
+
+        pp = float(pay_performance(att, by_rep["payout"].to_numpy(float), ti))
+        if np.isfinite(pp):
             rows.append(
                 (
-                    "pay-performance correlation (payout / target incentive vs attainment)",
-                    float(np.corrcoef(att[m], ptt[m])[0, 1]),
+                    "pay-performance (rank correlation of pay / target incentive with attainment)",
+                    pp,
                     ">= 0.8 strong, 0.6-0.8 moderate, < 0.6 loose (Falcon Incentives)",
                 )
             )

@@ -30,9 +30,10 @@ from simlib.org import Hierarchy
 from simlib.targets.cascade import Cascade, CascadeError
 from simlib.targets.nodes import _rate_weights
 
-#: Design band for the share of reps at or above target (Alexander Group).
+#: Design band for the share of reps at or above target (Alexander Group), and the
+#: shares outside which the plan is too hard / too easy: the vocabulary's one rule
+#: (:data:`simlib.vocabulary.METRICS`, ``share_at_quota``), so every page reads alike.
 BAND = (0.60, 0.70)
-#: Outside these the plan is too hard / too easy (salesroadmaps; CSO Insights).
 TOO_HARD, TOO_EASY = 0.45, 0.85
 
 
@@ -273,11 +274,13 @@ class Difficulty:
 
 
 def _flag(share: np.ndarray) -> np.ndarray:
-    out = np.full(share.shape, "in band (60-70%)", dtype=object)
-    out[share < BAND[0]] = "below band: hard"
-    out[share > BAND[1]] = "above band: easy"
-    out[share < TOO_HARD] = "too hard (<45%)"
-    out[share > TOO_EASY] = "too easy (>85%)"
+    """Each share read by the vocabulary's rule for the share at quota (one rule and
+    the same words on every page); ``no forecast`` where there is no share."""
+    from simlib.vocabulary import metric
+
+    q = metric("share_at_quota")
+    share = np.asarray(share, dtype=float)
+    out = np.array([q.read(x).text for x in share.ravel()], dtype=object).reshape(share.shape)
     out[np.isnan(share)] = "no forecast"
     return out
 
