@@ -246,3 +246,24 @@ def test_pay_gap_callout_names_the_largest_gap(batch):
         and f"{abs(gaps[worst]):.0%}" in callout.get_text()
     )
     assert np.isfinite(gaps[worst])
+
+
+def test_the_shared_folder_holds_pages_only_and_no_individual(batch):
+    """What is handed to leadership: HTML pages and nothing per rep. The results store
+    and executed notebooks (which hold every rep's expected pay) live beside the folder."""
+    res, pages, raw, stored = batch
+    files = [p for p in res.out_dir.rglob("*") if p.is_file()]
+    assert files and all(p.suffix == ".html" for p in files), [p.name for p in files]
+    assert not any(p.suffix in (".duckdb", ".ipynb", ".parquet", ".csv") for p in files)
+    assert store_path(res.out_dir).exists() and res.out_dir not in store_path(res.out_dir).parents
+    rep_ids = set()
+    for result in stored.values():
+        rep_ids |= set(result.reps["rep_id"].astype(str))
+    assert len(rep_ids) > 100
+    text = " ".join(raw.values())
+    leaked = sorted(r for r in rep_ids if re.search(rf"\b{re.escape(r)}\b", text))
+    assert leaked == []
+    # No rep's expected pay, as the pages print money (whole units, thousands separators).
+    pay = {f"{v:,.0f}" for result in stored.values() for v in result.reps["mean_payout"]}
+    shown = set(re.findall(r"\d{1,3}(?:,\d{3})+", text))
+    assert len(pay & shown) <= 2, sorted(pay & shown)[:5]  # a group mean may coincide by chance
