@@ -66,7 +66,7 @@ def store(scratch, scenario_file):
     out = scratch / "out"
     res = run_batch(ROOT / scenario_file, out=ROOT / out, reports=False, echo=lambda *a: None)
     assert not res.failed, [(i.name, i.message) for i in res.failed]
-    return store_path(out)
+    return store_path(ROOT / out).relative_to(ROOT)
 
 
 @pytest.fixture(scope="module")
