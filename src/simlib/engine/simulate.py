@@ -263,6 +263,19 @@ def annual_turnover(ds: Dataset, periods: pd.PeriodIndex) -> float:
 
 
 # ------------------------------------------------------------------ the work
+class _PhaseClock:
+    """Seconds spent per phase of a chunk (what ``benchmarks/bench_engine.py`` prints)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def mark(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.seconds[phase] = self.seconds.get(phase, 0.0) + now - self._last
+        self._last = now
+
+
 @dataclass
 class _Work:
     """Everything a chunk needs; picklable, so Dask workers get one copy each."""
@@ -338,6 +351,7 @@ class _Work:
             return np.where(self.summed, num, num / den)
 
     def run_chunk(self, start: int, stop: int) -> dict[str, Any]:
+        clock = _PhaseClock()
         gens = draw_generators(self.seed, start, stop)
         draws_ = []
         for g in gens:
@@ -347,6 +361,7 @@ class _Work:
                 s = np.where(self.is_rate, s, s * seat)
             draws_.append(s)
         sales = np.stack(draws_)  # (n, R, T, K)
+        clock.mark("sales draws")
         if self.behavior is not None:
             # A bound response model (simlib.behavior) gets the draws' own
             # generators; a plain callable keeps the older f(sales, work) contract.
@@ -354,6 +369,7 @@ class _Work:
                 sales = self.behavior(sales, gens)
             else:
                 sales = self.behavior(sales, self)
+        clock.mark("behaviour")
         tgt = self.targets
         actual_all = self.annual(sales)  # (n, R_all, K)
         paid = self.paid
@@ -367,6 +383,7 @@ class _Work:
         att = np.where(np.isnan(att) & self.lower & (target_y > 0), np.inf, att)
         primary_att = att[..., self.primary]  # (n, R)
         out: dict[str, Any] = {}
+        clock.mark("attainment")
 
         grade = coef = None
         if self.scorecard is not None:
@@ -382,6 +399,7 @@ class _Work:
             if ev.coefficient is not None:
                 coef = np.ones(actual_y.shape[:2])
                 coef[:, rated] = ev.coefficient
+        clock.mark("appraisal and ratings")
         score = None
         if coef is not None:
             full = np.ones(actual_all.shape[:2])  # reps not paid: any value, they get 0
@@ -391,6 +409,7 @@ class _Work:
         target = {k: tgt[..., i] for i, k in enumerate(self.kpis)}
         pay = self.plan.payout(actual, target, score=score)
         rep_pay = m.total(pay.total)[:, paid]  # (n, R)
+        clock.mark("plan arithmetic")
         ti = self.target_incentive
         with np.errstate(invalid="ignore", divide="ignore"):
             pay_multiple = np.where(ti > 0, rep_pay / ti, np.nan)
@@ -446,6 +465,7 @@ class _Work:
         for name, (codes, labels) in self.groupings.items():
             groups[f"pay_gap:{name}"] = m.pay_gap_vs_others(rep_pay, rank_att, codes, len(labels))
             groups[f"mean_pay:{name}"] = m.grouped_ratio(rep_pay, ones, codes, len(labels))
+        clock.mark("metrics")
         if grade is not None:
             ngr = len(self.grade_names)
             n_rated = max(len(self.rated), 1)
@@ -467,6 +487,7 @@ class _Work:
                     grade >= 0, matrix.rate(np.maximum(grade, 0), compa[None, :]), 0.0
                 )
                 d["merit_cost_at_matrix"] = m.total(raise_pct * salary[None, :])
+        clock.mark("outcomes")
         finite_att = np.where(np.isnan(primary_att), np.inf, primary_att)
         pop_bin = np.clip(
             np.searchsorted(POPULATION_BINS, finite_att, side="right") - 1,
@@ -506,6 +527,8 @@ class _Work:
                 "attainment": primary_att,
                 "base_salary": base,
             }
+        clock.mark("reduction")
+        out["seconds"] = clock.seconds
         return out
 
     def _reached(self, actual: np.ndarray, target: np.ndarray, n: np.ndarray) -> np.ndarray:
@@ -554,6 +577,9 @@ class SimulationResult:
     provenance: dict[str, Any]
     cube: dict[str, np.ndarray] | None = None
     seconds: float = 0.0
+    #: Seconds per phase (set-up and fitting, sales draws, ..., reduction), summed
+    #: over chunks: on several threads or workers they add up to more than the wall time.
+    phase_seconds: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
     _metrics: pd.DataFrame | None = field(default=None, repr=False)
 
     def summary(self) -> pd.DataFrame:
@@ -1025,7 +1051,9 @@ def simulate(
         stream = run_dask(work, ranges, address=address, n_workers=n_workers, progress=progress)
     else:
         raise SimulationError(f"backend: expected 'local' or 'dask', got {backend!r}")
+    set_up = time.perf_counter() - started
     result = _reduce(stream, work, layout, reps, draws)
+    result.phase_seconds = {"set-up and fitting": set_up, **result.phase_seconds}
     result.name = name or plan.name
     result.provenance = {
         "scenario": result.name,
@@ -1196,7 +1224,12 @@ def _reduce(
     }
     binning = {"attainment": ATTAINMENT_BINS, "log_pay": LOG_PAY_BINS}
     cube: dict[str, list[np.ndarray]] = {}
+    phases: dict[str, float] = {}
+    reducing = 0.0
     for _, out in stream:
+        t0 = time.perf_counter()
+        for k, v in out.get("seconds", {}).items():
+            phases[k] = phases.get(k, 0.0) + v
         for k, idx in out["bins"].items():
             binning[k].add(counts[k], idx)
         for k, v in out["per_draw"].items():
@@ -1213,6 +1246,8 @@ def _reduce(
                 cube[k] = [v]
             else:
                 cube.setdefault(k, []).append(v)
+        reducing += time.perf_counter() - t0
+    t0 = time.perf_counter()
     pd_frame = pd.DataFrame({k: np.concatenate(v) for k, v in per_draw.items()})
     pd_frame.index.name = "draw"
     labels = {
@@ -1258,7 +1293,7 @@ def _reduce(
     hist_frame = pd.DataFrame(
         {"attainment_from": POPULATION_BINS, "share": hist / max(hist.sum(), 1)}
     )
-    return SimulationResult(
+    result = SimulationResult(
         name="",
         per_draw=pd_frame,
         group_draws=group_frames,
@@ -1267,6 +1302,9 @@ def _reduce(
         provenance={},
         cube={k: np.concatenate(v) for k, v in cube.items()} if cube else None,
     )
+    phases["reduction"] = phases.get("reduction", 0.0) + reducing + time.perf_counter() - t0
+    result.phase_seconds = phases
+    return result
 
 
 def load_plan(plan: Any, ds: Dataset):
