@@ -353,14 +353,16 @@ class _Work:
     def run_chunk(self, start: int, stop: int) -> dict[str, Any]:
         clock = _PhaseClock()
         gens = draw_generators(self.seed, start, stop)
-        draws_ = []
-        for g in gens:
-            s = self.sales_model.draw(g)  # (R, T, K)
+        sales = np.empty((len(gens), *self.targets.shape))  # (n, R, T, K)
+        takes_out = isinstance(self.sales_model, ParametricSales)
+        for i, g in enumerate(gens):
+            if takes_out:
+                self.sales_model.draw(g, out=sales[i])
+            else:
+                sales[i] = self.sales_model.draw(g)
             if self.turnover is not None:
                 seat = self.turnover.seat_factor(g)[:, :, None]
-                s = np.where(self.is_rate, s, s * seat)
-            draws_.append(s)
-        sales = np.stack(draws_)  # (n, R, T, K)
+                sales[i] = np.where(self.is_rate, sales[i], sales[i] * seat)
         clock.mark("sales draws")
         if self.behavior is not None:
             # A bound response model (simlib.behavior) gets the draws' own
