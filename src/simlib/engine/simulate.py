@@ -323,8 +323,14 @@ class _Work:
         if self.weight_of is None:
             self.weight_of = np.full(len(self.kpis), -1)
         self._staffed = np.isfinite(self.targets).astype(float)
+        # Months counted per rep and KPI: the same in every draw when no KPI's mean
+        # is weighted by another, so counted once here instead of once per draw.
+        self._staffed_months = self._staffed.sum(axis=-2)
         self._base_total = float(m.total(self.base_salary))
         self._target_y = self.annual(np.nan_to_num(self.targets))  # (R, K), fixed
+        self._target_by_kpi = {
+            k: np.ascontiguousarray(self.targets[..., i]) for i, k in enumerate(self.kpis)
+        }
 
     def clone(self) -> _Work:
         """A copy safe to run beside this one in another thread (the prepared
@@ -339,6 +345,12 @@ class _Work:
         """(..., R, T, K) -> (..., R, K) over the staffed months: the sum for a
         summed KPI, the mean for a rate (weighted by the KPI its ``weight_kpi``
         names, else by month)."""
+        if not (self.weight_of >= 0).any():
+            # Sum over months of x x staffed, one pass; the rounding is fixed per
+            # rep (months added in order), whatever the number of draws.
+            num = np.einsum("...rtk,rtk->...rk", x, self._staffed)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return np.where(self.summed, num, num / self._staffed_months)
         w = np.broadcast_to(self._staffed, x.shape)
         if (self.weight_of >= 0).any():
             w = w.copy()
@@ -372,7 +384,6 @@ class _Work:
             else:
                 sales = self.behavior(sales, self)
         clock.mark("behaviour")
-        tgt = self.targets
         actual_all = self.annual(sales)  # (n, R_all, K)
         paid = self.paid
         actual_y = actual_all[:, paid]
@@ -407,8 +418,13 @@ class _Work:
             full = np.ones(actual_all.shape[:2])  # reps not paid: any value, they get 0
             full[:, paid] = coef
             score = full[..., None]
-        actual = {k: sales[..., i] for i, k in enumerate(self.kpis)}
-        target = {k: tgt[..., i] for i, k in enumerate(self.kpis)}
+        # One contiguous (draws, reps, months) array per KPI the plan reads: every
+        # pass of the plan arithmetic then streams through memory.
+        needed = set(self.plan._kpis_needed())
+        actual = {
+            k: np.ascontiguousarray(sales[..., i]) for i, k in enumerate(self.kpis) if k in needed
+        }
+        target = self._target_by_kpi
         pay = self.plan.payout(actual, target, score=score)
         rep_pay = m.total(pay.total)[:, paid]  # (n, R)
         clock.mark("plan arithmetic")
