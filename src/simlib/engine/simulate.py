@@ -363,6 +363,16 @@ class _Work:
             return np.where(self.summed, num, num / den)
 
     def run_chunk(self, start: int, stop: int) -> dict[str, Any]:
+        """Draws ``start`` .. ``stop - 1``: per-rep results, then per-draw metrics."""
+        return self.summarize(self.rep_values(start, stop))
+
+    def rep_values(self, start: int, stop: int) -> dict[str, Any]:
+        """Per rep the plan pays, per draw: quota attainment, pay, revenue, quota-KPI
+        actual, grade and coefficient (arrays (draws, paid reps)).
+
+        Everything here is per rep or per unit, never across the whole population,
+        so a partition of whole units computes exactly its reps' columns.
+        """
         clock = _PhaseClock()
         gens = draw_generators(self.seed, start, stop)
         sales = np.empty((len(gens), *self.targets.shape))  # (n, R, T, K)
@@ -395,7 +405,6 @@ class _Work:
         att = np.where(np.isfinite(target_y) & (target_y > 0), att, np.nan)
         att = np.where(np.isnan(att) & self.lower & (target_y > 0), np.inf, att)
         primary_att = att[..., self.primary]  # (n, R)
-        out: dict[str, Any] = {}
         clock.mark("attainment")
 
         grade = coef = None
@@ -428,10 +437,32 @@ class _Work:
         pay = self.plan.payout(actual, target, score=score)
         rep_pay = m.total(pay.total)[:, paid]  # (n, R)
         clock.mark("plan arithmetic")
+        vals = {
+            "primary_att": primary_att,
+            "rep_pay": rep_pay,
+            "revenue": actual_y[..., self.revenue],
+            "p_act": actual_y[..., self.primary],
+            "grade": grade,
+            "coef": coef,
+            "seconds": clock.seconds,
+        }
+        if self.keep_cube:
+            vals["sales"] = sales[:, paid]
+            vals["pay"] = pay.total[:, paid]
+        return vals
+
+    def summarize(self, vals: dict[str, Any]) -> dict[str, Any]:
+        """Per-draw metrics, group metrics, outcomes and per-rep partial sums from
+        :meth:`rep_values` of the whole population the plan pays."""
+        clock = _PhaseClock()
+        out: dict[str, Any] = {}
+        primary_att, rep_pay, grade, coef = (
+            vals["primary_att"], vals["rep_pay"], vals["grade"], vals["coef"]
+        )  # fmt: skip
         ti = self.target_incentive
         with np.errstate(invalid="ignore", divide="ignore"):
             pay_multiple = np.where(ti > 0, rep_pay / ti, np.nan)
-        revenue = actual_y[..., self.revenue]
+        revenue = vals["revenue"]
         revenue_total = m.total(revenue)
         total_pay = m.total(rep_pay)
         base = self.base_salary
@@ -462,7 +493,8 @@ class _Work:
             d["median_attainment"] = np.nanmedian(np.minimum(primary_att, 1e9), axis=-1)
         d["pay_performance_spearman"] = m.spearman(rank_att, rep_pay)
         d["payout_gini"] = m.gini(np.clip(rep_pay, 0, None))
-        p_act, p_tgt = actual_y[..., self.primary], target_y[..., self.primary]
+        p_act = vals["p_act"]
+        p_tgt = np.broadcast_to(self._target_y[self.paid, self.primary], p_act.shape)
         n_reps = np.full(len(total_pay), float(p_act.shape[-1]))
         reach = self._reached(m.total(p_act), m.total(np.nan_to_num(p_tgt)), n_reps)
         d["company_reaches_target"] = reach
@@ -540,13 +572,14 @@ class _Work:
         out["bins"] = bins
         if self.keep_cube:
             out["cube"] = {
-                "sales": sales[:, paid],
-                "pay": pay.total[:, paid],
+                "sales": vals["sales"],
+                "pay": vals["pay"],
                 "attainment": primary_att,
                 "base_salary": base,
             }
         clock.mark("reduction")
-        out["seconds"] = clock.seconds
+        out["seconds"] = {k: vals["seconds"].get(k, 0.0) + clock.seconds.get(k, 0.0)
+                          for k in {**vals["seconds"], **clock.seconds}}  # fmt: skip
         return out
 
     def _reached(self, actual: np.ndarray, target: np.ndarray, n: np.ndarray) -> np.ndarray:
@@ -1066,7 +1099,10 @@ def simulate(
     if backend == "local":
         stream = run_local(work, ranges, progress=progress, threads=threads)
     elif backend == "dask":
-        stream = run_dask(work, ranges, address=address, n_workers=n_workers, progress=progress)
+        stream = run_dask(
+            work, ranges, address=address, n_workers=n_workers, progress=progress,
+            partitioner=_partitioner(work),
+        )  # fmt: skip
     else:
         raise SimulationError(f"backend: expected 'local' or 'dask', got {backend!r}")
     set_up = time.perf_counter() - started
@@ -1109,6 +1145,34 @@ def simulate(
         }
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _partitioner(work: _Work) -> Callable[[int], tuple[list, Callable[[list], Any]]] | None:
+    """How the ``dask`` backend splits ``work`` into partitions of whole units (see
+    :mod:`simlib.engine.partition`); ``None`` when it cannot, with a warning."""
+    from simlib.engine import partition as pt
+
+    if work.behavior is not None or not isinstance(
+        work.sales_model, (ParametricSales, BootstrapSales)
+    ):
+        warnings.warn(
+            "backend='dask': this design (a behaviour model or a custom sales model) is "
+            "not split into partitions of the population; every worker holds all reps",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+        return None
+
+    def split(n_workers: int) -> tuple[list, Callable[[list], Any]]:
+        parts = [pt.subset_work(work, rows) for rows in pt.unit_partitions(work, n_workers)]
+        n_paid = len(work.paid)
+
+        def combine(got: list) -> dict[str, Any]:
+            return work.summarize(pt.assemble(got, n_paid))
+
+        return parts, combine
+
+    return split
 
 
 def _annual_sigma(model: Any, k: int, months: np.ndarray) -> np.ndarray | None:
