@@ -434,7 +434,7 @@ class _Work:
             k: np.ascontiguousarray(sales[..., i]) for i, k in enumerate(self.kpis) if k in needed
         }
         target = self._target_by_kpi
-        pay = self.plan.payout(actual, target, score=score)
+        pay = self.plan.payout(actual, target, score=score, lines=self.keep_cube)
         rep_pay = m.total(pay.total)[:, paid]  # (n, R)
         clock.mark("plan arithmetic")
         vals = {
