@@ -781,8 +781,10 @@ def simulate(
         Draws per chunk (default: about 64 MB of working arrays per chunk).
     backend : {"local", "dask"}
         ``local`` runs chunks in this process on ``threads`` threads (default:
-        up to 2, the cores there are); ``dask`` sends chunks to ``address`` or a
-        ``LocalCluster`` of ``n_workers`` started for the run.
+        up to 2, the cores there are); ``dask`` runs on the cluster at
+        ``address`` or a ``LocalCluster`` of ``n_workers`` started for the run,
+        each worker holding one partition of whole units of the population
+        (see ``docs/scale.md``); the results are the local run's, bit for bit.
     progress : bool, optional
         Progress bar (default: only on a terminal).
     keep_cube : bool
