@@ -62,6 +62,16 @@ def _rss_mib() -> float:
 
 
 def _worker_peak_mib() -> float:
+    """A worker's own peak resident memory. ``ru_maxrss`` will not do: a process
+    started by fork and exec keeps its parent's high-water mark (the client's, with
+    the whole dataset loaded), while ``VmHWM`` belongs to the process's own memory."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     import resource as r
 
     return r.getrusage(r.RUSAGE_SELF).ru_maxrss / 1024
