@@ -366,7 +366,7 @@ def test_engine_cap_lowers_sales_of_reps_expected_above_it(small_ds):
     mech = run(capped, None)
     a_cap, a_unc = run(capped, effort), run(uncapped, effort)
     high = mech.index[mech["mean_attainment"] > 1.3]
-    low = mech.index[mech["mean_attainment"] < 0.7]
+    low = mech.index[mech["mean_attainment"] < 0.6]
     assert len(high) >= 3 and len(low) >= 3
     # Above the cap the capped plan pays nothing more: those reps sell less (each at
     # most the same: a rep expected below the cap before the year's luck may not react).

@@ -416,3 +416,35 @@ def test_reps_without_a_target_on_an_appraised_kpi_are_not_rated(small_force):
     assert row["mean_coefficient"] == 1.0  # neutral: not rated, not penalised
     shares = res.group_draws["grade_share"]
     assert shares.sum(axis=1).to_numpy() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(
+    "plan_file",
+    sorted(str(p) for p in __import__("pathlib").Path("scenarios/plans").glob("*.yaml")),
+)
+def test_the_total_without_lines_is_the_sum_of_the_lines(small_force, plan_file):
+    """The engine asks the plan for its total only; it must be bit for bit the total
+    a pay statement shows (the sum of its lines), for every plan shipped."""
+    import simlib as sl
+
+    plan = sl.plans.Plan.from_yaml(plan_file, kpis=small_force.kpi_names)
+    periods = pd.period_range("2026-01", periods=12, freq="M")
+    reps = small_force.reps
+    prep = plan.prepare(reps, periods, ds=small_force, paid=np.asarray(plan.covers(reps)))
+    rng = np.random.default_rng(3)
+    shape = (4, len(reps), 12)
+    actual = {k: rng.lognormal(np.log(1e4), 0.6, shape) for k in small_force.kpi_names}
+    actual["hv_retention"] = np.clip(rng.normal(0.95, 0.04, shape), 0, 1)
+    target = {k: np.full((len(reps), 12), 1e4) for k in small_force.kpi_names}
+    target["hv_retention"] = np.full((len(reps), 12), 0.95)
+    score = rng.uniform(0.6, 1.2, (4, len(reps), 1))
+    full = prep.payout(actual, target, score=score)
+    total_only = prep.payout(actual, target, score=score, lines=False)
+    by_hand = np.zeros(shape)
+    for line in full.lines.values():
+        by_hand += line
+    np.testing.assert_array_equal(total_only.total, full.total)
+    # A recoverable draw is booked as (paid - earned): the lines add up to the total
+    # up to the rounding of that difference.
+    np.testing.assert_allclose(full.total, by_hand, rtol=1e-12, atol=1e-6)
+    assert total_only.lines == {}

@@ -308,3 +308,36 @@ def test_bootstrap_donors_come_from_the_new_reps_region():
         got = np.round(sims[:, mo - 1], 10)
         assert np.isin(got, np.round(pool[np.isfinite(pool)], 10)).all()
         assert not np.isin(got, np.round(other[np.isfinite(other)], 10)).any()
+
+
+def test_a_reps_sales_do_not_depend_on_which_other_reps_are_drawn():
+    """Each block of the roster draws its own numbers, so a subset of the reps (a
+    partition on one worker, a design that simulates fewer reps) sees exactly the
+    sales the whole roster sees for the same reps; reps of different blocks get
+    different numbers."""
+    from simlib.engine.sales import REP_BLOCK
+
+    n = REP_BLOCK + 50  # two blocks of the roster
+    periods = pd.period_range("2027-01", periods=2, freq="M")
+    kpis, rate = ("revenue", "new_customers", "hv_retention"), (False, False, True)
+    corr = np.array([[1.0, 0.6, 0.2], [0.6, 1.0, 0.1], [0.2, 0.1, 1.0]])
+    regions = np.arange(n) % 3
+    m = np.empty((n, 2, 3))
+    m[..., 0], m[..., 1], m[..., 2] = 1000.0, 10.0, 0.9
+    opts = dict(
+        sigma_rep=0.2, sigma_company=0.1, sigma_region=0.1, sigma_month=0.3, rho_company=0.5,
+        kpi_correlation=corr,
+    )  # fmt: skip
+    whole = ParametricSales(_layout(n, periods, kpis, rate, regions), m, **opts)
+    pick = np.array([n - 1, 3, REP_BLOCK, 7])  # out of order, across both blocks
+    sub_lay = Layout(
+        rep_ids=np.array([f"r{i}" for i in pick]), periods=periods, kpis=kpis,
+        region=regions[pick], is_rate=np.array(rate), roster=pick, roster_size=n,
+        region_space=3,
+    )  # fmt: skip
+    part = ParametricSales(sub_lay, m[pick], **opts)
+    for g_whole, g_part in zip(draw_generators(4, 0, 3), draw_generators(4, 0, 3), strict=True):
+        a, b = whole.draw(g_whole), part.draw(g_part)
+        np.testing.assert_array_equal(a[pick], b)
+    # Same place in different blocks: different monthly noise.
+    assert not np.allclose(a[3], a[REP_BLOCK + 3])

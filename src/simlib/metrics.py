@@ -58,7 +58,11 @@ def gini(x: np.ndarray, axis: int = -1) -> np.ndarray:
     i = 1..n, which equals the mean absolute difference over twice the mean.
     All-zero rows give 0.
     """
-    x = np.sort(np.moveaxis(np.asarray(x, dtype=float), axis, -1), axis=-1)
+    return gini_of_sorted(np.sort(np.moveaxis(np.asarray(x, dtype=float), axis, -1), axis=-1))
+
+
+def gini_of_sorted(x: np.ndarray) -> np.ndarray:
+    """:func:`gini` of amounts already sorted ascending along the last axis."""
     n = x.shape[-1]
     if n == 0:
         return np.full(x.shape[:-1], np.nan)
@@ -69,19 +73,49 @@ def gini(x: np.ndarray, axis: int = -1) -> np.ndarray:
         return np.where(whole > 0, num / (n * whole), 0.0)
 
 
+def average_ranks(x: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """Ranks 1..n along the last axis, ties given their average rank (as
+    ``scipy.stats.rankdata``), from ``order``, the indices that sort ``x``.
+
+    One sort serves several statistics (ranks, quartiles, sorted values for Gini).
+    """
+    x = np.asarray(x, dtype=float)
+    if np.isnan(x).any():
+        return stats.rankdata(x, axis=-1)
+    n = x.shape[-1]
+    xs = np.take_along_axis(x, order, axis=-1)
+    idx = np.broadcast_to(np.arange(n), xs.shape)
+    new = np.ones(xs.shape, dtype=bool)
+    new[..., 1:] = xs[..., 1:] != xs[..., :-1]
+    first = np.maximum.accumulate(np.where(new, idx, 0), axis=-1)
+    last_flag = np.ones(xs.shape, dtype=bool)
+    last_flag[..., :-1] = new[..., 1:]
+    last = np.flip(
+        np.minimum.accumulate(np.flip(np.where(last_flag, idx, n - 1), axis=-1), axis=-1), axis=-1
+    )
+    ranks = np.empty(xs.shape)
+    np.put_along_axis(ranks, order, (first + last) / 2 + 1, axis=-1)
+    return ranks
+
+
+def spearman_of_ranks(rx: np.ndarray, ry: np.ndarray) -> np.ndarray:
+    """:func:`spearman` from the two sides' ranks (last axis)."""
+    rx = rx - rx.mean(axis=-1, keepdims=True)
+    ry = ry - ry.mean(axis=-1, keepdims=True)
+    num = (rx * ry).sum(axis=-1)
+    den = np.sqrt((rx**2).sum(axis=-1) * (ry**2).sum(axis=-1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
+
+
 def spearman(x: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray:
     """Spearman rank correlation of ``x`` and ``y`` along ``axis`` (ties get average ranks).
 
     NaN where either side is constant (no ranking to correlate).
     """
-    rx = stats.rankdata(x, axis=axis)
-    ry = stats.rankdata(y, axis=axis)
-    rx = rx - rx.mean(axis=axis, keepdims=True)
-    ry = ry - ry.mean(axis=axis, keepdims=True)
-    num = (rx * ry).sum(axis=axis)
-    den = np.sqrt((rx**2).sum(axis=axis) * (ry**2).sum(axis=axis))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
+    rx = np.moveaxis(stats.rankdata(x, axis=axis), axis, -1)
+    ry = np.moveaxis(stats.rankdata(y, axis=axis), axis, -1)
+    return spearman_of_ranks(rx, ry)
 
 
 def pay_performance(

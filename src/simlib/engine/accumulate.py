@@ -77,13 +77,15 @@ class Histogram:
 
     def add(self, counts: np.ndarray, index: np.ndarray) -> None:
         """Add the bins of ``index`` (draws, reps) to ``counts`` (reps, bins) in place."""
-        reps = index.shape[1]
-        idx = index.astype(np.int64)
-        keep = idx < self.bins
-        flat = (np.arange(reps)[None, :] * self.bins + idx)[keep]
-        # Sort-and-count beats np.add.at by far and needs no (reps x bins) temporary.
-        cells, n = np.unique(flat, return_counts=True)
-        counts.reshape(-1)[cells] += n.astype(counts.dtype)
+        rows = np.arange(index.shape[1])
+        # One draw at a time every rep falls in exactly one bin, so a fancy-indexed
+        # increment never meets the same cell twice: no sort, no (reps x bins) temporary.
+        for idx in index:
+            keep = idx < self.bins
+            if keep.all():
+                counts[rows, idx] += 1
+            else:
+                counts[rows[keep], idx[keep]] += 1
 
     def quantiles(self, counts: np.ndarray, qs: tuple[float, ...]) -> np.ndarray:
         """Quantiles per rep (reps, len(qs)), linear within the bin that holds them."""

@@ -89,6 +89,16 @@ def _call(work: ChunkWork, a: int, b: int) -> Any:
     return (work.clone() if hasattr(work, "clone") else work).run_chunk(a, b)
 
 
+def _rep_values(work: Any, a: int, b: int) -> Any:
+    return (work.clone() if hasattr(work, "clone") else work).rep_values(a, b)
+
+
+#: Splits a work into partitions of the population for ``n`` workers: a list of
+#: ``(partition work, columns)`` (fewer than two: the population stays whole), and
+#: the function that turns the partitions' ``(columns, rep values)`` into a chunk's result.
+Partitioner = Callable[[int], tuple[list[tuple[Any, Any]], Callable[[list], Any]]]
+
+
 def run_dask(
     work: ChunkWork,
     ranges: list[tuple[int, int]],
@@ -96,12 +106,20 @@ def run_dask(
     n_workers: int = 2,
     progress: bool | None = None,
     on_cluster: Callable[[Any], None] | None = None,
+    partitioner: Partitioner | None = None,
 ) -> Iterator[tuple[tuple[int, int], Any]]:
     """Run the chunks as futures on a ``dask.distributed`` cluster, yielding in draw order.
 
     With no ``address`` a ``LocalCluster`` of ``n_workers`` single-threaded worker
     processes is started for the run and closed after it. ``on_cluster`` is called
     with the client once connected (benchmarks use it to read worker memory).
+
+    With a ``partitioner`` the population is split into one partition per worker
+    (see :mod:`simlib.engine.partition`): each worker receives only its partition
+    and computes its reps for every chunk of draws; the chunks' per-rep results
+    are put together here, in draw order, and reduced. Without one (or when the
+    population cannot be split) every worker receives the whole work and chunks
+    of draws are spread over the workers.
     """
     try:
         from dask.distributed import Client, LocalCluster
@@ -123,10 +141,17 @@ def run_dask(
     try:
         if on_cluster is not None:
             on_cluster(client)
-        [work_future] = client.scatter([work], broadcast=True)
-        n_threads = sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values())
-        in_flight = max(2, 2 * n_threads)
         from collections import deque
+
+        info = client.scheduler_info()["workers"]
+        if partitioner is not None:
+            parts, combine = partitioner(len(info))
+            if len(parts) >= 2:
+                yield from _run_partitions(client, parts, combine, ranges, progress, on_cluster)
+                return
+        [work_future] = client.scatter([work], broadcast=True)
+        n_threads = sum(w.get("nthreads", 1) for w in info.values())
+        in_flight = max(2, 2 * n_threads)
 
         pending: deque = deque()
         it = iter(ranges)
@@ -152,3 +177,56 @@ def run_dask(
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _run_partitions(
+    client: Any,
+    parts: list[tuple[Any, Any]],
+    combine: Callable[[list], Any],
+    ranges: list[tuple[int, int]],
+    progress: bool | None,
+    on_cluster: Callable[[Any], None] | None = None,
+) -> Iterator[tuple[tuple[int, int], Any]]:
+    """Each partition on one worker (round robin), every chunk of draws on every partition.
+
+    ``on_cluster`` is called once more after the last chunk, while the workers
+    still hold their partitions."""
+    from collections import deque
+
+    addresses = sorted(client.scheduler_info()["workers"])
+    placed = []
+    for i, (part, columns) in enumerate(parts):
+        where = [addresses[i % len(addresses)]]
+        [future] = client.scatter([part], workers=where)
+        placed.append((future, columns, where))
+
+    def submit(a: int, b: int) -> list:
+        return [
+            (columns, client.submit(_rep_values, future, a, b, workers=where,
+                                    allow_other_workers=False, pure=False))
+            for future, columns, where in placed
+        ]  # fmt: skip
+
+    in_flight = max(2, 2 * len(addresses) // len(parts))
+    pending: deque = deque()
+    it = iter(ranges)
+    with _progress(ranges[-1][1] if ranges else 0, progress, "simulating (dask)") as bar:
+        for rng in it:
+            pending.append((rng, submit(*rng)))
+            if len(pending) >= in_flight:
+                break
+        while pending:
+            (a, b), futures = pending.popleft()
+            nxt = next(it, None)
+            if nxt is not None:
+                pending.append((nxt, submit(*nxt)))
+            got = []
+            for columns, fut in futures:
+                got.append((columns, fut.result()))
+                fut.release()
+            bar.update(b - a)
+            yield (a, b), combine(got)
+    if on_cluster is not None:
+        on_cluster(client)
+    for future, _, _ in placed:
+        future.release()

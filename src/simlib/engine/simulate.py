@@ -269,6 +269,24 @@ def annual_turnover(ds: Dataset, periods: pd.PeriodIndex) -> float:
 
 
 # ------------------------------------------------------------------ the work
+class _PhaseClock:
+    """Seconds spent per phase of a chunk (what ``benchmarks/bench_engine.py`` prints):
+    elapsed under the phase's name, CPU time of the thread under ``cpu:<phase>`` (on a
+    shared machine the CPU time is what a phase really costs)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+        self._last_cpu = time.thread_time()
+
+    def mark(self, phase: str) -> None:
+        now, cpu = time.perf_counter(), time.thread_time()
+        self.seconds[phase] = self.seconds.get(phase, 0.0) + now - self._last
+        key = f"cpu:{phase}"
+        self.seconds[key] = self.seconds.get(key, 0.0) + cpu - self._last_cpu
+        self._last, self._last_cpu = now, cpu
+
+
 @dataclass
 class _Work:
     """Everything a chunk needs; picklable, so Dask workers get one copy each."""
@@ -316,8 +334,14 @@ class _Work:
         if self.weight_of is None:
             self.weight_of = np.full(len(self.kpis), -1)
         self._staffed = np.isfinite(self.targets).astype(float)
+        # Months counted per rep and KPI: the same in every draw when no KPI's mean
+        # is weighted by another, so counted once here instead of once per draw.
+        self._staffed_months = self._staffed.sum(axis=-2)
         self._base_total = float(m.total(self.base_salary))
         self._target_y = self.annual(np.nan_to_num(self.targets))  # (R, K), fixed
+        self._target_by_kpi = {
+            k: np.ascontiguousarray(self.targets[..., i]) for i, k in enumerate(self.kpis)
+        }
 
     def clone(self) -> _Work:
         """A copy safe to run beside this one in another thread (the prepared
@@ -332,6 +356,12 @@ class _Work:
         """(..., R, T, K) -> (..., R, K) over the staffed months: the sum for a
         summed KPI, the mean for a rate (weighted by the KPI its ``weight_kpi``
         names, else by month)."""
+        if not (self.weight_of >= 0).any():
+            # Sum over months of x x staffed, one pass; the rounding is fixed per
+            # rep (months added in order), whatever the number of draws.
+            num = np.einsum("...rtk,rtk->...rk", x, self._staffed)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return np.where(self.summed, num, num / self._staffed_months)
         w = np.broadcast_to(self._staffed, x.shape)
         if (self.weight_of >= 0).any():
             w = w.copy()
@@ -344,15 +374,29 @@ class _Work:
             return np.where(self.summed, num, num / den)
 
     def run_chunk(self, start: int, stop: int) -> dict[str, Any]:
+        """Draws ``start`` .. ``stop - 1``: per-rep results, then per-draw metrics."""
+        return self.summarize(self.rep_values(start, stop))
+
+    def rep_values(self, start: int, stop: int) -> dict[str, Any]:
+        """Per rep the plan pays, per draw: quota attainment, pay, revenue, quota-KPI
+        actual, grade and coefficient (arrays (draws, paid reps)).
+
+        Everything here is per rep or per unit, never across the whole population,
+        so a partition of whole units computes exactly its reps' columns.
+        """
+        clock = _PhaseClock()
         gens = draw_generators(self.seed, start, stop)
-        draws_ = []
-        for g in gens:
-            s = self.sales_model.draw(g)  # (R, T, K)
+        sales = np.empty((len(gens), *self.targets.shape))  # (n, R, T, K)
+        takes_out = isinstance(self.sales_model, ParametricSales)
+        for i, g in enumerate(gens):
+            if takes_out:
+                self.sales_model.draw(g, out=sales[i])
+            else:
+                sales[i] = self.sales_model.draw(g)
             if self.turnover is not None:
                 seat = self.turnover.seat_factor(g)[:, :, None]
-                s = np.where(self.is_rate, s, s * seat)
-            draws_.append(s)
-        sales = np.stack(draws_)  # (n, R, T, K)
+                sales[i] = np.where(self.is_rate, sales[i], sales[i] * seat)
+        clock.mark("sales draws")
         if self.behavior is not None:
             # A bound response model (simlib.behavior) gets the draws' own
             # generators; a plain callable keeps the older f(sales, work) contract.
@@ -360,7 +404,7 @@ class _Work:
                 sales = self.behavior(sales, gens)
             else:
                 sales = self.behavior(sales, self)
-        tgt = self.targets
+        clock.mark("behaviour")
         actual_all = self.annual(sales)  # (n, R_all, K)
         paid = self.paid
         actual_y = actual_all[:, paid]
@@ -372,7 +416,7 @@ class _Work:
         att = np.where(np.isfinite(target_y) & (target_y > 0), att, np.nan)
         att = np.where(np.isnan(att) & self.lower & (target_y > 0), np.inf, att)
         primary_att = att[..., self.primary]  # (n, R)
-        out: dict[str, Any] = {}
+        clock.mark("attainment")
 
         grade = coef = None
         if self.scorecard is not None:
@@ -388,19 +432,48 @@ class _Work:
             if ev.coefficient is not None:
                 coef = np.ones(actual_y.shape[:2])
                 coef[:, rated] = ev.coefficient
+        clock.mark("appraisal and ratings")
         score = None
         if coef is not None:
             full = np.ones(actual_all.shape[:2])  # reps not paid: any value, they get 0
             full[:, paid] = coef
             score = full[..., None]
-        actual = {k: sales[..., i] for i, k in enumerate(self.kpis)}
-        target = {k: tgt[..., i] for i, k in enumerate(self.kpis)}
-        pay = self.plan.payout(actual, target, score=score)
+        # One contiguous (draws, reps, months) array per KPI the plan reads: every
+        # pass of the plan arithmetic then streams through memory.
+        needed = set(self.plan._kpis_needed())
+        actual = {
+            k: np.ascontiguousarray(sales[..., i]) for i, k in enumerate(self.kpis) if k in needed
+        }
+        target = self._target_by_kpi
+        pay = self.plan.payout(actual, target, score=score, lines=self.keep_cube)
         rep_pay = m.total(pay.total)[:, paid]  # (n, R)
+        clock.mark("plan arithmetic")
+        vals = {
+            "primary_att": primary_att,
+            "rep_pay": rep_pay,
+            "revenue": actual_y[..., self.revenue],
+            "p_act": actual_y[..., self.primary],
+            "grade": grade,
+            "coef": coef,
+            "seconds": clock.seconds,
+        }
+        if self.keep_cube:
+            vals["sales"] = sales[:, paid]
+            vals["pay"] = pay.total[:, paid]
+        return vals
+
+    def summarize(self, vals: dict[str, Any]) -> dict[str, Any]:
+        """Per-draw metrics, group metrics, outcomes and per-rep partial sums from
+        :meth:`rep_values` of the whole population the plan pays."""
+        clock = _PhaseClock()
+        out: dict[str, Any] = {}
+        primary_att, rep_pay, grade, coef = (
+            vals["primary_att"], vals["rep_pay"], vals["grade"], vals["coef"]
+        )  # fmt: skip
         ti = self.target_incentive
         with np.errstate(invalid="ignore", divide="ignore"):
             pay_multiple = np.where(ti > 0, rep_pay / ti, np.nan)
-        revenue = actual_y[..., self.revenue]
+        revenue = vals["revenue"]
         revenue_total = m.total(revenue)
         total_pay = m.total(rep_pay)
         base = self.base_salary
@@ -432,12 +505,20 @@ class _Work:
         # One definition on every page (simlib.vocabulary): pay as a multiple of target
         # incentive against attainment, over reps with a target incentive and a target.
         d["pay_performance_spearman"] = m.pay_performance(primary_att, rep_pay, ti)
-        d["payout_gini"] = m.gini(np.clip(rep_pay, 0, None))
-        p_act, p_tgt = actual_y[..., self.primary], target_y[..., self.primary]
+        # One sort of attainment serves the performance quartiles, one of pay the Gini.
+        order_att = np.argsort(rank_att, axis=-1, kind="stable")
+        order_pay = np.argsort(rep_pay, axis=-1, kind="stable")
+        d["payout_gini"] = m.gini_of_sorted(
+            np.clip(np.take_along_axis(rep_pay, order_pay, axis=-1), 0, None)
+        )
+        p_act = vals["p_act"]
+        p_tgt = np.broadcast_to(self._target_y[self.paid, self.primary], p_act.shape)
         n_reps = np.full(len(total_pay), float(p_act.shape[-1]))
         reach = self._reached(m.total(p_act), m.total(np.nan_to_num(p_tgt)), n_reps)
         d["company_reaches_target"] = reach
-        quart = m.quartile_codes(rank_att)
+        quart = np.empty_like(order_att)  # as m.quartile_codes, from the same sort
+        np.put_along_axis(quart, order_att, np.arange(order_att.shape[-1])[None, :], axis=-1)
+        quart = (quart * 4) // max(order_att.shape[-1], 1)
         cos_q = m.grouped_ratio(rep_pay + base, revenue, quart, 4)
         d["cost_of_sales_bottom_quartile"] = cos_q[..., 0]
         d["cost_of_sales_top_quartile"] = cos_q[..., 3]
@@ -454,6 +535,7 @@ class _Work:
         for name, (codes, labels) in self.groupings.items():
             groups[f"pay_gap:{name}"] = m.pay_gap_vs_others(rep_pay, rank_att, codes, len(labels))
             groups[f"mean_pay:{name}"] = m.grouped_ratio(rep_pay, ones, codes, len(labels))
+        clock.mark("metrics")
         if grade is not None:
             ngr = len(self.grade_names)
             n_rated = max(len(self.rated), 1)
@@ -475,6 +557,7 @@ class _Work:
                     grade >= 0, matrix.rate(np.maximum(grade, 0), compa[None, :]), 0.0
                 )
                 d["merit_cost_at_matrix"] = m.total(raise_pct * salary[None, :])
+        clock.mark("outcomes")
         finite_att = np.where(np.isnan(primary_att), np.inf, primary_att)
         pop_bin = np.clip(
             np.searchsorted(POPULATION_BINS, finite_att, side="right") - 1,
@@ -509,11 +592,14 @@ class _Work:
         out["bins"] = bins
         if self.keep_cube:
             out["cube"] = {
-                "sales": sales[:, paid],
-                "pay": pay.total[:, paid],
+                "sales": vals["sales"],
+                "pay": vals["pay"],
                 "attainment": primary_att,
                 "base_salary": base,
             }
+        clock.mark("reduction")
+        out["seconds"] = {k: vals["seconds"].get(k, 0.0) + clock.seconds.get(k, 0.0)
+                          for k in {**vals["seconds"], **clock.seconds}}  # fmt: skip
         return out
 
     def _reached(self, actual: np.ndarray, target: np.ndarray, n: np.ndarray) -> np.ndarray:
@@ -562,6 +648,11 @@ class SimulationResult:
     provenance: dict[str, Any]
     cube: dict[str, np.ndarray] | None = None
     seconds: float = 0.0
+    #: Seconds per phase (set-up and fitting, sales draws, ..., reduction), summed
+    #: over chunks: on several threads or workers they add up to more than the wall time.
+    phase_seconds: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
+    #: CPU seconds per phase, the same way (the CPU time of the threads that ran it).
+    phase_cpu_seconds: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
     _metrics: pd.DataFrame | None = field(default=None, repr=False)
 
     def summary(self) -> pd.DataFrame:
@@ -702,11 +793,13 @@ def simulate(
         :data:`simlib.limits.MAX_DRAWS`) and the run's seed (0 to 2**63-1,
         default 1).
     chunk_size : int, optional
-        Draws per chunk (default: about 256 MB of working arrays per chunk).
+        Draws per chunk (default: about 64 MB of working arrays per chunk).
     backend : {"local", "dask"}
         ``local`` runs chunks in this process on ``threads`` threads (default:
-        up to 2, the cores there are); ``dask`` sends chunks to ``address`` or a
-        ``LocalCluster`` of ``n_workers`` started for the run.
+        up to 2, the cores there are); ``dask`` runs on the cluster at
+        ``address`` or a ``LocalCluster`` of ``n_workers`` started for the run,
+        each worker holding one partition of whole units of the population
+        (see ``docs/scale.md``); the results are the local run's, bit for bit.
     progress : bool, optional
         Progress bar (default: only on a terminal).
     keep_cube : bool
@@ -752,6 +845,7 @@ def simulate(
         growth,
     )
     started = time.perf_counter()
+    started_cpu = time.thread_time()
     from simlib.org import Hierarchy
     from simlib.plans import Plan
 
@@ -1042,17 +1136,30 @@ def simulate(
         work.is_rate = layout.is_rate
     if chunk_size is None:
         per_draw_bytes = 8 * int(np.prod(layout.shape)) * 6  # sales + plan intermediates
-        chunk_size = int(np.clip(256e6 // max(per_draw_bytes, 1), 1, 256))
+        # About 64 MB of working arrays per chunk: small enough to keep peak memory
+        # low with two threads, large enough that per-chunk overhead stays negligible.
+        chunk_size = int(np.clip(64e6 // max(per_draw_bytes, 1), 1, 256))
     ranges = chunks(draws, chunk_size)
     if threads is None:
         threads = min(2, os.cpu_count() or 1)
     if backend == "local":
         stream = run_local(work, ranges, progress=progress, threads=threads)
     elif backend == "dask":
-        stream = run_dask(work, ranges, address=address, n_workers=n_workers, progress=progress)
+        stream = run_dask(
+            work, ranges, address=address, n_workers=n_workers, progress=progress,
+            partitioner=_partitioner(work),
+        )  # fmt: skip
     else:
         raise SimulationError(f"backend: expected 'local' or 'dask', got {backend!r}")
+    set_up = time.perf_counter() - started
+    set_up_cpu = time.thread_time() - started_cpu
     result = _reduce(stream, work, layout, reps, draws)
+    phases = {"set-up and fitting": set_up, **result.phase_seconds}
+    result.phase_seconds = {k: v for k, v in phases.items() if not k.startswith("cpu:")}
+    result.phase_cpu_seconds = {
+        "set-up and fitting": set_up_cpu,
+        **{k[4:]: v for k, v in phases.items() if k.startswith("cpu:")},
+    }
     result.name = name or plan.name
     result.provenance = {
         "scenario": result.name,
@@ -1091,6 +1198,34 @@ def simulate(
         }
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _partitioner(work: _Work) -> Callable[[int], tuple[list, Callable[[list], Any]]] | None:
+    """How the ``dask`` backend splits ``work`` into partitions of whole units (see
+    :mod:`simlib.engine.partition`); ``None`` when it cannot, with a warning."""
+    from simlib.engine import partition as pt
+
+    if work.behavior is not None or not isinstance(
+        work.sales_model, (ParametricSales, BootstrapSales)
+    ):
+        warnings.warn(
+            "backend='dask': this design (a behaviour model or a custom sales model) is "
+            "not split into partitions of the population; every worker holds all reps",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+        return None
+
+    def split(n_workers: int) -> tuple[list, Callable[[list], Any]]:
+        parts = [pt.subset_work(work, rows) for rows in pt.unit_partitions(work, n_workers)]
+        n_paid = len(work.paid)
+
+        def combine(got: list) -> dict[str, Any]:
+            return work.summarize(pt.assemble(got, n_paid))
+
+        return parts, combine
+
+    return split
 
 
 def _annual_sigma(model: Any, k: int, months: np.ndarray) -> np.ndarray | None:
@@ -1233,7 +1368,13 @@ def _reduce(
     }
     binning = {"attainment": ATTAINMENT_BINS, "log_pay": LOG_PAY_BINS}
     cube: dict[str, list[np.ndarray]] = {}
+    phases: dict[str, float] = {}
+    reducing = 0.0
+    reducing_cpu = 0.0
     for _, out in stream:
+        t0, c0 = time.perf_counter(), time.thread_time()
+        for k, v in out.get("seconds", {}).items():
+            phases[k] = phases.get(k, 0.0) + v
         for k, idx in out["bins"].items():
             binning[k].add(counts[k], idx)
         for k, v in out["per_draw"].items():
@@ -1250,6 +1391,9 @@ def _reduce(
                 cube[k] = [v]
             else:
                 cube.setdefault(k, []).append(v)
+        reducing += time.perf_counter() - t0
+        reducing_cpu += time.thread_time() - c0
+    t0, c0 = time.perf_counter(), time.thread_time()
     pd_frame = pd.DataFrame({k: np.concatenate(v) for k, v in per_draw.items()})
     pd_frame.index.name = "draw"
     labels = {
@@ -1295,7 +1439,7 @@ def _reduce(
     hist_frame = pd.DataFrame(
         {"attainment_from": POPULATION_BINS, "share": hist / max(hist.sum(), 1)}
     )
-    return SimulationResult(
+    result = SimulationResult(
         name="",
         per_draw=pd_frame,
         group_draws=group_frames,
@@ -1304,6 +1448,12 @@ def _reduce(
         provenance={},
         cube={k: np.concatenate(v) for k, v in cube.items()} if cube else None,
     )
+    phases["reduction"] = phases.get("reduction", 0.0) + reducing + time.perf_counter() - t0
+    phases["cpu:reduction"] = (
+        phases.get("cpu:reduction", 0.0) + reducing_cpu + time.thread_time() - c0
+    )
+    result.phase_seconds = phases
+    return result
 
 
 def load_plan(plan: Any, ds: Dataset):

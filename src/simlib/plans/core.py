@@ -110,12 +110,15 @@ def window_sums(x: np.ndarray, w: Windows) -> np.ndarray:
     ``np.add.reduceat``); under true-up the year-to-date sums accumulate the
     period sums window by window (at most 12 vector additions).
     """
-    T = x.shape[-1]
     n = PERIOD_MONTHS[w.period]
     if n == 1 and w.regular:
         base = x
     elif w.regular:
-        base = x.reshape(*x.shape[:-1], T // n, n).sum(axis=-1)
+        # Strided additions, month by month in order: a reduction along a short
+        # last axis costs a loop per row.
+        base = x[..., 0::n] + x[..., 1::n]
+        for i in range(2, n):
+            base += x[..., i::n]
     else:
         base = np.add.reduceat(x, w.period_starts, axis=-1)
     if not w.true_up:
@@ -362,6 +365,7 @@ class PreparedPlan:
         target: Mapping[str, np.ndarray],
         score: np.ndarray | None = None,
         trace: bool = False,
+        lines: bool = True,
     ) -> PlanPayout:
         """Pay the plan on arrays.
 
@@ -378,6 +382,12 @@ class PreparedPlan:
             components, broadcastable to ``(..., reps, months)``.
         trace : bool
             Keep the window-level steps for pay statements.
+        lines : bool
+            Keep each line's monthly payments (``PlanPayout.lines``). ``False``
+            returns the total only (``lines`` empty): components paid on the same
+            windows one after another are added per window and spread onto the
+            months once, which spares the Monte Carlo engine several passes over
+            (draws x reps x months) arrays. The total is the same sum, in the same order.
         """
         spec = self.spec
         R, T = self.shape
@@ -410,9 +420,26 @@ class PreparedPlan:
                 self._target[k] = np.zeros((R, T))
                 self._finite_q[k] = np.zeros((R, T), dtype=bool)
         full = (*lead, R, T) if lead is not None else (R, T)
+        # A clawback reverses single lines, and a trace explains them: both need every line.
+        keep_lines = lines or trace or any(c.clawback is not None for c in spec.components)
+        #: Without lines: (windows, summed window payments) of consecutive components,
+        #: and the months total so far.
+        run: list = []
+        earned_total: np.ndarray | None = None
+
+        def flush() -> None:
+            nonlocal earned_total
+            if run:
+                monthly = _spread(run[1], run[0], full)
+                if earned_total is None:
+                    earned_total = np.array(monthly, dtype=float, copy=True)
+                else:
+                    earned_total += monthly
+                run.clear()
+
         self._ws = {}
         tr: dict = {}
-        lines: dict[str, np.ndarray] = {}
+        monthly_lines: dict[str, np.ndarray] = {}
         try:
             coef_cache: dict = {}
 
@@ -546,19 +573,40 @@ class PreparedPlan:
                 if c.max_payout is not None:
                     pay = self._component_cap(c.max_payout, pay, w, t, trace)
                 t["payment"] = pay
-                lines[c.name] = _spread(pay, w, full)
+                if keep_lines:
+                    monthly_lines[c.name] = _spread(pay, w, full)
+                elif (
+                    run
+                    and run[0] is w
+                    or (run and run[0].period == w.period and run[0].true_up == w.true_up)
+                ):
+                    run[1] = run[1] + pay
+                else:
+                    flush()
+                    run[:] = [w, np.array(np.broadcast_to(pay, pay.shape), dtype=float)]
                 if trace:
                     tr[c.name] = t
-            for c in spec.components:
-                if isinstance(c, Scorecard) and c.applies_to:
-                    lines[c.name] = np.zeros(full)
-            ordered = {c.name: lines[c.name] for c in spec.components}
-            earned = np.zeros(full)
-            for arr in ordered.values():
-                earned += arr
+            if keep_lines:
+                for c in spec.components:
+                    if isinstance(c, Scorecard) and c.applies_to:
+                        monthly_lines[c.name] = np.zeros(full)
+                ordered = {c.name: monthly_lines[c.name] for c in spec.components}
+                earned = np.zeros(full)
+                for arr in ordered.values():
+                    earned += arr
+            else:
+                flush()
+                ordered = {}
+                earned = earned_total if earned_total is not None else np.zeros(full)
+                if earned.shape != full:
+                    earned = np.array(np.broadcast_to(earned, full), dtype=float)
             extra: dict[str, np.ndarray] = {}
             kept = None
-            if spec.max_payout_multiple is not None or spec.max_payout is not None:
+            if not keep_lines and (
+                spec.max_payout_multiple is not None or spec.max_payout is not None
+            ):
+                self._plan_cap(earned, None, in_place=True)
+            elif spec.max_payout_multiple is not None or spec.max_payout is not None:
                 adj = self._plan_cap(earned, tr if trace else None)
                 extra["plan_cap"] = adj
                 if any(c.clawback is not None for c in spec.components):
@@ -581,13 +629,17 @@ class PreparedPlan:
                 paid = self._draw(earned, spec.draw, tr if trace else None)
                 extra["draw"] = paid - earned
                 earned = paid
-            ordered.update(extra)
+            if keep_lines:
+                ordered.update(extra)
             if not self.paid.all():
                 # Reps outside the plan's positions: in the unit's sums, never paid.
                 m = self.paid[:, None]
                 ordered = {k: np.where(m, v, 0.0) for k, v in ordered.items()}
                 earned = np.where(m, earned, 0.0)
-            return PlanPayout(lines=ordered, total=earned, trace=tr, windows=dict(self.windows))
+            return PlanPayout(
+                lines=ordered if lines or trace else {}, total=earned, trace=tr,
+                windows=dict(self.windows),
+            )  # fmt: skip
         finally:
             self._actual = self._target = self._finite_a = self._finite_q = None
             self._ws = None
@@ -646,8 +698,17 @@ class PreparedPlan:
         limit = cap * self.year_share[:, w.ends]
         yw = self.year_id[w.ends]
         if np.all(yw == yw[0]):  # one plan year (the common case): a few vector operations
-            if not trace and np.all(np.maximum(pay, 0.0).sum(axis=-1) <= limit.min(axis=-1)):
-                return pay  # the year's positive payments stay under the cap: it cannot bind
+            if not trace:
+                # Where the year's positive payments stay under the cap it cannot bind:
+                # those reps (and draws) are paid as earned, the others held below.
+                binds = np.maximum(pay, 0.0).sum(axis=-1) > limit.min(axis=-1)
+                if not binds.any():
+                    return pay
+                shape = np.broadcast_shapes(pay.shape, limit.shape)
+                out = np.array(np.broadcast_to(pay, shape))
+                rows = np.nonzero(np.broadcast_to(binds, shape[:-1]))
+                out[rows] = self._hold_ytd(out[rows], np.broadcast_to(limit, shape)[rows])
+                return out
             held = np.array(np.broadcast_to(pay, np.broadcast_shapes(pay.shape, limit.shape)))
             for j in range(1, held.shape[-1]):  # cumsum along a short last axis, but faster
                 held[..., j] += held[..., j - 1]
@@ -674,6 +735,19 @@ class PreparedPlan:
         t.update(cap_limit=limit, capped=out < pay - 1e-9, cap_paid_before=ytd_before)
         return out
 
+    @staticmethod
+    def _hold_ytd(pay: np.ndarray, limit: np.ndarray) -> np.ndarray:
+        """Payments (rows, windows) of one plan year held so their running total stays at
+        ``limit`` (the same shape)."""
+        held = np.array(pay, dtype=float, copy=True)
+        for j in range(1, held.shape[-1]):
+            held[..., j] += held[..., j - 1]
+        np.minimum(held, limit, out=held)
+        out = np.empty_like(held)
+        out[..., 0] = held[..., 0]
+        np.subtract(held[..., 1:], held[..., :-1], out=out[..., 1:])
+        return out
+
     def plan_cap_limit(self) -> np.ndarray:
         """Year-to-date limit of the plan cap per rep and month (currency), (reps, months).
 
@@ -690,13 +764,27 @@ class PreparedPlan:
             lim = np.minimum(lim, spec.max_payout * self.year_share)
         return lim
 
-    def _plan_cap(self, earned: np.ndarray, tr: dict | None = None) -> np.ndarray:
+    def _plan_cap(
+        self, earned: np.ndarray, tr: dict | None = None, in_place: bool = False
+    ) -> np.ndarray:
+        """The plan cap's adjustment per month (<= 0); with ``in_place`` it is added to
+        ``earned`` directly, only for the reps (and draws) the cap holds back."""
         ytd = month_cumsum(earned, self.year_id)
         limit = self.plan_cap_limit()
-        over = ytd - limit
-        np.maximum(over, 0.0, out=over)  # cumulative amount held back by the cap, year to date
+        # The cumulative amount held back by the cap, year to date (in the year-to-date
+        # buffer itself unless a trace keeps both).
+        over = ytd - limit if tr is not None else np.subtract(ytd, limit, out=ytd)
+        np.maximum(over, 0.0, out=over)
         if tr is not None:
             tr["plan_cap"] = {"ytd_earned": ytd, "limit": limit, "held": over}
+        if in_place:
+            rows = np.nonzero(over.any(axis=-1))
+            if len(rows[0]):
+                earned[rows] += self._plan_cap_adjustment(over[rows])
+            return earned
+        return self._plan_cap_adjustment(over)
+
+    def _plan_cap_adjustment(self, over: np.ndarray) -> np.ndarray:
         adj = np.empty_like(over)
         adj[..., 0] = -over[..., 0]
         np.subtract(over[..., :-1], over[..., 1:], out=adj[..., 1:])

@@ -316,14 +316,7 @@ class Plan:
                 units = np.where(
                     pd.isna(units), "rep:" + reps["rep_id"].astype(str).to_numpy(), units
                 ).astype(str)
-                codes, uniq = pd.factorize(units)
-                order = np.argsort(codes, kind="stable")
-                sorted_codes = codes[order]
-                starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
-                group_sorted = np.cumsum(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]]) - 1
-                inv = np.empty(len(codes), dtype=np.int64)
-                inv[order] = group_sorted
-                teams[c.name] = (order, starts, inv, np.asarray(uniq)[sorted_codes[starts]])
+                teams[c.name] = team_index(units)
         spif_masks = {}
         for c in self.spec.components:
             if isinstance(c, Spif):
@@ -871,6 +864,23 @@ class Plan:
             ax.set_title(f"{c.name}: {kind}", fontsize=9)
         fig.tight_layout()
         return fig
+
+
+def team_index(units: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """How a team component sums over units: ``(order, starts, inv, labels)``.
+
+    ``order`` sorts reps by unit (stable: reps keep their order within a unit),
+    ``starts`` are where each unit's block begins in that order, ``inv`` is each
+    rep's unit number and ``labels`` the units' names, in block order.
+    """
+    codes, uniq = pd.factorize(np.asarray(units))
+    order = np.argsort(codes, kind="stable")
+    sorted_codes = codes[order]
+    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
+    group_sorted = np.cumsum(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]]) - 1
+    inv = np.empty(len(codes), dtype=np.int64)
+    inv[order] = group_sorted
+    return order, starts, inv, np.asarray(uniq)[sorted_codes[starts]]
 
 
 def _date_overlap(periods: pd.PeriodIndex, start: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:

@@ -1,0 +1,187 @@
+"""The ``dask`` backend splits the population into partitions of whole units.
+
+Each worker receives only its partition; the per-rep results come back and the
+per-draw metrics are computed on the whole population, so a run over partitions
+equals the local run bit for bit (every rep's random numbers depend only on the
+draw and its place in the roster, every group a rep's result depends on is whole
+in one partition). Checked on a ``LocalCluster`` and on a scheduler and two
+workers started as separate processes on loopback, as a production cluster runs.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simlib.data.synthetic import generate
+from simlib.engine import simulate
+
+pytest.importorskip("dask.distributed")
+
+PLAN = "scenarios/plans/telecom_account_manager.yaml"
+SCORECARD = "scenarios/appraisal/five_grade_forced.yaml"
+KW = dict(plan=PLAN, appraisal=SCORECARD, draws=7, seed=4, turnover=0.1, progress=False)
+
+
+@pytest.fixture(scope="module")
+def force():
+    return generate(n_reps=90, months=36, seed=8)
+
+
+def _assert_same(a, b):
+    pd.testing.assert_frame_equal(a.per_draw, b.per_draw, check_exact=True)
+    pd.testing.assert_frame_equal(a.reps, b.reps, check_exact=True)
+    assert a.group_draws.keys() == b.group_draws.keys()
+    for k, g in a.group_draws.items():
+        pd.testing.assert_frame_equal(g, b.group_draws[k], check_exact=True)
+
+
+def _work_of(ds, **kw):
+    """The prepared work of a run (captured from the local backend)."""
+    import simlib.engine.simulate  # noqa: F401  (the module, not the function)
+
+    mod = sys.modules["simlib.engine.simulate"]
+    got = {}
+    original = mod.run_local
+
+    def capture(work, ranges, **k):
+        got["work"] = work
+        return original(work, ranges, **k)
+
+    mod.run_local = capture
+    try:
+        simulate(ds=ds, **{**kw, "draws": 1})
+    finally:
+        mod.run_local = original
+    return got["work"]
+
+
+def test_partitions_keep_every_ranking_and_team_group_whole(force):
+    from simlib.engine.partition import unit_partitions
+
+    work = _work_of(force, **KW)
+    parts = unit_partitions(work, 2)
+    assert len(parts) == 2
+    rows = np.concatenate(parts)
+    assert sorted(rows.tolist()) == list(range(work.targets.shape[0]))  # a partition of the reps
+    # The scorecard ranks within region and the team component sums branches:
+    # no region and no branch may straddle two partitions.
+    part_of = np.empty(len(rows), dtype=int)
+    for j, p in enumerate(parts):
+        part_of[p] = j
+    for _, _, inv, _ in work.plan.teams.values():
+        for team in np.unique(inv):
+            assert len(set(part_of[inv == team])) == 1
+    rated_rows = np.asarray(work.paid)[work.rated]
+    codes = work.scorecard.rating_groups.codes
+    for g in np.unique(codes):
+        assert len(set(part_of[rated_rows[codes == g]])) == 1
+    sizes = [len(p) for p in parts]
+    assert min(sizes) > 0
+
+
+def test_dask_run_over_partitions_equals_the_local_run(force):
+    held: list[dict] = []
+
+    def reps_held(dask_worker) -> int:
+        data = dask_worker.data
+        return sum(v.targets.shape[0] for v in data.values() if hasattr(v, "rep_values"))
+
+    import simlib.engine.simulate  # noqa: F401
+
+    mod = sys.modules["simlib.engine.simulate"]
+    original = mod.run_dask
+
+    def run_dask(*a, **k):
+        k["on_cluster"] = lambda client: held.append(client.run(reps_held))
+        return original(*a, **k)
+
+    local = simulate(ds=force, chunk_size=3, **KW)
+    mod.run_dask = run_dask
+    try:
+        dask = simulate(ds=force, chunk_size=2, backend="dask", n_workers=2, **KW)
+    finally:
+        mod.run_dask = original
+    _assert_same(local, dask)
+    # After the run each worker holds one partition: together the whole population
+    # simulated, neither all of it.
+    total = _work_of(force, **KW).targets.shape[0]
+    per_worker = list(held[-1].values())
+    assert sum(per_worker) == total
+    assert all(0 < n < total for n in per_worker)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_an_external_scheduler_with_two_workers_gives_the_local_results(force, tmp_path):
+    dask_cli = Path(sys.executable).with_name("dask")
+    if not dask_cli.exists():
+        pytest.skip(f"the dask command is not installed beside {sys.executable}")
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    log = open(tmp_path / "cluster.log", "w")
+    common = dict(env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)
+    procs = [
+        subprocess.Popen(
+            [
+                str(dask_cli),
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--no-dashboard",
+            ],
+            **common,
+        )  # fmt: skip
+    ]
+    try:
+        for _ in range(2):
+            procs.append(
+                subprocess.Popen(
+                    [
+                        str(dask_cli),
+                        "worker",
+                        address,
+                        "--nthreads",
+                        "1",
+                        "--no-dashboard",
+                        "--host",
+                        "127.0.0.1",
+                    ],
+                    **common,
+                )  # fmt: skip
+            )
+        from dask.distributed import Client
+
+        with Client(address, timeout=60) as client:
+            client.wait_for_workers(2, timeout=60)
+        local = simulate(ds=force, **KW)
+        remote = simulate(ds=force, backend="dask", address=address, chunk_size=4, **KW)
+        _assert_same(local, remote)
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+        for p in reversed(procs):
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        log.close()
+    assert all(p.poll() is not None for p in procs)
+    time.sleep(0)  # nothing left running: every process has exited
