@@ -13,9 +13,51 @@ import time
 from pathlib import Path
 
 from simlib.errors import SimlibError
+from simlib.i18n import _
+
+
+def _language(args: argparse.Namespace, scenario_path: str | Path | None = None) -> str:
+    """The language of this command: ``--lang``, else the scenario file's
+    ``report.language``, else English; set for this process and the report kernels."""
+    from simlib import i18n
+
+    lang = getattr(args, "lang", None)
+    if (
+        lang is None
+        and scenario_path is not None
+        and Path(scenario_path).suffix.lower()
+        in (
+            ".yaml",
+            ".yml",
+        )
+    ):
+        lang = _scenario_language(Path(scenario_path))
+    return i18n.set_language(lang, export=True)
+
+
+def _scenario_language(path: Path) -> str | None:
+    """``report.language`` of a scenario file, read without validating the rest (the
+    command validates it and reports its problems in that language)."""
+    import yaml
+
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None  # the command's own loading says what is wrong
+    for section in (doc.get("baseline") if isinstance(doc, dict) else None, doc):
+        report = section.get("report") if isinstance(section, dict) else None
+        if isinstance(report, dict) and report.get("language"):
+            from simlib.i18n import LanguageError, normalize
+
+            try:
+                return normalize(report["language"])
+            except LanguageError:
+                return None  # validation names the bad value with its path
+    return None
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    _language(args, args.path)
     if Path(args.path).suffix.lower() in (".yaml", ".yml"):
         return _validate_scenario(Path(args.path))
     from simlib.data.validate import validate_cli
@@ -44,16 +86,17 @@ def _validate_scenario(path: Path) -> int:
                 sc = None
         data_problems = [p for s in sc.scenarios for p in s.check()] if sc is not None else []
     for w in dict.fromkeys(str(w.message) for w in caught):
-        print(f"warning: {w}")
+        print(_("warning: {message}").format(message=w))
     problems = file_problems + data_problems
     if problems:
-        print(f"{path}: {len(problems)} problem(s)")
+        print(_("{path}: {n} problem(s)").format(path=path, n=len(problems)))
         for where, msg in problems:
             print(f"  - {where}: {msg}")
         return 1
     print(
-        f"{path}: valid; {len(sc.scenarios)} scenario(s) checked against the data: "
-        f"{', '.join(s.name for s in sc.scenarios)}"
+        _("{path}: valid; {n} scenario(s) checked against the data: {names}").format(
+            path=path, n=len(sc.scenarios), names=", ".join(s.name for s in sc.scenarios)
+        )
     )
     return 0
 
@@ -65,6 +108,7 @@ def _load_scenario(path: str):
 
 
 def _cmd_describe(args: argparse.Namespace) -> int:
+    _language(args, args.scenario)
     sc = _load_scenario(args.scenario)
     print(sc.describe())
     return 0
@@ -73,11 +117,15 @@ def _cmd_describe(args: argparse.Namespace) -> int:
 def _cmd_explain(args: argparse.Namespace) -> int:
     import pandas as pd
 
+    from simlib.labels import load_labels
+
+    _language(args, args.scenario)
     root = _load_scenario(args.scenario)
     if args.name and args.name not in root.members:
         print(
-            f"--scenario-name {args.name!r}: no such scenario in {args.scenario}; "
-            f"the file has {', '.join(root.members)}",
+            _("--scenario-name {name}: no such scenario in {file}; the file has {names}").format(
+                name=repr(args.name), file=args.scenario, names=", ".join(root.members)
+            ),
             file=sys.stderr,
         )
         return 1
@@ -87,18 +135,31 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     if targets is None:
         targets = ds.targets
     if targets is None:
-        print(f"{sc.name}: no targets (the dataset has no targets table)", file=sys.stderr)
+        print(
+            _("{scenario}: no targets (the dataset has no targets table)").format(scenario=sc.name),
+            file=sys.stderr,
+        )
         return 1
     periods = pd.PeriodIndex(targets["period"])
     year = sc.settings.year or int(periods.year.max())
     targets = targets.loc[periods.year == year]
     if args.rep_id not in set(targets["rep_id"].astype(str)):
-        print(f"{args.rep_id}: no targets in {year} (is the rep id right?)", file=sys.stderr)
+        print(
+            _("{rep}: no targets in {year} (is the rep id right?)").format(
+                rep=args.rep_id, year=year
+            ),
+            file=sys.stderr,
+        )
         return 1
     period = args.period or str(pd.PeriodIndex(targets["period"]).max())
     plan = sc.plan()
-    stmt = plan.explain(args.rep_id, period, ds.sales, targets, ds=ds)
-    print(f"Scenario {sc.name!r}, plan {plan.name!r}, replayed on {year} actuals:")
+    labels = load_labels(sc.design["data"], ds)
+    stmt = plan.explain(args.rep_id, period, ds.sales, targets, ds=ds, labels=labels)
+    print(
+        _("Scenario {scenario}, plan {plan}, replayed on {year} actuals:").format(
+            scenario=repr(sc.name), plan=repr(plan.name), year=year
+        )
+    )
     print(stmt)
     return 0
 
@@ -106,6 +167,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     from simlib.batch import run_batch
 
+    _language(args, args.scenario)
     start = time.perf_counter()
     res = run_batch(
         args.scenario,
@@ -123,10 +185,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
         private = res.out_dir.parent / f"{res.out_dir.name}.store"
         for path in write_batch_workbooks(res.out_dir / "results.duckdb", res.batch,
                                           res.out_dir, private):  # fmt: skip
-            print(f"Wrote {path.resolve()}")
+            print(_("Wrote {path}").format(path=path.resolve()))
     print(
-        f"{len(res.items)} scenario(s), {len(res.failed)} failed, "
-        f"in {time.perf_counter() - start:.1f} s. Open {res.index.resolve()}"
+        _("{n} scenario(s), {failed} failed, in {seconds} s. Open {index}").format(
+            n=len(res.items),
+            failed=len(res.failed),
+            seconds=f"{time.perf_counter() - start:.1f}",
+            index=res.index.resolve(),
+        )
     )
     return 1 if res.failed else 0
 
@@ -134,23 +200,37 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     from simlib.batch import PROJECT_ROOT, rerender
 
+    _language(args)
     out = Path(args.batch)
     if not out.exists() and (PROJECT_ROOT / "reports" / args.batch).exists():
         out = PROJECT_ROOT / "reports" / args.batch
     res = rerender(out, workers=args.workers)
-    print(f"Re-rendered {out} in {res.seconds:.1f} s. Open {res.index.resolve()}")
+    print(
+        _("Re-rendered {batch} in {seconds} s. Open {index}").format(
+            batch=out, seconds=f"{res.seconds:.1f}", index=res.index.resolve()
+        )
+    )
     return 1 if res.failed else 0
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from simlib.batch import run_demo
 
+    _language(args)
     start = time.perf_counter()
     out = Path(args.out)
-    print(f"Running the demo batch and reports on the bundled sample into {out}/ ...")
+    print(
+        _("Running the demo batch and reports on the bundled sample into {folder}/ ...").format(
+            folder=out
+        )
+    )
     res = run_demo(out, draws=args.draws)
-    print(f"Open {res.index.resolve()}")
-    print(f"Demo finished in {time.perf_counter() - start:.1f} s (wall time).")
+    print(_("Open {index}").format(index=res.index.resolve()))
+    print(
+        _("Demo finished in {seconds} s (wall time).").format(
+            seconds=f"{time.perf_counter() - start:.1f}"
+        )
+    )
     return 1 if res.failed else 0
 
 
@@ -159,6 +239,7 @@ def _cmd_report_topic(args: argparse.Namespace) -> int:
 
     from simlib.topics.render import render_topic
 
+    lang = _language(args)
     params = {}
     for item in args.set or []:
         key, sep, value = item.partition("=")
@@ -169,8 +250,12 @@ def _cmd_report_topic(args: argparse.Namespace) -> int:
         params[key.strip()] = yaml.safe_load(value)
     start = time.perf_counter()
     res = render_topic(args.name, args.data, out=args.out, currency=args.currency,
-                       parameters=params)  # fmt: skip
-    print(f"Rendered {res.name} in {time.perf_counter() - start:.1f} s. Open {res.html.resolve()}")
+                       parameters=params, language=lang)  # fmt: skip
+    print(
+        _("Rendered {name} in {seconds} s. Open {html}").format(
+            name=res.name, seconds=f"{time.perf_counter() - start:.1f}", html=res.html.resolve()
+        )
+    )
     return 0
 
 
@@ -183,6 +268,27 @@ def _positive(text: str) -> int:
     if v < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {v}")
     return v
+
+
+def _add_lang(p: argparse.ArgumentParser, from_file: bool = True) -> None:
+    p.add_argument(
+        "--lang",
+        type=_lang,
+        default=None,
+        help="language of the output: en or zh-CN (default: "
+        + ("the scenario file's report.language, else " if from_file else "")
+        + "en)",
+    )
+
+
+def _lang(text: str) -> str:
+    """argparse type: a language simlib speaks (en, zh-CN)."""
+    from simlib.i18n import LanguageError, normalize
+
+    try:
+        return normalize(text)
+    except LanguageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -208,6 +314,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="CSV encoding (utf-8, utf-8-sig, gb18030, gbk); detected when omitted",
     )
+    _add_lang(p)
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser(
@@ -244,6 +351,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="scenarios simulated at once after the baseline (default: half the cores)",
     )
+    _add_lang(p)
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser(
@@ -253,6 +361,7 @@ def build_parser() -> argparse.ArgumentParser:
         "reform and sweep member, what it changes against its base, in plain language.",
     )
     p.add_argument("scenario", help="scenario file (YAML)")
+    _add_lang(p)
     p.set_defaults(func=_cmd_describe)
 
     p = sub.add_parser(
@@ -271,6 +380,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="which scenario of the file (default: the baseline), e.g. proposed",
     )
+    _add_lang(p)
     p.set_defaults(func=_cmd_explain)
 
     p = sub.add_parser(
@@ -284,6 +394,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--workers", type=_positive, default=2, help="reports rendered at once (default 2)"
     )
+    _add_lang(p, from_file=False)
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser(
@@ -309,6 +420,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help="a parameter of the report (repeatable); see the notebook's parameters cell",
     )
+    _add_lang(p, from_file=False)
     p.set_defaults(func=_cmd_report_topic)
 
     p = sub.add_parser(
@@ -321,6 +433,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", default="reports/demo", help="output folder (default reports/demo)")
     p.add_argument("--draws", type=_positive, default=None, help="override the demo's draws")
+    _add_lang(p, from_file=False)
     p.set_defaults(func=_cmd_demo)
     return parser
 

@@ -28,6 +28,7 @@ import contextlib
 import datetime as _dt
 import gettext as _gettext
 import math
+import os
 from collections.abc import Iterator
 from contextvars import ContextVar
 from functools import cache
@@ -45,8 +46,12 @@ _LOCALE = {"en": "en", "zh-CN": "zh_CN"}
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "simlib"
 
+#: The environment variable that carries the language to report kernels (papermill
+#: starts them as child processes, which inherit the environment).
+ENV = "SIMLIB_LANGUAGE"
+
 _override: ContextVar[str | None] = ContextVar("simlib_language", default=None)
-_process_default = DEFAULT
+_process_default: str | None = None
 
 
 class LanguageError(SimlibError, ValueError):
@@ -70,14 +75,23 @@ def normalize(lang: str | None) -> str:
 
 
 def current() -> str:
-    """The language in force: the innermost :func:`use`, else :func:`set_language`'s."""
-    return _override.get() or _process_default
+    """The language in force: the innermost :func:`use`, else :func:`set_language`'s,
+    else the ``SIMLIB_LANGUAGE`` environment variable, else English."""
+    got = _override.get() or _process_default
+    if got is None:
+        env = os.environ.get(ENV)
+        got = normalize(env) if env else DEFAULT
+    return got
 
 
-def set_language(lang: str | None) -> str:
-    """Make ``lang`` the language of this process (until changed); returns its tag."""
+def set_language(lang: str | None, export: bool = False) -> str:
+    """Make ``lang`` the language of this process (until changed); returns its tag.
+    With ``export`` the language is also put in the environment, so that report
+    kernels started from here speak it too."""
     global _process_default
     _process_default = normalize(lang)
+    if export:
+        os.environ[ENV] = _process_default
     return _process_default
 
 
@@ -273,3 +287,38 @@ def _register_cjk_font() -> str:
     path = Path(pylopdf_fonts_zh_cn.sans_path())
     font_manager.fontManager.addfont(str(path))
     return font_manager.FontProperties(fname=str(path)).get_name()
+
+
+# ------------------------------------------------------------------ catalogs
+def compiled_catalog(po: Path) -> bytes:
+    """The ``.mo`` bytes of the catalog ``po``. Messages use ``str.format`` fields, so
+    gettext's printf placeholder check (``pybabel compile``) does not apply: a "70-80%"
+    in prose is not a placeholder."""
+    import io
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with po.open("rb") as fh:
+        catalog = read_po(fh)
+    buf = io.BytesIO()
+    write_mo(buf, catalog)
+    return buf.getvalue()
+
+
+def compile_catalogs() -> list[Path]:
+    """Write every language's ``simlib.mo`` beside its ``simlib.po``; returns the files."""
+    from simlib._atomic import atomic_file
+
+    out = []
+    for po in sorted(LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+        mo = po.with_suffix(".mo")
+        with atomic_file(mo, suffix=".mo") as tmp:
+            tmp.write_bytes(compiled_catalog(po))
+        out.append(mo)
+    return out
+
+
+if __name__ == "__main__":  # python -m simlib.i18n: compile the catalogs
+    for p in compile_catalogs():
+        print(f"compiled {p}")

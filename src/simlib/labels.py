@@ -91,7 +91,9 @@ def read_labels(path: str | Path) -> pd.DataFrame:
         raise LabelsError(f"{p}: missing column(s) {', '.join(missing)}; expected {COLUMNS}")
     extra = [c for c in df.columns if c not in COLUMNS]
     if extra:
-        raise LabelsError(f"{p}: unknown column(s) {', '.join(map(str, extra))}; expected {COLUMNS}")
+        raise LabelsError(
+            f"{p}: unknown column(s) {', '.join(map(str, extra))}; expected {COLUMNS}"
+        )
     for i, r in df.iterrows():
         row = int(i) + 2  # the header is line 1
         if r["kind"] not in KINDS:

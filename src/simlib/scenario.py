@@ -85,7 +85,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from simlib.errors import SimlibError, SpecError
 from simlib.spec import StrictModel, load_yaml, parse_spec
@@ -176,6 +176,15 @@ class ReportSettings(StrictModel):
     min_group: int = Field(default=5, ge=1)
     #: Show individual reps' pay (off for leadership reports).
     show_individual_pay: bool = False
+    #: The language of the reports and messages: en or zh-CN (``--lang`` overrides).
+    language: str | None = None
+
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, v: str | None) -> str | None:
+        from simlib.i18n import normalize
+
+        return None if v is None else normalize(v)
 
 
 class Design(StrictModel):

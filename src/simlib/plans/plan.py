@@ -735,6 +735,7 @@ class Plan:
         periods: Any = None,
         kpi_rules: pd.DataFrame | None = None,
         run: tuple[PreparedPlan, PlanPayout] | None = None,
+        labels=None,
     ) -> PayStatement:
         """The pay statement of one rep for one month: every step in numbers and words.
 
@@ -742,11 +743,13 @@ class Plan:
         evaluated payouts (a test recomputes them by hand from its words).
         For many statements, pay once with ``run = plan.run(actuals, targets,
         ...)`` and pass ``run=run`` (the other inputs are then not needed).
+        ``labels`` (:func:`simlib.labels.load_labels`) names KPIs and components in the
+        statement's language; the words follow :func:`simlib.i18n.use`.
         """
         from simlib.plans.statement import statement
 
         if run is not None:
-            return statement(self, run[0], run[1], rep_id, period)
+            return statement(self, run[0], run[1], rep_id, period, labels)
         if actuals is None or targets is None:
             raise PlanInputError("explain: pass actuals and targets, or run=plan.run(...)")
         prep, pay = self.run(
@@ -759,7 +762,7 @@ class Plan:
             periods=periods,
             kpi_rules=kpi_rules,
         )
-        return statement(self, prep, pay, rep_id, period)
+        return statement(self, prep, pay, rep_id, period, labels)
 
     # -------------------------------------------------------- plain language
     def describe(self, ds=None, labels: Mapping[str, str] | None = None) -> str:
