@@ -100,7 +100,7 @@ def reference_text(ref: str) -> str:
         return _(REFERENCES[ref]) if ref in REFERENCES else ref
     head = _(COUNTED[m.group(1)]) + (_(" (year to date, true-up)") if m.group(2) else "")
     body = _(REFERENCES[m.group(3)]) if m.group(3) in REFERENCES else m.group(3)
-    return f"{head}; {body}"
+    return head + ("；" if i18n.is_chinese() else "; ") + body
 
 
 @dataclass

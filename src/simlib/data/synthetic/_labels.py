@@ -36,6 +36,14 @@ LEVELS = {
     "branch": ("Branch", "分公司"),
     "team": ("Team", "班组"),
 }
+#: The components of the example plans in scenarios/plans/ (plans name their parts;
+#: the sample names them for reports).
+COMPONENTS = {
+    "revenue_bonus": ("Revenue bonus", "营业收入奖金"),
+    "revenue_commission": ("Revenue commission", "营业收入提成"),
+    "branch_bonus": ("Branch team bonus", "分公司团队奖金"),
+    "new_customer_spif": ("New-customer SPIF", "新增客户专项激励"),
+}
 _CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
 
 
@@ -65,7 +73,7 @@ def _unit_en(level: str, name: str) -> str:
 
 def labels_table(units: pd.DataFrame, reps: pd.DataFrame) -> pd.DataFrame:
     """``kind, code, name_en, name_zh`` for the sample's KPIs, org levels, units,
-    positions and pay grades."""
+    positions, pay grades and the example plans' components."""
     rows: list[tuple[str, str, str, str]] = []
     for k in KPIS["kpi"]:
         en, zh = KPIS_EN[k]
@@ -78,4 +86,6 @@ def labels_table(units: pd.DataFrame, reps: pd.DataFrame) -> pd.DataFrame:
         rows.append(("position", p.code, POSITIONS_EN[p.code], p.name))
     for g in sorted(set(reps["grade"].astype(str))):
         rows.append(("grade", g, f"Grade {g}", f"{g}级"))
+    for code, (en, zh) in COMPONENTS.items():
+        rows.append(("component", code, en, zh))
     return pd.DataFrame(rows, columns=["kind", "code", "name_en", "name_zh"])

@@ -72,7 +72,7 @@ def sample_readme(ds: Dataset, command: str) -> str:
     n_labels = len(_labels_table(ds.units, ds.reps))
     lines.append(
         f"| `labels.csv` | {n_labels:,} | display names in English and Chinese of the KPIs, "
-        "org levels, units, positions and pay grades (`kind, code, name_en, name_zh`; "
+        "org levels, units, positions, pay grades and the example plans' components (`kind, code, name_en, name_zh`; "
         "read by `simlib.labels`, not a dataset table) |"
     )
     lines += [
