@@ -31,15 +31,20 @@ list_rows = 15  # rows shown in the improvement-plan list (0: counts by unit, no
 min_group_report = 5  # groups smaller than this are not shown on their own
 show_individual_pay = False
 currency = "CNY"  # the currency of salaries in the data, written before every amount
+language = None  # en or zh-CN; None: the language simlib is run in (default en)
 
 # %%
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
 import simlib as sl
+from simlib import i18n
 from simlib.spec import load_yaml
 from simlib.topics import appraisal as A
 from simlib.topics import format as F
+
+i18n.set_language(language)
+i18n.chart_font()  # a CJK font for Chinese charts
 
 plt.rcParams.update({"figure.dpi": 96, "axes.spines.top": False, "axes.spines.right": False})
 ds = sl.load_dataset(data_path)

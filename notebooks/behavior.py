@@ -28,6 +28,7 @@ did_change = None  # the first month of the new plan, e.g. "2026-01"
 did_rate_ratio = None  # new / old marginal pay rate, for an elasticity
 demo_reps = 150  # size of the generated history with known behaviour (0: leave it out)
 currency = "CNY"  # the currency of the amounts in the data, written before every amount
+language = None  # en or zh-CN; None: the language simlib is run in (default en)
 
 # %%
 import matplotlib.pyplot as plt
@@ -36,8 +37,12 @@ from IPython.display import Markdown, display
 
 import simlib as sl
 from simlib import behavior as bh
+from simlib import i18n
 from simlib.topics import behavior as B
 from simlib.topics import format as F
+
+i18n.set_language(language)
+i18n.chart_font()  # a CJK font for Chinese charts
 
 plt.rcParams.update({"figure.dpi": 100, "axes.spines.top": False, "axes.spines.right": False})
 ds = sl.load_dataset(data_path)

@@ -23,6 +23,7 @@ volume_kpi = None  # summed KPI for seasonality and concentration; None: first c
 group_level = None  # org level for headcount and attrition; None: the level below the company
 top_fraction = 0.2  # "top 20%" for concentration
 currency = "CNY"  # the currency of the amounts in the data, written before every amount
+language = None  # en or zh-CN; None: the language simlib is run in (default en)
 
 # %%
 import matplotlib.pyplot as plt
@@ -30,9 +31,13 @@ import numpy as np
 from IPython.display import Markdown, display
 
 import simlib as sl
+from simlib import i18n
 from simlib.data import health as H
 from simlib.topics import data_health as D
 from simlib.topics import format as F
+
+i18n.set_language(language)
+i18n.chart_font()  # a CJK font for Chinese charts
 
 plt.rcParams.update({"figure.dpi": 110, "axes.spines.top": False, "axes.spines.right": False})
 ds = sl.load_dataset(data_path, encoding=encoding)

@@ -32,6 +32,7 @@ backtest = True  # also cascade the last full year and compare with what happene
 as_of = None  # last closed month for the back-test gap analysis; None: the last month
 min_group = 10  # groups smaller than this are not shown in the difficulty map
 currency = "CNY"  # the currency of the amounts in the data, written before every amount
+language = None  # en or zh-CN; None: the language simlib is run in (default en)
 
 # %%
 import matplotlib.pyplot as plt
@@ -39,9 +40,13 @@ import numpy as np
 from IPython.display import Markdown, display
 
 import simlib as sl
+from simlib import i18n
 from simlib.spec import load_yaml
 from simlib.topics import format as F
 from simlib.topics import targets as T
+
+i18n.set_language(language)
+i18n.chart_font()  # a CJK font for Chinese charts
 
 plt.rcParams.update({"figure.dpi": 110, "axes.spines.top": False, "axes.spines.right": False})
 ds = sl.load_dataset(data_path)

@@ -216,6 +216,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from simlib.batch import run_demo
 
+    # Without --lang the demo is rendered in every language, each in its own folder.
+    languages = None if args.lang else ("en", "zh-CN")
     _language(args)
     start = time.perf_counter()
     out = Path(args.out)
@@ -224,7 +226,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             folder=out
         )
     )
-    res = run_demo(out, draws=args.draws)
+    res = run_demo(out, draws=args.draws, languages=languages)
     print(_("Open {index}").format(index=res.index.resolve()))
     print(
         _("Demo finished in {seconds} s (wall time).").format(
@@ -429,7 +431,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run scenarios/demo.yaml on data/sample (current plan, proposed plan, a "
         "team-weighted variant, an AHP-weighted appraisal variant, a cap sweep), render the "
         "other demo notebooks (data health, appraisal, plans ...) and print the path of "
-        "index.html and the wall time.",
+        "index.html and the wall time. Without --lang the demo is rendered in English and in "
+        "Chinese, into OUT/en/ and OUT/zh-CN/, and OUT/index.html links both.",
     )
     p.add_argument("--out", default="reports/demo", help="output folder (default reports/demo)")
     p.add_argument("--draws", type=_positive, default=None, help="override the demo's draws")

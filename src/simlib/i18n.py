@@ -105,6 +105,22 @@ def use(lang: str | None) -> Iterator[str]:
         _override.reset(token)
 
 
+@contextlib.contextmanager
+def exported(lang: str) -> Iterator[str]:
+    """Speak ``lang`` in this process and in the processes started inside the block
+    (report kernels read ``SIMLIB_LANGUAGE``); both are restored afterwards."""
+    global _process_default
+    saved, saved_env = _process_default, os.environ.get(ENV)
+    try:
+        yield set_language(lang, export=True)
+    finally:
+        _process_default = saved
+        if saved_env is None:
+            os.environ.pop(ENV, None)
+        else:
+            os.environ[ENV] = saved_env
+
+
 def is_chinese() -> bool:
     return current() == "zh-CN"
 

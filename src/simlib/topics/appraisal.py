@@ -17,8 +17,10 @@ import numpy as np
 import pandas as pd
 
 from simlib import appraisal as ap
+from simlib import i18n
 from simlib import outcomes as oc
 from simlib.data.dataset import Dataset
+from simlib.i18n import _
 from simlib.topics import ReportParameterError
 from simlib.topics import format as F
 
@@ -100,9 +102,13 @@ class AppraisalReport:
         return list(self.scorecard.rating.names)
 
     def grade_label(self, g: str) -> str:
-        # Charts and tables say "grade 1 (best)": the page's fonts may not draw every name.
+        """A grade as the page names it: in Chinese the scorecard's own name (优秀, 良好
+        ...; charts draw it with the bundled CJK font), in English its rank ("grade 1
+        (best)"), since the scorecard's names are usually Chinese."""
+        if i18n.is_chinese():
+            return g
         i = self.grades.index(g)
-        return f"grade {i + 1}" + (" (best)" if i == 0 else "")
+        return _("grade {rank}").format(rank=i + 1) + (_(" (best)") if i == 0 else "")
 
     def changed(self) -> pd.DataFrame:
         """Per other weighting: reps rated differently, their share, and those moved two
