@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from simlib.errors import SimlibError, SpecError
+from simlib.i18n import N_
 from simlib.plans.core import PlanPayout, PreparedPlan, commission_amount
 from simlib.plans.curve import PayoutCurve
 from simlib.plans.spec import (
@@ -32,6 +33,13 @@ from simlib.plans.spec import (
 from simlib.plans.statement import PayStatement
 from simlib.plans.tidy import _tidy, payout_totals
 from simlib.spec import load_yaml, parse_spec
+
+#: The curves a plan draws, as the chart titles name them.
+_CURVE_KINDS = {
+    "payout": N_("payout"),
+    "modifier": N_("modifier"),
+    "coefficient": N_("coefficient"),
+}
 
 
 class PlanInputError(SimlibError, ValueError):
@@ -834,6 +842,8 @@ class Plan:
                 panels.append((c, "commission"))
             if c.modifier is not None:
                 panels.append((c, "modifier"))
+        from simlib.i18n import _
+
         n = max(len(panels), 1)
         fig, axes = plt.subplots(1, n, figsize=(ax_width * n, 3.2), squeeze=False)
         for ax, (c, kind) in zip(axes[0], panels, strict=False):
@@ -847,10 +857,13 @@ class Plan:
                 y = commission_amount(c, x, scale)
                 ax.plot(x, y, color="C2")
                 ax.set_xlabel(
-                    "annual value" if c.basis == "value" else "attainment x annual target"
+                    _("annual value") if c.basis == "value" else _("attainment x annual target")
                 )
-                ax.set_ylabel("commission (per unit of scale)")
-                ax.set_title(f"{c.name}: {c.mode} commission", fontsize=9)
+                ax.set_ylabel(_("commission (per unit of scale)"))
+                ax.set_title(
+                    _("{component}: {mode} commission").format(component=c.name, mode=_(c.mode)),
+                    fontsize=9,
+                )
                 continue
             pts = c.modifier.curve if kind == "modifier" else c.curve
             curve = PayoutCurve(pts, below=0.0 if kind == "payout" else None)
@@ -859,16 +872,16 @@ class Plan:
             ax.plot(x, curve(x), color="C0" if kind == "payout" else "C1")
             ax.scatter([p[0] for p in pts], [p[1] for p in pts], s=12, color="k", zorder=3)
             if kind == "payout":
-                ax.axvspan(0.7, 0.8, color="0.9", label="threshold norm 70-80%")
+                ax.axvspan(0.7, 0.8, color="0.9", label=_("threshold norm 70-80%"))
                 ax.axvline(1.0, color="0.6", lw=0.8, ls="--")
                 ax.legend(fontsize=7, loc="upper left")
             ax.set_xlabel(
-                "attainment"
+                _("attainment")
                 if kind != "modifier" or c.modifier.basis == "attainment"
-                else f"{c.modifier.kpi} value"
+                else _("{kpi} value").format(kpi=c.modifier.kpi)
             )
-            ax.set_ylabel("factor")
-            ax.set_title(f"{c.name}: {kind}", fontsize=9)
+            ax.set_ylabel(_("factor"))
+            ax.set_title(f"{c.name}: {_(_CURVE_KINDS[kind])}", fontsize=9)
         fig.tight_layout()
         return fig
 
