@@ -238,3 +238,78 @@ def test_the_chinese_plans_report_shows_no_english_sentence_of_the_catalog(tmp_p
     shown = [s for s in sentences if s.replace("**", "").replace("`", "")[:40] in visible]
     assert not shown, f"English catalog sentences on the zh-CN page: {shown[:3]}"
     assert "Glyph" not in visible
+
+
+def _scenario_with_language(tmp_path, language: str) -> Path:
+    text = (ROOT / "scenarios" / "demo.yaml").read_text(encoding="utf-8")
+    text = text.replace("data: data/sample", f"data: {SAMPLE}")
+    assert "report: {" in text
+    text = text.replace("report: {", f"report: {{language: {language}, ", 1)
+    f = tmp_path / "demo_zh.yaml"
+    f.write_text(text, encoding="utf-8")
+    return f
+
+
+def _reset_language():
+    import os
+
+    i18n.set_language("en")
+    os.environ.pop(i18n.ENV, None)
+
+
+def test_the_scenario_files_language_applies_and_lang_overrides_it(tmp_path, capsys):
+    from simlib.cli import main
+
+    f = _scenario_with_language(tmp_path, "zh-CN")
+    try:
+        args = ["explain", str(f), "S00001", "--period", "2026-12"]
+        assert main(args) == 0
+        assert "本月实发合计" in capsys.readouterr().out
+        assert main([*args, "--lang", "en"]) == 0
+        assert "Total paid this month" in capsys.readouterr().out
+    finally:
+        _reset_language()
+
+
+def test_an_unknown_language_in_a_scenario_file_is_a_spec_error_with_its_path(tmp_path):
+    from simlib.errors import SpecError
+    from simlib.scenario import Scenario
+
+    f = _scenario_with_language(tmp_path, "fr")
+    with pytest.raises(SpecError, match=r"report\.language"):
+        Scenario.from_yaml(f)
+
+
+def test_lang_on_the_command_line_refuses_an_unknown_language(capsys):
+    from simlib.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["describe", "scenarios/demo.yaml", "--lang", "fr"])
+    assert exc.value.code == 2
+    assert "unknown language 'fr'" in capsys.readouterr().err
+
+
+def test_the_language_index_links_each_languages_index(tmp_path):
+    from simlib.batch import write_language_index
+
+    for lang in ("en", "zh-CN"):
+        (tmp_path / lang).mkdir()
+        (tmp_path / lang / "index.html").write_text("<html></html>", encoding="utf-8")
+    page = write_language_index(
+        tmp_path, {lang: tmp_path / lang / "index.html" for lang in ("en", "zh-CN")}
+    ).read_text(encoding="utf-8")
+    assert 'href="en/index.html"' in page and 'href="zh-CN/index.html"' in page
+    assert "中文（简体）: 报告" in page and "English: Reports" in page
+
+
+def test_a_chinese_plan_description_keeps_its_numbers():
+    from simlib.plans import Plan
+
+    p = Plan.from_yaml(ROOT / "scenarios" / "plans" / "telecom_account_manager.yaml")
+    en = p.describe()
+    with i18n.use("zh-CN"):
+        zh = p.describe()
+    assert "## 奖金怎么算" in zh and "## How you earn" in en
+    # The same figures in both: percentages and multiples are not translated away.
+    figures = sorted(re.findall(r"\d+(?:\.\d+)?%", en))
+    assert sorted(re.findall(r"\d+(?:\.\d+)?%", zh)) == figures
