@@ -19,7 +19,7 @@ The language is a setting, not an argument threaded through every function::
 Numbers, percentages, months and money follow the language with Babel's locale data:
 in zh-CN amounts are in 元, in 万 from ten thousand and in 亿 from a hundred million
 ("1,110万元"), months read "2026年3月"; English keeps the reports' style
-("CNY 11.1 m", "Mar 2026").
+("CNY 11.1 m", "2026-03").
 """
 
 from __future__ import annotations
@@ -256,16 +256,19 @@ def money_exact(x: Any, currency: str) -> str:
 
 
 def month(period: Any) -> str:
-    """A month: ``2026年3月`` in Chinese, ``Mar 2026`` in English."""
+    """A month: ``2026年3月`` in Chinese (Babel's zh-CN year-month), ``2026-03`` in
+    English (the reports' existing style)."""
     import pandas as pd
     from babel.dates import format_skeleton
 
     p = pd.Period(period, freq="M")
+    if not is_chinese():
+        return str(p)
     return format_skeleton("yMMM", _dt.date(p.year, p.month, 1), locale=babel_locale())
 
 
 def month_span(first: Any, last: Any) -> str:
-    """``2026年1月至2026年3月`` / ``Jan 2026 to Mar 2026``."""
+    """``2026年1月至2026年3月`` / ``2026-01 to 2026-03``."""
     return _("{first} to {last}").format(first=month(first), last=month(last))
 
 

@@ -111,11 +111,18 @@ def statement(plan, prep: PreparedPlan, pay: PlanPayout, rep_id: str, period: An
     t = int(tt)
     rows: list[tuple[str, str, str, float]] = []
 
+    # Chinese statements name KPIs and components as the data do; English ones keep
+    # the codes, as they always have.
+    named = labels is not None and i18n.is_chinese()
+
     def kpi(k: str) -> str:
-        return labels.name("kpi", k) if labels is not None else k
+        return labels.name("kpi", k) if named else k
 
     def comp(name: str) -> str:
-        return labels.name("component", name) if labels is not None else name
+        return labels.name("component", name) if named else name
+
+    def span(first, last) -> str:
+        return i18n.month_span(first, last) if i18n.is_chinese() else f"{first}..{last}"
 
     def add(line: str, step: str, detail: str, amount: float = np.nan) -> None:
         rows.append((line, step, detail, amount))
@@ -152,7 +159,8 @@ def statement(plan, prep: PreparedPlan, pay: PlanPayout, rep_id: str, period: An
         return "no_target" in tr and bool(at(tr["no_target"], j))
 
     for c in plan.spec.components:
-        line = f"{comp(c.name)} ({_(_TYPES.get(c.type, c.type))})"
+        kind = _(_TYPES[c.type]) if i18n.is_chinese() and c.type in _TYPES else c.type
+        line = f"{comp(c.name)} ({kind})"
         amount = float(pay.lines[c.name][r, t])
         w = prep.windows[c.name]
         if isinstance(c, Scorecard) and c.applies_to:
@@ -183,10 +191,10 @@ def statement(plan, prep: PreparedPlan, pay: PlanPayout, rep_id: str, period: An
             continue
         tr = pay.trace[c.name]
         s, e = int(w.starts[j]), int(w.ends[j])
-        span = i18n.month_span(prep.periods[s], prep.periods[e]) + (
+        span_ = span(prep.periods[s], prep.periods[e]) + (
             _(" (year to date, true-up)") if plan.spec.true_up else ""
         )
-        add(line, _("measured"), span)
+        add(line, _("measured"), span_)
         if isinstance(c, (QuotaBonus, Team)):
             curve = PayoutCurve(c.curve)
             a, q = at(tr["_actual"], j), at(tr["_target"], j)
@@ -207,7 +215,7 @@ def statement(plan, prep: PreparedPlan, pay: PlanPayout, rep_id: str, period: An
                         "everyone in it with a target) {team_att} x {team_w} + own {ratio} = "
                         "{own_att} x {own_w} = {att}"
                     ).format(
-                        level=labels.name("level", c.level) if labels is not None else c.level,
+                        level=labels.name("level", c.level) if named else c.level,
                         kpi=kpi(c.kpi), team_actual=_num(tsum), team_target=_num(qsum),
                         team_att=att_words(ta), team_w=f"{c.blend.team:g}", ratio=ratio,
                         own_att=att_words(ia), own_w=f"{c.blend.individual:g}",
@@ -314,7 +322,7 @@ def statement(plan, prep: PreparedPlan, pay: PlanPayout, rep_id: str, period: An
         if c.gate is not None:
             gm, ok = at(tr["gate_measure"], j), bool(at(tr["gate_ok"], j))
             gw = prep.period_windows[c.name]
-            gspan = i18n.month_span(prep.periods[int(gw.starts[j])], prep.periods[int(gw.ends[j])])
+            gspan = span(prep.periods[int(gw.starts[j])], prep.periods[int(gw.ends[j])])
             add(
                 line,
                 _("gate"),
