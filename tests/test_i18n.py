@@ -9,6 +9,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from simlib import i18n
 from simlib.labels import LabelsError, load_labels, read_labels
@@ -313,3 +315,17 @@ def test_a_chinese_plan_description_keeps_its_numbers():
     # The same figures in both: percentages and multiples are not translated away.
     figures = sorted(re.findall(r"\d+(?:\.\d+)?%", en))
     assert sorted(re.findall(r"\d+(?:\.\d+)?%", zh)) == figures
+
+
+@given(st.floats(min_value=-5e11, max_value=5e11, allow_nan=False))
+def test_a_chinese_amount_reads_back_within_its_rounding(x):
+    """The number and unit, read back, give the amount to the digits shown: three
+    significant figures in 万 and 亿 (at most half a unit of the last digit off)."""
+    text, unit = i18n.chinese_amount(x)
+    scale = {"": 1.0, "万": 1e4, "亿": 1e8}[unit]
+    back = float(text.replace(",", "")) * scale
+    a = abs(x)
+    assert unit == ("亿" if a >= 1e8 else "万" if a >= 1e4 else "")
+    v = a / scale
+    step = 1.0 if (unit == "" or v >= 100) else (0.1 if v >= 10 else 0.01)
+    assert abs(back - x) <= step / 2 * scale + 1e-9 * scale

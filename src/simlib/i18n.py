@@ -210,7 +210,7 @@ def chinese_amount(x: float) -> tuple[str, str]:
     text = number(v, digits)
     if digits and "." in text:  # 12.0万 reads as 12万
         text = text.rstrip("0").rstrip(".")
-    return ("-" if x < 0 else "") + text, unit
+    return ("-" if x < 0 and text.strip("0.,") else "") + text, unit
 
 
 def money(x: Any, currency: str, large: bool | None = None) -> str:
