@@ -197,7 +197,11 @@ for i in range(grid.shape[0]):
         ax.text(j, i, f"n<{min_group}" if np.isnan(v) else f"{v:.0%}", ha="center",
                 va="center", fontsize=9)  # fmt: skip
 ax.set_xlabel("tenure at the start of the year")
-ax.set_title(f"{k}: {share:.0%} expected at or above target ({T.reading(share)}; aim 60-70%)")
+ax.set_title(
+    _("{kpi}: {share} expected at or above target ({reading}; aim 60-70%)").format(
+        kpi=rep.kpi_name(k), share=F.pct(share), reading=_(T.reading(share))
+    )
+)
 F.percent_axis(fig.colorbar(im, ax=ax, shrink=0.8).ax)
 plt.show()
 display(rep.difficulty_table())
