@@ -68,6 +68,14 @@ class DataHealth:
     quota: pd.DataFrame | None = None
     profile: pd.DataFrame | None = None
 
+    def kpi_name(self, kpi: str) -> str:
+        """The KPI as a sentence names it: its code in English, the data's Chinese label
+        (``kpis.label``) in Chinese."""
+        if not i18n.is_chinese() or "label" not in self.ds.kpis:
+            return kpi
+        lab = self.ds.kpis.set_index("kpi")["label"].get(kpi)
+        return lab if isinstance(lab, str) and lab else kpi
+
     # -------------------------------------------------------------- coverage
     @property
     def gaps(self) -> dict[str, int]:
@@ -169,7 +177,11 @@ class DataHealth:
         return _(
             "On average the three months of a quarter bring **{shares}** of its {kpi}; the "
             "reference is about 25 / 30 / 45% (Oyer 1998). {push}"
-        ).format(shares=" / ".join(F.pct(x) for x in prof["mean"]), kpi=self.volume_kpi, push=push)
+        ).format(
+            shares=" / ".join(F.pct(x) for x in prof["mean"]),
+            kpi=self.kpi_name(self.volume_kpi),
+            push=push,
+        )
 
     def attrition_words(self, small_unit: int = 60) -> str:
         ref = H.REFERENCES["attrition"]
@@ -195,7 +207,7 @@ class DataHealth:
             "On average **{share}** of full-year reps reached their annual {kpi} quota: "
             "{verdict} the {low}-{high} range in which targets are neither too easy nor too hard."
         ).format(
-            share=F.pct(share), kpi=self.volume_kpi,
+            share=F.pct(share), kpi=self.kpi_name(self.volume_kpi),
             verdict=verdict_words(band_verdict(share, ref.low, ref.high)),
             low=f"{ref.low:.0%}", high=f"{ref.high:.0%}",
         )  # fmt: skip
