@@ -438,18 +438,28 @@ def statement(plan, prep: PreparedPlan, pay: PlanPayout, rep_id: str, period: An
                     for k, hit in ct["hits"]
                     if t - k >= 0 and bool(np.asarray(hit)[r, t - k])
                 ]
-                what = f"; {cb.kpi} this month {m_now:.4g}" + (" (short)" if m_now < cb.min else "")
+                what = _("; {kpi} this month {value}").format(
+                    kpi=kpi(cb.kpi), value=f"{m_now:.4g}"
+                ) + (_(" (short)") if m_now < cb.min else "")
                 for s0, p0 in rev:
-                    what += (
-                        f"; reverses {cb.share:.0%} of the {_money(p0, cur)} paid in "
-                        f"{prep.periods[s0]} = {_money(cb.share * p0, cur)}"
-                    )
+                    what += _("; reverses {share} of the {paid} paid in {month} = {amount}").format(
+                        share=f"{cb.share:.0%}", paid=_money(p0, cur),
+                        month=i18n.month(prep.periods[s0]), amount=_money(cb.share * p0, cur),
+                    )  # fmt: skip
             add(
-                name,
-                "rule",
-                f"{cb.share:.0%} of a payment (as paid, after the plan cap) is reversed if {cb.kpi} ({cb.basis}) falls below {cb.min:g} within {cb.within_months} months{what}",
+                _("clawback: {component}").format(component=comp(name.split(":", 1)[1]))
+                if i18n.is_chinese()
+                else name,
+                _("rule"),
+                _(
+                    "{share} of a payment (as paid, after the plan cap) is reversed if {kpi} "
+                    "({basis}) falls below {min} within {months} months{what}"
+                ).format(
+                    share=f"{cb.share:.0%}", kpi=kpi(cb.kpi), basis=_(cb.basis),
+                    min=f"{cb.min:g}", months=cb.within_months, what=what,
+                ),
                 amount,
-            )
+            )  # fmt: skip
         elif name == "draw":
             d = plan.spec.draw
             dt_ = pay.trace.get("draw", {})
@@ -457,22 +467,32 @@ def statement(plan, prep: PreparedPlan, pay: PlanPayout, rep_id: str, period: An
             extra = ""
             if dt_:
                 if at(dt_["forgiven"], t) > 0:
-                    extra += f"; balance of {_money(at(dt_['forgiven'], t), cur)} from last plan year forgiven"
-                extra += (
-                    f"; unrecovered balance after this month {_money(at(dt_['balance'], t), cur)}"
+                    extra += _("; balance of {amount} from last plan year forgiven").format(
+                        amount=_money(at(dt_["forgiven"], t), cur)
+                    )
+                extra += _("; unrecovered balance after this month {amount}").format(
+                    amount=_money(at(dt_["balance"], t), cur)
                 )
                 extra += (
-                    " (forgiven at the end of the plan year)"
+                    _(" (forgiven at the end of the plan year)")
                     if d.unrecovered == "forgive"
-                    else " (carried into the next year)"
+                    else _(" (carried into the next year)")
                 )
-            who = "" if d.months is None else f" (new hires, first {d.months} months after joining)"
-            add(
-                "draw",
-                "rule",
-                f"{'recoverable' if d.recoverable else 'non-recoverable'} draw{who} of {_money(dm, cur)} this month (top-up positive, recovery negative){extra}",
-                amount,
+            who = (
+                ""
+                if d.months is None
+                else _(" (new hires, first {months} months after joining)").format(months=d.months)
             )
+            add(
+                _("draw"),
+                _("rule"),
+                (
+                    _("recoverable draw{who} of {amount} this month (top-up positive, recovery negative){extra}")
+                    if d.recoverable
+                    else _("non-recoverable draw{who} of {amount} this month (top-up positive, recovery negative){extra}")
+                ).format(who=who, amount=_money(dm, cur), extra=extra),
+                amount,
+            )  # fmt: skip
     lines = {n: float(a[r, t]) for n, a in pay.lines.items()}
     steps = pd.DataFrame(rows, columns=["line", "step", "detail", "amount"])
     return PayStatement(rep_id, per, steps, lines, float(pay.total[r, t]), cur)
