@@ -13,9 +13,6 @@
 #     name: simlib
 # ---
 
-# %% [markdown]
-# # Appraisal design review: weights, ratings and what they drive
-
 # %% tags=["parameters"]
 data_path = "data/sample"
 scorecard_path = "scenarios/appraisal/five_grade_forced.yaml"
@@ -31,17 +28,23 @@ list_rows = 15  # rows shown in the improvement-plan list (0: counts by unit, no
 min_group_report = 5  # groups smaller than this are not shown on their own
 show_individual_pay = False
 currency = "CNY"  # the currency of salaries in the data, written before every amount
+language = None  # en or zh-CN; None: the language simlib is run in (default en)
 
 # %%
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
 import simlib as sl
+from simlib import i18n
+from simlib.i18n import _
 from simlib.spec import load_yaml
 from simlib.topics import appraisal as A
 from simlib.topics import format as F
 
 data_path, scorecard_path = (sl.project.resolve(p) for p in (data_path, scorecard_path))
+i18n.set_language(language)
+i18n.chart_font()  # a CJK font for Chinese charts
+display(Markdown("# " + _("Appraisal design review: weights, ratings and what they drive")))
 
 plt.rcParams.update({"figure.dpi": 96, "axes.spines.top": False, "axes.spines.right": False})
 ds = sl.load_dataset(data_path)
@@ -55,14 +58,21 @@ rep = A.build(
 card = rep.scorecard
 display(Markdown("\n\n".join(rep.summary())))
 
-# %% [markdown]
-# This report asks how a KPI scorecard's **weighting** changes **who is rated what**, and
-# what that costs in **merit raises**, who becomes eligible for **promotion**, who is
-# flagged for an **improvement plan** and where **training** is most needed. It uses the
-# last full year of the sales force's results: each rep's attainment is their actual
-# divided by the target the company set them. Scores are in points, where 100 means
-# "exactly on target". Reps are identified by ID only; individual pay is not shown unless
-# the report was run to show individual pay. Method detail is in the appendix.
+# %%
+display(
+    Markdown(
+        _(
+            "This report asks how a KPI scorecard's **weighting** changes **who is rated "
+            "what**, and what that costs in **merit raises**, who becomes eligible for "
+            "**promotion**, who is flagged for an **improvement plan** and where "
+            "**training** is most needed. It uses the last full year of the sales force's "
+            "results: each rep's attainment is their actual divided by the target the "
+            'company set them. Scores are in points, where 100 means "exactly on target". '
+            "Reps are identified by ID only; individual pay is not shown unless the "
+            "report was run to show individual pay. Method detail is in the appendix."
+        )
+    )
+)
 
 # %%
 rating_words = (
@@ -78,19 +88,44 @@ display(
     )
 )
 
-# %% [markdown]
-# ## 1. Four ways to weight the KPIs
-#
-# - **As the scorecard says**: the weights the scorecard itself uses (written on each KPI,
-#   or derived by the method its `weights` block names; the table says which).
-# - **AHP** (Saaty's analytic hierarchy process), when managers' judgments are given:
-#   managers compare the KPIs two at a time; the weights follow, with a *consistency
-#   ratio* that should stay at or below 0.10.
-# - **Entropy**: weights from the data: a KPI on which reps differ a lot (relative to its
-#   typical level) carries more information and gets more weight.
-# - **CRITIC**: also from the data, rewarding KPIs that differ a lot *and* disagree
-#   with the others (a KPI that just repeats another adds little).
-# - **Combined**: a mix of the subjective AHP weights and the objective entropy weights.
+# %%
+display(Markdown("## " + _("1. Four ways to weight the KPIs")))
+display(
+    Markdown(
+        "\n".join(
+            [
+                "- "
+                + _(
+                    "**As the scorecard says**: the weights the scorecard itself uses "
+                    "(written on each KPI, or derived by the method its `weights` block "
+                    "names; the table says which)."
+                ),
+                "- "
+                + _(
+                    "**AHP** (Saaty's analytic hierarchy process), when managers' judgments "
+                    "are given: managers compare the KPIs two at a time; the weights follow, "
+                    "with a *consistency ratio* that should stay at or below 0.10."
+                ),
+                "- "
+                + _(
+                    "**Entropy**: weights from the data: a KPI on which reps differ a lot "
+                    "(relative to its typical level) carries more information and gets more "
+                    "weight."
+                ),
+                "- "
+                + _(
+                    "**CRITIC**: also from the data, rewarding KPIs that differ a lot *and* "
+                    "disagree with the others (a KPI that just repeats another adds little)."
+                ),
+                "- "
+                + _(
+                    "**Combined**: a mix of the subjective AHP weights and the objective "
+                    "entropy weights."
+                ),
+            ]
+        )
+    )
+)
 
 # %%
 display(rep.weights_table())
@@ -120,13 +155,19 @@ ax.set_title(f"The methods disagree most on {most} ({spread[most]:.0%} points ap
 plt.tight_layout()
 plt.show()
 
-# %% [markdown]
-# ## 2. Ratings under each weighting
-#
-# Each weighting is applied to the same reps and results. The first table shows how many
-# reps each grade holds; the second how many reps would get a different grade than under
-# the scorecard's own weights. With a forced distribution the counts hardly move (they are
-# quotas), but *who* fills them does.
+# %%
+display(Markdown("## " + _("2. Ratings under each weighting")))
+display(
+    Markdown(
+        _(
+            "Each weighting is applied to the same reps and results. The first table "
+            "shows how many reps each grade holds; the second how many reps would get a "
+            "different grade than under the scorecard's own weights. With a forced "
+            "distribution the counts hardly move (they are quotas), but *who* fills them "
+            "does."
+        )
+    )
+)
 
 # %%
 display(rep.counts_table())
@@ -137,33 +178,58 @@ other = "entropy" if rep.reference != "entropy" else "CRITIC"
 display(Markdown(f"Where reps move between the {rep.reference} and the {other} weighting:"))
 display(rep.moves_table(other))
 
-# %% [markdown]
-# ## 3. How sensitive are the ratings to the weights?
-#
-# Each KPI weight is moved up and down by the tested step (the other weights shrink or
-# grow in proportion so they still add up to 100%). The table shows the share of reps
-# whose grade changes and how closely the new ranking follows today's (1 = identical).
-# The second table answers: **how far can a weight move before the top-rated or
-# bottom-rated group changes?** (a change of 0 means reps are tied at the group's edge,
-# so any move of that weight splits them).
+# %%
+display(Markdown("## " + _("3. How sensitive are the ratings to the weights?")))
+display(
+    Markdown(
+        _(
+            "Each KPI weight is moved up and down by the tested step (the other weights "
+            "shrink or grow in proportion so they still add up to 100%). The table shows "
+            "the share of reps whose grade changes and how closely the new ranking "
+            "follows today's (1 = identical). The second table answers: **how far can a "
+            "weight move before the top-rated or bottom-rated group changes?** (a change "
+            "of 0 means reps are tied at the group's edge, so any move of that weight "
+            "splits them)."
+        )
+    )
+)
 
 # %%
 display(rep.sensitivity_table(delta))
 display(rep.break_even_table())
 
-# %% [markdown]
-# ## 4. Does the design grasp what is key?
-#
-# - **Correlation with the score and with sales value**: a KPI whose points hardly relate
-#   to sales may measure something else; one that tracks the score almost perfectly
-#   dominates it.
-# - **Share of score variance**: how much of what separates reps' scores each part of the
-#   scorecard accounts for, next to its nominal weight.
-# - **Share of rating variance**: how much of what separates reps' *grades* each part
-#   explains (the rest is what no mix of the parts explains: band steps, ties and the
-#   forced curve).
-# - **Decided by one KPI**: for how many reps setting a single KPI to the typical (median)
-#   value would change their grade.
+# %%
+display(Markdown("## " + _("4. Does the design grasp what is key?")))
+display(
+    Markdown(
+        "\n".join(
+            [
+                "- "
+                + _(
+                    "**Correlation with the score and with sales value**: a KPI whose points "
+                    "hardly relate to sales may measure something else; one that tracks the "
+                    "score almost perfectly dominates it."
+                ),
+                "- "
+                + _(
+                    "**Share of score variance**: how much of what separates reps' scores "
+                    "each part of the scorecard accounts for, next to its nominal weight."
+                ),
+                "- "
+                + _(
+                    "**Share of rating variance**: how much of what separates reps' *grades* "
+                    "each part explains (the rest is what no mix of the parts explains: band "
+                    "steps, ties and the forced curve)."
+                ),
+                "- "
+                + _(
+                    "**Decided by one KPI**: for how many reps setting a single KPI to the "
+                    "typical (median) value would change their grade."
+                ),
+            ]
+        )
+    )
+)
 
 # %%
 money_kpis = [k.kpi for k in ds.kpis.itertuples() if k.unit == "currency"]
@@ -171,15 +237,20 @@ design, design_words = rep.design_table(money_kpis[0] if money_kpis else None)
 display(design)
 display(Markdown(design_words))
 
-# %% [markdown]
-# ### Rating distribution by unit and by manager
-#
-# The data has no manager column: a rep's **manager is taken to be the head of their own
-# unit** (the team), who assesses them. Under a forced distribution each ranking group
-# holds its quota, so differences show *between* teams (managers) inside a group. A
-# manager whose team holds far more top grades than others may have a stronger team, or
-# a more lenient assessment of competence (the scorecard's calibration setting addresses
-# the latter).
+# %%
+display(Markdown("### " + _("Rating distribution by unit and by manager")))
+display(
+    Markdown(
+        _(
+            "The data has no manager column: a rep's **manager is taken to be the head of "
+            "their own unit** (the team), who assesses them. Under a forced distribution "
+            "each ranking group holds its quota, so differences show *between* teams "
+            "(managers) inside a group. A manager whose team holds far more top grades "
+            "than others may have a stronger team, or a more lenient assessment of "
+            "competence (the scorecard's calibration setting addresses the latter)."
+        )
+    )
+)
 
 # %%
 display(rep.by_group_table())
@@ -195,13 +266,19 @@ ax.set_title(
 plt.tight_layout()
 plt.show()
 
-# %% [markdown]
-# ### Calibrating managers' competence assessments
-#
-# Competence items are scored 1-5 by each rep's manager, and some managers score more
-# generously than others. Calibration removes each manager's average leniency, shrinking
-# the estimate for managers with few reps (so one strong rep in a small team is not
-# mistaken for leniency). The chart compares each manager's average score before and after.
+# %%
+display(Markdown("### " + _("Calibrating managers' competence assessments")))
+display(
+    Markdown(
+        _(
+            "Competence items are scored 1-5 by each rep's manager, and some managers "
+            "score more generously than others. Calibration removes each manager's "
+            "average leniency, shrinking the estimate for managers with few reps (so one "
+            "strong rep in a small team is not mistaken for leniency). The chart compares "
+            "each manager's average score before and after."
+        )
+    )
+)
 
 # %%
 m = rep.calibration()
@@ -230,15 +307,21 @@ if m is not None:
 else:
     display(Markdown("No competence assessments for every rated rep in this period."))
 
-# %% [markdown]
-# ## 5. What it costs: performance coefficient and merit raises
-#
-# The **performance coefficient** (绩效系数) multiplies each rep's variable pay by their
-# grade. Its average over the rated reps shows whether the grading scheme, by itself,
-# raises or lowers the bonus pool. The **merit matrix** sets a raise by grade and by
-# *compa-ratio* (salary divided by the midpoint of the salary grade; reps paid below the
-# midpoint get more), in the practice band for a 3% budget; the whole matrix is then
-# scaled so the raises spend the budget exactly.
+# %%
+display(Markdown("## " + _("5. What it costs: performance coefficient and merit raises")))
+display(
+    Markdown(
+        _(
+            "The **performance coefficient** (绩效系数) multiplies each rep's variable pay by "
+            "their grade. Its average over the rated reps shows whether the grading "
+            "scheme, by itself, raises or lowers the bonus pool. The **merit matrix** "
+            "sets a raise by grade and by *compa-ratio* (salary divided by the midpoint "
+            "of the salary grade; reps paid below the midpoint get more), in the practice "
+            "band for a 3% budget; the whole matrix is then scaled so the raises spend "
+            "the budget exactly."
+        )
+    )
+)
 
 # %%
 if "coefficient" in rep.first.rated:
@@ -267,16 +350,22 @@ if show_individual_pay:
         )
     )  # fmt: skip
 
-# %% [markdown]
-# ## 6. Promotion, improvement plans and training needs
-#
-# **Promotion eligibility**: rated at or above the chosen grade in each of the last two
-# years, and long enough in the job grade (the data has no "in grade since" date, so time
-# since hire stands in: an upper bound). **Improvement plans** (绩效改进计划): the bottom
-# grade two years running, or a KPI under the attainment floor this year, with the KPIs
-# behind each flag. **Training needs** (培训需求分析): each rep's largest gaps (KPI
-# shortfalls against target and competence items under "meets expectations"), summed up
-# into a priority list per unit.
+# %%
+display(Markdown("## " + _("6. Promotion, improvement plans and training needs")))
+display(
+    Markdown(
+        _(
+            "**Promotion eligibility**: rated at or above the chosen grade in each of the "
+            'last two years, and long enough in the job grade (the data has no "in grade '
+            'since" date, so time since hire stands in: an upper bound). **Improvement '
+            "plans** (绩效改进计划): the bottom grade two years running, or a KPI under the "
+            "attainment floor this year, with the KPIs behind each flag. **Training "
+            "needs** (培训需求分析): each rep's largest gaps (KPI shortfalls against target and "
+            'competence items under "meets expectations"), summed up into a priority list '
+            "per unit."
+        )
+    )
+)
 
 # %%
 display(Markdown(rep.promotion_words(promotion_min_years_in_grade)))
@@ -293,25 +382,51 @@ if len(rep.flags):
 for t in rep.training_tables():
     display(t)
 
-# %% [markdown]
-# ## Appendix: method notes
-#
-# - Attainment = actual / target over the months a rep worked in the period (targets of
-#   months not worked do not count). Reps employed under half the period are not rated
-#   (listed in the notes above, never silently dropped).
-# - Forced distribution counts come from the grade shares by the largest-remainder method;
-#   reps with equal scores (to 1e-9 points) get the same grade under the scorecard's tie
-#   rule (stated below). Groups under 25-30 people make quotas unreliable; the report
-#   warns about them, and about ties that push a grade far off its quota.
-# - AHP weights are the principal eigenvector of the judgments; entropy and
-#   CRITIC weights are computed on the KPI points of the rated reps, so they reward KPIs
-#   whose points vary: a stepped scoring rule (bands) can create that spread.
-# - Share of rating variance is a Shapley split of a regression's R².
-# - Calibration fits a random-intercept (mixed) model by unit and removes each manager's
-#   estimated offset.
-# - The merit solver multiplies every cell by one factor (keeping the matrix's order) and
-#   rounds to the cent by largest remainder, so the budget is met exactly; a cent is moved
-#   where rounding would otherwise give a better cell a lower raise %.
+# %%
+display(Markdown("## " + _("Appendix: method notes")))
+display(
+    Markdown(
+        "\n".join(
+            [
+                "- "
+                + _(
+                    "Attainment = actual / target over the months a rep worked in the period "
+                    "(targets of months not worked do not count). Reps employed under half "
+                    "the period are not rated (listed in the notes above, never silently "
+                    "dropped)."
+                ),
+                "- "
+                + _(
+                    "Forced distribution counts come from the grade shares by the "
+                    "largest-remainder method; reps with equal scores (to 1e-9 points) get "
+                    "the same grade under the scorecard's tie rule (stated below). Groups "
+                    "under 25-30 people make quotas unreliable; the report warns about them, "
+                    "and about ties that push a grade far off its quota."
+                ),
+                "- "
+                + _(
+                    "AHP weights are the principal eigenvector of the judgments; entropy and "
+                    "CRITIC weights are computed on the KPI points of the rated reps, so they "
+                    "reward KPIs whose points vary: a stepped scoring rule (bands) can create "
+                    "that spread."
+                ),
+                "- " + _("Share of rating variance is a Shapley split of a regression's R²."),
+                "- "
+                + _(
+                    "Calibration fits a random-intercept (mixed) model by unit and removes "
+                    "each manager's estimated offset."
+                ),
+                "- "
+                + _(
+                    "The merit solver multiplies every cell by one factor (keeping the "
+                    "matrix's order) and rounds to the cent by largest remainder, so the "
+                    "budget is met exactly; a cent is moved where rounding would otherwise "
+                    "give a better cell a lower raise %."
+                ),
+            ]
+        )
+    )
+)
 
 # %%
 display(Markdown(rep.tie_words()))

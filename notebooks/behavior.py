@@ -13,9 +13,6 @@
 #     name: simlib
 # ---
 
-# %% [markdown]
-# # How the sales force responds to a plan
-
 # %% tags=["parameters"]
 data_path = "data/sample"
 plan_file = "scenarios/plans/am_proposed.yaml"  # the plan simulated (a reform)
@@ -28,6 +25,7 @@ did_change = None  # the first month of the new plan, e.g. "2026-01"
 did_rate_ratio = None  # new / old marginal pay rate, for an elasticity
 demo_reps = 150  # size of the generated history with known behaviour (0: leave it out)
 currency = "CNY"  # the currency of the amounts in the data, written before every amount
+language = None  # en or zh-CN; None: the language simlib is run in (default en)
 
 # %%
 import matplotlib.pyplot as plt
@@ -36,12 +34,17 @@ from IPython.display import Markdown, display
 
 import simlib as sl
 from simlib import behavior as bh
+from simlib import i18n
+from simlib.i18n import _
 from simlib.topics import behavior as B
 from simlib.topics import format as F
 
 data_path, plan_file, reference_plan_file = (
     sl.project.resolve(p) for p in (data_path, plan_file, reference_plan_file)
 )
+i18n.set_language(language)
+i18n.chart_font()  # a CJK font for Chinese charts
+display(Markdown("# " + _("How the sales force responds to a plan")))
 
 plt.rcParams.update({"figure.dpi": 100, "axes.spines.top": False, "axes.spines.right": False})
 ds = sl.load_dataset(data_path)
@@ -71,18 +74,31 @@ results = {
 effects = B.response_effects(results, kpi)
 display(Markdown("\n\n".join(B.summary(effects, plan.name, lift, kpi))))
 
-# %% [markdown]
-# Replaying a new incentive plan on last year's sales assumes nobody changes how they
-# work, which is the one thing a pay-for-performance plan is meant to change. Research
-# is clear that people do: sales bunch at period ends when bonuses are tied to them
-# (Oyer 1998), timing games cost enterprise-software firms 6-8% of revenue (Larkin 2014),
-# and removing caps and ratcheting quotas raised revenue by about 9% (Misra & Nair 2011).
-#
-# This report first shows how much each response model changes one plan's simulated cost
-# and sales, against the mechanical replay where nobody reacts; then it looks for these
-# behaviours in the history, each finding with a range (a 95% confidence interval) and a
-# plain statement of what it can and cannot tell. Nobody is shown individually: every
-# figure is about the whole sales force or groups.
+# %%
+display(
+    Markdown(
+        _(
+            "Replaying a new incentive plan on last year's sales assumes nobody changes "
+            "how they work, which is the one thing a pay-for-performance plan is meant to "
+            "change. Research is clear that people do: sales bunch at period ends when "
+            "bonuses are tied to them (Oyer 1998), timing games cost enterprise-software "
+            "firms 6-8% of revenue (Larkin 2014), and removing caps and ratcheting quotas "
+            "raised revenue by about 9% (Misra & Nair 2011)."
+        )
+    )
+)
+display(
+    Markdown(
+        _(
+            "This report first shows how much each response model changes one plan's "
+            "simulated cost and sales, against the mechanical replay where nobody reacts; "
+            "then it looks for these behaviours in the history, each finding with a range "
+            "(a 95% confidence interval) and a plain statement of what it can and cannot "
+            "tell. Nobody is shown individually: every figure is about the whole sales "
+            "force or groups."
+        )
+    )
+)
 
 # %%
 display(
@@ -92,27 +108,60 @@ display(
     )
 )
 
-# %% [markdown]
-# ## What each response model does to one plan
-#
-# The proposed plan is simulated over many possible years with each response model
-# switched on in turn. **none** is the mechanical replay: sales as history suggests,
-# nobody reacting. The history was earned under the plan in force, so every response is
-# measured against it: only the *change* of incentive moves sales. The models:
-#
-# - **elasticity**: sales rise or fall with the pay a rep earns for one more sale near
-#   where they expect to end up, compared with the plan in force, by the elasticity
-#   estimated from a plan change when there is one, else an assumed 0.1;
-# - **effort**: each rep chooses how hard to work, weighing expected pay against the cost
-#   of effort (Holmstrom & Milgrom); reps past the cap, or far below the threshold, ease off;
-# - **timing**: at each quarter end, reps just short of the threshold or quota pull sales in
-#   from the next month, and reps past the cap push sales out;
-# - **ratchet**: reps above their annual quota hold back part of what they could sell, to
-#   avoid a higher quota next year;
-# - **effort + timing**: both together.
-#
-# Only reps the plan pays respond. Differences are the same random years compared draw by
-# draw, so they are not noise from different luck.
+# %%
+display(Markdown("## " + _("What each response model does to one plan")))
+display(
+    Markdown(
+        _(
+            "The proposed plan is simulated over many possible years with each response "
+            "model switched on in turn. **none** is the mechanical replay: sales as "
+            "history suggests, nobody reacting. The history was earned under the plan in "
+            "force, so every response is measured against it: only the *change* of "
+            "incentive moves sales. The models:"
+        )
+    )
+)
+display(
+    Markdown(
+        "\n".join(
+            [
+                "- "
+                + _(
+                    "**elasticity**: sales rise or fall with the pay a rep earns for one more "
+                    "sale near where they expect to end up, compared with the plan in force, "
+                    "by the elasticity estimated from a plan change when there is one, else "
+                    "an assumed 0.1;"
+                ),
+                "- "
+                + _(
+                    "**effort**: each rep chooses how hard to work, weighing expected pay "
+                    "against the cost of effort (Holmstrom & Milgrom); reps past the cap, or "
+                    "far below the threshold, ease off;"
+                ),
+                "- "
+                + _(
+                    "**timing**: at each quarter end, reps just short of the threshold or "
+                    "quota pull sales in from the next month, and reps past the cap push "
+                    "sales out;"
+                ),
+                "- "
+                + _(
+                    "**ratchet**: reps above their annual quota hold back part of what they "
+                    "could sell, to avoid a higher quota next year;"
+                ),
+                "- " + _("**effort + timing**: both together."),
+            ]
+        )
+    )
+)
+display(
+    Markdown(
+        _(
+            "Only reps the plan pays respond. Differences are the same random years "
+            "compared draw by draw, so they are not noise from different luck."
+        )
+    )
+)
 
 # %%
 display(B.effects_table(effects, currency, kpi))
@@ -131,13 +180,19 @@ ax.legend(frameon=False)
 plt.tight_layout()
 plt.show()
 
-# %% [markdown]
-# ## How uncertain is a rep's year?
-#
-# A panel model of monthly sales separates what moves everyone together (the company's
-# month-to-month shocks, and each region's), the rep's own good or bad year, and
-# month-to-month noise, after removing seasonality. These are the ingredients the
-# simulation draws from. Values are on a log scale: 0.10 means roughly plus or minus 10%.
+# %%
+display(Markdown("## " + _("How uncertain is a rep's year?")))
+display(
+    Markdown(
+        _(
+            "A panel model of monthly sales separates what moves everyone together (the "
+            "company's month-to-month shocks, and each region's), the rep's own good or "
+            "bad year, and month-to-month noise, after removing seasonality. These are "
+            "the ingredients the simulation draws from. Values are on a log scale: 0.10 "
+            "means roughly plus or minus 10%."
+        )
+    )
+)
 
 # %%
 fit = bh.fit_sales_panel(ds)
@@ -159,14 +214,20 @@ ax.set_title(f"{kpi} peaks in month {peak} ({season.max():+.0%} on an average mo
 plt.tight_layout()
 plt.show()
 
-# %% [markdown]
-# ## Period-end bunching
-#
-# Two tests. **Quarter-end lift**: are a rep's sales higher in the last month of a quarter
-# than in its first two? **Hockey stick**: do quarterly results pile up just above 100%
-# of quota (and just above the payout threshold), more than a smooth spread of results
-# would put there? A bonus paid per quarter gives reps a reason to pull deals in when
-# they are just short, which shows up as exactly this pile-up (Sohoni et al. 2010).
+# %%
+display(Markdown("## " + _("Period-end bunching")))
+display(
+    Markdown(
+        _(
+            "Two tests. **Quarter-end lift**: are a rep's sales higher in the last month "
+            "of a quarter than in its first two? **Hockey stick**: do quarterly results "
+            "pile up just above 100% of quota (and just above the payout threshold), more "
+            "than a smooth spread of results would put there? A bonus paid per quarter "
+            "gives reps a reason to pull deals in when they are just short, which shows "
+            "up as exactly this pile-up (Sohoni et al. 2010)."
+        )
+    )
+)
 
 # %%
 x, periods = ds.sales_array(kpis=[kpi])[..., 0], ds.periods
@@ -205,14 +266,20 @@ ax.set_title("Quarterly results near the threshold and quota (dashed)")
 plt.tight_layout()
 plt.show()
 
-# %% [markdown]
-# ## Ratchet: how quotas follow results
-#
-# When next year's quota rises with this year's result, beating it has a hidden cost:
-# a higher bar next year. Quotas in practice ratchet up after a beat more than they come
-# down after a miss (Leone, Misra & Zimmerman), which teaches people to hold back. The
-# plot shows each rep-year's change in quota against how far they were above or below
-# it; the two slopes are the share of a beat added and the share of a miss forgiven.
+# %%
+display(Markdown("## " + _("Ratchet: how quotas follow results")))
+display(
+    Markdown(
+        _(
+            "When next year's quota rises with this year's result, beating it has a "
+            "hidden cost: a higher bar next year. Quotas in practice ratchet up after a "
+            "beat more than they come down after a miss (Leone, Misra & Zimmerman), which "
+            "teaches people to hold back. The plot shows each rep-year's change in quota "
+            "against how far they were above or below it; the two slopes are the share of "
+            "a beat added and the share of a miss forgiven."
+        )
+    )
+)
 
 # %%
 pairs = bh.annual_pairs(x, tg, periods)
@@ -248,12 +315,18 @@ if len(pairs) >= 20:
 else:
     display(Markdown("The data has fewer than two consecutive years of quotas: no ratchet test."))
 
-# %% [markdown]
-# ## A plan change: difference in differences
-#
-# Where the history contains a plan change for one group and not another, comparing how
-# the two groups' sales moved gives the response to the change; divided by the change in
-# the marginal pay rate it is an elasticity, which the `elasticity` response model takes.
+# %%
+display(Markdown("## " + _("A plan change: difference in differences")))
+display(
+    Markdown(
+        _(
+            "Where the history contains a plan change for one group and not another, "
+            "comparing how the two groups' sales moved gives the response to the change; "
+            "divided by the change in the marginal pay rate it is an elasticity, which "
+            "the `elasticity` response model takes."
+        )
+    )
+)
 
 # %%
 if did is not None:
@@ -288,16 +361,26 @@ else:
         )
     )
 
-# %% [markdown]
-# ## Do the estimators find behaviour that is there? (generated data, known answers)
-#
-# A history without a plan change or deliberate timing can only show their absence. To
-# show what the estimators find when the behaviour is there, this section **generates an
-# artificial history** with known behaviour written in: half of the reps just short of
-# quarterly quota pull a deal in from the next month and one position's sales rise 10%
-# (log 0.1) after a plan change; in a second history reps hold back 30% of what they sell
-# beyond the annual quota. These are not this data's numbers: they test the method. Each
-# estimate should land near its true value.
+# %%
+display(
+    Markdown(
+        "## " + _("Do the estimators find behaviour that is there? (generated data, known answers)")
+    )
+)
+display(
+    Markdown(
+        _(
+            "A history without a plan change or deliberate timing can only show their "
+            "absence. To show what the estimators find when the behaviour is there, this "
+            "section **generates an artificial history** with known behaviour written in: "
+            "half of the reps just short of quarterly quota pull a deal in from the next "
+            "month and one position's sales rise 10% (log 0.1) after a plan change; in a "
+            "second history reps hold back 30% of what they sell beyond the annual quota. "
+            "These are not this data's numbers: they test the method. Each estimate "
+            "should land near its true value."
+        )
+    )
+)
 
 # %%
 if demo_reps:
@@ -309,23 +392,48 @@ if demo_reps:
         )
     )
 
-# %% [markdown]
-# ## Appendix: assumptions and sources
-#
-# - The response models' strengths are **assumptions** unless estimated above: the effort
-#   model's default elasticity (0.3) and intrinsic motivation (half the cost of effort) are
-#   chosen to give responses of the size field studies report, not measured here; timing
-#   moves 30% of what is within one month of a threshold, and the ratchet model holds back
-#   30% of what a rep sells beyond quota.
-# - Timing moves sales, it does not create them (unless a price concession is set): in a
-#   steady state what the year's last quarter pulls in from next January matches what
-#   last December pulled from this January, so the year wraps onto itself. A year-long
-#   measurement period cannot wrap: its pull-ins are borrowed from next year and its
-#   push-outs leave the year.
-# - History already holds the period-end pattern of the plan in force, so timing acts
-#   only on thresholds, accelerators and caps the proposed plan adds or moves.
-# - The panel model of sales uncertainty is a variance-components model on log monthly
-#   sales after removing seasonality.
-# - Sources: Oyer (1998, QJE); Larkin (2014, JOLE); Sohoni et al. (2010, NRL); Misra &
-#   Nair (2011, QME); Leone, Misra & Zimmerman (working paper); Chung, Narayandas & Chang
-#   (Management Science); Holmstrom & Milgrom (1987). See `docs/practice.md`.
+# %%
+display(Markdown("## " + _("Appendix: assumptions and sources")))
+display(
+    Markdown(
+        "\n".join(
+            [
+                "- "
+                + _(
+                    "The response models' strengths are **assumptions** unless estimated "
+                    "above: the effort model's default elasticity (0.3) and intrinsic "
+                    "motivation (half the cost of effort) are chosen to give responses of the "
+                    "size field studies report, not measured here; timing moves 30% of what "
+                    "is within one month of a threshold, and the ratchet model holds back 30% "
+                    "of what a rep sells beyond quota."
+                ),
+                "- "
+                + _(
+                    "Timing moves sales, it does not create them (unless a price concession "
+                    "is set): in a steady state what the year's last quarter pulls in from "
+                    "next January matches what last December pulled from this January, so the "
+                    "year wraps onto itself. A year-long measurement period cannot wrap: its "
+                    "pull-ins are borrowed from next year and its push-outs leave the year."
+                ),
+                "- "
+                + _(
+                    "History already holds the period-end pattern of the plan in force, so "
+                    "timing acts only on thresholds, accelerators and caps the proposed plan "
+                    "adds or moves."
+                ),
+                "- "
+                + _(
+                    "The panel model of sales uncertainty is a variance-components model on "
+                    "log monthly sales after removing seasonality."
+                ),
+                "- "
+                + _(
+                    "Sources: Oyer (1998, QJE); Larkin (2014, JOLE); Sohoni et al. (2010, "
+                    "NRL); Misra & Nair (2011, QME); Leone, Misra & Zimmerman (working "
+                    "paper); Chung, Narayandas & Chang (Management Science); Holmstrom & "
+                    "Milgrom (1987). See `docs/practice.md`."
+                ),
+            ]
+        )
+    )
+)

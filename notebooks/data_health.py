@@ -13,9 +13,6 @@
 #     name: simlib
 # ---
 
-# %% [markdown]
-# # Data health report
-
 # %% tags=["parameters"]
 data_path = "data/sample"  # a dataset folder (CSV / Parquet / Excel) or a .duckdb file
 encoding = None  # CSV encoding such as gb18030, or None to detect it
@@ -23,6 +20,7 @@ volume_kpi = None  # summed KPI for seasonality and concentration; None: first c
 group_level = None  # org level for headcount and attrition; None: the level below the company
 top_fraction = 0.2  # "top 20%" for concentration
 currency = "CNY"  # the currency of the amounts in the data, written before every amount
+language = None  # en or zh-CN; None: the language simlib is run in (default en)
 
 # %%
 import matplotlib.pyplot as plt
@@ -30,11 +28,16 @@ import numpy as np
 from IPython.display import Markdown, display
 
 import simlib as sl
+from simlib import i18n
 from simlib.data import health as H
+from simlib.i18n import _
 from simlib.topics import data_health as D
 from simlib.topics import format as F
 
 data_path = sl.project.resolve(data_path)  # against the project, not the kernel's folder
+i18n.set_language(language)
+i18n.chart_font()  # a CJK font for Chinese charts
+display(Markdown("# " + _("Data health report")))
 
 plt.rcParams.update({"figure.dpi": 110, "axes.spines.top": False, "axes.spines.right": False})
 ds = sl.load_dataset(data_path, encoding=encoding)
@@ -42,20 +45,28 @@ rep = D.build(ds, volume_kpi, group_level, top_fraction)
 volume_kpi, group_level = rep.volume_kpi, rep.group_level
 display(Markdown("\n\n".join(rep.summary())))
 
-# %% [markdown]
-# Before any target cascade, incentive plan or appraisal design is simulated on a sales
-# history, this report asks whether the history is **complete** and **plausible**: does
-# every rep have data for every month they worked, do the numbers look like a real sales
-# force, and where does it sit against published practitioner norms? Each figure below,
-# against its reference: "within" means the data look like a typical sales force on that
-# measure; "below" or "above" is not an error, but worth knowing before reading any
-# simulation built on this data. No individual's pay is shown anywhere in this report.
+# %%
+display(
+    Markdown(
+        _(
+            "Before any target cascade, incentive plan or appraisal design is simulated "
+            "on a sales history, this report asks whether the history is **complete** and "
+            "**plausible**: does every rep have data for every month they worked, do the "
+            "numbers look like a real sales force, and where does it sit against "
+            "published practitioner norms? Each figure below, against its reference: "
+            '"within" means the data look like a typical sales force on that measure; '
+            '"below" or "above" is not an error, but worth knowing before reading any '
+            "simulation built on this data. No individual's pay is shown anywhere in this "
+            "report."
+        )
+    )
+)
 
 # %%
 display(rep.checks_table())
 
-# %% [markdown]
-# ## 1. What is in the data
+# %%
+display(Markdown("## " + _("1. What is in the data")))
 
 # %%
 levels = ds.units["level"].value_counts()
@@ -71,13 +82,19 @@ display(
 )
 display(rep.kpi_table())
 
-# %% [markdown]
-# ## 2. Coverage: who has data in which month
-#
-# The chart compares, month by month, the reps on the payroll (employed for at least one
-# day) with the reps who have sales rows. The two lines should lie on top of each other.
-# A gap means an export lost people; data outside employment means a rep's dates are
-# wrong. Either would distort every simulation run on this data.
+# %%
+display(Markdown("## " + _("2. Coverage: who has data in which month")))
+display(
+    Markdown(
+        _(
+            "The chart compares, month by month, the reps on the payroll (employed for at "
+            "least one day) with the reps who have sales rows. The two lines should lie "
+            "on top of each other. A gap means an export lost people; data outside "
+            "employment means a rep's dates are wrong. Either would distort every "
+            "simulation run on this data."
+        )
+    )
+)
 
 # %%
 cov = rep.coverage
@@ -99,14 +116,20 @@ if rep.gaps["missing"]:
     display(Markdown("The first rep-months without data:"))
     display(F.table(H.missing_rep_months(ds).head(10).astype(str), names={"rep_id": "rep"}))
 
-# %% [markdown]
-# ## 3. KPI distributions
-#
-# One row per KPI over all rep-months: the typical value (median), the range in which the
-# middle 80% of rep-months fall (10th to 90th percentile) and how many months are zero.
-# Sales volumes are normally **skewed**: a few large months pull the mean above the
-# median. The histograms use a logarithmic axis for volumes so that both the many small
-# and the few large values are visible.
+# %%
+display(Markdown("## " + _("3. KPI distributions")))
+display(
+    Markdown(
+        _(
+            "One row per KPI over all rep-months: the typical value (median), the range "
+            "in which the middle 80% of rep-months fall (10th to 90th percentile) and how "
+            "many months are zero. Sales volumes are normally **skewed**: a few large "
+            "months pull the mean above the median. The histograms use a logarithmic axis "
+            "for volumes so that both the many small and the few large values are "
+            "visible."
+        )
+    )
+)
 
 # %%
 display(rep.distribution_table(currency))
@@ -129,14 +152,20 @@ for ax, k in zip(axes[0], ds.kpis.itertuples(), strict=True):
 fig.tight_layout()
 plt.show()
 
-# %% [markdown]
-# ## 4. Seasonality
-#
-# Sales forces sell more at the end of each quarter and of the year, when quotas and
-# bonuses are settled (Oyer 1998: non-linear pay moves sales to the year's end). The left
-# chart shows each month's share of its quarter, averaged over the quarters in the data,
-# against the reference of roughly 25 / 30 / 45%. The right chart shows each month's
-# share of its year: a plan paid quarterly or yearly will see these peaks.
+# %%
+display(Markdown("## " + _("4. Seasonality")))
+display(
+    Markdown(
+        _(
+            "Sales forces sell more at the end of each quarter and of the year, when "
+            "quotas and bonuses are settled (Oyer 1998: non-linear pay moves sales to the "
+            "year's end). The left chart shows each month's share of its quarter, "
+            "averaged over the quarters in the data, against the reference of roughly 25 "
+            "/ 30 / 45%. The right chart shows each month's share of its year: a plan "
+            "paid quarterly or yearly will see these peaks."
+        )
+    )
+)
 
 # %%
 seas = H.seasonality(ds, volume_kpi)
@@ -167,16 +196,23 @@ fig.tight_layout()
 plt.show()
 display(Markdown(rep.seasonality_words()))
 
-# %% [markdown]
-# ## 5. Concentration: how much the best reps bring
-#
-# The Lorenz curve lines reps up from the smallest to the largest seller (left to right)
-# and shows the share of total sales the bottom x% of them bring. If everyone sold the
-# same, the curve would be the diagonal; the further it sags, the more sales depend on a
-# few reps. Only reps employed the whole calendar year are counted, so that new hires and
-# leavers do not look like weak performers. CSO Insights reports that the top 20% of reps
-# bring **just over 60%** of revenue (band used here: 55-65%). The Gini coefficient
-# summarises the same curve: 0 if all sell the same, towards 1 if one rep sells everything.
+# %%
+display(Markdown("## " + _("5. Concentration: how much the best reps bring")))
+display(
+    Markdown(
+        _(
+            "The Lorenz curve lines reps up from the smallest to the largest seller (left "
+            "to right) and shows the share of total sales the bottom x% of them bring. If "
+            "everyone sold the same, the curve would be the diagonal; the further it "
+            "sags, the more sales depend on a few reps. Only reps employed the whole "
+            "calendar year are counted, so that new hires and leavers do not look like "
+            "weak performers. CSO Insights reports that the top 20% of reps bring **just "
+            "over 60%** of revenue (band used here: 55-65%). The Gini coefficient "
+            "summarises the same curve: 0 if all sell the same, towards 1 if one rep "
+            "sells everything."
+        )
+    )
+)
 
 # %%
 conc = rep.concentration
@@ -205,15 +241,21 @@ if len(conc):
 else:
     display(Markdown("No complete calendar year in the data: concentration is not measured."))
 
-# %% [markdown]
-# ## 6. Headcount and attrition by org unit
-#
-# The units are those of one level of the org tree (by default the level below the
-# company, such as regions). The chart shows how many reps each unit had at each month's
-# end; the table gives each year's **attrition rate**: reps who left during the year
-# divided by the average month-end headcount. Across B2B sales forces this runs at about
-# **14% a year** (Alexander Group); best practice is about 8%. High attrition means many
-# reps in their ramp-up months, which lowers results and makes targets harder to set.
+# %%
+display(Markdown("## " + _("6. Headcount and attrition by org unit")))
+display(
+    Markdown(
+        _(
+            "The units are those of one level of the org tree (by default the level below "
+            "the company, such as regions). The chart shows how many reps each unit had "
+            "at each month's end; the table gives each year's **attrition rate**: reps "
+            "who left during the year divided by the average month-end headcount. Across "
+            "B2B sales forces this runs at about **14% a year** (Alexander Group); best "
+            "practice is about 8%. High attrition means many reps in their ramp-up "
+            "months, which lowers results and makes targets harder to set."
+        )
+    )
+)
 
 # %%
 hc = H.headcount(ds, group_level)
@@ -237,22 +279,34 @@ if att_table is not None:
 else:
     display(Markdown("No complete calendar year in the data: attrition is not measured."))
 
-# %% [markdown]
-# **Tenure mix at the end of the data.** The share of each unit's current reps by time
-# since hire. Reps in their first months are still ramping up (about 3-5 months to full
-# productivity, Bridge Group), so a unit with many of them will sell less per head and
-# needs targets that allow for it.
+# %%
+display(
+    Markdown(
+        _(
+            "**Tenure mix at the end of the data.** The share of each unit's current reps "
+            "by time since hire. Reps in their first months are still ramping up (about "
+            "3-5 months to full productivity, Bridge Group), so a unit with many of them "
+            "will sell less per head and needs targets that allow for it."
+        )
+    )
+)
 
 # %%
 display(rep.tenure_mix_table())
 
-# %% [markdown]
-# ## 7. Targets: how many reps reach quota
-#
-# If the data carry the targets the company set, this is the share of full-year reps
-# whose annual result reached their annual quota. Plans are usually designed so that
-# 60-70% of reps make quota (Alexander Group); realised figures are often lower (CSO
-# Insights: about 57-60%). Above 85% targets are too easy; below 45%, too hard.
+# %%
+display(Markdown("## " + _("7. Targets: how many reps reach quota")))
+display(
+    Markdown(
+        _(
+            "If the data carry the targets the company set, this is the share of "
+            "full-year reps whose annual result reached their annual quota. Plans are "
+            "usually designed so that 60-70% of reps make quota (Alexander Group); "
+            "realised figures are often lower (CSO Insights: about 57-60%). Above 85% "
+            "targets are too easy; below 45%, too hard."
+        )
+    )
+)
 
 # %%
 if rep.quota is None:
@@ -263,14 +317,34 @@ else:
     display(rep.quota_table())
     display(Markdown(rep.quota_words()))
 
-# %% [markdown]
-# ## 8. Appendix: definitions
-#
-# - A rep is **employed in a month** when employed for at least one day of it, and **at
-#   a month's end** when hired on or before its last day and not yet left.
-# - **Full-year reps** of a year were employed from 1 January to 31 December; concentration
-#   and quota attainment use them only, so hires and leavers do not look like low performers.
-# - **Attrition rate** of a year = exits in the year ÷ the average of its twelve month-end
-#   headcounts (the usual HR definition, on which Alexander Group's ~14% is based). A rep
-#   counts in their current unit (moves between units are not tracked).
-# - **Seasonality** uses complete quarters and years of the company total only.
+# %%
+display(Markdown("## " + _("8. Appendix: definitions")))
+display(
+    Markdown(
+        "\n".join(
+            [
+                "- "
+                + _(
+                    "A rep is **employed in a month** when employed for at least one day of "
+                    "it, and **at a month's end** when hired on or before its last day and "
+                    "not yet left."
+                ),
+                "- "
+                + _(
+                    "**Full-year reps** of a year were employed from 1 January to 31 "
+                    "December; concentration and quota attainment use them only, so hires and "
+                    "leavers do not look like low performers."
+                ),
+                "- "
+                + _(
+                    "**Attrition rate** of a year = exits in the year ÷ the average of its "
+                    "twelve month-end headcounts (the usual HR definition, on which Alexander "
+                    "Group's ~14% is based). A rep counts in their current unit (moves "
+                    "between units are not tracked)."
+                ),
+                "- "
+                + _("**Seasonality** uses complete quarters and years of the company total only."),
+            ]
+        )
+    )
+)

@@ -13,9 +13,6 @@
 #     name: simlib
 # ---
 
-# %% [markdown]
-# # Target cascade report (目标层层分解)
-
 # %% tags=["parameters"]
 data_path = "data/sample"  # dataset folder (CSV / Parquet / Excel) or a .duckdb file
 spec_path = "scenarios/cascades/baseline.yaml"  # the cascade rules (YAML)
@@ -32,6 +29,7 @@ backtest = True  # also cascade the last full year and compare with what happene
 as_of = None  # last closed month for the back-test gap analysis; None: the last month
 min_group = 10  # groups smaller than this are not shown in the difficulty map
 currency = "CNY"  # the currency of the amounts in the data, written before every amount
+language = None  # en or zh-CN; None: the language simlib is run in (default en)
 
 # %%
 import matplotlib.pyplot as plt
@@ -39,11 +37,16 @@ import numpy as np
 from IPython.display import Markdown, display
 
 import simlib as sl
+from simlib import i18n
+from simlib.i18n import _
 from simlib.spec import load_yaml
 from simlib.topics import format as F
 from simlib.topics import targets as T
 
 data_path, spec_path = (sl.project.resolve(p) for p in (data_path, spec_path))
+i18n.set_language(language)
+i18n.chart_font()  # a CJK font for Chinese charts
+display(Markdown("# " + _("Target cascade report (目标层层分解)")))
 
 plt.rcParams.update({"figure.dpi": 110, "axes.spines.top": False, "axes.spines.right": False})
 ds = sl.load_dataset(data_path)
@@ -56,15 +59,22 @@ rep = T.build(
 k = rep.main_kpi
 display(Markdown("\n\n".join(rep.summary())))
 
-# %% [markdown]
-# The company's strategic target is split level by level, from the company to every
-# region, branch, team and person, so that each person's target adds up to the strategy.
-# A target set too high in one territory and too low in another decides pay more than
-# any payout curve, so this report asks **how hard each target is**, **how many people
-# are likely to reach theirs**, and where the top-down targets and the bottom-up view of
-# each unit disagree. Rates are shown as percentages. No individual's target or pay is
-# shown: people appear only in counts and shares. How each figure is estimated is in
-# the method notes at the end.
+# %%
+display(
+    Markdown(
+        _(
+            "The company's strategic target is split level by level, from the company to "
+            "every region, branch, team and person, so that each person's target adds up "
+            "to the strategy. A target set too high in one territory and too low in "
+            "another decides pay more than any payout curve, so this report asks **how "
+            "hard each target is**, **how many people are likely to reach theirs**, and "
+            "where the top-down targets and the bottom-up view of each unit disagree. "
+            "Rates are shown as percentages. No individual's target or pay is shown: "
+            "people appear only in counts and shares. How each figure is estimated is in "
+            "the method notes at the end."
+        )
+    )
+)
 
 # %%
 display(
@@ -75,28 +85,40 @@ display(
     )
 )
 
-# %% [markdown]
-# ## 1. The company target
-#
-# A baseline forecast of next year per KPI comes from the company's monthly history; the
-# 90% interval is the range the year lands in nine times out of ten if nothing changes.
-# The proposed target is the forecast plus the strategic growth. Leadership may also set
-# the number directly; the rest of the report works the same.
+# %%
+display(Markdown("## " + _("1. The company target")))
+display(
+    Markdown(
+        _(
+            "A baseline forecast of next year per KPI comes from the company's monthly "
+            "history; the 90% interval is the range the year lands in nine times out of "
+            "ten if nothing changes. The proposed target is the forecast plus the "
+            "strategic growth. Leadership may also set the number directly; the rest of "
+            "the report works the same."
+        )
+    )
+)
 
 # %%
 display(rep.proposal_table())
 
-# %% [markdown]
-# ## 2. The cascade: from the company to every team
-#
-# Each parent's target is split among its children by the rule of their level (even,
-# last year's share, market potential, capacity in headcount with new hires at their ramp,
-# or a blend). Managers may **pad** (children's targets add up to more than the
-# parent's), and **guardrails** keep each person's target within a band around their own
-# last year; what a capped person cannot take goes to their teammates. Amounts are
-# rounded so that children add up **exactly** to their parent. The tree shows the
-# company, its regions and the next level for the main KPI; the table shows every region
-# for every KPI, against last year.
+# %%
+display(Markdown("## " + _("2. The cascade: from the company to every team")))
+display(
+    Markdown(
+        _(
+            "Each parent's target is split among its children by the rule of their level "
+            "(even, last year's share, market potential, capacity in headcount with new "
+            "hires at their ramp, or a blend). Managers may **pad** (children's targets "
+            "add up to more than the parent's), and **guardrails** keep each person's "
+            "target within a band around their own last year; what a capped person cannot "
+            "take goes to their teammates. Amounts are rounded so that children add up "
+            "**exactly** to their parent. The tree shows the company, its regions and the "
+            "next level for the main KPI; the table shows every region for every KPI, "
+            "against last year."
+        )
+    )
+)
 
 # %%
 if rep.guardrail_conflict:
@@ -115,13 +137,19 @@ display(Markdown(f"```\n{rep.cascade.tree(k, max_depth=2, fmt=unit_fmt)}\n```"))
 display(rep.region_table())
 display(Markdown(rep.consistency_words()))
 
-# %% [markdown]
-# ## 3. Calendarization: the year month by month
-#
-# Each person's annual target is spread over the months they work, by a seasonal profile
-# (the average share each month took of the year in past complete years) or evenly. A
-# unit's month is the sum of its people's months where there is no padding below it.
-# Bars: the company's monthly target; line: last year's actual months.
+# %%
+display(Markdown("## " + _("3. Calendarization: the year month by month")))
+display(
+    Markdown(
+        _(
+            "Each person's annual target is spread over the months they work, by a "
+            "seasonal profile (the average share each month took of the year in past "
+            "complete years) or evenly. A unit's month is the sum of its people's months "
+            "where there is no padding below it. Bars: the company's monthly target; "
+            "line: last year's actual months."
+        )
+    )
+)
 
 # %%
 display(Markdown(rep.calendar_words()))
@@ -139,17 +167,23 @@ ax.set_title(f"{k}: the monthly target follows last year's pattern, peaking in m
 ax.legend(frameon=False)
 plt.show()
 
-# %% [markdown]
-# ## 4. Difficulty: how many people are likely to reach their target
-#
-# Each person gets a **probability of reaching their target** from a forecast of their
-# year (last year's run rate times the company's forecast growth) and how far people's
-# years strayed from such forecasts in the past; the average is the **expected share of
-# people at or above target**. Practitioners design for **60-70%** (Alexander Group);
-# above 85% the targets are too easy, below 45% too hard. Each share comes with its range
-# between a 1-in-20 bad and a 1-in-20 good year. The map shows the expected share by
-# region and tenure (time since hire) for the main KPI; red cells are far below the band,
-# green ones above it.
+# %%
+display(Markdown("## " + _("4. Difficulty: how many people are likely to reach their target")))
+display(
+    Markdown(
+        _(
+            "Each person gets a **probability of reaching their target** from a forecast "
+            "of their year (last year's run rate times the company's forecast growth) and "
+            "how far people's years strayed from such forecasts in the past; the average "
+            "is the **expected share of people at or above target**. Practitioners design "
+            "for **60-70%** (Alexander Group); above 85% the targets are too easy, below "
+            "45% too hard. Each share comes with its range between a 1-in-20 bad and a "
+            "1-in-20 good year. The map shows the expected share by region and tenure "
+            "(time since hire) for the main KPI; red cells are far below the band, green "
+            "ones above it."
+        )
+    )
+)
 
 # %%
 grid = T.difficulty_grid(rep.difficulty.reps[rep.difficulty.reps["kpi"] == k], min_group)
@@ -164,7 +198,11 @@ for i in range(grid.shape[0]):
         ax.text(j, i, f"n<{min_group}" if np.isnan(v) else f"{v:.0%}", ha="center",
                 va="center", fontsize=9)  # fmt: skip
 ax.set_xlabel("tenure at the start of the year")
-ax.set_title(f"{k}: {share:.0%} expected at or above target ({T.reading(share)}; aim 60-70%)")
+ax.set_title(
+    _("{kpi}: {share} expected at or above target ({reading}; aim 60-70%)").format(
+        kpi=rep.kpi_name(k), share=F.pct(share), reading=_(T.reading(share))
+    )
+)
 F.percent_axis(fig.colorbar(im, ax=ax, shrink=0.8).ax)
 plt.show()
 display(rep.difficulty_table())
@@ -183,42 +221,59 @@ display(
     Markdown(" ".join(x for x in [rep.outside_band_words(), F.clip_note(n_out, "people")] if x))
 )
 
-# %% [markdown]
-# ## 5. Reconciliation: top-down targets against bottom-up forecasts
-#
-# Each unit's own forecast of next year: its current people's run rates carried forward
-# by the unit's **own** recent growth, leaning on the company's growth for small units
-# whose own figure is noisy. The gap is the top-down target minus that forecast:
-# positive means the unit is asked for more than its people's run rates promise, and
-# someone must say where it will come from (new hires, new products, new territory).
-# Every unit at the first two levels; "chance" is the probability the unit as a whole
-# reaches its target.
+# %%
+display(Markdown("## " + _("5. Reconciliation: top-down targets against bottom-up forecasts")))
+display(
+    Markdown(
+        _(
+            "Each unit's own forecast of next year: its current people's run rates "
+            "carried forward by the unit's **own** recent growth, leaning on the "
+            "company's growth for small units whose own figure is noisy. The gap is the "
+            "top-down target minus that forecast: positive means the unit is asked for "
+            "more than its people's run rates promise, and someone must say where it will "
+            "come from (new hires, new products, new territory). Every unit at the first "
+            'two levels; "chance" is the probability the unit as a whole reaches its '
+            "target."
+        )
+    )
+)
 
 # %%
 display(rep.reconciliation_table())
 
-# %% [markdown]
-# ## 6. Back-test: the same rules on last year, against what happened
-#
-# To see whether these rules set fair targets, they are applied to the last full year in
-# the data using only what was known before it, and compared with what people then
-# actually did: actual against target year to date, the pace (actual ÷ target) and each
-# region's share of the company's gap; then the share of people who actually reached
-# their target against the share the diagnostics expected.
+# %%
+display(Markdown("## " + _("6. Back-test: the same rules on last year, against what happened")))
+display(
+    Markdown(
+        _(
+            "To see whether these rules set fair targets, they are applied to the last "
+            "full year in the data using only what was known before it, and compared with "
+            "what people then actually did: actual against target year to date, the pace "
+            "(actual ÷ target) and each region's share of the company's gap; then the "
+            "share of people who actually reached their target against the share the "
+            "diagnostics expected."
+        )
+    )
+)
 
 # %%
 if rep.backtest is not None:
     display(rep.backtest_table())
 display(Markdown(rep.backtest_words()))
 
-# %% [markdown]
-# ## 7. Ratchets: what next year's targets would be after this year
-#
-# Many companies set next year's target from this year's actual (a ratchet). Research on
-# sales quotas (Leone, Misra & Zimmerman) found ratchets are **asymmetric**: a beat raises
-# next year's target more than a miss lowers it. On the back-test year: a symmetric
-# ratchet against an asymmetric one, the company total and the share of people whose
-# target would rise.
+# %%
+display(Markdown("## " + _("7. Ratchets: what next year's targets would be after this year")))
+display(
+    Markdown(
+        _(
+            "Many companies set next year's target from this year's actual (a ratchet). "
+            "Research on sales quotas (Leone, Misra & Zimmerman) found ratchets are "
+            "**asymmetric**: a beat raises next year's target more than a miss lowers it. "
+            "On the back-test year: a symmetric ratchet against an asymmetric one, the "
+            "company total and the share of people whose target would rise."
+        )
+    )
+)
 
 # %%
 if rep.backtest is not None:
@@ -226,8 +281,8 @@ if rep.backtest is not None:
 else:
     display(Markdown("No back-test year, so no ratchet comparison."))
 
-# %% [markdown]
-# ## 8. Appendix: method notes
+# %%
+display(Markdown("## " + _("8. Appendix: method notes")))
 
 # %%
 display(Markdown("\n".join(f"* {n}" for n in rep.method_notes())))

@@ -17,6 +17,17 @@ def _name(req: str) -> str:
     return re.split(r"[<>=!~\[ ;]", req, maxsplit=1)[0].strip().lower()
 
 
+def _env_packages(env: dict) -> list[str]:
+    """environment.yml's packages: conda ones and those of its ``pip:`` list."""
+    out = []
+    for d in env["dependencies"]:
+        if isinstance(d, str):
+            out.append(d)
+        elif isinstance(d, dict):
+            out += list(d.get("pip", []))
+    return out
+
+
 def _floor(req: str) -> str | None:
     m = re.search(r">=\s*([0-9][0-9.]*)", req)
     return m.group(1) if m else None
@@ -28,7 +39,7 @@ def test_environment_yml_lists_the_same_packages_as_pyproject():
     pip_names |= {_name(r) for r in meta["optional-dependencies"]["dev"]}
     expected = {CONDA_NAMES.get(n, n) for n in pip_names}
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
-    conda = {_name(d) for d in env["dependencies"] if isinstance(d, str)} - {"python"}
+    conda = {_name(d) for d in _env_packages(env)} - {"python", "pip"}
     assert conda == expected, (
         f"only in environment.yml: {sorted(conda - expected)}; "
         f"only in pyproject.toml: {sorted(expected - conda)}"
@@ -40,7 +51,7 @@ def test_environment_yml_has_the_same_version_floors():
     reqs = meta["dependencies"] + meta["optional-dependencies"]["dev"]
     want = {CONDA_NAMES.get(_name(r), _name(r)): _floor(r) for r in reqs}
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
-    got = {_name(d): _floor(d) for d in env["dependencies"] if isinstance(d, str)}
+    got = {_name(d): _floor(d) for d in _env_packages(env)}
     diff = {k: (want[k], got.get(k)) for k in want if want[k] != got.get(k)}
     assert not diff, f"version floors differ (pyproject, environment.yml): {diff}"
 

@@ -11,7 +11,7 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -371,11 +371,81 @@ DEMO_SCENARIOS = PROJECT_ROOT / "scenarios" / "demo.yaml"
 
 
 def run_demo(
-    out_dir: str | Path = PROJECT_ROOT / "reports" / "demo", draws: int | None = None
+    out_dir: str | Path = PROJECT_ROOT / "reports" / "demo",
+    draws: int | None = None,
+    languages: Sequence[str] | None = None,
 ) -> BatchResult:
     """Run the demo batch (``scenarios/demo.yaml``) and every report in
-    :data:`DEMO_REPORTS` on the bundled sample into ``out_dir``, linked from one index."""
-    return run_batch(DEMO_SCENARIOS, out=out_dir, draws=draws, extra_reports=DEMO_REPORTS)
+    :data:`DEMO_REPORTS` on the bundled sample into ``out_dir``, linked from one index.
+
+    With ``languages`` (e.g. ``("en", "zh-CN")``) the batch and the reports are
+    rendered once per language into ``out_dir/<language>/`` and ``out_dir/index.html``
+    links each language's index; the simulations run once (the later languages reuse
+    the first one's stored results)."""
+    import shutil
+
+    from simlib import i18n, outdir
+
+    if not languages:
+        lang = i18n.current()
+        reports = [(nb, {**params, "language": lang}) for nb, params in DEMO_REPORTS]
+        return run_batch(DEMO_SCENARIOS, out=out_dir, draws=draws, extra_reports=reports)
+    out_dir = Path(out_dir)
+    langs = [i18n.normalize(x) for x in languages]
+    results: list[BatchResult] = []
+    for lang in langs:
+        sub = out_dir / lang
+        first_store = outdir.store_path(out_dir / langs[0])
+        own_store = outdir.store_path(sub)
+        if results and first_store.exists() and not own_store.exists():
+            # Same scenarios, same data: the stored results are reused, only the
+            # reports are rendered again in this language.
+            own_store.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(first_store, own_store)
+        with i18n.exported(lang):
+            reports = [(nb, {**params, "language": lang}) for nb, params in DEMO_REPORTS]
+            results.append(run_batch(DEMO_SCENARIOS, out=sub, draws=draws, extra_reports=reports))
+    index = write_language_index(
+        out_dir, {lang: r.index for lang, r in zip(langs, results, strict=True)}
+    )
+    first = results[0]
+    return BatchResult(
+        first.batch,
+        out_dir,
+        index,
+        [i for r in results for i in r.items],
+        [i for r in results for i in r.extras],
+        sum(r.seconds for r in results),
+        first.compare,
+    )
+
+
+#: How the language chooser names each language, in that language.
+LANGUAGE_NAMES = {"en": "English", "zh-CN": "中文（简体）"}
+
+
+def write_language_index(out_dir: Path, indexes: dict[str, Path]) -> Path:
+    """``out_dir/index.html``: one link per language to that language's index."""
+    from html import escape
+
+    from simlib import i18n
+    from simlib._atomic import write_text
+
+    links = []
+    for lang, idx in indexes.items():
+        with i18n.use(lang):
+            title = i18n._("Reports")
+        rel = Path(idx).resolve().relative_to(Path(out_dir).resolve()).as_posix()
+        links.append(
+            f'<li><a href="{escape(rel)}" lang="{lang}">{escape(LANGUAGE_NAMES[lang])}: '
+            f"{escape(title)}</a></li>"
+        )
+    page = (
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
+        "<title>simlib demo</title></head><body>"
+        "<h1>simlib demo</h1><ul>" + "".join(links) + "</ul></body></html>\n"
+    )
+    return write_text(Path(out_dir) / "index.html", page)
 
 
 def dumps(obj: Any) -> str:

@@ -22,9 +22,51 @@ import time
 from pathlib import Path
 
 from simlib.errors import SimlibError
+from simlib.i18n import _
+
+
+def _language(args: argparse.Namespace, scenario_path: str | Path | None = None) -> str:
+    """The language of this command: ``--lang``, else the scenario file's
+    ``report.language``, else English; set for this process and the report kernels."""
+    from simlib import i18n
+
+    lang = getattr(args, "lang", None)
+    if (
+        lang is None
+        and scenario_path is not None
+        and Path(scenario_path).suffix.lower()
+        in (
+            ".yaml",
+            ".yml",
+        )
+    ):
+        lang = _scenario_language(Path(scenario_path))
+    return i18n.set_language(lang, export=True)
+
+
+def _scenario_language(path: Path) -> str | None:
+    """``report.language`` of a scenario file, read without validating the rest (the
+    command validates it and reports its problems in that language)."""
+    import yaml
+
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None  # the command's own loading says what is wrong
+    for section in (doc.get("baseline") if isinstance(doc, dict) else None, doc):
+        report = section.get("report") if isinstance(section, dict) else None
+        if isinstance(report, dict) and report.get("language"):
+            from simlib.i18n import LanguageError, normalize
+
+            try:
+                return normalize(report["language"])
+            except LanguageError:
+                return None  # validation names the bad value with its path
+    return None
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    _language(args, args.path)
     if Path(args.path).suffix.lower() in (".yaml", ".yml"):
         return _validate_scenario(Path(args.path))
     from simlib.data.validate import validate_cli
@@ -53,16 +95,17 @@ def _validate_scenario(path: Path) -> int:
                 sc = None
         data_problems = [p for s in sc.scenarios for p in s.check()] if sc is not None else []
     for w in dict.fromkeys(str(w.message) for w in caught):
-        print(f"warning: {w}")
+        print(_("warning: {message}").format(message=w))
     problems = file_problems + data_problems
     if problems:
-        print(f"{path}: {len(problems)} problem(s)")
+        print(_("{path}: {n} problem(s)").format(path=path, n=len(problems)))
         for where, msg in problems:
             print(f"  - {where}: {msg}")
         return 1
     print(
-        f"{path}: valid; {len(sc.scenarios)} scenario(s) checked against the data: "
-        f"{', '.join(s.name for s in sc.scenarios)}"
+        _("{path}: valid; {n} scenario(s) checked against the data: {names}").format(
+            path=path, n=len(sc.scenarios), names=", ".join(s.name for s in sc.scenarios)
+        )
     )
     return 0
 
@@ -92,6 +135,7 @@ def _check_scenario_path(path: str | Path) -> None:
 
 
 def _cmd_describe(args: argparse.Namespace) -> int:
+    _language(args, args.scenario)
     sc = _load_scenario(args.scenario)
     print(sc.describe())
     return 0
@@ -100,11 +144,15 @@ def _cmd_describe(args: argparse.Namespace) -> int:
 def _cmd_explain(args: argparse.Namespace) -> int:
     import pandas as pd
 
+    from simlib.labels import load_labels
+
+    _language(args, args.scenario)
     root = _load_scenario(args.scenario)
     if args.name and args.name not in root.members:
         print(
-            f"--scenario-name {args.name!r}: no such scenario in {args.scenario}; "
-            f"the file has {', '.join(root.members)}",
+            _("--scenario-name {name}: no such scenario in {file}; the file has {names}").format(
+                name=repr(args.name), file=args.scenario, names=", ".join(root.members)
+            ),
             file=sys.stderr,
         )
         return 1
@@ -114,13 +162,21 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     if targets is None:
         targets = ds.targets
     if targets is None:
-        print(f"{sc.name}: no targets (the dataset has no targets table)", file=sys.stderr)
+        print(
+            _("{scenario}: no targets (the dataset has no targets table)").format(scenario=sc.name),
+            file=sys.stderr,
+        )
         return 1
     periods = pd.PeriodIndex(targets["period"])
     year = sc.settings.year or int(periods.year.max())
     targets = targets.loc[periods.year == year]
     if args.rep_id not in set(targets["rep_id"].astype(str)):
-        print(f"{args.rep_id}: no targets in {year} (is the rep id right?)", file=sys.stderr)
+        print(
+            _("{rep}: no targets in {year} (is the rep id right?)").format(
+                rep=args.rep_id, year=year
+            ),
+            file=sys.stderr,
+        )
         return 1
     period = args.period or str(pd.PeriodIndex(targets["period"]).max())
     from simlib.data.checks import exclude_missing_months
@@ -134,8 +190,13 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     )
     targets = kept
     plan = sc.plan()
-    stmt = plan.explain(args.rep_id, period, ds.sales, targets, ds=ds)
-    print(f"Scenario {sc.name!r}, plan {plan.name!r}, replayed on {year} actuals:")
+    labels = load_labels(sc.design["data"], ds)
+    stmt = plan.explain(args.rep_id, period, ds.sales, targets, ds=ds, labels=labels)
+    print(
+        _("Scenario {scenario}, plan {plan}, replayed on {year} actuals:").format(
+            scenario=repr(sc.name), plan=repr(plan.name), year=year
+        )
+    )
     print(stmt)
     if gone:
         print(
@@ -149,6 +210,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from simlib.batch import run_batch
 
     _check_scenario_path(args.scenario)
+    _language(args, args.scenario)
     start = time.perf_counter()
     res = run_batch(
         args.scenario,
@@ -176,6 +238,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     from simlib.batch import PROJECT_ROOT, rerender
 
+    _language(args)
     out = Path(args.batch)
     if not out.exists() and (PROJECT_ROOT / "reports" / args.batch).exists():
         out = PROJECT_ROOT / "reports" / args.batch
@@ -187,12 +250,23 @@ def _cmd_report(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from simlib.batch import run_demo
 
+    # Without --lang the demo is rendered in every language, each in its own folder.
+    languages = None if args.lang else ("en", "zh-CN")
+    _language(args)
     start = time.perf_counter()
     out = Path(args.out)
-    print(f"Running the demo batch and reports on the bundled sample into {out}/ ...")
-    res = run_demo(out, draws=args.draws)
-    print(f"{res.summary()}. Open {res.index.resolve()}")
-    print(f"Demo finished in {time.perf_counter() - start:.1f} s (wall time).")
+    print(
+        _("Running the demo batch and reports on the bundled sample into {folder}/ ...").format(
+            folder=out
+        )
+    )
+    res = run_demo(out, draws=args.draws, languages=languages)
+    print(f"{res.summary()}. " + _("Open {index}").format(index=res.index.resolve()))
+    print(
+        _("Demo finished in {seconds} s (wall time).").format(
+            seconds=f"{time.perf_counter() - start:.1f}"
+        )
+    )
     print(f"Try a plan change yourself in the browser: {_this_command()} whatif")
     return 1 if res.failed else 0
 
@@ -202,6 +276,7 @@ def _cmd_report_topic(args: argparse.Namespace) -> int:
 
     from simlib.topics.render import render_topic
 
+    lang = _language(args)
     params = {}
     for item in args.set or []:
         key, sep, value = item.partition("=")
@@ -212,8 +287,12 @@ def _cmd_report_topic(args: argparse.Namespace) -> int:
         params[key.strip()] = yaml.safe_load(value)
     start = time.perf_counter()
     res = render_topic(args.name, args.data, out=args.out, currency=args.currency,
-                       parameters=params)  # fmt: skip
-    print(f"Rendered {res.name} in {time.perf_counter() - start:.1f} s. Open {res.html.resolve()}")
+                       parameters=params, language=lang)  # fmt: skip
+    print(
+        _("Rendered {name} in {seconds} s. Open {html}").format(
+            name=res.name, seconds=f"{time.perf_counter() - start:.1f}", html=res.html.resolve()
+        )
+    )
     return 0
 
 
@@ -303,6 +382,27 @@ class UsageError(SimlibError, ValueError):
     """The command line names something that cannot be used as asked."""
 
 
+def _add_lang(p: argparse.ArgumentParser, from_file: bool = True) -> None:
+    p.add_argument(
+        "--lang",
+        type=_lang,
+        default=None,
+        help="language of the output: en or zh-CN (default: "
+        + ("the scenario file's report.language, else " if from_file else "")
+        + "en)",
+    )
+
+
+def _lang(text: str) -> str:
+    """argparse type: a language simlib speaks (en, zh-CN)."""
+    from simlib.i18n import LanguageError, normalize
+
+    try:
+        return normalize(text)
+    except LanguageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -343,6 +443,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="CSV encoding (utf-8, utf-8-sig, gb18030, gbk); detected when omitted",
     )
+    _add_lang(p)
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser(
@@ -392,6 +493,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="scenarios simulated at once after the baseline (default: half the cores)",
     )
+    _add_lang(p)
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser(
@@ -401,6 +503,7 @@ def build_parser() -> argparse.ArgumentParser:
         "reform and sweep member, what it changes against its base, in plain language.",
     )
     p.add_argument("scenario", help="scenario file (YAML)")
+    _add_lang(p)
     p.set_defaults(func=_cmd_describe)
 
     p = sub.add_parser(
@@ -419,6 +522,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="which scenario of the file (default: the baseline), e.g. proposed",
     )
+    _add_lang(p)
     p.set_defaults(func=_cmd_explain)
 
     p = sub.add_parser(
@@ -432,6 +536,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--workers", type=_positive, default=2, help="reports rendered at once (default 2)"
     )
+    _add_lang(p, from_file=False)
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser(
@@ -457,6 +562,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help="a parameter of the report (repeatable); see the notebook's parameters cell",
     )
+    _add_lang(p, from_file=False)
     p.set_defaults(func=_cmd_report_topic)
 
     p = sub.add_parser(
@@ -465,10 +571,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run scenarios/demo.yaml on data/sample (current plan, proposed plan, a "
         "team-weighted variant, an AHP-weighted appraisal variant, a cap sweep), render the "
         "other demo notebooks (data health, appraisal, plans ...) and print the path of "
-        "index.html and the wall time.",
+        "index.html and the wall time. Without --lang the demo is rendered in English and in "
+        "Chinese, into OUT/en/ and OUT/zh-CN/, and OUT/index.html links both.",
     )
     p.add_argument("--out", default="reports/demo", help="output folder (default reports/demo)")
     p.add_argument("--draws", type=_draws, default=None, help="override the demo's draws")
+    _add_lang(p, from_file=False)
     p.set_defaults(func=_cmd_demo)
 
     p = sub.add_parser(

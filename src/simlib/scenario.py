@@ -98,10 +98,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from simlib.data.checks import DataChecksSettings
 from simlib.errors import SimlibError, SpecError
+from simlib.i18n import N_, _
 from simlib.limits import MAX_DRAWS, MAX_SCENARIOS, MAX_SEED
 from simlib.spec import StrictModel, load_yaml, parse_spec
 
@@ -211,6 +212,15 @@ class ReportSettings(StrictModel):
     show_individual_pay: bool = False
     #: ISO code of the currency the data's amounts are in (``CNY``), shown on every amount.
     currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    #: The language of the reports and messages: en or zh-CN (``--lang`` overrides).
+    language: str | None = None
+
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, v: str | None) -> str | None:
+        from simlib.i18n import normalize
+
+        return None if v is None else normalize(v)
 
 
 class Design(StrictModel):
@@ -773,10 +783,10 @@ class Scenario:
         lines = [f"# {self.header.get('title', self.title)}"]
         if self.header:
             lines += [
-                f"Author: {self.header['author']}",
+                _("Author: {author}").format(author=self.header["author"]),
                 "",
-                f"What: {self.header['what']}",
-                f"Why: {self.header['why']}",
+                _("What: {what}").format(what=self.header["what"]),
+                _("Why: {why}").format(why=self.header["why"]),
             ]
         from simlib.vocabulary import DEFAULT_GOALS
 
@@ -789,21 +799,25 @@ class Scenario:
         for sc in self.scenarios:
             if sc.kind == BASELINE:
                 continue
-            lines += ["", f"## {sc.name}" + (f" (on {sc.base})" if sc.base != BASELINE else "")]
+            on = _(" (on {base})").format(base=sc.base) if sc.base != BASELINE else ""
+            lines += ["", f"## {sc.name}{on}"]
             lines.append(sc.what)
             if sc.why:
-                lines.append(f"Why: {sc.why}")
+                lines.append(_("Why: {why}").format(why=sc.why))
             words = change_words(sc.changes, self.members.get(sc.base or BASELINE, base), sc)
             lines += [w if w.startswith("  - ") else f"- {w}" for w in words] or [
-                "- changes nothing"
+                "- " + _("changes nothing")
             ]
             if sc.budget_neutral:
                 lines.append(
-                    "- also run budget-neutral: payout levels scaled so the expected cost "
-                    "equals the baseline's"
+                    "- "
+                    + _(
+                        "also run budget-neutral: payout levels scaled so the expected cost "
+                        "equals the baseline's"
+                    )
                 )
         for name, why in self.failed.items():
-            lines += ["", f"## {name}: CANNOT BE BUILT", why]
+            lines += ["", f"## {name}: " + _("CANNOT BE BUILT"), why]
         if self.search is not None:
             from simlib.search.spec import describe_search
 
@@ -1268,7 +1282,7 @@ def _only_curves_pay_the_same(changed: list, old: dict, new: dict) -> bool:
     """True when every change is to a component's payout curve and each edited curve
     pays what it paid before (a cap moved along a flat stretch, a redundant point)."""
     idx = set()
-    for path, _, _ in changed:
+    for path, _old, _new in changed:
         m = _COMP.match(path)
         if not m or m.group(2) != "curve":
             return False
@@ -1374,34 +1388,47 @@ def _curve_text(points: Any) -> str:
             (x0, y0), (x1, y1) = pts[-2], pts[-1]
             slope = (y1 - y0) / (x1 - x0)
             head = ", ".join(f"{_pct(a)} -> {b:g}x" for a, b in pts[:-1])
-            return f"{head}, then +{slope:g}x per 100% of quota with no cap"
+            return _("{points}, then +{slope}x per 100% of quota with no cap").format(
+                points=head, slope=f"{slope:g}"
+            )
         return ", ".join(f"{_pct(a)} -> {b:g}x" for a, b in pts)
     except (TypeError, ValueError, ZeroDivisionError):
         return str(points)
 
 
-_PERIOD_WORDS = {"month": "monthly", "quarter": "quarterly", "half": "half-yearly",
-                 "year": "yearly"}  # fmt: skip
-_TYPE_WORDS = {"quota_bonus": "quota bonus", "team": "team bonus", "commission": "commission",
-               "spif": "SPIF", "scorecard": "scorecard bonus"}  # fmt: skip
+_PERIOD_WORDS = {"month": N_("monthly"), "quarter": N_("quarterly"), "half": N_("half-yearly"),
+                 "year": N_("yearly")}  # fmt: skip
+_TYPE_WORDS = {"quota_bonus": N_("quota bonus"), "team": N_("team bonus"),
+               "commission": N_("commission"), "spif": N_("SPIF"),
+               "scorecard": N_("scorecard bonus")}  # fmt: skip
+
+
+def _period_words(p: Any) -> str:
+    return _(_PERIOD_WORDS[p]) if p in _PERIOD_WORDS else str(p)
 
 
 def _component_words(c: dict) -> str:
-    kind = _TYPE_WORDS.get(c.get("type", ""), c.get("type", "component"))
+    t = c.get("type", "")
+    kind = _(_TYPE_WORDS[t]) if t in _TYPE_WORDS else c.get("type", "component")
     bits = [f"{kind} {c.get('name')!r}"]
     if c.get("kpi"):
-        bits.append(f"on {c['kpi']}" + (f" at {c['level']} level" if c.get("level") else ""))
+        bits.append(
+            _("on {kpi}").format(kpi=c["kpi"])
+            + (_(" at {level} level").format(level=c["level"]) if c.get("level") else "")
+        )
     text = " ".join(bits)
     if c.get("weight") is not None:
-        text += f", with {_pct(c['weight'])} of target incentive"
+        text += _(", with {weight} of target incentive").format(weight=_pct(c["weight"]))
     return text
 
 
 def _gate_words(g: Any) -> str:
     if not isinstance(g, dict):
-        return "no gate"
-    basis = "attainment" if g.get("basis", "attainment") == "attainment" else "value"
-    return f"paid only when {g.get('kpi')} {basis} is at least {_pct(g.get('min'))}"
+        return _("no gate")
+    basis = _("attainment") if g.get("basis", "attainment") == "attainment" else _("value")
+    return _("paid only when {kpi} {basis} is at least {min}").format(
+        kpi=g.get("kpi"), basis=basis, min=_pct(g.get("min"))
+    )
 
 
 def plan_change_words(old: dict, new: dict) -> list[str]:
@@ -1415,19 +1442,24 @@ def plan_change_words(old: dict, new: dict) -> list[str]:
     out: list[str] = []
     if old.get("period") != new.get("period"):
         out.append(
-            f"measured {_PERIOD_WORDS.get(new.get('period'), new.get('period'))} instead of "
-            f"{_PERIOD_WORDS.get(old.get('period'), old.get('period'))}"
+            _("measured {new} instead of {old}").format(
+                new=_period_words(new.get("period")), old=_period_words(old.get("period"))
+            )
         )
     if bool(old.get("true_up")) != bool(new.get("true_up")):
         out.append(
-            "trued up to the year to date each period"
+            _("trued up to the year to date each period")
             if new.get("true_up")
-            else "no year-to-date true-up any more"
+            else _("no year-to-date true-up any more")
         )
     pm_o = ((old.get("target_incentive") or {}).get("pay_mix") or {}).get("variable")
     pm_n = ((new.get("target_incentive") or {}).get("pay_mix") or {}).get("variable")
     if pm_o != pm_n and pm_o is not None and pm_n is not None:
-        out.append(f"variable share of on-target pay {_pct(pm_o)} -> {_pct(pm_n)}")
+        out.append(
+            _("variable share of on-target pay {old} -> {new}").format(
+                old=_pct(pm_o), new=_pct(pm_n)
+            )
+        )
     oc = [c for c in old.get("components") or [] if isinstance(c, dict)]
     nc = [c for c in new.get("components") or [] if isinstance(c, dict)]
     matched: list[tuple[dict, dict]] = []
@@ -1437,65 +1469,99 @@ def plan_change_words(old: dict, new: dict) -> list[str]:
         if same is None:
             same = next((o for o in left if o.get("type") == c.get("type")), None)
         if same is None:
-            out.append(f"adds a {_component_words(c)}")
+            out.append(_("adds a {component}").format(component=_component_words(c)))
             continue
         left.remove(same)
         matched.append((same, c))
     for o in left:
-        out.append(f"drops the {_component_words(o)}")
+        out.append(_("drops the {component}").format(component=_component_words(o)))
     for o, c in matched:
         name = c.get("name")
         if o.get("name") != name:
-            out.append(f"component {o.get('name')!r} becomes {name!r}")
+            out.append(
+                _("component {old} becomes {new}").format(old=repr(o.get("name")), new=repr(name))
+            )
         if o.get("weight") != c.get("weight") and c.get("weight") is not None:
             out.append(
-                f"{name!r} weight {_pct(o.get('weight'))} -> {_pct(c['weight'])} of target incentive"
+                _("{component} weight {old} -> {new} of target incentive").format(
+                    component=repr(name), old=_pct(o.get("weight")), new=_pct(c["weight"])
+                )
             )
         if o.get("kpi") != c.get("kpi"):
-            out.append(f"{name!r} measured on {c.get('kpi')} instead of {o.get('kpi')}")
+            out.append(
+                _("{component} measured on {new} instead of {old}").format(
+                    component=repr(name), new=c.get("kpi"), old=o.get("kpi")
+                )
+            )
         co, cn = o.get("curve"), c.get("curve")
         if co and cn and co != cn:
             bits = []
             if co[0][0] != cn[0][0]:
-                bits.append(f"threshold {_pct(co[0][0])} -> {_pct(cn[0][0])} of quota")
+                bits.append(
+                    _("threshold {old} -> {new} of quota").format(
+                        old=_pct(co[0][0]), new=_pct(cn[0][0])
+                    )
+                )
             if co[-1][0] != cn[-1][0]:
                 bits.append(
-                    f"cap {_pct(co[-1][0])} of quota removed"
+                    _("cap {old} of quota removed").format(old=_pct(co[-1][0]))
                     if cn[-1][0] >= NO_CAP_ATTAINMENT
-                    else f"cap {_pct(co[-1][0])} -> {_pct(cn[-1][0])} of quota"
+                    else _("cap {old} -> {new} of quota").format(
+                        old=_pct(co[-1][0]), new=_pct(cn[-1][0])
+                    )
                 )
             if co[-1][1] != cn[-1][1] and cn[-1][0] < NO_CAP_ATTAINMENT:
-                bits.append(f"most it pays {co[-1][1]:g}x -> {cn[-1][1]:g}x target")
+                bits.append(
+                    _("most it pays {old}x -> {new}x target").format(
+                        old=f"{co[-1][1]:g}", new=f"{cn[-1][1]:g}"
+                    )
+                )
             out.append(
-                f"{name!r} payout curve: " + ("; ".join(bits) if bits else "new shape")
-                + f" (was {_curve_text(co)}; now {_curve_text(cn)})"
+                _("{component} payout curve: {what} (was {old}; now {new})").format(
+                    component=repr(name), what=_("; ").join(bits) if bits else _("new shape"),
+                    old=_curve_text(co), new=_curve_text(cn))
             )  # fmt: skip
         if o.get("gate") != c.get("gate"):
             out.append(
-                f"{name!r}: {_gate_words(c.get('gate'))} (was: {_gate_words(o.get('gate'))})"
-            )
+                _("{component}: {gate} (was: {old})").format(
+                    component=repr(name), gate=_gate_words(c.get("gate")),
+                    old=_gate_words(o.get("gate")))
+            )  # fmt: skip
         if o.get("max_payout") != c.get("max_payout"):
-            out.append(f"{name!r} cap in currency {o.get('max_payout')} -> {c.get('max_payout')}")
+            out.append(
+                _("{component} cap in currency {old} -> {new}").format(
+                    component=repr(name), old=o.get("max_payout"), new=c.get("max_payout"))
+            )  # fmt: skip
         if o.get("blend") != c.get("blend") and c.get("blend"):
             out.append(
-                f"{name!r} measured {_pct(c['blend'].get('team'))} on the team, "
-                f"{_pct(c['blend'].get('individual'))} on the rep"
-            )
-    for key, words in (("max_payout_multiple", "plan cap (x target incentive)"),
-                       ("max_payout", "plan cap (currency a year)")):  # fmt: skip
+                _("{component} measured {team} on the team, {own} on the rep").format(
+                    component=repr(name), team=_pct(c["blend"].get("team")),
+                    own=_pct(c["blend"].get("individual")))
+            )  # fmt: skip
+    none = _("none")
+    for key, words in (("max_payout_multiple", N_("plan cap (x target incentive)")),
+                       ("max_payout", N_("plan cap (currency a year)"))):  # fmt: skip
         if old.get(key) != new.get(key):
-            out.append(f"{words} {old.get(key) or 'none'} -> {new.get(key) or 'none'}")
+            out.append(f"{_(words)} {old.get(key) or none} -> {new.get(key) or none}")
     if old.get("draw") != new.get("draw"):
-        out.append(f"draw {old.get('draw') or 'none'} -> {new.get('draw') or 'none'}")
+        out.append(
+            _("draw {old} -> {new}").format(
+                old=old.get("draw") or none, new=new.get("draw") or none
+            )
+        )
     if old.get("positions") != new.get("positions"):
-        out.append(f"covers positions {new.get('positions')} (was {old.get('positions')})")
+        out.append(
+            _("covers positions {new} (was {old})").format(
+                new=new.get("positions"), old=old.get("positions")
+            )
+        )
     return out
 
 
 def _merit_words(m: Any) -> str:
     """A merit matrix in a sentence: its grades and the raise range of each."""
     if not isinstance(m, dict):
-        return "none"
+        return _("none")
     try:
         rows = [
             f"{g} {_pct_raise(min(r))}-{_pct_raise(max(r))}"
@@ -1503,7 +1569,9 @@ def _merit_words(m: Any) -> str:
         ]
     except (KeyError, TypeError, ValueError):
         return str(m)
-    return f"{len(rows)} grades, raise by compa-ratio band: " + ", ".join(rows)
+    return _("{n} grades, raise by compa-ratio band: {rows}").format(
+        n=len(rows), rows=", ".join(rows)
+    )
 
 
 def _pct_raise(x: float) -> str:
@@ -1515,21 +1583,22 @@ def _baseline_words(sc: Scenario) -> list[str]:
     s = sc.settings
     t = d.get("targets") or {}
     out = [
-        f"- data: {d['data']}",
-        f"- plan: {d['plan'].get('name')}"
+        "- " + _("data: {data}").format(data=d["data"]),
+        "- " + _("plan: {plan}").format(plan=d["plan"].get("name"))
         + (f" ({sc.sources['plan']})" if "plan" in sc.sources else ""),
-        "- targets: "
-        + (
-            "the dataset's targets table"
+        "- " + _("targets: {source}").format(source=(
+            _("the dataset's targets table")
             if t.get("source", "data") == "data"
-            else "cascaded from the company target"
-        ),
-        "- appraisal: "
-        + (str(d["appraisal"].get("name")) if isinstance(d.get("appraisal"), dict) else "none"),
-        f"- simulation: {s.draws:,} draws, seed {s.seed}, {s.sales} sales model",
-    ]
+            else _("cascaded from the company target")
+        )),
+        "- " + _("appraisal: {appraisal}").format(appraisal=(
+            str(d["appraisal"].get("name")) if isinstance(d.get("appraisal"), dict) else _("none")
+        )),
+        "- " + _("simulation: {draws} draws, seed {seed}, {sales} sales model").format(
+            draws=f"{s.draws:,}", seed=s.seed, sales=s.sales),
+    ]  # fmt: skip
     if d.get("behavior") is not None:
-        out.append("- behavioural response: on")
+        out.append("- " + _("behavioural response: on"))
     return out
 
 
@@ -1544,15 +1613,17 @@ def change_words(changes: list[tuple[str, Any, Any]], base: Scenario, sc: Scenar
     if plan_old != plan_new:
         src = sc.sources.get("plan")
         out.append(
-            f"replaces the plan {plan_old!r} with {plan_new!r}" + (f" ({src})" if src else "")
-            + ":"
+            _("replaces the plan {old} with {new}").format(old=repr(plan_old), new=repr(plan_new))
+            + (f" ({src})" if src else "") + ":"
         )  # fmt: skip
         out += [f"  - {w}" for w in plan_change_words(base.design["plan"], sc.design["plan"])]
         changes = [c for c in changes if not c[0].startswith("plan")]
     if any(c[0].startswith("outcomes.merit") for c in changes):
         out.append(
-            f"merit matrix: {_merit_words((sc.design.get('outcomes') or {}).get('merit'))} "
-            f"(was {_merit_words((base.design.get('outcomes') or {}).get('merit'))})"
+            _("merit matrix: {new} (was {old})").format(
+                new=_merit_words((sc.design.get("outcomes") or {}).get("merit")),
+                old=_merit_words((base.design.get("outcomes") or {}).get("merit")),
+            )
         )
         changes = [c for c in changes if not c[0].startswith("outcomes.merit")]
     if isinstance(sc.design.get("appraisal"), dict) and base.design.get(
@@ -1561,7 +1632,9 @@ def change_words(changes: list[tuple[str, Any, Any]], base: Scenario, sc: Scenar
         old = (base.design.get("appraisal") or {}).get("name", "none")
         new = sc.design["appraisal"].get("name")
         if old != new:
-            out.append(f"appraises with {new!r} instead of {old!r}")
+            out.append(
+                _("appraises with {new} instead of {old}").format(new=repr(new), old=repr(old))
+            )
             changes = [c for c in changes if not c[0].startswith("appraisal")]
     seen_curves: set[int] = set()
     for path, old, new in changes:
@@ -1578,34 +1651,50 @@ def change_words(changes: list[tuple[str, Any, Any]], base: Scenario, sc: Scenar
                 cap_o, cap_n = oc[-1][0], nc[-1][0]
                 bits = []
                 if oc[0][0] != nc[0][0]:
-                    bits.append(f"threshold {_pct(oc[0][0])} -> {_pct(nc[0][0])}")
+                    bits.append(
+                        _("threshold {old} -> {new}").format(old=_pct(oc[0][0]), new=_pct(nc[0][0]))
+                    )
                 if cap_o != cap_n:
                     bits.append(
-                        "cap removed (the accelerator continues)"
+                        _("cap removed (the accelerator continues)")
                         if cap_n >= NO_CAP_ATTAINMENT
-                        else f"cap {_pct(cap_o)} -> {_pct(cap_n)} of quota"
+                        else _("cap {old} -> {new} of quota").format(
+                            old=_pct(cap_o), new=_pct(cap_n)
+                        )
                     )
-                what = "; ".join(bits) if bits else "new shape"
+                what = _("; ").join(bits) if bits else _("new shape")
                 out.append(
-                    f"changes the payout curve of {comp!r}: {what} "
-                    f"(was {_curve_text(oc)}; now {_curve_text(nc)})"
-                )
+                    _("changes the payout curve of {component}: {what} (was {old}; now {new})")
+                    .format(component=repr(comp), what=what, old=_curve_text(oc),
+                            new=_curve_text(nc))
+                )  # fmt: skip
                 continue
             if fld == "weight" and not rest:
-                out.append(f"weights {comp!r} at {_pct(new)} of target incentive (was {_pct(old)})")
+                out.append(
+                    _("weights {component} at {new} of target incentive (was {old})").format(
+                        component=repr(comp), new=_pct(new), old=_pct(old))
+                )  # fmt: skip
                 continue
-            out.append(f"sets {fld}{rest} of {comp!r} to {new!r} (was {old!r})")
+            out.append(
+                _("sets {field} of {component} to {new} (was {old})").format(
+                    field=f"{fld}{rest}", component=repr(comp), new=repr(new), old=repr(old))
+            )  # fmt: skip
             continue
         if path.startswith("plan.target_incentive.pay_mix.variable"):
-            out.append(f"variable share of on-target pay {_pct(old)} -> {_pct(new)}")
+            out.append(_("variable share of on-target pay {old} -> {new}").format(
+                old=_pct(old), new=_pct(new)))  # fmt: skip
         elif path.startswith("simulation."):
-            out.append(f"simulation setting {path.split('.', 1)[1]}: {old!r} -> {new!r}")
+            out.append(_("simulation setting {name}: {old} -> {new}").format(
+                name=path.split(".", 1)[1], old=repr(old), new=repr(new)))  # fmt: skip
         elif path == "behavior" or path.startswith("behavior."):
-            out.append(f"behavioural response {path}: {old!r} -> {new!r}")
+            out.append(_("behavioural response {name}: {old} -> {new}").format(
+                name=path, old=repr(old), new=repr(new)))  # fmt: skip
         elif path.startswith("outcomes.pip_floor"):
-            out.append(f"improvement-plan floor {_pct(old)} -> {_pct(new)} attainment")
+            out.append(_("improvement-plan floor {old} -> {new} attainment").format(
+                old=_pct(old), new=_pct(new)))  # fmt: skip
         else:
-            out.append(f"sets {path} to {new!r} (was {old!r})")
+            out.append(_("sets {field} to {new} (was {old})").format(
+                field=path, new=repr(new), old=repr(old)))  # fmt: skip
     return out
 
 

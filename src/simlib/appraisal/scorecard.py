@@ -22,7 +22,7 @@ score becomes a rating. It is written as YAML or a dict and validated strictly
         - {name: 优秀, share: 0.10, coefficient: 1.2}
         - {name: 良好, share: 0.20, coefficient: 1.1}
         - {name: 合格, share: 0.40, coefficient: 1.0}
-        - {name: 基本合格, share: 0.20, coefficient: 0.9}
+        - {name: 待改进, share: 0.20, coefficient: 0.9}
         - {name: 不合格, share: 0.10, coefficient: 0.8}
 
 Points scale: 100 points = on target (attainment 1.0), as in a 百分制 scorecard.

@@ -123,20 +123,31 @@ class PayoutCurve:
 
     def locate(self, attainment: float) -> str:
         """Where one attainment falls on the curve, in words (for pay statements)."""
+        from simlib.i18n import _, percent
+
         a = float(attainment)
         if a < self.x[0]:
             if self.below is None:
-                return f"below the first point ({self.x[0]:.0%}): flat at {self.y[0]:.3g}"
-            return f"below the threshold of {self.x[0]:.0%}: factor {self.below:.3g}"
+                return _("below the first point ({point}): flat at {factor}").format(
+                    point=percent(self.x[0]), factor=f"{self.y[0]:.3g}"
+                )
+            return _("below the threshold of {point}: factor {factor}").format(
+                point=percent(self.x[0]), factor=f"{self.below:.3g}"
+            )
         if a >= self.x[-1]:
-            return f"at or above the cap point {self.x[-1]:.0%}: flat at {self.y[-1]:.3g}"
+            return _("at or above the cap point {point}: flat at {factor}").format(
+                point=percent(self.x[-1]), factor=f"{self.y[-1]:.3g}"
+            )
         i = int(np.searchsorted(self.x, a, side="right")) - 1
         x0, x1, y0, y1 = self.x[i], self.x[i + 1], self.y[i], self.y[i + 1]
         slope = (y1 - y0) / (x1 - x0)
-        return (
-            f"between {x0:.0%} (factor {y0:.3g}) and {x1:.0%} (factor {y1:.3g}), "
-            f"slope {slope:.3g} per 100% of attainment"
-        )
+        return _(
+            "between {low} (factor {low_factor}) and {high} (factor {high_factor}), "
+            "slope {slope} per 100% of attainment"
+        ).format(
+            low=percent(x0), low_factor=f"{y0:.3g}", high=percent(x1),
+            high_factor=f"{y1:.3g}", slope=f"{slope:.3g}",
+        )  # fmt: skip
 
     def __repr__(self) -> str:
         pts = ", ".join(f"({a:g}, {f:g})" for a, f in self.points)

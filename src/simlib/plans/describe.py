@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from simlib.i18n import _
 from simlib.plans.curve import PayoutCurve
 from simlib.plans.spec import Commission, QuotaBonus, Scorecard, Spif, Team
 
@@ -31,18 +32,46 @@ def _num(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 100 else f"{x:g}"
 
 
+def _sp() -> str:
+    """The space between two sentences: none in Chinese."""
+    from simlib import i18n
+
+    return "" if i18n.is_chinese() else " "
+
+
+def _cur(code: str) -> str:
+    """The currency as the text names it: 元 for CNY in Chinese, else the code."""
+    from simlib import i18n
+
+    return "元" if i18n.is_chinese() and code.upper() in ("CNY", "RMB") else code
+
+
+def _join(parts: list[str]) -> str:
+    return _("; ").join(parts)
+
+
 def _curve_words(points) -> str:
     c = PayoutCurve(points)
     parts = []
     x, y = c.x, c.y
-    parts.append(f"below {_pct(x[0])} of target it pays nothing")
+    parts.append(_("below {point} of target it pays nothing").format(point=_pct(x[0])))
     for i in range(len(x)):
         if i > 0 and x[i] == x[i - 1]:
-            parts.append(f"at {_pct(x[i])} it jumps to {_pct(y[i])} of target")
+            parts.append(
+                _("at {point} it jumps to {factor} of target").format(
+                    point=_pct(x[i]), factor=_pct(y[i])
+                )
+            )
         else:
-            parts.append(f"at {_pct(x[i])} it pays {_pct(y[i])}")
-    parts.append(f"above {_pct(x[-1])} it stays at {_pct(y[-1])} (the cap)")
-    return "; ".join(parts)
+            parts.append(
+                _("at {point} it pays {factor}").format(point=_pct(x[i]), factor=_pct(y[i]))
+            )
+    parts.append(
+        _("above {point} it stays at {factor} (the cap)").format(
+            point=_pct(x[-1]), factor=_pct(y[-1])
+        )
+    )
+    return _join(parts)
 
 
 def _modifier_words(m, name) -> str:
@@ -52,17 +81,24 @@ def _modifier_words(m, name) -> str:
     def lvl(x: float) -> str:
         return _pct(x) if m.basis == "attainment" or abs(x) <= 1.5 else f"{x:g}"
 
-    parts = [f"{lvl(pts[0][0])} or less: x{pts[0][1]:g}"]
+    parts = [_("{level} or less: x{factor}").format(level=lvl(pts[0][0]), factor=f"{pts[0][1]:g}")]
     parts += [f"{lvl(x)}: x{y:g}" for x, y in pts[1:-1]]
     if len(pts) > 1:
-        parts.append(f"{lvl(pts[-1][0])} or more: x{pts[-1][1]:g}")
-    what = f"your {name}" + (" attainment" if m.basis == "attainment" else "")
-    return f" It is multiplied by a factor from {what} ({'; '.join(parts)}; in between, in proportion)."
+        parts.append(
+            _("{level} or more: x{factor}").format(level=lvl(pts[-1][0]), factor=f"{pts[-1][1]:g}")
+        )
+    what = (_("your {kpi} attainment") if m.basis == "attainment" else _("your {kpi}")).format(
+        kpi=name
+    )
+    return _sp() + _(
+        "It is multiplied by a factor from {what} ({levels}; in between, in proportion)."
+    ).format(what=what, levels=_join(parts))
 
 
 def describe(plan, labels: dict[str, str] | None = None) -> str:
-    """The plan in plain language; ``labels`` maps KPI names to the words a rep knows
-    (e.g. ``ds.kpis`` labels: ``hv_retention`` -> "High-value retention")."""
+    """The plan in plain language (in the language in force, :mod:`simlib.i18n`);
+    ``labels`` maps KPI names to the words a rep knows (e.g. ``ds.kpis`` labels:
+    ``hv_retention`` -> "High-value retention")."""
     s = plan.spec
     cur = s.currency
     labels = labels or {}
@@ -74,177 +110,264 @@ def describe(plan, labels: dict[str, str] | None = None) -> str:
     if s.description:
         out += [s.description.strip(), ""]
     if s.positions:
-        out.append(f"This plan covers: {', '.join(s.positions)}.")
+        out.append(_("This plan covers: {positions}.").format(positions=", ".join(s.positions)))
     ti = s.target_incentive
     if ti is not None:
         if ti.pay_mix is not None:
             out.append(
-                f"Your target incentive is set by a {ti.pay_mix.base:.0%}/{ti.pay_mix.variable:.0%} pay mix: "
-                f"{ti.pay_mix.variable / ti.pay_mix.base:.4g} x your annual base salary. Base plus target "
-                "incentive is your on-target earnings (OTE)."
-            )
+                _(
+                    "Your target incentive is set by a {base}/{variable} pay mix: {multiple} x "
+                    "your annual base salary. Base plus target incentive is your on-target "
+                    "earnings (OTE)."
+                ).format(
+                    base=f"{ti.pay_mix.base:.0%}", variable=f"{ti.pay_mix.variable:.0%}",
+                    multiple=f"{ti.pay_mix.variable / ti.pay_mix.base:.4g}",
+                )
+            )  # fmt: skip
         elif ti.amount is not None:
-            out.append(f"Your target incentive is {ti.amount:,.0f} {cur} a year.")
+            out.append(
+                _("Your target incentive is {amount} {currency} a year.").format(
+                    amount=f"{ti.amount:,.0f}", currency=_cur(cur)
+                )
+            )
         else:
             lst = ", ".join(f"{k}: {v:,.0f} {cur}" for k, v in ti.by_position.items())
-            out.append(f"Your target incentive depends on your position ({lst} a year).")
-    per = {"month": "every month", "quarter": "every quarter", "year": "once a year"}[s.period]
-    out.append(
-        f"Results are measured and paid {per}"
-        + (
-            ", on your year-to-date results: each payment is what you have earned so far this year minus what you were already paid"
-            + (
-                " (a negative difference is held against later payments, never taken back)."
-                if s.negative_true_up == "hold"
-                else " (if that difference is negative, it is taken back)."
+            out.append(
+                _("Your target incentive depends on your position ({amounts} a year).").format(
+                    amounts=lst
+                )
             )
-            if s.true_up
-            else "."
+    per = {"month": _("every month"), "quarter": _("every quarter"), "year": _("once a year")}[
+        s.period
+    ]
+    if s.true_up:
+        held = (
+            _(" (a negative difference is held against later payments, never taken back).")
+            if s.negative_true_up == "hold"
+            else _(" (if that difference is negative, it is taken back).")
         )
-    )
+        out.append(
+            _(
+                "Results are measured and paid {every}, on your year-to-date results: each "
+                "payment is what you have earned so far this year minus what you were "
+                "already paid"
+            ).format(every=per)
+            + held
+        )
+    else:
+        out.append(_("Results are measured and paid {every}.").format(every=per))
     p = s.proration
-    pro = [w for w, on in (("a start", p.hire), ("an exit", p.exit), ("leave", p.leave)) if on]
+    pro = [
+        w for w, on in ((_("a start"), p.hire), (_("an exit"), p.exit), (_("leave"), p.leave)) if on
+    ]
     if pro:
-        words = pro[0] if len(pro) == 1 else ", ".join(pro[:-1]) + " or " + pro[-1]
+        words = pro[0] if len(pro) == 1 else _(", ").join(pro[:-1]) + _(" or ") + pro[-1]
         scaled = []
         if ti is not None:
-            scaled.append("your target incentive")
+            scaled.append(_("your target incentive"))
         if any(isinstance(c, Commission) and c.basis == "value" for c in s.components):
-            scaled.append("commission tier breaks")
+            scaled.append(_("commission tier breaks"))
         if s.max_payout is not None or any(c.max_payout is not None for c in s.components):
-            scaled.append("annual caps")
+            scaled.append(_("annual caps"))
         if s.draw is not None:
-            scaled.append("the draw")
+            scaled.append(_("the draw"))
         if scaled:
-            what = scaled[0] if len(scaled) == 1 else ", ".join(scaled[:-1]) + " and " + scaled[-1]
-            verb = "counts" if len(scaled) == 1 else "count"
-            out.append(f"In a month with {words}, {what} {verb} only the days you worked.")
-    out += ["", "## How you earn"]
+            what = (
+                scaled[0]
+                if len(scaled) == 1
+                else _(", ").join(scaled[:-1]) + _(" and ") + scaled[-1]
+            )
+            out.append(
+                (
+                    _("In a month with {events}, {what} counts only the days you worked.")
+                    if len(scaled) == 1
+                    else _("In a month with {events}, {what} count only the days you worked.")
+                ).format(events=words, what=what)
+            )
+    out += ["", "## " + _("How you earn")]
     for i, c in enumerate(s.components, 1):
         label = c.label or c.name
-        per_c = f" (measured per {c.period})" if c.period and c.period != s.period else ""
+        per_c = (
+            _(" (measured per {period})").format(period=_(c.period))
+            if c.period and c.period != s.period
+            else ""
+        )
         if isinstance(c, QuotaBonus):
-            txt = f"{label}: {c.weight:.0%} of your target incentive, paid by how much of your {k(c.kpi)} target you reach{per_c}: {_curve_words(c.curve)}."
+            txt = _(
+                "{label}: {weight} of your target incentive, paid by how much of your {kpi} "
+                "target you reach{per}: {curve}."
+            ).format(
+                label=label, weight=f"{c.weight:.0%}", kpi=k(c.kpi), per=per_c,
+                curve=_curve_words(c.curve),
+            )  # fmt: skip
         elif isinstance(c, Team):
-            txt = (
-                f"{label}: {c.weight:.0%} of your target incentive, paid on {c.blend.team:.0%} your {c.level}'s "
-                f"{k(c.kpi)} attainment (everyone in your {c.level} with a target, whatever their "
-                f"position) and {c.blend.individual:.0%} your own{per_c}: {_curve_words(c.curve)}."
-            )
+            txt = _(
+                "{label}: {weight} of your target incentive, paid on {team} your {level}'s "
+                "{kpi} attainment (everyone in your {level} with a target, whatever their "
+                "position) and {own} your own{per}: {curve}."
+            ).format(
+                label=label, weight=f"{c.weight:.0%}", team=f"{c.blend.team:.0%}",
+                level=c.level, kpi=k(c.kpi), own=f"{c.blend.individual:.0%}", per=per_c,
+                curve=_curve_words(c.curve),
+            )  # fmt: skip
         elif isinstance(c, Commission):
-            unit = cur + " a year" if c.basis == "value" else "of target"
+            unit = (
+                _("{currency} a year").format(currency=_cur(cur))
+                if c.basis == "value"
+                else _("of target")
+            )
             if c.rate is not None:
-                sched = f"{c.rate:.2%} of your {k(c.kpi)}"
+                sched = _("{rate} of your {kpi}").format(rate=f"{c.rate:.2%}", kpi=k(c.kpi))
             else:
-                tiers = "; ".join(f"{t.rate:.2%} above {_num(t.above)} {unit}" for t in c.tiers)
-                how = (
-                    "each rate applies to the part of your value in its tier"
-                    if c.mode == "marginal"
-                    else "the rate of the highest tier you reach applies to all your value"
+                tiers = _join(
+                    [
+                        _("{rate} above {value} {unit}").format(
+                            rate=f"{t.rate:.2%}", value=_num(t.above), unit=unit
+                        )
+                        for t in c.tiers
+                    ]
                 )
-                sched = f"tiered on your {k(c.kpi)} ({tiers}; {how})"
+                how = (
+                    _("each rate applies to the part of your value in its tier")
+                    if c.mode == "marginal"
+                    else _("the rate of the highest tier you reach applies to all your value")
+                )
+                sched = _("tiered on your {kpi} ({tiers}; {how})").format(
+                    kpi=k(c.kpi), tiers=tiers, how=how
+                )
             lim = ""
             if c.threshold is not None:
                 if c.mode == "marginal":
-                    lim += f"; nothing on the first {_num(c.threshold)} {unit}"
-                else:
-                    lim += (
-                        f"; nothing until you reach {_num(c.threshold)} {unit}, then the rate "
-                        "applies to all of it from the first unit"
+                    lim += _("; nothing on the first {value} {unit}").format(
+                        value=_num(c.threshold), unit=unit
                     )
+                else:
+                    lim += _(
+                        "; nothing until you reach {value} {unit}, then the rate applies to "
+                        "all of it from the first unit"
+                    ).format(value=_num(c.threshold), unit=unit)
             if c.cap is not None:
-                lim += f"; nothing on value above {_num(c.cap)} {unit}"
+                lim += _("; nothing on value above {value} {unit}").format(
+                    value=_num(c.cap), unit=unit
+                )
             if c.basis == "attainment":
-                lim += "; without a target for the period it pays nothing"
-            txt = f"{label}: commission {sched}{lim}{per_c}."
-        elif isinstance(c, Spif):
-            txt = (
-                f"{label}: {c.amount:,.0f} {cur} for each unit of {k(c.kpi)} from {c.start} to {c.end}"
-                f"{per_c} (a period whose net count is below zero pays nothing)."
+                lim += _("; without a target for the period it pays nothing")
+            txt = _("{label}: commission {schedule}{limits}{per}.").format(
+                label=label, schedule=sched, limits=lim, per=per_c
             )
+        elif isinstance(c, Spif):
+            txt = _(
+                "{label}: {amount} {currency} for each unit of {kpi} from {start} to {end}{per} "
+                "(a period whose net count is below zero pays nothing)."
+            ).format(
+                label=label, amount=f"{c.amount:,.0f}", currency=_cur(cur), kpi=k(c.kpi),
+                start=c.start, end=c.end, per=per_c,
+            )  # fmt: skip
         elif isinstance(c, Scorecard):
             src = (
-                "your appraisal rating ("
-                + ", ".join(f"{k}: x{v:g}" for k, v in c.ratings.items())
-                + ")"
+                _("your appraisal rating ({ratings})").format(
+                    ratings=", ".join(f"{k}: x{v:g}" for k, v in c.ratings.items())
+                )
                 if c.ratings
-                else "your appraisal score"
+                else _("your appraisal score")
             )
             if c.applies_to:
-                txt = f"{label}: {', '.join(c.applies_to)} are multiplied by a performance coefficient from {src}."
+                txt = _(
+                    "{label}: {components} are multiplied by a performance coefficient from "
+                    "{source}."
+                ).format(label=label, components=", ".join(c.applies_to), source=src)
             else:
-                txt = f"{label}: {c.weight:.0%} of your target incentive times a performance coefficient from {src}."
+                txt = _(
+                    "{label}: {weight} of your target incentive times a performance "
+                    "coefficient from {source}."
+                ).format(label=label, weight=f"{c.weight:.0%}", source=src)
         else:  # pragma: no cover
             txt = f"{label}: {c.type}"
         if c.gate is not None:
             what = (
-                _pct(c.gate.min) + " of target"
+                _("{value} of target").format(value=_pct(c.gate.min))
                 if c.gate.basis == "attainment"
                 else f"{c.gate.min:g}"
             )
-            txt += f" It pays only if your {k(c.gate.kpi)} reaches {what} in the same period"
+            txt += _sp() + _("It pays only if your {kpi} reaches {what} in the same period").format(
+                kpi=k(c.gate.kpi), what=what
+            )
             per_g = c.period or s.period
             if s.true_up and per_g != "year":
-                txt += (
-                    f" (measured over that {per_g} alone, not the year to date): a {per_g} that "
-                    "misses it pays nothing and takes nothing back, and the next one that "
+                txt += _(
+                    " (measured over that {period} alone, not the year to date): a {period} "
+                    "that misses it pays nothing and takes nothing back, and the next one that "
                     "reaches it pays everything earned so far this year minus what was paid."
-                )
+                ).format(period=_(per_g))
             else:
-                txt += "."
+                txt += _(".")
         if c.modifier is not None:
             txt += _modifier_words(c.modifier, k(c.modifier.kpi))
         if c.max_payout is not None:
-            txt += (
-                f" It pays at most {c.max_payout:,.0f} {cur} in a plan year in total, counted on "
-                "its payments so far this year (a short campaign can reach the whole amount); "
-                "less if you work only part of the year."
-            )
+            txt += _sp() + _(
+                "It pays at most {amount} {currency} in a plan year in total, counted on its "
+                "payments so far this year (a short campaign can reach the whole amount); less "
+                "if you work only part of the year."
+            ).format(amount=f"{c.max_payout:,.0f}", currency=_cur(cur))
         if c.clawback is not None:
             cb = c.clawback
-            txt += (
-                f" If your {k(cb.kpi)} falls below {cb.min:g} within {cb.within_months} months of a "
-                f"payment, {cb.share:.0%} of what was actually paid (after any plan cap) is taken "
-                "back, once."
-            )
+            txt += _sp() + _(
+                "If your {kpi} falls below {min} within {months} months of a payment, {share} "
+                "of what was actually paid (after any plan cap) is taken back, once."
+            ).format(
+                kpi=k(cb.kpi), min=f"{cb.min:g}", months=cb.within_months,
+                share=f"{cb.share:.0%}",
+            )  # fmt: skip
         out.append(f"{i}. {txt}")
     if s.max_payout_multiple is not None:
         out.append(
-            f"\nIn total you can be paid at most {s.max_payout_multiple:g} x your target incentive "
-            "earned so far in the year (the limit grows month by month)."
+            "\n"
+            + _(
+                "In total you can be paid at most {multiple} x your target incentive earned "
+                "so far in the year (the limit grows month by month)."
+            ).format(multiple=f"{s.max_payout_multiple:g}")
         )
     if s.max_payout is not None:
         out.append(
-            f"\nIn total you can be paid at most {s.max_payout:,.0f} {cur} in a plan year "
-            "(less if you work only part of the year)."
+            "\n"
+            + _(
+                "In total you can be paid at most {amount} {currency} in a plan year (less if "
+                "you work only part of the year)."
+            ).format(amount=f"{s.max_payout:,.0f}", currency=_cur(cur))
         )
     if s.draw is not None:
         d = s.draw
         who = (
-            f"in your first {d.months} months after you join (the month you join counts as the first)"
+            _(
+                "in your first {months} months after you join (the month you join counts as "
+                "the first)"
+            ).format(months=d.months)
             if d.months is not None
-            else "every month"
+            else _("every month")
         )
-        txt = f"\nYou are paid at least {d.amount:,.0f} {cur} a month as a draw {who}"
+        txt = "\n" + _("You are paid at least {amount} {currency} a month as a draw {who}").format(
+            amount=f"{d.amount:,.0f}", currency=_cur(cur), who=who
+        )
         if d.recoverable:
-            txt += (
-                ": what the draw adds above your earnings is recovered from your later earnings "
-                "above it"
-                + (
-                    "; a balance not recovered by the end of the plan year is forgiven."
-                    if d.unrecovered == "forgive"
-                    else "; a balance not recovered by the end of the plan year carries into the "
+            txt += _(
+                ": what the draw adds above your earnings is recovered from your later "
+                "earnings above it"
+            ) + (
+                _("; a balance not recovered by the end of the plan year is forgiven.")
+                if d.unrecovered == "forgive"
+                else _(
+                    "; a balance not recovered by the end of the plan year carries into the "
                     "next year."
                 )
             )
         else:
-            txt += "; it is a guaranteed minimum and is not recovered."
+            txt += _("; it is a guaranteed minimum and is not recovered.")
         out.append(txt)
     warns = practice_warnings(plan)
     if warns:
-        out += ["", "## Checks against common practice"] + [f"- {w}" for w in warns]
+        out += ["", "## " + _("Checks against common practice")] + [f"- {w}" for w in warns]
     if s.reference:
-        out += ["", f"Reference: {s.reference}"]
+        out += ["", _("Reference: {reference}").format(reference=s.reference)]
     return "\n".join(out)
 
 
@@ -269,14 +392,17 @@ def plan_leverage(plan) -> float | None:
 
 
 def practice_warnings(plan) -> list[str]:
+    """Where the plan departs from practitioner norms, one sentence each, in the
+    language in force."""
     s = plan.spec
     w: list[str] = []
     measures = sorted({c.kpi for c in s.components if hasattr(c, "kpi")})
-    if s.max_payout is not None:
-        pass  # reported with the other caps below
     if len(measures) > 3:
         w.append(
-            f"{len(measures)} measures ({', '.join(measures)}): 71% of organisations use three or fewer per plan (WorldatWork / OpenSymmetry survey)."
+            _(
+                "{n} measures ({names}): 71% of organisations use three or fewer per plan "
+                "(WorldatWork / OpenSymmetry survey)."
+            ).format(n=len(measures), names=", ".join(measures))
         )
     for c in s.components:
         pts = getattr(c, "curve", None)
@@ -288,21 +414,38 @@ def practice_warnings(plan) -> list[str]:
             )
     capped = []
     if s.max_payout_multiple is not None:
-        capped.append(f"a plan cap at {s.max_payout_multiple:g}x target incentive")
+        capped.append(
+            _("a plan cap at {multiple}x target incentive").format(
+                multiple=f"{s.max_payout_multiple:g}"
+            )
+        )
     if s.max_payout is not None:
-        capped.append(f"a plan cap at {s.max_payout:,.0f} a year")
+        capped.append(_("a plan cap at {amount} a year").format(amount=f"{s.max_payout:,.0f}"))
     for c in s.components:
         if c.max_payout is not None:
-            capped.append(f"{c.name} capped at {c.max_payout:,.0f} a year")
+            capped.append(
+                _("{component} capped at {amount} a year").format(
+                    component=c.name, amount=f"{c.max_payout:,.0f}"
+                )
+            )
         if isinstance(c, (QuotaBonus, Team)):
-            capped.append(f"{c.name}'s curve flat above {_pct(c.curve[-1][0])}")
+            capped.append(
+                _("{component}'s curve flat above {point}").format(
+                    component=c.name, point=_pct(c.curve[-1][0])
+                )
+            )
         if isinstance(c, Commission) and c.cap is not None:
-            capped.append(f"{c.name} earns nothing above {c.cap:,.4g}")
+            capped.append(
+                _("{component} earns nothing above {value}").format(
+                    component=c.name, value=f"{c.cap:,.4g}"
+                )
+            )
     if capped:
         w.append(
-            "Caps: "
-            + "; ".join(capped)
-            + ". Caps are commonly advised against: removing a cap and ratchet raised revenue about 9% in a field study (SalesGlobe; Misra & Nair 2011)."
+            _(
+                "Caps: {caps}. Caps are commonly advised against: removing a cap and ratchet "
+                "raised revenue about 9% in a field study (SalesGlobe; Misra & Nair 2011)."
+            ).format(caps=_join(capped))
         )
     lev = plan_leverage(plan)
     has_ti = any(
@@ -311,14 +454,20 @@ def practice_warnings(plan) -> list[str]:
     )
     if has_ti and lev is not None and not (2.0 <= lev <= 3.0):
         w.append(
-            f"Leverage {lev:.2g}x target incentive at most; practice: the 90th-percentile performer earns about 2x, some plans 3x (SalesGlobe)."
+            _(
+                "Leverage {leverage}x target incentive at most; practice: the 90th-percentile "
+                "performer earns about 2x, some plans 3x (SalesGlobe)."
+            ).format(leverage=f"{lev:.2g}")
         )
     for c in s.components:
         if isinstance(c, (QuotaBonus, Team)):
             cv = PayoutCurve(c.curve)
             if cv.threshold > 0 and not (0.7 <= cv.threshold <= 0.8):
                 w.append(
-                    f"{c.name}: threshold at {_pct(cv.threshold)} of target; often 70-80% (Alexander Group)."
+                    _(
+                        "{component}: threshold at {point} of target; often 70-80% (Alexander "
+                        "Group)."
+                    ).format(component=c.name, point=_pct(cv.threshold))
                 )
             # Accelerator: slope above 100% against the slope up to 100%.
             base = cv(1.0) / 1.0 if cv(1.0) > 0 else np.nan
@@ -328,18 +477,27 @@ def practice_warnings(plan) -> list[str]:
                 acc = (cv(hi) - cv(1.0)) / (hi - 1.0) / base
                 if not (1.5 <= acc <= 2.5):
                     w.append(
-                        f"{c.name}: the slope above 100% is {acc:.2g}x the average rate up to 100%; accelerators are usually 1.5-2.5x (practitioner guides)."
+                        _(
+                            "{component}: the slope above 100% is {ratio}x the average rate up "
+                            "to 100%; accelerators are usually 1.5-2.5x (practitioner guides)."
+                        ).format(component=c.name, ratio=f"{acc:.2g}")
                     )
             per = c.period or s.period
             if per == "month":
                 w.append(
-                    f"{c.name}: a bonus paid monthly; bonus plans pay quarterly (43%) or annually (50%) (Wilson Group)."
+                    _(
+                        "{component}: a bonus paid monthly; bonus plans pay quarterly (43%) or "
+                        "annually (50%) (Wilson Group)."
+                    ).format(component=c.name)
                 )
     ti = s.target_incentive
     if ti is not None and ti.pay_mix is not None:
         v = ti.pay_mix.variable
         if v > 0.6 or v < 0.1:
             w.append(
-                f"Pay mix {ti.pay_mix.base:.0%}/{v:.0%}: outside the usual range (hunters 40-60% variable, farmers 20-40%, managers 10-30%)."
+                _(
+                    "Pay mix {base}/{variable}: outside the usual range (hunters 40-60% "
+                    "variable, farmers 20-40%, managers 10-30%)."
+                ).format(base=f"{ti.pay_mix.base:.0%}", variable=f"{v:.0%}")
             )
     return w

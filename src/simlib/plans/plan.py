@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from simlib.errors import SimlibError, SpecError
+from simlib.i18n import N_
 from simlib.plans.core import PlanPayout, PreparedPlan, commission_amount
 from simlib.plans.curve import PayoutCurve
 from simlib.plans.spec import (
@@ -33,6 +34,13 @@ from simlib.plans.spec import (
 from simlib.plans.statement import PayStatement
 from simlib.plans.tidy import _tidy, payout_totals
 from simlib.spec import load_yaml, parse_spec
+
+#: The curves a plan draws, as the chart titles name them.
+_CURVE_KINDS = {
+    "payout": N_("payout"),
+    "modifier": N_("modifier"),
+    "coefficient": N_("coefficient"),
+}
 
 
 class PlanInputError(SimlibError, ValueError):
@@ -731,6 +739,7 @@ class Plan:
         periods: Any = None,
         kpi_rules: pd.DataFrame | None = None,
         run: tuple[PreparedPlan, PlanPayout] | None = None,
+        labels=None,
     ) -> PayStatement:
         """The pay statement of one rep for one month: every step in numbers and words.
 
@@ -738,11 +747,13 @@ class Plan:
         evaluated payouts (a test recomputes them by hand from its words).
         For many statements, pay once with ``run = plan.run(actuals, targets,
         ...)`` and pass ``run=run`` (the other inputs are then not needed).
+        ``labels`` (:func:`simlib.labels.load_labels`) names KPIs and components in the
+        statement's language; the words follow :func:`simlib.i18n.use`.
         """
         from simlib.plans.statement import statement
 
         if run is not None:
-            return statement(self, run[0], run[1], rep_id, period)
+            return statement(self, run[0], run[1], rep_id, period, labels)
         if actuals is None or targets is None:
             raise PlanInputError("explain: pass actuals and targets, or run=plan.run(...)")
         prep, pay = self.run(
@@ -755,7 +766,7 @@ class Plan:
             periods=periods,
             kpi_rules=kpi_rules,
         )
-        return statement(self, prep, pay, rep_id, period)
+        return statement(self, prep, pay, rep_id, period, labels)
 
     # -------------------------------------------------------- plain language
     def describe(self, ds=None, labels: Mapping[str, str] | None = None) -> str:
@@ -827,6 +838,8 @@ class Plan:
                 panels.append((c, "commission"))
             if c.modifier is not None:
                 panels.append((c, "modifier"))
+        from simlib.i18n import _
+
         n = max(len(panels), 1)
         fig, axes = plt.subplots(1, n, figsize=(ax_width * n, 3.2), squeeze=False)
         for ax, (c, kind) in zip(axes[0], panels, strict=False):
@@ -840,10 +853,13 @@ class Plan:
                 y = commission_amount(c, x, scale)
                 ax.plot(x, y, color="C2")
                 ax.set_xlabel(
-                    "annual value" if c.basis == "value" else "attainment x annual target"
+                    _("annual value") if c.basis == "value" else _("attainment x annual target")
                 )
-                ax.set_ylabel("commission (per unit of scale)")
-                ax.set_title(f"{c.name}: {c.mode} commission", fontsize=9)
+                ax.set_ylabel(_("commission (per unit of scale)"))
+                ax.set_title(
+                    _("{component}: {mode} commission").format(component=c.name, mode=_(c.mode)),
+                    fontsize=9,
+                )
                 continue
             pts = c.modifier.curve if kind == "modifier" else c.curve
             curve = PayoutCurve(pts, below=0.0 if kind == "payout" else None)
@@ -852,16 +868,16 @@ class Plan:
             ax.plot(x, curve(x), color="C0" if kind == "payout" else "C1")
             ax.scatter([p[0] for p in pts], [p[1] for p in pts], s=12, color="k", zorder=3)
             if kind == "payout":
-                ax.axvspan(0.7, 0.8, color="0.9", label="threshold norm 70-80%")
+                ax.axvspan(0.7, 0.8, color="0.9", label=_("threshold norm 70-80%"))
                 ax.axvline(1.0, color="0.6", lw=0.8, ls="--")
                 ax.legend(fontsize=7, loc="upper left")
             ax.set_xlabel(
-                "attainment"
+                _("attainment")
                 if kind != "modifier" or c.modifier.basis == "attainment"
-                else f"{c.modifier.kpi} value"
+                else _("{kpi} value").format(kpi=c.modifier.kpi)
             )
-            ax.set_ylabel("factor")
-            ax.set_title(f"{c.name}: {kind}", fontsize=9)
+            ax.set_ylabel(_("factor"))
+            ax.set_title(f"{c.name}: {_(_CURVE_KINDS[kind])}", fontsize=9)
         fig.tight_layout()
         return fig
 

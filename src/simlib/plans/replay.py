@@ -303,6 +303,8 @@ def plot_payout_distribution(replays: list[Replay]):
     revenue), one panel per plan. Shows a distribution, never an individual."""
     import matplotlib.pyplot as plt
 
+    from simlib.i18n import _
+
     n = max(len(replays), 1)
     fig, axes = plt.subplots(1, n, figsize=(3.8 * n, 3.0), squeeze=False)
     for ax, r in zip(axes[0], replays, strict=False):
@@ -311,16 +313,22 @@ def plot_payout_distribution(replays: list[Replay]):
             x = b["payout_to_ti"].dropna()
             ax.hist(x, bins=30, color="C0")
             ax.axvline(1.0, color="k", lw=0.8, ls="--")
-            ax.axvspan(2.0, 3.0, color="0.9", label="90th pct norm 2-3x")
-            ax.set_xlabel("annual payout / target incentive")
+            ax.axvspan(2.0, 3.0, color="0.9", label=_("90th pct norm 2-3x"))
+            ax.set_xlabel(_("annual payout / target incentive"))
             ax.legend(fontsize=7)
-            title = f"{r.name}\nmedian {x.median():.2f}x target incentive"
+            title = f"{r.name}\n" + _("median {multiple}x target incentive").format(
+                multiple=f"{x.median():.2f}"
+            )
         else:
             x = (b["payout"] / b["revenue"].where(b["revenue"] > 0)).dropna()
             ax.hist(x, bins=30, color="C2")
-            ax.set_xlabel("annual payout / revenue")
-            title = f"{r.name}\nmedian {x.median():.1%} of revenue" if len(x) else r.name
-        ax.set_ylabel("reps")
+            ax.set_xlabel(_("annual payout / revenue"))
+            title = (
+                f"{r.name}\n" + _("median {share} of revenue").format(share=f"{x.median():.1%}")
+                if len(x)
+                else r.name
+            )
+        ax.set_ylabel(_("reps"))
         ax.set_title(title, fontsize=9)
     fig.tight_layout()
     return fig

@@ -17,8 +17,10 @@ import numpy as np
 import pandas as pd
 
 from simlib import appraisal as ap
+from simlib import i18n
 from simlib import outcomes as oc
 from simlib.data.dataset import Dataset
+from simlib.i18n import _
 from simlib.topics import ReportParameterError
 from simlib.topics import format as F
 
@@ -100,9 +102,13 @@ class AppraisalReport:
         return list(self.scorecard.rating.names)
 
     def grade_label(self, g: str) -> str:
-        # Charts and tables say "grade 1 (best)": the page's fonts may not draw every name.
+        """A grade as the page names it: in Chinese the scorecard's own name (优秀, 良好
+        ...; charts draw it with the bundled CJK font), in English its rank ("grade 1
+        (best)"), since the scorecard's names are usually Chinese."""
+        if i18n.is_chinese():
+            return g
         i = self.grades.index(g)
-        return f"grade {i + 1}" + (" (best)" if i == 0 else "")
+        return _("grade {rank}").format(rank=i + 1) + (_(" (best)") if i == 0 else "")
 
     def changed(self) -> pd.DataFrame:
         """Per other weighting: reps rated differently, their share, and those moved two
@@ -123,52 +129,71 @@ class AppraisalReport:
         n = len(self.first.rated)
         if len(ch):
             worst = ch.loc[ch["share"].idxmax()]
-            first = (
-                f"**The weighting decides who gets which grade: up to {F.pct(worst['share'])} "
-                f"of the {n:,} rated reps ({worst['different']:,}) get a different grade under "
-                f"{worst['weighting']} weights than under the scorecard's own.**"
-            )
+            first = "**" + _(
+                "The weighting decides who gets which grade: up to {share} of the {n} rated "
+                "reps ({different}) get a different grade under {weighting} weights than under "
+                "the scorecard's own."
+            ).format(
+                share=F.pct(worst["share"]), n=F.number(n), different=F.number(worst["different"]),
+                weighting=worst["weighting"],
+            ) + "**"  # fmt: skip
         else:
-            first = f"**{n:,} reps rated; only one weighting compared.**"
+            first = "**" + _("{n} reps rated; only one weighting compared.").format(
+                n=F.number(n)
+            ) + "**"  # fmt: skip
         r = self.merit_result
-        second = (
-            f"Merit budget {F.money(r.budget, self.currency)} ({F.pct(self.merit_budget_rate, 1)} "
-            f"of the rated payroll): the matrix as written would cost "
-            f"{F.money(r.cost_at_matrix, self.currency)}, so every raise is scaled by "
-            f"{r.scale:.2f}."
-        )
-        third = (
-            f"{int(self.promotion['eligible'].sum()):,} reps eligible for promotion; "
-            f"{len(self.flags):,} flagged for an improvement plan."
+        second = _(
+            "Merit budget {budget} ({rate} of the rated payroll): the matrix as written would "
+            "cost {cost}, so every raise is scaled by {scale}."
+        ).format(
+            budget=F.money(r.budget, self.currency), rate=F.pct(self.merit_budget_rate, 1),
+            cost=F.money(r.cost_at_matrix, self.currency), scale=f"{r.scale:.2f}",
+        )  # fmt: skip
+        third = _(
+            "{eligible} reps eligible for promotion; {flagged} flagged for an improvement plan."
+        ).format(
+            eligible=F.number(int(self.promotion["eligible"].sum())),
+            flagged=F.number(len(self.flags)),
         )
         if self.ahp is not None:
             cr = self.ahp.consistency_ratio
-            third += (
-                f" The AHP judgments are {'consistent enough' if cr <= 0.10 else 'too inconsistent'}"
-                f" (consistency ratio {cr:.2f}; Saaty's limit 0.10)."
-            )
+            third += (" " if not i18n.is_chinese() else "") + (
+                _(
+                    "The AHP judgments are consistent enough (consistency ratio {cr}; Saaty's "
+                    "limit 0.10)."
+                )
+                if cr <= 0.10
+                else _(
+                    "The AHP judgments are too inconsistent (consistency ratio {cr}; Saaty's "
+                    "limit 0.10)."
+                )
+            ).format(cr=f"{cr:.2f}")
         return [first, second, third]
 
     # -------------------------------------------------------------- tables
     def weights_table(self) -> F.Table:
         kpis = self.first.weights.names
-        df = pd.DataFrame([{"weighting": n, **{k: F.pct(w[k], 1) for k in kpis}}
+        df = pd.DataFrame([{_("weighting"): n, **{k: F.pct(w[k], 1) for k in kpis}}
                            for n, w in self.weightings.items()])  # fmt: skip
-        return F.table(df, title="KPI weights by method")
+        return F.table(df, title=_("KPI weights by method"))
 
     def counts_table(self) -> F.Table:
         rows = []
         for n, a in self.apps.items():
             c = a.rating_counts().iloc[0]
-            rows.append({"weighting": n, **{self.grade_label(g): int(c[g]) for g in self.grades}})
-        return F.table(pd.DataFrame(rows), title="Reps per grade")
+            rows.append(
+                {_("weighting"): n, **{self.grade_label(g): int(c[g]) for g in self.grades}}
+            )
+        return F.table(pd.DataFrame(rows), title=_("Reps per grade"))
 
     def changed_table(self) -> F.Table:
         ch = self.changed()
         return F.table(ch, formats={"share": F.pct},
-                       names={"different": "reps rated differently", "share": "share of reps",
-                              "two_or_more": "moved two grades or more"},
-                       title=f"Compared with the scorecard's own weights ({self.reference})")  # fmt: skip
+                       names={"weighting": _("weighting"),
+                              "different": _("reps rated differently"), "share": _("share of reps"),
+                              "two_or_more": _("moved two grades or more")},
+                       title=_("Compared with the scorecard's own weights ({reference})").format(
+                           reference=self.reference))  # fmt: skip
 
     def moves_table(self, other: str) -> F.Table:
         lab = self.grade_label
@@ -177,7 +202,9 @@ class AppraisalReport:
         t = pd.crosstab(a.map(lambda i: lab(self.grades[i])), b.map(lambda i: lab(self.grades[i])))
         order = [lab(g) for g in self.grades]
         t = t.reindex(index=order, columns=order, fill_value=0)
-        t.index.name = f"{self.reference} weights ↓ / {other} weights →"
+        t.index.name = _("{reference} weights ↓ / {other} weights →").format(
+            reference=self.reference, other=other
+        )
         t.columns.name = None
         return F.table(t)
 
@@ -185,16 +212,17 @@ class AppraisalReport:
         s = ap.weight_sensitivity(self.first, delta=delta)
         return F.table(
             s,
-            formats={"change": lambda v: f"{v * 100:+.0f} pts", "weight_from": F.pct,
+            formats={"change": lambda v: F.points(v, 0), "weight_from": F.pct,
                      "weight_to": F.pct, "rating_changed": lambda v: F.pct(v, 1),
                      "moved_up": lambda v: F.pct(v, 1), "moved_down": lambda v: F.pct(v, 1),
                      "rank_correlation": lambda v: F.number(v, 3)},
-            names={"kpi": "KPI", "change": "weight moved", "weight_from": "weight now",
-                   "weight_to": "weight tested", "rating_changed": "grade changes",
-                   "moved_up": "moved up", "moved_down": "moved down",
-                   "rank_correlation": "ranking kept (1 = same)",
-                   "top_changed": "top grade changes", "bottom_changed": "bottom grade changes"},
-            title=f"Weights moved by ±{delta * 100:.0f} points",
+            names={"kpi": _("KPI"), "change": _("weight moved"), "weight_from": _("weight now"),
+                   "weight_to": _("weight tested"), "rating_changed": _("grade changes"),
+                   "moved_up": _("moved up"), "moved_down": _("moved down"),
+                   "rank_correlation": _("ranking kept (1 = same)"),
+                   "top_changed": _("top grade changes"),
+                   "bottom_changed": _("bottom grade changes")},
+            title=_("Weights moved by ±{points} points").format(points=f"{delta * 100:.0f}"),
         )  # fmt: skip
 
     def break_even_table(self) -> F.Table:
@@ -204,13 +232,13 @@ class AppraisalReport:
             formats={"weight": F.pct, "weight_up": lambda v: F.pct(v, 1),
                      "weight_down": lambda v: F.pct(v, 1), "delta_up": F.points,
                      "delta_down": F.points},
-            names={"kpi": "KPI", "group": "group", "weight": "weight now",
-                   "weight_up": "changes at (rising)", "weight_down": "changes at (falling)",
-                   "delta_up": "rise needed", "delta_down": "fall needed",
-                   "immediate_up": "tied at the edge (rising)",
-                   "immediate_down": "tied at the edge (falling)"},
-            missing_note="the group does not change anywhere between 0% and 100%",
-            title="Weight at which the top / bottom group first changes",
+            names={"kpi": _("KPI"), "group": _("group"), "weight": _("weight now"),
+                   "weight_up": _("changes at (rising)"), "weight_down": _("changes at (falling)"),
+                   "delta_up": _("rise needed"), "delta_down": _("fall needed"),
+                   "immediate_up": _("tied at the edge (rising)"),
+                   "immediate_down": _("tied at the edge (falling)")},
+            missing_note=_("the group does not change anywhere between 0% and 100%"),
+            title=_("Weight at which the top / bottom group first changes"),
         )  # fmt: skip
 
     def design_table(self, revenue_kpi: str | None) -> tuple[F.Table, str]:
@@ -219,40 +247,42 @@ class AppraisalReport:
         rv = ap.rating_variance_shares(self.first)
         dec = ap.decisive_kpis(self.first)
         d = corr.join(shares).join(rv["share"].rename("rating_variance_share")).join(dec)
-        d.index.name = "KPI"
+        d.index.name = _("KPI")
         two = {c: (lambda v: F.number(v, 2)) for c in d.columns}
         pc = {c: F.pct for c in ("weight", "variance_share", "rating_variance_share",
                                   "pivotal_share", "sole_pivotal_share")}  # fmt: skip
         rev = revenue_kpi or "revenue"
         t = F.table(
             d, formats=two | pc,
-            names={"weight": "weight", "corr_with_score": "correlation with the score",
-                   "corr_with_revenue": f"correlation with {rev}",
-                   "rank_corr_with_score": "rank correlation with the score",
-                   "variance_share": "share of score variance",
-                   "rating_variance_share": "share of rating variance",
-                   "pivotal_share": "grade decided by it (with others)",
-                   "sole_pivotal_share": "grade decided by it alone"},
-            missing_note="not measured for this part of the scorecard", title="KPI by KPI",
+            names={"weight": _("weight"), "corr_with_score": _("correlation with the score"),
+                   "corr_with_revenue": _("correlation with {kpi}").format(kpi=rev),
+                   "rank_corr_with_score": _("rank correlation with the score"),
+                   "variance_share": _("share of score variance"),
+                   "rating_variance_share": _("share of rating variance"),
+                   "pivotal_share": _("grade decided by it (with others)"),
+                   "sole_pivotal_share": _("grade decided by it alone")},
+            missing_note=_("not measured for this part of the scorecard"), title=_("KPI by KPI"),
         )  # fmt: skip
-        words = (
-            f"**{F.pct(dec.attrs['decided_by_one_kpi'])}** of rated reps have a grade that one "
-            f"KPI alone decides; for **{F.pct(dec.attrs['decided_by_none'])}** no single KPI "
-            f"does. The KPIs and competence together explain **{F.pct(rv.attrs['r2'])}** of the "
-            f"variance of the grades (not explained: "
-            f"{F.pct(rv.loc['(not explained)', 'share'])})."
-        )
+        words = _(
+            "**{one}** of rated reps have a grade that one KPI alone decides; for **{none}** no "
+            "single KPI does. The KPIs and competence together explain **{r2}** of the variance "
+            "of the grades (not explained: {rest})."
+        ).format(
+            one=F.pct(dec.attrs["decided_by_one_kpi"]), none=F.pct(dec.attrs["decided_by_none"]),
+            r2=F.pct(rv.attrs["r2"]), rest=F.pct(rv.loc["(not explained)", "share"]),
+        )  # fmt: skip
         return t, words
 
     def by_group_table(self) -> F.Table:
         g = ap.rating_distribution(self.first, by="group_id", min_n=self.min_group)
         g.columns = ["n", *[self.grade_label(x) for x in self.grades], "mean_score"]
-        g.index.name = "ranking group"
+        g.index.name = _("ranking group")
         fm = {c: (lambda v: F.pct(v, 1)) for c in g.columns} | {
             "n": F.number, "mean_score": lambda v: F.number(v, 1)}  # fmt: skip
-        return F.table(g, formats=fm, names={"n": "rated reps", "mean_score": "mean score"},
-                       notes=[f"Groups with fewer than {self.min_group} rated reps are not shown."],
-                       title="Grade shares by ranking group")  # fmt: skip
+        return F.table(g, formats=fm, names={"n": _("rated reps"), "mean_score": _("mean score")},
+                       notes=[_("Groups with fewer than {n} rated reps are not shown.").format(
+                           n=self.min_group)],
+                       title=_("Grade shares by ranking group"))  # fmt: skip
 
     def top_share_by_team(self) -> pd.Series:
         m = ap.rating_distribution(self.first, by="unit_id", min_n=self.min_group)
@@ -273,21 +303,23 @@ class AppraisalReport:
 
     def merit_matrix_table(self) -> F.Table:
         t = self.matrix.to_frame().rename(index=self.grade_label)
-        t.index.name = "grade"
-        t.columns = [f"compa-ratio {c}" for c in t.columns]
+        t.index.name = _("grade")
+        t.columns = [_("compa-ratio {band}").format(band=c) for c in t.columns]
         return F.table(t, formats={c: (lambda v: F.pct(v, 1)) for c in t.columns},
-                       title="Merit matrix as written (raise by grade and compa-ratio)")  # fmt: skip
+                       title=_("Merit matrix as written (raise by grade and compa-ratio)"))  # fmt: skip
 
     def merit_words(self) -> str:
         r = self.merit_result
-        return (
-            f"Budget {F.pct(self.merit_budget_rate, 1)} of the rated payroll = "
-            f"**{F.money(r.budget, self.currency)}**. The matrix as written would cost "
-            f"{F.money(r.cost_at_matrix, self.currency)}, so every cell is scaled by "
-            f"**{r.scale:.3f}**; the raises add up to "
-            f"{F.money(self.merit['raise_amount'].sum(), self.currency)}. Compa-ratio midpoints: "
-            f"{self.merit.attrs['midpoint_source']}."
-        )
+        return _(
+            "Budget {rate} of the rated payroll = **{budget}**. The matrix as written would cost "
+            "{cost}, so every cell is scaled by **{scale}**; the raises add up to {spent}. "
+            "Compa-ratio midpoints: {midpoints}."
+        ).format(
+            rate=F.pct(self.merit_budget_rate, 1), budget=F.money(r.budget, self.currency),
+            cost=F.money(r.cost_at_matrix, self.currency), scale=f"{r.scale:.3f}",
+            spent=F.money(self.merit["raise_amount"].sum(), self.currency),
+            midpoints=self.merit.attrs["midpoint_source"],
+        )  # fmt: skip
 
     def merit_by_grade_table(self) -> F.Table:
         c = self.merit.groupby("rating").agg(reps=("rep_id", "size"),
@@ -295,23 +327,25 @@ class AppraisalReport:
                                              total=("raise_amount", "sum")).reindex(self.grades)  # fmt: skip
         c["share_of_budget"] = c["total"] / c["total"].sum()
         c.index = [self.grade_label(g) for g in c.index]
-        c.index.name = "grade"
+        c.index.name = _("grade")
         return F.table(c, formats={"reps": F.number, "mean_raise": lambda v: F.pct(v, 2),
                                    "total": lambda v: F.money(v, self.currency),
                                    "share_of_budget": lambda v: F.pct(v, 1)},
-                       names={"mean_raise": "mean raise", "total": "merit spend",
-                              "share_of_budget": "share of the budget"},
-                       missing_note="no rated rep in this grade", title="Merit spend by grade")  # fmt: skip
+                       names={"reps": _("reps"), "mean_raise": _("mean raise"),
+                              "total": _("merit spend"),
+                              "share_of_budget": _("share of the budget")},
+                       missing_note=_("no rated rep in this grade"),
+                       title=_("Merit spend by grade"))  # fmt: skip
 
     def merit_cost_table(self) -> F.Table:
         rows = []
         for name, a in self.apps.items():
-            _, r = oc.merit_round(a, self.ds.reps, self.matrix,
-                                  budget_rate=self.merit_budget_rate)  # fmt: skip
-            rows.append({"weighting": name, "cost of the matrix as written":
+            _raises, r = oc.merit_round(a, self.ds.reps, self.matrix,
+                                        budget_rate=self.merit_budget_rate)  # fmt: skip
+            rows.append({_("weighting"): name, _("cost of the matrix as written"):
                          F.money(r.cost_at_matrix, self.currency)})  # fmt: skip
         return F.table(pd.DataFrame(rows),
-                       title="What the unscaled matrix would cost under each weighting")  # fmt: skip
+                       title=_("What the unscaled matrix would cost under each weighting"))  # fmt: skip
 
     def promotion_words(self, min_years: float) -> str:
         p = self.promotion

@@ -12,11 +12,21 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from simlib import i18n
 from simlib.data import health as H
 from simlib.data.dataset import Dataset
+from simlib.i18n import N_, _
 from simlib.org import Hierarchy
 from simlib.topics import ReportParameterError
 from simlib.topics import format as F
+
+#: The verdicts of a check, as a page shows them (the English words are the keys).
+VERDICTS = {"within": N_("within"), "below": N_("below"), "above": N_("above"),
+            "not measurable": N_("not measurable"), "ok": N_("ok")}  # fmt: skip
+
+
+def verdict_words(v: str) -> str:
+    return _(VERDICTS[v]) if v in VERDICTS else v
 
 
 def band_verdict(x: float, low: float, high: float) -> str:
@@ -58,6 +68,14 @@ class DataHealth:
     quota: pd.DataFrame | None = None
     profile: pd.DataFrame | None = None
 
+    def kpi_name(self, kpi: str) -> str:
+        """The KPI as a sentence names it: its code in English, the data's Chinese label
+        (``kpis.label``) in Chinese."""
+        if not i18n.is_chinese() or "label" not in self.ds.kpis:
+            return kpi
+        lab = self.ds.kpis.set_index("kpi")["label"].get(kpi)
+        return lab if isinstance(lab, str) and lab else kpi
+
     # -------------------------------------------------------------- coverage
     @property
     def gaps(self) -> dict[str, int]:
@@ -78,71 +96,91 @@ class DataHealth:
         """Three lines: the verdict (can this history be simulated on?), the checks
         outside their bands, and what the data hold."""
         g = self.gaps
+        sep = _("; ")
         if self.complete:
-            verdict = (
-                "**Complete: every rep-month of employment has data, and none lies outside "
-                "employment.**"
-            )
+            verdict = "**" + _(
+                "Complete: every rep-month of employment has data, and none lies outside "
+                "employment."
+            ) + "**"  # fmt: skip
         else:
             parts = []
             if g["missing"]:
                 parts.append(
-                    f"{g['missing']:,} of {g['employed']:,} employed rep-months have no data "
-                    f"({F.pct(g['missing'] / max(g['employed'], 1), 1)})"
-                )
+                    _("{missing} of {employed} employed rep-months have no data ({share})").format(
+                        missing=F.number(g["missing"]), employed=F.number(g["employed"]),
+                        share=F.pct(g["missing"] / max(g["employed"], 1), 1),
+                    )
+                )  # fmt: skip
             if g["outside"]:
-                parts.append(f"{g['outside']:,} rep-months of data lie outside employment")
+                parts.append(
+                    _("{n} rep-months of data lie outside employment").format(
+                        n=F.number(g["outside"])
+                    )
+                )
             if g["incomplete"]:
-                parts.append(f"{g['incomplete']:,} rep-months lack some KPIs")
-            verdict = "**Gaps to fix before simulating: " + "; ".join(parts) + ".**"
+                parts.append(_("{n} rep-months lack some KPIs").format(n=F.number(g["incomplete"])))
+            verdict = "**" + _("Gaps to fix before simulating: {gaps}.").format(
+                gaps=sep.join(parts)
+            ) + "**"  # fmt: skip
         measured = [c for c in self.checks if c.verdict not in ("not measurable",)]
         off = [c for c in measured if not c.ok and c.section != "coverage"]
         within = sum(c.ok for c in measured if c.section != "coverage")
         n = sum(1 for c in measured if c.section != "coverage")
-        second = f"{within} of {n} figures within their practice bands" + (
-            "; outside: "
-            + "; ".join(
-                f"{c.check} {c.value} ({c.verdict} {c.reference})" for c in off
-            )  # fmt: skip
+        second = _("{within} of {n} figures within their practice bands").format(
+            within=within, n=n
+        ) + (
+            _("; outside: {figures}").format(figures=sep.join(
+                f"{c.check} {c.value} ({verdict_words(c.verdict)} {c.reference})" for c in off
+            ))
             if off
-            else "."
-        )
+            else _(".")
+        )  # fmt: skip
         if off:
-            second += " (worth knowing, not an error)."
+            second += _(" (worth knowing, not an error).")
         p = self.ds.periods
-        third = (
-            f"{len(self.ds.reps):,} people in {len(self.ds.units):,} org units, "
-            f"{len(p)} months ({p[0]} to {p[-1]}), {len(self.ds.kpis)} KPIs."
-        )
+        third = _("{people} people in {units} org units, {months} months ({span}), {kpis} KPIs.").format(
+            people=F.number(len(self.ds.reps)), units=F.number(len(self.ds.units)),
+            months=len(p), span=i18n.month_span(p[0], p[-1]), kpis=len(self.ds.kpis),
+        )  # fmt: skip
         return [verdict, second, third]
 
     def coverage_words(self) -> str:
         g = self.gaps
         c = self.coverage
         empty = c.loc[c["with_data"] == 0, "period"].astype(str).tolist()
-        return (
-            f"- Rep-months employed: **{g['employed']:,}**; of these **{g['missing']:,}** have "
-            f"no data ({F.pct(g['missing'] / max(g['employed'], 1), 1)}).\n"
-            f"- Rep-months with data outside employment: **{g['outside']:,}**.\n"
-            f"- Rep-months with rows for some KPIs but not all: **{g['incomplete']:,}**.\n"
-            f"- Months with no data at all: **{', '.join(empty) or 'none'}**."
-        )
+        return "\n".join([
+            "- " + _("Rep-months employed: **{employed}**; of these **{missing}** have no data "
+                     "({share}).").format(
+                employed=F.number(g["employed"]), missing=F.number(g["missing"]),
+                share=F.pct(g["missing"] / max(g["employed"], 1), 1)),
+            "- " + _("Rep-months with data outside employment: **{n}**.").format(
+                n=F.number(g["outside"])),
+            "- " + _("Rep-months with rows for some KPIs but not all: **{n}**.").format(
+                n=F.number(g["incomplete"])),
+            "- " + _("Months with no data at all: **{months}**.").format(
+                months=", ".join(empty) or _("none")),
+        ])  # fmt: skip
 
     def seasonality_words(self) -> str:
         prof = self.profile
         if prof is None or not len(prof):
-            return "No complete quarter in the data: seasonality cannot be measured."
+            return _("No complete quarter in the data: seasonality cannot be measured.")
         last = float(prof["mean"].iloc[-1])
         push = (
-            "The end-of-quarter push is visible."
+            _("The end-of-quarter push is visible.")
             if last > H.REFERENCES["third_month_share"].low
-            else "The end-of-quarter push is weak or absent: check that the data are booked "
-            "in the month the sale was made."
+            else _(
+                "The end-of-quarter push is weak or absent: check that the data are booked "
+                "in the month the sale was made."
+            )
         )
-        return (
-            f"On average the three months of a quarter bring "
-            f"**{' / '.join(F.pct(x) for x in prof['mean'])}** of its {self.volume_kpi}; the "
-            f"reference is about 25 / 30 / 45% (Oyer 1998). {push}"
+        return _(
+            "On average the three months of a quarter bring **{shares}** of its {kpi}; the "
+            "reference is about 25 / 30 / 45% (Oyer 1998). {push}"
+        ).format(
+            shares=" / ".join(F.pct(x) for x in prof["mean"]),
+            kpi=self.kpi_name(self.volume_kpi),
+            push=push,
         )
 
     def attrition_words(self, small_unit: int = 60) -> str:
@@ -165,12 +203,14 @@ class DataHealth:
     def quota_words(self) -> str:
         ref = H.REFERENCES["quota_share"]
         share = float(self.quota["at_quota"].mean())
-        return (
-            f"On average **{F.pct(share)}** of full-year reps reached their annual "
-            f"{self.volume_kpi} quota: {band_verdict(share, ref.low, ref.high)} the "
-            f"{ref.low:.0%}-{ref.high:.0%} range in which targets are neither too easy nor "
-            "too hard."
-        )
+        return _(
+            "On average **{share}** of full-year reps reached their annual {kpi} quota: "
+            "{verdict} the {low}-{high} range in which targets are neither too easy nor too hard."
+        ).format(
+            share=F.pct(share), kpi=self.kpi_name(self.volume_kpi),
+            verdict=verdict_words(band_verdict(share, ref.low, ref.high)),
+            low=f"{ref.low:.0%}", high=f"{ref.high:.0%}",
+        )  # fmt: skip
 
     # -------------------------------------------------------------- tables
     def kpi_table(self) -> F.Table:

@@ -16,6 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simlib import i18n
+from simlib.i18n import _
+
 #: What a table shows where there is no value (explained in the table's footnote).
 MISSING = "–"
 #: The tenure bands in the order of time since hire (not alphabetical).
@@ -36,15 +39,11 @@ def _missing(x: Any) -> bool:
 def money(x: Any, currency: str, millions: bool | None = None) -> str:
     """An amount with its currency, thousands separators and no cents:
     ``money(11098060.4, "CNY") == "CNY 11,098,060"``; with ``millions`` (default:
-    from :data:`MILLIONS_FROM` up) ``"CNY 11.1 m"``. Negative: ``"-CNY 1,200"``."""
+    from :data:`MILLIONS_FROM` up) ``"CNY 11.1 m"``. Negative: ``"-CNY 1,200"``.
+    In Chinese the amount is in 元, 万 and 亿 (:func:`simlib.i18n.money`)."""
     if _missing(x):
         return MISSING
-    x = float(x)
-    sign = "-" if x < 0 else ""
-    a = abs(x)
-    if millions if millions is not None else a >= MILLIONS_FROM:
-        return f"{sign}{currency} {a / 1e6:,.1f} m"
-    return f"{sign}{currency} {a:,.0f}"
+    return i18n.money(x, currency, millions)
 
 
 def signed_money(x: Any, currency: str, millions: bool | None = None) -> str:
@@ -56,26 +55,28 @@ def signed_money(x: Any, currency: str, millions: bool | None = None) -> str:
 
 def pct(x: Any, digits: int = 0) -> str:
     """A rate as a percentage: ``pct(0.194) == "19%"``, ``pct(0.194, 1) == "19.4%"``."""
-    return MISSING if _missing(x) else f"{float(x):.{digits}%}"
+    return MISSING if _missing(x) else i18n.percent(x, digits)
 
 
 def signed_pct(x: Any, digits: int = 1) -> str:
     """A relative change: ``signed_pct(0.05) == "+5.0%"``."""
-    return MISSING if _missing(x) else f"{float(x):+.{digits}%}"
+    return MISSING if _missing(x) else i18n.percent(x, digits, signed=True)
 
 
 def points(x: Any, digits: int = 1) -> str:
     """A change of a rate in percentage points: ``points(0.005) == "+0.5 pts"``."""
-    return MISSING if _missing(x) else f"{float(x) * 100:+.{digits}f} pts"
+    if _missing(x):
+        return MISSING
+    return _("{value} pts").format(value=f"{float(x) * 100:+.{digits}f}")
 
 
 def number(x: Any, digits: int = 0) -> str:
     """A count or plain number with thousands separators."""
-    return MISSING if _missing(x) else f"{float(x):,.{digits}f}"
+    return MISSING if _missing(x) else i18n.number(x, digits)
 
 
 def yes_no(x: Any) -> str:
-    return MISSING if _missing(x) else ("yes" if bool(x) else "no")
+    return MISSING if _missing(x) else (_("yes") if bool(x) else _("no"))
 
 
 def kpi_value(x: Any, unit: str, currency: str, millions: bool | None = None) -> str:
@@ -155,7 +156,7 @@ def table(
     shown = shown.rename(columns={str(k): v for k, v in (names or {}).items()})
     all_notes = list(notes)
     if any_missing:
-        all_notes.append(f"{MISSING} {missing_note}.")
+        all_notes.append(f"{MISSING} {missing_note}" + ("。" if i18n.is_chinese() else "."))
     return Table(shown, all_notes, title)
 
 
@@ -184,7 +185,9 @@ def clip_note(n_outside: int, what: str) -> str:
     """The note under a clipped chart, or "" when nothing was clipped."""
     if not n_outside:
         return ""
-    return f"{n_outside:,} {what} outside the axis range are not drawn (the axis is clipped)."
+    return _("{n} {what} outside the axis range are not drawn (the axis is clipped).").format(
+        n=i18n.number(n_outside), what=what
+    )
 
 
 def money_axis(ax, currency: str, axis: str = "y") -> None:
@@ -192,8 +195,16 @@ def money_axis(ax, currency: str, axis: str = "y") -> None:
     long numbers never run into each other."""
     from matplotlib.ticker import FuncFormatter
 
+    chinese = i18n.is_chinese()
+
     def f(v, _pos):
         a = abs(v)
+        if chinese:  # 万 and 亿, the units a Chinese reader counts money in
+            if a >= 1e8:
+                return f"{v / 1e8:,.1f}亿"
+            if a >= 1e4:
+                return f"{v / 1e4:,.0f}万"
+            return f"{v:,.0f}"
         if a >= 1e6:
             return f"{v / 1e6:,.1f} m"
         if a >= 1e3:
@@ -202,9 +213,10 @@ def money_axis(ax, currency: str, axis: str = "y") -> None:
 
     target = ax.yaxis if axis == "y" else ax.xaxis
     target.set_major_formatter(FuncFormatter(f))
-    label = (ax.get_ylabel() if axis == "y" else ax.get_xlabel()) or "amount"
-    if currency not in label:
-        (ax.set_ylabel if axis == "y" else ax.set_xlabel)(f"{label} ({currency})")
+    label = (ax.get_ylabel() if axis == "y" else ax.get_xlabel()) or _("amount")
+    shown = "元" if chinese and currency.upper() in ("CNY", "RMB") else currency
+    if shown not in label:
+        (ax.set_ylabel if axis == "y" else ax.set_xlabel)(f"{label} ({shown})")
 
 
 def percent_axis(ax, axis: str = "y", digits: int = 0) -> None:

@@ -60,6 +60,7 @@ def render_topic(
     out: str | Path | None = None,
     currency: str | None = None,
     parameters: Mapping[str, Any] | None = None,
+    language: str | None = None,
 ):
     """Execute the topic's notebook on ``data`` and write ``<out>/<topic>.html`` (code
     hidden) and the executed notebook beside it.
@@ -74,6 +75,8 @@ def render_topic(
         The output folder; default ``reports/topics/<dataset name>``.
     currency : str, optional
         The currency code written before every amount (CNY, EUR ...).
+    language : str, optional
+        en or zh-CN (default: the language in force, :mod:`simlib.i18n`).
     parameters : mapping, optional
         Any other parameter of the topic's notebook (a cascade spec, plan files, a
         scorecard ...); unknown names are refused before anything runs.
@@ -82,6 +85,10 @@ def render_topic(
 
     key = topic_name(name)
     params = topic_parameters(key, data, currency, parameters)
+    if language is not None or "language" not in params:
+        from simlib import i18n
+
+        params["language"] = i18n.normalize(language) if language else i18n.current()
     out = Path(out) if out is not None else Path("reports") / "topics" / Path(data).stem
     out.mkdir(parents=True, exist_ok=True)
     return render_report(TOPICS[key], out, params)

@@ -16,8 +16,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simlib import i18n
 from simlib import targets as tg
 from simlib.data.dataset import Dataset
+from simlib.i18n import N_, _
 from simlib.org import Hierarchy
 from simlib.targets.diagnostics import BAND, TOO_EASY, TOO_HARD
 from simlib.topics import ReportParameterError
@@ -164,27 +166,28 @@ def model_words(model: str) -> str:
 def where_in_interval(target: float, low: float, high: float) -> str:
     """Where a proposed target sits against the forecast's 90% interval, in words."""
     if target > high:
-        return (
+        return _(
             "above the top of the forecast's 90% interval: a stretch history alone does not support"
         )
     if target >= low:
-        return "inside the forecast's 90% interval"
-    return "below the forecast's 90% interval: easier than the trend"
+        return _("inside the forecast's 90% interval")
+    return _("below the forecast's 90% interval: easier than the trend")
 
 
 def reading(share: float) -> str:
-    """The plain reading of an expected share at or above target."""
+    """The plain reading of an expected share at or above target (in English, the
+    words the report keys on; :func:`simlib.i18n._` of it is what a page shows)."""
     if not np.isfinite(share):
-        return "no forecast"
+        return N_("no forecast")
     if share < TOO_HARD:
-        return "too hard"
+        return N_("too hard")
     if share < BAND[0]:
-        return "hard"
+        return N_("hard")
     if share <= BAND[1]:
-        return "in the 60-70% band"
+        return N_("in the 60-70% band")
     if share <= TOO_EASY:
-        return "easy"
-    return "too easy"
+        return N_("easy")
+    return N_("too easy")
 
 
 def difficulty_grid(reps: pd.DataFrame, min_group: int) -> pd.DataFrame:
@@ -250,6 +253,14 @@ class TargetsReport:
             millions = bool(abs(total) >= F.MILLIONS_FROM)
         return F.kpi_value(x, self.unit(kpi), self.currency, millions)
 
+    def kpi_name(self, kpi: str) -> str:
+        """The KPI as a sentence names it: its code in English (as before), its Chinese
+        label (the data's ``kpis.label``) in Chinese."""
+        if not i18n.is_chinese():
+            return kpi
+        lab = self.kpis.loc[kpi, "label"] if "label" in self.kpis else None
+        return lab if isinstance(lab, str) and lab else kpi
+
     def label(self, kpi: str) -> str:
         lab = self.kpis.loc[kpi, "label"] if "label" in self.kpis else None
         return f"{kpi} ({lab})" if isinstance(lab, str) and lab and lab != kpi else kpi
@@ -286,32 +297,44 @@ class TargetsReport:
         c = self.company_share()
         out, n = self.units_outside_band()
         share = float(c["share_at_or_above"])
+        kn = self.kpi_name(k)
         lines = [
-            f"**{F.pct(share)} of people expected at or above their {k} target "
-            f"({reading(share)}; design band 60-70%); {out} of {n} units outside the "
-            f"60-70% band.**"
+            "**"
+            + _(
+                "{share} of people expected at or above their {kpi} target ({reading}; design "
+                "band 60-70%); {out} of {n} units outside the 60-70% band."
+            ).format(share=F.pct(share), kpi=kn, reading=_(reading(share)), out=out, n=n)
+            + "**"
         ]
         row = self.proposal.set_index("kpi").loc[k]
         lines.append(
-            f"Company {k} target {self.value(k, row['proposed_target'])} for {self.year}, "
-            f"{F.signed_pct(row['proposed_target'] / row['last_year_actual'] - 1)} on "
-            f"{self.year - 1}, "
-            f"{where_in_interval(row['proposed_target'], row['lower'], row['upper'])}."
-        )
+            _("Company {kpi} target {target} for {year}, {change} on {last_year}, {where}.").format(
+                kpi=kn, target=self.value(k, row["proposed_target"]), year=self.year,
+                change=F.signed_pct(row["proposed_target"] / row["last_year_actual"] - 1),
+                last_year=self.year - 1,
+                where=where_in_interval(row["proposed_target"], row["lower"], row["upper"]),
+            )
+        )  # fmt: skip
         if self.guardrail_conflict:
             lines.append(
-                "The guardrails could not all be met: the cascade below is shown without them "
-                f"({self.guardrail_conflict})."
+                _(
+                    "The guardrails could not all be met: the cascade below is shown without "
+                    "them ({reason})."
+                ).format(reason=self.guardrail_conflict)
             )
         elif self.backtest is not None:
             b = self.backtest
             lines.append(
-                f"Back-test on {b.year}: {F.pct(b.actual_share)} of people reached their target "
-                f"to {b.cut}, against {F.pct(b.expected['share_at_or_above'])} expected "
-                "by these rules before the year."
-            )
+                _(
+                    "Back-test on {year}: {actual} of people reached their target to {cut}, "
+                    "against {expected} expected by these rules before the year."
+                ).format(
+                    year=b.year, actual=F.pct(b.actual_share), cut=b.cut,
+                    expected=F.pct(b.expected["share_at_or_above"]),
+                )
+            )  # fmt: skip
         else:
-            lines.append("No back-test: it needs two years of history before the last year.")
+            lines.append(_("No back-test: it needs two years of history before the last year."))
         return lines
 
     # -------------------------------------------------------------- tables

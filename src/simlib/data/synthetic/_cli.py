@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from simlib.data.synthetic._core import generate
+from simlib.data.synthetic._labels import labels_table
 from simlib.data.synthetic._readme import _check_replaceable, sample_readme
 
 
@@ -64,6 +65,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             for f in sorted((tmp / "tables").iterdir()):
                 f.rename(tmp / f.name)
             (tmp / "tables").rmdir()
+            # Display names in English and Chinese (see simlib.labels), CSV like the tables.
+            labels_table(ds.units, ds.reps).to_csv(
+                tmp / "labels.csv", index=False, lineterminator="\n", encoding="utf-8"
+            )
             (tmp / "README.md").write_text(sample_readme(ds, command), encoding="utf-8")
     print(f"wrote {ds!r} to {out}")
     return 0

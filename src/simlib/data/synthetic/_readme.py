@@ -23,6 +23,12 @@ def _band(x: float, low: float, high: float) -> str:
     return "in band" if low <= x <= high else "OUT OF BAND"
 
 
+def _labels_table(units, reps):
+    from simlib.data.synthetic._labels import labels_table
+
+    return labels_table(units, reps)
+
+
 def sample_readme(ds: Dataset, command: str) -> str:
     """The README of a generated dataset folder: command, tables, calibration achieved.
 
@@ -63,6 +69,12 @@ def sample_readme(ds: Dataset, command: str) -> str:
     ]
     for name, df in ds.tables().items():
         lines.append(f"| `{name}.csv` | {len(df):,} | {_TABLE_MEANING.get(name, '')} |")
+    n_labels = len(_labels_table(ds.units, ds.reps))
+    lines.append(
+        f"| `labels.csv` | {n_labels:,} | display names in English and Chinese of the KPIs, "
+        "org levels, units, positions, pay grades and the example plans' components (`kind, code, name_en, name_zh`; "
+        "read by `simlib.labels`, not a dataset table) |"
+    )
     lines += [
         "",
         "KPIs:",
@@ -168,6 +180,7 @@ def _check_replaceable(path: Path) -> None:
     if not path.is_dir():
         raise ValueError(f"{path} exists and is not a folder")
     ours = {f"{t}{ext}" for t in TABLES for ext in (".csv", ".parquet", ".xlsx")}
+    ours |= {f"labels{ext}" for ext in (".csv", ".parquet", ".xlsx")}  # display names
     other = sorted(p.name for p in path.iterdir() if p.name not in ours | {"README.md"})
     if other:
         raise ValueError(
