@@ -47,11 +47,12 @@ def _language(args: argparse.Namespace, scenario_path: str | Path | None = None)
 def _scenario_language(path: Path) -> str | None:
     """``report.language`` of a scenario file, read without validating the rest (the
     command validates it and reports its problems in that language)."""
-    import yaml
+    from simlib.errors import SpecError
+    from simlib.spec import load_yaml
 
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        doc = load_yaml(path)  # the one safe loader: a YAML bomb or deep nesting stops here too
+    except SpecError:
         return None  # the command's own loading says what is wrong
     for section in (doc.get("baseline") if isinstance(doc, dict) else None, doc):
         report = section.get("report") if isinstance(section, dict) else None

@@ -4,7 +4,7 @@ English is the source language; Simplified Chinese (``zh-CN``) comes from the ge
 catalog ``simlib/locale/zh_CN/LC_MESSAGES/simlib.po`` (compiled to ``simlib.mo``,
 both shipped with the package). Code marks what a reader sees with :func:`_` (and
 :func:`ngettext` where a count decides the form); ``pybabel extract`` finds those
-calls (see ``babel.cfg`` and ``docs/translation.md``).
+calls (see ``babel.cfg``, ``scripts/messages.sh`` and ``docs/labels.md``).
 
 The language is a setting, not an argument threaded through every function::
 
