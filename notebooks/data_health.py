@@ -55,7 +55,22 @@ display(Markdown("\n\n".join(rep.summary())))
 display(rep.checks_table())
 
 # %% [markdown]
-# ## 1. What is in the data
+# ## 1. Data checks: what to fix or to know
+#
+# The checks every simulation and report runs on this data before using it: a partial
+# last year, employed reps with months missing, employed reps with no sales at all,
+# zero targets, implausible values. Each finding says what was found and how it is
+# handled (a missing month is missing data, not zero sales); a scenario's `data_checks`
+# rules can make any of them an error that stops a run.
+
+# %%
+display(Markdown(rep.findings_words()))
+findings = rep.findings_table()
+if findings is not None:
+    display(findings)
+
+# %% [markdown]
+# ## 2. What is in the data
 
 # %%
 levels = ds.units["level"].value_counts()
@@ -72,7 +87,7 @@ display(
 display(rep.kpi_table())
 
 # %% [markdown]
-# ## 2. Coverage: who has data in which month
+# ## 3. Coverage: who has data in which month
 #
 # The chart compares, month by month, the reps on the payroll (employed for at least one
 # day) with the reps who have sales rows. The two lines should lie on top of each other.
@@ -100,7 +115,7 @@ if rep.gaps["missing"]:
     display(F.table(H.missing_rep_months(ds).head(10).astype(str), names={"rep_id": "rep"}))
 
 # %% [markdown]
-# ## 3. KPI distributions
+# ## 4. KPI distributions
 #
 # One row per KPI over all rep-months: the typical value (median), the range in which the
 # middle 80% of rep-months fall (10th to 90th percentile) and how many months are zero.
@@ -130,7 +145,7 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# ## 4. Seasonality
+# ## 5. Seasonality
 #
 # Sales forces sell more at the end of each quarter and of the year, when quotas and
 # bonuses are settled (Oyer 1998: non-linear pay moves sales to the year's end). The left
@@ -168,7 +183,7 @@ plt.show()
 display(Markdown(rep.seasonality_words()))
 
 # %% [markdown]
-# ## 5. Concentration: how much the best reps bring
+# ## 6. Concentration: how much the best reps bring
 #
 # The Lorenz curve lines reps up from the smallest to the largest seller (left to right)
 # and shows the share of total sales the bottom x% of them bring. If everyone sold the
@@ -206,7 +221,7 @@ else:
     display(Markdown("No complete calendar year in the data: concentration is not measured."))
 
 # %% [markdown]
-# ## 6. Headcount and attrition by org unit
+# ## 7. Headcount and attrition by org unit
 #
 # The units are those of one level of the org tree (by default the level below the
 # company, such as regions). The chart shows how many reps each unit had at each month's
@@ -247,12 +262,13 @@ else:
 display(rep.tenure_mix_table())
 
 # %% [markdown]
-# ## 7. Targets: how many reps reach quota
+# ## 8. Targets: how many reps reach quota
 #
 # If the data carry the targets the company set, this is the share of full-year reps
-# whose annual result reached their annual quota. Plans are usually designed so that
-# 60-70% of reps make quota (Alexander Group); realised figures are often lower (CSO
-# Insights: about 57-60%). Above 85% targets are too easy; below 45%, too hard.
+# whose annual result reached their annual quota, read by the same rule as every other
+# page: plans are designed so that 60-70% of reps make quota (Alexander Group); from 45% to
+# under 60% targets are hard, over 70% to 85% easy; below 45% too hard, above 85% too
+# easy. Realised figures are often below the aim (CSO Insights: about 57-60%).
 
 # %%
 if rep.quota is None:
@@ -264,7 +280,7 @@ else:
     display(Markdown(rep.quota_words()))
 
 # %% [markdown]
-# ## 8. Appendix: definitions
+# ## 9. Appendix: definitions
 #
 # - A rep is **employed in a month** when employed for at least one day of it, and **at
 #   a month's end** when hired on or before its last day and not yet left.
