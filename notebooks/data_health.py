@@ -66,7 +66,14 @@ display(
 display(rep.checks_table())
 
 # %%
-display(Markdown("## " + _("1. What is in the data")))
+display(Markdown("## " + _("1. Data checks: what to fix or to know")))
+display(Markdown(rep.findings_words()))
+findings = rep.findings_table()
+if findings is not None:
+    display(findings)
+
+# %%
+display(Markdown("## " + _("2. What is in the data")))
 
 # %%
 levels = ds.units["level"].value_counts()
@@ -83,7 +90,7 @@ display(
 display(rep.kpi_table())
 
 # %%
-display(Markdown("## " + _("2. Coverage: who has data in which month")))
+display(Markdown("## " + _("3. Coverage: who has data in which month")))
 display(
     Markdown(
         _(
@@ -117,7 +124,7 @@ if rep.gaps["missing"]:
     display(F.table(H.missing_rep_months(ds).head(10).astype(str), names={"rep_id": "rep"}))
 
 # %%
-display(Markdown("## " + _("3. KPI distributions")))
+display(Markdown("## " + _("4. KPI distributions")))
 display(
     Markdown(
         _(
@@ -153,7 +160,7 @@ fig.tight_layout()
 plt.show()
 
 # %%
-display(Markdown("## " + _("4. Seasonality")))
+display(Markdown("## " + _("5. Seasonality")))
 display(
     Markdown(
         _(
@@ -197,7 +204,7 @@ plt.show()
 display(Markdown(rep.seasonality_words()))
 
 # %%
-display(Markdown("## " + _("5. Concentration: how much the best reps bring")))
+display(Markdown("## " + _("6. Concentration: how much the best reps bring")))
 display(
     Markdown(
         _(
@@ -242,7 +249,7 @@ else:
     display(Markdown("No complete calendar year in the data: concentration is not measured."))
 
 # %%
-display(Markdown("## " + _("6. Headcount and attrition by org unit")))
+display(Markdown("## " + _("7. Headcount and attrition by org unit")))
 display(
     Markdown(
         _(
@@ -295,7 +302,7 @@ display(
 display(rep.tenure_mix_table())
 
 # %%
-display(Markdown("## " + _("7. Targets: how many reps reach quota")))
+display(Markdown("## " + _("8. Targets: how many reps reach quota")))
 display(
     Markdown(
         _(
@@ -318,7 +325,7 @@ else:
     display(Markdown(rep.quota_words()))
 
 # %%
-display(Markdown("## " + _("8. Appendix: definitions")))
+display(Markdown("## " + _("9. Appendix: definitions")))
 display(
     Markdown(
         "\n".join(

@@ -114,3 +114,28 @@ def test_gini_of_sorted_amounts_by_hand():
     # (1, 2, 3, 4): mean absolute difference 20/16 = 1.25, over twice the mean 5: 0.25.
     assert gini_of_sorted(np.array([1.0, 2.0, 3.0, 4.0])) == pytest.approx(0.25)
     assert gini_of_sorted(np.zeros(3)) == 0.0
+
+
+def test_plan_health_pay_performance_is_pay_over_target_incentive_against_attainment():
+    """Five reps: one without an attainment (no target) and one without a target
+    incentive are left out; the other three rank 1, 2, 3 on attainment and 2, 1, 3 on
+    pay as a multiple of target incentive (1.0, 0.0, 3.0), so Spearman's rho is
+    1 - 6 x (1 + 1 + 0) / (3 x (9 - 1)) = 0.5."""
+    att = np.array([0.5, 1.0, 1.5, np.nan, 1.2])
+    pay = np.array([100.0, 0.0, 450.0, 50.0, 300.0])
+    ti = np.array([100.0, 100.0, 150.0, 100.0, 0.0])
+    h = metrics.plan_health(pay, ti, att, threshold=0.8, cap=None, budget=1000.0)
+    assert h["pay_performance_spearman"] == pytest.approx(0.5, abs=1e-12)
+    assert h["pay_performance_spearman"] == pytest.approx(
+        float(metrics.pay_performance(att, pay, ti))
+    )
+
+
+def test_equal_pay_multiples_tie_whatever_the_rounding_noise():
+    """0.1 + 0.2 and 0.3 are the same multiple: the two reps share rank 1.5. Ranks
+    (1.5, 1.5, 3, 4) against (1, 2, 3, 4): deviations (-1, -1, .5, 1.5) and (-1.5, -.5,
+    .5, 1.5), so rho = 4.5 / sqrt(4.5 x 5) = sqrt(0.9)."""
+    att = np.array([0.8, 0.9, 1.0, 1.1])
+    pay = np.array([0.3, 0.1 + 0.2, 1.0, 2.0])
+    ti = np.ones(4)
+    assert float(metrics.pay_performance(att, pay, ti)) == pytest.approx(np.sqrt(0.9), rel=1e-12)

@@ -42,7 +42,7 @@ def test_missing_rep_months_are_the_verdict(generated):
         f"**Gaps to fix before simulating: 3 of {employed:,} employed rep-months have no "
         f"data ({3 / employed:.1%}).**"
     )
-    assert rep.checks[0].verdict == "gaps: see section 2"
+    assert rep.checks[0].verdict == "gaps: see section 3"
 
 
 def test_bands_read_within_below_above():
@@ -96,3 +96,80 @@ def test_attrition_words_name_the_small_units_whose_rates_swing():
     # (10% + 20%) / 2 = 15.0%, inside the 10-18% band; S averages 42 reps, under 60.
     assert words.startswith("Company-wide attrition averages **15.0%** a year: within the 10%-18%")
     assert "small units (S, under 60 reps)" in words
+
+
+def _with_quota_share(share_reached: int, n: int = 100):
+    """A DataHealth whose quota table says ``share_reached`` of ``n`` full-year people
+    reached quota (one year)."""
+    import pandas as pd
+
+    quota = pd.DataFrame({"year": [2025], "reps": [n], "at_quota": [share_reached / n],
+                          "median_attainment": [1.0]})  # fmt: skip
+    return D.DataHealth(None, "revenue", "region", 0.2, pd.DataFrame(), quota=quota)
+
+
+@pytest.mark.parametrize(
+    ("reached", "words"),
+    [
+        # The vocabulary's rule (Alexander Group): 60-70% is the design aim, 45% to under
+        # 60% hard, over 70% to 85% easy, below 45% too hard, above 85% too easy.
+        (58, "below the 60-70% design aim: hard"),
+        (60, "within the 60-70% design aim"),
+        (70, "within the 60-70% design aim"),
+        (80, "above the 60-70% design aim: easy"),
+        (44, "too hard: below 45%"),
+        (90, "too easy: above 85%"),
+    ],
+)
+def test_share_at_quota_reads_as_on_every_other_page(reached, words):
+    from simlib import vocabulary as voc
+
+    text = _with_quota_share(reached).quota_words()
+    assert f"**{reached:.1f}%** of full-year reps" in text
+    assert f"quota: {words} (Alexander Group design aim;" in text
+    assert voc.metric("share_at_quota").read(reached / 100).text == words
+
+
+def test_share_at_quota_check_uses_the_vocabulary_reading(generated):
+    """The check's verdict is the vocabulary's label for the share this data give,
+    counted here from the targets and sales of the full-year people."""
+    import pandas as pd
+
+    from simlib import vocabulary as voc
+
+    rep = D.build(generated)
+    check = next(c for c in rep.checks if c.section == "quota")
+    ds = generated
+    r = ds.reps
+    y = 2025  # the one full calendar year of the data (2024-11 to 2025-12)
+    full = r[(r["hire_date"] <= pd.Timestamp(f"{y}-01-01"))
+             & (r["exit_date"].isna() | (r["exit_date"] >= pd.Timestamp(f"{y}-12-31")))]  # fmt: skip
+    s = ds.sales[(ds.sales["kpi"] == "revenue") & (ds.sales["period"].dt.year == y)]
+    t = ds.targets[(ds.targets["kpi"] == "revenue") & (ds.targets["period"].dt.year == y)]
+    a = s.groupby("rep_id")["value"].sum().reindex(full["rep_id"])
+    q = t.groupby("rep_id")["target"].sum().reindex(full["rep_id"])
+    ok = q > 0
+    share = float((a[ok] >= q[ok]).mean())
+    mt = voc.metric("share_at_quota")
+    assert check.value == mt.show(share)
+    assert check.verdict == mt.read(share).label
+    assert check.words == mt.read(share).text
+    assert check.ok == (0.60 <= share <= 0.70)
+
+
+def test_data_check_findings_are_listed_with_their_handling(generated):
+    s = generated.sales
+    three = generated.reps["rep_id"].iloc[:3].tolist()
+    gap = s["rep_id"].isin(three) & (s["period"].astype(str) == "2025-06")
+    own = Dataset(kpis=generated.kpis, units=generated.units, reps=generated.reps,
+                  sales=s[~gap].reset_index(drop=True))  # fmt: skip
+    rep = D.build(own)
+    checks = [f.check for f in rep.findings]
+    assert "missing_months" in checks
+    table = rep.findings_table().frame
+    row = table[table["check"] == "missing months"].iloc[0]
+    assert "3" in row["found"] and "Missing is not zero" in row["how it is handled"]
+    assert rep.findings_words().startswith(f"**The data checks found {len(rep.findings)} ")
+    clean = D.build(generated)  # every employed month has data, the last year is whole
+    assert not clean.findings and clean.findings_table() is None
+    assert clean.findings_words().startswith("**The data checks found nothing**")

@@ -13,7 +13,6 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scipy import stats
 
 import simlib as sl
 from simlib.plans import Plan
@@ -42,10 +41,12 @@ def _year_frames(ds):
     return year, sales, tg
 
 
-def paid_by_plan(ds, spec) -> tuple[pd.Series, pd.Series]:
+def paid_by_plan(ds, spec, targets=None) -> tuple[pd.Series, pd.Series]:
     """Pay per rep in the last year under ``spec`` through Plan.evaluate, and each paid
-    rep's annual revenue attainment from the tidy tables (not through the what-if)."""
+    rep's annual revenue attainment from the tidy tables (not through the what-if).
+    ``targets``: the year's targets to pay against (default: the dataset's)."""
     _, sales, tg = _year_frames(ds)
+    tg = tg if targets is None else targets
     plan = Plan.from_dict(spec, kpis=ds.kpi_names)
     pay = plan.evaluate(sales, tg, ds.reps, ds=ds, totals=False)
     per_rep = pay.groupby("rep_id")["payout"].sum()
@@ -57,18 +58,60 @@ def paid_by_plan(ds, spec) -> tuple[pd.Series, pd.Series]:
     return per_rep, att
 
 
-def expected_figures(ds, spec) -> dict[str, float]:
-    pay, att = paid_by_plan(ds, spec)
+def target_incentive_year(ds, spec, year: int, rep_ids) -> pd.Series:
+    """The year's target incentive per rep, written out.
+
+    Annual amount from the pay mix: variable / base x base salary. Prorated by days:
+    in each month of the year, the days from the later of the month's first day and
+    the hire date to the earlier of its last day and the exit date (both counted),
+    over the month's days; the year's amount is the annual amount times the mean of
+    the twelve monthly shares (a rep employed the whole year keeps all of it).
+    """
+    mix = spec["target_incentive"]["pay_mix"]
+    reps = ds.reps.set_index("rep_id").loc[list(rep_ids)]
+    annual = reps["base_salary"].astype(float) * mix["variable"] / mix["base"]
+    shares = []
+    for _, r in reps.iterrows():
+        months = []
+        for p in pd.period_range(f"{year}-01", f"{year}-12", freq="M"):
+            first, last = p.start_time.normalize(), p.end_time.normalize()
+            lo = max(first, r["hire_date"]) if pd.notna(r["hire_date"]) else first
+            hi = min(last, r["exit_date"]) if pd.notna(r["exit_date"]) else last
+            months.append(max((hi - lo).days + 1, 0) / p.days_in_month)
+        shares.append(sum(months) / 12)
+    return annual * np.asarray(shares)
+
+
+def spearman_of(x, y) -> float:
+    """Spearman's rho written out: Pearson correlation of average ranks (ties share
+    the mean of their ranks; values equal to ten decimals are ties, so two reps paid
+    the same multiple tie whatever rounding noise the two computations leave)."""
+    rx = pd.Series(np.round(np.asarray(x, dtype=float), 10)).rank(method="average").to_numpy()
+    ry = pd.Series(np.round(np.asarray(y, dtype=float), 10)).rank(method="average").to_numpy()
+    rx, ry = rx - rx.mean(), ry - ry.mean()
+    return float((rx * ry).sum() / np.sqrt((rx**2).sum() * (ry**2).sum()))
+
+
+def expected_figures(ds, spec, targets=None) -> dict[str, float]:
+    """The what-if's figures from Plan.evaluate and the tidy tables.
+
+    Pay-performance as every page defines it: Spearman rank correlation of pay as a
+    multiple of the year's target incentive (:func:`target_incentive_year`) with
+    revenue attainment, over the reps with a target incentive and an attainment.
+    """
+    pay, att = paid_by_plan(ds, spec, targets)
     main = spec["components"][0]["curve"]
     thr, cap = main[0][0], main[-1][0]
     has = att.notna()
-    rank_att = att.fillna(-1.0)
+    year = int(pd.PeriodIndex(ds.targets["period"]).year.max())
+    ti = target_incentive_year(ds, spec, year, pay.index)
+    both = has & (ti > 0)
     return {
         "total_payout": float(pay.sum()),
         "share_at_threshold": float((att[has] >= thr).mean()),
         "share_at_quota": float((att[has] >= 1.0).mean()),
         "share_at_cap": float((att[has] >= cap).mean()) if cap < 10 else np.nan,
-        "pay_performance_spearman": float(stats.spearmanr(rank_att, pay).statistic),
+        "pay_performance_spearman": spearman_of(att[both], (pay / ti)[both]),
     }
 
 
@@ -346,3 +389,99 @@ def test_a_plan_with_a_scorecard_is_refused_with_the_reason(ds):
     )  # fmt: skip
     with pytest.raises(NotImplementedError, match="scorecard component.*appraisal scores"):
         WhatIf(ds, spec)
+
+
+def test_target_incentive_is_the_pay_mix_prorated_by_days_employed(ds):
+    wi = WhatIf(ds, PROPOSED)
+    start = wi.evaluate()
+    paid_ids = wi.reps.loc[wi.paid, "rep_id"]
+    want = target_incentive_year(ds, wi.base_spec, wi.year, paid_ids)
+    np.testing.assert_allclose(start.target_incentive, want.to_numpy(), rtol=1e-12)
+    # Prorated reps are among them (hired or leaving in the year), and a rep employed
+    # the whole year keeps Plan.target_incentive's annual amount: 30/70 of the salary.
+    reps = ds.reps.set_index("rep_id").loc[paid_ids]
+    y0, y1 = pd.Timestamp(f"{wi.year}-01-01"), pd.Timestamp(f"{wi.year}-12-31")
+    whole = ((reps["hire_date"].isna()) | (reps["hire_date"] <= y0)) & (
+        reps["exit_date"].isna() | (reps["exit_date"] >= y1)
+    )
+    assert 0 < (~whole).sum() < len(reps)
+    annual = Plan.from_dict(wi.base_spec).target_incentive(reps.reset_index())
+    np.testing.assert_allclose(
+        start.target_incentive[whole.to_numpy()],
+        annual.to_numpy()[whole.to_numpy()],
+        rtol=1e-12,
+    )
+    np.testing.assert_allclose(
+        annual.to_numpy(), reps["base_salary"].to_numpy() * 0.3 / 0.7, rtol=1e-12
+    )
+    assert (start.target_incentive[~whole.to_numpy()] < annual.to_numpy()[~whole.to_numpy()]).all()
+
+
+#: Months of the last year (2026) taken out of the sales of three reps the plan pays,
+#: every KPI: a half-year gap, the last month, the first two.
+GAPS = {0: (4, 5, 6, 7, 8, 9), 1: (12,), 2: (1, 2)}
+
+
+def gapped(ds):
+    """The dataset with GAPS cut out of the sales of three reps the plan covers who are
+    employed the whole year, and the year's targets without those months (the
+    missing-month rule written out: a month with no data is left out of both sides)."""
+    import dataclasses
+
+    year, _, tg = _year_frames(ds)
+    r = ds.reps
+    whole = (r["hire_date"].isna() | (r["hire_date"] < f"{year}-01-01")) & r["exit_date"].isna()
+    covered = r["position"].isin(["key_account_manager", "channel_manager"])
+    ids = r.loc[whole & covered, "rep_id"].iloc[: len(GAPS)].tolist()
+    cut = {(ids[i], pd.Period(f"{year}-{m:02d}", "M")) for i, ms in GAPS.items() for m in ms}
+
+    def without(frame):
+        key = list(zip(frame["rep_id"].astype(str), frame["period"], strict=True))
+        return frame.loc[[k not in cut for k in key]].reset_index(drop=True)
+
+    sales = without(ds.sales)
+    return dataclasses.replace(ds, sales=sales, _cache={}), without(tg), ids
+
+
+def test_missing_months_are_left_out_not_read_as_zero(ds):
+    gds, kept, ids = gapped(ds)
+    wi = WhatIf(gds, PROPOSED)
+    for values in (None, {"revenue_bonus.cap": 1.5}):
+        got = wi.evaluate(values).metrics
+        want = expected_figures(gds, wi.spec(values), targets=kept)
+        for k, v in want.items():
+            if np.isnan(v):
+                assert np.isnan(got[k]), k
+            else:
+                assert got[k] == pytest.approx(v, rel=1e-9, abs=1e-9), k
+    # The half-year gap: attainment on the six months the rep has (sum of actuals over
+    # sum of targets of those months), above what reading them as zero would give.
+    rep = ids[0]
+    _, sales, _ = _year_frames(gds)
+    a = sales.loc[(sales["rep_id"] == rep) & (sales["kpi"] == "revenue"), "value"].sum()
+    q = kept.loc[(kept["rep_id"] == rep) & (kept["kpi"] == "revenue"), "target"].sum()
+    q_all = ds.targets.loc[
+        (ds.targets["rep_id"] == rep)
+        & (ds.targets["kpi"] == "revenue")
+        & (ds.targets["period"].dt.year == wi.year),
+        "target",
+    ].sum()
+    att = pd.Series(wi.attainment, index=wi.reps.loc[wi.paid, "rep_id"].to_numpy())
+    assert att[rep] == pytest.approx(a / q, rel=1e-12)
+    assert att[rep] > a / q_all * 1.5  # six of twelve months' targets would halve it
+    zero_read = expected_figures(gds, wi.base_spec)  # the full targets: gaps as zero sales
+    assert zero_read["total_payout"] != pytest.approx(wi.evaluate().total_payout, rel=1e-9)
+
+
+def test_pay_performance_is_the_same_in_the_whatif_and_on_the_plans_page(ds):
+    from simlib.topics import plans as plans_page
+
+    for data in (ds, gapped(ds)[0]):
+        page = plans_page.build(data, [str(PROPOSED)])
+        head = page.replays[0].summary.headline
+        row = head.loc[head["metric"].str.startswith("pay-performance"), "value"]
+        assert len(row) == 1
+        wi = WhatIf(data, PROPOSED, year=page.year)
+        assert wi.evaluate().metrics["pay_performance_spearman"] == pytest.approx(
+            float(row.iloc[0]), rel=1e-12
+        )

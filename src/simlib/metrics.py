@@ -152,7 +152,18 @@ def pay_performance(
     keep = (ti > 0) & finite
     if keep.sum() < 3:
         return np.full(a.shape[:-1], np.nan)
-    return spearman(a[..., keep], p[..., keep] / ti[keep])
+    # Equal multiples tie: two reps paid the same factor of their target incentive
+    # (both below threshold, both on the same team result) differ only by rounding
+    # noise in the last bits, which must not rank one above the other. Ten decimals
+    # of a multiple or an attainment is far below any difference a plan makes.
+    return spearman(
+        np.round(a[..., keep], TIE_DECIMALS), np.round(p[..., keep] / ti[keep], TIE_DECIMALS)
+    )
+
+
+#: Decimals to which pay multiples and attainments are rounded before ranking, so
+#: values equal in exact arithmetic tie whatever order they were summed in.
+TIE_DECIMALS = 10
 
 
 def share_at_or_above(attainment: np.ndarray, level: float, axis: int = -1) -> np.ndarray:
@@ -437,7 +448,8 @@ def plan_health(
     dict
         ``total_payout``, ``budget_ratio``, ``leverage_p90``, ``share_at_threshold``,
         ``share_at_quota``, ``share_at_cap``, ``pay_performance_spearman`` (keys and
-        meanings of :data:`simlib.report.METRICS`).
+        meanings of :data:`simlib.vocabulary.METRICS`; pay-performance is
+        :func:`pay_performance`).
     """
     rep_pay = np.asarray(rep_pay, dtype=float)
     ti = np.asarray(target_incentive, dtype=float)
@@ -447,8 +459,6 @@ def plan_health(
     with np.errstate(invalid="ignore", divide="ignore"):
         multiple = np.where(ti > 0, rep_pay / np.where(ti > 0, ti, 1.0), np.nan)
     has_ti = ti > 0
-    # Reps without an attainment rank below everyone (as in the engine).
-    rank_att = np.where(np.isnan(att), -1.0, np.minimum(att, 1e9))
     return {
         "total_payout": total_pay,
         "budget_ratio": total_pay / budget if budget > 0 else nan,
@@ -456,5 +466,7 @@ def plan_health(
         "share_at_threshold": share_at_or_above(att, threshold),
         "share_at_quota": share_at_or_above(att, 1.0),
         "share_at_cap": share_at_or_above(att, cap) if cap is not None else nan,
-        "pay_performance_spearman": spearman(rank_att, rep_pay),
+        # The one definition (pay as a multiple of target incentive against
+        # attainment, reps with both), so the what-if agrees with every other page.
+        "pay_performance_spearman": pay_performance(att, rep_pay, ti),
     }

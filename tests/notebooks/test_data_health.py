@@ -14,14 +14,15 @@ pytestmark = pytest.mark.notebook
 
 SECTIONS = [
     "Data health report",
-    "1. What is in the data",
-    "2. Coverage: who has data in which month",
-    "3. KPI distributions",
-    "4. Seasonality",
-    "5. Concentration: how much the best reps bring",
-    "6. Headcount and attrition by org unit",
-    "7. Targets: how many reps reach quota",
-    "8. Appendix: definitions",
+    "1. Data checks: what to fix or to know",
+    "2. What is in the data",
+    "3. Coverage: who has data in which month",
+    "4. KPI distributions",
+    "5. Seasonality",
+    "6. Concentration: how much the best reps bring",
+    "7. Headcount and attrition by org unit",
+    "8. Targets: how many reps reach quota",
+    "9. Appendix: definitions",
 ]
 
 
@@ -39,9 +40,11 @@ def test_renders_on_the_bundled_sample(tmp_path):
         assert heading in text, heading
     # The verdict and every check against its band open the page, before section 1.
     assert text.index("Complete: every rep-month of employment has data") < text.index(
-        "1. What is in the data"
+        "1. Data checks"
     )
-    assert text.index("annual attrition (company)") < text.index("1. What is in the data")
+    assert text.index("annual attrition (company)") < text.index("1. Data checks")
+    # The data-check findings are the first section, before what is in the data.
+    assert text.index("The data checks found") < text.index("2. What is in the data")
     assert "NaN" not in text and "True" not in text and "zero_share" not in text
     assert "Traceback" not in text and "Error" not in text
     assert html.count("<img") >= 5  # coverage, distributions, seasonality, Lorenz, headcount
@@ -67,7 +70,10 @@ def test_renders_on_gb18030_data_with_gaps_and_no_targets(tmp_path):
     text = visible_text(out.html.read_text(encoding="utf-8"))
     assert "Traceback" not in text and "Error" not in text
     assert "of these 3 have no data" in text
-    assert text.index("Gaps to fix before simulating: 3 of") < text.index("1. What is in")
+    assert text.index("Gaps to fix before simulating: 3 of") < text.index("1. Data checks")
+    # Section 1 lists the missing months and how they are handled, before section 2.
+    first = text[text.index("1. Data checks") : text.index("2. What is in the data")]
+    assert "missing months" in first and "Missing is not zero" in first
     assert "no rep-level targets table" in text
     assert "华东区" in text
 

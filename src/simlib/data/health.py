@@ -43,6 +43,8 @@ class Reference:
 
 #: Reference bands for the figures this module computes (``docs/practice.md``).
 #: ``low``-``high`` is the range read as typical; outside it is worth a look, not an error.
+#: Share at quota is read by the one rule every page uses,
+#: ``simlib.vocabulary.metric("share_at_quota")``.
 REFERENCES: dict[str, Reference] = {
     "top20_share": Reference(
         0.55, 0.65, 0.60, "CSO Insights", "top 20% of reps bring just over 60% of revenue"
@@ -53,14 +55,6 @@ REFERENCES: dict[str, Reference] = {
         0.14,
         "Alexander Group",
         "about 14% a year across B2B sales forces; best practice about 8%",
-    ),
-    "quota_share": Reference(
-        0.45,
-        0.85,
-        0.60,
-        "Alexander Group; CSO Insights",
-        "design aim 60-70% of reps at quota; realised often 57-60%; above 85% targets are "
-        "too easy, below 45% too hard",
     ),
     "third_month_share": Reference(
         0.38,

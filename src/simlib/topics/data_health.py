@@ -1,8 +1,11 @@
 """The data health report: every check against its reference band, the verdict that
-opens the page, and the report's tables in words and percentages.
+opens the page, the data-check findings, and the report's tables in words and
+percentages.
 
-The figures come from :mod:`simlib.data.health`; this module reads them (which
-checks pass, what the verdict is) and writes them for the page.
+The figures come from :mod:`simlib.data.health`, the findings from
+:func:`simlib.data.checks.check_dataset`; this module reads them (which checks pass,
+what the verdict is) and writes them for the page. Share at quota is read by the one
+rule of :mod:`simlib.vocabulary`, as on every other page.
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ import numpy as np
 import pandas as pd
 
 from simlib import i18n
+from simlib import vocabulary as voc
 from simlib.data import health as H
+from simlib.data.checks import DataChecks, check_dataset
 from simlib.data.dataset import Dataset
 from simlib.i18n import N_, _
 from simlib.org import Hierarchy
@@ -46,10 +51,17 @@ class Check:
     verdict: str
     source: str
     section: str
+    #: The verdict in words, when the band's rule words it (the vocabulary's reading).
+    reading: str = ""
 
     @property
     def ok(self) -> bool:
         return self.verdict in ("ok", "within")
+
+    @property
+    def words(self) -> str:
+        """The verdict against the reference, in words."""
+        return self.reading or f"{self.verdict} {self.reference}"
 
 
 @dataclass
@@ -67,6 +79,7 @@ class DataHealth:
     company_attrition: pd.DataFrame | None = None
     quota: pd.DataFrame | None = None
     profile: pd.DataFrame | None = None
+    findings: DataChecks = field(default_factory=DataChecks)
 
     def kpi_name(self, kpi: str) -> str:
         """The KPI as a sentence names it: its code in English, the data's Chinese label
@@ -130,7 +143,7 @@ class DataHealth:
             within=within, n=n
         ) + (
             _("; outside: {figures}").format(figures=sep.join(
-                f"{c.check} {c.value} ({verdict_words(c.verdict)} {c.reference})" for c in off
+                f"{c.check} {c.value} ({c.words})" for c in off
             ))
             if off
             else _(".")
@@ -201,16 +214,42 @@ class DataHealth:
         )
 
     def quota_words(self) -> str:
-        ref = H.REFERENCES["quota_share"]
+        mt = voc.metric("share_at_quota")
         share = float(self.quota["at_quota"].mean())
         return _(
             "On average **{share}** of full-year reps reached their annual {kpi} quota: "
-            "{verdict} the {low}-{high} range in which targets are neither too easy nor too hard."
+            "{reading} ({source})."
         ).format(
-            share=F.pct(share), kpi=self.kpi_name(self.volume_kpi),
-            verdict=verdict_words(band_verdict(share, ref.low, ref.high)),
-            low=f"{ref.low:.0%}", high=f"{ref.high:.0%}",
+            share=mt.show(share), kpi=self.kpi_name(self.volume_kpi),
+            reading=mt.read(share).text, source=mt.band.source,
         )  # fmt: skip
+
+    def findings_words(self) -> str:
+        """What the data checks found, in one line (the section's opening)."""
+        f = self.findings
+        if not f:
+            return (
+                "**The data checks found nothing**: no partial year, no missing months, no "
+                "employed rep without sales, no zero targets, no implausible values."
+            )
+        errors = len(f.errors)
+        return (
+            f"**The data checks found {len(f)} thing(s) to know"
+            + (f", {errors} of them errors that stop a run" if errors else "")
+            + "**: each, with how simulations and reports handle it."
+        )
+
+    def findings_table(self) -> F.Table | None:
+        """One row per data-check finding: what was found and how it is handled."""
+        if not self.findings:
+            return None
+        df = pd.DataFrame(
+            [{"check": f.check.replace("_", " "), "severity": f.severity,
+              "found": f.message, "how it is handled": f.handling or "-",
+              "where (unit: count)": "; ".join(f"{u}: {n}" for u, n in f.by_unit) or "-"}
+             for f in self.findings]
+        )  # fmt: skip
+        return F.table(df)
 
     # -------------------------------------------------------------- tables
     def kpi_table(self) -> F.Table:
@@ -340,7 +379,7 @@ def build(
     g = rep.gaps
     rep.checks.append(Check(
         "employed rep-months with data", F.pct(1 - g["missing"] / max(g["employed"], 1), 1),
-        "100%", "ok" if rep.complete else "gaps: see section 2", "", "coverage"))  # fmt: skip
+        "100%", "ok" if rep.complete else "gaps: see section 3", "", "coverage"))  # fmt: skip
     prof = H.seasonality_profile(ds, volume_kpi)
     rep.profile = prof
     if len(prof):
@@ -369,11 +408,14 @@ def build(
         q = H.quota_attainment(ds, volume_kpi)
         rep.quota = q
         if len(q):
-            ref = H.REFERENCES["quota_share"]
+            # The vocabulary's one rule: 60-70% within the design aim, 45% to under 60%
+            # hard, over 70% to 85% easy, beyond those too hard / too easy.
+            mt = voc.metric("share_at_quota")
             share = float(q["at_quota"].mean())
+            reading = mt.read(share)
             rep.checks.append(Check(
-                f"full-year people at annual {volume_kpi} quota", F.pct(share, 1),
-                "aim 60-70%; realised ~57-60%; 45-85% acceptable",
-                band_verdict(share, ref.low, ref.high), "Alexander Group; CSO Insights",
-                "quota"))  # fmt: skip
+                f"full-year people at annual {volume_kpi} quota", mt.show(share),
+                "design aim 60-70%; below 45% too hard, above 85% too easy",
+                reading.label, "Alexander Group", "quota", reading.text))  # fmt: skip
+    rep.findings = check_dataset(ds)
     return rep

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from simlib import metrics as m
+from simlib import vocabulary as voc
 from simlib.errors import SimlibError, SpecError
 from simlib.scenario import NO_CAP_ATTAINMENT
 
@@ -154,7 +155,7 @@ class WhatIfResult:
     ----------
     metrics : dict
         :func:`simlib.metrics.plan_health` figures (keys of
-        :data:`simlib.report.METRICS`) as floats.
+        :data:`simlib.vocabulary.METRICS`) as floats.
     rep_pay : numpy.ndarray
         Pay in the year per paid rep (currency; for group tables, never shown per rep).
     target_incentive : numpy.ndarray
@@ -220,6 +221,7 @@ class WhatIf:
         team_level: str | None = None,
         min_group: int = MIN_GROUP,
     ) -> None:
+        from simlib.data.checks import exclude_missing_months
         from simlib.engine.simulate import load_plan
         from simlib.org import Hierarchy
 
@@ -235,12 +237,16 @@ class WhatIf:
         tg = tg.loc[periods_all.year == self.year]
         if tg.empty:
             raise WhatIfError(f"no targets in {self.year}")
+        act = ds.sales.loc[ds.sales["period"].dt.year == self.year]
+        # A month an employed rep has no sales row for is missing data, not zero
+        # sales: its target is left out too, so the rep is measured on the months he
+        # has, as the plan replay and `simlib explain` measure him.
+        tg = exclude_missing_months(act, tg, ds)
         self.targets = tg
         self.periods = pd.period_range(f"{self.year}-01", f"{self.year}-12", freq="M")
         # Every rep with targets or sales in the year is kept (a team's attainment
         # is the whole unit's, as Plan.evaluate computes it); only the plan's
         # positions are paid.
-        act = ds.sales.loc[ds.sales["period"].dt.year == self.year]
         self.actuals = act
         used = set(tg["rep_id"].unique()) | set(act["rep_id"].unique())
         self.reps = ds.reps.loc[ds.reps["rep_id"].isin(used)].reset_index(drop=True)
@@ -710,7 +716,8 @@ class WhatIf:
 
         rows = []
         for key in TABLE_METRICS:
-            label, kind = METRICS[key]
+            # The name every page uses (the vocabulary); the display kind of its unit.
+            label, kind = voc.metric(key).name, METRICS[key][1]
             if key == "total_payout":
                 label = f"{label} ({self.currency})"
             if key == "budget_ratio":
