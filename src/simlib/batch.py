@@ -967,7 +967,7 @@ def _render_job(out_dir: Path, job) -> tuple[BatchItem, str, str, float]:
         t0 = time.perf_counter()
         if first and first[0] is not None:
             first[0]()  # what the report reads (a design search's output)
-        r = render_report(nb, out_dir, params, title=title, output_name=stem)
+        render_report(nb, out_dir, params, title=title, output_name=stem)
         return it, "rendered", "", time.perf_counter() - t0
     except Exception as exc:  # a failed report is listed, the rest go on
         return it, "failed", _error_text(exc), 0.0
