@@ -198,3 +198,29 @@ def test_report_settings_change_reaches_the_report_without_simulating(tmp_path, 
     view = report.load_batch(str(store_path(out)), "t")
     assert view.design("r1")["report"]["show_individual_pay"] is True
     assert view.design("r2").get("report", {}).get("show_individual_pay", False) is False
+
+
+def test_an_extra_report_runs_what_it_reads_first_and_a_failure_is_listed(
+    tmp_path, data_dir, renders
+):
+    f = write(tmp_path / "s.yaml", data_dir, bad=set())
+    out = tmp_path / "out"
+    made: list[str] = []
+
+    def search_first() -> None:
+        # The page must find its input when it renders.
+        assert "design" not in renders
+        made.append("search")
+
+    def broken() -> None:
+        raise ValueError("search: the base design cannot be judged")
+
+    extras = [("design", {"search_dir": "x"}, search_first), ("other", {}, broken)]
+    r = run_batch(f, out=out, workers=1, sim_workers=1, extra_reports=extras,
+                  echo=lambda *a: None)  # fmt: skip
+    assert made == ["search"]
+    assert [(e.name, e.status) for e in r.extras] == [("design", "rendered"), ("other", "failed")]
+    assert "cannot be judged" in r.extras[1].message
+    assert "other" not in renders  # nothing rendered when its input could not be made
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert '<a href="design.html">Design search</a>' in index

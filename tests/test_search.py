@@ -541,3 +541,29 @@ def test_an_objective_the_base_cannot_be_judged_on_stops_before_searching(bonus_
     search["objective"] = {"maximize": "contribution", "participation": True}
     with pytest.raises(SearchError, match="needs the effort behaviour model"):
         run_search(Scenario.from_dict(cap_file(bonus_data, 1e6, search)))
+
+
+def test_candidates_reusing_the_sales_fit_and_data_checks_match_a_plain_run(tmp_path):
+    from simlib.search import Evaluator
+
+    data = tmp_path / "data"  # three years: the sales model is fitted on the two before
+    sl.data.synthetic.generate(n_reps=40, months=36, seed=4, n_regions=2).save(data)
+    doc = hm_file(str(data), r=20.0, c=1.0, sigma=0.1)
+    doc["baseline"]["simulation"]["draws"] = 6
+    doc["baseline"]["simulation"].pop("sales_options", None)  # the fitted model
+    sc = Scenario.from_dict(doc)
+    spec = sc.search
+    space = DesignSpace(spec, sc[spec.base].design)
+    plain = Evaluator(spec, sc.design, draws=6, reuse=False)
+    reused = Evaluator(spec, sc.design, draws=6)
+    pairs = list(zip(plain.references(sc.design, {}, "baseline"),
+                     reused.references(sc.design, {}, "baseline"), strict=True))  # fmt: skip
+    for x in (space.lower, space.upper, (space.lower + space.upper) / 2):
+        v = space.values(np.asarray(x))
+        pairs.append((plain(space.apply(v), v, "x"), reused(space.apply(v), v, "x")))
+    for a, b in pairs:
+        assert a.error is None and b.error is None
+        assert a.metrics.keys() == b.metrics.keys()
+        for k in a.metrics:
+            assert a.metrics[k] == pytest.approx(b.metrics[k], rel=0, abs=0, nan_ok=True), k
+    assert len(reused._sales_fits) == 1 and len(reused._checks) == 1  # fitted once

@@ -368,6 +368,31 @@ DEMO_REPORTS: list[tuple[str, dict[str, Any]]] = [
 
 
 DEMO_SCENARIOS = PROJECT_ROOT / "scenarios" / "demo.yaml"
+#: The demo's design search: the design meeting every goal no hand-written design meets.
+DEMO_SEARCH = PROJECT_ROOT / "scenarios" / "design_search.yaml"
+#: Generations the demo runs (the file asks for 5, for `simlib design`): on the sample,
+#: the second generation already holds designs meeting all five goals; later ones only
+#: raise the contribution among them, at about 20 designs screened each.
+DEMO_SEARCH_GENERATIONS = 2
+
+
+def run_demo_search(
+    folder: str | Path,
+    scenario_file: str | Path = DEMO_SEARCH,
+    generations: int | None = DEMO_SEARCH_GENERATIONS,
+) -> Path:
+    """Run the demo's design search and write its output (no page) into ``folder``."""
+    from simlib.scenario import Scenario
+    from simlib.search import run_search
+    from simlib.search.output import write_outputs
+
+    sc = Scenario.from_yaml(scenario_file)
+    spec = sc.search
+    if generations is not None:
+        opt = spec.optimizer.model_copy(update={"generations": generations})
+        spec = spec.model_copy(update={"optimizer": opt})
+    res = run_search(sc, spec=spec)
+    return write_outputs(res, sc, folder, source=Path(scenario_file).name, report=False)
 
 
 def run_demo(
@@ -375,20 +400,32 @@ def run_demo(
     draws: int | None = None,
     languages: Sequence[str] | None = None,
 ) -> BatchResult:
-    """Run the demo batch (``scenarios/demo.yaml``) and every report in
-    :data:`DEMO_REPORTS` on the bundled sample into ``out_dir``, linked from one index.
+    """Run the demo batch (``scenarios/demo.yaml``), the design search
+    (``scenarios/design_search.yaml``) and every report in :data:`DEMO_REPORTS` on the
+    bundled sample into ``out_dir``, linked from one index.
+
+    The search's files (designs, tables, its results store) go beside the reports, in
+    ``<out>.store/design/``; its page is ``design.html`` beside the other pages.
 
     With ``languages`` (e.g. ``("en", "zh-CN")``) the batch and the reports are
     rendered once per language into ``out_dir/<language>/`` and ``out_dir/index.html``
-    links each language's index; the simulations run once (the later languages reuse
-    the first one's stored results)."""
+    links each language's index; the simulations and the search run once (the later
+    languages reuse the first one's stored results)."""
     import shutil
+    from functools import partial
 
     from simlib import i18n, outdir
 
+    search_dir = outdir.store_dir(out_dir) / "design"
+
+    def reports_for(lang: str, search: bool) -> list:
+        # First in the list: the longest report starts at once, beside the simulations.
+        first = (partial(run_demo_search, search_dir),) if search else ()
+        design = ("design", {"search_dir": str(search_dir)}, *first)
+        return [design, *((nb, {**params, "language": lang}) for nb, params in DEMO_REPORTS)]
+
     if not languages:
-        lang = i18n.current()
-        reports = [(nb, {**params, "language": lang}) for nb, params in DEMO_REPORTS]
+        reports = reports_for(i18n.current(), search=True)
         return run_batch(DEMO_SCENARIOS, out=out_dir, draws=draws, extra_reports=reports)
     out_dir = Path(out_dir)
     langs = [i18n.normalize(x) for x in languages]
@@ -403,7 +440,7 @@ def run_demo(
             own_store.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(first_store, own_store)
         with i18n.exported(lang):
-            reports = [(nb, {**params, "language": lang}) for nb, params in DEMO_REPORTS]
+            reports = reports_for(lang, search=not results)
             results.append(run_batch(DEMO_SCENARIOS, out=sub, draws=draws, extra_reports=reports))
     index = write_language_index(
         out_dir, {lang: r.index for lang, r in zip(langs, results, strict=True)}
@@ -646,7 +683,9 @@ def run_batch(
         Render the notebooks (``False``: simulate and store only).
     extra_reports : list of (notebook, parameters), optional
         Other notebooks to render into the same folder and link from the index
-        (the demo adds the data-health, appraisal and plan reports).
+        (the demo adds the design search and the topic reports). An optional third
+        element, a callable, runs first in the same job: what the page reads (the
+        demo's design search).
     workers : int
         Notebooks rendered at once (each runs in its own kernel process).
     sim_workers : int, optional
@@ -1003,10 +1042,13 @@ def _index_info(items: list[BatchItem], extras: list[BatchItem], notes: list[str
 
 
 def _render_job(out_dir: Path, job) -> tuple[BatchItem, str, str, float]:
-    it, nb, params, stem, title = job
+    it, nb, params, stem, title, *first = job
     try:
-        r = render_report(nb, out_dir, params, title=title, output_name=stem)
-        return it, "rendered", "", r.seconds
+        t0 = time.perf_counter()
+        if first and first[0] is not None:
+            first[0]()  # what the report reads (a design search's output)
+        render_report(nb, out_dir, params, title=title, output_name=stem)
+        return it, "rendered", "", time.perf_counter() - t0
     except Exception as exc:  # a failed report is listed, the rest go on
         return it, "failed", _error_text(exc), 0.0
 
@@ -1035,13 +1077,14 @@ class _Renderer:
 
 def _submit_extras(renderer: _Renderer, out_dir: Path, resume: bool, extra_reports) -> list:
     extras = []
-    for j, (name, params) in enumerate(extra_reports):
+    for j, (name, params, *first) in enumerate(extra_reports):
         e = BatchItem(name, j, "pending", html=f"{name}.html", kind="extra")
         extras.append(e)
         if resume and (out_dir / e.html).exists():
             e.status = "kept"  # these reports do not read the store: nothing changed
             continue
-        renderer.submit((e, name, dict(params), name, None))
+        # An optional third element: run first, in the same job (what the page reads).
+        renderer.submit((e, name, dict(params), name, None, first[0] if first else None))
     return extras
 
 
@@ -1283,7 +1326,7 @@ def report_pages(
 
 
 def _page_label(name: str) -> str:
-    words = {"behavior": "Behaviour", "data_health": "Data health"}
+    words = {"behavior": "Behaviour", "data_health": "Data health", "design": "Design search"}
     return words.get(name, name.replace("_", " ").capitalize())
 
 

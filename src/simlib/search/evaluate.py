@@ -103,6 +103,13 @@ class Evaluator:
     #: Keep each simulation result on its evaluation (confirmation: stored and reported).
     keep: bool = False
 
+    #: Reuse set-up that does not depend on the candidate: the sales model fitted once
+    #: per simulated year, data checks once per target set-up. Off for runs that are
+    #: stored (their provenance then records the fit as a plain run does).
+    reuse: bool = True
+    _sales_fits: dict[int, dict[str, Any]] = field(default_factory=dict, repr=False)
+    _checks: dict[str, Any] = field(default_factory=dict, repr=False)
+
     def simulate(self, design: dict[str, Any], name: str):
         from simlib.engine import simulate
         from simlib.scenario import BASELINE, Scenario
@@ -112,7 +119,67 @@ class Evaluator:
         sc.members = {BASELINE: base, name: sc}
         base.members = sc.members
         # Candidates run in-process: the search spreads candidates over workers itself.
-        return simulate(sc, draws=self.draws, backend="local", progress=False)
+        if not self.reuse:
+            return simulate(sc, draws=self.draws, backend="local", progress=False)
+        kwargs = self._kwargs(sc)
+        kwargs.update(draws=self.draws, backend="local", progress=False)
+        return simulate(**kwargs)
+
+    def _kwargs(self, sc: Any) -> dict[str, Any]:
+        """The scenario's simulation arguments, with candidate-independent pieces reused.
+
+        The data checks depend on the data, the targets' set-up and the check rules,
+        not on the plan: computed once per target set-up. The parametric sales
+        model's shock sizes are estimated from the history before the simulated year
+        (every rep, every KPI), not from the design: estimated once per year and
+        passed as explicit ``sales_options``, which builds the same model.
+        """
+        import json
+
+        key = json.dumps(
+            [sc.design.get("data"), sc.design.get("targets"), sc.design.get("data_checks"),
+             sc.settings.year],
+            sort_keys=True, default=str,
+        )  # fmt: skip
+        checks = self._checks.get(key)
+        if checks is None:
+            kwargs = sc.simulation_kwargs()
+            self._checks[key] = kwargs["data_checks"]
+        else:
+            # simulation_kwargs would run the data checks again: the same findings.
+            orig = sc.data_checks
+            sc.data_checks = lambda: checks  # type: ignore[method-assign]
+            try:
+                kwargs = sc.simulation_kwargs()
+            finally:
+                sc.data_checks = orig  # type: ignore[method-assign]
+        if kwargs.get("sales") == "parametric" and not kwargs.get("sales_options"):
+            kwargs["sales_options"] = self._sales_fit(kwargs)
+        return kwargs
+
+    def _sales_fit(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """The parametric sales model's fitted shock sizes for the simulated year."""
+        from simlib.engine.sales import Layout, ParametricSales
+
+        ds = kwargs["ds"]
+        tg = kwargs["targets"] if kwargs.get("targets") is not None else ds.targets
+        # The simulated year as the engine picks it: the given year, else the last
+        # year with targets.
+        year = kwargs.get("year")
+        year = int(year) if year is not None else int(pd.PeriodIndex(tg["period"]).year.max())
+        if year not in self._sales_fits:
+            periods = pd.period_range(f"{year}-01", f"{year}-12", freq="M")
+            # The fit reads every rep's history and the layout's KPIs only.
+            layout = Layout.from_dataset(ds, periods, kpis=ds.kpi_names)
+            model = ParametricSales.fit(
+                ds, layout, np.zeros(layout.shape), history=ds.periods[ds.periods < periods[0]]
+            )
+            self._sales_fits[year] = {
+                k: model.fitted[k]
+                for k in ("sigma_rep", "sigma_company", "sigma_region", "sigma_month",
+                          "rho_company", "rho_region", "kpi_correlation")
+            }  # fmt: skip
+        return dict(self._sales_fits[year])
 
     def references(
         self, base_design: dict[str, Any], base_values: dict[str, Any], base_name: str

@@ -391,7 +391,7 @@ def run_search(
         mapper = _local_map
     screen = Evaluator(spec, baseline_sc.design, spec.screening.draws)
     full_draws = spec.confirmation.draws or settings.draws
-    full = Evaluator(spec, baseline_sc.design, full_draws, keep=True)
+    full = Evaluator(spec, baseline_sc.design, full_draws, keep=True, reuse=False)
     try:
         say(f"simulating the baseline and the base design at {spec.screening.draws} draws")
         bv = base_values(space)
