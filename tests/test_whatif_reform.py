@@ -114,7 +114,7 @@ def test_compare_with_a_saved_reform_shows_its_cost(wi, data, tmp_path):
 def test_whatif_command_reports_bad_data_in_one_line(tmp_path, capsys):
     code = main(["whatif", str(tmp_path / "nowhere"), "--no-browser"])
     err = capsys.readouterr().err
-    assert code == 2
+    assert code == 1  # the CLI's convention: a file that cannot be read exits 1
     assert "nowhere" in err and "Traceback" not in err
 
 
@@ -125,7 +125,10 @@ def test_demo_ends_with_the_command_that_opens_the_whatif(monkeypatch, capsys, t
         index = tmp_path / "index.html"
         failed: list = []
 
-    monkeypatch.setattr(batch, "run_demo", lambda out, draws=None: Done())
+        def summary(self) -> str:
+            return "1 design(s), 0 failed"
+
+    monkeypatch.setattr(batch, "run_demo", lambda out, draws=None, languages=None: Done())
     assert main(["demo", "--out", str(tmp_path / "demo")]) == 0
     last = capsys.readouterr().out.strip().splitlines()[-1]
     assert last.startswith("Try a plan change yourself in the browser: ")
