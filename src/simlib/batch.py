@@ -1062,14 +1062,24 @@ class _Renderer:
         self.out_dir = out_dir
         self.pool = ThreadPoolExecutor(max_workers=max(1, workers))
         self.futures: list[Any] = []
+        self.submitted = 0  # reports asked for, and finished: the phase's progress
+        self.finished = 0
+        self.started = time.perf_counter()
 
     def submit(self, job) -> None:
         self.futures.append(self.pool.submit(_render_job, self.out_dir, job))
+        self.submitted += 1
 
     def results(self):
         """The outcomes of everything submitted so far, in submission order."""
         while self.futures:
-            yield self.futures.pop(0).result()
+            outcome = self.futures.pop(0).result()
+            self.finished += 1
+            yield outcome
+
+    def progress(self) -> str:
+        """``  [3/10, 12 s, about 28 s left]`` for the reports rendered so far."""
+        return _progress(self.finished, self.submitted, time.perf_counter() - self.started)
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)
@@ -1214,6 +1224,7 @@ def _record_reports(store, batch, renderer, echo) -> None:
         echo(
             f"  report    {it.name:<28} {status} {secs:5.1f} s"
             + (f"  ({msg.splitlines()[0]})" if msg else "")
+            + renderer.progress()
         )
         if it.kind in ("extra", "compare"):
             it.status = "rendered" if status == "rendered" else "failed"
