@@ -1,8 +1,7 @@
-"""Regression tests for the review of issue 4 (``/work/helpers/reviews/plans.md``).
+"""Regression tests for incentive plans: curves, gates, caps, true-ups and statements.
 
-Each test reproduces one finding of the review with numbers worked out by hand
-in the comments (the review's own repro where it gave one), so that it failed on
-the code the review looked at and passes on the fix.
+Each test reproduces one defect with numbers worked out by hand in the comments,
+so that it failed on the code before the fix and passes on it.
 """
 
 from __future__ import annotations
