@@ -241,7 +241,7 @@ def pay_statement_tables(view: Any) -> dict[str, Sheet]:
         settings = (view.designs.get(name) or {}).get("report") or {}
         if not settings.get("show_individual_pay"):
             continue
-        df = report.individual_pay(res).rename(columns={
+        df = report.individual_pay_values(res).rename(columns={
             "rep_id": "rep", "region": "region", "position": "position",
             "target_incentive": "target incentive", "mean_payout": "expected pay",
             "payout_p5": "pay P5", "payout_p95": "pay P95",

@@ -548,12 +548,18 @@ def pay_gaps(result: Any, grouping: str, min_group: int = 5, design=None) -> pd.
     )
 
 
+def individual_pay_values(result: Any) -> pd.DataFrame:
+    """Per-rep expected pay as numbers (currency; rates as fractions): the table that
+    :func:`individual_pay` formats for a page and a workbook keeps as numbers."""
+    cols = ["rep_id", "region", "position", "target_incentive", "mean_payout", "payout_p5",
+            "payout_p95", "mean_attainment", "p_at_quota"]  # fmt: skip
+    return result.reps[[c for c in cols if c in result.reps]].copy()
+
+
 def individual_pay(result: Any, currency: str | None = None) -> pd.DataFrame:
     """Per-rep expected pay (only for reports whose scenario allows individual pay):
     amounts in the currency to the unit, rates as percentages."""
-    cols = ["rep_id", "region", "position", "target_incentive", "mean_payout", "payout_p5",
-            "payout_p95", "mean_attainment", "p_at_quota"]  # fmt: skip
-    out = result.reps[[c for c in cols if c in result.reps]].copy()
+    out = individual_pay_values(result)
     for c in ("target_incentive", "mean_payout", "payout_p5", "payout_p95"):
         if c in out:
             out[c] = out[c].map(lambda x: fm.money(x, currency, exact=True))
