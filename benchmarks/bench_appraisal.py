@@ -15,8 +15,8 @@ attainment (done per chunk outside the timers). Peak memory is traced with
 ``tracemalloc`` (numpy reports its buffers to it) and is the peak of the whole run.
 
 A second part times :func:`simlib.appraisal.break_even_weights` on a company-wide
-forced distribution of ``--be-reps`` reps (default 20,000, one ranking group, as
-the review asked: the former pairwise insiders x outsiders matrix needed GBs
+forced distribution of ``--be-reps`` reps (default 20,000, one ranking group,
+where the former pairwise insiders x outsiders matrix needed GBs
 there; the bisection needs O(reps) memory).
 """
 

@@ -269,7 +269,7 @@ def test_large_totals_are_fast_and_exact():
         ({"weights": [1, 1], "total": 2.5}, "whole number"),
         ({"weights": [1, np.nan], "total": 2}, "finite"),
         ({"weights": [1, 1], "total": 2, "method": "dhondt"}, "unknown apportionment method"),
-        # Review of issue 3, section 4: one clear error each, no numpy warning.
+        # one clear error each, no numpy warning.
         ({"weights": [1, 2], "total": 1e20}, "too large"),
         ({"weights": [1, 2], "total": -3}, "non-negative, got \\[-3\\]"),
         ({"weights": [[1, 2], [3, 4]], "total": [1, 2, 3]}, "total has shape \\(3,\\)"),
@@ -376,7 +376,7 @@ METHODS = ["hamilton", "jefferson", "webster", "huntington_hill"]
 @pytest.mark.parametrize(
     ("weights", "total", "method", "expected"),
     [
-        # Review of issue 3, item 1.2: exact ties that float noise used to decide.
+        # exact ties that float noise used to decide.
         # Jefferson [2,12,4,10], 25 units: at divisor 1 the quotas are 2,12,4,10 (28);
         # the 25th unit is contested by 12/12 = 1 (B's 12th) and 10/10 = 1 (D's 10th)
         # and 2/2 = 1, 4/4 = 1: the larger weight (B, 12) wins -> [1, 12, 3, 9].
@@ -398,7 +398,7 @@ def test_exact_ties_follow_the_documented_rule(weights, total, method, expected)
 @pytest.mark.parametrize("method", METHODS)
 def test_result_does_not_depend_on_listing_order_when_weights_differ(method):
     # With distinct weights the tie rule never looks at position, so permuting the
-    # recipients must permute the result (review 1.2: [2, 6, 11, 9] order dependence).
+    # recipients must permute the result ([2, 6, 11, 9] once depended on the order).
     w = np.array([2, 6, 11, 9])
     for total in range(0, 30):
         base = apportion(w, total, method=method)
@@ -434,7 +434,7 @@ def test_matches_seat_by_seat_reference(weights, extra, minimum, method):
     method=st.sampled_from(METHODS),
 )
 def test_bounded_matches_reference_and_stays_in_bounds(data, fill, method):
-    # Review 1.1: with a maximum per recipient every method must stay within bounds.
+    # with a maximum per recipient every method must stay within bounds.
     w = [d[0] for d in data]
     lo = [d[1] for d in data]
     hi = [d[1] + d[2] for d in data]
@@ -450,7 +450,7 @@ def test_bounded_matches_reference_and_stays_in_bounds(data, fill, method):
 
 @pytest.mark.parametrize("method", METHODS)
 def test_bounds_bind_by_hand(method):
-    # Review 1.1 in apportion terms: weights 1/10/1/1, 24 units, bands [1, 2], [3, 6],
+    # In apportion terms: weights 1/10/1/1, 24 units, bands [1, 2], [3, 6],
     # [2, 4], [1, 2]. Unbounded the second would take ~18; held at 6, the other three
     # must take 18 but can take at most 2 + 4 + 2 = 8 -> infeasible. With 14 units:
     # second at 6, the rest must take 8 = their maxima -> [2, 6, 4, 2] for every method.

@@ -314,7 +314,7 @@ def test_unit_figures_add_up_to_the_company(seed, level):
         assert n == (ds.reps.exit_date.dt.year == y).sum()
 
 
-# ------------------------------------------------------------------ review fixes (issue 2)
+# ------------------------------------------------------------------ fixed defects: data loading and validation
 
 
 def test_placeholder_exit_date_9999_means_still_employed(year_ds):

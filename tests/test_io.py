@@ -339,7 +339,7 @@ def test_text_that_looks_missing_or_numeric_stays_text(tiny_ds, tmp_path, fmt, e
     assert back.reps["grade"].tolist() == tricky
 
 
-# ------------------------------------------------------------ review fixes (issue 2)
+# ------------------------------------------------------------ fixed defects: data loading and validation
 def test_unknown_encoding_is_one_clear_error(tiny_ds, tmp_path):
     from simlib.data.io import EncodingNameError
     from simlib.data.validate import validate_cli

@@ -260,9 +260,9 @@ def test_training_needs_by_hand():
     assert (unit.groupby("unit")["rank"].min() == 1).all()
 
 
-# ------------------------------------------------------ review fixes (B6, T1, bad inputs)
+# ------------------------------------------------------ fixed defects (B6, T1, bad inputs)
 def test_b6_raises_stay_monotone_after_rounding_to_the_cent():
-    # Review B6: budget 0.01, salaries 10 and 100; the better-rated rep's cell pays 7%, the
+    # Defect B6: budget 0.01, salaries 10 and 100; the better-rated rep's cell pays 7%, the
     # other's 5%. Exact amounts: cost 0.7 + 5 = 5.7; shares .01 * .7/5.7 and .01 * 5/5.7 ->
     # largest remainder gives the one cent to the 5% rep (raise % 0 vs 0.0001): inverted.
     # The only monotone split of one cent gives it to the 7% rep: raise % .001 and 0.
@@ -287,7 +287,7 @@ def small_populations(draw):
 @settings(max_examples=150, deadline=None)
 @given(st.one_of(populations(), small_populations()))
 def test_actual_raises_are_monotone_in_rating_and_compa(pop):
-    # Review T1: the property on the raises actually paid (res.raise_pct), not on the matrix.
+    # Defect T1: the property on the raises actually paid (res.raise_pct), not on the matrix.
     salary, grade, compa, budget_cents = pop
     res = solve_merit_budget(REMUNERA, salary, grade, compa, budget_cents / 100)
     assert np.round(res.raise_amount * 100).astype(np.int64).sum() == budget_cents
@@ -319,7 +319,7 @@ def test_merit_round_names_reps_without_a_salary():
 
 
 def test_runs_longer_than_the_history_are_an_error_not_an_empty_list():
-    # Review item 6: consecutive > periods in the history silently made nobody eligible.
+    # consecutive > periods in the history silently made nobody eligible.
     ds, hist, latest = _history()  # two periods
     with pytest.raises(OutcomeError, match="consecutive=3 periods asked but the history has 2"):
         promotion_eligibility(hist, ds.reps, ["A", "B", "C"], "B", consecutive=3)

@@ -790,7 +790,7 @@ def test_statements_equal_evaluated_pay_on_every_line(small_force, name):
     totals = payout_totals(pay).set_index(["rep_id", "period"])["payout"]
     reps = sorted(pay["rep_id"].unique())[:4]
     # Consistency of the tidy frame and the statement (the same run); the statement's
-    # words and numbers are recomputed by hand in test_plans_review.py.
+    # words and numbers are recomputed by hand in test_plans_edge_cases.py.
     run = plan.run(ds.sales, tg, ds=ds)
     for rep in reps:
         for per in pay["period"].unique()[[0, 2, 4, 11]]:

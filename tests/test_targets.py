@@ -678,7 +678,7 @@ def test_zero_weights_split_evenly_and_logged(tiny_ds):
     assert set(z["unit_id"]) == {"S", "S1"}
 
 
-# ------------------------------------------------- review of issue 3, item 1.1
+# ------------------------------------------------- history-based cascades
 def _one_team(monthly: list[float], potential: list[float] | None = None) -> Dataset:
     """Company HQ > team T > reps r0.. with flat monthly sales in 2025."""
     n = len(monthly)
@@ -733,7 +733,7 @@ def _one_team(monthly: list[float], potential: list[float] | None = None) -> Dat
 
 @pytest.mark.parametrize("method", ["hamilton", "jefferson", "webster", "huntington_hill"])
 def test_guardrail_upper_bound_holds_for_every_rounding_method(method):
-    # Review repro: last year 12/36/24/12 per month -> 144/432/288/144; potential
+    # The defect's case: last year 12/36/24/12 per month -> 144/432/288/144; potential
     # 1/10/1/1; band +100% / -50%: [72, 288], [216, 864], [144, 576], [72, 288];
     # rounding unit 12, company 1,200 = 100 units. In units of 12 the bands are
     # [6, 24], [18, 72], [12, 48], [6, 24]. Potential shares of 100 units: 7.7, 76.9,
@@ -763,7 +763,7 @@ def test_guardrail_upper_bound_holds_for_every_rounding_method(method):
     assert c.check().empty
 
 
-# ------------------------------------------- review of issue 3, sections 3 and 4
+# ------------------------------------------- calendarization and bad inputs
 def _with_potential(tiny_ds, rows: dict[str, float]) -> Dataset:
     pot = pd.DataFrame(
         {
@@ -883,7 +883,7 @@ def test_check_monthly_by_hand_with_padding(tiny_ds):
 
 
 def test_default_seasonal_profile_is_the_reps_own_unit():
-    # Review 7: "by the unit's seasonal profile". HQ > teams T1, T2, one rep each.
+    # "by the unit's seasonal profile". HQ > teams T1, T2, one rep each.
     # 2025: a (T1) sells 2 in January and 1 in every other month (13); b (T2) 2 in
     # July, 1 otherwise (13). Company 26 -> 13 each by history. Own-unit profiles
     # give a: Jan 2, other months 1; b: Jul 2, other months 1. (The company's

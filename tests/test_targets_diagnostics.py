@@ -256,7 +256,7 @@ def two_region_dataset() -> Dataset:
 
 
 def test_reconcile_uses_each_units_own_forecast_by_hand():
-    # Review of issue 3, item 1.4 and section 2. A proposal given by hand: the
+    # A proposal given by hand: the
     # company forecast 29,172 = 1.1 x the 2025 total 26,520 (A 10 x 121 x 12 = 14,520,
     # B 12,000), so the company trend is 1.1. Cascade 29,172 by last year's shares:
     # A 14,520 / 26,520 x 29,172 = 15,972, B 13,200.
@@ -298,7 +298,7 @@ def test_reconcile_uses_each_units_own_forecast_by_hand():
 
 
 def test_growth_is_an_improvement_for_lower_is_better_kpis():
-    # Review 7: two years of 100 a month; basis last_year = 1,200. Growth 0.1 on a
+    # two years of 100 a month; basis last_year = 1,200. Growth 0.1 on a
     # higher-is-better KPI -> 1,320; on a lower-is-better one (cost) -> 1,080.
     ds = one_rep_dataset({"revenue": np.full(24, 100.0)})
     up = propose_company_target(ds, growth=0.1, basis="last_year", repetitions=50)
@@ -320,7 +320,7 @@ def test_model_label_names_the_error_type_simulated():
 
 
 def test_rate_kpi_weighted_by_weight_kpi(tiny_ds):
-    # Review 7: hv_retention weighted by revenue. 2026: r1 retention 0.9 on revenue
+    # hv_retention weighted by revenue. 2026: r1 retention 0.9 on revenue
     # 600, r2 0.8 on 1,200 -> N1a (0.9 x 600 + 0.8 x 1,200) / 1,800 = 0.8333 (the
     # headcount mean would be 0.85). r4 0.95 on 1,800 and r5 0.6 on 200 -> S1
     # (1,710 + 120) / 2,000 = 0.915 (headcount mean 0.775).

@@ -529,7 +529,7 @@ def test_dotted_and_chinese_month_and_date_spellings():
     assert bad.tolist() == [False, False, True]
 
 
-# ------------------------------------------------------------ review fixes (issue 2)
+# ------------------------------------------------------------ fixed defects: data loading and validation
 ODD = FIXTURES / "odd"
 
 
@@ -620,7 +620,7 @@ def test_plausible_month_range_is_documented_and_enforced():
 
 
 def test_duplicate_check_key_space_does_not_grow_with_the_month_span():
-    """One far-off month must not widen the dense key space (review: +3.8 GB at 10.8 M rows)."""
+    """One far-off month must not widen the dense key space (it once took +3.8 GB at 10.8 M rows)."""
     from simlib.data.parse import NAT
     from simlib.data.validate import _ord_codes
 

@@ -49,7 +49,7 @@ def test_appraisal_report_renders_with_the_default_scorecard(small_data, tmp_pat
     _check(html)
     assert "consistency ratio" in html
     assert "scaled by" in html  # the merit budget was solved
-    # review fixes: the tie rule stated is the scorecard's own; time in grade applied
+    # the tie rule stated is the scorecard's own; time in grade applied
     assert "Tie rule of this scorecard" in html and "ties: up" in html
     assert "years in grade, measured from the hire date" in html
     assert "manager is taken to be the head of their own" in html

@@ -79,7 +79,7 @@ def test_renders_on_gb18030_data_with_gaps_and_no_targets(tmp_path):
 
 
 def test_renders_on_data_with_its_own_kpi_and_level_names(tmp_path):
-    """Nothing is called revenue or region: the defaults come from the data (review)."""
+    """Nothing is called revenue or region: the defaults come from the data."""
     ds = generate(n_reps=30, months=13, seed=5, end="2025-12", n_regions=2)
     names = {"revenue": "sales_amount", "new_customers": "new_accounts"}
     kpis = ds.kpis.assign(kpi=ds.kpis["kpi"].replace(names))

@@ -1,4 +1,4 @@
-"""Review of issue 8 (privacy): the appraisal report linked from the demo's leadership
+"""Privacy: the appraisal report linked from the demo's leadership
 index lists no rep IDs; flagged reps appear as counts by unit."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Review of issue 8 (workbench), section 1: caps on curves with a flat tail, name
+"""Scenario files: caps on curves with a flat tail, name
 collisions between reforms and sweep members, budget-neutral scaling of the plan
 cap in currency and budget-neutral sweep members."""
 
@@ -34,7 +34,7 @@ def plan_with(curve, **extra) -> dict:
 
 def doc(**extra) -> dict:
     d = {
-        "title": "Review",
+        "title": "Caps and sweeps",
         "author": "tests",
         "what": "checks",
         "why": "because",

@@ -1,4 +1,4 @@
-"""Review of issue 8, section 2 (report): no % change on tiny bases, pay as a multiple
+"""Comparison report tables: no % change on tiny bases, pay as a multiple
 of target incentive by quartile, the spread of target difficulty over reps, and the
 pay gap with the interval of its expected value. Hand-made results, hand-computed."""
 

@@ -1,4 +1,5 @@
-"""Regression tests for the issue-5 review (bugs B1-B6, tests that could not fail, bad inputs).
+"""Appraisal edge cases: defects once found in ratings, weights and outcomes (B1-B6), tests
+that could not fail made strict, bad inputs.
 
 Every expected number is derived by hand in the test (or named from its source).
 """
@@ -28,7 +29,7 @@ FORCED3 = [{"name": "A", "share": 0.2}, {"name": "B", "share": 0.7}, {"name": "C
 
 # ------------------------------------------------------------------ B1 float ties
 def test_b1_scores_equal_on_paper_are_tied_despite_float_noise():
-    # Review B1: two reps whose blended scores are both 84.28 on paper:
+    # Defect B1: two reps whose blended scores are both 84.28 on paper:
     #   rep 1: KPI composite .5*40 + .3*115 + .2*100 = 74.5; individual .8*74.5 + .2*110 = 81.6
     #   rep 2: KPI composite .5*100 + .3*40 + .2*100 = 82;   individual .8*82 + .2*80 = 81.6
     #   blended with team 95 at 20%: .8*81.6 + .2*95 = 84.28 for both.
@@ -145,7 +146,7 @@ def _assert_break_even_by_brute_force(app):
 
 
 def test_b2_break_even_with_tied_reps_at_the_top_boundary():
-    # Review B2 (/tmp/rev6.py): weights .8/.2/0; a3 and b4 both score 116 (revenue 120, new
+    # Defect B2: weights .8/.2/0; a3 and b4 both score 116 (revenue 120, new
     # customers 100: .8*120 + .2*100) and are tied at the top boundary (ties up). a3 has
     # churn points 120, b4 100: any churn weight > 0 separates them, so the top group
     # changes at once when the churn weight rises: weight_up = 0, immediate.
@@ -247,7 +248,7 @@ def _entropy_by_hand(cols):
 
 
 def test_b3_entropy_default_gives_spread_kpis_more_weight():
-    # Review B3: KPI A, 99 reps at 100 points and one at 100.5; KPI B spread evenly over
+    # Defect B3: KPI A, 99 reps at 100 points and one at 100.5; KPI B spread evenly over
     # 60..140. The docstring promise ("KPIs whose values differ more weigh more") holds
     # for the default (share) normalization; minmax inverts it (A gets ~0.96).
     a = [100.0] * 99 + [100.5]

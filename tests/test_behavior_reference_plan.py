@@ -1,4 +1,4 @@
-"""Fixes after the review of issue 7: reference plan, paid rows, estimators' sigmas."""
+"""Behaviour responses: the reference plan, paid rows, estimators' sigmas."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def test_doubling_commission_raises_effort_by_the_closed_form():
     ctx = _ctx(_commission(0.10), [0.8, 1.0, 1.3], reference=_commission(0.05), sigma=0.1)
     f = bh.bind({"model": "effort", "elasticity": eta, "intrinsic": i}, ctx).parts[0].factor
     np.testing.assert_allclose(f, (2 * (1 - i) + i) ** eta, atol=2e-3)
-    assert (f > 1.1).all()  # the review saw factor 1 here
+    assert (f > 1.1).all()  # factor 1 before the fix
 
 
 def test_reference_plan_itself_gives_factor_one_exactly():
@@ -116,7 +116,7 @@ def test_engine_baseline_plan_replays_history_unchanged(small_ds):
 
 
 def test_engine_steeper_accelerator_raises_revenue_against_the_reference(small_ds):
-    # The review's run: with the plan-relative calibration, raising the accelerator
+    # The case that failed before: with the plan-relative calibration, raising the accelerator
     # lowered revenue. Against the plan in force (top 2.0) revenue must rise with it.
     ref = _am_spec()
     rev = [
@@ -193,7 +193,7 @@ def _region_panel(seed: int, s_g: float, codes: np.ndarray):
 
 def test_sigma_region_does_not_depend_on_how_regions_are_numbered():
     # The engine's Layout.region holds hierarchy unit ids (e.g. 1, 12, 23, ...), not
-    # 0..G-1: the review found degrees of freedom collapsing and sigma_region 7x the
+    # 0..G-1: before the fix, degrees of freedom collapsing and sigma_region 7x the
     # truth. Same data, two numberings: the same estimate, near the truth 0.06.
     y, periods, g0 = _region_panel(1, 0.06, np.arange(5))
     _, _, g1 = _region_panel(1, 0.06, np.array([1, 12, 23, 34, 44]))
@@ -202,7 +202,7 @@ def test_sigma_region_does_not_depend_on_how_regions_are_numbered():
     assert e1.estimate == pytest.approx(e0.estimate, rel=1e-12)
     assert e1.se == pytest.approx(e0.se, rel=1e-12)
     assert abs(e1.estimate - 0.06) < 3 * e1.se + 0.005
-    # No regional shocks at all: the estimate is small (the review saw 0.21).
+    # No regional shocks at all: the estimate is small (0.21 before the fix).
     y, periods, g1 = _region_panel(2, 0.0, np.array([1, 12, 23, 34, 44]))
     assert bh.panel_components(y, periods, g1)[0]["sigma_region"].estimate < 0.02
 
@@ -222,7 +222,7 @@ def test_engine_fit_of_the_generator_finds_its_regional_shocks():
 def test_sigma_intervals_cover_the_truth_at_close_to_nominal_rate():
     # 200 simulated histories (recovery.simulate_panel: known sigma_rep 0.12,
     # sigma_company 0.05, noise 0.25). Coverage must lie in [0.90, 0.99]; the
-    # review measured 0.80 with standard errors taken from the net variance.
+    # 0.80 was measured before the fix, with standard errors taken from the net variance.
     from simlib.behavior.recovery import simulate_panel
 
     names = ("sigma_rep", "sigma_company", "sigma_month")
@@ -293,7 +293,7 @@ def test_best_linear_rate_falls_with_risk_through_the_solver(monkeypatch):
 
 # ============================================================ L1: one estimator for both
 def test_panel_fit_and_the_engine_default_fit_agree(small_ds):
-    # The review found sigma_rep 0.134 (engine) vs 0.097 (panel) for revenue. The
+    # Before the fix: sigma_rep 0.134 (engine) vs 0.097 (panel) for revenue. The
     # simulation's default parametric model and the reported fit must be one estimate.
     import simlib as sl
 
@@ -332,7 +332,7 @@ def test_kinks_are_where_pay_jumps_or_steepens():
 
 
 def test_commission_only_plan_has_no_timing_game():
-    # The review: under a flat 5% commission March went 95 -> 120 and April 100 -> 75.
+    # Before the fix: under a flat 5% commission March went 95 -> 120 and April 100 -> 75.
     comm = Plan.from_dict(
         {"name": "c", "period": "quarter",
          "components": [{"type": "commission", "name": "c", "kpi": "revenue", "rate": 0.05}]}
@@ -400,7 +400,7 @@ def test_timing_is_net_of_the_pattern_history_already_shows():
 
 # ============================================================ M2: ratchet strength
 def test_ratchet_hold_back_grows_with_up_and_falls_with_the_accelerator():
-    # The review: totals were 1,620 for up = 0.01, 0.5 and 1.0 alike.
+    # Before the fix: totals were 1,620 for up = 0.01, 0.5 and 1.0 alike.
     def total(curve, up):
         plan = Plan.from_dict(
             {"name": "b", "period": "year", "target_incentive": {"amount": 12_000.0},
@@ -500,7 +500,7 @@ def test_bad_estimator_input_gets_one_clear_error(small_ds):
 # ============================================================ M4: DiD with group seasonality
 def _did_panel(seed, effect=0.0, extra_season=0.15, change="2025-07", pre_trend=0.0):
     # 3 years; treated reps have their own seasonality (amplitude 0.15 on top of the
-    # shared one), the plan changes mid-year: the review's case (old estimate 0.030,
+    # shared one), the plan changes mid-year: the case that failed before (old estimate 0.030,
     # coverage 87.5% with a true effect 0). pre_trend adds a drift to the treated.
     rng = np.random.default_rng(seed)
     R, T = 80, 36
@@ -597,7 +597,7 @@ def test_holdback_share_intervals_cover_the_generators_share():
 
 def test_plain_history_shows_no_timing_and_no_holdback():
     # Without embedded behaviour nobody lands exactly on quota: the rate is 0 and
-    # its interval is narrow (this replaces the review's loose "ci[0] < 0.3").
+    # its interval is narrow (stricter than the loose "ci[0] < 0.3").
     x, tg, periods = _generated(1, None)
     e = bh.timing_pull_in_rate(x, tg, periods)
     assert e.estimate < 0.02 and e.ci[1] < 0.03

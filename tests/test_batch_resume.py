@@ -1,4 +1,4 @@
-"""Review of issue 8 (workbench): --resume with reports (a stub renderer stands in for
+"""The workbench batch: --resume with reports (a stub renderer stands in for
 papermill so the test is fast), stable report names, stale files, the comparison
 rebuilt when a design newly fails, and `simlib report` keeping the index's content."""
 

@@ -297,7 +297,7 @@ def test_each_scorecard_uses_its_own_ratings_table():
     empty_a = pd.DataFrame({"rep_id": [], "period": [], "kpi": [], "value": []})
     empty_t = pd.DataFrame({"rep_id": [], "period": [], "kpi": [], "target": []})
     scores = pd.DataFrame({"rep_id": ["a"], "rating": ["A"]})
-    # Scorecard-only plan: no KPI at all (review bug 9).
+    # Scorecard-only plan: no KPI at all (a defect once).
     pay = Plan.from_dict(d).evaluate(
         empty_a, empty_t, reps, scores=scores, periods=PERIODS, totals=False
     )

@@ -1,4 +1,4 @@
-"""Review of issue 8, section 4 (bad input): `simlib validate` dry-runs the set-up
+"""Bad input on the command line: `simlib validate` dry-runs the set-up
 against the data, `explain` names an unknown scenario, --draws must be positive."""
 
 from __future__ import annotations
