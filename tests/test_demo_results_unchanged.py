@@ -1,0 +1,75 @@
+"""The demo batch gives the numbers it gave when they were recorded.
+
+``tests/data/demo_results_64_draws.json`` holds, for every scenario of
+``scenarios/demo.yaml`` simulated with 64 draws on the bundled sample, the sum and
+the sum of squares of every numeric column of its stored results (per draw, per rep,
+per group and the attainment histogram). Restructuring the code must not move them:
+same seed, same numbers. Regenerate the file only for a change that is meant to
+change results, and say so in the commit.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from simlib import outdir
+from simlib.batch import run_batch
+from simlib.store import Store
+
+RECORDED = Path(__file__).parent / "data" / "demo_results_64_draws.json"
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+def _sums(frame) -> dict[str, list[float]]:
+    num = frame.select_dtypes("number")
+    return {
+        str(c): [float(num[c].sum()), float((num[c].astype(float) ** 2).sum())]
+        for c in sorted(num.columns, key=str)
+    }
+
+
+@pytest.fixture(scope="module")
+def demo_results(tmp_path_factory) -> dict:
+    out = tmp_path_factory.mktemp("demo") / "demo"
+    batch = run_batch(
+        PROJECT / "scenarios" / "demo.yaml", out=out, draws=64, reports=False, echo=lambda *a: None
+    )
+    assert not batch.failed
+    store = Store(outdir.store_path(out))
+    found = {}
+    for item in batch.items:
+        res = store.load(item.key)
+        found[item.name] = {
+            "per_draw": _sums(res.per_draw),
+            "reps": _sums(res.reps),
+            "attainment_hist": _sums(res.attainment_hist),
+            "group_draws": {k: _sums(v) for k, v in sorted(res.group_draws.items())},
+        }
+    return found
+
+
+def _flatten(tree, prefix=()):
+    if isinstance(tree, dict):
+        for k, v in tree.items():
+            yield from _flatten(v, (*prefix, k))
+    else:
+        yield prefix, tree
+
+
+def test_every_recorded_demo_number_is_reproduced(demo_results):
+    recorded = dict(_flatten(json.loads(RECORDED.read_text(encoding="utf-8"))))
+    found = dict(_flatten(demo_results))
+    assert sorted(found) == sorted(recorded), "the demo's scenarios or result columns changed"
+    moved = [
+        (" / ".join(k), recorded[k], found[k])
+        for k in recorded
+        if not all(
+            math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12) or (math.isnan(a) and math.isnan(b))
+            for a, b in zip(recorded[k], found[k], strict=True)
+        )
+    ]
+    assert not moved, f"{len(moved)} demo numbers moved, first: {moved[:3]}"
