@@ -51,7 +51,7 @@ def bench_whatif() -> None:
     import numpy as np
 
     import simlib as sl
-    from simlib.whatif import WhatIf
+    from simlib.workbench.whatif import WhatIf
 
     ds = sl.data.synthetic.generate(n_reps=600, months=24, seed=1)
     spec = sl.plans.Plan.from_yaml(ROOT / "scenarios" / "plans" / "am_proposed.yaml").spec

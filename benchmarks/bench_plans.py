@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simlib.org import Hierarchy
+from simlib.data.org import Hierarchy
 from simlib.plans import Plan
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -35,7 +35,7 @@ import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
 import simlib as sl
-from simlib.org import Hierarchy
+from simlib.data.org import Hierarchy
 
 data_path = sl.project.resolve(data_path)  # against the project, not the kernel's folder
 

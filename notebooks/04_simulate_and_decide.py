@@ -31,7 +31,7 @@ draws = 200
 from IPython.display import Markdown, display
 
 import simlib as sl
-from simlib import report
+from simlib.workbench import report
 
 scenario_file = sl.project.resolve(scenario_file)  # against the project
 

@@ -27,7 +27,7 @@ import matplotlib.pyplot as plt
 from IPython.display import HTML, Markdown, display
 
 from simlib import formatting as fm
-from simlib import project, report
+from simlib.workbench import project, report
 
 store_path = project.resolve(store_path)  # against the project, not the kernel's folder
 

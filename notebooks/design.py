@@ -29,9 +29,9 @@ search_dir = "reports/design_search_design"
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
-from simlib import project
 from simlib.search import figures
 from simlib.search.output import load_outputs
+from simlib.workbench import project
 
 search_dir = project.resolve(search_dir)  # against the project, not the kernel's folder
 info = load_outputs(search_dir)

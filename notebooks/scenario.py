@@ -25,9 +25,9 @@ from IPython.display import HTML, Markdown, display
 
 from simlib import decision as dc
 from simlib import formatting as fm
-from simlib import project, report
 from simlib.data.checks import caveats_block
 from simlib.plans import Plan
+from simlib.workbench import project, report
 
 store_path = project.resolve(store_path)  # against the project, not the kernel's folder
 

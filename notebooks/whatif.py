@@ -22,6 +22,6 @@ year = None  # None: the last year with targets
 scenario_dir = "scenarios/whatif"  # where "Save as reform" writes
 
 # %%
-from simlib.whatif.app import WhatIfApp
+from simlib.workbench.whatif.app import WhatIfApp
 
 WhatIfApp.open(data_path, plan_file, year=year, scenario_dir=scenario_dir)

@@ -8,10 +8,10 @@ import pytest
 import yaml
 
 import simlib as sl
-from simlib.batch import run_batch
-from simlib.cli import main
-from simlib.outdir import store_path
-from simlib.store import Store
+from simlib.workbench.batch import run_batch
+from simlib.workbench.cli import main
+from simlib.workbench.outdir import store_path
+from simlib.workbench.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 PLANS = ROOT / "scenarios" / "plans"
@@ -113,7 +113,7 @@ def test_cli_describe_and_validate(capsys, tmp_path):
 
 
 def test_notebook_parameters_are_checked_before_injection():
-    from simlib.batch import NOTEBOOKS, NotebookError, validate_parameters
+    from simlib.workbench.batch import NOTEBOOKS, NotebookError, validate_parameters
 
     nb = NOTEBOOKS / "scenario.py"
     validate_parameters(nb, {"store_path": "x.duckdb", "batch": "b", "scenario": "baseline"})

@@ -8,7 +8,7 @@ import re
 import nbformat
 import pytest
 
-from simlib import batch as b
+from simlib.workbench import batch as b
 
 
 def _notebook(path, cells):

@@ -11,10 +11,10 @@ import pytest
 import yaml
 
 import simlib as sl
-import simlib.batch as b
-from simlib.batch import rerender, run_batch
-from simlib.outdir import store_path
-from simlib.store import Store
+import simlib.workbench.batch as b
+from simlib.workbench.batch import rerender, run_batch
+from simlib.workbench.outdir import store_path
+from simlib.workbench.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 PLANS = ROOT / "scenarios" / "plans"
@@ -181,7 +181,7 @@ def test_report_settings_do_not_force_a_new_simulation(tmp_path, data_dir):
 
 
 def test_report_settings_change_reaches_the_report_without_simulating(tmp_path, data_dir, renders):
-    from simlib import report
+    from simlib.workbench import report
 
     f = write(tmp_path / "s.yaml", data_dir, bad=set())
     out = tmp_path / "out"

@@ -441,7 +441,7 @@ def test_team_pay_for_own_effort_is_the_reps_share_of_the_team(small_ds):
     scales = np.linspace(0.0, 2.0, 81)
     own = ctx.own_pay_at_scales(scales)
     everyone = ctx.pay_at_scales(scales)
-    from simlib.org import Hierarchy
+    from simlib.data.org import Hierarchy
 
     branch = Hierarchy(small_ds.units).rep_unit_at(reps, "branch").to_numpy()
     size = pd.Series(branch).map(pd.Series(branch).value_counts()).to_numpy()

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from simlib.batch import NotebookError, run_batch
-from simlib.cli import main
 from simlib.scenario import Scenario
+from simlib.workbench.batch import NotebookError, run_batch
+from simlib.workbench.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "scenarios" / "demo.yaml"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from simlib.cli import build_parser, main
+from simlib.workbench.cli import build_parser, main
 
 ROOT = Path(__file__).resolve().parents[1]
 

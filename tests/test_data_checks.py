@@ -447,7 +447,7 @@ def write_scenario(tmp_path, ds: Dataset, **baseline) -> str:
 
 
 def test_validate_warns_and_a_rule_makes_it_an_error(tmp_path, capsys):
-    from simlib.cli import main
+    from simlib.workbench.cli import main
 
     ds = gap_dataset()
     path = write_scenario(tmp_path, ds)
@@ -474,7 +474,7 @@ def test_run_refuses_what_a_rule_makes_an_error(tmp_path):
 
 
 def test_caveats_are_stored_with_the_result_and_shown(tmp_path):
-    from simlib.store import Store
+    from simlib.workbench.store import Store
 
     ds = gap_dataset()
     sc = Scenario.from_yaml(write_scenario(tmp_path, ds))
@@ -544,7 +544,7 @@ def test_data_health_quota_attainment_reads_missing_months_as_missing():
 
 
 def test_explain_pays_the_rep_on_the_months_he_has_and_says_so(tmp_path, capsys):
-    from simlib.cli import main
+    from simlib.workbench.cli import main
 
     path = write_scenario(tmp_path, gap_dataset())
     assert main(["explain", path, "r1", "--period", "2014-12"]) == 0
@@ -557,7 +557,7 @@ def test_explain_pays_the_rep_on_the_months_he_has_and_says_so(tmp_path, capsys)
 
 
 def test_validate_refuses_1e308_in_a_csv_naming_file_row_and_column(tmp_path, capsys):
-    from simlib.cli import main
+    from simlib.workbench.cli import main
 
     folder = tmp_path / "data"
     gap_dataset().save(folder)
@@ -623,7 +623,7 @@ def test_replay_names_a_rep_with_targets_but_no_sales_in_the_year():
 
 
 def test_validate_names_a_refused_partial_year_once(tmp_path, capsys):
-    from simlib.cli import main
+    from simlib.workbench.cli import main
 
     sc = cascade_scenario(tmp_path, partial_year="refuse")
     assert main(["validate", str(sc.file)]) == 1

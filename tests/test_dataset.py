@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simlib.org import rollup
+from simlib.data.org import rollup
 
 
 def test_sales_array_places_each_row_and_leaves_gaps_nan(tiny_ds):

@@ -154,8 +154,8 @@ def test_a_scenario_page_summary_leads_with_name_and_cost():
 
 
 def test_a_batch_reads_its_goals_and_recorded_caveats_back_from_the_store(tmp_path):
-    from simlib import report
-    from simlib.store import Store
+    from simlib.workbench import report
+    from simlib.workbench.store import Store
 
     st = Store(tmp_path / "results.duckdb")
     header = {"title": "t", "goals": v.goals_to_data(GOALS),

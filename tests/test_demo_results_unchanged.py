@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from simlib import outdir
-from simlib.batch import run_batch
-from simlib.store import Store
+from simlib.workbench import outdir
+from simlib.workbench.batch import run_batch
+from simlib.workbench.store import Store
 
 RECORDED = Path(__file__).parent / "data" / "demo_results_64_draws.json"
 PROJECT = Path(__file__).resolve().parents[1]

@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 import simlib as sl
-from simlib.cli import main
 from simlib.spec import load_yaml
+from simlib.workbench.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -11,10 +11,10 @@ import yaml
 from openpyxl import load_workbook
 
 import simlib as sl
-from simlib import report
-from simlib.cli import main
-from simlib.excel import Sheet, sheet_name, write_workbook
-from simlib.outdir import store_path
+from simlib.workbench import report
+from simlib.workbench.cli import main
+from simlib.workbench.excel import Sheet, sheet_name, write_workbook
+from simlib.workbench.outdir import store_path
 
 PLANS = Path(__file__).resolve().parents[1] / "scenarios" / "plans"
 

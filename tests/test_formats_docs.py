@@ -11,7 +11,7 @@ import pytest
 from pydantic import BaseModel
 
 from simlib import formats
-from simlib.cli import main
+from simlib.workbench.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / formats.DOCS_DIR

@@ -178,7 +178,7 @@ def test_a_chinese_chart_draws_every_glyph_with_the_bundled_font():
 
 
 def test_explain_in_chinese_gives_the_same_total_in_yuan_with_names_from_the_data(capsys):
-    from simlib.cli import main
+    from simlib.workbench.cli import main
 
     args = ["explain", str(ROOT / "scenarios" / "demo.yaml"), "S00001", "--period", "2026-12"]
     try:
@@ -260,7 +260,7 @@ def _reset_language():
 
 
 def test_the_scenario_files_language_applies_and_lang_overrides_it(tmp_path, capsys):
-    from simlib.cli import main
+    from simlib.workbench.cli import main
 
     f = _scenario_with_language(tmp_path, "zh-CN")
     try:
@@ -283,14 +283,14 @@ def test_an_unknown_language_in_a_scenario_file_is_a_spec_error_with_its_path(tm
 
 
 def test_lang_on_the_command_line_refuses_an_unknown_language(capsys):
-    from simlib.cli import main
+    from simlib.workbench.cli import main
 
     assert main(["describe", "scenarios/demo.yaml", "--lang", "fr"]) == 2
     assert "unknown language 'fr'" in capsys.readouterr().err
 
 
 def test_the_language_index_links_each_languages_index(tmp_path):
-    from simlib.batch import write_language_index
+    from simlib.workbench.batch import write_language_index
 
     for lang in ("en", "zh-CN"):
         (tmp_path / lang).mkdir()

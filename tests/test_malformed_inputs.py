@@ -1,6 +1,6 @@
 """Malformed inputs, one row each: files, specs and command lines a user may get wrong.
 
-Every row runs one ``simlib`` command (in-process through :func:`simlib.cli.main`,
+Every row runs one ``simlib`` command (in-process through :func:`simlib.workbench.cli.main`,
 a handful through a real subprocess) and checks four things:
 
 - the exit status (1: validate found problems or a file could not be used;
@@ -1314,13 +1314,13 @@ def _env() -> dict[str, str]:
 
 def run_case(case: Case, ctx: Ctx) -> tuple[int, str, float]:
     """Run one row; return (exit status, everything printed, seconds)."""
-    from simlib.cli import main
+    from simlib.workbench.cli import main
 
     argv = case.argv(ctx)
     start = time.perf_counter()
     if case.subprocess:
         proc = subprocess.run(
-            [sys.executable, "-c", "import sys; from simlib.cli import main; sys.exit(main())", *argv],
+            [sys.executable, "-c", "import sys; from simlib.workbench.cli import main; sys.exit(main())", *argv],
             capture_output=True, text=True, timeout=BOUND, cwd=ctx.tmp, env=_env(),
         )  # fmt: skip
         return proc.returncode, proc.stdout + proc.stderr, time.perf_counter() - start

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simlib.org import Hierarchy, HierarchyError, rollup
+from simlib.data.org import Hierarchy, HierarchyError, rollup
 
 
 def test_levels_and_paths(tiny_ds):

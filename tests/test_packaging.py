@@ -86,7 +86,7 @@ def test_ci_runs_make_test():
 
 def test_console_script_is_declared():
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    assert meta["scripts"]["simlib"] == "simlib.cli:main"
+    assert meta["scripts"]["simlib"] == "simlib.workbench.cli:main"
 
 
 def test_code_version_names_the_release_and_the_source(tmp_path, monkeypatch):

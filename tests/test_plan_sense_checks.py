@@ -143,7 +143,7 @@ def test_data_without_gender_runs_with_the_default_groupings(tmp_path):
 
 
 def test_team_level_missing_from_the_hierarchy_is_caught_by_validate(tmp_path):
-    from simlib.cli import main
+    from simlib.workbench.cli import main
 
     plan = {
         "name": "Team plan",

@@ -490,7 +490,7 @@ def test_true_up_over_a_year_equals_annual_measurement(seed, period, plan_cap):
         {"kpi": ["revenue", "ret", "new"], "aggregation": ["sum", "mean", "sum"]}
     )
     units = np.array(["a", "a", "b", "b", "b", "c"])
-    from simlib.org import Hierarchy
+    from simlib.data.org import Hierarchy
 
     h = Hierarchy(
         pd.DataFrame(
@@ -592,7 +592,7 @@ def test_leading_draws_axis_equals_one_draw_at_a_time():
     rng = np.random.default_rng(3)
     R = 7
     plan = Plan.from_yaml(ROOT / "scenarios" / "plans" / "telecom_account_manager.yaml")
-    from simlib.org import Hierarchy
+    from simlib.data.org import Hierarchy
 
     h = Hierarchy(
         pd.DataFrame(

@@ -648,7 +648,7 @@ def test_describe_names_modifier_levels_and_kpi_labels(tiny_ds):
 def test_statement_words_and_numbers_recomputed_by_hand():
     """The telecom plan for one rep and quarter: every number on the statement is
     recomputed here from the inputs, and the statement's words must carry it."""
-    from simlib.org import Hierarchy
+    from simlib.data.org import Hierarchy
 
     plan = Plan.from_yaml("scenarios/plans/telecom_account_manager.yaml")
     h = Hierarchy(
@@ -737,7 +737,7 @@ def test_statement_words_and_numbers_recomputed_by_hand():
 def test_pay_is_negative_only_where_a_clawback_or_recovered_true_up_says_so(
     seed, period, true_up, mode
 ):
-    from simlib.org import Hierarchy
+    from simlib.data.org import Hierarchy
 
     rng = np.random.default_rng(seed)
     R = 6

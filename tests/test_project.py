@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from simlib import project
+from simlib.workbench import project
 
 ROOT = Path(__file__).resolve().parents[1]
 

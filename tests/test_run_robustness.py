@@ -18,12 +18,12 @@ import pytest
 import yaml
 
 import simlib as sl
-from simlib import batch as b
-from simlib import outdir
-from simlib.cli import main
 from simlib.engine import SimulationError
 from simlib.errors import SpecError
-from simlib.store import Store
+from simlib.workbench import batch as b
+from simlib.workbench import outdir
+from simlib.workbench.cli import main
+from simlib.workbench.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 PLANS = ROOT / "scenarios" / "plans"
@@ -74,7 +74,7 @@ def test_a_killed_batch_resumed_gives_the_results_of_an_uninterrupted_run(tmp_pa
     env = {**os.environ, "PYTHONUNBUFFERED": "1",
            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")]))}  # fmt: skip
     proc = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from simlib.cli import main; sys.exit(main())",
+        [sys.executable, "-c", "import sys; from simlib.workbench.cli import main; sys.exit(main())",
          "run", str(f), "--out", str(out), "--no-reports", "--sim-workers", "1"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
     )  # fmt: skip
@@ -359,7 +359,7 @@ def test_a_large_batch_asks_for_yes_and_runs_with_it(tmp_path, data_dir, capsys)
 def test_a_bug_gives_one_line_and_a_log_and_debug_shows_the_traceback(
     tmp_path, monkeypatch, capsys
 ):
-    import simlib.cli as cli
+    import simlib.workbench.cli as cli
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
 
@@ -385,7 +385,7 @@ def test_a_bug_gives_one_line_and_a_log_and_debug_shows_the_traceback(
 def test_warnings_are_one_line_without_library_file_names(tmp_path, capsys):
     import warnings
 
-    import simlib.cli as cli
+    import simlib.workbench.cli as cli
 
     def warns(args):
         warnings.warn("something to know", UserWarning, stacklevel=1)

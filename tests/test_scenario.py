@@ -281,7 +281,7 @@ def test_budget_neutral_hits_the_baseline_cost():
 
 @pytest.mark.slow  # the cascade's difficulty check fits the company forecast (a few seconds)
 def test_cascade_targets_and_behavior_pass_through(tmp_path):
-    from simlib import report
+    from simlib.workbench import report
 
     data = tmp_path / "data"
     sl.data.synthetic.generate(n_reps=80, months=36, seed=9).save(data)

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simlib import report
 from simlib.engine.simulate import SimulationResult
+from simlib.workbench import report
 
 
 def make(name, cost, quota, spearman, budget=100.0, groups=None, reps=None):

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from test_scenario_report import make
 
-from simlib import report
+from simlib.workbench import report
 
 
 def reps_frame(ti, pay, att, p_quota=None, region=None):

@@ -436,7 +436,7 @@ def test_conflicting_goals_are_named_with_how_far_apart_they_are(bonus_data, att
 def test_written_designs_run_describe_and_open_as_plans(bonus_data, attainments, tmp_path):
     from simlib.plans import Plan
     from simlib.search.output import load_outputs, write_outputs
-    from simlib.store import Store
+    from simlib.workbench.store import Store
 
     ti, a = attainments
     budget = float((ti * np.minimum(a, 1.15)).sum())

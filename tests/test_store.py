@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import simlib as sl
-from simlib.store import Store, StoreError, run_key
+from simlib.workbench.store import Store, StoreError, run_key
 
 ROOT = Path(__file__).resolve().parents[1]
 

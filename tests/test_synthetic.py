@@ -88,7 +88,7 @@ def test_tables_and_kpis_come_from_the_kpis_table(sample):
 
 
 def test_hierarchy_is_an_unbalanced_telecom_tree_with_chinese_names(sample):
-    from simlib.org import Hierarchy
+    from simlib.data.org import Hierarchy
 
     h = Hierarchy(sample.units)
     assert h.levels == ["company", "region", "branch", "team"]
@@ -309,7 +309,7 @@ def test_regions_sized_by_miit_5g_users(big):
     """Seats follow MIIT's 5G users (East split 60/40 into East and South)."""
     users = {r.code: r.users_5g_m for r in REGIONS}
     expected = pd.Series(users) / sum(users.values())
-    from simlib.org import Hierarchy
+    from simlib.data.org import Hierarchy
 
     h = Hierarchy(big.units)
     jan = pd.Timestamp("2025-01-31")
@@ -325,7 +325,7 @@ def test_market_potential_per_rep_differs_by_region():
     """East (x1.15) sells more per rep than the North-East (x0.85): log ratio 0.30 for the
     same position. Ability varies a lot between reps (sd 0.85 in logs), so this needs a
     large force to measure: 20,000 seats, one year."""
-    from simlib.org import Hierarchy
+    from simlib.data.org import Hierarchy
 
     ds = generate(n_reps=20_000, months=12, seed=5)
     h = Hierarchy(ds.units)
@@ -339,7 +339,7 @@ def test_market_potential_per_rep_differs_by_region():
 
 def test_common_shocks_move_regions_together(big):
     """Company-wide shocks: deseasonalised regional totals co-move (positive correlation)."""
-    from simlib.org import Hierarchy
+    from simlib.data.org import Hierarchy
 
     h = Hierarchy(big.units)
     s = big.sales[big.sales.kpi == "new_customers"].merge(

@@ -23,12 +23,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import simlib as sl
-from simlib.cli import main
 from simlib.data.dataset import Dataset
 from simlib.data.parse import month_ordinals, to_dates
 from simlib.data.schemas import check_dataset
 from simlib.data.validate import MAX_ROWS_PER_CHECK, validate_cli, validate_tables
 from simlib.errors import DataValidationError
+from simlib.workbench.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GOOD = FIXTURES / "good"

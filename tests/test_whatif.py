@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 import simlib as sl
 from simlib.plans import Plan
-from simlib.whatif import WhatIf, WhatIfError
-from simlib.whatif.app import WhatIfApp, table_values
+from simlib.workbench.whatif import WhatIf, WhatIfError
+from simlib.workbench.whatif.app import WhatIfApp, table_values
 
 ROOT = Path(__file__).resolve().parents[1]
 PROPOSED = ROOT / "scenarios" / "plans" / "am_proposed.yaml"

@@ -9,10 +9,10 @@ import pytest
 import yaml
 
 import simlib as sl
-from simlib.cli import main
 from simlib.scenario import Scenario
-from simlib.whatif import WhatIf, WhatIfError
-from simlib.whatif.reform import save_reform
+from simlib.workbench.cli import main
+from simlib.workbench.whatif import WhatIf, WhatIfError
+from simlib.workbench.whatif.reform import save_reform
 
 ROOT = Path(__file__).resolve().parents[1]
 PROPOSED = ROOT / "scenarios" / "plans" / "am_proposed.yaml"
@@ -95,7 +95,7 @@ def test_saving_refuses_to_overwrite_and_needs_a_change_and_a_header(wi, data, t
 
 def test_compare_with_a_saved_reform_shows_its_cost(wi, data, tmp_path):
     from simlib.plans import Plan
-    from simlib.whatif.app import WhatIfApp
+    from simlib.workbench.whatif.app import WhatIfApp
 
     path = save_reform(wi, {"revenue_bonus.cap": 1.5}, tmp_path / "c.yaml", title="t",
                        author="a", data_path=str(data), plan_path=str(PROPOSED))  # fmt: skip
@@ -119,7 +119,7 @@ def test_whatif_command_reports_bad_data_in_one_line(tmp_path, capsys):
 
 
 def test_demo_ends_with_the_command_that_opens_the_whatif(monkeypatch, capsys, tmp_path):
-    import simlib.batch as batch
+    import simlib.workbench.batch as batch
 
     class Done:
         index = tmp_path / "index.html"

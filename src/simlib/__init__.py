@@ -18,26 +18,27 @@ from simlib.errors import DataValidationError, SimlibError, SpecError
 __version__ = "0.1.0"
 
 _SUBMODULES = {
-    "data",
-    "org",
-    "targets",
-    "plans",
-    "appraisal",
-    "outcomes",
-    "behavior",
-    "engine",
-    "metrics",
-    "vocabulary",
-    "scenario",
-    "store",
-    "batch",
-    "decision",
-    "report",
-    "search",
-    "formatting",
-    "cli",
-    "project",
-    "whatif",
+    "data": "simlib.data",
+    "org": "simlib.data.org",
+    "targets": "simlib.targets",
+    "plans": "simlib.plans",
+    "appraisal": "simlib.appraisal",
+    "outcomes": "simlib.outcomes",
+    "behavior": "simlib.behavior",
+    "engine": "simlib.engine",
+    "metrics": "simlib.metrics",
+    "vocabulary": "simlib.vocabulary",
+    "scenario": "simlib.scenario",
+    "store": "simlib.workbench.store",
+    "batch": "simlib.workbench.batch",
+    "decision": "simlib.decision",
+    "report": "simlib.workbench.report",
+    "search": "simlib.search",
+    "formatting": "simlib.formatting",
+    "cli": "simlib.workbench.cli",
+    "project": "simlib.workbench.project",
+    "whatif": "simlib.workbench.whatif",
+    "workbench": "simlib.workbench",
 }
 # Public names that live in submodules, re-exported lazily: name -> module.
 _EXPORTS = {
@@ -84,7 +85,7 @@ def code_version() -> str:
 
 def __getattr__(name: str) -> Any:
     if name in _SUBMODULES:
-        return importlib.import_module(f"simlib.{name}")
+        return importlib.import_module(_SUBMODULES[name])
     if name in _EXPORTS:
         return getattr(importlib.import_module(_EXPORTS[name]), name)
     raise AttributeError(f"module 'simlib' has no attribute {name!r}")

@@ -262,7 +262,7 @@ def _why(first: Row, second: Row | None, goals: Sequence[v.Goal], baseline: str,
 
 
 def _losses(results, baseline, designs, min_group) -> tuple[list[Loss], list[str]]:
-    from simlib import report
+    from simlib.workbench import report
 
     base = results[baseline]
     out: list[Loss] = []

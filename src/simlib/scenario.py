@@ -1106,7 +1106,7 @@ def _plan_kpi_paths(plan: dict) -> list[tuple[str, str]]:
 
 def _team_level_problems(plan: Any, ds, where: str) -> list[tuple[str, str]]:
     """Team components measuring a level the data's hierarchy does not have."""
-    from simlib.org import Hierarchy
+    from simlib.data.org import Hierarchy
 
     comps = plan.get("components") if isinstance(plan, dict) else None
     if not isinstance(comps, list):

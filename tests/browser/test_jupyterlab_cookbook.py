@@ -25,7 +25,7 @@ RUN_ALL_MS = int(os.environ.get("SIMLIB_TEST_RUN_ALL_MS", "600000"))
 @pytest.fixture(scope="module")
 def lab(browser, tmp_path_factory):
     """JupyterLab on a free loopback port, started at the project root as users start it."""
-    from simlib.whatif.serve import free_port
+    from simlib.workbench.whatif.serve import free_port
 
     port, token = free_port(), secrets.token_hex(16)
     env = {k: v for k, v in os.environ.items() if k != "SIMLIB_PROJECT"}

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from simlib.batch import PROJECT_ROOT, run_batch
+from simlib.workbench.batch import PROJECT_ROOT, run_batch
 
 pytestmark = [pytest.mark.notebook, pytest.mark.slow]
 

@@ -127,10 +127,10 @@ def test_save_as_reform_writes_a_scenario_that_validates(server, page, saved_dir
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert doc["title"] == "Cap at 150%" and doc["author"] == "Comp & Ben"
     assert doc["reforms"]["lower_cap"]["changes"] == {"plan.components[0].curve[4]": [1.5, 2.25]}
-    v = subprocess.run([sys.executable, "-m", "simlib.cli", "validate", str(path)],
+    v = subprocess.run([sys.executable, "-m", "simlib.workbench.cli", "validate", str(path)],
                        capture_output=True, text=True, cwd=ROOT)  # fmt: skip
     assert v.returncode == 0, v.stdout + v.stderr
-    d = subprocess.run([sys.executable, "-m", "simlib.cli", "describe", str(path)],
+    d = subprocess.run([sys.executable, "-m", "simlib.workbench.cli", "describe", str(path)],
                        capture_output=True, text=True, cwd=ROOT)  # fmt: skip
     assert "cap 160% -> 150% of quota" in d.stdout
 

@@ -23,10 +23,18 @@ def whatif_server(
     timeout: float = 120.0,
 ) -> Iterator[str]:
     """Run ``simlib whatif --no-browser`` and yield its URL once it answers."""
-    from simlib.whatif.serve import free_port
+    from simlib.workbench.whatif.serve import free_port
 
     port = free_port()
-    cmd = [sys.executable, "-m", "simlib.cli", "whatif", "--no-browser", "--port", str(port)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "simlib.workbench.cli",
+        "whatif",
+        "--no-browser",
+        "--port",
+        str(port),
+    ]
     if data:
         cmd.insert(4, str(data))
     if plan:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from simlib.batch import render_report
 from simlib.data.synthetic import generate
+from simlib.workbench.batch import render_report
 
 pytestmark = pytest.mark.notebook
 ROOT = Path(__file__).resolve().parents[2]

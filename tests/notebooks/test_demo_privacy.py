@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from simlib.batch import DEMO_REPORTS, render_report
 from simlib.data.synthetic import generate
+from simlib.workbench.batch import DEMO_REPORTS, render_report
 
 pytestmark = pytest.mark.notebook
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from simlib.cli import main
 from simlib.data.synthetic import generate
+from simlib.workbench.cli import main
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from test_search import CAP_SEARCH, cap_file

@@ -18,10 +18,10 @@ import pytest
 import yaml
 
 import simlib as sl
-from simlib.batch import NOTEBOOKS, execute_notebook, run_batch
-from simlib.cli import main
 from simlib.data.synthetic import generate
-from simlib.outdir import store_path
+from simlib.workbench.batch import NOTEBOOKS, execute_notebook, run_batch
+from simlib.workbench.cli import main
+from simlib.workbench.outdir import store_path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from test_search import CAP_SEARCH, cap_file

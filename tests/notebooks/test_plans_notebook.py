@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from simlib.batch import render_report
 from simlib.data.synthetic import generate
+from simlib.workbench.batch import render_report
 
 pytestmark = pytest.mark.notebook
 

@@ -16,9 +16,9 @@ import numpy as np
 import pytest
 from bs4 import BeautifulSoup
 
-from simlib.batch import DEMO_SCENARIOS, PROJECT_ROOT, run_batch
-from simlib.outdir import store_path
-from simlib.store import Store
+from simlib.workbench.batch import DEMO_SCENARIOS, PROJECT_ROOT, run_batch
+from simlib.workbench.outdir import store_path
+from simlib.workbench.store import Store
 
 pytestmark = [pytest.mark.notebook, pytest.mark.slow]
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from simlib.cli import main
 from simlib.data.dataset import Dataset
 from simlib.data.synthetic import generate
+from simlib.workbench.cli import main
 
 pytestmark = pytest.mark.notebook
 

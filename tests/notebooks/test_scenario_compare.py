@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 import simlib as sl
-from simlib.batch import run_batch
-from simlib.outdir import store_path
+from simlib.workbench.batch import run_batch
+from simlib.workbench.outdir import store_path
 
 pytestmark = pytest.mark.notebook
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,8 +68,8 @@ def test_small_batch_end_to_end(tmp_path):
         assert heading in compare, heading
     # Numbers, not only headings. Without a behavioural model every design sells the
     # same in each simulated year (common random numbers): revenue is identical.
-    from simlib import report
-    from simlib.store import Store
+    from simlib.workbench import report
+    from simlib.workbench.store import Store
 
     stored = Store(store_path(tmp_path / "out")).load_batch("small")
     rev = {n: r.per_draw["revenue"].to_numpy() for n, r in stored.items()}
@@ -99,8 +99,8 @@ def test_small_batch_end_to_end(tmp_path):
         assert "hl-ipython3" not in page and "import matplotlib" not in page  # no code cells
 
     # Re-rendering from the store needs no simulation.
-    from simlib.batch import rerender
-    from simlib.store import Store
+    from simlib.workbench.batch import rerender
+    from simlib.workbench.store import Store
 
     st = Store(store_path(tmp_path / "out"))
     n = len(st.runs())

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from simlib.batch import render_report
+from simlib.workbench.batch import render_report
 
 pytestmark = pytest.mark.notebook
 

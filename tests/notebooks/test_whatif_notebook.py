@@ -5,8 +5,8 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from simlib.batch import NOTEBOOKS, execute_notebook
 from simlib.data.synthetic import generate
+from simlib.workbench.batch import NOTEBOOKS, execute_notebook
 
 pytestmark = pytest.mark.notebook
 

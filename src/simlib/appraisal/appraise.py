@@ -32,7 +32,7 @@ from simlib.appraisal.scorecard import (
 )
 from simlib.appraisal.weights import Weights
 from simlib.data.dataset import Dataset
-from simlib.org import Hierarchy
+from simlib.data.org import Hierarchy
 
 
 @dataclass(frozen=True)
@@ -156,7 +156,7 @@ def mean_weight_kpis(ds: Dataset, kpis: Sequence[str]) -> dict[str, str]:
 
     A unit's churn rate is its reps' churn weighted by their revenue when the
     KPI table says ``weight_kpi: revenue`` (the same rule as
-    :func:`simlib.org.rollup`); without one, each rep counts once.
+    :func:`simlib.data.org.rollup`); without one, each rep counts once.
     """
     t = ds.kpis.set_index("kpi")
     if "weight_kpi" not in t.columns:

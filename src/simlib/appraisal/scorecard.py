@@ -687,7 +687,7 @@ def team_scores(
         Each rep's weight in the unit's mean of a ``mean`` KPI (e.g. the rep's
         revenue for a churn rate whose ``weight_kpi`` is revenue); ignored for
         summed KPIs. Default: every rep counts once (headcount), as
-        :func:`simlib.org.rollup` does without a ``weight_kpi``.
+        :func:`simlib.data.org.rollup` does without a ``weight_kpi``.
 
     Returns
     -------

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from simlib.data.dataset import Dataset
-from simlib.org import Hierarchy
+from simlib.data.org import Hierarchy
 
 
 @dataclass(frozen=True)

@@ -943,7 +943,7 @@ def format_problems(problems: Sequence[Problem]) -> str:
 
 def summarize(ds: Any, sources: Mapping[str, TableSource] | None = None) -> str:
     """A one-screen summary of a valid dataset: reps, units, KPIs, months, rows, encodings."""
-    from simlib.org import Hierarchy
+    from simlib.data.org import Hierarchy
 
     lines = [f"Dataset {ds.source}: valid"]
     reps = ds.reps

@@ -129,7 +129,7 @@ class Layout:
         region_level: str | None = None,
     ) -> Layout:
         """Layout for ``rep_ids`` (default: every rep employed in ``periods``)."""
-        from simlib.org import Hierarchy
+        from simlib.data.org import Hierarchy
 
         if rep_ids is None:
             employed = ds.employed_mask(periods).any(axis=1)

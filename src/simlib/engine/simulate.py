@@ -846,7 +846,7 @@ def simulate(
     )
     started = time.perf_counter()
     started_cpu = time.thread_time()
-    from simlib.org import Hierarchy
+    from simlib.data.org import Hierarchy
     from simlib.plans import Plan
 
     plan = load_plan(plan, ds)

@@ -306,7 +306,7 @@ class Plan:
         if self.spec.draw is not None and self.spec.draw.months is not None:
             draw_mask = self._new_hire_months(reps, periods, self.spec.draw.months)
         if hierarchy is None and ds is not None:
-            from simlib.org import Hierarchy
+            from simlib.data.org import Hierarchy
 
             hierarchy = Hierarchy.of(ds)
         teams = {}

@@ -226,7 +226,7 @@ def store_runs(result: SearchResult, scenario: Any, path: Path, batch: str = "de
     """Save the baseline, the base and every confirmed design's run in a results store."""
     from simlib import code_version
     from simlib.scenario import BASELINE, Scenario
-    from simlib.store import Store, run_key
+    from simlib.workbench.store import Store, run_key
 
     store = Store(path)
     keys = []
@@ -333,7 +333,7 @@ def write_outputs(
         result.sensitivity.to_csv(tmp / "sensitivity.csv", index=False)
         store_runs(result, scenario, tmp / "results.duckdb")
         if report:
-            from simlib.batch import render_report
+            from simlib.workbench.batch import render_report
 
             render_report(
                 "design", tmp, parameters={"search_dir": str(tmp)},

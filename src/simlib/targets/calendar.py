@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from simlib.data.dataset import Dataset
-from simlib.org import Hierarchy
+from simlib.data.org import Hierarchy
 from simlib.targets.nodes import CascadeError, _sales_codes, _year_periods
 from simlib.targets.rounding import apportion_rows
 

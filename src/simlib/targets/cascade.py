@@ -51,8 +51,8 @@ import numpy as np
 import pandas as pd
 
 from simlib.data.dataset import Dataset
+from simlib.data.org import Hierarchy
 from simlib.errors import SpecError
-from simlib.org import Hierarchy
 from simlib.targets.calendar import _monthly, seasonal_profile
 from simlib.targets.nodes import (
     MIN_MONTHS_FOR_BAND,

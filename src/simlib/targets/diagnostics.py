@@ -26,7 +26,7 @@ from scipy import stats
 
 from simlib.data.checks import last_year_actual, year_months, year_profile
 from simlib.data.dataset import Dataset
-from simlib.org import Hierarchy
+from simlib.data.org import Hierarchy
 from simlib.targets.cascade import Cascade, CascadeError
 from simlib.targets.nodes import _rate_weights
 

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from simlib.data.dataset import Dataset
+from simlib.data.org import Hierarchy
 from simlib.errors import SimlibError
-from simlib.org import Hierarchy
 from simlib.targets.spec import REP_LEVEL, LevelRule
 
 #: Months of last-year sales a rep needs before a guardrail band applies to them.

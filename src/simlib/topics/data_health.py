@@ -20,8 +20,8 @@ from simlib import vocabulary as voc
 from simlib.data import health as H
 from simlib.data.checks import DataChecks, check_dataset
 from simlib.data.dataset import Dataset
+from simlib.data.org import Hierarchy
 from simlib.i18n import N_, _
-from simlib.org import Hierarchy
 from simlib.topics import ReportParameterError
 from simlib.topics import format as F
 

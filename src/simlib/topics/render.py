@@ -81,7 +81,7 @@ def render_topic(
         Any other parameter of the topic's notebook (a cascade spec, plan files, a
         scorecard ...); unknown names are refused before anything runs.
     """
-    from simlib.batch import render_report
+    from simlib.workbench.batch import render_report
 
     key = topic_name(name)
     params = topic_parameters(key, data, currency, parameters)

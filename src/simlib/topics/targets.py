@@ -19,8 +19,8 @@ import pandas as pd
 from simlib import i18n
 from simlib import targets as tg
 from simlib.data.dataset import Dataset
+from simlib.data.org import Hierarchy
 from simlib.i18n import N_, _
-from simlib.org import Hierarchy
 from simlib.targets.diagnostics import BAND, TOO_EASY, TOO_HARD
 from simlib.topics import ReportParameterError
 from simlib.topics import format as F

@@ -36,7 +36,7 @@ def sample_readme(ds: Dataset, command: str) -> str:
     the README always describes the data beside it.
     """
     from simlib.data import health
-    from simlib.org import Hierarchy
+    from simlib.data.org import Hierarchy
 
     h = Hierarchy(ds.units)
     levels = ds.units["level"].value_counts().reindex(h.levels)

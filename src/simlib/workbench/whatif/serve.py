@@ -1,9 +1,9 @@
 """``simlib whatif``: serve the what-if page with Voila on this machine.
 
 Voila runs the what-if notebook (``notebooks/whatif.py``, converted to a temporary
-``.ipynb``) with its code hidden and shows the page it builds (:class:`simlib.whatif.app.WhatIfApp`). The data and plan chosen on the
+``.ipynb``) with its code hidden and shows the page it builds (:class:`simlib.workbench.whatif.app.WhatIfApp`). The data and plan chosen on the
 command line reach the page through environment variables
-(:data:`simlib.whatif.app.ENV`). The server listens on the loopback address only:
+(:data:`simlib.workbench.whatif.app.ENV`). The server listens on the loopback address only:
 the page shows what a sales force was paid, so it is not offered to the network.
 """
 
@@ -18,7 +18,7 @@ import tempfile
 import webbrowser
 from pathlib import Path
 
-from simlib.whatif.app import ENV
+from simlib.workbench.whatif.app import ENV
 
 #: The plan the what-if starts from when none is given.
 DEFAULT_PLAN = "scenarios/plans/am_proposed.yaml"
@@ -37,7 +37,7 @@ def notebook_path(folder: Path) -> Path:
     """The what-if notebook written as ``.ipynb`` into ``folder`` (Voila reads .ipynb)."""
     import jupytext
 
-    from simlib import project
+    from simlib.workbench import project
 
     src = project.resolve("notebooks/whatif.py")
     if not src.exists():
@@ -57,7 +57,7 @@ def command(
 ) -> tuple[list[str], dict[str, str]]:
     """The Voila command line and environment that serve the what-if (the notebook is
     written into ``folder``)."""
-    from simlib import project
+    from simlib.workbench import project
 
     env = dict(os.environ)
     # The kernel runs beside the temporary notebook: name the project explicitly.
@@ -89,7 +89,7 @@ def check(data: Path, plan: Path, year: int | None = None) -> str:
     Returns a one-line description of what the page will show.
     """
     import simlib as sl
-    from simlib.whatif import WhatIf
+    from simlib.workbench.whatif import WhatIf
 
     ds = sl.load_dataset(data)
     wi = WhatIf(ds, plan, year=year)
@@ -105,7 +105,7 @@ def serve(
     scenario_dir: str | Path | None = None,
 ) -> int:
     """Serve the what-if until interrupted (Ctrl+C); returns Voila's exit status."""
-    from simlib import project
+    from simlib.workbench import project
 
     data = Path(data).resolve() if data else project.resolve(DEFAULT_DATA)
     plan = Path(plan).resolve() if plan else project.resolve(DEFAULT_PLAN)

@@ -28,7 +28,7 @@ FORMATS = {
     "pct2": "0.00%",
     "count": "#,##0",
     "number": "0.000",
-    "num": "0.000",  # the kind name simlib.report.METRICS uses
+    "num": "0.000",  # the kind name simlib.workbench.report.METRICS uses
     "x": '0.00"x"',
     "text": "@",
 }
@@ -142,7 +142,7 @@ def comparison_sheet(results: Mapping[str, Any], baseline: str = "baseline") -> 
     for each reform, the change against the baseline with the half-width of its 95%
     interval (paired draw by draw), as numbers."""
     from simlib import metrics as m
-    from simlib import report
+    from simlib.workbench import report
 
     names = list(results)
     cmp = m.compare([results[n] for n in names], baseline=names.index(baseline))
@@ -181,7 +181,7 @@ def group_sheet(results: Mapping[str, Any], grouping: str, baseline: str, min_gr
                 design: Mapping[str, Any] | None) -> Sheet | None:  # fmt: skip
     """Mean pay per rep by group under each design and the change against the baseline;
     groups under ``min_group`` reps are left out (and said so under the table)."""
-    from simlib import report
+    from simlib.workbench import report
 
     key, words = report.GROUP_TABLES[grouping]
     base = results[baseline]
@@ -234,7 +234,7 @@ def batch_tables(view: Any, baseline: str = "baseline") -> dict[str, Sheet]:
 def pay_statement_tables(view: Any) -> dict[str, Sheet]:
     """Per-rep expected pay of each design whose scenario allows individual pay
     (``report.show_individual_pay: true``); empty when none does."""
-    from simlib import report
+    from simlib.workbench import report
 
     out = {}
     for name, res in view.results.items():
@@ -264,7 +264,7 @@ def write_batch_workbooks(
     a scenario allows individual pay, ``<private_dir>/<batch>-pay-statements.xlsx`` (one
     sheet of per-rep pay per such design), outside the shared folder. ``currency``
     defaults to the baseline plan's own (its spec's ``currency``)."""
-    from simlib import report
+    from simlib.workbench import report
 
     shared_dir, private_dir = Path(shared_dir).resolve(), Path(private_dir).resolve()
     if private_dir == shared_dir or shared_dir in private_dir.parents:

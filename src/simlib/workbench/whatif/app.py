@@ -2,7 +2,7 @@
 
 :class:`WhatIfApp` builds the page from ipywidgets; ``simlib whatif`` serves it
 with Voila (code hidden), and it also runs in a notebook cell. Every change
-re-pays the year (:meth:`simlib.whatif.WhatIf.evaluate`) and redraws the
+re-pays the year (:meth:`simlib.workbench.whatif.WhatIf.evaluate`) and redraws the
 figures: the payout curves (start and as set), the start | as set | change
 table, one line per change in words, and mean pay by performance quartile and
 region (groups under the minimum size left out; no individual's pay).
@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simlib.whatif.model import NO_CAP, WhatIf, WhatIfError, WhatIfResult
+from simlib.workbench.whatif.model import NO_CAP, WhatIf, WhatIfError, WhatIfResult
 
 #: Environment variables through which ``simlib whatif`` passes its settings to the
 #: page (Voila runs the notebook as written; these override its parameters).
@@ -76,7 +76,7 @@ def totals_html(
     values: Mapping[str, Any] | None = None,
 ) -> str:
     """The start | as set | change table (and a column for a plan compared with)."""
-    from simlib.report import fmt
+    from simlib.workbench.report import fmt
 
     t = wi.table(start, now)
     head = "<th>measure</th><th>start</th><th>as set</th><th>change</th>"
@@ -254,7 +254,7 @@ class WhatIfApp:
     ) -> None:
         import ipywidgets as w
 
-        from simlib import project
+        from simlib.workbench import project
 
         self.wi = wi
         self.scenario_dir = Path(scenario_dir or project.resolve("scenarios/whatif"))
@@ -382,7 +382,7 @@ class WhatIfApp:
         )
 
     def _compare_options(self) -> list[tuple[str, str]]:
-        from simlib import project
+        from simlib.workbench import project
 
         opts: list[tuple[str, str]] = [("(nothing)", "")]
         try:
@@ -493,7 +493,7 @@ class WhatIfApp:
 
     def compare_with(self, path: str | None) -> None:
         """Show another saved plan (a plan file, or a saved reform) beside the start."""
-        from simlib.whatif.reform import plan_from_file
+        from simlib.workbench.whatif.reform import plan_from_file
 
         if not path:
             self.other = None
@@ -513,7 +513,7 @@ class WhatIfApp:
 
     def save(self, name: str, title: str, author: str, what: str = "", why: str = "") -> Path:
         """Write the plan as set as a reform of the starting plan (a scenario file)."""
-        from simlib.whatif.reform import save_reform
+        from simlib.workbench.whatif.reform import save_reform
 
         return save_reform(
             self.wi, self.values, self.scenario_dir / f"{name}.yaml",
@@ -551,7 +551,7 @@ class WhatIfApp:
         take precedence over the arguments.
         """
         import simlib as sl
-        from simlib import project
+        from simlib.workbench import project
 
         env = os.environ if environ is None else environ
         data_path = env.get(ENV["data_path"], data_path)

@@ -42,7 +42,7 @@ def root(start: str | Path | None = None) -> Path:
     for folder in (here, *here.parents):
         if (folder / MARKER).is_dir():
             return folder
-    checkout = Path(__file__).resolve().parents[2]
+    checkout = Path(__file__).resolve().parents[3]
     if (checkout / MARKER).is_dir():
         return checkout
     raise ProjectError(

@@ -208,7 +208,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from simlib.batch import run_batch
+    from simlib.workbench.batch import run_batch
 
     _check_scenario_path(args.scenario)
     _language(args, args.scenario)
@@ -224,8 +224,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         yes=args.yes,
     )
     if args.excel:
-        from simlib.excel import write_batch_workbooks
-        from simlib.outdir import store_dir, store_path
+        from simlib.workbench.excel import write_batch_workbooks
+        from simlib.workbench.outdir import store_dir, store_path
 
         # Per-rep pay statements go beside the shared folder, never into it.
         for path in write_batch_workbooks(
@@ -237,7 +237,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from simlib.batch import PROJECT_ROOT, rerender
+    from simlib.workbench.batch import PROJECT_ROOT, rerender
 
     _language(args)
     out = Path(args.batch)
@@ -249,7 +249,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from simlib.batch import run_demo
+    from simlib.workbench.batch import run_demo
 
     # Without --lang the demo is rendered in every language, each in its own folder.
     languages = None if args.lang else ("en", "zh-CN")
@@ -321,7 +321,7 @@ def _cmd_design(args: argparse.Namespace) -> int:
 
 def _cmd_docs(args: argparse.Namespace) -> int:
     from simlib import formats
-    from simlib.batch import PROJECT_ROOT
+    from simlib.workbench.batch import PROJECT_ROOT
 
     folder = Path(args.out) if args.out else PROJECT_ROOT / formats.DOCS_DIR
     if args.check:
@@ -335,7 +335,7 @@ def _cmd_docs(args: argparse.Namespace) -> int:
 
 
 def _cmd_whatif(args: argparse.Namespace) -> int:
-    from simlib.whatif.serve import serve
+    from simlib.workbench.whatif.serve import serve
 
     return serve(
         args.data,

@@ -1,7 +1,7 @@
 """Tables, words and figures for the scenario and comparison reports.
 
 The report notebooks stay thin: they call these functions on results read back
-from the store (:mod:`simlib.store`). Everything here works on
+from the store (:mod:`simlib.workbench.store`). Everything here works on
 :class:`~simlib.engine.SimulationResult` objects, so an analyst can use the same
 calls on results simulated in a notebook.
 
@@ -821,7 +821,7 @@ def batch_decision(view: BatchView, baseline: str = "baseline", caveats: Sequenc
 
     ``caveats`` (sentences) are shown after the ones the decision finds, and after any
     the batch recorded in its header under ``caveats`` (see
-    :func:`simlib.batch.batch_header`)."""
+    :func:`simlib.workbench.batch.batch_header`)."""
     from simlib.decision import decide
 
     if baseline not in view.results:
@@ -861,7 +861,7 @@ def load_batch(store_path: str, batch: str, scenarios: Sequence[str] | None = No
     design (from the stored scenario text)."""
     import yaml
 
-    from simlib.store import Store
+    from simlib.workbench.store import Store
 
     st = Store(store_path, read_only=True)
     items = st.items(batch)

@@ -222,8 +222,8 @@ class WhatIf:
         min_group: int = MIN_GROUP,
     ) -> None:
         from simlib.data.checks import exclude_missing_months
+        from simlib.data.org import Hierarchy
         from simlib.engine.simulate import load_plan
-        from simlib.org import Hierarchy
 
         self.ds = ds
         self.plan = load_plan(plan, ds)
@@ -712,7 +712,7 @@ class WhatIf:
     # ------------------------------------------------------------ words and tables
     def table(self, start: WhatIfResult, now: WhatIfResult) -> pd.DataFrame:
         """Start | as set | change for the figures HR reads first (numbers, not text)."""
-        from simlib.report import METRICS
+        from simlib.workbench.report import METRICS
 
         rows = []
         for key in TABLE_METRICS:

@@ -19,10 +19,10 @@ from typing import Any
 
 from simlib._atomic import atomic_file
 from simlib.errors import SimlibError
-from simlib.outdir import STORE_SUFFIX
+from simlib.workbench.outdir import STORE_SUFFIX
 
 #: Repository root when running from a source checkout (notebooks/ lives there).
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
 KERNEL = "simlib"
 #: Seconds a notebook cell may run, and a kernel may take to start, before it fails.
@@ -333,7 +333,7 @@ def render_report(
     executed ``.ipynb`` for analysts: with ``output_name``, under ``<out_dir>.store/notebooks/``
     beside the folder, which then holds the HTML only; without it, beside the HTML);
     ``output_name`` defaults to ``name``."""
-    from simlib.outdir import store_dir
+    from simlib.workbench.outdir import store_dir
 
     start = time.perf_counter()
     out_dir = Path(out_dir)
@@ -414,7 +414,8 @@ def run_demo(
     import shutil
     from functools import partial
 
-    from simlib import i18n, outdir
+    from simlib import i18n
+    from simlib.workbench import outdir
 
     search_dir = outdir.store_dir(out_dir) / "design"
 
@@ -670,7 +671,7 @@ def run_batch(
         Output folder; default ``reports/<batch>/`` (the file's ``batch:`` or its stem).
         It holds what leadership reads: one HTML report per scenario,
         ``compare.html`` and ``index.html``. The results store and the executed
-        notebooks live beside it in ``<out>.store/`` (:mod:`simlib.outdir`). The
+        notebooks live beside it in ``<out>.store/`` (:mod:`simlib.workbench.outdir`). The
         folder is locked while the batch writes to it.
     resume : bool
         Redo only what failed or changed since the last run into ``out``: a
@@ -707,9 +708,9 @@ def run_batch(
     """
     import warnings
 
-    from simlib import outdir
     from simlib.limits import MAX_DRAWS
     from simlib.scenario import Scenario
+    from simlib.workbench import outdir
 
     started = time.perf_counter()
     if draws is not None and (
@@ -798,9 +799,9 @@ def _run_batch(
 ) -> BatchResult:  # fmt: skip
     """The batch itself, run while holding the output folder's lock."""
     from simlib import code_version
-    from simlib.outdir import store_path
     from simlib.scenario import BASELINE, Scenario, budget_neutral, scale_payouts
-    from simlib.store import Store, run_key
+    from simlib.workbench.outdir import store_path
+    from simlib.workbench.store import Store, run_key
 
     batch = root.batch
     store = Store(store_path(out_dir))
@@ -1119,7 +1120,7 @@ def report_stems(names: list[str]) -> dict[str, str]:
 def _remove_stale(out_dir: Path, keep: set[str], echo) -> list[str]:
     """Delete scenario reports (and their executed notebooks) no current scenario owns,
     so the folder never shows a report for a design that is gone, failed or renamed."""
-    from simlib.outdir import store_dir
+    from simlib.workbench.outdir import store_dir
 
     removed = []
     notebooks = [out_dir / "notebooks", store_dir(out_dir) / "notebooks"]
@@ -1240,8 +1241,8 @@ def _record_reports(store, batch, renderer, echo) -> None:
 
 def rerender(out_dir: str | Path, workers: int = 2, echo=print) -> BatchResult:
     """Render a batch's reports again from its store (no simulation)."""
-    from simlib import outdir
-    from simlib.store import Store
+    from simlib.workbench import outdir
+    from simlib.workbench.store import Store
 
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
@@ -1342,11 +1343,11 @@ def _page_label(name: str) -> str:
 
 
 def index_decision(store_path: str | Path, batch: str) -> str:
-    """The decision box of a batch (:func:`simlib.report.batch_decision`) as HTML, or a
+    """The decision box of a batch (:func:`simlib.workbench.report.batch_decision`) as HTML, or a
     short note saying why there is none (no baseline ran)."""
     from html import escape
 
-    from simlib import report
+    from simlib.workbench import report
 
     try:
         view = report.load_batch(str(store_path), batch)

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from simlib._atomic import atomic_file
-from simlib.whatif.model import WhatIf, WhatIfError
+from simlib.workbench.whatif.model import WhatIf, WhatIfError
 
 
 def reform_changes(wi: WhatIf, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -97,7 +97,7 @@ def reform_document(
 def _in_project(path: str | Path) -> str:
     """A path inside the project as written from its root (readable, and valid wherever
     the project is checked out); any other path as it is."""
-    from simlib import project
+    from simlib.workbench import project
 
     p = Path(path)
     if p.is_absolute():

@@ -9,11 +9,11 @@ nothing, so every control back at its start gives the starting plan exactly.
 :meth:`simlib.plans.Plan.evaluate` and the same metric definitions as the
 reports (:func:`simlib.metrics.plan_health`).
 
-The browser app (``simlib whatif``) is :class:`simlib.whatif.app.WhatIfApp`
-served by Voila; "Save as reform" is :func:`simlib.whatif.reform.save_reform`.
+The browser app (``simlib whatif``) is :class:`simlib.workbench.whatif.app.WhatIfApp`
+served by Voila; "Save as reform" is :func:`simlib.workbench.whatif.reform.save_reform`.
 """
 
-from simlib.whatif.model import (
+from simlib.workbench.whatif.model import (
     NO_CAP,
     Control,
     WhatIf,
