@@ -1135,7 +1135,7 @@ def _plan_kpis(plan: dict) -> set[str]:
 
 def _project_root() -> Path:
     """The source checkout's root (``scenarios/``, ``data/`` and ``notebooks/`` live there)."""
-    return Path(__file__).resolve().parents[2]
+    return Path(__file__).resolve().parents[3]
 
 
 class _FileLoader:
