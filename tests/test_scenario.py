@@ -26,6 +26,7 @@ from simlib.scenario import (
     scale_payouts,
     set_path,
 )
+from simlib.topics.scenario_words import describe_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 PLANS = ROOT / "scenarios" / "plans"
@@ -131,7 +132,7 @@ def test_a_reform_that_changes_nothing_warns():
     with pytest.warns(ScenarioWarning, match="changes nothing"):
         sc = Scenario.from_dict(d, root_dir=ROOT)
     assert sc["same"].changes == []
-    assert "changes nothing" in sc.describe()
+    assert "changes nothing" in describe_scenario(sc)
 
 
 def test_a_real_change_does_not_warn():
@@ -166,7 +167,7 @@ def test_cap_sweep_expands_the_grid_and_keeps_the_slope():
     assert c[0][0] == 0.8
     nc = sc["grid: cap=none, threshold=0.7"].design["plan"]["components"][0]["curve"]
     assert nc[-1] == [NO_CAP_ATTAINMENT, pytest.approx(1.0 + 2.5 * (NO_CAP_ATTAINMENT - 1.0))]
-    text = sc.describe()
+    text = describe_scenario(sc)
     assert "cap removed" in text and "cap 160% -> 200% of quota" in text
 
 
@@ -180,7 +181,7 @@ def test_single_parameter_sweep_named_like_its_parameter():
 
 def test_describe_speaks_plain_language():
     sc = Scenario.from_yaml(ROOT / "scenarios" / "demo.yaml")
-    text = sc.describe()
+    text = describe_scenario(sc)
     assert (
         "replaces the plan 'Account manager plan (current)' with 'Account manager plan (proposed)'"
         in text
