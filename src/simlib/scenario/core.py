@@ -151,103 +151,10 @@ class Scenario:
             header=header,
             batch=batch,
         )
-        resolved: dict[str, Scenario] = {BASELINE: baseline}
-        failed: dict[str, str] = {}
-        errors: list[tuple[str, str]] = []
-
-        def fail(name: str, exc: Exception) -> None:
-            if isinstance(exc, SpecError):
-                errors.extend(exc.errors)
-            else:
-                errors.append((f"{root}: {name}", str(exc)))
-            failed[name] = str(exc)
-
-        # Reforms may chain in any order in the file: resolve by dependency.
-        pending = dict(spec.reforms)
-        if BASELINE in pending:
-            errors.append((f"{root}: reforms.{BASELINE}", "'baseline' is reserved"))
-            pending.pop(BASELINE)
-        while pending:
-            progressed = False
-            for name, rf in list(pending.items()):
-                where = f"{root}: reforms.{name}"
-                if rf.base in failed:
-                    fail(name, SpecError([(f"{where}.base", f"its base {rf.base!r} failed")]))
-                elif rf.base in resolved:
-                    try:
-                        resolved[name] = _derive(
-                            resolved[rf.base], name, "reform", rf.changes, loader, where,
-                            what=rf.what, why=rf.why, title=rf.title or name,
-                            budget_neutral=rf.budget_neutral,
-                        )  # fmt: skip
-                    except (SpecError, SimlibError, ValueError) as exc:
-                        fail(name, exc)
-                elif rf.base not in spec.reforms:
-                    fail(
-                        name,
-                        SpecError(
-                            [
-                                (
-                                    f"{where}.base",
-                                    f"no scenario {rf.base!r} (have {sorted(resolved)})",
-                                )
-                            ]
-                        ),
-                    )
-                else:
-                    continue
-                pending.pop(name)
-                progressed = True
-            if not progressed:
-                for name in pending:
-                    fail(
-                        name,
-                        SpecError([(f"{root}: reforms.{name}.base", "reforms chain in a cycle")]),
-                    )
-                break
-
-        for i, sw in enumerate(spec.sweeps):
-            where = f"{root}: sweeps[{i}]"
-            if sw.base not in resolved:
-                fail(sw.name, SpecError([(f"{where}.base", f"no scenario {sw.base!r}")]))
-                continue
-            paths = list(sw.grid)
-            for combo in itertools.product(*(sw.grid[p] for p in paths)):
-                label = ", ".join(
-                    f"{sw.labels.get(p, short_label(p))}={fmt_value(v)}"
-                    for p, v in zip(paths, combo, strict=True)
-                )
-                # A one-parameter sweep named like its parameter reads "cap=1.4".
-                single = (
-                    len(paths) == 1 and sw.labels.get(paths[0], short_label(paths[0])) == sw.name
-                )
-                name = label if single else f"{sw.name}: {label}"
-                if name in resolved or name in failed:
-                    other = (
-                        "the reform" if name in spec.reforms else "another sweep member"
-                    ) + f" {name!r}"
-                    fail(
-                        f"sweep {sw.name}: {label}",
-                        SpecError(
-                            [
-                                (
-                                    f"{where}",
-                                    f"sweep {sw.name!r} makes a scenario named {name!r}, "
-                                    f"which collides with {other}; rename one (or give the "
-                                    "sweep a different name or labels)",
-                                )
-                            ]
-                        ),
-                    )
-                    continue
-                try:
-                    resolved[name] = _derive(
-                        resolved[sw.base], name, "sweep", dict(zip(paths, combo, strict=True)),
-                        loader, f"{where}.grid", what=f"{sw.what} ({label})", why=sw.why,
-                        title=name, budget_neutral=sw.budget_neutral,
-                    )  # fmt: skip
-                except (SpecError, SimlibError, ValueError) as exc:
-                    fail(name, exc)
+        build = _Build(root, loader, {BASELINE: baseline})
+        build.reforms(spec.reforms)
+        build.sweeps(spec.sweeps, spec.reforms)
+        resolved, failed, errors = build.resolved, build.failed, build.errors
         if spec.search is not None:
             from simlib.search.spec import check_space, parse_search
 
@@ -437,6 +344,100 @@ class Scenario:
         return sc
 
 
+@dataclass
+class _Build:
+    """The scenarios of one file as they are built: each reform and sweep member on
+    its base, the ones that cannot be built (name -> why) and every problem found."""
+
+    root: str
+    loader: FileLoader
+    resolved: dict[str, Scenario]
+    failed: dict[str, str] = field(default_factory=dict)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+    def fail(self, name: str, exc: Exception) -> None:
+        if isinstance(exc, SpecError):
+            self.errors.extend(exc.errors)
+        else:
+            self.errors.append((f"{self.root}: {name}", str(exc)))
+        self.failed[name] = str(exc)
+
+    def reforms(self, reforms: Mapping[str, Any]) -> None:
+        """Build every reform; reforms may chain in any order in the file, so they are
+        resolved by dependency (a base before the reforms on it)."""
+        root = self.root
+        pending = dict(reforms)
+        if BASELINE in pending:
+            self.errors.append((f"{root}: reforms.{BASELINE}", "'baseline' is reserved"))
+            pending.pop(BASELINE)
+        while pending:
+            progressed = False
+            for name, rf in list(pending.items()):
+                where = f"{root}: reforms.{name}"
+                if rf.base in self.failed:
+                    self.fail(name, SpecError([(f"{where}.base", f"its base {rf.base!r} failed")]))
+                elif rf.base in self.resolved:
+                    self.derive(
+                        self.resolved[rf.base], name, "reform", rf.changes, where,
+                        what=rf.what, why=rf.why, title=rf.title or name,
+                        budget_neutral=rf.budget_neutral,
+                    )  # fmt: skip
+                elif rf.base not in reforms:
+                    have = sorted(self.resolved)
+                    problem = f"no scenario {rf.base!r} (have {have})"
+                    self.fail(name, SpecError([(f"{where}.base", problem)]))
+                else:
+                    continue
+                pending.pop(name)
+                progressed = True
+            if not progressed:
+                for name in pending:
+                    where = f"{root}: reforms.{name}.base"
+                    self.fail(name, SpecError([(where, "reforms chain in a cycle")]))
+                break
+
+    def sweeps(self, sweeps: list, reforms: Mapping[str, Any]) -> None:
+        """Build one scenario per combination of each sweep's grid."""
+        for i, sw in enumerate(sweeps):
+            where = f"{self.root}: sweeps[{i}]"
+            if sw.base not in self.resolved:
+                self.fail(sw.name, SpecError([(f"{where}.base", f"no scenario {sw.base!r}")]))
+                continue
+            paths = list(sw.grid)
+            # A one-parameter sweep named like its parameter reads "cap=1.4".
+            single = len(paths) == 1 and sw.labels.get(paths[0], short_label(paths[0])) == sw.name
+            for combo in itertools.product(*(sw.grid[p] for p in paths)):
+                label = ", ".join(
+                    f"{sw.labels.get(p, short_label(p))}={fmt_value(v)}"
+                    for p, v in zip(paths, combo, strict=True)
+                )
+                name = label if single else f"{sw.name}: {label}"
+                if name in self.resolved or name in self.failed:
+                    other = (
+                        "the reform" if name in reforms else "another sweep member"
+                    ) + f" {name!r}"
+                    problem = (
+                        f"sweep {sw.name!r} makes a scenario named {name!r}, which collides "
+                        f"with {other}; rename one (or give the sweep a different name or labels)"
+                    )
+                    self.fail(f"sweep {sw.name}: {label}", SpecError([(where, problem)]))
+                    continue
+                self.derive(
+                    self.resolved[sw.base], name, "sweep", dict(zip(paths, combo, strict=True)),
+                    f"{where}.grid", what=f"{sw.what} ({label})", why=sw.why, title=name,
+                    budget_neutral=sw.budget_neutral,
+                )  # fmt: skip
+
+    def derive(self, base: Scenario, name: str, kind: str, changes, where: str, **kw) -> None:
+        try:
+            # Warnings point at the code that read the file (past from_dict and this class).
+            self.resolved[name] = _derive(
+                base, name, kind, changes, self.loader, where, stacklevel=6, **kw
+            )
+        except (SpecError, SimlibError, ValueError) as exc:
+            self.fail(name, exc)
+
+
 def _derive(
     base: Scenario,
     name: str,
@@ -448,6 +449,7 @@ def _derive(
     why: str = "",
     title: str = "",
     budget_neutral: bool = False,
+    stacklevel: int = 4,
 ) -> Scenario:
     loader.sources = dict(base.sources)
     raw = deep_merge(base.design, changes, where, loader)
@@ -478,7 +480,7 @@ def _derive(
         )
     if msg:
         sc.notes.append(msg)
-        warnings.warn(msg, ScenarioWarning, stacklevel=4)
+        warnings.warn(msg, ScenarioWarning, stacklevel=stacklevel)
     return sc
 
 

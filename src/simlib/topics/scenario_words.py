@@ -85,6 +85,29 @@ def plan_change_words(old: dict, new: dict) -> list[str]:
     and component caps. Then plan-level settings: measurement period, true-up,
     variable share of pay, plan caps, draws, positions.
     """
+    out = _plan_setting_words(old, new)
+    oc = [c for c in old.get("components") or [] if isinstance(c, dict)]
+    nc = [c for c in new.get("components") or [] if isinstance(c, dict)]
+    matched: list[tuple[dict, dict]] = []
+    left = list(oc)
+    for c in nc:
+        same = next((o for o in left if o.get("name") == c.get("name")), None)
+        if same is None:
+            same = next((o for o in left if o.get("type") == c.get("type")), None)
+        if same is None:
+            out.append(_("adds a {component}").format(component=_component_words(c)))
+            continue
+        left.remove(same)
+        matched.append((same, c))
+    for o in left:
+        out.append(_("drops the {component}").format(component=_component_words(o)))
+    for o, c in matched:
+        out += _component_change_words(o, c)
+    return out + _plan_limit_words(old, new)
+
+
+def _plan_setting_words(old: dict, new: dict) -> list[str]:
+    """Measurement period, true-up and the variable share of pay."""
     out: list[str] = []
     if old.get("period") != new.get("period"):
         out.append(
@@ -106,84 +129,79 @@ def plan_change_words(old: dict, new: dict) -> list[str]:
                 old=_pct(pm_o), new=_pct(pm_n)
             )
         )
-    oc = [c for c in old.get("components") or [] if isinstance(c, dict)]
-    nc = [c for c in new.get("components") or [] if isinstance(c, dict)]
-    matched: list[tuple[dict, dict]] = []
-    left = list(oc)
-    for c in nc:
-        same = next((o for o in left if o.get("name") == c.get("name")), None)
-        if same is None:
-            same = next((o for o in left if o.get("type") == c.get("type")), None)
-        if same is None:
-            out.append(_("adds a {component}").format(component=_component_words(c)))
-            continue
-        left.remove(same)
-        matched.append((same, c))
-    for o in left:
-        out.append(_("drops the {component}").format(component=_component_words(o)))
-    for o, c in matched:
-        name = c.get("name")
-        if o.get("name") != name:
-            out.append(
-                _("component {old} becomes {new}").format(old=repr(o.get("name")), new=repr(name))
+    return out
+
+
+def _component_change_words(o: dict, c: dict) -> list[str]:
+    """What differs between two versions of one component."""
+    out: list[str] = []
+    name = c.get("name")
+    if o.get("name") != name:
+        out.append(
+            _("component {old} becomes {new}").format(old=repr(o.get("name")), new=repr(name))
+        )
+    if o.get("weight") != c.get("weight") and c.get("weight") is not None:
+        out.append(
+            _("{component} weight {old} -> {new} of target incentive").format(
+                component=repr(name), old=_pct(o.get("weight")), new=_pct(c["weight"])
             )
-        if o.get("weight") != c.get("weight") and c.get("weight") is not None:
-            out.append(
-                _("{component} weight {old} -> {new} of target incentive").format(
-                    component=repr(name), old=_pct(o.get("weight")), new=_pct(c["weight"])
-                )
+        )
+    if o.get("kpi") != c.get("kpi"):
+        out.append(
+            _("{component} measured on {new} instead of {old}").format(
+                component=repr(name), new=c.get("kpi"), old=o.get("kpi")
             )
-        if o.get("kpi") != c.get("kpi"):
-            out.append(
-                _("{component} measured on {new} instead of {old}").format(
-                    component=repr(name), new=c.get("kpi"), old=o.get("kpi")
-                )
+        )
+    co, cn = o.get("curve"), c.get("curve")
+    if co and cn and co != cn:
+        out.append(_curve_change_words(repr(name), co, cn))
+    if o.get("gate") != c.get("gate"):
+        out.append(
+            _("{component}: {gate} (was: {old})").format(
+                component=repr(name), gate=_gate_words(c.get("gate")),
+                old=_gate_words(o.get("gate")))
+        )  # fmt: skip
+    if o.get("max_payout") != c.get("max_payout"):
+        out.append(
+            _("{component} cap in currency {old} -> {new}").format(
+                component=repr(name), old=o.get("max_payout"), new=c.get("max_payout"))
+        )  # fmt: skip
+    if o.get("blend") != c.get("blend") and c.get("blend"):
+        out.append(
+            _("{component} measured {team} on the team, {own} on the rep").format(
+                component=repr(name), team=_pct(c["blend"].get("team")),
+                own=_pct(c["blend"].get("individual")))
+        )  # fmt: skip
+    return out
+
+
+def _curve_change_words(component: str, co: list, cn: list) -> str:
+    """A component's payout curve: threshold, cap and the most it pays, then both curves."""
+    bits = []
+    if co[0][0] != cn[0][0]:
+        bits.append(
+            _("threshold {old} -> {new} of quota").format(old=_pct(co[0][0]), new=_pct(cn[0][0]))
+        )
+    if co[-1][0] != cn[-1][0]:
+        bits.append(
+            _("cap {old} of quota removed").format(old=_pct(co[-1][0]))
+            if cn[-1][0] >= NO_CAP_ATTAINMENT
+            else _("cap {old} -> {new} of quota").format(old=_pct(co[-1][0]), new=_pct(cn[-1][0]))
+        )
+    if co[-1][1] != cn[-1][1] and cn[-1][0] < NO_CAP_ATTAINMENT:
+        bits.append(
+            _("most it pays {old}x -> {new}x target").format(
+                old=f"{co[-1][1]:g}", new=f"{cn[-1][1]:g}"
             )
-        co, cn = o.get("curve"), c.get("curve")
-        if co and cn and co != cn:
-            bits = []
-            if co[0][0] != cn[0][0]:
-                bits.append(
-                    _("threshold {old} -> {new} of quota").format(
-                        old=_pct(co[0][0]), new=_pct(cn[0][0])
-                    )
-                )
-            if co[-1][0] != cn[-1][0]:
-                bits.append(
-                    _("cap {old} of quota removed").format(old=_pct(co[-1][0]))
-                    if cn[-1][0] >= NO_CAP_ATTAINMENT
-                    else _("cap {old} -> {new} of quota").format(
-                        old=_pct(co[-1][0]), new=_pct(cn[-1][0])
-                    )
-                )
-            if co[-1][1] != cn[-1][1] and cn[-1][0] < NO_CAP_ATTAINMENT:
-                bits.append(
-                    _("most it pays {old}x -> {new}x target").format(
-                        old=f"{co[-1][1]:g}", new=f"{cn[-1][1]:g}"
-                    )
-                )
-            out.append(
-                _("{component} payout curve: {what} (was {old}; now {new})").format(
-                    component=repr(name), what=_("; ").join(bits) if bits else _("new shape"),
-                    old=_curve_text(co), new=_curve_text(cn))
-            )  # fmt: skip
-        if o.get("gate") != c.get("gate"):
-            out.append(
-                _("{component}: {gate} (was: {old})").format(
-                    component=repr(name), gate=_gate_words(c.get("gate")),
-                    old=_gate_words(o.get("gate")))
-            )  # fmt: skip
-        if o.get("max_payout") != c.get("max_payout"):
-            out.append(
-                _("{component} cap in currency {old} -> {new}").format(
-                    component=repr(name), old=o.get("max_payout"), new=c.get("max_payout"))
-            )  # fmt: skip
-        if o.get("blend") != c.get("blend") and c.get("blend"):
-            out.append(
-                _("{component} measured {team} on the team, {own} on the rep").format(
-                    component=repr(name), team=_pct(c["blend"].get("team")),
-                    own=_pct(c["blend"].get("individual")))
-            )  # fmt: skip
+        )
+    return _("{component} payout curve: {what} (was {old}; now {new})").format(
+        component=component, what=_("; ").join(bits) if bits else _("new shape"),
+        old=_curve_text(co), new=_curve_text(cn))  # fmt: skip
+
+
+def _plan_limit_words(old: dict, new: dict) -> list[str]:
+    """Plan caps, the draw and the positions covered."""
+    out: list[str] = []
     none = _("none")
     for key, words in (("max_payout_multiple", N_("plan cap (x target incentive)")),
                        ("max_payout", N_("plan cap (currency a year)"))):  # fmt: skip
