@@ -8,6 +8,7 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
+from simlib.i18n import _
 from simlib.scenario.core import Scenario
 from simlib.scenario.schema import ScenarioError
 
@@ -121,7 +122,9 @@ def budget_neutral(
             design=scale_payouts(reform.design, factor),
             kind=reform.kind,
             base=reform.base,
-            what=f"{reform.what}; payout levels x{factor:.3f} to cost the same as the baseline",
+            what=_("{what}; payout levels x{factor} to cost the same as the baseline").format(
+                what=reform.what, factor=f"{factor:.3f}"
+            ),
             why=reform.why,
             title=f"{reform.title} (budget-neutral)",
             changes=reform.changes,

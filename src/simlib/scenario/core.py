@@ -34,6 +34,7 @@ from simlib.scenario.paths import (
 )
 from simlib.scenario.schema import (
     BASELINE,
+    FILE_FIELDS,
     NOT_SIMULATED,
     ReportSettings,
     ScenarioError,
@@ -453,6 +454,9 @@ def _derive(
 ) -> Scenario:
     loader.sources = dict(base.sources)
     raw = deep_merge(base.design, changes, where, loader)
+    for key, value in changes.items():
+        if key in FILE_FIELDS and not isinstance(value, str):
+            loader.sources.pop(key, None)  # written inline: no longer read from the base's file
     if isinstance(raw.get("data"), str) and raw["data"] != base.design.get("data"):
         # A reform's own data path follows the same rule as the baseline's.
         raw["data"] = str(loader.find(raw["data"], f"{where}.data"))

@@ -12,18 +12,49 @@ from __future__ import annotations
 from typing import Any
 
 from simlib.i18n import N_, _
-from simlib.scenario import BASELINE, COMPONENT_PATH, NO_CAP_ATTAINMENT, Scenario
+from simlib.scenario import (
+    BASELINE,
+    COMPONENT_PATH,
+    NO_CAP_ATTAINMENT,
+    Scenario,
+    SimulationSettings,
+)
 
 
 def _pct(x: Any) -> str:
-    return f"{x:.0%}" if isinstance(x, int | float) else str(x)
+    if isinstance(x, int | float) and not isinstance(x, bool):
+        return f"{x:.0%}"
+    return _value(x)
+
+
+def _value(v: Any) -> str:
+    """A value from a file as a reader sees it: codes and names quoted as written,
+    numbers as written, no value as "none" and yes/no in the report language."""
+    if v is None:
+        return _("none")
+    if isinstance(v, bool):
+        return _("yes") if v else _("no")
+    if isinstance(v, list | tuple):
+        return "[" + ", ".join(_value(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{k}: {_value(x)}" for k, x in v.items()) + "}"
+    return repr(v)
+
+
+def _code(v: Any) -> str:
+    """A KPI, level or position code as written (unquoted); "none" when missing."""
+    return _("none") if v is None else str(v)
+
+
+def _point(attainment: float, factor: float) -> str:
+    return _("{attainment} -> {factor}x").format(attainment=_pct(attainment), factor=f"{factor:g}")
 
 
 def _component_name(design: dict, idx: int) -> str:
     try:
         return str(design["plan"]["components"][idx]["name"])
     except (KeyError, IndexError, TypeError):
-        return f"component {idx}"
+        return _("component {number}").format(number=idx)
 
 
 def _curve_text(points: Any) -> str:
@@ -33,11 +64,11 @@ def _curve_text(points: Any) -> str:
         if len(pts) >= 2 and pts[-1][0] >= NO_CAP_ATTAINMENT:
             (x0, y0), (x1, y1) = pts[-2], pts[-1]
             slope = (y1 - y0) / (x1 - x0)
-            head = ", ".join(f"{_pct(a)} -> {b:g}x" for a, b in pts[:-1])
+            head = ", ".join(_point(a, b) for a, b in pts[:-1])
             return _("{points}, then +{slope}x per 100% of quota with no cap").format(
                 points=head, slope=f"{slope:g}"
             )
-        return ", ".join(f"{_pct(a)} -> {b:g}x" for a, b in pts)
+        return ", ".join(_point(a, b) for a, b in pts)
     except (TypeError, ValueError, ZeroDivisionError):
         return str(points)
 
@@ -49,13 +80,35 @@ _TYPE_WORDS = {"quota_bonus": N_("quota bonus"), "team": N_("team bonus"),
                "scorecard": N_("scorecard bonus")}  # fmt: skip
 
 
+_SALES_WORDS = {"parametric": N_("parametric"), "bootstrap": N_("bootstrap")}
+
+
 def _period_words(p: Any) -> str:
-    return _(_PERIOD_WORDS[p]) if p in _PERIOD_WORDS else str(p)
+    return _(_PERIOD_WORDS[p]) if p in _PERIOD_WORDS else _code(p)
+
+
+def _draw_words(d: Any) -> str:
+    """A draw in words: its monthly amount, whether it is recovered, for how long."""
+    if not isinstance(d, dict):
+        return _value(d)
+    amount = f"{d['amount']:,.0f}" if isinstance(d.get("amount"), int | float) else d.get("amount")
+    text = (
+        _("recoverable draw of {amount} a month")
+        if d.get("recoverable", True)
+        else _("guaranteed draw of {amount} a month")
+    ).format(amount=amount)
+    if d.get("months"):
+        text += _(" in the first {months} months").format(months=d["months"])
+    return text
+
+
+def _positions_words(p: Any) -> str:
+    return _("every position") if not p else ", ".join(map(str, p))
 
 
 def _component_words(c: dict) -> str:
     t = c.get("type", "")
-    kind = _(_TYPE_WORDS[t]) if t in _TYPE_WORDS else c.get("type", "component")
+    kind = _(_TYPE_WORDS[t]) if t in _TYPE_WORDS else _code(c.get("type")) if t else _("component")
     bits = [f"{kind} {c.get('name')!r}"]
     if c.get("kpi"):
         bits.append(
@@ -73,7 +126,7 @@ def _gate_words(g: Any) -> str:
         return _("no gate")
     basis = _("attainment") if g.get("basis", "attainment") == "attainment" else _("value")
     return _("paid only when {kpi} {basis} is at least {min}").format(
-        kpi=g.get("kpi"), basis=basis, min=_pct(g.get("min"))
+        kpi=_code(g.get("kpi")), basis=basis, min=_pct(g.get("min"))
     )
 
 
@@ -149,7 +202,7 @@ def _component_change_words(o: dict, c: dict) -> list[str]:
     if o.get("kpi") != c.get("kpi"):
         out.append(
             _("{component} measured on {new} instead of {old}").format(
-                component=repr(name), new=c.get("kpi"), old=o.get("kpi")
+                component=repr(name), new=_code(c.get("kpi")), old=_code(o.get("kpi"))
             )
         )
     co, cn = o.get("curve"), c.get("curve")
@@ -164,7 +217,8 @@ def _component_change_words(o: dict, c: dict) -> list[str]:
     if o.get("max_payout") != c.get("max_payout"):
         out.append(
             _("{component} cap in currency {old} -> {new}").format(
-                component=repr(name), old=o.get("max_payout"), new=c.get("max_payout"))
+                component=repr(name), old=_value(o.get("max_payout")),
+                new=_value(c.get("max_payout")))
         )  # fmt: skip
     if o.get("blend") != c.get("blend") and c.get("blend"):
         out.append(
@@ -210,13 +264,14 @@ def _plan_limit_words(old: dict, new: dict) -> list[str]:
     if old.get("draw") != new.get("draw"):
         out.append(
             _("draw {old} -> {new}").format(
-                old=old.get("draw") or none, new=new.get("draw") or none
+                old=_draw_words(old.get("draw")), new=_draw_words(new.get("draw"))
             )
         )
     if old.get("positions") != new.get("positions"):
         out.append(
             _("covers positions {new} (was {old})").format(
-                new=new.get("positions"), old=old.get("positions")
+                new=_positions_words(new.get("positions")),
+                old=_positions_words(old.get("positions")),
             )
         )
     return out
@@ -259,11 +314,19 @@ def _baseline_words(sc: Scenario) -> list[str]:
             str(d["appraisal"].get("name")) if isinstance(d.get("appraisal"), dict) else _("none")
         )),
         "- " + _("simulation: {draws} draws, seed {seed}, {sales} sales model").format(
-            draws=f"{s.draws:,}", seed=s.seed, sales=s.sales),
+            draws=f"{s.draws:,}", seed=s.seed, sales=_(_SALES_WORDS[s.sales])),
     ]  # fmt: skip
     if d.get("behavior") is not None:
         out.append("- " + _("behavioural response: on"))
     return out
+
+
+def _setting(sc: Scenario, name: str, raw: Any) -> str:
+    """A simulation setting as the scenario has it: one the file leaves out has its default."""
+    if name not in SimulationSettings.model_fields:
+        return _value(raw)
+    v = getattr(sc.settings, name)
+    return _(_SALES_WORDS[v]) if name == "sales" else _value(v)
 
 
 def change_words(changes: list[tuple[str, Any, Any]], base: Scenario, sc: Scenario) -> list[str]:
@@ -290,11 +353,13 @@ def change_words(changes: list[tuple[str, Any, Any]], base: Scenario, sc: Scenar
     if isinstance(sc.design.get("appraisal"), dict) and base.design.get(
         "appraisal"
     ) != sc.design.get("appraisal"):
-        old = (base.design.get("appraisal") or {}).get("name", "none")
+        old = (base.design.get("appraisal") or {}).get("name")
         new = sc.design["appraisal"].get("name")
         if old != new:
             out.append(
-                _("appraises with {new} instead of {old}").format(new=repr(new), old=repr(old))
+                _("appraises with {new} instead of {old}").format(
+                    new=repr(new), old=_("none") if old is None else repr(old)
+                )
             )
             changes = [c for c in changes if not c[0].startswith("appraisal")]
     seen_curves: set[int] = set()
@@ -338,24 +403,25 @@ def change_words(changes: list[tuple[str, Any, Any]], base: Scenario, sc: Scenar
                 continue
             out.append(
                 _("sets {field} of {component} to {new} (was {old})").format(
-                    field=f"{fld}{rest}", component=repr(comp), new=repr(new), old=repr(old))
+                    field=f"{fld}{rest}", component=repr(comp), new=_value(new), old=_value(old))
             )  # fmt: skip
             continue
         if path.startswith("plan.target_incentive.pay_mix.variable"):
             out.append(_("variable share of on-target pay {old} -> {new}").format(
                 old=_pct(old), new=_pct(new)))  # fmt: skip
         elif path.startswith("simulation."):
+            name = path.split(".", 1)[1]
             out.append(_("simulation setting {name}: {old} -> {new}").format(
-                name=path.split(".", 1)[1], old=repr(old), new=repr(new)))  # fmt: skip
+                name=name, old=_setting(base, name, old), new=_setting(sc, name, new)))  # fmt: skip
         elif path == "behavior" or path.startswith("behavior."):
             out.append(_("behavioural response {name}: {old} -> {new}").format(
-                name=path, old=repr(old), new=repr(new)))  # fmt: skip
+                name=path, old=_value(old), new=_value(new)))  # fmt: skip
         elif path.startswith("outcomes.pip_floor"):
             out.append(_("improvement-plan floor {old} -> {new} attainment").format(
                 old=_pct(old), new=_pct(new)))  # fmt: skip
         else:
             out.append(_("sets {field} to {new} (was {old})").format(
-                field=path, new=repr(new), old=repr(old)))  # fmt: skip
+                field=path, new=_value(new), old=_value(old)))  # fmt: skip
     return out
 
 
