@@ -314,3 +314,38 @@ def test_missing_cascade_inputs_are_named():
     d["baseline"]["targets"] = {"source": "cascade"}
     with pytest.raises(SpecError, match="baseline.targets: source 'cascade' needs a cascade spec"):
         Scenario.from_dict(d, root_dir=ROOT)
+
+
+FIVE_GRADES = ["优秀", "良好", "合格", "待改进", "不合格"]  # docs/glossary-zh.md
+
+
+def test_the_demo_names_its_grades_on_the_five_grade_scale_everywhere():
+    from simlib import appraisal as ap
+
+    sc = Scenario.from_yaml(ROOT / "scenarios" / "demo.yaml")
+    base = sc["baseline"].design
+    assert base["outcomes"]["merit"]["grades"] == FIVE_GRADES
+    assert list(ap.load_scorecard(base["appraisal"]).rating.names) == FIVE_GRADES
+    for s in sc.scenarios:
+        merit = (s.design.get("outcomes") or {}).get("merit")
+        if merit and s.design.get("appraisal"):
+            names = list(ap.load_scorecard(s.design["appraisal"]).rating.names)
+            assert merit["grades"] == names, s.name
+
+
+def test_merit_grades_named_unlike_the_appraisal_grades_are_a_problem():
+    merit = {
+        "grades": ["优秀", "良好", "合格", "基本合格", "不合格"],
+        "compa_bands": [0.9, 1.1],
+        "raises": [[0.08, 0.06, 0.04], [0.06, 0.04, 0.03], [0.04, 0.025, 0.015],
+                   [0.01, 0.005, 0.0], [0.0, 0.0, 0.0]],
+    }  # fmt: skip
+    d = base_file()
+    d["baseline"]["appraisal"] = "scenarios/appraisal/five_grade_forced.yaml"
+    d["baseline"]["outcomes"] = {"merit": merit}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        problems = dict(Scenario.from_dict(d, root_dir=ROOT).check())
+        assert "基本合格" in problems["baseline: outcomes.merit"]
+        merit["grades"][3] = "待改进"
+        assert Scenario.from_dict(d, root_dir=ROOT).check() == []

@@ -154,8 +154,9 @@ def _grouping_problems(sc: Scenario, ds, problems: _Problems) -> None:
 
 
 def _appraisal_problems(sc: Scenario, ds, problems: _Problems) -> None:
-    """The appraisal scheme fits the data; its grades match the merit matrix and the
-    promotion grade; merit and promotion have a scheme to read."""
+    """The appraisal scheme fits the data; its grades are the merit matrix's (same
+    names, same order) and include the promotion grade; merit and promotion have a
+    scheme to read."""
     app = sc.design.get("appraisal")
     out = OutcomesSettings.model_validate(sc.design.get("outcomes") or {})
     if app is None:
@@ -190,6 +191,12 @@ def _appraisal_problems(sc: Scenario, ds, problems: _Problems) -> None:
                     f"the merit matrix has {len(mm.grades)} grades "
                     f"({', '.join(map(str, mm.grades))}), the appraisal scheme "
                     f"{len(grades)} ({', '.join(grades)})",
+                )
+            elif list(map(str, mm.grades)) != grades:
+                problems.note(
+                    "outcomes.merit",
+                    f"the merit matrix's grades ({', '.join(map(str, mm.grades))}) are not the "
+                    f"appraisal scheme's ({', '.join(grades)}); name them the same, best first",
                 )
         except (SimlibError, ValueError) as exc:
             problems.add("outcomes.merit", exc)
