@@ -82,6 +82,14 @@ choices), the goals and the objective; see :mod:`simlib.search.spec`.
 The scenario's :attr:`Scenario.hash` covers what the simulation reads: not the
 report settings, not the data's path (the batch keys runs on the data's content
 hash and :func:`simlib.code_version`).
+
+The package: :mod:`~simlib.scenario.schema` (the file's keys and settings),
+:mod:`~simlib.scenario.paths` (paths, the cap rule, merging and differences),
+:mod:`~simlib.scenario.loader` (the files and dataset a scenario names),
+:mod:`~simlib.scenario.core` (:class:`Scenario`), :mod:`~simlib.scenario.checks`
+(the dry run against the data) and :mod:`~simlib.scenario.budget_neutral`. What a
+file asks and what each design changes, in words and in the report language, is
+:func:`simlib.topics.scenario_words.describe_scenario` (``simlib describe``).
 """
 
 from simlib.scenario.budget_neutral import BudgetNeutral, budget_neutral, scale_payouts

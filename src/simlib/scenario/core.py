@@ -70,7 +70,8 @@ class Scenario:
     what, why, title : str
         From the reform (or the file header for the baseline).
     changes : list of (path, old, new)
-        Every value that differs from the base, for :meth:`describe`.
+        Every value that differs from the base (told in words by
+        :func:`simlib.topics.scenario_words.describe_scenario`).
     sources : dict
         Field -> file it was read from (``plan`` -> ``scenarios/plans/am_current.yaml``).
     """
