@@ -27,7 +27,7 @@ import matplotlib.pyplot as plt
 from IPython.display import HTML, Markdown, display
 
 from simlib import formatting as fm
-from simlib.workbench import project, report
+from simlib.workbench import figures, project, report
 
 store_path = project.resolve(store_path)  # against the project, not the kernel's folder
 
@@ -101,7 +101,7 @@ else:
 # ## Budget risk
 
 # %%
-fig = report.plot_cost_distribution(results, currency)
+figures.plot_cost_distribution(results, currency)
 plt.show()
 display(fm.Table(report.budget_risk(results, currency)))
 
@@ -109,9 +109,9 @@ display(fm.Table(report.budget_risk(results, currency)))
 # ## Payout curves and pay spread
 
 # %%
-fig = report.plot_curves(view.designs)
+figures.plot_curves(view.designs)
 plt.show()
-fig = report.plot_pay_distribution(results)
+figures.plot_pay_distribution(results)
 plt.show()
 
 # %% [markdown]
@@ -122,7 +122,7 @@ plt.show()
 # (below 45% too hard, above 85% too easy).
 
 # %%
-fig = report.plot_attainment(results)
+figures.plot_attainment(results)
 plt.show()
 display(fm.Table(report.target_difficulty(results[baseline], min_group=min_group)))
 spread = report.rep_difficulty(results[baseline], base_design, min_group=min_group)

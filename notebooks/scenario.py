@@ -27,7 +27,7 @@ from simlib import decision as dc
 from simlib import formatting as fm
 from simlib.data.checks import caveats_block
 from simlib.plans import Plan
-from simlib.workbench import project, report
+from simlib.workbench import figures, project, report
 
 store_path = project.resolve(store_path)  # against the project, not the kernel's folder
 
@@ -56,7 +56,7 @@ display(HTML(caveats_block(res)))  # empty when the data raised no caveat
 # ## Cost and budget
 
 # %%
-fig = report.plot_cost_distribution({scenario: res}, currency)
+figures.plot_cost_distribution({scenario: res}, currency)
 plt.show()
 display(fm.Table(report.budget_risk({scenario: res}, currency)))
 
@@ -73,9 +73,9 @@ display(fm.Table(report.scenario_metrics(res, currency)))
 # ## Does pay follow performance?
 
 # %%
-fig = report.plot_pay_vs_attainment(res)
+figures.plot_pay_vs_attainment(res)
 plt.show()
-fig = report.plot_pay_distribution({scenario: res})
+figures.plot_pay_distribution({scenario: res})
 plt.show()
 
 # %% [markdown]
@@ -130,7 +130,7 @@ display(fm.Table(report.target_difficulty(res, min_group=min_group)))
 
 # %%
 display(Markdown(plan.describe().replace("# ", "### ", 1)))
-fig = report.plot_curves({scenario: design})
+figures.plot_curves({scenario: design})
 plt.show()
 
 # %% [markdown]
