@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 
 from simlib.plans.curve import PayoutCurve
-from simlib.plans.spec import QuotaBonus, Team
 
 
 @dataclass(frozen=True)
@@ -85,7 +84,7 @@ def replay_summary(
         .reindex(rep_ids)
         .fillna(0.0)
     )
-    comps = [c for c in plan.spec.components if isinstance(c, (QuotaBonus, Team))]
+    comps = [c for c in plan.spec.components if c.payout_curve() is not None]
     if measure is not None:
         comps = [c for c in comps if c.name == measure]
     by_rep = pd.DataFrame(
