@@ -259,10 +259,19 @@ def practice_warnings(plan) -> list[str]:
     for c in s.components:
         pts = getattr(c, "curve", None)
         if pts and any(pts[j][1] < pts[j - 1][1] for j in range(1, len(pts))):
-            stated = " (stated: allow_decreasing)" if getattr(c, "allow_decreasing", False) else ""
             w.append(
-                f"{c.name}: the payout falls as attainment rises{stated}, so selling more can "
-                "pay less; pay stops following performance over that stretch."
+                (
+                    _(
+                        "{component}: the payout falls as attainment rises (stated: "
+                        "allow_decreasing), so selling more can pay less; pay stops following "
+                        "performance over that stretch."
+                    )
+                    if getattr(c, "allow_decreasing", False)
+                    else _(
+                        "{component}: the payout falls as attainment rises, so selling more can "
+                        "pay less; pay stops following performance over that stretch."
+                    )
+                ).format(component=c.name)
             )
     capped = []
     if s.max_payout_multiple is not None:

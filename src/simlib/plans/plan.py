@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from simlib.errors import SimlibError, SpecError
+from simlib.i18n import _
 from simlib.plans.components.team import team_index
 from simlib.plans.core import PlanPayout, PreparedPlan
 from simlib.plans.curve import PayoutCurve
@@ -301,7 +302,7 @@ class Plan:
         rules = kpi_rules if kpi_rules is not None else (ds.kpis if ds is not None else None)
         agg, direction = {}, {}
         if rules is not None:
-            for _, r in rules.iterrows():
+            for _i, r in rules.iterrows():
                 agg[str(r["kpi"])] = str(r.get("aggregation", "sum"))
                 direction[str(r["kpi"])] = str(r.get("direction", "higher"))
         return PreparedPlan(
@@ -588,12 +589,14 @@ class Plan:
                 hit[k] = ids[bad].tolist()
         if hit:
             parts = [
-                f"{k}: {v[:10]}" + (f" and {len(v) - 10} more" if len(v) > 10 else "")
+                f"{k}: {v[:10]}" + (_(" and {n} more").format(n=len(v) - 10) if len(v) > 10 else "")
                 for k, v in hit.items()
             ]
             warnings.warn(
-                f"plan {self.name!r}: reps with actuals but no target, paid nothing on the "
-                "components measuring attainment (recorded as 'no target'): " + "; ".join(parts),
+                _(
+                    "plan {plan}: reps with actuals but no target, paid nothing on the "
+                    "components measuring attainment (recorded as 'no target'): {reps}"
+                ).format(plan=repr(self.name), reps=_("; ").join(parts)),
                 PlanWarning,
                 stacklevel=3,
             )
@@ -720,7 +723,7 @@ class Plan:
 
         lab = dict(labels or {})
         if ds is not None and "label" in ds.kpis:
-            for _, r in ds.kpis.iterrows():
+            for _i, r in ds.kpis.iterrows():
                 if pd.notna(r["label"]):
                     lab.setdefault(str(r["kpi"]), str(r["label"]).lower())
         return describe(self, lab)

@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from simlib.i18n import _
 from simlib.plans.components import (
     REGISTRY,
     Blend,
@@ -150,11 +151,16 @@ def decreasing_curves(spec: PlanSpec, root: str = "plan") -> list[tuple[str, str
                 out.append(
                     (
                         f"{root}.components[{i}].curve[{j}]",
-                        f"the payout falls from {pts[j - 1][1]:g} to {pts[j][1]:g} as attainment "
-                        f"rises from {pts[j - 1][0]:g} to {pts[j][0]:g}: selling more would pay "
-                        "less. Set allow_decreasing: true on the component if that is meant.",
+                        _(
+                            "the payout falls from {high} to {low} as attainment rises from "
+                            "{before} to {after}: selling more would pay less. Set "
+                            "allow_decreasing: true on the component if that is meant."
+                        ).format(
+                            high=f"{pts[j - 1][1]:g}", low=f"{pts[j][1]:g}",
+                            before=f"{pts[j - 1][0]:g}", after=f"{pts[j][0]:g}",
+                        ),
                     )
-                )
+                )  # fmt: skip
                 break
     return out
 

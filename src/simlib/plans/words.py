@@ -63,7 +63,7 @@ def modifier_words(m, name) -> str:
         return pct(x) if m.basis == "attainment" or abs(x) <= 1.5 else f"{x:g}"
 
     parts = [_("{level} or less: x{factor}").format(level=lvl(pts[0][0]), factor=f"{pts[0][1]:g}")]
-    parts += [f"{lvl(x)}: x{y:g}" for x, y in pts[1:-1]]
+    parts += [_("{level}: x{factor}").format(level=lvl(x), factor=f"{y:g}") for x, y in pts[1:-1]]
     if len(pts) > 1:
         parts.append(
             _("{level} or more: x{factor}").format(level=lvl(pts[-1][0]), factor=f"{pts[-1][1]:g}")
