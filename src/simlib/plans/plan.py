@@ -17,89 +17,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simlib.errors import SimlibError, SpecError
+from simlib.errors import SpecError
 from simlib.i18n import _
 from simlib.plans.components.team import team_index
 from simlib.plans.core import PlanPayout, PreparedPlan
 from simlib.plans.curve import PayoutCurve
+from simlib.plans.inputs import PlanInputError, PlanWarning, number_column, require_columns
+from simlib.plans.inputs import dates_of as _dates
+from simlib.plans.inputs import number_column as _numbers
+from simlib.plans.inputs import periods_of as _periods
+from simlib.plans.inputs import require_columns as _require
+from simlib.plans.inputs import unique_reps as _unique_reps
 from simlib.plans.spec import PlanSpec, check_plan, decreasing_curves
 from simlib.plans.statement import PayStatement
 from simlib.plans.tidy import _tidy, payout_totals
 from simlib.spec import load_yaml, parse_spec
-
-
-class PlanInputError(SimlibError, ValueError):
-    """Actuals, targets or reps handed to a plan are not what it needs."""
-
-
-class PlanWarning(UserWarning):
-    """Inputs a plan can pay but that probably are not what was meant (e.g. no targets)."""
-
-
-def _periods(values: Any, where: str = "periods") -> pd.PeriodIndex:
-    """Months from Periods, dates or strings like ``"2026-03"``; a clear error naming
-    ``where`` (and the row) for anything that is not a month."""
-    if isinstance(values, pd.PeriodIndex):
-        return values.asfreq("M")
-    s = pd.Series(values)
-    if isinstance(s.dtype, pd.PeriodDtype):
-        return pd.PeriodIndex(s).asfreq("M")
-    txt = s.astype(str)
-    got = pd.to_datetime(txt, errors="coerce", format="mixed")
-    # A month needs its year: "March" alone must not become March of this year.
-    bad = got.isna().to_numpy() | ~txt.str.contains(r"\d{4}", regex=True).to_numpy()
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise PlanInputError(
-            f"{where}, row {i + 1}: {s.iloc[i]!r} is not a month; expected e.g. '2026-03'"
-        )
-    return pd.PeriodIndex(got, freq="M")
-
-
-def _dates(reps: pd.DataFrame, col: str, name: str = "reps") -> np.ndarray:
-    """A date column as datetime64 (missing -> NaT), naming the row of a bad cell."""
-    raw = reps[col]
-    got = pd.to_datetime(raw, errors="coerce", format="mixed")
-    bad = got.isna().to_numpy() & raw.notna().to_numpy()
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise PlanInputError(
-            f"{name}, row {i + 1}, column {col!r}: {raw.iloc[i]!r} is not a date; "
-            "expected e.g. '2026-03-15'"
-        )
-    return got.to_numpy(dtype="datetime64[ns]")
-
-
-def _numbers(frame: pd.DataFrame, col: str, name: str) -> np.ndarray:
-    raw = frame[col]
-    vals = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
-    bad = np.isnan(vals) & raw.notna().to_numpy()
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise PlanInputError(
-            f"{name}, row {i + 1}, column {col!r}: found {raw.iloc[i]!r}; expected a number"
-        )
-    return vals
-
-
-def _unique_reps(reps: pd.DataFrame) -> None:
-    dup = reps["rep_id"].duplicated().to_numpy()
-    if dup.any():
-        i = int(np.flatnonzero(dup)[0])
-        raise PlanInputError(
-            f"reps, row {i + 1}, column 'rep_id': {reps['rep_id'].iloc[i]!r} appears twice; "
-            "expected one row per rep"
-        )
-
-
-def _require(frame: pd.DataFrame, name: str, cols: Sequence[str]) -> None:
-    if not isinstance(frame, pd.DataFrame):
-        raise PlanInputError(f"{name}: expected a DataFrame with columns {list(cols)}")
-    miss = [c for c in cols if c not in frame.columns]
-    if miss:
-        raise PlanInputError(
-            f"{name}: missing column(s) {miss}; expected {list(cols)}, found {list(frame.columns)}"
-        )
 
 
 class Plan:
@@ -761,22 +693,20 @@ class Plan:
             rows, columns=["component", "curve", "point", "attainment", "factor", "slope_after"]
         )
 
-    def plot_curves(self, ax_width: float = 3.6):
-        """A matplotlib figure with one panel per curve (bonus, modifier, scorecard, commission)."""
-        import matplotlib.pyplot as plt
+    def plot_curves(self, ax_width: float = 3.6, ax=None):
+        """One panel per curve (bonus, modifier, scorecard, commission), side by side.
+
+        ``ax``: matplotlib Axes to draw on (one per panel; a new figure when None).
+        Returns the Axes of a single panel, else a numpy array of them, as pandas
+        does; ``.figure`` of any is the figure.
+        """
+        from simlib.plans.components.drawing import drawn, panel_axes
 
         panels = [(c, kind) for c in self.spec.components for kind in c.panels()]
-        n = max(len(panels), 1)
-        fig, axes = plt.subplots(1, n, figsize=(ax_width * n, 3.2), squeeze=False)
-        for ax, (c, kind) in zip(axes[0], panels, strict=False):
-            c.draw(ax, kind)
-        fig.tight_layout()
-        return fig
-
-
-#: Public names of the input readers, for component modules.
-require_columns = _require
-number_column = _numbers
+        axes, new = panel_axes(ax, len(panels), ax_width, 3.2)
+        for a, (c, kind) in zip(axes, panels, strict=False):
+            c.draw(a, kind)
+        return drawn(axes, new)
 
 
 __all__ = [

@@ -17,6 +17,8 @@ from simlib.i18n import _
 from simlib.plans.components import StatementContext
 from simlib.plans.core import PlanPayout, PreparedPlan
 from simlib.plans.curve import PayoutCurve
+from simlib.plans.inputs import PlanInputError
+from simlib.plans.inputs import periods_of as _periods
 
 
 @dataclass(frozen=True)
@@ -133,8 +135,6 @@ def statement(plan, prep: PreparedPlan, pay: PlanPayout, rep_id: str, period: An
 
 def _locate(plan, prep: PreparedPlan, rep_id: str, period: Any) -> tuple[int, int, pd.Period]:
     """The rep's row and the month's column, or an error saying why there are none."""
-    from simlib.plans.plan import PlanInputError, _periods
-
     hits = np.flatnonzero(prep.rep_ids == rep_id)
     if len(hits) == 0:
         raise PlanInputError(

@@ -34,3 +34,29 @@ def draw_curve(c, ax, kind: str) -> None:
     )
     ax.set_ylabel(_("factor"))
     ax.set_title(f"{c.name}: {_(CURVE_KINDS[kind])}", fontsize=9)
+
+
+def panel_axes(ax, n: int, width: float, height: float) -> tuple[list, bool]:
+    """Axes for ``n`` panels side by side: new ones (a new figure ``width`` x ``height``
+    each) when ``ax`` is None, else the given Axes (one, or a sequence of at least ``n``).
+
+    Returns the axes and whether the figure is new (then the caller lays it out).
+    """
+    import matplotlib.pyplot as plt
+
+    n = max(n, 1)
+    if ax is None:
+        _fig, axes = plt.subplots(1, n, figsize=(width * n, height), squeeze=False)
+        return list(axes[0]), True
+    given = [ax] if hasattr(ax, "plot") else list(np.ravel(ax))
+    if len(given) < n:
+        raise ValueError(f"ax: {n} panels to draw but {len(given)} axes given; pass {n} or none")
+    return given[:n], False
+
+
+def drawn(axes: list, new: bool):
+    """What a plot function returns, as pandas does: the Axes of a single panel, else a
+    numpy array of them (``.figure`` of any is the figure)."""
+    if new:
+        axes[0].figure.tight_layout()
+    return axes[0] if len(axes) == 1 else np.array(axes, dtype=object)

@@ -19,6 +19,7 @@ from simlib.plans.components.base import (
     curve_problems,
 )
 from simlib.plans.curve import PayoutCurve
+from simlib.plans.inputs import PlanInputError, number_column
 
 
 class Scorecard(PlanComponent):
@@ -120,8 +121,6 @@ class Scorecard(PlanComponent):
     def score_values(self, scores, index: int):
         """The coefficient source per row of ``scores``: the ``rating`` mapped through
         ``ratings``, or the ``score``."""
-        from simlib.plans.plan import PlanInputError, number_column
-
         if self.ratings:
             if "rating" not in scores.columns:
                 raise PlanInputError(

@@ -18,6 +18,7 @@ from simlib.plans.components.base import (
     as_points,
 )
 from simlib.plans.components.curve_bonus import CurveBonus
+from simlib.plans.inputs import PlanInputError, require_columns
 from simlib.plans.words import curve_words
 from simlib.spec import StrictModel
 
@@ -79,8 +80,6 @@ class Team(CurveBonus, PlanComponent):
         return errs
 
     def bind(self, reps, periods, hierarchy) -> dict[str, Any]:
-        from simlib.plans.plan import PlanInputError, require_columns
-
         if hierarchy is None:
             raise PlanInputError(
                 f"component {self.name!r} is a team component: pass ds= (or hierarchy=) so reps can be grouped at level {self.level!r}"
