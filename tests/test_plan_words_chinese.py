@@ -91,7 +91,10 @@ def test_a_chinese_description_has_no_english_sentence(plan):
         text = plan.describe()
     # The title is the plan's own name; every other line is the catalog's.
     body = "\n".join(text.splitlines()[1:])
-    assert "奖金怎么算" in body and "封顶" in body and "门槛条件" not in english_runs(body)
+    # Each part of the plan is there, in Chinese: gate, modifier, clawback, draw, checks.
+    for words in ("奖金怎么算", "仅当同期", "调节系数", "追回", "预支", "与通行做法的对照"):
+        assert words in body, words
+    assert "每年 am: 30,000 元" in body  # amounts by position in 元, like every other amount
     assert english_runs(body) == []
 
 

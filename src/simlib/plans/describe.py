@@ -77,7 +77,7 @@ def _target_incentive_words(s) -> str | None:
         return _("Your target incentive is {amount} {currency} a year.").format(
             amount=f"{ti.amount:,.0f}", currency=_cur(s.currency)
         )
-    lst = ", ".join(f"{k}: {v:,.0f} {s.currency}" for k, v in ti.by_position.items())
+    lst = ", ".join(f"{k}: {v:,.0f} {_cur(s.currency)}" for k, v in ti.by_position.items())
     return _("Your target incentive depends on your position ({amounts} a year).").format(
         amounts=lst
     )
