@@ -36,6 +36,8 @@ MERIT_SECOND_LAST = (0.01, 0.005, 0.0)
 #: The weightings compared, in words (others are named by their method).
 WEIGHTING_WORDS = {"manual": N_("manual"), "entropy": N_("entropy"), "CRITIC": "CRITIC",
                    "AHP": "AHP"}  # fmt: skip
+#: Org levels a forced distribution may rank within (named by the labels table when given).
+_LEVELS = (N_("company"), N_("region"), N_("branch"), N_("team"), N_("unit"))
 #: Where the time in grade is measured from, and the scorecard methods, for the catalog.
 _WORDS = (
     N_("hire date (no grade_since column: time with the company stands in)"),

@@ -44,6 +44,8 @@ FINDING_WORDS = (
     N_("partial year"), N_("missing months"), N_("no sales"), N_("zero targets"),
     N_("implausible values"), N_("attainment spread"), N_("warning"), N_("error"),
 )  # fmt: skip
+#: The KPI table's units, directions and roll-ups in words (shown with ``_``).
+KPI_WORDS = (N_("currency"), N_("count"), N_("rate"), N_("higher"), N_("lower"), N_("sum"))
 #: The checks' names, marked for the catalog (a page shows ``_(name)``).
 CHECK_NAMES = (
     N_("employed rep-months with data"), N_("third month's share of its quarter"),
