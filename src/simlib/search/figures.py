@@ -130,6 +130,8 @@ def goal_name(goal: dict[str, Any]) -> str:
     """A goal as the page names it: the name the scenario file gives it, else its
     metric and bounds in words (``Cost / budget ≤ 100.0%``)."""
     metric, low, high = goal["metric"], _bound(goal.get("min")), _bound(goal.get("max"))
+    if not i18n.is_chinese():
+        return str(goal["goal"])
     if low is not None and high is not None:
         default = f"{metric} within {low:g}-{high:g}"
     elif low is not None:
@@ -155,6 +157,12 @@ def bounds(metric: str, low: Any, high: Any, currency: str | None = None) -> str
     return ""
 
 
+def base_name(info: dict[str, Any]) -> str:
+    """The search's base design as the page names it (the baseline in the page's language)."""
+    base = str(info.get("base", ""))
+    return _("baseline") if base == "baseline" else base
+
+
 def comparison(info: dict[str, Any]) -> pd.DataFrame:
     """Recommended design against the baseline and the search's base, goal by goal."""
     rec = info.get("recommended") or {"metrics": {}}
@@ -162,7 +170,7 @@ def comparison(info: dict[str, Any]) -> pd.DataFrame:
     rows = []
     goals = {g["metric"]: g for g in info["goals_at_baseline"]}
     metrics = [info["objective"]["metric"], "total_payout", *goals]
-    base_col = _("search base ({base})").format(base=info["base"])
+    base_col = _("search base ({base})").format(base=base_name(info))
     for m in dict.fromkeys(metrics):
         g = goals.get(m)
         rows.append(
@@ -270,7 +278,7 @@ def plot_frontier(info: dict[str, Any], ax=None):
     if not fr.empty and other in fr:
         ax.scatter(fr[other], fr[obj], s=70, facecolors="none", edgecolors="tab:blue",
                    linewidths=1.5, label=_("frontier"))  # fmt: skip
-    base_label = _("search base ({base})").format(base=info["base"])
+    base_label = _("search base ({base})").format(base=base_name(info))
     for key, marker, label in (("baseline", "s", _("baseline")),
                                ("base_design", "D", base_label)):  # fmt: skip
         m = info[key]["metrics"]

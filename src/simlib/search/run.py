@@ -157,7 +157,7 @@ class SearchResult:
                             "{first} and {second} conflict: designs meeting the first miss the "
                             "second by at least {gap_second}; designs meeting the second miss "
                             "the first by at least {gap_first}"
-                        ).format(first=cons[i].label, second=cons[j].label,
+                        ).format(first=_goal_name(cons[i]), second=_goal_name(cons[j]),
                                  gap_second=_gap(gap_j), gap_first=_gap(gap_i))
                     )  # fmt: skip
         for k, c in enumerate(cons):
@@ -167,7 +167,9 @@ class SearchResult:
             # between the two is what the other goals cost on this one.
             closest = min(evs, key=lambda e: e.violations[c.label])
             others = [
-                _("{goal} by {gap}").format(goal=o.label, gap=_gap(closest.violations[o.label]))
+                _("{goal} by {gap}").format(
+                    goal=_goal_name(o), gap=_gap(closest.violations[o.label])
+                )
                 for o in cons
                 if o is not c and closest.violations[o.label] > 0
             ]
@@ -175,7 +177,7 @@ class SearchResult:
             text = _(
                 "No screened design meets {goal}: the closest ({design}) has {metric} {value}, "
                 "missing it by {gap}"
-            ).format(goal=c.label, design=closest.name, metric=metric_name(c.metric),
+            ).format(goal=_goal_name(c), design=closest.name, metric=metric_name(c.metric),
                      value=metric_value(c.metric, value, self.currency),
                      gap=_gap(closest.violations[c.label]))  # fmt: skip
             text += (
@@ -228,13 +230,15 @@ class SearchResult:
                  draws=i18n.number(rec.draws))  # fmt: skip
         if self.meets_goals:
             g = self.goals(rec)
-            binding = ", ".join(g.loc[g["binds"], "goal"]) or _("none")
+            binding = ", ".join(_goal_name(c) for c, b in zip(self.spec.constraints, g["binds"],
+                                                             strict=True) if b) or _("none")  # fmt: skip
             return (
                 head
                 + " "
                 + _("It meets every goal. Goals that bind: {goals}.").format(goals=binding)
             )
-        missed = [_("{goal} (by {gap})").format(goal=k, gap=_gap(v))
+        names = {c.label: _goal_name(c) for c in self.spec.constraints}
+        missed = [_("{goal} (by {gap})").format(goal=names.get(k, k), gap=_gap(v))
                   for k, v in rec.violations.items() if v > 0]  # fmt: skip
         lines = [head + " " + _(
             "No design the search tried meets every goal; the closest misses {goals}."
@@ -251,6 +255,13 @@ class SearchResult:
             with i18n.use(lang):
                 out[lang] = {"explanation": self.explanation(), "conflicts": self.conflicts()}
         return out
+
+
+def _goal_name(c: Any) -> str:
+    """A goal as the page names it (its own name, else its metric and bounds in words)."""
+    from simlib.search.figures import goal_name
+
+    return goal_name({"goal": c.label, "metric": c.metric, "min": c.min, "max": c.max})
 
 
 def _gap(v: float) -> str:

@@ -374,7 +374,7 @@ class DataHealth:
         mix = pd.crosstab(unit_of, bands, normalize="index")
         mix = mix.reindex(columns=F.ordered_tenure(list(mix.columns)))
         names = ds.units.set_index("unit_id")["name"]
-        out = pd.DataFrame({level: [f"{names.get(u, u)} ({u})" for u in mix.index],
+        out = pd.DataFrame({_(level): [f"{names.get(u, u)} ({u})" for u in mix.index],
                             _("people"): unit_of.value_counts().reindex(mix.index).to_numpy()})  # fmt: skip
         for c in mix.columns:
             out[c] = mix[c].map(F.pct).to_numpy()
