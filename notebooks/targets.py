@@ -90,7 +90,7 @@ display(
             year=rep.year,
             people=i18n.number(len(ds.reps)),
             units=i18n.number(len(ds.units)),
-            levels=" → ".join(rep.hier.levels),
+            levels=" → ".join(rep.level_name(x) for x in rep.hier.levels),
         )  # fmt: skip
     )
 )

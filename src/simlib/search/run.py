@@ -459,7 +459,7 @@ def run_search(
     try:
         say(f"simulating the baseline and the base design at {spec.screening.draws} draws")
         bv = base_values(space)
-        _, base_screen = screen.references(base_sc.design, bv or {}, spec.base)
+        _refs, base_screen = screen.references(base_sc.design, bv or {}, spec.base)
         if base_screen.error is not None:
             # Every candidate would fail the same way: say so now, not after the search.
             raise SearchError(

@@ -36,6 +36,11 @@ MERIT_SECOND_LAST = (0.01, 0.005, 0.0)
 #: The weightings compared, in words (others are named by their method).
 WEIGHTING_WORDS = {"manual": N_("manual"), "entropy": N_("entropy"), "CRITIC": "CRITIC",
                    "AHP": "AHP"}  # fmt: skip
+#: Where compa-ratio midpoints come from (simlib.outcomes), shown with ``_``.
+_MIDPOINTS = (
+    N_("median base salary per grade (no pay-range midpoints given)"), N_("given midpoints"),
+    N_("top"), N_("bottom"), N_("(not explained)"),
+)  # fmt: skip
 #: Org levels a forced distribution may rank within (named by the labels table when given).
 _LEVELS = (N_("company"), N_("region"), N_("branch"), N_("team"), N_("unit"))
 #: Where the time in grade is measured from, and the scorecard methods, for the catalog.
@@ -253,6 +258,7 @@ class AppraisalReport:
 
     def sensitivity_table(self, delta: float) -> F.Table:
         s = ap.weight_sensitivity(self.first, delta=delta)
+        s = s.assign(kpi=[self.kpi_name(k) for k in s["kpi"]])
         return F.table(
             s,
             formats={"change": lambda v: F.points(v, 0), "weight_from": F.pct,
@@ -270,6 +276,8 @@ class AppraisalReport:
 
     def break_even_table(self) -> F.Table:
         be = ap.break_even_weights(self.first)
+        be = be.assign(kpi=[self.kpi_name(k) for k in be["kpi"]],
+                       group=[_(g) for g in be["group"]])  # fmt: skip
         return F.table(
             be,
             formats={"weight": F.pct, "weight_up": lambda v: F.pct(v, 1),
@@ -290,11 +298,12 @@ class AppraisalReport:
         rv = ap.rating_variance_shares(self.first)
         dec = ap.decisive_kpis(self.first)
         d = corr.join(shares).join(rv["share"].rename("rating_variance_share")).join(dec)
+        d.index = [self.kpi_name(k) if k in self.ds.kpi_names else _(k) for k in d.index]
         d.index.name = _("KPI")
         two = {c: (lambda v: F.number(v, 2)) for c in d.columns}
         pc = {c: F.pct for c in ("weight", "variance_share", "rating_variance_share",
                                   "pivotal_share", "sole_pivotal_share")}  # fmt: skip
-        rev = revenue_kpi or "revenue"
+        rev = self.kpi_name(revenue_kpi) if revenue_kpi else "revenue"
         t = F.table(
             d, formats=two | pc,
             names={"weight": _("weight"), "corr_with_score": _("correlation with the score"),
@@ -361,7 +370,7 @@ class AppraisalReport:
             rate=F.pct(self.merit_budget_rate, 1), budget=F.money(r.budget, self.currency),
             cost=F.money(r.cost_at_matrix, self.currency), scale=f"{r.scale:.3f}",
             spent=F.money(self.merit["raise_amount"].sum(), self.currency),
-            midpoints=self.merit.attrs["midpoint_source"],
+            midpoints=_(self.merit.attrs["midpoint_source"]),
         )  # fmt: skip
 
     def merit_by_grade_table(self) -> F.Table:

@@ -184,7 +184,7 @@ UNIT_WORDS = {"log points": N_("log points"), "log excess mass": N_("log excess 
 def estimate_words(name: str) -> str:
     """An estimate's name in words: ``"revenue: sigma_month"`` -> "month-to-month spread
     (revenue)", ``"bunching_at_1"`` -> "results piled just above 100%"."""
-    kpi, _, base = name.rpartition(": ")
+    kpi, _sep, base = name.rpartition(": ")
     if base.startswith("bunching_at_"):
         try:
             words = _("results piled just above {point}").format(point=F.pct(float(base[12:])))

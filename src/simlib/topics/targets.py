@@ -620,7 +620,9 @@ class TargetsReport:
         rate_rules = sorted({self.spec.rule(lvl, k).rate_rule for k in rates
                              for lvl in [*self.hier.levels[1:], "rep"]})  # fmt: skip
         sep = "；" if i18n.is_chinese() else "; "
-        models = sep.join(f"{self.kpi_name(k)}: {model_words(m)} (`{m}`)" for k, m in
+        # The model's code as the library writes it; in Chinese without its English gloss.
+        code = (lambda m: m.split(" ")[0]) if i18n.is_chinese() else (lambda m: m)
+        models = sep.join(f"{self.kpi_name(k)}: {model_words(m)} (`{code(m)}`)" for k, m in
                           zip(self.proposal["kpi"], self.proposal["model"], strict=True))  # fmt: skip
         rate_text = (
             _("**Rates** ({rates}) are not split, since a rate does not add up: {rules}.").format(
