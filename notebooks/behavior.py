@@ -375,7 +375,9 @@ if did is not None:
     es, pre = bh.did_event_study(x_did, p_did, treated, did_change)
     display(
         Markdown(
-            _("**Parallel trends before the change:** {summary}").format(summary=pre.summary())
+            _("**Parallel trends before the change:** {summary}").format(
+                summary=B.estimate_line(pre)
+            )
         )
     )
     fig, ax = plt.subplots(figsize=(8, 3))

@@ -247,3 +247,17 @@ def recovery_check(reps: int, seed: int) -> F.Table:
         bh.did_effect_ds(demo, position, change, sales_kpi)["effect"],
     ]
     return estimates_table(found, truth=truth)
+
+
+def estimate_line(est: Any) -> str:
+    """One estimate in a sentence, in the language in force: its name in words, value,
+    unit, standard error, 95% interval and observations, then its caveat (as written
+    by the estimator)."""
+    lo, hi = est.ci
+    unit = _(UNIT_WORDS[est.unit]) if est.unit in UNIT_WORDS else est.unit
+    head = _("{name}: {value} (s.e. {se}; 95% CI {low} to {high}; n = {n}).").format(
+        name=estimate_words(est.name),
+        value=f"{est.estimate:.4g}" + (f" {unit}" if unit else ""),
+        se=f"{est.se:.3g}", low=f"{lo:.4g}", high=f"{hi:.4g}", n=F.number(est.n),
+    )  # fmt: skip
+    return f"{head} {est.caveat}" if est.caveat else head
