@@ -145,6 +145,8 @@ display(Markdown(_("Rules for {kpi} (split into each level):").format(kpi=rep.la
 display(rep.rules_table())
 display(Markdown(rep.rounding_words()))
 unit_fmt = f"{currency} {{:,.0f}}" if rep.unit(k) == "currency" else "{:,.0f}"
+if i18n.is_chinese() and rep.unit(k) == "currency" and str(currency).upper() in ("CNY", "RMB"):
+    unit_fmt = "{:,.0f}元"  # amounts in yuan, as every Chinese page writes them
 display(Markdown(f"```\n{rep.cascade.tree(k, max_depth=2, fmt=unit_fmt)}\n```"))
 display(rep.region_table())
 display(Markdown(rep.consistency_words()))
