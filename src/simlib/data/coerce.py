@@ -28,6 +28,7 @@ from simlib.data.parse import (
     to_number,
 )
 from simlib.data.problems import ProblemList, TableSource
+from simlib.i18n import _
 
 __all__ = ["EARLIEST_MONTH", "YEARS_AHEAD", "Table", "coerce_table", "latest_month"]
 
@@ -78,13 +79,28 @@ def _check_columns(name: str, present: list[str], src: TableSource, pr: ProblemL
     found = ", ".join(present[:12]) + (" ..." if len(present) > 12 else "")
     dups = sorted({c for c in present if present.count(c) > 1})
     for c in dups:
-        pr.table(src, c, "", f"each column once: {c!r} appears {present.count(c)} times")
+        pr.table(
+            src,
+            c,
+            "",
+            _("each column once: {column} appears {count} times").format(
+                column=repr(c), count=present.count(c)
+            ),
+        )
     missing_cols = [c for c in required if c not in present]
     hint = ""
     if len(present) == 1 and any(sep in present[0] for sep in (";", "\t", "|")):
-        hint = "; the file looks separated by ';' or tabs: CSV files must be comma-separated"
+        hint = _("; the file looks separated by ';' or tabs: CSV files must be comma-separated")
     for c in missing_cols:
-        pr.table(src, c, "", f"a column {c!r} (required in {name}; the file has: {found}){hint}")
+        pr.table(
+            src,
+            c,
+            "",
+            _("a column {column} (required in {table}; the file has: {found})").format(
+                column=repr(c), table=name, found=found
+            )
+            + hint,
+        )
     if not spec.extra_columns:
         allowed = ", ".join(required + optional)
         for c in present:
@@ -93,11 +109,20 @@ def _check_columns(name: str, present: list[str], src: TableSource, pr: ProblemL
                     src,
                     c,
                     "",
-                    f"only the columns {allowed} in {name} "
-                    "(extra columns are allowed in reps only)",
+                    _(
+                        "only the columns {allowed} in {table} "
+                        "(extra columns are allowed in reps only)"
+                    ).format(allowed=allowed, table=name),
                 )
     if spec.one_of and not any(c in present for c in spec.one_of):
-        pr.table(src, None, "", f"a {' or a '.join(spec.one_of)} column in {name}")
+        pr.table(
+            src,
+            None,
+            "",
+            _("a {first} or a {second} column in {table}").format(
+                first=spec.one_of[0], second=spec.one_of[1], table=name
+            ),
+        )
         return False
     return not (missing_cols or dups)
 
@@ -131,7 +156,7 @@ def _text(t: Table, col: Column, s: pd.Series, pr: ProblemList) -> None:
     tx = text_codes(s)
     if col.kind == "id":
         tx = strip_ids(tx, t.src, col.name, pr)
-    _empty(t, col, tx.codes < 0, "a value (this column cannot be empty)", pr)
+    _empty(t, col, tx.codes < 0, _("a value (this column cannot be empty)"), pr)
     t.text[col.name] = tx
     t.cols[col.name] = tx.series("string" if col.nullable else "str")
 
@@ -147,13 +172,19 @@ def _enum(t: Table, col: Column, s: pd.Series, pr: ProblemList) -> None:
         bad = np.zeros(t.n, bool)
     empty = tx.codes < 0
     one_of = ", ".join(allowed)
-    pr.rows(t.src, np.flatnonzero(bad), col.name, s, f"one of {one_of} ({col.meaning})")
+    pr.rows(
+        t.src,
+        np.flatnonzero(bad),
+        col.name,
+        s,
+        _("one of {allowed} ({meaning})").format(allowed=one_of, meaning=_(col.meaning)),
+    )
     pr.rows(
         t.src,
         np.flatnonzero(empty),
         col.name,
         [""] * int(empty.sum()),
-        f"one of {one_of} (cannot be empty)",
+        _("one of {allowed} (cannot be empty)").format(allowed=one_of),
     )
     t.usable &= ~(bad | empty)
     tx = TextCodes(tx.codes, norm)
@@ -168,18 +199,18 @@ def _number(t: Table, col: Column, s: pd.Series, pr: ProblemList) -> None:
         np.flatnonzero(bad),
         col.name,
         s,
-        "a finite number (rates as fractions: 0.95, not 95%)",
+        _("a finite number (rates as fractions: 0.95, not 95%)"),
     )
     empty = vals.isna().to_numpy() & ~bad
-    _empty(t, col, empty, "a number (this column cannot be empty)", pr)
+    _empty(t, col, empty, _("a number (this column cannot be empty)"), pr)
     t.usable &= ~bad
     t.cols[col.name] = vals
 
 
 def _date(t: Table, col: Column, s: pd.Series, pr: ProblemList) -> None:
     vals, empty, bad = to_dates(s)
-    pr.rows(t.src, np.flatnonzero(bad), col.name, s, DATE_EXPECTED)
-    _empty(t, col, empty, DATE_EXPECTED + " (cannot be empty)", pr)
+    pr.rows(t.src, np.flatnonzero(bad), col.name, s, _(DATE_EXPECTED))
+    _empty(t, col, empty, _(DATE_EXPECTED) + _(" (cannot be empty)"), pr)
     t.usable &= ~bad
     t.cols[col.name] = vals
 
@@ -187,21 +218,23 @@ def _date(t: Table, col: Column, s: pd.Series, pr: ProblemList) -> None:
 def _month(t: Table, col: Column, s: pd.Series, pr: ProblemList) -> None:
     o, empty, bad, mid = month_ordinals(s)
     c = col.name
-    pr.rows(t.src, np.flatnonzero(bad), c, s, MONTH_EXPECTED)
+    pr.rows(t.src, np.flatnonzero(bad), c, s, _(MONTH_EXPECTED))
     pr.rows(
         t.src,
         np.flatnonzero(mid),
         c,
         s,
-        "a month, not a day: sales, targets and assessments are monthly, so give "
-        "the month (2026-01) or its first day (2026-01-01)",
+        _(
+            "a month, not a day: sales, targets and assessments are monthly, so give "
+            "the month (2026-01) or its first day (2026-01-01)"
+        ),
     )
     pr.rows(
         t.src,
         np.flatnonzero(empty),
         c,
         [""] * int(empty.sum()),
-        MONTH_EXPECTED + " (cannot be empty)",
+        _(MONTH_EXPECTED) + _(" (cannot be empty)"),
     )
     lo, hi = EARLIEST_MONTH, latest_month()
     odd = (o != NAT) & ((o < lo.ordinal) | (o > hi.ordinal))
@@ -210,8 +243,10 @@ def _month(t: Table, col: Column, s: pd.Series, pr: ProblemList) -> None:
         np.flatnonzero(odd),
         c,
         s,
-        f"a plausible month, {lo} to {hi} (today's year + {YEARS_AHEAD}): "
-        "a year outside that is most likely a typo",
+        _(
+            "a plausible month, {first} to {last} (today's year + {years}): "
+            "a year outside that is most likely a typo"
+        ).format(first=lo, last=hi, years=YEARS_AHEAD),
     )
     o = np.where(odd, NAT, o)
     t.usable &= ~(bad | mid | empty | odd)
@@ -221,7 +256,7 @@ def _month(t: Table, col: Column, s: pd.Series, pr: ProblemList) -> None:
 
 def _bool(t: Table, col: Column, s: pd.Series, pr: ProblemList) -> None:
     vals, bad = to_bool(s)
-    pr.rows(t.src, np.flatnonzero(bad), col.name, s, "true or false (also yes/no, 1/0, 是/否)")
+    pr.rows(t.src, np.flatnonzero(bad), col.name, s, _("true or false (also yes/no, 1/0, 是/否)"))
     t.usable &= ~bad
     t.cols[col.name] = vals
 
@@ -258,11 +293,13 @@ def strip_ids(t: TextCodes, src: TableSource, col: str, pr: ProblemList) -> Text
         col,
         [repr(t.uniques[t.codes[i]]) for i in rows[: pr.cap]],
         lambda p: [
-            f"an id with no spaces before or after it ({stripped[t.codes[i]]!r}); "
-            "ids are matched exactly across files"
+            _(
+                "an id with no spaces before or after it ({id}); "
+                "ids are matched exactly across files"
+            ).format(id=repr(stripped[t.codes[i]]))
             for i in p
         ],
-        summary="ids with no spaces before or after them",
+        summary=_("ids with no spaces before or after them"),
     )
     codes, uniques = pd.factorize(pd.Series(stripped, dtype=object))
     return TextCodes(

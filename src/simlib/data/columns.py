@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from simlib.i18n import N_
+
 __all__ = [
     "KPI_AGGREGATIONS",
     "KPI_DIRECTIONS",
@@ -144,9 +146,9 @@ SPECS: dict[str, TableSpec] = {
             "kpis",
             (
                 _id("kpi"),
-                _enum("direction", KPI_DIRECTIONS, "whether higher or lower is better"),
-                _enum("unit", KPI_UNITS, "the KPI's unit"),
-                _enum("aggregation", KPI_AGGREGATIONS, "how the KPI rolls up"),
+                _enum("direction", KPI_DIRECTIONS, N_("whether higher or lower is better")),
+                _enum("unit", KPI_UNITS, N_("the KPI's unit")),
+                _enum("aggregation", KPI_AGGREGATIONS, N_("how the KPI rolls up")),
                 _optional_id("weight_kpi"),
                 Column("allow_negative", "bool", required=False, nullable=True),
                 Column("label", "text", required=False, nullable=True),

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from simlib.errors import SimlibError
+from simlib.i18n import N_, _
 
 __all__ = [
     "COMMON_ENCODINGS",
@@ -41,7 +42,7 @@ class EncodingNameError(SimlibError, LookupError):
 
 
 #: Encodings worth naming to a user, with what writes them.
-COMMON_ENCODINGS = (
+COMMON_ENCODINGS = N_(
     "utf-8, utf-8-sig (UTF-8 with the byte-order mark Excel writes), "
     "gb18030 (Excel on a Chinese system; a superset of gbk and gb2312), "
     "big5 (Traditional Chinese), cp1252 (Excel on a Western European system)"
@@ -54,8 +55,10 @@ def check_encoding(encoding: str) -> str:
         return codecs.lookup(encoding).name
     except (LookupError, TypeError):
         raise EncodingNameError(
-            f"unknown encoding {encoding!r}: give a Python codec name such as "
-            f"{COMMON_ENCODINGS}; or leave it out to detect UTF-8 / GB18030"
+            _(
+                "unknown encoding {encoding}: give a Python codec name such as "
+                "{encodings}; or leave it out to detect UTF-8 / GB18030"
+            ).format(encoding=repr(encoding), encodings=_(COMMON_ENCODINGS))
         ) from None
 
 
@@ -145,7 +148,7 @@ def where_undecodable(path: Path, encoding: str) -> tuple[int | None, str, str]:
     return (
         line,
         "bytes " + " ".join(f"{b:02x}" for b in bad),
-        (f"line {line}, byte {offset:,} (counting from 0)"),
+        _("line {line}, byte {offset} (counting from 0)").format(line=line, offset=f"{offset:,}"),
     )
 
 

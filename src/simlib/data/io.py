@@ -66,6 +66,7 @@ from simlib.data.encodings import (
 from simlib.data.problems import TableSource
 from simlib.data.save import EXCEL_MAX_RECORDS, FORMATS, save_dataset
 from simlib.errors import DataValidationError, Problem, SimlibError
+from simlib.i18n import _
 
 __all__ = [
     "COMMON_ENCODINGS",
@@ -116,16 +117,18 @@ def _read_csv(
         enc = detect_encoding(path)
         if enc is None:
             row, found, where = where_undecodable(path, "utf-8")
-            _, _, where_gb = where_undecodable(path, "gb18030")
+            where_gb = where_undecodable(path, "gb18030")[2]
             problems.append(
                 Problem(
                     path.name,
                     row,
                     None,
                     found,
-                    f"text in UTF-8 or GB18030/GBK, but neither decodes this file (UTF-8 "
-                    f"fails at {where}; GB18030 at {where_gb}); pass encoding=... or "
-                    f"`--encoding` with the file's encoding, e.g. {COMMON_ENCODINGS}",
+                    _(
+                        "text in UTF-8 or GB18030/GBK, but neither decodes this file (UTF-8 "
+                        "fails at {where}; GB18030 at {where_gb}); pass encoding=... or "
+                        "`--encoding` with the file's encoding, e.g. {encodings}"
+                    ).format(where=where, where_gb=where_gb, encodings=_(COMMON_ENCODINGS)),
                 )
             )
             return None, TableSource(path.name, 2, "csv")
@@ -161,14 +164,16 @@ def _read_csv(
                 row,
                 None,
                 found,
-                f"text in the {enc} encoding, but {where or 'the file'} does not decode; "
-                f"give the right encoding ({COMMON_ENCODINGS}) or omit it to detect",
+                _(
+                    "text in the {encoding} encoding, but {where} does not decode; "
+                    "give the right encoding ({encodings}) or omit it to detect"
+                ).format(encoding=enc, where=where or _("the file"), encodings=_(COMMON_ENCODINGS)),
             )
         )
         return None, src
     except pd.errors.EmptyDataError:
         problems.append(
-            Problem(path.name, None, None, "", "a header row and data (the file is empty)")
+            Problem(path.name, None, None, "", _("a header row and data (the file is empty)"))
         )
         return None, src
     except pd.errors.ParserError as exc:
@@ -180,7 +185,7 @@ def _read_csv(
                 int(m.group(1)) if m else None,
                 None,
                 "",
-                f"as many comma-separated fields as the header ({msg})",
+                _("as many comma-separated fields as the header ({message})").format(message=msg),
             )
         )
         return None, src
@@ -195,12 +200,14 @@ def _read_csv(
                     None,
                     col,
                     sample,
-                    f"text in GB18030/GBK (detected, because the file is not UTF-8), but "
-                    f"{n_odd} of its {n_all} non-ASCII characters are rare ones that text "
-                    "in another encoding turns into when read as GB18030 (Renée -> Ren閑): "
-                    "pass encoding=... or `--encoding` with the file's encoding, e.g. "
-                    "cp1252 (Excel on a Western European system) or big5 (Traditional "
-                    "Chinese); if the text above is right, pass --encoding gb18030",
+                    _(
+                        "text in GB18030/GBK (detected, because the file is not UTF-8), but "
+                        "{rare} of its {wide} non-ASCII characters are rare ones that text "
+                        "in another encoding turns into when read as GB18030 (Renée -> Ren閑): "
+                        "pass encoding=... or `--encoding` with the file's encoding, e.g. "
+                        "cp1252 (Excel on a Western European system) or big5 (Traditional "
+                        "Chinese); if the text above is right, pass --encoding gb18030"
+                    ).format(rare=n_odd, wide=n_all),
                 )
             )
             return None, src
@@ -267,7 +274,8 @@ def _read_parquet(path: Path, problems: list[Problem]) -> tuple[pd.DataFrame | N
         schema = pq.read_schema(path)
         table = pq.read_table(path, read_dictionary=_string_columns(schema))
     except Exception as exc:  # pyarrow raises several types for a damaged file
-        problems.append(Problem(path.name, None, None, "", f"a readable Parquet file ({exc})"))
+        expected = _("a readable Parquet file ({error})").format(error=exc)
+        problems.append(Problem(path.name, None, None, "", expected))
         return None, src
     return _arrow_to_pandas(table), src
 
@@ -276,7 +284,11 @@ def _read_workbook(path: Path, problems: list[Problem]) -> dict[str, pd.DataFram
     if path.suffix.lower() == ".xls":
         problems.append(
             Problem(
-                path.name, None, None, "", "an .xlsx workbook: save old .xls files as .xlsx or CSV"
+                path.name,
+                None,
+                None,
+                "",
+                _("an .xlsx workbook: save old .xls files as .xlsx or CSV"),
             )
         )
         return None
@@ -291,7 +303,8 @@ def _read_workbook(path: Path, problems: list[Problem]) -> dict[str, pd.DataFram
             na_values=[""],
         )
     except Exception as exc:  # openpyxl raises many types for a damaged or locked file
-        problems.append(Problem(path.name, None, None, "", f"a readable Excel workbook ({exc})"))
+        expected = _("a readable Excel workbook ({error})").format(error=exc)
+        problems.append(Problem(path.name, None, None, "", expected))
         return None
 
 
@@ -311,7 +324,8 @@ def _read_duckdb(
     try:
         con = duckdb.connect(str(path), read_only=True)
     except Exception as exc:  # duckdb.IOException and friends
-        problems.append(Problem(path.name, None, None, "", f"a readable DuckDB database ({exc})"))
+        expected = _("a readable DuckDB database ({error})").format(error=exc)
+        problems.append(Problem(path.name, None, None, "", expected))
         return raw, sources, problems
     try:
         names = [
@@ -335,7 +349,9 @@ def _read_duckdb(
                         None,
                         None,
                         "",
-                        f"a readable table or view named {db_name} (reading it fails: {first})",
+                        _(
+                            "a readable table or view named {name} (reading it fails: {error})"
+                        ).format(name=db_name, error=first),
                     )
                 )
                 continue
@@ -398,7 +414,7 @@ def read_raw(
         raw = {}
         sources = {}
         sheet_names: dict[str, list[str]] = {}
-        for _, (_, f) in found.pop("__workbook__", []):
+        for _label, (_kind, f) in found.pop("__workbook__", []):
             sheets = _read_workbook(f, problems)
             sheet_names[f.name] = [str(k) for k in (sheets or {})]
             for sheet, df in (sheets or {}).items():
@@ -413,7 +429,9 @@ def read_raw(
                         None,
                         None,
                         "",
-                        f"one source for table {name!r}; keep one of these",
+                        _("one source for table {table}; keep one of these").format(
+                            table=repr(name)
+                        ),
                     )
                 )
                 continue
@@ -438,14 +456,19 @@ def read_raw(
                 raw[name] = df
                 sources[name] = src
         books = "; ".join(
-            f"{book} has the sheets: {', '.join(names) or 'none'}"
+            _("{book} has the sheets: {sheets}").format(
+                book=book, sheets=", ".join(names) or _("none")
+            )
             for book, names in sheet_names.items()
         )
         if path.is_file():
-            where = f"{path.name} (sheets: {', '.join(sheet_names.get(path.name, [])) or 'none'})"
+            sheets = ", ".join(sheet_names.get(path.name, [])) or _("none")
+            where = _("{path} (sheets: {sheets})").format(path=path.name, sheets=sheets)
         else:
-            listing = ", ".join(p.name for p in files[:12]) or "no files"
-            where = f"{path.name} (it holds: {listing}{'; ' + books if books else ''})"
+            listing = ", ".join(p.name for p in files[:12]) or _("no files")
+            where = _("{path} (it holds: {listing})").format(
+                path=path.name, listing=listing + ("; " + books if books else "")
+            )
     for name in REQUIRED_TABLES:
         if name not in raw and not any(name in p.file for p in problems):
             problems.append(
@@ -454,9 +477,11 @@ def read_raw(
                     None,
                     None,
                     "",
-                    f"the required table {name!r} ({name}.csv, {name}.parquet, {name}.xlsx, "
-                    f"a sheet named {name} in a workbook, or a DuckDB table named {name}); "
-                    f"not found in {where}",
+                    _(
+                        "the required table {quoted} ({table}.csv, {table}.parquet, "
+                        "{table}.xlsx, a sheet named {table} in a workbook, or a DuckDB table "
+                        "named {table}); not found in {where}"
+                    ).format(quoted=repr(name), table=name, where=where),
                 )
             )
     return raw, sources, problems

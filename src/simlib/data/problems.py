@@ -8,6 +8,7 @@ most :data:`MAX_ROWS_PER_CHECK` rows per check plus one line counting the rest;
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from simlib.errors import Problem
+from simlib.i18n import _
 
 __all__ = ["MAX_ROWS_PER_CHECK", "ProblemList", "TableSource", "format_problems", "short"]
 
@@ -108,26 +110,46 @@ class ProblemList:
                     src.file,
                     None,
                     column,
-                    f"{n - self.cap:,} more rows",
-                    f"{base} (the same problem; the first {self.cap} rows are listed above)",
+                    _("{count} more rows").format(count=f"{n - self.cap:,}"),
+                    _(
+                        "{expected} (the same problem; the first {cap} rows are listed above)"
+                    ).format(expected=base, cap=self.cap),
                 )
             )
 
 
+def _width(text: str) -> int:
+    """Columns a text takes in a terminal: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _cut(text: str, width: int) -> str:
+    """``text`` cut to ``width`` terminal columns and padded to exactly that many."""
+    out, used = [], 0
+    for c in text:
+        w = _width(c)
+        if used + w > width:
+            break
+        out.append(c)
+        used += w
+    return "".join(out) + " " * (width - used)
+
+
 def format_problems(problems: Sequence[Problem]) -> str:
     """Problems as an aligned plain-text table: file, row, column, value, expected."""
-    head = ("file", "row", "column", "value found", "expected")
+    head = (_("file"), _("row"), _("column"), _("value found"), _("expected"))
     rows = [
         (p.file, "" if p.row is None else str(p.row), p.column or "", p.value, p.expected)
         for p in problems
     ]
     widths = [
-        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(head)
+        max(_width(h), *(_width(r[i]) for r in rows)) if rows else _width(h)
+        for i, h in enumerate(head)
     ]
     widths = [min(w, 40) for w in widths[:4]]
 
     def line(cells: Sequence[str]) -> str:
-        parts = [c[:w].ljust(w) for c, w in zip(cells[:4], widths, strict=True)]
+        parts = [_cut(c, w) for c, w in zip(cells[:4], widths, strict=True)]
         return "  ".join([*parts, cells[4]]).rstrip()
 
     out = [line(head), line(["-" * w for w in widths] + ["-" * 8])]

@@ -78,6 +78,7 @@ from simlib.data.problems import (
     short,
 )
 from simlib.errors import Problem
+from simlib.i18n import _
 
 __all__ = [
     "COMPETENCE_SCALE",
@@ -144,8 +145,8 @@ def _check_duplicates(t: Table, key_cols: list[str], pr: ProblemList) -> None:
             return
     key = _key_codes(parts)
     key_space = 1
-    for _, size in parts:
-        key_space *= size + 1
+    for part in parts:
+        key_space *= part[1] + 1
     # The counting array holds key_space int64s: bounded by the row count (every
     # key part is dense over the values present), never by a span of months.
     if t.n and key_space <= 4 * t.n + (1 << 20):
@@ -153,7 +154,7 @@ def _check_duplicates(t: Table, key_cols: list[str], pr: ProblemList) -> None:
         if np.bincount(key[t.usable], minlength=key_space).max(initial=0) <= 1:
             return
     key = np.where(t.usable, key, -1 - np.arange(t.n))  # unusable rows never collide
-    codes, _ = pd.factorize(key)
+    codes, _uniques = pd.factorize(key)
     dup = pd.Series(codes).duplicated(keep="first").to_numpy()
     if not dup.any():
         return
@@ -167,7 +168,8 @@ def _check_duplicates(t: Table, key_cols: list[str], pr: ProblemList) -> None:
 
     def expected(p: np.ndarray) -> list[str]:
         f = first[np.searchsorted(pos, p)]
-        return [f"one row per ({label}): the same key is already in row {t.src.row(i)}" for i in f]
+        text = _("one row per ({key}): the same key is already in row {row}")
+        return [text.format(key=label, row=t.src.row(i)) for i in f]
 
     pr.rows(
         t.src,
@@ -175,7 +177,7 @@ def _check_duplicates(t: Table, key_cols: list[str], pr: ProblemList) -> None:
         key_cols[0] if len(key_cols) == 1 else label,
         values,
         expected,
-        summary=f"one row per ({label})",
+        summary=_("one row per ({key})").format(key=label),
     )
 
 
@@ -200,7 +202,8 @@ def _check_refs(
         return np.full(t.n, -1, np.int64)
     idx, has = _lookup(t, col, known)
     bad = has & (idx < 0) & t.usable
-    pr.rows(t.src, np.flatnonzero(bad), col, t.found(col), f"{what} listed in {target}")
+    expected = _("{what} listed in {table}").format(what=what, table=target)
+    pr.rows(t.src, np.flatnonzero(bad), col, t.found(col), expected)
     t.usable &= ~bad
     return idx
 
@@ -222,11 +225,11 @@ def _check_units(t: Table, pr: ProblemList) -> None:
         np.flatnonzero(orphans),
         "parent_id",
         parents,
-        "a parent_id that is a unit_id in units (or empty for the root): this unit is an orphan",
+        _("a parent_id that is a unit_id in units (or empty for the root): this unit is an orphan"),
     )
     roots = np.flatnonzero(~has_parent)
     if len(roots) == 0:
-        pr.table(t.src, "parent_id", "", "exactly one root unit (empty parent_id); found none")
+        pr.table(t.src, "parent_id", "", _("exactly one root unit (empty parent_id); found none"))
     elif len(roots) > 1:
         names = ", ".join(map(str, ids.iloc[roots[:5]]))
         pr.rows(
@@ -234,7 +237,9 @@ def _check_units(t: Table, pr: ProblemList) -> None:
             roots,
             "parent_id",
             [""] * len(roots),
-            f"exactly one root unit (empty parent_id); found {len(roots)}: {names}",
+            _("exactly one root unit (empty parent_id); found {count}: {units}").format(
+                count=len(roots), units=names
+            ),
         )
     # Cycles: follow parents n steps (by pointer doubling); a unit still not at
     # the top afterwards is on a cycle or below one.
@@ -266,8 +271,10 @@ def _check_units(t: Table, pr: ProblemList) -> None:
                 np.array([min(chain)]),
                 "parent_id",
                 parents,
-                f"a tree: following parent_id loops back ({names}); "
-                "every unit must lead up to the one root",
+                _(
+                    "a tree: following parent_id loops back ({units}); "
+                    "every unit must lead up to the one root"
+                ).format(units=names),
             )
 
 
@@ -287,13 +294,18 @@ class _Known:
 
 def _check_kpis(k: Table, known: _Known, pr: ProblemList) -> None:
     if k.n == 0:
-        pr.table(k.src, None, "", "at least one KPI")
+        pr.table(k.src, None, "", _("at least one KPI"))
     _check_duplicates(k, ["kpi"], pr)
     first_k = _first_rows(k.cols["kpi"])
     known.kpi_index = pd.Index(k.cols["kpi"][first_k].astype(str))
     if "weight_kpi" in k.text:
         _check_refs(
-            k, "weight_kpi", known.kpi_index, "kpis (or empty to weight by headcount)", pr, "a KPI"
+            k,
+            "weight_kpi",
+            known.kpi_index,
+            _("kpis (or empty to weight by headcount)"),
+            pr,
+            _("a KPI"),
         )
         has_w = k.cols["weight_kpi"].notna().to_numpy()
         summed = (k.cols["aggregation"] == "sum").to_numpy(dtype=bool)
@@ -302,7 +314,7 @@ def _check_kpis(k: Table, known: _Known, pr: ProblemList) -> None:
             np.flatnonzero(has_w & summed & k.usable),
             "weight_kpi",
             k.cols["weight_kpi"],
-            "empty: weight_kpi applies only to KPIs with aggregation 'mean'",
+            _("empty: weight_kpi applies only to KPIs with aggregation 'mean'"),
         )
     if "allow_negative" not in k.cols:
         k.cols["allow_negative"] = pd.Series(np.zeros(k.n, bool))
@@ -312,7 +324,7 @@ def _check_kpis(k: Table, known: _Known, pr: ProblemList) -> None:
 
 def _check_unit_table(u: Table, known: _Known, pr: ProblemList) -> None:
     if u.n == 0:
-        pr.table(u.src, None, "", "at least one unit (the company)")
+        pr.table(u.src, None, "", _("at least one unit (the company)"))
     _check_duplicates(u, ["unit_id"], pr)
     _check_units(u, pr)
     known.unit_index = pd.Index(u.cols["unit_id"][_first_rows(u.cols["unit_id"])].astype(str))
@@ -320,9 +332,9 @@ def _check_unit_table(u: Table, known: _Known, pr: ProblemList) -> None:
 
 def _check_reps(r: Table, known: _Known, pr: ProblemList) -> None:
     if r.n == 0:
-        pr.table(r.src, None, "", "at least one rep")
+        pr.table(r.src, None, "", _("at least one rep"))
     _check_duplicates(r, ["rep_id"], pr)
-    _check_refs(r, "unit_id", known.unit_index, "units", pr, "a unit_id")
+    _check_refs(r, "unit_id", known.unit_index, "units", pr, _("a unit_id"))
     hire = r.cols["hire_date"]
     exit_ = r.cols["exit_date"]
     after = (hire > exit_).to_numpy(dtype=bool) & exit_.notna().to_numpy()
@@ -332,9 +344,12 @@ def _check_reps(r: Table, known: _Known, pr: ProblemList) -> None:
         "exit_date",
         r.found("exit_date"),
         lambda p: [
-            f"an exit_date on or after the hire_date ({hire.iloc[int(i)]:%Y-%m-%d})" for i in p
+            _("an exit_date on or after the hire_date ({hired})").format(
+                hired=f"{hire.iloc[int(i)]:%Y-%m-%d}"
+            )
+            for i in p
         ],
-        summary="an exit_date on or after the hire_date",
+        summary=_("an exit_date on or after the hire_date"),
     )
     r.usable &= ~after
     huge = (r.cols["base_salary"].abs() >= MAX_AMOUNT).to_numpy(dtype=bool)
@@ -343,7 +358,7 @@ def _check_reps(r: Table, known: _Known, pr: ProblemList) -> None:
         np.flatnonzero(huge),
         "base_salary",
         r.found("base_salary"),
-        f"a plausible annual salary: below {MAX_AMOUNT:.0e}",
+        _("a plausible annual salary: below {limit}").format(limit=f"{MAX_AMOUNT:.0e}"),
     )
     r.usable &= ~huge
     neg = (r.cols["base_salary"] < _SALARY.minimum).to_numpy(dtype=bool)
@@ -352,7 +367,7 @@ def _check_reps(r: Table, known: _Known, pr: ProblemList) -> None:
         np.flatnonzero(neg),
         "base_salary",
         r.found("base_salary"),
-        "a salary of 0 or more (annual, in the dataset currency)",
+        _("a salary of 0 or more (annual, in the dataset currency)"),
     )
     first_r = _first_rows(r.cols["rep_id"])
     known.rep_index = pd.Index(r.cols["rep_id"][first_r].astype(str))
@@ -373,11 +388,13 @@ def _check_values(t: Table, value_col: str, what: str, known: _Known, pr: Proble
         np.flatnonzero(huge),
         value_col,
         t.found(value_col),
-        f"a plausible {what}: below {MAX_AMOUNT:.0e} in magnitude (a typo, or a "
-        "placeholder such as 1e308, would turn every total built on it wrong)",
+        _(
+            "a plausible {what}: below {limit} in magnitude (a typo, or a "
+            "placeholder such as 1e308, would turn every total built on it wrong)"
+        ).format(what=what, limit=f"{MAX_AMOUNT:.0e}"),
     )
     t.usable &= ~huge
-    idx = _check_refs(t, "kpi", known.kpi_index, "kpis", pr, "a KPI")
+    idx = _check_refs(t, "kpi", known.kpi_index, "kpis", pr, _("a KPI"))
     allow_neg, is_rate = known.allow_neg, known.is_rate
     if known.kpi_index is None or allow_neg is None or is_rate is None or len(allow_neg) == 0:
         return
@@ -392,11 +409,13 @@ def _check_values(t: Table, value_col: str, what: str, known: _Known, pr: Proble
         value_col,
         t.found(value_col),
         lambda p: [
-            f"a {what} of 0 or more: KPI {kname.iloc[int(i)]!r} cannot be negative "
-            "(set allow_negative to true in kpis if it can)"
+            _(
+                "a {what} of 0 or more: KPI {kpi} cannot be negative "
+                "(set allow_negative to true in kpis if it can)"
+            ).format(what=what, kpi=repr(kname.iloc[int(i)]))
             for i in p
         ],
-        summary=f"a {what} of 0 or more for KPIs that cannot be negative",
+        summary=_("a {what} of 0 or more for KPIs that cannot be negative").format(what=what),
     )
     out = found & t.usable & is_rate[kp] & ((vals < 0) | (vals > 1)) & ~neg
     pr.rows(
@@ -405,18 +424,20 @@ def _check_values(t: Table, value_col: str, what: str, known: _Known, pr: Proble
         value_col,
         t.found(value_col),
         lambda p: [
-            f"a share between 0 and 1: KPI {kname.iloc[int(i)]!r} is a rate (write 95% as 0.95)"
+            _("a share between 0 and 1: KPI {kpi} is a rate (write 95% as 0.95)").format(
+                kpi=repr(kname.iloc[int(i)])
+            )
             for i in p
         ],
-        summary="a share between 0 and 1 for rate KPIs",
+        summary=_("a share between 0 and 1 for rate KPIs"),
     )
 
 
 def _check_sales(s: Table, known: _Known, pr: ProblemList) -> None:
     if s.n == 0:
-        pr.table(s.src, None, "", "at least one sales row")
-    rep_idx = _check_refs(s, "rep_id", known.rep_index, "reps", pr, "a rep_id")
-    _check_values(s, "value", "value", known, pr)
+        pr.table(s.src, None, "", _("at least one sales row"))
+    rep_idx = _check_refs(s, "rep_id", known.rep_index, "reps", pr, _("a rep_id"))
+    _check_values(s, "value", _("value"), known, pr)
     _check_duplicates(s, list(SPECS["sales"].key), pr)
     hire_m, exit_m, dates_ok = known.hire_m, known.exit_m, known.dates_ok
     if hire_m is None or exit_m is None or dates_ok is None or not len(hire_m):
@@ -434,13 +455,15 @@ def _check_sales(s: Table, known: _Known, pr: ProblemList) -> None:
             e = exit_m[ri[i]]
             hs = str(pd.Period(ordinal=int(h), freq="M")) if h != NAT else "?"
             es = (
-                f"left {pd.Period(ordinal=int(e), freq='M')}"
+                _("left {month}").format(month=pd.Period(ordinal=int(e), freq="M"))
                 if e != np.iinfo(np.int64).max
-                else "still employed"
+                else _("still employed")
             )
             out.append(
-                f"a month within the rep's employment (hired {hs}, {es}): "
-                "no sales before the hire month or after the exit month"
+                _(
+                    "a month within the rep's employment (hired {hired}, {left}): "
+                    "no sales before the hire month or after the exit month"
+                ).format(hired=hs, left=es)
             )
         return out
 
@@ -450,7 +473,7 @@ def _check_sales(s: Table, known: _Known, pr: ProblemList) -> None:
         "period",
         s.found("period"),
         emp,
-        summary="a month within the rep's employment",
+        summary=_("a month within the rep's employment"),
     )
 
 
@@ -467,17 +490,17 @@ def _check_assigned(t: Table, value_col: str, known: _Known, pr: ProblemList) ->
         np.flatnonzero(has_u == has_r),
         "unit_id, rep_id",
         (t.cols["unit_id"].astype(str) + " / " + t.cols["rep_id"].astype(str)),
-        "exactly one of unit_id or rep_id in each row",
+        _("exactly one of unit_id or rep_id in each row"),
     )
     t.usable &= has_u != has_r
-    _check_refs(t, "unit_id", known.unit_index, "units", pr, "a unit_id")
-    _check_refs(t, "rep_id", known.rep_index, "reps", pr, "a rep_id")
-    _check_values(t, value_col, "target" if t.name == "targets" else "value", known, pr)
+    _check_refs(t, "unit_id", known.unit_index, "units", pr, _("a unit_id"))
+    _check_refs(t, "rep_id", known.rep_index, "reps", pr, _("a rep_id"))
+    _check_values(t, value_col, _("target") if t.name == "targets" else _("value"), known, pr)
     _check_duplicates(t, list(SPECS[t.name].key), pr)
 
 
 def _check_competence(c: Table, known: _Known, pr: ProblemList) -> None:
-    _check_refs(c, "rep_id", known.rep_index, "reps", pr, "a rep_id")
+    _check_refs(c, "rep_id", known.rep_index, "reps", pr, _("a rep_id"))
     sc = c.cols["score"]
     lo, hi = COMPETENCE_SCALE
     bad = (sc.notna() & ((sc < lo) | (sc > hi))).to_numpy(dtype=bool)
@@ -486,7 +509,7 @@ def _check_competence(c: Table, known: _Known, pr: ProblemList) -> None:
         np.flatnonzero(bad),
         "score",
         c.found("score"),
-        f"a score on the {lo:g}-{hi:g} scale",
+        _("a score on the {low}-{high} scale").format(low=f"{lo:g}", high=f"{hi:g}"),
     )
     _check_duplicates(c, list(SPECS["competence"].key), pr)
 
@@ -536,10 +559,17 @@ def validate_tables(
     pr = ProblemList()
     for name in REQUIRED_TABLES:
         if name not in raw_tables:
-            pr.table(TableSource(name), None, "", f"a table {name!r} (required)")
+            pr.table(
+                TableSource(name),
+                None,
+                "",
+                _("a table {table} (required)").format(table=repr(name)),
+            )
     for n in raw_tables:
         if n not in TABLES:
-            pr.table(srcs[n], None, "", f"one of the tables {', '.join(TABLES)}")
+            pr.table(
+                srcs[n], None, "", _("one of the tables {tables}").format(tables=", ".join(TABLES))
+            )
 
     tabs: dict[str, Table] = {}
     for name in TABLES:
@@ -671,14 +701,20 @@ def validate_cli(path: str | Path, encoding: str | None = None, out: IO[str] = s
     try:
         raw, sources, problems = read_raw(path, encoding=encoding)
     except (DatasetPathError, EncodingNameError) as exc:
-        print(f"error: {exc}", file=out)
+        print(_("error: {message}").format(message=exc), file=out)
         return 2
     typed, more = validate_tables(raw, sources)
     problems = merge_problems(problems, more)
     if problems:
-        print(f"{len(problems)} problem(s) in {path}:\n", file=out)
+        print(
+            _("{count} problem(s) in {path}:").format(count=len(problems), path=path) + "\n",
+            file=out,
+        )
         print(format_problems(problems), file=out)
-        print("\nNothing was changed; fix the files and run `simlib validate` again.", file=out)
+        print(
+            "\n" + _("Nothing was changed; fix the files and run `simlib validate` again."),
+            file=out,
+        )
         return 1
     ds = Dataset(**typed, source=describe_source(path, sources))
     print(summarize(ds, sources), file=out)
@@ -686,14 +722,23 @@ def validate_cli(path: str | Path, encoding: str | None = None, out: IO[str] = s
 
     checks = check_dataset(ds)
     if checks:
-        print(f"\n{len(checks)} warning(s) from the data checks:", file=out)
-        for f in checks:
-            print(f"  warning: [{f.check}] {f.text()}", file=out)
         print(
-            "\nThe data are usable; each warning is repeated by every run and shown as a "
-            "caveat on its reports. A scenario's data_checks can make any of them an error.",
+            "\n" + _("{count} warning(s) from the data checks:").format(count=len(checks)), file=out
+        )
+        for f in checks:
+            print(
+                "  " + _("warning: [{check}] {text}").format(check=f.check, text=f.text()), file=out
+            )
+        print(
+            "\n"
+            + _(
+                "The data are usable; each warning is repeated by every run and shown as a "
+                "caveat on its reports. A scenario's data_checks can make any of them an error."
+            ),
             file=out,
         )
     else:
-        print("  data checks  nothing found (coverage, targets, plausible values)", file=out)
+        print(
+            "  " + _("data checks  nothing found (coverage, targets, plausible values)"), file=out
+        )
     return 0
