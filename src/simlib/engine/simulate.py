@@ -684,10 +684,9 @@ class SimulationResult:
 
 
 def _tenure_band(hire: pd.Series, at: pd.Timestamp) -> pd.Series:
-    years = (at - pd.to_datetime(hire)).dt.days / 365.25
-    return pd.cut(
-        years, [-np.inf, 1, 3, 5, np.inf], labels=["<1y", "1-3y", "3-5y", "5y+"], right=False
-    ).astype(str)
+    from simlib.data.tenure import tenure_band
+
+    return tenure_band(hire, at)
 
 
 def simulate(
