@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from simlib import metrics as m
+from simlib.engine.summary import Summary
 
 
 @dataclass
@@ -53,11 +54,17 @@ class SimulationResult:
     phase_cpu_seconds: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
     _metrics: pd.DataFrame | None = field(default=None, repr=False)
 
-    def summary(self) -> pd.DataFrame:
+    def summary_frame(self) -> pd.DataFrame:
         """One row per metric: mean, P5, P50, P95, standard error, and a reference band."""
         out = m.summarize(self.per_draw)
         bands = pd.DataFrame(m.REFERENCE_BANDS, index=["band_low", "band_high", "band_source"]).T
         return out.join(bands, how="left")
+
+    def summary(self) -> Summary:
+        """The printed summary: a header (scenario, draws, seed, reps, data hash, code
+        version) and the metric table of :meth:`summary_frame`, as text
+        (``print(res.summary())``) or HTML (what a notebook shows), in the report language."""
+        return Summary(self.summary_frame(), self.provenance)
 
     @property
     def metrics(self) -> pd.DataFrame:

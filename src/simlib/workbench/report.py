@@ -218,7 +218,7 @@ def scenario_metrics(result: Any, currency: str | None = None) -> pd.DataFrame:
     """One design's metrics: mean, P5, P95, the reference band and the reading of the
     mean against it (:mod:`simlib.vocabulary`), as strings. Metrics a design does not
     have (no budget, no appraisal) are left out rather than shown empty."""
-    s = result.summary()
+    s = result.summary_frame()
     rows = []
     for k in s.index:
         label, kind = METRICS.get(k, (fm.label(k), "num"))
