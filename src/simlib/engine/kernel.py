@@ -113,6 +113,21 @@ class ChunkKernel:
         self._target_by_kpi = {
             k: np.ascontiguousarray(self.targets[..., i]) for i, k in enumerate(self.kpis)
         }
+        self._fixed: dict[str, Any] | None = None
+
+    def _draw_free(self) -> dict[str, Any]:
+        """The parts of the per-draw metrics that are the same in every draw (the
+        company's and each region's target and headcount), computed on first use:
+        sums in the order every draw would add them, so the values are the same."""
+        if self._fixed is None:
+            p_tgt = np.nan_to_num(self._target_y[self.paid, self.primary])[None, :]
+            ng = len(self.region_labels)
+            self._fixed = {
+                "company_target": m.total(p_tgt)[0],
+                "region_target": m.grouped_sum(p_tgt, self.region_codes, ng)[0],
+                "region_n": m.grouped_sum(np.ones_like(p_tgt), self.region_codes, ng)[0],
+            }
+        return self._fixed
 
     def clone(self) -> ChunkKernel:
         """A copy safe to run beside this one in another thread (the prepared
@@ -270,22 +285,21 @@ class ChunkKernel:
         d["share_at_cap"] = (
             m.share_at_or_above(primary_att, self.cap) if self.cap is not None else nan
         )
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            d["median_attainment"] = np.nanmedian(np.minimum(primary_att, 1e9), axis=-1)
+        # One sort of attainment serves the performance quartiles and the median; the
+        # Gini needs the sorted amounts only, not who holds them.
+        order_att = np.argsort(rank_att, axis=-1, kind="stable")
+        d["median_attainment"] = _median_of_sorted(
+            np.take_along_axis(rank_att, order_att, axis=-1), primary_att
+        )
         # One definition on every page (simlib.vocabulary): pay as a multiple of target
         # incentive against attainment, over reps with a target incentive and a target.
         d["pay_performance_spearman"] = m.pay_performance(primary_att, rep_pay, ti)
-        # One sort of attainment serves the performance quartiles, one of pay the Gini.
-        order_att = np.argsort(rank_att, axis=-1, kind="stable")
-        order_pay = np.argsort(rep_pay, axis=-1, kind="stable")
-        d["payout_gini"] = m.gini_of_sorted(
-            np.clip(np.take_along_axis(rep_pay, order_pay, axis=-1), 0, None)
-        )
+        d["payout_gini"] = m.gini_of_sorted(np.clip(np.sort(rep_pay, axis=-1), 0, None))
         p_act = vals["p_act"]
-        p_tgt = np.broadcast_to(self._target_y[self.paid, self.primary], p_act.shape)
+        fixed = self._draw_free()
         n_reps = np.full(len(total_pay), float(p_act.shape[-1]))
-        reach = self._reached(m.total(p_act), m.total(np.nan_to_num(p_tgt)), n_reps)
+        company_target = np.full(len(total_pay), fixed["company_target"])
+        reach = self._reached(m.total(p_act), company_target, n_reps)
         d["company_reaches_target"] = reach
         quart = np.empty_like(order_att)  # as m.quartile_codes, from the same sort
         np.put_along_axis(quart, order_att, np.arange(order_att.shape[-1])[None, :], axis=-1)
@@ -300,8 +314,8 @@ class ChunkKernel:
         ones = np.ones_like(rep_pay)
         codes = self.region_codes
         reg_act = m.grouped_sum(p_act, codes, ng)
-        reg_tgt = m.grouped_sum(np.broadcast_to(np.nan_to_num(p_tgt), p_act.shape), codes, ng)
-        reg_n = m.grouped_sum(ones, codes, ng)
+        reg_tgt = np.broadcast_to(fixed["region_target"], reg_act.shape)
+        reg_n = np.broadcast_to(fixed["region_n"], reg_act.shape)
         groups["region_reaches_target"] = self._reached(reg_act, reg_tgt, reg_n)
         for name, (codes, labels) in self.groupings.items():
             groups[f"pay_gap:{name}"] = m.pay_gap_vs_others(rep_pay, rank_att, codes, len(labels))
@@ -381,3 +395,26 @@ class ChunkKernel:
                 actual, target = actual / n, target / n
         ok = actual <= target if self.lower[self.primary] else actual >= target
         return np.where(target > 0, ok.astype(float), np.nan)
+
+
+def _median_of_sorted(sorted_rank: np.ndarray, attainment: np.ndarray) -> np.ndarray:
+    """Per draw, the median attainment (capped at 1e9) of the reps that have one, from
+    attainment sorted with "no attainment" as -1 first: the middle value, or the
+    mean of the two middle ones, as :func:`numpy.nanmedian` takes it. Attainments
+    below 0 (none in a sales model) fall back to :func:`numpy.nanmedian`."""
+    missing = np.isnan(attainment)
+    n_missing = missing.sum(axis=-1)
+    if (np.count_nonzero(sorted_rank < 0, axis=-1) != n_missing).any():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return np.nanmedian(np.minimum(attainment, 1e9), axis=-1)
+    n = sorted_rank.shape[-1]
+    if n == 0:
+        return np.full(sorted_rank.shape[:-1], np.nan)
+    valid = n - n_missing
+    rows = np.arange(sorted_rank.shape[0])
+    low = sorted_rank[rows, np.clip(n_missing + (valid - 1) // 2, 0, n - 1)]
+    high = sorted_rank[rows, np.clip(n_missing + valid // 2, 0, n - 1)]
+    with np.errstate(invalid="ignore"):
+        mid = np.where(valid % 2 == 1, high, (low + high) / 2)
+    return np.where(valid > 0, mid, np.nan)
