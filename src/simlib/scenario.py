@@ -1134,8 +1134,11 @@ def _plan_kpis(plan: dict) -> set[str]:
 
 
 def _project_root() -> Path:
-    """The source checkout's root (``scenarios/``, ``data/`` and ``notebooks/`` live there)."""
-    return Path(__file__).resolve().parents[2]
+    """The folder of the shipped ``scenarios/``, ``data/`` and ``notebooks/``: the source
+    checkout, or the copies an installed wheel carries (:mod:`simlib.bundled`)."""
+    from simlib import bundled
+
+    return bundled.root()
 
 
 class _FileLoader:
