@@ -683,7 +683,8 @@ class SimulationResult:
         )
 
 
-def _tenure_band(hire: pd.Series, at: pd.Timestamp) -> pd.Series:
+def tenure_band(hire: pd.Series, at: pd.Timestamp) -> pd.Series:
+    """Each rep's tenure band at ``at`` from their hire date: <1y, 1-3y, 3-5y, 5y+."""
     years = (at - pd.to_datetime(hire)).dt.days / 365.25
     return pd.cut(
         years, [-np.inf, 1, 3, 5, np.inf], labels=["<1y", "1-3y", "3-5y", "5y+"], right=False
@@ -978,7 +979,7 @@ def simulate(
         if g == "region":
             values = region_ids
         elif g == "tenure":
-            values = _tenure_band(reps_paid["hire_date"], periods[0].start_time)
+            values = tenure_band(reps_paid["hire_date"], periods[0].start_time)
         elif g in reps_paid.columns:
             values = reps_paid[g].astype(str)
         else:
