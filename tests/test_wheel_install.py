@@ -25,6 +25,9 @@ CLEAN_ENV = {
 SMALL = """\
 batch: small
 title: Two plans on the bundled sample
+author: Sales compensation team
+what: Today's plan against the proposed one.
+why: To see what the proposal costs.
 baseline:
   data: data/sample
   targets: {source: data}
