@@ -8,7 +8,8 @@ STAMP  := $(VENV)/.simlib-installed
 
 setup: $(STAMP)
 
-# Re-install when the dependency list changes; the kernel is registered inside the venv.
+# Re-install when the dependency list changes. The `simlib` kernel is registered inside the
+# venv for JupyterLab; reports need no registration (they run on the running interpreter).
 # constraints.txt pins the exact versions the tests and the bundled sample were made with.
 $(STAMP): pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (python3.11 or python3 on PATH)"; exit 1; }
@@ -26,9 +27,11 @@ demo: setup
 test: setup
 	$(BIN)/python -m pytest
 
+# Style, then the layers (contracts in pyproject.toml: a package imports only from below).
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: setup
 	$(BIN)/ruff format .

@@ -35,3 +35,33 @@ def test_absolute_paths_stay_and_the_environment_names_the_root(monkeypatch, tmp
     monkeypatch.setenv("SIMLIB_PROJECT", str(tmp_path / "missing"))
     with pytest.raises(project.ProjectError, match="SIMLIB_PROJECT"):
         project.root()
+
+
+def test_outside_any_project_paths_name_the_shipped_files(monkeypatch, tmp_path):
+    from simlib import bundled
+
+    monkeypatch.delenv("SIMLIB_PROJECT", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert project.root() == bundled.root() == ROOT  # tests run from a source checkout
+    assert project.resolve("scenarios/demo.yaml").is_file()
+
+
+def test_init_copies_a_project_whose_scenario_reads_the_folders_own_data(tmp_path):
+    from simlib.scenario import Scenario
+
+    written = project.init(tmp_path)
+    assert tmp_path / "scenario.yaml" in written
+    assert (tmp_path / "data" / "sample" / "sales.csv").read_bytes() == (
+        ROOT / "data" / "sample" / "sales.csv"
+    ).read_bytes()
+    sc = Scenario.from_yaml(tmp_path / "scenario.yaml")
+    assert sc.design["data"] == str((tmp_path / "data" / "sample").resolve())
+    assert (tmp_path / "scenarios" / "plans" / "am_proposed.yaml").is_file()
+
+
+def test_init_copies_nothing_into_a_folder_holding_any_of_its_files(tmp_path):
+    (tmp_path / "scenario.yaml").write_text("mine", encoding="utf-8")
+    with pytest.raises(FileExistsError, match="nothing was copied"):
+        project.init(tmp_path)
+    assert (tmp_path / "scenario.yaml").read_text(encoding="utf-8") == "mine"
+    assert not (tmp_path / "data").exists()

@@ -128,7 +128,9 @@ def test_demo_ends_with_the_command_that_opens_the_whatif(monkeypatch, capsys, t
         def summary(self) -> str:
             return "1 design(s), 0 failed"
 
-    monkeypatch.setattr(demo, "run_demo", lambda out, draws=None, languages=None: Done())
+    monkeypatch.setattr(
+        demo, "run_demo", lambda out, draws=None, languages=None, search=True: Done()
+    )
     assert main(["demo", "--out", str(tmp_path / "demo")]) == 0
     last = capsys.readouterr().out.strip().splitlines()[-1]
     assert last.startswith("Try a plan change yourself in the browser: ")

@@ -22,6 +22,7 @@ from html import escape
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from simlib import formatting as f
 from simlib import vocabulary as v
@@ -261,17 +262,51 @@ def _why(first: Row, second: Row | None, goals: Sequence[v.Goal], baseline: str,
     return f"{head} It ranks above {second.name} by its place in the scenario file."
 
 
-def _losses(results, baseline, designs, min_group) -> tuple[list[Loss], list[str]]:
-    from simlib.workbench import report
+#: Per-group tables for "who gains, who loses": (group_draws key, plain name).
+GROUP_TABLES: dict[str, tuple[str, str]] = {
+    "quartile": ("pay_by_quartile", "performance quartile (by attainment in each simulated year)"),
+    "region": ("mean_pay:region", "region"),
+    "tenure": ("mean_pay:tenure", "tenure band"),
+}
+#: Short names of the groupings, for sentences ("Q1 (bottom) (performance quartile)").
+GROUP_WORDS = {"quartile": "performance quartile", "region": "region", "tenure": "tenure"}
 
+
+def group_sizes(result: Any, design: Mapping[str, Any] | None, grouping: str) -> pd.Series:
+    """Reps per group (for suppressing small groups)."""
+    reps = result.reps
+    if grouping == "quartile":
+        # The engine's quartiles: rank r of n goes to quartile (4 r) // n.
+        n = len(reps)
+        counts = np.bincount((np.arange(n) * 4) // max(n, 1), minlength=4)
+        return pd.Series(counts, index=["Q1 (bottom)", "Q2", "Q3", "Q4 (top)"])
+    if grouping == "region":
+        return reps["region"].astype(str).value_counts()
+    if design is None:
+        return pd.Series(dtype=float)
+    from simlib.data.tenure import tenure_band
+    from simlib.scenario import Scenario
+
+    ds = Scenario(name="design", design=dict(design)).dataset()
+    attrs = ds.reps.set_index("rep_id").reindex(reps["rep_id"])
+    if grouping == "tenure":
+        year = int(result.provenance.get("year"))
+        band = tenure_band(attrs["hire_date"].reset_index(drop=True), pd.Timestamp(f"{year}-01-01"))
+        return band.value_counts()
+    if grouping in attrs:
+        return attrs[grouping].astype(str).fillna("unknown").value_counts()
+    return pd.Series(dtype=float)
+
+
+def _losses(results, baseline, designs, min_group) -> tuple[list[Loss], list[str]]:
     base = results[baseline]
     out: list[Loss] = []
     hidden: set[str] = set()
     design = (designs or {}).get(baseline)
-    for grouping, (key, _) in report.GROUP_TABLES.items():
+    for grouping, (key, _) in GROUP_TABLES.items():
         if key not in base.group_draws:
             continue
-        sizes = report.group_sizes(base, design, grouping)
+        sizes = group_sizes(base, design, grouping)
         b = base.group_draws[key]
         for g in b.columns:
             n = int(sizes.get(str(g), 0))
@@ -289,7 +324,7 @@ def _losses(results, baseline, designs, min_group) -> tuple[list[Loss], list[str
                 d, _ = _paired(b[g].to_numpy(float), res.group_draws[key][g].to_numpy(float))
                 rel = d / bm
                 if np.isfinite(rel) and rel <= -LOSS_TO_NAME:
-                    out.append(Loss(name, report.GROUP_WORDS.get(grouping, grouping), str(g),
+                    out.append(Loss(name, GROUP_WORDS.get(grouping, grouping), str(g),
                                     rel, n))  # fmt: skip
     return out, sorted(hidden)
 

@@ -158,6 +158,8 @@ def N_(message: str) -> str:
 
 # ------------------------------------------------------------------ formatting
 MISSING = "–"
+#: Amounts at or above this are written in millions in English prose ("CNY 11.1 m").
+MILLIONS_FROM = 10_000_000
 
 
 def _missing(x: Any) -> bool:
@@ -223,8 +225,6 @@ def money(x: Any, currency: str, large: bool | None = None) -> str:
         return MISSING
     x = float(x)
     if not is_chinese():
-        from simlib.topics.format import MILLIONS_FROM
-
         sign = "-" if x < 0 else ""
         a = abs(x)
         if large if large is not None else a >= MILLIONS_FROM:

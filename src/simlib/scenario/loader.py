@@ -15,8 +15,11 @@ from simlib.spec import load_yaml, parse_spec
 
 
 def project_root() -> Path:
-    """The source checkout's root (``scenarios/``, ``data/`` and ``notebooks/`` live there)."""
-    return Path(__file__).resolve().parents[3]
+    """The folder of the shipped ``scenarios/``, ``data/`` and ``notebooks/``: the source
+    checkout, or the copies an installed wheel carries (:mod:`simlib.bundled`)."""
+    from simlib import bundled
+
+    return bundled.root()
 
 
 class FileLoader:

@@ -24,7 +24,7 @@ MISSING = "–"
 #: The tenure bands in the order of time since hire (not alphabetical).
 TENURE_ORDER = ("<6m", "6-12m", "<1y", "1-3y", "3-5y", "5y+")
 #: Amounts at or above this are written in millions in prose ("CNY 11.1 m").
-MILLIONS_FROM = 10_000_000
+MILLIONS_FROM = i18n.MILLIONS_FROM
 
 
 def _missing(x: Any) -> bool:

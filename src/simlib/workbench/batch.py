@@ -13,10 +13,13 @@ from typing import Any
 
 from simlib.errors import SimlibError
 from simlib.workbench.index import (
+    LANGUAGE_NAMES,
     currency_of,
     headline,
     index_decision,
+    report_pages,
     write_index,
+    write_language_index,
 )
 from simlib.workbench.items import OK_STATUSES, BatchItem, BatchResult, dumps, error_text
 from simlib.workbench.notebook import (
@@ -48,6 +51,7 @@ __all__ = [
     "CELL_TIMEOUT",
     "KERNEL",
     "KERNEL_START_TIMEOUT",
+    "LANGUAGE_NAMES",
     "NAV_END",
     "NAV_START",
     "NOTEBOOKS",
@@ -71,12 +75,14 @@ __all__ = [
     "notebook_parameters",
     "render_html",
     "render_report",
+    "report_pages",
     "report_stems",
     "rerender",
     "run_batch",
     "slug",
     "validate_parameters",
     "write_index",
+    "write_language_index",
 ]
 
 

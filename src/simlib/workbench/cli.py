@@ -263,7 +263,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             folder=out
         )
     )
-    res = run_demo(out, draws=args.draws, languages=languages)
+    res = run_demo(out, draws=args.draws, languages=languages, search=not args.quick)
     print(f"{res.summary()}. " + _("Open {index}").format(index=res.index.resolve()))
     print(
         _("Demo finished in {seconds} s (wall time).").format(
@@ -333,6 +333,22 @@ def _cmd_docs(args: argparse.Namespace) -> int:
         return 1 if stale else 0
     for p in formats.write_docs(folder):
         print(f"wrote {p}")
+    return 0
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    from simlib.workbench import project
+
+    folder = Path(args.folder)
+    try:
+        written = project.init(folder)
+    except FileExistsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    for p in written:
+        print(f"wrote {p}")
+    cd = "" if folder.resolve() == Path.cwd().resolve() else f"cd {folder} && "
+    print(f"Next: {cd}{_this_command()} run scenario.yaml")
     return 0
 
 
@@ -579,8 +595,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", default="reports/demo", help="output folder (default reports/demo)")
     p.add_argument("--draws", type=_draws, default=None, help="override the demo's draws")
+    p.add_argument(
+        "--quick", action="store_true", help="leave out the design search (its page and files)"
+    )
     _add_lang(p, from_file=False)
     p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser(
+        "init",
+        help="copy a starting scenario file and the bundled sample into a folder",
+        description="Copy the demo's scenario file (as scenario.yaml), the plans, appraisals "
+        "and cascades it names (scenarios/) and the bundled sample (data/sample/) into FOLDER, "
+        "so `simlib run scenario.yaml` runs there on the folder's own copies. Nothing is "
+        "overwritten.",
+    )
+    p.add_argument("folder", nargs="?", default=".", help="folder (default: the current one)")
+    p.set_defaults(func=_cmd_init)
 
     p = sub.add_parser(
         "design",

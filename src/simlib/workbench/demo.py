@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from simlib import bundled
 from simlib.workbench.batch import run_batch
 from simlib.workbench.index import write_language_index
 from simlib.workbench.items import BatchResult
@@ -13,7 +14,7 @@ from simlib.workbench.notebook import PROJECT_ROOT
 
 #: The demo's reports, in the order `make demo` renders them: (notebook, parameters).
 #: Paths in parameters are absolute (``simlib demo`` works from any folder).
-_SAMPLE = str(PROJECT_ROOT / "data" / "sample")
+_SAMPLE = str(bundled.path("data/sample"))
 DEMO_REPORTS: list[tuple[str, dict[str, Any]]] = [
     ("data_health", {"data_path": _SAMPLE}),
     # Linked from a leadership index: flagged reps as counts by unit, no rep IDs.
@@ -32,9 +33,9 @@ DEMO_REPORTS: list[tuple[str, dict[str, Any]]] = [
 ]
 
 
-DEMO_SCENARIOS = PROJECT_ROOT / "scenarios" / "demo.yaml"
+DEMO_SCENARIOS = bundled.path("scenarios/demo.yaml")
 #: The demo's design search: the design meeting every goal no hand-written design meets.
-DEMO_SEARCH = PROJECT_ROOT / "scenarios" / "design_search.yaml"
+DEMO_SEARCH = bundled.path("scenarios/design_search.yaml")
 #: Generations the demo runs (the file asks for 5, for `simlib design`): on the sample,
 #: the second generation already holds designs meeting all five goals; later ones only
 #: raise the contribution among them, at about 20 designs screened each.
@@ -64,6 +65,7 @@ def run_demo(
     out_dir: str | Path = PROJECT_ROOT / "reports" / "demo",
     draws: int | None = None,
     languages: Sequence[str] | None = None,
+    search: bool = True,
 ) -> BatchResult:
     """Run the demo batch (``scenarios/demo.yaml``), the design search
     (``scenarios/design_search.yaml``) and every report in :data:`DEMO_REPORTS` on the
@@ -75,7 +77,9 @@ def run_demo(
     With ``languages`` (e.g. ``("en", "zh-CN")``) the batch and the reports are
     rendered once per language into ``out_dir/<language>/`` and ``out_dir/index.html``
     links each language's index; the simulations and the search run once (the later
-    languages reuse the first one's stored results)."""
+    languages reuse the first one's stored results).
+
+    ``search=False`` leaves out the design search and its page (a quick demo)."""
     import shutil
     from functools import partial
 
@@ -84,14 +88,16 @@ def run_demo(
 
     search_dir = outdir.store_dir(out_dir) / "design"
 
-    def reports_for(lang: str, search: bool) -> list:
+    def reports_for(lang: str, first_language: bool) -> list:
+        topics = [(nb, {**params, "language": lang}) for nb, params in DEMO_REPORTS]
+        if not search:
+            return topics
         # First in the list: the longest report starts at once, beside the simulations.
-        first = (partial(run_demo_search, search_dir),) if search else ()
-        design = ("design", {"search_dir": str(search_dir)}, *first)
-        return [design, *((nb, {**params, "language": lang}) for nb, params in DEMO_REPORTS)]
+        first = (partial(run_demo_search, search_dir),) if first_language else ()
+        return [("design", {"search_dir": str(search_dir)}, *first), *topics]
 
     if not languages:
-        reports = reports_for(i18n.current(), search=True)
+        reports = reports_for(i18n.current(), first_language=True)
         return run_batch(DEMO_SCENARIOS, out=out_dir, draws=draws, extra_reports=reports)
     out_dir = Path(out_dir)
     langs = [i18n.normalize(x) for x in languages]
@@ -106,7 +112,7 @@ def run_demo(
             own_store.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(first_store, own_store)
         with i18n.exported(lang):
-            reports = reports_for(lang, search=not results)
+            reports = reports_for(lang, first_language=not results)
             results.append(run_batch(DEMO_SCENARIOS, out=sub, draws=draws, extra_reports=reports))
     index = write_language_index(
         out_dir, {lang: r.index for lang, r in zip(langs, results, strict=True)}

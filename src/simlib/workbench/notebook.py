@@ -1,8 +1,8 @@
 """Executing notebooks: papermill runs a notebook with validated parameters.
 
 Notebooks are thin (parameters, library calls, figures, prose). This module
-executes one with validated parameters on the ``simlib`` Jupyter kernel; outputs
-appear atomically.
+executes one with validated parameters on a kernel running this very interpreter (no
+Jupyter kernel needs registering); outputs appear atomically.
 """
 
 from __future__ import annotations
@@ -11,15 +11,21 @@ import os
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+from simlib import bundled
 from simlib._atomic import atomic_file
 from simlib.errors import SimlibError
 
-#: Repository root when running from a source checkout (notebooks/ lives there).
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
-NOTEBOOKS = PROJECT_ROOT / "notebooks"
+#: The source checkout when running from one; else the working folder the command started
+#: in (reports, relative output folders and notebook kernels start there).
+PROJECT_ROOT = bundled.checkout() or Path.cwd()
+#: The report notebooks: the checkout's ``notebooks/`` or the installed package's copies.
+NOTEBOOKS = bundled.path("notebooks")
+#: The kernel name notebooks record; the batch runs them on the running interpreter
+#: (:class:`InterpreterKernelManager`), registered or not.
 KERNEL = "simlib"
 #: Seconds a notebook cell may run, and a kernel may take to start, before it fails.
 CELL_TIMEOUT = 900
@@ -124,7 +130,7 @@ def execute_notebook(
     with (
         atomic_file(output, suffix=".ipynb") as tmp,
         as_ipynb(notebook) as source,
-        _kernel_sockets() as config,
+        _kernel_config(kernel) as config,
     ):
         for attempt in (1, 2):
             try:
@@ -133,7 +139,9 @@ def execute_notebook(
                     str(tmp),
                     parameters=parameters,
                     kernel_name=kernel,
-                    cwd=str(cwd or PROJECT_ROOT),
+                    # The kernel starts in this folder; papermill's own ``cwd`` would
+                    # change this whole process's folder while notebooks run in threads.
+                    resources={"metadata": {"path": str(cwd or PROJECT_ROOT)}},
                     progress_bar=False,
                     log_output=False,
                     # A report never needs this long; a hung kernel must fail, not stall CI.
@@ -157,23 +165,59 @@ def execute_notebook(
 
 
 @contextmanager
-def _kernel_sockets():
-    """Kernel configuration for one notebook run: the kernel talks to papermill over
-    Unix sockets in a private temporary folder (IPC transport), never over TCP.
+def _kernel_config(kernel: str):
+    """Kernel configuration for one notebook run.
 
-    Over TCP every kernel warns that its traffic is unencrypted (and two kernels
-    starting at once can race for a port); local sockets in a folder only this user
-    can open need no encryption and no ports.
+    With the ``simlib`` kernel the notebook runs on this very interpreter
+    (:func:`interpreter_kernel_manager`): no kernel needs registering with Jupyter, and
+    an installed simlib runs its notebooks wherever it is installed. Another kernel
+    name is looked up among the registered Jupyter kernels.
+
+    The kernel talks to papermill over Unix sockets in a private temporary folder
+    (IPC transport), never over TCP: over TCP every kernel warns that its traffic is
+    unencrypted (and two kernels starting at once can race for a port); local
+    sockets in a folder only this user can open need no encryption and no ports.
     """
     import tempfile
 
     from traitlets.config import Config
 
+    config = Config()
+    if kernel == KERNEL:
+        config.NotebookClient.kernel_manager_class = interpreter_kernel_manager()
     if os.name == "nt":  # no Unix sockets on Windows: the kernel keeps its TCP default
-        yield Config()
+        yield config
         return
     with tempfile.TemporaryDirectory(prefix="simlib-kernel-") as d:
-        config = Config()
         config.KernelManager.transport = "ipc"
         config.KernelManager.ip = str(Path(d) / "kernel")
         yield config
+
+
+def kernel_command() -> list[str]:
+    """The command starting a notebook kernel on the running interpreter."""
+    import sys
+
+    return [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+
+
+@cache
+def interpreter_kernel_manager() -> type:
+    """A Jupyter kernel manager whose kernel is the running interpreter
+    (:func:`kernel_command`), whatever kernel name the notebook records."""
+    from jupyter_client import AsyncKernelManager
+    from jupyter_client.kernelspec import KernelSpec
+
+    class InterpreterKernelManager(AsyncKernelManager):
+        @property
+        def kernel_spec(self) -> KernelSpec:
+            if self._kernel_spec is None:
+                self._kernel_spec = KernelSpec(
+                    argv=kernel_command(),
+                    display_name="Python (simlib)",
+                    language="python",
+                    resource_dir="",
+                )
+            return self._kernel_spec
+
+    return InterpreterKernelManager

@@ -18,6 +18,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from simlib import bundled
+
 #: A folder holding this is a project root.
 MARKER = "scenarios"
 #: Environment variable naming the project root explicitly.
@@ -31,7 +33,8 @@ class ProjectError(FileNotFoundError):
 def root(start: str | Path | None = None) -> Path:
     """The project root: ``$SIMLIB_PROJECT``, else the nearest folder at or above
     ``start`` (default: the working directory) that holds ``scenarios/``, else the
-    source checkout this package runs from."""
+    shipped files (:func:`simlib.bundled.root`: the source checkout this package runs
+    from, or an installed package's copies of ``notebooks/``, ``scenarios/``, ``data/``)."""
     env = os.environ.get(ENV)
     if env:
         p = Path(env).expanduser().resolve()
@@ -42,9 +45,9 @@ def root(start: str | Path | None = None) -> Path:
     for folder in (here, *here.parents):
         if (folder / MARKER).is_dir():
             return folder
-    checkout = Path(__file__).resolve().parents[3]
-    if (checkout / MARKER).is_dir():
-        return checkout
+    shipped = bundled.root()
+    if (shipped / MARKER).is_dir():
+        return shipped
     raise ProjectError(
         f"no simlib project found: no folder at or above {here} holds '{MARKER}/'; "
         f"run from inside the project or set {ENV}"
@@ -65,3 +68,44 @@ def resolve(path: str | Path, start: str | Path | None = None) -> Path:
     if p.is_absolute():
         return p
     return root(start) / p
+
+
+#: What :func:`init` copies from the shipped files: (source, destination in the folder).
+#: The scenario file goes to the top of the folder, so the paths it names
+#: (``data/sample``, ``scenarios/plans/...``) are the folder's own copies.
+STARTER_FILES = (
+    ("scenarios/demo.yaml", "scenario.yaml"),
+    ("scenarios/plans", "scenarios/plans"),
+    ("scenarios/appraisal", "scenarios/appraisal"),
+    ("scenarios/cascades", "scenarios/cascades"),
+    ("data/sample", "data/sample"),
+)
+
+
+def init(folder: str | Path = ".") -> list[Path]:
+    """Make ``folder`` a simlib project to start from: the demo's scenario file as
+    ``scenario.yaml``, the plans, appraisals and cascades it names under ``scenarios/``
+    and the bundled sample under ``data/sample/``; returns what was written.
+
+    Nothing is overwritten: when any of these is already there, nothing is copied.
+    ``simlib run scenario.yaml`` then runs the batch on the folder's own copies.
+    """
+    import shutil
+
+    folder = Path(folder)
+    taken = [folder / dest for _, dest in STARTER_FILES if (folder / dest).exists()]
+    if taken:
+        raise FileExistsError(
+            f"{folder}: already holds {', '.join(str(p) for p in taken)}; "
+            "nothing was copied (choose an empty folder)"
+        )
+    written = []
+    for src, dest in STARTER_FILES:
+        source, target = bundled.path(src), folder / dest
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copyfile(source, target)
+        written.append(target)
+    return written

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from simlib import bundled
 from simlib._atomic import atomic_file
 from simlib.workbench.notebook import NOTEBOOKS, PROJECT_ROOT, execute_notebook
 
@@ -116,10 +117,11 @@ def _first_heading(nb) -> str | None:
 
 
 def _without_local_paths(text: str) -> str:
-    """Paths inside the project shown relative to it; the home folder as ``~``. A page
-    is handed to readers on other machines: the author's folders mean nothing there."""
-    root = str(PROJECT_ROOT)
-    text = text.replace(root + os.sep, "").replace(root, ".")
+    """Paths inside the project (or the installed package's shipped files) shown
+    relative to it; the home folder as ``~``. A page is handed to readers on other
+    machines: the author's folders mean nothing there."""
+    for root in dict.fromkeys((str(PROJECT_ROOT), str(bundled.root()))):
+        text = text.replace(root + os.sep, "").replace(root, ".")
     home = os.path.expanduser("~")
     if home not in ("/", "") and len(home) > 5:
         text = text.replace(home + os.sep, "~" + os.sep)

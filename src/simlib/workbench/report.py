@@ -31,6 +31,7 @@ import pandas as pd
 from simlib import formatting as fm
 from simlib import metrics as m
 from simlib import vocabulary as voc
+from simlib.decision import GROUP_TABLES, GROUP_WORDS, group_sizes
 
 #: Plain names and formats of the engine's per-draw metrics: (label, kind), from the
 #: one vocabulary (:mod:`simlib.vocabulary`).
@@ -54,15 +55,6 @@ KEY_METRICS: tuple[str, ...] = (
     "share_at_quota", "share_at_threshold", "share_at_cap", "leverage_p90",
     "cost_of_sales", "variable_pay_share", "payout_gini",
 )  # fmt: skip
-
-#: Per-group tables for "who gains, who loses": (group_draws key, plain name).
-GROUP_TABLES: dict[str, tuple[str, str]] = {
-    "quartile": ("pay_by_quartile", "performance quartile (by attainment in each simulated year)"),
-    "region": ("mean_pay:region", "region"),
-    "tenure": ("mean_pay:tenure", "tenure band"),
-}
-#: Short names of the groupings, for sentences ("Q1 (bottom) (performance quartile)").
-GROUP_WORDS = {"quartile": "performance quartile", "region": "region", "tenure": "tenure"}
 
 
 def fmt(value: float, kind: str, currency: str | None = None) -> str:
@@ -237,32 +229,6 @@ def scenario_metrics(result: Any, currency: str | None = None) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows).set_index("metric")
-
-
-def group_sizes(result: Any, design: Mapping[str, Any] | None, grouping: str) -> pd.Series:
-    """Reps per group (for suppressing small groups)."""
-    reps = result.reps
-    if grouping == "quartile":
-        # The engine's quartiles: rank r of n goes to quartile (4 r) // n.
-        n = len(reps)
-        counts = np.bincount((np.arange(n) * 4) // max(n, 1), minlength=4)
-        return pd.Series(counts, index=["Q1 (bottom)", "Q2", "Q3", "Q4 (top)"])
-    if grouping == "region":
-        return reps["region"].astype(str).value_counts()
-    if design is None:
-        return pd.Series(dtype=float)
-    from simlib.data.tenure import tenure_band
-    from simlib.scenario import cached_dataset as _load_dataset
-
-    ds = _load_dataset(design["data"])
-    attrs = ds.reps.set_index("rep_id").reindex(reps["rep_id"])
-    if grouping == "tenure":
-        year = int(result.provenance.get("year"))
-        band = tenure_band(attrs["hire_date"].reset_index(drop=True), pd.Timestamp(f"{year}-01-01"))
-        return band.value_counts()
-    if grouping in attrs:
-        return attrs[grouping].astype(str).fillna("unknown").value_counts()
-    return pd.Series(dtype=float)
 
 
 def difference_by_group(
@@ -458,9 +424,9 @@ def rep_difficulty(
     groups: list[tuple[str, pd.Series]] = [("region", reps["region"].astype(str))]
     if design is not None:
         from simlib.data.tenure import tenure_band
-        from simlib.scenario import cached_dataset as _load_dataset
+        from simlib.scenario import Scenario
 
-        ds = _load_dataset(design["data"])
+        ds = Scenario(name="design", design=dict(design)).dataset()
         hire = ds.reps.set_index("rep_id")["hire_date"].reindex(reps["rep_id"])
         year = int(result.provenance.get("year"))
         tenure = tenure_band(hire.reset_index(drop=True), pd.Timestamp(f"{year}-01-01"))

@@ -1,0 +1,130 @@
+"""No module imports another module's private (``_underscore``) names.
+
+A private name is its module's own business: it may change or go without notice,
+so a module (or a notebook) importing one from elsewhere breaks when it does. The
+layers themselves are checked by ``lint-imports`` (the contracts in pyproject.toml,
+run by ``make lint``); import-linter cannot see names, hence this check.
+
+Allowed: gettext's ``_`` (:mod:`simlib.i18n`), and a package's private *modules*
+(``simlib._atomic``, ``synthetic._core``) imported from inside that package.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "src"
+
+#: Private names imported across modules today, each to be made public or kept inside
+#: its module; the list may only shrink (a name fixed must leave it, see the last test).
+KNOWN = {
+    ("simlib.behavior.panel", "simlib.behavior.estimate._demean_columns"),
+    ("simlib.behavior.panel", "simlib.behavior.estimate._demean_groups"),
+    ("simlib.behavior.panel", "simlib.behavior.estimate._log"),
+    ("simlib.data.checks.coverage", "simlib.data.checks.findings._by_unit"),
+    ("simlib.data.checks.coverage", "simlib.data.checks.findings._finding"),
+    ("simlib.data.checks.coverage", "simlib.data.checks.findings._units_text"),
+    ("simlib.data.checks.plausibility", "simlib.data.checks.coverage._months"),
+    ("simlib.data.checks.plausibility", "simlib.data.checks.coverage._positions"),
+    ("simlib.data.checks.plausibility", "simlib.data.checks.coverage._sales_codes"),
+    ("simlib.data.checks.plausibility", "simlib.data.checks.findings._by_unit"),
+    ("simlib.data.checks.plausibility", "simlib.data.checks.findings._finding"),
+    ("simlib.data.checks.plausibility", "simlib.data.checks.findings._ids_text"),
+    ("simlib.data.checks.plausibility", "simlib.data.checks.findings._units_text"),
+    ("simlib.data.synthetic._cli", "simlib.data.synthetic._readme._check_replaceable"),
+    ("simlib.data.synthetic._core", "simlib.data.synthetic._org._build_org"),
+    ("simlib.data.synthetic._core", "simlib.data.synthetic._org._Org"),
+    ("simlib.data.synthetic._core", "simlib.data.synthetic._staff._NO_EXIT"),
+    ("simlib.data.synthetic._core", "simlib.data.synthetic._staff._simulate_staff"),
+    ("simlib.data.synthetic._core", "simlib.data.synthetic._staff._Staff"),
+    ("simlib.plans.plan", "simlib.plans.tidy._tidy"),
+    ("simlib.plans.statement", "simlib.plans.plan._periods"),
+    ("simlib.search.output", "simlib.scenario._FileLoader"),
+    ("simlib.search.output", "simlib.scenario._get"),
+    ("simlib.search.run", "simlib.scenario._get"),
+    ("simlib.search.run", "simlib.search.space._same"),
+    ("simlib.search.space", "simlib.scenario._validate_design"),
+    ("simlib.search.spec", "simlib.scenario._short"),
+    ("simlib.targets.calendar", "simlib.targets.nodes._sales_codes"),
+    ("simlib.targets.calendar", "simlib.targets.nodes._year_periods"),
+    ("simlib.targets.cascade", "simlib.targets.calendar._monthly"),
+    ("simlib.targets.cascade", "simlib.targets.nodes._capacity"),
+    ("simlib.targets.cascade", "simlib.targets.nodes._history"),
+    ("simlib.targets.cascade", "simlib.targets.nodes._last_year_actual"),
+    ("simlib.targets.cascade", "simlib.targets.nodes._potential"),
+    ("simlib.targets.cascade", "simlib.targets.nodes._Tree"),
+    ("simlib.targets.diagnostics", "simlib.targets.nodes._rate_weights"),
+    ("simlib.workbench.whatif.reform", "simlib.scenario._get"),
+}
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(SRC).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def is_module(name: str) -> bool:
+    base = SRC.joinpath(*name.split("."))
+    return (base / "__init__.py").is_file() or base.with_suffix(".py").is_file()
+
+
+def private_imports(path: Path, me: str) -> set[tuple[str, str]]:
+    """(importer, imported private name) for every ``from simlib... import _x`` in a file."""
+    package = me if path.name == "__init__.py" else me.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        if node.level:
+            base = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+            source = ".".join(base + ([node.module] if node.module else []))
+        else:
+            source = node.module or ""
+        if source.split(".")[0] != "simlib" or source == me:
+            continue
+        for alias in node.names:
+            name = alias.name
+            if not name.startswith("_") or name.startswith("__") or name == "_":
+                continue
+            full = f"{source}.{name}"
+            if is_module(full) and me.startswith(source + "."):
+                continue  # a package's private module, used inside the package
+            found.add((me, full))
+    return found
+
+
+def all_private_imports() -> set[tuple[str, str]]:
+    found = set()
+    for path in sorted((SRC / "simlib").rglob("*.py")):
+        found |= private_imports(path, module_name(path))
+    for path in sorted((ROOT / "notebooks").glob("*.py")):
+        found |= private_imports(path, f"notebooks/{path.name}")
+    return found
+
+
+def test_the_check_sees_a_private_import(tmp_path):
+    f = tmp_path / "m.py"
+    f.write_text(
+        "from simlib.scenario import _get, Scenario\n"
+        "from simlib.i18n import _\n"
+        "from . import _helper\n",
+        encoding="utf-8",
+    )
+    assert private_imports(f, "simlib.workbench.m") == {
+        ("simlib.workbench.m", "simlib.scenario._get"),
+        ("simlib.workbench.m", "simlib.workbench._helper"),
+    }
+
+
+def test_no_module_imports_a_private_name_from_another():
+    new = sorted(all_private_imports() - KNOWN)
+    assert not new, "private names imported from another module:\n" + "\n".join(
+        f"  {me} imports {name}" for me, name in new
+    )
+
+
+def test_the_list_of_known_private_imports_holds_only_current_ones():
+    gone = sorted(KNOWN - all_private_imports())
+    assert not gone, f"no longer imported: remove from KNOWN: {gone}"
