@@ -95,7 +95,9 @@ def venv(tmp_path_factory) -> Path:
     site = run([py, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], tmp)
     farm = _dependencies_of_this_environment(tmp)
     (Path(site.stdout.strip()) / "dependencies.pth").write_text(f"{farm}\n", encoding="utf-8")
-    res = run([py, "-m", "pip", "install", "--no-index", "-c", ROOT / "constraints.txt", wheel], tmp)
+    res = run(
+        [py, "-m", "pip", "install", "--no-index", "-c", ROOT / "constraints.txt", wheel], tmp
+    )
     assert "Successfully installed simlib" in res.stdout, res.stdout
     run([py, "-m", "pip", "check"], tmp)
     _link_jupyter_data(tmp / "venv")
