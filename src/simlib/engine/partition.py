@@ -1,9 +1,13 @@
 """Partitions of the simulated population along whole units, for the ``dask`` backend.
 
 A worker that holds a partition computes its reps' sales, attainment, appraisal
-and pay (:meth:`ChunkKernel.rep_values`); the caller puts the partitions' columns back
-in population order and computes the per-draw metrics once, on the whole
-population, with the same code the local backend runs. The results are
+and pay (:meth:`ChunkKernel.rep_values`) and, for its reps, everything that is per
+rep (:func:`partition_chunk`): the per-rep fixed-point sums and counts, each draw's
+histogram bin per rep and the population attainment histogram's counts. The
+caller places the per-rep parts at their reps' places, adds the counts (integers:
+exact in any order), and computes the per-draw metrics once from the few per-rep
+vectors they read (attainment, pay, revenue, quota-KPI actual, grade and
+coefficient), with the same code the local backend runs. The results are
 therefore bit-identical to a local run when every rep's numbers are the same in
 its partition as in the whole:
 
@@ -215,4 +219,53 @@ def assemble(parts: list[tuple[np.ndarray, dict[str, Any]]], n_paid: int) -> dic
             if k not in out:
                 out[k] = np.empty((v.shape[0], n_paid, *v.shape[2:]), dtype=v.dtype)
             out[k][:, columns] = v
+    return out
+
+
+#: Per-rep vectors (draws, reps) the per-draw metrics read: what a partition sends
+#: to the caller each chunk, besides its per-rep summaries.
+METRIC_VECTORS = ("primary_att", "rep_pay", "revenue", "p_act", "grade", "coef")
+
+
+def partition_chunk(work: Any, start: int, stop: int) -> dict[str, Any]:
+    """Draws ``start`` .. ``stop - 1`` of a partition: its per-rep summaries
+    (:func:`simlib.engine.kernel.rep_summaries`) and the per-rep vectors the
+    per-draw metrics read (:data:`METRIC_VECTORS`)."""
+    from simlib.engine.kernel import rep_summaries
+
+    vals = work.rep_values(start, stop)
+    keep = (*METRIC_VECTORS, "sales", "pay") if work.keep_cube else METRIC_VECTORS
+    summaries = rep_summaries(work, vals)
+    summaries.pop("cube", None)
+    return {
+        "vectors": {k: vals[k] for k in keep if k in vals},
+        "summaries": summaries,
+        "seconds": vals["seconds"],
+    }
+
+
+def combine_chunk(work: Any, got: list[tuple[np.ndarray, dict[str, Any]]]) -> dict[str, Any]:
+    """One chunk's result of the whole population from its partitions' results
+    (``(columns, partition_chunk(...))`` each): per-rep parts placed at their reps'
+    columns, counts added, per-draw metrics from the put-together vectors."""
+    n_paid = len(work.paid)
+    vals = assemble([(c, {**p["vectors"], "seconds": p["seconds"]}) for c, p in got], n_paid)
+    out = work.summarize(vals, per_rep=False)
+    first = got[0][1]["summaries"]
+    out["attainment_hist"] = sum(p["summaries"]["attainment_hist"] for _, p in got)
+    for part in ("reps", "bins"):
+        whole: dict[str, np.ndarray] = {}
+        for k, v in first[part].items():
+            whole[k] = np.empty((*v.shape[:-1], n_paid), dtype=v.dtype)
+        for columns, p in got:
+            for k, v in p["summaries"][part].items():
+                whole[k][..., columns] = v
+        out[part] = whole
+    if work.keep_cube:
+        out["cube"] = {
+            "sales": vals["sales"],
+            "pay": vals["pay"],
+            "attainment": vals["primary_att"],
+            "base_salary": work.base_salary,
+        }
     return out
