@@ -1,17 +1,17 @@
 """The ``dask`` backend splits the population into partitions of whole units.
 
-Each worker receives only its partition; the per-rep results come back and the
-per-draw metrics are computed on the whole population, so a run over partitions
-equals the local run bit for bit (every rep's random numbers depend only on the
-draw and its place in the roster, every group a rep's result depends on is whole
-in one partition). Checked on a ``LocalCluster`` and on a scheduler and two
-workers started as separate processes on loopback, as a production cluster runs.
+Each worker receives only its partition and computes its reps' per-rep summaries;
+the per-draw metrics are computed from the partitions' per-rep vectors, so a run
+over partitions equals the local run bit for bit (every rep's random numbers
+depend only on the draw and its place in the roster, every group a rep's result
+depends on is whole in one partition). Checked on a ``LocalCluster`` of processes,
+on one of threads with three partitions, and on a scheduler and two workers
+started as separate processes on loopback, as a production cluster runs.
 """
 
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -39,6 +39,7 @@ def force():
 def _assert_same(a, b):
     pd.testing.assert_frame_equal(a.per_draw, b.per_draw, check_exact=True)
     pd.testing.assert_frame_equal(a.reps, b.reps, check_exact=True)
+    pd.testing.assert_frame_equal(a.attainment_hist, b.attainment_hist, check_exact=True)
     assert a.group_draws.keys() == b.group_draws.keys()
     for k, g in a.group_draws.items():
         pd.testing.assert_frame_equal(g, b.group_draws[k], check_exact=True)
@@ -119,44 +120,84 @@ def test_dask_run_over_partitions_equals_the_local_run(force):
     assert all(0 < n < total for n in per_worker)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def test_three_partitions_on_an_in_process_cluster_give_the_local_results(force):
+    from dask.distributed import LocalCluster
+
+    from simlib.engine.partition import unit_partitions
+
+    assert len(unit_partitions(_work_of(force, **KW), 3)) == 3  # three partitions really run
+    local = simulate(ds=force, chunk_size=3, **KW)
+    with LocalCluster(
+        n_workers=3, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        dask = simulate(
+            ds=force, chunk_size=5, backend="dask", address=cluster.scheduler_address, **KW
+        )
+    _assert_same(local, dask)
+    # Shares and counts are what the reps' attainments say, whichever backend added them.
+    hist = dask.attainment_hist["share"].to_numpy()
+    assert abs(hist.sum() - 1.0) < 1e-12
+    assert ((dask.reps["p_at_quota"] >= 0) & (dask.reps["p_at_quota"] <= 1)).all()
 
 
-@pytest.mark.slow
-def test_an_external_scheduler_with_two_workers_gives_the_local_results(force, tmp_path):
+def _wait_for(path: Path, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not path.exists():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{path} was not written in {seconds} s")
+        time.sleep(0.2)
+
+
+@pytest.fixture
+def external_cluster(tmp_path):
+    """A scheduler and two single-threaded workers as separate processes on loopback,
+    found through a scheduler file (ports chosen by the system); stopped afterwards."""
     dask_cli = Path(sys.executable).with_name("dask")
     if not dask_cli.exists():
         pytest.skip(f"the dask command is not installed beside {sys.executable}")
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
+    scheduler_file = tmp_path / "scheduler.json"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     log = open(tmp_path / "cluster.log", "w")
     common = dict(env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)
-    procs = [
-        subprocess.Popen(
-            [
-                str(dask_cli),
-                "scheduler",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--no-dashboard",
-            ],
-            **common,
-        )  # fmt: skip
-    ]
+    procs: list[subprocess.Popen] = []
+
+    def stop() -> None:
+        for p in reversed(procs):
+            p.terminate()
+        for p in reversed(procs):
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        log.close()
+
     try:
+        procs.append(
+            subprocess.Popen(
+                [
+                    str(dask_cli),
+                    "scheduler",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    "0",
+                    "--no-dashboard",
+                    "--scheduler-file",
+                    str(scheduler_file),
+                ],
+                **common,
+            )  # fmt: skip
+        )
+        _wait_for(scheduler_file)
         for _ in range(2):
             procs.append(
                 subprocess.Popen(
                     [
                         str(dask_cli),
                         "worker",
-                        address,
+                        "--scheduler-file",
+                        str(scheduler_file),
                         "--nthreads",
                         "1",
                         "--no-dashboard",
@@ -168,20 +209,18 @@ def test_an_external_scheduler_with_two_workers_gives_the_local_results(force, t
             )
         from dask.distributed import Client
 
-        with Client(address, timeout=60) as client:
+        with Client(scheduler_file=str(scheduler_file), timeout=60) as client:
             client.wait_for_workers(2, timeout=60)
-        local = simulate(ds=force, **KW)
-        remote = simulate(ds=force, backend="dask", address=address, chunk_size=4, **KW)
-        _assert_same(local, remote)
+            address = client.scheduler.address
+        yield address, procs
     finally:
-        for p in reversed(procs):
-            p.terminate()
-        for p in reversed(procs):
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
-        log.close()
-    assert all(p.poll() is not None for p in procs)
-    time.sleep(0)  # nothing left running: every process has exited
+        stop()
+
+
+@pytest.mark.slow
+def test_an_external_scheduler_with_two_workers_gives_the_local_results(force, external_cluster):
+    address, procs = external_cluster
+    local = simulate(ds=force, **KW)
+    remote = simulate(ds=force, backend="dask", address=address, chunk_size=4, **KW)
+    _assert_same(local, remote)
+    assert all(p.poll() is None for p in procs)  # the cluster outlives the run

@@ -89,13 +89,16 @@ def _call(work: ChunkWork, a: int, b: int) -> Any:
     return (work.clone() if hasattr(work, "clone") else work).run_chunk(a, b)
 
 
-def _rep_values(work: Any, a: int, b: int) -> Any:
-    return (work.clone() if hasattr(work, "clone") else work).rep_values(a, b)
+def _partition_chunk(work: Any, a: int, b: int) -> Any:
+    from simlib.engine.partition import partition_chunk
+
+    return partition_chunk(work.clone() if hasattr(work, "clone") else work, a, b)
 
 
 #: Splits a work into partitions of the population for ``n`` workers: a list of
 #: ``(partition work, columns)`` (fewer than two: the population stays whole), and
-#: the function that turns the partitions' ``(columns, rep values)`` into a chunk's result.
+#: the function that turns the partitions' ``(columns, partition chunk)``
+#: (:func:`simlib.engine.partition.partition_chunk`) into a chunk's result.
 Partitioner = Callable[[int], tuple[list[tuple[Any, Any]], Callable[[list], Any]]]
 
 
@@ -116,8 +119,8 @@ def run_dask(
 
     With a ``partitioner`` the population is split into one partition per worker
     (see :mod:`simlib.engine.partition`): each worker receives only its partition
-    and computes its reps for every chunk of draws; the chunks' per-rep results
-    are put together here, in draw order, and reduced. Without one (or when the
+    and computes its reps and their per-rep summaries for every chunk of draws;
+    the per-draw metrics are computed here, in draw order, and reduced. Without one (or when the
     population cannot be split) every worker receives the whole work and chunks
     of draws are spread over the workers.
     """
@@ -202,7 +205,7 @@ def _run_partitions(
 
     def submit(a: int, b: int) -> list:
         return [
-            (columns, client.submit(_rep_values, future, a, b, workers=where,
+            (columns, client.submit(_partition_chunk, future, a, b, workers=where,
                                     allow_other_workers=False, pure=False))
             for future, columns, where in placed
         ]  # fmt: skip

@@ -248,14 +248,14 @@ class ChunkKernel:
             vals["pay"] = pay.total[:, paid]
         return vals
 
-    def summarize(self, vals: dict[str, Any]) -> dict[str, Any]:
+    def summarize(self, vals: dict[str, Any], per_rep: bool = True) -> dict[str, Any]:
         """Per-draw metrics, group metrics, outcomes and per-rep partial sums from
-        :meth:`rep_values` of the whole population the plan pays."""
+        :meth:`rep_values` of the whole population the plan pays; with ``per_rep``
+        false only the per-draw and per-group metrics (the ``dask`` backend's
+        partitions compute the rest, see :func:`rep_summaries`)."""
         clock = _PhaseClock()
         out: dict[str, Any] = {}
-        primary_att, rep_pay, grade, coef = (
-            vals["primary_att"], vals["rep_pay"], vals["grade"], vals["coef"]
-        )  # fmt: skip
+        primary_att, rep_pay, grade = vals["primary_att"], vals["rep_pay"], vals["grade"]
         ti = self.target_incentive
         with np.errstate(invalid="ignore", divide="ignore"):
             pay_multiple = np.where(ti > 0, rep_pay / ti, np.nan)
@@ -343,45 +343,10 @@ class ChunkKernel:
                 )
                 d["merit_cost_at_matrix"] = m.total(raise_pct * salary[None, :])
         clock.mark("outcomes")
-        finite_att = np.where(np.isnan(primary_att), np.inf, primary_att)
-        pop_bin = np.clip(
-            np.searchsorted(POPULATION_BINS, finite_att, side="right") - 1,
-            0,
-            len(POPULATION_BINS) - 1,
-        )
-        pop_bin = np.where(np.isnan(primary_att), len(POPULATION_BINS), pop_bin)
-        hist = np.bincount(pop_bin.ravel(), minlength=len(POPULATION_BINS) + 1)
         out["per_draw"] = d
         out["groups"] = groups
-        out["attainment_hist"] = hist[: len(POPULATION_BINS)]
-        # Per-rep summaries, exact under any chunking: fixed-point sums, counts,
-        # and each draw's histogram bin (small to ship; counted by the reducer).
-        valid = ~np.isnan(primary_att)
-        reps_acc = {
-            "pay_sum": PAY_SUM.partial(rep_pay),
-            "attainment_sum": RATIO_SUM.partial(np.where(valid, np.minimum(primary_att, 1e6), 0.0)),
-            "attainment_n": valid.sum(axis=0),
-            "at_quota": (primary_att >= 1.0).sum(axis=0),
-            "at_threshold": (primary_att >= self.threshold).sum(axis=0),
-        }
-        bins = {
-            "attainment": ATTAINMENT_BINS.index(primary_att),
-            "log_pay": LOG_PAY_BINS.index(np.log1p(np.clip(rep_pay, 0, None))),
-        }
-        if coef is not None:
-            reps_acc["coefficient_sum"] = RATIO_SUM.partial(coef)
-        if grade is not None:
-            reps_acc["bottom_grade"] = (grade == len(self.grade_names) - 1).sum(axis=0)
-            reps_acc["top_grade"] = (grade == 0).sum(axis=0)
-        out["reps"] = reps_acc
-        out["bins"] = bins
-        if self.keep_cube:
-            out["cube"] = {
-                "sales": vals["sales"],
-                "pay": vals["pay"],
-                "attainment": primary_att,
-                "base_salary": base,
-            }
+        if per_rep:
+            out.update(rep_summaries(self, vals))
         clock.mark("reduction")
         out["seconds"] = {k: vals["seconds"].get(k, 0.0) + clock.seconds.get(k, 0.0)
                           for k in {**vals["seconds"], **clock.seconds}}  # fmt: skip
@@ -395,6 +360,53 @@ class ChunkKernel:
                 actual, target = actual / n, target / n
         ok = actual <= target if self.lower[self.primary] else actual >= target
         return np.where(target > 0, ok.astype(float), np.nan)
+
+
+def rep_summaries(work: ChunkKernel, vals: dict[str, Any]) -> dict[str, Any]:
+    """The per-rep part of :meth:`ChunkKernel.summarize`, rep by rep (so a partition
+    of the population computes exactly its reps' part): the population's attainment
+    histogram counts, per-rep fixed-point sums and counts, and each draw's
+    histogram bin per rep (small to ship; counted by the reducer)."""
+    primary_att, rep_pay, grade, coef = (
+        vals["primary_att"], vals["rep_pay"], vals["grade"], vals["coef"]
+    )  # fmt: skip
+    out: dict[str, Any] = {}
+    finite_att = np.where(np.isnan(primary_att), np.inf, primary_att)
+    pop_bin = np.clip(
+        np.searchsorted(POPULATION_BINS, finite_att, side="right") - 1,
+        0,
+        len(POPULATION_BINS) - 1,
+    )
+    pop_bin = np.where(np.isnan(primary_att), len(POPULATION_BINS), pop_bin)
+    hist = np.bincount(pop_bin.ravel(), minlength=len(POPULATION_BINS) + 1)
+    out["attainment_hist"] = hist[: len(POPULATION_BINS)]
+    valid = ~np.isnan(primary_att)
+    reps_acc = {
+        "pay_sum": PAY_SUM.partial(rep_pay),
+        "attainment_sum": RATIO_SUM.partial(np.where(valid, np.minimum(primary_att, 1e6), 0.0)),
+        "attainment_n": valid.sum(axis=0),
+        "at_quota": (primary_att >= 1.0).sum(axis=0),
+        "at_threshold": (primary_att >= work.threshold).sum(axis=0),
+    }
+    bins = {
+        "attainment": ATTAINMENT_BINS.index(primary_att),
+        "log_pay": LOG_PAY_BINS.index(np.log1p(np.clip(rep_pay, 0, None))),
+    }
+    if coef is not None:
+        reps_acc["coefficient_sum"] = RATIO_SUM.partial(coef)
+    if grade is not None:
+        reps_acc["bottom_grade"] = (grade == len(work.grade_names) - 1).sum(axis=0)
+        reps_acc["top_grade"] = (grade == 0).sum(axis=0)
+    out["reps"] = reps_acc
+    out["bins"] = bins
+    if work.keep_cube:
+        out["cube"] = {
+            "sales": vals["sales"],
+            "pay": vals["pay"],
+            "attainment": primary_att,
+            "base_salary": work.base_salary,
+        }
+    return out
 
 
 def _median_of_sorted(sorted_rank: np.ndarray, attainment: np.ndarray) -> np.ndarray:

@@ -1,9 +1,13 @@
 """Partitions of the simulated population along whole units, for the ``dask`` backend.
 
 A worker that holds a partition computes its reps' sales, attainment, appraisal
-and pay (:meth:`ChunkKernel.rep_values`); the caller puts the partitions' columns back
-in population order and computes the per-draw metrics once, on the whole
-population, with the same code the local backend runs. The results are
+and pay (:meth:`ChunkKernel.rep_values`) and, for its reps, everything that is per
+rep (:func:`partition_chunk`): the per-rep fixed-point sums and counts, each draw's
+histogram bin per rep and the population attainment histogram's counts. The
+caller places the per-rep parts at their reps' places, adds the counts (integers:
+exact in any order), and computes the per-draw metrics once from the few per-rep
+vectors they read (attainment, pay, revenue, quota-KPI actual and grade),
+with the same code the local backend runs. The results are
 therefore bit-identical to a local run when every rep's numbers are the same in
 its partition as in the whole:
 
@@ -16,6 +20,15 @@ its partition as in the whole:
   branch B ties A to B), packed into as many partitions as asked, largest first;
 * partitions keep the population's order, so sums within a unit add the same
   numbers in the same order.
+
+The per-draw metrics still read per-rep vectors from every partition: the
+population's totals (pay, revenue, the quota KPI by region, merit cost) are
+running sums in population order (:func:`simlib.metrics.total`, bincount per
+region), which sums of partitions' sums cannot reproduce to the last bit, and the
+median, P90 leverage, Gini, Spearman, performance quartiles and pay gaps at
+equal attainment need each draw's whole distribution. Per chunk the caller
+receives 4 numbers per rep and draw (attainment, pay, revenue, quota-KPI actual:
+8 bytes each), one byte of grade and the two 2-byte histogram bins.
 """
 
 from __future__ import annotations
@@ -215,4 +228,59 @@ def assemble(parts: list[tuple[np.ndarray, dict[str, Any]]], n_paid: int) -> dic
             if k not in out:
                 out[k] = np.empty((v.shape[0], n_paid, *v.shape[2:]), dtype=v.dtype)
             out[k][:, columns] = v
+    return out
+
+
+#: Per-rep vectors (draws, reps) the per-draw metrics read: what a partition sends
+#: to the caller each chunk, besides its per-rep summaries.
+METRIC_VECTORS = ("primary_att", "rep_pay", "revenue", "p_act", "grade")
+
+
+def partition_chunk(work: Any, start: int, stop: int) -> dict[str, Any]:
+    """Draws ``start`` .. ``stop - 1`` of a partition: its per-rep summaries
+    (:func:`simlib.engine.kernel.rep_summaries`) and the per-rep vectors the
+    per-draw metrics read (:data:`METRIC_VECTORS`)."""
+    from simlib.engine.kernel import rep_summaries
+
+    vals = work.rep_values(start, stop)
+    keep = (*METRIC_VECTORS, "sales", "pay") if work.keep_cube else METRIC_VECTORS
+    summaries = rep_summaries(work, vals)
+    summaries.pop("cube", None)
+    vectors = {k: vals[k] for k in keep if k in vals}
+    if vectors.get("grade") is not None:  # grade indices fit a byte: 8 times less to ship
+        vectors["grade"] = vectors["grade"].astype(np.int8)
+    return {
+        "vectors": vectors,
+        "summaries": summaries,
+        "seconds": vals["seconds"],
+    }
+
+
+def combine_chunk(work: Any, got: list[tuple[np.ndarray, dict[str, Any]]]) -> dict[str, Any]:
+    """One chunk's result of the whole population from its partitions' results
+    (``(columns, partition_chunk(...))`` each): per-rep parts placed at their reps'
+    columns, counts added, per-draw metrics from the put-together vectors."""
+    n_paid = len(work.paid)
+    vals = assemble([(c, {**p["vectors"], "seconds": p["seconds"]}) for c, p in got], n_paid)
+    if vals.get("grade") is not None:
+        vals["grade"] = vals["grade"].astype(np.int64)
+    vals["coef"] = None  # read by the per-rep summaries only, made in the partitions
+    out = work.summarize(vals, per_rep=False)
+    first = got[0][1]["summaries"]
+    out["attainment_hist"] = sum(p["summaries"]["attainment_hist"] for _, p in got)
+    for part in ("reps", "bins"):
+        whole: dict[str, np.ndarray] = {}
+        for k, v in first[part].items():
+            whole[k] = np.empty((*v.shape[:-1], n_paid), dtype=v.dtype)
+        for columns, p in got:
+            for k, v in p["summaries"][part].items():
+                whole[k][..., columns] = v
+        out[part] = whole
+    if work.keep_cube:
+        out["cube"] = {
+            "sales": vals["sales"],
+            "pay": vals["pay"],
+            "attainment": vals["primary_att"],
+            "base_salary": work.base_salary,
+        }
     return out

@@ -277,10 +277,9 @@ def _partitioner(work: ChunkKernel) -> Callable[[int], tuple[list, Callable[[lis
 
     def split(n_workers: int) -> tuple[list, Callable[[list], Any]]:
         parts = [pt.subset_work(work, rows) for rows in pt.unit_partitions(work, n_workers)]
-        n_paid = len(work.paid)
 
         def combine(got: list) -> dict[str, Any]:
-            return work.summarize(pt.assemble(got, n_paid))
+            return pt.combine_chunk(work, got)
 
         return parts, combine
 
