@@ -121,9 +121,10 @@ class Decision:
         """The decision box (self-contained HTML: its own styles, no scripts)."""
         rec = self.row(self.recommended)
         cur = self.currency
+        priority = _("priority {n}")
         gh = "".join(
             f"<th title='{escape(g.why)}'>{escape(g.title)}<br><small>"
-            f"{escape(_('priority {n}').format(n=g.priority))}</small></th>"
+            f"{escape(priority.format(n=g.priority))}</small></th>"
             for g in self.goals
         )
         body = []
@@ -183,10 +184,10 @@ class Decision:
         risk = _("{risk} chance that a year costs more than the budget of {budget}.").format(
             risk=escape(f.pct(rec.over_budget, 0)), budget=escape(f.money(rec.budget, cur))
         )
+        cost = escape(_("{cost}.").format(cost=self.cost_sentence()))
+        title = escape(_("Designs ranked against the goals"))
         ranked = _("{title} ({source}; {n} simulated years, the same for every design):").format(
-            title=f"<b>{escape(_('Designs ranked against the goals'))}</b>",
-            source=escape(self.goals_source),
-            n=f.count(self.draws),
+            title=f"<b>{title}</b>", source=escape(self.goals_source), n=f.count(self.draws)
         )
         return f"""<section class="decision" id="decision">
 <style>
@@ -207,7 +208,7 @@ vertical-align:top}}
 <h2>{t["Decision"]}</h2>
 <p class="rec">{recommended} {escape(self.why)}</p>
 <ul>
-<li><b>{t["Cost:"]}</b> {escape(_("{cost}.").format(cost=self.cost_sentence()))}</li>
+<li><b>{t["Cost:"]}</b> {cost}</li>
 <li><b>{t["Overspend risk:"]}</b> {risk}</li>
 <li><b>{t["Who loses most:"]}</b> {self.losers_sentence()}</li>
 {nxt}

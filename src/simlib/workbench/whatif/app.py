@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from simlib import i18n
-from simlib.i18n import _, ngettext
+from simlib.i18n import N_, _, ngettext
 from simlib.workbench.whatif.model import NO_CAP, WhatIf, WhatIfError, WhatIfResult
 
 #: Environment variables through which ``simlib whatif`` passes its settings to the
@@ -195,9 +195,11 @@ def curve_svg(
     def py(y: float) -> float:
         return top + h * (1 - y / y_max)
 
+    words = {k: _esc(_(k)) for k in (N_("payout curves"), N_("attainment (% of quota)"),
+                                      N_("payout (% of target amount)"))}  # fmt: skip
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'class="simlib-curve" role="img" aria-label="{_esc(_("payout curves"))}">'
+        f'class="simlib-curve" role="img" aria-label="{words["payout curves"]}">'
     ]
     for x in np.arange(0, x_max + 1e-9, 0.25 if x_max <= 2.5 else 0.5):
         parts.append(
@@ -213,9 +215,9 @@ def curve_svg(
         )
     parts.append(
         f'<text x="{left + w / 2}" y="{height - 4}" font-size="11" text-anchor="middle">'
-        f"{_esc(_('attainment (% of quota)'))}</text>"
+        f"{words['attainment (% of quota)']}</text>"
         f'<text x="11" y="{top + h / 2}" font-size="11" text-anchor="middle" '
-        f'transform="rotate(-90 11 {top + h / 2})">{_esc(_("payout (% of target amount)"))}</text>'
+        f'transform="rotate(-90 11 {top + h / 2})">{words["payout (% of target amount)"]}</text>'
     )
     styles = [
         ('stroke="#888" stroke-dasharray="5 4" stroke-width="2"', _("start")),
