@@ -209,7 +209,5 @@ def test_every_marked_message_is_in_the_catalog_even_inside_an_f_string():
     with (ROOT / "src" / "simlib" / "locale" / "simlib.pot").open("rb") as fh:
         ids = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(fh)}
     files = [*(ROOT / "src" / "simlib").rglob("*.py"), *(ROOT / "notebooks").glob("*.py")]
-    missing = {
-        (str(f.relative_to(ROOT)), msg) for f in files for msg in _marked_literals(f) - ids
-    }
+    missing = {(str(f.relative_to(ROOT)), msg) for f in files for msg in _marked_literals(f) - ids}
     assert missing == set(), sorted(missing)[:10]
