@@ -192,7 +192,7 @@ class Decision:
         return f"""<section class="decision" id="decision">
 <style>
 .decision{{border:2px solid #1f4e79;border-radius:6px;padding:.8em 1.2em;margin:.5em 0 1.5em;
-background:#f5f9fd;font-family:system-ui,sans-serif;color:#1a1a1a;line-height:1.4}}
+background:#f5f9fd;font-family:system-ui,'PingFang SC','Microsoft YaHei','Noto Sans SC','Noto Sans CJK SC',sans-serif;color:#1a1a1a;line-height:1.4}}
 .decision h2{{margin:.1em 0 .4em;font-size:1.35em;color:#1f4e79}}
 .decision .rec{{font-size:1.15em;margin:.2em 0 .5em}}
 .decision ul{{margin:.3em 0 .6em 1.2em;padding:0}}
