@@ -119,3 +119,60 @@ def test_no_english_sentence_of_the_catalog_is_left_on_a_chinese_page(rendered_z
     assert len(re.findall(r"[\u4e00-\u9fff]", text)) > 200, f"{name} is hardly Chinese"
     left = sorted({s for s in catalog_sentences() if s in text})
     assert left == [], f"{name}: {len(left)} English sentence(s): {left[:12]}"
+
+
+def _file_strings(path: Path, seen: set[Path]) -> list[str]:
+    """Every text in a scenario or plan file and in the YAML files it names."""
+    if path in seen or not path.exists():
+        return []
+    seen.add(path)
+    out: list[str] = []
+
+    def walk(x) -> None:
+        if isinstance(x, dict):
+            for k, val in x.items():
+                out.append(str(k))
+                walk(val)
+        elif isinstance(x, list):
+            for val in x:
+                walk(val)
+        elif isinstance(x, str):
+            out.append(x)
+            if x.endswith((".yaml", ".yml")):
+                for base in (path.parent, PROJECT_ROOT):
+                    out.extend(_file_strings((base / x).resolve(), seen))
+
+    walk(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return out
+
+
+#: Four or more English words in a row.
+ENGLISH_RUN = re.compile(r"[A-Za-z][A-Za-z'’-]*(?:[ ,;:/()]+[A-Za-z][A-Za-z'’-]*){3,}")
+
+
+def design_names(path: Path) -> list[str]:
+    """The designs' names as the page's navigation shows them (names, not words: they
+    read the same in every language), longest first."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    links = soup.select("nav.simlib-nav a[href^='scenario-']")
+    return sorted({a.get_text(strip=True) for a in links}, key=len, reverse=True)
+
+
+@pytest.mark.parametrize("name", ["index.html", "compare.html", "scenario-proposed.html"])
+def test_english_on_a_chinese_page_comes_only_from_the_scenario_files(rendered_zh, name):
+    # The demo's scenario and plan files are written in English (titles, what and why,
+    # plan names): those are the user's words and stay as written; any other run of
+    # English words on the page is simlib's and should be Chinese.
+    own = " | ".join(
+        re.sub(r"\s+", " ", s)
+        for s in _file_strings(PROJECT_ROOT / "scenarios" / "demo.yaml", set())
+    )
+    names = design_names(rendered_zh / name)
+    assert "proposed" in names
+    text = visible_text(rendered_zh / name)
+    for n in names:
+        text = text.replace(n, " | ")
+    left = [run for run in ENGLISH_RUN.findall(text) if run.strip() not in own]
+    assert left == [], f"{name}: {len(left)} English phrase(s): {left[:12]}"
