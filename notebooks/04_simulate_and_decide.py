@@ -31,12 +31,13 @@ draws = 200
 from IPython.display import Markdown, display
 
 import simlib as sl
+from simlib.topics.scenario_words import describe_scenario
 from simlib.workbench import report
 
 scenario_file = sl.project.resolve(scenario_file)  # against the project
 
 sc = sl.Scenario.from_yaml(scenario_file)
-display(Markdown(sc.describe()))
+display(Markdown(describe_scenario(sc)))
 
 # %% [markdown]
 # ## Simulate

@@ -9,6 +9,5 @@ PYBABEL="${PYBABEL:-pybabel}"
 LOCALE=src/simlib/locale
 "$PYBABEL" extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 --no-location --sort-output \
   --project simlib --omit-header -o "$LOCALE/simlib.pot" .
-"$PYBABEL" update -i "$LOCALE/simlib.pot" -d "$LOCALE" -D simlib --no-fuzzy-matching --ignore-obsolete \
-  --omit-header
+"$PYBABEL" update -i "$LOCALE/simlib.pot" -d "$LOCALE" -D simlib --no-fuzzy-matching --ignore-obsolete
 "${PYTHON:-python}" -m simlib.i18n

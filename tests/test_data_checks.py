@@ -34,7 +34,7 @@ from simlib.data.validate import validate_tables
 from simlib.errors import SpecError
 from simlib.plans import Plan
 from simlib.plans.replay import replay
-from simlib.scenario import Scenario, _grown_company_target
+from simlib.scenario import Scenario, grown_company_target
 from simlib.targets import cascade, propose_company_target
 
 KPIS = pd.DataFrame(
@@ -146,7 +146,7 @@ def test_partial_year_company_target_is_the_hand_annualization():
     assert "seasonal profile of 2012-2014" in row["last_year_basis"]
     # The scenario's company_growth path gives the same figure.
     with pytest.warns(DataCheckWarning, match="annualized by the seasonal profile"):
-        grown = _grown_company_target(ds, 2016, 0.05)
+        grown = grown_company_target(ds, 2016, 0.05)
     assert grown["revenue"] == pytest.approx(expected * 1.05, rel=1e-12)
 
 
@@ -155,7 +155,7 @@ def test_partial_year_refused_when_asked():
     with pytest.raises(DataCheckError, match="2015 has 7 of 12 months"):
         propose_company_target(ds, basis="last_year", partial_year="refuse", repetitions=50)
     with pytest.raises(DataCheckError, match="refuse"):
-        _grown_company_target(ds, 2016, 0.05, "refuse")
+        grown_company_target(ds, 2016, 0.05, "refuse")
     with pytest.raises(DataCheckError, match="partial_year"):
         cascade(ds, {"revenue": 1e6}, None, partial_year="refuse")
 
@@ -166,7 +166,7 @@ def test_full_last_year_is_used_as_it_is():
     with warnings.catch_warnings():
         warnings.simplefilter("error", DataCheckWarning)
         ly = last_year_actual(ds, "revenue", 2014)
-        grown = _grown_company_target(ds, 2015, 0.05)
+        grown = grown_company_target(ds, 2015, 0.05)
     assert ly.months == 12 and ly.value == pytest.approx(full, rel=1e-12)
     assert grown["revenue"] == pytest.approx(full * 1.05, rel=1e-12)
     assert not [f for f in check_dataset(ds) if f.check == "partial_year"]

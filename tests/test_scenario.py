@@ -26,6 +26,7 @@ from simlib.scenario import (
     scale_payouts,
     set_path,
 )
+from simlib.topics.scenario_words import describe_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 PLANS = ROOT / "scenarios" / "plans"
@@ -131,7 +132,7 @@ def test_a_reform_that_changes_nothing_warns():
     with pytest.warns(ScenarioWarning, match="changes nothing"):
         sc = Scenario.from_dict(d, root_dir=ROOT)
     assert sc["same"].changes == []
-    assert "changes nothing" in sc.describe()
+    assert "changes nothing" in describe_scenario(sc)
 
 
 def test_a_real_change_does_not_warn():
@@ -166,7 +167,7 @@ def test_cap_sweep_expands_the_grid_and_keeps_the_slope():
     assert c[0][0] == 0.8
     nc = sc["grid: cap=none, threshold=0.7"].design["plan"]["components"][0]["curve"]
     assert nc[-1] == [NO_CAP_ATTAINMENT, pytest.approx(1.0 + 2.5 * (NO_CAP_ATTAINMENT - 1.0))]
-    text = sc.describe()
+    text = describe_scenario(sc)
     assert "cap removed" in text and "cap 160% -> 200% of quota" in text
 
 
@@ -180,7 +181,7 @@ def test_single_parameter_sweep_named_like_its_parameter():
 
 def test_describe_speaks_plain_language():
     sc = Scenario.from_yaml(ROOT / "scenarios" / "demo.yaml")
-    text = sc.describe()
+    text = describe_scenario(sc)
     assert (
         "replaces the plan 'Account manager plan (current)' with 'Account manager plan (proposed)'"
         in text
@@ -313,3 +314,38 @@ def test_missing_cascade_inputs_are_named():
     d["baseline"]["targets"] = {"source": "cascade"}
     with pytest.raises(SpecError, match="baseline.targets: source 'cascade' needs a cascade spec"):
         Scenario.from_dict(d, root_dir=ROOT)
+
+
+FIVE_GRADES = ["优秀", "良好", "合格", "待改进", "不合格"]  # docs/glossary-zh.md
+
+
+def test_the_demo_names_its_grades_on_the_five_grade_scale_everywhere():
+    from simlib import appraisal as ap
+
+    sc = Scenario.from_yaml(ROOT / "scenarios" / "demo.yaml")
+    base = sc["baseline"].design
+    assert base["outcomes"]["merit"]["grades"] == FIVE_GRADES
+    assert list(ap.load_scorecard(base["appraisal"]).rating.names) == FIVE_GRADES
+    for s in sc.scenarios:
+        merit = (s.design.get("outcomes") or {}).get("merit")
+        if merit and s.design.get("appraisal"):
+            names = list(ap.load_scorecard(s.design["appraisal"]).rating.names)
+            assert merit["grades"] == names, s.name
+
+
+def test_merit_grades_named_unlike_the_appraisal_grades_are_a_problem():
+    merit = {
+        "grades": ["优秀", "良好", "合格", "基本合格", "不合格"],
+        "compa_bands": [0.9, 1.1],
+        "raises": [[0.08, 0.06, 0.04], [0.06, 0.04, 0.03], [0.04, 0.025, 0.015],
+                   [0.01, 0.005, 0.0], [0.0, 0.0, 0.0]],
+    }  # fmt: skip
+    d = base_file()
+    d["baseline"]["appraisal"] = "scenarios/appraisal/five_grade_forced.yaml"
+    d["baseline"]["outcomes"] = {"merit": merit}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        problems = dict(Scenario.from_dict(d, root_dir=ROOT).check())
+        assert "基本合格" in problems["baseline: outcomes.merit"]
+        merit["grades"][3] = "待改进"
+        assert Scenario.from_dict(d, root_dir=ROOT).check() == []

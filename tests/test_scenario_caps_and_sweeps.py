@@ -12,6 +12,7 @@ import pytest
 from simlib.errors import SpecError
 from simlib.plans.curve import PayoutCurve
 from simlib.scenario import NO_CAP_ATTAINMENT, Scenario, ScenarioWarning, scale_payouts
+from simlib.topics.scenario_words import describe_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 PLANS = ROOT / "scenarios" / "plans"
@@ -62,7 +63,7 @@ def test_cap_sweep_on_a_curve_ending_in_a_flat_tail_moves_the_cap():
     assert PayoutCurve(FLAT_TAIL)(1.5) == pytest.approx(1.4)
     assert PayoutCurve(c16)(1.5) == pytest.approx(2.0)
     assert PayoutCurve(cno)(3.0) == pytest.approx(5.0)
-    assert "cap removed" in sc.describe()
+    assert "cap removed" in describe_scenario(sc)
 
 
 def test_cap_below_the_rising_part_is_refused_with_the_point():
@@ -115,7 +116,7 @@ def test_sweep_members_can_ask_for_budget_neutral():
                      "grid": {"plan.components[0].curve[-1][0]": [1.6]}}])  # fmt: skip
     sc = Scenario.from_dict(d, root_dir=ROOT)
     assert sc["cap=1.6"].budget_neutral is True
-    assert "also run budget-neutral" in sc.describe()
+    assert "also run budget-neutral" in describe_scenario(sc)
 
 
 # ------------------------------------------------------------ 1.4: relative paths
@@ -196,7 +197,7 @@ def test_hash_follows_the_simulation_inputs_only(tmp_path):
 
 # ------------------------------------------------ section 2/3: describe in words
 def test_describe_lists_what_a_replaced_plan_changes_parameter_by_parameter():
-    text = Scenario.from_yaml(ROOT / "scenarios" / "demo.yaml").describe()
+    text = describe_scenario(Scenario.from_yaml(ROOT / "scenarios" / "demo.yaml"))
     proposed = text.split("## proposed")[1].split("## ")[0]
     # Each figure below is read off the two plan files (am_current.yaml, am_proposed.yaml).
     for phrase in (

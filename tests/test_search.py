@@ -19,6 +19,7 @@ import simlib as sl
 from simlib.errors import SpecError
 from simlib.scenario import Scenario
 from simlib.search import DesignSpace, SearchError, non_dominated, parse_search, run_search
+from simlib.topics.scenario_words import describe_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 PLANS = ROOT / "scenarios" / "plans"
@@ -458,7 +459,7 @@ def test_written_designs_run_describe_and_open_as_plans(bonus_data, attainments,
     assert [s.name for s in found.scenarios] == ["baseline", "recommended"]
     cap = res.recommended.values["plan.components[0].curve[-1][0]"]
     assert found["recommended"].design["plan"]["components"][0]["curve"][-1][0] == cap
-    assert "payout curve" in found.describe()
+    assert "payout curve" in describe_scenario(found)
     # The plan file is a whole plan: what the what-if's --plan opens.
     plan = Plan.from_yaml(out / "plans" / "recommended.yaml")
     assert plan.spec.components[0].curve[-1][0] == cap
@@ -493,7 +494,7 @@ def test_candidates_on_a_dask_cluster_give_the_local_result(bonus_data, attainme
 
 def test_describe_lists_what_a_search_tunes_and_its_goals():
     sc = Scenario.from_yaml(ROOT / "scenarios" / "design_search.yaml")
-    text = sc.describe()
+    text = describe_scenario(sc)
     assert "## design search (on proposed_cascade)" in text
     assert "- tunes cap (plan.components[0].curve[-1][0]): one of 1.4, 1.6, 2.0, none" in text
     assert (

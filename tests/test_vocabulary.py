@@ -17,6 +17,7 @@ from simlib import metrics as m
 from simlib import vocabulary as v
 from simlib.errors import SpecError
 from simlib.scenario import Scenario
+from simlib.topics.scenario_words import describe_scenario
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
 
@@ -121,7 +122,7 @@ def test_a_scenario_file_states_its_goals_and_a_bad_one_names_the_path(tmp_path)
     doc["sweeps"] = []
     sc = Scenario.from_dict(doc, root_dir=ROOT)
     assert [g.metric for g in sc.goals][:2] == ["budget_ratio", "pay_performance_spearman"]
-    assert "## goals" in sc.describe() and "1. Cost within budget" in sc.describe()
+    assert "## goals" in describe_scenario(sc) and "1. Cost within budget" in describe_scenario(sc)
     doc["goals"] = [{"metric": "share_at_quota", "between": [60, 70]}]
     with pytest.raises(SpecError, match=r"goals\[0\]\.between"):
         Scenario.from_dict(doc, root_dir=ROOT)

@@ -70,14 +70,14 @@ def found_by(result: SearchResult, source: str) -> str:
 
 def _baseline_section(scenario: Any) -> dict[str, Any]:
     """The file's baseline as written, with every file it names made absolute."""
-    from simlib.scenario import BASELINE, FILE_FIELDS, _FileLoader
+    from simlib.scenario import BASELINE, FILE_FIELDS, FileLoader
     from simlib.spec import load_yaml
 
     base = scenario.members.get(BASELINE, scenario)
     if scenario.file is None:
         return copy.deepcopy(base.design)
     raw = copy.deepcopy(load_yaml(scenario.file)["baseline"])
-    loader = _FileLoader(Path(scenario.file).parent)
+    loader = FileLoader(Path(scenario.file).parent)
     for fp in (*FILE_FIELDS, "data"):
         parent, tokens = raw, fp.split(".")
         for t in tokens[:-1]:
@@ -96,17 +96,17 @@ def _changes(
     its own file and named by path (a file replaces the rules wholesale, as a
     reform naming a file does); any other difference is one path change.
     """
-    from simlib.scenario import FILE_FIELDS, _get, diff, parse_path
+    from simlib.scenario import FILE_FIELDS, diff, get_path, parse_path
 
     changes: dict[str, Any] = {}
     files: dict[str, Path] = {}
     for fp in FILE_FIELDS:
         try:
-            old = _get(baseline, parse_path(fp), "")
+            old = get_path(baseline, parse_path(fp), "")
         except SpecError:  # absent in the baseline: counts as different
             old = None
         try:
-            new = _get(design, parse_path(fp), "")
+            new = get_path(design, parse_path(fp), "")
         except SpecError:  # absent in the design: nothing to write
             continue
         if new is not None and new != old and isinstance(new, dict):
@@ -166,9 +166,9 @@ def write_design_files(
         )
         changes, files = _changes(baseline_design, design, out, stem, out / "designs")
         for fp, target in files.items():
-            from simlib.scenario import _get, parse_path
+            from simlib.scenario import get_path, parse_path
 
-            rules = copy.deepcopy(_get(design, parse_path(fp), ""))
+            rules = copy.deepcopy(get_path(design, parse_path(fp), ""))
             if fp == "plan":
                 rules["name"] = f"{rules.get('name', 'plan')} ({stem.replace('_', ' ')} of search)"
             head = _header(

@@ -314,13 +314,13 @@ def _dask_map(address: str | None, n_workers: int):
 
 def base_values(space: DesignSpace) -> dict[str, Any] | None:
     """The base design's own value of each parameter, when it lies in the space."""
-    from simlib.scenario import _get, parse_path
+    from simlib.scenario import get_path, parse_path
 
     out = {}
     for path in space.paths:
         p = space.spec.parameters[path]
         try:
-            v = _get(space.base_design, parse_path(path), "search")
+            v = get_path(space.base_design, parse_path(path), "search")
         except (SpecError, ValueError):
             return None
         if p.choices is not None:

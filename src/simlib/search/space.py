@@ -106,13 +106,13 @@ class DesignSpace:
 
     def apply(self, values: dict[str, Any], validate: bool = True) -> dict[str, Any]:
         """The base design with ``values`` set (a new dict; validated like any design)."""
-        from simlib.scenario import _validate_design, set_path
+        from simlib.scenario import set_path, validate_design
 
         design = copy.deepcopy(self.base_design)
         for path, v in self.changes(values).items():
             set_path(design, path, v, where=f"search.parameters[{path!r}]")
         if validate:
-            _validate_design(design, "design")
+            validate_design(design, "design")
         return design
 
     def name(self, values: dict[str, Any]) -> str:

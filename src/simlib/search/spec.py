@@ -251,7 +251,7 @@ class SearchSpec(StrictModel):
 
 
 def _short(path: str) -> str:
-    from simlib.scenario import _short as short
+    from simlib.scenario import short_label as short
 
     return short(path)
 

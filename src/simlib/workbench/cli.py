@@ -139,8 +139,10 @@ def _check_scenario_path(path: str | Path) -> None:
 
 def _cmd_describe(args: argparse.Namespace) -> int:
     _language(args, args.scenario)
+    from simlib.topics.scenario_words import describe_scenario
+
     sc = _load_scenario(args.scenario)
-    print(sc.describe())
+    print(describe_scenario(sc))
     return 0
 
 

@@ -252,7 +252,7 @@ def group_sizes(result: Any, design: Mapping[str, Any] | None, grouping: str) ->
     if design is None:
         return pd.Series(dtype=float)
     from simlib.engine.simulate import _tenure_band
-    from simlib.scenario import _load_dataset
+    from simlib.scenario import cached_dataset as _load_dataset
 
     ds = _load_dataset(design["data"])
     attrs = ds.reps.set_index("rep_id").reindex(reps["rep_id"])
@@ -460,7 +460,7 @@ def rep_difficulty(
     groups: list[tuple[str, pd.Series]] = [("region", reps["region"].astype(str))]
     if design is not None:
         from simlib.engine.simulate import _tenure_band
-        from simlib.scenario import _load_dataset
+        from simlib.scenario import cached_dataset as _load_dataset
 
         ds = _load_dataset(design["data"])
         hire = ds.reps.set_index("rep_id")["hire_date"].reindex(reps["rep_id"])

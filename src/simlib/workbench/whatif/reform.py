@@ -43,8 +43,7 @@ def reform_changes(wi: WhatIf, values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _get(spec: dict, path: str) -> Any:
-    from simlib.scenario import _get as get_path
-    from simlib.scenario import parse_path
+    from simlib.scenario import get_path, parse_path
 
     return get_path({"plan": spec}, parse_path(path), path)
 
