@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from simlib import formatting as f
+from simlib import i18n
 from simlib import vocabulary as v
 from simlib.i18n import N_, _, ngettext
 
@@ -32,6 +33,11 @@ from simlib.i18n import N_, _, ngettext
 SHORTFALL_DECIMALS = 3
 #: A group's pay cut is named among the losers when it is at least this large.
 LOSS_TO_NAME = 0.01
+
+
+def _gap() -> str:
+    """What goes between two sentences: a space in English, nothing in Chinese."""
+    return "" if i18n.is_chinese() else " "
 
 
 @dataclass
@@ -206,7 +212,7 @@ vertical-align:top}}
 .decision small{{font-weight:normal;color:#555}}
 </style>
 <h2>{t["Decision"]}</h2>
-<p class="rec">{recommended} {escape(self.why)}</p>
+<p class="rec">{recommended}{_gap()}{escape(self.why)}</p>
 <ul>
 <li><b>{t["Cost:"]}</b> {cost}</li>
 <li><b>{t["Overspend risk:"]}</b> {risk}</li>
@@ -289,7 +295,7 @@ def _why(first: Row, second: Row | None, goals: Sequence[v.Goal], baseline: str,
         if first.met[i] != second.met[i]:
             return (
                 head
-                + " "
+                + _gap()
                 + _(
                     "It ranks above {second} because it meets the priority-{priority} goal, "
                     "{goal} ({a} against {b})."
@@ -300,7 +306,7 @@ def _why(first: Row, second: Row | None, goals: Sequence[v.Goal], baseline: str,
         if s1 != s2:
             return (
                 head
-                + " "
+                + _gap()
                 + _(
                     "It ranks above {second}, which meets the same goals, because it comes closer "
                     "to the priority-{priority} goal, {goal} ({a} against {b})."
@@ -311,7 +317,7 @@ def _why(first: Row, second: Row | None, goals: Sequence[v.Goal], baseline: str,
         if _margin(g, a) != _margin(g, b):
             return (
                 head
-                + " "
+                + _gap()
                 + _(
                     "{second} meets the same goals; {first} ranks above it because it does better "
                     "on the priority-{priority} goal, {goal} ({a} against {b})."
@@ -320,7 +326,7 @@ def _why(first: Row, second: Row | None, goals: Sequence[v.Goal], baseline: str,
     if first.name == baseline:
         return (
             head
-            + " "
+            + _gap()
             + _(
                 "No reform does better on any goal ({second} scores the same on every one), so "
                 "today's plan is kept: a change should buy something the goals ask for."
@@ -328,7 +334,7 @@ def _why(first: Row, second: Row | None, goals: Sequence[v.Goal], baseline: str,
         )
     return (
         head
-        + " "
+        + _gap()
         + _("It ranks above {second} by its place in the scenario file.").format(second=second.name)
     )
 
@@ -482,7 +488,7 @@ def summary_lines(result: Any, name: str, plan_name: str, base: Any | None = Non
     ).format(share=q.show(qv), reading=q.read(qv).text, pp=pp.show(pv), pp_reading=pp.read(pv).word)
     n_plan = len(result.reps)
     lead = (
-        _("Who loses most: {losers}").format(losers=losers) + " "
+        _("Who loses most: {losers}").format(losers=losers) + _gap()
         if losers and name != baseline
         else ""
     )
