@@ -201,7 +201,10 @@ def label(name: Any) -> str:
     if not re.fullmatch(r"[a-z][a-z0-9_]*", text):
         return _(text) if text else text
     words = text.replace("_", " ").strip()
-    return _(words[:1].upper() + words[1:])
+    said = _(words)  # a catalog message in lower case ("reference") ...
+    if said != words:
+        return said
+    return _(words[:1].upper() + words[1:])  # ... or as a heading ("Reference")
 
 
 #: Natural orders of categories the reports group by.

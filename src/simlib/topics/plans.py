@@ -54,6 +54,9 @@ MEASURES = {
     "pay-performance correlation (payout / target incentive vs attainment)": N_(
         "pay-performance correlation (payout / target incentive vs attainment)"
     ),
+    "pay-performance (rank correlation of pay / target incentive with attainment)": N_(
+        "pay-performance (rank correlation of pay / target incentive with attainment)"
+    ),
 }
 REFERENCES = {
     "total cash comp typically 3-9% of revenue (ZS); variable pay is part of it": N_(
