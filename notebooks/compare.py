@@ -27,7 +27,7 @@ from IPython.display import HTML, Markdown, display
 from simlib import formatting as fm
 from simlib import i18n
 from simlib.i18n import _
-from simlib.workbench import project, report
+from simlib.workbench import figures, project, report
 
 if language:
     i18n.set_language(language)
@@ -127,15 +127,15 @@ else:
 
 # %%
 display(Markdown("## " + _("Budget risk")))
-fig = report.plot_cost_distribution(results, currency)
+figures.plot_cost_distribution(results, currency)
 plt.show()
 display(fm.Table(report.budget_risk(results, currency)))
 
 # %%
 display(Markdown("## " + _("Payout curves and pay spread")))
-fig = report.plot_curves(view.designs)
+figures.plot_curves(view.designs)
 plt.show()
-fig = report.plot_pay_distribution(results)
+figures.plot_pay_distribution(results)
 plt.show()
 
 # %%
@@ -149,7 +149,7 @@ display(
         )
     )
 )
-fig = report.plot_attainment(results)
+figures.plot_attainment(results)
 plt.show()
 display(fm.Table(report.target_difficulty(results[baseline], min_group=min_group)))
 spread = report.rep_difficulty(results[baseline], base_design, min_group=min_group)

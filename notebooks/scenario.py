@@ -30,7 +30,7 @@ from simlib import i18n
 from simlib.data.checks import caveats_block
 from simlib.i18n import _
 from simlib.plans import Plan
-from simlib.workbench import project, report
+from simlib.workbench import figures, project, report
 
 if language:
     i18n.set_language(language)
@@ -64,7 +64,7 @@ display(HTML(caveats_block(res)))  # empty when the data raised no caveat
 
 # %%
 display(Markdown("## " + _("Cost and budget")))
-fig = report.plot_cost_distribution({scenario: res}, currency)
+figures.plot_cost_distribution({scenario: res}, currency)
 plt.show()
 display(fm.Table(report.budget_risk({scenario: res}, currency)))
 
@@ -82,9 +82,9 @@ display(fm.Table(report.scenario_metrics(res, currency)))
 
 # %%
 display(Markdown("## " + _("Does pay follow performance?")))
-fig = report.plot_pay_vs_attainment(res)
+figures.plot_pay_vs_attainment(res)
 plt.show()
-fig = report.plot_pay_distribution({scenario: res})
+figures.plot_pay_distribution({scenario: res})
 plt.show()
 
 # %%
@@ -138,7 +138,7 @@ display(fm.Table(report.target_difficulty(res, min_group=min_group)))
 # %%
 display(Markdown("## " + _("The plan in plain words")))
 display(Markdown(plan.describe().replace("# ", "### ", 1)))
-fig = report.plot_curves({scenario: design})
+figures.plot_curves({scenario: design})
 plt.show()
 
 # %%

@@ -9,6 +9,7 @@ import nbformat
 import pytest
 
 from simlib.workbench import batch as b
+from simlib.workbench import index
 
 
 def _notebook(path, cells):
@@ -61,4 +62,4 @@ def test_a_notebook_runs_without_kernel_transport_warnings(tmp_path, capfd):
 @pytest.mark.parametrize("name, label", [("data_health", "Data health"),
                                          ("behavior", "Behaviour"), ("targets", "Targets")])  # fmt: skip
 def test_other_reports_are_listed_by_their_names_in_words(name, label):
-    assert b._page_label(name) == label
+    assert index.page_label(name) == label

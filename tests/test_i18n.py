@@ -290,7 +290,7 @@ def test_lang_on_the_command_line_refuses_an_unknown_language(capsys):
 
 
 def test_the_language_index_links_each_languages_index(tmp_path):
-    from simlib.workbench.batch import write_language_index
+    from simlib.workbench.index import write_language_index
 
     for lang in ("en", "zh-CN"):
         (tmp_path / lang).mkdir()

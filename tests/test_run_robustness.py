@@ -21,7 +21,7 @@ import simlib as sl
 from simlib.engine import SimulationError
 from simlib.errors import SpecError
 from simlib.workbench import batch as b
-from simlib.workbench import outdir
+from simlib.workbench import outdir, render, simulations
 from simlib.workbench.cli import main
 from simlib.workbench.store import Store
 
@@ -190,9 +190,11 @@ def test_the_report_folder_holds_reports_only_and_the_store_lives_beside_it(
         Path(output).write_text("{}", encoding="utf-8")
         return Path(output)
 
-    monkeypatch.setattr(b, "execute_notebook", fake_execute)
+    monkeypatch.setattr(render, "execute_notebook", fake_execute)
     monkeypatch.setattr(
-        b, "render_html", lambda ex, html, title=None: Path(html).write_text("x") and Path(html)
+        render,
+        "render_html",
+        lambda ex, html, title=None: Path(html).write_text("x") and Path(html),
     )
     out = tmp_path / "o"
     res = b.run_batch(f, out=out, **QUIET)
@@ -414,6 +416,6 @@ def test_durations_read_as_a_person_would_say_them():
 
 def test_each_finished_scenario_says_how_far_the_batch_is():
     # 3 of 10 done in 12 s: 4 s each, so 7 x 4 = 28 s left.
-    assert b._progress(3, 10, 12.0) == "  [3/10, 12 s, about 28 s left]"
-    assert b._progress(10, 10, 40.0) == "  [10/10, 40 s]"
-    assert b._progress(1, 1, 5.0) == ""  # one scenario: nothing to count
+    assert simulations.progress(3, 10, 12.0) == "  [3/10, 12 s, about 28 s left]"
+    assert simulations.progress(10, 10, 40.0) == "  [10/10, 40 s]"
+    assert simulations.progress(1, 1, 5.0) == ""  # one scenario: nothing to count

@@ -119,7 +119,7 @@ def test_whatif_command_reports_bad_data_in_one_line(tmp_path, capsys):
 
 
 def test_demo_ends_with_the_command_that_opens_the_whatif(monkeypatch, capsys, tmp_path):
-    import simlib.workbench.batch as batch
+    import simlib.workbench.demo as demo
 
     class Done:
         index = tmp_path / "index.html"
@@ -128,7 +128,7 @@ def test_demo_ends_with_the_command_that_opens_the_whatif(monkeypatch, capsys, t
         def summary(self) -> str:
             return "1 design(s), 0 failed"
 
-    monkeypatch.setattr(batch, "run_demo", lambda out, draws=None, languages=None: Done())
+    monkeypatch.setattr(demo, "run_demo", lambda out, draws=None, languages=None: Done())
     assert main(["demo", "--out", str(tmp_path / "demo")]) == 0
     last = capsys.readouterr().out.strip().splitlines()[-1]
     assert last.startswith("Try a plan change yourself in the browser: ")

@@ -8,7 +8,8 @@ import re
 import pytest
 
 from simlib.data.synthetic import generate
-from simlib.workbench.batch import DEMO_REPORTS, render_report
+from simlib.workbench.batch import render_report
+from simlib.workbench.demo import DEMO_REPORTS
 
 pytestmark = pytest.mark.notebook
 

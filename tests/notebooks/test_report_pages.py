@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 from bs4 import BeautifulSoup
 
-from simlib.workbench.batch import DEMO_SCENARIOS, PROJECT_ROOT, run_batch
+from simlib.workbench.batch import PROJECT_ROOT, run_batch
+from simlib.workbench.demo import DEMO_SCENARIOS
 from simlib.workbench.outdir import store_path
 from simlib.workbench.store import Store
 

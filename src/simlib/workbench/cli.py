@@ -269,7 +269,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from simlib.workbench.batch import run_demo
+    from simlib.workbench.demo import run_demo
 
     # Without --lang the demo is rendered in every language, each in its own folder.
     languages = None if args.lang else ("en", "zh-CN")

@@ -1,0 +1,85 @@
+"""What a batch records about each scenario and report, and the batch as a whole."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+def dumps(obj: Any) -> str:
+    """JSON for report payloads (paths and numpy scalars allowed)."""
+    return json.dumps(obj, default=str, ensure_ascii=False, indent=2)
+
+
+# ====================================================================== batches
+#: Statuses of a scenario in a batch.
+OK_STATUSES = ("simulated", "reused")
+
+
+@dataclass
+class BatchItem:
+    """What happened to one scenario of a batch."""
+
+    name: str
+    position: int
+    status: str  # simulated | reused | failed | kept
+    key: str | None = None
+    message: str = ""
+    html: str | None = None
+    seconds: float = 0.0
+    what: str = ""
+    kind: str = ""
+    headline: str = ""
+
+
+@dataclass
+class BatchResult:
+    """A finished batch: where its reports are and what happened to each scenario."""
+
+    batch: str
+    out_dir: Path
+    index: Path
+    items: list[BatchItem]
+    extras: list[BatchItem]
+    seconds: float
+    compare: BatchItem | None = None
+
+    @property
+    def failed_scenarios(self) -> list[BatchItem]:
+        """Scenarios that could not be built or simulated."""
+        return [i for i in self.items if i.status == "failed"]
+
+    @property
+    def failed_reports(self) -> list[BatchItem]:
+        """Scenario reports and other reports that failed to render."""
+        return [i for i in self.items if i.status == "report failed"] + [
+            e for e in self.extras if e.status == "failed"
+        ]
+
+    @property
+    def compare_failed(self) -> bool:
+        return self.compare is not None and self.compare.status == "failed"
+
+    @property
+    def failed(self) -> list[BatchItem]:
+        """Everything that failed: scenarios, reports and the comparison."""
+        out = self.failed_scenarios + self.failed_reports
+        return out + [self.compare] if self.compare_failed else out
+
+    def summary(self) -> str:
+        """One line counting each kind of failure, e.g. for the command line."""
+        parts = [f"{len(self.items)} scenario(s), {len(self.failed_scenarios)} failed"]
+        n_reports = sum(1 for i in self.items if i.html or i.status == "report failed") + len(
+            self.extras
+        )
+        if n_reports or self.failed_reports:
+            parts.append(f"{len(self.failed_reports)} of {n_reports} report(s) failed")
+        if self.compare is not None:
+            parts.append("comparison " + ("FAILED" if self.compare_failed else "ok"))
+        return "; ".join(parts)
+
+
+def error_text(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}".strip()

@@ -1,0 +1,179 @@
+"""Executing notebooks: papermill runs a notebook with validated parameters.
+
+Notebooks are thin (parameters, library calls, figures, prose). This module
+executes one with validated parameters on the ``simlib`` Jupyter kernel; outputs
+appear atomically.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from simlib._atomic import atomic_file
+from simlib.errors import SimlibError
+
+#: Repository root when running from a source checkout (notebooks/ lives there).
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+NOTEBOOKS = PROJECT_ROOT / "notebooks"
+KERNEL = "simlib"
+#: Seconds a notebook cell may run, and a kernel may take to start, before it fails.
+CELL_TIMEOUT = 900
+KERNEL_START_TIMEOUT = 120
+
+
+class NotebookError(SimlibError, RuntimeError):
+    """A notebook failed to execute; the message names the notebook and cell."""
+
+
+@contextmanager
+def as_ipynb(notebook: str | Path) -> Iterator[Path]:
+    """The notebook as an ``.ipynb`` file papermill can read.
+
+    The notebooks are tracked as jupytext ``.py:percent`` files only (their
+    ``.ipynb`` twins, which JupyterLab saves outputs into, are not tracked): a
+    ``.py`` is converted into a temporary ``.ipynb``; an ``.ipynb`` is used as is.
+    """
+    notebook = Path(notebook)
+    if notebook.suffix != ".py":
+        yield notebook
+        return
+    import jupytext
+
+    nb = jupytext.read(notebook)
+    with tempfile.TemporaryDirectory(prefix="simlib-nb-") as d:
+        path = Path(d) / f"{notebook.stem}.ipynb"
+        jupytext.write(nb, path)
+        yield path
+
+
+def notebook_parameters(notebook: str | Path) -> dict[str, Any]:
+    """The names and default values in a notebook's ``parameters`` cell."""
+    import papermill as pm
+
+    with as_ipynb(notebook) as nb:
+        info = pm.inspect_notebook(str(nb))
+    return {name: p["default"] for name, p in info.items()}
+
+
+def validate_parameters(notebook: str | Path, parameters: Mapping[str, Any]) -> None:
+    """Refuse parameters the notebook does not declare (papermill would only warn), and
+    values whose kind differs from the declared default (a number for a path, a
+    string for a list); ``None`` on either side is accepted."""
+    declared = notebook_parameters(notebook)
+    unknown = sorted(set(parameters) - set(declared))
+    if unknown:
+        raise NotebookError(
+            f"{Path(notebook).name}: unknown parameter(s) {unknown}; "
+            f"the notebook declares {sorted(declared)}"
+        )
+    wrong = [
+        f"{k} = {v!r} (the notebook expects {_kind(declared[k])})"
+        for k, v in parameters.items()
+        if not _same_kind(declared[k], v)
+    ]
+    if wrong:
+        raise NotebookError(f"{Path(notebook).name}: parameter(s) of the wrong kind: {wrong}")
+
+
+def _default_value(source: Any) -> Any:
+    import ast
+
+    try:
+        return ast.literal_eval(source) if isinstance(source, str) else source
+    except (ValueError, SyntaxError):
+        return None  # an expression: nothing to compare with
+
+
+def _kind(source: Any) -> str:
+    v = _default_value(source)
+    return {bool: "True/False", int: "a number", float: "a number", str: "text",
+            list: "a list", tuple: "a list", dict: "a mapping"}.get(type(v), "any value")  # fmt: skip
+
+
+def _same_kind(source: Any, value: Any) -> bool:
+    default = _default_value(source)
+    if default is None or value is None:
+        return True
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(default, bool) and isinstance(value, bool)
+    if isinstance(default, int | float):
+        return isinstance(value, int | float)
+    if isinstance(default, list | tuple):
+        return isinstance(value, list | tuple)
+    return isinstance(value, type(default))
+
+
+def execute_notebook(
+    notebook: str | Path,
+    output: str | Path,
+    parameters: Mapping[str, Any] | None = None,
+    kernel: str = KERNEL,
+    cwd: str | Path | None = None,
+) -> Path:
+    """Execute ``notebook`` with papermill and write the executed copy to ``output``."""
+    import papermill as pm
+
+    notebook = Path(notebook)
+    parameters = dict(parameters or {})
+    validate_parameters(notebook, parameters)
+    with (
+        atomic_file(output, suffix=".ipynb") as tmp,
+        as_ipynb(notebook) as source,
+        _kernel_sockets() as config,
+    ):
+        for attempt in (1, 2):
+            try:
+                pm.execute_notebook(
+                    str(source),
+                    str(tmp),
+                    parameters=parameters,
+                    kernel_name=kernel,
+                    cwd=str(cwd or PROJECT_ROOT),
+                    progress_bar=False,
+                    log_output=False,
+                    # A report never needs this long; a hung kernel must fail, not stall CI.
+                    execution_timeout=CELL_TIMEOUT,
+                    start_timeout=KERNEL_START_TIMEOUT,
+                    config=config,
+                )
+                break
+            except pm.PapermillExecutionError as exc:
+                raise NotebookError(
+                    f"{notebook.name} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
+                ) from None
+            except (RuntimeError, TimeoutError) as exc:
+                # A kernel that does not start or answer (e.g. a port taken by another
+                # process at the same moment) gets one more try with a fresh kernel.
+                if attempt == 2:
+                    raise NotebookError(
+                        f"{notebook.name}: the kernel did not start or answer: {exc}"
+                    ) from None
+    return Path(output)
+
+
+@contextmanager
+def _kernel_sockets():
+    """Kernel configuration for one notebook run: the kernel talks to papermill over
+    Unix sockets in a private temporary folder (IPC transport), never over TCP.
+
+    Over TCP every kernel warns that its traffic is unencrypted (and two kernels
+    starting at once can race for a port); local sockets in a folder only this user
+    can open need no encryption and no ports.
+    """
+    import tempfile
+
+    from traitlets.config import Config
+
+    if os.name == "nt":  # no Unix sockets on Windows: the kernel keeps its TCP default
+        yield Config()
+        return
+    with tempfile.TemporaryDirectory(prefix="simlib-kernel-") as d:
+        config = Config()
+        config.KernelManager.transport = "ipc"
+        config.KernelManager.ip = str(Path(d) / "kernel")
+        yield config
