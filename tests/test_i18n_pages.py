@@ -21,8 +21,10 @@ from simlib.engine.simulate import SimulationResult
 ROOT = Path(__file__).resolve().parents[1]
 PROPOSED = ROOT / "scenarios" / "plans" / "am_proposed.yaml"
 
+#: An English word: letters, with an apostrophe or hyphen inside (today's, budget-neutral).
+WORD = r"[A-Za-z](?:[A-Za-z'’-]*[A-Za-z])?"
 #: Three or more English words in a row: a phrase or sentence left untranslated.
-ENGLISH_RUN = re.compile(r"[A-Za-z][A-Za-z'’-]*(?:[ ,;:/()]+[A-Za-z][A-Za-z'’-]*){2,}")
+ENGLISH_RUN = re.compile(WORD + r"(?:[ ,;:/()]+" + WORD + r"){2,}")
 #: Names that are not simlib's words (the sources' names, the reports' abbreviations).
 NAMES = ("Alexander Group", "Falcon Incentives", "SalesGlobe", "ZS", "KPI", "P5", "P95")
 

@@ -146,8 +146,10 @@ def _file_strings(path: Path, seen: set[Path]) -> list[str]:
     return out
 
 
+#: An English word: letters, with an apostrophe or hyphen inside (today's, budget-neutral).
+WORD = r"[A-Za-z](?:[A-Za-z'’-]*[A-Za-z])?"
 #: Four or more English words in a row.
-ENGLISH_RUN = re.compile(r"[A-Za-z][A-Za-z'’-]*(?:[ ,;:/()]+[A-Za-z][A-Za-z'’-]*){3,}")
+ENGLISH_RUN = re.compile(WORD + r"(?:[ ,;:/()]+" + WORD + r"){3,}")
 
 
 def design_names(path: Path) -> list[str]:
