@@ -128,7 +128,8 @@ def test_the_vocabulary_in_chinese_has_no_english_phrase():
     # Names read differently from the English ones (a catalog entry per name).
     with i18n.use("zh-CN"):
         zh = {k: m.name for k, m in v.METRICS.items()}
-    en = {k: m.name for k, m in v.METRICS.items()}
+    with i18n.use("en"):
+        en = {k: m.name for k, m in v.METRICS.items()}
     assert all(zh[k] != en[k] for k in en), [k for k in en if zh[k] == en[k]]
 
 
@@ -137,11 +138,13 @@ def test_the_vocabulary_keeps_its_english_readings_and_keys():
     with i18n.use("zh-CN"):
         zh = q.read(0.55)
         zh_word = zh.word
-    en = q.read(0.55)
+    with i18n.use("en"):
+        en = q.read(0.55)
+        en_word = en.word
     # The label is a key (code compares with it) in every language; the words follow it.
     assert zh.label == en.label == "hard"
     assert en.text == "below the 60-70% design aim: hard" and zh.text != en.text
-    assert en.word == "hard" and re.fullmatch(r"[\u4e00-\u9fff]+", zh_word)
+    assert en_word == "hard" and re.fullmatch(r"[\u4e00-\u9fff]+", zh_word)
 
 
 @pytest.fixture(scope="module")
@@ -213,3 +216,32 @@ def test_every_marked_message_is_in_the_catalog_even_inside_an_f_string():
     files = [*(ROOT / "src" / "simlib").rglob("*.py"), *(ROOT / "notebooks").glob("*.py")]
     missing = {(str(f.relative_to(ROOT)), msg) for f in files for msg in _marked_literals(f) - ids}
     assert missing == set(), sorted(missing)[:10]
+
+
+@pytest.mark.parametrize(
+    ("diff", "half", "shown"),
+    [
+        # 18,600 and 1,362 yuan in 万: 1.86 and 0.1362 -> 0.14 (both in the larger's unit).
+        (18_600, 1_362, "+1.86万元 ± 0.14万元"),
+        (2_790_000, 193_000, "+279万元 ± 19.3万元"),
+        (-14_300, 899, "-1.43万元 ± 0.09万元"),
+        (6_580, 2_816, "+6,580元 ± 2,816元"),
+        (320_000_000, 12_000_000, "+3.2亿元 ± 0.12亿元"),
+    ],
+)
+def test_a_change_and_its_interval_read_in_one_chinese_unit(diff, half, shown):
+    with i18n.use("zh-CN"):
+        assert fm.money_pm(diff, half, "CNY") == shown
+    with i18n.use("en"):
+        assert fm.money_pm(diff, half, "CNY").startswith(("+CNY", "-CNY"))
+
+
+def test_quartiles_and_tenure_bands_are_named_in_chinese_and_regions_as_in_the_data():
+    from simlib.workbench.report import group_label
+
+    with i18n.use("zh-CN"):
+        zh = [group_label(g) for g in ("Q1 (bottom)", "Q4 (top)", "<1y", "5y+", "North")]
+    assert all(re.search(r"[\u4e00-\u9fff]", x) for x in zh[:4]), zh
+    assert zh[4] == "North"
+    with i18n.use("en"):
+        assert group_label("Q4 (top)") == "Q4 (top)"

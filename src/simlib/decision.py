@@ -354,7 +354,9 @@ def _losses(results, baseline, designs, min_group) -> tuple[list[Loss], list[str
         for g in b.columns:
             n = int(sizes.get(str(g), 0))
             if n < min_group:
-                hidden.add(f"{grouping} {g}")
+                hidden.add(
+                    f"{_(report.GROUP_WORDS.get(grouping, grouping))} {report.group_label(g)}"
+                )
                 continue
             bm = float(np.nanmean(b[g].to_numpy(float)))
             if not np.isfinite(bm) or bm <= 0:
@@ -367,8 +369,8 @@ def _losses(results, baseline, designs, min_group) -> tuple[list[Loss], list[str
                 d, _half = _paired(b[g].to_numpy(float), res.group_draws[key][g].to_numpy(float))
                 rel = d / bm
                 if np.isfinite(rel) and rel <= -LOSS_TO_NAME:
-                    out.append(Loss(name, report.GROUP_WORDS.get(grouping, grouping), str(g),
-                                    rel, n))  # fmt: skip
+                    out.append(Loss(name, report.GROUP_WORDS.get(grouping, grouping),
+                                    report.group_label(g), rel, n))  # fmt: skip
     return out, sorted(hidden)
 
 

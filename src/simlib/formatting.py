@@ -85,6 +85,29 @@ def _money_zh(v: float, currency: str | None, exact: bool = False, sign: bool = 
     return text
 
 
+def _money_pm_zh(diff: float, half: float | None, currency: str | None) -> str:
+    """A change and its half-width in one Chinese unit: ``+1.86万元 ± 0.14万元`` (万 or
+    亿 chosen by the larger of the two; below 1万 both to the yuan)."""
+    big = max(abs(diff), half or 0.0)
+    if big < 1e4:
+        head = money(diff, currency, sign=True, exact=True)
+        return head if half is None else f"{head} ± {money(half, currency, exact=True)}"
+    div, unit = (1e8, "亿") if big >= 1e8 else (1e4, "万")
+    yuan = (currency or "CNY").upper() in ("CNY", "RMB", "元")
+    pre, post = ("", unit + "元") if yuan else (f"{currency} ", unit)
+
+    def amount(x: float) -> str:
+        v = abs(x) / div
+        digits = 0 if v >= 100 else (1 if v >= 10 else 2)
+        text = f"{v:,.{digits}f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text
+
+    a = amount(diff)
+    sign = "" if a.strip("0.,") == "" else ("+" if diff > 0 else "-")
+    head = f"{sign}{pre}{a}{post}"
+    return head if half is None else f"{head} ± {pre}{amount(half)}{post}"
+
+
 def money_interval(low: Any, high: Any, currency: str | None = None, *, sign: bool = True) -> str:
     """``+CNY 2.9 m to +CNY 3.1 m``: an interval of amounts, both ends in the same style."""
     if _bad(low) or _bad(high):
@@ -105,8 +128,7 @@ def money_pm(diff: Any, half: Any, currency: str | None = None, scale: Any = Non
     big = max(abs(float(diff)), 0 if _bad(half) else abs(float(half)),
               0 if _bad(scale) else abs(float(scale))) >= MILLIONS_FROM  # fmt: skip
     if i18n.is_chinese():
-        head = money(diff, currency, sign=True)
-        return head if _bad(half) else f"{head} ± {money(half, currency)}"
+        return _money_pm_zh(float(diff), None if _bad(half) else abs(float(half)), currency)
     if big:
         d = float(diff) / 1e6
         s = "+" if round(d, 1) > 0 else ("-" if round(d, 1) < 0 else "")

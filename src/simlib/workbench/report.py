@@ -70,6 +70,18 @@ GROUP_WORDS = {"quartile": N_("performance quartile"), "region": N_("region"),
                "tenure": N_("tenure")}  # fmt: skip
 
 
+#: Group labels simlib forms (quartiles, tenure bands): catalog messages, shown with
+#: :func:`group_label`; the data's own group names (regions) are shown as they are.
+GROUP_LABELS = (N_("Q1 (bottom)"), N_("Q4 (top)"), N_("<1y"), N_("1-3y"), N_("3-5y"),
+                N_("5y+"))  # fmt: skip
+
+
+def group_label(group: Any) -> str:
+    """A group as a page shows it: ``Q4 (top)`` -> ``Q4（最高）`` in Chinese."""
+    text = str(group)
+    return _(text) if text in GROUP_LABELS else text
+
+
 def fmt(value: float, kind: str, currency: str | None = None) -> str:
     """One number as a reader expects it (:mod:`simlib.formatting`): money in the
     currency with thousands separators and no cents (millions from a million up),
@@ -308,7 +320,7 @@ def difference_by_group(
         if str(g) in hidden:
             continue
         row = {
-            "group": str(g),
+            "group": group_label(g),
             "reps": int(sizes.get(str(g), 0)),
             f"{baseline}: " + _("mean pay"): fm.money(b[g].mean(), currency),
         }
@@ -380,6 +392,7 @@ def pay_multiple_by_quartile(
         pay = pd.Series(r, index=paid.index).groupby(paid["quartile"]).sum()
         table[f"{name}: " + _("pay / target incentive")] = (pay / out["ti"]).map(
             lambda v: f"{v:.2f}x")  # fmt: skip
+    table.index = [group_label(q) for q in table.index]
     table.index.name = N_("performance quartile (baseline expected attainment)")
     return table
 
@@ -484,7 +497,7 @@ def rep_difficulty(
             if len(part) < min_group:
                 continue
             shares = part["band"].value_counts(normalize=True).reindex(labels, fill_value=0)
-            rows.append({"by": _(by), "group": str(g), "reps": len(part),
+            rows.append({"by": _(by), "group": group_label(g), "reps": len(part),
                          N_("median chance"): fmt(part["p_at_quota"].median(), "pct"),
                          **{_("chance {band}").format(band=k): fmt(v, "pct")
                             for k, v in shares.items()}})  # fmt: skip
@@ -555,7 +568,7 @@ def pay_gaps(result: Any, grouping: str, min_group: int = 5, design=None) -> pd.
             N_("P5 over simulated years"): [fmt(g[c].quantile(0.05), "pct") for c in keep],
             N_("P95 over simulated years"): [fmt(g[c].quantile(0.95), "pct") for c in keep],
         },
-        index=pd.Index([str(c) for c in keep], name=grouping),
+        index=pd.Index([group_label(c) for c in keep], name=grouping),
     )
 
 
@@ -628,7 +641,8 @@ def pay_gap_callouts(result: Any, groupings: Sequence[str], min_group: int = 5,
                          "with the same attainment.") if mean < 0 else _(
                          "{group} ({n} reps) is paid {gap} of average pay more than other reps "
                          "with the same attainment.")  # fmt: skip
-                who = _(GROUP_WORDS.get(grouping, grouping)).capitalize() + _gap_space() + str(c)
+                who = (_(GROUP_WORDS.get(grouping, grouping)).capitalize() + _gap_space()
+                       + group_label(c))  # fmt: skip
                 found.append((abs(mean), said.format(group=who, n=n, gap=fm.pct(abs(mean), 0))))
     found.sort(key=lambda t: -t[0])
     out = [text for _key, text in found[:top]]
