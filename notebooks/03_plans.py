@@ -49,7 +49,7 @@ for r in reps:
 
 # %%
 display(plans.format_headline(plans.headline_table(reps)))
-fig = plans.plot_payout_distribution(reps)
+plans.plot_payout_distribution(reps)
 plt.show()
 
 # %% [markdown]

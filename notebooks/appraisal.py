@@ -37,6 +37,7 @@ from IPython.display import Markdown, display
 import simlib as sl
 from simlib import i18n
 from simlib.i18n import _
+from simlib.labels import load_labels
 from simlib.spec import load_yaml
 from simlib.topics import appraisal as A
 from simlib.topics import format as F
@@ -55,6 +56,7 @@ rep = A.build(
     promotion_min_years_in_grade=promotion_min_years_in_grade,
     pip_attainment_floor=pip_attainment_floor, min_group=min_group_report, currency=currency,
 )  # fmt: skip
+rep.labels = load_labels(data_path, ds)  # org levels named in the page's language
 card = rep.scorecard
 display(Markdown("\n\n".join(rep.summary())))
 
@@ -76,15 +78,25 @@ display(
 
 # %%
 rating_words = (
-    f"by forced distribution within {card.rating.within}"
+    _("by forced distribution within {group}").format(group=rep.level_name(card.rating.within))
     if card.rating.type == "forced"
-    else "by absolute bands"
+    else _("by absolute bands")
 )
 display(
     Markdown(
-        f"**Data:** {len(ds.reps):,} reps, {len(ds.units):,} units. **Period:** {rep.period}. "
-        f"**Scorecard:** *{card.name}*; ratings {rating_words}, grades "
-        f"{', '.join(f'{g} = {rep.grade_label(g)}' for g in rep.grades)}."
+        _(
+            "**Data:** {reps} reps, {units} units. **Period:** {period}. **Scorecard:** "
+            "*{card}*; ratings {rating}, grades {grades}."
+        ).format(
+            reps=i18n.number(len(ds.reps)),
+            units=i18n.number(len(ds.units)),
+            period=rep.period,
+            card=card.name,
+            rating=rating_words,
+            grades=", ".join(
+                g if rep.grade_label(g) == g else f"{g} = {rep.grade_label(g)}" for g in rep.grades
+            ),
+        )  # fmt: skip
     )
 )
 
@@ -133,8 +145,12 @@ if rep.ahp is not None:
     cr = rep.ahp.consistency_ratio
     display(
         Markdown(
-            f"AHP judgments: consistency ratio **{cr:.3f}** (Saaty's threshold 0.10): "
-            f"{'acceptable' if cr <= 0.10 else 'too inconsistent: revisit'}."
+            _(
+                "AHP judgments: consistency ratio **{cr}** (Saaty's threshold 0.10): {verdict}."
+            ).format(
+                cr=i18n.number(cr, 3),
+                verdict=_("acceptable") if cr <= 0.10 else _("too inconsistent: revisit"),
+            )
         )
     )
 w = {n: [x[k] for k in rep.first.weights.names] for n, x in rep.weightings.items()}
@@ -142,16 +158,20 @@ fig, ax = plt.subplots(figsize=(7, 0.5 + 0.6 * len(w)))
 left = [0.0] * len(w)
 for j, k in enumerate(rep.first.weights.names):
     vals = [v[j] for v in w.values()]
-    ax.barh(list(w), vals, left=left, label=k)
+    ax.barh([rep.weighting_name(n) for n in w], vals, left=left, label=rep.kpi_name(k))
     left = [a + b for a, b in zip(left, vals, strict=True)]
 ax.invert_yaxis()
 F.percent_axis(ax, "x")
-ax.set_xlabel("weight")
+ax.set_xlabel(_("weight"))
 ax.legend(title="KPI", loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
 spread = {k: max(v[j] for v in w.values()) - min(v[j] for v in w.values())
           for j, k in enumerate(rep.first.weights.names)}  # fmt: skip
 most = max(spread, key=spread.get)
-ax.set_title(f"The methods disagree most on {most} ({spread[most]:.0%} points apart)")
+ax.set_title(
+    _("The methods disagree most on {kpi} ({points} points apart)").format(
+        kpi=rep.kpi_name(most), points=F.pct(spread[most])
+    )
+)
 plt.tight_layout()
 plt.show()
 
@@ -173,9 +193,15 @@ display(
 display(rep.counts_table())
 display(rep.changed_table())
 for note in rep.first.notes:
-    display(Markdown(f"*Note:* {note}"))
+    display(Markdown(_("*Note:* {note}").format(note=note)))
 other = "entropy" if rep.reference != "entropy" else "CRITIC"
-display(Markdown(f"Where reps move between the {rep.reference} and the {other} weighting:"))
+display(
+    Markdown(
+        _("Where reps move between the {first} and the {second} weighting:").format(
+            first=rep.weighting_name(rep.reference), second=rep.weighting_name(other)
+        )
+    )
+)
 display(rep.moves_table(other))
 
 # %%
@@ -258,10 +284,12 @@ top = rep.top_share_by_team()
 fig, ax = plt.subplots(figsize=(7, 3))
 ax.hist(top, bins=15, color="#4C72B0")
 F.percent_axis(ax, "x")
-ax.set_xlabel(f"share of the team rated {rep.grade_label(rep.grades[0])}")
-ax.set_ylabel("teams (manager = unit head)")
+ax.set_xlabel(_("share of the team rated {grade}").format(grade=rep.grade_label(rep.grades[0])))
+ax.set_ylabel(_("teams (manager = unit head)"))
 ax.set_title(
-    f"Top-grade share ranges from {top.min():.0%} to {top.max():.0%} across {len(top)} teams"
+    _("Top-grade share ranges from {low} to {high} across {n} teams").format(
+        low=F.pct(top.min()), high=F.pct(top.max()), n=len(top)
+    )
 )
 plt.tight_layout()
 plt.show()
@@ -286,26 +314,39 @@ if m is not None:
     applies = card.competence is not None and card.competence.calibrate != "none"
     display(
         Markdown(
-            f"Spread of managers' average competence score (standard deviation across "
-            f"{len(m)} teams with {min_group_report}+ rated reps): **{m['before'].std():.2f}** "
-            f"before, **{m['after'].std():.2f}** after calibration (1-5 scale). This scorecard "
-            f"{'applies' if applies else 'does not apply'} calibration to the scores it rates."
+            _(
+                "Spread of managers' average competence score (standard deviation across {n} "
+                "teams with {min_group}+ rated reps): **{before}** before, **{after}** after "
+                "calibration (1-5 scale)."
+            ).format(
+                n=len(m),
+                min_group=min_group_report,
+                before=i18n.number(m["before"].std(), 2),
+                after=i18n.number(m["after"].std(), 2),
+            )  # fmt: skip
+            + " "
+            + (
+                _("This scorecard applies calibration to the scores it rates.")
+                if applies
+                else _("This scorecard does not apply calibration to the scores it rates.")
+            )
         )
     )
     fig, ax = plt.subplots(figsize=(4.5, 4))
     ax.scatter(m["before"], m["after"], s=12 + 2 * m["reps"], alpha=0.6)
     lo, hi = float(m[["before", "after"]].min().min()), float(m[["before", "after"]].max().max())
     ax.plot([lo, hi], [lo, hi], color="grey", lw=0.8, ls="--")
-    ax.set_xlabel("team average, as assessed")
-    ax.set_ylabel("team average, calibrated")
+    ax.set_xlabel(_("team average, as assessed"))
+    ax.set_ylabel(_("team average, calibrated"))
     ax.set_title(
-        f"Calibration narrows managers' spread from {m['before'].std():.2f} to "
-        f"{m['after'].std():.2f}"
+        _("Calibration narrows managers' spread from {before} to {after}").format(
+            before=i18n.number(m["before"].std(), 2), after=i18n.number(m["after"].std(), 2)
+        )
     )
     plt.tight_layout()
     plt.show()
 else:
-    display(Markdown("No competence assessments for every rated rep in this period."))
+    display(Markdown(_("No competence assessments for every rated rep in this period.")))
 
 # %%
 display(Markdown("## " + _("5. What it costs: performance coefficient and merit raises")))
@@ -329,14 +370,18 @@ if "coefficient" in rep.first.rated:
     sal = ds.reps.set_index("rep_id").loc[rep.first.rated["rep_id"], "base_salary"].to_numpy()
     display(
         Markdown(
-            f"Mean performance coefficient **{coef.mean():.3f}** per rep, "
-            f"**{(coef * sal).sum() / sal.sum():.3f}** weighted by salary "
-            "(1.000 = the grading leaves the pool unchanged)."
+            _(
+                "Mean performance coefficient **{mean}** per rep, **{weighted}** weighted by "
+                "salary (1.000 = the grading leaves the pool unchanged)."
+            ).format(
+                mean=i18n.number(coef.mean(), 3),
+                weighted=i18n.number((coef * sal).sum() / sal.sum(), 3),
+            )  # fmt: skip
         )
     )
 problems = rep.matrix.monotonicity_problems()
 if problems:
-    display(Markdown("**Warning:** " + "; ".join(problems)))
+    display(Markdown(_("**Warning:** {problems}").format(problems="; ".join(problems))))
 display(rep.merit_matrix_table())
 display(Markdown(rep.merit_words()))
 display(rep.merit_by_grade_table())

@@ -72,7 +72,7 @@ results = {
     for name, spec in models.items()
 }
 effects = B.response_effects(results, kpi)
-display(Markdown("\n\n".join(B.summary(effects, plan.name, lift, kpi))))
+display(Markdown("\n\n".join(B.summary(effects, plan.name, lift, kpi, B.kpi_name(ds, kpi)))))
 
 # %%
 display(
@@ -103,8 +103,15 @@ display(
 # %%
 display(
     Markdown(
-        f"{len(ds.reps):,} reps, {ds.periods[0]} to {ds.periods[-1]}; the tests look at "
-        f"**{kpi}**; {draws:,} simulated years per response model."
+        _(
+            "{reps} reps, {span}; the tests look at **{kpi}**; {draws} simulated years per "
+            "response model."
+        ).format(
+            reps=i18n.number(len(ds.reps)),
+            span=i18n.month_span(ds.periods[0], ds.periods[-1]),
+            kpi=B.kpi_name(ds, kpi),
+            draws=i18n.number(draws),
+        )  # fmt: skip
     )
 )
 
@@ -164,18 +171,22 @@ display(
 )
 
 # %%
-display(B.effects_table(effects, currency, kpi))
+display(B.effects_table(effects, currency, kpi, B.kpi_name(ds, kpi)))
 e = effects.set_index("model")
 fig, ax = plt.subplots(figsize=(8, 3.5))
 pos = np.arange(len(e))
-ax.bar(pos - 0.2, e["revenue_change"], width=0.4, label=kpi, color="#4472c4")
-ax.bar(pos + 0.2, e["cost_change"], width=0.4, label="incentive cost", color="#ed7d31")
+ax.bar(pos - 0.2, e["revenue_change"], width=0.4, label=B.kpi_name(ds, kpi), color="#4472c4")
+ax.bar(pos + 0.2, e["cost_change"], width=0.4, label=_("incentive cost"), color="#ed7d31")
 ax.axhline(0, color="black", lw=0.8)
-ax.set_xticks(pos, e.index, rotation=20)
+ax.set_xticks(pos, [B.model_words(m) for m in e.index], rotation=20)
 F.percent_axis(ax, digits=1)
-ax.set_ylabel("change against no response")
+ax.set_ylabel(_("change against no response"))
 big = e["cost_change"].abs().idxmax()
-ax.set_title(f"{plan.name}: {big} moves cost most ({e.loc[big, 'cost_change']:+.1%})")
+ax.set_title(
+    _("{plan}: {model} moves cost most ({change})").format(
+        plan=plan.name, model=B.model_words(big), change=F.signed_pct(e.loc[big, "cost_change"])
+    )
+)
 ax.legend(frameon=False)
 plt.tight_layout()
 plt.show()
@@ -200,17 +211,21 @@ rates = [k for k in ds.kpi_names if ds.kpi(k)["unit"] == "rate"]
 # A rate KPI's spreads are on its own scale, not a log scale: shown apart.
 shown = [e for e in fit.estimates if not any(r in e.name for r in rates)]
 display(B.estimates_table(shown))
-display(Markdown(f"*Caveat:* {fit.estimates[0].caveat}"))
+display(Markdown(_("*Caveat:* {caveat}").format(caveat=fit.estimates[0].caveat)))
 season = np.exp(fit.seasonality[kpi]) - 1
 fig, ax = plt.subplots(figsize=(7, 3))
 ax.bar(season.index, season.to_numpy(), color="#4472c4")
 ax.axhline(0, color="black", lw=0.8)
 ax.set_xticks(range(1, 13))
 F.percent_axis(ax)
-ax.set_xlabel("calendar month")
-ax.set_ylabel("above / below an average month")
+ax.set_xlabel(_("calendar month"))
+ax.set_ylabel(_("above / below an average month"))
 peak = int(season.idxmax())
-ax.set_title(f"{kpi} peaks in month {peak} ({season.max():+.0%} on an average month)")
+ax.set_title(
+    _("{kpi} peaks in month {month} ({change} on an average month)").format(
+        kpi=B.kpi_name(ds, kpi), month=peak, change=F.signed_pct(season.max(), 0)
+    )
+)
 plt.tight_layout()
 plt.show()
 
@@ -244,15 +259,23 @@ for k in kinks:
     try:
         rows.append(bh.threshold_bunching(att_q, k))
     except bh.BehaviorError as err:
-        display(Markdown(f"Bunching at {k:.0%}: not enough results ({err})."))
+        display(
+            Markdown(
+                _("Bunching at {point}: not enough results ({error}).").format(
+                    point=F.pct(k), error=err
+                )
+            )
+        )
 display(B.estimates_table(rows, unit=True))
 for est in rows:
     display(Markdown(f"- **{B.estimate_words(est.name)}**: {est.caveat}"))
 display(
     Markdown(
-        f"The last month of a quarter sells about **{np.expm1(lift.estimate):.0%}** more than "
-        "the first two (geometric mean). On its own this cannot separate deals timed for a "
-        "bonus from genuine quarter-end seasonality."
+        _(
+            "The last month of a quarter sells about **{lift}** more than the first two "
+            "(geometric mean). On its own this cannot separate deals timed for a bonus from "
+            "genuine quarter-end seasonality."
+        ).format(lift=F.pct(np.expm1(lift.estimate)))
     )
 )
 fig, ax = plt.subplots(figsize=(8, 3.5))
@@ -260,9 +283,9 @@ ax.hist(att_q[np.isfinite(att_q)], bins=np.arange(0.5, 1.5001, 0.02), color="#7f
 for k in kinks:
     ax.axvline(k, color="#c00000", lw=1.2, ls="--")
 F.percent_axis(ax, "x")
-ax.set_xlabel("quarterly attainment (actual / quota); results outside 50-150% not drawn")
-ax.set_ylabel("rep-quarters")
-ax.set_title("Quarterly results near the threshold and quota (dashed)")
+ax.set_xlabel(_("quarterly attainment (actual / quota); results outside 50-150% not drawn"))
+ax.set_ylabel(_("rep-quarters"))
+ax.set_title(_("Quarterly results near the threshold and quota (dashed)"))
 plt.tight_layout()
 plt.show()
 
@@ -304,16 +327,22 @@ if len(pairs) >= 20:
     ax.set_ylim(lo, hi)
     F.percent_axis(ax, "x")
     F.percent_axis(ax)
-    ax.set_xlabel("this year: actual vs quota")
-    ax.set_ylabel("next year's quota vs this year's")
-    ax.set_title(f"A beat adds {up:.0%} of itself to next year's quota; a miss takes {down:.0%}")
+    ax.set_xlabel(_("this year: actual vs quota"))
+    ax.set_ylabel(_("next year's quota vs this year's"))
+    ax.set_title(
+        _("A beat adds {up} of itself to next year's quota; a miss takes {down}").format(
+            up=F.pct(up), down=F.pct(down)
+        )
+    )
     plt.tight_layout()
     plt.show()
-    note = F.clip_note(int((~keep).sum()), "rep-years")
+    note = F.clip_note(int((~keep).sum()), _("rep-years"))
     if note:
         display(Markdown(note))
 else:
-    display(Markdown("The data has fewer than two consecutive years of quotas: no ratchet test."))
+    display(
+        Markdown(_("The data has fewer than two consecutive years of quotas: no ratchet test."))
+    )
 
 # %%
 display(Markdown("## " + _("A plan change: difference in differences")))
@@ -333,31 +362,41 @@ if did is not None:
     if estimated_elasticity is not None:
         display(
             Markdown(
-                f"The estimated elasticity, **{estimated_elasticity:.2f}**, is used by the "
-                "`elasticity` response model above."
+                _(
+                    "The estimated elasticity, **{elasticity}**, is used by the `elasticity` "
+                    "response model above."
+                ).format(elasticity=i18n.number(estimated_elasticity, 2))
             )
         )
     display(B.estimates_table(list(did.values())))
-    display(Markdown(f"*Caveat:* {did['effect'].caveat}"))
+    display(Markdown(_("*Caveat:* {caveat}").format(caveat=did["effect"].caveat)))
     x_did, p_did, r_did = bh.estimate._sales(ds, kpi)
     treated = ds.reps.set_index("rep_id").loc[r_did, "position"].to_numpy() == did_position
     es, pre = bh.did_event_study(x_did, p_did, treated, did_change)
-    display(Markdown(f"**Parallel trends before the change:** {pre.summary()}"))
+    display(
+        Markdown(
+            _("**Parallel trends before the change:** {summary}").format(
+                summary=B.estimate_line(pre)
+            )
+        )
+    )
     fig, ax = plt.subplots(figsize=(8, 3))
     ax.errorbar(es["months_from_change"], es["estimate"], yerr=1.96 * es["se"], fmt="o", ms=3)
     ax.axhline(0, color="black", lw=0.8)
     ax.axvline(-0.5, color="#c00000", ls="--", lw=1)
-    ax.set_xlabel("months from the plan change")
-    ax.set_ylabel("treated - control (log)")
-    ax.set_title("Event study: the gap opens at the plan change (red line)")
+    ax.set_xlabel(_("months from the plan change"))
+    ax.set_ylabel(_("treated - control (log)"))
+    ax.set_title(_("Event study: the gap opens at the plan change (red line)"))
     plt.tight_layout()
     plt.show()
 else:
     display(
         Markdown(
-            "No plan change is named for this data (the position whose plan changed and the "
-            "month it changed are parameters of this report), "
-            "so no elasticity is estimated; the response models use their stated assumptions."
+            _(
+                "No plan change is named for this data (the position whose plan changed and "
+                "the month it changed are parameters of this report), so no elasticity is "
+                "estimated; the response models use their stated assumptions."
+            )
         )
     )
 
@@ -387,8 +426,10 @@ if demo_reps:
     display(B.recovery_check(demo_reps, seed))
     display(
         Markdown(
-            "Each 95% interval should contain the true value in about 19 generated "
-            "histories out of 20 (the recovery tests check this over 200)."
+            _(
+                "Each 95% interval should contain the true value in about 19 generated "
+                "histories out of 20 (the recovery tests check this over 200)."
+            )
         )
     )
 

@@ -30,7 +30,8 @@ from IPython.display import Markdown, display
 import simlib as sl
 from simlib import i18n
 from simlib.data import health as H
-from simlib.i18n import _
+from simlib.i18n import N_, _
+from simlib.labels import load_labels
 from simlib.topics import data_health as D
 from simlib.topics import format as F
 
@@ -43,6 +44,16 @@ plt.rcParams.update({"figure.dpi": 110, "axes.spines.top": False, "axes.spines.r
 ds = sl.load_dataset(data_path, encoding=encoding)
 rep = D.build(ds, volume_kpi, group_level, top_fraction)
 volume_kpi, group_level = rep.volume_kpi, rep.group_level
+labels = load_labels(data_path, ds)
+OPTIONAL_TABLES = (N_("potential"), N_("targets"), N_("competence"))
+
+
+def level_name(level: str) -> str:
+    """An org level as the page names it (the labels table's name in Chinese)."""
+    return labels.name("level", level, i18n.current()) if i18n.is_chinese() else level
+
+
+money_unit = "元" if i18n.is_chinese() and str(currency).upper() in ("CNY", "RMB") else currency
 display(Markdown("\n\n".join(rep.summary())))
 
 # %%
@@ -77,14 +88,22 @@ display(Markdown("## " + _("2. What is in the data")))
 
 # %%
 levels = ds.units["level"].value_counts()
-optional = [n for n in ("potential", "targets", "competence") if getattr(ds, n) is not None]
+optional = [n for n in OPTIONAL_TABLES if getattr(ds, n) is not None]
 display(
     Markdown(
-        f"**{len(ds.reps):,} reps** (everyone employed at some point) in "
-        f"**{len(ds.units):,} org units** "
-        f"({'; '.join(f'{lvl}: {n}' for lvl, n in levels.items())}), with monthly results for "
-        f"**{len(ds.periods)} months**, {ds.periods[0]} to {ds.periods[-1]}, on "
-        f"**{len(ds.kpis)} KPIs**. Optional tables present: {', '.join(optional) or 'none'}."
+        _(
+            "**{reps} reps** (everyone employed at some point) in **{units} org units** "
+            "({levels}), with monthly results for **{months} months**, {span}, on **{kpis} "
+            "KPIs**. Optional tables present: {optional}."
+        ).format(
+            reps=i18n.number(len(ds.reps)),
+            units=i18n.number(len(ds.units)),
+            levels=_("; ").join(f"{level_name(lvl)}: {n}" for lvl, n in levels.items()),
+            months=len(ds.periods),
+            span=i18n.month_span(ds.periods[0], ds.periods[-1]),
+            kpis=len(ds.kpis),
+            optional=", ".join(_(o) for o in optional) or _("none"),
+        )  # fmt: skip
     )
 )
 display(rep.kpi_table())
@@ -107,21 +126,26 @@ display(
 cov = rep.coverage
 fig, ax = plt.subplots(figsize=(9, 3.2))
 x = cov["period"].dt.to_timestamp()
-ax.plot(x, cov["employed"], label="employed", lw=2.5, color="#9ecae1")
-ax.plot(x, cov["with_data"], label="with sales data", lw=1.2, color="#08519c", ls="--")
-ax.set_ylabel("reps")
+ax.plot(x, cov["employed"], label=_("employed"), lw=2.5, color="#9ecae1")
+ax.plot(x, cov["with_data"], label=_("with sales data"), lw=1.2, color="#08519c", ls="--")
+ax.set_ylabel(_("reps"))
 ax.set_ylim(0, cov["employed"].max() * 1.15)
 ax.legend(frameon=False, loc="lower right")
 ax.set_title(
-    "Every employed rep has data in every month"
+    _("Every employed rep has data in every month")
     if rep.complete
-    else "Some employed reps have no data in some months"
+    else _("Some employed reps have no data in some months")
 )
 plt.show()
 display(Markdown(rep.coverage_words()))
 if rep.gaps["missing"]:
-    display(Markdown("The first rep-months without data:"))
-    display(F.table(H.missing_rep_months(ds).head(10).astype(str), names={"rep_id": "rep"}))
+    display(Markdown(_("The first rep-months without data:")))
+    display(
+        F.table(
+            H.missing_rep_months(ds).head(10).astype(str),
+            names={"rep_id": _("rep"), "period": _("month"), "kpi": "KPI"},
+        )
+    )
 
 # %%
 display(Markdown("## " + _("4. KPI distributions")))
@@ -146,16 +170,24 @@ for ax, k in zip(axes[0], ds.kpis.itertuples(), strict=True):
     if k.unit == "rate":
         ax.hist(v, bins=40, color="#3182bd")
         F.percent_axis(ax, "x")
-        ax.set_xlabel("rate")
+        ax.set_xlabel(_("rate"))
     else:
         pos = v[v > 0]
         if len(pos):
             ax.hist(pos, bins=np.geomspace(pos.min(), pos.max(), 40), color="#3182bd")
             ax.set_xscale("log")
-        ax.set_xlabel(f"{currency if k.unit == 'currency' else k.unit} per rep-month (log scale)")
+        ax.set_xlabel(
+            _("{unit} per rep-month (log scale)").format(
+                unit=money_unit if k.unit == "currency" else _(k.unit)
+            )
+        )
     med = np.median(v) if len(v) else np.nan
-    ax.set_title(f"{k.kpi}: median {F.kpi_value(med, k.unit, currency, millions=False)}")
-    ax.set_ylabel("rep-months")
+    ax.set_title(
+        _("{kpi}: median {value}").format(
+            kpi=rep.kpi_name(k.kpi), value=F.kpi_value(med, k.unit, currency, millions=False)
+        )
+    )
+    ax.set_ylabel(_("rep-months"))
 fig.tight_layout()
 plt.show()
 
@@ -180,25 +212,31 @@ prof = rep.profile
 fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 3.2), gridspec_kw={"width_ratios": [1, 2]})
 if len(prof):
     xm = prof["month_in_quarter"].to_numpy()
-    a1.bar(xm - 0.18, prof["mean"], width=0.36, label="this data", color="#3182bd")
-    a1.bar(xm + 0.18, prof["reference"], width=0.36, label="reference", color="#bdbdbd")
-    a1.set_xticks(xm, ["1st", "2nd", "3rd"])
-    a1.set_xlabel("month of the quarter")
-    a1.set_ylabel("share of the quarter")
+    a1.bar(xm - 0.18, prof["mean"], width=0.36, label=_("this data"), color="#3182bd")
+    a1.bar(xm + 0.18, prof["reference"], width=0.36, label=_("reference"), color="#bdbdbd")
+    a1.set_xticks(xm, [_("1st"), _("2nd"), _("3rd")])
+    a1.set_xlabel(_("month of the quarter"))
+    a1.set_ylabel(_("share of the quarter"))
     F.percent_axis(a1)
     a1.legend(frameon=False)
-    a1.set_title(f"The 3rd month brings {prof['mean'].iloc[-1]:.0%} of a quarter")
+    a1.set_title(
+        _("The 3rd month brings {share} of a quarter").format(share=F.pct(prof["mean"].iloc[-1]))
+    )
 yr = seas.dropna(subset=["share_of_year"])
 if len(yr):
     for y, g in yr.groupby(yr["period"].dt.year):
         a2.plot(g["period"].dt.month, g["share_of_year"], marker="o", label=str(y))
     a2.axhline(1 / 12, color="grey", lw=0.8, ls=":")
     a2.set_xticks(range(1, 13))
-    a2.set_xlabel("calendar month")
-    a2.set_ylabel("share of the year")
+    a2.set_xlabel(_("calendar month"))
+    a2.set_ylabel(_("share of the year"))
     F.percent_axis(a2, digits=1)
     a2.legend(frameon=False, ncol=3)
-    a2.set_title(f"{volume_kpi}: each month's share of its year (dotted: an even twelfth)")
+    a2.set_title(
+        _("{kpi}: each month's share of its year (dotted: an even twelfth)").format(
+            kpi=rep.kpi_name(volume_kpi)
+        )
+    )
 fig.tight_layout()
 plt.show()
 display(Markdown(rep.seasonality_words()))
@@ -230,23 +268,27 @@ if len(conc):
     ts = float(conc.loc[conc["year"] == last_year, "top_share"].iloc[0])
     fig, ax = plt.subplots(figsize=(4.6, 4.2))
     ax.plot(lc["share_of_reps"], lc["share_of_value"], color="#08519c", lw=2, label=str(last_year))
-    ax.plot([0, 1], [0, 1], color="grey", lw=0.8, ls=":", label="everyone equal")
+    ax.plot([0, 1], [0, 1], color="grey", lw=0.8, ls=":", label=_("everyone equal"))
     ax.annotate(
-        f"the top {top_fraction:.0%} bring {ts:.0%}",
+        _("the top {fraction} bring {share}").format(fraction=F.pct(top_fraction), share=F.pct(ts)),
         xy=(1 - top_fraction, 1 - ts),
         xytext=(0.12, 0.75),
         arrowprops={"arrowstyle": "->", "color": "grey"},
     )
-    ax.set_xlabel("share of reps (smallest sellers first)")
-    ax.set_ylabel(f"share of {volume_kpi}")
+    ax.set_xlabel(_("share of reps (smallest sellers first)"))
+    ax.set_ylabel(_("share of {kpi}").format(kpi=rep.kpi_name(volume_kpi)))
     F.percent_axis(ax, "x")
     F.percent_axis(ax)
-    ax.set_title(f"The top {top_fraction:.0%} of reps bring {ts:.0%} of {volume_kpi}")
+    ax.set_title(
+        _("The top {fraction} of reps bring {share} of {kpi}").format(
+            fraction=F.pct(top_fraction), share=F.pct(ts), kpi=rep.kpi_name(volume_kpi)
+        )
+    )
     ax.legend(frameon=False, loc="upper left")
     plt.show()
     display(rep.concentration_table())
 else:
-    display(Markdown("No complete calendar year in the data: concentration is not measured."))
+    display(Markdown(_("No complete calendar year in the data: concentration is not measured.")))
 
 # %%
 display(Markdown("## " + _("7. Headcount and attrition by org unit")))
@@ -269,14 +311,18 @@ hc = H.headcount(ds, group_level)
 fig, ax = plt.subplots(figsize=(9, 3.2))
 for uid, g in hc.groupby("unit_id", sort=False):
     ax.plot(g["period"].dt.to_timestamp(), g["headcount"], label=uid)
-ax.set_ylabel("reps at month end")
+ax.set_ylabel(_("reps at month end"))
 ax.set_ylim(0, None)
 ax.legend(frameon=False, ncol=6, loc="lower left", fontsize=8)
 end = hc[hc["period"] == hc["period"].max()]
 biggest = end.loc[end["headcount"].idxmax()]
 ax.set_title(
-    f"Headcount by {group_level}: {biggest['unit_id']} is the largest "
-    f"({biggest['headcount']:,} at the end; unit ids, names in the table below)"
+    _(
+        "Headcount by {level}: {unit} is the largest ({n} at the end; unit ids, names in the "
+        "table below)"
+    ).format(
+        level=level_name(group_level), unit=biggest["unit_id"], n=i18n.number(biggest["headcount"])
+    )  # fmt: skip
 )
 plt.show()
 att_table = rep.attrition_table()
@@ -284,7 +330,7 @@ if att_table is not None:
     display(att_table)
     display(Markdown(rep.attrition_words()))
 else:
-    display(Markdown("No complete calendar year in the data: attrition is not measured."))
+    display(Markdown(_("No complete calendar year in the data: attrition is not measured.")))
 
 # %%
 display(
@@ -317,9 +363,9 @@ display(
 
 # %%
 if rep.quota is None:
-    display(Markdown("This dataset has no rep-level targets table."))
+    display(Markdown(_("This dataset has no rep-level targets table.")))
 elif rep.quota.empty:
-    display(Markdown("No complete year with targets: quota attainment is not measured."))
+    display(Markdown(_("No complete year with targets: quota attainment is not measured.")))
 else:
     display(rep.quota_table())
     display(Markdown(rep.quota_words()))

@@ -32,6 +32,7 @@ language = None  # en or zh-CN; None: the language simlib is run in (default en)
 
 # %%
 import matplotlib.pyplot as plt
+import numpy as np
 from IPython.display import Markdown, display
 
 import simlib as sl
@@ -169,8 +170,8 @@ display(
 
 # %%
 for r in rep.replays:
-    fig = r.plan.plot_curves()
-    fig.suptitle(r.name, fontsize=10, y=1.02)
+    axes = r.plan.plot_curves()
+    np.ravel(axes)[0].figure.suptitle(r.name, fontsize=10, y=1.02)
     plt.show()
 
 # %%
@@ -201,7 +202,7 @@ display(
 )
 
 # %%
-fig = plans.plot_payout_distribution(rep.replays)
+plans.plot_payout_distribution(rep.replays)
 plt.show()
 
 # %%

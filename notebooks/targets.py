@@ -39,6 +39,7 @@ from IPython.display import Markdown, display
 import simlib as sl
 from simlib import i18n
 from simlib.i18n import _
+from simlib.labels import load_labels
 from simlib.spec import load_yaml
 from simlib.topics import format as F
 from simlib.topics import targets as T
@@ -56,6 +57,7 @@ rep = T.build(
     rounding_method=rounding_method, backtest=backtest, as_of=as_of, min_group=min_group,
     currency=currency,
 )  # fmt: skip
+rep.labels = load_labels(data_path, ds)  # org levels named in the page's language
 k = rep.main_kpi
 display(Markdown("\n\n".join(rep.summary())))
 
@@ -79,9 +81,17 @@ display(
 # %%
 display(
     Markdown(
-        f"Cascade **{rep.spec.name}** ({rep.spec.description or 'no description'}) for "
-        f"**{rep.year}**: {len(ds.reps):,} people ever employed, {len(ds.units):,} org units "
-        f"on levels {' → '.join(rep.hier.levels)} → rep."
+        _(
+            "Cascade **{name}** ({description}) for **{year}**: {people} people ever employed, "
+            "{units} org units on levels {levels} → rep."
+        ).format(
+            name=rep.spec.name,
+            description=rep.spec.description or _("no description"),
+            year=rep.year,
+            people=i18n.number(len(ds.reps)),
+            units=i18n.number(len(ds.units)),
+            levels=" → ".join(rep.level_name(x) for x in rep.hier.levels),
+        )  # fmt: skip
     )
 )
 
@@ -124,15 +134,19 @@ display(
 if rep.guardrail_conflict:
     display(
         Markdown(
-            f"**Guardrails could not be met.** {rep.guardrail_conflict}. The rest of this "
-            "report shows the cascade **without guardrails**; compare each unit's change "
-            "against last year to see where the bands bind."
+            _(
+                "**Guardrails could not be met.** {reason}. The rest of this report shows the "
+                "cascade **without guardrails**; compare each unit's change against last year "
+                "to see where the bands bind."
+            ).format(reason=rep.guardrail_conflict)
         )
     )
-display(Markdown(f"Rules for {rep.label(k)} (split into each level):"))
+display(Markdown(_("Rules for {kpi} (split into each level):").format(kpi=rep.label(k))))
 display(rep.rules_table())
 display(Markdown(rep.rounding_words()))
 unit_fmt = f"{currency} {{:,.0f}}" if rep.unit(k) == "currency" else "{:,.0f}"
+if i18n.is_chinese() and rep.unit(k) == "currency" and str(currency).upper() in ("CNY", "RMB"):
+    unit_fmt = "{:,.0f}元"  # amounts in yuan, as every Chinese page writes them
 display(Markdown(f"```\n{rep.cascade.tree(k, max_depth=2, fmt=unit_fmt)}\n```"))
 display(rep.region_table())
 display(Markdown(rep.consistency_words()))
@@ -156,14 +170,24 @@ display(Markdown(rep.calendar_words()))
 mo = rep.monthly()
 peak = int(mo.loc[mo["target"].idxmax(), "month"])
 fig, ax = plt.subplots(figsize=(8, 3.2))
-ax.bar(mo["month"], mo["target"], color="#4c78a8", label=f"target {rep.year}")
-ax.plot(mo["month"], mo["last_year"], "o-", color="#e45756", label=f"actual {rep.year - 1}")
+ax.bar(mo["month"], mo["target"], color="#4c78a8", label=_("target {year}").format(year=rep.year))
+ax.plot(
+    mo["month"],
+    mo["last_year"],
+    "o-",
+    color="#e45756",
+    label=_("actual {year}").format(year=rep.year - 1),
+)
 ax.set_xticks(range(1, 13))
-ax.set_xlabel("month")
-ax.set_ylabel(k)
+ax.set_xlabel(_("month"))
+ax.set_ylabel(rep.kpi_name(k))
 if rep.unit(k) == "currency":
     F.money_axis(ax, currency)
-ax.set_title(f"{k}: the monthly target follows last year's pattern, peaking in month {peak}")
+ax.set_title(
+    _("{kpi}: the monthly target follows last year's pattern, peaking in month {month}").format(
+        kpi=rep.kpi_name(k), month=peak
+    )
+)
 ax.legend(frameon=False)
 plt.show()
 
@@ -197,7 +221,7 @@ for i in range(grid.shape[0]):
         v = grid.iat[i, j]
         ax.text(j, i, f"n<{min_group}" if np.isnan(v) else f"{v:.0%}", ha="center",
                 va="center", fontsize=9)  # fmt: skip
-ax.set_xlabel("tenure at the start of the year")
+ax.set_xlabel(_("tenure at the start of the year"))
 ax.set_title(
     _("{kpi}: {share} expected at or above target ({reading}; aim 60-70%)").format(
         kpi=rep.kpi_name(k), share=F.pct(share), reading=_(T.reading(share))
@@ -213,12 +237,16 @@ lo, hi, n_out = F.clip_limits(d)
 fig, ax = plt.subplots(figsize=(7, 3))
 ax.hist(d[(d >= lo) & (d <= hi)], bins=40, color="#4c78a8")
 ax.axvline(1, color="k", lw=1)
-ax.set_xlabel("target ÷ own forecast (1 = target equals forecast)")
-ax.set_ylabel("people")
-ax.set_title(f"{k}: {(d > 1).mean():.0%} of people have a target above their own forecast")
+ax.set_xlabel(_("target ÷ own forecast (1 = target equals forecast)"))
+ax.set_ylabel(_("people"))
+ax.set_title(
+    _("{kpi}: {share} of people have a target above their own forecast").format(
+        kpi=rep.kpi_name(k), share=F.pct((d > 1).mean())
+    )
+)
 plt.show()
 display(
-    Markdown(" ".join(x for x in [rep.outside_band_words(), F.clip_note(n_out, "people")] if x))
+    Markdown(" ".join(x for x in [rep.outside_band_words(), F.clip_note(n_out, _("people"))] if x))
 )
 
 # %%
@@ -279,7 +307,7 @@ display(
 if rep.backtest is not None:
     display(rep.ratchet_table())
 else:
-    display(Markdown("No back-test year, so no ratchet comparison."))
+    display(Markdown(_("No back-test year, so no ratchet comparison.")))
 
 # %%
 display(Markdown("## " + _("8. Appendix: method notes")))

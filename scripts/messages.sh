@@ -10,4 +10,4 @@ LOCALE=src/simlib/locale
 "$PYBABEL" extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 --no-location --sort-output \
   --project simlib --omit-header -o "$LOCALE/simlib.pot" .
 "$PYBABEL" update -i "$LOCALE/simlib.pot" -d "$LOCALE" -D simlib --no-fuzzy-matching --ignore-obsolete
-"${PYTHON:-python}" -m simlib.i18n
+${PYTHON:-python} -m simlib.i18n

@@ -250,10 +250,12 @@ def test_example_plans_load_describe_and_have_headers(path):
     d = plan.describe()
     assert plan.name in d and "How you earn" in d
     assert len(plan.curve_table()) >= 1 or plan.spec.components[0].type == "commission"
-    fig = plan.plot_curves()
-    assert len(fig.axes) >= 1
     import matplotlib.pyplot as plt
 
+    axes = np.ravel(plan.plot_curves())
+    fig = axes[0].figure
+    panels = sum(len(c.panels()) for c in plan.components)
+    assert len(axes) == max(panels, 1) and fig.axes == list(axes)
     plt.close(fig)
 
 

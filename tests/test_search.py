@@ -431,6 +431,14 @@ def test_conflicting_goals_are_named_with_how_far_apart_they_are(bonus_data, att
     # the cap; designs with few at the cap cost at least what the lowest such cap costs.
     assert share_gap >= share_at_cap(1.15) - 0.05 - 1e-3
     assert budget_gap >= cost_ratio(lowest_cap_for_share) - 1.0 - 1e-3
+    # The page reads the outcome in either language from one search: the Chinese text
+    # names the same gaps (the numbers are not translated away).
+    both = res.in_every_language()
+    assert both["en"]["conflicts"] == res.conflicts()
+    zh = [c for c in both["zh-CN"]["conflicts"] if c.startswith("within budget与few at the cap")]
+    assert len(zh) == 1 and "相互冲突" in zh[0]
+    assert re.findall(r"至少差后者 ([0-9.e+-]+)", zh[0]) == gaps[:1]
+    assert "搜索尝试过的方案都不能满足全部目标" in both["zh-CN"]["explanation"]
 
 
 # ------------------------------------------------------------------ outputs
@@ -568,3 +576,97 @@ def test_candidates_reusing_the_sales_fit_and_data_checks_match_a_plain_run(tmp_
         for k in a.metrics:
             assert a.metrics[k] == pytest.approx(b.metrics[k], rel=0, abs=0, nan_ok=True), k
     assert len(reused._sales_fits) == 1 and len(reused._checks) == 1  # fitted once
+
+
+# ------------------------------------------------------------------ the report page
+def _page_info(currency: str | None = "CNY") -> dict:
+    """A search's output as the page reads it: two parameters, contribution the objective."""
+    import pandas as pd
+
+    sens = pd.DataFrame({
+        "parameter": ["threshold"] * 3 + ["cap"] * 3,
+        "value": ["0.6", "0.7", "0.8", "1.4", "2.0", "none"],
+        "objective": [8.1e8, 8.3e8, 8.2e8, 8.0e8, 8.3e8, 8.25e8],
+        "meets_goals": [True, True, False, True, True, False],
+        "at_recommended": [False, True, False, False, True, False],
+    })  # fmt: skip
+    ev = pd.DataFrame({"contribution": [8.0e8, 8.3e8], "total_payout": [1.2e7, 1.3e7],
+                       "meets_goals": [False, True]})  # fmt: skip
+    goal = {"goal": "budget_ratio at most 1", "metric": "budget_ratio", "min": None, "max": 1.0}
+    return {
+        "currency": currency, "base": "baseline",
+        "objective": {"metric": "contribution", "sense": 1},
+        "axes": [["contribution", 1], ["total_payout", -1]],
+        "parameters": {"threshold": "p.t", "cap": "p.c"},
+        "recommended": {"design": "threshold=0.7, cap=2",
+                        "metrics": {"contribution": 830_123_456.0, "total_payout": 1.3e7,
+                                    "budget_ratio": 0.97}},
+        "baseline": {"metrics": {"contribution": 801_000_000.0, "total_payout": 1.2e7,
+                                 "budget_ratio": 1.02}},
+        "base_design": {"metrics": {"contribution": 801_000_000.0, "total_payout": 1.2e7,
+                                    "budget_ratio": 1.02}},
+        "goals_at_baseline": [{**goal, "value": 1.02, "met": False, "slack": -0.02,
+                               "binds": False}],
+        "goals_at_recommended": [{**goal, "value": 0.97, "met": True, "slack": 0.03,
+                                  "binds": True}],
+        "meets_goals": True, "explanation": "", "conflicts": [],
+        "evaluations": ev, "frontier": ev.assign(design=["a", "b"]), "sensitivity": sens,
+    }  # fmt: skip
+
+
+def test_the_design_page_shows_contribution_with_its_currency():
+    from simlib import i18n
+    from simlib.search import figures
+
+    info = _page_info()
+    t = figures.comparison(info)
+    # 830,123,456 is CNY 830.1 m in English; in Chinese 8.30亿元 (three figures: 8.30 -> 8.3).
+    assert t.loc["Contribution (revenue - pay)", "recommended"] == "CNY 830.1 m"
+    assert t.loc["Cost / budget", "goal"] == "≤ 100.0%"
+    with i18n.use("zh-CN"):
+        zh = figures.comparison(info)
+        assert zh.loc["贡献（营业收入 − 薪酬）", "推荐方案"] == "8.3亿元"
+        assert zh.loc["预期激励成本", "基准方案"] == "1,200万元"
+    # Without a known currency the number still reads in the language's units.
+    with i18n.use("zh-CN"):
+        assert figures.fmt("contribution", 830_123_456.0, None) == "8.3亿"
+
+
+def _glyph_warnings(fig) -> list[str]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig.canvas.draw()
+    return [str(w.message) for w in caught if "Glyph" in str(w.message)]
+
+
+def test_design_page_charts_draw_into_given_axes_and_every_chinese_glyph():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib as mpl
+    import matplotlib.pyplot as plt
+
+    from simlib import i18n
+    from simlib.search import figures
+
+    info = _page_info()
+    saved = mpl.rcParams.copy()
+    try:
+        with i18n.use("zh-CN"):
+            fig, axs = plt.subplots(1, 3)
+            assert figures.plot_frontier(info, ax=axs[0]) is axs[0]
+            got = figures.plot_sensitivity(info, ax=axs[1:])
+            assert list(got) == list(axs[1:])
+            assert axs[0].get_title() == "筛选过的设计方案：优化目标与权衡指标"
+            assert [a.get_title() for a in axs[1:]] == ["threshold", "cap"]
+            # A choice "none" is written in the language of the page.
+            assert "无" in [t.get_text() for t in axs[2].get_xticklabels()]
+            assert _glyph_warnings(fig) == []
+            plt.close(fig)
+            with pytest.raises(ValueError, match="2 parameters need as many axes, got 1"):
+                figures.plot_sensitivity(info, ax=plt.subplots()[1])
+            own = figures.plot_sensitivity(info)
+            assert own.shape == (1, 2) and _glyph_warnings(own.flat[0].figure) == []
+        plt.close("all")
+    finally:
+        mpl.rcParams.update(saved)

@@ -253,7 +253,7 @@ TITLES = {
     "PlanSpec": "plan",
     "CascadeSpec": "cascade",
     "simlib.appraisal.scorecard.Scorecard": "appraisal scorecard",
-    "simlib.plans.spec.Scorecard": "component scorecard",
+    "simlib.plans.components.scorecard.Scorecard": "component scorecard",
     "ScenarioFileSpec": "scenario file",
     "Design": "design (baseline)",
     "ReformSpec": "reform",

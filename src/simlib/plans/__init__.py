@@ -11,6 +11,10 @@ year-to-date true-up.
 >>> pay = plan.evaluate(ds.sales, ds.targets, ds.reps, ds=ds)                         # doctest: +SKIP
 >>> print(plan.explain("R0001", "2026-03", ds.sales, ds.targets, ds=ds))              # doctest: +SKIP
 
+Each component type is one module of :mod:`simlib.plans.components` (its keys,
+checks, arithmetic, description and pay-statement steps), found by its ``type``
+in :data:`simlib.plans.components.REGISTRY`.
+
 Two layers: the tidy edge (:class:`Plan`: ``evaluate``, ``explain``,
 ``describe``) and the numpy core (:meth:`Plan.prepare` ->
 :class:`PreparedPlan`, whose ``payout`` works on arrays of shape

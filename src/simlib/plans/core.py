@@ -38,137 +38,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from simlib.plans.components import PlanComponent, commission_amount
 from simlib.plans.curve import PayoutCurve
-from simlib.plans.spec import (
+from simlib.plans.spec import PlanSpec
+from simlib.plans.windows import (
     PERIOD_MONTHS,
-    Commission,
-    PlanSpec,
-    QuotaBonus,
-    Scorecard,
-    Spif,
-    Team,
+    Windows,
+    finite,
+    make_windows,
+    month_cumsum,
+    ratio,
+    spread,
+    window_sums,
 )
-
-
-@dataclass(frozen=True)
-class Windows:
-    """Measurement windows over the months axis.
-
-    ``ends[w]`` is the month (index) a window closes and pays; ``starts[w]`` the
-    first month it measures (the year's first month under true-up); ``prev[w]``
-    the earlier window of the same year whose entitlement was already paid under
-    true-up (``-1`` for none).
-    """
-
-    ends: np.ndarray
-    starts: np.ndarray
-    prev: np.ndarray
-    period: str
-    #: First month of each window's own period (equal to ``starts`` without true-up).
-    period_starts: np.ndarray = None  # type: ignore[assignment]
-    true_up: bool = False
-    #: Every period is a full ``n`` months from the first month (fast reshape sums).
-    regular: bool = False
-
-    def containing(self, t: int) -> int:
-        """Index of the window whose payment month is at or after month ``t``."""
-        return int(np.searchsorted(self.ends, t, side="left"))
-
-
-def make_windows(
-    month_in_year: np.ndarray, year_id: np.ndarray, period: str, true_up: bool
-) -> Windows:
-    n = PERIOD_MONTHS[period]
-    T = len(month_in_year)
-    last_of_year = np.r_[year_id[1:] != year_id[:-1], True]
-    end = ((month_in_year + 1) % n == 0) | last_of_year
-    ends = np.flatnonzero(end)
-    period_starts = np.r_[0, ends[:-1] + 1].astype(np.int64)
-    first_of_year = np.r_[True, year_id[1:] != year_id[:-1]]
-    year_start = np.maximum.accumulate(np.where(first_of_year, np.arange(T), 0))
-    starts = year_start[ends] if true_up else period_starts
-    prev = np.full(len(ends), -1, dtype=np.int64)
-    if true_up:
-        same = year_id[ends[1:]] == year_id[ends[:-1]]
-        prev[1:] = np.where(same, np.arange(len(ends) - 1), -1)
-    regular = bool(np.all(ends - period_starts + 1 == n)) and len(ends) * n == T
-    return Windows(
-        ends=ends,
-        starts=np.asarray(starts, dtype=np.int64),
-        prev=prev,
-        period=period,
-        period_starts=period_starts,
-        true_up=true_up,
-        regular=regular,
-    )
-
-
-def window_sums(x: np.ndarray, w: Windows) -> np.ndarray:
-    """Sums of ``x`` over each window along the last (months) axis: (..., T) -> (..., W).
-
-    Each period is summed once (a reshape when periods are regular, else
-    ``np.add.reduceat``); under true-up the year-to-date sums accumulate the
-    period sums window by window (at most 12 vector additions).
-    """
-    n = PERIOD_MONTHS[w.period]
-    if n == 1 and w.regular:
-        base = x
-    elif w.regular:
-        # Strided additions, month by month in order: a reduction along a short
-        # last axis costs a loop per row.
-        base = x[..., 0::n] + x[..., 1::n]
-        for i in range(2, n):
-            base += x[..., i::n]
-    else:
-        base = np.add.reduceat(x, w.period_starts, axis=-1)
-    if not w.true_up:
-        return base
-    out = np.array(base, dtype=float, copy=True)
-    for j in range(out.shape[-1]):
-        if w.prev[j] >= 0:
-            out[..., j] += out[..., w.prev[j]]
-    return out
-
-
-def month_cumsum(x: np.ndarray, year_id: np.ndarray) -> np.ndarray:
-    """Cumulative sum along months, restarting each plan year (a loop over <= 12 months per
-    year of vector additions, faster than ``np.cumsum`` along a short last axis)."""
-    out = np.array(x, dtype=float, copy=True)
-    for t in range(1, out.shape[-1]):
-        if year_id[t] == year_id[t - 1]:
-            out[..., t] += out[..., t - 1]
-    return out
-
-
-def _finite(a: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-    """NaN -> 0, with the mask of months that had data (``None`` when all had)."""
-    if np.isfinite(a.sum()):  # one fast pass; NaN or inf anywhere makes the sum non-finite
-        return a, None
-    fin = np.isfinite(a)
-    return np.where(fin, a, 0.0), fin
-
-
-def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    """num / den, and 0 where there is no positive denominator (no target)."""
-    den_ok = den > 0
-    if den_ok.all():  # the common case: every rep has a target
-        return num / den
-    return np.divide(num, np.where(den_ok, den, 1.0)) * den_ok
-
-
-def _spread(pay: np.ndarray, w: Windows, full: tuple[int, ...]) -> np.ndarray:
-    """Window payments onto the months grid (paid in each window's last month)."""
-    n = PERIOD_MONTHS[w.period]
-    if w.regular and n == 1:
-        if pay.shape == full:  # every month pays: no scatter, no copy
-            return pay
-        return np.array(np.broadcast_to(pay, full), dtype=float)
-    monthly = np.zeros(full)
-    if w.regular:
-        monthly[..., n - 1 :: n] = pay  # a strided slice, cheaper than fancy indexing
-    else:
-        monthly[..., w.ends] = pay
-    return monthly
 
 
 @dataclass
@@ -276,18 +158,18 @@ class PreparedPlan:
         self.curves: dict[str, PayoutCurve] = {}
         self.modifiers: dict[str, PayoutCurve] = {}
         for c in spec.components:
-            if isinstance(c, (QuotaBonus, Team)):
-                self.curves[c.name] = PayoutCurve(c.curve, below=0.0)
-            if isinstance(c, Scorecard) and c.curve is not None:
-                self.curves[c.name] = PayoutCurve(c.curve, below=None)
+            curve = c.factor_curve()
+            if curve is not None:
+                self.curves[c.name] = curve
             if c.modifier is not None:
                 self.modifiers[c.name] = PayoutCurve(c.modifier.curve, below=None)
         self.multipliers: dict[str, list[str]] = {}
         for c in spec.components:
-            if isinstance(c, Scorecard) and c.applies_to:
-                for target in c.applies_to:
-                    self.multipliers.setdefault(target, []).append(c.name)
+            for target in c.multiplies():
+                self.multipliers.setdefault(target, []).append(c.name)
         self._cs_cache: dict = {}
+        self._by_name = {c.name: c for c in spec.components}
+        self._score = self._coef_cache = self._full = None
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -312,7 +194,7 @@ class PreparedPlan:
             n = (w.ends - w.starts + 1).astype(float)
         else:
             n = window_sums(fin.astype(float), w)
-        return _ratio(s, n)
+        return ratio(s, n)
 
     def _has_data(self, kind: str, kpi: str, w: Windows) -> np.ndarray | bool:
         fin = (self._finite_a if kind == "a" else self._finite_q)[kpi]
@@ -336,12 +218,12 @@ class PreparedPlan:
     def _att_from(self, kpi: str, a: np.ndarray, q: np.ndarray, has) -> np.ndarray:
         """``has``: where there is data for the actual (``None``: wherever it is not 0)."""
         if self.kpi_direction.get(kpi, "higher") == "lower":
-            att = _ratio(q, a)
+            att = ratio(q, a)
             best = (a <= 0) & (q > 0) & (a != 0 if has is None else has)
             if np.any(best):
                 att = np.where(best, np.inf, att)
             return att
-        return _ratio(a, q)
+        return ratio(a, q)
 
     def _measure(self, kpi: str, basis: str, w: Windows) -> np.ndarray:
         if basis == "attainment":
@@ -357,6 +239,69 @@ class PreparedPlan:
         xs = np.take(x, order, axis=-2)
         sums = np.add.reduceat(xs, starts, axis=-2)
         return np.take(sums, inv, axis=-2)
+
+    # ------------------------------------------------ helpers for components
+    def window_sum(self, kind: str, kpi: str, w: Windows) -> np.ndarray:
+        """Window sum of actuals (``kind='a'``) or targets (``'q'``) of ``kpi``."""
+        return self._sum(kind, kpi, w)
+
+    def window_value(self, kind: str, kpi: str, w: Windows) -> np.ndarray:
+        """Window sum, or mean for a ``mean`` KPI, of actuals (``'a'``) or targets (``'q'``)."""
+        return self._mean_or_sum(kind, kpi, w)
+
+    def attainment_from(self, kpi: str, a: np.ndarray, q: np.ndarray, has) -> np.ndarray:
+        """Attainment from an actual and a target already measured (see :meth:`attainment`)."""
+        return self._att_from(kpi, a, q, has)
+
+    def window_share(self, w: Windows) -> np.ndarray:
+        """Share of a year each window covers, prorated (reps, windows)."""
+        return self._window_share(w)
+
+    def team_sum(self, name: str, x: np.ndarray) -> np.ndarray:
+        """Sums of ``x`` over the units of team component ``name``, for each rep of the unit."""
+        return self._team_sum(name, x)
+
+    def ti_window(self, w: Windows) -> np.ndarray:
+        """Target incentive for each window (prorated), (reps, windows)."""
+        return window_sums(self.ti_month, w)
+
+    def actual(self, kpi: str) -> np.ndarray:
+        """The actuals of ``kpi`` being paid (NaN as 0), ``(..., reps, months)``."""
+        return self._actual[kpi]
+
+    def coefficient(self, sc: PlanComponent, w: Windows) -> tuple[np.ndarray, np.ndarray]:
+        """Scorecard ``sc``'s performance coefficient per window and where it had no score.
+
+        The mean score over the months that have one, through the scorecard's curve;
+        a window without any score pays nothing and is recorded as "no score".
+        """
+        key = (sc.name, w.period)
+        cache = self._coef_cache
+        if key not in cache:
+            score = self._score
+            if score is None:
+                raise ValueError(
+                    f"component {sc.name!r} is a scorecard: pass score= "
+                    "(appraisal score or performance coefficient per rep and month)"
+                )
+            if isinstance(score, Mapping):
+                if sc.name not in score:
+                    raise ValueError(
+                        f"score: no entry for scorecard {sc.name!r}; it has {sorted(score)}"
+                    )
+                src = score[sc.name]
+            else:
+                src = score
+            s = np.broadcast_to(np.asarray(src, dtype=float), self._full)
+            fin = np.isfinite(s)
+            # The mean over the months that have a score; a window with none
+            # pays nothing and is recorded as "no score" (never silently 0).
+            n = window_sums(fin.astype(float), w)
+            mean = ratio(window_sums(np.where(fin, s, 0.0), w), n)
+            curve = self.curves.get(sc.name)
+            coef = curve(mean) if curve is not None else mean
+            cache[key] = (np.where(n > 0, coef, 0.0), n <= 0)
+        return cache[key]
 
     # ----------------------------------------------------------------- payout
     def payout(
@@ -390,6 +335,40 @@ class PreparedPlan:
             (draws x reps x months) arrays. The total is the same sum, in the same order.
         """
         spec = self.spec
+        full = self._load(actual, target)
+        # A clawback reverses single lines, and a trace explains them: both need every line.
+        keep_lines = lines or trace or any(c.clawback is not None for c in spec.components)
+        self._score, self._coef_cache, self._full = score, {}, full
+        tr: dict = {}
+        try:
+            if keep_lines:
+                ordered = self._component_lines(full, tr if trace else None)
+                earned = np.zeros(full)
+                for arr in ordered.values():
+                    earned += arr
+            else:
+                ordered = {}
+                earned = self._component_total(full)
+            earned, extra = self._plan_lines(earned, ordered, keep_lines, tr if trace else None)
+            if keep_lines:
+                ordered.update(extra)
+            if not self.paid.all():
+                # Reps outside the plan's positions: in the unit's sums, never paid.
+                m = self.paid[:, None]
+                ordered = {k: np.where(m, v, 0.0) for k, v in ordered.items()}
+                earned = np.where(m, earned, 0.0)
+            return PlanPayout(
+                lines=ordered if lines or trace else {}, total=earned, trace=tr,
+                windows=dict(self.windows),
+            )  # fmt: skip
+        finally:
+            self._actual = self._target = self._finite_a = self._finite_q = None
+            self._ws = None
+            self._score = self._coef_cache = None
+
+    def _load(self, actual: Mapping[str, np.ndarray], target: Mapping[str, np.ndarray]):
+        """Check and keep the actuals and targets of every KPI the plan reads; the full
+        shape ``(..., reps, months)`` of the payments."""
         R, T = self.shape
         needed = self._kpis_needed()
         missing = [k for k in needed if k not in actual]
@@ -405,7 +384,7 @@ class PreparedPlan:
                     f"actuals for {k!r} have shape {a.shape}; expected (..., {R}, {T})"
                 )
             lead = a.shape[:-2] if lead is None else np.broadcast_shapes(lead, a.shape[:-2])
-            self._actual[k], self._finite_a[k] = _finite(a)
+            self._actual[k], self._finite_a[k] = finite(a)
             if k in target:
                 q = np.asarray(target[k], dtype=float)
                 try:
@@ -415,246 +394,147 @@ class PreparedPlan:
                         f"targets for {k!r} have shape {q.shape}; expected ({R}, {T}) or any "
                         f"shape broadcastable to the actuals' {a.shape} (reps, months last)"
                     ) from None
-                self._target[k], self._finite_q[k] = _finite(q)
+                self._target[k], self._finite_q[k] = finite(q)
             else:
                 self._target[k] = np.zeros((R, T))
                 self._finite_q[k] = np.zeros((R, T), dtype=bool)
-        full = (*lead, R, T) if lead is not None else (R, T)
-        # A clawback reverses single lines, and a trace explains them: both need every line.
-        keep_lines = lines or trace or any(c.clawback is not None for c in spec.components)
-        #: Without lines: (windows, summed window payments) of consecutive components,
-        #: and the months total so far.
+        self._ws = {}
+        return (*lead, R, T) if lead is not None else (R, T)
+
+    def _component_payment(
+        self, c: PlanComponent, full: tuple[int, ...], trace: bool
+    ) -> tuple[np.ndarray, dict]:
+        """One component's payments per window, and its steps: the component's own
+        entitlement, then what every component shares (gate, modifier, scorecard
+        coefficients, true-up, component cap)."""
+        w = self.windows[c.name]
+        raw, t = c.entitlement(self, w)
+        raw = np.broadcast_to(raw, (*full[:-1], len(w.ends)))
+        t["raw"] = raw
+        if c.needs_target():
+            t["no_target"] = np.broadcast_to(self._mean_or_sum("q", c.own_kpi, w) <= 0, raw.shape)
+        kpi = c.trace_kpi()
+        if trace and kpi is not None:
+            t["_actual"] = self._mean_or_sum("a", kpi, w)
+            t["_target"] = self._mean_or_sum("q", kpi, w)
+            t["ti_window"] = self.ti_window(w)
+        ent = raw
+        ok = None
+        if c.gate is not None:
+            # Measured over the period itself, also under true-up (see spec.Gate).
+            gw = self.period_windows[c.name]
+            gm = self._measure(c.gate.kpi, c.gate.basis, gw)
+            ok = np.broadcast_to(gm >= c.gate.min, raw.shape)
+            t.update(gate_measure=gm, gate_ok=ok)
+        if c.modifier is not None:
+            mm = self._measure(c.modifier.kpi, c.modifier.basis, w)
+            mf = self.modifiers[c.name](mm)
+            ent = ent * mf
+            t.update(modifier_measure=mm, modifier_factor=mf)
+        for sc_name in self.multipliers.get(c.name, []):
+            coef, no_score = self.coefficient(self._by_name[sc_name], w)
+            ent = ent * coef
+            t[f"coefficient:{sc_name}"] = coef
+            t[f"no_score:{sc_name}"] = no_score
+        t["entitlement"] = ent
+        pay, before = self._pay_from_entitlement(ent, w, ok)
+        t["paid_before"] = before
+        if c.max_payout is not None:
+            pay = self._component_cap(c.max_payout, pay, w, t, trace)
+        t["payment"] = pay
+        return pay, t
+
+    def _component_lines(self, full: tuple[int, ...], tr: dict | None) -> dict[str, np.ndarray]:
+        """Each component's payments on the months grid, in the plan's order."""
+        out: dict[str, np.ndarray] = {}
+        for c in self.spec.components:
+            if not c.pays():
+                out[c.name] = np.zeros(full)
+                continue
+            pay, t = self._component_payment(c, full, tr is not None)
+            out[c.name] = spread(pay, self.windows[c.name], full)
+            if tr is not None:
+                tr[c.name] = t
+        return out
+
+    def _component_total(self, full: tuple[int, ...]) -> np.ndarray:
+        """The components' total on the months grid without keeping lines: components
+        paid on the same windows one after another are added per window first."""
+        #: (windows, summed window payments) of consecutive components.
         run: list = []
         earned_total: np.ndarray | None = None
 
         def flush() -> None:
             nonlocal earned_total
             if run:
-                monthly = _spread(run[1], run[0], full)
+                monthly = spread(run[1], run[0], full)
                 if earned_total is None:
                     earned_total = np.array(monthly, dtype=float, copy=True)
                 else:
                     earned_total += monthly
                 run.clear()
 
-        self._ws = {}
-        tr: dict = {}
-        monthly_lines: dict[str, np.ndarray] = {}
-        try:
-            coef_cache: dict = {}
-
-            def coefficient(sc: Scorecard, w: Windows) -> np.ndarray:
-                key = (sc.name, w.period)
-                if key not in coef_cache:
-                    if score is None:
-                        raise ValueError(
-                            f"component {sc.name!r} is a scorecard: pass score= "
-                            "(appraisal score or performance coefficient per rep and month)"
-                        )
-                    if isinstance(score, Mapping):
-                        if sc.name not in score:
-                            raise ValueError(
-                                f"score: no entry for scorecard {sc.name!r}; it has {sorted(score)}"
-                            )
-                        src = score[sc.name]
-                    else:
-                        src = score
-                    s = np.broadcast_to(np.asarray(src, dtype=float), full)
-                    fin = np.isfinite(s)
-                    # The mean over the months that have a score; a window with none
-                    # pays nothing and is recorded as "no score" (never silently 0).
-                    n = window_sums(fin.astype(float), w)
-                    mean = _ratio(window_sums(np.where(fin, s, 0.0), w), n)
-                    curve = self.curves.get(sc.name)
-                    coef = curve(mean) if curve is not None else mean
-                    coef_cache[key] = (np.where(n > 0, coef, 0.0), n <= 0)
-                return coef_cache[key]
-
-            by_name = {c.name: c for c in spec.components}
-            for c in spec.components:
-                w = self.windows[c.name]
-                t: dict = {}
-                ti_w = window_sums(self.ti_month, w)
-                share = self._window_share(w)
-                if isinstance(c, Scorecard) and c.applies_to:
-                    continue
-                if isinstance(c, QuotaBonus):
-                    att = self.attainment(c.kpi, w)
-                    factor = self.curves[c.name](att)
-                    target_pay = c.weight * ti_w
-                    raw = target_pay * factor
-                    t.update(attainment=att, factor=factor, target_pay=target_pay)
-                elif isinstance(c, Team):
-                    a_i, q_i = self._sum("a", c.kpi, w), self._sum("q", c.kpi, w)
-                    # The unit's actual counts only members with a target in the window,
-                    # so a rep without a quota does not inflate the unit's attainment.
-                    with_q = q_i > 0
-                    a_team = self._team_sum(c.name, a_i if with_q.all() else a_i * with_q)
-                    # Targets usually have no draws axis: sum them once, not once per draw.
-                    q_team = self._team_sum(c.name, q_i)
-                    team_att = self._att_from(c.kpi, a_team, q_team, None)
-                    ind_att = self.attainment(c.kpi, w)
-                    att = 0.0
-                    # Only weighted terms: 0 x inf (a lower-is-better KPI at 0) would be NaN.
-                    if c.blend.team > 0:
-                        att = att + c.blend.team * team_att
-                    if c.blend.individual > 0:
-                        att = att + c.blend.individual * ind_att
-                    factor = self.curves[c.name](att)
-                    target_pay = c.weight * ti_w
-                    raw = target_pay * factor
-                    t.update(
-                        team_attainment=team_att,
-                        team_actual=a_team,
-                        team_target=q_team,
-                        individual_attainment=ind_att,
-                        attainment=att,
-                        factor=factor,
-                        target_pay=target_pay,
-                    )
-                elif isinstance(c, Commission):
-                    v = self._mean_or_sum("a", c.kpi, w)
-                    scale = share if c.basis == "value" else self._mean_or_sum("q", c.kpi, w)
-                    raw = commission_amount(c, v, scale)
-                    if c.basis == "attainment":
-                        # Breaks are fractions of the target: without one nothing is earned.
-                        raw = raw * (scale > 0)
-                    t.update(value=v, scale=scale)
-                    if c.basis == "attainment":
-                        t["attainment"] = self.attainment(c.kpi, w)
-                elif isinstance(c, Spif):
-                    masked = self._actual[c.kpi] * self.spif_masks[c.name]
-                    units = window_sums(masked, w)
-                    # A net KPI (sales minus returns) below 0 earns nothing, never negative pay.
-                    raw = c.amount * np.maximum(units, 0.0)
-                    t.update(units=units)
-                elif isinstance(c, Scorecard):
-                    coef, no_score = coefficient(c, w)
-                    target_pay = c.weight * ti_w
-                    raw = target_pay * coef
-                    t.update(
-                        coefficient=coef, target_pay=target_pay, ti_window=ti_w, no_score=no_score
-                    )
-                else:  # pragma: no cover - the spec union is closed
-                    raise NotImplementedError(f"component type {c.type!r}")
-                raw = np.broadcast_to(raw, (*full[:-1], len(w.ends)))
-                t["raw"] = raw
-                if c.type in ("quota_bonus", "team") or (
-                    c.type == "commission" and c.basis == "attainment"
-                ):
-                    t["no_target"] = np.broadcast_to(
-                        self._mean_or_sum("q", c.kpi, w) <= 0, raw.shape
-                    )
-                if trace and hasattr(c, "kpi") and not isinstance(c, Spif):
-                    t["_actual"] = self._mean_or_sum("a", c.kpi, w)
-                    t["_target"] = self._mean_or_sum("q", c.kpi, w)
-                    t["ti_window"] = ti_w
-                ent = raw
-                ok = None
-                if c.gate is not None:
-                    # Measured over the period itself, also under true-up (see spec.Gate).
-                    gw = self.period_windows[c.name]
-                    gm = self._measure(c.gate.kpi, c.gate.basis, gw)
-                    ok = np.broadcast_to(gm >= c.gate.min, raw.shape)
-                    t.update(gate_measure=gm, gate_ok=ok)
-                if c.modifier is not None:
-                    mm = self._measure(c.modifier.kpi, c.modifier.basis, w)
-                    mf = self.modifiers[c.name](mm)
-                    ent = ent * mf
-                    t.update(modifier_measure=mm, modifier_factor=mf)
-                for sc_name in self.multipliers.get(c.name, []):
-                    coef, no_score = coefficient(by_name[sc_name], w)
-                    ent = ent * coef
-                    t[f"coefficient:{sc_name}"] = coef
-                    t[f"no_score:{sc_name}"] = no_score
-                t["entitlement"] = ent
-                pay, before = self._pay_from_entitlement(ent, w, ok)
-                t["paid_before"] = before
-                if c.max_payout is not None:
-                    pay = self._component_cap(c.max_payout, pay, w, t, trace)
-                t["payment"] = pay
-                if keep_lines:
-                    monthly_lines[c.name] = _spread(pay, w, full)
-                elif (
-                    run
-                    and run[0] is w
-                    or (run and run[0].period == w.period and run[0].true_up == w.true_up)
-                ):
-                    run[1] = run[1] + pay
-                else:
-                    flush()
-                    run[:] = [w, np.array(np.broadcast_to(pay, pay.shape), dtype=float)]
-                if trace:
-                    tr[c.name] = t
-            if keep_lines:
-                for c in spec.components:
-                    if isinstance(c, Scorecard) and c.applies_to:
-                        monthly_lines[c.name] = np.zeros(full)
-                ordered = {c.name: monthly_lines[c.name] for c in spec.components}
-                earned = np.zeros(full)
-                for arr in ordered.values():
-                    earned += arr
+        for c in self.spec.components:
+            if not c.pays():
+                continue
+            pay, _t = self._component_payment(c, full, False)
+            w = self.windows[c.name]
+            if (
+                run
+                and run[0] is w
+                or (run and run[0].period == w.period and run[0].true_up == w.true_up)
+            ):
+                run[1] = run[1] + pay
             else:
                 flush()
-                ordered = {}
-                earned = earned_total if earned_total is not None else np.zeros(full)
-                if earned.shape != full:
-                    earned = np.array(np.broadcast_to(earned, full), dtype=float)
-            extra: dict[str, np.ndarray] = {}
-            kept = None
-            if not keep_lines and (
-                spec.max_payout_multiple is not None or spec.max_payout is not None
-            ):
-                self._plan_cap(earned, None, in_place=True)
-            elif spec.max_payout_multiple is not None or spec.max_payout is not None:
-                adj = self._plan_cap(earned, tr if trace else None)
-                extra["plan_cap"] = adj
-                if any(c.clawback is not None for c in spec.components):
-                    # Share of each month's positive component pay really paid after the
-                    # plan cap: a clawback reverses only what was paid, never more.
-                    positive = np.zeros(full)
-                    for arr in ordered.values():
-                        positive += np.maximum(arr, 0.0)
-                    kept = np.clip(_ratio(positive + adj, positive) + (positive <= 0), 0.0, 1.0)
-                earned += adj
-            for c in spec.components:
-                if c.clawback is not None:
-                    base = np.maximum(ordered[c.name], 0.0)
-                    if kept is not None:
-                        base = base * kept
-                    cb = self._clawback(c, base, tr if trace else None)
-                    extra[f"clawback:{c.name}"] = cb
-                    earned += cb
-            if spec.draw is not None:
-                paid = self._draw(earned, spec.draw, tr if trace else None)
-                extra["draw"] = paid - earned
-                earned = paid
-            if keep_lines:
-                ordered.update(extra)
-            if not self.paid.all():
-                # Reps outside the plan's positions: in the unit's sums, never paid.
-                m = self.paid[:, None]
-                ordered = {k: np.where(m, v, 0.0) for k, v in ordered.items()}
-                earned = np.where(m, earned, 0.0)
-            return PlanPayout(
-                lines=ordered if lines or trace else {}, total=earned, trace=tr,
-                windows=dict(self.windows),
-            )  # fmt: skip
-        finally:
-            self._actual = self._target = self._finite_a = self._finite_q = None
-            self._ws = None
+                run[:] = [w, np.array(np.broadcast_to(pay, pay.shape), dtype=float)]
+        flush()
+        earned = earned_total if earned_total is not None else np.zeros(full)
+        if earned.shape != full:
+            earned = np.array(np.broadcast_to(earned, full), dtype=float)
+        return earned
+
+    def _plan_lines(
+        self, earned: np.ndarray, ordered: dict, keep_lines: bool, tr: dict | None
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """The plan-level lines on the components' total: plan cap, clawbacks, draw."""
+        spec = self.spec
+        extra: dict[str, np.ndarray] = {}
+        kept = None
+        capped = spec.max_payout_multiple is not None or spec.max_payout is not None
+        if not keep_lines and capped:
+            self._plan_cap(earned, None, in_place=True)
+        elif capped:
+            adj = self._plan_cap(earned, tr)
+            extra["plan_cap"] = adj
+            if any(c.clawback is not None for c in spec.components):
+                # Share of each month's positive component pay really paid after the
+                # plan cap: a clawback reverses only what was paid, never more.
+                positive = np.zeros(earned.shape)
+                for arr in ordered.values():
+                    positive += np.maximum(arr, 0.0)
+                kept = np.clip(ratio(positive + adj, positive) + (positive <= 0), 0.0, 1.0)
+            earned += adj
+        for c in spec.components:
+            if c.clawback is not None:
+                base = np.maximum(ordered[c.name], 0.0)
+                if kept is not None:
+                    base = base * kept
+                cb = self._clawback(c, base, tr)
+                extra[f"clawback:{c.name}"] = cb
+                earned += cb
+        if spec.draw is not None:
+            paid = self._draw(earned, spec.draw, tr)
+            extra["draw"] = paid - earned
+            earned = paid
+        return earned, extra
 
     # ----------------------------------------------------------------- stages
     def _kpis_needed(self) -> list[str]:
         out: list[str] = []
         for c in self.spec.components:
-            for k in (
-                getattr(c, "kpi", None),
-                c.gate.kpi if c.gate else None,
-                c.modifier.kpi if c.modifier else None,
-                c.clawback.kpi if c.clawback else None,
-            ):
-                if k is not None and k not in out:
+            for k in c.kpis():
+                if k not in out:
                     out.append(k)
         return out
 
@@ -802,14 +682,14 @@ class PreparedPlan:
             a = self._actual[cb.kpi]
             if self.kpi_direction.get(cb.kpi, "higher") == "lower":
                 qb = np.broadcast_to(q, a.shape)
-                m = _ratio(qb, a)
+                m = ratio(qb, a)
                 fa = self._finite_a[cb.kpi]
                 # At 0 a lower-is-better KPI is at its best (attainment +inf), never short.
                 best = (a <= 0) & (qb > 0) & (True if fa is None else fa)
                 if best.any():
                     m = np.where(best, np.inf, m)
             else:
-                m = _ratio(a, np.broadcast_to(q, a.shape))
+                m = ratio(a, np.broadcast_to(q, a.shape))
         else:
             m = self._actual[cb.kpi]
         fin = self._finite_a[cb.kpi]
@@ -850,38 +730,13 @@ class PreparedPlan:
         return pay
 
 
-def commission_amount(c: Commission, value: np.ndarray, scale: np.ndarray) -> np.ndarray:
-    """Commission on ``value`` for one window.
-
-    ``scale`` turns the spec's breaks into the window's currency: the window's
-    share of a year for ``basis: value`` (breaks are annual amounts), the
-    window's target for ``basis: attainment``.
-    """
-    if c.rate is not None:
-        above = np.array([0.0])
-        rates = np.array([c.rate])
-    else:
-        above = np.array([t.above for t in c.tiers], dtype=float)
-        rates = np.array([t.rate for t in c.tiers], dtype=float)
-    lo = 0.0 if c.threshold is None else c.threshold
-    v = value
-    if c.cap is not None:
-        v = np.minimum(v, c.cap * scale)
-    if c.mode == "marginal":
-        # Each tier's rate on the part of value inside [break_i, break_{i+1}), only above the threshold.
-        out = np.zeros(np.broadcast_shapes(np.shape(v), np.shape(scale)))
-        for i, r in enumerate(rates):
-            b0 = max(above[i], lo) * scale
-            b1 = above[i + 1] * scale if i + 1 < len(above) else np.inf
-            out += r * np.clip(np.minimum(v, b1) - b0, 0.0, None)
-        return out
-    # Retroactive: the reached tier's rate on all value; nothing below the threshold.
-    rate = np.zeros(np.broadcast_shapes(np.shape(v), np.shape(scale)))
-    prev = 0.0
-    for b, r in zip(above, rates, strict=True):
-        rate += (r - prev) * (v >= b * scale)
-        prev = r
-    out = rate * np.maximum(v, 0.0)
-    if c.threshold is not None:
-        out = out * (value >= lo * scale)
-    return out
+__all__ = [
+    "PERIOD_MONTHS",
+    "PlanPayout",
+    "PreparedPlan",
+    "Windows",
+    "commission_amount",
+    "make_windows",
+    "month_cumsum",
+    "window_sums",
+]

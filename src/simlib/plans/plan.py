@@ -17,104 +17,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simlib.errors import SimlibError, SpecError
-from simlib.i18n import N_
-from simlib.plans.core import PlanPayout, PreparedPlan, commission_amount
+from simlib.errors import SpecError
+from simlib.i18n import _
+from simlib.plans.components.team import team_index
+from simlib.plans.core import PlanPayout, PreparedPlan
 from simlib.plans.curve import PayoutCurve
-from simlib.plans.spec import (
-    Commission,
-    PlanSpec,
-    QuotaBonus,
-    Scorecard,
-    Spif,
-    Team,
-    check_plan,
-    decreasing_curves,
-)
+from simlib.plans.inputs import PlanInputError, PlanWarning, number_column, require_columns
+from simlib.plans.inputs import dates_of as _dates
+from simlib.plans.inputs import number_column as _numbers
+from simlib.plans.inputs import periods_of as _periods
+from simlib.plans.inputs import require_columns as _require
+from simlib.plans.inputs import unique_reps as _unique_reps
+from simlib.plans.spec import PlanSpec, check_plan, decreasing_curves
 from simlib.plans.statement import PayStatement
 from simlib.plans.tidy import _tidy, payout_totals
 from simlib.spec import load_yaml, parse_spec
-
-#: The curves a plan draws, as the chart titles name them.
-_CURVE_KINDS = {
-    "payout": N_("payout"),
-    "modifier": N_("modifier"),
-    "coefficient": N_("coefficient"),
-}
-
-
-class PlanInputError(SimlibError, ValueError):
-    """Actuals, targets or reps handed to a plan are not what it needs."""
-
-
-class PlanWarning(UserWarning):
-    """Inputs a plan can pay but that probably are not what was meant (e.g. no targets)."""
-
-
-def _periods(values: Any, where: str = "periods") -> pd.PeriodIndex:
-    """Months from Periods, dates or strings like ``"2026-03"``; a clear error naming
-    ``where`` (and the row) for anything that is not a month."""
-    if isinstance(values, pd.PeriodIndex):
-        return values.asfreq("M")
-    s = pd.Series(values)
-    if isinstance(s.dtype, pd.PeriodDtype):
-        return pd.PeriodIndex(s).asfreq("M")
-    txt = s.astype(str)
-    got = pd.to_datetime(txt, errors="coerce", format="mixed")
-    # A month needs its year: "March" alone must not become March of this year.
-    bad = got.isna().to_numpy() | ~txt.str.contains(r"\d{4}", regex=True).to_numpy()
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise PlanInputError(
-            f"{where}, row {i + 1}: {s.iloc[i]!r} is not a month; expected e.g. '2026-03'"
-        )
-    return pd.PeriodIndex(got, freq="M")
-
-
-def _dates(reps: pd.DataFrame, col: str, name: str = "reps") -> np.ndarray:
-    """A date column as datetime64 (missing -> NaT), naming the row of a bad cell."""
-    raw = reps[col]
-    got = pd.to_datetime(raw, errors="coerce", format="mixed")
-    bad = got.isna().to_numpy() & raw.notna().to_numpy()
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise PlanInputError(
-            f"{name}, row {i + 1}, column {col!r}: {raw.iloc[i]!r} is not a date; "
-            "expected e.g. '2026-03-15'"
-        )
-    return got.to_numpy(dtype="datetime64[ns]")
-
-
-def _numbers(frame: pd.DataFrame, col: str, name: str) -> np.ndarray:
-    raw = frame[col]
-    vals = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
-    bad = np.isnan(vals) & raw.notna().to_numpy()
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise PlanInputError(
-            f"{name}, row {i + 1}, column {col!r}: found {raw.iloc[i]!r}; expected a number"
-        )
-    return vals
-
-
-def _unique_reps(reps: pd.DataFrame) -> None:
-    dup = reps["rep_id"].duplicated().to_numpy()
-    if dup.any():
-        i = int(np.flatnonzero(dup)[0])
-        raise PlanInputError(
-            f"reps, row {i + 1}, column 'rep_id': {reps['rep_id'].iloc[i]!r} appears twice; "
-            "expected one row per rep"
-        )
-
-
-def _require(frame: pd.DataFrame, name: str, cols: Sequence[str]) -> None:
-    if not isinstance(frame, pd.DataFrame):
-        raise PlanInputError(f"{name}: expected a DataFrame with columns {list(cols)}")
-    miss = [c for c in cols if c not in frame.columns]
-    if miss:
-        raise PlanInputError(
-            f"{name}: missing column(s) {miss}; expected {list(cols)}, found {list(frame.columns)}"
-        )
 
 
 class Plan:
@@ -196,9 +113,10 @@ class Plan:
     def curve(self, name: str) -> PayoutCurve:
         """The payout curve of a quota-bonus or team component."""
         c = self.component(name)
-        if not isinstance(c, (QuotaBonus, Team)):
+        curve = c.payout_curve()
+        if curve is None:
             raise KeyError(f"component {name!r} ({c.type}) has no payout curve")
-        return PayoutCurve(c.curve, below=0.0)
+        return curve
 
     def __repr__(self) -> str:
         return f"Plan({self.name!r}, {len(self.spec.components)} components, period={self.spec.period})"
@@ -309,32 +227,14 @@ class Plan:
             from simlib.data.org import Hierarchy
 
             hierarchy = Hierarchy.of(ds)
-        teams = {}
+        bound: dict[str, dict] = {"teams": {}, "spif_masks": {}}
         for c in self.spec.components:
-            if isinstance(c, Team):
-                if hierarchy is None:
-                    raise PlanInputError(
-                        f"component {c.name!r} is a team component: pass ds= (or hierarchy=) so reps can be grouped at level {c.level!r}"
-                    )
-                _require(reps, "reps", ["rep_id", "unit_id"])
-                try:
-                    units = hierarchy.ancestor_at(reps["unit_id"].to_numpy(), c.level)
-                except KeyError as exc:
-                    raise PlanInputError(f"component {c.name!r}: {exc.args[0]}") from None
-                units = np.where(
-                    pd.isna(units), "rep:" + reps["rep_id"].astype(str).to_numpy(), units
-                ).astype(str)
-                teams[c.name] = team_index(units)
-        spif_masks = {}
-        for c in self.spec.components:
-            if isinstance(c, Spif):
-                spif_masks[c.name] = _date_overlap(
-                    periods, pd.Timestamp(c.start), pd.Timestamp(c.end)
-                )
+            for kind, value in c.bind(reps, periods, hierarchy).items():
+                bound[kind][c.name] = value
         rules = kpi_rules if kpi_rules is not None else (ds.kpis if ds is not None else None)
         agg, direction = {}, {}
         if rules is not None:
-            for _, r in rules.iterrows():
+            for _i, r in rules.iterrows():
                 agg[str(r["kpi"])] = str(r.get("aggregation", "sum"))
                 direction[str(r["kpi"])] = str(r.get("direction", "higher"))
         return PreparedPlan(
@@ -343,8 +243,8 @@ class Plan:
             periods,
             ti,
             prorate,
-            teams,
-            spif_masks,
+            bound["teams"],
+            bound["spif_masks"],
             agg,
             direction,
             paid=paid,
@@ -492,10 +392,8 @@ class Plan:
     def _kpis_needing_targets(self) -> set[str]:
         out = set()
         for c in self.spec.components:
-            if isinstance(c, (QuotaBonus, Team)) or (
-                isinstance(c, Commission) and c.basis == "attainment"
-            ):
-                out.add(c.kpi)
+            if c.needs_target():
+                out.add(c.own_kpi)
             for sub in (c.gate, c.modifier, c.clawback):
                 if sub is not None and sub.basis == "attainment":
                     out.add(sub.kpi)
@@ -504,12 +402,7 @@ class Plan:
     def _kpis(self) -> list[str]:
         out = []
         for c in self.spec.components:
-            for k in (
-                getattr(c, "kpi", None),
-                c.gate and c.gate.kpi,
-                c.modifier and c.modifier.kpi,
-                c.clawback and c.clawback.kpi,
-            ):
+            for k in c.kpis():
                 if k and k not in out:
                     out.append(k)
         return out
@@ -525,8 +418,9 @@ class Plan:
         _require(scores, "scores", ["rep_id"])
         if "rating" not in scores.columns and "score" not in scores.columns:
             raise PlanInputError("scores: expected a 'score' or a 'rating' column")
-        cards = [c for c in self.spec.components if isinstance(c, Scorecard)]
-        if "rating" in scores.columns and not any(c.ratings for c in cards):
+        if "rating" in scores.columns and not any(
+            getattr(c, "ratings", None) for c in self.spec.components
+        ):
             raise PlanInputError(
                 "scores: ratings given but no scorecard component has a ratings table"
             )
@@ -538,29 +432,9 @@ class Plan:
         )
         out: dict[str, np.ndarray] = {}
         for i, sc in enumerate(self.spec.components):
-            if not isinstance(sc, Scorecard):
+            vals = sc.score_values(scores, i)
+            if vals is None:
                 continue
-            if sc.ratings:
-                if "rating" not in scores.columns:
-                    raise PlanInputError(
-                        f"scores: plan.components[{i}] ({sc.name!r}) maps ratings "
-                        f"{sorted(sc.ratings)}; expected a 'rating' column"
-                    )
-                lab = scores["rating"].astype(str)
-                bad = sorted(set(lab[scores["rating"].notna()]) - set(sc.ratings))
-                if bad:
-                    raise PlanInputError(
-                        f"scores: rating(s) {bad} are not in plan.components[{i}].ratings "
-                        f"{sorted(sc.ratings)}"
-                    )
-                vals = lab.map(sc.ratings).to_numpy(dtype=float)
-            else:
-                if "score" not in scores.columns:
-                    raise PlanInputError(
-                        f"scores: plan.components[{i}] ({sc.name!r}) reads a score; expected a "
-                        "'score' column"
-                    )
-                vals = _numbers(scores, "score", "scores")
             if t is None:
                 a = np.full((len(reps), 1), np.nan)
                 a[r[r >= 0], 0] = vals[r >= 0]
@@ -616,7 +490,7 @@ class Plan:
             used |= set(scores["rep_id"])  # a scorecard-only plan pays on scores alone
         keep = reps["rep_id"].isin(used).to_numpy().copy()
         covered = self.covers(reps)
-        if not any(isinstance(c, Team) for c in self.spec.components):
+        if not any(c.sums_over_units for c in self.spec.components):
             keep = keep & covered  # no unit sums: the other reps are not needed
         if not (keep & covered).any():
             raise PlanInputError(
@@ -647,12 +521,14 @@ class Plan:
                 hit[k] = ids[bad].tolist()
         if hit:
             parts = [
-                f"{k}: {v[:10]}" + (f" and {len(v) - 10} more" if len(v) > 10 else "")
+                f"{k}: {v[:10]}" + (_(" and {n} more").format(n=len(v) - 10) if len(v) > 10 else "")
                 for k, v in hit.items()
             ]
             warnings.warn(
-                f"plan {self.name!r}: reps with actuals but no target, paid nothing on the "
-                "components measuring attainment (recorded as 'no target'): " + "; ".join(parts),
+                _(
+                    "plan {plan}: reps with actuals but no target, paid nothing on the "
+                    "components measuring attainment (recorded as 'no target'): {reps}"
+                ).format(plan=repr(self.name), reps=_("; ").join(parts)),
                 PlanWarning,
                 stacklevel=3,
             )
@@ -779,7 +655,7 @@ class Plan:
 
         lab = dict(labels or {})
         if ds is not None and "label" in ds.kpis:
-            for _, r in ds.kpis.iterrows():
+            for _i, r in ds.kpis.iterrows():
                 if pd.notna(r["label"]):
                     lab.setdefault(str(r["kpi"]), str(r["label"]).lower())
         return describe(self, lab)
@@ -799,14 +675,7 @@ class Plan:
         """
         rows = []
         for c in self.spec.components:
-            items = []
-            if isinstance(c, (QuotaBonus, Team)):
-                items.append(("payout", c.curve))
-            if isinstance(c, Scorecard) and c.curve is not None:
-                items.append(("coefficient", c.curve))
-            if c.modifier is not None:
-                items.append(("modifier", c.modifier.curve))
-            for kind, pts in items:
+            for kind, pts in c.curves():
                 curve = PayoutCurve(pts)
                 slopes = np.r_[curve.slopes(), np.nan]
                 for i, (x, y) in enumerate(pts):
@@ -824,89 +693,29 @@ class Plan:
             rows, columns=["component", "curve", "point", "attainment", "factor", "slope_after"]
         )
 
-    def plot_curves(self, ax_width: float = 3.6):
-        """A matplotlib figure with one panel per curve (bonus, modifier, scorecard, commission)."""
-        import matplotlib.pyplot as plt
+    def plot_curves(self, ax_width: float = 3.6, ax=None):
+        """One panel per curve (bonus, modifier, scorecard, commission), side by side.
 
-        panels = []
-        for c in self.spec.components:
-            if isinstance(c, (QuotaBonus, Team)):
-                panels.append((c, "payout"))
-            if isinstance(c, Scorecard) and c.curve is not None:
-                panels.append((c, "coefficient"))
-            if isinstance(c, Commission):
-                panels.append((c, "commission"))
-            if c.modifier is not None:
-                panels.append((c, "modifier"))
-        from simlib.i18n import _
+        ``ax``: matplotlib Axes to draw on (one per panel; a new figure when None).
+        Returns the Axes of a single panel, else a numpy array of them, as pandas
+        does; ``.figure`` of any is the figure.
+        """
+        from simlib.plans.components.drawing import drawn, panel_axes
 
-        n = max(len(panels), 1)
-        fig, axes = plt.subplots(1, n, figsize=(ax_width * n, 3.2), squeeze=False)
-        for ax, (c, kind) in zip(axes[0], panels, strict=False):
-            if kind == "commission":
-                top = (
-                    max([t.above for t in (c.tiers or [])] + [c.cap or 0, c.threshold or 0, 1.0])
-                    * 1.5
-                )
-                x = np.linspace(0, top, 400)
-                scale = np.ones_like(x)
-                y = commission_amount(c, x, scale)
-                ax.plot(x, y, color="C2")
-                ax.set_xlabel(
-                    _("annual value") if c.basis == "value" else _("attainment x annual target")
-                )
-                ax.set_ylabel(_("commission (per unit of scale)"))
-                ax.set_title(
-                    _("{component}: {mode} commission").format(component=c.name, mode=_(c.mode)),
-                    fontsize=9,
-                )
-                continue
-            pts = c.modifier.curve if kind == "modifier" else c.curve
-            curve = PayoutCurve(pts, below=0.0 if kind == "payout" else None)
-            xmax = max(p[0] for p in pts) * 1.3 + 0.05
-            x = np.linspace(0, xmax, 600)
-            ax.plot(x, curve(x), color="C0" if kind == "payout" else "C1")
-            ax.scatter([p[0] for p in pts], [p[1] for p in pts], s=12, color="k", zorder=3)
-            if kind == "payout":
-                ax.axvspan(0.7, 0.8, color="0.9", label=_("threshold norm 70-80%"))
-                ax.axvline(1.0, color="0.6", lw=0.8, ls="--")
-                ax.legend(fontsize=7, loc="upper left")
-            ax.set_xlabel(
-                _("attainment")
-                if kind != "modifier" or c.modifier.basis == "attainment"
-                else _("{kpi} value").format(kpi=c.modifier.kpi)
-            )
-            ax.set_ylabel(_("factor"))
-            ax.set_title(f"{c.name}: {_(_CURVE_KINDS[kind])}", fontsize=9)
-        fig.tight_layout()
-        return fig
+        panels = [(c, kind) for c in self.spec.components for kind in c.panels()]
+        axes, new = panel_axes(ax, len(panels), ax_width, 3.2)
+        for a, (c, kind) in zip(axes, panels, strict=False):
+            c.draw(a, kind)
+        return drawn(axes, new)
 
 
-def team_index(units: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """How a team component sums over units: ``(order, starts, inv, labels)``.
-
-    ``order`` sorts reps by unit (stable: reps keep their order within a unit),
-    ``starts`` are where each unit's block begins in that order, ``inv`` is each
-    rep's unit number and ``labels`` the units' names, in block order.
-    """
-    codes, uniq = pd.factorize(np.asarray(units))
-    order = np.argsort(codes, kind="stable")
-    sorted_codes = codes[order]
-    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
-    group_sorted = np.cumsum(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]]) - 1
-    inv = np.empty(len(codes), dtype=np.int64)
-    inv[order] = group_sorted
-    return order, starts, inv, np.asarray(uniq)[sorted_codes[starts]]
-
-
-def _date_overlap(periods: pd.PeriodIndex, start: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:
-    """Share of each month's days inside [start, end] (units assumed spread evenly)."""
-    ms = periods.start_time.normalize().to_numpy()
-    me = periods.end_time.normalize().to_numpy()
-    days = (me - ms) / np.timedelta64(1, "D") + 1
-    lo = np.maximum(ms, np.datetime64(start, "ns"))
-    hi = np.minimum(me, np.datetime64(end, "ns"))
-    return np.clip((hi - lo) / np.timedelta64(1, "D") + 1, 0, None) / days
-
-
-__all__ = ["PayStatement", "Plan", "PlanInputError", "PlanWarning", "payout_totals"]
+__all__ = [
+    "PayStatement",
+    "Plan",
+    "PlanInputError",
+    "PlanWarning",
+    "number_column",
+    "payout_totals",
+    "require_columns",
+    "team_index",
+]

@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 
 from simlib.plans.curve import PayoutCurve
-from simlib.plans.spec import QuotaBonus, Team
 
 
 @dataclass(frozen=True)
@@ -85,7 +84,7 @@ def replay_summary(
         .reindex(rep_ids)
         .fillna(0.0)
     )
-    comps = [c for c in plan.spec.components if isinstance(c, (QuotaBonus, Team))]
+    comps = [c for c in plan.spec.components if c.payout_curve() is not None]
     if measure is not None:
         comps = [c for c in comps if c.name == measure]
     by_rep = pd.DataFrame(
@@ -298,40 +297,42 @@ def quartile_table(replays: list[Replay], min_group: int = 5) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def plot_payout_distribution(replays: list[Replay]):
+def plot_payout_distribution(replays: list[Replay], ax=None):
     """Histograms of annual payout as a multiple of target incentive (commission plans: of
-    revenue), one panel per plan. Shows a distribution, never an individual."""
-    import matplotlib.pyplot as plt
+    revenue), one panel per plan. Shows a distribution, never an individual.
 
+    ``ax``: matplotlib Axes to draw on (one per plan; a new figure when None).
+    Returns the Axes of a single plan, else a numpy array of them, as pandas does;
+    ``.figure`` of any is the figure.
+    """
     from simlib.i18n import _
+    from simlib.plans.components.drawing import drawn, panel_axes
 
-    n = max(len(replays), 1)
-    fig, axes = plt.subplots(1, n, figsize=(3.8 * n, 3.0), squeeze=False)
-    for ax, r in zip(axes[0], replays, strict=False):
+    axes, new = panel_axes(ax, len(replays), 3.8, 3.0)
+    for a, r in zip(axes, replays, strict=False):
         b = r.summary.by_rep
         if b["payout_to_ti"].notna().any():
             x = b["payout_to_ti"].dropna()
-            ax.hist(x, bins=30, color="C0")
-            ax.axvline(1.0, color="k", lw=0.8, ls="--")
-            ax.axvspan(2.0, 3.0, color="0.9", label=_("90th pct norm 2-3x"))
-            ax.set_xlabel(_("annual payout / target incentive"))
-            ax.legend(fontsize=7)
+            a.hist(x, bins=30, color="C0")
+            a.axvline(1.0, color="k", lw=0.8, ls="--")
+            a.axvspan(2.0, 3.0, color="0.9", label=_("90th pct norm 2-3x"))
+            a.set_xlabel(_("annual payout / target incentive"))
+            a.legend(fontsize=7)
             title = f"{r.name}\n" + _("median {multiple}x target incentive").format(
                 multiple=f"{x.median():.2f}"
             )
         else:
             x = (b["payout"] / b["revenue"].where(b["revenue"] > 0)).dropna()
-            ax.hist(x, bins=30, color="C2")
-            ax.set_xlabel(_("annual payout / revenue"))
+            a.hist(x, bins=30, color="C2")
+            a.set_xlabel(_("annual payout / revenue"))
             title = (
                 f"{r.name}\n" + _("median {share} of revenue").format(share=f"{x.median():.1%}")
                 if len(x)
                 else r.name
             )
-        ax.set_ylabel(_("reps"))
-        ax.set_title(title, fontsize=9)
-    fig.tight_layout()
-    return fig
+        a.set_ylabel(_("reps"))
+        a.set_title(title, fontsize=9)
+    return drawn(axes, new)
 
 
 def format_headline(head: pd.DataFrame) -> pd.DataFrame:

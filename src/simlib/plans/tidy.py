@@ -41,14 +41,14 @@ def _tidy(plan, prep: PreparedPlan, pay: PlanPayout, totals: bool = True) -> pd.
         note = np.full((R, T), None, dtype=object)
         if name in pay.trace and name in types:
             c = plan.component(name)
-            kpi = getattr(c, "kpi", None)
+            kpi = c.own_kpi
             w = prep.windows[name]
             t = pay.trace[name]
-            if kpi is not None and c.type != "spif":
-                detail["actual"][:, w.ends] = prep_sum(prep, pay, name, "actual")
-                detail["target"][:, w.ends] = prep_sum(prep, pay, name, "target")
-            if c.type == "spif":
-                detail["actual"][:, w.ends] = t["units"]
+            actual, target = c.tidy_actual(t)
+            if actual is not None:
+                detail["actual"][:, w.ends] = actual
+            if target is not None:
+                detail["target"][:, w.ends] = target
             for src, dst in (
                 ("attainment", "attainment"),
                 ("factor", "factor"),

@@ -254,6 +254,7 @@ def summary(result: SearchResult, source: str) -> dict[str, Any]:
     spec = result.spec
     return {
         "source": source,
+        "currency": result.currency,
         "what": spec.what,
         "why": spec.why,
         "base": spec.base,
@@ -265,6 +266,7 @@ def summary(result: SearchResult, source: str) -> dict[str, Any]:
         "meets_goals": result.meets_goals,
         "explanation": result.explanation(),
         "conflicts": result.conflicts(),
+        "in_languages": result.in_every_language(),
         "recommended": None if rec is None else {
             "design": rec.name,
             "values": {spec.label(p): v for p, v in rec.values.items()},

@@ -22,7 +22,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simlib import i18n
 from simlib.errors import SimlibError, SpecError
+from simlib.i18n import _, ngettext
 from simlib.search.evaluate import Evaluation, Evaluator, fitness, scaled_violation
 from simlib.search.frontier import non_dominated
 from simlib.search.space import DesignSpace
@@ -58,6 +60,8 @@ class SearchResult:
         The objective as each parameter moves alone from the recommended design.
     settings : dict
         Seed, draws, generations, population, evaluations, seconds.
+    currency : str or None
+        The currency of the baseline's amounts (its ``report.currency`` or plan's).
     """
 
     spec: SearchSpec
@@ -71,6 +75,7 @@ class SearchResult:
     sensitivity: pd.DataFrame
     settings: dict[str, Any] = field(default_factory=dict)
     base_values: dict[str, Any] | None = None
+    currency: str | None = None
 
     @property
     def meets_goals(self) -> bool:
@@ -148,10 +153,13 @@ class SearchResult:
                         e.violations[cons[i].label] for e, m in zip(evs, met, strict=True) if m[j]
                     )
                     out.append(
-                        f"{cons[i].label} and {cons[j].label} conflict: designs meeting the first "
-                        f"miss the second by at least {gap_j:.4g}; designs meeting the second "
-                        f"miss the first by at least {gap_i:.4g}"
-                    )
+                        _(
+                            "{first} and {second} conflict: designs meeting the first miss the "
+                            "second by at least {gap_second}; designs meeting the second miss "
+                            "the first by at least {gap_first}"
+                        ).format(first=_goal_name(cons[i]), second=_goal_name(cons[j]),
+                                 gap_second=_gap(gap_j), gap_first=_gap(gap_i))
+                    )  # fmt: skip
         for k, c in enumerate(cons):
             if met[:, k].any():
                 continue
@@ -159,15 +167,23 @@ class SearchResult:
             # between the two is what the other goals cost on this one.
             closest = min(evs, key=lambda e: e.violations[c.label])
             others = [
-                f"{o.label} by {closest.violations[o.label]:.4g}"
+                _("{goal} by {gap}").format(
+                    goal=_goal_name(o), gap=_gap(closest.violations[o.label])
+                )
                 for o in cons
                 if o is not c and closest.violations[o.label] > 0
             ]
-            text = (
-                f"No screened design meets {c.label}: the closest ({closest.name}) has "
-                f"{c.metric} {closest.metrics.get(c.metric, float('nan')):.4g}, missing it by "
-                f"{closest.violations[c.label]:.4g}"
-                + (f", and misses {'; '.join(others)}" if others else " and meets every other goal")
+            value = closest.metrics.get(c.metric, float("nan"))
+            text = _(
+                "No screened design meets {goal}: the closest ({design}) has {metric} {value}, "
+                "missing it by {gap}"
+            ).format(goal=_goal_name(c), design=closest.name, metric=metric_name(c.metric),
+                     value=metric_value(c.metric, value, self.currency),
+                     gap=_gap(closest.violations[c.label]))  # fmt: skip
+            text += (
+                _(", and misses {goals}").format(goals="; ".join(others))
+                if others
+                else _(" and meets every other goal")
             )
             rest = [
                 e for e, m in zip(evs, met, strict=True)
@@ -175,19 +191,23 @@ class SearchResult:
             ]  # fmt: skip
             if rest and others:
                 best = min(rest, key=lambda e: e.violations[c.label])
-                text += (
-                    f"; among designs meeting every other goal the closest has {c.metric} "
-                    f"{best.metrics.get(c.metric, float('nan')):.4g} (misses by "
-                    f"{best.violations[c.label]:.4g})"
-                )
+                text += _(
+                    "; among designs meeting every other goal the closest has {metric} {value} "
+                    "(misses by {gap})"
+                ).format(metric=metric_name(c.metric), gap=_gap(best.violations[c.label]),
+                         value=metric_value(c.metric, best.metrics.get(c.metric, float("nan")),
+                                            self.currency))  # fmt: skip
             elif not rest:
-                text += "; no screened design meets every other goal either"
+                text += _("; no screened design meets every other goal either")
             out.append(text)
         failed = [e for e in self.evaluations if e.error is not None]
         if failed:
             out.append(
-                f"{len(failed)} screened design(s) could not be simulated, e.g. "
-                f"{failed[0].name}: {failed[0].error}"
+                ngettext(
+                    "{n} screened design could not be simulated, e.g. {design}: {error}",
+                    "{n} screened designs could not be simulated, e.g. {design}: {error}",
+                    len(failed),
+                ).format(n=len(failed), design=failed[0].name, error=failed[0].error)
             )
         return out
 
@@ -196,27 +216,71 @@ class SearchResult:
         rec = self.recommended
         obj = self.spec.objective.metric
         if rec is None:
-            return "The search found no design that could be simulated."
-        head = (
-            f"Recommended: {rec.name}. {obj} {_num(rec.objective(self.spec))} against "
-            f"{_num(self.baseline.objective(self.spec))} for the baseline and "
-            f"{_num(self.base.objective(self.spec))} for the search's base design "
-            f"({rec.draws:,} draws, the same random years for each)."
-        )
+            return _("The search found no design that could be simulated.")
+
+        def value(ev: Evaluation) -> str:
+            return metric_value(obj, ev.objective(self.spec), self.currency)
+
+        head = _(
+            "Recommended: {design}. {objective} {value} against {baseline} for the baseline "
+            "and {base} for the search's base design ({draws} draws, the same random years "
+            "for each)."
+        ).format(design=rec.name, objective=metric_name(obj), value=value(rec),
+                 baseline=value(self.baseline), base=value(self.base),
+                 draws=i18n.number(rec.draws))  # fmt: skip
         if self.meets_goals:
             g = self.goals(rec)
-            binding = ", ".join(g.loc[g["binds"], "goal"]) or "none"
-            return f"{head} It meets every goal. Goals that bind: {binding}."
-        missed = [f"{k} (by {v:.4g})" for k, v in rec.violations.items() if v > 0]
-        lines = [f"{head} No design the search tried meets every goal; the closest misses "
-                 + "; ".join(missed) + "."]  # fmt: skip
-        lines += [c.rstrip(".") + "." for c in self.conflicts()]
+            binding = ", ".join(_goal_name(c) for c, b in zip(self.spec.constraints, g["binds"],
+                                                             strict=True) if b) or _("none")  # fmt: skip
+            return (
+                head
+                + " "
+                + _("It meets every goal. Goals that bind: {goals}.").format(goals=binding)
+            )
+        names = {c.label: _goal_name(c) for c in self.spec.constraints}
+        missed = [_("{goal} (by {gap})").format(goal=names.get(k, k), gap=_gap(v))
+                  for k, v in rec.violations.items() if v > 0]  # fmt: skip
+        lines = [head + " " + _(
+            "No design the search tried meets every goal; the closest misses {goals}."
+        ).format(goals="; ".join(missed))]  # fmt: skip
+        stop = "。" if i18n.is_chinese() else "."
+        lines += [c.rstrip(".。") + stop for c in self.conflicts()]
         return " ".join(lines)
 
+    def in_every_language(self) -> dict[str, dict[str, Any]]:
+        """The explanation and the conflicts in each language simlib speaks (a search
+        runs once; its page is read in any of them)."""
+        out = {}
+        for lang in i18n.LANGUAGES:
+            with i18n.use(lang):
+                out[lang] = {"explanation": self.explanation(), "conflicts": self.conflicts()}
+        return out
 
-def _num(v: float) -> str:
-    """Money-sized numbers with separators (820,944,239), small ones to 4 digits."""
-    return f"{v:,.0f}" if np.isfinite(v) and abs(v) >= 1000 else f"{v:.4g}"
+
+def _goal_name(c: Any) -> str:
+    """A goal as the page names it (its own name, else its metric and bounds in words)."""
+    from simlib.search.figures import goal_name
+
+    return goal_name({"goal": c.label, "metric": c.metric, "min": c.min, "max": c.max})
+
+
+def _gap(v: float) -> str:
+    """By how much a goal is missed (in the goal's own units, four significant digits)."""
+    return f"{v:.4g}"
+
+
+def metric_name(metric: str) -> str:
+    """A metric as the search's page names it, in the language in force."""
+    from simlib.search.figures import metric_name as name
+
+    return name(metric)
+
+
+def metric_value(metric: str, value: float, currency: str | None = None) -> str:
+    """A metric's value as a reader reads it (money with its currency, shares in %)."""
+    from simlib.search.figures import fmt
+
+    return fmt(metric, value, currency)
 
 
 class _Cache:
@@ -256,7 +320,7 @@ class _Cache:
             except (SpecError, ValueError, TypeError) as exc:
                 design, error = None, str(exc)
             jobs.append((design, v, name, error))
-        for (k, _), ev in zip(todo.items(), self.mapper(self.evaluator, jobs), strict=True):
+        for (k, _v), ev in zip(todo.items(), self.mapper(self.evaluator, jobs), strict=True):
             self.by_key[k] = ev
             self.order.append(ev)
         return [self.by_key[self.key(v)] for v in vals]
@@ -395,7 +459,7 @@ def run_search(
     try:
         say(f"simulating the baseline and the base design at {spec.screening.draws} draws")
         bv = base_values(space)
-        _, base_screen = screen.references(base_sc.design, bv or {}, spec.base)
+        _refs, base_screen = screen.references(base_sc.design, bv or {}, spec.base)
         if base_screen.error is not None:
             # Every candidate would fail the same way: say so now, not after the search.
             raise SearchError(
@@ -459,6 +523,7 @@ def run_search(
         frontier=frontier,
         sensitivity=sens,
         base_values=bv,
+        currency=_currency(scenario),
         settings={
             "seed": seed,
             "simulation_seed": settings.seed,
@@ -475,6 +540,15 @@ def run_search(
         },
     )
     return result
+
+
+def _currency(scenario: Any) -> str | None:
+    from simlib.scenario import BASELINE
+    from simlib.vocabulary import design_currency
+
+    members = getattr(scenario, "members", {}) or {}
+    base = members.get(BASELINE, scenario)
+    return design_currency(getattr(base, "design", None))
 
 
 def _axes(spec: SearchSpec) -> list[tuple[str, int]]:
@@ -519,7 +593,7 @@ def _frontier_table(spec, space, evaluations, mask, confirmed) -> pd.DataFrame:
         row: dict[str, Any] = {"design": ev.name}
         for path, label in zip(space.paths, space.labels, strict=True):
             row[label] = ev.values.get(path)
-        for k, _ in _axes(spec):
+        for k, _sense in _axes(spec):
             row[k] = ev.metrics.get(k, np.nan)
         for c in spec.constraints:
             row[c.label] = "met" if ev.violations.get(c.label, 1) == 0 else "missed"

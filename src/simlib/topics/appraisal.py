@@ -9,6 +9,7 @@ summary that opens the page.
 
 from __future__ import annotations
 
+import re
 import warnings
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +21,7 @@ from simlib import appraisal as ap
 from simlib import i18n
 from simlib import outcomes as oc
 from simlib.data.dataset import Dataset
-from simlib.i18n import _
+from simlib.i18n import N_, _
 from simlib.topics import ReportParameterError
 from simlib.topics import format as F
 
@@ -30,6 +31,23 @@ from simlib.topics import format as F
 MERIT_TOP = (0.07, 0.055, 0.04)
 MERIT_MIDDLE = (0.035, 0.025, 0.015)
 MERIT_SECOND_LAST = (0.01, 0.005, 0.0)
+
+
+#: The weightings compared, in words (others are named by their method).
+WEIGHTING_WORDS = {"manual": N_("manual"), "entropy": N_("entropy"), "CRITIC": "CRITIC",
+                   "AHP": "AHP"}  # fmt: skip
+#: Where compa-ratio midpoints come from (simlib.outcomes), shown with ``_``.
+_MIDPOINTS = (
+    N_("median base salary per grade (no pay-range midpoints given)"), N_("given midpoints"),
+    N_("top"), N_("bottom"), N_("(not explained)"),
+)  # fmt: skip
+#: Org levels a forced distribution may rank within (named by the labels table when given).
+_LEVELS = (N_("company"), N_("region"), N_("branch"), N_("team"), N_("unit"))
+#: Where the time in grade is measured from, and the scorecard methods, for the catalog.
+_WORDS = (
+    N_("hire date (no grade_since column: time with the company stands in)"),
+    N_("grade_since column"), N_("ahp"), N_("ahp_hierarchy"), N_("critic"), N_("combined"),
+)  # fmt: skip
 
 
 def check_parameters(combined_alpha: float, delta: float, merit_budget_rate: float) -> None:
@@ -96,6 +114,7 @@ class AppraisalReport:
     flags: pd.DataFrame
     pip_floor: float
     ahp: Any | None
+    labels: Any = None  # simlib.labels.Labels: org levels named in the language in force
 
     @property
     def grades(self) -> list[str]:
@@ -109,6 +128,30 @@ class AppraisalReport:
             return g
         i = self.grades.index(g)
         return _("grade {rank}").format(rank=i + 1) + (_(" (best)") if i == 0 else "")
+
+    def weighting_name(self, name: str) -> str:
+        """A weighting as the page names it, in the language in force."""
+        m = re.fullmatch(r"scorecard \((.+)\)", name)
+        if m:
+            return _("scorecard ({method})").format(method=_(m.group(1)))
+        m = re.fullmatch(r"combined \((.+) AHP\)", name)
+        if m:
+            return _("combined ({share} AHP)").format(share=m.group(1))
+        return _(WEIGHTING_WORDS[name]) if name in WEIGHTING_WORDS else name
+
+    def kpi_name(self, kpi: str) -> str:
+        """A KPI as the page names it: its code in English, the data's label in Chinese."""
+        if not i18n.is_chinese():
+            return kpi
+        k = self.ds.kpis.set_index("kpi")
+        lab = k.loc[kpi, "label"] if "label" in k and kpi in k.index else None
+        return lab if isinstance(lab, str) and lab else kpi
+
+    def level_name(self, level: str) -> str:
+        """An org level (or the ranking group's name) in the language in force."""
+        if not i18n.is_chinese():
+            return level
+        return self.labels.name("level", level, i18n.current()) if self.labels else _(level)
 
     def changed(self) -> pd.DataFrame:
         """Per other weighting: reps rated differently, their share, and those moved two
@@ -135,7 +178,7 @@ class AppraisalReport:
                 "the scorecard's own."
             ).format(
                 share=F.pct(worst["share"]), n=F.number(n), different=F.number(worst["different"]),
-                weighting=worst["weighting"],
+                weighting=self.weighting_name(worst["weighting"]),
             ) + "**"  # fmt: skip
         else:
             first = "**" + _("{n} reps rated; only one weighting compared.").format(
@@ -173,7 +216,8 @@ class AppraisalReport:
     # -------------------------------------------------------------- tables
     def weights_table(self) -> F.Table:
         kpis = self.first.weights.names
-        df = pd.DataFrame([{_("weighting"): n, **{k: F.pct(w[k], 1) for k in kpis}}
+        df = pd.DataFrame([{_("weighting"): self.weighting_name(n),
+                            **{self.kpi_name(k): F.pct(w[k], 1) for k in kpis}}
                            for n, w in self.weightings.items()])  # fmt: skip
         return F.table(df, title=_("KPI weights by method"))
 
@@ -182,18 +226,22 @@ class AppraisalReport:
         for n, a in self.apps.items():
             c = a.rating_counts().iloc[0]
             rows.append(
-                {_("weighting"): n, **{self.grade_label(g): int(c[g]) for g in self.grades}}
+                {
+                    _("weighting"): self.weighting_name(n),
+                    **{self.grade_label(g): int(c[g]) for g in self.grades},
+                }
             )
         return F.table(pd.DataFrame(rows), title=_("Reps per grade"))
 
     def changed_table(self) -> F.Table:
         ch = self.changed()
+        ch["weighting"] = [self.weighting_name(n) for n in ch["weighting"]]
         return F.table(ch, formats={"share": F.pct},
                        names={"weighting": _("weighting"),
                               "different": _("reps rated differently"), "share": _("share of reps"),
                               "two_or_more": _("moved two grades or more")},
                        title=_("Compared with the scorecard's own weights ({reference})").format(
-                           reference=self.reference))  # fmt: skip
+                           reference=self.weighting_name(self.reference)))  # fmt: skip
 
     def moves_table(self, other: str) -> F.Table:
         lab = self.grade_label
@@ -203,13 +251,14 @@ class AppraisalReport:
         order = [lab(g) for g in self.grades]
         t = t.reindex(index=order, columns=order, fill_value=0)
         t.index.name = _("{reference} weights ↓ / {other} weights →").format(
-            reference=self.reference, other=other
+            reference=self.weighting_name(self.reference), other=self.weighting_name(other)
         )
         t.columns.name = None
         return F.table(t)
 
     def sensitivity_table(self, delta: float) -> F.Table:
         s = ap.weight_sensitivity(self.first, delta=delta)
+        s = s.assign(kpi=[self.kpi_name(k) for k in s["kpi"]])
         return F.table(
             s,
             formats={"change": lambda v: F.points(v, 0), "weight_from": F.pct,
@@ -227,6 +276,8 @@ class AppraisalReport:
 
     def break_even_table(self) -> F.Table:
         be = ap.break_even_weights(self.first)
+        be = be.assign(kpi=[self.kpi_name(k) for k in be["kpi"]],
+                       group=[_(g) for g in be["group"]])  # fmt: skip
         return F.table(
             be,
             formats={"weight": F.pct, "weight_up": lambda v: F.pct(v, 1),
@@ -247,11 +298,12 @@ class AppraisalReport:
         rv = ap.rating_variance_shares(self.first)
         dec = ap.decisive_kpis(self.first)
         d = corr.join(shares).join(rv["share"].rename("rating_variance_share")).join(dec)
+        d.index = [self.kpi_name(k) if k in self.ds.kpi_names else _(k) for k in d.index]
         d.index.name = _("KPI")
         two = {c: (lambda v: F.number(v, 2)) for c in d.columns}
         pc = {c: F.pct for c in ("weight", "variance_share", "rating_variance_share",
                                   "pivotal_share", "sole_pivotal_share")}  # fmt: skip
-        rev = revenue_kpi or "revenue"
+        rev = self.kpi_name(revenue_kpi) if revenue_kpi else "revenue"
         t = F.table(
             d, formats=two | pc,
             names={"weight": _("weight"), "corr_with_score": _("correlation with the score"),
@@ -318,7 +370,7 @@ class AppraisalReport:
             rate=F.pct(self.merit_budget_rate, 1), budget=F.money(r.budget, self.currency),
             cost=F.money(r.cost_at_matrix, self.currency), scale=f"{r.scale:.3f}",
             spent=F.money(self.merit["raise_amount"].sum(), self.currency),
-            midpoints=self.merit.attrs["midpoint_source"],
+            midpoints=_(self.merit.attrs["midpoint_source"]),
         )  # fmt: skip
 
     def merit_by_grade_table(self) -> F.Table:
@@ -342,20 +394,23 @@ class AppraisalReport:
         for name, a in self.apps.items():
             _raises, r = oc.merit_round(a, self.ds.reps, self.matrix,
                                         budget_rate=self.merit_budget_rate)  # fmt: skip
-            rows.append({_("weighting"): name, _("cost of the matrix as written"):
+            rows.append({_("weighting"): self.weighting_name(name),
+                         _("cost of the matrix as written"):
                          F.money(r.cost_at_matrix, self.currency)})  # fmt: skip
         return F.table(pd.DataFrame(rows),
                        title=_("What the unscaled matrix would cost under each weighting"))  # fmt: skip
 
     def promotion_words(self, min_years: float) -> str:
         p = self.promotion
-        return (
-            f"Appraisal periods used: {', '.join(self.history_periods)}. Promotion bar: "
-            f"{self.promotion_bar} ({self.grade_label(self.promotion_bar)}) or better in each, "
-            f"and at least {min_years:g} years in grade, measured from the "
-            f"{p['time_basis'].iloc[0]}. Reps meeting the rating bar: "
-            f"{int(p['meets_rating'].sum())}; also the time bar: {int(p['eligible'].sum())}."
-        )
+        basis = p["time_basis"].iloc[0]
+        return _(
+            "Appraisal periods used: {periods}. Promotion bar: {bar} ({label}) or better in "
+            "each, and at least {years} years in grade, measured from the {basis}. Reps meeting "
+            "the rating bar: {meets}; also the time bar: {eligible}."
+        ).format(periods=", ".join(self.history_periods), bar=self.promotion_bar,
+                 label=self.grade_label(self.promotion_bar), years=f"{min_years:g}",
+                 basis=_(basis), meets=int(p["meets_rating"].sum()),
+                 eligible=int(p["eligible"].sum()))  # fmt: skip
 
     def promotion_table(self) -> F.Table:
         p = self.promotion.merge(self.first.reps[["rep_id", "group_id"]], on="rep_id", how="left")
@@ -364,78 +419,96 @@ class AppraisalReport:
         s["share"] = s["eligible"] / s["reps"]
         small = s["reps"] < self.min_group
         s = s[~small]
-        s.index.name = "ranking group"
-        notes = [f"{int(small.sum())} group(s) with fewer than {self.min_group} reps not shown."] \
-            if small.any() else []  # fmt: skip
+        s.index.name = _("ranking group")
+        notes = [_("{n} group(s) with fewer than {min_group} reps not shown.").format(
+            n=int(small.sum()), min_group=self.min_group)] if small.any() else []  # fmt: skip
         return F.table(s, formats={"share": lambda v: F.pct(v, 1)},
-                       names={"meets": "meet the rating bar", "eligible": "eligible",
-                              "share": "share eligible"}, notes=notes,
-                       title="Promotion-eligible reps by group")  # fmt: skip
+                       names={"reps": _("reps"), "meets": _("meet the rating bar"),
+                              "eligible": _("eligible"), "share": _("share eligible")},
+                       notes=notes, title=_("Promotion-eligible reps by group"))  # fmt: skip
 
     def flags_words(self) -> str:
         f = self.flags
-        return (
-            f"**{len(f)}** reps flagged for an improvement plan "
-            f"({int(f['flags'].str.contains('consecutive_bottom').sum())} for two bottom ratings, "
-            f"{int(f['flags'].str.contains('attainment_floor').sum())} for a KPI under "
-            f"{self.pip_floor:.0%} of target)."
-        )
+        return _(
+            "**{n}** reps flagged for an improvement plan ({bottom} for two bottom ratings, "
+            "{floor} for a KPI under {pip_floor} of target)."
+        ).format(n=len(f), bottom=int(f["flags"].str.contains("consecutive_bottom").sum()),
+                 floor=int(f["flags"].str.contains("attainment_floor").sum()),
+                 pip_floor=F.pct(self.pip_floor))  # fmt: skip
 
     def flag_kpis_table(self) -> F.Table:
         k = self.flags["kpis"].str.split(";").explode().value_counts()
+        k.index = [self.kpi_name(x) for x in k.index]
         k.index.name = "KPI"
-        return F.table(k.rename("flagged reps").to_frame(), title="KPIs behind the flags")
+        return F.table(k.rename(_("flagged reps")).to_frame(), title=_("KPIs behind the flags"))
 
     def flags_list(self, rows: int) -> F.Table:
         f = self.flags.head(rows)
-        f = f.assign(flags=f["flags"].str.replace("_", " ").str.replace(";", "; "),
+        why = {"consecutive_bottom": _("two bottom ratings"),
+               "attainment_floor": _("a KPI under the floor")}  # fmt: skip
+        f = f.assign(flags=[", ".join(why.get(x, x.replace("_", " ")) for x in v.split(";"))
+                            for v in f["flags"]],
                      kpis=f["kpis"].str.replace(";", ", "))  # fmt: skip
-        return F.table(f, names={"rep_id": "rep", "unit_id": "unit", "flags": "why",
-                                 "kpis": "KPIs", "detail": "detail"},
-                       title=f"First {rows} flagged reps (IDs only)")  # fmt: skip
+        return F.table(f, names={"rep_id": _("rep"), "unit_id": _("unit"), "flags": _("why"),
+                                 "kpis": "KPIs", "detail": _("detail")},
+                       title=_("First {n} flagged reps (IDs only)").format(n=rows))  # fmt: skip
 
     def flags_by_unit(self) -> F.Table:
         by = (self.flags.merge(self.first.reps[["rep_id", "group_id"]], on="rep_id", how="left")
-              .groupby("group_id").size().rename("flagged reps"))  # fmt: skip
+              .groupby("group_id").size().rename(_("flagged reps")))  # fmt: skip
         small = by < self.min_group
         by = by[~small]
-        by.index.name = "unit"
-        notes = [f"{int(small.sum())} unit(s) with fewer than {self.min_group} flagged reps are "
-                 "not shown; no rep IDs are listed in this copy."] if small.any() else []  # fmt: skip
+        by.index.name = _("unit")
+        notes = [_("{n} unit(s) with fewer than {min_group} flagged reps are not shown; no rep "
+                   "IDs are listed in this copy.").format(n=int(small.sum()),
+                                                          min_group=self.min_group)
+                 ] if small.any() else []  # fmt: skip
         return F.table(by.to_frame(), notes=notes,
-                       title="Reps flagged for an improvement plan, by unit")  # fmt: skip
+                       title=_("Reps flagged for an improvement plan, by unit"))  # fmt: skip
 
     def training_tables(self) -> tuple[F.Table, F.Table]:
         person, unit = oc.training_needs(self.first, top_n=3, unit_col="group_id")
-        top = unit[(unit["rank"] <= 3) & (unit["reps"] >= self.min_group)]
+        top = unit[(unit["rank"] <= 3) & (unit["reps"] >= self.min_group)].copy()
+        kinds = {"kpi": "KPI", "competence": _("competence")}
+        top["kind"] = [kinds.get(x, x) for x in top["kind"]]
+        top["area"] = [self.kpi_name(x) for x in top["area"]]
         t1 = F.table(
             top, formats={"share": F.pct, "mean_gap": lambda v: F.number(v, 2),
                           "priority": lambda v: F.number(v, 3)},
-            names={"reps_with_need": "reps with the need", "share": "share of the unit",
-                   "mean_gap": "mean gap", "area": "area", "kind": "kind"},
-            title="Top three training priorities per group "
-                  "(priority = share with the need × mean gap)",
+            names={"reps_with_need": _("reps with the need"), "share": _("share of the unit"),
+                   "mean_gap": _("mean gap"), "area": _("area"), "kind": _("kind"),
+                   "group_id": _("ranking group"), "unit_id": _("unit"), "reps": _("reps"),
+                   "priority": _("priority"), "rank": _("rank")},
+            title=_("Top three training priorities per group (priority = share with the need "
+                    "× mean gap)"),
         )  # fmt: skip
         company = person.groupby(["area", "kind"]).agg(reps=("rep_id", "nunique"),
                                                        mean_gap=("gap", "mean"))  # fmt: skip
-        company = company.sort_values("reps", ascending=False)
+        company = company.sort_values("reps", ascending=False).reset_index()
+        company["kind"] = [kinds.get(x, x) for x in company["kind"]]
+        company["area"] = [self.kpi_name(x) for x in company["area"]]
         t2 = F.table(company, formats={"mean_gap": lambda v: F.number(v, 2)},
-                     names={"mean_gap": "mean gap"},
-                     title="Company-wide: reps with each need among their top three")  # fmt: skip
+                     names={"mean_gap": _("mean gap"), "area": _("area"), "kind": _("kind"),
+                            "reps": _("reps")},
+                     title=_("Company-wide: reps with each need among their top three"))  # fmt: skip
         return t1, t2
 
     def tie_words(self) -> str:
         r = self.scorecard.rating
         if r.type != "forced":
-            return "This scorecard rates by absolute bands: ties never matter."
+            return _("This scorecard rates by absolute bands: ties never matter.")
         words = {
-            "up": "all get the better grade (the better grade may then exceed its quota)",
-            "down": "all get the worse grade (the better grade may then fall short of its quota)",
-            "split": "are split by the quota in input order (the scorecard asks for exact quotas)",
+            "up": _("all get the better grade (the better grade may then exceed its quota)"),
+            "down": _(
+                "all get the worse grade (the better grade may then fall short of its quota)"
+            ),
+            "split": _(
+                "are split by the quota in input order (the scorecard asks for exact quotas)"
+            ),
         }[r.ties]
-        return (
-            f"Tie rule of this scorecard (`ties: {r.ties}`): reps tied at a grade boundary {words}."
-        )
+        return _(
+            "Tie rule of this scorecard (`ties: {ties}`): reps tied at a grade boundary {words}."
+        ).format(ties=r.ties, words=words)
 
 
 def build(

@@ -16,7 +16,9 @@ import numpy as np
 import pandas as pd
 
 from simlib import behavior as bh
+from simlib import i18n
 from simlib.data.dataset import Dataset
+from simlib.i18n import N_, _
 from simlib.topics import ReportParameterError
 from simlib.topics import format as F
 
@@ -59,6 +61,31 @@ def response_models(elasticity: float | None = None) -> dict[str, Any]:
     }
 
 
+#: The response models in words (the names stay code names in tables' data).
+MODEL_WORDS = {
+    "none": N_("none"),
+    "elasticity": N_("elasticity"),
+    "effort": N_("effort"),
+    "timing": N_("timing"),
+    "ratchet": N_("ratchet"),
+    "effort + timing": N_("effort + timing"),
+}
+
+
+def model_words(model: str) -> str:
+    """A response model's name in the language in force."""
+    return _(MODEL_WORDS[model]) if model in MODEL_WORDS else model
+
+
+def kpi_name(ds: Dataset, kpi: str) -> str:
+    """A KPI as the page names it: its code in English, the data's label in Chinese."""
+    if not i18n.is_chinese():
+        return kpi
+    k = ds.kpis.set_index("kpi")
+    lab = k.loc[kpi, "label"] if "label" in k and kpi in k.index else None
+    return lab if isinstance(lab, str) and lab else kpi
+
+
 def response_effects(results: Mapping[str, Any], sales_kpi: str = "revenue") -> pd.DataFrame:
     """Each response model against the mechanical replay ("none"), draw by draw.
 
@@ -82,37 +109,46 @@ def response_effects(results: Mapping[str, Any], sales_kpi: str = "revenue") -> 
     return pd.DataFrame(rows)
 
 
-def effects_table(effects: pd.DataFrame, currency: str, sales_kpi: str) -> F.Table:
+def effects_table(effects: pd.DataFrame, currency: str, sales_kpi: str,
+                  sales_name: str | None = None) -> F.Table:  # fmt: skip
+    """The response models' effects with headers in words (``sales_name``: the KPI as
+    the page names it, default its code)."""
+    shown = effects.assign(model=[model_words(m) for m in effects["model"]])
+    kpi = sales_name or sales_kpi
     return F.table(
-        effects,
+        shown,
         formats={"revenue": lambda v: F.money(v, currency), "cost": lambda v: F.money(v, currency),
                  "revenue_change": F.signed_pct, "cost_change": F.signed_pct,
                  "cost_of_sales": lambda v: F.pct(v, 2), "share_at_quota": lambda v: F.pct(v, 1)},
-        names={"model": "response model", "revenue": sales_kpi,
-               "revenue_change": f"{sales_kpi} vs no response", "cost": "incentive cost",
-               "cost_change": "cost vs no response", "cost_of_sales": "cash cost of sales",
-               "share_at_quota": "share at quota"},
+        names={"model": _("response model"), "revenue": kpi,
+               "revenue_change": _("{kpi} vs no response").format(kpi=kpi),
+               "cost": _("incentive cost"), "cost_change": _("cost vs no response"),
+               "cost_of_sales": _("cash cost of sales"), "share_at_quota": _("share at quota")},
     )  # fmt: skip
 
 
-def summary(effects: pd.DataFrame, plan_name: str, lift: Any, sales_kpi: str) -> list[str]:
+def summary(effects: pd.DataFrame, plan_name: str, lift: Any, sales_kpi: str,
+            sales_name: str | None = None) -> list[str]:  # fmt: skip
     """Three lines: the range of cost and sales effects over the response models, the
     quarter-end pattern in the history, and what the strengths rest on."""
     e = effects[effects["model"] != "none"]
     lo, hi = e["cost_change"].min(), e["cost_change"].max()
     rlo, rhi = e["revenue_change"].min(), e["revenue_change"].max()
-    most = e.loc[e["cost_change"].abs().idxmax(), "model"]
-    first = (
-        f"**How people respond moves {plan_name}'s incentive cost by {F.signed_pct(lo)} to "
-        f"{F.signed_pct(hi)} and {sales_kpi} by {F.signed_pct(rlo)} to {F.signed_pct(rhi)} "
-        f"against a replay where nobody reacts (largest: {most}).**"
-    )
-    second = (
-        f"In the history the last month of a quarter sells {F.signed_pct(np.expm1(lift.estimate), 0)} "
-        f"against the first two (95% interval {F.signed_pct(np.expm1(lift.ci[0]), 0)} to "
-        f"{F.signed_pct(np.expm1(lift.ci[1]), 0)}): period-end timing a plan can feed."
-    )
-    third = (
+    most = model_words(e.loc[e["cost_change"].abs().idxmax(), "model"])
+    first = "**" + _(
+        "How people respond moves {plan}'s incentive cost by {cost_low} to {cost_high} and "
+        "{kpi} by {sales_low} to {sales_high} against a replay where nobody reacts (largest: "
+        "{model})."
+    ).format(plan=plan_name, cost_low=F.signed_pct(lo), cost_high=F.signed_pct(hi),
+             kpi=sales_name or sales_kpi, sales_low=F.signed_pct(rlo),
+             sales_high=F.signed_pct(rhi), model=most) + "**"  # fmt: skip
+    second = _(
+        "In the history the last month of a quarter sells {lift} against the first two (95% "
+        "interval {low} to {high}): period-end timing a plan can feed."
+    ).format(lift=F.signed_pct(np.expm1(lift.estimate), 0),
+             low=F.signed_pct(np.expm1(lift.ci[0]), 0),
+             high=F.signed_pct(np.expm1(lift.ci[1]), 0))  # fmt: skip
+    third = _(
         "The response strengths are assumptions unless estimated from a plan change in the "
         "data (below): read the range, not one number."
     )
@@ -121,36 +157,41 @@ def summary(effects: pd.DataFrame, plan_name: str, lift: Any, sales_kpi: str) ->
 
 #: Estimates in words (the library's names are code names).
 ESTIMATE_WORDS = {
-    "quarter_end_lift": "quarter-end lift (log)",
-    "holdback_bunching": "results piled just under quota",
-    "did_effect": "plan-change effect (difference in differences, log)",
-    "did_pre_trend": "trend gap before the change",
-    "elasticity": "elasticity of sales to the pay rate",
-    "timing_pull_in_rate": "share of near-misses pulling a deal in",
-    "holdback_share": "share of sales beyond quota held back",
-    "target_up": "share of a beat added to next year's quota",
-    "target_down": "share of a miss taken off next year's quota",
-    "asymmetry": "beat share minus miss share",
-    "sigma_month": "month-to-month spread",
-    "sigma_company": "company-wide monthly shock spread",
-    "sigma_region": "regional monthly shock spread",
-    "sigma_rep": "spread of a rep's own year",
-    "rho_company": "persistence of company shocks",
-    "rho_region": "persistence of regional shocks",
+    "quarter_end_lift": N_("quarter-end lift (log)"),
+    "holdback_bunching": N_("results piled just under quota"),
+    "did_effect": N_("plan-change effect (difference in differences, log)"),
+    "did_pre_trend": N_("trend gap before the change"),
+    "elasticity": N_("elasticity of sales to the pay rate"),
+    "timing_pull_in_rate": N_("share of near-misses pulling a deal in"),
+    "holdback_share": N_("share of sales beyond quota held back"),
+    "target_up": N_("share of a beat added to next year's quota"),
+    "target_down": N_("share of a miss taken off next year's quota"),
+    "asymmetry": N_("beat share minus miss share"),
+    "sigma_month": N_("month-to-month spread"),
+    "sigma_company": N_("company-wide monthly shock spread"),
+    "sigma_region": N_("regional monthly shock spread"),
+    "sigma_rep": N_("spread of a rep's own year"),
+    "rho_company": N_("persistence of company shocks"),
+    "rho_region": N_("persistence of regional shocks"),
 }
+
+
+#: The units estimates are measured in, in words.
+UNIT_WORDS = {"log points": N_("log points"), "log excess mass": N_("log excess mass"),
+              "log difference per month": N_("log difference per month")}  # fmt: skip
 
 
 def estimate_words(name: str) -> str:
     """An estimate's name in words: ``"revenue: sigma_month"`` -> "month-to-month spread
     (revenue)", ``"bunching_at_1"`` -> "results piled just above 100%"."""
-    kpi, _, base = name.rpartition(": ")
+    kpi, _sep, base = name.rpartition(": ")
     if base.startswith("bunching_at_"):
         try:
-            words = f"results piled just above {float(base[12:]):.0%}"
+            words = _("results piled just above {point}").format(point=F.pct(float(base[12:])))
         except ValueError:
             words = base.replace("_", " ")
     else:
-        words = ESTIMATE_WORDS.get(base, base.replace("_", " "))
+        words = _(ESTIMATE_WORDS[base]) if base in ESTIMATE_WORDS else base.replace("_", " ")
     return f"{words} ({kpi})" if kpi else words
 
 
@@ -166,11 +207,13 @@ def estimates_table(estimates: Sequence[Any], truth: Mapping[str, float] | None 
     fm = {c: (lambda v: F.number(v, 4)) for c in ("value", "se", "ci_low", "ci_high", "true")}
     fm["n"] = F.number
     f["estimate"] = [estimate_words(str(n)) for n in f["estimate"]]
-    return F.table(f, formats=fm, names={"estimate": "estimate", "value": "estimate value",
-                                          "true": "true value", "se": "standard error",
-                                          "ci_low": "95% low", "ci_high": "95% high",
-                                          "n": "observations", "unit": "unit"},
-                   missing_note="not estimable from these data")  # fmt: skip
+    if unit:
+        f["unit"] = [_(UNIT_WORDS[u]) if u in UNIT_WORDS else u for u in f["unit"]]
+    return F.table(f, formats=fm, names={"estimate": _("estimate"), "value": _("estimate value"),
+                                          "true": _("true value"), "se": _("standard error"),
+                                          "ci_low": _("95% low"), "ci_high": _("95% high"),
+                                          "n": _("observations"), "unit": _("unit")},
+                   missing_note=_("not estimable from these data"))  # fmt: skip
 
 
 def recovery_check(reps: int, seed: int) -> F.Table:
@@ -204,3 +247,17 @@ def recovery_check(reps: int, seed: int) -> F.Table:
         bh.did_effect_ds(demo, position, change, sales_kpi)["effect"],
     ]
     return estimates_table(found, truth=truth)
+
+
+def estimate_line(est: Any) -> str:
+    """One estimate in a sentence, in the language in force: its name in words, value,
+    unit, standard error, 95% interval and observations, then its caveat (as written
+    by the estimator)."""
+    lo, hi = est.ci
+    unit = _(UNIT_WORDS[est.unit]) if est.unit in UNIT_WORDS else est.unit
+    head = _("{name}: {value} (s.e. {se}; 95% CI {low} to {high}; n = {n}).").format(
+        name=estimate_words(est.name),
+        value=f"{est.estimate:.4g}" + (f" {unit}" if unit else ""),
+        se=f"{est.se:.3g}", low=f"{lo:.4g}", high=f"{hi:.4g}", n=F.number(est.n),
+    )  # fmt: skip
+    return f"{head} {est.caveat}" if est.caveat else head

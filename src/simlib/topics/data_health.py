@@ -21,7 +21,7 @@ from simlib.data import health as H
 from simlib.data.checks import DataChecks, check_dataset
 from simlib.data.dataset import Dataset
 from simlib.data.org import Hierarchy
-from simlib.i18n import N_, _
+from simlib.i18n import N_, _, ngettext
 from simlib.topics import ReportParameterError
 from simlib.topics import format as F
 
@@ -30,8 +30,32 @@ VERDICTS = {"within": N_("within"), "below": N_("below"), "above": N_("above"),
             "not measurable": N_("not measurable"), "ok": N_("ok")}  # fmt: skip
 
 
+#: How the vocabulary reads share at quota (its texts and labels), for the catalog: a
+#: page shows ``_(text)``.
+QUOTA_READINGS = (
+    N_("too hard: below 45%"), N_("below the 60-70% design aim: hard"),
+    N_("within the 60-70% design aim"), N_("above the 60-70% design aim: easy"),
+    N_("too easy: above 85%"), N_("too hard"), N_("hard"), N_("easy"), N_("too easy"),
+    N_("Alexander Group design aim; above 85% too easy, below 45% too hard"),
+)  # fmt: skip
+#: The data checks and their severities in words (simlib.data.checks.CHECKS), for the
+#: catalog: the findings table shows ``_(name)``.
+FINDING_WORDS = (
+    N_("partial year"), N_("missing months"), N_("no sales"), N_("zero targets"),
+    N_("implausible values"), N_("attainment spread"), N_("warning"), N_("error"),
+)  # fmt: skip
+#: The KPI table's units, directions and roll-ups in words (shown with ``_``).
+KPI_WORDS = (N_("currency"), N_("count"), N_("rate"), N_("higher"), N_("lower"), N_("sum"))
+#: The checks' names, marked for the catalog (a page shows ``_(name)``).
+CHECK_NAMES = (
+    N_("employed rep-months with data"), N_("third month's share of its quarter"),
+    N_("top 20% of people's share of {kpi}"), N_("annual attrition (company)"),
+    N_("full-year people at annual {kpi} quota"),
+)  # fmt: skip
+
+
 def verdict_words(v: str) -> str:
-    return _(VERDICTS[v]) if v in VERDICTS else v
+    return _(VERDICTS.get(v, v)) if v else v
 
 
 def band_verdict(x: float, low: float, high: float) -> str:
@@ -58,10 +82,20 @@ class Check:
     def ok(self) -> bool:
         return self.verdict in ("ok", "within")
 
+    #: The KPI the check's name speaks of (``{kpi}`` in ``check``), as the page names it.
+    kpi: str = ""
+
+    @property
+    def name(self) -> str:
+        """The check's name in the language in force."""
+        return _(self.check).format(kpi=self.kpi)
+
     @property
     def words(self) -> str:
         """The verdict against the reference, in words."""
-        return self.reading or f"{self.verdict} {self.reference}"
+        if self.reading:
+            return _(self.reading)
+        return f"{verdict_words(self.verdict)} {_(self.reference)}"
 
 
 @dataclass
@@ -143,7 +177,7 @@ class DataHealth:
             within=within, n=n
         ) + (
             _("; outside: {figures}").format(figures=sep.join(
-                f"{c.check} {c.value} ({c.words})" for c in off
+                f"{c.name} {c.value} ({c.words})" for c in off
             ))
             if off
             else _(".")
@@ -201,17 +235,18 @@ class DataHealth:
         rate = float(self.company_attrition["rate"].mean())
         size = self.attrition.groupby("unit_id")["avg_headcount"].mean()
         small = list(size[size < small_unit].index)
-        return (
-            f"Company-wide attrition averages **{F.pct(rate, 1)}** a year: "
-            f"{band_verdict(rate, ref.low, ref.high)} the {ref.low:.0%}-{ref.high:.0%} band "
-            f"around {ref.source}'s ~{ref.typical:.0%} (best practice about 8%)."
-            + (
-                f" Rates for small units ({', '.join(small)}, under {small_unit} reps) swing "
-                "from year to year by chance: a few leavers move them several points."
-                if small
-                else ""
-            )
-        )
+        text = _(
+            "Company-wide attrition averages **{rate}** a year: {verdict} the {low}-{high} band "
+            "around {source}'s ~{typical} (best practice about 8%)."
+        ).format(rate=F.pct(rate, 1), verdict=verdict_words(band_verdict(rate, ref.low, ref.high)),
+                 low=F.pct(ref.low), high=F.pct(ref.high), source=ref.source,
+                 typical=F.pct(ref.typical))  # fmt: skip
+        if small:
+            text += " " + _(
+                "Rates for small units ({units}, under {n} reps) swing from year to year by "
+                "chance: a few leavers move them several points."
+            ).format(units=", ".join(small), n=small_unit)
+        return text
 
     def quota_words(self) -> str:
         mt = voc.metric("share_at_quota")
@@ -221,44 +256,52 @@ class DataHealth:
             "{reading} ({source})."
         ).format(
             share=mt.show(share), kpi=self.kpi_name(self.volume_kpi),
-            reading=mt.read(share).text, source=mt.band.source,
+            reading=_(mt.read(share).text), source=_(mt.band.source),
         )  # fmt: skip
 
     def findings_words(self) -> str:
         """What the data checks found, in one line (the section's opening)."""
         f = self.findings
         if not f:
-            return (
+            return _(
                 "**The data checks found nothing**: no partial year, no missing months, no "
                 "employed rep without sales, no zero targets, no implausible values."
             )
         errors = len(f.errors)
-        return (
-            f"**The data checks found {len(f)} thing(s) to know"
-            + (f", {errors} of them errors that stop a run" if errors else "")
-            + "**: each, with how simulations and reports handle it."
-        )
+        head = ngettext(
+            "The data checks found {n} thing to know",
+            "The data checks found {n} things to know",
+            len(f),
+        ).format(n=len(f))
+        if errors:
+            head += ngettext(
+                ", {n} of them an error that stops a run",
+                ", {n} of them errors that stop a run",
+                errors,
+            ).format(n=errors)
+        return "**" + head + "**" + _(": each, with how simulations and reports handle it.")
 
     def findings_table(self) -> F.Table | None:
         """One row per data-check finding: what was found and how it is handled."""
         if not self.findings:
             return None
+        sep = "；" if i18n.is_chinese() else "; "
         df = pd.DataFrame(
-            [{"check": f.check.replace("_", " "), "severity": f.severity,
-              "found": f.message, "how it is handled": f.handling or "-",
-              "where (unit: count)": "; ".join(f"{u}: {n}" for u, n in f.by_unit) or "-"}
+            [{_("check"): _(f.check.replace("_", " ")), _("severity"): _(f.severity),
+              _("found"): f.message, _("how it is handled"): f.handling or "-",
+              _("where (unit: count)"): sep.join(f"{u}: {n}" for u, n in f.by_unit) or "-"}
              for f in self.findings]
         )  # fmt: skip
         return F.table(df)
 
-    # -------------------------------------------------------------- tables
     def kpi_table(self) -> F.Table:
         k = self.ds.kpis
         df = pd.DataFrame({
-            "KPI": k["kpi"], "label": k["label"] if "label" in k else k["kpi"],
-            "unit": k["unit"], "better when": k["direction"].map(
-                {"higher": "higher", "lower": "lower"}).fillna(k["direction"]),
-            "rolls up by": k["aggregation"].replace({"sum": "sum", "mean": "(weighted) mean"}),
+            "KPI": k["kpi"], _("label"): k["label"] if "label" in k else k["kpi"],
+            _("unit"): [_(u) for u in k["unit"]],
+            _("better when"): [_(d) for d in k["direction"]],
+            _("rolls up by"): [_("(weighted) mean") if a == "mean" else _(a)
+                               for a in k["aggregation"]],
         })  # fmt: skip
         return F.table(df)
 
@@ -270,19 +313,20 @@ class DataHealth:
             def f(x, unit=r.unit):
                 return F.kpi_value(x, unit, currency, millions=False)
 
-            rows.append({"KPI": r.kpi, "unit": r.unit, "rep-months": F.number(r.rows),
-                         "people": F.number(r.reps), "mean": f(r.mean), "10th pct": f(r.p10),
-                         "median": f(r.median), "90th pct": f(r.p90), "smallest": f(r.min),
-                         "largest": f(r.max), "zero months": F.pct(r.zero_share, 1)})  # fmt: skip
-        return F.table(pd.DataFrame(rows), missing_note="the KPI has no rows")
+            rows.append({"KPI": self.kpi_name(r.kpi), _("unit"): _(r.unit),
+                         _("rep-months"): F.number(r.rows), _("people"): F.number(r.reps),
+                         _("mean"): f(r.mean), _("10th pct"): f(r.p10), _("median"): f(r.median),
+                         _("90th pct"): f(r.p90), _("smallest"): f(r.min),
+                         _("largest"): f(r.max), _("zero months"): F.pct(r.zero_share, 1)})  # fmt: skip
+        return F.table(pd.DataFrame(rows), missing_note=_("the KPI has no rows"))
 
     def concentration_table(self) -> F.Table | None:
         c = self.concentration
         if c is None or c.empty:
             return None
-        top = f"top {self.top_fraction:.0%} share"
-        df = pd.DataFrame({"year": c["year"].astype(str), "full-year people": c["reps"],
-                           top: c["top_share"].map(F.pct), "Gini": c["gini"].map(
+        top = _("top {share} share").format(share=F.pct(self.top_fraction))
+        df = pd.DataFrame({_("year"): c["year"].astype(str), _("full-year people"): c["reps"],
+                           top: c["top_share"].map(F.pct), _("Gini"): c["gini"].map(
                                lambda v: F.number(v, 2))})  # fmt: skip
         return F.table(df)
 
@@ -293,27 +337,28 @@ class DataHealth:
         wide = att.pivot_table(index=["unit_id", "name"], columns="year", values="rate",
                                sort=False)  # fmt: skip
         wide.columns = [str(c) for c in wide.columns]
-        wide["exits (all years)"] = att.groupby(["unit_id", "name"], sort=False)["exits"].sum()
+        exits = _("exits (all years)")
+        wide[exits] = att.groupby(["unit_id", "name"], sort=False)["exits"].sum()
         wide = wide.reset_index()
-        total = {"unit_id": "all", "name": "whole company"}
+        total = {"unit_id": _("all"), "name": _("whole company")}
         total |= {str(r.year): r.rate for r in self.company_attrition.itertuples()}
-        total["exits (all years)"] = int(self.company_attrition["exits"].sum())
+        total[exits] = int(self.company_attrition["exits"].sum())
         wide = pd.concat([wide, pd.DataFrame([total])], ignore_index=True)
         years = [c for c in wide.columns if c.isdigit()]
         return F.table(
             wide,
             formats={y: lambda v: F.pct(v, 1) for y in years},
-            names={"unit_id": "unit", "name": "name"},
-            missing_note="no one employed in the unit that year",
+            names={"unit_id": _("unit"), "name": _("name")},
+            missing_note=_("no one employed in the unit that year"),
         )
 
     def quota_table(self) -> F.Table | None:
         q = self.quota
         if q is None or q.empty:
             return None
-        df = pd.DataFrame({"year": q["year"].astype(str), "full-year people": q["reps"],
-                           "share at quota": q["at_quota"].map(lambda v: F.pct(v, 1)),
-                           "median attainment": q["median_attainment"].map(
+        df = pd.DataFrame({_("year"): q["year"].astype(str), _("full-year people"): q["reps"],
+                           _("share at quota"): q["at_quota"].map(lambda v: F.pct(v, 1)),
+                           _("median attainment"): q["median_attainment"].map(
                                lambda v: F.pct(v, 1))})  # fmt: skip
         return F.table(df)
 
@@ -329,17 +374,19 @@ class DataHealth:
         mix = pd.crosstab(unit_of, bands, normalize="index")
         mix = mix.reindex(columns=F.ordered_tenure(list(mix.columns)))
         names = ds.units.set_index("unit_id")["name"]
-        out = pd.DataFrame({level: [f"{names.get(u, u)} ({u})" for u in mix.index],
-                            "people": unit_of.value_counts().reindex(mix.index).to_numpy()})  # fmt: skip
+        out = pd.DataFrame({_(level): [f"{names.get(u, u)} ({u})" for u in mix.index],
+                            _("people"): unit_of.value_counts().reindex(mix.index).to_numpy()})  # fmt: skip
         for c in mix.columns:
             out[c] = mix[c].map(F.pct).to_numpy()
         return F.table(out)
 
     def checks_table(self) -> F.Table:
-        df = pd.DataFrame([{"check": c.check, "value": c.value, "reference": c.reference,
-                            "reading": c.verdict, "source": c.source or "–"}
+        df = pd.DataFrame([{_("check"): c.name, _("value"): c.value,
+                            _("reference"): _(c.reference) if c.reference else c.reference,
+                            _("reading"): verdict_words(c.verdict),
+                            _("source"): _(c.source) if c.source else "–"}
                            for c in self.checks])  # fmt: skip
-        return F.table(df, missing_note="no published reference: the data should be complete")
+        return F.table(df, missing_note=_("no published reference: the data should be complete"))
 
 
 def build(
@@ -379,30 +426,30 @@ def build(
     g = rep.gaps
     rep.checks.append(Check(
         "employed rep-months with data", F.pct(1 - g["missing"] / max(g["employed"], 1), 1),
-        "100%", "ok" if rep.complete else "gaps: see section 3", "", "coverage"))  # fmt: skip
+        "100%", "ok" if rep.complete else N_("gaps: see section 3"), "", "coverage"))  # fmt: skip
     prof = H.seasonality_profile(ds, volume_kpi)
     rep.profile = prof
     if len(prof):
         ref = H.REFERENCES["third_month_share"]
         last = float(prof["mean"].iloc[-1])
         rep.checks.append(Check("third month's share of its quarter", F.pct(last, 1),
-                                "about 45%", band_verdict(last, ref.low, ref.high),
+                                N_("about 45%"), band_verdict(last, ref.low, ref.high),
                                 "Oyer (1998), QJE", "seasonality"))  # fmt: skip
     conc = H.concentration(ds, volume_kpi, top_fraction)
     rep.concentration = conc
     if len(conc) and top_fraction == 0.2:
         ref = H.REFERENCES["top20_share"]
         m = float(conc["top_share"].mean())
-        rep.checks.append(Check(f"top 20% of people's share of {volume_kpi}", F.pct(m, 1),
-                                "55-65% (just over 60%)", band_verdict(m, ref.low, ref.high),
-                                ref.source, "concentration"))  # fmt: skip
+        rep.checks.append(Check("top 20% of people's share of {kpi}", F.pct(m, 1),
+                                N_("55-65% (just over 60%)"), band_verdict(m, ref.low, ref.high),
+                                ref.source, "concentration", kpi=rep.kpi_name(volume_kpi)))  # fmt: skip
     rep.attrition = H.attrition(ds, group_level)
     rep.company_attrition = H.attrition(ds, None)
     if len(rep.company_attrition):
         ref = H.REFERENCES["attrition"]
         rate = float(rep.company_attrition["rate"].mean())
         rep.checks.append(Check("annual attrition (company)", F.pct(rate, 1),
-                                "about 14% (10-18%)", band_verdict(rate, ref.low, ref.high),
+                                N_("about 14% (10-18%)"), band_verdict(rate, ref.low, ref.high),
                                 ref.source, "attrition"))  # fmt: skip
     if ds.targets is not None and "rep_id" in ds.targets.columns:
         q = H.quota_attainment(ds, volume_kpi)
@@ -414,8 +461,9 @@ def build(
             share = float(q["at_quota"].mean())
             reading = mt.read(share)
             rep.checks.append(Check(
-                f"full-year people at annual {volume_kpi} quota", mt.show(share),
-                "design aim 60-70%; below 45% too hard, above 85% too easy",
-                reading.label, "Alexander Group", "quota", reading.text))  # fmt: skip
+                "full-year people at annual {kpi} quota", mt.show(share),
+                N_("design aim 60-70%; below 45% too hard, above 85% too easy"),
+                reading.label, "Alexander Group", "quota", reading.text,
+                kpi=rep.kpi_name(volume_kpi)))  # fmt: skip
     rep.findings = check_dataset(ds)
     return rep

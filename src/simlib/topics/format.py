@@ -122,7 +122,7 @@ def table(
     df: pd.DataFrame,
     formats: Mapping[str, Callable[[Any], str]] | None = None,
     names: Mapping[str, str] | None = None,
-    missing_note: str = "no value",
+    missing_note: str | None = None,
     notes: Sequence[str] = (),
     title: str = "",
 ) -> Table:
@@ -156,7 +156,8 @@ def table(
     shown = shown.rename(columns={str(k): v for k, v in (names or {}).items()})
     all_notes = list(notes)
     if any_missing:
-        all_notes.append(f"{MISSING} {missing_note}" + ("。" if i18n.is_chinese() else "."))
+        note = _("no value") if missing_note is None else missing_note
+        all_notes.append(f"{MISSING} {note}" + ("。" if i18n.is_chinese() else "."))
     return Table(shown, all_notes, title)
 
 

@@ -58,6 +58,8 @@ MEASURES = {
         "pay-performance (rank correlation of pay / target incentive with attainment)"
     ),
 }
+#: Pay lines that are not components of a plan: a draw, the plan cap (labels name the rest).
+PAY_LINES = {"draw": N_("draw"), "plan_cap": N_("plan cap")}
 REFERENCES = {
     "total cash comp typically 3-9% of revenue (ZS); variable pay is part of it": N_(
         "total cash comp typically 3-9% of revenue (ZS); variable pay is part of it"
@@ -218,7 +220,11 @@ class PlansReport:
 
     def component_table(self, r) -> F.Table:
         c = r.summary.by_component.copy()
-        c["component"] = [self.labels.name("component", n) for n in c["component"]]
+        c["component"] = [
+            _(PAY_LINES[n]) if n in PAY_LINES and self.labels.name("component", n) == n
+            else self.labels.name("component", n)
+            for n in c["component"]
+        ]  # fmt: skip
         return F.table(c, formats={"payout": self._money, "share": lambda v: F.pct(v, 1)},
                        names={"component": _("component"), "payout": _("paid"),
                               "share": _("share")},

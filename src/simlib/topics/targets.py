@@ -28,15 +28,26 @@ from simlib.topics import format as F
 METHODS = ("even", "history", "potential", "capacity")
 #: The apportionment methods in words (the rounding that makes children add up).
 METHOD_WORDS = {
-    "hamilton": "largest remainder (Hamilton)",
-    "jefferson": "D'Hondt (Jefferson)",
-    "webster": "Sainte-Laguë (Webster)",
-    "huntington_hill": "equal proportions (Huntington-Hill)",
+    "hamilton": N_("largest remainder (Hamilton)"),
+    "jefferson": N_("D'Hondt (Jefferson)"),
+    "webster": N_("Sainte-Laguë (Webster)"),
+    "huntington_hill": N_("equal proportions (Huntington-Hill)"),
 }
+#: Guardrail settings in words.
+GUARDRAIL_WORDS = {
+    "max_change": N_("max change"),
+    "max_increase": N_("max increase"),
+    "max_decrease": N_("max decrease"),
+    "floor": N_("floor"),
+    "cap": N_("cap"),
+}
+#: The split methods, marked for the catalog (shown with ``_``).
+_SPLIT_WORDS = (N_("even"), N_("history"), N_("potential"), N_("capacity"))
 RATE_WORDS = {
-    "same": "each unit and person gets the parent's rate",
-    "history_relative": "each unit and person gets their own last-year rate plus the planned "
-    "improvement in points",
+    "same": N_("each unit and person gets the parent's rate"),
+    "history_relative": N_(
+        "each unit and person gets their own last-year rate plus the planned improvement in points"
+    ),
 }
 
 
@@ -155,12 +166,13 @@ def model_words(model: str) -> str:
     pattern proportional to the level"."""
     try:
         code = model.split(")")[0].split("(")[1].split(",")
-        trend = {"N": "no trend", "A": "a straight trend", "Ad": "a damped trend"}[code[1]]
-        season = {"N": "no monthly pattern", "A": "an additive monthly pattern",
-                  "M": "a monthly pattern proportional to the level"}[code[2]]  # fmt: skip
+        trend = {"N": N_("no trend"), "A": N_("a straight trend"),
+                 "Ad": N_("a damped trend")}[code[1]]  # fmt: skip
+        season = {"N": N_("no monthly pattern"), "A": N_("an additive monthly pattern"),
+                  "M": N_("a monthly pattern proportional to the level")}[code[2]]  # fmt: skip
     except (IndexError, KeyError):
         return model
-    return f"{trend} and {season}"
+    return _("{trend} and {season}").format(trend=_(trend), season=_(season))
 
 
 def where_in_interval(target: float, low: float, high: float) -> str:
@@ -233,6 +245,7 @@ class TargetsReport:
     guardrail_conflict: str = ""
     backtest: Backtest | None = None
     notes: list[str] = field(default_factory=list)
+    labels: Any = None  # simlib.labels.Labels: level names in the language in force
 
     # -------------------------------------------------------------- helpers
     @property
@@ -264,6 +277,13 @@ class TargetsReport:
     def label(self, kpi: str) -> str:
         lab = self.kpis.loc[kpi, "label"] if "label" in self.kpis else None
         return f"{kpi} ({lab})" if isinstance(lab, str) and lab and lab != kpi else kpi
+
+    def level_name(self, level: str) -> str:
+        """An org level as a reader names it: the code in English, the labels table's
+        name in Chinese."""
+        if self.labels is None or not i18n.is_chinese():
+            return level
+        return self.labels.name("level", level, i18n.current())
 
     @property
     def top_level(self) -> str:
@@ -329,7 +349,7 @@ class TargetsReport:
                     "Back-test on {year}: {actual} of people reached their target to {cut}, "
                     "against {expected} expected by these rules before the year."
                 ).format(
-                    year=b.year, actual=F.pct(b.actual_share), cut=b.cut,
+                    year=b.year, actual=F.pct(b.actual_share), cut=i18n.month(b.cut),
                     expected=F.pct(b.expected["share_at_or_above"]),
                 )
             )  # fmt: skip
@@ -343,12 +363,12 @@ class TargetsReport:
         for r in self.proposal.itertuples():
             rows.append({
                 "KPI": self.label(r.kpi),
-                f"actual {self.year - 1}": self.value(r.kpi, r.last_year_actual),
-                f"forecast {self.year}": self.value(r.kpi, r.forecast),
-                "90% low": self.value(r.kpi, r.lower),
-                "90% high": self.value(r.kpi, r.upper),
-                "growth": F.kpi_change(r.growth, self.unit(r.kpi)),
-                "proposed target": self.value(r.kpi, r.proposed_target),
+                _("actual {year}").format(year=self.year - 1): self.value(r.kpi, r.last_year_actual),
+                _("forecast {year}").format(year=self.year): self.value(r.kpi, r.forecast),
+                _("90% low"): self.value(r.kpi, r.lower),
+                _("90% high"): self.value(r.kpi, r.upper),
+                _("growth"): F.kpi_change(r.growth, self.unit(r.kpi)),
+                _("proposed target"): self.value(r.kpi, r.proposed_target),
             })  # fmt: skip
         return F.table(pd.DataFrame(rows))
 
@@ -357,29 +377,38 @@ class TargetsReport:
         rows = []
         for lvl in [*self.hier.levels[1:], "rep"]:
             r = self.spec.rule(lvl, k)
-            blend = ", ".join(f"{m} {w:.0%}" for m, w in r.blend.items()) if r.blend else ""
-            g = "none" if r.guardrail is None else ", ".join(
-                f"{n.replace('_', ' ')} {F.pct(v)}"
+            blend = ", ".join(f"{_(m)} {F.pct(w)}" for m, w in r.blend.items()) if r.blend else ""
+            g = _("none") if r.guardrail is None else ", ".join(
+                f"{_(GUARDRAIL_WORDS.get(n, n.replace('_', ' ')))} {F.pct(v)}"
                 for n, v in r.guardrail.model_dump().items() if v is not None
             )  # fmt: skip
-            rows.append({"level": lvl, "split": r.method + (f" ({blend})" if blend else ""),
-                         "padding": F.pct(r.padding), "guardrail": g})  # fmt: skip
+            rows.append({_("level"): self.level_name(lvl),
+                         _("split"): _(r.method) + (f" ({blend})" if blend else ""),
+                         _("padding"): F.pct(r.padding), _("guardrail"): g})  # fmt: skip
         return F.table(pd.DataFrame(rows))
 
     def rounding_words(self) -> str:
         units = ", ".join(
-            f"{k} to {F.money(v, self.currency) if self.unit(k) == 'currency' else F.number(v)}"
+            _("{kpi} to {unit}").format(
+                kpi=self.kpi_name(k),
+                unit=F.money(v, self.currency) if self.unit(k) == "currency" else F.number(v),
+            )
             for k, v in self.cascade.rounding_unit.items()
             if v > 0
         )
         pad = (
-            f" Manager padding set by the parameter: {self.padding:.0%} into the "
-            f"**{self.pad_level}** level."
+            " "
+            + _(
+                "Manager padding set by the parameter: {padding} into the **{level}** level."
+            ).format(padding=F.pct(self.padding), level=self.level_name(self.pad_level))
             if self.padding is not None
             else ""
         )
         return (
-            f"Rounding: {units}, by the **{METHOD_WORDS[self.spec.rounding_method]}** method." + pad
+            _("Rounding: {units}, by the **{method}** method.").format(
+                units=units, method=_(METHOD_WORDS[self.spec.rounding_method])
+            )
+            + pad
         )
 
     def region_table(self) -> F.Table:
@@ -387,15 +416,17 @@ class TargetsReport:
         reg = a[a["level"] == self.top_level]
         rows = []
         for u, g in reg.groupby("node_id", sort=False):
-            row = {self.top_level: self._unit_name(u)}
+            row = {self.level_name(self.top_level): self._unit_name(u)}
             for r in g.itertuples():
                 change = (r.target / r.last_year_actual - 1) if r.additive else (
                     r.target - r.last_year_actual)  # fmt: skip
-                row[f"{r.kpi} target"] = self.value(r.kpi, r.target)
-                row[f"{r.kpi} vs {self.year - 1}"] = F.kpi_change(change, self.unit(r.kpi))
-            row["people"] = F.number(g["headcount"].iloc[0])
+                kn = self.kpi_name(r.kpi)
+                row[_("{kpi} target").format(kpi=kn)] = self.value(r.kpi, r.target)
+                row[_("{kpi} vs {year}").format(kpi=kn, year=self.year - 1)] = F.kpi_change(
+                    change, self.unit(r.kpi))  # fmt: skip
+            row[_("people")] = F.number(g["headcount"].iloc[0])
             rows.append(row)
-        return F.table(pd.DataFrame(rows), missing_note="no last-year actual to compare with")
+        return F.table(pd.DataFrame(rows), missing_note=_("no last-year actual to compare with"))
 
     def consistency_words(self) -> str:
         log = self.cascade.log
@@ -403,36 +434,52 @@ class TargetsReport:
         guard = log[log["kind"] == "guardrail"]
         zero = log[log["kind"] == "zero_weights"]
         ok = self.cascade.check().empty
-        pad_txt = ", ".join(f"{self.value(k, v)} of {k}"
+        pad_txt = ", ".join(_("{amount} of {kpi}").format(amount=self.value(k, v), kpi=self.kpi_name(k))
                             for k, v in pad.groupby("kpi")["amount"].sum().items())  # fmt: skip
         guard_txt = "; ".join(
-            f"{k}: {int((g['amount'] < 0).sum())} capped, {int((g['amount'] > 0).sum())} "
-            "raised to a floor"
+            _("{kpi}: {capped} capped, {raised} raised to a floor").format(
+                kpi=self.kpi_name(k),
+                capped=int((g["amount"] < 0).sum()),
+                raised=int((g["amount"] > 0).sum()),
+            )  # fmt: skip
             for k, g in guard.groupby("kpi")
         )
-        return (
-            f"Consistency check: **{'every' if ok else 'NOT every'} parent's children add up "
-            "exactly** to the parent's target (times one plus padding). "
-            f"Padding added {len(pad)} times"
-            + (f", in total {pad_txt}" if len(pad) else "")
-            + f". Guardrails moved {len(guard)} targets"
-            + (f" ({guard_txt})" if len(guard) else "")
-            + f". {len(zero)} unit(s) had no basis for shares and were split evenly."
+        head = (
+            _("Consistency check: **every parent's children add up exactly** to the parent's "
+              "target (times one plus padding).")
+            if ok
+            else _("Consistency check: **NOT every parent's children add up exactly** to the "
+                   "parent's target (times one plus padding).")
+        )  # fmt: skip
+        text = head + " " + _("Padding added {n} times").format(n=len(pad))
+        if len(pad):
+            text += _(", in total {amounts}").format(amounts=pad_txt)
+        text += _(". Guardrails moved {n} targets").format(n=len(guard))
+        if len(guard):
+            text += f" ({guard_txt})"
+        return text + _(". {n} unit(s) had no basis for shares and were split evenly.").format(
+            n=len(zero)
         )
 
     def calendar_words(self) -> str:
         cal = self.spec.calendarization
         ok = self.cascade.check_monthly().empty
         how = (
-            f"Months follow the **seasonal profile of each person's "
-            f"{cal.profile_level or 'own unit'}** over the last {cal.years} complete year(s)"
+            _("Months follow the **seasonal profile of each person's {level}** over the last "
+              "{years} complete year(s)").format(
+                level=self.level_name(cal.profile_level) if cal.profile_level else _("own unit"),
+                years=cal.years)
             if cal.method == "seasonal"
-            else "Months are **flat** (equal shares of the year)"
-        )
-        return (
-            how + f". Monthly check: **{'every' if ok else 'NOT every'} unit's months add up** "
-            "to its year and to its people's months (within padding)."
-        )
+            else _("Months are **flat** (equal shares of the year)")
+        )  # fmt: skip
+        check = (
+            _("Monthly check: **every unit's months add up** to its year and to its people's "
+              "months (within padding).")
+            if ok
+            else _("Monthly check: **NOT every unit's months add up** to its year and to its "
+                   "people's months (within padding).")
+        )  # fmt: skip
+        return how + ("。" if i18n.is_chinese() else ". ") + check
 
     def monthly(self) -> pd.DataFrame:
         """The company's monthly target for the main KPI and last year's actual months."""
@@ -463,45 +510,51 @@ class TargetsReport:
         names = self.hier.units.set_index("unit_id")["name"]
         wide["group"] = [x if b == "tenure" else f"{names.get(x, x)} ({x})"
                          for b, x in zip(wide["by"], wide["group"], strict=True)]  # fmt: skip
+        wide["by"] = [self.level_name(b) if b != "tenure" else _("tenure") for b in wide["by"]]
         wide.columns.name = None
-        return F.table(wide, names={"by": "grouped by"},
-                       missing_note="no forecast for this group and KPI",
-                       notes=[f"Groups with fewer than {self.min_group} people are not shown."])  # fmt: skip
+        return F.table(wide, names={"by": _("grouped by"), "group": _("group"),
+                                    **{k: self.kpi_name(k) for k in self.kpis.index}},
+                       missing_note=_("no forecast for this group and KPI"),
+                       notes=[_("Groups with fewer than {n} people are not shown.").format(
+                           n=self.min_group)])  # fmt: skip
 
     def company_difficulty_words(self) -> str:
         u = self.difficulty.units
         rows = u[u["level"] == self.hier.levels[0]]
         parts = [
-            f"**{self.label(r.kpi)}**: {F.pct(r.share_at_or_above)} expected at or above target, "
-            f"{F.pct(r.share_low)} in a 1-in-20 bad year to {F.pct(r.share_high)} in a "
-            f"1-in-20 good one ({reading(r.share_at_or_above)})"
+            _("**{kpi}**: {share} expected at or above target, {low} in a 1-in-20 bad year to "
+              "{high} in a 1-in-20 good one ({reading})").format(
+                kpi=self.label(r.kpi), share=F.pct(r.share_at_or_above), low=F.pct(r.share_low),
+                high=F.pct(r.share_high), reading=_(reading(r.share_at_or_above)))
             for r in rows.itertuples()
-        ]
-        return "Company-wide: " + "; ".join(parts) + "."
+        ]  # fmt: skip
+        sep = "；" if i18n.is_chinese() else "; "
+        return _("Company-wide: {parts}.").format(parts=sep.join(parts))
 
     def outside_band_words(self) -> str:
         out, n = self.units_outside_band()
-        return (
-            f"{out} of {n} units with at least {self.min_group} people fall outside the 60-70% "
-            f"band for {self.main_kpi}. A share below {TOO_HARD:.0%} means most people will "
-            f"miss; above {TOO_EASY:.0%} the target pays for results that would have come anyway."
-        )
+        return _(
+            "{out} of {n} units with at least {min_group} people fall outside the 60-70% band "
+            "for {kpi}. A share below {too_hard} means most people will miss; above {too_easy} "
+            "the target pays for results that would have come anyway."
+        ).format(out=out, n=n, min_group=self.min_group, kpi=self.kpi_name(self.main_kpi),
+                 too_hard=F.pct(TOO_HARD), too_easy=F.pct(TOO_EASY))  # fmt: skip
 
     def reconciliation_table(self) -> F.Table:
         k = self.main_kpi
         rec = self.reconciliation
         rec = rec[rec["level"].isin(self.hier.levels[:3]) & (rec["kpi"] == k)]
         df = pd.DataFrame({
-            "unit": [self._unit_name(u) for u in rec["unit_id"]],
-            "level": rec["level"].to_numpy(),
-            "top-down target": [self.value(k, v) for v in rec["target"]],
-            "own forecast": [self.value(k, v) for v in rec["forecast"]],
-            "own growth": [F.signed_pct(v - 1) for v in rec["own_trend"]],
-            "gap": [self.value(k, v) for v in rec["gap"]],
-            "gap %": [F.signed_pct(v) for v in rec["gap_pct"]],
-            "chance the unit reaches it": [F.pct(v) for v in rec["p_reach"]],
+            _("unit"): [self._unit_name(u) for u in rec["unit_id"]],
+            _("level"): [self.level_name(x) for x in rec["level"]],
+            _("top-down target"): [self.value(k, v) for v in rec["target"]],
+            _("own forecast"): [self.value(k, v) for v in rec["forecast"]],
+            _("own growth"): [F.signed_pct(v - 1) for v in rec["own_trend"]],
+            _("gap"): [self.value(k, v) for v in rec["gap"]],
+            _("gap %"): [F.signed_pct(v) for v in rec["gap_pct"]],
+            _("chance the unit reaches it"): [F.pct(v) for v in rec["p_reach"]],
         })  # fmt: skip
-        return F.table(df, missing_note="no forecast for this unit")
+        return F.table(df, missing_note=_("no forecast for this unit"))
 
     def backtest_table(self) -> F.Table | None:
         b = self.backtest
@@ -510,33 +563,37 @@ class TargetsReport:
         k = self.main_kpi
         gk = b.gaps[(b.gaps["kpi"] == k) & b.gaps["level"].isin(self.hier.levels[:2])]
         df = pd.DataFrame({
-            "unit": [self._unit_name(u) for u in gk["unit_id"]],
-            "target to date": [self.value(k, v) for v in gk["ytd_target"]],
-            "actual to date": [self.value(k, v) for v in gk["ytd_actual"]],
-            "pace": [F.pct(v) for v in gk["pace"]],
-            "gap": [self.value(k, v) for v in gk["gap"]],
-            "share of parent's gap": [F.pct(v) for v in gk["contribution"]],
+            _("unit"): [self._unit_name(u) for u in gk["unit_id"]],
+            _("target to date"): [self.value(k, v) for v in gk["ytd_target"]],
+            _("actual to date"): [self.value(k, v) for v in gk["ytd_actual"]],
+            _("pace"): [F.pct(v) for v in gk["pace"]],
+            _("gap"): [self.value(k, v) for v in gk["gap"]],
+            _("share of parent's gap"): [F.pct(v) for v in gk["contribution"]],
         })  # fmt: skip
-        return F.table(df, missing_note="the company has no parent")
+        return F.table(df, missing_note=_("the company has no parent"))
 
     def backtest_words(self) -> str:
         b = self.backtest
         if b is None:
-            return "Back-test skipped: it needs two years of history before the last year."
+            return _("Back-test skipped: it needs two years of history before the last year.")
         k = self.main_kpi
         fc = b.proposal.set_index("kpi").loc[k]
         inside = fc["lower"] <= b.actual_total <= fc["upper"]
         e = b.expected
-        return (
-            f"The company forecast for {b.year} was {self.value(k, fc['forecast'])} "
-            f"(90% interval {self.value(k, fc['lower'])} to {self.value(k, fc['upper'])}); "
-            f"the year came in at {self.value(k, b.actual_total)}, "
-            f"**{'inside' if inside else 'outside'} the interval**. Up to {b.cut}, "
-            f"**{F.pct(b.actual_share)}** of people were at or above their {k} target to date; "
-            f"before the year the diagnostics expected **{F.pct(e['share_at_or_above'])}** "
-            f"({F.pct(e['share_low'])} in a 1-in-20 bad year to {F.pct(e['share_high'])} in a "
-            f"1-in-20 good one). Design band: {BAND[0]:.0%}-{BAND[1]:.0%}."
-        )
+        return _(
+            "The company forecast for {year} was {forecast} (90% interval {low} to {high}); "
+            "the year came in at {actual}, **{where} the interval**. Up to {cut}, **{share}** of "
+            "people were at or above their {kpi} target to date; before the year the "
+            "diagnostics expected **{expected}** ({bad} in a 1-in-20 bad year to {good} in a "
+            "1-in-20 good one). Design band: {band_low}-{band_high}."
+        ).format(
+            year=b.year, forecast=self.value(k, fc["forecast"]), low=self.value(k, fc["lower"]),
+            high=self.value(k, fc["upper"]), actual=self.value(k, b.actual_total),
+            where=_("inside") if inside else _("outside"), cut=i18n.month(b.cut),
+            share=F.pct(b.actual_share), kpi=self.kpi_name(k),
+            expected=F.pct(e["share_at_or_above"]), bad=F.pct(e["share_low"]),
+            good=F.pct(e["share_high"]), band_low=F.pct(BAND[0]), band_high=F.pct(BAND[1]),
+        )  # fmt: skip
 
     def ratchet_table(self, up: float = 0.5, down_asymmetric: float = 0.25) -> F.Table | None:
         b = self.backtest
@@ -547,48 +604,64 @@ class TargetsReport:
         target = reps["annual_target"].to_numpy(float)
         actual = reps["projected"].fillna(0).to_numpy(float)
         rows = []
-        for name, d in ((f"symmetric ({up:.0%} of a beat, {up:.0%} of a miss)", up),
-                        (f"asymmetric ({up:.0%} of a beat, {down_asymmetric:.0%} of a miss)",
+        sym = _("symmetric ({up} of a beat, {down} of a miss)")
+        asym = _("asymmetric ({up} of a beat, {down} of a miss)")
+        for name, d in ((sym.format(up=F.pct(up), down=F.pct(up)), up),
+                        (asym.format(up=F.pct(up), down=F.pct(down_asymmetric)),
                          down_asymmetric)):  # fmt: skip
             nxt = tg.ratchet(target, actual, up=up, down=d)
-            rows.append({"rule": name, "next-year total": self.value(k, nxt.sum()),
-                         "vs this year's targets": F.signed_pct(nxt.sum() / target.sum() - 1),
-                         "people whose target rises": F.pct((nxt > target).mean())})  # fmt: skip
+            rows.append({_("rule"): name, _("next-year total"): self.value(k, nxt.sum()),
+                         _("vs this year's targets"): F.signed_pct(nxt.sum() / target.sum() - 1),
+                         _("people whose target rises"): F.pct((nxt > target).mean())})  # fmt: skip
         return F.table(pd.DataFrame(rows))
 
     def method_notes(self) -> list[str]:
         rates = [k for k in self.kpis.index if not self.summed(k)]
         rate_rules = sorted({self.spec.rule(lvl, k).rate_rule for k in rates
                              for lvl in [*self.hier.levels[1:], "rep"]})  # fmt: skip
-        models = "; ".join(f"{k}: {model_words(m)} (`{m}`)" for k, m in
-                           zip(self.proposal["kpi"], self.proposal["model"], strict=True))  # fmt: skip
-        return [
-            "**Forecast**: the company's monthly history per KPI is fitted with exponential "
-            "smoothing (Holt-Winters) models with and without a trend, damped or not, with a "
-            "multiplicative or additive monthly pattern; the one with the lowest AICc (fit "
-            "for its complexity) is kept, and 2,000 simulated years give the 90% interval. "
-            f"Models chosen: {models}.",
-            f"**Rounding**: each split is rounded with the "
-            f"{METHOD_WORDS[self.spec.rounding_method]} method, so children add up exactly to "
-            "the parent, and never outside a guardrail band; exact ties go to the larger share, "
-            "then to the unit listed first. Counts are whole numbers.",
-            (
-                "**Rates** ("
-                + ", ".join(rates)
-                + ") are not split, since a rate does not add up: "
-                + "; ".join(f"{RATE_WORDS.get(r, r)} (`{r}`)" for r in rate_rules)
-                + "."
-            )
+        sep = "；" if i18n.is_chinese() else "; "
+        # The model's code as the library writes it; in Chinese without its English gloss.
+        code = (lambda m: m.split(" ")[0]) if i18n.is_chinese() else (lambda m: m)
+        models = sep.join(f"{self.kpi_name(k)}: {model_words(m)} (`{code(m)}`)" for k, m in
+                          zip(self.proposal["kpi"], self.proposal["model"], strict=True))  # fmt: skip
+        rate_text = (
+            _("**Rates** ({rates}) are not split, since a rate does not add up: {rules}.").format(
+                rates=", ".join(self.kpi_name(k) for k in rates),
+                rules=sep.join(
+                    f"{_(RATE_WORDS[r]) if r in RATE_WORDS else r} (`{r}`)" for r in rate_rules
+                ),
+            )  # fmt: skip
             if rates
-            else "**Rates**: none in this dataset.",  # fmt: skip
-            "**Guardrails** are set around each person's last-year run rate (annualized over "
-            "the months they worked); people with under three months of history are treated "
-            "as new hires and bound only by floors.",
-            "**Difficulty** assumes a person's year varies around their forecast as people's "
-            "years varied in the past; it does not know about territory changes, new products "
-            "or behaviour under a new plan (the simulation reports model that).",
-            "**Back-test**: the rules are applied to the last full year using only what was "
-            "known before it (its history and the people employed on its first day).",
+            else _("**Rates**: none in this dataset.")
+        )
+        return [
+            _(
+                "**Forecast**: the company's monthly history per KPI is fitted with exponential "
+                "smoothing (Holt-Winters) models with and without a trend, damped or not, with a "
+                "multiplicative or additive monthly pattern; the one with the lowest AICc (fit "
+                "for its complexity) is kept, and 2,000 simulated years give the 90% interval. "
+                "Models chosen: {models}."
+            ).format(models=models),
+            _(
+                "**Rounding**: each split is rounded with the {method} method, so children add "
+                "up exactly to the parent, and never outside a guardrail band; exact ties go to "
+                "the larger share, then to the unit listed first. Counts are whole numbers."
+            ).format(method=_(METHOD_WORDS[self.spec.rounding_method])),
+            rate_text,
+            _(
+                "**Guardrails** are set around each person's last-year run rate (annualized over "
+                "the months they worked); people with under three months of history are treated "
+                "as new hires and bound only by floors."
+            ),
+            _(
+                "**Difficulty** assumes a person's year varies around their forecast as people's "
+                "years varied in the past; it does not know about territory changes, new products "
+                "or behaviour under a new plan (the simulation reports model that)."
+            ),
+            _(
+                "**Back-test**: the rules are applied to the last full year using only what was "
+                "known before it (its history and the people employed on its first day)."
+            ),
         ]
 
 
