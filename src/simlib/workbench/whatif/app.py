@@ -82,7 +82,14 @@ def totals_html(
     values: Mapping[str, Any] | None = None,
 ) -> str:
     """The start | as set | change table (and a column for a plan compared with)."""
-    from simlib.workbench.report import fmt
+    from simlib import vocabulary as voc
+    from simlib.workbench.report import fmt as fmt_plain
+
+    # Chinese amounts carry their unit (1,626万元); English ones the table's "(CNY)".
+    cur = wi.currency if i18n.is_chinese() else None
+
+    def fmt(value: float, kind: str) -> str:
+        return fmt_plain(value, kind, cur)
 
     t = wi.table(start, now)
     head = "".join(
@@ -95,7 +102,8 @@ def totals_html(
         kind = r["kind"]
         change = r["change"]
         cells = [
-            f"<td>{_esc(_(r['measure']))}</td>",
+            f"<td>{_esc(voc.metric(key).name if cur and key == 'total_payout' else r['measure'])}"
+            "</td>",
             f'<td data-metric="{key}" data-col="start" data-value="{r["start"]!r}">'
             f"{fmt(r['start'], kind)}</td>",
             f'<td data-metric="{key}" data-col="now" data-value="{r["as set"]!r}">'
@@ -588,8 +596,12 @@ class WhatIfApp:
         scenario_dir = env.get(ENV["scenario_dir"], scenario_dir)
         if env.get(ENV["year"]):
             year = int(env[ENV["year"]])
+        from simlib.labels import load_labels
+
         ds = sl.load_dataset(project.resolve(data_path))
-        wi = WhatIf(ds, project.resolve(plan_file), year=year)
+        # The data's Chinese names of KPIs and components (English pages keep the codes).
+        labels = load_labels(project.resolve(data_path), ds) if i18n.is_chinese() else None
+        wi = WhatIf(ds, project.resolve(plan_file), year=year, labels=labels)
         return cls(
             wi,
             scenario_dir=project.resolve(scenario_dir),

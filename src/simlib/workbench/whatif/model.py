@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simlib import i18n
 from simlib import metrics as m
 from simlib import vocabulary as voc
 from simlib.errors import SimlibError, SpecError
@@ -201,10 +202,11 @@ class WhatIf:
     targets : pandas.DataFrame, optional
         ``rep_id, period, kpi, target`` (default ``ds.targets``).
     team_level : str, optional
-        Org level of the team component added when the team share is raised on a
-        plan without one (default: the level above teams, e.g. ``branch``).
+        Org level of a team component the team share adds (default: above teams).
     min_group : int
         Groups with fewer reps are left out of the winners / losers table.
+    labels : simlib.labels.Labels, optional
+        Names of KPIs and components on the page (default: those ``ds`` carries).
 
     Examples
     --------
@@ -221,12 +223,15 @@ class WhatIf:
         targets: pd.DataFrame | None = None,
         team_level: str | None = None,
         min_group: int = MIN_GROUP,
+        labels: Any = None,
     ) -> None:
         from simlib.data.checks import exclude_missing_months
         from simlib.data.org import Hierarchy
         from simlib.engine.simulate import load_plan
+        from simlib.labels import load_labels
 
         self.ds = ds
+        self.labels = labels if labels is not None else load_labels(None, ds)
         self.plan = load_plan(plan, ds)
         self.min_group = int(min_group)
         tg = ds.targets if targets is None else targets
@@ -325,7 +330,9 @@ class WhatIf:
         return {k: c.start for k, c in self.controls.items()}
 
     def _label(self, comp: dict) -> str:
-        return comp.get("label") or comp["name"].replace("_", " ").capitalize()
+        zh = self.labels.name("component", comp["name"], "zh-CN") if i18n.is_chinese() else None
+        return (zh if zh != comp["name"] else None) or comp.get("label") or comp["name"].replace(
+            "_", " ").capitalize()  # fmt: skip
 
     def _build_controls(self) -> list[Control]:
         out: list[Control] = []
@@ -404,8 +411,7 @@ class WhatIf:
 
     def _gate_controls(self, comp: dict, gate: dict) -> list[Control]:
         name, group = comp["name"], self._label(comp)
-        kpi = gate["kpi"]
-        lo_ = float(gate["min"])
+        kpi, lo_, said = gate["kpi"], float(gate["min"]), self.labels.name("kpi", gate["kpi"])
         if gate.get("basis", "attainment") == "attainment":
             kind, unit, low, high, step = "attainment", "% of quota", 0.0, max(1.5, lo_), 0.01
         else:
@@ -418,23 +424,20 @@ class WhatIf:
                 low, high, step = 0.0, max(1.0, 2 * lo_), max(lo_ / 100, 0.01)
         return [
             Control(
-                f"{name}.gate", _("gate on {kpi}").format(kpi=kpi), group, "switch", "", True,
-                help=_("Off: the component pays whatever {kpi} is.").format(kpi=kpi),
+                f"{name}.gate", _("gate on {kpi}").format(kpi=said), group, "switch", "", True,
+                help=_("Off: the component pays whatever {kpi} is.").format(kpi=said),
             ),
             Control(
-                f"{name}.gate_min", _("gate: {kpi} at least").format(kpi=kpi), group, kind, unit,
+                f"{name}.gate_min", _("gate: {kpi} at least").format(kpi=said), group, kind, unit,
                 lo_, low=min(low, lo_), high=max(high, lo_), step=step, help=_(
-                    "The component pays only in periods where {kpi} reaches this.").format(kpi=kpi),
+                    "The component pays only in periods where {kpi} reaches this.").format(kpi=said),
             ),
         ]  # fmt: skip
 
     def _individual(self, comps: list[dict]) -> list[dict]:
         """Target-incentive components paid on the rep's own results (not the team)."""
-        return [
-            c
-            for c in comps
-            if c["type"] == "quota_bonus" or (c["type"] == "scorecard" and c.get("weight"))
-        ]
+        return [c for c in comps
+                if c["type"] == "quota_bonus" or (c["type"] == "scorecard" and c.get("weight"))]  # fmt: skip
 
     def _plan_controls(self) -> list[Control]:
         out: list[Control] = []
