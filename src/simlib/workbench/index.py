@@ -9,7 +9,7 @@ from typing import Any
 
 from simlib import i18n
 from simlib._atomic import atomic_file
-from simlib.i18n import N_, _, ngettext
+from simlib.i18n import N_, _
 from simlib.workbench.items import OK_STATUSES, BatchItem, error_text
 from simlib.workbench.outdir import STORE_SUFFIX
 from simlib.workbench.render import PAGE_CSS, link_pages, nav_html
@@ -219,12 +219,11 @@ def write_index(
             + "".join(f"<li>{escape(n)}</li>" for n in notes)
             + "</ul>"
         )
-    counts = ngettext("{n} design, {failed} failed", "{n} designs, {failed} failed",
-                      len(items)).format(n=len(items), failed=n_failed)  # fmt: skip
+    counts = _("{n} design(s), {failed} failed").format(n=len(items), failed=n_failed)
     if extras:
-        counts += ngettext("; {n} other report, {failed} failed",
-                           "; {n} other reports, {failed} failed",
-                           len(extras)).format(n=len(extras), failed=n_extra_failed)  # fmt: skip
+        counts += _("; {n} other report(s), {failed} failed").format(
+            n=len(extras), failed=n_extra_failed
+        )
     byline = _("Prepared by {author}.").format(author=header["author"]) + " " if header.get(
         "author") else ""  # fmt: skip
     store = f"{out_dir.name}{STORE_SUFFIX}/results.duckdb"
