@@ -20,7 +20,8 @@ figures):
 * ``million``: 1,000,000 reps x 1,000 draws on a 2-worker LocalCluster (long).
 
 ``--pairs N`` runs ``local`` and ``kernel`` alternately N times (the machine may be
-shared: both see the same load) and prints medians and the ratios engine / kernel;
+shared: both see the same load) and prints medians and the ratios engine / kernel
+(``--draws`` shortens both);
 ``--yardstick PATH`` also runs another kernel script (``PATH reps draws``) in each
 round and prints its figures beside them.
 
@@ -217,11 +218,11 @@ def _median(rows: list[dict], key: str) -> float:
     return statistics.median(r[key] for r in rows)
 
 
-def pairs(n: int, yardstick: str | None) -> None:
-    draws = CASES["local"][1]
+def pairs(n: int, yardstick: str | None, draws: int | None = None) -> None:
+    draws = draws or CASES["local"][1]
     engine, kernel, other = [], [], []
     for i in range(n):
-        engine.append(_child(["--one", "local"]))
+        engine.append(_child(["--one", "local", "--draws", str(draws)]))
         kernel.append(_child(["--kernel", str(draws)]))
         if yardstick:
             other.append(_yardstick(yardstick, 10_000, draws))
@@ -273,7 +274,7 @@ def main() -> None:
         return
     dataset_path(10_000)  # generate outside the measured processes
     if args.pairs:
-        pairs(args.pairs, args.yardstick)
+        pairs(args.pairs, args.yardstick, args.draws)
         return
     results = {}
     for case in args.cases.split(","):

@@ -102,10 +102,10 @@ def test_panel_fit_supplies_the_engine_parametric_model():
     )  # fmt: skip
     assert len(res.per_draw) == 4
     # The fit also builds the engine's model directly (the design's behavior.fit -> SalesModel).
-    from simlib.engine.sales import Layout
+    from simlib.engine.sales import Layout, ParametricSales
 
     lay = Layout.from_dataset(ds, pd.period_range("2026-01", "2026-12", freq="M"))
-    model = bh.fit(ds).sales_model(lay, np.full(lay.shape, 0.5))
+    model = ParametricSales.from_panel(bh.fit(ds), lay, np.full(lay.shape, 0.5))
     assert model.sigma_month[i] == pytest.approx(opts["sigma_month"][i])
     assert model.draw(np.random.default_rng(0)).shape == lay.shape
     assert all(np.isfinite(e.se) for e in fit.estimates if np.isfinite(e.estimate))

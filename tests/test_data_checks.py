@@ -6,6 +6,7 @@ Every expected number is derived in the test from the inputs written here.
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -648,3 +649,98 @@ def test_difficulty_forecasts_do_not_read_a_partial_year_as_whole():
     # (reading 7 months as a year would give 12/7 of it).
     assert d.reps["forecast"].sum() == pytest.approx(fc, rel=1e-9)
     assert prop["last_year_actual"].iloc[0] == pytest.approx(expected, rel=1e-12)
+
+
+# ------------------------------------------------------------------ Chinese
+#: Three or more English words in a row: a sentence left untranslated. Identifiers
+#: (data_checks.partial_year, company_target, rep ids, KPI names) are single words.
+ENGLISH_SENTENCE = re.compile(r"[A-Za-z]{2,}(?: [A-Za-z]{2,}){2,}")
+
+
+def _every_finding(ds: Dataset) -> list:
+    """Each kind of finding the checks give on ``ds``: partial year (refused and
+    annualized), missing months, no sales, zero and absent targets, implausible values."""
+    s = ds.sales.copy()
+    i = s.index[(s["rep_id"] == "a1") & (s["period"] == pd.Period("2013-05", "M"))][0]
+    s.loc[i, "value"] = 5e8
+    gap = s.loc[
+        ~((s["rep_id"] == "a3") & (s["period"].dt.year == 2014) & (s["period"].dt.month < 4))
+    ]
+    gap = gap.loc[gap["rep_id"] != "b3"]
+    bad = Dataset(ds.kpis, ds.units, ds.reps, gap, targets=ds.targets)
+    tg = ds.targets.loc[ds.targets["rep_id"] != "b1"].copy()
+    tg.loc[tg["rep_id"] == "a2", "target"] = 0.0
+    found = list(check_dataset(bad, targets=tg, year=2014))
+    found += list(check_dataset(bad, targets=tg, year=2014, settings={"no_sales": "error"}))
+    partial = panel(last="2015-07")
+    found += list(check_dataset(partial))
+    found += list(check_dataset(partial, settings={"partial_year": "refuse"}))
+    return found
+
+
+def test_findings_in_chinese_have_no_english_sentence():
+    from simlib import i18n
+
+    ds = panel(last="2014-12")
+    english = _every_finding(ds)
+    with i18n.use("zh-CN"):
+        chinese = _every_finding(ds)
+    checks = {f.check for f in english}
+    assert {"partial_year", "missing_months", "no_sales", "zero_targets"} <= checks
+    assert "implausible_values" in checks
+    assert [f.check for f in chinese] == [f.check for f in english]
+    for f in chinese:
+        text = f.text()
+        assert re.search(r"[\u4e00-\u9fff]", text), text
+        assert not ENGLISH_SENTENCE.search(text), text
+    # The same findings read in English outside the block.
+    assert all(ENGLISH_SENTENCE.search(f.text()) for f in english)
+
+
+def test_validation_problems_in_chinese_have_no_english_sentence(tmp_path, capsys):
+    from simlib import i18n
+    from simlib.data.validate import format_problems
+
+    ds = panel(last="2014-12")
+    sales = ds.sales.astype({"value": object}).copy()
+    sales.loc[0, "value"] = "12%"
+    sales.loc[1, "period"] = "2014-01-15"
+    sales.loc[2, "rep_id"] = "nobody"
+    kpis = ds.kpis.assign(direction=["up"] * len(ds.kpis))
+    reps = ds.reps.assign(base_salary=-1.0)
+    units = ds.units.assign(extra="x")
+    tables = {"kpis": kpis, "units": units, "reps": reps, "sales": sales, "odd": ds.kpis}
+    _, english = validate_tables(tables)
+    with i18n.use("zh-CN"):
+        _, chinese = validate_tables(tables)
+        table = format_problems(chinese)
+    assert len(chinese) == len(english) >= 6
+    for p in chinese:
+        assert re.search(r"[\u4e00-\u9fff]", p.expected), p
+        assert not ENGLISH_SENTENCE.search(p.expected), p
+    assert table.splitlines()[0].split()[:2] == ["文件", "行"]
+
+
+def test_simlib_validate_speaks_chinese_from_reading_to_the_last_line(tmp_path):
+    import io
+
+    from simlib import i18n
+    from simlib.data.validate import validate_cli
+
+    folder = panel(last="2014-12").save(tmp_path / "ds")
+    (folder / "sales.csv").unlink()
+    reps = (folder / "reps.csv").read_text(encoding="utf-8").splitlines()
+    head, first = reps[0].split(","), reps[1].split(",")
+    first[head.index("hire_date")] = "someday"
+    reps[1] = ",".join(first)
+    (folder / "reps.csv").write_text("\n".join(reps) + "\n", encoding="utf-8")
+    out = io.StringIO()
+    with i18n.use("zh-CN"):
+        assert validate_cli(folder, out=out) == 1
+    text = out.getvalue()
+    assert "someday" in text and "sales" in text
+    for line in text.splitlines():
+        assert not ENGLISH_SENTENCE.search(line), line
+    english = io.StringIO()
+    assert validate_cli(folder, out=english) == 1  # and in English, outside the block
+    assert ENGLISH_SENTENCE.search(english.getvalue())

@@ -45,12 +45,13 @@ def test_weighted_rollup_does_not_depend_on_the_frame_index(tiny_ds):
 
 
 def test_a_generated_dataset_meets_the_contract_and_equals_itself_saved_and_loaded(tmp_path):
+    from typed_contract import assert_typed_contract
+
     import simlib as sl
-    from simlib.data.schemas import check_dataset
     from simlib.data.synthetic import generate
 
     ds = generate(n_reps=60, months=14, seed=5)
-    assert check_dataset(ds) == []
+    assert_typed_contract(ds)
     back = sl.load_dataset(ds.save(tmp_path / "d", format="csv"))
     for name, table in ds.tables().items():
         pd.testing.assert_frame_equal(table, back.tables()[name], check_exact=True)

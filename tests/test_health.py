@@ -285,7 +285,28 @@ def test_a_rep_above_the_level_is_still_counted(tiny_ds):
 
 def test_tenure_bands(year_ds):
     b = H.tenure_bands(year_ds, at="2025-12-31")
-    assert b.to_dict() == {"a": "5y+", "b": "5y+", "c": "6-12m", "d": "5y+", "e": "1-3y"}
+    # a: 6 years; b: 5.2 at the exit in March; c: under 9 months; d: 7 years; e: 1.6 years.
+    assert b.to_dict() == {"a": "5y+", "b": "5y+", "c": "<1y", "d": "5y+", "e": "1-3y"}
+
+
+def test_a_tenure_band_begins_at_its_edge():
+    from simlib.data.tenure import TENURE_BANDS, tenure_band
+
+    at = pd.Timestamp("2026-01-01")
+    # 365.25 days make a year: 1 year before `at` is 365 days (2025 was not a leap year),
+    # just under 1 * 365.25; 366 days is just over it.
+    days = [0, 365, 366, 3 * 366, 5 * 366, -30]
+    hires = pd.Series([at - pd.Timedelta(days=d) for d in days], index=list("uvwxyz"))
+    got = tenure_band(hires, at)
+    assert got.to_dict() == {
+        "u": "<1y",
+        "v": "<1y",
+        "w": "1-3y",
+        "x": "3-5y",
+        "y": "5y+",
+        "z": "<1y",  # hired after the date: not yet a year
+    }
+    assert set(got) <= set(TENURE_BANDS)
 
 
 def test_references_cite_their_sources():

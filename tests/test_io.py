@@ -11,11 +11,11 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from typed_contract import assert_typed_contract
 
 import simlib as sl
 from simlib.data.dataset import Dataset
 from simlib.data.io import detect_encoding, load_dataset, read_raw, save_dataset
-from simlib.data.schemas import check_dataset
 from simlib.errors import DataValidationError, SimlibError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,7 +66,7 @@ def test_fixture_round_trip_with_optional_tables(tmp_path, fmt, enc):
     assert ds.potential is not None and ds.targets is not None and ds.competence is not None
     back = load_dataset(ds.save(_target(tmp_path, fmt, enc), format=fmt, encoding=enc))
     assert_same(ds, back)
-    assert check_dataset(back) == []
+    assert_typed_contract(back)
 
 
 def test_csv_bytes_are_really_in_the_encoding_asked(tiny_ds, tmp_path):
@@ -318,7 +318,7 @@ def test_random_valid_datasets_round_trip(tmp_path_factory, ds):
     for fmt, enc in WAYS:
         back = load_dataset(ds.save(_target(tmp, fmt, enc), format=fmt, encoding=enc))
         assert_same(ds, back, exact=fmt != "excel")
-        assert check_dataset(back) == []  # what the loader returns keeps the typed contract
+        assert_typed_contract(back)  # what the loader returns keeps the typed contract
         a, b = ds.sales_array(), back.sales_array()
         assert np.allclose(a, b, rtol=0 if fmt != "excel" else 1e-14, atol=0, equal_nan=True)
 
@@ -402,15 +402,14 @@ def test_workbook_without_a_table_sheet_lists_its_sheets(tiny_ds, tmp_path):
     assert "a sheet named sales" in p.expected
 
 
-def test_check_dataset_names_a_missing_column(tiny_ds):
-    ds = Dataset(
-        kpis=tiny_ds.kpis,
-        units=tiny_ds.units,
-        reps=tiny_ds.reps.drop(columns="grade"),
-        sales=tiny_ds.sales,
-    )
-    (p,) = check_dataset(ds)
-    assert (p.file, p.column) == ("reps", "grade") and "column" in p.expected
+def test_a_typed_table_without_a_required_column_names_it(tiny_ds):
+    from simlib.data.validate import validate_tables
+
+    tables = {**tiny_ds.tables(), "reps": tiny_ds.reps.drop(columns="grade")}
+    _, problems = validate_tables(tables)
+    (p,) = problems
+    assert (p.file, p.row, p.column) == ("reps", None, "grade")
+    assert p.expected.startswith("a column 'grade' (required in reps;")
 
 
 def test_undecodable_csv_gives_line_and_byte(tiny_ds, tmp_path):

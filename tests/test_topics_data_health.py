@@ -69,7 +69,7 @@ def test_tables_have_no_nan_no_snake_case_and_ordered_tenure(generated):
     tenure_table = rep.tenure_mix_table()
     tenure = tenure_table.frame
     bands = [c for c in tenure.columns if c[0] in "<0123456789"]
-    assert bands == [b for b in ("<6m", "6-12m", "1-3y", "3-5y", "5y+") if b in bands]
+    assert bands == [b for b in ("<1y", "1-3y", "3-5y", "5y+") if b in bands]
     for t in (
         rep.distribution_table("EUR"),
         rep.attrition_table(),

@@ -21,11 +21,11 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from typed_contract import assert_typed_contract
 
 import simlib as sl
 from simlib.data.dataset import Dataset
 from simlib.data.parse import month_ordinals, to_dates
-from simlib.data.schemas import check_dataset
 from simlib.data.validate import MAX_ROWS_PER_CHECK, validate_cli, validate_tables
 from simlib.errors import DataValidationError
 from simlib.workbench.cli import main
@@ -377,20 +377,20 @@ def test_large_bad_column_reports_a_bounded_list():
     assert any(p.value == f"{n - MAX_ROWS_PER_CHECK:,} more rows" for p in problems)
 
 
-# ------------------------------------------------------------ the pandera contract
+# ------------------------------------------------------------ the typed contract
 def test_typed_contract_holds_for_loaded_and_hand_made_data(tiny_ds):
-    assert check_dataset(tiny_ds) == []
-    assert check_dataset(sl.load_dataset(GOOD)) == []
+    assert_typed_contract(tiny_ds)
+    assert_typed_contract(sl.load_dataset(GOOD))
 
 
-def test_typed_contract_reports_each_breach(tiny_ds):
+def test_typed_tables_are_checked_by_the_same_rules_as_files(tiny_ds):
     sales = pd.concat([tiny_ds.sales, tiny_ds.sales.head(1)], ignore_index=True)
-    bad = Dataset(
-        kpis=tiny_ds.kpis.assign(direction=["up", "higher"]),
-        units=tiny_ds.units,
-        reps=tiny_ds.reps.assign(base_salary=[-1.0, 2, 3, 4, 5]),
-        sales=sales,
-        competence=pd.DataFrame(
+    tables = {
+        "kpis": tiny_ds.kpis.assign(direction=["up", "higher"]),
+        "units": tiny_ds.units,
+        "reps": tiny_ds.reps.assign(base_salary=[-1.0, 2, 3, 4, 5]),
+        "sales": sales,
+        "competence": pd.DataFrame(
             {
                 "rep_id": pd.array(["r1"], dtype="str"),
                 "period": pd.PeriodIndex(["2026-01"], freq="M"),
@@ -398,36 +398,36 @@ def test_typed_contract_reports_each_breach(tiny_ds):
                 "score": [7.0],
             }
         ),
-    )
-    got = [(p.file, p.row, p.column, p.value, p.expected) for p in check_dataset(bad)]
+    }
+    _, problems = validate_tables(tables)
+    got = [(p.file, p.row, p.column, p.value, p.expected) for p in problems]
     assert got == [
-        ("kpis", 1, "direction", "up", "one of higher, lower"),
-        ("reps", 1, "base_salary", "-1.0", "0 or more"),
-        # tiny sales has 26 rows; the copy of row 1 is row 27.
+        ("kpis", 1, "direction", "up", "one of higher, lower (whether higher or lower is better)"),
         (
-            "sales",
+            "reps",
             1,
-            "rep_id, period, kpi",
-            "r1 / 2026-01 / revenue",
-            "one row per (rep_id, period, kpi)",
+            "base_salary",
+            "-1.0",
+            "a salary of 0 or more (annual, in the dataset currency)",
         ),
+        # tiny sales has 26 rows; the copy of row 1 is row 27.
         (
             "sales",
             27,
             "rep_id, period, kpi",
             "r1 / 2026-01 / revenue",
-            "one row per (rep_id, period, kpi)",
+            "one row per (rep_id, period, kpi): the same key is already in row 1",
         ),
         ("competence", 1, "score", "7.0", "a score on the 1-5 scale"),
     ]
-    wrong_dtype = Dataset(
-        kpis=tiny_ds.kpis,
-        units=tiny_ds.units,
-        reps=tiny_ds.reps,
-        sales=tiny_ds.sales.assign(period=tiny_ds.sales["period"].astype(str)),
-    )
-    (p,) = check_dataset(wrong_dtype)
-    assert (p.file, p.row, p.column) == ("sales", None, "period") and "Period[M]" in p.expected
+    # Months given as text in a typed table are read like a file's.
+    as_text = {
+        **tiny_ds.tables(),
+        "sales": tiny_ds.sales.assign(period=tiny_ds.sales["period"].astype(str)),
+    }
+    typed, problems = validate_tables(as_text)
+    assert problems == []
+    pd.testing.assert_series_equal(typed["sales"]["period"], tiny_ds.sales["period"])
 
 
 def test_infinite_values_are_not_numbers(tiny_ds):
@@ -501,7 +501,7 @@ def test_arbitrary_cells_give_problems_not_crashes(tables):
     assert all(p.row is None or p.row >= 2 for p in problems)
     if not problems:  # whatever passes validation keeps the typed contract
         ds = Dataset(**typed, source="fuzz")
-        assert check_dataset(ds) == []
+        assert_typed_contract(ds)
 
 
 def test_dotted_and_chinese_month_and_date_spellings():

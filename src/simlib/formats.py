@@ -1,7 +1,7 @@
 """The input-format reference (``docs/formats/``), generated from what the code checks.
 
 Each page is built from the objects the loaders validate with: the dataset's
-required and optional columns and its pandera schemas, and the pydantic models
+table descriptions (:mod:`simlib.data.columns`), and the pydantic models
 of plan, cascade, appraisal and scenario files (keys, types, defaults, limits and
 the ``#:`` comments above each field). ``simlib docs`` writes the pages;
 ``simlib docs --check`` (run by the tests) fails when a committed page differs
@@ -104,38 +104,9 @@ TABLE_DOCS: dict[str, str] = {
 }
 
 
-def _column_type(table: str, column: str) -> tuple[str, str]:
-    """(type in words, allowed values / constraints) from the pandera schema."""
-    from simlib.data.schemas import SCHEMAS
-
-    col = SCHEMAS[table].columns.get(column)
-    if col is None:
-        return "text", ""
-    kinds, rules = [], []
-    for check in col.checks:
-        name = str(getattr(check, "name", "") or "")
-        err = str(getattr(check, "error", "") or "")
-        if name.startswith("dtype is "):
-            kinds.append(
-                {
-                    "text": "text",
-                    "a calendar month (Period[M])": "month (YYYY-MM)",
-                    "a date (datetime64)": "date (YYYY-MM-DD)",
-                    "a float64 number": "number",
-                    "true/false (bool)": "true/false",
-                }.get(name[len("dtype is ") :], name[len("dtype is ") :])
-            )
-        elif err:
-            rules.append(err)
-    if col.unique:
-        rules.append("unique")
-    return (kinds[0] if kinds else "text"), "; ".join(rules)
-
-
 def dataset_markdown() -> str:
     """The dataset page: every table, its columns, types, rules and meaning."""
-    from simlib.data.dataset import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, REQUIRED_TABLES, TABLES
-    from simlib.data.schemas import SCHEMAS
+    from simlib.data.columns import KIND_WORDS, REQUIRED_TABLES, SPECS, TABLES
 
     lines = [
         HEADER + "# Dataset tables",
@@ -162,18 +133,17 @@ def dataset_markdown() -> str:
         lines += [TABLE_DOCS[t], ""]
         lines += ["| column | required | type | may be empty | rules | meaning |"]
         lines += ["|---|---|---|---|---|---|"]
-        sch = SCHEMAS[t]
-        for c in (*REQUIRED_COLUMNS[t], *OPTIONAL_COLUMNS[t]):
-            kind, rules = _column_type(t, c)
-            col = sch.columns.get(c)
-            # An optional column may be left empty (or out): its meaning says what then.
-            nullable = col is not None and col.nullable
-            empty = "yes" if nullable or c in OPTIONAL_COLUMNS[t] else "no"
-            req = "yes" if c in REQUIRED_COLUMNS[t] else "no"
+        spec = SPECS[t]
+        # Required columns first, then the optional ones (which may be left empty or out:
+        # their meaning says what then).
+        for col in sorted(spec.columns, key=lambda c: not c.required):
+            c = col.name
+            empty = "yes" if col.nullable or not col.required else "no"
+            req = "yes" if col.required else "no"
+            kind, rules = KIND_WORDS[col.kind], col.rules(spec.key)
             lines.append(f"| `{c}` | {req} | {kind} | {empty} | {rules} | {COLUMN_DOCS[t][c]} |")
-        keys = getattr(sch, "unique", None)
-        if keys:
-            lines += ["", f"One row per ({', '.join(keys)})."]
+        if len(spec.key) > 1:
+            lines += ["", f"One row per ({', '.join(spec.key)})."]
     return "\n".join(lines) + "\n"
 
 

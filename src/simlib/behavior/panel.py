@@ -22,6 +22,7 @@ from simlib.behavior.estimate import (
     _log,
     estimates_frame,
 )
+from simlib.behavior.shocks import Layout, shock_components
 from simlib.behavior.specs import BehaviorError
 
 
@@ -41,7 +42,8 @@ class SalesPanelFit:
     n_obs: dict[str, int] = field(default_factory=dict)
 
     def sales_options(self) -> dict[str, list[float] | float]:
-        """``sales_options`` for :func:`simlib.simulate` with ``sales="parametric"``."""
+        """``sales_options`` for :func:`simlib.simulate` with ``sales="parametric"``
+        (:meth:`simlib.engine.sales.ParametricSales.from_panel` builds the model)."""
         return {
             k: float(v) if np.ndim(v) == 0 else [float(x) for x in v]
             for k, v in self.sigmas.items()
@@ -50,22 +52,6 @@ class SalesPanelFit:
     def summary(self) -> pd.DataFrame:
         """One row per estimate: value, standard error, 95% interval, caveat."""
         return estimates_frame(self.estimates)
-
-    def sales_model(self, layout, expected: np.ndarray):
-        """The engine's :class:`~simlib.engine.sales.ParametricSales` with these sigmas.
-
-        ``layout`` must list the fitted KPIs in the same order; ``expected`` is the
-        (reps, months, kpis) expectation the shocks are drawn around (e.g. from
-        :func:`simlib.engine.simulate.expected_sales`).
-        """
-        from simlib.engine.sales import ParametricSales
-
-        if list(layout.kpis) != list(self.kpis):
-            raise BehaviorError(
-                f"sales_model: the layout's KPIs {list(layout.kpis)} differ from the fitted "
-                f"KPIs {self.kpis}"
-            )
-        return ParametricSales(layout, expected, **self.sales_options())
 
 
 def _sigma_estimate(name, var, df, n, unit, caveat, gross=None, extra_var_se=0.0) -> Estimate:
@@ -252,7 +238,7 @@ def fit_sales_panel(
     """Fit the model of rep sales the engine draws from, with standard errors.
 
     The point estimates are those of the engine's own fit,
-    :meth:`simlib.engine.sales.ParametricSales.fit` (one estimator serves both:
+    :func:`simlib.behavior.shocks.shock_components` (one estimator serves both:
     what this reports is what ``sales="parametric"`` simulates). Each comes with a
     normal-theory standard error from the variance it was measured from and its
     degrees of freedom, and a caveat. ``sigma_rep`` is in the engine's sense: the
@@ -271,8 +257,6 @@ def fit_sales_panel(
         ``sigma_region``, ``sigma_month`` per KPI and ``rho_company``,
         ``rho_region`` for ``simlib.simulate(sales="parametric", sales_options=...)``.
     """
-    from simlib.engine.sales import Layout, ParametricSales
-
     kpis = ds.kpi_names if kpis is None else list(kpis)
     unknown = [k for k in kpis if k not in ds.kpi_names]
     if unknown:
@@ -282,8 +266,7 @@ def fit_sales_panel(
     periods = ds.periods if history is None else history
     lay = Layout.from_dataset(ds, periods, rep_ids=ds.reps["rep_id"].to_numpy(), kpis=kpis)
     x = ds.sales_array(kpis=kpis, periods=periods, rep_ids=lay.rep_ids)
-    model = ParametricSales.fit(ds, lay, np.zeros(lay.shape), history=periods)
-    f = model.fitted
+    f = shock_components(ds, kpis, history=periods)
     sig: dict[str, np.ndarray | float] = {
         k: np.asarray(f[k], dtype=float)
         for k in ("sigma_rep", "sigma_company", "sigma_region", "sigma_month")

@@ -11,7 +11,7 @@ def __getattr__(name: str):
         from simlib.data.io import load_dataset
 
         return load_dataset
-    if name in ("synthetic", "io", "validate", "schemas", "parse", "health", "checks"):
+    if name in ("synthetic", "io", "validate", "columns", "parse", "health", "tenure", "checks"):
         import importlib
 
         return importlib.import_module(f"simlib.data.{name}")

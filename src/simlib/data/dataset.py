@@ -42,42 +42,28 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-#: Tables a dataset folder holds, in the order they are checked.
-TABLES: tuple[str, ...] = (
-    "kpis",
-    "units",
-    "reps",
-    "sales",
-    "potential",
-    "targets",
-    "competence",
+# The tables and their columns are described once, in simlib.data.columns.
+from simlib.data.columns import (
+    KPI_AGGREGATIONS,
+    KPI_DIRECTIONS,
+    KPI_UNITS,
+    OPTIONAL_COLUMNS,
+    REQUIRED_COLUMNS,
+    REQUIRED_TABLES,
+    TABLES,
 )
-REQUIRED_TABLES: tuple[str, ...] = ("kpis", "units", "reps", "sales")
 
-#: Required columns per table. Extra columns are allowed only in ``reps``
-#: (optional attributes) and are rejected elsewhere.
-REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "kpis": ("kpi", "direction", "unit", "aggregation"),
-    "units": ("unit_id", "parent_id", "level", "name"),
-    "reps": ("rep_id", "unit_id", "position", "hire_date", "exit_date", "base_salary", "grade"),
-    "sales": ("rep_id", "period", "kpi", "value"),
-    "potential": ("kpi", "value"),
-    "targets": ("period", "kpi", "target"),
-    "competence": ("rep_id", "period", "item", "score"),
-}
-OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
-    "kpis": ("weight_kpi", "allow_negative", "label"),
-    "units": (),
-    "reps": (),  # anything else goes: optional attributes
-    "sales": (),
-    "potential": ("unit_id", "rep_id"),
-    "targets": ("unit_id", "rep_id"),
-    "competence": (),
-}
-
-KPI_DIRECTIONS = ("higher", "lower")
-KPI_UNITS = ("currency", "count", "rate")
-KPI_AGGREGATIONS = ("sum", "mean")
+__all__ = [
+    "KPI_AGGREGATIONS",
+    "KPI_DIRECTIONS",
+    "KPI_UNITS",
+    "OPTIONAL_COLUMNS",
+    "REQUIRED_COLUMNS",
+    "REQUIRED_TABLES",
+    "TABLES",
+    "Dataset",
+    "Format",
+]
 
 Format = Literal["csv", "parquet", "excel", "duckdb"]
 

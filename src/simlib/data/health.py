@@ -28,6 +28,7 @@ import pandas as pd
 
 from simlib.data.dataset import Dataset
 from simlib.data.org import Hierarchy
+from simlib.data.tenure import tenure_band
 
 
 @dataclass(frozen=True)
@@ -570,21 +571,15 @@ def attrition(ds: Dataset, level: str | None = SECOND_LEVEL) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=cols)
 
 
-def tenure_bands(
-    ds: Dataset,
-    at: str | pd.Timestamp | None = None,
-    edges_years: tuple[float, ...] = (0.5, 1, 3, 5),
-) -> pd.Series:
+def tenure_bands(ds: Dataset, at: str | pd.Timestamp | None = None) -> pd.Series:
     """Each rep's tenure band at a date (default: the end of the last month), by rep_id.
 
-    Bands: "<6m", "6-12m", "1-3y", "3-5y", "5y+"; leavers are banded at their exit.
+    Bands are :data:`simlib.data.tenure.TENURE_BANDS` ("<1y", "1-3y", "3-5y", "5y+"),
+    the ones simulation results are grouped by; leavers are banded at their exit.
     """
     when = pd.Timestamp(at) if at is not None else ds.periods[-1].end_time.normalize()
     ref = ds.reps["exit_date"].where(ds.reps["exit_date"] < when, when).fillna(when)
-    years = (ref - ds.reps["hire_date"]).dt.days.to_numpy() / 365.25
-    labels = ["<6m", "6-12m", "1-3y", "3-5y", "5y+"]
-    if len(edges_years) != len(labels) - 1:
-        raise ValueError(f"edges_years needs {len(labels) - 1} edges, got {len(edges_years)}")
-    idx = np.digitize(years, edges_years)
-    return pd.Series(np.asarray(labels, dtype=object)[idx], index=ds.reps["rep_id"].to_numpy(),
-                     name="tenure_band")  # fmt: skip
+    bands = tenure_band(ds.reps["hire_date"], ref)
+    return pd.Series(
+        bands.to_numpy(dtype=object), index=ds.reps["rep_id"].to_numpy(), name="tenure_band"
+    )

@@ -30,6 +30,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simlib.i18n import N_
+
 #: The int64 that stands for "no month" in arrays of month ordinals.
 NAT = np.iinfo(np.int64).min
 
@@ -72,10 +74,11 @@ def _ymd(parts: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
 
 _THOUSANDS_RE = r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$"
 
-MONTH_EXPECTED = (
+#: What a month or a date cell should hold (English; shown through ``simlib.i18n._``).
+MONTH_EXPECTED = N_(
     "a calendar month such as 2026-01 (also 2026-01-01, 2026/01, 2026.01, 202601 or 2026年1月)"
 )
-DATE_EXPECTED = (
+DATE_EXPECTED = N_(
     "a date such as 2024-03-01 (YYYY-MM-DD; also YYYY/MM/DD, YYYY.MM.DD, YYYYMMDD or 2024年3月1日)"
 )
 

@@ -1,5 +1,16 @@
 """Validation of raw tables into a typed :class:`~simlib.data.Dataset`, collecting every problem.
 
+One mechanism checks a dataset: the tables are described once, declaratively, in
+:mod:`simlib.data.columns` (each column's name, kind, whether it is required or
+may be empty, allowed values and range, each table's key), and this module
+coerces and checks raw files by that description; only the checks that span
+tables or rows (known reps, units and KPIs, one tree, sales inside employment,
+unique keys) are written out here. ``simlib docs`` writes
+``docs/formats/dataset.md`` from the same description. There is no second,
+schema-library contract beside it: one that checks tables already typed could
+not name a file's row and column as a user sees them, and two descriptions of
+the same columns drift apart.
+
 :func:`validate_tables` takes the tables as read from disk (text from CSV, mixed
 cells from Excel, typed columns from Parquet / DuckDB, or an in-memory dataset),
 coerces each column to the dtype documented in :mod:`simlib.data.dataset`, and
@@ -20,7 +31,8 @@ Checks, in order
   (``2026-01``, ``2026-01-01``, ``2026/01``, ``2026.01``, ``202601``, ``2026年1月``;
   a mid-month day such as ``2026-01-15`` is rejected, because sales facts are
   monthly; a month before :data:`EARLIEST_MONTH` (1990-01) or after December of
-  today's year + :data:`YEARS_AHEAD` is taken for a typo), true/false flags (also yes/no, 1/0, 是/否); required cells not empty;
+  today's year + :data:`YEARS_AHEAD` is taken for a typo), true/false flags (also
+  yes/no, 1/0, 是/否); required cells not empty;
 * KPI definitions: ``direction`` in higher/lower, ``unit`` in
   currency/count/rate, ``aggregation`` in sum/mean, ``weight_kpi`` naming a KPI;
 * keys unique in every table;
@@ -40,408 +52,56 @@ and row checks are numpy masks over integer codes.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
 import pandas as pd
 
-from simlib.data.dataset import (
-    KPI_AGGREGATIONS,
-    KPI_DIRECTIONS,
-    KPI_UNITS,
-    OPTIONAL_COLUMNS,
-    REQUIRED_COLUMNS,
-    REQUIRED_TABLES,
-    TABLES,
+from simlib.data.coerce import (
+    EARLIEST_MONTH,
+    YEARS_AHEAD,
+    Table,
+    clean_header,
+    coerce_table,
+    latest_month,
 )
-from simlib.data.parse import (
-    DATE_EXPECTED,
-    MONTH_EXPECTED,
-    NAT,
-    TextCodes,
-    missing_mask,
-    month_ordinals,
-    text_codes,
-    to_bool,
-    to_dates,
-    to_number,
+from simlib.data.columns import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, REQUIRED_TABLES, SPECS, TABLES
+from simlib.data.parse import NAT, TextCodes, missing_mask
+from simlib.data.problems import (
+    MAX_ROWS_PER_CHECK,
+    ProblemList,
+    TableSource,
+    format_problems,
+    short,
 )
 from simlib.errors import Problem
+from simlib.i18n import _
 
-#: At most this many rows are listed per check; the rest are counted in one line.
-MAX_ROWS_PER_CHECK = 20
+__all__ = [
+    "COMPETENCE_SCALE",
+    "EARLIEST_MONTH",
+    "MAX_AMOUNT",
+    "MAX_ROWS_PER_CHECK",
+    "YEARS_AHEAD",
+    "TableSource",
+    "format_problems",
+    "latest_month",
+    "summarize",
+    "validate_cli",
+    "validate_tables",
+]
+
+_SCORE = SPECS["competence"].column("score")
+_SALARY = SPECS["reps"].column("base_salary")
 #: Competence assessments use a 1-5 rating scale.
-COMPETENCE_SCALE = (1.0, 5.0)
-#: The earliest month accepted in sales, targets and assessments. Earlier ones are
-#: almost always typos (1926 for 2026) or placeholders; no sales-force history a
-#: workbench simulates on goes back further.
-EARLIEST_MONTH = pd.Period("1990-01", freq="M")
-#: How far ahead a month may lie (targets are planned ahead, up to a few years).
-YEARS_AHEAD = 5
+COMPETENCE_SCALE = (_SCORE.minimum, _SCORE.maximum)
 #: Sales, targets, potential and salaries at or above this magnitude are refused: no
 #: rep sells a quadrillion in a month, and sums of such values lose precision
 #: (float64 holds whole numbers exactly only up to 2**53, about 9e15) or overflow.
 MAX_AMOUNT = 1e15
-
-
-def latest_month() -> pd.Period:
-    """The latest month accepted: December of the year :data:`YEARS_AHEAD` from today."""
-    from datetime import date
-
-    return pd.Period(f"{date.today().year + YEARS_AHEAD}-12", freq="M")
-
-
-# Column kinds: "id" (text, required), "id?" (text, may be empty), "text",
-# "text?", "month", "date", "date?", "number", "number?", "bool", and enums.
-COLUMN_KINDS: dict[str, dict[str, str]] = {
-    "kpis": {
-        "kpi": "id",
-        "direction": "enum:direction",
-        "unit": "enum:unit",
-        "aggregation": "enum:aggregation",
-        "weight_kpi": "id?",
-        "allow_negative": "bool",
-        "label": "text?",
-    },
-    "units": {"unit_id": "id", "parent_id": "id?", "level": "text", "name": "text"},
-    "reps": {
-        "rep_id": "id",
-        "unit_id": "id",
-        "position": "text",
-        "hire_date": "date",
-        "exit_date": "date?",
-        "base_salary": "number",
-        "grade": "text",
-    },
-    "sales": {"rep_id": "id", "period": "month", "kpi": "id", "value": "number"},
-    "potential": {"unit_id": "id?", "rep_id": "id?", "kpi": "id", "value": "number"},
-    "targets": {
-        "unit_id": "id?",
-        "rep_id": "id?",
-        "period": "month",
-        "kpi": "id",
-        "target": "number",
-    },
-    "competence": {"rep_id": "id", "period": "month", "item": "text", "score": "number"},
-}
-ENUMS: dict[str, tuple[str, ...]] = {
-    "direction": KPI_DIRECTIONS,
-    "unit": KPI_UNITS,
-    "aggregation": KPI_AGGREGATIONS,
-}
-
-
-@dataclass(frozen=True)
-class TableSource:
-    """Where a table was read from, for naming problems.
-
-    Attributes
-    ----------
-    file : str
-        What a user sees: ``"sales.csv"``, ``"data.xlsx[sales]"``, ``"db.duckdb:sales"``.
-    first_row : int
-        Row number of the first record: 2 when a header row precedes it (CSV,
-        Excel), 1 otherwise (Parquet, DuckDB, in-memory).
-    format : str
-        ``"csv"``, ``"parquet"``, ``"excel"``, ``"duckdb"`` or ``"memory"``.
-    encoding : str or None
-        The CSV text encoding used.
-    encoding_detected : bool
-        True when the encoding was detected rather than given.
-    rows : numpy.ndarray or None
-        The row number of each record when they are not consecutive (wholly
-        blank lines of a CSV or sheet were skipped, so a record keeps the number
-        of the line a user sees in the file); ``None`` when record *i* is row
-        ``first_row + i``.
-    """
-
-    file: str
-    first_row: int = 1
-    format: str = "memory"
-    encoding: str | None = None
-    encoding_detected: bool = False
-    rows: np.ndarray | None = field(default=None, compare=False, repr=False)
-
-    def row(self, position: int) -> int:
-        """The row number a user sees for the record at 0-based ``position``."""
-        if self.rows is not None:
-            return int(self.rows[int(position)])
-        return self.first_row + int(position)
-
-
-def _short(v: Any, width: int = 40) -> str:
-    if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA or v is pd.NaT:
-        return ""
-    s = str(v)
-    return s if len(s) <= width else s[: width - 1] + "…"
-
-
-class _Problems:
-    """Collects problems, listing at most ``cap`` rows per check."""
-
-    def __init__(self, cap: int = MAX_ROWS_PER_CHECK) -> None:
-        self.items: list[Problem] = []
-        self.cap = cap
-
-    def table(self, src: TableSource, column: str | None, value: Any, expected: str) -> None:
-        self.items.append(Problem(src.file, None, column, _short(value, 80), expected))
-
-    def rows(
-        self,
-        src: TableSource,
-        positions: np.ndarray,
-        column: str | None,
-        values: Callable[[np.ndarray], Sequence[Any]] | Sequence[Any] | pd.Series,
-        expected: str | Callable[[np.ndarray], Sequence[str]],
-        summary: str | None = None,
-    ) -> None:
-        """Report rows at 0-based ``positions``; values/expected may be callables on positions."""
-        positions = np.asarray(positions)
-        n = len(positions)
-        if n == 0:
-            return
-        shown = positions[: self.cap]
-        vals = values(shown) if callable(values) else values
-        if isinstance(vals, pd.Series):  # a whole column: pick the rows shown
-            vals = vals.iloc[shown].tolist()
-        else:  # one value per reported row, aligned with ``positions``
-            vals = list(vals)[: len(shown)]
-        exps = expected(shown) if callable(expected) else [expected] * len(shown)
-        for pos, v, e in zip(shown, vals, exps, strict=True):
-            self.items.append(Problem(src.file, src.row(pos), column, _short(v), e))
-        if n > self.cap:
-            base = summary or (expected if isinstance(expected, str) else exps[0])
-            self.items.append(
-                Problem(
-                    src.file,
-                    None,
-                    column,
-                    f"{n - self.cap:,} more rows",
-                    f"{base} (the same problem; the first {self.cap} rows are listed above)",
-                )
-            )
-
-
-# ------------------------------------------------------------ the validator
-@dataclass
-class _Table:
-    """A table under validation: typed columns, row validity, text codes."""
-
-    name: str
-    src: TableSource
-    n: int
-    cols: dict[str, pd.Series]
-    text: dict[str, TextCodes]
-    ords: dict[str, np.ndarray]
-    usable: np.ndarray  # rows whose columns all parsed
-    extra: list[str]
-    raw: pd.DataFrame  # the cells as found, for showing values
-
-    def found(self, col: str) -> pd.Series:
-        """The column as found in the file (typed column if absent)."""
-        return self.raw[col] if col in self.raw.columns else self.cols[col]
-
-
-def _coerce_table(name: str, raw: pd.DataFrame, src: TableSource, pr: _Problems) -> _Table | None:
-    """Check columns and coerce types; ``None`` when required columns are missing."""
-    raw = raw.reset_index(drop=True)
-    raw.columns = [str(c).replace("\ufeff", "").strip() for c in raw.columns]
-    kinds = COLUMN_KINDS[name]
-    required = REQUIRED_COLUMNS[name]
-    optional = OPTIONAL_COLUMNS[name]
-    present = list(raw.columns)
-    found = ", ".join(present[:12]) + (" ..." if len(present) > 12 else "")
-    dups = sorted({c for c in present if present.count(c) > 1})
-    for c in dups:
-        pr.table(src, c, "", f"each column once: {c!r} appears {present.count(c)} times")
-    missing_cols = [c for c in required if c not in present]
-    hint = ""
-    if len(present) == 1 and any(sep in present[0] for sep in (";", "\t", "|")):
-        hint = "; the file looks separated by ';' or tabs: CSV files must be comma-separated"
-    for c in missing_cols:
-        pr.table(
-            src,
-            c,
-            "",
-            f"a column {c!r} (required in {name}; the file has: {found}){hint}",
-        )
-    extra = [c for c in present if c not in required and c not in optional]
-    if name != "reps":
-        allowed = ", ".join(required + optional)
-        for c in extra:
-            pr.table(
-                src,
-                c,
-                "",
-                f"only the columns {allowed} in {name} (extra columns are allowed in reps only)",
-            )
-    if name in ("potential", "targets") and "unit_id" not in present and "rep_id" not in present:
-        pr.table(src, None, "", f"a unit_id or a rep_id column in {name}")
-        return None
-    if missing_cols or dups:
-        return None
-
-    n = len(raw)
-    usable = np.ones(n, bool)
-    cols: dict[str, pd.Series] = {}
-    text: dict[str, TextCodes] = {}
-    ords: dict[str, np.ndarray] = {}
-    for col, kind in kinds.items():
-        if col not in raw.columns:
-            continue
-        s = raw[col]
-        nullable = kind.endswith("?")
-        base = kind.rstrip("?")
-        if base in ("id", "text"):
-            t = text_codes(s)
-            if base == "id":
-                t = _strip_ids(t, src, col, pr)
-            empty = t.codes < 0
-            if not nullable and empty.any():
-                pr.rows(
-                    src,
-                    np.flatnonzero(empty),
-                    col,
-                    [""] * empty.sum(),
-                    "a value (this column cannot be empty)",
-                )
-                usable &= ~empty
-            text[col] = t
-            cols[col] = t.series("string" if nullable else "str")
-        elif base.startswith("enum:"):
-            allowed = ENUMS[base[5:]]
-            t = text_codes(s)
-            norm = np.array([u.strip().lower() for u in t.uniques], dtype=object)
-            ok_u = np.isin(norm, allowed) if len(norm) else np.zeros(0, bool)
-            bad = (t.codes >= 0) & ~ok_u[np.maximum(t.codes, 0)] if len(norm) else np.zeros(n, bool)
-            empty = t.codes < 0
-            what = {
-                "direction": "whether higher or lower is better",
-                "unit": "the KPI's unit",
-                "aggregation": "how the KPI rolls up",
-            }[base[5:]]
-            pr.rows(src, np.flatnonzero(bad), col, s, f"one of {', '.join(allowed)} ({what})")
-            pr.rows(
-                src,
-                np.flatnonzero(empty),
-                col,
-                [""] * empty.sum(),
-                f"one of {', '.join(allowed)} (cannot be empty)",
-            )
-            usable &= ~(bad | empty)
-            t = TextCodes(t.codes, norm)
-            text[col] = t
-            cols[col] = t.series("str")
-        elif base == "number":
-            vals, bad = to_number(s)
-            pr.rows(
-                src,
-                np.flatnonzero(bad),
-                col,
-                s,
-                "a finite number (rates as fractions: 0.95, not 95%)",
-            )
-            empty = vals.isna().to_numpy() & ~bad
-            if not nullable:
-                pr.rows(
-                    src,
-                    np.flatnonzero(empty),
-                    col,
-                    [""] * empty.sum(),
-                    "a number (this column cannot be empty)",
-                )
-                usable &= ~empty
-            usable &= ~bad
-            cols[col] = vals
-        elif base == "date":
-            vals, empty, bad = to_dates(s)
-            pr.rows(src, np.flatnonzero(bad), col, s, DATE_EXPECTED)
-            if not nullable:
-                pr.rows(
-                    src,
-                    np.flatnonzero(empty),
-                    col,
-                    [""] * empty.sum(),
-                    DATE_EXPECTED + " (cannot be empty)",
-                )
-                usable &= ~empty
-            usable &= ~bad
-            cols[col] = vals
-        elif base == "month":
-            o, empty, bad, mid = month_ordinals(s)
-            pr.rows(src, np.flatnonzero(bad), col, s, MONTH_EXPECTED)
-            pr.rows(
-                src,
-                np.flatnonzero(mid),
-                col,
-                s,
-                "a month, not a day: sales, targets and assessments are monthly, so give "
-                "the month (2026-01) or its first day (2026-01-01)",
-            )
-            pr.rows(
-                src,
-                np.flatnonzero(empty),
-                col,
-                [""] * empty.sum(),
-                MONTH_EXPECTED + " (cannot be empty)",
-            )
-            lo, hi = EARLIEST_MONTH, latest_month()
-            odd = (o != NAT) & ((o < lo.ordinal) | (o > hi.ordinal))
-            pr.rows(
-                src,
-                np.flatnonzero(odd),
-                col,
-                s,
-                f"a plausible month, {lo} to {hi} (today's year + {YEARS_AHEAD}): "
-                "a year outside that is most likely a typo",
-            )
-            o = np.where(odd, NAT, o)
-            usable &= ~(bad | mid | empty | odd)
-            ords[col] = o
-            cols[col] = pd.Series(pd.PeriodIndex.from_ordinals(o, freq="M"))
-        elif base == "bool":
-            vals, bad = to_bool(s)
-            pr.rows(src, np.flatnonzero(bad), col, s, "true or false (also yes/no, 1/0, 是/否)")
-            usable &= ~bad
-            cols[col] = vals
-    return _Table(name, src, n, cols, text, ords, usable, extra if name == "reps" else [], raw)
-
-
-def _strip_ids(t: TextCodes, src: TableSource, col: str, pr: _Problems) -> TextCodes:
-    """Report ids with spaces before or after them, then match them stripped.
-
-    ``"r4 "`` in reps.csv would otherwise make every sale of ``r4`` an unknown
-    rep while the real defect, in reps.csv, went unnamed. The problem is
-    reported once per row where it occurs; references then resolve on the
-    stripped id, so no follow-on problems appear.
-    """
-    if not len(t.uniques):
-        return t
-    stripped = np.array([u.strip() for u in t.uniques], dtype=object)
-    padded = stripped != t.uniques
-    if not padded.any():
-        return t
-    rows = np.flatnonzero((t.codes >= 0) & padded[np.maximum(t.codes, 0)])
-    pr.rows(
-        src,
-        rows,
-        col,
-        [repr(t.uniques[t.codes[i]]) for i in rows[: pr.cap]],
-        lambda p: [
-            f"an id with no spaces before or after it ({stripped[t.codes[i]]!r}); "
-            "ids are matched exactly across files"
-            for i in p
-        ],
-        summary="ids with no spaces before or after them",
-    )
-    codes, uniques = pd.factorize(pd.Series(stripped, dtype=object))
-    return TextCodes(
-        np.where(t.codes >= 0, codes[np.maximum(t.codes, 0)], -1).astype(np.int64),
-        np.asarray(uniques, dtype=object),
-    )
 
 
 def _first_rows(ids: pd.Series) -> np.ndarray:
@@ -474,7 +134,7 @@ def _ord_codes(o: np.ndarray) -> tuple[np.ndarray, int]:
     return codes.astype(np.int64, copy=False), max(size, 1)
 
 
-def _check_duplicates(t: _Table, key_cols: list[str], pr: _Problems) -> None:
+def _check_duplicates(t: Table, key_cols: list[str], pr: ProblemList) -> None:
     parts = []
     for c in key_cols:
         if c in t.text:
@@ -485,8 +145,8 @@ def _check_duplicates(t: _Table, key_cols: list[str], pr: _Problems) -> None:
             return
     key = _key_codes(parts)
     key_space = 1
-    for _, size in parts:
-        key_space *= size + 1
+    for part in parts:
+        key_space *= part[1] + 1
     # The counting array holds key_space int64s: bounded by the row count (every
     # key part is dense over the values present), never by a span of months.
     if t.n and key_space <= 4 * t.n + (1 << 20):
@@ -494,7 +154,7 @@ def _check_duplicates(t: _Table, key_cols: list[str], pr: _Problems) -> None:
         if np.bincount(key[t.usable], minlength=key_space).max(initial=0) <= 1:
             return
     key = np.where(t.usable, key, -1 - np.arange(t.n))  # unusable rows never collide
-    codes, _ = pd.factorize(key)
+    codes, _uniques = pd.factorize(key)
     dup = pd.Series(codes).duplicated(keep="first").to_numpy()
     if not dup.any():
         return
@@ -504,11 +164,12 @@ def _check_duplicates(t: _Table, key_cols: list[str], pr: _Problems) -> None:
     label = ", ".join(key_cols)
 
     def values(p: np.ndarray) -> list[str]:
-        return [" / ".join(_short(t.cols[c].iloc[int(i)]) for c in key_cols) for i in p]
+        return [" / ".join(short(t.cols[c].iloc[int(i)]) for c in key_cols) for i in p]
 
     def expected(p: np.ndarray) -> list[str]:
         f = first[np.searchsorted(pos, p)]
-        return [f"one row per ({label}): the same key is already in row {t.src.row(i)}" for i in f]
+        text = _("one row per ({key}): the same key is already in row {row}")
+        return [text.format(key=label, row=t.src.row(i)) for i in f]
 
     pr.rows(
         t.src,
@@ -516,11 +177,11 @@ def _check_duplicates(t: _Table, key_cols: list[str], pr: _Problems) -> None:
         key_cols[0] if len(key_cols) == 1 else label,
         values,
         expected,
-        summary=f"one row per ({label})",
+        summary=_("one row per ({key})").format(key=label),
     )
 
 
-def _lookup(t: _Table, col: str, known: pd.Index) -> tuple[np.ndarray, np.ndarray]:
+def _lookup(t: Table, col: str, known: pd.Index) -> tuple[np.ndarray, np.ndarray]:
     """Index of each row's value in ``known`` (-1 unknown) and a mask of rows with a value."""
     tx = t.text[col]
     u_idx = (
@@ -534,19 +195,20 @@ def _lookup(t: _Table, col: str, known: pd.Index) -> tuple[np.ndarray, np.ndarra
 
 
 def _check_refs(
-    t: _Table, col: str, known: pd.Index | None, target: str, pr: _Problems, what: str
+    t: Table, col: str, known: pd.Index | None, target: str, pr: ProblemList, what: str
 ) -> np.ndarray:
     """Report values of ``col`` not in ``known``; returns each row's index into it (-1 = none)."""
     if known is None or col not in t.text:
         return np.full(t.n, -1, np.int64)
     idx, has = _lookup(t, col, known)
     bad = has & (idx < 0) & t.usable
-    pr.rows(t.src, np.flatnonzero(bad), col, t.found(col), f"{what} listed in {target}")
+    expected = _("{what} listed in {table}").format(what=what, table=target)
+    pr.rows(t.src, np.flatnonzero(bad), col, t.found(col), expected)
     t.usable &= ~bad
     return idx
 
 
-def _check_units(t: _Table, pr: _Problems) -> None:
+def _check_units(t: Table, pr: ProblemList) -> None:
     ids = t.cols["unit_id"]
     index = pd.Index(ids.astype(str))
     first = ~index.duplicated()
@@ -563,11 +225,11 @@ def _check_units(t: _Table, pr: _Problems) -> None:
         np.flatnonzero(orphans),
         "parent_id",
         parents,
-        "a parent_id that is a unit_id in units (or empty for the root): this unit is an orphan",
+        _("a parent_id that is a unit_id in units (or empty for the root): this unit is an orphan"),
     )
     roots = np.flatnonzero(~has_parent)
     if len(roots) == 0:
-        pr.table(t.src, "parent_id", "", "exactly one root unit (empty parent_id); found none")
+        pr.table(t.src, "parent_id", "", _("exactly one root unit (empty parent_id); found none"))
     elif len(roots) > 1:
         names = ", ".join(map(str, ids.iloc[roots[:5]]))
         pr.rows(
@@ -575,7 +237,9 @@ def _check_units(t: _Table, pr: _Problems) -> None:
             roots,
             "parent_id",
             [""] * len(roots),
-            f"exactly one root unit (empty parent_id); found {len(roots)}: {names}",
+            _("exactly one root unit (empty parent_id); found {count}: {units}").format(
+                count=len(roots), units=names
+            ),
         )
     # Cycles: follow parents n steps (by pointer doubling); a unit still not at
     # the top afterwards is on a cycle or below one.
@@ -607,9 +271,263 @@ def _check_units(t: _Table, pr: _Problems) -> None:
                 np.array([min(chain)]),
                 "parent_id",
                 parents,
-                f"a tree: following parent_id loops back ({names}); "
-                "every unit must lead up to the one root",
+                _(
+                    "a tree: following parent_id loops back ({units}); "
+                    "every unit must lead up to the one root"
+                ).format(units=names),
             )
+
+
+@dataclass
+class _Known:
+    """What the fact tables are checked against: KPIs, units and reps as validated."""
+
+    kpi_index: pd.Index | None = None
+    allow_neg: np.ndarray | None = None
+    is_rate: np.ndarray | None = None
+    unit_index: pd.Index | None = None
+    rep_index: pd.Index | None = None
+    hire_m: np.ndarray | None = None
+    exit_m: np.ndarray | None = None
+    dates_ok: np.ndarray | None = None
+
+
+def _check_kpis(k: Table, known: _Known, pr: ProblemList) -> None:
+    if k.n == 0:
+        pr.table(k.src, None, "", _("at least one KPI"))
+    _check_duplicates(k, ["kpi"], pr)
+    first_k = _first_rows(k.cols["kpi"])
+    known.kpi_index = pd.Index(k.cols["kpi"][first_k].astype(str))
+    if "weight_kpi" in k.text:
+        _check_refs(
+            k,
+            "weight_kpi",
+            known.kpi_index,
+            _("kpis (or empty to weight by headcount)"),
+            pr,
+            _("a KPI"),
+        )
+        has_w = k.cols["weight_kpi"].notna().to_numpy()
+        summed = (k.cols["aggregation"] == "sum").to_numpy(dtype=bool)
+        pr.rows(
+            k.src,
+            np.flatnonzero(has_w & summed & k.usable),
+            "weight_kpi",
+            k.cols["weight_kpi"],
+            _("empty: weight_kpi applies only to KPIs with aggregation 'mean'"),
+        )
+    if "allow_negative" not in k.cols:
+        k.cols["allow_negative"] = pd.Series(np.zeros(k.n, bool))
+    known.allow_neg = k.cols["allow_negative"].to_numpy(dtype=bool)[first_k]
+    known.is_rate = (k.cols["unit"] == "rate").to_numpy(dtype=bool)[first_k]
+
+
+def _check_unit_table(u: Table, known: _Known, pr: ProblemList) -> None:
+    if u.n == 0:
+        pr.table(u.src, None, "", _("at least one unit (the company)"))
+    _check_duplicates(u, ["unit_id"], pr)
+    _check_units(u, pr)
+    known.unit_index = pd.Index(u.cols["unit_id"][_first_rows(u.cols["unit_id"])].astype(str))
+
+
+def _check_reps(r: Table, known: _Known, pr: ProblemList) -> None:
+    if r.n == 0:
+        pr.table(r.src, None, "", _("at least one rep"))
+    _check_duplicates(r, ["rep_id"], pr)
+    _check_refs(r, "unit_id", known.unit_index, "units", pr, _("a unit_id"))
+    hire = r.cols["hire_date"]
+    exit_ = r.cols["exit_date"]
+    after = (hire > exit_).to_numpy(dtype=bool) & exit_.notna().to_numpy()
+    pr.rows(
+        r.src,
+        np.flatnonzero(after),
+        "exit_date",
+        r.found("exit_date"),
+        lambda p: [
+            _("an exit_date on or after the hire_date ({hired})").format(
+                hired=f"{hire.iloc[int(i)]:%Y-%m-%d}"
+            )
+            for i in p
+        ],
+        summary=_("an exit_date on or after the hire_date"),
+    )
+    r.usable &= ~after
+    huge = (r.cols["base_salary"].abs() >= MAX_AMOUNT).to_numpy(dtype=bool)
+    pr.rows(
+        r.src,
+        np.flatnonzero(huge),
+        "base_salary",
+        r.found("base_salary"),
+        _("a plausible annual salary: below {limit}").format(limit=f"{MAX_AMOUNT:.0e}"),
+    )
+    r.usable &= ~huge
+    neg = (r.cols["base_salary"] < _SALARY.minimum).to_numpy(dtype=bool)
+    pr.rows(
+        r.src,
+        np.flatnonzero(neg),
+        "base_salary",
+        r.found("base_salary"),
+        _("a salary of 0 or more (annual, in the dataset currency)"),
+    )
+    first_r = _first_rows(r.cols["rep_id"])
+    known.rep_index = pd.Index(r.cols["rep_id"][first_r].astype(str))
+    # Reps whose own dates are wrong are reported once, above, not for every sale.
+    known.dates_ok = (~after & hire.notna().to_numpy())[first_r]
+    known.hire_m = np.where(hire.notna(), hire.dt.to_period("M").array.asi8, NAT)[first_r]
+    known.exit_m = np.where(
+        exit_.notna(), exit_.dt.to_period("M").array.asi8, np.iinfo(np.int64).max
+    )[first_r]
+
+
+def _check_values(t: Table, value_col: str, what: str, known: _Known, pr: ProblemList) -> None:
+    """Unknown KPIs, negatives, absurd magnitudes and rates out of range in a fact table."""
+    v_all = t.cols[value_col].to_numpy(dtype=float)
+    huge = t.usable & (np.abs(np.nan_to_num(v_all)) >= MAX_AMOUNT)
+    pr.rows(
+        t.src,
+        np.flatnonzero(huge),
+        value_col,
+        t.found(value_col),
+        _(
+            "a plausible {what}: below {limit} in magnitude (a typo, or a "
+            "placeholder such as 1e308, would turn every total built on it wrong)"
+        ).format(what=what, limit=f"{MAX_AMOUNT:.0e}"),
+    )
+    t.usable &= ~huge
+    idx = _check_refs(t, "kpi", known.kpi_index, "kpis", pr, _("a KPI"))
+    allow_neg, is_rate = known.allow_neg, known.is_rate
+    if known.kpi_index is None or allow_neg is None or is_rate is None or len(allow_neg) == 0:
+        return
+    found = idx >= 0
+    vals = t.cols[value_col].to_numpy(dtype=float)
+    kp = np.maximum(idx, 0)
+    kname = t.cols["kpi"]
+    neg = found & t.usable & (vals < 0) & ~allow_neg[kp]
+    pr.rows(
+        t.src,
+        np.flatnonzero(neg),
+        value_col,
+        t.found(value_col),
+        lambda p: [
+            _(
+                "a {what} of 0 or more: KPI {kpi} cannot be negative "
+                "(set allow_negative to true in kpis if it can)"
+            ).format(what=what, kpi=repr(kname.iloc[int(i)]))
+            for i in p
+        ],
+        summary=_("a {what} of 0 or more for KPIs that cannot be negative").format(what=what),
+    )
+    out = found & t.usable & is_rate[kp] & ((vals < 0) | (vals > 1)) & ~neg
+    pr.rows(
+        t.src,
+        np.flatnonzero(out),
+        value_col,
+        t.found(value_col),
+        lambda p: [
+            _("a share between 0 and 1: KPI {kpi} is a rate (write 95% as 0.95)").format(
+                kpi=repr(kname.iloc[int(i)])
+            )
+            for i in p
+        ],
+        summary=_("a share between 0 and 1 for rate KPIs"),
+    )
+
+
+def _check_sales(s: Table, known: _Known, pr: ProblemList) -> None:
+    if s.n == 0:
+        pr.table(s.src, None, "", _("at least one sales row"))
+    rep_idx = _check_refs(s, "rep_id", known.rep_index, "reps", pr, _("a rep_id"))
+    _check_values(s, "value", _("value"), known, pr)
+    _check_duplicates(s, list(SPECS["sales"].key), pr)
+    hire_m, exit_m, dates_ok = known.hire_m, known.exit_m, known.dates_ok
+    if hire_m is None or exit_m is None or dates_ok is None or not len(hire_m):
+        return
+    o = s.ords["period"]
+    ri = np.maximum(rep_idx, 0)
+    ok = (rep_idx >= 0) & s.usable & (o != NAT)
+    ok &= dates_ok[ri]
+    outside = ok & ((o < hire_m[ri]) | (o > exit_m[ri]))
+
+    def emp(p: np.ndarray) -> list[str]:
+        out = []
+        for i in p:
+            h = hire_m[ri[i]]
+            e = exit_m[ri[i]]
+            hs = str(pd.Period(ordinal=int(h), freq="M")) if h != NAT else "?"
+            es = (
+                _("left {month}").format(month=pd.Period(ordinal=int(e), freq="M"))
+                if e != np.iinfo(np.int64).max
+                else _("still employed")
+            )
+            out.append(
+                _(
+                    "a month within the rep's employment (hired {hired}, {left}): "
+                    "no sales before the hire month or after the exit month"
+                ).format(hired=hs, left=es)
+            )
+        return out
+
+    pr.rows(
+        s.src,
+        np.flatnonzero(outside),
+        "period",
+        s.found("period"),
+        emp,
+        summary=_("a month within the rep's employment"),
+    )
+
+
+def _check_assigned(t: Table, value_col: str, known: _Known, pr: ProblemList) -> None:
+    """Potential and targets: per unit or per rep, known KPIs, one row per key."""
+    for c in ("unit_id", "rep_id"):
+        if c not in t.cols:
+            t.cols[c] = pd.Series(pd.array([pd.NA] * t.n, dtype="string"))
+            t.text[c] = TextCodes(np.full(t.n, -1, np.int64), np.array([], dtype=object))
+    has_u = t.cols["unit_id"].notna().to_numpy()
+    has_r = t.cols["rep_id"].notna().to_numpy()
+    pr.rows(
+        t.src,
+        np.flatnonzero(has_u == has_r),
+        "unit_id, rep_id",
+        (t.cols["unit_id"].astype(str) + " / " + t.cols["rep_id"].astype(str)),
+        _("exactly one of unit_id or rep_id in each row"),
+    )
+    t.usable &= has_u != has_r
+    _check_refs(t, "unit_id", known.unit_index, "units", pr, _("a unit_id"))
+    _check_refs(t, "rep_id", known.rep_index, "reps", pr, _("a rep_id"))
+    _check_values(t, value_col, _("target") if t.name == "targets" else _("value"), known, pr)
+    _check_duplicates(t, list(SPECS[t.name].key), pr)
+
+
+def _check_competence(c: Table, known: _Known, pr: ProblemList) -> None:
+    _check_refs(c, "rep_id", known.rep_index, "reps", pr, _("a rep_id"))
+    sc = c.cols["score"]
+    lo, hi = COMPETENCE_SCALE
+    bad = (sc.notna() & ((sc < lo) | (sc > hi))).to_numpy(dtype=bool)
+    pr.rows(
+        c.src,
+        np.flatnonzero(bad),
+        "score",
+        c.found("score"),
+        _("a score on the {low}-{high} scale").format(low=f"{lo:g}", high=f"{hi:g}"),
+    )
+    _check_duplicates(c, list(SPECS["competence"].key), pr)
+
+
+def _sources(
+    raw_tables: Mapping[str, pd.DataFrame], sources: Mapping[str, TableSource | str] | None
+) -> dict[str, TableSource]:
+    srcs: dict[str, TableSource] = {}
+    for name in raw_tables:
+        s = (sources or {}).get(name)
+        if s is None:
+            srcs[name] = TableSource(name)
+        elif isinstance(s, str):
+            text_like = Path(s).suffix.lower() in (".csv", ".txt", ".xlsx", ".xlsm", ".xls")
+            srcs[name] = TableSource(s, 2 if text_like else 1)
+        else:
+            srcs[name] = s
+    return srcs
 
 
 def validate_tables(
@@ -637,256 +555,47 @@ def validate_tables(
     problems : list of Problem
         Every problem found, at most :data:`MAX_ROWS_PER_CHECK` rows per check.
     """
-    srcs: dict[str, TableSource] = {}
-    for name in raw_tables:
-        s = (sources or {}).get(name)
-        if s is None:
-            srcs[name] = TableSource(name)
-        elif isinstance(s, str):
-            text_like = Path(s).suffix.lower() in (".csv", ".txt", ".xlsx", ".xlsm", ".xls")
-            srcs[name] = TableSource(s, 2 if text_like else 1)
-        else:
-            srcs[name] = s
-    pr = _Problems()
+    srcs = _sources(raw_tables, sources)
+    pr = ProblemList()
     for name in REQUIRED_TABLES:
         if name not in raw_tables:
-            pr.table(TableSource(name), None, "", f"a table {name!r} (required)")
-    unknown = [n for n in raw_tables if n not in TABLES]
-    for n in unknown:
-        pr.table(srcs[n], None, "", f"one of the tables {', '.join(TABLES)}")
+            pr.table(
+                TableSource(name),
+                None,
+                "",
+                _("a table {table} (required)").format(table=repr(name)),
+            )
+    for n in raw_tables:
+        if n not in TABLES:
+            pr.table(
+                srcs[n], None, "", _("one of the tables {tables}").format(tables=", ".join(TABLES))
+            )
 
-    tabs: dict[str, _Table] = {}
+    tabs: dict[str, Table] = {}
     for name in TABLES:
         if name in raw_tables:
-            t = _coerce_table(name, raw_tables[name], srcs[name], pr)
+            t = coerce_table(name, raw_tables[name], srcs[name], pr)
             if t is not None:
                 tabs[name] = t
 
-    # ----- kpis
-    kpi_index: pd.Index | None = None
-    allow_neg = is_rate = None
-    k = tabs.get("kpis")
-    if k is not None:
-        if k.n == 0:
-            pr.table(k.src, None, "", "at least one KPI")
-        _check_duplicates(k, ["kpi"], pr)
-        first_k = _first_rows(k.cols["kpi"])
-        kpi_index = pd.Index(k.cols["kpi"][first_k].astype(str))
-        if "weight_kpi" in k.text:
-            idx = _check_refs(
-                k, "weight_kpi", kpi_index, "kpis (or empty to weight by headcount)", pr, "a KPI"
-            )
-            del idx
-            has_w = k.cols["weight_kpi"].notna().to_numpy()
-            summed = (k.cols["aggregation"] == "sum").to_numpy(dtype=bool)
-            pr.rows(
-                k.src,
-                np.flatnonzero(has_w & summed & k.usable),
-                "weight_kpi",
-                k.cols["weight_kpi"],
-                "empty: weight_kpi applies only to KPIs with aggregation 'mean'",
-            )
-        if "allow_negative" not in k.cols:
-            k.cols["allow_negative"] = pd.Series(np.zeros(k.n, bool))
-        allow_neg = k.cols["allow_negative"].to_numpy(dtype=bool)[first_k]
-        is_rate = (k.cols["unit"] == "rate").to_numpy(dtype=bool)[first_k]
-
-    # ----- units
-    unit_index: pd.Index | None = None
-    u = tabs.get("units")
-    if u is not None:
-        if u.n == 0:
-            pr.table(u.src, None, "", "at least one unit (the company)")
-        _check_duplicates(u, ["unit_id"], pr)
-        _check_units(u, pr)
-        unit_index = pd.Index(u.cols["unit_id"][_first_rows(u.cols["unit_id"])].astype(str))
-
-    # ----- reps
-    rep_index: pd.Index | None = None
-    hire_m = exit_m = dates_ok = None
-    r = tabs.get("reps")
-    if r is not None:
-        if r.n == 0:
-            pr.table(r.src, None, "", "at least one rep")
-        _check_duplicates(r, ["rep_id"], pr)
-        _check_refs(r, "unit_id", unit_index, "units", pr, "a unit_id")
-        hire = r.cols["hire_date"]
-        exit_ = r.cols["exit_date"]
-        after = (hire > exit_).to_numpy(dtype=bool) & exit_.notna().to_numpy()
-        pr.rows(
-            r.src,
-            np.flatnonzero(after),
-            "exit_date",
-            r.found("exit_date"),
-            lambda p: [
-                f"an exit_date on or after the hire_date ({hire.iloc[int(i)]:%Y-%m-%d})" for i in p
-            ],
-            summary="an exit_date on or after the hire_date",
-        )
-        r.usable &= ~after
-        huge = (r.cols["base_salary"].abs() >= MAX_AMOUNT).to_numpy(dtype=bool)
-        pr.rows(
-            r.src,
-            np.flatnonzero(huge),
-            "base_salary",
-            r.found("base_salary"),
-            f"a plausible annual salary: below {MAX_AMOUNT:.0e}",
-        )
-        r.usable &= ~huge
-        neg = (r.cols["base_salary"] < 0).to_numpy(dtype=bool)
-        pr.rows(
-            r.src,
-            np.flatnonzero(neg),
-            "base_salary",
-            r.found("base_salary"),
-            "a salary of 0 or more (annual, in the dataset currency)",
-        )
-        first_r = _first_rows(r.cols["rep_id"])
-        rep_index = pd.Index(r.cols["rep_id"][first_r].astype(str))
-        # Reps whose own dates are wrong are reported once, above, not for every sale.
-        dates_ok = (~after & hire.notna().to_numpy())[first_r]
-        hire_m = np.where(hire.notna(), hire.dt.to_period("M").array.asi8, NAT)[first_r]
-        exit_m = np.where(
-            exit_.notna(), exit_.dt.to_period("M").array.asi8, np.iinfo(np.int64).max
-        )[first_r]
-
-    def kpi_rows(t: _Table, value_col: str, what: str) -> None:
-        """Unknown KPIs, negatives, absurd magnitudes and rates out of range in a fact table."""
-        v_all = t.cols[value_col].to_numpy(dtype=float)
-        huge = t.usable & (np.abs(np.nan_to_num(v_all)) >= MAX_AMOUNT)
-        pr.rows(
-            t.src,
-            np.flatnonzero(huge),
-            value_col,
-            t.found(value_col),
-            f"a plausible {what}: below {MAX_AMOUNT:.0e} in magnitude (a typo, or a "
-            "placeholder such as 1e308, would turn every total built on it wrong)",
-        )
-        t.usable &= ~huge
-        idx = _check_refs(t, "kpi", kpi_index, "kpis", pr, "a KPI")
-        if kpi_index is None or allow_neg is None or is_rate is None or len(allow_neg) == 0:
-            return
-        known = idx >= 0
-        vals = t.cols[value_col].to_numpy(dtype=float)
-        kp = np.maximum(idx, 0)
-        kname = t.cols["kpi"]
-        neg = known & t.usable & (vals < 0) & ~allow_neg[kp]
-        pr.rows(
-            t.src,
-            np.flatnonzero(neg),
-            value_col,
-            t.found(value_col),
-            lambda p: [
-                f"a {what} of 0 or more: KPI {kname.iloc[int(i)]!r} cannot be negative "
-                "(set allow_negative to true in kpis if it can)"
-                for i in p
-            ],
-            summary=f"a {what} of 0 or more for KPIs that cannot be negative",
-        )
-        out = known & t.usable & is_rate[kp] & ((vals < 0) | (vals > 1)) & ~neg
-        pr.rows(
-            t.src,
-            np.flatnonzero(out),
-            value_col,
-            t.found(value_col),
-            lambda p: [
-                f"a share between 0 and 1: KPI {kname.iloc[int(i)]!r} is a rate (write 95% as 0.95)"
-                for i in p
-            ],
-            summary="a share between 0 and 1 for rate KPIs",
-        )
-
-    # ----- sales
-    s = tabs.get("sales")
-    if s is not None:
-        if s.n == 0:
-            pr.table(s.src, None, "", "at least one sales row")
-        rep_idx = _check_refs(s, "rep_id", rep_index, "reps", pr, "a rep_id")
-        kpi_rows(s, "value", "value")
-        _check_duplicates(s, ["rep_id", "period", "kpi"], pr)
-        if hire_m is not None and exit_m is not None and dates_ok is not None and len(hire_m):
-            o = s.ords["period"]
-            ri = np.maximum(rep_idx, 0)
-            ok = (rep_idx >= 0) & s.usable & (o != NAT)
-            ok &= dates_ok[ri]
-            outside = ok & ((o < hire_m[ri]) | (o > exit_m[ri]))
-            pos = np.flatnonzero(outside)
-
-            def emp(p: np.ndarray) -> list[str]:
-                out = []
-                for i in p:
-                    h = hire_m[ri[i]]
-                    e = exit_m[ri[i]]
-                    hs = str(pd.Period(ordinal=int(h), freq="M")) if h != NAT else "?"
-                    es = (
-                        f"left {pd.Period(ordinal=int(e), freq='M')}"
-                        if e != np.iinfo(np.int64).max
-                        else "still employed"
-                    )
-                    out.append(
-                        f"a month within the rep's employment (hired {hs}, {es}): "
-                        "no sales before the hire month or after the exit month"
-                    )
-                return out
-
-            pr.rows(
-                s.src,
-                pos,
-                "period",
-                s.found("period"),
-                emp,
-                summary="a month within the rep's employment",
-            )
-
-    # ----- potential / targets
+    known = _Known()
+    if "kpis" in tabs:
+        _check_kpis(tabs["kpis"], known, pr)
+    if "units" in tabs:
+        _check_unit_table(tabs["units"], known, pr)
+    if "reps" in tabs:
+        _check_reps(tabs["reps"], known, pr)
+    if "sales" in tabs:
+        _check_sales(tabs["sales"], known, pr)
     for name, value_col in (("potential", "value"), ("targets", "target")):
-        t = tabs.get(name)
-        if t is None:
-            continue
-        for c in ("unit_id", "rep_id"):
-            if c not in t.cols:
-                t.cols[c] = pd.Series(pd.array([pd.NA] * t.n, dtype="string"))
-                t.text[c] = TextCodes(np.full(t.n, -1, np.int64), np.array([], dtype=object))
-        has_u = t.cols["unit_id"].notna().to_numpy()
-        has_r = t.cols["rep_id"].notna().to_numpy()
-        pr.rows(
-            t.src,
-            np.flatnonzero(has_u == has_r),
-            "unit_id, rep_id",
-            (t.cols["unit_id"].astype(str) + " / " + t.cols["rep_id"].astype(str)),
-            "exactly one of unit_id or rep_id in each row",
-        )
-        t.usable &= has_u != has_r
-        _check_refs(t, "unit_id", unit_index, "units", pr, "a unit_id")
-        _check_refs(t, "rep_id", rep_index, "reps", pr, "a rep_id")
-        kpi_rows(t, value_col, "target" if name == "targets" else "value")
-        keys = (
-            ["unit_id", "rep_id", "period", "kpi"]
-            if name == "targets"
-            else ["unit_id", "rep_id", "kpi"]
-        )
-        _check_duplicates(t, keys, pr)
-
-    # ----- competence
-    c = tabs.get("competence")
-    if c is not None:
-        _check_refs(c, "rep_id", rep_index, "reps", pr, "a rep_id")
-        sc = c.cols["score"]
-        lo, hi = COMPETENCE_SCALE
-        bad = (sc.notna() & ((sc < lo) | (sc > hi))).to_numpy(dtype=bool)
-        pr.rows(
-            c.src,
-            np.flatnonzero(bad),
-            "score",
-            c.found("score"),
-            f"a score on the {lo:g}-{hi:g} scale",
-        )
-        _check_duplicates(c, ["rep_id", "period", "item"], pr)
-
+        if name in tabs:
+            _check_assigned(tabs[name], value_col, known, pr)
+    if "competence" in tabs:
+        _check_competence(tabs["competence"], known, pr)
     return _assemble(tabs, raw_tables), pr.items
 
 
-def _assemble(tabs: dict[str, _Table], raw: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+def _assemble(tabs: dict[str, Table], raw: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     out: dict[str, pd.DataFrame] = {}
     for name, t in tabs.items():
         order = [c for c in (*REQUIRED_COLUMNS[name], *OPTIONAL_COLUMNS[name]) if c in t.cols]
@@ -907,7 +616,7 @@ def _assemble(tabs: dict[str, _Table], raw: Mapping[str, pd.DataFrame]) -> dict[
             ]
         if name == "reps" and t.extra:
             r = raw[name].reset_index(drop=True)
-            r.columns = [str(c).replace("\ufeff", "").strip() for c in r.columns]
+            r.columns = clean_header(r.columns)
             for c in t.extra:
                 col = r[c]
                 if isinstance(col.dtype, pd.CategoricalDtype):  # dictionary-read text
@@ -920,27 +629,6 @@ def _assemble(tabs: dict[str, _Table], raw: Mapping[str, pd.DataFrame]) -> dict[
 
 
 # ----------------------------------------------------------------- the CLI
-def format_problems(problems: Sequence[Problem]) -> str:
-    """Problems as an aligned plain-text table: file, row, column, value, expected."""
-    head = ("file", "row", "column", "value found", "expected")
-    rows = [
-        (p.file, "" if p.row is None else str(p.row), p.column or "", p.value, p.expected)
-        for p in problems
-    ]
-    widths = [
-        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(head)
-    ]
-    widths = [min(w, 40) for w in widths[:4]]
-
-    def line(cells: Sequence[str]) -> str:
-        parts = [c[:w].ljust(w) for c, w in zip(cells[:4], widths, strict=True)]
-        return "  ".join([*parts, cells[4]]).rstrip()
-
-    out = [line(head), line(["-" * w for w in widths] + ["-" * 8])]
-    out += [line(r) for r in rows]
-    return "\n".join(out)
-
-
 def summarize(ds: Any, sources: Mapping[str, TableSource] | None = None) -> str:
     """A one-screen summary of a valid dataset: reps, units, KPIs, months, rows, encodings."""
     from simlib.data.org import Hierarchy
@@ -1013,14 +701,20 @@ def validate_cli(path: str | Path, encoding: str | None = None, out: IO[str] = s
     try:
         raw, sources, problems = read_raw(path, encoding=encoding)
     except (DatasetPathError, EncodingNameError) as exc:
-        print(f"error: {exc}", file=out)
+        print(_("error: {message}").format(message=exc), file=out)
         return 2
     typed, more = validate_tables(raw, sources)
     problems = merge_problems(problems, more)
     if problems:
-        print(f"{len(problems)} problem(s) in {path}:\n", file=out)
+        print(
+            _("{count} problem(s) in {path}:").format(count=len(problems), path=path) + "\n",
+            file=out,
+        )
         print(format_problems(problems), file=out)
-        print("\nNothing was changed; fix the files and run `simlib validate` again.", file=out)
+        print(
+            "\n" + _("Nothing was changed; fix the files and run `simlib validate` again."),
+            file=out,
+        )
         return 1
     ds = Dataset(**typed, source=describe_source(path, sources))
     print(summarize(ds, sources), file=out)
@@ -1028,14 +722,23 @@ def validate_cli(path: str | Path, encoding: str | None = None, out: IO[str] = s
 
     checks = check_dataset(ds)
     if checks:
-        print(f"\n{len(checks)} warning(s) from the data checks:", file=out)
-        for f in checks:
-            print(f"  warning: [{f.check}] {f.text()}", file=out)
         print(
-            "\nThe data are usable; each warning is repeated by every run and shown as a "
-            "caveat on its reports. A scenario's data_checks can make any of them an error.",
+            "\n" + _("{count} warning(s) from the data checks:").format(count=len(checks)), file=out
+        )
+        for f in checks:
+            print(
+                "  " + _("warning: [{check}] {text}").format(check=f.check, text=f.text()), file=out
+            )
+        print(
+            "\n"
+            + _(
+                "The data are usable; each warning is repeated by every run and shown as a "
+                "caveat on its reports. A scenario's data_checks can make any of them an error."
+            ),
             file=out,
         )
     else:
-        print("  data checks  nothing found (coverage, targets, plausible values)", file=out)
+        print(
+            "  " + _("data checks  nothing found (coverage, targets, plausible values)"), file=out
+        )
     return 0

@@ -11,6 +11,7 @@ from simlib.engine.simulate import (
     expected_sales,
     simulate,
 )
+from simlib.engine.summary import Summary
 
 __all__ = [
     "BootstrapSales",
@@ -19,6 +20,7 @@ __all__ = [
     "SalesModelError",
     "SimulationError",
     "SimulationResult",
+    "Summary",
     "chunks",
     "draw_generators",
     "expected_sales",

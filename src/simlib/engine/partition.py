@@ -1,7 +1,7 @@
 """Partitions of the simulated population along whole units, for the ``dask`` backend.
 
 A worker that holds a partition computes its reps' sales, attainment, appraisal
-and pay (:meth:`_Work.rep_values`); the caller puts the partitions' columns back
+and pay (:meth:`ChunkKernel.rep_values`); the caller puts the partitions' columns back
 in population order and computes the per-draw metrics once, on the whole
 population, with the same code the local backend runs. The results are
 therefore bit-identical to a local run when every rep's numbers are the same in

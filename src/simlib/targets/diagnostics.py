@@ -238,10 +238,9 @@ def _log_yoy_sigma(values_prev: np.ndarray, values_last: np.ndarray) -> float:
 
 
 def _tenure_band(hire: pd.Series, year: int) -> pd.Series:
-    years = (pd.Timestamp(f"{year}-01-01") - hire).dt.days / 365.25
-    return pd.cut(
-        years, [-np.inf, 1, 3, 5, np.inf], labels=["<1y", "1-3y", "3-5y", "5y+"], right=False
-    ).astype(str)
+    from simlib.data.tenure import tenure_band
+
+    return tenure_band(hire, pd.Timestamp(f"{year}-01-01"))
 
 
 @dataclass(frozen=True)

@@ -235,7 +235,7 @@ def scenario_metrics(result: Any, currency: str | None = None) -> pd.DataFrame:
     """One design's metrics: mean, P5, P95, the reference band and the reading of the
     mean against it (:mod:`simlib.vocabulary`), as strings. Metrics a design does not
     have (no budget, no appraisal) are left out rather than shown empty."""
-    s = result.summary()
+    s = result.summary_frame()
     rows = []
     for k in s.index:
         label, kind = METRICS.get(k, (fm.label(k), "num"))
@@ -269,16 +269,14 @@ def group_sizes(result: Any, design: Mapping[str, Any] | None, grouping: str) ->
         return reps["region"].astype(str).value_counts()
     if design is None:
         return pd.Series(dtype=float)
-    from simlib.engine.simulate import _tenure_band
+    from simlib.data.tenure import tenure_band
     from simlib.scenario import cached_dataset as _load_dataset
 
     ds = _load_dataset(design["data"])
     attrs = ds.reps.set_index("rep_id").reindex(reps["rep_id"])
     if grouping == "tenure":
         year = int(result.provenance.get("year"))
-        band = _tenure_band(
-            attrs["hire_date"].reset_index(drop=True), pd.Timestamp(f"{year}-01-01")
-        )
+        band = tenure_band(attrs["hire_date"].reset_index(drop=True), pd.Timestamp(f"{year}-01-01"))
         return band.value_counts()
     if grouping in attrs:
         return attrs[grouping].astype(str).fillna("unknown").value_counts()
@@ -480,13 +478,13 @@ def rep_difficulty(
     reps.loc[reps["p_at_quota"] >= 1.0, "band"] = labels[-1]
     groups: list[tuple[str, pd.Series]] = [("region", reps["region"].astype(str))]
     if design is not None:
-        from simlib.engine.simulate import _tenure_band
+        from simlib.data.tenure import tenure_band
         from simlib.scenario import cached_dataset as _load_dataset
 
         ds = _load_dataset(design["data"])
         hire = ds.reps.set_index("rep_id")["hire_date"].reindex(reps["rep_id"])
         year = int(result.provenance.get("year"))
-        tenure = _tenure_band(hire.reset_index(drop=True), pd.Timestamp(f"{year}-01-01"))
+        tenure = tenure_band(hire.reset_index(drop=True), pd.Timestamp(f"{year}-01-01"))
         groups.append(("tenure", pd.Series(tenure.to_numpy(), index=reps.index).astype(str)))
     groups.append((_("whole company"), pd.Series(_("all reps"), index=reps.index)))
     rows = []

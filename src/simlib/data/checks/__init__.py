@@ -64,6 +64,7 @@ from typing import Any
 
 import pandas as pd
 
+from simlib import i18n
 from simlib.data.checks.coverage import (
     LastYear,
     annualize,
@@ -168,6 +169,7 @@ def check_dataset(
     tg = ds.targets if targets is None else targets
     key = (
         "_data_checks",
+        i18n.current(),  # findings are worded in the language in force
         settings.model_dump_json(),
         year,
         None if targets is None else pd.util.hash_pandas_object(targets, index=False).sum(),

@@ -25,6 +25,7 @@ from simlib.data.checks.findings import (
     _units_text,
 )
 from simlib.data.dataset import Dataset
+from simlib.i18n import _
 
 
 def _company_monthly(ds: Dataset, kpi: str) -> pd.Series:
@@ -81,9 +82,11 @@ def seasonal_shares(ds: Dataset, kpi: str, years: Sequence[int] | None = None) -
                 Finding(
                     "partial_year",
                     "error",
-                    f"{kpi}: no full calendar year of data with a positive total to learn the "
-                    "seasonal profile from, so a partial year cannot be annualized.",
-                    "Give the company target explicitly (company_target) or add a full year.",
+                    _(
+                        "{kpi}: no full calendar year of data with a positive total to learn "
+                        "the seasonal profile from, so a partial year cannot be annualized."
+                    ).format(kpi=kpi),
+                    _("Give the company target explicitly (company_target) or add a full year."),
                 )
             ]
         )
@@ -103,11 +106,13 @@ def year_profile(ds: Dataset, kpi: str, before: int) -> tuple[pd.Series, str]:
         try:
             shares = seasonal_shares(ds, kpi, prior)
             span = f"{prior[0]}-{prior[-1]}" if len(prior) > 1 else f"{prior[0]}"
-            return shares, f"the seasonal profile of {span}"
+            return shares, _("the seasonal profile of {years}").format(years=span)
         except DataCheckError:
             pass
     flat = pd.Series(np.full(12, 1 / 12), index=pd.RangeIndex(1, 13), name="share_of_year")
-    return flat, "a flat profile (the run rate: no full year before it to learn seasonality from)"
+    return flat, _(
+        "a flat profile (the run rate: no full year before it to learn seasonality from)"
+    )
 
 
 def annualize(total: float, months: Iterable[int], shares: pd.Series) -> float:
@@ -127,8 +132,10 @@ def annualize(total: float, months: Iterable[int], shares: pd.Series) -> float:
                 Finding(
                     "partial_year",
                     "error",
-                    f"the months {ms} carry no share of a year in the seasonal profile; "
-                    "they cannot be annualized",
+                    _(
+                        "the months {months} carry no share of a year in the seasonal "
+                        "profile; they cannot be annualized"
+                    ).format(months=ms),
                 )
             ]
         )
@@ -170,38 +177,62 @@ def last_year_actual(ds: Dataset, kpi: str, year: int, partial_year: str = "annu
     s = ds.sales.loc[(ds.sales["kpi"] == kpi) & (ds.sales["period"].dt.year == year)]
     if len(s) == 0:
         raise DataCheckError(
-            [Finding("partial_year", "error", f"{kpi}: no sales in {year}, so no last year to use")]
+            [
+                Finding(
+                    "partial_year",
+                    "error",
+                    _("{kpi}: no sales in {year}, so no last year to use").format(
+                        kpi=kpi, year=year
+                    ),
+                )
+            ]
         )
     if info["aggregation"] != "sum":
         v = float(s["value"].mean())
         n = int(s["period"].nunique())
-        return LastYear(kpi, year, v, v, n, f"mean of the {n} month(s) of {year} on record")
+        basis = _("mean of the {count} month(s) of {year} on record").format(count=n, year=year)
+        return LastYear(kpi, year, v, v, n, basis)
     assert monthly is not None
     m = monthly[monthly.index.year == year].dropna()
     actual = float(m.sum())
     n = len(m)
     if n == 12:
-        return LastYear(kpi, year, actual, actual, 12, f"{year} actual (12 months)")
-    span = f"{m.index[0]}..{m.index[-1]}" if n else "no month"
+        return LastYear(
+            kpi, year, actual, actual, 12, _("{year} actual (12 months)").format(year=year)
+        )
+    span = f"{m.index[0]}..{m.index[-1]}" if n else _("no month")
     if partial_year == "refuse":
         raise DataCheckError(
             [
                 Finding(
                     "partial_year",
                     "error",
-                    f"{kpi}: {year} has {n} of 12 months of data ({span}); it is not used as "
-                    "a full year.",
-                    "data_checks.partial_year is 'refuse'; give company_target explicitly, "
-                    "or set partial_year: annualize.",
+                    _(
+                        "{kpi}: {year} has {count} of 12 months of data ({span}); it is not "
+                        "used as a full year."
+                    ).format(kpi=kpi, year=year, count=n, span=span),
+                    _(
+                        "data_checks.partial_year is 'refuse'; give company_target explicitly, "
+                        "or set partial_year: annualize."
+                    ),
                 )
             ]
         )
     shares, profile = year_profile(ds, kpi, year)
     value = annualize(actual, m.index.month, shares)
     covered = float(shares.loc[sorted(set(m.index.month))].sum())
-    basis = (
-        f"{year} annualized by {profile}: its {n} months ({span}) carried {covered:.1%} of a "
-        f"year, so {actual:,.0f} / {covered:.3f} = {value:,.0f}"
+    basis = _(
+        "{year} annualized by {profile}: its {count} months ({span}) carried {share} of a "
+        "year, so {actual} / {covered} = {value}"
+    ).format(
+        year=year,
+        profile=profile,
+        count=n,
+        span=span,
+        share=f"{covered:.1%}",
+        actual=f"{actual:,.0f}",
+        covered=f"{covered:.3f}",
+        value=f"{value:,.0f}",
     )
     return LastYear(kpi, year, value, actual, n, basis)
 
@@ -218,13 +249,15 @@ def check_partial_year(
     if len(months) == 0 or len(months) == 12:
         return []
     span = f"{months[0]}..{months[-1]}"
-    msg = f"The data's year {year} has {len(months)} of 12 months ({span})."
+    msg = _("The data's year {year} has {count} of 12 months ({span}).").format(
+        year=year, count=len(months), span=span
+    )
     if settings.partial_year == "refuse":
-        handling = (
+        handling = _(
             "It is never used as a full year: data_checks.partial_year is 'refuse', so a "
-            f"company target grown from {year}, a target proposal or a cascade that needs "
-            f"{year} as 'last year' stops with an error; give company_target explicitly."
-        )
+            "company target grown from {year}, a target proposal or a cascade that needs "
+            "{year} as 'last year' stops with an error; give company_target explicitly."
+        ).format(year=year)
         return [Finding("partial_year", "warning", msg, handling, len(months))]
     parts = []
     for kpi in ds.kpi_names:
@@ -237,9 +270,12 @@ def check_partial_year(
             continue
         parts.append(f"{kpi}: {ly.basis}")
     handling = (
-        "It is never used as a full year: where 'last year' is needed (company target "
-        "from growth, the proposal's last-year actual, the cascade's unit bands) it is "
-        "annualized by the seasonal profile (data_checks.partial_year: annualize). "
+        _(
+            "It is never used as a full year: where 'last year' is needed (company target "
+            "from growth, the proposal's last-year actual, the cascade's unit bands) it is "
+            "annualized by the seasonal profile (data_checks.partial_year: annualize)."
+        )
+        + " "
         + "; ".join(parts)
         + "."
     )
@@ -279,7 +315,7 @@ def _sales_codes(ds: Dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
 
 def _has_sales(ds: Dataset) -> np.ndarray:
     """Boolean (reps, periods): the rep has at least one sales row in the month."""
-    rep, t, _, _ = _sales_codes(ds)
+    rep, t, _kpi, _value = _sales_codes(ds)
     ok = (rep >= 0) & (t >= 0) & (t < len(ds.periods))
     has = np.zeros((len(ds.reps), len(ds.periods)), dtype=bool)
     has[rep[ok], t[ok]] = True
@@ -314,11 +350,16 @@ def check_missing_months(ds: Dataset, settings: DataChecksSettings | None = None
     n_reps = gaps["rep_id"].nunique()
     per_rep = gaps.groupby("rep_id").size().sort_values(ascending=False)
     worst = ", ".join(f"{r} ({n})" for r, n in per_rep.head(MAX_LISTED).items())
-    msg = (
-        f"{len(gaps):,} month(s) without any sales row for {n_reps:,} employed rep(s) "
-        f"(most: {worst}); {_units_text(pairs, 'months')}."
+    msg = _(
+        "{count} month(s) without any sales row for {reps} employed rep(s) "
+        "(most: {worst}); {by_unit}."
+    ).format(
+        count=f"{len(gaps):,}",
+        reps=f"{n_reps:,}",
+        worst=worst,
+        by_unit=_units_text(pairs, "months"),
     )
-    handling = (
+    handling = _(
         "Missing is not zero: a missing month is left out of both actual and target when "
         "a plan is paid on history (attainment on the months with data), and the sales "
         "model averages over months with data."

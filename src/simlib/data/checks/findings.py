@@ -14,6 +14,7 @@ import pandas as pd
 
 from simlib.data.dataset import Dataset
 from simlib.errors import SimlibError
+from simlib.i18n import _
 from simlib.spec import StrictModel, parse_spec
 
 #: Units and examples listed in one finding's message; the rest are counted.
@@ -177,8 +178,8 @@ class DataChecks:
 
     def text(self) -> str:
         if not self.findings:
-            return "Data checks: nothing found."
-        lines = [f"Data checks: {len(self.findings)} finding(s)"]
+            return _("Data checks: nothing found.")
+        lines = [_("Data checks: {count} finding(s)").format(count=len(self.findings))]
         for f in self.findings:
             lines.append(f"  {f.severity}: [{f.check}] {f.text()}")
         return "\n".join(lines)
@@ -207,10 +208,10 @@ def _finding(
 ) -> Finding:
     error = settings.action(check) == "error"
     if error:
-        handling = refused or (
-            f"data_checks.{check} is 'error' in the scenario, so this stops the run; "
+        handling = refused or _(
+            "data_checks.{check} is 'error' in the scenario, so this stops the run; "
             "fix the data or set it to 'warn'."
-        )
+        ).format(check=check)
     return Finding(
         check, "error" if error else "warning", message, handling, int(count), tuple(by_unit)
     )
@@ -225,14 +226,26 @@ def _by_unit(ds: Dataset, rep_positions: np.ndarray, weights: np.ndarray | None 
 
 
 def _units_text(pairs: Sequence[tuple[str, int]], what: str) -> str:
+    """``what`` ("months", "reps" or "values") counted by unit, the largest first."""
     shown = ", ".join(f"{u} {n}" for u, n in pairs[:MAX_LISTED])
-    more = f" and {len(pairs) - MAX_LISTED} more units" if len(pairs) > MAX_LISTED else ""
-    return f"{what} by unit: {shown}{more}"
+    more = (
+        _(" and {count} more units").format(count=len(pairs) - MAX_LISTED)
+        if len(pairs) > MAX_LISTED
+        else ""
+    )
+    head = {
+        "months": _("months by unit: {units}"),
+        "reps": _("reps by unit: {units}"),
+        "values": _("values by unit: {units}"),
+    }[what]
+    return head.format(units=shown + more)
 
 
 def _ids_text(ids: Sequence[Any]) -> str:
     ids = [str(x) for x in ids]
-    more = f" and {len(ids) - MAX_LISTED} more" if len(ids) > MAX_LISTED else ""
+    more = (
+        _(" and {count} more").format(count=len(ids) - MAX_LISTED) if len(ids) > MAX_LISTED else ""
+    )
     return ", ".join(ids[:MAX_LISTED]) + more
 
 

@@ -20,6 +20,7 @@ from simlib.data.checks.findings import (
     _units_text,
 )
 from simlib.data.dataset import Dataset
+from simlib.i18n import _
 
 #: A sales value this many times above both the rep's own median month and the
 #: KPI's 99th percentile is flagged as implausible.
@@ -41,11 +42,11 @@ def check_no_sales(ds: Dataset, settings: DataChecksSettings | None = None) -> l
         return []
     pairs = _by_unit(ds, none)
     ids = ds.reps["rep_id"].to_numpy()[none]
-    msg = (
-        f"{len(none):,} rep(s) employed during the data's months have no sales row at all "
-        f"({_ids_text(ids)}); {_units_text(pairs, 'reps')}."
-    )
-    handling = (
+    msg = _(
+        "{count} rep(s) employed during the data's months have no sales row at all "
+        "({reps}); {by_unit}."
+    ).format(count=f"{len(none):,}", reps=_ids_text(ids), by_unit=_units_text(pairs, "reps"))
+    handling = _(
         "They are kept, not dropped: with targets they are simulated at the median level of "
         "their position; a replay of history has no actuals to pay them on."
     )
@@ -105,28 +106,43 @@ def check_zero_targets(
         pairs = _by_unit(ds, bad)
         parts = []
         if zero.any():
-            parts.append(f"{int(zero.sum())} with a target of 0 ({_ids_text(rep_ids[zero])})")
+            parts.append(
+                _("{count} with a target of 0 ({reps})").format(
+                    count=int(zero.sum()), reps=_ids_text(rep_ids[zero])
+                )
+            )
         if (none & ~absent).any():
             parts.append(
-                f"{int((none & ~absent).sum())} with no {k} target row "
-                f"({_ids_text(rep_ids[none & ~absent])})"
+                _("{count} with no {kpi} target row ({reps})").format(
+                    count=int((none & ~absent).sum()),
+                    kpi=k,
+                    reps=_ids_text(rep_ids[none & ~absent]),
+                )
             )
         if absent.any():
             parts.append(
-                f"{int(absent.sum())} with no target on any KPI ({_ids_text(rep_ids[absent])})"
+                _("{count} with no target on any KPI ({reps})").format(
+                    count=int(absent.sum()), reps=_ids_text(rep_ids[absent])
+                )
             )
-        msg = (
-            f"{k} in {year}: {len(bad):,} employed rep(s) without a positive target: "
-            f"{'; '.join(parts)}; {_units_text(pairs, 'reps')}."
+        msg = _(
+            "{kpi} in {year}: {count} employed rep(s) without a positive target: {parts}; "
+            "{by_unit}."
+        ).format(
+            kpi=k,
+            year=year,
+            count=f"{len(bad):,}",
+            parts="; ".join(parts),
+            by_unit=_units_text(pairs, "reps"),
         )
-        handling = (
+        handling = _(
             "A rep with a target of 0 (or none on this KPI) stays in company revenue: their "
-            f"sales are simulated as usual; they earn nothing on components measuring "
-            f"attainment on {k} (recorded as 'no target')."
-        )
+            "sales are simulated as usual; they earn nothing on components measuring "
+            "attainment on {kpi} (recorded as 'no target')."
+        ).format(kpi=k)
         if absent.any():
-            handling += (
-                " A rep with no target on any KPI is outside the plan year's population: not "
+            handling += " " + _(
+                "A rep with no target on any KPI is outside the plan year's population: not "
                 "simulated, so their sales are missing from company revenue; give them a "
                 "target (0 is fine) to keep them."
             )
@@ -150,7 +166,7 @@ def implausible_values(ds: Dataset, factor: float = OUTLIER_FACTOR) -> pd.DataFr
         larger of the two references the value was compared with).
     """
     cols = ["rep_id", "unit_id", "period", "kpi", "value", "reference"]
-    rep, _, kpi, value = _sales_codes(ds)
+    rep, _t, kpi, value = _sales_codes(ds)
     hits, refs = [], []
     for j, row in enumerate(ds.kpis.itertuples(index=False)):
         if row.unit == "rate":
@@ -185,15 +201,27 @@ def check_implausible_values(
         return []
     pos = pd.Index(ds.reps["rep_id"]).get_indexer(bad["rep_id"])
     pairs = _by_unit(ds, pos[pos >= 0])
+    example = _("{rep} {month} {kpi} {value} (reference {reference})")
     ex = ", ".join(
-        f"{r.rep_id} {r.period} {r.kpi} {r.value:,.6g} (reference {r.reference:,.6g})"
+        example.format(
+            rep=r.rep_id,
+            month=r.period,
+            kpi=r.kpi,
+            value=f"{r.value:,.6g}",
+            reference=f"{r.reference:,.6g}",
+        )
         for r in bad.head(MAX_LISTED).itertuples()
     )
-    msg = (
-        f"{len(bad):,} sales value(s) more than {factor:g}x both the rep's own median month "
-        f"and the KPI's 99th percentile: {ex}; {_units_text(pairs, 'values')}."
+    msg = _(
+        "{count} sales value(s) more than {factor}x both the rep's own median month "
+        "and the KPI's 99th percentile: {examples}; {by_unit}."
+    ).format(
+        count=f"{len(bad):,}",
+        factor=f"{factor:g}",
+        examples=ex,
+        by_unit=_units_text(pairs, "values"),
     )
-    handling = (
+    handling = _(
         "They are used as they are; check the export (a unit slip such as yuan for "
         "ten-thousand yuan, a typo)."
     )
@@ -246,13 +274,25 @@ def check_attainment_spread(
         pos = pd.Index(ds.reps["rep_id"].astype(str)).get_indexer(ia.loc[hit, "rep_id"])
         pairs = _by_unit(ds, pos[pos >= 0])
         p10, p50, p90 = np.quantile(x, [0.1, 0.5, 0.9])
-        msg = (
-            f"{k}: the cascade's {cas.year} targets imply, at last year's run rate, "
-            f"attainments from {x.min():.0%} to {x.max():.0%} (P10 {p10:.0%}, median "
-            f"{p50:.0%}, P90 {p90:.0%}); {int((x < lo).sum())} rep(s) below {lo:.0%} and "
-            f"{int((x > hi).sum())} above {hi:.0%}; {_units_text(pairs, 'reps')}."
+        msg = _(
+            "{kpi}: the cascade's {year} targets imply, at last year's run rate, "
+            "attainments from {lowest} to {highest} (P10 {p10}, median {p50}, P90 {p90}); "
+            "{below} rep(s) below {low} and {above} above {high}; {by_unit}."
+        ).format(
+            kpi=k,
+            year=cas.year,
+            lowest=f"{x.min():.0%}",
+            highest=f"{x.max():.0%}",
+            p10=f"{p10:.0%}",
+            p50=f"{p50:.0%}",
+            p90=f"{p90:.0%}",
+            below=int((x < lo).sum()),
+            low=f"{lo:.0%}",
+            above=int((x > hi).sum()),
+            high=f"{hi:.0%}",
+            by_unit=_units_text(pairs, "reps"),
         )
-        handling = (
+        handling = _(
             "Some quotas are over twice or under half as hard as the rep's own history; "
             "consider guardrails (max_change) in the cascade."
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -140,18 +141,7 @@ def generate(
     12
     """
     cal = calibration or Calibration()
-    if not 1 <= n_regions <= len(REGIONS):
-        raise ValueError(f"n_regions must be between 1 and {len(REGIONS)}, got {n_regions}")
-    if n_reps < 10 * n_regions:
-        raise ValueError(
-            f"n_reps must be at least 10 per region ({10 * n_regions} for {n_regions} "
-            f"regions), got {n_reps}"
-        )
-    if months < 1:
-        raise ValueError(f"months must be at least 1, got {months}")
-    # Strict: pandas would read "December" as December of the current year.
-    if not (isinstance(end, str) and re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", end)):
-        raise ValueError(f"end must be a month like '2026-12', got {end!r}")
+    _check_arguments(n_reps, months, end, n_regions)
     last = pd.Period(end, freq="M")
 
     regions = REGIONS[:n_regions]
@@ -218,10 +208,63 @@ def generate(
         hit = (pos[rep] == codes.index(code)) & (t >= start)
         idx = np.where(hit, idx * np.exp(float(uplift)), idx)
 
+    cp = pos[rep]
+    p_customers, p_value, p_account, actual = _kpi_values(
+        cp, idx, ramp, staff, reg, rep, t, reg_shock, rng_sales, rng_ret
+    )
+
+    # ---- targets, year by year (vectorized over reps)
+    targets = _set_targets(
+        staff, rep, t, frac, actual, pos, reg, regions, cal, month_start, years, yidx_t,
+        moy, hire_m, p_customers, p_value, p_account,
+    )  # fmt: skip
+    if behavior is not None and behavior.moves_sales:
+        actual, targets = _with_moves(
+            behavior, seed, actual, targets, actual["revenue"], staff, rep, t, frac, pos, reg,
+            regions, cal, month_start, years, yidx_t, moy, year_of_t, hire_m, p_customers,
+            p_value, p_account, n_all, n_t,
+        )  # fmt: skip
+
+    return _output(
+        staff, org, pos, reg, regions, rep, t, warm, m0, month_start, moy, tenure_y, actual,
+        targets, p_customers, p_value, p_account, cal, months, rng_org, rng_comp,
+        f"synthetic(n_reps={n_reps}, months={months}, seed={seed}, end={end}, "
+        f"n_regions={n_regions})",
+    )  # fmt: skip
+
+
+def _check_arguments(n_reps: int, months: int, end: str, n_regions: int) -> None:
+    """Refuse arguments the generator cannot honour, naming the bound."""
+    if not 1 <= n_regions <= len(REGIONS):
+        raise ValueError(f"n_regions must be between 1 and {len(REGIONS)}, got {n_regions}")
+    if n_reps < 10 * n_regions:
+        raise ValueError(
+            f"n_reps must be at least 10 per region ({10 * n_regions} for {n_regions} "
+            f"regions), got {n_reps}"
+        )
+    if months < 1:
+        raise ValueError(f"months must be at least 1, got {months}")
+    # Strict: pandas would read "December" as December of the current year.
+    if not (isinstance(end, str) and re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", end)):
+        raise ValueError(f"end must be a month like '2026-12', got {end!r}")
+
+
+def _kpi_values(
+    cp: np.ndarray,
+    idx: np.ndarray,
+    ramp: np.ndarray,
+    staff: Any,
+    reg: np.ndarray,
+    rep: np.ndarray,
+    t: np.ndarray,
+    reg_shock: np.ndarray,
+    rng_sales: np.random.Generator,
+    rng_ret: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """Each rep-month's new customers, revenue and high-value retention from its volume index."""
     p_customers = np.array([p.customers for p in POSITIONS])
     p_value = np.array([ARPU_CNY * p.arpu_multiple * CREDIT_MONTHS for p in POSITIONS])
     p_account = np.array([p.account_revenue for p in POSITIONS])
-    cp = pos[rep]
     new_customers = rng_sales.poisson(p_customers[cp] * idx).astype(float)
     revenue = new_customers * p_value[cp] * np.exp(rng_sales.normal(0.0, 0.1, len(rep)))
     revenue += p_account[cp] * idx * np.exp(rng_sales.normal(0.0, 0.1, len(rep)))
@@ -240,41 +283,53 @@ def generate(
     kept = rng_ret.binomial(hv_base[cp], 1 / (1 + np.exp(-logit)))
     hv_retention = np.round(kept / hv_base[cp], 4)
     actual = {"revenue": revenue, "new_customers": new_customers, "hv_retention": hv_retention}
+    return p_customers, p_value, p_account, actual
 
-    # ---- targets, year by year (vectorized over reps)
-    targets = _set_targets(
-        staff, rep, t, frac, actual, pos, reg, regions, cal, month_start, years, yidx_t,
-        moy, hire_m, p_customers, p_value, p_account,
-    )  # fmt: skip
-    if behavior is not None and behavior.moves_sales:
-        # Quotas follow last year's (moved) actuals and the moves follow the quotas:
-        # iterate to the fixed point, one pass per year of history settles it.
-        mechanical = revenue
-        # Who of those able to pull in does: own stream, drawn only when asked for,
-        # so every other option's data stay bit-identical.
-        u = (
-            np.random.default_rng(np.random.SeedSequence(seed).spawn(9)[8]).random((n_all, n_t))
-            if behavior.timing_rate < 1
-            else None
+
+def _with_moves(
+    behavior, seed, actual, targets, revenue, staff, rep, t, frac, pos, reg, regions, cal,
+    month_start, years, yidx_t, moy, year_of_t, hire_m, p_customers, p_value, p_account,
+    n_all, n_t,
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:  # fmt: skip
+    """Revenue moved by quarter-end pull-in and ratchet hold-back, and the quotas set on it."""
+    # Quotas follow last year's (moved) actuals and the moves follow the quotas:
+    # iterate to the fixed point, one pass per year of history settles it.
+    mechanical = revenue
+    # Who of those able to pull in does: own stream, drawn only when asked for,
+    # so every other option's data stay bit-identical.
+    u = (
+        np.random.default_rng(np.random.SeedSequence(seed).spawn(9)[8]).random((n_all, n_t))
+        if behavior.timing_rate < 1
+        else None
+    )
+    for _ in range(len(years)):
+        moved = apply_timing_and_holdback(
+            mechanical, targets["revenue"], rep, t, moy, year_of_t, n_all, n_t, behavior, u
         )
-        for _ in range(len(years)):
-            moved = apply_timing_and_holdback(
-                mechanical, targets["revenue"], rep, t, moy, year_of_t, n_all, n_t, behavior, u
-            )
-            actual = {**actual, "revenue": moved}
-            targets = _set_targets(
-                staff, rep, t, frac, actual, pos, reg, regions, cal, month_start, years,
-                yidx_t, moy, hire_m, p_customers, p_value, p_account,
-            )  # fmt: skip
-        actual = {
-            **actual,
-            "revenue": apply_timing_and_holdback(
-                mechanical, targets["revenue"], rep, t, moy, year_of_t, n_all, n_t, behavior, u
-            ),
-        }
+        actual = {**actual, "revenue": moved}
+        targets = _set_targets(
+            staff, rep, t, frac, actual, pos, reg, regions, cal, month_start, years,
+            yidx_t, moy, hire_m, p_customers, p_value, p_account,
+        )  # fmt: skip
+    actual = {
+        **actual,
+        "revenue": apply_timing_and_holdback(
+            mechanical, targets["revenue"], rep, t, moy, year_of_t, n_all, n_t, behavior, u
+        ),
+    }
+    return actual, targets
 
+
+def _output(
+    staff, org, pos, reg, regions, rep, t, warm, m0, month_start, moy, tenure_y, actual,
+    targets, p_customers, p_value, p_account, cal, months, rng_org, rng_comp, source,
+) -> Dataset:  # fmt: skip
+    """The reported tables (reps employed at some point in the output window), typed and
+    checked like data loaded from files."""
     # ---- what is reported: reps employed at some point in the output window
     out_cell = t >= warm
+    n_all = len(staff.seat)
+    team = org.seat_team[staff.seat]
     keep_rep = np.zeros(n_all, dtype=bool)
     keep_rep[rep[out_cell]] = True
     rep_new = np.cumsum(keep_rep) - 1
@@ -321,11 +376,7 @@ def generate(
     typed, problems = validate_tables(raw)
     if problems:  # a bug in the generator, not in anyone's input
         raise DataValidationError(problems, "the synthetic generator's output")
-    return Dataset(
-        **typed,
-        source=f"synthetic(n_reps={n_reps}, months={months}, seed={seed}, end={end}, "
-        f"n_regions={n_regions})",
-    )
+    return Dataset(**typed, source=source)
 
 
 def _str_take(

@@ -1,0 +1,134 @@
+"""The reduction: chunks of draws, in draw order, added up into a :class:`SimulationResult`.
+
+Per-draw and per-group rows are concatenated; per-rep fixed-point sums, counts and
+histogram bins are added exactly, so the result does not depend on how the draws
+were chunked or where the chunks ran.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simlib.engine.kernel import (
+    ATTAINMENT_BINS,
+    LOG_PAY_BINS,
+    PAY_SUM,
+    POPULATION_BINS,
+    RATIO_SUM,
+    ChunkKernel,
+)
+from simlib.engine.result import SimulationResult
+from simlib.engine.sales import Layout
+
+
+def reduce_stream(
+    stream: Iterable[tuple[tuple[int, int], dict[str, Any]]],
+    work: ChunkKernel,
+    layout: Layout,
+    reps: pd.DataFrame,
+    draws: int,
+) -> SimulationResult:
+    """Add up the chunks of ``stream`` (``((start, stop), chunk result)`` in draw
+    order) of ``work`` into a result; ``name`` and ``provenance`` are left to the caller."""
+    per_draw: dict[str, list[np.ndarray]] = {}
+    groups: dict[str, list[np.ndarray]] = {}
+    acc: dict[str, np.ndarray] = {}
+    hist = np.zeros(len(POPULATION_BINS), dtype=np.int64)
+    n_paid = len(work.paid)
+    counts = {
+        "attainment": np.zeros((n_paid, ATTAINMENT_BINS.bins), dtype=np.uint32),
+        "log_pay": np.zeros((n_paid, LOG_PAY_BINS.bins), dtype=np.uint32),
+    }
+    binning = {"attainment": ATTAINMENT_BINS, "log_pay": LOG_PAY_BINS}
+    cube: dict[str, list[np.ndarray]] = {}
+    phases: dict[str, float] = {}
+    reducing = 0.0
+    reducing_cpu = 0.0
+    for _, out in stream:
+        t0, c0 = time.perf_counter(), time.thread_time()
+        for k, v in out.get("seconds", {}).items():
+            phases[k] = phases.get(k, 0.0) + v
+        for k, idx in out["bins"].items():
+            binning[k].add(counts[k], idx)
+        for k, v in out["per_draw"].items():
+            per_draw.setdefault(k, []).append(np.asarray(v, dtype=float))
+        for k, v in out["groups"].items():
+            groups.setdefault(k, []).append(v)
+        for k, v in out["reps"].items():
+            acc[k] = (
+                acc[k] + v if k in acc else v.astype(np.int64 if v.dtype.kind in "iu" else v.dtype)
+            )
+        hist += out["attainment_hist"]
+        for k, v in out.get("cube", {}).items():
+            if k == "base_salary":
+                cube[k] = [v]
+            else:
+                cube.setdefault(k, []).append(v)
+        reducing += time.perf_counter() - t0
+        reducing_cpu += time.thread_time() - c0
+    t0, c0 = time.perf_counter(), time.thread_time()
+    pd_frame = pd.DataFrame({k: np.concatenate(v) for k, v in per_draw.items()})
+    pd_frame.index.name = "draw"
+    labels = {
+        "cost_of_sales_by_quartile": ["Q1 (bottom)", "Q2", "Q3", "Q4 (top)"],
+        "pay_by_quartile": ["Q1 (bottom)", "Q2", "Q3", "Q4 (top)"],
+        "region_reaches_target": work.region_labels,
+        "grade_share": work.grade_names,
+    }
+    for g, (_, lab) in work.groupings.items():
+        labels[f"pay_gap:{g}"] = lab
+        labels[f"mean_pay:{g}"] = lab
+    group_frames = {
+        k: pd.DataFrame(np.concatenate(v), columns=labels.get(k)) for k, v in groups.items()
+    }
+    ti = work.target_incentive
+    q_att = ATTAINMENT_BINS.quantiles(counts["attainment"], (0.05, 0.5, 0.95))
+    q_pay = np.expm1(LOG_PAY_BINS.quantiles(counts["log_pay"], (0.05, 0.5, 0.95)))
+    rep_frame = pd.DataFrame(
+        {
+            "rep_id": layout.rep_ids[work.paid],
+            "unit_id": reps["unit_id"].to_numpy()[work.paid],
+            "position": reps["position"].to_numpy()[work.paid],
+            "region": np.asarray(work.region_labels)[work.region_codes],
+            "target_incentive": ti,
+            "mean_payout": PAY_SUM.mean(acc["pay_sum"], draws),
+            "payout_p5": q_pay[:, 0],
+            "payout_p50": q_pay[:, 1],
+            "payout_p95": q_pay[:, 2],
+            "mean_attainment": RATIO_SUM.mean(acc["attainment_sum"], 1)
+            / np.maximum(acc["attainment_n"], 1),
+            "attainment_p5": q_att[:, 0],
+            "attainment_p50": q_att[:, 1],
+            "attainment_p95": q_att[:, 2],
+            "p_at_threshold": acc["at_threshold"] / draws,
+            "p_at_quota": acc["at_quota"] / draws,
+        }
+    )
+    if "coefficient_sum" in acc:
+        rep_frame["mean_coefficient"] = RATIO_SUM.mean(acc["coefficient_sum"], draws)
+    if "bottom_grade" in acc:
+        rep_frame["p_bottom_grade"] = acc["bottom_grade"] / draws
+        rep_frame["p_top_grade"] = acc["top_grade"] / draws
+    hist_frame = pd.DataFrame(
+        {"attainment_from": POPULATION_BINS, "share": hist / max(hist.sum(), 1)}
+    )
+    result = SimulationResult(
+        name="",
+        per_draw=pd_frame,
+        group_draws=group_frames,
+        reps=rep_frame,
+        attainment_hist=hist_frame,
+        provenance={},
+        cube={k: np.concatenate(v) for k, v in cube.items()} if cube else None,
+    )
+    phases["reduction"] = phases.get("reduction", 0.0) + reducing + time.perf_counter() - t0
+    phases["cpu:reduction"] = (
+        phases.get("cpu:reduction", 0.0) + reducing_cpu + time.thread_time() - c0
+    )
+    result.phase_seconds = phases
+    return result
