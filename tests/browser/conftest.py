@@ -48,21 +48,27 @@ def _missing(reason: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator:
-    """A headless Chromium driven by Playwright, shared by the session's tests."""
+def playwright() -> Iterator:
+    """Playwright's sync API, started once per session (it cannot be started twice)."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         _missing("playwright is not installed (pip install -e '.[dev]')")
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser(playwright) -> Iterator:
+    """A headless Chromium driven by Playwright, shared by the session's tests."""
     path = chromium_path()
     if path is None:
         _missing("no Chromium found on PATH (Debian: apt-get install chromium)")
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    b = playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
+    try:
+        yield b
+    finally:
+        b.close()
 
 
 @pytest.fixture
@@ -90,14 +96,10 @@ def scratch() -> Iterator[Path]:
 
 
 @pytest.fixture(scope="session")
-def cjk_browser(tmp_path_factory) -> Iterator:
+def cjk_browser(playwright, tmp_path_factory) -> Iterator:
     """A headless Chromium on a machine with a Chinese font, as a Chinese reader's
     machine has: fontconfig sees the system's fonts and Noto Sans SC (the font the
     Chinese charts use, from the ``pylopdf-fonts-zh-cn`` package)."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("playwright is not installed (pip install -e '.[dev]')")
     path = chromium_path()
     if path is None:
         _missing("no Chromium found on PATH (Debian: apt-get install chromium)")
@@ -113,12 +115,11 @@ def cjk_browser(tmp_path_factory) -> Iterator:
         encoding="utf-8",
     )
     env = {**os.environ, "FONTCONFIG_FILE": str(conf)}
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS, env=env)
-        try:
-            yield b
-        finally:
-            b.close()
+    b = playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS, env=env)
+    try:
+        yield b
+    finally:
+        b.close()
 
 
 @pytest.fixture
