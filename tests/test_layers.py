@@ -40,13 +40,7 @@ KNOWN = {
     ("simlib.data.synthetic._core", "simlib.data.synthetic._staff._simulate_staff"),
     ("simlib.data.synthetic._core", "simlib.data.synthetic._staff._Staff"),
     ("simlib.plans.plan", "simlib.plans.tidy._tidy"),
-    ("simlib.plans.statement", "simlib.plans.plan._periods"),
-    ("simlib.search.output", "simlib.scenario._FileLoader"),
-    ("simlib.search.output", "simlib.scenario._get"),
-    ("simlib.search.run", "simlib.scenario._get"),
     ("simlib.search.run", "simlib.search.space._same"),
-    ("simlib.search.space", "simlib.scenario._validate_design"),
-    ("simlib.search.spec", "simlib.scenario._short"),
     ("simlib.targets.calendar", "simlib.targets.nodes._sales_codes"),
     ("simlib.targets.calendar", "simlib.targets.nodes._year_periods"),
     ("simlib.targets.cascade", "simlib.targets.calendar._monthly"),
@@ -56,7 +50,6 @@ KNOWN = {
     ("simlib.targets.cascade", "simlib.targets.nodes._potential"),
     ("simlib.targets.cascade", "simlib.targets.nodes._Tree"),
     ("simlib.targets.diagnostics", "simlib.targets.nodes._rate_weights"),
-    ("simlib.workbench.whatif.reform", "simlib.scenario._get"),
 }
 
 

@@ -25,13 +25,20 @@ import numpy as np
 import pandas as pd
 
 from simlib import formatting as f
+from simlib import i18n
 from simlib import vocabulary as v
+from simlib.i18n import N_, _, ngettext
 
 #: Shortfalls are compared to this many decimals (relative to the goal's bound), so
 #: simulation noise far below what a page shows does not decide a ranking.
 SHORTFALL_DECIMALS = 3
 #: A group's pay cut is named among the losers when it is at least this large.
 LOSS_TO_NAME = 0.01
+
+
+def _gap() -> str:
+    """What goes between two sentences: a space in English, nothing in Chinese."""
+    return "" if i18n.is_chinese() else " "
 
 
 @dataclass
@@ -87,35 +94,44 @@ class Decision:
         interval), CNY 14.1 m in all``."""
         r = self.row(name or self.recommended)
         if r.name == self.baseline:
-            return f"{f.money(r.cost, self.currency)} a year (today's plan: no change)"
+            return _("{cost} a year (today's plan: no change)").format(
+                cost=f.money(r.cost, self.currency)
+            )
         pm = f.money_pm(r.cost_diff, r.cost_half, self.currency, scale=r.cost)
-        return (
-            f"{pm} a year against today's plan ({f.pct(r.cost_rel, sign=True)}; ± is the 95% "
-            f"interval), {f.money(r.cost, self.currency)} in all"
-        )
+        return _(
+            "{change} a year against today's plan ({rel}; ± is the 95% interval), {cost} in all"
+        ).format(change=pm, rel=f.pct(r.cost_rel, sign=True), cost=f.money(r.cost, self.currency))
 
     def losers_sentence(self, name: str | None = None, n: int = 2) -> str:
         name = name or self.recommended
         mine = sorted((x for x in self.losses if x.design == name), key=lambda x: x.rel)[:n]
         if name == self.baseline:
-            return "nobody: today's plan changes no one's pay."
+            return _("nobody: today's plan changes no one's pay.")
         if not mine:
-            return "no group's pay falls by 1% or more."
-        return (
-            "; ".join(
-                f"{escape(x.group)} ({x.grouping}, {x.reps} reps) {f.pct(x.rel, sign=True)} pay"
-                for x in mine
+            return _("no group's pay falls by 1% or more.")
+        parts = [
+            ngettext(
+                "{group} ({grouping}, {n} rep) {change} pay",
+                "{group} ({grouping}, {n} reps) {change} pay",
+                x.reps,
+            ).format(
+                group=escape(x.group),
+                grouping=escape(_(x.grouping)),
+                n=f.count(x.reps),
+                change=f.pct(x.rel, sign=True),
             )
-            + "."
-        )
+            for x in mine
+        ]
+        return _("{items}.").format(items=_("; ").join(parts))
 
     def html(self) -> str:
         """The decision box (self-contained HTML: its own styles, no scripts)."""
         rec = self.row(self.recommended)
         cur = self.currency
+        priority = _("priority {n}")
         gh = "".join(
-            f"<th title='{escape(g.source)}'>{escape(g.title)}<br><small>priority {g.priority}"
-            f"</small></th>"
+            f"<th title='{escape(g.why)}'>{escape(g.title)}<br><small>"
+            f"{escape(priority.format(n=g.priority))}</small></th>"
             for g in self.goals
         )
         body = []
@@ -127,7 +143,7 @@ class Decision:
                     f"<td class='{'met' if ok else 'miss'}'>{'✓' if ok else '✗'} {escape(shown)}</td>"
                 )
             change = (
-                "today's plan"
+                _("today's plan")
                 if r.name == self.baseline
                 else f.money_pm(r.cost_diff, r.cost_half, cur, scale=r.cost)
             )
@@ -140,23 +156,50 @@ class Decision:
         extra_loss = ""
         shown = {self.recommended, *(r.name for r in self.rows[1:2])}
         if worst is not None and worst.design not in shown and worst.rel < -LOSS_TO_NAME:
-            extra_loss = (
-                f"<li><b>Largest cut in any design:</b> {escape(worst.design)} cuts "
-                f"{escape(worst.group)}'s pay ({worst.grouping}) by {f.pct(-worst.rel)}.</li>"
+            extra_loss = "<li><b>{head}</b> {text}</li>".format(
+                head=escape(_("Largest cut in any design:")),
+                text=_("{design} cuts {group}'s pay ({grouping}) by {cut}.").format(
+                    design=escape(worst.design),
+                    group=escape(worst.group),
+                    grouping=escape(_(worst.grouping)),
+                    cut=f.pct(-worst.rel),
+                ),
             )
         caveats = "".join(f"<li>{escape(c)}</li>" for c in self.caveats)
         nxt = ""
         if len(self.rows) > 1:
             second = self.rows[1].name
-            nxt = (
-                f"<li><b>Next best:</b> {escape(second)}, "
-                f"{escape(self.cost_sentence(second))}; who loses most: "
-                f"{self.losers_sentence(second, n=1)}</li>"
+            nxt = "<li><b>{head}</b> {text}</li>".format(
+                head=escape(_("Next best:")),
+                text=_("{design}, {cost}; who loses most: {losers}").format(
+                    design=escape(second),
+                    cost=escape(self.cost_sentence(second)),
+                    losers=self.losers_sentence(second, n=1),
+                ),
             )
+        t = {
+            k: escape(_(k))
+            for k in (
+                N_("Decision"), N_("Cost:"), N_("Overspend risk:"), N_("Who loses most:"),
+                N_("Rank"), N_("Design"), N_("Cost change a year (95% interval)"),
+                N_("Overspend risk"), N_("Read with care:"),
+            )
+        }  # fmt: skip
+        recommended = _("Recommended: {design}.").format(
+            design=f"<b>{escape(self.recommended)}</b>"
+        )
+        risk = _("{risk} chance that a year costs more than the budget of {budget}.").format(
+            risk=escape(f.pct(rec.over_budget, 0)), budget=escape(f.money(rec.budget, cur))
+        )
+        cost = escape(_("{cost}.").format(cost=self.cost_sentence()))
+        title = escape(_("Designs ranked against the goals"))
+        ranked = _("{title} ({source}; {n} simulated years, the same for every design):").format(
+            title=f"<b>{title}</b>", source=escape(self.goals_source), n=f.count(self.draws)
+        )
         return f"""<section class="decision" id="decision">
 <style>
 .decision{{border:2px solid #1f4e79;border-radius:6px;padding:.8em 1.2em;margin:.5em 0 1.5em;
-background:#f5f9fd;font-family:system-ui,sans-serif;color:#1a1a1a;line-height:1.4}}
+background:#f5f9fd;font-family:system-ui,'PingFang SC','Microsoft YaHei','Noto Sans SC','Noto Sans CJK SC',sans-serif;color:#1a1a1a;line-height:1.4}}
 .decision h2{{margin:.1em 0 .4em;font-size:1.35em;color:#1f4e79}}
 .decision .rec{{font-size:1.15em;margin:.2em 0 .5em}}
 .decision ul{{margin:.3em 0 .6em 1.2em;padding:0}}
@@ -169,21 +212,20 @@ vertical-align:top}}
 .decision .caveats{{color:#5a3d00}}
 .decision small{{font-weight:normal;color:#555}}
 </style>
-<h2>Decision</h2>
-<p class="rec">Recommended: <b>{escape(self.recommended)}</b>. {escape(self.why)}</p>
+<h2>{t["Decision"]}</h2>
+<p class="rec">{recommended}{_gap()}{escape(self.why)}</p>
 <ul>
-<li><b>Cost:</b> {escape(self.cost_sentence())}.</li>
-<li><b>Overspend risk:</b> {escape(f.pct(rec.over_budget, 0))} chance that a year costs more
-than the budget of {escape(f.money(rec.budget, cur))}.</li>
-<li><b>Who loses most:</b> {self.losers_sentence()}</li>
+<li><b>{t["Cost:"]}</b> {cost}</li>
+<li><b>{t["Overspend risk:"]}</b> {risk}</li>
+<li><b>{t["Who loses most:"]}</b> {self.losers_sentence()}</li>
 {nxt}
 {extra_loss}
 </ul>
-<p><b>Designs ranked against the goals</b> ({escape(self.goals_source)}; {self.draws:,} simulated
-years, the same for every design):</p>
-<table><thead><tr><th>Rank</th><th>Design</th>{gh}<th>Cost change a year (95% interval)</th>
-<th>Overspend risk</th></tr></thead><tbody>{"".join(body)}</tbody></table>
-{f'<p class="caveats"><b>Read with care:</b></p><ul class="caveats">{caveats}</ul>' if caveats else ""}
+<p>{ranked}</p>
+<table><thead><tr><th>{t["Rank"]}</th><th>{t["Design"]}</th>{gh}
+<th>{t["Cost change a year (95% interval)"]}</th>
+<th>{t["Overspend risk"]}</th></tr></thead><tbody>{"".join(body)}</tbody></table>
+{f'<p class="caveats"><b>{t["Read with care:"]}</b></p><ul class="caveats">{caveats}</ul>' if caveats else ""}
 </section>"""
 
     def _repr_html_(self) -> str:
@@ -229,47 +271,97 @@ def _key(row: Row, goals: Sequence[v.Goal], is_base: bool, position: int) -> tup
 def _why(first: Row, second: Row | None, goals: Sequence[v.Goal], baseline: str,
          cur: str | None) -> str:  # fmt: skip
     met = [g.title.lower() for g, ok in zip(goals, first.met, strict=True) if ok]
-    head = (f"It meets {len(met)} of {len(goals)} goals" + (f" ({', '.join(met)})" if met else "")
-            + ".")  # fmt: skip
+    if met:
+        head = ngettext(
+            "It meets {n} of {total} goal ({goals}).",
+            "It meets {n} of {total} goals ({goals}).",
+            len(goals),
+        ).format(n=len(met), total=len(goals), goals=_(", ").join(met))
+    else:
+        head = ngettext(
+            "It meets {n} of {total} goal.", "It meets {n} of {total} goals.", len(goals)
+        ).format(n=len(met), total=len(goals))
     if second is None:
         return head
-    for i, g in enumerate(goals):
+
+    def fields(g: v.Goal) -> dict[str, Any]:
         m = v.metric(g.metric)
-        a, b = first.values[g.metric], second.values[g.metric]
+        return {
+            "first": first.name, "second": second.name, "priority": g.priority,
+            "goal": g.title.lower(), "a": m.show(first.values[g.metric], cur),
+            "b": m.show(second.values[g.metric], cur),
+        }  # fmt: skip
+
+    for i, g in enumerate(goals):
         if first.met[i] != second.met[i]:
-            return (f"{head} It ranks above {second.name} because it meets the priority-"
-                    f"{g.priority} goal, {g.title.lower()} ({m.show(a, cur)} against "
-                    f"{m.show(b, cur)}).")  # fmt: skip
+            return (
+                head
+                + _gap()
+                + _(
+                    "It ranks above {second} because it meets the priority-{priority} goal, "
+                    "{goal} ({a} against {b})."
+                ).format(**fields(g))
+            )
     for i, g in enumerate(goals):
-        m = v.metric(g.metric)
-        a, b = first.values[g.metric], second.values[g.metric]
         s1, s2 = (round(x, SHORTFALL_DECIMALS) for x in (first.shortfall[i], second.shortfall[i]))
         if s1 != s2:
-            return (f"{head} It ranks above {second.name}, which meets the same goals, because "
-                    f"it comes closer to the priority-{g.priority} goal, {g.title.lower()} "
-                    f"({m.show(a, cur)} against {m.show(b, cur)}).")  # fmt: skip
+            return (
+                head
+                + _gap()
+                + _(
+                    "It ranks above {second}, which meets the same goals, because it comes closer "
+                    "to the priority-{priority} goal, {goal} ({a} against {b})."
+                ).format(**fields(g))
+            )
     for g in goals:
-        m = v.metric(g.metric)
         a, b = first.values[g.metric], second.values[g.metric]
         if _margin(g, a) != _margin(g, b):
-            return (f"{head} {second.name} meets the same goals; {first.name} ranks above it "
-                    f"because it does better on the priority-{g.priority} goal, "
-                    f"{g.title.lower()} ({m.show(a, cur)} against {m.show(b, cur)}).")  # fmt: skip
+            return (
+                head
+                + _gap()
+                + _(
+                    "{second} meets the same goals; {first} ranks above it because it does better "
+                    "on the priority-{priority} goal, {goal} ({a} against {b})."
+                ).format(**fields(g))
+            )
     if first.name == baseline:
-        return (f"{head} No reform does better on any goal ({second.name} scores the same on "
-                "every one), so today's plan is kept: a change should buy something the goals "
-                "ask for.")  # fmt: skip
-    return f"{head} It ranks above {second.name} by its place in the scenario file."
+        return (
+            head
+            + _gap()
+            + _(
+                "No reform does better on any goal ({second} scores the same on every one), so "
+                "today's plan is kept: a change should buy something the goals ask for."
+            ).format(second=second.name)
+        )
+    return (
+        head
+        + _gap()
+        + _("It ranks above {second} by its place in the scenario file.").format(second=second.name)
+    )
 
 
 #: Per-group tables for "who gains, who loses": (group_draws key, plain name).
+#: The plain names are catalog messages: show them with ``_()``.
 GROUP_TABLES: dict[str, tuple[str, str]] = {
-    "quartile": ("pay_by_quartile", "performance quartile (by attainment in each simulated year)"),
-    "region": ("mean_pay:region", "region"),
-    "tenure": ("mean_pay:tenure", "tenure band"),
-}
-#: Short names of the groupings, for sentences ("Q1 (bottom) (performance quartile)").
-GROUP_WORDS = {"quartile": "performance quartile", "region": "region", "tenure": "tenure"}
+    "quartile": ("pay_by_quartile",
+                 N_("performance quartile (by attainment in each simulated year)")),
+    "region": ("mean_pay:region", N_("region")),
+    "tenure": ("mean_pay:tenure", N_("tenure band")),
+}  # fmt: skip
+#: Short names of the groupings, for sentences ("Q1 (bottom) (performance quartile)");
+#: catalog messages, shown with ``_()``.
+GROUP_WORDS = {"quartile": N_("performance quartile"), "region": N_("region"),
+               "tenure": N_("tenure")}  # fmt: skip
+#: Group labels simlib forms (quartiles, tenure bands): catalog messages, shown with
+#: :func:`group_label`; the data's own group names (regions) are shown as they are.
+GROUP_LABELS = (N_("Q1 (bottom)"), N_("Q4 (top)"), N_("<1y"), N_("1-3y"), N_("3-5y"),
+                N_("5y+"))  # fmt: skip
+
+
+def group_label(group: Any) -> str:
+    """A group as a page shows it: ``Q4 (top)`` -> ``Q4（最高）`` in Chinese."""
+    text = str(group)
+    return _(text) if text in GROUP_LABELS else text
 
 
 def group_sizes(result: Any, design: Mapping[str, Any] | None, grouping: str) -> pd.Series:
@@ -303,7 +395,7 @@ def _losses(results, baseline, designs, min_group) -> tuple[list[Loss], list[str
     out: list[Loss] = []
     hidden: set[str] = set()
     design = (designs or {}).get(baseline)
-    for grouping, (key, _) in GROUP_TABLES.items():
+    for grouping, (key, _words) in GROUP_TABLES.items():
         if key not in base.group_draws:
             continue
         sizes = group_sizes(base, design, grouping)
@@ -311,7 +403,7 @@ def _losses(results, baseline, designs, min_group) -> tuple[list[Loss], list[str
         for g in b.columns:
             n = int(sizes.get(str(g), 0))
             if n < min_group:
-                hidden.add(f"{grouping} {g}")
+                hidden.add(f"{_(GROUP_WORDS.get(grouping, grouping))} {group_label(g)}")
                 continue
             bm = float(np.nanmean(b[g].to_numpy(float)))
             if not np.isfinite(bm) or bm <= 0:
@@ -321,11 +413,11 @@ def _losses(results, baseline, designs, min_group) -> tuple[list[Loss], list[str
                     continue
                 if g not in res.group_draws[key]:
                     continue
-                d, _ = _paired(b[g].to_numpy(float), res.group_draws[key][g].to_numpy(float))
+                d, _half = _paired(b[g].to_numpy(float), res.group_draws[key][g].to_numpy(float))
                 rel = d / bm
                 if np.isfinite(rel) and rel <= -LOSS_TO_NAME:
-                    out.append(Loss(name, GROUP_WORDS.get(grouping, grouping), str(g),
-                                    rel, n))  # fmt: skip
+                    out.append(Loss(name, GROUP_WORDS.get(grouping, grouping),
+                                    group_label(g), rel, n))  # fmt: skip
     return out, sorted(hidden)
 
 
@@ -363,7 +455,7 @@ def decide(
     if baseline not in results:
         raise KeyError(f"the baseline {baseline!r} has no result (have {sorted(results)})")
     goals = tuple(sorted(goals or v.DEFAULT_GOALS, key=lambda g: g.priority))
-    source = "the scenario file's goals" if goals != v.DEFAULT_GOALS else (
+    source = _("the scenario file's goals") if goals != v.DEFAULT_GOALS else _(
         "goals: the practice bands, as the scenario file states none")  # fmt: skip
     base = results[baseline]
     base_cost = base.per_draw["total_payout"].to_numpy(float)
@@ -393,29 +485,27 @@ def decide(
 def _caveats(results, baseline, goals, designs, hidden, min_group) -> list[str]:
     out = []
     if designs is not None and all(not (d or {}).get("behavior") for d in designs.values()):
-        out.append(
+        out.append(_(
             "No behavioural response is modelled: every design sees the same sales, so revenue "
             "is held fixed and a reform shows its cost but none of the extra sales it may bring."
-        )
+        ))  # fmt: skip
     same = [g for g in goals if g.metric not in ("budget_ratio", "over_budget")
             and len({round(v.value(r, g.metric), 6) for r in results.values()}) == 1]  # fmt: skip
     if same and len(results) > 1:
-        out.append(
-            f"{', '.join(v.metric(g.metric).name for g in same)}: the same for every design, so "
-            "it does not tell them apart."
-        )
+        out.append(_("{metrics}: the same for every design, so it does not tell them apart.")
+                   .format(metrics=_(", ").join(v.metric(g.metric).name for g in same)))  # fmt: skip
     q = v.metric("share_at_quota")
     reading = q.read(v.value(results[baseline], "share_at_quota"))
     if reading.label in ("too hard", "hard", "easy", "too easy"):
-        out.append(
-            f"Targets: {q.show(v.value(results[baseline], 'share_at_quota'))} of reps reach quota "
-            f"under today's plan ({reading.text}); every design is judged on these targets."
-        )
+        out.append(_(
+            "Targets: {share} of reps reach quota under today's plan ({reading}); every design "
+            "is judged on these targets."
+        ).format(share=q.show(v.value(results[baseline], "share_at_quota")), reading=reading.text))  # fmt: skip
     if hidden:
-        out.append(
-            f"Groups with fewer than {min_group} reps are not shown or named "
-            f"({len(hidden)} left out: {', '.join(hidden)})."
-        )
+        out.append(_(
+            "Groups with fewer than {min_group} reps are not shown or named ({n} left out: "
+            "{groups})."
+        ).format(min_group=min_group, n=len(hidden), groups=_(", ").join(hidden)))  # fmt: skip
     return out
 
 
@@ -427,28 +517,41 @@ def summary_lines(result: Any, name: str, plan_name: str, base: Any | None = Non
     then who loses most (``losers``, from :meth:`Decision.losers_sentence`) and who
     the page covers."""
     cost = v.value(result, "total_payout")
-    line1 = f"**{name}** ({plan_name}): incentive cost **{f.money(cost, currency)}** a year"
+    line1 = _("**{name}** ({plan}): incentive cost **{cost}** a year").format(
+        name=name, plan=plan_name, cost=f.money(cost, currency)
+    )
     br = v.value(result, "budget_ratio")
     if np.isfinite(br):
-        line1 += (f", {f.pct(br, 0)} of the budget, overspend risk "
-                  f"{f.pct(v.value(result, 'over_budget'), 0)}")  # fmt: skip
+        line1 += _(", {share} of the budget, overspend risk {risk}").format(
+            share=f.pct(br, 0), risk=f.pct(v.value(result, "over_budget"), 0)
+        )
     if base is not None and name != baseline:
         d, half = _paired(base.per_draw["total_payout"].to_numpy(float),
                           result.per_draw["total_payout"].to_numpy(float))  # fmt: skip
         pm = f.money_pm(d, half, currency, scale=v.value(base, "total_payout"))
-        line1 += f"; {pm} against today's plan"
+        line1 += _("; {change} against today's plan").format(change=pm)
     q, pp = v.metric("share_at_quota"), v.metric("pay_performance")
     qv, pv = v.value(result, "share_at_quota"), v.value(result, "pay_performance")
-    line2 = (f"{q.show(qv)} of reps reach quota ({q.read(qv).text}); pay-performance "
-             f"{pp.show(pv)} ({pp.read(pv).label}).")  # fmt: skip
+    line2 = _(
+        "{share} of reps reach quota ({reading}); pay-performance {pp} ({pp_reading})."
+    ).format(share=q.show(qv), reading=q.read(qv).text, pp=pp.show(pv), pp_reading=pp.read(pv).word)
     n_plan = len(result.reps)
-    lead = f"Who loses most: {losers} " if losers and name != baseline else ""
-    n_data = result.provenance.get("reps")
-    line3 = lead + (
-        f"{n_plan:,} reps in the plan"
-        + (
-            f" (of {int(n_data):,} in the data)" if n_data and int(n_data) != n_plan else ""
-        )  # fmt: skip
-        + f"; {len(result.per_draw):,} simulated years of {result.provenance.get('year')}."
+    lead = (
+        _("Who loses most: {losers}").format(losers=losers) + _gap()
+        if losers and name != baseline
+        else ""
     )
-    return [line1 + ".", line2, line3]
+    n_data = result.provenance.get("reps")
+    year = result.provenance.get("year")
+    draws = len(result.per_draw)
+    if n_data and int(n_data) != n_plan:
+        line3 = _(
+            "{n} reps in the plan (of {n_data} in the data); {draws} simulated years of {year}."
+        ).format(n=f.count(n_plan), n_data=f.count(int(n_data)), draws=f.count(draws), year=year)
+    else:
+        line3 = ngettext(
+            "{n} rep in the plan; {draws} simulated years of {year}.",
+            "{n} reps in the plan; {draws} simulated years of {year}.",
+            n_plan,
+        ).format(n=f.count(n_plan), draws=f.count(draws), year=year)
+    return [line1 + _("."), line2, lead + line3]

@@ -27,6 +27,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simlib import i18n
+from simlib.i18n import N_, _
+
 #: What a missing or undefined value reads as on a page (an en dash).
 MISSING = "\u2013"
 #: The footnote every table with a missing value carries.
@@ -56,6 +59,8 @@ def money(value: Any, currency: str | None = None, *, exact: bool = False, sign:
     if _bad(value):
         return MISSING
     v = float(value)
+    if i18n.is_chinese():
+        return _money_zh(v, currency, exact=exact, sign=sign)
     s = "+" if sign and v > 0 else ("-" if v < 0 else "")
     a = abs(v)
     if not exact and a >= MILLIONS_FROM:
@@ -67,14 +72,50 @@ def money(value: Any, currency: str | None = None, *, exact: bool = False, sign:
     return f"{s}{currency} {body}" if currency else f"{s}{body}"
 
 
+def _money_zh(v: float, currency: str | None, exact: bool = False, sign: bool = False) -> str:
+    """An amount in Chinese: 元, from 10,000 in 万 and from 100,000,000 in 亿
+    (``1,110万元``); ``exact`` keeps every yuan (``11,098,060元``)."""
+    text = i18n.money(v, currency or "CNY", large=False if exact else None)
+    if not currency:
+        text = text.removesuffix("元")
+    if text.lstrip("-").strip("0.,元万亿 ") == "":
+        text = text.lstrip("-")  # "-0" reads as a loss that is not there
+    elif sign and v > 0:
+        text = "+" + text
+    return text
+
+
+def _money_pm_zh(diff: float, half: float | None, currency: str | None) -> str:
+    """A change and its half-width in one Chinese unit: ``+1.86万元 ± 0.14万元`` (万 or
+    亿 chosen by the larger of the two; below 1万 both to the yuan)."""
+    big = max(abs(diff), half or 0.0)
+    if big < 1e4:
+        head = money(diff, currency, sign=True, exact=True)
+        return head if half is None else f"{head} ± {money(half, currency, exact=True)}"
+    div, unit = (1e8, "亿") if big >= 1e8 else (1e4, "万")
+    yuan = (currency or "CNY").upper() in ("CNY", "RMB", "元")
+    pre, post = ("", unit + "元") if yuan else (f"{currency} ", unit)
+
+    def amount(x: float) -> str:
+        v = abs(x) / div
+        digits = 0 if v >= 100 else (1 if v >= 10 else 2)
+        text = f"{v:,.{digits}f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text
+
+    a = amount(diff)
+    sign = "" if a.strip("0.,") == "" else ("+" if diff > 0 else "-")
+    head = f"{sign}{pre}{a}{post}"
+    return head if half is None else f"{head} ± {pre}{amount(half)}{post}"
+
+
 def money_interval(low: Any, high: Any, currency: str | None = None, *, sign: bool = True) -> str:
     """``+CNY 2.9 m to +CNY 3.1 m``: an interval of amounts, both ends in the same style."""
     if _bad(low) or _bad(high):
         return MISSING
     exact = max(abs(float(low)), abs(float(high))) < MILLIONS_FROM
-    return (
-        f"{money(low, currency, sign=sign, exact=exact)} to "
-        f"{money(high, currency, sign=sign, exact=exact)}"
+    return _("{low} to {high}").format(
+        low=money(low, currency, sign=sign, exact=exact and not i18n.is_chinese()),
+        high=money(high, currency, sign=sign, exact=exact and not i18n.is_chinese()),
     )
 
 
@@ -86,6 +127,8 @@ def money_pm(diff: Any, half: Any, currency: str | None = None, scale: Any = Non
         return MISSING
     big = max(abs(float(diff)), 0 if _bad(half) else abs(float(half)),
               0 if _bad(scale) else abs(float(scale))) >= MILLIONS_FROM  # fmt: skip
+    if i18n.is_chinese():
+        return _money_pm_zh(float(diff), None if _bad(half) else abs(float(half)), currency)
     if big:
         d = float(diff) / 1e6
         s = "+" if round(d, 1) > 0 else ("-" if round(d, 1) < 0 else "")
@@ -115,7 +158,7 @@ def points(value: Any, digits: int = 1) -> str:
     v = float(value) * 100
     if round(v, digits) == 0:
         v = 0.0
-    return f"{v:+.{digits}f} pts"
+    return _("{points} pts").format(points=f"{v:+.{digits}f}")
 
 
 def number(value: Any, digits: int = 2, *, sign: bool = False) -> str:
@@ -146,27 +189,27 @@ def count(value: Any) -> str:
 #: Column and index names as words. Anything not listed is turned into words by
 #: :func:`label` (``share_sd`` -> ``Share sd``); list a name here when that is not enough.
 LABELS: dict[str, str] = {
-    "rep_id": "Rep",
-    "unit_id": "Unit",
-    "kpi": "KPI",
-    "reps": "Reps",
-    "scenario": "Design",
-    "design": "Design",
-    "by": "Grouped by",
-    "group": "Group",
-    "region": "Region",
-    "tenure": "Tenure",
-    "gender": "Gender",
-    "quartile": "Performance quartile",
-    "weight_from": "Weight before",
-    "weight_to": "Weight after",
-    "top_changed": "Top grade changed",
-    "share_sd": "Share (standard deviation)",
-    "mean": "Mean",
-    "p5": "P5",
-    "p50": "Median",
-    "p95": "P95",
-    "se": "Standard error",
+    "rep_id": N_("Rep"),
+    "unit_id": N_("Unit"),
+    "kpi": N_("KPI"),
+    "reps": N_("Reps"),
+    "scenario": N_("Design"),
+    "design": N_("Design"),
+    "by": N_("Grouped by"),
+    "group": N_("Group"),
+    "region": N_("Region"),
+    "tenure": N_("Tenure"),
+    "gender": N_("Gender"),
+    "quartile": N_("Performance quartile"),
+    "weight_from": N_("Weight before"),
+    "weight_to": N_("Weight after"),
+    "top_changed": N_("Top grade changed"),
+    "share_sd": N_("Share (standard deviation)"),
+    "mean": N_("Mean"),
+    "p5": N_("P5"),
+    "p50": N_("Median"),
+    "p95": N_("P95"),
+    "se": N_("Standard error"),
 }
 
 
@@ -176,11 +219,14 @@ def label(name: Any) -> str:
     written as words (with spaces, capitals or punctuation) are kept as they are."""
     text = str(name)
     if text in LABELS:
-        return LABELS[text]
+        return _(LABELS[text])
     if not re.fullmatch(r"[a-z][a-z0-9_]*", text):
-        return text
+        return _(text) if text else text
     words = text.replace("_", " ").strip()
-    return words[:1].upper() + words[1:]
+    said = _(words)  # a catalog message in lower case ("reference") ...
+    if said != words:
+        return said
+    return _(words[:1].upper() + words[1:])  # ... or as a heading ("Reference")
 
 
 #: Natural orders of categories the reports group by.
@@ -213,7 +259,7 @@ def ordered(values: Iterable[Any], kind: str | None = None) -> list[str]:
 def cell(value: Any) -> Any:
     """One table cell as a reader sees it: a dash for missing, yes/no for booleans."""
     if isinstance(value, bool | np.bool_):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if value is None:
         return MISSING
     if isinstance(value, float | np.floating) and not np.isfinite(value):
@@ -255,6 +301,7 @@ def tidy_table(
         text = names.get(str(c), label(c))
         if str(c) in kept or any(text.startswith(f"{k}:") for k in kept):
             return text
+        text = _(text) if text else text
         return text[:1].upper() + text[1:]
 
     out.columns = [name(c) for c in out.columns]
@@ -272,6 +319,11 @@ def _bad_cell(v: Any) -> bool:
     return False
 
 
+def missing_note() -> str:
+    """:data:`MISSING_NOTE` in the language in force."""
+    return _("{dash} : no value (the group or design has none to show).").format(dash=MISSING)
+
+
 def html_table(df: pd.DataFrame, caption: str | None = None, **tidy: Any) -> str:
     """:func:`tidy_table` as HTML without the pandas index, with the missing-value
     footnote when a dash stands for a missing value."""
@@ -280,7 +332,7 @@ def html_table(df: pd.DataFrame, caption: str | None = None, **tidy: Any) -> str
     t = tidy_table(df, **tidy)
     body = t.to_html(index=False, escape=True, border=0, classes="simlib-table", na_rep=MISSING)
     cap = f"<p class='simlib-caption'>{escape(caption)}</p>" if caption else ""
-    note = f"<p class='simlib-note'>{escape(MISSING_NOTE)}</p>" if t.attrs["missing"] else ""
+    note = f"<p class='simlib-note'>{escape(missing_note())}</p>" if t.attrs["missing"] else ""
     return cap + body + note
 
 
@@ -313,12 +365,17 @@ def money_axis(ax: Any, currency: str | None = None, axis: str = "x") -> None:
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     target = ax.xaxis if axis == "x" else ax.yaxis
+    zh = i18n.is_chinese()
+    div = 1e4 if zh else 1e6
     target.set_major_formatter(
-        FuncFormatter(lambda v, _: f"{v / 1e6:,.1f}".rstrip("0").rstrip("."))
+        FuncFormatter(lambda v, _pos: f"{v / div:,.1f}".rstrip("0").rstrip("."))
     )
     target.set_major_locator(MaxNLocator(nbins=6))
     lab = target.get_label().get_text()
-    unit = f"{currency} m" if currency else "millions"
+    if zh:
+        unit = "万元" if (currency or "CNY").upper() in ("CNY", "RMB") else f"{currency} 万"
+    else:
+        unit = f"{currency} m" if currency else "millions"
     if unit not in lab:
         target.set_label_text(f"{lab} ({unit})" if lab else unit)
 
@@ -328,7 +385,7 @@ def percent_axis(ax: Any, axis: str = "x", scale: float = 1.0) -> None:
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     target = ax.xaxis if axis == "x" else ax.yaxis
-    target.set_major_formatter(FuncFormatter(lambda v, _: f"{v * 100 / scale:,.0f}%"))
+    target.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v * 100 / scale:,.0f}%"))
     target.set_major_locator(MaxNLocator(nbins=7))
 
 

@@ -30,15 +30,21 @@ from typing import Any
 import numpy as np
 
 from simlib import formatting as f
+from simlib.i18n import N_, _
 
 
 @dataclass(frozen=True)
 class Reading:
     """A value read against its metric's reference band."""
 
-    label: str  # "hard", "within", "strong" ...
-    text: str  # "below the 60-70% design aim: hard"
+    label: str  # "hard", "within", "strong" ... (a key: compare with it, show :attr:`word`)
+    text: str  # "below the 60-70% design aim: hard", in the language in force
     ok: bool | None  # True: where practice wants it; False: outside; None: no band
+
+    @property
+    def word(self) -> str:
+        """The label as a reader sees it, in the language in force."""
+        return _(self.label) if self.label else ""
 
 
 @dataclass(frozen=True)
@@ -60,9 +66,9 @@ class Band:
 
     def read(self, value: float) -> Reading:
         if value is None or not np.isfinite(value):
-            return Reading("no value", "no value", None)
+            return Reading(N_("no value"), _("no value"), None)
         i = int(np.searchsorted(np.asarray(self.cuts), value, side="right"))
-        return Reading(self.labels[i], self.texts[i], self.labels[i] in self.good)
+        return Reading(self.labels[i], _(self.texts[i]), self.labels[i] in self.good)
 
 
 @dataclass(frozen=True)
@@ -73,10 +79,10 @@ class Metric:
     ----------
     key : str
         The column of ``SimulationResult.per_draw`` (and the name goals use).
-    name : str
-        What a page calls it.
-    definition : str
-        What it measures, in one sentence a reader can check.
+    name_msg, definition_msg : str
+        What a page calls it, and what it measures in one sentence a reader can check,
+        in English (the catalog's msgids); :attr:`name` and :attr:`definition` give them
+        in the language in force.
     unit : {"money", "share", "ratio", "multiple", "number"}
         ``share`` and ``ratio`` are fractions shown as percentages (a ratio such as
         cost / budget can pass 100%); ``money`` is in the dataset's currency.
@@ -87,13 +93,23 @@ class Metric:
     """
 
     key: str
-    name: str
-    definition: str
+    name_msg: str
+    definition_msg: str
     unit: str
     direction: int
     band: Band | None = None
     digits: int = 1
     aliases: tuple[str, ...] = field(default=())
+
+    @property
+    def name(self) -> str:
+        """What a page calls the metric, in the language in force."""
+        return _(self.name_msg)
+
+    @property
+    def definition(self) -> str:
+        """What the metric measures, in the language in force."""
+        return _(self.definition_msg)
 
     def show(self, value: Any, currency: str | None = None, exact: bool = False) -> str:
         """The value as every page shows it."""
@@ -118,7 +134,7 @@ class Metric:
     def read(self, value: Any) -> Reading:
         """The value against the practice band (``no band`` when practice gives none)."""
         if self.band is None:
-            return Reading("no band", "", None)
+            return Reading(N_("no band"), "", None)
         return self.band.read(float(value) if value is not None else np.nan)
 
     def band_text(self) -> str:
@@ -131,65 +147,65 @@ class Metric:
         elif self.unit == "multiple":
             rng = f"{lo:g}-{hi:g}x"
         elif hi >= 1 and self.key == "pay_performance_spearman":
-            rng = f"at least {lo:.1f}"
+            rng = _("at least {low}").format(low=f"{lo:.1f}")
         else:
             rng = f"{lo:g}-{hi:g}"
-        return f"{rng} ({self.band.source})"
+        return f"{rng} ({_(self.band.source)})"
 
 
 #: Share at quota: below 45% too hard, 45% to under 60% hard, 60-70% within the design
 #: aim, over 70% to 85% easy, above 85% too easy (Alexander Group; docs/practice.md).
 _QUOTA_AIM, _QUOTA_TOO_HARD, _QUOTA_TOO_EASY = (0.60, 0.70), 0.45, 0.85
 _QUOTA = Band(
-    *_QUOTA_AIM, "Alexander Group design aim; above 85% too easy, below 45% too hard",
+    *_QUOTA_AIM, N_("Alexander Group design aim; above 85% too easy, below 45% too hard"),
     # 60% and 70% are within the aim, 45% is hard (not too hard), 85% easy (not too easy).
     cuts=(_QUOTA_TOO_HARD, _QUOTA_AIM[0], _QUOTA_AIM[1] + 1e-12, _QUOTA_TOO_EASY + 1e-12),
-    labels=("too hard", "hard", "within", "easy", "too easy"),
+    labels=(N_("too hard"), N_("hard"), N_("within"), N_("easy"), N_("too easy")),
     texts=(
-        "too hard: below 45%",
-        "below the 60-70% design aim: hard",
-        "within the 60-70% design aim",
-        "above the 60-70% design aim: easy",
-        "too easy: above 85%",
+        N_("too hard: below 45%"),
+        N_("below the 60-70% design aim: hard"),
+        N_("within the 60-70% design aim"),
+        N_("above the 60-70% design aim: easy"),
+        N_("too easy: above 85%"),
     ),
     good=("within",),
 )  # fmt: skip
 _PAY_PERF = Band(
-    0.80, 1.00, "Falcon Incentives rule of thumb: 0.8 or more strong, 0.6-0.8 moderate",
+    0.80, 1.00, N_("Falcon Incentives rule of thumb: 0.8 or more strong, 0.6-0.8 moderate"),
     cuts=(0.6, 0.8),
-    labels=("loose", "moderate", "strong"),
+    labels=(N_("loose"), N_("moderate"), N_("strong")),
     texts=(
-        "loose: pay barely follows performance (below 0.6)",
-        "moderate: 0.6-0.8, short of the 0.8 that practice calls strong",
-        "strong: 0.8 or more",
+        N_("loose: pay barely follows performance (below 0.6)"),
+        N_("moderate: 0.6-0.8, short of the 0.8 that practice calls strong"),
+        N_("strong: 0.8 or more"),
     ),
     good=("strong",),
 )  # fmt: skip
 _COST_OF_SALES = Band(
-    0.03, 0.09, "ZS: cash compensation is typically 3-9% of revenue",
+    0.03, 0.09, N_("ZS: cash compensation is typically 3-9% of revenue"),
     cuts=(0.03, 0.09 + 1e-12),
-    labels=("below", "within", "above"),
-    texts=("below the usual 3-9% of revenue", "within the usual 3-9% of revenue",
-           "above the usual 3-9% of revenue"),
+    labels=(N_("below"), N_("within"), N_("above")),
+    texts=(N_("below the usual 3-9% of revenue"), N_("within the usual 3-9% of revenue"),
+           N_("above the usual 3-9% of revenue")),
     good=("within",),
 )  # fmt: skip
 _LEVERAGE = Band(
-    2.0, 3.0, "SalesGlobe: the 90th-percentile rep earns about 2x (some plans 3x) target",
+    2.0, 3.0, N_("SalesGlobe: the 90th-percentile rep earns about 2x (some plans 3x) target"),
     cuts=(2.0 - 0.05, 3.0 + 1e-12),
-    labels=("below", "within", "above"),
-    texts=("below the usual 2-3x upside", "within the usual 2-3x upside",
-           "above the usual 2-3x upside"),
+    labels=(N_("below"), N_("within"), N_("above")),
+    texts=(N_("below the usual 2-3x upside"), N_("within the usual 2-3x upside"),
+           N_("above the usual 2-3x upside")),
     good=("within",),
 )  # fmt: skip
 _BUDGET = Band(
-    0.0, 1.0, "the incentive budget",
+    0.0, 1.0, N_("the incentive budget"),
     cuts=(1.0 + 1e-12,),
-    labels=("within", "over"),
-    texts=("within budget", "over budget"),
+    labels=(N_("within"), N_("over")),
+    texts=(N_("within budget"), N_("over budget")),
     good=("within",),
 )  # fmt: skip
 
-PAY_PERFORMANCE_DEFINITION = (
+PAY_PERFORMANCE_DEFINITION = N_(
     "Spearman rank correlation, across the reps with a target incentive and an "
     "attainment, between each rep's payout as a multiple of their target incentive "
     "and their attainment of the plan's quota KPI, over one plan year; for a "
@@ -197,50 +213,50 @@ PAY_PERFORMANCE_DEFINITION = (
 )
 
 _LIST: tuple[Metric, ...] = (
-    Metric("total_payout", "Incentive cost", "Total incentive paid in a plan year.", "money", -1),
-    Metric("budget_ratio", "Cost / budget", "Incentive cost over the incentive budget.", "ratio",
+    Metric("total_payout", N_("Incentive cost"), N_("Total incentive paid in a plan year."), "money", -1),
+    Metric("budget_ratio", N_("Cost / budget"), N_("Incentive cost over the incentive budget."), "ratio",
            -1, _BUDGET),
-    Metric("over_budget", "Overspend risk",
-           "Chance that a plan year's incentive cost exceeds the budget.", "share", -1),
-    Metric("revenue", "Revenue", "Revenue of the reps in the plan in a plan year.", "money", 1),
-    Metric("cost_of_sales", "Cash cost of sales",
-           "(Base salary + incentive) of the reps in the plan over their revenue.", "share", 0,
+    Metric("over_budget", N_("Overspend risk"),
+           N_("Chance that a plan year's incentive cost exceeds the budget."), "share", -1),
+    Metric("revenue", N_("Revenue"), N_("Revenue of the reps in the plan in a plan year."), "money", 1),
+    Metric("cost_of_sales", N_("Cash cost of sales"),
+           N_("(Base salary + incentive) of the reps in the plan over their revenue."), "share", 0,
            _COST_OF_SALES, digits=2),
-    Metric("incentive_cost_of_sales", "Incentive cost of sales",
-           "Incentive paid over revenue.", "share", -1, digits=2),
-    Metric("variable_pay_share", "Variable share of cash pay",
-           "Incentive over (base + incentive).", "share", 0),
-    Metric("leverage_p90", "Upside (top-decile pay / target)",
-           "Payout of the 90th-percentile rep as a multiple of their target incentive.",
+    Metric("incentive_cost_of_sales", N_("Incentive cost of sales"),
+           N_("Incentive paid over revenue."), "share", -1, digits=2),
+    Metric("variable_pay_share", N_("Variable share of cash pay"),
+           N_("Incentive over (base + incentive)."), "share", 0),
+    Metric("leverage_p90", N_("Upside (top-decile pay / target)"),
+           N_("Payout of the 90th-percentile rep as a multiple of their target incentive."),
            "multiple", 0, _LEVERAGE),
-    Metric("share_at_threshold", "Share at threshold",
-           "Share of reps whose quota-KPI attainment reaches the plan's threshold.", "share", 1),
-    Metric("share_at_quota", "Share at quota",
-           "Share of reps (with a target) whose annual attainment of the quota KPI is 100% "
-           "or more.", "share", 0, _QUOTA),
-    Metric("share_at_cap", "Share at cap", "Share of reps at or above the plan's cap.",
+    Metric("share_at_threshold", N_("Share at threshold"),
+           N_("Share of reps whose quota-KPI attainment reaches the plan's threshold."), "share", 1),
+    Metric("share_at_quota", N_("Share at quota"),
+           N_("Share of reps (with a target) whose annual attainment of the quota KPI is 100% "
+           "or more."), "share", 0, _QUOTA),
+    Metric("share_at_cap", N_("Share at cap"), N_("Share of reps at or above the plan's cap."),
            "share", -1),
-    Metric("mean_attainment", "Mean attainment", "Mean attainment of the quota KPI.", "share", 1),
-    Metric("median_attainment", "Median attainment", "Median attainment of the quota KPI.",
+    Metric("mean_attainment", N_("Mean attainment"), N_("Mean attainment of the quota KPI."), "share", 1),
+    Metric("median_attainment", N_("Median attainment"), N_("Median attainment of the quota KPI."),
            "share", 1),
-    Metric("pay_performance_spearman", "Pay-performance", PAY_PERFORMANCE_DEFINITION, "number",
+    Metric("pay_performance_spearman", N_("Pay-performance"), PAY_PERFORMANCE_DEFINITION, "number",
            1, _PAY_PERF, digits=2, aliases=("pay_performance",)),
-    Metric("payout_gini", "Payout inequality (Gini)",
-           "Gini coefficient of payout across reps (0 equal, 1 one rep takes all).", "number", 0,
+    Metric("payout_gini", N_("Payout inequality (Gini)"),
+           N_("Gini coefficient of payout across reps (0 equal, 1 one rep takes all)."), "number", 0,
            digits=2),
-    Metric("company_reaches_target", "Chance the company reaches its target",
-           "Share of simulated years in which the company's quota-KPI total reaches its target.",
+    Metric("company_reaches_target", N_("Chance the company reaches its target"),
+           N_("Share of simulated years in which the company's quota-KPI total reaches its target."),
            "share", 1),
-    Metric("cost_of_sales_bottom_quartile", "Cash cost of sales, bottom quartile",
-           "Cash cost of sales of the bottom performance quartile.", "share", -1, digits=2),
-    Metric("cost_of_sales_top_quartile", "Cash cost of sales, top quartile",
-           "Cash cost of sales of the top performance quartile.", "share", -1, digits=2),
-    Metric("improvement_plan_share", "Share flagged for an improvement plan",
-           "Share of reps below the improvement-plan attainment floor.", "share", -1),
-    Metric("promotion_ready_share", "Share ready for promotion",
-           "Share of rated reps at or above the promotion grade.", "share", 0),
-    Metric("merit_cost_at_matrix", "Merit increase cost",
-           "Cost of the merit increases the merit matrix gives.", "money", -1),
+    Metric("cost_of_sales_bottom_quartile", N_("Cash cost of sales, bottom quartile"),
+           N_("Cash cost of sales of the bottom performance quartile."), "share", -1, digits=2),
+    Metric("cost_of_sales_top_quartile", N_("Cash cost of sales, top quartile"),
+           N_("Cash cost of sales of the top performance quartile."), "share", -1, digits=2),
+    Metric("improvement_plan_share", N_("Share flagged for an improvement plan"),
+           N_("Share of reps below the improvement-plan attainment floor."), "share", -1),
+    Metric("promotion_ready_share", N_("Share ready for promotion"),
+           N_("Share of rated reps at or above the promotion grade."), "share", 0),
+    Metric("merit_cost_at_matrix", N_("Merit increase cost"),
+           N_("Cost of the merit increases the merit matrix gives."), "money", -1),
 )  # fmt: skip
 
 #: Every metric, by key; aliases (``pay_performance``) point to the same metric.
@@ -309,12 +325,20 @@ class Goal:
             return f"{x * 100:g}%" if m.unit in ("share", "ratio") else m.show(x)
 
         if self.metric == "budget_ratio" and self.test == "at_most" and self.high == 1.0:
-            return "Cost within budget"
+            return _("Cost within budget")
         if self.test == "at_most":
-            return f"{m.name} at most {show(self.high)}"
+            return _("{metric} at most {bound}").format(metric=m.name, bound=show(self.high))
         if self.test == "at_least":
-            return f"{m.name} at least {show(self.low)}"
-        return f"{m.name} {show(self.low).rstrip('%')}-{show(self.high)}"
+            return _("{metric} at least {bound}").format(metric=m.name, bound=show(self.low))
+        return _("{metric} {low}-{high}").format(
+            metric=m.name, low=show(self.low).rstrip("%"), high=show(self.high)
+        )
+
+    @property
+    def why(self) -> str:
+        """Why the goal is set (its ``source``), in the language in force when it is one
+        of the practice bands' sources."""
+        return _(self.source) if self.source else ""
 
     def met(self, v: float) -> bool:
         if v is None or not np.isfinite(v):
@@ -339,10 +363,10 @@ class Goal:
 
 #: The goals when a scenario file states none: the practice bands, in this priority.
 DEFAULT_GOALS: tuple[Goal, ...] = (
-    Goal("budget_ratio", "at_most", 0.0, 1.0, 1, "the incentive budget"),
-    Goal("over_budget", "at_most", 0.0, 0.10, 2, "chance of overspending at most 1 year in 10"),
+    Goal("budget_ratio", "at_most", 0.0, 1.0, 1, N_("the incentive budget")),
+    Goal("over_budget", "at_most", 0.0, 0.10, 2, N_("chance of overspending at most 1 year in 10")),
     Goal("pay_performance_spearman", "at_least", 0.80, 1.0, 3, _PAY_PERF.source),
-    Goal("share_at_quota", "between", 0.60, 0.70, 4, "Alexander Group design aim"),
+    Goal("share_at_quota", "between", 0.60, 0.70, 4, N_("Alexander Group design aim")),
     Goal("cost_of_sales", "between", 0.03, 0.09, 5, _COST_OF_SALES.source),
 )
 
@@ -452,5 +476,6 @@ def describe_metrics(keys: Sequence[str] | None = None) -> str:
     lines = []
     for m in (metric(k) for k in keys) if keys else _LIST:
         band = m.band_text()
-        lines.append(f"- {m.name}: {m.definition}" + (f" Reference: {band}." if band else ""))
+        ref = " " + _("Reference: {band}.").format(band=band) if band else ""
+        lines.append(f"- {m.name}: {m.definition}{ref}")
     return "\n".join(lines)

@@ -21,8 +21,10 @@ def whatif_server(
     plan: str | Path | None = None,
     scenarios: str | Path | None = None,
     timeout: float = 120.0,
+    lang: str | None = None,
 ) -> Iterator[str]:
-    """Run ``simlib whatif --no-browser`` and yield its URL once it answers."""
+    """Run ``simlib whatif --no-browser`` (``--lang`` when given) and yield its URL once
+    it answers."""
     from simlib.workbench.whatif.serve import free_port
 
     port = free_port()
@@ -41,6 +43,8 @@ def whatif_server(
         cmd += ["--plan", str(plan)]
     if scenarios:
         cmd += ["--scenarios", str(scenarios)]
+    if lang:
+        cmd += ["--lang", lang]
     log = open(os.devnull, "w")
     proc = subprocess.Popen(cmd, cwd=str(ROOT), stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}/"

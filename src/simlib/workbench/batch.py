@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from simlib.errors import SimlibError
+from simlib.i18n import _
 from simlib.workbench.index import (
     LANGUAGE_NAMES,
     currency_of,
@@ -467,7 +468,7 @@ def _render_all(store, batch, out_dir, items, prev, resume, renderer, echo, rest
                 "scenario",
                 {"store_path": store_rel, "batch": batch, "scenario": it.name},
                 stem,
-                f"Scenario: {it.name}",
+                _("Scenario: {name}").format(name=it.name),
             )
         )
     ok = [i for i in items if i.status in OK_STATUSES]
@@ -490,11 +491,13 @@ def _render_all(store, batch, out_dir, items, prev, resume, renderer, echo, rest
                 "compare",
                 {"store_path": store_rel, "batch": batch},
                 "compare",
-                "Comparison of designs",
+                _("Comparison of designs"),
             )
         )
     elif not ok:
-        compare_item = BatchItem("compare", -1, "failed", message="no scenario ran", kind="compare")
+        compare_item = BatchItem(
+            "compare", -1, "failed", message=_("no scenario ran"), kind="compare"
+        )
         (out_dir / "compare.html").unlink(missing_ok=True)  # it would show designs that failed
     # Two phases: the comparison reads every scenario's row from the store, so it is
     # rendered only after the scenario reports have recorded theirs (a row being
@@ -525,7 +528,7 @@ def _record_reports(store, batch, renderer, echo) -> None:
             it.status = "rendered" if status == "rendered" else "failed"
             it.message = msg
         elif status == "failed":
-            it.message = f"report failed: {msg}"
+            it.message = _("report failed: {message}").format(message=msg)
             it.html = None
             store.set_item(batch, it.name, it.position, it.key, it.status, it.message, None)
             it.status = "report failed"
@@ -588,7 +591,10 @@ def _rerender(out_dir: Path, store, workers: int, echo) -> BatchResult:
     ]  # fmt: skip
     for e in extras:
         if e.status in ("rendered", "kept") and not (e.html and (out_dir / e.html).exists()):
-            e.status, e.message = "failed", f"{e.html} is missing; run the batch again"
+            e.status, e.message = (
+                "failed",
+                _("{html} is missing; run the batch again").format(html=e.html),
+            )
     notes = list(info.get("notes", []))
     compare_item = _render_all(
         store,

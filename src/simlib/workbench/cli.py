@@ -127,10 +127,12 @@ def _check_scenario_path(path: str | Path) -> None:
             for ext in (".csv", ".parquet", ".xlsx")
         )  # fmt: skip
         hint = (
-            "a dataset folder; expected a scenario file (YAML). `simlib validate "
-            f"{path}` checks a dataset"
+            _(
+                "a dataset folder; expected a scenario file (YAML). `simlib validate {path}` "
+                "checks a dataset"
+            ).format(path=path)
             if looks_like_data
-            else "a folder; expected a scenario file (YAML)"
+            else _("a folder; expected a scenario file (YAML)")
         )
         raise UsageError(f"{path}: {hint}")
 
@@ -203,8 +205,11 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     print(stmt)
     if gone:
         print(
-            f"\nNote: {args.rep_id} has no sales data for {', '.join(gone)}; those months are "
-            "left out of both actual and target (a missing month is not a month of zero sales)."
+            "\n"
+            + _(
+                "Note: {rep} has no sales data for {months}; those months are left out of both "
+                "actual and target (a missing month is not a month of zero sales)."
+            ).format(rep=args.rep_id, months=", ".join(gone))
         )
     return 0
 
@@ -233,8 +238,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
         for path in write_batch_workbooks(
             store_path(res.out_dir), res.batch, res.out_dir, store_dir(res.out_dir)
         ):
-            print(f"Wrote {path.resolve()}")
-    print(f"{res.summary()}; in {time.perf_counter() - start:.1f} s. Open {res.index.resolve()}")
+            print(_("Wrote {path}").format(path=path.resolve()))
+    print(
+        _("{summary}; in {seconds} s. Open {index}").format(
+            summary=res.summary(),
+            seconds=f"{time.perf_counter() - start:.1f}",
+            index=res.index.resolve(),
+        )
+    )
     return 1 if res.failed else 0
 
 
@@ -246,7 +257,14 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if not out.exists() and (PROJECT_ROOT / "reports" / args.batch).exists():
         out = PROJECT_ROOT / "reports" / args.batch
     res = rerender(out, workers=args.workers)
-    print(f"{res.summary()}. Re-rendered {out} in {res.seconds:.1f} s. Open {res.index.resolve()}")
+    print(
+        _("{summary}. Re-rendered {folder} in {seconds} s. Open {index}").format(
+            summary=res.summary(),
+            folder=out,
+            seconds=f"{res.seconds:.1f}",
+            index=res.index.resolve(),
+        )
+    )
     return 1 if res.failed else 0
 
 
@@ -270,7 +288,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             seconds=f"{time.perf_counter() - start:.1f}"
         )
     )
-    print(f"Try a plan change yourself in the browser: {_this_command()} whatif")
+    print(
+        _("Try a plan change yourself in the browser: {command}").format(
+            command=f"{_this_command()} whatif"
+        )
+    )
     return 1 if res.failed else 0
 
 
@@ -284,7 +306,10 @@ def _cmd_report_topic(args: argparse.Namespace) -> int:
     for item in args.set or []:
         key, sep, value = item.partition("=")
         if not sep or not key:
-            print(f"--set {item!r}: expected NAME=VALUE, e.g. growth=0.08", file=sys.stderr)
+            print(
+                _("--set {item}: expected NAME=VALUE, e.g. growth=0.08").format(item=repr(item)),
+                file=sys.stderr,
+            )
             return 2
         # YAML reads numbers, lists ([a.yaml, b.yaml]) and None (null) as such.
         params[key.strip()] = yaml.safe_load(value)
@@ -307,17 +332,25 @@ def _cmd_design(args: argparse.Namespace) -> int:
     sc = _load_scenario(args.scenario)
     if sc.search is None:
         raise SearchError(
-            f"{args.scenario}: no search: section (see `simlib design --help` for its layout)"
+            _("{file}: no search: section (see `simlib design --help` for its layout)").format(
+                file=args.scenario
+            )
         )
     out = check_out_folder(Path(args.out) if args.out else Path("reports") / f"{sc.batch}_design")
     res = run_search(sc, progress=lambda msg: print(f"  {msg}", flush=True))
     write_outputs(res, sc, out, source=Path(args.scenario).name, report=not args.no_report)
     print(res.explanation())
     print(
-        f"{res.settings['evaluations']} designs screened, {res.settings['confirmed']} confirmed, "
-        f"in {time.perf_counter() - start:.1f} s. Designs: {(out / 'designs').resolve()}"
-        + ("" if args.no_report else f"; report: {(out / 'design.html').resolve()}")
-    )
+        _("{screened} designs screened, {confirmed} confirmed, in {seconds} s. Designs: {folder}")
+        .format(
+            screened=res.settings["evaluations"],
+            confirmed=res.settings["confirmed"],
+            seconds=f"{time.perf_counter() - start:.1f}",
+            folder=(out / "designs").resolve(),
+        )
+        + ("" if args.no_report else _("; report: {html}").format(
+            html=(out / "design.html").resolve()))
+    )  # fmt: skip
     return 0 if res.meets_goals else 1
 
 
@@ -329,10 +362,14 @@ def _cmd_docs(args: argparse.Namespace) -> int:
     if args.check:
         stale = formats.stale_docs(folder)
         for name in stale:
-            print(f"{folder / name}: out of date; run `simlib docs` to write it again")
+            print(
+                _("{file}: out of date; run `simlib docs` to write it again").format(
+                    file=folder / name
+                )
+            )
         return 1 if stale else 0
     for p in formats.write_docs(folder):
-        print(f"wrote {p}")
+        print(_("wrote {file}").format(file=p))
     return 0
 
 
@@ -355,6 +392,7 @@ def _cmd_init(args: argparse.Namespace) -> int:
 def _cmd_whatif(args: argparse.Namespace) -> int:
     from simlib.workbench.whatif.serve import serve
 
+    lang = _language(args)
     return serve(
         args.data,
         plan=args.plan,
@@ -362,6 +400,7 @@ def _cmd_whatif(args: argparse.Namespace) -> int:
         open_browser=not args.no_browser,
         year=args.year,
         scenario_dir=args.scenarios,
+        lang=lang,
     )
 
 
@@ -663,6 +702,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="folder 'Save as reform' writes to (default: scenarios/whatif)",
     )
+    _add_lang(p, from_file=False)
     p.set_defaults(func=_cmd_whatif)
     return parser
 
@@ -681,7 +721,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def show(message, category, filename, lineno, file=None, line=None) -> None:
         # One line a user can act on, never the library's file and line.
-        print(f"warning: {message}", file=sys.stderr)
+        print(_("warning: {message}").format(message=message), file=sys.stderr)
 
     with warnings.catch_warnings():
         if not debug:
@@ -700,7 +740,7 @@ def _execute(args: argparse.Namespace, debug: bool) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except KeyboardInterrupt:
-        print(f"{name}: interrupted", file=sys.stderr)
+        print(_("{command}: interrupted").format(command=name), file=sys.stderr)
         return 130
     except SimlibError as exc:
         # Our own errors already say what and where: one message, no traceback.
@@ -713,19 +753,26 @@ def _execute(args: argparse.Namespace, debug: bool) -> int:
         # expected): name the path and the reason, no traceback.
         if debug:
             raise
-        where = exc.filename if exc.filename is not None else "a file"
+        where = exc.filename if exc.filename is not None else _("a file")
         reason = exc.strerror or str(exc)
         if exc.errno == errno.ENOSPC:
-            reason += " (the disk is full)"
-        print(f"{name}: cannot use {where}: {reason}", file=sys.stderr)
+            reason += _(" (the disk is full)")
+        print(
+            _("{command}: cannot use {where}: {reason}").format(
+                command=name, where=where, reason=reason
+            ),
+            file=sys.stderr,
+        )
         return EXIT_FAILED
     except (Exception, RecursionError, MemoryError) as exc:
         if debug:
             raise
         log = _write_crash_log(args)
         print(
-            f"{name}: internal error ({type(exc).__name__}: {str(exc)[:200]}); this is a "
-            f"bug in simlib, please report it with the log file {log}",
+            _(
+                "{command}: internal error ({error}); this is a bug in simlib, please report it "
+                "with the log file {log}"
+            ).format(command=name, error=f"{type(exc).__name__}: {str(exc)[:200]}", log=log),
             file=sys.stderr,
         )
         return EXIT_INTERNAL
@@ -753,7 +800,7 @@ def _write_crash_log(args: argparse.Namespace) -> str:
             return str(path)
         except OSError:
             continue
-    return "(no log could be written: rerun with --debug to see the details)"
+    return _("(no log could be written: rerun with --debug to see the details)")
 
 
 if __name__ == "__main__":

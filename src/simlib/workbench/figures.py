@@ -16,6 +16,7 @@ import numpy as np
 
 from simlib import formatting as fm
 from simlib import vocabulary as voc
+from simlib.i18n import _
 from simlib.workbench.report import curve_takeaway
 
 #: Pay multiples above this are drawn at the edge of the chart (and counted in a note).
@@ -56,13 +57,13 @@ def plot_curves(designs: Mapping[str, Mapping[str, Any]], max_attainment: float 
         # A long list of designs sharing one curve goes on its own line of the legend.
         label = f"{who}:{chr(10) if len(who) > 40 else ' '}{curve_takeaway(pts)}"
         ax.plot(a * 100, PayoutCurve(pts)(a), label=label, lw=1.6)
-    ax.axvspan(70, 80, color="0.9", zorder=0, label="usual threshold 70-80%")
-    ax.set_xlabel("attainment (% of quota)")
-    ax.set_ylabel("payout (x target incentive)")
+    ax.axvspan(70, 80, color="0.9", zorder=0, label=_("usual threshold 70-80%"))
+    ax.set_xlabel(_("attainment (% of quota)"))
+    ax.set_ylabel(_("payout (x target incentive)"))
     ax.legend(fontsize=8, frameon=False, loc="upper left")
-    words = [f"{names[0]}{' and others' if len(names) > 1 else ''} {curve_takeaway(pts)}"
-             for (_comp, pts), names in same.items()]  # fmt: skip
-    title = "; ".join(words) if 0 < len(words) <= 2 else (
+    words = [(_("{design} and others") if len(names) > 1 else "{design}").format(design=names[0])
+             + " " + curve_takeaway(pts) for (_comp, pts), names in same.items()]  # fmt: skip
+    title = _("; ").join(words) if 0 < len(words) <= 2 else _(
         "Where each design starts paying, how fast it rises, where it stops")  # fmt: skip
     ax.set_title(title, fontsize=10)
     if new:
@@ -86,21 +87,21 @@ def plot_attainment(results: Mapping[str, Any], ax=None):
         h = hists[key]
         x = h["attainment_from"].to_numpy(float) * 100
         cum = np.cumsum(h["share"].to_numpy(float))
-        label = "every design" if len(same) == 1 and len(names) > 1 else ", ".join(names)
+        label = _("every design") if len(same) == 1 and len(names) > 1 else ", ".join(names)
         ax.step(x, cum, where="post", label=label, lw=1.5)
         below = float(h.loc[h["attainment_from"] < 1.0, "share"].sum())
         at_quota[label] = 1 - below
     ax.axvline(100, color="0.4", ls=":", lw=1)
     ax.set_xlim(0, min(250, float(max(h["attainment_from"].max() for h in hists.values())) * 100))
     fm.percent_axis(ax, "y")
-    ax.set_xlabel("attainment of the quota KPI (% of quota)")
-    ax.set_ylabel("share of rep-years at or below")
+    ax.set_xlabel(_("attainment of the quota KPI (% of quota)"))
+    ax.set_ylabel(_("share of rep-years at or below"))
     ax.legend(fontsize=8, frameon=False, loc="lower right")
     first = next(iter(results.values()))
-    same_note = " under every design (no behavioural response)" if len(same) == 1 else ""
-    who = "" if len(same) == 1 else f" under {next(iter(results))}"
-    ax.set_title(f"{voc.show(first, 'share_at_quota')} of reps reach quota{who}{same_note}",
-                 fontsize=10)  # fmt: skip
+    share = voc.show(first, "share_at_quota")
+    title = _("{share} of reps reach quota under every design (no behavioural response)") if (
+        len(same) == 1) else _("{share} of reps reach quota under {design}")  # fmt: skip
+    ax.set_title(title.format(share=share, design=next(iter(results))), fontsize=10)
     if new:
         ax.figure.tight_layout()
     return ax
@@ -121,17 +122,19 @@ def plot_cost_distribution(results: Mapping[str, Any], currency: str | None = No
         cost = res.per_draw["total_payout"].to_numpy(float)
         ax, new = _axes(ax, (7.5, 3.2))
         ax.hist(cost, bins=min(30, max(8, len(cost) // 10)), color="#4a7fb5", alpha=0.85)
-        ax.set_ylabel("simulated years")
+        ax.set_ylabel(_("simulated years"))
         ax.yaxis.get_major_locator().set_params(integer=True)
-        ax.set_xlabel("incentive cost of a year")
+        ax.set_xlabel(_("incentive cost of a year"))
         for b in budgets:
-            ax.axvline(b, color="#b3261e", ls="--", lw=1.5, label="budget")
+            ax.axvline(b, color="#b3261e", ls="--", lw=1.5, label=_("budget"))
         lo, hi = min(cost.min(), *budgets), max(cost.max(), *budgets)
         pad = 0.05 * (hi - lo if hi > lo else abs(hi) or 1.0)
         ax.set_xlim(lo - pad, hi + pad)
         risk = voc.value(res, "over_budget")
-        title = (f"{names[0]}: {fm.pct(risk, 0)} chance a year costs more than the budget"
-                 if np.isfinite(risk) else f"{names[0]}: yearly incentive cost")  # fmt: skip
+        title = (_("{design}: {risk} chance a year costs more than the budget").format(
+                     design=names[0], risk=fm.pct(risk, 0))
+                 if np.isfinite(risk) else _("{design}: yearly incentive cost").format(
+                     design=names[0]))  # fmt: skip
         if budgets:
             ax.legend(fontsize=8, frameon=False)
     else:
@@ -141,10 +144,13 @@ def plot_cost_distribution(results: Mapping[str, Any], currency: str | None = No
         ax.invert_yaxis()
         for b in budgets:
             ax.axvline(b, color="#b3261e", ls="--", lw=1.5)
-        ax.set_xlabel("incentive cost of a year (box: middle half; whiskers: P5-P95; red: budget)")
+        ax.set_xlabel(
+            _("incentive cost of a year (box: middle half; whiskers: P5-P95; red: budget)")
+        )
         over = [n for n in names if voc.value(results[n], "over_budget") > 0.5]
-        title = (f"{len(over)} of {len(names)} designs overspend the budget in most years"
-                 if over else "Every design stays within the budget in most years")  # fmt: skip
+        title = (_("{n} of {total} designs overspend the budget in most years").format(
+                     n=len(over), total=len(names))
+                 if over else _("Every design stays within the budget in most years"))  # fmt: skip
     fm.money_axis(ax, currency, "x")
     ax.set_title(title, fontsize=10)
     if new:
@@ -183,18 +189,20 @@ def plot_pay_distribution(results: Mapping[str, Any], ax=None):
         a.hist(np.clip(mult, 0, PAY_MULTIPLE_AXIS), bins=bins, color="#4a7fb5")
         a.axvline(1.0, color="0.3", ls=":", lw=1)
         med = float(np.median(mult)) if mult.size else np.nan
-        a.set_title(f"{name}\nmedian {fm.multiple(med, 2)}", fontsize=8)
+        a.set_title(name + "\n" + _("median {multiple}").format(multiple=fm.multiple(med, 2)),
+                    fontsize=8)  # fmt: skip
     if not new:
         for a in axes.flat[: len(names)]:
-            a.set_xlabel("expected pay / target incentive", fontsize=8)
+            a.set_xlabel(_("expected pay / target incentive"), fontsize=8)
         return axes
     for a in axes.flat[len(names) :]:
         a.set_visible(False)
-    fig.supxlabel("expected pay / target incentive (dotted: 1.0x, paid the target)", fontsize=8)
-    fig.supylabel("reps", fontsize=8)
-    note = (f" ({beyond} value(s) above {PAY_MULTIPLE_AXIS:g}x drawn at the edge)"
-            if beyond else "")  # fmt: skip
-    fig.suptitle("How pay spreads across reps under each design" + note, fontsize=10)
+    fig.supxlabel(_("expected pay / target incentive (dotted: 1.0x, paid the target)"),
+                  fontsize=8)  # fmt: skip
+    fig.supylabel(_("reps"), fontsize=8)
+    note = _(" ({n} value(s) above {edge} drawn at the edge)").format(
+        n=beyond, edge=f"{PAY_MULTIPLE_AXIS:g}x") if beyond else ""  # fmt: skip
+    fig.suptitle(_("How pay spreads across reps under each design") + note, fontsize=10)
     fig.tight_layout()
     return axes
 
@@ -213,17 +221,22 @@ def plot_pay_vs_attainment(result: Any, ax=None):
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     fm.percent_axis(ax, "x")
-    ax.set_xlabel("expected attainment (% of quota)")
-    ax.set_ylabel("expected pay / target incentive")
+    ax.set_xlabel(_("expected attainment (% of quota)"))
+    ax.set_ylabel(_("expected pay / target incentive"))
     pp = voc.metric("pay_performance")
     v = voc.value(result, "pay_performance")
-    ax.set_title(f"Pay follows performance {pp.read(v).label}ly (pay-performance {pp.show(v)})"
-                 if pp.read(v).label in ("loose", "moderate", "strong")
-                 else "Pay against performance", fontsize=10)  # fmt: skip
+    follows = {
+        "loose": _("Pay follows performance loosely (pay-performance {value})"),
+        "moderate": _("Pay follows performance moderately (pay-performance {value})"),
+        "strong": _("Pay follows performance strongly (pay-performance {value})"),
+    }
+    said = follows.get(pp.read(v).label, _("Pay against performance"))
+    ax.set_title(said.format(value=pp.show(v)), fontsize=10)
     n_out = max(nx, ny)
     if n_out:
-        ax.annotate(f"{n_out} rep(s) beyond the axes drawn at the edge", (0.01, 0.97),
-                    xycoords="axes fraction", va="top", fontsize=8, color="0.35")  # fmt: skip
+        ax.annotate(_("{n} rep(s) beyond the axes drawn at the edge").format(n=n_out),
+                    (0.01, 0.97), xycoords="axes fraction", va="top", fontsize=8,
+                    color="0.35")  # fmt: skip
     if new:
         ax.figure.tight_layout()
     return ax

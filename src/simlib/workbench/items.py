@@ -70,15 +70,25 @@ class BatchResult:
 
     def summary(self) -> str:
         """One line counting each kind of failure, e.g. for the command line."""
-        parts = [f"{len(self.items)} scenario(s), {len(self.failed_scenarios)} failed"]
+        from simlib.i18n import _
+
+        parts = [
+            _("{n} scenario(s), {failed} failed").format(
+                n=len(self.items), failed=len(self.failed_scenarios)
+            )
+        ]
         n_reports = sum(1 for i in self.items if i.html or i.status == "report failed") + len(
             self.extras
         )
         if n_reports or self.failed_reports:
-            parts.append(f"{len(self.failed_reports)} of {n_reports} report(s) failed")
+            parts.append(
+                _("{failed} of {n} report(s) failed").format(
+                    failed=len(self.failed_reports), n=n_reports
+                )
+            )
         if self.compare is not None:
-            parts.append("comparison " + ("FAILED" if self.compare_failed else "ok"))
-        return "; ".join(parts)
+            parts.append(_("comparison FAILED") if self.compare_failed else _("comparison ok"))
+        return _("; ").join(parts)
 
 
 def error_text(exc: BaseException) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 
 from simlib import bundled
 from simlib._atomic import atomic_file
+from simlib.i18n import _
 from simlib.workbench.notebook import NOTEBOOKS, PROJECT_ROOT, execute_notebook
 
 #: The report page template: JupyterLab's look, with nothing fetched from the network
@@ -38,7 +39,8 @@ _TEMPLATE = (
 #: Styles shared by the index and every report (navigation bar, tables, notes).
 PAGE_CSS = (
     "nav.simlib-nav{position:sticky;top:0;z-index:10;background:#1f4e79;padding:.35em 1em;"
-    "font:14px/1.5 system-ui,sans-serif;margin:0 0 .5em;display:flex;flex-wrap:wrap;"
+    "font:14px/1.5 system-ui,'PingFang SC','Microsoft YaHei','Noto Sans SC','Noto Sans CJK SC',"
+    "sans-serif;margin:0 0 .5em;display:flex;flex-wrap:wrap;"
     "gap:.1em 1.1em}"
     "nav.simlib-nav a{color:#fff;text-decoration:none;white-space:nowrap}"
     "nav.simlib-nav a:hover{text-decoration:underline}"
@@ -70,7 +72,8 @@ def nav_html(pages: list[tuple[str, str]], here: str | None = None) -> str:
         f'<a href="{escape(href)}"{current if href == here else ""}>{escape(label)}</a>'
         for label, href in pages
     )
-    return f'{NAV_START}<nav class="simlib-nav" aria-label="Reports">{links}</nav>{NAV_END}'
+    label = escape(_("Reports"))
+    return f'{NAV_START}<nav class="simlib-nav" aria-label="{label}">{links}</nav>{NAV_END}'
 
 
 def render_html(
@@ -100,8 +103,10 @@ def render_html(
         exclude_input_prompt=True,
         exclude_output_prompt=True,
     )
-    nav = nav_html(pages or [("Index", "index.html")], here=Path(html).name)
-    body, _ = exporter.from_notebook_node(nb, resources={"simlib_css": PAGE_CSS, "simlib_nav": nav})
+    nav = nav_html(pages or [(_("Index"), "index.html")], here=Path(html).name)
+    body, _res = exporter.from_notebook_node(
+        nb, resources={"simlib_css": PAGE_CSS, "simlib_nav": nav}
+    )
     with atomic_file(html, suffix=".html") as tmp:
         tmp.write_text(_without_local_paths(body), encoding="utf-8")
     return Path(html)
@@ -135,7 +140,7 @@ def link_pages(out_dir: str | Path, pages: list[tuple[str, str]]) -> None:
 
     out_dir = Path(out_dir)
     pattern = re.compile(re.escape(NAV_START) + ".*?" + re.escape(NAV_END), re.S)
-    for _, href in pages:
+    for _label, href in pages:
         path = out_dir / href
         if not path.exists():
             continue

@@ -31,7 +31,8 @@ import pandas as pd
 from simlib import formatting as fm
 from simlib import metrics as m
 from simlib import vocabulary as voc
-from simlib.decision import GROUP_TABLES, GROUP_WORDS, group_sizes
+from simlib.decision import GROUP_TABLES, GROUP_WORDS, group_label, group_sizes
+from simlib.i18n import N_, _
 
 #: Plain names and formats of the engine's per-draw metrics: (label, kind), from the
 #: one vocabulary (:mod:`simlib.vocabulary`).
@@ -185,7 +186,7 @@ def metrics_table(
     rows = []
     for k in metrics:
         label, kind = METRICS.get(k, (fm.label(k), "num"))
-        row = {"metric": label}
+        row = {N_("metric"): _(label)}
         for n in names:
             value = fmt(cmp.loc[k, (n, "mean")], kind, currency)
             if n == baseline:
@@ -201,7 +202,7 @@ def metrics_table(
                 change = _signed(d, kind, currency)
             # One cell per design keeps the table readable with many reforms.
             row[n] = f"{value} ({change})"
-        row["reference"] = voc.metric(k).band_text() if k in BANDS else ""
+        row[N_("reference")] = voc.metric(k).band_text() if k in BANDS else ""
         rows.append(row)
     return pd.DataFrame(rows).set_index("metric")
 
@@ -214,6 +215,7 @@ def scenario_metrics(result: Any, currency: str | None = None) -> pd.DataFrame:
     rows = []
     for k in s.index:
         label, kind = METRICS.get(k, (fm.label(k), "num"))
+        label = _(label)
         v = s.loc[k, "mean"]
         if not np.isfinite(v):
             continue
@@ -224,8 +226,8 @@ def scenario_metrics(result: Any, currency: str | None = None) -> pd.DataFrame:
                 "mean": fmt(v, kind, currency),
                 "P5": fmt(s.loc[k, "p5"], kind, currency),
                 "P95": fmt(s.loc[k, "p95"], kind, currency),
-                "reference band": mt.band_text() if mt is not None and k in BANDS else "",
-                "reading": mt.read(v).text if mt is not None and k in BANDS else "",
+                N_("reference band"): mt.band_text() if mt is not None and k in BANDS else "",
+                N_("reading"): mt.read(v).text if mt is not None and k in BANDS else "",
             }
         )
     return pd.DataFrame(rows).set_index("metric")
@@ -250,7 +252,7 @@ def difference_by_group(
     min_group : int
         Groups with fewer reps are left out (and said so in the last row).
     """
-    key, _ = GROUP_TABLES[grouping]
+    key = GROUP_TABLES[grouping][0]
     base = results[baseline]
     if key not in base.group_draws:
         return pd.DataFrame()
@@ -266,9 +268,9 @@ def difference_by_group(
         if str(g) in hidden:
             continue
         row = {
-            "group": str(g),
+            "group": group_label(g),
             "reps": int(sizes.get(str(g), 0)),
-            f"{baseline}: mean pay": fm.money(b[g].mean(), currency),
+            f"{baseline}: " + _("mean pay"): fm.money(b[g].mean(), currency),
         }
         for name, res in results.items():
             if name == baseline or key not in res.group_draws or g not in res.group_draws[key]:
@@ -281,10 +283,10 @@ def difference_by_group(
             base_mean = float(b[g].mean())
             rel = d.mean() / base_mean if abs(base_mean) >= max(small_base, 1e-9) else np.nan
             pm = fm.money_pm(d.mean(), 1.96 * se, currency)
-            row[f"{name}: change"] = (
+            row[f"{name}: " + _("change")] = (
                 f"{pm} ({fm.pct(rel, sign=True)})"
                 if np.isfinite(rel)
-                else f"{pm} (no %: small base)"
+                else f"{pm} " + _("(no %: small base)")
             )
         rows.append(row)
     out = pd.DataFrame(rows).set_index("group") if rows else pd.DataFrame()
@@ -329,14 +331,17 @@ def pay_multiple_by_quartile(
         att=("mean_attainment", "mean"),
     )  # fmt: skip
     table = pd.DataFrame(
-        {"reps": out["reps"], "mean attainment": out["att"].map(lambda v: fmt(v, "pct")),
-         "mean target incentive": (out["ti"] / out["reps"]).map(lambda v: fmt(v, "money", currency))}
+        {"reps": out["reps"], N_("mean attainment"): out["att"].map(lambda v: fmt(v, "pct")),
+         N_("mean target incentive"): (out["ti"] / out["reps"]).map(
+             lambda v: fmt(v, "money", currency))}
     )  # fmt: skip
     for name, res in results.items():
         r = res.reps.set_index("rep_id")["mean_payout"].reindex(paid["rep_id"]).to_numpy(float)
         pay = pd.Series(r, index=paid.index).groupby(paid["quartile"]).sum()
-        table[f"{name}: pay / target incentive"] = (pay / out["ti"]).map(lambda v: f"{v:.2f}x")
-    table.index.name = "performance quartile (baseline expected attainment)"
+        table[f"{name}: " + _("pay / target incentive")] = (pay / out["ti"]).map(
+            lambda v: f"{v:.2f}x")  # fmt: skip
+    table.index = [group_label(q) for q in table.index]
+    table.index.name = N_("performance quartile (baseline expected attainment)")
     return table
 
 
@@ -350,13 +355,13 @@ def budget_risk(results: Mapping[str, Any], currency: str | None = None) -> pd.D
         rows.append(
             {
                 "scenario": name,
-                "budget": fmt(budget, "money", currency),
-                "expected cost": fmt(voc.value(res, "total_payout"), "money", currency),
-                "P95 cost (1 year in 20 costs more)": fmt(
+                N_("budget"): fmt(budget, "money", currency),
+                N_("expected cost"): fmt(voc.value(res, "total_payout"), "money", currency),
+                N_("P95 cost (1 year in 20 costs more)"): fmt(
                     np.quantile(cost, 0.95), "money", currency
                 ),  # fmt: skip
-                "chance of overspend": fmt(voc.value(res, "over_budget"), "pct"),
-                "expected overspend": fmt(over.mean(), "money", currency),
+                N_("chance of overspend"): fmt(voc.value(res, "over_budget"), "pct"),
+                N_("expected overspend"): fmt(over.mean(), "money", currency),
             }
         )
     return pd.DataFrame(rows).set_index("scenario")
@@ -384,17 +389,17 @@ def target_difficulty(result: Any, min_group: int = 5) -> pd.DataFrame:
                 voc.metric("share_at_quota").read(voc.value(result, "share_at_quota")).text
             ],
         },
-        index=["whole company"],
+        index=[_("whole company")],
     )
     out = pd.concat([out, total])
-    out.index.name = "region"
+    out.index.name = N_("region")
     for c in ("share_at_quota", "region_reaches_target"):
         if c in out:
             out[c] = out[c].map(lambda v: fmt(v, "pct"))
     return out.rename(
         columns={
-            "share_at_quota": "expected share of reps at quota",
-            "region_reaches_target": "chance the region reaches its target",
+            "share_at_quota": N_("expected share of reps at quota"),
+            "region_reaches_target": N_("chance the region reaches its target"),
         }
     )
 
@@ -417,7 +422,7 @@ def rep_difficulty(
     reps = result.reps.loc[:, ["rep_id", "region", "p_at_quota"]].copy()
     if "target_incentive" in result.reps:
         reps = reps.loc[result.reps["target_incentive"].to_numpy() > 0]
-    labels = ["under 25%", "25-50%", "50-75%", "75% or more"]
+    labels = [_("under 25%"), "25-50%", "50-75%", _("75% or more")]
     reps["band"] = pd.cut(reps["p_at_quota"], P_QUOTA_BANDS, labels=labels, right=False,
                           include_lowest=True)  # fmt: skip
     reps.loc[reps["p_at_quota"] >= 1.0, "band"] = labels[-1]
@@ -431,7 +436,7 @@ def rep_difficulty(
         year = int(result.provenance.get("year"))
         tenure = tenure_band(hire.reset_index(drop=True), pd.Timestamp(f"{year}-01-01"))
         groups.append(("tenure", pd.Series(tenure.to_numpy(), index=reps.index).astype(str)))
-    groups.append(("whole company", pd.Series("all reps", index=reps.index)))
+    groups.append((_("whole company"), pd.Series(_("all reps"), index=reps.index)))
     rows = []
     for by, key in groups:
         parts = dict(list(reps.groupby(key, observed=True)))
@@ -440,9 +445,10 @@ def rep_difficulty(
             if len(part) < min_group:
                 continue
             shares = part["band"].value_counts(normalize=True).reindex(labels, fill_value=0)
-            rows.append({"by": by, "group": str(g), "reps": len(part),
-                         "median chance": fmt(part["p_at_quota"].median(), "pct"),
-                         **{f"chance {k}": fmt(v, "pct") for k, v in shares.items()}})  # fmt: skip
+            rows.append({"by": _(by), "group": group_label(g), "reps": len(part),
+                         N_("median chance"): fmt(part["p_at_quota"].median(), "pct"),
+                         **{_("chance {band}").format(band=k): fmt(v, "pct")
+                            for k, v in shares.items()}})  # fmt: skip
     return pd.DataFrame(rows).set_index(["by", "group"]) if rows else pd.DataFrame()
 
 
@@ -469,7 +475,7 @@ def appraisal_outcomes(result: Any) -> pd.DataFrame:
     g = result.group_draws["grade_share"]
     return pd.DataFrame(
         {
-            "expected share": g.mean().map(lambda v: fmt(v, "pct")),
+            N_("expected share"): g.mean().map(lambda v: fmt(v, "pct")),
             "P5": g.quantile(0.05).map(lambda v: fmt(v, "pct")),
             "P95": g.quantile(0.95).map(lambda v: fmt(v, "pct")),
         }
@@ -496,19 +502,21 @@ def pay_gaps(result: Any, grouping: str, min_group: int = 5, design=None) -> pd.
         if len(x) < 2:
             return ""
         half = 1.96 * x.std(ddof=1) / np.sqrt(len(x))
-        return f"{fmt(x.mean() - half, 'pct')} to {fmt(x.mean() + half, 'pct')}"
+        return _("{low} to {high}").format(
+            low=fmt(x.mean() - half, "pct"), high=fmt(x.mean() + half, "pct")
+        )
 
     return pd.DataFrame(
         {
             "reps": [int(sizes.get(str(c), 0)) for c in keep],
-            "gap at equal attainment (share of average pay)": [
+            N_("gap at equal attainment (share of average pay)"): [
                 fmt(g[c].mean(), "pct") for c in keep
             ],
-            "95% interval of the expected gap": [interval(c) for c in keep],
-            "P5 over simulated years": [fmt(g[c].quantile(0.05), "pct") for c in keep],
-            "P95 over simulated years": [fmt(g[c].quantile(0.95), "pct") for c in keep],
+            N_("95% interval of the expected gap"): [interval(c) for c in keep],
+            N_("P5 over simulated years"): [fmt(g[c].quantile(0.05), "pct") for c in keep],
+            N_("P95 over simulated years"): [fmt(g[c].quantile(0.95), "pct") for c in keep],
         },
-        index=pd.Index([str(c) for c in keep], name=grouping),
+        index=pd.Index([group_label(c) for c in keep], name=grouping),
     )
 
 
@@ -540,10 +548,12 @@ def curve_takeaway(points: Sequence[Sequence[float]]) -> str:
     start = next((a for a, p in pts if p > 0), None)
     top_a, top_p = max(pts, key=lambda t: (t[1], -t[0]))
     if start is None:
-        return "pays nothing"
+        return _("pays nothing")
     if top_a >= NO_CAP_FROM:  # the "no cap" point of a sweep: the slope never stops
-        return f"pays from {start:.0%}, no cap"
-    return f"pays from {start:.0%}, up to {top_p:g}x at {top_a:.0%}"
+        return _("pays from {start}, no cap").format(start=f"{start:.0%}")
+    return _("pays from {start}, up to {top} at {at}").format(
+        start=f"{start:.0%}", top=f"{top_p:g}x", at=f"{top_a:.0%}"
+    )
 
 
 #: A curve's last point this far out (multiples of quota) is the scenario's "no cap".
@@ -575,17 +585,26 @@ def pay_gap_callouts(result: Any, groupings: Sequence[str], min_group: int = 5,
                 continue
             mean, half = x.mean(), 1.96 * x.std(ddof=1) / np.sqrt(len(x))
             if abs(mean) >= threshold and abs(mean) > half:
-                found.append((abs(mean), (
-                    f"{GROUP_WORDS.get(grouping, grouping).capitalize()} {c} ({n} reps) is paid "
-                    f"{fm.pct(abs(mean), 0)} of average pay {'less' if mean < 0 else 'more'} "
-                    "than other reps with the same attainment."
-                )))  # fmt: skip
+                said = _("{group} ({n} reps) is paid {gap} of average pay less than other reps "
+                         "with the same attainment.") if mean < 0 else _(
+                         "{group} ({n} reps) is paid {gap} of average pay more than other reps "
+                         "with the same attainment.")  # fmt: skip
+                who = (_(GROUP_WORDS.get(grouping, grouping)).capitalize() + _gap_space()
+                       + group_label(c))  # fmt: skip
+                found.append((abs(mean), said.format(group=who, n=n, gap=fm.pct(abs(mean), 0))))
     found.sort(key=lambda t: -t[0])
-    out = [text for _, text in found[:top]]
+    out = [text for _key, text in found[:top]]
     if len(found) > top:
-        out.append(f"{len(found) - top} more gap(s) of {fm.pct(threshold, 0)} or more in the "
-                   "tables below.")  # fmt: skip
+        out.append(_("{n} more gap(s) of {threshold} or more in the tables below.").format(
+            n=len(found) - top, threshold=fm.pct(threshold, 0)))  # fmt: skip
     return out
+
+
+def _gap_space() -> str:
+    """Between a grouping's name and a group's (``Region North``, ``大区华北``)."""
+    from simlib import i18n
+
+    return "" if i18n.is_chinese() else " "
 
 
 def batch_decision(view: BatchView, baseline: str = "baseline", caveats: Sequence[str] = ()):

@@ -7,6 +7,7 @@ import os
 import time
 from typing import Any
 
+from simlib.i18n import _
 from simlib.workbench.items import OK_STATUSES, BatchItem, error_text
 
 
@@ -33,10 +34,14 @@ def _item_what(sc) -> str:
     if sc.kind != "baseline":
         return sc.what
     app = sc.design.get("appraisal")
-    bits = [f"the plan {sc.plan_name!r}"]
     if isinstance(app, dict) and app.get("name"):
-        bits.append(f"the appraisal {app['name']!r}")
-    return "The design in force, which every other is compared with: " + " and ".join(bits) + "."
+        return _(
+            "The design in force, which every other is compared with: the plan {plan} and the "
+            "appraisal {appraisal}."
+        ).format(plan=repr(sc.plan_name), appraisal=repr(app["name"]))
+    return _("The design in force, which every other is compared with: the plan {plan}.").format(
+        plan=repr(sc.plan_name)
+    )
 
 
 def progress(done: int, total: int, seconds: float) -> str:
@@ -239,7 +244,9 @@ class Simulations:
             self.texts[bn_name] = Scenario(
                 name=bn_name, design=scale_payouts(sc.design, float(factor))
             ).text
-            what = f"{sc.what} Payout levels scaled x{factor:.3f} so its expected cost equals the baseline's."
+            what = _(
+                "{what} Payout levels scaled x{factor} so its expected cost equals the baseline's."
+            ).format(what=sc.what, factor=f"{factor:.3f}")
             return BatchItem(
                 bn_name,
                 pos,

@@ -263,7 +263,7 @@ def caveats_of(source: Any) -> list[Finding]:
     return [f if isinstance(f, Finding) else Finding.from_dict(f) for f in source]
 
 
-def caveats_block(*sources: Any, title: str = "Caveats") -> str:
+def caveats_block(*sources: Any, title: str | None = None) -> str:
     """A short HTML block listing the data caveats behind a result ('' when none).
 
     Each source is a simulation result, a :class:`DataChecks` or a list of
@@ -277,11 +277,15 @@ def caveats_block(*sources: Any, title: str = "Caveats") -> str:
                 seen.append(f)
     if not seen:
         return ""
+    from simlib.i18n import _
+
     items = "".join(
-        f"<li><b>{escape(f.check.replace('_', ' '))}</b>: {escape(f.text())}</li>" for f in seen
+        f"<li><b>{escape(_(f.check.replace('_', ' ')))}</b>: {escape(f.text())}</li>" for f in seen
     )
+    title = _("Caveats") if title is None else title
+    about = _("(about the data these results rest on)")
     return (
         f'<div class="caveats" style="border-left:4px solid #c80;padding:4px 10px;'
-        f'margin:8px 0;background:#fff8ec"><b>{escape(title)}</b> (about the data these '
-        f"results rest on)<ul style='margin:4px 0'>{items}</ul></div>"
+        f'margin:8px 0;background:#fff8ec"><b>{escape(title)}</b> {escape(about)}'
+        f"<ul style='margin:4px 0'>{items}</ul></div>"
     )

@@ -23,6 +23,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simlib import i18n
+from simlib.i18n import N_, _, ngettext
 from simlib.workbench.whatif.model import NO_CAP, WhatIf, WhatIfError, WhatIfResult
 
 #: Environment variables through which ``simlib whatif`` passes its settings to the
@@ -55,14 +57,18 @@ def _esc(x: Any) -> str:
 
 
 def _signed(kind: str, v: float, currency: str) -> str:
+    from simlib import formatting as fm
+
     if not np.isfinite(v):
-        return "n/a"
+        return _("n/a")
     if abs(v) < 1e-12:
-        return "no change"
+        return _("no change")
     if kind == "money":
+        if i18n.is_chinese():
+            return fm.money(v, currency, sign=True)
         return f"{v:+,.0f} {currency}"
     if kind in ("pct", "pct2"):
-        return f"{v * 100:+.1f} pts"
+        return fm.points(v)
     if kind == "x":
         return f"{v:+.2f}x"
     return f"{v:+.2f}"
@@ -76,10 +82,19 @@ def totals_html(
     values: Mapping[str, Any] | None = None,
 ) -> str:
     """The start | as set | change table (and a column for a plan compared with)."""
-    from simlib.workbench.report import fmt
+    from simlib import vocabulary as voc
+    from simlib.workbench.report import fmt as fmt_plain
+
+    # Chinese amounts carry their unit (1,626万元); English ones the table's "(CNY)".
+    cur = wi.currency if i18n.is_chinese() else None
+
+    def fmt(value: float, kind: str) -> str:
+        return fmt_plain(value, kind, cur)
 
     t = wi.table(start, now)
-    head = "<th>measure</th><th>start</th><th>as set</th><th>change</th>"
+    head = "".join(
+        f"<th>{_esc(h)}</th>" for h in (_("measure"), _("start"), _("as set"), _("change"))
+    )
     if other is not None:
         head += f"<th>{_esc(other[0])}</th>"
     rows = []
@@ -87,7 +102,8 @@ def totals_html(
         kind = r["kind"]
         change = r["change"]
         cells = [
-            f"<td>{_esc(r['measure'])}</td>",
+            f"<td>{_esc(voc.metric(key).name if cur and key == 'total_payout' else r['measure'])}"
+            "</td>",
             f'<td data-metric="{key}" data-col="start" data-value="{r["start"]!r}">'
             f"{fmt(r['start'], kind)}</td>",
             f'<td data-metric="{key}" data-col="now" data-value="{r["as set"]!r}">'
@@ -115,26 +131,36 @@ def signature(wi: WhatIf, values: Mapping[str, Any] | None) -> str:
 def groups_html(wi: WhatIf, start: WhatIfResult, now: WhatIfResult, by: str) -> str:
     """Mean pay per rep by group: start, as set, change (small groups left out)."""
     g = wi.groups(start, now, by)
-    title = {"quartile": "performance quartile (attainment last year)", "region": "region"}[by]
+    title = {
+        "quartile": _("performance quartile (attainment last year)"),
+        "region": _("region"),
+    }[by]
     rows = []
     for name, r in g.iterrows():
         cls = "up" if r["change"] > 0.5 else ("down" if r["change"] < -0.5 else "")
         pct = f" ({r['change %']:+.1%})" if np.isfinite(r["change %"]) else ""
-        change = "no change" if abs(r["change"]) < 0.5 else f"{r['change']:+,.0f}{pct}"
+        change = _("no change") if abs(r["change"]) < 0.5 else f"{r['change']:+,.0f}{pct}"
         rows.append(
-            f"<tr><td>{_esc(name)}</td><td>{int(r['reps'])}</td>"
+            f"<tr><td>{_esc(_(str(name)) if by == 'quartile' else name)}</td>"
+            f"<td>{int(r['reps'])}</td>"
             f"<td>{r['start']:,.0f}</td><td>{r['as set']:,.0f}</td>"
             f'<td class="{cls}">{change}</td></tr>'
         )
     note = ""
     if g.attrs.get("suppressed"):
-        note = (
-            f'<div class="note">Left out (fewer than {wi.min_group} reps): '
-            f"{_esc(', '.join(g.attrs['suppressed']))}.</div>"
+        note = '<div class="note">{}</div>'.format(
+            _esc(
+                _("Left out (fewer than {min_group} reps): {groups}.").format(
+                    min_group=wi.min_group, groups=_(", ").join(g.attrs["suppressed"])
+                )
+            )
         )
+    heads = (title, _("reps"), _("mean pay, start"), _("as set"), _("change"))
     return (
-        f'<table class="simlib-groups" data-by="{by}"><tr><th>{_esc(title)}</th><th>reps</th>'
-        f"<th>mean pay, start</th><th>as set</th><th>change</th></tr>{''.join(rows)}</table>" + note
+        f'<table class="simlib-groups" data-by="{by}"><tr>'
+        + "".join(f"<th>{_esc(h)}</th>" for h in heads)
+        + f"</tr>{''.join(rows)}</table>"
+        + note
     )
 
 
@@ -177,9 +203,11 @@ def curve_svg(
     def py(y: float) -> float:
         return top + h * (1 - y / y_max)
 
+    words = {k: _esc(_(k)) for k in (N_("payout curves"), N_("attainment (% of quota)"),
+                                      N_("payout (% of target amount)"))}  # fmt: skip
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'class="simlib-curve" role="img" aria-label="payout curves">'
+        f'class="simlib-curve" role="img" aria-label="{words["payout curves"]}">'
     ]
     for x in np.arange(0, x_max + 1e-9, 0.25 if x_max <= 2.5 else 0.5):
         parts.append(
@@ -195,14 +223,14 @@ def curve_svg(
         )
     parts.append(
         f'<text x="{left + w / 2}" y="{height - 4}" font-size="11" text-anchor="middle">'
-        "attainment (% of quota)</text>"
+        f"{words['attainment (% of quota)']}</text>"
         f'<text x="11" y="{top + h / 2}" font-size="11" text-anchor="middle" '
-        f'transform="rotate(-90 11 {top + h / 2})">payout (% of target amount)</text>'
+        f'transform="rotate(-90 11 {top + h / 2})">{words["payout (% of target amount)"]}</text>'
     )
     styles = [
-        ('stroke="#888" stroke-dasharray="5 4" stroke-width="2"', "start"),
-        ('stroke="#1f5fbf" stroke-width="2.5"', "as set"),
-        ('stroke="#d07a00" stroke-width="2" stroke-dasharray="2 3"', "compared"),
+        ('stroke="#888" stroke-dasharray="5 4" stroke-width="2"', _("start")),
+        ('stroke="#1f5fbf" stroke-width="2.5"', _("as set")),
+        ('stroke="#d07a00" stroke-width="2" stroke-dasharray="2 3"', _("compared")),
     ]
     drawn = [c for c in (start, now, other)]
     k = 0
@@ -281,28 +309,28 @@ class WhatIfApp:
         labels = {c["name"]: wi._label(c) for c in wi.base_spec["components"]}
         self.curve_pick = w.Dropdown(
             options=[(labels.get(n, n), n) for n in curve_names], value=curve_names[0],
-            description="curve of",
+            description=_("curve of"),
             layout=w.Layout(width="320px"),
         )  # fmt: skip
         self.curve_pick.observe(lambda _: self._redraw(), names="value")
-        self.reset_button = w.Button(description="Reset to the starting plan", icon="undo",
+        self.reset_button = w.Button(description=_("Reset to the starting plan"), icon="undo",
                                      layout=w.Layout(width="240px"))  # fmt: skip
         self.reset_button.on_click(lambda _: self.reset())
         self.compare_pick = w.Dropdown(
-            options=self._compare_options(), value="", description="compare with",
+            options=self._compare_options(), value="", description=_("compare with"),
             layout=w.Layout(width="420px"), style={"description_width": "initial"},
         )  # fmt: skip
         self.compare_pick.observe(lambda ch: self.compare_with(ch["new"]), names="value")
         self.save_fields = {
-            "name": w.Text(description="file name", placeholder="e.g. lower_cap"),
-            "title": w.Text(description="title", placeholder="what leadership reads first"),
-            "author": w.Text(description="author", placeholder="your name or team"),
-            "what": w.Textarea(description="what", placeholder="what changes (filled in)"),
-            "why": w.Textarea(description="why", placeholder="why consider it"),
+            "name": w.Text(description=_("file name"), placeholder=_("e.g. lower_cap")),
+            "title": w.Text(description=_("title"), placeholder=_("what leadership reads first")),
+            "author": w.Text(description=_("author"), placeholder=_("your name or team")),
+            "what": w.Textarea(description=_("what"), placeholder=_("what changes (filled in)")),
+            "why": w.Textarea(description=_("why"), placeholder=_("why consider it")),
         }
         for f in self.save_fields.values():
             f.layout = w.Layout(width="440px")
-        self.save_button = w.Button(description="Save as reform", icon="save",
+        self.save_button = w.Button(description=_("Save as reform"), icon="save",
                                     button_style="primary")  # fmt: skip
         self.save_button.on_click(lambda _: self._save_clicked())
         self.save_status = w.HTML()
@@ -314,7 +342,7 @@ class WhatIfApp:
         save_box = w.VBox([*self.save_fields.values(), self.save_button, self.save_status])
         left = w.VBox(
             [self.reset_button, self.groups,
-             w.Accordion(children=[save_box], titles=("Save as reform",))],
+             w.Accordion(children=[save_box], titles=(_("Save as reform"),))],
             layout=w.Layout(width="560px", min_width="560px"),
         )  # fmt: skip
         right = w.VBox(
@@ -364,7 +392,7 @@ class WhatIfApp:
             and key.endswith(".cap")
             and self.values.get(key.replace(".cap", ".no_cap"))
         ):
-            text = "(no cap)"
+            text = _("(no cap)")
         self.readouts[key].value = (
             f'<span class="simlib-control-value" data-key="{key}" data-value="{v!r}">'
             f"{_esc(text)}</span>"
@@ -372,28 +400,30 @@ class WhatIfApp:
 
     def _header(self) -> None:
         wi = self.wi
+        note = _(
+            "Last year's ({year}) actual results and targets, re-paid under the plan as you set "
+            "it: {n} reps paid, amounts in {currency}. A replay of last year, not a forecast "
+            "(people sell differently under another plan; the simulation reports cover that). "
+            "Move a control on the left; the figures update at once."
+        ).format(year=wi.year, n=f"{int(wi.paid.sum()):,}", currency=wi.currency)
+        title = _("What if? {plan}").format(plan=wi.plan.name)
         self.header.value = (
-            f"<h2 style='margin:4px 0'>What if? {_esc(wi.plan.name)}</h2>"
-            f"<div class='note'>Last year's ({wi.year}) actual results and targets, re-paid "
-            f"under the plan as you set it: {int(wi.paid.sum()):,} reps paid, amounts in "
-            f"{_esc(wi.currency)}. A replay of last year, not a forecast (people sell "
-            "differently under another plan; the simulation reports cover that). "
-            "Move a control on the left; the figures update at once.</div>"
+            f"<h2 style='margin:4px 0'>{_esc(title)}</h2><div class='note'>{_esc(note)}</div>"
         )
 
     def _compare_options(self) -> list[tuple[str, str]]:
         from simlib.workbench import project
 
-        opts: list[tuple[str, str]] = [("(nothing)", "")]
+        opts: list[tuple[str, str]] = [(_("(nothing)"), "")]
         try:
             plans = sorted(project.resolve("scenarios/plans").glob("*.yaml"))
         except FileNotFoundError:
             plans = []
         saved = sorted(self.scenario_dir.glob("*.yaml")) if self.scenario_dir.is_dir() else []
         for p in plans:
-            opts.append((f"plan: {p.stem}", str(p)))
+            opts.append((_("plan: {name}").format(name=p.stem), str(p)))
         for p in saved:
-            opts.append((f"saved reform: {p.stem}", str(p)))
+            opts.append((_("saved reform: {name}").format(name=p.stem), str(p)))
         return opts
 
     # -------------------------------------------------------------- behaviour
@@ -448,11 +478,12 @@ class WhatIfApp:
         except WhatIfError as exc:
             self.error = str(exc)
         if self.error:
-            self.status.value = (
-                f'<div class="error" data-state="error">This is not a valid plan: '
-                f"{_esc(self.error)} Move the control back, or press Reset. The figures "
-                "below are those of the last valid plan.</div>"
-            )
+            msg = _(
+                "This is not a valid plan: {error} Move the control back, or press Reset. The "
+                "figures below are those of the last valid plan."
+            ).format(error=self.error)
+            self.status.value = f'<div class="error" data-state="error">{_esc(msg)}</div>'
+
             self._show()
             self.last_update_ms = (time.perf_counter() - t0) * 1000
             return
@@ -461,9 +492,13 @@ class WhatIfApp:
         self.status.value = (
             f'<div class="note" data-state="ok" data-moved="{len(moved)}">'
             + (
-                f"{len(moved)} setting(s) changed from the starting plan."
+                ngettext(
+                    "{n} setting changed from the starting plan.",
+                    "{n} settings changed from the starting plan.",
+                    len(moved),
+                ).format(n=len(moved))
                 if moved
-                else "The starting plan, as written."
+                else _("The starting plan, as written.")
             )
             + "</div>"
         )
@@ -504,9 +539,9 @@ class WhatIfApp:
                 self.other = (name, other.evaluate())
             except Exception as exc:
                 self.other = None
-                self.status.value = (
-                    f'<div class="error">Cannot compare with {_esc(path)}: {_esc(exc)}</div>'
-                )
+                msg = _("Cannot compare with {path}: {error}").format(path=path, error=exc)
+                self.status.value = f'<div class="error">{_esc(msg)}</div>'
+
                 self._show()
                 return
         self._redraw()
@@ -528,11 +563,13 @@ class WhatIfApp:
         except (WhatIfError, ValueError, FileExistsError) as exc:
             self.save_status.value = f'<div class="error" data-state="error">{_esc(exc)}</div>'
             return
-        self.save_status.value = (
-            f'<div data-state="saved" data-path="{_esc(path)}">Saved {_esc(path)}. Run it with '
-            f"<code>simlib run {_esc(path)}</code>; <code>simlib describe {_esc(path)}</code> "
-            "says what it changes.</div>"
+        said = _("Saved {path}. Run it with {run}; {describe} says what it changes.").format(
+            path=_esc(path),
+            run=f"<code>simlib run {_esc(path)}</code>",
+            describe=f"<code>simlib describe {_esc(path)}</code>",
         )
+        self.save_status.value = f'<div data-state="saved" data-path="{_esc(path)}">{said}</div>'
+
         self.compare_pick.options = self._compare_options()
 
     # -------------------------------------------------------------- opening
@@ -559,8 +596,12 @@ class WhatIfApp:
         scenario_dir = env.get(ENV["scenario_dir"], scenario_dir)
         if env.get(ENV["year"]):
             year = int(env[ENV["year"]])
+        from simlib.labels import load_labels
+
         ds = sl.load_dataset(project.resolve(data_path))
-        wi = WhatIf(ds, project.resolve(plan_file), year=year)
+        # The data's Chinese names of KPIs and components (English pages keep the codes).
+        labels = load_labels(project.resolve(data_path), ds) if i18n.is_chinese() else None
+        wi = WhatIf(ds, project.resolve(plan_file), year=year, labels=labels)
         return cls(
             wi,
             scenario_dir=project.resolve(scenario_dir),

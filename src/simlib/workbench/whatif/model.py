@@ -31,9 +31,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simlib import i18n
 from simlib import metrics as m
 from simlib import vocabulary as voc
 from simlib.errors import SimlibError, SpecError
+from simlib.i18n import N_, _
 from simlib.scenario import NO_CAP_ATTAINMENT
 
 #: Where "no cap" puts the curve's last point (attainment, as a multiple of quota),
@@ -104,7 +106,7 @@ class Control:
     @property
     def short(self) -> str:
         """The label's name part (``cap`` for ``cap: attainment where pay stops rising``)."""
-        return self.label.split(":")[0]
+        return self.label.replace("：", ":").split(":")[0]
 
     def show(self, value: Any) -> str:
         """The value as a reader expects it, with its unit."""
@@ -113,19 +115,19 @@ class Control:
 
 def show_value(kind: str, value: Any, unit: str = "") -> str:
     if kind == "switch":
-        return "on" if value else "off"
+        return _("on") if value else _("off")
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "n/a"
+        return _("n/a")
     v = float(value)
     if kind == "attainment":
-        return "no cap" if v >= NO_CAP else f"{v:.0%}".replace("%", "% of quota")
+        return _("no cap") if v >= NO_CAP else _("{pct} of quota").format(pct=f"{v:.0%}")
     if kind in ("factor", "share"):
         return f"{v:.0%}" if abs(v * 100 - round(v * 100)) < 1e-9 else f"{v:.1%}"
     if kind == "slope":
         return f"{v:.2f}x"
     if kind == "money":
         return f"{v:,.0f} {unit}".strip()
-    return f"{v:g} {unit}".strip()
+    return f"{v:g} {_(unit) if unit else ''}".strip()
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -200,10 +202,11 @@ class WhatIf:
     targets : pandas.DataFrame, optional
         ``rep_id, period, kpi, target`` (default ``ds.targets``).
     team_level : str, optional
-        Org level of the team component added when the team share is raised on a
-        plan without one (default: the level above teams, e.g. ``branch``).
+        Org level of a team component the team share adds (default: above teams).
     min_group : int
         Groups with fewer reps are left out of the winners / losers table.
+    labels : simlib.labels.Labels, optional
+        Names of KPIs and components on the page (default: those ``ds`` carries).
 
     Examples
     --------
@@ -220,12 +223,15 @@ class WhatIf:
         targets: pd.DataFrame | None = None,
         team_level: str | None = None,
         min_group: int = MIN_GROUP,
+        labels: Any = None,
     ) -> None:
         from simlib.data.checks import exclude_missing_months
         from simlib.data.org import Hierarchy
         from simlib.engine.simulate import load_plan
+        from simlib.labels import load_labels
 
         self.ds = ds
+        self.labels = labels if labels is not None else load_labels(None, ds)
         self.plan = load_plan(plan, ds)
         self.min_group = int(min_group)
         tg = ds.targets if targets is None else targets
@@ -324,7 +330,9 @@ class WhatIf:
         return {k: c.start for k, c in self.controls.items()}
 
     def _label(self, comp: dict) -> str:
-        return comp.get("label") or comp["name"].replace("_", " ").capitalize()
+        zh = self.labels.name("component", comp["name"], "zh-CN") if i18n.is_chinese() else None
+        return (zh if zh != comp["name"] else None) or comp.get("label") or comp["name"].replace(
+            "_", " ").capitalize()  # fmt: skip
 
     def _build_controls(self) -> list[Control]:
         out: list[Control] = []
@@ -349,24 +357,24 @@ class WhatIf:
         if pts[1][0] > x0:
             out.append(
                 Control(
-                    f"{name}.threshold", "threshold: where pay starts", group, "attainment",
+                    f"{name}.threshold", _("threshold: where pay starts"), group, "attainment",
                     "% of quota", x0, low=min(0.3, x0), high=round(pts[1][0] - 0.01, 4),
-                    step=0.01,
-                    help="Below this attainment the component pays nothing.",
+                    step=0.01, help=_("Below this attainment the component pays nothing."),
                 )
             )  # fmt: skip
         for j in range(end):
             x, y = pts[j]
-            where = "the threshold" if j == 0 else f"{x:.0%} of quota"
+            where = _("the threshold") if j == 0 else _("{pct} of quota").format(pct=f"{x:.0%}")
             if j > 0 and pts[j - 1][0] == x:
-                where += " (after the step)"
+                where = _("{where} (after the step)").format(where=where)
             elif j + 1 < len(pts) and pts[j + 1][0] == x:
-                where += " (before the step)"
+                where = _("{where} (before the step)").format(where=where)
             out.append(
                 Control(
-                    f"{name}.point{j}", f"payout at {where}", group, "factor",
-                    "% of target amount", y, low=0.0, high=max(1.0, round(2 * y, 2)), step=0.05,
-                    help=f"Share of the target amount paid at {where}.",
+                    f"{name}.point{j}", _("payout at {where}").format(where=where), group,
+                    "factor", "% of target amount", y, low=0.0, high=max(1.0, round(2 * y, 2)),
+                    step=0.05, help=_("Share of the target amount paid at {where}.").format(
+                        where=where),
                 )
             )  # fmt: skip
         xp, yp = pts[end - 1]
@@ -376,34 +384,34 @@ class WhatIf:
             slope = (ye - yp) / (xe - xp)
             out.append(
                 Control(
-                    f"{name}.accelerator", f"accelerator above {xp:.0%} of quota", group,
+                    f"{name}.accelerator", _("accelerator above {pct} of quota").format(
+                        pct=f"{xp:.0%}"), group,
                     "slope", "x (1% more attainment pays this many % more)", slope,
                     low=0.0, high=max(5.0, round(2 * slope, 1)), step=0.1,
-                    help="How fast pay rises towards the cap: 2x pays 2% of the target "
-                    "amount for each 1% of quota.",
+                    help=_("How fast pay rises towards the cap: 2x pays 2% of the target "
+                           "amount for each 1% of quota."),
                 )
             )  # fmt: skip
         cap_start = xe if capped else max(2.0, xp + 0.5)
         out.append(
             Control(
-                f"{name}.cap", "cap: attainment where pay stops rising", group, "attainment",
+                f"{name}.cap", _("cap: attainment where pay stops rising"), group, "attainment",
                 "% of quota", cap_start, low=round(xp + 0.05, 4),
                 high=max(3.0, round(cap_start + 0.5, 1)), step=0.05,
-                help="Above the cap pay stays flat; the accelerator's slope runs up to it.",
+                help=_("Above the cap pay stays flat; the accelerator's slope runs up to it."),
             )
         )  # fmt: skip
         out.append(
             Control(
-                f"{name}.no_cap", "no cap", group, "switch", "", not capped,
-                help="Pay keeps rising at the accelerator's slope, however high the attainment.",
+                f"{name}.no_cap", _("no cap"), group, "switch", "", not capped, help=_(
+                    "Pay keeps rising at the accelerator's slope, however high the attainment."),
             )
         )  # fmt: skip
         return out
 
     def _gate_controls(self, comp: dict, gate: dict) -> list[Control]:
         name, group = comp["name"], self._label(comp)
-        kpi = gate["kpi"]
-        lo_ = float(gate["min"])
+        kpi, lo_, said = gate["kpi"], float(gate["min"]), self.labels.name("kpi", gate["kpi"])
         if gate.get("basis", "attainment") == "attainment":
             kind, unit, low, high, step = "attainment", "% of quota", 0.0, max(1.5, lo_), 0.01
         else:
@@ -416,45 +424,42 @@ class WhatIf:
                 low, high, step = 0.0, max(1.0, 2 * lo_), max(lo_ / 100, 0.01)
         return [
             Control(
-                f"{name}.gate", f"gate on {kpi}", group, "switch", "", True,
-                help=f"Off: the component pays whatever {kpi} is.",
+                f"{name}.gate", _("gate on {kpi}").format(kpi=said), group, "switch", "", True,
+                help=_("Off: the component pays whatever {kpi} is.").format(kpi=said),
             ),
             Control(
-                f"{name}.gate_min", f"gate: {kpi} at least", group, kind, unit, lo_,
-                low=min(low, lo_), high=max(high, lo_), step=step,
-                help=f"The component pays only in periods where {kpi} reaches this.",
+                f"{name}.gate_min", _("gate: {kpi} at least").format(kpi=said), group, kind, unit,
+                lo_, low=min(low, lo_), high=max(high, lo_), step=step, help=_(
+                    "The component pays only in periods where {kpi} reaches this.").format(kpi=said),
             ),
         ]  # fmt: skip
 
     def _individual(self, comps: list[dict]) -> list[dict]:
         """Target-incentive components paid on the rep's own results (not the team)."""
-        return [
-            c
-            for c in comps
-            if c["type"] == "quota_bonus" or (c["type"] == "scorecard" and c.get("weight"))
-        ]
+        return [c for c in comps
+                if c["type"] == "quota_bonus" or (c["type"] == "scorecard" and c.get("weight"))]  # fmt: skip
 
     def _plan_controls(self) -> list[Control]:
         out: list[Control] = []
         spec = self.base_spec
-        group = "Whole plan"
+        group = _("Whole plan")
         ti = spec.get("target_incentive") or {}
         if ti.get("pay_mix"):
             v = float(ti["pay_mix"]["variable"])
             out.append(
                 Control(
-                    "plan.variable_share", "pay mix: variable share of on-target pay", group,
+                    "plan.variable_share", _("pay mix: variable share of on-target pay"), group,
                     "share", "", v, low=min(0.05, v), high=max(0.8, v), step=0.01,
-                    help="Target incentive = base salary x variable / (1 - variable).",
+                    help=_("Target incentive = base salary x variable / (1 - variable)."),
                 )
             )  # fmt: skip
         elif ti.get("amount") is not None:
             v = float(ti["amount"])
             out.append(
                 Control(
-                    "plan.target_incentive", "target incentive a year", group, "money",
+                    "plan.target_incentive", _("target incentive a year"), group, "money",
                     self.currency, v, low=0.0, high=max(2 * v, 1.0), step=max(v / 100, 1.0),
-                    help="The incentive paid at 100% of every target.",
+                    help=_("The incentive paid at 100% of every target."),
                 )
             )  # fmt: skip
         elif ti.get("by_position"):
@@ -462,9 +467,10 @@ class WhatIf:
                 v = float(v)
                 out.append(
                     Control(
-                        f"plan.target_incentive.{pos}", f"target incentive a year: {pos}", group,
-                        "money", self.currency, v, low=0.0, high=max(2 * v, 1.0),
-                        step=max(v / 100, 1.0), help=f"The incentive of a {pos} at target.",
+                        f"plan.target_incentive.{pos}", _("target incentive a year: {position}")
+                        .format(position=pos), group, "money", self.currency, v, low=0.0,
+                        high=max(2 * v, 1.0), step=max(v / 100, 1.0),
+                        help=_("The incentive of a {position} at target.").format(position=pos),
                     )
                 )  # fmt: skip
         comps = spec["components"]
@@ -473,20 +479,21 @@ class WhatIf:
             share = sum(float(c["weight"]) for c in comps if c["type"] == "team")
             out.append(
                 Control(
-                    "plan.team_share", "team share of target incentive", group, "share", "",
+                    "plan.team_share", _("team share of target incentive"), group, "share", "",
                     share, low=0.0, high=max(0.6, share), step=0.05,
-                    help="The part of target incentive paid on the team's result; the "
-                    "individual measures share the rest.",
+                    help=_("The part of target incentive paid on the team's result; the "
+                           "individual measures share the rest."),
                 )
             )  # fmt: skip
         if len(indiv) >= 2:
             for c in indiv:
                 out.append(
                     Control(
-                        f"{c['name']}.weight", f"weight of {self._label(c)}", group, "value",
-                        "relative", float(c["weight"]), low=0.0, high=1.0, step=0.05,
-                        help="Relative weight among the individual measures; they share "
-                        "what the team share leaves.",
+                        f"{c['name']}.weight", _("weight of {component}").format(
+                            component=self._label(c)), group, "value",
+                        N_("relative"), float(c["weight"]), low=0.0, high=1.0, step=0.05,
+                        help=_("Relative weight among the individual measures; they share "
+                               "what the team share leaves."),
                     )
                 )  # fmt: skip
         return out
@@ -721,7 +728,7 @@ class WhatIf:
             if key == "total_payout":
                 label = f"{label} ({self.currency})"
             if key == "budget_ratio":
-                label = "Budget use (cost / the starting plan's target incentive)"
+                label = _("Budget use (cost / the starting plan's target incentive)")
             a, b = start.metrics[key], now.metrics[key]
             rows.append(
                 {"key": key, "measure": label, "kind": kind, "start": a, "as set": b,
@@ -762,40 +769,32 @@ class WhatIf:
             try:
                 alone = self.evaluate({key: v[key]})
             except WhatIfError as exc:
-                lines.append(f"{c.group} {c.short} {c.show(c.start)} -> {c.show(v[key])}: {exc}")
-                continue
-            lines.append(
-                f"{c.group} {c.short} {c.show(c.start)} -> {c.show(v[key])}: "
-                + effect_words(self, start, alone)
-            )
+                words = str(exc)
+            else:
+                words = effect_words(self, start, alone)
+            lines.append(f"{c.group} {c.short} {c.show(c.start)} -> {c.show(v[key])}: {words}")
         return lines
 
 
 #: The figures of the start | as set | change table, in reading order.
-TABLE_METRICS = (
-    "total_payout",
-    "budget_ratio",
-    "share_at_threshold",
-    "share_at_quota",
-    "share_at_cap",
-    "leverage_p90",
-    "pay_performance_spearman",
-)
+TABLE_METRICS = ("total_payout", "budget_ratio", "share_at_threshold", "share_at_quota",
+                 "share_at_cap", "leverage_p90", "pay_performance_spearman")  # fmt: skip
 
 
 def effect_words(wi: WhatIf, start: WhatIfResult, now: WhatIfResult) -> str:
     """What a change does, in words: cost, and who gains or loses most."""
     d = now.total_payout - start.total_payout
     if abs(d) < 0.5:
-        return "changes no one's pay last year"
+        return _("changes no one's pay last year")
     pct = d / start.total_payout if start.total_payout else np.nan
-    cost = f"cost {d:+,.0f} {wi.currency}" + (f" ({pct:+.1%})" if np.isfinite(pct) else "")
+    cost = _("cost {change}").format(change=f"{d:+,.0f} {wi.currency}") + (
+        f" ({pct:+.1%})" if np.isfinite(pct) else "")  # fmt: skip
     q = wi.groups(start, now, "quartile")
     if q.empty:
         return cost
     top = q.loc[q["change"].abs().idxmax()]
-    who = {"Q1 (bottom)": "the bottom quarter of performers", "Q4 (top)": "top earners"}.get(
-        str(top.name), f"performance quartile {top.name}"
-    )
-    verb = "gain" if top["change"] > 0 else "lose"
-    return f"{who} {verb} most ({abs(top['change']):,.0f} {wi.currency} a rep on average); " + cost
+    who = {"Q1 (bottom)": _("the bottom quarter of performers"), "Q4 (top)": _("top earners")}.get(
+        str(top.name), _("performance quartile {q}").format(q=top.name))  # fmt: skip
+    said = _("{who} gain most ({amount} a rep on average); ") if top["change"] > 0 else _(
+        "{who} lose most ({amount} a rep on average); ")  # fmt: skip
+    return said.format(who=who, amount=f"{abs(top['change']):,.0f} {wi.currency}") + cost

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from simlib._atomic import atomic_file
+from simlib.i18n import _
 from simlib.workbench.whatif.model import WhatIf, WhatIfError
 
 
@@ -61,16 +62,20 @@ def reform_document(
     """The scenario file (as a dict) holding the plan as set as one reform."""
     for field, v in (("title", title), ("author", author)):
         if not str(v).strip():
-            raise WhatIfError(f"{field}: say it (the reform file's header needs a {field})")
+            raise WhatIfError(
+                _("{field}: say it (the reform file's header needs a {field})").format(
+                    field=_(field)
+                )
+            )
     changes = reform_changes(wi, values)
     if not changes:
-        raise WhatIfError("nothing is changed from the starting plan: move a control first")
+        raise WhatIfError(_("nothing is changed from the starting plan: move a control first"))
     lines = wi.change_lines(values)
     what = what.strip() or "; ".join(lines)
-    why = why.strip() or "Tried in the what-if."
+    why = why.strip() or _("Tried in the what-if.")
     plan: Any = _in_project(plan_path) if plan_path else wi.base_spec
     if not data_path:
-        raise WhatIfError("data_path: say which data the reform runs on")
+        raise WhatIfError(_("data_path: say which data the reform runs on"))
     data = _in_project(data_path)
     return {
         "title": title.strip(),
@@ -128,10 +133,11 @@ def save_reform(
     name = path.stem
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", name):
         raise WhatIfError(
-            f"file name {name!r}: use letters, digits, '_', '-' or '.' (it names the batch)"
-        )
+            _("file name {name!r}: use letters, digits, '_', '-' or '.' (it names the batch)")
+            .format(name=name)
+        )  # fmt: skip
     if path.exists():
-        raise FileExistsError(f"{path} exists: choose another file name")
+        raise FileExistsError(_("{path} exists: choose another file name").format(path=path))
     doc = reform_document(wi, values, name, title, author, what, why, data_path, plan_path)
     text = (
         f"# Saved from the what-if on {wi.plan.name!r} replayed on {wi.year}.\n"

@@ -3,7 +3,8 @@
 Voila runs the what-if notebook (``notebooks/whatif.py``, converted to a temporary
 ``.ipynb``) with its code hidden and shows the page it builds (:class:`simlib.workbench.whatif.app.WhatIfApp`). The data and plan chosen on the
 command line reach the page through environment variables
-(:data:`simlib.workbench.whatif.app.ENV`). The server listens on the loopback address only:
+(:data:`simlib.workbench.whatif.app.ENV`); so does the language (``--lang``, through
+:data:`simlib.i18n.ENV`, which the kernel reads when it starts). The server listens on the loopback address only:
 the page shows what a sales force was paid, so it is not offered to the network.
 """
 
@@ -18,6 +19,8 @@ import tempfile
 import webbrowser
 from pathlib import Path
 
+from simlib import i18n
+from simlib.i18n import _
 from simlib.workbench.whatif.app import ENV
 
 #: The plan the what-if starts from when none is given.
@@ -41,7 +44,7 @@ def notebook_path(folder: Path) -> Path:
 
     src = project.resolve("notebooks/whatif.py")
     if not src.exists():
-        raise FileNotFoundError(f"{src}: the what-if notebook is missing")
+        raise FileNotFoundError(_("{file}: the what-if notebook is missing").format(file=src))
     nb = folder / "whatif.ipynb"
     jupytext.write(jupytext.read(src), nb)
     return nb
@@ -54,9 +57,11 @@ def command(
     folder: Path,
     year: int | None = None,
     scenario_dir: str | Path | None = None,
+    lang: str | None = None,
 ) -> tuple[list[str], dict[str, str]]:
     """The Voila command line and environment that serve the what-if (the notebook is
-    written into ``folder``)."""
+    written into ``folder``); ``lang`` is the page's language (default: the language in
+    force here)."""
     from simlib.workbench import project
 
     env = dict(os.environ)
@@ -68,6 +73,7 @@ def command(
         env[ENV["year"]] = str(int(year))
     if scenario_dir is not None:
         env[ENV["scenario_dir"]] = str(scenario_dir)
+    env[i18n.ENV] = i18n.normalize(lang) if lang is not None else i18n.current()
     cmd = [
         sys.executable,
         "-m",
@@ -93,7 +99,9 @@ def check(data: Path, plan: Path, year: int | None = None) -> str:
 
     ds = sl.load_dataset(data)
     wi = WhatIf(ds, plan, year=year)
-    return f"plan {wi.plan.name!r} replayed on {wi.year} ({int(wi.paid.sum()):,} reps paid)"
+    return _("plan {plan} replayed on {year} ({n} reps paid)").format(
+        plan=repr(wi.plan.name), year=wi.year, n=f"{int(wi.paid.sum()):,}"
+    )
 
 
 def serve(
@@ -103,19 +111,27 @@ def serve(
     open_browser: bool = True,
     year: int | None = None,
     scenario_dir: str | Path | None = None,
+    lang: str | None = None,
 ) -> int:
-    """Serve the what-if until interrupted (Ctrl+C); returns Voila's exit status."""
+    """Serve the what-if until interrupted (Ctrl+C) in ``lang`` (default: the language
+    in force); returns Voila's exit status."""
     from simlib.workbench import project
+
+    lang = i18n.normalize(lang) if lang is not None else i18n.current()
 
     data = Path(data).resolve() if data else project.resolve(DEFAULT_DATA)
     plan = Path(plan).resolve() if plan else project.resolve(DEFAULT_PLAN)
-    about = check(data, plan, year)
+    with i18n.use(lang):
+        about = check(data, plan, year)
     port = port or free_port()
     url = f"http://{HOST}:{port}/"
-    with tempfile.TemporaryDirectory(prefix="simlib-whatif-") as folder:
-        cmd, env = command(data, plan, port, Path(folder), year, scenario_dir)
-        print(f"What-if: {about}.")
-        print(f"Open {url} in a browser (this machine only). Stop with Ctrl+C.", flush=True)
+    with tempfile.TemporaryDirectory(prefix="simlib-whatif-") as folder, i18n.use(lang):
+        cmd, env = command(data, plan, port, Path(folder), year, scenario_dir, lang)
+        print(_("What-if: {about}.").format(about=about))
+        print(
+            _("Open {url} in a browser (this machine only). Stop with Ctrl+C.").format(url=url),
+            flush=True,
+        )
         proc = subprocess.Popen(cmd, env=env, cwd=folder)
         # Stopped by a signal (a service manager, a test), stop the server with us.
         previous = signal.signal(signal.SIGTERM, _interrupt)
