@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_engine import PLAN, SCORECARD, dataset_path  # noqa: E402
+from bench_engine import PLAN, SCORECARD, dataset_path
 
 ROOT = Path(__file__).resolve().parents[1]
 REPS = 10_000
