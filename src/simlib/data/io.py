@@ -86,6 +86,7 @@ __all__ = [
     "looks_misdecoded",
     "merge_problems",
     "read_raw",
+    "release_unused_memory",
     "save_dataset",
 ]
 
@@ -263,7 +264,29 @@ def _arrow_to_pandas(table: Any) -> pd.DataFrame:
             pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
         ) and table.num_rows > 10_000:
             table = table.set_column(i, f.name, pc.dictionary_encode(table.column(i)))
-    return table.to_pandas(date_as_object=False)
+    # Each column converted and its Arrow buffers freed in turn: no second copy of the table.
+    return table.to_pandas(date_as_object=False, split_blocks=True, self_destruct=True)
+
+
+def release_unused_memory() -> None:
+    """Hand memory freed by Arrow and by C allocations back to the operating system.
+
+    Arrow's allocator and glibc's ``malloc`` keep freed pages for reuse, so the
+    buffers of files already read (decompression, text, intermediate columns) would
+    otherwise stay resident through the whole simulation that follows.
+    """
+    import sys
+
+    pa = sys.modules.get("pyarrow")
+    if pa is not None:
+        pa.default_memory_pool().release_unused()
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):  # not glibc (musl, ...): nothing to trim
+            pass
 
 
 def _read_parquet(path: Path, problems: list[Problem]) -> tuple[pd.DataFrame | None, TableSource]:
@@ -272,7 +295,8 @@ def _read_parquet(path: Path, problems: list[Problem]) -> tuple[pd.DataFrame | N
     src = TableSource(path.name, 1, "parquet")
     try:
         schema = pq.read_schema(path)
-        table = pq.read_table(path, read_dictionary=_string_columns(schema))
+        # One thread: the table is small next to the working memory a parallel read takes.
+        table = pq.read_table(path, read_dictionary=_string_columns(schema), use_threads=False)
     except Exception as exc:  # pyarrow raises several types for a damaged file
         expected = _("a readable Parquet file ({error})").format(error=exc)
         problems.append(Problem(path.name, None, None, "", expected))
@@ -547,7 +571,10 @@ def load_dataset(path: str | Path, encoding: str | None = None) -> Dataset:
     from simlib.data.validate import validate_tables
 
     raw, sources, problems = read_raw(path, encoding=encoding)
+    release_unused_memory()
     typed, more = validate_tables(raw, sources)
+    del raw  # the cells as found: only the typed tables are kept
+    release_unused_memory()
     problems = merge_problems(problems, more)
     if problems:
         raise DataValidationError(problems, str(path))
