@@ -42,6 +42,7 @@ from simlib.appraisal.steps import (
 from simlib.appraisal.weights import Weights
 from simlib.data.dataset import Dataset
 from simlib.data.org import Hierarchy
+from simlib.i18n import _
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,15 @@ _PERIOD = re.compile(r"^(\d{4})(?:([HQ])([1-4]))?$")
 
 
 def period_months(period: str | int) -> pd.PeriodIndex:
-    """Months of an appraisal period: ``2026`` / ``"2026"``, ``"2026H1"``, ``"2026Q3"``."""
+    """Months of an appraisal period: ``2026`` / ``"2026"``, ``"2026H1"``, ``"2026Q3"``.
+
+    Examples
+    --------
+    >>> [str(p) for p in period_months("2026Q3")]
+    ['2026-07', '2026-08', '2026-09']
+    >>> len(period_months("2026h2")), str(period_months(2026)[0])
+    (6, '2026-01')
+    """
     m = _PERIOD.match(str(period).strip().upper())
     if not m:
         raise ValueError(f"appraisal period {period!r}: expected YYYY, YYYYH1/H2 or YYYYQ1-Q4")
@@ -271,7 +280,7 @@ def appraise(
                 "the scorecard counts competence but the dataset has no competence table"
             )
         miss = np.isnan(comp_score) & (reason == "")
-        reason[miss] = f"no competence assessment in {label}"
+        reason[miss] = _("no competence assessment in {period}").format(period=label)
     eligible = reason == ""
     if not eligible.any():
         raise ValueError(

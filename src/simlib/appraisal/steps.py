@@ -25,6 +25,7 @@ from simlib.appraisal.scorecard import (
 from simlib.appraisal.weights import Weights
 from simlib.data.dataset import Dataset
 from simlib.data.org import Hierarchy
+from simlib.i18n import _, ngettext
 
 
 def mean_weight_kpis(ds: Dataset, kpis: Sequence[str]) -> dict[str, str]:
@@ -94,10 +95,12 @@ def ineligible_reasons(
 ) -> np.ndarray:
     """Why each rep is not rated ("" when they are): too few months, or a KPI without target."""
     reason = np.full(len(att), "", dtype=object)
-    reason[months_worked < min_months] = f"employed under {min_months} months in {label}"
+    reason[months_worked < min_months] = _("employed under {n} months in {period}").format(
+        n=min_months, period=label
+    )
     for j, k in enumerate(kpis):
         miss = np.isnan(att[:, j]) & (reason == "")
-        reason[miss] = f"no target for {k} in {label}"
+        reason[miss] = _("no target for {kpi} in {period}").format(kpi=k, period=label)
     return reason
 
 
@@ -129,8 +132,13 @@ def period_competence(
         partial = int((n_items < len(sc.competence.item_weights)).sum())
         if partial:
             notes.append(
-                f"{partial} rep(s) not assessed on every weighted competence item: "
-                "scored on the items they have, weights rescaled"
+                ngettext(
+                    "{n} rep not assessed on every weighted competence item: "
+                    "scored on the items they have, weights rescaled",
+                    "{n} reps not assessed on every weighted competence item: "
+                    "scored on the items they have, weights rescaled",
+                    partial,
+                ).format(n=partial)
             )
     return comp_long, comp_score
 
@@ -176,7 +184,9 @@ def individual_scores(
         if sc.competence.calibrate != "none":
             raw = calibrate(raw, Groups(unit[e_idx]), sc.competence.calibrate)
             notes.append(
-                f"competence scores calibrated by the rep's unit ({sc.competence.calibrate})"
+                _("competence scores calibrated by the rep's unit ({method})").format(
+                    method=sc.competence.calibrate
+                )
             )
         comp_pts = competence_points(raw, sc.competence)
     individual = (1 - cw) * kpi_comp + cw * comp_pts
@@ -192,10 +202,12 @@ def individual_scores(
             # competence part, so score = effective @ weights + offset still holds.
             kpi_part = calibrate(kpi_part.T, cal_groups, "mean").T
             comp_part = calibrate(comp_part, cal_groups, "mean")
-        notes.append(
-            f"individual scores calibrated ({cal.method}) across "
-            + ("units (the unit head rates)" if cal.by == "unit" else f"{cal.by} units")
+        across = (
+            _("individual scores calibrated ({method}) across units (the unit head rates)")
+            if cal.by == "unit"
+            else _("individual scores calibrated ({method}) across {level} units")
         )
+        notes.append(across.format(method=cal.method, level=_(cal.by)))
     return IndividualScores(scores_e, weights, kpi_comp, comp_pts, individual, kpi_part, comp_part)
 
 
@@ -244,11 +256,13 @@ def team_part(
                 col = tot[wkpi[k]] if wkpi[k] in tot.columns else pd.Series(dtype=float)
                 mean_w[:, j] = col.reindex(actual.index).fillna(0.0).to_numpy(float)
         notes.append(
-            "unit means weighted: "
-            + ", ".join(f"{k} by {v}" for k, v in wkpi.items())
-            + " (weight_kpi in the KPI table)"
+            _("unit means weighted: {pairs} (weight_kpi in the KPI table)").format(
+                pairs=_(", ").join(
+                    _("{kpi} by {weight_kpi}").format(kpi=k, weight_kpi=v) for k, v in wkpi.items()
+                )
+            )
         )
-    pts_all, _ = team_scores(
+    pts_all, _unit_scores = team_scores(
         sc,
         np.where(has[:, None], actual.to_numpy(float), np.nan),
         np.where(has[:, None], target.to_numpy(float), np.nan),
@@ -270,6 +284,12 @@ def ineligible_note(reason: np.ndarray, eligible: np.ndarray) -> str | None:
     n_inel = int((~eligible).sum())
     if not n_inel:
         return None
-    return f"{n_inel} of {len(reason)} reps not rated: " + ", ".join(
-        f"{k} ({v})" for k, v in pd.Series(reason[~eligible]).value_counts().items()
+    reasons = _(", ").join(
+        _("{reason} ({n})").format(reason=k, n=v)
+        for k, v in pd.Series(reason[~eligible]).value_counts().items()
     )
+    return ngettext(
+        "{k} of {n} rep not rated: {reasons}",
+        "{k} of {n} reps not rated: {reasons}",
+        len(reason),
+    ).format(k=n_inel, n=len(reason), reasons=reasons)

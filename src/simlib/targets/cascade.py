@@ -53,6 +53,7 @@ import pandas as pd
 from simlib.data.dataset import Dataset
 from simlib.data.org import Hierarchy
 from simlib.errors import SpecError
+from simlib.i18n import _
 from simlib.targets.calendar import _monthly, seasonal_profile
 from simlib.targets.nodes import (
     MIN_MONTHS_FOR_BAND,
@@ -364,7 +365,9 @@ def cascade(
     from simlib.data.checks import DataCheckWarning, check_attainment_spread
 
     for f in check_attainment_spread(ds, out):
-        warnings.warn(f"cascade: {f.text()}", DataCheckWarning, stacklevel=2)
+        warnings.warn(
+            _("cascade: {finding}").format(finding=f.text()), DataCheckWarning, stacklevel=2
+        )
     return out
 
 
@@ -413,8 +416,10 @@ def _annualize_last_year(
     out[tree.U :] = rep_val
     log_rows.append(("partial_year", kpi, str(tree.h.root), None, float(ly.value), ly.basis))
     warnings.warn(
-        f"cascade {kpi!r}: last year ({year - 1}) has {ly.months} of 12 months of data; its "
-        f"actuals (guardrail bands, last_year_actual) are annualized: {ly.basis}",
+        _(
+            "cascade {kpi!r}: last year ({year}) has {months} of 12 months of data; its "
+            "actuals (guardrail bands, last_year_actual) are annualized: {basis}"
+        ).format(kpi=kpi, year=year - 1, months=ly.months, basis=ly.basis),
         DataCheckWarning,
         stacklevel=3,
     )

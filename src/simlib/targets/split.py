@@ -13,6 +13,7 @@ import numpy as np
 
 from simlib.data.dataset import Dataset
 from simlib.errors import SpecError
+from simlib.i18n import _, ngettext
 from simlib.targets.nodes import (
     CascadeError,
     GuardrailError,
@@ -51,7 +52,7 @@ def clamp_redistribute(
     fixed = np.zeros(len(share), dtype=bool)
     val = np.zeros(len(share))
     x = share * total[group]
-    for _ in range(int(np.bincount(group, minlength=G).max(initial=0)) + 2):
+    for _round in range(int(np.bincount(group, minlength=G).max(initial=0)) + 2):
         free_share = np.bincount(group, weights=np.where(fixed, 0.0, share), minlength=G)
         n_free = np.bincount(group, weights=(~fixed).astype(float), minlength=G)
         rem = total - np.bincount(group, weights=np.where(fixed, val, 0.0), minlength=G)
@@ -274,7 +275,9 @@ def _log_padding(
                 tree.node_id[uparents[p]],
                 None,
                 float(extra[p] * unit),
-                f"children's targets sum to {ppad[p]:.1%} above the unit's own target",
+                _("children's targets sum to {padding} above the unit's own target").format(
+                    padding=f"{ppad[p]:.1%}"
+                ),
             )
         )
 
@@ -300,6 +303,7 @@ def _even_where_no_weights(
     # among non-empty children, and say so in the log.
     w = np.where(zero[group] & tree.nonempty[kids], 1.0, w)
     wsum = np.bincount(group, weights=w, minlength=len(uparents))
+    n_nonempty = np.bincount(group, weights=tree.nonempty[kids].astype(float)).astype(int)
     for p in np.flatnonzero(zero):
         log.append(
             (
@@ -308,8 +312,12 @@ def _even_where_no_weights(
                 tree.node_id[uparents[p]],
                 None,
                 0.0,
-                f"the split method gives every child zero weight; split evenly among "
-                f"{int(np.bincount(group, weights=tree.nonempty[kids].astype(float))[p])} children",
+                ngettext(
+                    "the split method gives every child zero weight; split evenly among {n} child",
+                    "the split method gives every child zero weight; split evenly among "
+                    "{n} children",
+                    n_nonempty[p],
+                ).format(n=n_nonempty[p]),
             )
         )
     still = (wsum <= 0) & (handed > 0)
@@ -359,7 +367,9 @@ def _hold_bands(
                 tree.node_id[uparents[group[i]]],
                 tree.node_id[kids[i]],
                 float((x[i] - s[i] * handed[group[i]]) * unit),
-                f"held within [{lo[i] * unit:,.0f}, {hi[i] * unit:,.0f}] of last year's actual",
+                _("held within [{low}, {high}] of last year's actual").format(
+                    low=f"{lo[i] * unit:,.0f}", high=f"{hi[i] * unit:,.0f}"
+                ),
             )
         )
     return x
