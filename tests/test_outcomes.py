@@ -332,3 +332,16 @@ def test_runs_longer_than_the_history_are_an_error_not_an_empty_list():
         ).set_index("rep_id")
     assert out.loc["a1", "years_in_grade"] == pytest.approx(2556 / 365.25, abs=1e-3)
     assert not out["meets_time"].any()  # 6.998 < 7
+
+
+def test_improvement_flag_details_in_chinese():
+    from simlib import i18n
+
+    ds, hist, latest = _history()
+    with i18n.use("zh-CN"):
+        flags = improvement_flags(hist, latest, consecutive=2, attainment_floor=0.6)
+    detail = flags.set_index("rep_id").loc["c2", "detail"]
+    # c2 was rated C in both years; its 2026 revenue attainment was 55%.
+    assert detail.startswith("最近评级：C、C；")
+    assert "revenue达成率55%" in detail
+    assert "last ratings" not in detail and "attainment" not in detail

@@ -30,6 +30,7 @@ import pandas as pd
 from pydantic import Field, model_validator
 
 from simlib.errors import SimlibError
+from simlib.i18n import _
 from simlib.spec import StrictModel, parse_spec
 
 
@@ -242,7 +243,7 @@ def _monotone_cents(cents: np.ndarray, salary: np.ndarray, rate: np.ndarray) -> 
     if nlev < 2:
         return cents
     sal = salary[idx]
-    for _ in range(10 * len(idx) + 1000):
+    for _step in range(10 * len(idx) + 1000):
         pct = cents[idx] / sal
         lo = np.full(nlev, np.inf)
         np.minimum.at(lo, lv, pct)
@@ -496,9 +497,11 @@ def promotion_eligibility(
         basis = "hire date (no grade_since column: time with the company stands in)"
         if min_years_in_grade > 0:
             warnings.warn(
-                f"promotion_eligibility: reps has no {grade_since!r} column, so time in grade "
-                "is measured from the hire date (an upper bound: it overstates readiness for "
-                "reps promoted since hire)",
+                _(
+                    "promotion_eligibility: reps has no {column!r} column, so time in grade "
+                    "is measured from the hire date (an upper bound: it overstates readiness "
+                    "for reps promoted since hire)"
+                ).format(column=grade_since),
                 UserWarning,
                 stacklevel=2,
             )
@@ -598,7 +601,7 @@ def improvement_flags(
     )
     att = k.set_index(["rep_id", "kpi"])["attainment"]
     units = latest.reps.set_index("rep_id")["unit_id"]
-    names = np.array(latest.scorecard.rating.names + ["not rated"], dtype=object)
+    names = np.array(latest.scorecard.rating.names + [_("not rated")], dtype=object)
     rows = []
     flagged = sorted(set(flag_bottom[flag_bottom].index) | set(under.index))
     for rep in flagged:  # only the flagged few, to build their words
@@ -606,7 +609,8 @@ def improvement_flags(
         if flag_bottom.get(rep, False):
             flags.append("consecutive_bottom")
             last = gi[m.index.get_loc(rep), -consecutive:]
-            detail.append("last ratings " + ", ".join(names[np.where(last >= 0, last, n_grades)]))
+            last_names = _(", ").join(names[np.where(last >= 0, last, n_grades)])
+            detail.append(_("last ratings {ratings}").format(ratings=last_names))
             for kp in worst.get(rep, []):
                 kpis.append(kp)
         if rep in under.index:
@@ -614,14 +618,18 @@ def improvement_flags(
             for kp in under[rep]:
                 if kp not in kpis:
                     kpis.append(kp)
-                detail.append(f"{kp} attainment {att[(rep, kp)]:.0%}")
+                detail.append(
+                    _("{kpi} attainment {attainment}").format(
+                        kpi=kp, attainment=f"{att[(rep, kp)]:.0%}"
+                    )
+                )
         rows.append(
             {
                 "rep_id": rep,
                 "unit_id": units.get(rep),
                 "flags": ";".join(flags),
                 "kpis": ";".join(kpis),
-                "detail": "; ".join(detail),
+                "detail": _("; ").join(detail),
             }
         )
     return pd.DataFrame(rows, columns=["rep_id", "unit_id", "flags", "kpis", "detail"])

@@ -30,7 +30,6 @@ from simlib.appraisal.appraise import (
     PreparedScorecard,
     appraise,
     appraise_history,
-    competence_scores,
     last_full_year,
     period_months,
     prepare,
@@ -59,6 +58,7 @@ from simlib.appraisal.scorecard import (
     score_rule,
     team_scores,
 )
+from simlib.appraisal.steps import competence_scores
 from simlib.appraisal.weights import (
     SAATY_RANDOM_INDEX,
     InconsistentJudgmentsError,

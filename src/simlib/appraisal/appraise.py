@@ -20,7 +20,6 @@ import pandas as pd
 
 from simlib.appraisal.rating import Groups, calibrate, forced_counts, rate_bands, rate_forced
 from simlib.appraisal.scorecard import (
-    CompetenceSpec,
     Scorecard,
     attainment,
     blend,
@@ -30,9 +29,20 @@ from simlib.appraisal.scorecard import (
     score_kpis,
     team_scores,
 )
+from simlib.appraisal.steps import (
+    IndividualScores,
+    individual_scores,
+    ineligible_note,
+    ineligible_reasons,
+    level_lookup,
+    mean_weight_kpis,
+    period_competence,
+    team_part,
+)
 from simlib.appraisal.weights import Weights
 from simlib.data.dataset import Dataset
 from simlib.data.org import Hierarchy
+from simlib.i18n import _
 
 
 @dataclass(frozen=True)
@@ -124,7 +134,15 @@ _PERIOD = re.compile(r"^(\d{4})(?:([HQ])([1-4]))?$")
 
 
 def period_months(period: str | int) -> pd.PeriodIndex:
-    """Months of an appraisal period: ``2026`` / ``"2026"``, ``"2026H1"``, ``"2026Q3"``."""
+    """Months of an appraisal period: ``2026`` / ``"2026"``, ``"2026H1"``, ``"2026Q3"``.
+
+    Examples
+    --------
+    >>> [str(p) for p in period_months("2026Q3")]
+    ['2026-07', '2026-08', '2026-09']
+    >>> len(period_months("2026h2")), str(period_months(2026)[0])
+    (6, '2026-01')
+    """
     m = _PERIOD.match(str(period).strip().upper())
     if not m:
         raise ValueError(f"appraisal period {period!r}: expected YYYY, YYYYH1/H2 or YYYYQ1-Q4")
@@ -149,51 +167,6 @@ def last_full_year(ds: Dataset) -> str:
     if not full:
         raise ValueError(f"the dataset has no complete calendar year of sales ({p[0]}..{p[-1]})")
     return str(full[-1])
-
-
-def mean_weight_kpis(ds: Dataset, kpis: Sequence[str]) -> dict[str, str]:
-    """For each appraised ``mean`` KPI with a ``weight_kpi`` in ``ds.kpis``: that weight KPI.
-
-    A unit's churn rate is its reps' churn weighted by their revenue when the
-    KPI table says ``weight_kpi: revenue`` (the same rule as
-    :func:`simlib.data.org.rollup`); without one, each rep counts once.
-    """
-    t = ds.kpis.set_index("kpi")
-    if "weight_kpi" not in t.columns:
-        return {}
-    out = {}
-    for k in kpis:
-        if k in t.index and str(t.loc[k, "aggregation"]) == "mean":
-            wk = t.loc[k, "weight_kpi"]
-            if pd.notna(wk) and str(wk).strip():
-                out[k] = str(wk)
-    return out
-
-
-def competence_scores(items: pd.DataFrame, spec: CompetenceSpec | None = None) -> pd.Series:
-    """Each rep's competence score (1-5) from their item scores: the mean, or the weighted mean.
-
-    Parameters
-    ----------
-    items : DataFrame
-        ``rep_id, item, score`` (one row per rep and item, e.g. the mean of the
-        period's assessments).
-    spec : CompetenceSpec, optional
-        With ``item_weights``, items are weighted (a rep missing an item is
-        scored on the others, weights rescaled); otherwise every item counts once.
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"rep_id": ["r", "r"], "item": ["a", "b"], "score": [4.0, 2.0]})
-    >>> float(competence_scores(t).iloc[0])
-    3.0
-    """
-    if spec is None or spec.item_weights is None:
-        return items.groupby("rep_id")["score"].mean()
-    w = items["item"].map(spec.item_weights).fillna(0.0).astype(float)
-    t = items.assign(_w=w, _ws=w * items["score"])
-    g = t.groupby("rep_id")[["_w", "_ws"]].sum()
-    return (g["_ws"] / g["_w"].where(g["_w"] > 0)).rename("score")
 
 
 def _rep_kpi_table(
@@ -295,61 +268,19 @@ def appraise(
     direction = {k.kpi: (k.direction or str(ds.kpi(k.kpi)["direction"])) for k in sc.kpis}
     low = np.array([direction[k] == "lower" for k in kpis])
     att = attainment(actual.to_numpy(float), target.to_numpy(float), low)
-
-    h = Hierarchy.of(ds)
     unit = reps["unit_id"].astype(str).to_numpy()
-    level_groups: dict[str, Groups] = {}
+    at_level = level_lookup(Hierarchy.of(ds), unit)
 
-    def at_level(level: str, where: str) -> np.ndarray:
-        if level == "company":
-            return np.full(n, h.root, dtype=object)
-        if level not in h.levels:
-            raise ValueError(
-                f"scorecard.{where}: unknown level {level!r}; the units table has "
-                f"levels {h.levels} (or use 'company')"
-            )
-        return h.ancestor_at(unit, level)
-
-    reason = np.full(n, "", dtype=object)
     months_arr = worked.reindex(actual.index).fillna(0).to_numpy(int)
-    reason[months_arr < min_months] = f"employed under {min_months} months in {label}"
-    for j, k in enumerate(kpis):
-        miss = np.isnan(att[:, j]) & (reason == "")
-        reason[miss] = f"no target for {k} in {label}"
-
-    # Competence: mean item score per rep over the period's assessments.
-    comp_long = pd.DataFrame(columns=["rep_id", "item", "score"])
-    comp_score = np.full(n, np.nan)
-    if ds.competence is not None:
-        c = ds.competence[ds.competence["period"].isin(months)]
-        used = sc.competence.used_items if sc.competence is not None else None
-        if used is not None:
-            unknown = sorted(set(used) - set(ds.competence["item"].unique()))
-            if unknown:
-                where = "items" if sc.competence.items is not None else "item_weights"
-                raise ValueError(
-                    f"scorecard.competence.{where}: {unknown} not in the competence table "
-                    f"(items: {sorted(ds.competence['item'].unique())})"
-                )
-            c = c[c["item"].isin(used)]
-        comp_long = c.groupby(["rep_id", "item"], as_index=False)["score"].mean()
-        per_rep = competence_scores(comp_long, sc.competence)
-        comp_score = per_rep.reindex(actual.index).to_numpy(float)
-        if sc.competence is not None and sc.competence.item_weights is not None:
-            n_items = comp_long.groupby("rep_id")["item"].nunique().reindex(actual.index)
-            partial = int((n_items < len(sc.competence.item_weights)).sum())
-            if partial:
-                notes.append(
-                    f"{partial} rep(s) not assessed on every weighted competence item: "
-                    "scored on the items they have, weights rescaled"
-                )
+    reason = ineligible_reasons(att, months_arr, min_months, kpis, label)
+    comp_long, comp_score = period_competence(ds, sc, months, actual.index, notes)
     if sc.competence is not None:
         if ds.competence is None:
             raise ValueError(
                 "the scorecard counts competence but the dataset has no competence table"
             )
         miss = np.isnan(comp_score) & (reason == "")
-        reason[miss] = f"no competence assessment in {label}"
+        reason[miss] = _("no competence assessment in {period}").format(period=label)
     eligible = reason == ""
     if not eligible.any():
         raise ValueError(
@@ -357,90 +288,17 @@ def appraise(
         )
     e_idx = np.flatnonzero(eligible)
 
-    # Relative rules rank within groups of eligible reps.
-    for i, item in enumerate(sc.kpis):
-        within = getattr(item.rule, "within", "company")
-        if within != "company" and within not in level_groups:
-            level_groups[within] = Groups(at_level(within, f"kpis[{i}].rule.within")[e_idx])
-    scores_e = score_kpis(sc, att[e_idx], actual.to_numpy(float)[e_idx], level_groups)
-    finite = np.where(np.isfinite(scores_e), scores_e, np.nan)
-    weights = sc.resolve_weights(finite)
-    w = weights.to_numpy()
-    kpi_comp = composite(scores_e, w)
-
-    cw = sc.competence.weight if sc.competence is not None else 0.0
-    comp_pts = np.zeros(len(e_idx))
-    if sc.competence is not None:
-        raw = comp_score[e_idx]
-        if sc.competence.calibrate != "none":
-            raw = calibrate(raw, Groups(unit[e_idx]), sc.competence.calibrate)
-            notes.append(
-                f"competence scores calibrated by the rep's unit ({sc.competence.calibrate})"
-            )
-        comp_pts = competence_points(raw, sc.competence)
-    individual = (1 - cw) * kpi_comp + cw * comp_pts
-    kpi_part = (1 - cw) * scores_e  # per unit of KPI weight
-    comp_part = cw * comp_pts
-    cal = sc.calibration
-    if cal is not None:
-        by = unit if cal.by == "unit" else at_level(cal.by, "calibration.by")
-        cal_groups = Groups(by[e_idx])
-        individual = calibrate(individual, cal_groups, cal.method)
-        if cal.method == "mean":
-            # "mean" calibration is linear: apply it to each KPI column and to the
-            # competence part, so score = effective @ weights + offset still holds.
-            kpi_part = calibrate(kpi_part.T, cal_groups, "mean").T
-            comp_part = calibrate(comp_part, cal_groups, "mean")
-        notes.append(
-            f"individual scores calibrated ({cal.method}) across "
-            + ("units (the unit head rates)" if cal.by == "unit" else f"{cal.by} units")
-        )
-
-    # Team: the unit's own attainment (all its reps with data, eligible or not).
+    ind = individual_scores(
+        sc, att, actual.to_numpy(float), comp_score, unit, e_idx, at_level, notes
+    )
+    w = ind.weights.to_numpy()
     tw = sc.team.weight if sc.team is not None else 0.0
-    team_id = np.full(n, None, dtype=object)
-    team_pts_kpi = np.zeros_like(scores_e)
-    team_score_e = np.full(len(e_idx), np.nan)
-    if sc.team is not None:
-        team_id = at_level(sc.team.level, "team.level")
-        has = ~np.isnan(att).any(axis=1)  # reps with a full comparison count for the unit
-        agg = ds.kpis.set_index("kpi")["aggregation"].reindex(kpis).fillna("sum").to_numpy()
-        wkpi = mean_weight_kpis(ds, kpis)
-        mean_w = None
-        if wkpi:
-            # Each rep's period total of the weight KPI (their revenue, for churn).
-            sales_p = ds.sales[ds.sales["period"].isin(months)]
-            tot = sales_p.groupby(["rep_id", "kpi"])["value"].sum().unstack("kpi")
-            mean_w = np.ones((n, len(kpis)))
-            for j, k in enumerate(kpis):
-                if k in wkpi:
-                    col = tot[wkpi[k]] if wkpi[k] in tot.columns else pd.Series(dtype=float)
-                    mean_w[:, j] = col.reindex(actual.index).fillna(0.0).to_numpy(float)
-            notes.append(
-                "unit means weighted: "
-                + ", ".join(f"{k} by {v}" for k, v in wkpi.items())
-                + " (weight_kpi in the KPI table)"
-            )
-        pts_all, _ = team_scores(
-            sc,
-            np.where(has[:, None], actual.to_numpy(float), np.nan),
-            np.where(has[:, None], target.to_numpy(float), np.nan),
-            low,
-            agg == "sum",
-            Groups(team_id),
-            w,
-            mean_weights=mean_w,
-        )
-        team_pts_kpi = pts_all[e_idx]
-        team_score_e = composite(team_pts_kpi, w)
-        if np.isnan(team_score_e).any():
-            raise ValueError("a unit's team score is undefined (no targets in the unit)")
-    score = blend(individual, team_score_e, tw)
-    effective = (1 - tw) * kpi_part + tw * team_pts_kpi
-    offset = (1 - tw) * comp_part
+    team = team_part(ds, sc, months, actual, target, att, low, w, at_level, e_idx, notes)
+    score = blend(ind.individual, team.score, tw)
+    effective = (1 - tw) * ind.kpi_part + tw * team.points
+    offset = (1 - tw) * ind.competence_part
 
-    within = sc.rating.within
-    group_id = at_level(within, "rating.within")
+    group_id = at_level(sc.rating.within, "rating.within")
     groups = Groups(group_id[e_idx])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -454,28 +312,70 @@ def appraise(
             "rep_id": reps["rep_id"].astype(str).to_numpy(),
             "unit_id": unit,
             "group_id": group_id,
-            "team_id": team_id,
+            "team_id": team.team_id,
             "months": months_arr,
             "eligible": eligible,
             "reason": reason,
         }
     )
-    for j, k in enumerate(kpis):
-        out[f"attainment_{k}"] = att[:, j]
-        col = np.full(n, np.nan)
-        col[e_idx] = scores_e[:, j]
-        out[f"score_{k}"] = col
+    _add_score_columns(out, sc, att, e_idx, ind, team.score, score, grade, comp_score)
+    long = pd.DataFrame(
+        {
+            "rep_id": np.repeat(out["rep_id"].to_numpy()[e_idx], len(kpis)),
+            "kpi": np.tile(kpis, len(e_idx)),
+            "actual": actual.to_numpy(float)[e_idx].ravel(),
+            "target": target.to_numpy(float)[e_idx].ravel(),
+            "attainment": att[e_idx].ravel(),
+            "score": ind.scores.ravel(),
+            "weight": np.tile(w, len(e_idx)),
+        }
+    )
+    long["contribution"] = long["score"] * long["weight"]
+    note = ineligible_note(reason, eligible)
+    if note is not None:
+        notes.append(note)
+    return Appraisal(
+        reps=out,
+        kpis=long,
+        competence=comp_long,
+        weights=ind.weights,
+        scorecard=sc,
+        period=label,
+        effective=effective,
+        offset=offset,
+        groups=groups,
+        notes=notes,
+    )
+
+
+def _add_score_columns(
+    out: pd.DataFrame,
+    sc: Scorecard,
+    att: np.ndarray,
+    e_idx: np.ndarray,
+    ind: IndividualScores,
+    team_score: np.ndarray,
+    score: np.ndarray,
+    grade: np.ndarray,
+    comp_score: np.ndarray,
+) -> None:
+    """Attainment and points per KPI, the scores, the rating and its coefficient
+    (NaN / <NA> for reps not rated)."""
+    n = len(out)
 
     def put(values: np.ndarray) -> np.ndarray:
         col = np.full(n, np.nan)
         col[e_idx] = values
         return col
 
-    out["kpi_score"] = put(kpi_comp)
-    out["competence_score"] = put(comp_pts) if sc.competence is not None else np.nan
+    for j, k in enumerate(sc.kpi_names):
+        out[f"attainment_{k}"] = att[:, j]
+        out[f"score_{k}"] = put(ind.scores[:, j])
+    out["kpi_score"] = put(ind.kpi_score)
+    out["competence_score"] = put(ind.competence_points) if sc.competence is not None else np.nan
     out["competence_raw"] = comp_score
-    out["individual_score"] = put(individual)
-    out["team_score"] = put(team_score_e)
+    out["individual_score"] = put(ind.individual)
+    out["team_score"] = put(team_score)
     out["score"] = put(score)
     gi = np.full(n, -1, dtype=np.int64)
     gi[e_idx] = grade
@@ -486,39 +386,6 @@ def appraise(
     if coef is not None:
         cvals = np.array([coef[x] for x in sc.rating.names])
         out["coefficient"] = np.where(gi >= 0, cvals[np.maximum(gi, 0)], np.nan)
-
-    long = pd.DataFrame(
-        {
-            "rep_id": np.repeat(out["rep_id"].to_numpy()[e_idx], len(kpis)),
-            "kpi": np.tile(kpis, len(e_idx)),
-            "actual": actual.to_numpy(float)[e_idx].ravel(),
-            "target": target.to_numpy(float)[e_idx].ravel(),
-            "attainment": att[e_idx].ravel(),
-            "score": scores_e.ravel(),
-            "weight": np.tile(w, len(e_idx)),
-        }
-    )
-    long["contribution"] = long["score"] * long["weight"]
-    n_inel = int((~eligible).sum())
-    if n_inel:
-        notes.append(
-            f"{n_inel} of {n} reps not rated: "
-            + ", ".join(
-                f"{k} ({v})" for k, v in pd.Series(reason[~eligible]).value_counts().items()
-            )
-        )
-    return Appraisal(
-        reps=out,
-        kpis=long,
-        competence=comp_long,
-        weights=weights,
-        scorecard=sc,
-        period=label,
-        effective=effective,
-        offset=offset,
-        groups=groups,
-        notes=notes,
-    )
 
 
 def appraise_history(

@@ -39,6 +39,7 @@ from typing import Literal
 import numpy as np
 
 from simlib.errors import SimlibError
+from simlib.i18n import _, ngettext
 
 Ties = Literal["up", "down", "split"]
 
@@ -286,10 +287,22 @@ def rate_forced(
         if small.any():
             names = [str(x) for x in g.labels[small][:8]]
             warnings.warn(
-                f"forced distribution over {int(small.sum())} group(s) smaller than "
-                f"{min_group} people (e.g. {names}, sizes {g.sizes[small][:8].tolist()}); "
-                "quotas in groups this small are unreliable (practice: 25-30 minimum): "
-                "rate over a higher level or use absolute bands",
+                ngettext(
+                    "forced distribution over {n} group smaller than {min} people "
+                    "(e.g. {names}, sizes {sizes}); quotas in groups this small are "
+                    "unreliable (practice: 25-30 minimum): rate over a higher level or use "
+                    "absolute bands",
+                    "forced distribution over {n} groups smaller than {min} people "
+                    "(e.g. {names}, sizes {sizes}); quotas in groups this small are "
+                    "unreliable (practice: 25-30 minimum): rate over a higher level or use "
+                    "absolute bands",
+                    int(small.sum()),
+                ).format(
+                    n=int(small.sum()),
+                    min=min_group,
+                    names=names,
+                    sizes=g.sizes[small][:8].tolist(),
+                ),
                 SmallGroupWarning,
                 stacklevel=2,
             )
@@ -330,10 +343,18 @@ def _check_quotas(grade: np.ndarray, g: Groups, counts: np.ndarray, tol: float) 
     gi = worst[-2]
     got = actual[worst[:-1]].astype(int).tolist()
     warnings.warn(
-        f"tied scores moved grade counts away from the quotas in group {g.labels[gi]} "
-        f"({int(g.sizes[gi])} reps): quotas {counts[gi].tolist()}, given {got} "
-        f"(tolerance {tol:.0%} of the group); many reps share a score (a cap or a step?): "
-        "a finer scoring rule, or ties='down'/'split', keeps the curve",
+        _(
+            "tied scores moved grade counts away from the quotas in group {group} "
+            "({n} reps): quotas {quotas}, given {given} (tolerance {tolerance} of the "
+            "group); many reps share a score (a cap or a step?): a finer scoring rule, or "
+            "ties='down'/'split', keeps the curve"
+        ).format(
+            group=g.labels[gi],
+            n=int(g.sizes[gi]),
+            quotas=counts[gi].tolist(),
+            given=got,
+            tolerance=f"{tol:.0%}",
+        ),
         QuotaDeviationWarning,
         stacklevel=3,
     )

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from simlib.behavior.specs import BehaviorError
+from simlib.i18n import N_, _
 
 _Z95 = 1.959963984540054
 
@@ -84,10 +85,18 @@ class Estimate:
 
     def summary(self) -> str:
         lo, hi = self.ci
-        unit = f" {self.unit}" if self.unit else ""
-        return (
-            f"{self.name}: {self.estimate:.4g}{unit} (s.e. {self.se:.3g}; 95% CI {lo:.4g} to "
-            f"{hi:.4g}; n = {self.n}). {self.caveat}"
+        unit = f" {_(self.unit)}" if self.unit else ""  # a catalogued unit reads translated
+        return _(
+            "{name}: {value}{unit} (s.e. {se}; 95% CI {low} to {high}; n = {n}). {caveat}"
+        ).format(
+            name=self.name,
+            value=f"{self.estimate:.4g}",
+            unit=unit,
+            se=f"{self.se:.3g}",
+            low=f"{lo:.4g}",
+            high=f"{hi:.4g}",
+            n=self.n,
+            caveat=self.caveat,
         )
 
     def as_dict(self) -> dict:
@@ -103,6 +112,12 @@ class Estimate:
             "method": self.method,
             "caveat": self.caveat,
         }
+
+
+def _rep_periods(period: str) -> str:
+    """The counting unit of a period's results: rep-months, rep-quarters, rep-years."""
+    words = {"month": N_("rep-months"), "quarter": N_("rep-quarters"), "year": N_("rep-years")}
+    return _(words[period]) if period in words else f"rep-{period}s"
 
 
 def estimates_frame(estimates: Sequence[Estimate]) -> pd.DataFrame:
@@ -177,7 +192,7 @@ def quarter_end_lift(sales: np.ndarray, periods: pd.PeriodIndex) -> Estimate:
     last = (np.asarray(periods.month) - 1) % 3 == 2
     rr, tt = np.nonzero(np.isfinite(y))
     key = rr.astype(np.int64) * 100000 + q[tt]
-    _, inv, cnt = np.unique(key, return_inverse=True, return_counts=True)
+    _keys, inv, cnt = np.unique(key, return_inverse=True, return_counts=True)
     full = cnt[inv] == 3
     rr, tt, key = rr[full], tt[full], key[full]
     if len(rr) < 30:
@@ -194,11 +209,13 @@ def quarter_end_lift(sales: np.ndarray, periods: pd.PeriodIndex) -> Estimate:
         "quarter_end_lift",
         float(fit.params[0]),
         float(fit.bse[0]),
-        "Compares each quarter's last month with its first two for the same rep. It cannot "
-        "tell deals timed for a quarterly bonus from genuine seasonality (quarter-end "
-        "campaigns, customers' own budget cycles): only a change in it when the pay "
-        "period changes is evidence of timing. Quarters are the units, so a short history "
-        "gives a wide interval.",
+        _(
+            "Compares each quarter's last month with its first two for the same rep. It cannot "
+            "tell deals timed for a quarterly bonus from genuine seasonality (quarter-end "
+            "campaigns, customers' own budget cycles): only a change in it when the pay "
+            "period changes is evidence of timing. Quarters are the units, so a short history "
+            "gives a wide interval."
+        ),
         n=len(rr) // 3,
         unit="log points",
         method="within rep-quarter contrast, quarters as units",
@@ -281,7 +298,7 @@ def threshold_bunching(
     a = a[np.isfinite(a) & (np.abs(a - kink) < span)]
     n_side = int(round(span / bin_width))
     edges = kink + bin_width * np.arange(-n_side, n_side + 1)
-    counts, _ = np.histogram(a, bins=edges)
+    counts, _edges = np.histogram(a, bins=edges)
     centre = (edges[:-1] + edges[1:]) / 2 - kink
     if counts.sum() < 50:
         raise BehaviorError(f"threshold bunching: only {counts.sum()} results near {kink:.0%}")
@@ -300,9 +317,11 @@ def threshold_bunching(
         f"bunching_at_{kink:g}",
         float(fit.params[k]),
         float(fit.bse[k]),
-        "Counts results just above the kink against a smooth curve fitted to the "
-        "distribution away from it. Assumes results would be smoothly spread without the "
-        "plan; quotas set from history, rounding or a quota club can also put mass at 100%.",
+        _(
+            "Counts results just above the kink against a smooth curve fitted to the "
+            "distribution away from it. Assumes results would be smoothly spread without the "
+            "plan; quotas set from history, rounding or a quota club can also put mass at 100%."
+        ),
         n=int(counts.sum()),
         unit="log excess mass",
         method="Poisson GLM on binned attainment",
@@ -366,7 +385,7 @@ def target_revision(pairs: pd.DataFrame) -> dict[str, Estimate]:
     X = np.column_stack([np.maximum(d, 0), np.minimum(d, 0), years])
     fit = sm.OLS(yv.to_numpy(), X).fit(cov_type="HC1")
     p, cov = np.asarray(fit.params), np.asarray(fit.cov_params())
-    cav = (
+    cav = _(
         "Describes how quotas were set, not how reps reacted. Assumes the same rule for "
         "every rep; reps given a peer-median quota instead dilute it. Growth is a year "
         "intercept, so a rule multiplying by (1 + growth) shows up as slightly more than the "
@@ -398,9 +417,9 @@ def ratchet_test_ds(ds, kpi: str = "revenue") -> dict[str, Estimate]:
         b = threshold_bunching(att, 1.0, bin_width=0.025, window=0.05, below=0.0, degree=2)
         out["holdback_bunching"] = Estimate(
             "holdback_bunching", b.estimate, b.se,
-            "Annual attainment just above 100% against just below. Hold-back beyond quota "
-            "piles results up just above it; a ratchet that forgives part of a miss does not. "
-            "Needs many rep-years: with a few hundred the interval is wide.",
+            _("Annual attainment just above 100% against just below. Hold-back beyond quota "
+              "piles results up just above it; a ratchet that forgives part of a miss does "
+              "not. Needs many rep-years: with a few hundred the interval is wide."),
             b.n, b.unit, b.method,
         )  # fmt: skip
     except BehaviorError:
@@ -491,16 +510,16 @@ def did_effect(
     fit = sm.OLS(delta[ok], X).fit(cov_type="HC1")
     b, se = float(fit.params[1]), float(fit.bse[1])
     how = (
-        "each month after the change against the same calendar month a year before"
+        _("each month after the change against the same calendar month a year before")
         if seasonal
-        else "mean after against mean before"
+        else _("mean after against mean before")
     )
-    cav = (
+    cav = _(
         "Assumes the two groups' sales would have moved in parallel without the change "
         "(check with did_event_study: the pre-change differences should be near zero) and "
-        f"that nothing else changed for one group at the same time; compares {how}; reps "
-        f"with fewer than {min_months} usable months are left out."
-    )
+        "that nothing else changed for one group at the same time; compares {how}; reps "
+        "with fewer than {n} usable months are left out."
+    ).format(how=how, n=min_months)
     method = "DiD on rep " + ("year-on-year changes" if seasonal else "means") + ", HC1"
     out = {
         "effect": Estimate(
@@ -569,9 +588,9 @@ def did_event_study(
     fit = sm.OLS(m[ok], sm.add_constant(treated[ok].astype(float))).fit(cov_type="HC1")
     pre_trend = Estimate(
         "did_pre_trend", float(fit.params[1]), float(fit.bse[1]),
-        "Before the change the treated group's year-on-year changes should match the "
-        "controls' (estimate near 0, interval covering 0); a clear difference means the "
-        "groups were already drifting apart and the DiD effect is biased.",
+        _("Before the change the treated group's year-on-year changes should match the "
+          "controls' (estimate near 0, interval covering 0); a clear difference means the "
+          "groups were already drifting apart and the DiD effect is biased."),
         int(ok.sum()), "log difference per month", "pre-period year-on-year changes, HC1",
     )  # fmt: skip
     return frame, pre_trend
@@ -688,10 +707,11 @@ def timing_pull_in_rate(
     p = b / m
     return Estimate(
         "timing_pull_in_rate", p, float(np.sqrt(max(p * (1 - p), 1.0 / m) / m)),
-        f"Share of rep-{period}s within {band:.0%} below quota that ended exactly on quota "
-        "(a deal pulled in to reach it). Assumes results would not land exactly on quota "
-        "otherwise and that the band is right; quotas rounded to sales, or a rep pulling in "
-        "more than needed, would be missed.",
+        _("Share of {rep_periods} within {band} below quota that ended exactly on quota "
+          "(a deal pulled in to reach it). Assumes results would not land exactly on quota "
+          "otherwise and that the band is right; quotas rounded to sales, or a rep pulling "
+          "in more than needed, would be missed.").format(
+            rep_periods=_rep_periods(period), band=f"{band:.0%}"),
         int(m), "share", "bunching exactly at quota, binomial",
     )  # fmt: skip
 
@@ -729,7 +749,7 @@ def holdback_share(
     a = np.concatenate(att) if att else np.array([])
     x = a - 1.0
     edges = np.arange(-span, span + bin_width / 2, bin_width)
-    counts, _ = np.histogram(x, bins=edges)
+    counts, _edges = np.histogram(x, bins=edges)
     mid = (edges[:-1] + edges[1:]) / 2
     above = mid > 0
     if counts.sum() < 50 or counts[above].sum() < 10:
@@ -748,7 +768,7 @@ def holdback_share(
     def nll(th):
         if not (-0.5 < th[3] < 0.95):
             return 1e12
-        mu, _ = mu_grad(th)
+        mu, _grad = mu_grad(th)
         return float(np.sum(mu - counts * np.log(mu)))
 
     start = np.array([np.log(max(counts.mean(), 1.0) / bin_width), 0.0, 0.0, 0.0])
@@ -760,9 +780,9 @@ def holdback_share(
     h = float(res.x[3])
     return Estimate(
         "holdback_share", h, float(np.sqrt(max(cov[3, 3], 0.0))),
-        "Squeeze of annual attainment above 100% against a smooth density fitted through "
-        "100%. Assumes results would be smoothly spread across quota without the ratchet; "
-        "a cap, a decelerator above quota or quota-setting on the same year's results "
-        "would also squeeze it.",
+        _("Squeeze of annual attainment above 100% against a smooth density fitted through "
+          "100%. Assumes results would be smoothly spread across quota without the ratchet; "
+          "a cap, a decelerator above quota or quota-setting on the same year's results "
+          "would also squeeze it."),
         int(counts.sum()), "share of sales beyond quota", "Poisson likelihood on binned attainment",
     )  # fmt: skip

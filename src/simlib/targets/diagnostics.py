@@ -27,6 +27,7 @@ from scipy import stats
 from simlib.data.checks import last_year_actual, year_months, year_profile
 from simlib.data.dataset import Dataset
 from simlib.data.org import Hierarchy
+from simlib.i18n import _, ngettext
 from simlib.targets.cascade import Cascade, CascadeError
 from simlib.targets.nodes import _rate_weights
 
@@ -137,18 +138,28 @@ def propose_company_target(
                 f"found {len(y)}"
             )
         last = y[y.index.year == year - 1]
-        last_actual, last_months, last_basis = np.nan, 0, f"no data in {year - 1}"
+        last_actual, last_months, last_basis = (
+            np.nan,
+            0,
+            _("no data in {year}").format(year=year - 1),
+        )
         if len(last) and rate:
             # A rate's year is the mean of its months: a partial year needs no annualizing.
             last_actual, last_months = float(last.mean()), len(last)
-            last_basis = f"mean of the {len(last)} month(s) of {year - 1} on record"
+            last_basis = ngettext(
+                "mean of the {n} month of {year} on record",
+                "mean of the {n} months of {year} on record",
+                len(last),
+            ).format(n=len(last), year=year - 1)
         elif len(last):
             ly = last_year_actual(ds, kpi, year - 1, partial_year)
             last_actual, last_months, last_basis = ly.value, ly.months, ly.basis
             if ly.partial:
                 warnings.warn(
-                    f"propose_company_target({kpi!r}): {year - 1} has {ly.months} of 12 months "
-                    f"of data; last year's actual is {ly.basis}",
+                    _(
+                        "propose_company_target({kpi!r}): {year} has {months} of 12 months "
+                        "of data; last year's actual is {basis}"
+                    ).format(kpi=kpi, year=year - 1, months=ly.months, basis=ly.basis),
                     DataCheckWarning,
                     stacklevel=2,
                 )
