@@ -101,7 +101,7 @@ import yaml
 from pydantic import Field, field_validator, model_validator
 
 from simlib.data.checks import DataChecksSettings
-from simlib.errors import SimlibError, SpecError
+from simlib.errors import SimlibError, SimlibWarning, SpecError
 from simlib.i18n import N_, _
 from simlib.limits import MAX_DRAWS, MAX_SCENARIOS, MAX_SEED
 from simlib.spec import StrictModel, load_yaml, parse_spec
@@ -115,7 +115,7 @@ BASELINE = "baseline"
 _NOT_SIMULATED = ("data", "report")
 
 
-class ScenarioWarning(UserWarning):
+class ScenarioWarning(SimlibWarning):
     """Something in a scenario file is probably not what the author meant."""
 
 

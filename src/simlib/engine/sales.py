@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from simlib.data.dataset import Dataset
-from simlib.errors import SimlibError
+from simlib.errors import SimlibError, SimlibWarning
 
 #: Reps per block of the roster that draws its own random numbers (see :func:`block_generators`).
 REP_BLOCK = 4096
@@ -66,7 +66,7 @@ class SalesModelError(SimlibError, ValueError):
     """A sales model cannot be fitted or drawn as asked."""
 
 
-class SmallHistoryWarning(UserWarning):
+class SmallHistoryWarning(SimlibWarning):
     """The history is too short for the sales model to vary as much as reality does."""
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simlib.errors import SimlibError, SpecError
+from simlib.errors import SimlibError, SimlibWarning, SpecError
 from simlib.i18n import N_
 from simlib.plans.core import PlanPayout, PreparedPlan, commission_amount
 from simlib.plans.curve import PayoutCurve
@@ -47,7 +47,7 @@ class PlanInputError(SimlibError, ValueError):
     """Actuals, targets or reps handed to a plan are not what it needs."""
 
 
-class PlanWarning(UserWarning):
+class PlanWarning(SimlibWarning):
     """Inputs a plan can pay but that probably are not what was meant (e.g. no targets)."""
 
 
