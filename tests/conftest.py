@@ -1,11 +1,41 @@
-"""Shared fixtures: a tiny hand-made dataset whose numbers can be checked by hand."""
+"""Shared fixtures: a tiny hand-made dataset whose numbers can be checked by hand, the
+bundled sample and small generated datasets, each built once per test process.
+
+The session-scoped datasets are shared by every test that asks for them: treat them as
+read-only (``copy.deepcopy`` one before changing a table). The session checks at its
+end that none of their tables changed.
+
+Tests under ``tests/notebooks/`` and ``tests/browser/`` are marked ``notebook`` /
+``browser`` and ``slow`` here, so ``pytest -m "not slow"`` (``make test-fast``) leaves
+them out while ``make test`` (and CI) runs everything.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from simlib.data.dataset import Dataset
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "sample"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Whole folders of slow tests: every notebook run starts a Jupyter kernel, every
+    browser test a Chromium (and often a server)."""
+    tests = Path(__file__).resolve().parent
+    for item in items:
+        folder = Path(str(item.fspath)).resolve().parent
+        if folder == tests / "notebooks":
+            item.add_marker(pytest.mark.notebook)
+            item.add_marker(pytest.mark.slow)
+        elif folder == tests / "browser":
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)
 
 
 def make_tiny_dataset() -> Dataset:
@@ -73,3 +103,95 @@ def make_tiny_dataset() -> Dataset:
 @pytest.fixture
 def tiny_ds() -> Dataset:
     return make_tiny_dataset()
+
+
+# ------------------------------------------------------------ shared, built once per process
+def _fingerprint(ds: Dataset) -> dict[str, int]:
+    """A checksum of every table's values, to tell whether a test changed a shared dataset."""
+    return {
+        name: int(pd.util.hash_pandas_object(table, index=True).sum())
+        for name, table in ds.tables().items()
+    }
+
+
+@pytest.fixture(scope="session")
+def synthetic() -> Iterator[Callable[..., Dataset]]:
+    """``synthetic(**kwargs)``: ``simlib.data.synthetic.generate(**kwargs)``, generated once
+    per process for each set of arguments (read-only; see the module docstring)."""
+    from simlib.data.synthetic import generate
+
+    made: dict[str, Dataset] = {}
+    fingerprints: dict[str, dict[str, int]] = {}
+
+    def get(**kwargs) -> Dataset:
+        key = repr(sorted(kwargs.items()))
+        if key not in made:
+            made[key] = generate(**kwargs)
+            fingerprints[key] = _fingerprint(made[key])
+        return made[key]
+
+    yield get
+    changed = [k for k, fp in fingerprints.items() if _fingerprint(made[k]) != fp]
+    assert not changed, f"a test changed a shared generated dataset in place: {changed}"
+
+
+@pytest.fixture(scope="session")
+def synthetic_folder(synthetic, tmp_path_factory) -> Callable[..., Path]:
+    """``synthetic_folder(**kwargs)``: the generated dataset saved once per process as a CSV
+    folder, for tests that give a path (a scenario file, the command line). Read-only."""
+    saved: dict[str, Path] = {}
+
+    def get(**kwargs) -> Path:
+        key = repr(sorted(kwargs.items()))
+        if key not in saved:
+            saved[key] = synthetic(**kwargs).save(tmp_path_factory.mktemp("synthetic") / "data")
+        return saved[key]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def sample_ds() -> Iterator[Dataset]:
+    """The bundled sample (data/sample), read once per process. Read-only."""
+    from simlib.data.io import load_dataset
+
+    ds = load_dataset(SAMPLE)
+    before = _fingerprint(ds)
+    yield ds
+    assert _fingerprint(ds) == before, "a test changed the shared bundled sample in place"
+
+
+@pytest.fixture(scope="session")
+def small_ds(synthetic) -> Dataset:
+    """60 seats, 36 months to 2026-12, two regions (seed 11): behaviour and store tests."""
+    return synthetic(n_reps=60, months=36, seed=11, n_regions=2)
+
+
+@pytest.fixture(scope="session")
+def small_ds_five_regions(synthetic) -> Dataset:
+    """60 seats, 36 months to 2026-12, five regions (seed 3): targets and engine tests."""
+    return synthetic(n_reps=60, months=36, seed=3)
+
+
+@pytest.fixture(scope="session")
+def small_ds_24_months_folder(synthetic_folder) -> Path:
+    """60 seats, 24 months, five regions (seed 5), saved as CSV: input-reading tests."""
+    return synthetic_folder(n_reps=60, months=24, seed=5)
+
+
+@pytest.fixture(scope="session")
+def one_region_folder(synthetic_folder) -> Path:
+    """60 seats, 24 months, one region (seed 11), saved as CSV: design-search tests."""
+    return synthetic_folder(n_reps=60, months=24, seed=11, n_regions=1)
+
+
+@pytest.fixture(scope="session")
+def batch_folder(synthetic_folder) -> Path:
+    """80 seats, 36 months, five regions (seed 4), saved as CSV: batch and workbook tests."""
+    return synthetic_folder(n_reps=80, months=36, seed=4)
+
+
+@pytest.fixture(scope="session")
+def report_folder(synthetic_folder) -> Path:
+    """120 seats, 24 months, five regions (seed 3), saved as CSV: report notebooks."""
+    return synthetic_folder(n_reps=120, months=24, seed=3)
