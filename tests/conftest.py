@@ -24,9 +24,11 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Whole folders of slow tests: every notebook run starts a Jupyter kernel, every
-    browser test a Chromium (and often a server)."""
+    """Markers for whole folders: every test under ``tests/notebooks/`` starts a Jupyter
+    kernel and every test under ``tests/browser/`` a Chromium (and often a server), so both
+    are ``slow``. Runs before ``-m`` deselects."""
     tests = Path(__file__).resolve().parent
     for item in items:
         folder = Path(str(item.fspath)).resolve().parent

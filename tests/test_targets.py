@@ -537,6 +537,7 @@ def _independent_bands(ds: Dataset, spec: dict, kpi: str, unit: float) -> dict[s
     return bands
 
 
+@pytest.mark.slow  # 150 random trees, each cascaded
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case())
 def test_cascade_properties_on_random_trees(args):
