@@ -24,14 +24,40 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
 
 
+#: Tests that take longest outside the notebook and browser folders (measured with
+#: ``pytest --durations``), by file and function (every parametrization): whole batches,
+#: design searches, a Dask cluster, hypothesis runs over random files, child processes.
+SLOW_TESTS = frozenset(
+    {
+        "test_batch_resume.py::test_a_code_change_invalidates_stored_results",
+        "test_batch_resume.py::test_report_rerender_keeps_what_other_reports_and_warnings",
+        "test_batch_resume.py::test_resume_with_reports_keeps_names_paths_and_the_comparison_current",
+        "test_io.py::test_random_valid_datasets_round_trip",
+        "test_malformed_inputs.py::test_malformed_input_in_a_real_process",
+        "test_run_robustness.py::test_a_killed_batch_resumed_gives_the_results_of_an_uninterrupted_run",
+        "test_run_robustness.py::test_a_large_batch_asks_for_yes_and_runs_with_it",
+        "test_search.py::test_candidates_on_a_dask_cluster_give_the_local_result",
+        "test_search.py::test_search_finds_the_cap_that_spends_exactly_the_budget",
+        "test_search.py::test_search_is_deterministic_for_a_seed",
+        "test_search.py::test_search_recovers_the_holmstrom_milgrom_commission",
+        "test_validate.py::test_arbitrary_cells_give_problems_not_crashes",
+        "test_whatif.py::test_shown_figures_equal_plan_evaluate_after_every_move",
+    }
+)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Markers for whole folders: every test under ``tests/notebooks/`` starts a Jupyter
-    kernel and every test under ``tests/browser/`` a Chromium (and often a server), so both
-    are ``slow``. Runs before ``-m`` deselects."""
+    """The ``slow`` marker for whole folders and for :data:`SLOW_TESTS`: every test under
+    ``tests/notebooks/`` starts a Jupyter kernel and every test under ``tests/browser/`` a
+    Chromium (and often a server). Runs before ``-m`` deselects."""
     tests = Path(__file__).resolve().parent
     for item in items:
-        folder = Path(str(item.fspath)).resolve().parent
+        path = Path(str(item.fspath)).resolve()
+        folder = path.parent
+        name = getattr(item, "originalname", None) or item.name
+        if folder == tests and f"{path.name}::{name}" in SLOW_TESTS:
+            item.add_marker(pytest.mark.slow)
         if folder == tests / "notebooks":
             item.add_marker(pytest.mark.notebook)
             item.add_marker(pytest.mark.slow)
