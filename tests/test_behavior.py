@@ -681,6 +681,7 @@ def test_solver_variance_of_a_kinked_pay_by_closed_form():
     assert parts["var_pay"][0] == pytest.approx(ex2 - mean**2, rel=2e-2)
 
 
+@pytest.mark.slow  # two full searches over the rate grid
 def test_best_linear_rate_falls_with_risk_through_the_solver(monkeypatch):
     # If the solver ignored risk, the best rate would be 1 whatever r: the surplus
     # reads risk only from the solver's certainty equivalent.
