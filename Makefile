@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.simlib-installed
 
-.PHONY: setup demo test lint format bench sample clean
+.PHONY: setup demo test test-fast lint format bench sample clean
 
 setup: $(STAMP)
 
@@ -24,8 +24,17 @@ $(STAMP): pyproject.toml constraints.txt
 demo: setup
 	$(BIN)/simlib demo
 
+# The whole suite (what CI runs) on every core: each test file runs in one worker
+# (--dist loadfile), so a file's module fixtures (a batch, a server, a browser) are built once.
+# TEST_WORKERS=1 runs it in one process.
+TEST_WORKERS ?= auto
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
+
+# The quick loop: everything but the tests marked slow (notebook runs, browser tests, long
+# simulations), in parallel.
+test-fast: setup
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not slow"
 
 # Style, then the layers (contracts in pyproject.toml: a package imports only from below).
 lint: setup

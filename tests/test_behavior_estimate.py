@@ -19,7 +19,7 @@ from simlib.data.synthetic import EmbeddedBehavior, generate
         ("did_effect", {"effect": 0.08}),
         ("target_up", {"up": 0.6, "down": 0.2}),
         ("target_down", {"up": 0.6, "down": 0.2}),
-        ("sigma_month", {}),
+        pytest.param("sigma_month", {}, marks=pytest.mark.slow),  # 200 full panel fits
     ],
 )
 def test_95pct_intervals_cover_the_truth_at_close_to_nominal_rate(name, kw):

@@ -44,11 +44,6 @@ KNOWN = {
     ("simlib.targets.calendar", "simlib.targets.nodes._sales_codes"),
     ("simlib.targets.calendar", "simlib.targets.nodes._year_periods"),
     ("simlib.targets.cascade", "simlib.targets.calendar._monthly"),
-    ("simlib.targets.cascade", "simlib.targets.nodes._capacity"),
-    ("simlib.targets.cascade", "simlib.targets.nodes._history"),
-    ("simlib.targets.cascade", "simlib.targets.nodes._last_year_actual"),
-    ("simlib.targets.cascade", "simlib.targets.nodes._potential"),
-    ("simlib.targets.cascade", "simlib.targets.nodes._Tree"),
     ("simlib.targets.diagnostics", "simlib.targets.nodes._rate_weights"),
 }
 

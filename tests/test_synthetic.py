@@ -321,6 +321,7 @@ def test_regions_sized_by_miit_5g_users(big):
     np.testing.assert_allclose(got.reindex(expected.index), expected, atol=0.02)
 
 
+@pytest.mark.slow  # generates 20,000 seats
 def test_market_potential_per_rep_differs_by_region():
     """East (x1.15) sells more per rep than the North-East (x0.85): log ratio 0.30 for the
     same position. Ability varies a lot between reps (sd 0.85 in logs), so this needs a

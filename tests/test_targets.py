@@ -537,6 +537,7 @@ def _independent_bands(ds: Dataset, spec: dict, kpi: str, unit: float) -> dict[s
     return bands
 
 
+@pytest.mark.slow  # 150 random trees, each cascaded
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case())
 def test_cascade_properties_on_random_trees(args):
@@ -633,10 +634,8 @@ def _is_below(u: str, anc: str, parent: dict) -> bool:
     return False
 
 
-def test_cascade_on_sample_dataset_runs_and_is_consistent():
-    import simlib as sl
-
-    ds = sl.load_dataset("data/sample")
+def test_cascade_on_sample_dataset_runs_and_is_consistent(sample_ds):
+    ds = sample_ds
     spec = CascadeSpec.from_yaml("scenarios/cascades/baseline.yaml")
     s = ds.sales[ds.sales["period"].dt.year == 2026].groupby("kpi")["value"].sum()
     c = cascade(

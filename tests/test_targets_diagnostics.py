@@ -164,8 +164,8 @@ def test_flags_follow_the_practice_bands():
 
 
 @pytest.fixture(scope="module")
-def synth():
-    ds = sl.data.synthetic.generate(n_reps=60, months=36, seed=3)
+def synth(small_ds_five_regions):
+    ds = small_ds_five_regions
     prop = propose_company_target(ds, repetitions=300)
     c = cascade(ds, prop, {"rounding": {"currency": 1000}})
     return ds, prop, c

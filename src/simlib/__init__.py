@@ -13,7 +13,7 @@ import importlib
 from typing import Any
 
 from simlib.data.dataset import Dataset
-from simlib.errors import DataValidationError, SimlibError, SpecError
+from simlib.errors import DataValidationError, SimlibError, SimlibWarning, SpecError
 
 __version__ = "0.1.0"
 
@@ -52,6 +52,7 @@ __all__ = [
     "Dataset",
     "DataValidationError",
     "SimlibError",
+    "SimlibWarning",
     "SpecError",
     "__version__",
     "code_version",

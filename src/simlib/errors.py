@@ -4,6 +4,11 @@ Every error simlib raises on bad input names *where* the problem is (a file, row
 and column, or a spec path such as ``plan.components[1].curve[2]``) and *what was
 expected*. They derive from ``ValueError`` so that callers who only know the
 standard library still catch them.
+
+Every warning simlib issues on purpose derives from :class:`SimlibWarning`, so one
+filter silences, records or escalates them all::
+
+    warnings.simplefilter("error", simlib.SimlibWarning)
 """
 
 from __future__ import annotations
@@ -14,6 +19,11 @@ from dataclasses import dataclass
 
 class SimlibError(Exception):
     """Base class for every error simlib raises on purpose."""
+
+
+class SimlibWarning(UserWarning):
+    """Base class for every warning simlib issues on purpose (plans, appraisal, sales
+    model, scenario, data checks). A ``UserWarning``, so default filters show it."""
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ from typing import Literal
 
 import numpy as np
 
-from simlib.errors import SimlibError
+from simlib.errors import SimlibError, SimlibWarning
 from simlib.i18n import _, ngettext
 
 Ties = Literal["up", "down", "split"]
@@ -54,11 +54,11 @@ def tie_key(scores: np.ndarray) -> np.ndarray:
     return np.round(np.asarray(scores, dtype=float), SCORE_DECIMALS)
 
 
-class SmallGroupWarning(UserWarning):
+class SmallGroupWarning(SimlibWarning):
     """A forced distribution is applied to a group smaller than the set minimum."""
 
 
-class QuotaDeviationWarning(UserWarning):
+class QuotaDeviationWarning(SimlibWarning):
     """Ties (``ties="up"``/``"down"``) moved a group's grade counts far from its quotas.
 
     E.g. a scoring rule with a cap puts a third of a unit at the cap: under

@@ -43,7 +43,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from simlib.errors import SimlibError, SpecError
+from simlib.errors import SimlibError, SimlibWarning, SpecError
 
 #: Saaty's (1980) random consistency index by matrix order n (the mean CI of
 #: random reciprocal matrices). n = 1, 2 are always consistent.
@@ -63,7 +63,7 @@ SAATY_RANDOM_INDEX: dict[int, float] = {
 CR_THRESHOLD = 0.10
 
 
-class InconsistentJudgmentsWarning(UserWarning):
+class InconsistentJudgmentsWarning(SimlibWarning):
     """A pairwise-comparison matrix has a consistency ratio above 0.10.
 
     Saaty's rule of thumb: revisit the judgments (the ``diagnostics`` of the

@@ -26,10 +26,6 @@ class SalesModelError(SimlibError, ValueError):
     """A sales model cannot be fitted or drawn as asked."""
 
 
-class SmallHistoryWarning(UserWarning):
-    """The history is too short for the sales model to vary as much as reality does."""
-
-
 @dataclass(frozen=True)
 class Layout:
     """Who and what is simulated: the axes of every sales draw.

@@ -34,6 +34,7 @@ import pandas as pd
 
 from simlib.behavior.shocks import Layout, SalesModelError, shock_components
 from simlib.data.dataset import Dataset
+from simlib.errors import SimlibWarning
 
 #: Reps per block of the roster that draws its own random numbers (see :func:`block_generators`).
 REP_BLOCK = 4096
@@ -63,7 +64,7 @@ def block_generators(rng: np.random.Generator, blocks: np.ndarray) -> list[np.ra
     ]
 
 
-class SmallHistoryWarning(UserWarning):
+class SmallHistoryWarning(SimlibWarning):
     """The history is too short for the sales model to vary as much as reality does."""
 
 

@@ -9,14 +9,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simlib.errors import SimlibError
+from simlib.errors import SimlibError, SimlibWarning
 
 
 class PlanInputError(SimlibError, ValueError):
     """Actuals, targets or reps handed to a plan are not what it needs."""
 
 
-class PlanWarning(UserWarning):
+class PlanWarning(SimlibWarning):
     """Inputs a plan can pay but that probably are not what was meant (e.g. no targets)."""
 
 

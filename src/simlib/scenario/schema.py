@@ -11,7 +11,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from simlib.data.checks import DataChecksSettings
-from simlib.errors import SimlibError
+from simlib.errors import SimlibError, SimlibWarning
 from simlib.limits import MAX_DRAWS, MAX_SCENARIOS, MAX_SEED
 from simlib.spec import StrictModel
 
@@ -24,7 +24,7 @@ BASELINE = "baseline"
 NOT_SIMULATED = ("data", "report")
 
 
-class ScenarioWarning(UserWarning):
+class ScenarioWarning(SimlibWarning):
     """Something in a scenario file is probably not what the author meant."""
 
 

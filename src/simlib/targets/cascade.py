@@ -59,8 +59,8 @@ from simlib.targets.nodes import (
     MIN_MONTHS_FOR_BAND,
     CascadeError,
     GuardrailError,
-    _last_year_actual,
-    _Tree,
+    NodeTree,
+    last_year_actual,
     tree_sales,
 )
 from simlib.targets.spec import CascadeSpec, parse_cascade_spec
@@ -327,7 +327,7 @@ def cascade(
     spec.check_against(h.levels, ds.kpi_names, ds.potential is not None)
     year = int(ds.periods[-1].year + 1) if year is None else int(year)
     targets = _company_targets(company_target, ds, kpis)
-    tree = _Tree(ds, year)
+    tree = NodeTree(ds, year)
     if not tree.nonempty[h.index.get_loc(h.root)]:
         raise CascadeError(f"no rep is employed in {year}: nothing to cascade to")
 
@@ -338,7 +338,7 @@ def cascade(
         additive = info["aggregation"] == "sum"
         unit = _rounding_unit(spec, kpi, str(info["unit"]))
         runits[kpi] = unit
-        last = _last_year_actual(ds, tree, kpi, year, mean=not additive)
+        last = last_year_actual(ds, tree, kpi, year, mean=not additive)
         if additive:
             last = _annualize_last_year(ds, tree, kpi, year, last, partial_year, log_rows)
         if additive:
@@ -373,7 +373,7 @@ def cascade(
 
 def _annualize_last_year(
     ds: Dataset,
-    tree: _Tree,
+    tree: NodeTree,
     kpi: str,
     year: int,
     last: np.ndarray,

@@ -93,7 +93,7 @@ def _year_periods(year: int) -> pd.PeriodIndex:
     return pd.period_range(f"{year}-01", f"{year}-12", freq="M")
 
 
-class _Tree:
+class NodeTree:
     """Units and the target year's reps as one array-indexed tree."""
 
     def __init__(self, ds: Dataset, year: int) -> None:
@@ -146,7 +146,7 @@ class _Tree:
         return out
 
 
-def _history(ds: Dataset, tree: _Tree, kpi: str, year: int, rule: LevelRule) -> np.ndarray:
+def node_history(ds: Dataset, tree: NodeTree, kpi: str, year: int, rule: LevelRule) -> np.ndarray:
     """Each eligible rep's history weight (KPI units per year), by the rule's basis."""
     hr = rule.history
     if len(ds.sales) == 0:
@@ -182,7 +182,7 @@ def _history(ds: Dataset, tree: _Tree, kpi: str, year: int, rule: LevelRule) -> 
     return total
 
 
-def tree_sales(ds: Dataset, tree: _Tree, kpi: str, window: pd.PeriodIndex) -> np.ndarray:
+def tree_sales(ds: Dataset, tree: NodeTree, kpi: str, window: pd.PeriodIndex) -> np.ndarray:
     """Sales of the cascade's reps over ``window`` as (reps, months), NaN if no row."""
     key = ("_tree_sales", kpi, int(window[0].ordinal), len(window), tree.R)
     if key not in ds._cache:
@@ -203,7 +203,7 @@ def tree_sales(ds: Dataset, tree: _Tree, kpi: str, window: pd.PeriodIndex) -> np
     return ds._cache[key]
 
 
-def _capacity(tree: _Tree, year: int, rule: LevelRule) -> np.ndarray:
+def node_capacity(tree: NodeTree, year: int, rule: LevelRule) -> np.ndarray:
     """Expected productive months in the target year, new hires at their ramp."""
     start = _year_periods(year)
     hire = tree.reps["hire_date"].to_numpy(dtype="datetime64[ns]")
@@ -219,7 +219,7 @@ def _capacity(tree: _Tree, year: int, rule: LevelRule) -> np.ndarray:
     return (tree.employed * factor).sum(axis=1)
 
 
-def _potential(ds: Dataset, tree: _Tree, kpi: str) -> np.ndarray:
+def node_potential(ds: Dataset, tree: NodeTree, kpi: str) -> np.ndarray:
     """Node potential: given rows, else the sum of the children when all have one."""
     out = np.full(tree.N, np.nan)
     pot = ds.potential
@@ -261,7 +261,7 @@ def _potential(ds: Dataset, tree: _Tree, kpi: str) -> np.ndarray:
     return out
 
 
-def _last_year_actual(ds: Dataset, tree: _Tree, kpi: str, year: int, mean: bool) -> np.ndarray:
+def last_year_actual(ds: Dataset, tree: NodeTree, kpi: str, year: int, mean: bool) -> np.ndarray:
     """Each node's actual in the year before the target year.
 
     Units: the sum over every rep who sold there (also those who left). Reps: their

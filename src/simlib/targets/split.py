@@ -17,10 +17,10 @@ from simlib.i18n import _, ngettext
 from simlib.targets.nodes import (
     CascadeError,
     GuardrailError,
-    _capacity,
-    _history,
-    _potential,
-    _Tree,
+    NodeTree,
+    node_capacity,
+    node_history,
+    node_potential,
 )
 from simlib.targets.rounding import MAX_TOTAL, ApportionError, apportion_groups
 from simlib.targets.spec import REP_LEVEL, CascadeSpec, Guardrail, LevelRule
@@ -76,7 +76,7 @@ def clamp_redistribute(
 
 def level_weights(
     ds: Dataset,
-    tree: _Tree,
+    tree: NodeTree,
     kpi: str,
     year: int,
     rule: LevelRule,
@@ -93,16 +93,16 @@ def level_weights(
         if name == "history":
             key = ("hist", rule.history)
             if key not in cache:
-                cache[key] = tree.up(_history(ds, tree, kpi, year, rule))
+                cache[key] = tree.up(node_history(ds, tree, kpi, year, rule))
             return np.maximum(cache[key][kids], 0.0)
         if name == "capacity":
             key = ("cap", tuple(rule.capacity.ramp))
             if key not in cache:
-                cache[key] = tree.up(_capacity(tree, year, rule))
+                cache[key] = tree.up(node_capacity(tree, year, rule))
             return cache[key][kids]
         key = ("pot",)
         if key not in cache:
-            cache[key] = _potential(ds, tree, kpi)
+            cache[key] = node_potential(ds, tree, kpi)
         pot = cache[key][kids]
         missing = np.isnan(pot) & tree.nonempty[kids]
         if missing.any():
@@ -133,7 +133,7 @@ def level_weights(
 
 def split_additive(
     ds: Dataset,
-    tree: _Tree,
+    tree: NodeTree,
     spec: CascadeSpec,
     kpi: str,
     company: float,
@@ -193,7 +193,7 @@ def split_additive(
     return units_t * unit, pad, share, raw, lo_all, hi_all
 
 
-def _split_levels(tree: _Tree) -> np.ndarray:
+def _split_levels(tree: NodeTree) -> np.ndarray:
     """Per node, the level whose rule splits its target: its highest-ranked child level."""
     child_rank = np.full(tree.N, np.iinfo(np.int64).max)
     has_parent = tree.parent >= 0
@@ -204,7 +204,7 @@ def _split_levels(tree: _Tree) -> np.ndarray:
 
 def _generation_rules(
     ds: Dataset,
-    tree: _Tree,
+    tree: NodeTree,
     spec: CascadeSpec,
     kpi: str,
     year: int,
@@ -260,7 +260,7 @@ def _band_units(g: Guardrail, a: np.ndarray, unit: float) -> tuple[np.ndarray, n
 
 def _log_padding(
     log: list,
-    tree: _Tree,
+    tree: NodeTree,
     kpi: str,
     unit: float,
     uparents: np.ndarray,
@@ -284,7 +284,7 @@ def _log_padding(
 
 def _even_where_no_weights(
     log: list,
-    tree: _Tree,
+    tree: NodeTree,
     kpi: str,
     year: int,
     w: np.ndarray,
@@ -331,7 +331,7 @@ def _even_where_no_weights(
 
 def _hold_bands(
     log: list,
-    tree: _Tree,
+    tree: NodeTree,
     kpi: str,
     unit: float,
     s: np.ndarray,
@@ -377,7 +377,7 @@ def _hold_bands(
 
 def _round_split(
     spec: CascadeSpec,
-    tree: _Tree,
+    tree: NodeTree,
     kpi: str,
     x: np.ndarray,
     lo: np.ndarray,
@@ -405,7 +405,7 @@ def _round_split(
 
 
 def split_rate(
-    tree: _Tree, spec: CascadeSpec, kpi: str, company: float, last: np.ndarray, unit: float
+    tree: NodeTree, spec: CascadeSpec, kpi: str, company: float, last: np.ndarray, unit: float
 ) -> tuple[np.ndarray, ...]:
     N = tree.N
     t = np.full(N, np.nan)

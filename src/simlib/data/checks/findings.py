@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from simlib.data.dataset import Dataset
-from simlib.errors import SimlibError
+from simlib.errors import SimlibError, SimlibWarning
 from simlib.i18n import _
 from simlib.spec import StrictModel, parse_spec
 
@@ -31,7 +31,7 @@ CHECKS = (
 )
 
 
-class DataCheckWarning(UserWarning):
+class DataCheckWarning(SimlibWarning):
     """A data check found something the numbers may suffer from (see the message)."""
 
 
