@@ -23,6 +23,7 @@ from pathlib import Path
 
 from simlib.errors import SimlibError
 from simlib.i18n import _
+from simlib.workbench.crashlog import write_crash_log
 
 
 def _language(args: argparse.Namespace, scenario_path: str | Path | None = None) -> str:
@@ -486,6 +487,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser = add_parser  # every subcommand also takes --debug
 
+    _add_check_and_run_commands(sub)
+    _add_page_commands(sub)
+    _add_tool_commands(sub)
+    return parser
+
+
+def _add_check_and_run_commands(sub) -> None:
+    """Subcommands validate, run, describe and explain."""
     p = sub.add_parser(
         "validate",
         help="check a dataset (folder or DuckDB file) or a scenario file; list every problem",
@@ -583,6 +592,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_lang(p)
     p.set_defaults(func=_cmd_explain)
 
+
+def _add_page_commands(sub) -> None:
+    """Subcommands report, report-topic, demo, init and design."""
     p = sub.add_parser(
         "report",
         help="re-render a batch's reports from its results store (no simulation)",
@@ -667,6 +679,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-report", action="store_true", help="write the files only, no HTML")
     p.set_defaults(func=_cmd_design)
 
+
+def _add_tool_commands(sub) -> None:
+    """Subcommands docs and whatif."""
     p = sub.add_parser(
         "docs",
         help="write the input-format reference (docs/formats/) from the schemas",
@@ -704,7 +719,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_lang(p, from_file=False)
     p.set_defaults(func=_cmd_whatif)
-    return parser
 
 
 #: Exit statuses (see the module docs).
@@ -767,7 +781,7 @@ def _execute(args: argparse.Namespace, debug: bool) -> int:
     except (Exception, RecursionError, MemoryError) as exc:
         if debug:
             raise
-        log = _write_crash_log(args)
+        log = write_crash_log()
         print(
             _(
                 "{command}: internal error ({error}); this is a bug in simlib, please report it "
@@ -776,31 +790,6 @@ def _execute(args: argparse.Namespace, debug: bool) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERNAL
-
-
-def _write_crash_log(args: argparse.Namespace) -> str:
-    """Write the current exception's traceback to a log file; return its path."""
-    import datetime as dt
-    import tempfile
-    import traceback
-
-    import simlib
-
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    text = (
-        f"simlib {getattr(simlib, '__version__', '?')}, python {sys.version.split()[0]}\n"
-        f"command: {' '.join(sys.argv)}\n\n{traceback.format_exc()}"
-    )
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    for folder in (Path(base) / "simlib" / "logs", Path(tempfile.gettempdir())):
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            path = folder / f"simlib-error-{stamp}-{os.getpid()}.log"
-            path.write_text(text, encoding="utf-8")
-            return str(path)
-        except OSError:
-            continue
-    return _("(no log could be written: rerun with --debug to see the details)")
 
 
 if __name__ == "__main__":
