@@ -140,7 +140,9 @@ def plot_cost_distribution(results: Mapping[str, Any], currency: str | None = No
     else:
         ax, new = _axes(ax, (7.5, max(2.6, 0.6 + 0.42 * len(names))))
         data = [results[n].per_draw["total_payout"].to_numpy(float) for n in names]
-        ax.boxplot(data, vert=False, tick_labels=names, whis=(5, 95), showfliers=False)
+        ax.boxplot(
+            data, orientation="horizontal", tick_labels=names, whis=(5, 95), showfliers=False
+        )
         ax.invert_yaxis()
         for b in budgets:
             ax.axvline(b, color="#b3261e", ls="--", lw=1.5)
