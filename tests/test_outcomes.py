@@ -16,6 +16,7 @@ from simlib.errors import SpecError
 from simlib.outcomes import (
     MeritMatrix,
     OutcomeError,
+    OutcomeWarning,
     compa_ratio,
     improvement_flags,
     merit_round,
@@ -206,7 +207,7 @@ def test_promotion_eligibility_by_hand():
     assert out.loc["c5", "ratings"] == "- > -"
     # time in grade from hire date (no grade_since column), declared
     assert "hire date" in out["time_basis"].iloc[0]
-    with pytest.warns(UserWarning, match="measured from the hire date"):
+    with pytest.warns(OutcomeWarning, match="measured from the hire date"):
         strict = promotion_eligibility(
             hist, ds.reps, grades, "B", consecutive=1, min_years_in_grade=50
         )

@@ -29,13 +29,17 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, model_validator
 
-from simlib.errors import SimlibError
+from simlib.errors import SimlibError, SimlibWarning
 from simlib.i18n import _
 from simlib.spec import StrictModel, parse_spec
 
 
 class OutcomeError(SimlibError, ValueError):
     """Outcome rules cannot be applied to the given data."""
+
+
+class OutcomeWarning(SimlibWarning):
+    """An outcome rule is applied with less information than it asks for."""
 
 
 # ------------------------------------------------------ performance coefficient
@@ -502,7 +506,7 @@ def promotion_eligibility(
                     "is measured from the hire date (an upper bound: it overstates readiness "
                     "for reps promoted since hire)"
                 ).format(column=grade_since),
-                UserWarning,
+                OutcomeWarning,
                 stacklevel=2,
             )
     years = (as_of - since).dt.days.to_numpy() / 365.25
