@@ -309,28 +309,11 @@ class ParametricSales:
     ) -> ParametricSales:
         """Estimate every shock's size from the dataset's history.
 
-        A variance decomposition of log sales (rates on their own scale):
-
-        1. each rep's overall mean is removed;
-        2. the cross-rep mean each month is the company series; a linear trend and
-           calendar-month effects are regressed out of it (ordinary least
-           squares), and the rest is the company shock: its standard deviation
-           and lag-1 autocorrelation give ``sigma_company`` and ``rho_company``;
-        3. the region means beyond the company give ``sigma_region`` and
-           ``rho_region`` the same way (pooled over regions);
-        4. what remains, averaged over each full calendar year, is each rep's
-           level that year; ``sigma_rep`` is the spread of the year-on-year
-           change in that level, which is the error of a forecast from last
-           year's level (the engine's ``expected="history"``), less the share
-           monthly noise explains;
-        5. the rest is monthly noise, ``sigma_month``; the correlation of the
-           monthly noise across KPIs gives ``kpi_correlation``.
-
-        Means of ``n`` noisy values carry ``sigma_month**2 / n`` of noise, which is
-        taken out of the common-shock variances. The estimates, with the numbers
-        of reps, months and rep-year pairs behind them, are kept in ``.fitted``.
-        :mod:`simlib.behavior` offers a statsmodels panel model for the same job,
-        with standard errors.
+        The variance decomposition of :func:`simlib.behavior.shocks.shock_components`
+        (``sigma_rep`` is the error of a forecast from last year's level, the engine's
+        ``expected="history"``). The estimates, with the numbers of reps, months and
+        rep-year pairs behind them, are kept in ``.fitted``. :mod:`simlib.behavior`
+        offers a statsmodels panel model for the same job, with standard errors.
         """
         fitted = shock_components(ds, list(layout.kpis), history)
         corr = fitted["kpi_correlation"]
