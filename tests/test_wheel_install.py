@@ -56,20 +56,57 @@ def run(cmd: list, cwd: Path, timeout: float = 900) -> subprocess.CompletedProce
     return res
 
 
+def _runtime_closure() -> set[str]:
+    """The distributions simlib's declared runtime requirements pull in, transitively
+    (markers evaluated for this interpreter, no extras): what a ``pip install`` of the
+    wheel would install, and nothing the development extras add."""
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    seen: set[str] = set()
+    todo = [(r, ()) for r in metadata.requires("simlib") or []]
+    while todo:
+        text, extras = todo.pop()
+        req = Requirement(text)
+        envs = [{"extra": e} for e in extras] or [{"extra": ""}]
+        if req.marker is not None and not any(req.marker.evaluate(env) for env in envs):
+            continue
+        name = canonicalize_name(req.name)
+        key = name + "[" + ",".join(sorted(req.extras)) + "]"
+        if key in seen:
+            continue
+        seen.add(key)
+        todo += [(r, tuple(req.extras)) for r in metadata.requires(req.name) or []]
+    return {k.split("[")[0] for k in seen}
+
+
 def _dependencies_of_this_environment(tmp: Path) -> Path:
-    """A folder linking every installed distribution of the running environment except
-    simlib itself: the fresh environment reads its dependencies from there, so pip
-    resolves the wheel's requirements offline and installs only the wheel."""
+    """A folder linking the installed files of simlib's runtime dependencies (and theirs),
+    nothing else: the fresh environment reads its dependencies from there, so pip resolves
+    the wheel's requirements offline and installs only the wheel, and an import of a
+    package simlib does not declare fails there as it would for a user."""
     import sysconfig
+    from importlib import metadata
+
+    from packaging.utils import canonicalize_name
 
     site = Path(sysconfig.get_paths()["purelib"])
+    wanted = _runtime_closure()
     farm = tmp / "dependencies"
     farm.mkdir()
-    for entry in site.iterdir():
-        name = entry.name.lower()
-        if name.startswith(("simlib", "_simlib", "__editable__")) or name.endswith(".pth"):
+    linked: set[str] = set()
+    for dist in metadata.distributions(path=[str(site)]):
+        if canonicalize_name(dist.metadata["Name"]) not in wanted:
             continue
-        (farm / entry.name).symlink_to(entry)
+        for file in dist.files or []:
+            top = Path(file).parts[0]
+            if top in linked or top.endswith(".pth") or top in ("..", "__pycache__"):
+                continue
+            if (site / top).exists():
+                (farm / top).symlink_to(site / top)
+                linked.add(top)
     return farm
 
 
