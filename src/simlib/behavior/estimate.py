@@ -153,7 +153,7 @@ def _demean_columns(m: np.ndarray, groups: np.ndarray) -> np.ndarray:
 
 def dense_targets(ds, kpi: str, periods: pd.PeriodIndex, rep_ids: np.ndarray) -> np.ndarray:
     if ds.targets is None:
-        raise BehaviorError("the dataset has no targets table")
+        raise BehaviorError(_("the dataset has no targets table"))
     tg = ds.targets.loc[(ds.targets["kpi"] == kpi) & ds.targets["rep_id"].notna()]
     out = np.full((len(rep_ids), len(periods)), np.nan)
     r = pd.Index(rep_ids).get_indexer(tg["rep_id"])
@@ -165,7 +165,11 @@ def dense_targets(ds, kpi: str, periods: pd.PeriodIndex, rep_ids: np.ndarray) ->
 
 def _sales(ds, kpi: str, periods: pd.PeriodIndex | None = None):
     if kpi not in ds.kpi_names:
-        raise BehaviorError(f"kpi: {kpi!r} is not in the dataset's KPIs {ds.kpi_names}")
+        raise BehaviorError(
+            _("kpi: {kpi!r} is not in the dataset's KPIs {kpi_names}").format(
+                kpi=kpi, kpi_names=ds.kpi_names
+            )
+        )
     periods = ds.periods if periods is None else periods
     rep_ids = ds.reps["rep_id"].to_numpy()
     x = ds.sales_array(kpis=[kpi], periods=periods, rep_ids=rep_ids)[..., 0]
@@ -196,14 +200,16 @@ def quarter_end_lift(sales: np.ndarray, periods: pd.PeriodIndex) -> Estimate:
     full = cnt[inv] == 3
     rr, tt, key = rr[full], tt[full], key[full]
     if len(rr) < 30:
-        raise BehaviorError(f"quarter-end lift: only {len(rr) // 3} complete rep-quarters")
+        raise BehaviorError(
+            _("quarter-end lift: only {n} complete rep-quarters").format(n=len(rr) // 3)
+        )
     v = _demean_groups(y[rr, tt], key)
     # Demeaned within rep-quarter: last = 2/3 (L - O), others = -1/3 (L - O) each.
     contrast_cell = np.where(last[tt], 1.5 * v, 0.0)
     qs, q_inv = np.unique(q[tt], return_inverse=True)
     per_q = np.bincount(q_inv, weights=contrast_cell) / np.bincount(q_inv, weights=last[tt])
     if len(qs) < 3:
-        raise BehaviorError("quarter-end lift: need at least 3 complete quarters")
+        raise BehaviorError(_("quarter-end lift: need at least 3 complete quarters"))
     fit = sm.OLS(per_q, np.ones((len(qs), 1))).fit()
     return Estimate(
         "quarter_end_lift",
@@ -224,7 +230,7 @@ def quarter_end_lift(sales: np.ndarray, periods: pd.PeriodIndex) -> Estimate:
 
 
 def quarter_end_lift_ds(ds, kpi: str = "revenue") -> Estimate:
-    x, periods, _ = _sales(ds, kpi)
+    x, periods, _groups = _sales(ds, kpi)
     return quarter_end_lift(x, periods)
 
 
@@ -251,7 +257,11 @@ def period_attainment(
 def _period_months(period: str) -> int:
     sizes = {"month": 1, "quarter": 3, "year": 12}
     if period not in sizes:
-        raise BehaviorError(f"period: expected one of {list(sizes)}, got {period!r}")
+        raise BehaviorError(
+            _("period: expected one of {sizes}, got {period!r}").format(
+                sizes=list(sizes), period=period
+            )
+        )
     return sizes[period]
 
 
@@ -259,7 +269,11 @@ def _month(value: Any, name: str = "change") -> pd.Period:
     try:
         return pd.Period(value, freq="M")
     except (ValueError, TypeError) as exc:
-        raise BehaviorError(f"did: {name}: expected a month like '2026-01', got {value!r}") from exc
+        raise BehaviorError(
+            _("did: {name}: expected a month like '2026-01', got {value!r}").format(
+                name=name, value=value
+            )
+        ) from exc
 
 
 def threshold_bunching(
@@ -286,13 +300,21 @@ def threshold_bunching(
 
     for name, v in (("bin_width", bin_width), ("window", window), ("span", span)):
         if not (np.isfinite(v) and v > 0):
-            raise BehaviorError(f"threshold bunching: {name} must be a positive number, got {v!r}")
+            raise BehaviorError(
+                _("threshold bunching: {name} must be a positive number, got {v!r}").format(
+                    name=name, v=v
+                )
+            )
     if not (np.isfinite(below) and below >= 0):
-        raise BehaviorError(f"threshold bunching: below must be >= 0, got {below!r}")
+        raise BehaviorError(
+            _("threshold bunching: below must be >= 0, got {below!r}").format(below=below)
+        )
     if bin_width * 4 > span:
         raise BehaviorError(
-            f"threshold bunching: bin_width {bin_width} leaves fewer than 4 bins on each side "
-            f"within span {span}"
+            _(
+                "threshold bunching: bin_width {bin_width} leaves fewer than 4 bins on each side "
+                "within span {span}"
+            ).format(bin_width=bin_width, span=span)
         )
     a = np.asarray(attainment, dtype=float)
     a = a[np.isfinite(a) & (np.abs(a - kink) < span)]
@@ -301,7 +323,11 @@ def threshold_bunching(
     counts, _edges = np.histogram(a, bins=edges)
     centre = (edges[:-1] + edges[1:]) / 2 - kink
     if counts.sum() < 50:
-        raise BehaviorError(f"threshold bunching: only {counts.sum()} results near {kink:.0%}")
+        raise BehaviorError(
+            _("threshold bunching: only {n} results near {kink:.0%}").format(
+                n=counts.sum(), kink=kink
+            )
+        )
     above = ((centre > 0) & (centre < window)).astype(float)
     free = np.flatnonzero((centre < 0) & (centre > -below))
     z = centre / span
@@ -377,7 +403,9 @@ def target_revision(pairs: pd.DataFrame) -> dict[str, Estimate]:
 
     if len(pairs) < 20:
         raise BehaviorError(
-            f"target revision: only {len(pairs)} rep-years with two years of targets"
+            _("target revision: only {n_pairs} rep-years with two years of targets").format(
+                n_pairs=len(pairs)
+            )
         )
     d = pairs["actual"] / pairs["target"] - 1
     yv = pairs["next_target"] / pairs["target"] - 1
@@ -435,7 +463,9 @@ def _did_frame(sales, periods, treated, change):
     post = np.asarray(periods >= change)
     if post.all() or not post.any():
         raise BehaviorError(
-            f"did: {change} must fall inside the history {periods[0]}..{periods[-1]}"
+            _("did: {change} must fall inside the history {first}..{last}").format(
+                change=change, first=periods[0], last=periods[-1]
+            )
         )
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # months or reps with no data
@@ -482,8 +512,10 @@ def did_effect(
 
     if rate_ratio is not None and not (np.isfinite(rate_ratio) and rate_ratio > 0):
         raise BehaviorError(
-            f"did: rate_ratio (new / old marginal pay rate) must be a positive number, "
-            f"got {rate_ratio!r}"
+            _(
+                "did: rate_ratio (new / old marginal pay rate) must be a positive number, got "
+                "{rate_ratio!r}"
+            ).format(rate_ratio=rate_ratio)
         )
     yd, treated, post = _did_frame(sales, periods, treated, change)
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
@@ -494,8 +526,10 @@ def did_effect(
             use[use] = ~post[idx[use]]  # the year-before month is before the change
             if not use.any():
                 raise BehaviorError(
-                    "did: no month after the change has the same calendar month before it "
-                    "in the history; use seasonal=False (and check seasonality by hand)"
+                    _(
+                        "did: no month after the change has the same calendar month before it in "
+                        "the history; use seasonal=False (and check seasonality by hand)"
+                    )
                 )
             n_pre = n_post = np.isfinite(yoy[:, use]).sum(axis=1)
             delta = np.nanmean(yoy[:, use], axis=1)
@@ -505,7 +539,9 @@ def did_effect(
             delta = np.nanmean(yd[:, post], axis=1) - np.nanmean(yd[:, ~post], axis=1)
     ok = (n_pre >= min_months) & (n_post >= min_months) & np.isfinite(delta)
     if ok[treated].sum() < 3 or ok[~treated].sum() < 3:
-        raise BehaviorError("did: need at least 3 reps in each group with months before and after")
+        raise BehaviorError(
+            _("did: need at least 3 reps in each group with months before and after")
+        )
     X = sm.add_constant(treated[ok].astype(float))
     fit = sm.OLS(delta[ok], X).fit(cov_type="HC1")
     b, se = float(fit.params[1]), float(fit.bse[1])
@@ -529,7 +565,7 @@ def did_effect(
     if rate_ratio is not None:
         lr = float(np.log(rate_ratio))
         if lr == 0:
-            raise BehaviorError("did: rate_ratio must differ from 1")
+            raise BehaviorError(_("did: rate_ratio must differ from 1"))
         out["elasticity"] = Estimate("elasticity", b / lr, se / abs(lr), cav, int(ok.sum()),
                                      "sales per marginal pay rate (log/log)", method)  # fmt: skip
     return out
@@ -578,13 +614,15 @@ def did_event_study(
                                         "ci_low", "ci_high", "n"])  # fmt: skip
     pre = (idx >= 0) & ~post
     if pre.sum() == 0:
-        raise BehaviorError("did: the history has no month before the change with a year before it")
+        raise BehaviorError(
+            _("did: the history has no month before the change with a year before it")
+        )
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         m = np.nanmean(yoy[:, pre], axis=1)
     ok = np.isfinite(m)
     if ok[treated].sum() < min_reps or ok[~treated].sum() < min_reps:
-        raise BehaviorError("did: too few reps with a year of history before the change")
+        raise BehaviorError(_("did: too few reps with a year of history before the change"))
     fit = sm.OLS(m[ok], sm.add_constant(treated[ok].astype(float))).fit(cov_type="HC1")
     pre_trend = Estimate(
         "did_pre_trend", float(fit.params[1]), float(fit.bse[1]),
@@ -624,7 +662,9 @@ def plan_rate_ratio(
     periods = pd.period_range(f"{year}-01", f"{year}-12", freq="M")
     reps = ds.reps.loc[ds.reps["position"] == position].reset_index(drop=True)
     if reps.empty:
-        raise BehaviorError(f"plan_rate_ratio: no reps hold position {position!r}")
+        raise BehaviorError(
+            _("plan_rate_ratio: no reps hold position {position!r}").format(position=position)
+        )
     kpis = ds.kpi_names
     tg = np.stack([dense_targets(ds, k, periods, reps["rep_id"].to_numpy()) for k in kpis], -1)
     rates = []
@@ -636,7 +676,9 @@ def plan_rate_ratio(
         rates.append(ctx.marginal_rate(window))
     both = (rates[0] > 0) & (rates[1] > 0)
     if not both.any():
-        raise BehaviorError("plan_rate_ratio: no rep has a positive marginal rate under both plans")
+        raise BehaviorError(
+            _("plan_rate_ratio: no rep has a positive marginal rate under both plans")
+        )
     return float(np.median(rates[1][both]) / np.median(rates[0][both]))
 
 
@@ -647,7 +689,11 @@ def did_effect_ds(
     x, periods, rep_ids = _sales(ds, kpi)
     pos = ds.reps.set_index("rep_id").loc[rep_ids, "position"].to_numpy()
     if treated_position not in set(pos):
-        raise BehaviorError(f"did: no reps hold position {treated_position!r}")
+        raise BehaviorError(
+            _("did: no reps hold position {treated_position!r}").format(
+                treated_position=treated_position
+            )
+        )
     return did_effect(x, periods, pos == treated_position, change, rate_ratio)
 
 
@@ -681,7 +727,9 @@ def timing_pull_in_rate(
     """
     n = _period_months(period)
     if not (0 < band <= 0.5):
-        raise BehaviorError(f"timing_pull_in_rate: band must be within (0, 0.5], got {band!r}")
+        raise BehaviorError(
+            _("timing_pull_in_rate: band must be within (0, 0.5], got {band!r}").format(band=band)
+        )
     key = np.asarray(periods.year) * 12 + (np.asarray(periods.month) - 1) // n
     ok = np.isfinite(sales) & np.isfinite(targets) & (np.nan_to_num(targets) > 0)
     excess, quota = [], []
@@ -693,7 +741,9 @@ def timing_pull_in_rate(
         excess.append(sales[full][:, cols].sum(axis=1) - targets[full][:, cols].sum(axis=1))
         quota.append(targets[full][:, cols].sum(axis=1))
     if not excess:
-        raise BehaviorError("timing_pull_in_rate: no complete period followed by a month of sales")
+        raise BehaviorError(
+            _("timing_pull_in_rate: no complete period followed by a month of sales")
+        )
     ex, q = np.concatenate(excess), np.concatenate(quota)
     rel = ex / q
     on = (rel >= 0) & (rel < tol)
@@ -703,7 +753,7 @@ def timing_pull_in_rate(
     short = float(((ex < 0) & (ex >= -band * q)).sum())
     m = b + short
     if m < 20:
-        raise BehaviorError(f"timing_pull_in_rate: only {m:.0f} results near quota")
+        raise BehaviorError(_("timing_pull_in_rate: only {m:.0f} results near quota").format(m=m))
     p = b / m
     return Estimate(
         "timing_pull_in_rate", p, float(np.sqrt(max(p * (1 - p), 1.0 / m) / m)),
@@ -753,7 +803,9 @@ def holdback_share(
     mid = (edges[:-1] + edges[1:]) / 2
     above = mid > 0
     if counts.sum() < 50 or counts[above].sum() < 10:
-        raise BehaviorError(f"holdback_share: only {counts.sum()} annual results near quota")
+        raise BehaviorError(
+            _("holdback_share: only {n} annual results near quota").format(n=counts.sum())
+        )
 
     def mu_grad(th):
         c0, c1, c2, h = th
