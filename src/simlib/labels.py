@@ -64,8 +64,8 @@ def _find(folder: Path) -> Path | None:
     hits = [folder / f"labels{s}" for s in _SUFFIXES if (folder / f"labels{s}").exists()]
     if len(hits) > 1:
         raise LabelsError(
-            _("{folder}: one labels table, please; found {value}").format(
-                folder=folder, value=", ".join(p.name for p in hits)
+            _("{folder}: one labels table, please; found {files}").format(
+                folder=folder, files=", ".join(p.name for p in hits)
             )
         )
     return hits[0] if hits else None
@@ -99,16 +99,16 @@ def read_labels(path: str | Path) -> pd.DataFrame:
     extra = [c for c in df.columns if c not in COLUMNS]
     if extra:
         raise LabelsError(
-            _("{p}: unknown column(s) {value}; expected {COLUMNS}").format(
-                p=p, value=", ".join(map(str, extra)), COLUMNS=COLUMNS
+            _("{p}: unknown column(s) {extra}; expected {COLUMNS}").format(
+                p=p, extra=", ".join(map(str, extra)), COLUMNS=COLUMNS
             )
         )
     for i, r in df.iterrows():
         row = int(i) + 2  # the header is line 1
         if r["kind"] not in KINDS:
             raise LabelsError(
-                _("{p}: row {row}, column kind: {r!r}; expected one of {KINDS}").format(
-                    p=p, row=row, r=r["kind"], KINDS=", ".join(KINDS)
+                _("{p}: row {row}, column kind: {kind!r}; expected one of {KINDS}").format(
+                    p=p, row=row, kind=r["kind"], KINDS=", ".join(KINDS)
                 )
             )
         if not str(r["code"]).strip():
@@ -122,9 +122,9 @@ def read_labels(path: str | Path) -> pd.DataFrame:
         i = int(dup.to_numpy().nonzero()[0][0])
         raise LabelsError(
             _(
-                "{p}: row {value}, columns kind, code: ({iloc}, {iloc_2}) appears twice; expected "
+                "{p}: row {row}, columns kind, code: ({kind}, {code}) appears twice; expected "
                 "one row per (kind, code)"
-            ).format(p=p, value=i + 2, iloc=df["kind"].iloc[i], iloc_2=df["code"].iloc[i])
+            ).format(p=p, row=i + 2, kind=df["kind"].iloc[i], code=df["code"].iloc[i])
         )
     return df[list(COLUMNS)].reset_index(drop=True)
 
@@ -144,8 +144,8 @@ def check_codes(table: pd.DataFrame, ds, where: str = "labels") -> list[str]:
         codes = known.get(r["kind"])
         if codes is not None and r["code"] not in codes:
             out.append(
-                _("{where}: row {value}, column code: {r} {r_2!r} is not in the data").format(
-                    where=where, value=int(i) + 2, r=r["kind"], r_2=r["code"]
+                _("{where}: row {row}, column code: {kind} {code!r} is not in the data").format(
+                    where=where, row=int(i) + 2, kind=r["kind"], code=r["code"]
                 )
             )
     return out

@@ -82,7 +82,7 @@ def performance_coefficient(
     gi = np.asarray(grade_index)
     if gi.size and (gi.min() < 0 or gi.max() >= len(c)):
         raise OutcomeError(
-            _("grade index outside 0..{value} (unrated reps have -1)").format(value=len(c) - 1)
+            _("grade index outside 0..{last} (unrated reps have -1)").format(last=len(c) - 1)
         )
     return c[gi]
 
@@ -196,9 +196,7 @@ class MeritMatrix:
         """Raise fraction per rep (vectorized)."""
         gi = np.asarray(grade_index)
         if gi.size and (gi.min() < 0 or gi.max() >= len(self.grades)):
-            raise OutcomeError(
-                _("grade index outside 0..{value}").format(value=len(self.grades) - 1)
-            )
+            raise OutcomeError(_("grade index outside 0..{last}").format(last=len(self.grades) - 1))
         return self.raises[gi, self.band(compa)]
 
     def monotonicity_problems(self) -> list[str]:
@@ -343,8 +341,8 @@ def solve_merit_budget(
         raise OutcomeError(
             _(
                 "base salaries must be finite and >= 0: {n} rep(s) without one "
-                "({where}{value}); fix reps.base_salary"
-            ).format(n=int(bad.sum()), where=where, value=", ..." if bad.sum() > 5 else "")
+                "({where}{more}); fix reps.base_salary"
+            ).format(n=int(bad.sum()), where=where, more=", ..." if bad.sum() > 5 else "")
         )
     units_total = budget / unit
     if not np.isclose(units_total, round(units_total), rtol=0, atol=1e-6) or budget < 0:

@@ -270,8 +270,8 @@ def metric(key: str) -> Metric:
         return METRICS[key]
     except KeyError:
         raise KeyError(
-            _("no metric {key!r}; known: {value}").format(
-                key=key, value=", ".join(m.key for m in _LIST)
+            _("no metric {key!r}; known: {known}").format(
+                key=key, known=", ".join(m.key for m in _LIST)
             )
         ) from None
 
@@ -416,8 +416,8 @@ def parse_goals(entries: Any, where: str = "goals") -> tuple[Goal, ...]:
             errors.append(
                 (
                     f"{here}.metric",
-                    _("expected one of {value}, got {key!r}").format(
-                        value=sorted(m.key for m in _LIST), key=key
+                    _("expected one of {known}, got {key!r}").format(
+                        known=sorted(m.key for m in _LIST), key=key
                     ),
                 )
             )

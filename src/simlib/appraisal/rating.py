@@ -204,9 +204,9 @@ def rate_bands(scores: np.ndarray, thresholds: Sequence[float | None]) -> np.nda
         lo = float(s[grade >= len(cut)].min())
         raise RatingError(
             _(
-                "score {lo:.4g} is below the lowest band ({cut:.4g}); give the last grade no "
+                "score {lo:.4g} is below the lowest band ({lowest:.4g}); give the last grade no "
                 "minimum so it catches everyone else"
-            ).format(lo=lo, cut=cut[-1])
+            ).format(lo=lo, lowest=cut[-1])
         )
     return grade.astype(np.int64)
 
@@ -279,8 +279,8 @@ def rate_forced(
     shares = np.asarray(shares, dtype=float)
     if (shares < 0).any() or not np.isclose(shares.sum(), 1.0, atol=1e-9):
         raise RatingError(
-            _("grade shares must be >= 0 and sum to 1 (100%); they sum to {shares_sum:.6g}").format(
-                shares_sum=shares.sum()
+            _("grade shares must be >= 0 and sum to 1 (100%); they sum to {total:.6g}").format(
+                total=shares.sum()
             )
         )
     if ties not in ("up", "down", "split"):
@@ -291,7 +291,7 @@ def rate_forced(
         else (Groups.single(s.shape[-1]) if groups is None else Groups(groups))
     )
     if g.n != s.shape[-1]:
-        raise RatingError(_("{n} group codes for {shape} reps").format(n=g.n, shape=s.shape[-1]))
+        raise RatingError(_("{n} group codes for {n_reps} reps").format(n=g.n, n_reps=s.shape[-1]))
     if min_group:
         small = g.sizes < min_group
         if small.any():

@@ -173,9 +173,9 @@ class BandsRule(StrictModel):
         if any(b < a for a, b in zip(pts, pts[1:], strict=False)):
             raise ValueError(
                 _(
-                    "points must not fall as attainment rises: below {below:g}, then {value} for "
+                    "points must not fall as attainment rises: below {below:g}, then {scores} for "
                     "the bands from easiest to hardest"
-                ).format(below=self.below, value=[b.score for b in self.bands])
+                ).format(below=self.below, scores=[b.score for b in self.bands])
             )
         return self
 
@@ -257,8 +257,8 @@ class WeightsSpec(StrictModel):
         unused = sorted((self.model_fields_set - {"method"}) - used)
         if unused:
             raise ValueError(
-                _("{unused} not used by method {method!r} (it uses {value})").format(
-                    unused=unused, method=self.method, value=sorted(used) or "nothing else"
+                _("{unused} not used by method {method!r} (it uses {used})").format(
+                    unused=unused, method=self.method, used=sorted(used) or _("nothing else")
                 )
             )
         return self
@@ -702,9 +702,7 @@ def score_kpis(
     k = len(sc.kpis)
     if a.shape[-1] != k:
         raise ValueError(
-            _("attainment has {shape} KPI columns; the scorecard has {k}").format(
-                shape=a.shape[-1], k=k
-            )
+            _("attainment has {n} KPI columns; the scorecard has {k}").format(n=a.shape[-1], k=k)
         )
     out = np.empty(a.shape)
     for j, item in enumerate(sc.kpis):  # loop over KPIs (a handful), never over reps

@@ -124,11 +124,11 @@ def period_competence(
             raise ValueError(
                 _(
                     "scorecard.competence.{where}: {unknown} not in the competence table (items: "
-                    "{competence_unique})"
+                    "{items})"
                 ).format(
                     where=where,
                     unknown=unknown,
-                    competence_unique=sorted(ds.competence["item"].unique()),
+                    items=sorted(ds.competence["item"].unique()),
                 )
             )
         c = c[c["item"].isin(used)]

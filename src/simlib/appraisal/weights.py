@@ -744,8 +744,8 @@ def combine(
     """
     if set(subjective.names) != set(objective.names):
         raise ValueError(
-            _("the two weight sets cover different criteria: {names} vs {names_2}").format(
-                names=subjective.names, names_2=objective.names
+            _("the two weight sets cover different criteria: {subjective} vs {objective}").format(
+                subjective=subjective.names, objective=objective.names
             )
         )
     if not 0.0 <= alpha <= 1.0:
