@@ -376,7 +376,7 @@ def rating_distribution(app: Appraisal, by: str = "group_id", min_n: int = 1) ->
     shares.columns = ["n", *grades, "mean_score"]
     if by == "unit_id":
         # The data model has no manager column: the rep's own unit stands for its head.
-        shares.attrs["note"] = (
+        shares.attrs["note"] = _(
             "manager = head of the rep's own unit (no manager column in the data)"
         )
     return shares
