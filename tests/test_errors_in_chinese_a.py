@@ -162,3 +162,19 @@ def test_ahp_inconsistency_warning_follows_the_language():
     assert "consistency ratio" not in zh[0]
     with i18n.use("en"), pytest.warns(InconsistentJudgmentsWarning, match="consistency ratio"):
         _inconsistent_ahp()
+
+
+def test_data_problems_are_listed_in_chinese_with_file_row_and_column():
+    from simlib.errors import DataValidationError, Problem
+
+    problems = [Problem("reps.csv", 3, "hire_date", "2026-13-01", "a date (YYYY-MM-DD)")]
+    with i18n.use("zh-CN"):
+        zh = str(DataValidationError(problems, "data/"))
+    assert CJK.search(zh) and "reps.csv" in zh and "'hire_date'" in zh and "'2026-13-01'" in zh
+    assert "problem(s)" not in zh and "found" not in zh
+    with i18n.use("en"):
+        en = str(DataValidationError(problems, "data/"))
+    assert en == (
+        "1 problem(s) in data/:\n"
+        "  - reps.csv, row 3, column 'hire_date': found '2026-13-01'; expected a date (YYYY-MM-DD)"
+    )
