@@ -453,7 +453,11 @@ def decide(
         ISO code of the dataset's currency (``CNY``).
     """
     if baseline not in results:
-        raise KeyError(f"the baseline {baseline!r} has no result (have {sorted(results)})")
+        raise KeyError(
+            _("the baseline {baseline!r} has no result (have {results})").format(
+                baseline=baseline, results=sorted(results)
+            )
+        )
     goals = tuple(sorted(goals or v.DEFAULT_GOALS, key=lambda g: g.priority))
     source = _("the scenario file's goals") if goals != v.DEFAULT_GOALS else _(
         "goals: the practice bands, as the scenario file states none")  # fmt: skip

@@ -63,25 +63,34 @@ class Problem:
         }
 
     def __str__(self) -> str:
+        from simlib.i18n import _  # i18n imports this module: read at call time
+
         where = self.file
         if self.row is not None:
-            where += f", row {self.row}"
+            where += _(", row {row}").format(row=self.row)
         if self.column is not None:
-            where += f", column {self.column!r}"
-        found = f" found {self.value!r};" if self.value != "" else ""
-        return f"{where}:{found} expected {self.expected}"
+            where += _(", column {column!r}").format(column=self.column)
+        if self.value != "":
+            return _("{where}: found {value!r}; expected {expected}").format(
+                where=where, value=self.value, expected=self.expected
+            )
+        return _("{where}: expected {expected}").format(where=where, expected=self.expected)
 
 
 class DataValidationError(SimlibError, ValueError):
     """Input data failed validation; ``problems`` lists every problem found."""
 
     def __init__(self, problems: Sequence[Problem], source: str = "") -> None:
+        from simlib.i18n import _  # i18n imports this module: read at call time
+
         self.problems = list(problems)
         self.source = source
-        head = f"{len(self.problems)} problem(s) in {source or 'the data'}"
+        head = _("{n} problem(s) in {source}").format(
+            n=len(self.problems), source=source or _("the data")
+        )
         shown = "\n".join(f"  - {p}" for p in self.problems[:50])
         more = (
-            f"\n  ... and {len(self.problems) - 50} more (see .problems)"
+            "\n  " + _("... and {n} more (see .problems)").format(n=len(self.problems) - 50)
             if len(self.problems) > 50
             else ""
         )

@@ -27,6 +27,7 @@ import pandas as pd
 
 from simlib import i18n
 from simlib.errors import SimlibError
+from simlib.i18n import _
 
 #: What a label may name.
 KINDS: tuple[str, ...] = ("kpi", "unit", "position", "grade", "level", "component", "rating")
@@ -63,7 +64,9 @@ def _find(folder: Path) -> Path | None:
     hits = [folder / f"labels{s}" for s in _SUFFIXES if (folder / f"labels{s}").exists()]
     if len(hits) > 1:
         raise LabelsError(
-            f"{folder}: one labels table, please; found {', '.join(p.name for p in hits)}"
+            _("{folder}: one labels table, please; found {files}").format(
+                folder=folder, files=", ".join(p.name for p in hits)
+            )
         )
     return hits[0] if hits else None
 
@@ -85,29 +88,43 @@ def read_labels(path: str | Path) -> pd.DataFrame:
     elif p.suffix == ".xlsx":
         df = pd.read_excel(p, dtype=str).fillna("")
     else:
-        raise LabelsError(f"{p}: a labels table is .csv, .parquet or .xlsx")
+        raise LabelsError(_("{p}: a labels table is .csv, .parquet or .xlsx").format(p=p))
     missing = [c for c in COLUMNS if c not in df.columns]
     if missing:
-        raise LabelsError(f"{p}: missing column(s) {', '.join(missing)}; expected {COLUMNS}")
+        raise LabelsError(
+            _("{p}: missing column(s) {missing}; expected {COLUMNS}").format(
+                p=p, missing=", ".join(missing), COLUMNS=COLUMNS
+            )
+        )
     extra = [c for c in df.columns if c not in COLUMNS]
     if extra:
         raise LabelsError(
-            f"{p}: unknown column(s) {', '.join(map(str, extra))}; expected {COLUMNS}"
+            _("{p}: unknown column(s) {extra}; expected {COLUMNS}").format(
+                p=p, extra=", ".join(map(str, extra)), COLUMNS=COLUMNS
+            )
         )
     for i, r in df.iterrows():
         row = int(i) + 2  # the header is line 1
         if r["kind"] not in KINDS:
             raise LabelsError(
-                f"{p}: row {row}, column kind: {r['kind']!r}; expected one of {', '.join(KINDS)}"
+                _("{p}: row {row}, column kind: {kind!r}; expected one of {KINDS}").format(
+                    p=p, row=row, kind=r["kind"], KINDS=", ".join(KINDS)
+                )
             )
         if not str(r["code"]).strip():
-            raise LabelsError(f"{p}: row {row}, column code: empty; expected the data's code")
+            raise LabelsError(
+                _("{p}: row {row}, column code: empty; expected the data's code").format(
+                    p=p, row=row
+                )
+            )
     dup = df.duplicated(["kind", "code"], keep="first")
     if dup.any():
         i = int(dup.to_numpy().nonzero()[0][0])
         raise LabelsError(
-            f"{p}: row {i + 2}, columns kind, code: ({df['kind'].iloc[i]}, {df['code'].iloc[i]}) "
-            "appears twice; expected one row per (kind, code)"
+            _(
+                "{p}: row {row}, columns kind, code: ({kind}, {code}) appears twice; expected "
+                "one row per (kind, code)"
+            ).format(p=p, row=i + 2, kind=df["kind"].iloc[i], code=df["code"].iloc[i])
         )
     return df[list(COLUMNS)].reset_index(drop=True)
 
@@ -127,8 +144,9 @@ def check_codes(table: pd.DataFrame, ds, where: str = "labels") -> list[str]:
         codes = known.get(r["kind"])
         if codes is not None and r["code"] not in codes:
             out.append(
-                f"{where}: row {int(i) + 2}, column code: {r['kind']} {r['code']!r} is not in "
-                "the data"
+                _("{where}: row {row}, column code: {kind} {code!r} is not in the data").format(
+                    where=where, row=int(i) + 2, kind=r["kind"], code=r["code"]
+                )
             )
     return out
 

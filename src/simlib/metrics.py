@@ -22,6 +22,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from simlib.i18n import _
+
 #: Reference bands shown beside metrics: (low, high, source).
 REFERENCE_BANDS: dict[str, tuple[float, float, str]] = {
     "share_at_quota": (0.60, 0.70, "Alexander Group design aim"),
@@ -363,11 +365,11 @@ def compare(results: list, baseline: int = 0) -> pd.DataFrame:
         the per-draw difference; NaN when draws are not paired) for the others.
     """
     if not results:
-        raise ValueError("compare: no results given")
+        raise ValueError(_("compare: no results given"))
     base = results[baseline]
     names = [r.name for r in results]
     if len(set(names)) != len(names):
-        raise ValueError(f"compare: scenario names must differ, got {names}")
+        raise ValueError(_("compare: scenario names must differ, got {names}").format(names=names))
     metrics_ = [c for c in base.per_draw.columns if all(c in r.per_draw for r in results)]
     cols: dict[tuple[str, str], pd.Series] = {}
     for r in results:

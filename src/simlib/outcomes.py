@@ -70,16 +70,20 @@ def performance_coefficient(
     """
     if isinstance(coefficients, Mapping):
         if grades is None:
-            raise OutcomeError("coefficients given by grade name: pass grades (names, best first)")
+            raise OutcomeError(
+                _("coefficients given by grade name: pass grades (names, best first)")
+            )
         missing = [g for g in grades if g not in coefficients]
         if missing:
-            raise OutcomeError(f"no coefficient for grade(s) {missing}")
+            raise OutcomeError(_("no coefficient for grade(s) {missing}").format(missing=missing))
         c = np.array([float(coefficients[g]) for g in grades])
     else:
         c = np.asarray(coefficients, dtype=float)
     gi = np.asarray(grade_index)
     if gi.size and (gi.min() < 0 or gi.max() >= len(c)):
-        raise OutcomeError(f"grade index outside 0..{len(c) - 1} (unrated reps have -1)")
+        raise OutcomeError(
+            _("grade index outside 0..{last} (unrated reps have -1)").format(last=len(c) - 1)
+        )
     return c[gi]
 
 
@@ -109,7 +113,9 @@ def compa_ratio(reps: pd.DataFrame, midpoints: Mapping[str, float] | None = None
         mid = pd.Series(dict(midpoints), dtype=float)
         missing = sorted(set(grade) - set(mid.index))
         if missing:
-            raise OutcomeError(f"midpoints: no midpoint for grade(s) {missing}")
+            raise OutcomeError(
+                _("midpoints: no midpoint for grade(s) {missing}").format(missing=missing)
+            )
         source = "given midpoints"
     cr = sal / grade.map(mid).astype(float)
     cr.name = "compa_ratio"
@@ -133,17 +139,29 @@ class MeritMatrixSpec(StrictModel):
     @model_validator(mode="after")
     def _shape(self) -> MeritMatrixSpec:
         if any(b <= a for a, b in zip(self.compa_bands, self.compa_bands[1:], strict=False)):
-            raise ValueError(f"compa_bands must increase, got {self.compa_bands}")
+            raise ValueError(
+                _("compa_bands must increase, got {compa_bands}").format(
+                    compa_bands=self.compa_bands
+                )
+            )
         nb = len(self.compa_bands) + 1
         if len(self.raises) != len(self.grades):
             raise ValueError(
-                f"raises: {len(self.raises)} rows for {len(self.grades)} grades {self.grades}"
+                _("raises: {n_raises} rows for {n_grades} grades {grades}").format(
+                    n_raises=len(self.raises), n_grades=len(self.grades), grades=self.grades
+                )
             )
         for i, row in enumerate(self.raises):
             if len(row) != nb:
-                raise ValueError(f"raises[{i}]: {len(row)} entries for {nb} compa-ratio bands")
+                raise ValueError(
+                    _("raises[{i}]: {n_row} entries for {nb} compa-ratio bands").format(
+                        i=i, n_row=len(row), nb=nb
+                    )
+                )
             if any(x < 0 or x > 1 for x in row):
-                raise ValueError(f"raises[{i}]: raises are fractions in [0, 1] (0.06, not 6)")
+                raise ValueError(
+                    _("raises[{i}]: raises are fractions in [0, 1] (0.06, not 6)").format(i=i)
+                )
         return self
 
 
@@ -178,7 +196,7 @@ class MeritMatrix:
         """Raise fraction per rep (vectorized)."""
         gi = np.asarray(grade_index)
         if gi.size and (gi.min() < 0 or gi.max() >= len(self.grades)):
-            raise OutcomeError(f"grade index outside 0..{len(self.grades) - 1}")
+            raise OutcomeError(_("grade index outside 0..{last}").format(last=len(self.grades) - 1))
         return self.raises[gi, self.band(compa)]
 
     def monotonicity_problems(self) -> list[str]:
@@ -266,6 +284,7 @@ def _monotone_cents(cents: np.ndarray, salary: np.ndarray, rate: np.ndarray) -> 
         j = down[np.argmax(pct[down])]
         cents[idx[j]] -= 1
         cents[idx[i]] += 1
+    # internal: the cent moves above always converge; reaching here is a bug
     raise OutcomeError("could not make raises monotone in the matrix rate (please report)")
 
 
@@ -320,12 +339,18 @@ def solve_merit_budget(
             f"{rep_ids[i]}" if rep_ids is not None else f"#{i}" for i in np.flatnonzero(bad)[:5]
         )
         raise OutcomeError(
-            f"base salaries must be finite and >= 0: {int(bad.sum())} rep(s) without one "
-            f"({where}{', ...' if bad.sum() > 5 else ''}); fix reps.base_salary"
+            _(
+                "base salaries must be finite and >= 0: {n} rep(s) without one "
+                "({where}{more}); fix reps.base_salary"
+            ).format(n=int(bad.sum()), where=where, more=", ..." if bad.sum() > 5 else "")
         )
     units_total = budget / unit
     if not np.isclose(units_total, round(units_total), rtol=0, atol=1e-6) or budget < 0:
-        raise OutcomeError(f"budget {budget!r} is not a whole number of {unit} units")
+        raise OutcomeError(
+            _("budget {budget!r} is not a whole number of {unit} units").format(
+                budget=budget, unit=unit
+            )
+        )
     units_total = int(round(units_total))
     base = sal * matrix.rate(grade_index, compa)
     cost = float(base.sum())
@@ -335,8 +360,10 @@ def solve_merit_budget(
             amounts = np.zeros_like(sal)
         else:
             raise OutcomeError(
-                "the merit matrix as written gives nobody a raise (all in 0% cells): "
-                "it cannot be scaled to a positive budget"
+                _(
+                    "the merit matrix as written gives nobody a raise (all in 0% cells): it cannot "
+                    "be scaled to a positive budget"
+                )
             )
     else:
         scale = budget / cost
@@ -377,11 +404,12 @@ def merit_round(
     """
     if app.scorecard.rating.names != list(matrix.grades):
         raise OutcomeError(
-            f"merit matrix grades {matrix.grades} differ from the rating's "
-            f"{app.scorecard.rating.names}"
+            _("merit matrix grades {grades} differ from the rating's {names}").format(
+                grades=matrix.grades, names=app.scorecard.rating.names
+            )
         )
     if (budget is None) == (budget_rate is None):
-        raise OutcomeError("give exactly one of budget (currency) or budget_rate (share)")
+        raise OutcomeError(_("give exactly one of budget (currency) or budget_rate (share)"))
     r = app.rated
     info = reps.set_index("rep_id").loc[r["rep_id"]]
     cr_all = compa_ratio(reps, midpoints)
@@ -391,8 +419,10 @@ def merit_round(
     if missing.any():
         names = r["rep_id"].astype(str).to_numpy()[missing][:5].tolist()
         raise OutcomeError(
-            f"reps.base_salary: missing for {int(missing.sum())} rated rep(s) {names}; "
-            "a merit raise needs every rated rep's salary"
+            _(
+                "reps.base_salary: missing for {n} rated rep(s) {names}; a merit raise "
+                "needs every rated rep's salary"
+            ).format(n=int(missing.sum()), names=names)
         )
     if budget is None:
         budget = round(float(budget_rate) * float(sal.sum()), 2)
@@ -474,16 +504,24 @@ def promotion_eligibility(
     ``meets_rating``, ``meets_time``, ``eligible``.
     """
     if min_rating not in grades:
-        raise OutcomeError(f"min_rating {min_rating!r} is not one of the grades {list(grades)}")
+        raise OutcomeError(
+            _("min_rating {min_rating!r} is not one of the grades {grades}").format(
+                min_rating=min_rating, grades=list(grades)
+            )
+        )
     level = list(grades).index(min_rating)
     m, periods = _grade_matrix(history)
     if consecutive > len(periods):
         raise OutcomeError(
-            f"consecutive={consecutive} periods asked but the history has {len(periods)} "
-            f"({periods}): nobody could qualify; appraise more periods or lower it"
+            _(
+                "consecutive={consecutive} periods asked but the history has {n_periods} "
+                "({periods}): nobody could qualify; appraise more periods or lower it"
+            ).format(consecutive=consecutive, n_periods=len(periods), periods=periods)
         )
     if consecutive < 1:
-        raise OutcomeError(f"consecutive must be >= 1, got {consecutive}")
+        raise OutcomeError(
+            _("consecutive must be >= 1, got {consecutive}").format(consecutive=consecutive)
+        )
     gi = m.to_numpy()
     ok = (gi >= 0) & (gi <= level)
     run = trailing_run(ok)
@@ -567,8 +605,10 @@ def improvement_flags(
     m, periods = _grade_matrix(history)
     if consecutive > len(periods):
         raise OutcomeError(
-            f"consecutive={consecutive} periods asked but the history has {len(periods)} "
-            f"({periods}): no rep could be flagged; appraise more periods or lower it"
+            _(
+                "consecutive={consecutive} periods asked but the history has {n_periods} "
+                "({periods}): no rep could be flagged; appraise more periods or lower it"
+            ).format(consecutive=consecutive, n_periods=len(periods), periods=periods)
         )
     gi = m.to_numpy()
     bottom = gi >= n_grades - bottom_grades
@@ -582,8 +622,9 @@ def improvement_flags(
         unknown = sorted(set(attainment_floor) - known)
         if unknown:
             raise OutcomeError(
-                f"attainment_floor: {unknown} not appraised KPIs (the scorecard has "
-                f"{sorted(known)})"
+                _(
+                    "attainment_floor: {unknown} not appraised KPIs (the scorecard has {known})"
+                ).format(unknown=unknown, known=sorted(known))
             )
     if attainment_floor is None:
         k["under_floor"] = False

@@ -269,7 +269,11 @@ def metric(key: str) -> Metric:
     try:
         return METRICS[key]
     except KeyError:
-        raise KeyError(f"no metric {key!r}; known: {', '.join(m.key for m in _LIST)}") from None
+        raise KeyError(
+            _("no metric {key!r}; known: {known}").format(
+                key=key, known=", ".join(m.key for m in _LIST)
+            )
+        ) from None
 
 
 def value(result: Any, key: str) -> float:
@@ -388,63 +392,104 @@ def parse_goals(entries: Any, where: str = "goals") -> tuple[Goal, ...]:
 
     errors: list[tuple[str, str]] = []
     if not isinstance(entries, Sequence) or isinstance(entries, str | bytes) or not entries:
-        raise SpecError([(where, "expected a non-empty list of goals")])
+        raise SpecError([(where, _("expected a non-empty list of goals"))])
     goals: list[Goal] = []
     for i, e in enumerate(entries):
         here = f"{where}[{i}]"
         if not isinstance(e, Mapping):
-            errors.append((here, f"expected a mapping with 'metric' and a bound, got {e!r}"))
+            errors.append(
+                (here, _("expected a mapping with 'metric' and a bound, got {e!r}").format(e=e))
+            )
             continue
         unknown = sorted(set(map(str, e)) - set(GOAL_KEYS))
         if unknown:
-            errors.append((here, f"unknown key(s) {unknown}; allowed: {list(GOAL_KEYS)}"))
+            errors.append(
+                (
+                    here,
+                    _("unknown key(s) {unknown}; allowed: {GOAL_KEYS}").format(
+                        unknown=unknown, GOAL_KEYS=list(GOAL_KEYS)
+                    ),
+                )
+            )
         key = e.get("metric")
         if not isinstance(key, str) or key not in METRICS:
-            errors.append((f"{here}.metric", f"expected one of {sorted(m.key for m in _LIST)}, "
-                                             f"got {key!r}"))  # fmt: skip
+            errors.append(
+                (
+                    f"{here}.metric",
+                    _("expected one of {known}, got {key!r}").format(
+                        known=sorted(m.key for m in _LIST), key=key
+                    ),
+                )
+            )
             continue
         tests = [t for t in ("at_most", "at_least", "between") if t in e]
         if len(tests) != 1:
-            errors.append((here, "give exactly one of at_most, at_least, between"))
+            errors.append((here, _("give exactly one of at_most, at_least, between")))
             continue
         test, bound = tests[0], e[tests[0]]
         if test == "between":
             ok = (isinstance(bound, Sequence) and not isinstance(bound, str) and len(bound) == 2
                   and all(_is_number(b) for b in bound) and bound[0] <= bound[1])  # fmt: skip
             if not ok:
-                errors.append((f"{here}.between", f"expected [low, high] with low <= high, "
-                                                  f"got {bound!r}"))  # fmt: skip
+                errors.append(
+                    (
+                        f"{here}.between",
+                        _("expected [low, high] with low <= high, got {bound!r}").format(
+                            bound=bound
+                        ),
+                    )
+                )
                 continue
             low, high = float(bound[0]), float(bound[1])
         else:
             if not _is_number(bound):
-                errors.append((f"{here}.{test}", f"expected a number, got {bound!r}"))
+                errors.append(
+                    (f"{here}.{test}", _("expected a number, got {bound!r}").format(bound=bound))
+                )
                 continue
             low = high = float(bound)
         m = METRICS[key]
         if m.unit in ("share",) and not (0.0 <= low and high <= 1.0):
-            errors.append((f"{here}.{test}", f"{m.name} is a share: give a fraction between 0 "
-                                             f"and 1 (0.6, not 60), got {bound!r}"))  # fmt: skip
+            errors.append(
+                (
+                    f"{here}.{test}",
+                    _(
+                        "{name} is a share: give a fraction between 0 and 1 (0.6, not 60), got "
+                        "{bound!r}"
+                    ).format(name=m.name, bound=bound),
+                )
+            )
             continue
         prio = e.get("priority", i + 1)
         if isinstance(prio, bool) or not isinstance(prio, int) or prio < 1:
-            errors.append((f"{here}.priority", f"expected a whole number of at least 1, "
-                                               f"got {prio!r}"))  # fmt: skip
+            errors.append(
+                (
+                    f"{here}.priority",
+                    _("expected a whole number of at least 1, got {prio!r}").format(prio=prio),
+                )
+            )
             continue
         for k in ("name", "why"):
             if k in e and not isinstance(e[k], str):
-                errors.append((f"{here}.{k}", f"expected text, got {e[k]!r}"))
-        goals.append(Goal(m.key, test, low, high, prio, str(e.get("why", "")),
-                          str(e.get("name", ""))))  # fmt: skip
+                errors.append((f"{here}.{k}", _("expected text, got {e!r}").format(e=e[k])))
+        goals.append(
+            Goal(m.key, test, low, high, prio, str(e.get("why", "")), str(e.get("name", "")))
+        )
     prios = [g.priority for g in goals]
     dup = sorted({p for p in prios if prios.count(p) > 1})
     if dup:
-        errors.append((where, f"priorities must differ (each goal its own rank); "
-                              f"repeated: {dup}"))  # fmt: skip
+        errors.append(
+            (
+                where,
+                _("priorities must differ (each goal its own rank); repeated: {dup}").format(
+                    dup=dup
+                ),
+            )
+        )
     metrics_ = [g.metric for g in goals]
     twice = sorted({k for k in metrics_ if metrics_.count(k) > 1})
     if twice:
-        errors.append((where, f"one goal per metric; repeated: {twice}"))
+        errors.append((where, _("one goal per metric; repeated: {twice}").format(twice=twice)))
     if errors:
         raise SpecError(errors)
     return tuple(sorted(goals, key=lambda g: g.priority))

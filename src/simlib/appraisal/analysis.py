@@ -25,6 +25,7 @@ import pandas as pd
 
 from simlib.appraisal.appraise import Appraisal
 from simlib.appraisal.rating import SCORE_DECIMALS, Groups, forced_counts, tie_key
+from simlib.i18n import _
 
 
 def _require_linear(app: Appraisal, what: str) -> None:
@@ -32,8 +33,10 @@ def _require_linear(app: Appraisal, what: str) -> None:
     cal = app.scorecard.calibration
     if cal is not None and cal.method != "mean":
         raise NotImplementedError(
-            f"{what}: the score is calibrated with {cal.method!r}, which is not linear in the "
-            "KPI weights; use scorecard.calibration.method 'mean' for this analysis"
+            _(
+                "{what}: the score is calibrated with {method!r}, which is not linear in the KPI "
+                "weights; use scorecard.calibration.method 'mean' for this analysis"
+            ).format(what=what, method=cal.method)
         )
 
 
@@ -45,7 +48,7 @@ def shift_weight(w: np.ndarray, k: int, new: float) -> np.ndarray:
     """
     w = np.asarray(w, dtype=float)
     if len(w) < 2:
-        raise ValueError("one KPI only: its weight is 1 and cannot move")
+        raise ValueError(_("one KPI only: its weight is 1 and cannot move"))
     new = float(np.clip(new, 0.0, 1.0))
     out = w.copy()
     rest = 1.0 - w[k]
@@ -191,7 +194,7 @@ def _forced_crossing(
     if not crossed(span):
         return np.inf
     a, b = 0.0, span
-    for _ in range(80):  # halves the bracket to float resolution
+    for _step in range(80):  # halves the bracket to float resolution
         mid = 0.5 * (a + b)
         if mid in (a, b):
             break
@@ -373,7 +376,7 @@ def rating_distribution(app: Appraisal, by: str = "group_id", min_n: int = 1) ->
     shares.columns = ["n", *grades, "mean_score"]
     if by == "unit_id":
         # The data model has no manager column: the rep's own unit stands for its head.
-        shares.attrs["note"] = (
+        shares.attrs["note"] = _(
             "manager = head of the rep's own unit (no manager column in the data)"
         )
     return shares
@@ -433,7 +436,9 @@ def rating_variance_shares(app: Appraisal, max_predictors: int = 12) -> pd.DataF
     p = len(names)
     if p > max_predictors:
         raise ValueError(
-            f"{p} predictors: the Shapley split needs 2^{p} regressions; raise max_predictors"
+            _(
+                "{p} predictors: the Shapley split needs 2^{p} regressions; raise max_predictors"
+            ).format(p=p)
         )
     y = app.rated["grade_index"].to_numpy(float)
     n = len(y)
@@ -448,7 +453,7 @@ def rating_variance_shares(app: Appraisal, max_predictors: int = 12) -> pd.DataF
     r2 = np.zeros(1 << p)
     for mask in range(1, 1 << p):  # 2^p subsets of a handful of KPIs, not reps
         cols = [j for j in range(p) if mask >> j & 1]
-        beta, *_ = np.linalg.lstsq(x[:, cols], yc, rcond=None)
+        beta, *_rest = np.linalg.lstsq(x[:, cols], yc, rcond=None)
         resid = yc - x[:, cols] @ beta
         r2[mask] = max(0.0, 1.0 - float(resid @ resid) / syy)
     from math import factorial

@@ -145,14 +145,20 @@ def period_months(period: str | int) -> pd.PeriodIndex:
     """
     m = _PERIOD.match(str(period).strip().upper())
     if not m:
-        raise ValueError(f"appraisal period {period!r}: expected YYYY, YYYYH1/H2 or YYYYQ1-Q4")
+        raise ValueError(
+            _("appraisal period {period!r}: expected YYYY, YYYYH1/H2 or YYYYQ1-Q4").format(
+                period=period
+            )
+        )
     year, kind, k = int(m.group(1)), m.group(2), m.group(3)
     if kind is None:
         return pd.period_range(f"{year}-01", f"{year}-12", freq="M")
     k = int(k)
     if kind == "H":
         if k > 2:
-            raise ValueError(f"appraisal period {period!r}: a half is H1 or H2")
+            raise ValueError(
+                _("appraisal period {period!r}: a half is H1 or H2").format(period=period)
+            )
         start = 1 + 6 * (k - 1)
         return pd.period_range(f"{year}-{start:02d}", periods=6, freq="M")
     start = 1 + 3 * (k - 1)
@@ -165,7 +171,11 @@ def last_full_year(ds: Dataset) -> str:
     years = pd.Series(p.year).value_counts()
     full = sorted(y for y, n in years.items() if n == 12)
     if not full:
-        raise ValueError(f"the dataset has no complete calendar year of sales ({p[0]}..{p[-1]})")
+        raise ValueError(
+            _("the dataset has no complete calendar year of sales ({first}..{last})").format(
+                first=p[0], last=p[-1]
+            )
+        )
     return str(full[-1])
 
 
@@ -181,8 +191,10 @@ def _rep_kpi_table(
     months_worked = s.groupby("rep_id")["period"].nunique()
     if ds.targets is None:
         raise ValueError(
-            "the dataset has no targets table: attainment-based appraisal needs rep "
-            "targets (actual / target)"
+            _(
+                "the dataset has no targets table: attainment-based appraisal needs rep targets "
+                "(actual / target)"
+            )
         )
     t = ds.targets
     if "rep_id" in t.columns:
@@ -264,7 +276,11 @@ def appraise(
     reps = ds.reps.set_index("rep_id").loc[actual.index].reset_index()
     n = len(reps)
     if n == 0:
-        raise ValueError(f"no rep has sales in {label} ({months[0]}..{months[-1]})")
+        raise ValueError(
+            _("no rep has sales in {label} ({first}..{last})").format(
+                label=label, first=months[0], last=months[-1]
+            )
+        )
     direction = {k.kpi: (k.direction or str(ds.kpi(k.kpi)["direction"])) for k in sc.kpis}
     low = np.array([direction[k] == "lower" for k in kpis])
     att = attainment(actual.to_numpy(float), target.to_numpy(float), low)
@@ -277,14 +293,16 @@ def appraise(
     if sc.competence is not None:
         if ds.competence is None:
             raise ValueError(
-                "the scorecard counts competence but the dataset has no competence table"
+                _("the scorecard counts competence but the dataset has no competence table")
             )
         miss = np.isnan(comp_score) & (reason == "")
         reason[miss] = _("no competence assessment in {period}").format(period=label)
     eligible = reason == ""
     if not eligible.any():
         raise ValueError(
-            f"no rep is eligible for appraisal in {label}: {pd.Series(reason).value_counts().to_dict()}"
+            _("no rep is eligible for appraisal in {label}: {reasons}").format(
+                label=label, reasons=pd.Series(reason).value_counts().to_dict()
+            )
         )
     e_idx = np.flatnonzero(eligible)
 
@@ -544,7 +562,7 @@ def prepare(
     reps = ds.reps.set_index("rep_id")
     missing = [r for r in rep_ids if r not in reps.index]
     if missing:
-        raise KeyError(f"rep_id(s) not in the dataset: {missing[:5]}")
+        raise KeyError(_("rep_id(s) not in the dataset: {missing}").format(missing=missing[:5]))
     unit = reps.loc[rep_ids, "unit_id"].astype(str).to_numpy()
     h = Hierarchy.of(ds)
 
@@ -552,18 +570,28 @@ def prepare(
         if level == "company":
             return np.full(len(rep_ids), h.root, dtype=object)
         if level not in h.levels:
-            raise ValueError(f"scorecard.{where}: unknown level {level!r}; levels {h.levels}")
+            raise ValueError(
+                _("scorecard.{where}: unknown level {level!r}; levels {levels}").format(
+                    where=where, level=level, levels=h.levels
+                )
+            )
         return h.ancestor_at(unit, level)
 
     if weights is None:
         if sc.weights is not None and sc.weights.method in ("entropy", "critic", "combined"):
             raise ValueError(
-                f"scorecard.weights: method {sc.weights.method!r} derives weights from data; "
-                "pass fixed weights (e.g. a reference appraisal's .weights)"
+                _(
+                    "scorecard.weights: method {method!r} derives weights from data; pass fixed "
+                    "weights (e.g. a reference appraisal's .weights)"
+                ).format(method=sc.weights.method)
             )
         weights = sc.resolve_weights()
     if weights.names != sc.kpi_names:
-        raise ValueError(f"weights cover {weights.names}; the scorecard's KPIs are {sc.kpi_names}")
+        raise ValueError(
+            _("weights cover {names}; the scorecard's KPIs are {kpi_names}").format(
+                names=weights.names, kpi_names=sc.kpi_names
+            )
+        )
     kpis = sc.kpi_names
     lower = np.array([(k.direction or str(ds.kpi(k.kpi)["direction"])) == "lower" for k in sc.kpis])
     agg = ds.kpis.set_index("kpi")["aggregation"].reindex(kpis).fillna("sum").to_numpy()
@@ -578,10 +606,10 @@ def prepare(
     comp_pts = None
     if sc.competence is not None:
         if competence is None:
-            raise ValueError("the scorecard counts competence: pass competence scores (1-5)")
+            raise ValueError(_("the scorecard counts competence: pass competence scores (1-5)"))
         c = np.asarray(competence, dtype=float)
         if c.shape != (len(rep_ids),) or np.isnan(c).any():
-            raise ValueError("competence: one score (1-5) per rep, no missing values")
+            raise ValueError(_("competence: one score (1-5) per rep, no missing values"))
         comp_pts = competence_points(c, sc.competence)
     mean_idx = None
     wkpi = mean_weight_kpis(ds, kpis)
@@ -589,18 +617,26 @@ def prepare(
         absent = {k: v for k, v in wkpi.items() if v not in kpis}
         if absent:
             raise ValueError(
-                "scorecard.team: the unit mean of "
-                + ", ".join(f"{k} is weighted by {v}" for k, v in absent.items())
-                + " (weight_kpi), which the scorecard does not appraise, so simulated draws "
-                "cannot weight it; add it to scorecard.kpis with weight 0"
+                _(
+                    "scorecard.team: the unit mean of {pairs} (weight_kpi), which the scorecard "
+                    "does not appraise, so simulated draws cannot weight it; add it to "
+                    "scorecard.kpis with weight 0"
+                ).format(
+                    pairs=_(", ").join(
+                        _("{kpi} is weighted by {weight_kpi}").format(kpi=k, weight_kpi=v)
+                        for k, v in absent.items()
+                    )
+                )
             )
         mean_idx = np.array([kpis.index(wkpi[k]) if k in wkpi else -1 for k in kpis])
     cal_groups = None
     if sc.calibration is not None:
         if sc.calibration.method == "mixed":
             raise NotImplementedError(
-                "scorecard.calibration.method: 'mixed' fits a model per appraisal and is not "
-                "available in simulations; use 'mean' or 'zscore'"
+                _(
+                    "scorecard.calibration.method: 'mixed' fits a model per appraisal and is not "
+                    "available in simulations; use 'mean' or 'zscore'"
+                )
             )
         by = sc.calibration.by
         cal_groups = Groups(unit if by == "unit" else at_level(by, "calibration.by"))

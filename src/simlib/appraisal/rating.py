@@ -83,14 +83,18 @@ class Groups:
     def __init__(self, codes: Sequence | np.ndarray) -> None:
         arr = np.asarray(codes)
         if arr.ndim != 1:
-            raise RatingError(f"group codes must be one per rep (1-D), got shape {arr.shape}")
+            raise RatingError(
+                _("group codes must be one per rep (1-D), got shape {shape}").format(
+                    shape=arr.shape
+                )
+            )
         if arr.dtype.kind in "iu":
             if len(arr) and arr.min() < 0:
-                raise RatingError("group codes must be >= 0 (a rep with no group?)")
+                raise RatingError(_("group codes must be >= 0 (a rep with no group?)"))
             uniq, inv = np.unique(arr, return_inverse=True)
         else:
             if any(x is None or (isinstance(x, float) and np.isnan(x)) for x in arr):
-                raise RatingError("every rep needs a group; some group labels are missing")
+                raise RatingError(_("every rep needs a group; some group labels are missing"))
             uniq, inv = np.unique(arr.astype(str), return_inverse=True)
         self.labels = uniq
         self.codes = inv.astype(np.int64)
@@ -184,21 +188,25 @@ def rate_bands(scores: np.ndarray, thresholds: Sequence[float | None]) -> np.nda
     """
     s = np.asarray(scores, dtype=float)
     if np.isnan(s).any():
-        raise RatingError("scores contain NaN; rate only reps with a complete appraisal")
+        raise RatingError(_("scores contain NaN; rate only reps with a complete appraisal"))
     # 79.99999999999999 from float arithmetic reaches an 80-point band.
     s = tie_key(s)
     th = list(thresholds)
     last_open = th[-1] is None
     cut = np.array([t for t in th if t is not None], dtype=float)
     if len(cut) > 1 and not (np.diff(cut) < 0).all():
-        raise RatingError(f"band thresholds must decrease from the best grade: {cut.tolist()}")
+        raise RatingError(
+            _("band thresholds must decrease from the best grade: {cut}").format(cut=cut.tolist())
+        )
     # Number of thresholds the score does NOT reach = grade index.
     grade = (s[..., None] < cut).sum(axis=-1)
     if not last_open and (grade >= len(cut)).any():
         lo = float(s[grade >= len(cut)].min())
         raise RatingError(
-            f"score {lo:.4g} is below the lowest band ({cut[-1]:.4g}); give the last grade "
-            "no minimum so it catches everyone else"
+            _(
+                "score {lo:.4g} is below the lowest band ({lowest:.4g}); give the last grade no "
+                "minimum so it catches everyone else"
+            ).format(lo=lo, lowest=cut[-1])
         )
     return grade.astype(np.int64)
 
@@ -267,21 +275,23 @@ def rate_forced(
     """
     s = np.asarray(scores, dtype=float)
     if np.isnan(s).any():
-        raise RatingError("scores contain NaN; rate only reps with a complete appraisal")
+        raise RatingError(_("scores contain NaN; rate only reps with a complete appraisal"))
     shares = np.asarray(shares, dtype=float)
     if (shares < 0).any() or not np.isclose(shares.sum(), 1.0, atol=1e-9):
         raise RatingError(
-            f"grade shares must be >= 0 and sum to 1 (100%); they sum to {shares.sum():.6g}"
+            _("grade shares must be >= 0 and sum to 1 (100%); they sum to {total:.6g}").format(
+                total=shares.sum()
+            )
         )
     if ties not in ("up", "down", "split"):
-        raise RatingError(f"ties must be 'up', 'down' or 'split', got {ties!r}")
+        raise RatingError(_("ties must be 'up', 'down' or 'split', got {ties!r}").format(ties=ties))
     g = (
         groups
         if isinstance(groups, Groups)
         else (Groups.single(s.shape[-1]) if groups is None else Groups(groups))
     )
     if g.n != s.shape[-1]:
-        raise RatingError(f"{g.n} group codes for {s.shape[-1]} reps")
+        raise RatingError(_("{n} group codes for {n_reps} reps").format(n=g.n, n_reps=s.shape[-1]))
     if min_group:
         small = g.sizes < min_group
         if small.any():
@@ -421,7 +431,7 @@ def calibrate(
     ok = ~np.isnan(s)
     if method == "mixed":
         if s.ndim != 1:
-            raise RatingError("method='mixed' calibrates one set of scores (1-D) at a time")
+            raise RatingError(_("method='mixed' calibrates one set of scores (1-D) at a time"))
         import pandas as pd
         import statsmodels.formula.api as smf
 
@@ -442,4 +452,8 @@ def calibrate(
     if method == "zscore":
         overall_sd = np.nanstd(s, axis=-1, keepdims=True)
         return np.where(ok, overall_mean + overall_sd * zscore_within(s, g), np.nan)
-    raise RatingError(f"calibration method must be 'zscore', 'mean' or 'mixed', got {method!r}")
+    raise RatingError(
+        _("calibration method must be 'zscore', 'mean' or 'mixed', got {method!r}").format(
+            method=method
+        )
+    )

@@ -60,6 +60,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from simlib.appraisal.rating import Groups, percentile_within, zscore_within
 from simlib.appraisal.weights import Weights, ahp, ahp_hierarchy, critic_weights, entropy_weights
 from simlib.errors import SpecError
+from simlib.i18n import _
 from simlib.spec import StrictModel, load_yaml, parse_spec
 
 Basis = Literal["attainment", "actual"]
@@ -91,15 +92,26 @@ class LinearRule(StrictModel):
     @model_validator(mode="after")
     def _order(self) -> LinearRule:
         if self.ceiling == self.floor:
-            raise ValueError(f"floor and ceiling are equal ({self.floor}); they must differ")
+            raise ValueError(
+                _("floor and ceiling are equal ({floor}); they must differ").format(
+                    floor=self.floor
+                )
+            )
         rising = (self.score_at_ceiling - self.score_at_floor) * (self.ceiling - self.floor)
         if self.basis == "attainment" and rising < 0:
             raise ValueError(
-                f"points fall as attainment rises (attainment {self.floor} -> "
-                f"{self.score_at_floor:g} points, {self.ceiling} -> {self.score_at_ceiling:g}); "
-                "attainment is already oriented so higher is better (target/actual for a "
-                "lower-is-better KPI): give the floor the lower attainment and the lower score, "
-                "or use basis: actual for a falling scale on raw values"
+                _(
+                    "points fall as attainment rises (attainment {floor} -> {score_at_floor:g} "
+                    "points, {ceiling} -> {score_at_ceiling:g}); attainment is already oriented so "
+                    "higher is better (target/actual for a lower-is-better KPI): give the floor "
+                    "the lower attainment and the lower score, or use basis: actual for a falling "
+                    "scale on raw values"
+                ).format(
+                    floor=self.floor,
+                    score_at_floor=self.score_at_floor,
+                    ceiling=self.ceiling,
+                    score_at_ceiling=self.score_at_ceiling,
+                )
             )
         return self
 
@@ -114,7 +126,7 @@ class Band(StrictModel):
     @model_validator(mode="after")
     def _one(self) -> Band:
         if (self.at_least is None) == (self.at_most is None):
-            raise ValueError("give exactly one of at_least / at_most")
+            raise ValueError(_("give exactly one of at_least / at_most"))
         return self
 
 
@@ -132,13 +144,17 @@ class BandsRule(StrictModel):
         if all(b.at_least is not None for b in v):
             th = [b.at_least for b in v]
             if any(y <= x for x, y in zip(th, th[1:], strict=False)):
-                raise ValueError(f"at_least must increase from band to band, got {th}")
+                raise ValueError(
+                    _("at_least must increase from band to band, got {th}").format(th=th)
+                )
         elif all(b.at_most is not None for b in v):
             th = [b.at_most for b in v]
             if any(y >= x for x, y in zip(th, th[1:], strict=False)):
-                raise ValueError(f"at_most must decrease from band to band, got {th}")
+                raise ValueError(
+                    _("at_most must decrease from band to band, got {th}").format(th=th)
+                )
         else:
-            raise ValueError("use at_least in every band or at_most in every band, not a mix")
+            raise ValueError(_("use at_least in every band or at_most in every band, not a mix"))
         return v
 
     @model_validator(mode="after")
@@ -147,15 +163,19 @@ class BandsRule(StrictModel):
             return self
         if self.bands[0].at_most is not None:
             raise ValueError(
-                "at_most bands on basis 'attainment' reverse the scoring (attainment is "
-                "oriented so higher is better): use at_least, or basis: actual for raw "
-                "lower-is-better values"
+                _(
+                    "at_most bands on basis 'attainment' reverse the scoring (attainment is "
+                    "oriented so higher is better): use at_least, or basis: actual for raw "
+                    "lower-is-better values"
+                )
             )
         pts = [self.below] + [b.score for b in self.bands]
         if any(b < a for a, b in zip(pts, pts[1:], strict=False)):
             raise ValueError(
-                f"points must not fall as attainment rises: below {self.below:g}, then "
-                f"{[b.score for b in self.bands]} for the bands from easiest to hardest"
+                _(
+                    "points must not fall as attainment rises: below {below:g}, then {scores} for "
+                    "the bands from easiest to hardest"
+                ).format(below=self.below, scores=[b.score for b in self.bands])
             )
         return self
 
@@ -221,9 +241,11 @@ class WeightsSpec(StrictModel):
     @model_validator(mode="after")
     def _needs(self) -> WeightsSpec:
         if self.method in ("ahp", "combined") and self.pairwise is None:
-            raise ValueError(f"method {self.method!r} needs a 'pairwise' matrix")
+            raise ValueError(
+                _("method {method!r} needs a 'pairwise' matrix").format(method=self.method)
+            )
         if self.method == "ahp_hierarchy" and self.hierarchy is None:
-            raise ValueError("method 'ahp_hierarchy' needs a 'hierarchy'")
+            raise ValueError(_("method 'ahp_hierarchy' needs a 'hierarchy'"))
         used = {
             "ahp": {"pairwise", "ahp_method", "on_inconsistent"},
             "ahp_hierarchy": {"hierarchy", "ahp_method", "on_inconsistent"},
@@ -235,7 +257,9 @@ class WeightsSpec(StrictModel):
         unused = sorted((self.model_fields_set - {"method"}) - used)
         if unused:
             raise ValueError(
-                f"{unused} not used by method {self.method!r} (it uses {sorted(used) or 'nothing else'})"
+                _("{unused} not used by method {method!r} (it uses {used})").format(
+                    unused=unused, method=self.method, used=sorted(used) or _("nothing else")
+                )
             )
         return self
 
@@ -266,14 +290,18 @@ class CompetenceSpec(StrictModel):
             return self
         bad = {k: v for k, v in iw.items() if not (np.isfinite(v) and v >= 0)}
         if bad:
-            raise ValueError(f"item_weights must be finite and >= 0, got {bad}")
+            raise ValueError(_("item_weights must be finite and >= 0, got {bad}").format(bad=bad))
         total = float(sum(iw.values()))
         if not np.isclose(total, 1.0, atol=1e-6):
-            raise ValueError(f"item_weights must sum to 1 (100%); they sum to {total:.6g}")
+            raise ValueError(
+                _("item_weights must sum to 1 (100%); they sum to {total:.6g}").format(total=total)
+            )
         if self.items is not None and set(iw) != set(self.items):
             raise ValueError(
-                f"item_weights cover {sorted(iw)} but items are {sorted(self.items)}; "
-                "give the same items (or leave items out: the weighted items are used)"
+                _(
+                    "item_weights cover {iw} but items are {items}; give the same items (or leave "
+                    "items out: the weighted items are used)"
+                ).format(iw=sorted(iw), items=sorted(self.items))
             )
         return self
 
@@ -336,48 +364,64 @@ class RatingSpec(StrictModel):
     def _grades(self) -> RatingSpec:
         names = [g.name for g in self.grades]
         if len(set(names)) != len(names):
-            raise ValueError(f"grade names repeat: {names}")
+            raise ValueError(_("grade names repeat: {names}").format(names=names))
         coef = [g.name for g in self.grades if g.coefficient is None]
         if coef and len(coef) < len(self.grades):
             raise ValueError(
-                f"grades: a coefficient is given for some grades but not for {coef}; give "
-                "every grade one (or none)"
+                _(
+                    "grades: a coefficient is given for some grades but not for {coef}; give every "
+                    "grade one (or none)"
+                ).format(coef=coef)
             )
         if self.type == "forced":
             stray = [g.name for g in self.grades if g.min_score is not None]
             if stray:
                 raise ValueError(
-                    f"forced distribution: min_score on {stray} would be ignored (grades follow "
-                    "shares); remove it, or use type: bands"
+                    _(
+                        "forced distribution: min_score on {stray} would be ignored (grades follow "
+                        "shares); remove it, or use type: bands"
+                    ).format(stray=stray)
                 )
             missing = [g.name for g in self.grades if g.share is None]
             if missing:
                 raise ValueError(
-                    f"forced distribution: every grade needs a share; missing {missing}"
+                    _("forced distribution: every grade needs a share; missing {missing}").format(
+                        missing=missing
+                    )
                 )
             total = sum(g.share for g in self.grades)  # type: ignore[misc]
             if not np.isclose(total, 1.0, atol=1e-6):
                 raise ValueError(
-                    f"grades: shares must sum to 1 (100%); they sum to {total:.6g} ({total:.2%})"
+                    _(
+                        "grades: shares must sum to 1 (100%); they sum to {total:.6g} ({total:.2%})"
+                    ).format(total=total)
                 )
         else:
             stray = [g.name for g in self.grades if g.share is not None]
             if stray:
                 raise ValueError(
-                    f"bands: share on {stray} would be ignored (grades follow min_score); "
-                    "remove it, or use type: forced"
+                    _(
+                        "bands: share on {stray} would be ignored (grades follow min_score); "
+                        "remove it, or use type: forced"
+                    ).format(stray=stray)
                 )
             th = [g.min_score for g in self.grades]
             if any(t is None for t in th[:-1]):
-                raise ValueError("bands: every grade but the last needs a min_score")
+                raise ValueError(_("bands: every grade but the last needs a min_score"))
             if th[-1] is not None:
                 raise ValueError(
-                    f"bands: the last grade ({self.grades[-1].name}) catches every score below "
-                    f"the others; remove its min_score ({th[-1]:g}), or a lower score has no grade"
+                    _(
+                        "bands: the last grade ({name}) catches every score below the others; "
+                        "remove its min_score ({th:g}), or a lower score has no grade"
+                    ).format(name=self.grades[-1].name, th=th[-1])
                 )
             cut = [t for t in th if t is not None]
             if any(b >= a for a, b in zip(cut, cut[1:], strict=False)):
-                raise ValueError(f"bands: min_score must decrease from the best grade, got {cut}")
+                raise ValueError(
+                    _("bands: min_score must decrease from the best grade, got {cut}").format(
+                        cut=cut
+                    )
+                )
         return self
 
     @property
@@ -416,7 +460,7 @@ class Scorecard(StrictModel):
     def _kpi_weights(cls, kpis: list[KPIItem], info: ValidationInfo) -> list[KPIItem]:
         names = [k.kpi for k in kpis]
         if len(set(names)) != len(names):
-            raise ValueError(f"a KPI is listed twice: {names}")
+            raise ValueError(_("a KPI is listed twice: {names}").format(names=names))
         given = [k.weight for k in kpis]
         block = info.data.get("weights")
         if "weights" not in info.data:
@@ -425,21 +469,27 @@ class Scorecard(StrictModel):
             if any(w is None for w in given):
                 missing = [k.kpi for k in kpis if k.weight is None]
                 raise ValueError(
-                    f"no weight for {missing}: give every KPI a weight, or a 'weights' block "
-                    "(ahp, entropy ...)"
+                    _(
+                        "no weight for {missing}: give every KPI a weight, or a 'weights' block "
+                        "(ahp, entropy ...)"
+                    ).format(missing=missing)
                 )
             total = float(sum(given))  # type: ignore[arg-type]
             if not np.isclose(total, 1.0, atol=1e-6):
                 raise ValueError(
-                    f"weights must sum to 1 (100%); they sum to {total:.6g} ({total:.2%})"
+                    _("weights must sum to 1 (100%); they sum to {total:.6g} ({total:.2%})").format(
+                        total=total
+                    )
                 )
         else:
             if any(w is not None for w in given):
-                raise ValueError("weights are given both on the KPIs and in the 'weights' block")
+                raise ValueError(_("weights are given both on the KPIs and in the 'weights' block"))
             if block.pairwise is not None and len(block.pairwise) != len(names):
                 raise ValueError(
-                    f"weights.pairwise has {len(block.pairwise)} rows for {len(names)} KPIs "
-                    f"{names} (rows and columns follow the order of kpis)"
+                    _(
+                        "weights.pairwise has {n_pairwise} rows for {n_names} KPIs {names} (rows "
+                        "and columns follow the order of kpis)"
+                    ).format(n_pairwise=len(block.pairwise), n_names=len(names), names=names)
                 )
         return kpis
 
@@ -468,7 +518,9 @@ class Scorecard(StrictModel):
                     [
                         (
                             "scorecard.weights.hierarchy",
-                            f"leaves {sorted(w.names)} must be exactly the KPIs {sorted(sc.kpi_names)}",
+                            _("leaves {names} must be exactly the KPIs {kpi_names}").format(
+                                names=sorted(w.names), kpi_names=sorted(sc.kpi_names)
+                            ),
                         )
                     ]
                 )
@@ -524,7 +576,11 @@ class Scorecard(StrictModel):
             )
             return W.Weights(w.weights.reindex(names), w.method, w.inputs, w.diagnostics)
         if attainment is None:
-            raise ValueError(f"{p}: method {ws.method!r} needs the attainment data to compute")
+            raise ValueError(
+                _("{p}: method {method!r} needs the attainment data to compute").format(
+                    p=p, method=ws.method
+                )
+            )
         x = np.asarray(attainment, dtype=float)
         obj = ws.objective if ws.method == "combined" else ws.method
         if obj == "entropy":
@@ -578,7 +634,9 @@ def score_rule(
     """Points for one KPI under one rule; arrays of shape (..., reps), NaN in -> NaN out."""
     if getattr(rule, "basis", "attainment") == "actual":
         if actual is None:
-            raise ValueError(f"rule {rule.type!r} on basis 'actual' needs the actual values")
+            raise ValueError(
+                _("rule {type!r} on basis 'actual' needs the actual values").format(type=rule.type)
+            )
         x = np.asarray(actual, dtype=float)
     else:
         x = np.asarray(attain, dtype=float)
@@ -614,7 +672,7 @@ def score_rule(
                 np.where(np.isnan(x), -np.inf, x), g
             )
     else:  # pragma: no cover - the spec's discriminator prevents this
-        raise ValueError(f"unknown rule type {rule.type!r}")
+        raise ValueError(_("unknown rule type {type!r}").format(type=rule.type))
     return np.where(nan, np.nan, out)
 
 
@@ -643,14 +701,20 @@ def score_kpis(
     a = np.asarray(attain, dtype=float)
     k = len(sc.kpis)
     if a.shape[-1] != k:
-        raise ValueError(f"attainment has {a.shape[-1]} KPI columns; the scorecard has {k}")
+        raise ValueError(
+            _("attainment has {n} KPI columns; the scorecard has {k}").format(n=a.shape[-1], k=k)
+        )
     out = np.empty(a.shape)
     for j, item in enumerate(sc.kpis):  # loop over KPIs (a handful), never over reps
         within = getattr(item.rule, "within", "company")
         g = None
         if within != "company" and not company_wide:
             if groups is None or within not in groups:
-                raise ValueError(f"rule for {item.kpi!r} ranks within {within!r}: pass its groups")
+                raise ValueError(
+                    _("rule for {kpi!r} ranks within {within!r}: pass its groups").format(
+                        kpi=item.kpi, within=within
+                    )
+                )
             g = groups[within]
         out[..., j] = score_rule(
             item.rule, a[..., j], None if actual is None else actual[..., j], g

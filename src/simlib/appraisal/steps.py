@@ -82,8 +82,10 @@ def level_lookup(h: Hierarchy, unit: np.ndarray) -> Callable[[str, str], np.ndar
             return np.full(len(unit), h.root, dtype=object)
         if level not in h.levels:
             raise ValueError(
-                f"scorecard.{where}: unknown level {level!r}; the units table has "
-                f"levels {h.levels} (or use 'company')"
+                _(
+                    "scorecard.{where}: unknown level {level!r}; the units table has levels "
+                    "{levels} (or use 'company')"
+                ).format(where=where, level=level, levels=h.levels)
             )
         return h.ancestor_at(unit, level)
 
@@ -120,8 +122,14 @@ def period_competence(
         if unknown:
             where = "items" if sc.competence.items is not None else "item_weights"
             raise ValueError(
-                f"scorecard.competence.{where}: {unknown} not in the competence table "
-                f"(items: {sorted(ds.competence['item'].unique())})"
+                _(
+                    "scorecard.competence.{where}: {unknown} not in the competence table (items: "
+                    "{items})"
+                ).format(
+                    where=where,
+                    unknown=unknown,
+                    items=sorted(ds.competence["item"].unique()),
+                )
             )
         c = c[c["item"].isin(used)]
     comp_long = c.groupby(["rep_id", "item"], as_index=False)["score"].mean()
@@ -275,7 +283,7 @@ def team_part(
     team_pts_kpi = pts_all[e_idx]
     team_score_e = composite(team_pts_kpi, w)
     if np.isnan(team_score_e).any():
-        raise ValueError("a unit's team score is undefined (no targets in the unit)")
+        raise ValueError(_("a unit's team score is undefined (no targets in the unit)"))
     return TeamPart(team_id, team_pts_kpi, team_score_e)
 
 

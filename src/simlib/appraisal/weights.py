@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from simlib.errors import SimlibError, SimlibWarning, SpecError
+from simlib.i18n import _
 
 #: Saaty's (1980) random consistency index by matrix order n (the mean CI of
 #: random reciprocal matrices). n = 1, 2 are always consistent.
@@ -104,7 +105,9 @@ class Weights:
     def __post_init__(self) -> None:
         w = self.weights.to_numpy(dtype=float)
         if (w < -1e-12).any() or not np.isclose(w.sum(), 1.0, atol=1e-9):
-            raise ValueError(f"weights must be non-negative and sum to 1, got {w.tolist()}")
+            raise ValueError(
+                _("weights must be non-negative and sum to 1, got {w}").format(w=w.tolist())
+            )
 
     # AHP conveniences (the public API: ``.weights``, ``.consistency_ratio``, ``.lambda_max``)
     @property
@@ -125,7 +128,11 @@ class Weights:
 
     def _diag(self, key: str) -> float:
         if key not in self.diagnostics:
-            raise AttributeError(f"{key} is defined for AHP weights only (method={self.method})")
+            raise AttributeError(
+                _("{key} is defined for AHP weights only (method={method})").format(
+                    key=key, method=self.method
+                )
+            )
         return float(self.diagnostics[key])
 
     @property
@@ -185,23 +192,30 @@ def manual(
     """
     s = pd.Series(dict(weights), dtype=float)
     if s.empty:
-        raise SpecError([(path, "at least one weight is needed")])
+        raise SpecError([(path, _("at least one weight is needed"))])
     bad = s[~np.isfinite(s.to_numpy()) | (s.to_numpy() < 0)]
     if len(bad):
         raise SpecError(
             [
-                (f"{path}.{k}", f"weight must be a finite number >= 0, got {v}")
+                (f"{path}.{k}", _("weight must be a finite number >= 0, got {v}").format(v=v))
                 for k, v in bad.items()
             ]
         )
     total = float(s.sum())
     if normalize:
         if total <= 0:
-            raise SpecError([(path, "weights sum to 0; cannot normalize")])
+            raise SpecError([(path, _("weights sum to 0; cannot normalize"))])
         s = s / total
     elif not np.isclose(total, 1.0, atol=1e-6):
         raise SpecError(
-            [(path, f"weights must sum to 1 (100%); they sum to {total:.6g} ({total:.4%})")]
+            [
+                (
+                    path,
+                    _("weights must sum to 1 (100%); they sum to {total:.6g} ({total:.4%})").format(
+                        total=total
+                    ),
+                )
+            ]
         )
     return Weights(s / s.sum(), "manual", {"weights": dict(weights), "normalize": normalize})
 
@@ -242,26 +256,36 @@ def pairwise_matrix(
         raw = pairwise.tolist() if isinstance(pairwise, np.ndarray) else pairwise
         names = None
     if not isinstance(raw, list | tuple) or not all(isinstance(r, list | tuple) for r in raw):
-        raise SpecError([(path, "expected a square matrix (a list of rows)")])
+        raise SpecError([(path, _("expected a square matrix (a list of rows)"))])
     n = len(raw)
     errors: list[tuple[str, str]] = []
     if n == 0:
-        raise SpecError([(path, "the matrix is empty")])
+        raise SpecError([(path, _("the matrix is empty"))])
     for i, row in enumerate(raw):
         if len(row) != n:
-            errors.append((f"{path}[{i}]", f"row has {len(row)} entries; expected {n} (square)"))
+            errors.append(
+                (
+                    f"{path}[{i}]",
+                    _("row has {n_row} entries; expected {n} (square)").format(n_row=len(row), n=n),
+                )
+            )
     if errors:
         raise SpecError(errors)
     a = np.array([[_parse_judgment(x) for x in row] for row in raw], dtype=float)
     for i, j in zip(*np.nonzero(~np.isfinite(a) | (a <= 0)), strict=True):
         errors.append(
-            (f"{path}[{i}][{j}]", f"judgment must be a positive number, got {raw[i][j]!r}")
+            (
+                f"{path}[{i}][{j}]",
+                _("judgment must be a positive number, got {raw!r}").format(raw=raw[i][j]),
+            )
         )
     if errors:
         raise SpecError(errors)
     for i in range(n):
         if not np.isclose(a[i, i], 1.0):
-            errors.append((f"{path}[{i}][{i}]", f"diagonal must be 1, got {raw[i][i]!r}"))
+            errors.append(
+                (f"{path}[{i}][{i}]", _("diagonal must be 1, got {raw!r}").format(raw=raw[i][i]))
+            )
     prod = a * a.T
     for i, j in zip(
         *np.nonzero(np.triu(~np.isclose(prod, 1.0, rtol=rtol, atol=0), 1)), strict=True
@@ -269,8 +293,12 @@ def pairwise_matrix(
         errors.append(
             (
                 f"{path}[{j}][{i}]",
-                f"not reciprocal: expected 1/{raw[i][j]} (= {1 / a[i, j]:.4g}) "
-                f"because {path}[{i}][{j}] = {raw[i][j]}, got {raw[j][i]!r}",
+                _(
+                    "not reciprocal: expected 1/{judgment} (= {inverse:.4g}) because "
+                    "{path}[{i}][{j}] = {judgment}, got {got!r}"
+                ).format(
+                    judgment=raw[i][j], inverse=1 / a[i, j], path=path, i=i, j=j, got=raw[j][i]
+                ),
             )
         )
     if errors:
@@ -278,7 +306,14 @@ def pairwise_matrix(
     if criteria is not None:
         if len(criteria) != n:
             raise SpecError(
-                [(path, f"{n}x{n} matrix but {len(criteria)} criteria names {list(criteria)}")]
+                [
+                    (
+                        path,
+                        _("{n}x{n} matrix but {n_criteria} criteria names {criteria}").format(
+                            n=n, n_criteria=len(criteria), criteria=list(criteria)
+                        ),
+                    )
+                ]
             )
         names = [str(c) for c in criteria]
     if names is None:
@@ -340,7 +375,9 @@ def ahp(
         w = w / w.sum()
         lam = float(np.mean((a @ w) / w))
     else:
-        raise SpecError([("method", f"expected 'eigen' or 'geometric', got {method!r}")])
+        raise SpecError(
+            [("method", _("expected 'eigen' or 'geometric', got {method!r}").format(method=method))]
+        )
     w = w / w.sum()
     ci = (lam - n) / (n - 1) if n > 2 else 0.0
     ci = max(ci, 0.0)  # rounding can make a consistent matrix's CI -1e-16
@@ -350,8 +387,10 @@ def ahp(
                 [
                     (
                         path,
-                        f"Saaty's random index table stops at n=10 (this matrix is {n}x{n}); "
-                        "group the criteria into a hierarchy or pass random_index=",
+                        _(
+                            "Saaty's random index table stops at n=10 (this matrix is {n}x{n}); "
+                            "group the criteria into a hierarchy or pass random_index="
+                        ).format(n=n),
                     )
                 ]
             )
@@ -381,11 +420,19 @@ def ahp(
         "worst_judgments": worst,
     }
     if cr > CR_THRESHOLD:
-        msg = (
-            f"{path}: consistency ratio {cr:.3f} is above {CR_THRESHOLD} (Saaty 1980); "
-            f"revisit the judgments, starting with {worst[0]['entry']} "
-            f"({worst[0]['criteria'][0]} vs {worst[0]['criteria'][1]}: judged "
-            f"{worst[0]['judgment']:.3g}, the weights imply {worst[0]['implied_by_weights']:.3g})"
+        msg = _(
+            "{path}: consistency ratio {cr:.3f} is above {threshold} (Saaty 1980); "
+            "revisit the judgments, starting with {entry} ({a} vs {b}: judged "
+            "{judged:.3g}, the weights imply {implied:.3g})"
+        ).format(
+            path=path,
+            cr=cr,
+            threshold=CR_THRESHOLD,
+            entry=worst[0]["entry"],
+            a=worst[0]["criteria"][0],
+            b=worst[0]["criteria"][1],
+            judged=worst[0]["judgment"],
+            implied=worst[0]["implied_by_weights"],
         )
         if on_inconsistent == "raise":
             raise InconsistentJudgmentsError(msg)
@@ -427,20 +474,20 @@ def ahp_hierarchy(
 
     def visit(node: Mapping[str, Any], p: str, name: str, share: float) -> None:
         if not isinstance(node, Mapping):
-            raise SpecError([(p, "expected a mapping with 'criteria' and 'pairwise'")])
+            raise SpecError([(p, _("expected a mapping with 'criteria' and 'pairwise'"))])
         unknown = set(node) - {"criteria", "pairwise", "sub"}
         if unknown:
-            raise SpecError([(f"{p}.{k}", "unknown key") for k in sorted(unknown)])
+            raise SpecError([(f"{p}.{k}", _("unknown key")) for k in sorted(unknown)])
         crit = node.get("criteria")
         if not crit:
-            raise SpecError([(f"{p}.criteria", "list the criteria compared at this level")])
+            raise SpecError([(f"{p}.criteria", _("list the criteria compared at this level"))])
         crit = [str(c) for c in crit]
         if len(crit) == 1:
             local = Weights(pd.Series([1.0], index=crit), "single")
             cr = 0.0
         else:
             if "pairwise" not in node:
-                raise SpecError([(f"{p}.pairwise", "missing: a matrix for these criteria")])
+                raise SpecError([(f"{p}.pairwise", _("missing: a matrix for these criteria"))])
             local = ahp(
                 node["pairwise"],
                 crit,
@@ -453,13 +500,22 @@ def ahp_hierarchy(
         sub = node.get("sub") or {}
         for k in sub:
             if k not in crit:
-                raise SpecError([(f"{p}.sub.{k}", f"not one of this level's criteria {crit}")])
+                raise SpecError(
+                    [
+                        (
+                            f"{p}.sub.{k}",
+                            _("not one of this level's criteria {crit}").format(crit=crit),
+                        )
+                    ]
+                )
         for c, wc in local.weights.items():
             if c in sub:
                 visit(sub[c], f"{p}.sub.{c}", c, share * float(wc))
             else:
                 if c in leaves:
-                    raise SpecError([(p, f"criterion {c!r} appears twice in the hierarchy")])
+                    raise SpecError(
+                        [(p, _("criterion {c!r} appears twice in the hierarchy").format(c=c))]
+                    )
                 leaves[c] = share * float(wc)
 
     visit(tree, path, "(goal)", 1.0)
@@ -486,24 +542,36 @@ def _as_matrix(
         x = np.asarray(matrix, dtype=float)
         names = []
     if x.ndim != 2 or x.shape[0] < 2 or x.shape[1] < 1:
-        raise ValueError(
-            f"expected a 2-D matrix with alternatives (reps) as rows and criteria (KPIs) "
-            f"as columns, at least 2 rows; got shape {x.shape}"
-            + (" (one value per rep? pass a column: [[1], [2], [3]])" if x.ndim == 1 else "")
-        )
+        msg = _(
+            "expected a 2-D matrix with alternatives (reps) as rows and criteria (KPIs) "
+            "as columns, at least 2 rows; got shape {shape}"
+        ).format(shape=x.shape)
+        if x.ndim == 1:
+            msg += _(" (one value per rep? pass a column: [[1], [2], [3]])")
+        raise ValueError(msg)
     if not names:
         names = list(criteria) if criteria is not None else [f"c{j + 1}" for j in range(x.shape[1])]
     if len(names) != x.shape[1]:
-        raise ValueError(f"{len(names)} criteria names {names} for {x.shape[1]} columns")
+        raise ValueError(
+            _("{n_names} criteria names {names} for {shape} columns").format(
+                n_names=len(names), names=names, shape=x.shape[1]
+            )
+        )
     if not np.isfinite(x).all():
         rows, cols = np.nonzero(~np.isfinite(x))
         raise ValueError(
-            f"the matrix has missing or infinite values, e.g. row {rows[0]}, "
-            f"column {names[cols[0]]!r}; drop or impute them first"
+            _(
+                "the matrix has missing or infinite values, e.g. row {rows}, column {names!r}; "
+                "drop or impute them first"
+            ).format(rows=rows[0], names=names[cols[0]])
         )
     b = np.ones(x.shape[1], dtype=bool) if benefit is None else np.asarray(benefit, dtype=bool)
     if b.shape != (x.shape[1],):
-        raise ValueError(f"benefit needs one flag per criterion ({x.shape[1]}), got {len(b)}")
+        raise ValueError(
+            _("benefit needs one flag per criterion ({shape}), got {n_b}").format(
+                shape=x.shape[1], n_b=len(b)
+            )
+        )
     return x, names, b
 
 
@@ -570,14 +638,20 @@ def entropy_weights(
         if neg.any():
             rows, cols = np.nonzero(neg)
             raise ValueError(
-                f"normalization='share' needs values >= 0 (> 0 for a cost criterion); "
-                f"row {rows[0]}, column {names[cols[0]]!r} is {x[rows[0], cols[0]]!r}: "
-                "shift the data or use normalization='minmax'"
+                _(
+                    "normalization='share' needs values >= 0 (> 0 for a cost criterion); row "
+                    "{rows}, column {names!r} is {x!r}: shift the data or use "
+                    "normalization='minmax'"
+                ).format(rows=rows[0], names=names[cols[0]], x=x[rows[0], cols[0]])
             )
         with np.errstate(divide="ignore"):
             r = np.where(b, x, 1.0 / np.where(x > 0, x, 1.0))
     else:
-        raise ValueError(f"normalization must be 'minmax' or 'share', got {normalization!r}")
+        raise ValueError(
+            _("normalization must be 'minmax' or 'share', got {normalization!r}").format(
+                normalization=normalization
+            )
+        )
     col = r.sum(axis=0)
     p = np.divide(r, col, out=np.zeros_like(r), where=col > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -586,7 +660,9 @@ def entropy_weights(
     e = np.where(col > 0, e, 1.0)  # a constant column: maximal entropy, no information
     d = 1.0 - e
     if d.sum() <= 0:
-        raise ValueError("every criterion is constant across rows: entropy weights are undefined")
+        raise ValueError(
+            _("every criterion is constant across rows: entropy weights are undefined")
+        )
     w = d / d.sum()
     return Weights(
         pd.Series(w, index=names),
@@ -632,8 +708,10 @@ def critic_weights(
     info = sd * (1.0 - corr).sum(axis=0)
     if info.sum() <= 0:
         raise ValueError(
-            "CRITIC weights are undefined: every criterion is constant, or there is one "
-            "criterion only"
+            _(
+                "CRITIC weights are undefined: every criterion is constant, or there is one "
+                "criterion only"
+            )
         )
     w = info / info.sum()
     return Weights(
@@ -666,10 +744,12 @@ def combine(
     """
     if set(subjective.names) != set(objective.names):
         raise ValueError(
-            f"the two weight sets cover different criteria: {subjective.names} vs {objective.names}"
+            _("the two weight sets cover different criteria: {subjective} vs {objective}").format(
+                subjective=subjective.names, objective=objective.names
+            )
         )
     if not 0.0 <= alpha <= 1.0:
-        raise ValueError(f"alpha is a share in [0, 1], got {alpha}")
+        raise ValueError(_("alpha is a share in [0, 1], got {alpha}").format(alpha=alpha))
     s = subjective.weights
     o = objective.weights.reindex(s.index)
     if how == "linear":
@@ -677,10 +757,10 @@ def combine(
     elif how == "multiplicative":
         w = s * o
         if w.sum() <= 0:
-            raise ValueError("the two weight sets have no criterion in common with weight > 0")
+            raise ValueError(_("the two weight sets have no criterion in common with weight > 0"))
         w = w / w.sum()
     else:
-        raise ValueError(f"how must be 'linear' or 'multiplicative', got {how!r}")
+        raise ValueError(_("how must be 'linear' or 'multiplicative', got {how!r}").format(how=how))
     return Weights(
         w / w.sum(),
         "combined",

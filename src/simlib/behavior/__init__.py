@@ -44,7 +44,6 @@ from simlib.behavior.estimate import (
     did_effect_ds,
     did_event_study,
     estimates_frame,
-    holdback_share,
     period_attainment,
     plan_rate_ratio,
     quarter_end_lift,
@@ -53,7 +52,6 @@ from simlib.behavior.estimate import (
     target_revision,
     threshold_bunching,
     threshold_bunching_ds,
-    timing_pull_in_rate,
 )
 from simlib.behavior.models import (
     Bound,
@@ -74,6 +72,7 @@ from simlib.behavior.specs import (
     is_mechanical,
     parse_behavior,
 )
+from simlib.behavior.timing import holdback_share, timing_pull_in_rate
 
 MODELS = ("none", "elasticity", "effort", "timing", "ratchet")
 

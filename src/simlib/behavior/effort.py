@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from simlib.behavior.specs import BehaviorError
+from simlib.i18n import _
 
 
 def solve_effort(
@@ -61,7 +62,7 @@ def solve_effort(
     cost = np.broadcast_to(np.asarray(cost, dtype=float), (n_reps,))
     e = np.linspace(0.5, 1.5, 201) if efforts is None else np.asarray(efforts, dtype=float)
     if len(e) < 3:
-        raise BehaviorError("effort grid: need at least 3 points")
+        raise BehaviorError(_("effort grid: need at least 3 points"))
     h = e[1] - e[0]
     z, w = np.polynomial.hermite_e.hermegauss(nodes)
     w = w / w.sum()
@@ -98,7 +99,9 @@ def solve_effort(
         n = sl.stop - sl.start
         flat = pay[sl]
         yy = y0[sl, None]
-        _, _, ce = moments(flat, np.broadcast_to(e, (n, len(e))), sigma[sl], yy, cost[sl, None])
+        _mean, _var, ce = moments(
+            flat, np.broadcast_to(e, (n, len(e))), sigma[sl], yy, cost[sl, None]
+        )
         j = np.argmax(ce, axis=1)
         jc = np.clip(j, 1, len(e) - 2)
         rows = np.arange(n)
@@ -157,8 +160,8 @@ def best_linear_rate(
         return e - parts["mean_pay"] + parts["certainty_equivalent"], e
 
     b = 0.0
-    for _ in range(4):
-        s, _ = surplus(beta)
+    for _round in range(4):
+        s, _efforts = surplus(beta)
         j = int(np.argmax(s))
         jc = min(max(j, 1), len(beta) - 2)
         fm, f0, fp = s[jc - 1], s[jc], s[jc + 1]
@@ -166,5 +169,5 @@ def best_linear_rate(
         hstep = beta[1] - beta[0]
         b = beta[jc] + (0.5 * (fm - fp) / curv * hstep if curv < 0 else 0.0)
         beta = np.linspace(max(b - 2 * hstep, 0.0), b + 2 * hstep, 41)
-    _, e = surplus(np.array([b]))
+    _surplus, e = surplus(np.array([b]))
     return float(b), float(e[0])

@@ -22,6 +22,9 @@ Estimators:
 * :func:`did_effect`: the change in sales of a group whose plan changed, against
   a group whose plan did not (difference in differences), and the implied
   elasticity to the marginal pay rate.
+* :func:`simlib.behavior.timing.timing_pull_in_rate` and
+  :func:`simlib.behavior.timing.holdback_share`: deals pulled in just short of quota
+  and sales held back beyond it (their own module).
 """
 
 from __future__ import annotations
@@ -114,7 +117,7 @@ class Estimate:
         }
 
 
-def _rep_periods(period: str) -> str:
+def rep_periods_label(period: str) -> str:
     """The counting unit of a period's results: rep-months, rep-quarters, rep-years."""
     words = {"month": N_("rep-months"), "quarter": N_("rep-quarters"), "year": N_("rep-years")}
     return _(words[period]) if period in words else f"rep-{period}s"
@@ -153,7 +156,7 @@ def _demean_columns(m: np.ndarray, groups: np.ndarray) -> np.ndarray:
 
 def dense_targets(ds, kpi: str, periods: pd.PeriodIndex, rep_ids: np.ndarray) -> np.ndarray:
     if ds.targets is None:
-        raise BehaviorError("the dataset has no targets table")
+        raise BehaviorError(_("the dataset has no targets table"))
     tg = ds.targets.loc[(ds.targets["kpi"] == kpi) & ds.targets["rep_id"].notna()]
     out = np.full((len(rep_ids), len(periods)), np.nan)
     r = pd.Index(rep_ids).get_indexer(tg["rep_id"])
@@ -165,7 +168,11 @@ def dense_targets(ds, kpi: str, periods: pd.PeriodIndex, rep_ids: np.ndarray) ->
 
 def _sales(ds, kpi: str, periods: pd.PeriodIndex | None = None):
     if kpi not in ds.kpi_names:
-        raise BehaviorError(f"kpi: {kpi!r} is not in the dataset's KPIs {ds.kpi_names}")
+        raise BehaviorError(
+            _("kpi: {kpi!r} is not in the dataset's KPIs {kpi_names}").format(
+                kpi=kpi, kpi_names=ds.kpi_names
+            )
+        )
     periods = ds.periods if periods is None else periods
     rep_ids = ds.reps["rep_id"].to_numpy()
     x = ds.sales_array(kpis=[kpi], periods=periods, rep_ids=rep_ids)[..., 0]
@@ -196,14 +203,16 @@ def quarter_end_lift(sales: np.ndarray, periods: pd.PeriodIndex) -> Estimate:
     full = cnt[inv] == 3
     rr, tt, key = rr[full], tt[full], key[full]
     if len(rr) < 30:
-        raise BehaviorError(f"quarter-end lift: only {len(rr) // 3} complete rep-quarters")
+        raise BehaviorError(
+            _("quarter-end lift: only {n} complete rep-quarters").format(n=len(rr) // 3)
+        )
     v = _demean_groups(y[rr, tt], key)
     # Demeaned within rep-quarter: last = 2/3 (L - O), others = -1/3 (L - O) each.
     contrast_cell = np.where(last[tt], 1.5 * v, 0.0)
     qs, q_inv = np.unique(q[tt], return_inverse=True)
     per_q = np.bincount(q_inv, weights=contrast_cell) / np.bincount(q_inv, weights=last[tt])
     if len(qs) < 3:
-        raise BehaviorError("quarter-end lift: need at least 3 complete quarters")
+        raise BehaviorError(_("quarter-end lift: need at least 3 complete quarters"))
     fit = sm.OLS(per_q, np.ones((len(qs), 1))).fit()
     return Estimate(
         "quarter_end_lift",
@@ -224,7 +233,7 @@ def quarter_end_lift(sales: np.ndarray, periods: pd.PeriodIndex) -> Estimate:
 
 
 def quarter_end_lift_ds(ds, kpi: str = "revenue") -> Estimate:
-    x, periods, _ = _sales(ds, kpi)
+    x, periods, _groups = _sales(ds, kpi)
     return quarter_end_lift(x, periods)
 
 
@@ -233,7 +242,7 @@ def period_attainment(
     sales: np.ndarray, targets: np.ndarray, periods: pd.PeriodIndex, period: str = "quarter"
 ) -> np.ndarray:
     """Attainment of every complete rep-period (months with both sales and a target)."""
-    n = _period_months(period)
+    n = months_in_period(period)
     key = np.asarray(periods.year) * 12 + (np.asarray(periods.month) - 1) // n
     ok = np.isfinite(sales) & np.isfinite(targets) & (np.nan_to_num(targets) > 0)
     out = []
@@ -248,10 +257,14 @@ def period_attainment(
     return np.concatenate(out) if out else np.array([])
 
 
-def _period_months(period: str) -> int:
+def months_in_period(period: str) -> int:
     sizes = {"month": 1, "quarter": 3, "year": 12}
     if period not in sizes:
-        raise BehaviorError(f"period: expected one of {list(sizes)}, got {period!r}")
+        raise BehaviorError(
+            _("period: expected one of {sizes}, got {period!r}").format(
+                sizes=list(sizes), period=period
+            )
+        )
     return sizes[period]
 
 
@@ -259,7 +272,11 @@ def _month(value: Any, name: str = "change") -> pd.Period:
     try:
         return pd.Period(value, freq="M")
     except (ValueError, TypeError) as exc:
-        raise BehaviorError(f"did: {name}: expected a month like '2026-01', got {value!r}") from exc
+        raise BehaviorError(
+            _("did: {name}: expected a month like '2026-01', got {value!r}").format(
+                name=name, value=value
+            )
+        ) from exc
 
 
 def threshold_bunching(
@@ -286,13 +303,21 @@ def threshold_bunching(
 
     for name, v in (("bin_width", bin_width), ("window", window), ("span", span)):
         if not (np.isfinite(v) and v > 0):
-            raise BehaviorError(f"threshold bunching: {name} must be a positive number, got {v!r}")
+            raise BehaviorError(
+                _("threshold bunching: {name} must be a positive number, got {v!r}").format(
+                    name=name, v=v
+                )
+            )
     if not (np.isfinite(below) and below >= 0):
-        raise BehaviorError(f"threshold bunching: below must be >= 0, got {below!r}")
+        raise BehaviorError(
+            _("threshold bunching: below must be >= 0, got {below!r}").format(below=below)
+        )
     if bin_width * 4 > span:
         raise BehaviorError(
-            f"threshold bunching: bin_width {bin_width} leaves fewer than 4 bins on each side "
-            f"within span {span}"
+            _(
+                "threshold bunching: bin_width {bin_width} leaves fewer than 4 bins on each side "
+                "within span {span}"
+            ).format(bin_width=bin_width, span=span)
         )
     a = np.asarray(attainment, dtype=float)
     a = a[np.isfinite(a) & (np.abs(a - kink) < span)]
@@ -301,7 +326,11 @@ def threshold_bunching(
     counts, _edges = np.histogram(a, bins=edges)
     centre = (edges[:-1] + edges[1:]) / 2 - kink
     if counts.sum() < 50:
-        raise BehaviorError(f"threshold bunching: only {counts.sum()} results near {kink:.0%}")
+        raise BehaviorError(
+            _("threshold bunching: only {n} results near {kink:.0%}").format(
+                n=counts.sum(), kink=kink
+            )
+        )
     above = ((centre > 0) & (centre < window)).astype(float)
     free = np.flatnonzero((centre < 0) & (centre > -below))
     z = centre / span
@@ -331,7 +360,7 @@ def threshold_bunching(
 def threshold_bunching_ds(
     ds, kpi: str = "revenue", period: str = "quarter", kink: float = 1.0, **kw
 ) -> Estimate:
-    _period_months(period)
+    months_in_period(period)
     x, periods, rep_ids = _sales(ds, kpi)
     tg = dense_targets(ds, kpi, periods, rep_ids)
     return threshold_bunching(period_attainment(x, tg, periods, period), kink=kink, **kw)
@@ -377,7 +406,9 @@ def target_revision(pairs: pd.DataFrame) -> dict[str, Estimate]:
 
     if len(pairs) < 20:
         raise BehaviorError(
-            f"target revision: only {len(pairs)} rep-years with two years of targets"
+            _("target revision: only {n_pairs} rep-years with two years of targets").format(
+                n_pairs=len(pairs)
+            )
         )
     d = pairs["actual"] / pairs["target"] - 1
     yv = pairs["next_target"] / pairs["target"] - 1
@@ -435,7 +466,9 @@ def _did_frame(sales, periods, treated, change):
     post = np.asarray(periods >= change)
     if post.all() or not post.any():
         raise BehaviorError(
-            f"did: {change} must fall inside the history {periods[0]}..{periods[-1]}"
+            _("did: {change} must fall inside the history {first}..{last}").format(
+                change=change, first=periods[0], last=periods[-1]
+            )
         )
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # months or reps with no data
@@ -482,8 +515,10 @@ def did_effect(
 
     if rate_ratio is not None and not (np.isfinite(rate_ratio) and rate_ratio > 0):
         raise BehaviorError(
-            f"did: rate_ratio (new / old marginal pay rate) must be a positive number, "
-            f"got {rate_ratio!r}"
+            _(
+                "did: rate_ratio (new / old marginal pay rate) must be a positive number, got "
+                "{rate_ratio!r}"
+            ).format(rate_ratio=rate_ratio)
         )
     yd, treated, post = _did_frame(sales, periods, treated, change)
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
@@ -494,8 +529,10 @@ def did_effect(
             use[use] = ~post[idx[use]]  # the year-before month is before the change
             if not use.any():
                 raise BehaviorError(
-                    "did: no month after the change has the same calendar month before it "
-                    "in the history; use seasonal=False (and check seasonality by hand)"
+                    _(
+                        "did: no month after the change has the same calendar month before it in "
+                        "the history; use seasonal=False (and check seasonality by hand)"
+                    )
                 )
             n_pre = n_post = np.isfinite(yoy[:, use]).sum(axis=1)
             delta = np.nanmean(yoy[:, use], axis=1)
@@ -505,7 +542,9 @@ def did_effect(
             delta = np.nanmean(yd[:, post], axis=1) - np.nanmean(yd[:, ~post], axis=1)
     ok = (n_pre >= min_months) & (n_post >= min_months) & np.isfinite(delta)
     if ok[treated].sum() < 3 or ok[~treated].sum() < 3:
-        raise BehaviorError("did: need at least 3 reps in each group with months before and after")
+        raise BehaviorError(
+            _("did: need at least 3 reps in each group with months before and after")
+        )
     X = sm.add_constant(treated[ok].astype(float))
     fit = sm.OLS(delta[ok], X).fit(cov_type="HC1")
     b, se = float(fit.params[1]), float(fit.bse[1])
@@ -529,7 +568,7 @@ def did_effect(
     if rate_ratio is not None:
         lr = float(np.log(rate_ratio))
         if lr == 0:
-            raise BehaviorError("did: rate_ratio must differ from 1")
+            raise BehaviorError(_("did: rate_ratio must differ from 1"))
         out["elasticity"] = Estimate("elasticity", b / lr, se / abs(lr), cav, int(ok.sum()),
                                      "sales per marginal pay rate (log/log)", method)  # fmt: skip
     return out
@@ -578,13 +617,15 @@ def did_event_study(
                                         "ci_low", "ci_high", "n"])  # fmt: skip
     pre = (idx >= 0) & ~post
     if pre.sum() == 0:
-        raise BehaviorError("did: the history has no month before the change with a year before it")
+        raise BehaviorError(
+            _("did: the history has no month before the change with a year before it")
+        )
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         m = np.nanmean(yoy[:, pre], axis=1)
     ok = np.isfinite(m)
     if ok[treated].sum() < min_reps or ok[~treated].sum() < min_reps:
-        raise BehaviorError("did: too few reps with a year of history before the change")
+        raise BehaviorError(_("did: too few reps with a year of history before the change"))
     fit = sm.OLS(m[ok], sm.add_constant(treated[ok].astype(float))).fit(cov_type="HC1")
     pre_trend = Estimate(
         "did_pre_trend", float(fit.params[1]), float(fit.bse[1]),
@@ -624,7 +665,9 @@ def plan_rate_ratio(
     periods = pd.period_range(f"{year}-01", f"{year}-12", freq="M")
     reps = ds.reps.loc[ds.reps["position"] == position].reset_index(drop=True)
     if reps.empty:
-        raise BehaviorError(f"plan_rate_ratio: no reps hold position {position!r}")
+        raise BehaviorError(
+            _("plan_rate_ratio: no reps hold position {position!r}").format(position=position)
+        )
     kpis = ds.kpi_names
     tg = np.stack([dense_targets(ds, k, periods, reps["rep_id"].to_numpy()) for k in kpis], -1)
     rates = []
@@ -636,7 +679,9 @@ def plan_rate_ratio(
         rates.append(ctx.marginal_rate(window))
     both = (rates[0] > 0) & (rates[1] > 0)
     if not both.any():
-        raise BehaviorError("plan_rate_ratio: no rep has a positive marginal rate under both plans")
+        raise BehaviorError(
+            _("plan_rate_ratio: no rep has a positive marginal rate under both plans")
+        )
     return float(np.median(rates[1][both]) / np.median(rates[0][both]))
 
 
@@ -647,142 +692,9 @@ def did_effect_ds(
     x, periods, rep_ids = _sales(ds, kpi)
     pos = ds.reps.set_index("rep_id").loc[rep_ids, "position"].to_numpy()
     if treated_position not in set(pos):
-        raise BehaviorError(f"did: no reps hold position {treated_position!r}")
+        raise BehaviorError(
+            _("did: no reps hold position {treated_position!r}").format(
+                treated_position=treated_position
+            )
+        )
     return did_effect(x, periods, pos == treated_position, change, rate_ratio)
-
-
-# ------------------------------------------------- behaviour parameters (recovery)
-def timing_pull_in_rate(
-    sales: np.ndarray,
-    targets: np.ndarray,
-    periods: pd.PeriodIndex,
-    band: float = 0.1,
-    period: str = "quarter",
-    tol: float = 1e-4,
-) -> Estimate:
-    """Share of reps just short of quota at a period's end who pull a deal in.
-
-    A rep who pulls in books exactly what is missing, so their period lands on
-    quota: within ``tol`` (a share of quota, for rounding of deals and quotas)
-    above it, where a smooth distribution of results puts almost nothing. Among complete rep-periods
-    followed by a month with sales (the month a deal could come from), the
-    estimate is ``B / (B + N)``: ``B`` results within ``tol`` above quota (net of
-    the few a smooth density puts there, read from the next 2% above), ``N``
-    results within ``band`` below quota (those who could have and did not).
-    Binomial standard error.
-
-    ``band`` is how far below quota a rep still plays (an assumption; the
-    engine's ``timing`` model's ``band``). Reps who cannot find enough sales in
-    the next month count as not pulling in. Meant for money KPIs (for a count
-    KPI one unit is a large step: natural results land on quota too). Hold-back
-    beyond the annual quota in the same history can pull a bunched quarter back
-    below quota, which reads as "did not pull in" (biased down: 0.36 for a true
-    0.5 in the generator with both).
-    """
-    n = _period_months(period)
-    if not (0 < band <= 0.5):
-        raise BehaviorError(f"timing_pull_in_rate: band must be within (0, 0.5], got {band!r}")
-    key = np.asarray(periods.year) * 12 + (np.asarray(periods.month) - 1) // n
-    ok = np.isfinite(sales) & np.isfinite(targets) & (np.nan_to_num(targets) > 0)
-    excess, quota = [], []
-    for k in np.unique(key):
-        cols = np.flatnonzero(key == k)
-        if len(cols) != n or cols[-1] + 1 >= len(periods):
-            continue  # incomplete, or no month after it to pull from
-        full = ok[:, cols].all(axis=1) & np.isfinite(sales[:, cols[-1] + 1])
-        excess.append(sales[full][:, cols].sum(axis=1) - targets[full][:, cols].sum(axis=1))
-        quota.append(targets[full][:, cols].sum(axis=1))
-    if not excess:
-        raise BehaviorError("timing_pull_in_rate: no complete period followed by a month of sales")
-    ex, q = np.concatenate(excess), np.concatenate(quota)
-    rel = ex / q
-    on = (rel >= 0) & (rel < tol)
-    # What a smooth density puts in [0, tol): read from the next 2% above.
-    natural = float(((rel >= tol) & (rel < 0.02 + tol)).sum()) * tol / 0.02
-    b = max(float(on.sum()) - natural, 0.0)
-    short = float(((ex < 0) & (ex >= -band * q)).sum())
-    m = b + short
-    if m < 20:
-        raise BehaviorError(f"timing_pull_in_rate: only {m:.0f} results near quota")
-    p = b / m
-    return Estimate(
-        "timing_pull_in_rate", p, float(np.sqrt(max(p * (1 - p), 1.0 / m) / m)),
-        _("Share of {rep_periods} within {band} below quota that ended exactly on quota "
-          "(a deal pulled in to reach it). Assumes results would not land exactly on quota "
-          "otherwise and that the band is right; quotas rounded to sales, or a rep pulling "
-          "in more than needed, would be missed.").format(
-            rep_periods=_rep_periods(period), band=f"{band:.0%}"),
-        int(m), "share", "bunching exactly at quota, binomial",
-    )  # fmt: skip
-
-
-def holdback_share(
-    sales: np.ndarray,
-    targets: np.ndarray,
-    periods: pd.PeriodIndex,
-    span: float = 0.15,
-    bin_width: float = 0.01,
-) -> Estimate:
-    """Share of sales beyond the annual quota held back (a ratchet's footprint).
-
-    A rep who holds back ``h`` of every unit beyond quota ends ``(1 - h)`` as far
-    above it as they would have: the distribution of annual attainment above 100%
-    is squeezed toward it. Complete rep-years' attainments within ``span`` of 100%
-    are binned; a Poisson likelihood fits a smooth (quadratic in the log) density
-    to the bins below 100% and, through the squeeze, to the bins above, with
-    ``h`` a free parameter; the standard error comes from the Fisher information.
-    0 means no hold-back. A wider ``span`` narrows the interval but lets the
-    density's curvature bias ``h`` down (recovery on generated data: mean 0.28
-    for a true 0.30 at 0.15, 0.20 at 0.30).
-    """
-    from scipy.optimize import minimize
-
-    years = np.asarray(periods.year)
-    att = []
-    for yv in np.unique(years):
-        cols = np.flatnonzero(years == yv)
-        if len(cols) != 12:
-            continue
-        full = (np.isfinite(sales[:, cols]) & np.isfinite(targets[:, cols])).all(axis=1)
-        q = targets[full][:, cols].sum(axis=1)
-        att.append(sales[full][:, cols].sum(axis=1)[q > 0] / q[q > 0])
-    a = np.concatenate(att) if att else np.array([])
-    x = a - 1.0
-    edges = np.arange(-span, span + bin_width / 2, bin_width)
-    counts, _edges = np.histogram(x, bins=edges)
-    mid = (edges[:-1] + edges[1:]) / 2
-    above = mid > 0
-    if counts.sum() < 50 or counts[above].sum() < 10:
-        raise BehaviorError(f"holdback_share: only {counts.sum()} annual results near quota")
-
-    def mu_grad(th):
-        c0, c1, c2, h = th
-        s = 1.0 / (1.0 - h)
-        xx = np.where(above, mid * s, mid)  # where a result would have been
-        w = np.where(above, bin_width * s, bin_width)
-        mu = np.exp(c0 + c1 * xx + c2 * xx**2) * w
-        dh = np.where(above, (c1 + 2 * c2 * xx) * xx * s + s, 0.0)
-        g = np.column_stack([np.ones_like(xx), xx, xx**2, dh])
-        return mu, g
-
-    def nll(th):
-        if not (-0.5 < th[3] < 0.95):
-            return 1e12
-        mu, _grad = mu_grad(th)
-        return float(np.sum(mu - counts * np.log(mu)))
-
-    start = np.array([np.log(max(counts.mean(), 1.0) / bin_width), 0.0, 0.0, 0.0])
-    res = minimize(nll, start, method="Nelder-Mead",
-                   options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 20000, "maxfev": 20000})  # fmt: skip
-    mu, g = mu_grad(res.x)
-    info = (g * mu[:, None]).T @ g
-    cov = np.linalg.pinv(info)
-    h = float(res.x[3])
-    return Estimate(
-        "holdback_share", h, float(np.sqrt(max(cov[3, 3], 0.0))),
-        _("Squeeze of annual attainment above 100% against a smooth density fitted through "
-          "100%. Assumes results would be smoothly spread across quota without the ratchet; "
-          "a cap, a decelerator above quota or quota-setting on the same year's results "
-          "would also squeeze it."),
-        int(counts.sum()), "share of sales beyond quota", "Poisson likelihood on binned attainment",
-    )  # fmt: skip

@@ -49,6 +49,7 @@ from simlib.behavior.specs import (
     TimingSpec,
     parse_behavior,
 )
+from simlib.i18n import _
 
 
 # ========================================================================= context
@@ -112,12 +113,16 @@ class ResponseContext:
     def __post_init__(self) -> None:
         self.expected = np.nan_to_num(np.asarray(self.expected, dtype=float))
         self.targets = np.asarray(self.targets, dtype=float)
-        r, t, _ = self.expected.shape
+        r, t, _kpis = self.expected.shape
         self.paid = (
             np.ones(r, dtype=bool) if self.paid is None else np.asarray(self.paid, dtype=bool)
         )
         if self.paid.shape != (r,):
-            raise BehaviorError(f"paid: expected {r} flags (one per rep), got {self.paid.shape}")
+            raise BehaviorError(
+                _("paid: expected {r} flags (one per rep), got {shape}").format(
+                    r=r, shape=self.paid.shape
+                )
+            )
         if self.currency is None:
             self.currency = np.zeros(len(self.kpis), dtype=bool)
             self.currency[self.primary] = bool(np.asarray(self.summed)[self.primary])
@@ -165,8 +170,10 @@ class ResponseContext:
             return self._cache[key]
         if not self._primary_summed:
             raise BehaviorError(
-                f"KPI {self.kpis[self.primary]!r} is a rate: effort and elasticity "
-                "responses need a summed quota KPI (sales, counts)"
+                _(
+                    "KPI {kpis!r} is a rate: effort and elasticity responses need a summed quota "
+                    "KPI (sales, counts)"
+                ).format(kpis=self.kpis[self.primary])
             )
         plan = copy.copy(self.plan)
         tgt = {k: self.targets[..., i] for i, k in enumerate(self.kpis)}
@@ -355,8 +362,10 @@ def _bind_elasticity(spec: ElasticitySpec, ctx: ResponseContext) -> Bound:
         scale = spec.reference_rate or _positive_median(ref_rate, paid)
         if scale is None:
             raise BehaviorError(
-                "elasticity: the reference plan pays nothing at the margin for any paid rep; "
-                "give reference_rate (the marginal pay rate history was earned under)"
+                _(
+                    "elasticity: the reference plan pays nothing at the margin for any paid rep; "
+                    "give reference_rate (the marginal pay rate history was earned under)"
+                )
             )
         # Each rep against their own reference rate: the reference plan gives 1 exactly.
         rel = np.maximum(rate, spec.floor * scale) / np.maximum(ref_rate, spec.floor * scale)
@@ -365,9 +374,11 @@ def _bind_elasticity(spec: ElasticitySpec, ctx: ResponseContext) -> Bound:
         rel = np.maximum(rate, spec.floor * scale) / scale
     else:
         raise BehaviorError(
-            "elasticity: needs the plan history was earned under to compare against: pass "
-            "simulate(behavior_reference=<plan in force>) (a scenario passes its baseline "
-            "plan), or give reference_rate (pay per unit of quota-KPI sales in history)"
+            _(
+                "elasticity: needs the plan history was earned under to compare against: pass "
+                "simulate(behavior_reference=<plan in force>) (a scenario passes its baseline "
+                "plan), or give reference_rate (pay per unit of quota-KPI sales in history)"
+            )
         )
     f = np.clip(rel**spec.elasticity, 1 / (1 + spec.max_change), 1 + spec.max_change)
     f = np.where(paid & (ctx.y0 > 0), f, 1.0)
@@ -379,15 +390,17 @@ def _bind_elasticity(spec: ElasticitySpec, ctx: ResponseContext) -> Bound:
 
 def _bind_effort(spec: EffortSpec, ctx: ResponseContext) -> Bound:
     if spec.min_effort >= spec.max_effort:
-        raise BehaviorError("effort: min_effort must be below max_effort")
+        raise BehaviorError(_("effort: min_effort must be below max_effort"))
     if spec.sigma is not None:
         sigma = np.full(ctx.n_reps, spec.sigma)
     elif ctx.sigma is not None:
         sigma = np.broadcast_to(np.asarray(ctx.sigma, dtype=float), (ctx.n_reps,))
     else:
         raise BehaviorError(
-            "effort: the sales model has no sigmas to tell reps how uncertain their year is; "
-            "give sigma (relative standard deviation of a rep's annual sales, e.g. 0.15)"
+            _(
+                "effort: the sales model has no sigmas to tell reps how uncertain their year is; "
+                "give sigma (relative standard deviation of a rep's annual sales, e.g. 0.15)"
+            )
         )
     ref = ctx.reference
     act = np.flatnonzero(ctx.paid & (ctx.y0 > 0))  # reps whose effort the plan moves
@@ -396,14 +409,18 @@ def _bind_effort(spec: EffortSpec, ctx: ResponseContext) -> Bound:
     elif ref is not None:
         med = _positive_median(ref.marginal_rate(), ctx.paid)
         if med is None:
-            raise BehaviorError("effort: the reference plan pays nothing at the margin; give cost")
+            raise BehaviorError(
+                _("effort: the reference plan pays nothing at the margin; give cost")
+            )
         cost = med / (1 - spec.intrinsic)
     else:
         raise BehaviorError(
-            "effort: needs the plan history was earned under to calibrate against: pass "
-            "simulate(behavior_reference=<plan in force>) (a scenario passes its baseline "
-            "plan), or give cost (pay per unit of quota-KPI sales at which reps keep "
-            "their historical effort)"
+            _(
+                "effort: needs the plan history was earned under to calibrate against: pass "
+                "simulate(behavior_reference=<plan in force>) (a scenario passes its baseline "
+                "plan), or give cost (pay per unit of quota-KPI sales at which reps keep their "
+                "historical effort)"
+            )
         )
     smax = spec.max_effort + 5 * float(np.max(sigma, initial=0.0))
     scales = np.linspace(0.0, smax, int(np.ceil(smax / 0.025)) + 1)

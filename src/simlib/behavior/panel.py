@@ -24,6 +24,7 @@ from simlib.behavior.estimate import (
 )
 from simlib.behavior.shocks import Layout, shock_components
 from simlib.behavior.specs import BehaviorError
+from simlib.i18n import _
 
 
 @dataclass
@@ -104,7 +105,9 @@ def panel_components(
     n_ry = len(np.unique(ry))
     n = len(v)
     if n < 30 or len(np.unique(tt)) < 3:
-        raise BehaviorError(f"{kpi}: too few rep-months ({n}) to fit the sales panel")
+        raise BehaviorError(
+            _("{kpi}: too few rep-months ({n}) to fit the sales panel").format(kpi=kpi, n=n)
+        )
     yd = _demean_groups(v, ry)
     # Period effects (seasonality + company shock), OLS on demeaned dummies.
     t_codes, t_inv = np.unique(tt, return_inverse=True)
@@ -261,7 +264,9 @@ def fit_sales_panel(
     unknown = [k for k in kpis if k not in ds.kpi_names]
     if unknown:
         raise BehaviorError(
-            f"kpis: unknown KPI(s) {unknown}; the dataset's KPIs are {ds.kpi_names}"
+            _("kpis: unknown KPI(s) {unknown}; the dataset's KPIs are {kpi_names}").format(
+                unknown=unknown, kpi_names=ds.kpi_names
+            )
         )
     periods = ds.periods if history is None else history
     lay = Layout.from_dataset(ds, periods, rep_ids=ds.reps["rep_id"].to_numpy(), kpis=kpis)

@@ -20,6 +20,7 @@ import pandas as pd
 
 from simlib.data.dataset import Dataset
 from simlib.errors import SimlibError
+from simlib.i18n import _
 
 
 class SalesModelError(SimlibError, ValueError):
@@ -142,7 +143,9 @@ def shock_components(
     history = ds.periods if history is None else history
     if len(history) < 13:
         raise SalesModelError(
-            f"fitting the sales model needs at least 13 months of history, got {len(history)}"
+            _(
+                "fitting the sales model needs at least 13 months of history, got {n_history}"
+            ).format(n_history=len(history))
         )
     hist_lay = Layout.from_dataset(
         ds, history, rep_ids=ds.reps["rep_id"].to_numpy(), kpis=list(kpis)
@@ -162,7 +165,7 @@ def shock_components(
         company = np.nanmean(y, axis=0)  # (T, K)
         # Trend + calendar month by least squares; the residual is the company shock.
         design = np.column_stack([np.ones(n_t), np.arange(n_t) / 12.0, np.eye(12)[months][:, 1:]])
-        coef, *_ = np.linalg.lstsq(design, np.nan_to_num(company), rcond=None)
+        coef, *_rest = np.linalg.lstsq(design, np.nan_to_num(company), rcond=None)
         comp_shock = company - design @ coef
         dof = max(n_t - np.linalg.matrix_rank(design), 1)
         y2 = y - company[None]

@@ -14,6 +14,7 @@ import numpy as np
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from simlib.errors import SimlibError, SpecError
+from simlib.i18n import _
 from simlib.spec import StrictModel, spec_errors
 
 
@@ -116,7 +117,9 @@ class EffortSpec(StrictModel):
     def _range(self) -> EffortSpec:
         if self.min_effort >= self.max_effort:
             raise ValueError(
-                f"min_effort ({self.min_effort}) must be below max_effort ({self.max_effort})"
+                _("min_effort ({min_effort}) must be below max_effort ({max_effort})").format(
+                    min_effort=self.min_effort, max_effort=self.max_effort
+                )
             )
         return self
 
@@ -177,10 +180,12 @@ class TimingSpec(StrictModel):
         if v is None:
             return v
         if not v:
-            raise ValueError("expected at least one attainment (e.g. [1.0]) or leave kinks out")
+            raise ValueError(_("expected at least one attainment (e.g. [1.0]) or leave kinks out"))
         bad = [x for x in v if not (np.isfinite(x) and x > 0)]
         if bad:
-            raise ValueError(f"expected finite attainments above 0 (1.0 = quota), got {bad}")
+            raise ValueError(
+                _("expected finite attainments above 0 (1.0 = quota), got {bad}").format(bad=bad)
+            )
         return v
 
 
@@ -250,7 +255,7 @@ def parse_behavior(data: Any) -> BehaviorSpec:
         extra = sorted(set(data) - {"models", "reference_plan"})
         if extra:
             raise SpecError(
-                [(f"behavior.{extra[0]}", "unknown key; expected models, reference_plan")]
+                [(f"behavior.{extra[0]}", _("unknown key; expected models, reference_plan"))]
             )
         inner = parse_behavior(data["models"])
         return BehaviorSpec(models=inner.models, reference_plan=data.get("reference_plan"))
