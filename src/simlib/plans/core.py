@@ -236,7 +236,7 @@ class PreparedPlan:
         return window_sums(self.prorate, w) / 12.0
 
     def _team_sum(self, name: str, x: np.ndarray) -> np.ndarray:
-        order, starts, inv, _ = self.teams[name]
+        order, starts, inv, _sizes = self.teams[name]
         xs = np.take(x, order, axis=-2)
         sums = np.add.reduceat(xs, starts, axis=-2)
         return np.take(sums, inv, axis=-2)
