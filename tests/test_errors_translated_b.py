@@ -54,6 +54,17 @@ def _messages(call: ast.AST) -> list[ast.AST]:
     return [] if arg is None else [arg]
 
 
+def _is_problem_append(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "append"
+        and len(node.args) == 1
+        and isinstance(node.args[0], ast.Tuple)
+        and len(node.args[0].elts) == 2
+    )
+
+
 def _untranslated(path: Path) -> list[str]:
     lines = path.read_text(encoding="utf-8").splitlines()
     found = []
@@ -66,23 +77,28 @@ def _untranslated(path: Path) -> list[str]:
             and getattr(node.func, "attr", getattr(node.func, "id", "")) == "warn"
         ):
             call = node
+        elif _is_problem_append(node):
+            # errs.append((path, message)): the pairs a SpecError lists
+            call = ast.Call(func=node.func, args=[ast.List(elts=node.args)], keywords=[])
         else:
             continue
         if not any(_is_text(m) for m in _messages(call)):
             continue
         first = node.lineno
         marked = any("# internal:" in lines[i - 1] for i in (first - 1, first) if i >= 1)
-        marked = marked or any(
-            "# internal:" in line for line in lines[first - 1 : node.end_lineno]
-        )
+        marked = marked or any("# internal:" in line for line in lines[first - 1 : node.end_lineno])
         if not marked:
-            found.append(f"{path.relative_to(SRC)}:{first}")
+            found.append(f"{path}:{first}")
     return found
+
+
+def _untranslated_at(path: Path) -> list[str]:
+    return _untranslated(path)
 
 
 @pytest.mark.parametrize("owned", OWNED)
 def test_raised_and_warned_messages_go_through_the_catalog(owned):
-    bad = [site for f in _files(owned) for site in _untranslated(f)]
+    bad = [site.replace(f"{SRC}/", "") for f in _files(owned) for site in _untranslated(f)]
     assert not bad, f"{len(bad)} message(s) not wrapped in _() nor marked # internal: {bad}"
 
 
@@ -93,3 +109,9 @@ def test_the_sweep_finds_an_unwrapped_message():
     assert any(_is_text(m) for m in _messages(raise_node.exc))
     wrapped = ast.parse("raise ValueError(_('bad {x}').format(x=1))").body[0]
     assert not any(_is_text(m) for m in _messages(wrapped.exc))
+
+
+def test_the_sweep_finds_an_unwrapped_problem_pair(tmp_path):
+    f = tmp_path / "m.py"
+    f.write_text("errs.append((path, f'bad {x}'))\nerrs.append((path, _('ok')))\n")
+    assert [s.rsplit(":", 1)[1] for s in _untranslated_at(f)] == ["1"]
