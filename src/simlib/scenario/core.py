@@ -17,6 +17,7 @@ import yaml
 
 from simlib.data.checks import DataChecksSettings
 from simlib.errors import SimlibError, SpecError
+from simlib.i18n import _
 from simlib.scenario import checks
 from simlib.scenario.loader import (
     FileLoader,
@@ -187,7 +188,11 @@ class Scenario:
         try:
             return self.members[name]
         except KeyError:
-            raise KeyError(f"no scenario {name!r}; the file has {list(self.members)}") from None
+            raise KeyError(
+                _("no scenario {name!r}; the file has {names}").format(
+                    name=name, names=list(self.members)
+                )
+            ) from None
 
     def __repr__(self) -> str:
         return f"Scenario({self.name!r}, kind={self.kind!r}, base={self.base!r})"
@@ -246,7 +251,9 @@ class Scenario:
         """The target cascade (``targets.source: cascade``), computed once per process."""
         t = TargetsSettings.model_validate(self.design.get("targets", {}))
         if t.source != "cascade":
-            raise ScenarioError(f"{self.name}: targets come from the data, not a cascade")
+            raise ScenarioError(
+                _("{name}: targets come from the data, not a cascade").format(name=self.name)
+            )
         ds = self.dataset()
         year = self.settings.year or int(ds.periods[-1].year + 1)
         partial = self.data_check_settings.partial_year
@@ -370,7 +377,7 @@ class _Build:
         root = self.root
         pending = dict(reforms)
         if BASELINE in pending:
-            self.errors.append((f"{root}: reforms.{BASELINE}", "'baseline' is reserved"))
+            self.errors.append((f"{root}: reforms.{BASELINE}", _("'baseline' is reserved")))
             pending.pop(BASELINE)
         while pending:
             progressed = False
