@@ -113,3 +113,37 @@ def test_apportionment_and_guardrail_errors_are_chinese():
         apportion([1, -2], 3)
     zh, en = _both(lambda: Guardrail(max_change=0.2, max_increase=0.3))
     _check(zh, en, "not both", "max_change", "max_increase")
+
+
+def test_simulation_settings_and_sales_model_errors_are_chinese():
+    from simlib.engine.settings import RunSettings
+
+    zh, en = _both(lambda: RunSettings(draws=10, seed=1, backend="spark"))
+    _check(zh, en, "expected 'local' or 'dask'", "backend", "'spark'")
+
+
+def test_a_scenario_change_at_a_missing_key_names_the_path_in_chinese():
+    from simlib.scenario.paths import set_path
+
+    base = {"plan": {"components": [{"name": "a"}]}}
+    zh, en = _both(lambda: set_path(base, "plan.components[3].name", "b", "reforms.r.changes"))
+    _check(zh, en, "no such element", "reforms.r.changes", "plan.components[3]")
+
+
+def test_an_org_table_with_a_repeated_unit_is_refused_in_chinese():
+    import pandas as pd
+
+    from simlib.data.org import Hierarchy
+
+    units = pd.DataFrame(
+        {"unit_id": ["HQ", "N", "N"], "parent_id": [None, "HQ", "HQ"], "level": ["c", "r", "r"]}
+    )
+    zh, en = _both(lambda: Hierarchy(units))
+    _check(zh, en, "values repeat", "units", "unit_id", "'N'")
+
+
+def test_a_top_share_outside_zero_one_is_refused_in_chinese():
+    from simlib.data.health import top_share
+
+    zh, en = _both(lambda: top_share([1.0, 2.0, 3.0], top=1.5))
+    _check(zh, en, "must be a fraction", "top", "1.5")

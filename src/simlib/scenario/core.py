@@ -393,7 +393,9 @@ class _Build:
                     )  # fmt: skip
                 elif rf.base not in reforms:
                     have = sorted(self.resolved)
-                    problem = f"no scenario {rf.base!r} (have {have})"
+                    problem = _("no scenario {name!r} (have {have})").format(
+                        name=rf.base, have=have
+                    )
                     self.fail(name, SpecError([(f"{where}.base", problem)]))
                 else:
                     continue
@@ -484,12 +486,14 @@ def _derive(
     )
     msg = None
     if not changed:
-        msg = f"{where}: changes nothing compared with {base.name!r} (every value is already so)"
+        msg = _(
+            "{where}: changes nothing compared with {base!r} (every value is already so)"
+        ).format(where=where, base=base.name)
     elif _only_curves_pay_the_same(changed, base.design, design):
-        msg = (
-            f"{where}: changes nothing compared with {base.name!r}: the payout curves it "
+        msg = _(
+            "{where}: changes nothing compared with {base!r}: the payout curves it "
             "edits pay exactly the same at every attainment"
-        )
+        ).format(where=where, base=base.name)
     if msg:
         sc.notes.append(msg)
         warnings.warn(msg, ScenarioWarning, stacklevel=stacklevel)
