@@ -54,6 +54,11 @@ def _messages(call: ast.AST) -> list[ast.AST]:
     return [] if arg is None else [arg]
 
 
+def _called(node: ast.Call) -> str:
+    f = node.func
+    return f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
+
+
 def _is_problem_append(node: ast.AST) -> bool:
     return (
         isinstance(node, ast.Call)
@@ -77,6 +82,8 @@ def _untranslated(path: Path) -> list[str]:
             and getattr(node.func, "attr", getattr(node.func, "id", "")) == "warn"
         ):
             call = node
+        elif isinstance(node, ast.Call) and _called(node).endswith("Error"):
+            call = node  # an error built to be passed on (e.g. SpecError([...]))
         elif _is_problem_append(node):
             # errs.append((path, message)): the pairs a SpecError lists
             call = ast.Call(func=node.func, args=[ast.List(elts=node.args)], keywords=[])

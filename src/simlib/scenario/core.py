@@ -384,7 +384,8 @@ class _Build:
             for name, rf in list(pending.items()):
                 where = f"{root}: reforms.{name}"
                 if rf.base in self.failed:
-                    self.fail(name, SpecError([(f"{where}.base", f"its base {rf.base!r} failed")]))
+                    problem = _("its base {base!r} failed").format(base=rf.base)
+                    self.fail(name, SpecError([(f"{where}.base", problem)]))
                 elif rf.base in self.resolved:
                     self.derive(
                         self.resolved[rf.base], name, "reform", rf.changes, where,
@@ -404,7 +405,7 @@ class _Build:
             if not progressed:
                 for name in pending:
                     where = f"{root}: reforms.{name}.base"
-                    self.fail(name, SpecError([(where, "reforms chain in a cycle")]))
+                    self.fail(name, SpecError([(where, _("reforms chain in a cycle"))]))
                 break
 
     def sweeps(self, sweeps: list, reforms: Mapping[str, Any]) -> None:
@@ -412,7 +413,8 @@ class _Build:
         for i, sw in enumerate(sweeps):
             where = f"{self.root}: sweeps[{i}]"
             if sw.base not in self.resolved:
-                self.fail(sw.name, SpecError([(f"{where}.base", f"no scenario {sw.base!r}")]))
+                problem = _("no scenario {name!r}").format(name=sw.base)
+                self.fail(sw.name, SpecError([(f"{where}.base", problem)]))
                 continue
             paths = list(sw.grid)
             # A one-parameter sweep named like its parameter reads "cap=1.4".
