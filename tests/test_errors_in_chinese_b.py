@@ -147,3 +147,15 @@ def test_a_top_share_outside_zero_one_is_refused_in_chinese():
 
     zh, en = _both(lambda: top_share([1.0, 2.0, 3.0], top=1.5))
     _check(zh, en, "must be a fraction", "top", "1.5")
+
+
+def test_an_unknown_component_type_and_a_bad_choice_are_chinese():
+    bad = _plan([[0.8, 0.5], [1.2, 1.5]])
+    bad["components"][0]["type"] = "bonus_pool"
+    bad["period"] = "week"
+    zh, en = _both(lambda: Plan.from_dict(bad))
+    assert "plan.components[0]" in zh and "'bonus_pool'" in zh and "'quota_bonus'" in zh
+    assert "plan.period" in zh and "'week'" in zh and "'quarter'" in zh
+    assert "不是" in zh and "应为" in zh
+    assert "does not match" not in zh and "expected 'month'" not in zh
+    assert "expected 'month', 'quarter' or 'year', found the text 'week'" in en
