@@ -17,7 +17,9 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from simlib import i18n
 from simlib.errors import SpecError
+from simlib.i18n import N_, _
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -48,48 +50,121 @@ def format_path(root: str, loc: tuple[Any, ...]) -> str:
     return out.rstrip(":")
 
 
+#: pydantic's own messages ("Input should be a valid number", "Field required", ...)
+#: by error ``type``, in the words of simlib; shown in the languages other than English
+#: (English keeps pydantic's text). Placeholders are the error's ``ctx`` keys.
+_PYDANTIC_MESSAGES = {
+    "missing": N_("required key missing"),
+    "float_type": N_("expected a number"),
+    "float_parsing": N_("expected a number"),
+    "int_type": N_("expected a whole number"),
+    "int_parsing": N_("expected a whole number"),
+    "int_from_float": N_("expected a whole number, without a fraction"),
+    "bool_type": N_("expected true or false"),
+    "bool_parsing": N_("expected true or false"),
+    "string_type": N_("expected text"),
+    "list_type": N_("expected a list"),
+    "tuple_type": N_("expected a list"),
+    "set_type": N_("expected a list"),
+    "date_type": N_("expected a date (YYYY-MM-DD)"),
+    "date_parsing": N_("expected a date (YYYY-MM-DD)"),
+    "date_from_datetime_parsing": N_("expected a date (YYYY-MM-DD)"),
+    "finite_number": N_("expected a finite number"),
+    "literal_error": N_("expected {expected}"),
+    "enum": N_("expected {expected}"),
+    "greater_than": N_("expected a value greater than {gt}"),
+    "greater_than_equal": N_("expected a value of at least {ge}"),
+    "less_than": N_("expected a value less than {lt}"),
+    "less_than_equal": N_("expected a value of at most {le}"),
+    "multiple_of": N_("expected a multiple of {multiple_of}"),
+    "union_tag_invalid": N_("{discriminator} {tag!r} is not one of {expected_tags}"),
+    "union_tag_not_found": N_("the key {discriminator} is missing"),
+    "frozen_instance": N_("cannot be changed"),
+}
+#: Error types whose pydantic text is followed by what was found.
+_WITH_FOUND = {
+    k
+    for k in _PYDANTIC_MESSAGES
+    if k not in ("missing", "union_tag_invalid", "union_tag_not_found", "frozen_instance")
+}
+
+
+def _translated_pydantic(err: Any) -> str | None:
+    """pydantic's message for ``err`` in the language in force, or ``None`` to keep
+    pydantic's English (English, or an error type simlib's specs do not produce)."""
+    template = _PYDANTIC_MESSAGES.get(err["type"])
+    if template is None or not i18n.is_chinese():
+        return None
+    ctx = {k: str(v).replace(" or ", _(" or ")) for k, v in (err.get("ctx") or {}).items()}
+    try:
+        text = _(template).format(**ctx)
+    except (KeyError, IndexError):
+        return None
+    if err["type"] in _WITH_FOUND:
+        text = _("{expected}, found {found}").format(
+            expected=text, found=_kind_of(err.get("input"))
+        )
+    return text
+
+
 def spec_errors(exc: ValidationError, root: str, model: type[BaseModel] | None = None) -> SpecError:
     """Convert a pydantic ``ValidationError`` into a :class:`SpecError`.
 
     With ``model``, the union tags pydantic inserts into each ``loc`` (a component's
     ``type`` value, or a member's class name) are dropped by walking the model's
     annotations, so a real field that happens to share a tag's name keeps its
-    place in the path.
+    place in the path. Messages follow the language in force (:mod:`simlib.i18n`).
     """
     errors: list[tuple[str, str]] = []
     for err in exc.errors():
         loc = _strip_union_tags(model, tuple(err["loc"])) if model is not None else err["loc"]
-        msg = err["msg"]
-        if err["type"] == "extra_forbidden":
-            allowed = _allowed_keys(model, tuple(err["loc"])[:-1]) if model is not None else []
-            msg = "unknown key" + (
-                f"; allowed here: {', '.join(allowed)}" if allowed else " (check the spelling)"
-            )
-        elif err["type"] in ("model_type", "model_attributes_type", "dict_type"):
-            # pydantic names its own class here ("instance of ScenarioFileSpec").
-            allowed = _allowed_keys(model, tuple(err["loc"])) if model is not None else []
-            msg = f"expected a mapping (key: value lines), found {_kind_of(err.get('input'))}" + (
-                f"; keys: {', '.join(allowed)}" if allowed else ""
-            )
-        elif err["type"] in ("too_short", "too_long") and "min_length" in err.get("ctx", {}):
-            c = err["ctx"]
-            msg = f"expected at least {c['min_length']} item(s), found {c.get('actual_length')}"
-        elif err["type"] == "too_long" and "max_length" in err.get("ctx", {}):
-            c = err["ctx"]
-            msg = f"expected at most {c['max_length']} item(s), found {c.get('actual_length')}"
-        elif err["type"] == "string_too_short":
-            msg = f"expected at least {err['ctx']['min_length']} character(s), found none"
-        elif err["type"] == "string_pattern_mismatch":
-            msg = f"expected text matching {err['ctx']['pattern']}, found {_kind_of(err.get('input'))}"
-        elif msg.startswith("Input should be "):
-            # pydantic's "Input should be ..." in the words of the rest of simlib.
-            msg = f"expected {msg[len('Input should be ') :]}, found {_kind_of(err.get('input'))}"
-        elif msg.startswith("Value error, "):
-            msg = msg[len("Value error, ") :]
-        elif msg.startswith("Assertion failed, "):
-            msg = msg[len("Assertion failed, ") :]
-        errors.append((format_path(root, tuple(loc)), msg))
+        errors.append((format_path(root, tuple(loc)), _message(err, model)))
     return SpecError(errors)
+
+
+def _message(err: Any, model: type[BaseModel] | None) -> str:
+    """One pydantic error in simlib's words: what was expected, what was found."""
+    msg = err["msg"]
+    kind, c = err["type"], err.get("ctx") or {}
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(model, tuple(err["loc"])[:-1]) if model is not None else []
+        if allowed:
+            return _("unknown key; allowed here: {keys}").format(keys=", ".join(allowed))
+        return _("unknown key (check the spelling)")
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        # pydantic names its own class here ("instance of ScenarioFileSpec").
+        allowed = _allowed_keys(model, tuple(err["loc"])) if model is not None else []
+        found = _kind_of(err.get("input"))
+        if allowed:
+            return _("expected a mapping (key: value lines), found {found}; keys: {keys}").format(
+                found=found, keys=", ".join(allowed)
+            )
+        return _("expected a mapping (key: value lines), found {found}").format(found=found)
+    if kind in ("too_short", "too_long") and "min_length" in c:
+        return _("expected at least {n} item(s), found {found}").format(
+            n=c["min_length"], found=c.get("actual_length")
+        )
+    if kind == "too_long" and "max_length" in c:
+        return _("expected at most {n} item(s), found {found}").format(
+            n=c["max_length"], found=c.get("actual_length")
+        )
+    if kind == "string_too_short":
+        return _("expected at least {n} character(s), found none").format(n=c["min_length"])
+    if kind == "string_pattern_mismatch":
+        return _("expected text matching {pattern}, found {found}").format(
+            pattern=c["pattern"], found=_kind_of(err.get("input"))
+        )
+    translated = _translated_pydantic(err)
+    if translated is not None:
+        return translated
+    if msg.startswith("Input should be "):
+        # pydantic's "Input should be ..." in the words of the rest of simlib.
+        return f"expected {msg[len('Input should be ') :]}, found {_kind_of(err.get('input'))}"
+    if msg.startswith("Value error, "):
+        return msg[len("Value error, ") :]
+    if msg.startswith("Assertion failed, "):
+        return msg[len("Assertion failed, ") :]
+    return msg
 
 
 def parse_spec(model: type[M], data: Any, root: str) -> M:
@@ -104,7 +179,14 @@ def parse_spec(model: type[M], data: Any, root: str) -> M:
         return data
     if data is None:
         keys = ", ".join(f.alias or n for n, f in model.model_fields.items())
-        raise SpecError([(root.rstrip(":"), f"is empty; expected a mapping with the keys {keys}")])
+        raise SpecError(
+            [
+                (
+                    root.rstrip(":"),
+                    _("is empty; expected a mapping with the keys {keys}").format(keys=keys),
+                )
+            ]
+        )
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -128,7 +210,7 @@ class _SpecLoader(yaml.SafeLoader):
     def construct_mapping(self, node, deep=False):
         if isinstance(node, yaml.MappingNode):
             seen: dict[Any, int] = {}
-            for key_node, _ in node.value:
+            for key_node, _value in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":
                     continue  # `<<: *defaults` merges; keys written after it override
                 key = self.construct_object(key_node, deep=True)
@@ -140,8 +222,10 @@ class _SpecLoader(yaml.SafeLoader):
                     raise yaml.constructor.ConstructorError(
                         None,
                         None,
-                        f"duplicate key {key!r} (first at line {first + 1}); "
-                        "each key may appear once in a mapping",
+                        _(
+                            "duplicate key {key!r} (first at line {line}); "
+                            "each key may appear once in a mapping"
+                        ).format(key=key, line=first + 1),
                         key_node.start_mark,
                     )
                 seen[key] = key_node.start_mark.line
@@ -178,8 +262,10 @@ def _check_size(root: yaml.Node | None, where: str) -> None:
                     [
                         (
                             f"{where}:{line}",
-                            f"expands to more than {MAX_YAML_VALUES:,} values through "
-                            "aliases (*name); expected a spec file of ordinary size",
+                            _(
+                                "expands to more than {n:,} values through "
+                                "aliases (*name); expected a spec file of ordinary size"
+                            ).format(n=MAX_YAML_VALUES),
                         )
                     ]
                 )
@@ -188,8 +274,10 @@ def _check_size(root: yaml.Node | None, where: str) -> None:
                     [
                         (
                             f"{where}:{node.start_mark.line + 1}",
-                            f"nested more than {MAX_YAML_DEPTH} levels deep; "
-                            "expected a spec file of ordinary depth",
+                            _(
+                                "nested more than {n} levels deep; "
+                                "expected a spec file of ordinary depth"
+                            ).format(n=MAX_YAML_DEPTH),
                         )
                     ]
                 )
@@ -201,7 +289,7 @@ def _check_size(root: yaml.Node | None, where: str) -> None:
                 [
                     (
                         f"{where}:{node.start_mark.line + 1}",
-                        "an alias refers to itself; expected plain values",
+                        _("an alias refers to itself; expected plain values"),
                     )
                 ]
             )
@@ -236,13 +324,16 @@ def _decode(raw: bytes, where: str) -> str:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         if b"\x00" in raw[:4096]:
-            raise SpecError([(str(where), "a binary file; expected YAML text (UTF-8)")]) from None
+            raise SpecError(
+                [(str(where), _("a binary file; expected YAML text (UTF-8)"))]
+            ) from None
         raise SpecError(
             [
                 (
                     f"{where}:{line}",
-                    f"byte 0x{raw[exc.start]:02x} is not {enc.upper()} text; "
-                    "save the file as UTF-8",
+                    _("byte 0x{byte:02x} is not {encoding} text; save the file as UTF-8").format(
+                        byte=raw[exc.start], encoding=enc.upper()
+                    ),
                 )
             ]
         ) from None
@@ -250,7 +341,14 @@ def _decode(raw: bytes, where: str) -> str:
     if bad is not None:
         line = text[: text.index(bad)].count("\n") + 1
         raise SpecError(
-            [(f"{where}:{line}", f"control character {bad!r}: a binary file; expected YAML text")]
+            [
+                (
+                    f"{where}:{line}",
+                    _("control character {char!r}: a binary file; expected YAML text").format(
+                        char=bad
+                    ),
+                )
+            ]
         )
     return text
 
@@ -270,18 +368,27 @@ def load_yaml(path: str | Path) -> Any:
     try:
         size = p.stat().st_size
         if p.is_dir():
-            raise SpecError([(str(p), "is a folder; expected a YAML file")])
+            raise SpecError([(str(p), _("is a folder; expected a YAML file"))])
         if size > MAX_SPEC_BYTES:
             raise SpecError(
-                [(str(p), f"{size:,} bytes; expected a spec file under {MAX_SPEC_BYTES:,} bytes")]
+                [
+                    (
+                        str(p),
+                        _("{size:,} bytes; expected a spec file under {limit:,} bytes").format(
+                            size=size, limit=MAX_SPEC_BYTES
+                        ),
+                    )
+                ]
             )
         raw = p.read_bytes()
     except FileNotFoundError:
-        raise SpecError([(str(p), "file not found")]) from None
+        raise SpecError([(str(p), _("file not found"))]) from None
     except PermissionError:
-        raise SpecError([(str(p), "cannot be read (permission denied)")]) from None
+        raise SpecError([(str(p), _("cannot be read (permission denied)"))]) from None
     except OSError as exc:
-        raise SpecError([(str(p), f"cannot be read ({exc.strerror or exc})")]) from None
+        raise SpecError(
+            [(str(p), _("cannot be read ({reason})").format(reason=exc.strerror or exc))]
+        ) from None
     return loads_yaml(_decode(raw, str(p)), str(p))
 
 
@@ -294,14 +401,26 @@ def loads_yaml(text: str, where: str = "<text>") -> Any:
             root = loader.get_single_node()
         except RecursionError:
             raise SpecError(
-                [(where, f"nested too deeply; expected at most {MAX_YAML_DEPTH} levels")]
+                [
+                    (
+                        where,
+                        _("nested too deeply; expected at most {n} levels").format(
+                            n=MAX_YAML_DEPTH
+                        ),
+                    )
+                ]
             ) from None
         _check_size(root, where)
         return None if root is None else loader.construct_document(root)
     except yaml.reader.ReaderError as exc:
         line = text[: exc.position].count("\n") + 1
         raise SpecError(
-            [(f"{where}:{line}", f"character {exc.character!r} is not allowed in YAML text")]
+            [
+                (
+                    f"{where}:{line}",
+                    _("character {char!r} is not allowed in YAML text").format(char=exc.character),
+                )
+            ]
         ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -309,7 +428,7 @@ def loads_yaml(text: str, where: str = "<text>") -> Any:
         problem = getattr(exc, "problem", None) or str(exc)
         if getattr(exc, "context", None) and "duplicate key" not in problem:
             problem = f"{exc.context}, {problem}"
-        raise SpecError([(at, f"not valid YAML ({problem})")]) from None
+        raise SpecError([(at, _("not valid YAML ({problem})").format(problem=problem))]) from None
     finally:
         if loader is not None:
             loader.dispose()
@@ -318,16 +437,16 @@ def loads_yaml(text: str, where: str = "<text>") -> Any:
 def _kind_of(value: Any) -> str:
     """A value's kind in the words of a YAML author (never a Python class name)."""
     if value is None:
-        return "nothing"
+        return _("nothing")
     if isinstance(value, bool):
-        return "true/false"
+        return _("true/false")
     if isinstance(value, int | float):
-        return f"the number {value!r}"
+        return _("the number {value!r}").format(value=value)
     if isinstance(value, str):
-        return f"the text {value[:40]!r}"
+        return _("the text {value!r}").format(value=value[:40])
     if isinstance(value, list | tuple):
-        return "a list"
-    return "a value of another kind"
+        return _("a list")
+    return _("a value of another kind")
 
 
 def _allowed_keys(model: type[BaseModel], parent_loc: tuple[Any, ...]) -> list[str]:

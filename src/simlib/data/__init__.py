@@ -15,4 +15,5 @@ def __getattr__(name: str):
         import importlib
 
         return importlib.import_module(f"simlib.data.{name}")
+    # internal: Python's own attribute protocol, worded as Python words it
     raise AttributeError(f"module 'simlib.data' has no attribute {name!r}")

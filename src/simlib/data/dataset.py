@@ -52,6 +52,7 @@ from simlib.data.columns import (
     REQUIRED_TABLES,
     TABLES,
 )
+from simlib.i18n import _
 
 __all__ = [
     "KPI_AGGREGATIONS",
@@ -114,7 +115,11 @@ class Dataset:
         """The ``kpis`` row for one KPI, with a clear error for an unknown name."""
         rows = self.kpis.loc[self.kpis["kpi"] == name]
         if rows.empty:
-            raise KeyError(f"unknown KPI {name!r}; the dataset has {self.kpi_names}")
+            raise KeyError(
+                _("unknown KPI {name!r}; the dataset has {kpis}").format(
+                    name=name, kpis=self.kpi_names
+                )
+            )
         return rows.iloc[0]
 
     def tables(self) -> dict[str, pd.DataFrame]:

@@ -29,6 +29,7 @@ import pandas as pd
 from simlib.data.dataset import Dataset
 from simlib.data.org import Hierarchy
 from simlib.data.tenure import tenure_band
+from simlib.i18n import _
 
 
 @dataclass(frozen=True)
@@ -91,8 +92,10 @@ def default_volume_kpi(ds: Dataset) -> str:
     summed = k[k["aggregation"] == "sum"]
     if summed.empty:
         raise ValueError(
-            f"no KPI rolls up by sum (the KPIs are {ds.kpi_names}); concentration and "
-            "seasonality need a volume KPI such as revenue"
+            _(
+                "no KPI rolls up by sum (the KPIs are {kpis}); concentration and "
+                "seasonality need a volume KPI such as revenue"
+            ).format(kpis=ds.kpi_names)
         )
     money = summed[summed["unit"] == "currency"]
     return str((money if len(money) else summed)["kpi"].iloc[0])
@@ -124,7 +127,7 @@ def _clean(values: np.ndarray | pd.Series | list[float]) -> np.ndarray:
     v = np.asarray(values, dtype=float).ravel()
     v = v[~np.isnan(v)]
     if (v < 0).any():
-        raise ValueError("concentration needs non-negative values (e.g. revenue per rep)")
+        raise ValueError(_("concentration needs non-negative values (e.g. revenue per rep)"))
     return v
 
 
@@ -152,7 +155,7 @@ def lorenz(values: np.ndarray | pd.Series | list[float]) -> pd.DataFrame:
     n = len(v)
     total = v.sum()
     if n == 0 or total <= 0:
-        raise ValueError("lorenz needs at least one rep with a positive value")
+        raise ValueError(_("lorenz needs at least one rep with a positive value"))
     return pd.DataFrame(
         {
             "share_of_reps": np.arange(n + 1) / n,
@@ -169,7 +172,7 @@ def top_share(values: np.ndarray | pd.Series | list[float], top: float = 0.2) ->
     CSO Insights: the top 20% of reps bring just over 60% of revenue.
     """
     if not 0 < top <= 1:
-        raise ValueError(f"top must be a fraction in (0, 1], got {top}")
+        raise ValueError(_("top must be a fraction in (0, 1], got {top}").format(top=top))
     lc = lorenz(values)
     return float(1.0 - np.interp(1.0 - top, lc["share_of_reps"], lc["share_of_value"]))
 
@@ -230,8 +233,10 @@ def annual_totals(ds: Dataset, kpi: str | None = None, full_year_only: bool = Tr
     row = ds.kpi(kpi)
     if row["aggregation"] != "sum":
         raise ValueError(
-            f"annual_totals: KPI {kpi!r} rolls up by {row['aggregation']!r}, not 'sum'; "
-            "an annual total is only meaningful for a summed KPI"
+            _(
+                "annual_totals: KPI {kpi!r} rolls up by {aggregation!r}, not 'sum'; "
+                "an annual total is only meaningful for a summed KPI"
+            ).format(kpi=kpi, aggregation=row["aggregation"])
         )
     s = ds.sales.loc[ds.sales["kpi"] == kpi]
     out = (
@@ -278,7 +283,9 @@ def quota_attainment(ds: Dataset, kpi: str | None = None) -> pd.DataFrame:
         (share with attainment >= 1), ``median_attainment``.
     """
     if ds.targets is None or "rep_id" not in ds.targets.columns:
-        raise ValueError("quota_attainment needs a rep-level targets table; this dataset has none")
+        raise ValueError(
+            _("quota_attainment needs a rep-level targets table; this dataset has none")
+        )
     from simlib.data.checks import exclude_missing_months
 
     kpi = _kpi(ds, kpi)
@@ -423,7 +430,9 @@ def seasonality(ds: Dataset, kpi: str | None = None) -> pd.DataFrame:
     """
     kpi = _kpi(ds, kpi)
     if ds.kpi(kpi)["aggregation"] != "sum":
-        raise ValueError(f"seasonality: KPI {kpi!r} is not summed; pick a volume KPI")
+        raise ValueError(
+            _("seasonality: KPI {kpi!r} is not summed; pick a volume KPI").format(kpi=kpi)
+        )
     s = ds.sales.loc[ds.sales["kpi"] == kpi]
     total = s.groupby("period", observed=True)["value"].sum().reindex(ds.periods, fill_value=0.0)
     p = ds.periods

@@ -405,8 +405,10 @@ def read_raw(
         check_encoding(encoding)
     if not path.exists():
         raise DatasetPathError(
-            f"dataset not found: {path} (expected a folder of CSV / Parquet / Excel files, "
-            "an Excel workbook, or a .duckdb file)"
+            _(
+                "dataset not found: {path} (expected a folder of CSV / Parquet / Excel files, "
+                "an Excel workbook, or a .duckdb file)"
+            ).format(path=path)
         )
     if path.is_file() and path.suffix.lower() in DUCKDB_EXTENSIONS:
         raw, sources, problems = _read_duckdb(path)
@@ -417,8 +419,10 @@ def read_raw(
         if path.is_file():
             if EXTENSIONS.get(path.suffix.lower()) != "excel":
                 raise DatasetPathError(
-                    f"{path} is not a dataset: give a folder, an Excel workbook "
-                    "(one sheet per table) or a .duckdb file"
+                    _(
+                        "{path} is not a dataset: give a folder, an Excel workbook "
+                        "(one sheet per table) or a .duckdb file"
+                    ).format(path=path)
                 )
             files = [path]
         else:

@@ -18,6 +18,7 @@ import pandas as pd
 
 from simlib.data.dataset import Dataset
 from simlib.errors import SimlibError
+from simlib.i18n import _
 
 
 class HierarchyError(SimlibError, ValueError):
@@ -50,7 +51,7 @@ class Hierarchy:
         index = pd.Index(ids)
         if not index.is_unique:
             dup = index[index.duplicated()].unique().tolist()
-            raise HierarchyError(f"units: unit_id values repeat: {dup[:5]}")
+            raise HierarchyError(_("units: unit_id values repeat: {ids}").format(ids=dup[:5]))
         parents = units["parent_id"]
         has_parent = parents.notna().to_numpy()
         parent = np.full(len(ids), -1, dtype=np.int64)
@@ -58,13 +59,17 @@ class Hierarchy:
         orphans = has_parent & (parent < 0)
         if orphans.any():
             raise HierarchyError(
-                f"units: parent_id not found for units {ids[orphans][:5].tolist()}"
+                _("units: parent_id not found for units {ids}").format(
+                    ids=ids[orphans][:5].tolist()
+                )
             )
         roots = np.flatnonzero(~has_parent)
         if len(roots) != 1:
             raise HierarchyError(
-                f"units: expected exactly one root (a unit with empty parent_id), "
-                f"found {len(roots)}: {ids[roots][:5].tolist()}"
+                _(
+                    "units: expected exactly one root (a unit with empty parent_id), "
+                    "found {n}: {ids}"
+                ).format(n=len(roots), ids=ids[roots][:5].tolist())
             )
         depth = np.full(len(ids), -1, dtype=np.int64)
         depth[roots[0]] = 0
@@ -79,8 +84,10 @@ class Hierarchy:
             frontier = kids
         if (depth < 0).any():
             raise HierarchyError(
-                f"units: these units are not reachable from the root (a cycle in "
-                f"parent_id): {ids[depth < 0][:5].tolist()}"
+                _(
+                    "units: these units are not reachable from the root (a cycle in "
+                    "parent_id): {ids}"
+                ).format(ids=ids[depth < 0][:5].tolist())
             )
         self.units = units.reset_index(drop=True)
         self.unit_ids = ids
@@ -95,7 +102,7 @@ class Hierarchy:
         max_depth = int(depth.max())
         anc = np.full((len(ids), max_depth + 1), -1, dtype=np.int64)
         cur = np.arange(len(ids))
-        for _ in range(max_depth + 1):
+        for _level in range(max_depth + 1):
             ok = cur >= 0
             anc[np.flatnonzero(ok), depth[cur[ok]]] = cur[ok]
             cur = np.where(ok, parent[np.maximum(cur, 0)], -1)
@@ -114,7 +121,7 @@ class Hierarchy:
         arr = np.atleast_1d(np.asarray(unit_ids, dtype=object)).astype(str)
         idx = self.index.get_indexer(arr)
         if (idx < 0).any():
-            raise KeyError(f"unknown unit_id(s): {arr[idx < 0][:5].tolist()}")
+            raise KeyError(_("unknown unit_id(s): {ids}").format(ids=arr[idx < 0][:5].tolist()))
         return idx
 
     def level_rank(self, level: str) -> int:
@@ -122,7 +129,11 @@ class Hierarchy:
         try:
             return self._level_rank[level]
         except KeyError:
-            raise KeyError(f"unknown level {level!r}; levels are {self.levels}") from None
+            raise KeyError(
+                _("unknown level {level!r}; levels are {levels}").format(
+                    level=level, levels=self.levels
+                )
+            ) from None
 
     def children(self, unit_id: str) -> list[str]:
         """Direct children of a unit, in table order."""
@@ -186,7 +197,7 @@ class Hierarchy:
         """The rep's unit and its ancestors up to the root."""
         row = reps.loc[reps["rep_id"] == rep_id]
         if row.empty:
-            raise KeyError(f"unknown rep_id {rep_id!r}")
+            raise KeyError(_("unknown rep_id {rep!r}").format(rep=rep_id))
         return self.path_to_root(str(row["unit_id"].iloc[0]))
 
 
@@ -259,11 +270,11 @@ def rollup(
         src_units = rep_units.reindex(frame["rep_id"]).to_numpy()
         if pd.isna(src_units).any():
             missing = frame["rep_id"][pd.isna(src_units)].unique()[:5].tolist()
-            raise KeyError(f"rollup: rep_id(s) not in ds.reps: {missing}")
+            raise KeyError(_("rollup: rep_id(s) not in ds.reps: {missing}").format(missing=missing))
     elif "unit_id" in frame.columns:
         src_units = frame["unit_id"].to_numpy()
     else:
-        raise KeyError("rollup: the frame needs a rep_id or a unit_id column")
+        raise KeyError(_("rollup: the frame needs a rep_id or a unit_id column"))
     target = h.ancestor_at(src_units, level)
     work = frame[by + [value]].copy()
     work["unit_id"] = target

@@ -18,6 +18,7 @@ from simlib._atomic import atomic_dir, atomic_file
 from simlib.data.dataset import TABLES, Dataset, Format
 from simlib.data.encodings import check_encoding
 from simlib.errors import SimlibError
+from simlib.i18n import _
 
 __all__ = ["EXCEL_MAX_RECORDS", "FORMATS", "save_dataset"]
 
@@ -56,13 +57,19 @@ def _check_target_folder(path: Path) -> None:
     if not path.exists():
         return
     if not path.is_dir():
-        raise SimlibError(f"cannot save a dataset folder to {path}: a file of that name exists")
+        raise SimlibError(
+            _("cannot save a dataset folder to {path}: a file of that name exists").format(
+                path=path
+            )
+        )
     ours = {f"{t}{ext}" for t in TABLES for ext in (".csv", ".parquet", ".xlsx")}
     other = sorted(p.name for p in path.iterdir() if p.name not in ours)
     if other:
         raise SimlibError(
-            f"refusing to replace folder {path}: it holds files that are not dataset "
-            f"tables ({', '.join(other[:5])}); save to a new or empty folder"
+            _(
+                "refusing to replace folder {path}: it holds files that are not dataset "
+                "tables ({files}); save to a new or empty folder"
+            ).format(path=path, files=", ".join(other[:5]))
         )
 
 
@@ -117,14 +124,20 @@ def save_dataset(
     path = Path(path)
     fmt = str(format).lower()
     if fmt not in FORMATS:
-        raise ValueError(f"format must be one of {', '.join(FORMATS)}; got {format!r}")
+        raise ValueError(
+            _("format must be one of {formats}; got {format!r}").format(
+                formats=", ".join(FORMATS), format=format
+            )
+        )
     tables = {name: _drop_empty_optional_ids(name, t) for name, t in ds.tables().items()}
     if fmt == "excel":
         too_big = {n: len(t) for n, t in tables.items() if len(t) > EXCEL_MAX_RECORDS}
         if too_big:
             raise SimlibError(
-                f"cannot write Excel: an Excel sheet holds at most {EXCEL_MAX_RECORDS:,} "
-                f"records and these tables are larger: {too_big}; use parquet or duckdb"
+                _(
+                    "cannot write Excel: an Excel sheet holds at most {limit:,} "
+                    "records and these tables are larger: {tables}; use parquet or duckdb"
+                ).format(limit=EXCEL_MAX_RECORDS, tables=too_big)
             )
     if fmt == "csv":
         # An unknown encoding, or text it cannot hold, fails before anything is written.
@@ -196,10 +209,12 @@ def _check_encodable(tables: dict[str, pd.DataFrame], encoding: str) -> None:
                         rec = int(np.flatnonzero((df[col] == v).fillna(False).to_numpy())[0])
                         where = f"line {rec + 2}, column {col!r} (value {str(v)!r})"
                     raise SimlibError(
-                        f"cannot write {name}.csv in {encoding}: {where} holds {ch!r}, "
-                        f"which {encoding} cannot encode; save with encoding='gb18030' "
-                        "(what Excel on a Chinese system reads; it holds every character) "
-                        "or 'utf-8' / 'utf-8-sig'"
+                        _(
+                            "cannot write {name}.csv in {encoding}: {where} holds {char!r}, "
+                            "which {encoding} cannot encode; save with encoding='gb18030' "
+                            "(what Excel on a Chinese system reads; it holds every character) "
+                            "or 'utf-8' / 'utf-8-sig'"
+                        ).format(name=name, encoding=encoding, where=where, char=ch)
                     ) from None
 
 

@@ -69,6 +69,7 @@ class Histogram:
         """Each value's bin as uint16 (``bins`` for NaN): what a chunk ships instead of
         its counts, two bytes per rep and draw."""
         if self.bins >= np.iinfo(np.uint16).max:
+            # internal: simlib's histograms have a few hundred bins
             raise ValueError("Histogram.index: too many bins for uint16")
         v = np.asarray(values, dtype=float)
         finite = ~np.isnan(v)

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 from simlib.errors import SimlibError
+from simlib.i18n import _
 
 
 class ChunkWork(Protocol):
@@ -127,7 +128,9 @@ def run_dask(
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError as exc:  # pragma: no cover - dask is a declared dependency
-        raise BackendError(f"backend='dask' needs dask.distributed: {exc}") from None
+        raise BackendError(
+            _("backend='dask' needs dask.distributed: {problem}").format(problem=exc)
+        ) from None
 
     cluster = None
     if address is None:
@@ -231,5 +234,5 @@ def _run_partitions(
             yield (a, b), combine(got)
     if on_cluster is not None:
         on_cluster(client)
-    for future, _, _ in placed:
+    for future, _lo, _hi in placed:
         future.release()

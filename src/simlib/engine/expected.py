@@ -16,6 +16,7 @@ import pandas as pd
 from simlib.data.dataset import Dataset
 from simlib.engine.sales import Layout
 from simlib.engine.settings import SimulationError
+from simlib.i18n import _
 
 
 def expected_sales(
@@ -79,14 +80,18 @@ def expected_sales(
         exp = np.where(is_rate, np.clip(exp, 0, 1), exp)
         return exp, np.nan_to_num(level), seat.astype(float)
     if basis != "history":
-        raise SimulationError(f"expected sales basis: 'history' or 'target', got {basis!r}")
+        raise SimulationError(
+            _("expected sales basis: 'history' or 'target', got {basis!r}").format(basis=basis)
+        )
     first = layout.periods[0]
     hist = pd.period_range(first - 24, first - 1, freq="M")
     hist = hist[(hist >= ds.periods[0]) & (hist <= ds.periods[-1])]
     if len(hist) < 3:
         raise SimulationError(
-            f"expected sales from history: fewer than 3 months of sales before {first}; "
-            "use basis='target'"
+            _(
+                "expected sales from history: fewer than 3 months of sales before {first}; "
+                "use basis='target'"
+            ).format(first=first)
         )
     # Levels, position medians and growth come from every rep in the dataset, then
     # the simulated reps' rows are taken: a rep's expectation must not depend on
@@ -190,7 +195,9 @@ class Turnover:
 
     def __post_init__(self) -> None:
         if not 0 <= self.annual < 1:
-            raise SimulationError(f"turnover: annual rate must be within 0-1, got {self.annual}")
+            raise SimulationError(
+                _("turnover: annual rate must be within 0-1, got {rate}").format(rate=self.annual)
+            )
 
     def seat_factor(self, rng: np.random.Generator) -> np.ndarray:
         """(reps, periods) share of a fully productive rep's sales each seat makes."""

@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 
 from simlib.engine.sales import BootstrapSales, Layout, ParametricSales
+from simlib.i18n import _
 
 
 class PartitionError(NotImplementedError):
@@ -78,7 +79,7 @@ def unit_groups(work: Any) -> np.ndarray:
         return np.arange(n)
     s, d = np.concatenate(src), np.concatenate(dst)
     graph = coo_matrix((np.ones(len(s)), (s, d)), shape=(offset, offset))
-    _, labels = connected_components(graph, directed=False)
+    _n, labels = connected_components(graph, directed=False)
     return labels[:n]
 
 
@@ -123,8 +124,10 @@ def _sales_model(model: Any, rows: np.ndarray) -> Any:
             exposure=None if model.exposure is None else model.exposure[rows],
         )
     raise PartitionError(
-        f"a {type(model).__name__} sales model cannot be split into partitions of the "
-        "population; use the parametric or bootstrap model, or backend='local'"
+        _(
+            "a {model} sales model cannot be split into partitions of the "
+            "population; use the parametric or bootstrap model, or backend='local'"
+        ).format(model=type(model).__name__)
     )
 
 
@@ -175,9 +178,11 @@ def subset_work(work: Any, rows: np.ndarray) -> tuple[Any, np.ndarray]:
     and where its paid reps sit among the whole population's paid reps."""
     if work.behavior is not None:
         raise PartitionError(
-            "behavioural responses are computed for the whole population at once and "
-            "cannot be split into partitions yet; use backend='local' for designs with "
-            "a behaviour model"
+            _(
+                "behavioural responses are computed for the whole population at once and "
+                "cannot be split into partitions yet; use backend='local' for designs with "
+                "a behaviour model"
+            )
         )
     rows = np.asarray(rows, dtype=np.int64)
     paid_all = np.asarray(work.paid)
@@ -267,7 +272,7 @@ def combine_chunk(work: Any, got: list[tuple[np.ndarray, dict[str, Any]]]) -> di
     vals["coef"] = None  # read by the per-rep summaries only, made in the partitions
     out = work.summarize(vals, per_rep=False)
     first = got[0][1]["summaries"]
-    out["attainment_hist"] = sum(p["summaries"]["attainment_hist"] for _, p in got)
+    out["attainment_hist"] = sum(p["summaries"]["attainment_hist"] for _k, p in got)
     for part in ("reps", "bins"):
         whole: dict[str, np.ndarray] = {}
         for k, v in first[part].items():

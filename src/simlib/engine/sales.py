@@ -35,6 +35,7 @@ import pandas as pd
 from simlib.behavior.shocks import Layout, SalesModelError, shock_components
 from simlib.data.dataset import Dataset
 from simlib.errors import SimlibWarning
+from simlib.i18n import _
 
 #: Reps per block of the roster that draws its own random numbers (see :func:`block_generators`).
 REP_BLOCK = 4096
@@ -51,7 +52,7 @@ def block_generators(rng: np.random.Generator, blocks: np.ndarray) -> list[np.ra
     """
     ss = rng.bit_generator.seed_seq
     if not isinstance(ss, np.random.SeedSequence):
-        raise SalesModelError("sales draws need generators built from a numpy SeedSequence")
+        raise SalesModelError(_("sales draws need generators built from a numpy SeedSequence"))
     return [
         np.random.Generator(
             np.random.PCG64(
@@ -74,10 +75,16 @@ def _as_kvec(x: float | np.ndarray, k: int, name: str) -> np.ndarray:
         arr = np.broadcast_to(np.asarray(x, dtype=float), (k,)).copy()
     except (ValueError, TypeError):
         raise SalesModelError(
-            f"{name}: expected one number, or one per KPI ({k}), got {x!r}"
+            _("{name}: expected one number, or one per KPI ({k}), got {x!r}").format(
+                name=name, k=k, x=x
+            )
         ) from None
     if (arr < 0).any() or not np.isfinite(arr).all():
-        raise SalesModelError(f"{name}: expected finite standard deviations >= 0, got {arr}")
+        raise SalesModelError(
+            _("{name}: expected finite standard deviations >= 0, got {values}").format(
+                name=name, values=arr
+            )
+        )
     return arr
 
 
@@ -137,13 +144,15 @@ class ParametricSales:
         exp = np.asarray(self.expected, dtype=float)
         if exp.shape != (r, t, k):
             raise SalesModelError(
-                f"expected: shape {exp.shape} does not match (reps, periods, kpis) = {(r, t, k)}"
+                _("expected: shape {shape} does not match (reps, periods, kpis) = {want}").format(
+                    shape=exp.shape, want=(r, t, k)
+                )
             )
         if (exp[np.isfinite(exp)] < 0).any():
-            raise SalesModelError("expected: values must be >= 0")
+            raise SalesModelError(_("expected: values must be >= 0"))
         rate_vals = exp[..., self.layout.is_rate]
         if ((rate_vals > 1) & np.isfinite(rate_vals)).any():
-            raise SalesModelError("expected: a rate KPI's expected value must be within 0-1")
+            raise SalesModelError(_("expected: a rate KPI's expected value must be within 0-1"))
         object.__setattr__(self, "expected", exp)
         for name in ("sigma_rep", "sigma_company", "sigma_region", "sigma_month"):
             object.__setattr__(self, name, _as_kvec(getattr(self, name), k, name))
@@ -151,7 +160,9 @@ class ParametricSales:
             v = getattr(self, name)
             if not (isinstance(v, (int, float, np.floating)) and 0 <= float(v) < 1):
                 raise SalesModelError(
-                    f"{name}: expected a month-to-month correlation in [0, 1), got {v!r}"
+                    _("{name}: expected a month-to-month correlation in [0, 1), got {v!r}").format(
+                        name=name, v=v
+                    )
                 )
             object.__setattr__(self, name, float(v))
         corr = (
@@ -163,12 +174,12 @@ class ParametricSales:
             or not np.allclose(np.diag(corr), 1)
         ):
             raise SalesModelError(
-                "kpi_correlation: expected a symmetric (kpis x kpis) matrix with unit diagonal"
+                _("kpi_correlation: expected a symmetric (kpis x kpis) matrix with unit diagonal")
             )
         try:
             chol = np.linalg.cholesky(corr)
         except np.linalg.LinAlgError:
-            raise SalesModelError("kpi_correlation: matrix is not positive definite") from None
+            raise SalesModelError(_("kpi_correlation: matrix is not positive definite")) from None
         object.__setattr__(self, "kpi_correlation", corr)
         object.__setattr__(self, "_chol", chol.astype(np.float32))
         object.__setattr__(self, "_independent", bool(np.allclose(corr, np.eye(k))))
@@ -294,8 +305,9 @@ class ParametricSales:
         :func:`simlib.engine.expected_sales`)."""
         if list(layout.kpis) != list(fit.kpis):
             raise SalesModelError(
-                f"from_panel: the layout's KPIs {list(layout.kpis)} differ from the fitted "
-                f"KPIs {fit.kpis}"
+                _(
+                    "from_panel: the layout's KPIs {layout} differ from the fitted KPIs {fitted}"
+                ).format(layout=list(layout.kpis), fitted=fit.kpis)
             )
         return cls(layout, expected, **fit.sales_options())
 
@@ -392,20 +404,26 @@ class BootstrapSales:
     def __post_init__(self) -> None:
         if self.block not in _BLOCK_MONTHS:
             raise SalesModelError(
-                f"block: expected one of {list(_BLOCK_MONTHS)}, got {self.block!r}"
+                _("block: expected one of {blocks}, got {block!r}").format(
+                    blocks=list(_BLOCK_MONTHS), block=self.block
+                )
             )
         size = _BLOCK_MONTHS[self.block]
         r, t, k = self.layout.shape
         if self.expected_level.shape != (r, k):
             raise SalesModelError(
-                f"expected_level: shape {self.expected_level.shape}, expected {(r, k)}"
+                _("expected_level: shape {shape}, expected {want}").format(
+                    shape=self.expected_level.shape, want=(r, k)
+                )
             )
         sim_pos = (np.asarray(self.layout.periods.month) - 1) // size
         if (
             len(self.layout.periods) % size
             or (np.diff(sim_pos.reshape(-1, size), axis=1) != 0).any()
         ):
-            raise SalesModelError(f"the simulated months are not whole calendar {self.block}s")
+            raise SalesModelError(
+                _("the simulated months are not whole calendar {block}s").format(block=self.block)
+            )
         hist_month = np.asarray(self.history_periods.month) - 1
         # Candidate source blocks: calendar-aligned runs of `size` months, each
         # month with deviations for at least half the reps present that month.
@@ -424,21 +442,29 @@ class BootstrapSales:
         missing = [int(p) for p in need if not cands[p]]
         if missing:
             raise SalesModelError(
-                f"bootstrap: no historical {self.block} with deviations at calendar position(s) "
-                f"{missing}; deviations need 12 prior months, so the history must be at least "
-                f"13 months (and a whole year for block='year')"
+                _(
+                    "bootstrap: no historical {block} with deviations at calendar position(s) "
+                    "{missing}; deviations need 12 prior months, so the history must be at least "
+                    "13 months (and a whole year for block='year')"
+                ).format(block=self.block, missing=missing)
             )
         combos = int(np.prod([len(cands[p]) for p in need], dtype=float))
         if combos < 10:
             warnings.warn(
-                f"bootstrap: the history offers only {combos} distinct ways to assemble a "
-                f"year from whole {self.block}s, so company-wide outcomes take at most "
-                f"{combos} values; use a shorter block, more history, or the parametric model",
+                _(
+                    "bootstrap: the history offers only {combos} distinct ways to assemble a "
+                    "year from whole {block}s, so company-wide outcomes take at most "
+                    "{combos} values; use a shorter block, more history, or the parametric model"
+                ).format(combos=combos, block=self.block),
                 SmallHistoryWarning,
                 stacklevel=3,
             )
         if self.exposure is not None and np.shape(self.exposure) != (r, t):
-            raise SalesModelError(f"exposure: shape {np.shape(self.exposure)}, expected {(r, t)}")
+            raise SalesModelError(
+                _("exposure: shape {shape}, expected {want}").format(
+                    shape=np.shape(self.exposure), want=(r, t)
+                )
+            )
         object.__setattr__(self, "_cands", cands)
         object.__setattr__(self, "_sim_block_pos", sim_pos[::size])
         object.__setattr__(self, "_size", size)
@@ -494,8 +520,10 @@ class BootstrapSales:
         dev[~np.isfinite(dev)] = np.nan
         if not np.isfinite(dev).any(axis=(0, 1)).all():
             raise SalesModelError(
-                "bootstrap: no rep has 12 months of history before another month; "
-                "the history is too short for the bootstrap (use the parametric model)"
+                _(
+                    "bootstrap: no rep has 12 months of history before another month; "
+                    "the history is too short for the bootstrap (use the parametric model)"
+                )
             )
         dev = dev / np.nanmean(dev, axis=(0, 1))
         idx = pd.Index(hist_reps).get_indexer(layout.rep_ids)

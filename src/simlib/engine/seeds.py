@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from simlib.i18n import _
+
 
 def draw_generators(
     seed: int | np.random.SeedSequence, start: int, stop: int
@@ -31,5 +33,9 @@ def draw_generators(
 def chunks(draws: int, chunk_size: int) -> list[tuple[int, int]]:
     """Split ``range(draws)`` into ``[start, stop)`` ranges of at most ``chunk_size``."""
     if draws < 1 or chunk_size < 1:
-        raise ValueError(f"draws and chunk_size must be >= 1, got {draws}, {chunk_size}")
+        raise ValueError(
+            _("draws and chunk_size must be >= 1, got {draws}, {chunk_size}").format(
+                draws=draws, chunk_size=chunk_size
+            )
+        )
     return [(a, min(a + chunk_size, draws)) for a in range(0, draws, chunk_size)]

@@ -17,6 +17,7 @@ import numpy as np
 from pydantic import ValidationError, model_validator
 
 from simlib.errors import SimlibError
+from simlib.i18n import _
 from simlib.spec import StrictModel
 
 #: Options of the parametric sales model that a scenario may state explicitly.
@@ -41,7 +42,9 @@ class SimulationError(SimlibError, ValueError):
 
 def _whole(name: str, v: Any, low: int) -> None:
     if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
-        raise SimulationError(f"{name}: expected a whole number >= {low}, got {v!r}")
+        raise SimulationError(
+            _("{name}: expected a whole number >= {low}, got {v!r}").format(name=name, low=low, v=v)
+        )
 
 
 def _unwrapped(cls: type[StrictModel], values: dict[str, Any]) -> Any:
@@ -104,12 +107,15 @@ class RunSettings(StrictModel):
 
         if v["draws"] > MAX_DRAWS:
             raise SimulationError(
-                f"draws: expected at most {MAX_DRAWS:,} (simlib.limits.MAX_DRAWS), "
-                f"got {v['draws']:,}"
+                _("draws: expected at most {limit:,} (simlib.limits.MAX_DRAWS), got {n:,}").format(
+                    limit=MAX_DRAWS, n=v["draws"]
+                )
             )
         if v["seed"] > MAX_SEED:
             raise SimulationError(
-                f"seed: expected a whole number from 0 to 2**63-1, got {v['seed']}"
+                _("seed: expected a whole number from 0 to 2**63-1, got {seed}").format(
+                    seed=v["seed"]
+                )
             )
         if v.get("chunk_size") is not None:
             _whole("chunk_size", v["chunk_size"], 1)
@@ -117,7 +123,11 @@ class RunSettings(StrictModel):
         if v.get("threads") is not None:
             _whole("threads", v["threads"], 1)
         if v["backend"] not in ("local", "dask"):
-            raise SimulationError(f"backend: expected 'local' or 'dask', got {v['backend']!r}")
+            raise SimulationError(
+                _("backend: expected 'local' or 'dask', got {backend!r}").format(
+                    backend=v["backend"]
+                )
+            )
         for k in ("draws", "seed", "chunk_size", "n_workers", "threads"):
             if v.get(k) is not None:
                 v[k] = int(v[k])
@@ -165,20 +175,24 @@ class ModelOptions(StrictModel):
         budget, turnover, growth = v.get("budget"), v.get("turnover"), v.get("growth")
         if budget is not None and not (isinstance(budget, (int, float)) and budget > 0):
             raise SimulationError(
-                f"budget: expected an amount > 0 in the dataset currency, got {budget!r}"
+                _("budget: expected an amount > 0 in the dataset currency, got {budget!r}").format(
+                    budget=budget
+                )
             )
         if turnover is not None and turnover != "history":
             if isinstance(turnover, str) or not 0 <= float(turnover) < 1:
                 raise SimulationError(
-                    "turnover: expected an annual rate within 0-1 (0.14 = 14%) or 'history', "
-                    f"got {turnover!r}"
+                    _(
+                        "turnover: expected an annual rate within 0-1 (0.14 = 14%) or 'history', "
+                        "got {turnover!r}"
+                    ).format(turnover=turnover)
                 )
         if growth is not None:
             values_ = growth.values() if isinstance(growth, Mapping) else [growth]
             for x in values_:
                 if isinstance(x, str) or not np.isfinite(float(x)):
                     raise SimulationError(
-                        f"growth: expected a fraction such as 0.05 (5%), got {x!r}"
+                        _("growth: expected a fraction such as 0.05 (5%), got {x!r}").format(x=x)
                     )
         return v
 

@@ -31,6 +31,7 @@ from simlib.engine.settings import (
     SimulationError,
 )
 from simlib.errors import SimlibError
+from simlib.i18n import _
 
 REP_COLUMNS = ("rep_id", "unit_id", "position", "hire_date", "exit_date", "base_salary", "grade")
 
@@ -221,26 +222,32 @@ def _target_rows(
     tg = ds.targets if targets is None else targets
     if tg is None:
         raise SimulationError(
-            "no targets: pass targets= (e.g. from simlib.targets.cascade) or use a dataset "
-            "with a targets table"
+            _(
+                "no targets: pass targets= (e.g. from simlib.targets.cascade) or use a dataset "
+                "with a targets table"
+            )
         )
     missing_cols = [c for c in ("rep_id", "period", "kpi", "target") if c not in tg.columns]
     if missing_cols:
         raise SimulationError(
-            f"targets: missing column(s) {missing_cols}; expected rep_id, period, kpi, target"
+            _("targets: missing column(s) {missing}; expected rep_id, period, kpi, target").format(
+                missing=missing_cols
+            )
         )
     tg = tg.loc[tg["rep_id"].notna()]
     unknown_kpis = sorted(set(map(str, tg["kpi"].unique())) - set(ds.kpi_names))
     if unknown_kpis:
         raise SimulationError(
-            f"targets: unknown KPI(s) {unknown_kpis}; the dataset's KPIs are {ds.kpi_names}"
+            _("targets: unknown KPI(s) {unknown}; the dataset's KPIs are {kpis}").format(
+                unknown=unknown_kpis, kpis=ds.kpi_names
+            )
         )
     periods_all = pd.PeriodIndex(tg["period"])
     year = int(periods_all.year.max()) if year is None else int(year)
     periods = pd.period_range(f"{year}-01", f"{year}-12", freq="M")
     tg = tg.loc[periods_all.year == year]
     if tg.empty:
-        raise SimulationError(f"targets: no rows for {year}")
+        raise SimulationError(_("targets: no rows for {year}").format(year=year))
     return tg, year, periods
 
 
@@ -268,8 +275,9 @@ def _population(ds: Dataset, plan: Any, tg: pd.DataFrame, year: int) -> pd.DataF
     covered = np.asarray(plan.covers(reps), dtype=bool)
     if not covered.any():
         raise SimulationError(
-            f"plan {plan.name!r}: no reps with targets in {year} hold its positions "
-            f"{plan.spec.positions}"
+            _(
+                "plan {plan!r}: no reps with targets in {year} hold its positions {positions}"
+            ).format(plan=plan.name, year=year, positions=plan.spec.positions)
         )
     has_team = any(getattr(c, "type", "") == "team" for c in plan.components)
     if not has_team:
@@ -309,7 +317,9 @@ def _sales_model(
         explicit = {k: opts.pop(k) for k in list(opts) if k in PARAMETRIC_OPTIONS}
         if opts:
             raise SimulationError(
-                f"sales_options: unknown option(s) {sorted(opts)} for the parametric model"
+                _("sales_options: unknown option(s) {options} for the parametric model").format(
+                    options=sorted(opts)
+                )
             )
         if explicit:
             return ParametricSales(layout, exp, **explicit)
@@ -318,12 +328,16 @@ def _sales_model(
         block = opts.pop("block", "quarter")
         if opts:
             raise SimulationError(
-                f"sales_options: unknown option(s) {sorted(opts)} for the bootstrap"
+                _("sales_options: unknown option(s) {options} for the bootstrap").format(
+                    options=sorted(opts)
+                )
             )
         return BootstrapSales.fit(
             ds, layout, level, block=block, history=history, exposure=exposure
         )
-    raise SimulationError(f"sales: expected 'parametric', 'bootstrap' or a model, got {sales!r}")
+    raise SimulationError(
+        _("sales: expected 'parametric', 'bootstrap' or a model, got {sales!r}").format(sales=sales)
+    )
 
 
 def _plan_parts(
@@ -345,7 +359,7 @@ def _plan_parts(
         primary_kpi = next(k for k in kpis if rules.loc[k, "unit"] == "currency")
     currency = [k for k in kpis if rules.loc[k, "unit"] == "currency"]
     if not currency:
-        raise SimulationError("cost of sales needs a currency KPI (unit 'currency') in ds.kpis")
+        raise SimulationError(_("cost of sales needs a currency KPI (unit 'currency') in ds.kpis"))
     return {
         "prep": prep,
         "paid": paid,
@@ -389,8 +403,13 @@ def _groupings(
         else:
             extra = [c for c in reps.columns if c not in REP_COLUMNS]
             raise SimulationError(
-                f"groupings: unknown group {g!r}; use 'region', 'tenure' or a reps column "
-                f"({', '.join(extra) or 'the reps table has no optional columns'})"
+                _(
+                    "groupings: unknown group {group!r}; use 'region', 'tenure' or a reps "
+                    "column ({columns})"
+                ).format(
+                    group=g,
+                    columns=", ".join(extra) or _("the reps table has no optional columns"),
+                )
             )
         codes, labels = pd.factorize(pd.Series(values).fillna("unknown"), sort=True)
         group_map[g] = (codes.astype(np.int64), [str(x) for x in labels])
@@ -416,7 +435,7 @@ def _appraisal_parts(
     if appraisal is None:
         if any(getattr(c, "type", "") == "scorecard" for c in plan.components):
             raise SimulationError(
-                "the plan has a scorecard component: pass appraisal= so reps are rated"
+                _("the plan has a scorecard component: pass appraisal= so reps are rated")
             )
         return out
     from simlib import appraisal as ap
@@ -436,7 +455,7 @@ def _appraisal_parts(
     has_target = (np.isfinite(tp).any(axis=1) & (np.nan_to_num(tp).sum(axis=1) > 0)).all(axis=1)
     rated = np.flatnonzero(has_target)
     if len(rated) == 0:
-        raise SimulationError("appraisal: no rep has a target on every appraised KPI")
+        raise SimulationError(_("appraisal: no rep has a target on every appraised KPI"))
     comp_rated = competence[rated] if competence is not None else None
     out["scorecard"] = ap.prepare(ds, sc, paid_ids[rated], weights=weights, competence=comp_rated)
     out["rated"] = rated
@@ -451,7 +470,9 @@ def _appraisal_parts(
         out["promo"] = grade_names.index(promotion_grade)
     else:
         raise SimulationError(
-            f"promotion_grade: {promotion_grade!r} is not a grade; the grades are {grade_names}"
+            _("promotion_grade: {grade!r} is not a grade; the grades are {grades}").format(
+                grade=promotion_grade, grades=grade_names
+            )
         )
     out["prior_grade"] = _prior_grades(ds, sc, year - 1, paid_ids)
     if design.merit is not None:
@@ -461,7 +482,9 @@ def _appraisal_parts(
         mm = merit if isinstance(merit, oc.MeritMatrix) else oc.MeritMatrix.from_dict(merit)
         if len(mm.grades) != len(grade_names):
             raise SimulationError(
-                f"merit: the matrix has {len(mm.grades)} grades, the scorecard {len(grade_names)}"
+                _("merit: the matrix has {n} grades, the scorecard {m}").format(
+                    n=len(mm.grades), m=len(grade_names)
+                )
             )
         compa = oc.compa_ratio(reps_paid).to_numpy(float)
         out["merit_parts"] = (mm, compa, reps_paid["base_salary"].to_numpy(float))
@@ -492,8 +515,10 @@ def _bind_behavior(
     behavior_spec = bh.parse_behavior(behavior)
     if behavior_reference is not None and behavior_spec.reference_plan is not None:
         raise SimulationError(
-            "behavior: reference plan given twice (behavior_reference= and "
-            "behavior.reference_plan); give one"
+            _(
+                "behavior: reference plan given twice (behavior_reference= and "
+                "behavior.reference_plan); give one"
+            )
         )
     ref_src = behavior_reference if behavior_reference is not None else behavior_spec.reference_plan
     if not bh.is_mechanical(behavior_spec):
@@ -558,7 +583,7 @@ def _competence_scores(
 
     if ds.competence is None:
         raise SimulationError(
-            "the scorecard counts competence but the dataset has no competence table"
+            _("the scorecard counts competence but the dataset has no competence table")
         )
     c = ds.competence.loc[ds.competence["period"] <= as_of]
     latest = c.loc[c.groupby("rep_id")["period"].transform("max") == c["period"]]

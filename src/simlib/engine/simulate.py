@@ -48,6 +48,7 @@ from simlib.engine.setup import (
     load_plan,
     prepare,
 )
+from simlib.i18n import _
 
 #: Names kept importable from this module.
 _annual_sigma = annual_sigma
@@ -198,7 +199,7 @@ def simulate(
             keep_cube=keep_cube,
         )  # fmt: skip
     if ds is None or plan is None:
-        raise SimulationError("simulate needs ds= and plan= (or a scenario)")
+        raise SimulationError(_("simulate needs ds= and plan= (or a scenario)"))
     settings = RunSettings.of(
         draws=draws, seed=seed, chunk_size=chunk_size, backend=backend, address=address,
         n_workers=n_workers, threads=threads, progress=progress, keep_cube=keep_cube,
@@ -219,7 +220,7 @@ def simulate(
 def _of_scenario(scenario: Any, **overrides: Any) -> SimulationResult:
     """A scenario's own simulation, with the run settings given here overriding its own."""
     if not hasattr(scenario, "simulation_kwargs"):
-        raise TypeError("scenario: expected a simlib.Scenario")
+        raise TypeError(_("scenario: expected a simlib.Scenario"))
     kwargs = dict(scenario.simulation_kwargs())
     kwargs.update({k: v for k, v in overrides.items() if v is not None})
     return simulate(**kwargs)
@@ -268,8 +269,10 @@ def _partitioner(work: ChunkKernel) -> Callable[[int], tuple[list, Callable[[lis
         work.sales_model, (ParametricSales, BootstrapSales)
     ):
         warnings.warn(
-            "backend='dask': this design (a behaviour model or a custom sales model) is "
-            "not split into partitions of the population; every worker holds all reps",
+            _(
+                "backend='dask': this design (a behaviour model or a custom sales model) is "
+                "not split into partitions of the population; every worker holds all reps"
+            ),
             RuntimeWarning,
             stacklevel=3,
         )

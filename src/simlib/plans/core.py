@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from simlib.i18n import _
 from simlib.plans.components import PlanComponent, commission_amount
 from simlib.plans.curve import PayoutCurve
 from simlib.plans.spec import PlanSpec
@@ -235,7 +236,7 @@ class PreparedPlan:
         return window_sums(self.prorate, w) / 12.0
 
     def _team_sum(self, name: str, x: np.ndarray) -> np.ndarray:
-        order, starts, inv, _ = self.teams[name]
+        order, starts, inv, _sizes = self.teams[name]
         xs = np.take(x, order, axis=-2)
         sums = np.add.reduceat(xs, starts, axis=-2)
         return np.take(sums, inv, axis=-2)
@@ -281,13 +282,17 @@ class PreparedPlan:
             score = self._score
             if score is None:
                 raise ValueError(
-                    f"component {sc.name!r} is a scorecard: pass score= "
-                    "(appraisal score or performance coefficient per rep and month)"
+                    _(
+                        "component {name!r} is a scorecard: pass score= "
+                        "(appraisal score or performance coefficient per rep and month)"
+                    ).format(name=sc.name)
                 )
             if isinstance(score, Mapping):
                 if sc.name not in score:
                     raise ValueError(
-                        f"score: no entry for scorecard {sc.name!r}; it has {sorted(score)}"
+                        _("score: no entry for scorecard {name!r}; it has {names}").format(
+                            name=sc.name, names=sorted(score)
+                        )
                     )
                 src = score[sc.name]
             else:
@@ -373,7 +378,11 @@ class PreparedPlan:
         needed = self._kpis_needed()
         missing = [k for k in needed if k not in actual]
         if missing:
-            raise KeyError(f"actuals missing for KPI(s) {missing}; the plan uses {sorted(needed)}")
+            raise KeyError(
+                _("actuals missing for KPI(s) {missing}; the plan uses {needed}").format(
+                    missing=missing, needed=sorted(needed)
+                )
+            )
         lead = None
         self._actual, self._target = {}, {}
         self._finite_a, self._finite_q = {}, {}
@@ -381,7 +390,9 @@ class PreparedPlan:
             a = np.asarray(actual[k], dtype=float)
             if a.shape[-2:] != (R, T):
                 raise ValueError(
-                    f"actuals for {k!r} have shape {a.shape}; expected (..., {R}, {T})"
+                    _(
+                        "actuals for {kpi!r} have shape {shape}; expected (..., {reps}, {months})"
+                    ).format(kpi=k, shape=a.shape, reps=R, months=T)
                 )
             lead = a.shape[:-2] if lead is None else np.broadcast_shapes(lead, a.shape[:-2])
             self._actual[k], self._finite_a[k] = finite(a)
@@ -391,8 +402,11 @@ class PreparedPlan:
                     np.broadcast_shapes(q.shape, a.shape)
                 except ValueError:
                     raise ValueError(
-                        f"targets for {k!r} have shape {q.shape}; expected ({R}, {T}) or any "
-                        f"shape broadcastable to the actuals' {a.shape} (reps, months last)"
+                        _(
+                            "targets for {kpi!r} have shape {shape}; expected ({reps}, {months}) "
+                            "or any shape broadcastable to the actuals' {actuals} "
+                            "(reps, months last)"
+                        ).format(kpi=k, shape=q.shape, reps=R, months=T, actuals=a.shape)
                     ) from None
                 self._target[k], self._finite_q[k] = finite(q)
             else:

@@ -24,6 +24,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from simlib.i18n import _
+
 
 class PayoutCurve:
     """A vectorized payout curve.
@@ -51,16 +53,20 @@ class PayoutCurve:
     def __init__(self, points: Sequence[Sequence[float]], below: float | None = 0.0) -> None:
         pts = np.asarray(points, dtype=float)
         if pts.ndim != 2 or pts.shape[1] != 2 or len(pts) == 0:
-            raise ValueError("a payout curve needs at least one (attainment, factor) point")
+            raise ValueError(_("a payout curve needs at least one (attainment, factor) point"))
         x, y = pts[:, 0], pts[:, 1]
         if not np.all(np.isfinite(pts)):
-            raise ValueError("payout curve points must be finite numbers")
+            raise ValueError(_("payout curve points must be finite numbers"))
         dx = np.diff(x)
         if np.any(dx < 0):
             i = int(np.flatnonzero(dx < 0)[0]) + 1
-            raise ValueError(f"point {i}: attainment must increase ({x[i]} after {x[i - 1]})")
+            raise ValueError(
+                _("point {i}: attainment must increase ({x} after {previous})").format(
+                    i=i, x=x[i], previous=x[i - 1]
+                )
+            )
         if np.any((dx[1:] == 0) & (dx[:-1] == 0)):
-            raise ValueError("at most two points may share an attainment (one jump)")
+            raise ValueError(_("at most two points may share an attainment (one jump)"))
         self.points = pts
         self.below = below
         self.x = x

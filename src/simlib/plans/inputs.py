@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from simlib.errors import SimlibError, SimlibWarning
+from simlib.i18n import _
 
 
 class PlanInputError(SimlibError, ValueError):
@@ -35,7 +36,9 @@ def _periods(values: Any, where: str = "periods") -> pd.PeriodIndex:
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise PlanInputError(
-            f"{where}, row {i + 1}: {s.iloc[i]!r} is not a month; expected e.g. '2026-03'"
+            _("{where}, row {row}: {value!r} is not a month; expected e.g. '2026-03'").format(
+                where=where, row=i + 1, value=s.iloc[i]
+            )
         )
     return pd.PeriodIndex(got, freq="M")
 
@@ -48,8 +51,10 @@ def _dates(reps: pd.DataFrame, col: str, name: str = "reps") -> np.ndarray:
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise PlanInputError(
-            f"{name}, row {i + 1}, column {col!r}: {raw.iloc[i]!r} is not a date; "
-            "expected e.g. '2026-03-15'"
+            _(
+                "{name}, row {row}, column {column!r}: {value!r} is not a date; "
+                "expected e.g. '2026-03-15'"
+            ).format(name=name, row=i + 1, column=col, value=raw.iloc[i])
         )
     return got.to_numpy(dtype="datetime64[ns]")
 
@@ -61,7 +66,9 @@ def _numbers(frame: pd.DataFrame, col: str, name: str) -> np.ndarray:
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise PlanInputError(
-            f"{name}, row {i + 1}, column {col!r}: found {raw.iloc[i]!r}; expected a number"
+            _("{name}, row {row}, column {column!r}: found {value!r}; expected a number").format(
+                name=name, row=i + 1, column=col, value=raw.iloc[i]
+            )
         )
     return vals
 
@@ -71,18 +78,26 @@ def _unique_reps(reps: pd.DataFrame) -> None:
     if dup.any():
         i = int(np.flatnonzero(dup)[0])
         raise PlanInputError(
-            f"reps, row {i + 1}, column 'rep_id': {reps['rep_id'].iloc[i]!r} appears twice; "
-            "expected one row per rep"
+            _(
+                "reps, row {row}, column 'rep_id': {value!r} appears twice; "
+                "expected one row per rep"
+            ).format(row=i + 1, value=reps["rep_id"].iloc[i])
         )
 
 
 def _require(frame: pd.DataFrame, name: str, cols: Sequence[str]) -> None:
     if not isinstance(frame, pd.DataFrame):
-        raise PlanInputError(f"{name}: expected a DataFrame with columns {list(cols)}")
+        raise PlanInputError(
+            _("{name}: expected a DataFrame with columns {columns}").format(
+                name=name, columns=list(cols)
+            )
+        )
     miss = [c for c in cols if c not in frame.columns]
     if miss:
         raise PlanInputError(
-            f"{name}: missing column(s) {miss}; expected {list(cols)}, found {list(frame.columns)}"
+            _("{name}: missing column(s) {missing}; expected {expected}, found {found}").format(
+                name=name, missing=miss, expected=list(cols), found=list(frame.columns)
+            )
         )
 
 

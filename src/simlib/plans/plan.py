@@ -85,7 +85,9 @@ class Plan:
         if errs:
             raise SpecError(errs)
         for path, msg in decreasing_curves(spec, root):
-            warnings.warn(f"{path}: {msg}", PlanWarning, stacklevel=2)
+            warnings.warn(
+                _("{path}: {message}").format(path=path, message=msg), PlanWarning, stacklevel=2
+            )
         return cls(spec)
 
     @classmethod
@@ -107,7 +109,9 @@ class Plan:
             if c.name == name:
                 return c
         raise KeyError(
-            f"plan {self.name!r} has no component {name!r}; it has {[c.name for c in self.spec.components]}"
+            _("plan {plan!r} has no component {name!r}; it has {names}").format(
+                plan=self.name, name=name, names=[c.name for c in self.spec.components]
+            )
         )
 
     def curve(self, name: str) -> PayoutCurve:
@@ -115,7 +119,9 @@ class Plan:
         c = self.component(name)
         curve = c.payout_curve()
         if curve is None:
-            raise KeyError(f"component {name!r} ({c.type}) has no payout curve")
+            raise KeyError(
+                _("component {name!r} ({type}) has no payout curve").format(name=name, type=c.type)
+            )
         return curve
 
     def __repr__(self) -> str:
@@ -146,8 +152,10 @@ class Plan:
             missing = sorted(set(pos) - set(ti.by_position))
             if missing:
                 raise PlanInputError(
-                    f"reps: position(s) {missing} have no amount in plan.target_incentive.by_position "
-                    f"(it lists {sorted(ti.by_position)})"
+                    _(
+                        "reps: position(s) {missing} have no amount in "
+                        "plan.target_incentive.by_position (it lists {listed})"
+                    ).format(missing=missing, listed=sorted(ti.by_position))
                 )
             vals = pos.map(ti.by_position).to_numpy(dtype=float)
         return pd.Series(vals, index=idx, name="target_incentive")
@@ -207,14 +215,16 @@ class Plan:
         _unique_reps(reps)
         periods = _periods(periods)
         if len(periods) == 0:
-            raise PlanInputError("periods: no months given")
+            raise PlanInputError(_("periods: no months given"))
         rep_ids = reps["rep_id"].to_numpy()
         if paid is None:
             paid = self.covers(reps)
         paid = np.asarray(paid, dtype=bool)
         if paid.shape != (len(reps),):
             raise PlanInputError(
-                f"paid: expected one True/False per rep ({len(reps)}), got shape {paid.shape}"
+                _("paid: expected one True/False per rep ({n}), got shape {shape}").format(
+                    n=len(reps), shape=paid.shape
+                )
             )
         ti = np.zeros(len(reps))
         if paid.any():
@@ -266,8 +276,10 @@ class Plan:
         """
         if "hire_date" not in reps:
             raise PlanInputError(
-                f"reps: the plan's draw is for new hires (months: {months}): "
-                "a 'hire_date' column is needed"
+                _(
+                    "reps: the plan's draw is for new hires (months: {months}): "
+                    "a 'hire_date' column is needed"
+                ).format(months=months)
             )
         hire = _dates(reps, "hire_date")
         out = np.zeros((len(reps), len(periods)))
@@ -311,15 +323,19 @@ class Plan:
             r = pd.Index(reps["rep_id"]).get_indexer(leave["rep_id"])
             if (r < 0).any():
                 bad = leave["rep_id"][r < 0].unique()[:5].tolist()
-                raise PlanInputError(f"leave: rep_id(s) {bad} are not among the reps")
+                raise PlanInputError(
+                    _("leave: rep_id(s) {bad} are not among the reps").format(bad=bad)
+                )
             ls = _dates(leave, "start", "leave")
             le = _dates(leave, "end", "leave")
             wrong = (le < ls) | np.isnat(ls) | np.isnat(le)
             if wrong.any():
                 i = int(np.flatnonzero(wrong)[0])
                 raise PlanInputError(
-                    f"leave, row {i + 1}: a leave spell needs a start and an end on or after it "
-                    f"(start {leave['start'].iloc[i]!r}, end {leave['end'].iloc[i]!r})"
+                    _(
+                        "leave, row {row}: a leave spell needs a start and an end on or after it "
+                        "(start {start!r}, end {end!r})"
+                    ).format(row=i + 1, start=leave["start"].iloc[i], end=leave["end"].iloc[i])
                 )
             llo = np.maximum(start[None, :], ls[:, None])
             lhi = np.minimum(end[None, :], le[:, None])
@@ -335,7 +351,7 @@ class Plan:
         if periods is None:
             tp = _periods(targets["period"], "targets")
             if len(tp) == 0:
-                raise PlanInputError("targets: no rows, so no months to pay; pass periods=")
+                raise PlanInputError(_("targets: no rows, so no months to pay; pass periods="))
             periods = pd.period_range(tp.min(), tp.max(), freq="M")
         periods = _periods(periods)
         rep_ids = reps["rep_id"].to_numpy()
@@ -348,29 +364,42 @@ class Plan:
             r = r_idx.get_indexer(frame["rep_id"])
             t = p_idx.get_indexer(_periods(frame["period"], name))
             if len(frame) and (r < 0).all():
-                raise PlanInputError(f"{name}: none of its rep_id values are among the reps")
+                raise PlanInputError(
+                    _("{name}: none of its rep_id values are among the reps").format(name=name)
+                )
             vals = _numbers(frame, col, name)
             kpi_col = frame["kpi"].to_numpy()
             for k in kpis:
                 keep = (r >= 0) & (t >= 0) & (kpi_col == k)
                 if name == "actuals" and not keep.any():
                     raise PlanInputError(
-                        f"{self._kpi_path(k)}: no rows for KPI {k!r} in the actuals for the "
-                        f"months paid ({periods[0]}..{periods[-1]}); the plan uses it"
+                        _(
+                            "{path}: no rows for KPI {kpi!r} in the actuals for the "
+                            "months paid ({first}..{last}); the plan uses it"
+                        ).format(path=self._kpi_path(k), kpi=k, first=periods[0], last=periods[-1])
                     )
                 if name == "targets" and k in need_target and not keep.any():
                     raise PlanInputError(
-                        f"targets: no rows for KPI {k!r} in the months paid; the plan measures "
-                        "attainment on it"
+                        _(
+                            "targets: no rows for KPI {kpi!r} in the months paid; the plan "
+                            "measures attainment on it"
+                        ).format(kpi=k)
                     )
                 cell = r[keep] * len(periods) + t[keep]
                 dup = pd.Series(cell).duplicated().to_numpy()
                 if dup.any():
                     i = int(np.flatnonzero(keep)[np.flatnonzero(dup)[0]])
                     raise PlanInputError(
-                        f"{name}, row {i + 1}: a second row for rep {frame['rep_id'].iloc[i]!r}, "
-                        f"{frame['period'].iloc[i]}, KPI {k!r}; expected one row per rep, month "
-                        "and KPI"
+                        _(
+                            "{name}, row {row}: a second row for rep {rep!r}, "
+                            "{period}, KPI {kpi!r}; expected one row per rep, month and KPI"
+                        ).format(
+                            name=name,
+                            row=i + 1,
+                            rep=frame["rep_id"].iloc[i],
+                            period=frame["period"].iloc[i],
+                            kpi=k,
+                        )
                     )
                 a = np.full((len(rep_ids), len(periods)), np.nan)
                 a[r[keep], t[keep]] = vals[keep]
@@ -417,12 +446,12 @@ class Plan:
             return s.to_numpy(dtype=float)[:, None]
         _require(scores, "scores", ["rep_id"])
         if "rating" not in scores.columns and "score" not in scores.columns:
-            raise PlanInputError("scores: expected a 'score' or a 'rating' column")
+            raise PlanInputError(_("scores: expected a 'score' or a 'rating' column"))
         if "rating" in scores.columns and not any(
             getattr(c, "ratings", None) for c in self.spec.components
         ):
             raise PlanInputError(
-                "scores: ratings given but no scorecard component has a ratings table"
+                _("scores: ratings given but no scorecard component has a ratings table")
             )
         r = pd.Index(reps["rep_id"]).get_indexer(scores["rep_id"])
         t = (
@@ -456,9 +485,14 @@ class Plan:
             if none.any():
                 ids = reps["rep_id"].to_numpy()[none]
                 raise PlanInputError(
-                    f"scores: no score or rating for rep(s) {ids[:10].tolist()}"
-                    + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
-                    + f" (scorecard {name!r}); a missing appraisal is not a zero: give one"
+                    _(
+                        "scores: no score or rating for rep(s) {reps}{more} (scorecard {name!r}); "
+                        "a missing appraisal is not a zero: give one"
+                    ).format(
+                        reps=ids[:10].tolist(),
+                        more=_(" and {n} more").format(n=len(ids) - 10) if len(ids) > 10 else "",
+                        name=name,
+                    )
                 )
 
     def run(
@@ -475,7 +509,7 @@ class Plan:
         """Pay tidy inputs and return the core objects (with the trace)."""
         if reps is None:
             if ds is None:
-                raise PlanInputError("pass reps= (or ds=, whose reps are used)")
+                raise PlanInputError(_("pass reps= (or ds=, whose reps are used)"))
             reps = ds.reps
         _require(reps, "reps", ["rep_id"])
         _unique_reps(reps)
@@ -494,8 +528,10 @@ class Plan:
             keep = keep & covered  # no unit sums: the other reps are not needed
         if not (keep & covered).any():
             raise PlanInputError(
-                f"plan {self.name!r}: no reps to pay (positions {self.spec.positions}, "
-                "and reps need actuals or targets)"
+                _(
+                    "plan {plan!r}: no reps to pay (positions {positions}, "
+                    "and reps need actuals or targets)"
+                ).format(plan=self.name, positions=self.spec.positions)
             )
         paid = covered[keep]
         reps = reps.loc[keep].reset_index(drop=True)
@@ -631,7 +667,7 @@ class Plan:
         if run is not None:
             return statement(self, run[0], run[1], rep_id, period, labels)
         if actuals is None or targets is None:
-            raise PlanInputError("explain: pass actuals and targets, or run=plan.run(...)")
+            raise PlanInputError(_("explain: pass actuals and targets, or run=plan.run(...)"))
         prep, pay = self.run(
             actuals,
             targets,

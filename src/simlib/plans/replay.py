@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from simlib.i18n import _
 from simlib.plans.curve import PayoutCurve
 
 
@@ -225,14 +226,14 @@ def replay(
     tg = ds.targets if targets is None else targets
     if tg is None:
         raise PlanInputError(
-            "the dataset has no targets table; pass targets= (e.g. from simlib.targets)"
+            _("the dataset has no targets table; pass targets= (e.g. from simlib.targets)")
         )
     if "rep_id" in tg.columns:
         tg = tg.loc[tg["rep_id"].notna()]
     tg = tg.loc[tg["period"].dt.year == year]
     act = ds.sales.loc[ds.sales["period"].dt.year == year]
     if tg.empty:
-        raise PlanInputError(f"no rep-level targets in {year}")
+        raise PlanInputError(_("no rep-level targets in {year}").format(year=year))
     kept = exclude_missing_months(act, tg, ds)
     left_out = sorted(set(map(str, tg["rep_id"])) - set(map(str, kept["rep_id"])))
     if left_out:
@@ -244,8 +245,10 @@ def replay(
             f" and {len(left_out) - 10} more" if len(left_out) > 10 else ""
         )
         warnings.warn(
-            f"replay {year}: {len(left_out)} employed rep(s) with targets have no sales data "
-            f"in the year ({shown}); with nothing to measure they are not in this replay",
+            _(
+                "replay {year}: {n} employed rep(s) with targets have no sales data "
+                "in the year ({shown}); with nothing to measure they are not in this replay"
+            ).format(year=year, n=len(left_out), shown=shown),
             DataCheckWarning,
             stacklevel=2,
         )

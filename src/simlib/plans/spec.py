@@ -132,9 +132,16 @@ def _number_problems(value: Any, path: str) -> list[tuple[str, str]]:
             out += _number_problems(v, f"{path}[{i}]")
     elif isinstance(value, float) and not isinstance(value, bool):
         if not math.isfinite(value):
-            out.append((path, f"must be a finite number, got {value}"))
+            out.append((path, _("must be a finite number, got {value}").format(value=value)))
         elif abs(value) > MAX_PLAN_NUMBER:
-            out.append((path, f"{value:g} is absurd: at most {MAX_PLAN_NUMBER:g}"))
+            out.append(
+                (
+                    path,
+                    _("{value:g} is absurd: at most {limit:g}").format(
+                        value=value, limit=MAX_PLAN_NUMBER
+                    ),
+                )
+            )
     return out
 
 
@@ -174,17 +181,31 @@ def _component_problems(
 
     def kpi_ok(name: str, path: str) -> None:
         if known is not None and name not in known:
-            errs.append((path, f"unknown KPI {name!r}; the plan knows {sorted(known)}"))
+            errs.append(
+                (
+                    path,
+                    _("unknown KPI {name!r}; the plan knows {known}").format(
+                        name=name, known=sorted(known)
+                    ),
+                )
+            )
 
     for i, c in enumerate(spec.components):
         p = f"{root}.components[{i}]"
         if c.name in names:
             errs.append(
-                (f"{p}.name", f"{c.name!r} is already the name of components[{names[c.name]}]")
+                (
+                    f"{p}.name",
+                    _("{name!r} is already the name of components[{i}]").format(
+                        name=c.name, i=names[c.name]
+                    ),
+                )
             )
         names[c.name] = i
         if c.name in ("total", "draw", "plan_cap") or c.name.startswith("clawback:"):
-            errs.append((f"{p}.name", f"{c.name!r} is reserved; choose another name"))
+            errs.append(
+                (f"{p}.name", _("{name!r} is reserved; choose another name").format(name=c.name))
+            )
         if c.own_kpi is not None:
             kpi_ok(c.own_kpi, f"{p}.kpi")
         for sub in ("gate", "modifier", "clawback"):
@@ -207,8 +228,11 @@ def _cap_problems(spec: PlanSpec, has_ti: bool, root: str) -> list[Problem]:
         errs.append(
             (
                 f"{root}.max_payout_multiple",
-                "a plan cap as a multiple of target incentive needs a target_incentive; "
-                "for a plan without one (e.g. commission only) give max_payout (an annual amount)",
+                _(
+                    "a plan cap as a multiple of target incentive needs a target_incentive; "
+                    "for a plan without one (e.g. commission only) give max_payout "
+                    "(an annual amount)"
+                ),
             )
         )
     # Cap below threshold: a cap the first payment above a threshold already exceeds.
@@ -223,8 +247,10 @@ def _cap_problems(spec: PlanSpec, has_ti: bool, root: str) -> list[Problem]:
             errs.append(
                 (
                     f"{root}.max_payout_multiple",
-                    f"plan cap {spec.max_payout_multiple:g}x target incentive is below what "
-                    f"components[{i}] pays at its threshold ({lowest:g}x); raise the cap",
+                    _(
+                        "plan cap {cap:g}x target incentive is below what "
+                        "components[{i}] pays at its threshold ({lowest:g}x); raise the cap"
+                    ).format(cap=spec.max_payout_multiple, i=i, lowest=lowest),
                 )
             )
     if ti is not None and ti.amount is not None:
@@ -234,8 +260,10 @@ def _cap_problems(spec: PlanSpec, has_ti: bool, root: str) -> list[Problem]:
                 errs.append(
                     (
                         f"{root}.components[{i}].max_payout",
-                        f"cap {c.max_payout:,.0f} a year is below what the component pays "
-                        f"at its threshold over a year ({at_thr:,.0f}); raise the cap",
+                        _(
+                            "cap {cap:,.0f} a year is below what the component pays "
+                            "at its threshold over a year ({at_threshold:,.0f}); raise the cap"
+                        ).format(cap=c.max_payout, at_threshold=at_thr),
                     )
                 )
     return errs
@@ -249,7 +277,7 @@ def _target_incentive_problems(ti: TargetIncentive | None, root: str) -> list[Pr
                 errs.append(
                     (
                         f"{root}.target_incentive.by_position.{k}",
-                        f"a target incentive must be an amount >= 0, got {v:g}",
+                        _("a target incentive must be an amount >= 0, got {v:g}").format(v=v),
                     )
                 )
     if ti is not None:
@@ -258,14 +286,18 @@ def _target_incentive_problems(ti: TargetIncentive | None, root: str) -> list[Pr
             errs.append(
                 (
                     f"{root}.target_incentive",
-                    f"give exactly one of pay_mix, amount, by_position (got {given or 'none'})",
+                    _("give exactly one of pay_mix, amount, by_position (got {given})").format(
+                        given=given or _("none")
+                    ),
                 )
             )
         if ti.pay_mix is not None and abs(ti.pay_mix.base + ti.pay_mix.variable - 1) > 1e-9:
             errs.append(
                 (
                     f"{root}.target_incentive.pay_mix",
-                    f"base and variable must sum to 1 (they sum to {ti.pay_mix.base + ti.pay_mix.variable:g})",
+                    _("base and variable must sum to 1 (they sum to {total:g})").format(
+                        total=ti.pay_mix.base + ti.pay_mix.variable
+                    ),
                 )
             )
     return errs
@@ -296,12 +328,18 @@ def check_plan(
         errs.append(
             (
                 f"{root}.components",
-                f"weights of the target-incentive components ({', '.join(TI_TYPES)}) must sum to 1; they sum to {ti_weight:g}",
+                _(
+                    "weights of the target-incentive components ({types}) must sum to 1; "
+                    "they sum to {total:g}"
+                ).format(types=", ".join(TI_TYPES), total=ti_weight),
             )
         )
     if has_ti and spec.target_incentive is None:
         errs.append(
-            (f"{root}.target_incentive", "required: components are weights of the target incentive")
+            (
+                f"{root}.target_incentive",
+                _("required: components are weights of the target incentive"),
+            )
         )
     errs += _cap_problems(spec, has_ti, root)
     errs += _target_incentive_problems(spec.target_incentive, root)

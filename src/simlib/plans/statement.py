@@ -138,22 +138,30 @@ def _locate(plan, prep: PreparedPlan, rep_id: str, period: Any) -> tuple[int, in
     hits = np.flatnonzero(prep.rep_ids == rep_id)
     if len(hits) == 0:
         raise PlanInputError(
-            f"rep {rep_id!r} is not among the reps paid (no actuals or targets for them)"
+            _("rep {rep!r} is not among the reps paid (no actuals or targets for them)").format(
+                rep=rep_id
+            )
         )
     r = int(hits[0])
     if not prep.paid[r]:
         raise PlanInputError(
-            f"rep {rep_id!r} is not paid by plan {plan.name!r} (positions {plan.spec.positions}); "
-            "they only count in their unit's team attainment"
+            _(
+                "rep {rep!r} is not paid by plan {plan!r} (positions {positions}); "
+                "they only count in their unit's team attainment"
+            ).format(rep=rep_id, plan=plan.name, positions=plan.spec.positions)
         )
     try:
         per = _periods([period])[0]
     except PlanInputError:
-        raise PlanInputError(f"period {period!r} is not a month; expected e.g. '2026-03'") from None
+        raise PlanInputError(
+            _("period {period!r} is not a month; expected e.g. '2026-03'").format(period=period)
+        ) from None
     tt = pd.PeriodIndex(prep.periods).get_indexer([per])[0]
     if tt < 0:
         raise PlanInputError(
-            f"period {per} is outside the months paid ({prep.periods[0]}..{prep.periods[-1]})"
+            _("period {period} is outside the months paid ({first}..{last})").format(
+                period=per, first=prep.periods[0], last=prep.periods[-1]
+            )
         )
     return r, int(tt), per
 

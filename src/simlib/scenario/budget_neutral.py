@@ -23,7 +23,7 @@ def scale_payouts(design: dict, factor: float) -> dict:
     changes only how much each point pays.
     """
     if not factor > 0:
-        raise ScenarioError(f"scale factor must be positive, got {factor}")
+        raise ScenarioError(_("scale factor must be positive, got {factor}").format(factor=factor))
     d = copy.deepcopy(design)
     plan = d["plan"]
     ti = plan.get("target_incentive")
@@ -114,7 +114,9 @@ def budget_neutral(
 
     sim = simulate_fn or simulate
     if not target_cost > 0:
-        raise ScenarioError(f"budget-neutral: target cost must be positive, got {target_cost}")
+        raise ScenarioError(
+            _("budget-neutral: target cost must be positive, got {cost}").format(cost=target_cost)
+        )
 
     def run(factor: float):
         sc = Scenario(
@@ -141,7 +143,9 @@ def budget_neutral(
 
     f0, (sc0, res0, c0) = 1.0, run(1.0)
     if not c0 > 0:
-        raise ScenarioError(f"budget-neutral: {reform.name!r} pays nothing; nothing to scale")
+        raise ScenarioError(
+            _("budget-neutral: {name!r} pays nothing; nothing to scale").format(name=reform.name)
+        )
     best = (sc0, res0, c0, f0)
     f1 = target_cost / c0
     it = 1
@@ -159,8 +163,10 @@ def budget_neutral(
     sc, res, cost, factor = best
     if abs(cost - target_cost) > rtol * target_cost:
         raise ScenarioError(
-            f"budget-neutral: no factor within {rtol:.1%} of the target after {it} simulations "
-            f"(last factor {factor:.4f}, cost {cost:,.0f} vs {target_cost:,.0f})"
+            _(
+                "budget-neutral: no factor within {rtol:.1%} of the target after {n} simulations "
+                "(last factor {factor:.4f}, cost {cost:,.0f} vs {target:,.0f})"
+            ).format(rtol=rtol, n=it, factor=factor, cost=cost, target=target_cost)
         )
     res.provenance["budget_neutral_factor"] = factor
     return BudgetNeutral(sc, factor, cost, target_cost, it, res)

@@ -10,6 +10,7 @@ import warnings
 from typing import TYPE_CHECKING, Any
 
 from simlib.errors import SimlibError, SpecError
+from simlib.i18n import _
 from simlib.scenario.schema import OutcomesSettings
 
 if TYPE_CHECKING:
@@ -48,15 +49,17 @@ def _team_level_problems(plan: Any, ds, where: str) -> list[tuple[str, str]]:
                 out.append(
                     (
                         f"{where}: plan.components[{i}].level",
-                        f"level {c['level']!r} is not in the data's hierarchy "
-                        f"(its levels are {', '.join(map(str, levels))})",
+                        _(
+                            "level {level!r} is not in the data's hierarchy "
+                            "(its levels are {levels})"
+                        ).format(level=c["level"], levels=", ".join(map(str, levels))),
                     )
                 )
     return out
 
 
 def _plan_kpis(plan: dict) -> set[str]:
-    return {k for _, k in _plan_kpi_paths(plan)}
+    return {k for _path, k in _plan_kpi_paths(plan)}
 
 
 class _Problems(list):
@@ -216,5 +219,9 @@ def _data_check_problems(sc: Scenario, where: str) -> list[tuple[str, str]]:
     except (SimlibError, ValueError, KeyError):
         return []  # building the targets failed (a refused partial year, ...): reported above
     for f in found.warnings:
-        warnings.warn(f"{where}: [{f.check}] {f.text()}", DataCheckWarning, stacklevel=4)
+        warnings.warn(
+            _("{where}: [{check}] {text}").format(where=where, check=f.check, text=f.text()),
+            DataCheckWarning,
+            stacklevel=4,
+        )
     return [(f"{where}: data_checks.{f.check}", f.text()) for f in found.errors]

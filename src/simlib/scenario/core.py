@@ -17,6 +17,7 @@ import yaml
 
 from simlib.data.checks import DataChecksSettings
 from simlib.errors import SimlibError, SpecError
+from simlib.i18n import _
 from simlib.scenario import checks
 from simlib.scenario.loader import (
     FileLoader,
@@ -187,7 +188,11 @@ class Scenario:
         try:
             return self.members[name]
         except KeyError:
-            raise KeyError(f"no scenario {name!r}; the file has {list(self.members)}") from None
+            raise KeyError(
+                _("no scenario {name!r}; the file has {names}").format(
+                    name=name, names=list(self.members)
+                )
+            ) from None
 
     def __repr__(self) -> str:
         return f"Scenario({self.name!r}, kind={self.kind!r}, base={self.base!r})"
@@ -246,7 +251,9 @@ class Scenario:
         """The target cascade (``targets.source: cascade``), computed once per process."""
         t = TargetsSettings.model_validate(self.design.get("targets", {}))
         if t.source != "cascade":
-            raise ScenarioError(f"{self.name}: targets come from the data, not a cascade")
+            raise ScenarioError(
+                _("{name}: targets come from the data, not a cascade").format(name=self.name)
+            )
         ds = self.dataset()
         year = self.settings.year or int(ds.periods[-1].year + 1)
         partial = self.data_check_settings.partial_year
@@ -370,14 +377,15 @@ class _Build:
         root = self.root
         pending = dict(reforms)
         if BASELINE in pending:
-            self.errors.append((f"{root}: reforms.{BASELINE}", "'baseline' is reserved"))
+            self.errors.append((f"{root}: reforms.{BASELINE}", _("'baseline' is reserved")))
             pending.pop(BASELINE)
         while pending:
             progressed = False
             for name, rf in list(pending.items()):
                 where = f"{root}: reforms.{name}"
                 if rf.base in self.failed:
-                    self.fail(name, SpecError([(f"{where}.base", f"its base {rf.base!r} failed")]))
+                    problem = _("its base {base!r} failed").format(base=rf.base)
+                    self.fail(name, SpecError([(f"{where}.base", problem)]))
                 elif rf.base in self.resolved:
                     self.derive(
                         self.resolved[rf.base], name, "reform", rf.changes, where,
@@ -386,7 +394,9 @@ class _Build:
                     )  # fmt: skip
                 elif rf.base not in reforms:
                     have = sorted(self.resolved)
-                    problem = f"no scenario {rf.base!r} (have {have})"
+                    problem = _("no scenario {name!r} (have {have})").format(
+                        name=rf.base, have=have
+                    )
                     self.fail(name, SpecError([(f"{where}.base", problem)]))
                 else:
                     continue
@@ -395,7 +405,7 @@ class _Build:
             if not progressed:
                 for name in pending:
                     where = f"{root}: reforms.{name}.base"
-                    self.fail(name, SpecError([(where, "reforms chain in a cycle")]))
+                    self.fail(name, SpecError([(where, _("reforms chain in a cycle"))]))
                 break
 
     def sweeps(self, sweeps: list, reforms: Mapping[str, Any]) -> None:
@@ -403,7 +413,8 @@ class _Build:
         for i, sw in enumerate(sweeps):
             where = f"{self.root}: sweeps[{i}]"
             if sw.base not in self.resolved:
-                self.fail(sw.name, SpecError([(f"{where}.base", f"no scenario {sw.base!r}")]))
+                problem = _("no scenario {name!r}").format(name=sw.base)
+                self.fail(sw.name, SpecError([(f"{where}.base", problem)]))
                 continue
             paths = list(sw.grid)
             # A one-parameter sweep named like its parameter reads "cap=1.4".
@@ -477,12 +488,14 @@ def _derive(
     )
     msg = None
     if not changed:
-        msg = f"{where}: changes nothing compared with {base.name!r} (every value is already so)"
+        msg = _(
+            "{where}: changes nothing compared with {base!r} (every value is already so)"
+        ).format(where=where, base=base.name)
     elif _only_curves_pay_the_same(changed, base.design, design):
-        msg = (
-            f"{where}: changes nothing compared with {base.name!r}: the payout curves it "
+        msg = _(
+            "{where}: changes nothing compared with {base!r}: the payout curves it "
             "edits pay exactly the same at every attainment"
-        )
+        ).format(where=where, base=base.name)
     if msg:
         sc.notes.append(msg)
         warnings.warn(msg, ScenarioWarning, stacklevel=stacklevel)

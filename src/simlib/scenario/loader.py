@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from simlib.errors import SpecError
+from simlib.i18n import _
 from simlib.scenario.schema import FILE_FIELDS, Design, ScenarioError
 from simlib.spec import load_yaml, parse_spec
 
@@ -47,7 +48,16 @@ class FileLoader:
             if cand.exists():
                 return cand.resolve()
         looked = " or ".join(str(c) for c in dict.fromkeys(tried))
-        raise SpecError([(where, f"file not found: {value} (looked for {looked})")])
+        raise SpecError(
+            [
+                (
+                    where,
+                    _("file not found: {value} (looked for {looked})").format(
+                        value=value, looked=looked
+                    ),
+                )
+            ]
+        )
 
     def __call__(self, field_path: str, value: str, where: str) -> dict:
         p = self.find(value, where)
@@ -55,7 +65,9 @@ class FileLoader:
         if field_path == "appraisal" and isinstance(data, dict) and set(data) == {"scorecard"}:
             data = data["scorecard"]
         if not isinstance(data, dict):
-            raise SpecError([(where, f"{value}: expected a mapping in the file")])
+            raise SpecError(
+                [(where, _("{value}: expected a mapping in the file").format(value=value))]
+            )
         self.sources[field_path] = value
         return data
 
@@ -132,7 +144,7 @@ def cached_dataset(path: str):
             else p.stat().st_mtime
         )
     except FileNotFoundError:
-        raise ScenarioError(f"data: {path} not found") from None
+        raise ScenarioError(_("data: {path} not found").format(path=path)) from None
     key = (str(p.resolve()), stamp)
     if key not in _LOADED:
         _LOADED.clear()  # one dataset at a time is what a batch uses
@@ -159,8 +171,10 @@ def grown_company_target(
             ly = last_year_actual(ds, kpi, year - 1, partial_year)
             if ly.partial:
                 warnings.warn(
-                    f"company_growth: {year - 1} has {ly.months} of 12 months of data; the "
-                    f"company {kpi} target grows {ly.basis}",
+                    _(
+                        "company_growth: {year} has {months} of 12 months of data; the "
+                        "company {kpi} target grows {basis}"
+                    ).format(year=year - 1, months=ly.months, kpi=kpi, basis=ly.basis),
                     DataCheckWarning,
                     stacklevel=3,
                 )

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from simlib.errors import SpecError
+from simlib.i18n import _
 from simlib.scenario.schema import FILE_FIELDS, NO_CAP_ATTAINMENT
 
 _TOKEN = re.compile(r"\.?([A-Za-z_][A-Za-z0-9_]*)|\[(-?\d+)\]")
@@ -25,7 +26,9 @@ def parse_path(path: str) -> list[str | int]:
     while pos < len(path):
         m = _TOKEN.match(path, pos)
         if m is None or m.end() == pos:
-            raise ValueError(f"cannot read the path {path!r} at {path[pos:]!r}")
+            raise ValueError(
+                _("cannot read the path {path!r} at {rest!r}").format(path=path, rest=path[pos:])
+            )
         out.append(m.group(1) if m.group(1) is not None else int(m.group(2)))
         pos = m.end()
     return out
@@ -46,10 +49,19 @@ def get_path(obj: Any, tokens: list[str | int], where: str) -> Any:
         if isinstance(t, int):
             if not isinstance(cur, list) or not -len(cur) <= t < len(cur):
                 n = len(cur) if isinstance(cur, list) else "no"
-                raise SpecError([(where, f"{here}: no such element ({n} items)")])
+                raise SpecError(
+                    [(where, _("{path}: no such element ({n} items)").format(path=here, n=n))]
+                )
         elif not isinstance(cur, dict) or t not in cur:
             have = sorted(cur) if isinstance(cur, dict) else type(cur).__name__
-            raise SpecError([(where, f"{here}: no such key (the base has {have})")])
+            raise SpecError(
+                [
+                    (
+                        where,
+                        _("{path}: no such key (the base has {keys})").format(path=here, keys=have),
+                    )
+                ]
+            )
         cur = cur[t]
     return cur
 
@@ -85,11 +97,20 @@ def set_path(obj: dict, path: str, value: Any, where: str = "changes") -> None:
         return
     if isinstance(last, int):
         if not isinstance(parent, list) or not -len(parent) <= last < len(parent):
-            raise SpecError([(where, f"{path}: no such element")])
+            raise SpecError([(where, _("{path}: no such element").format(path=path))])
         parent[last] = copy.deepcopy(value)
     else:
         if not isinstance(parent, dict):
-            raise SpecError([(where, f"{path}: {_render(tokens[:-1])} is not a mapping")])
+            raise SpecError(
+                [
+                    (
+                        where,
+                        _("{path}: {parent} is not a mapping").format(
+                            path=path, parent=_render(tokens[:-1])
+                        ),
+                    )
+                ]
+            )
         parent[last] = copy.deepcopy(value)
 
 
@@ -103,7 +124,7 @@ def _set_cap(curve: list, value: Any, where: str) -> None:
     tail's zero slope would make every cap pay the same.
     """
     if len(curve) < 2:
-        raise SpecError([(where, "a cap needs a curve of at least two points")])
+        raise SpecError([(where, _("a cap needs a curve of at least two points"))])
     pts = [(float(a), float(b)) for a, b in curve]
     rising = [
         i for i in range(1, len(pts)) if pts[i][0] > pts[i - 1][0] and pts[i][1] > pts[i - 1][1]
@@ -115,7 +136,14 @@ def _set_cap(curve: list, value: Any, where: str) -> None:
     new_x = NO_CAP_ATTAINMENT if is_none(value) else value
     if isinstance(new_x, bool) or not isinstance(new_x, int | float) or new_x <= x0:
         raise SpecError(
-            [(where, f"cap {value!r} must be a number above the point before it ({x0:g})")]
+            [
+                (
+                    where,
+                    _("cap {value!r} must be a number above the point before it ({x0:g})").format(
+                        value=value, x0=x0
+                    ),
+                )
+            ]
         )
     del curve[end:]
     curve.append([float(new_x), float(y0 + slope * (new_x - x0))])

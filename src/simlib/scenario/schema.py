@@ -12,6 +12,7 @@ from pydantic import Field, field_validator, model_validator
 
 from simlib.data.checks import DataChecksSettings
 from simlib.errors import SimlibError, SimlibWarning
+from simlib.i18n import _
 from simlib.limits import MAX_DRAWS, MAX_SCENARIOS, MAX_SEED
 from simlib.spec import StrictModel
 
@@ -68,8 +69,10 @@ class SimulationSettings(StrictModel):
         unknown = sorted(str(k) for k in self.sales_options if k not in allowed)
         if unknown:
             raise ValueError(
-                f"sales_options: unknown option(s) {unknown} for the {self.sales} sales "
-                f"model; allowed: {', '.join(allowed)}"
+                _(
+                    "sales_options: unknown option(s) {unknown} for the {model} sales "
+                    "model; allowed: {allowed}"
+                ).format(unknown=unknown, model=self.sales, allowed=", ".join(allowed))
             )
         return self
 
@@ -93,9 +96,13 @@ class TargetsSettings(StrictModel):
     def _complete(self) -> TargetsSettings:
         if self.source == "cascade":
             if self.cascade is None:
-                raise ValueError("source 'cascade' needs a cascade spec (cascade: <file or rules>)")
+                raise ValueError(
+                    _("source 'cascade' needs a cascade spec (cascade: <file or rules>)")
+                )
             if (self.company_target is None) == (self.company_growth is None):
-                raise ValueError("source 'cascade' needs one of company_target or company_growth")
+                raise ValueError(
+                    _("source 'cascade' needs one of company_target or company_growth")
+                )
         return self
 
 
@@ -189,10 +196,12 @@ class SweepSpec(StrictModel):
     def _values(self) -> SweepSpec:
         for path, values in self.grid.items():
             if not values:
-                raise ValueError(f"grid[{path!r}]: give at least one value")
+                raise ValueError(_("grid[{path!r}]: give at least one value").format(path=path))
         unknown = sorted(set(self.labels) - set(self.grid))
         if unknown:
-            raise ValueError(f"labels: {unknown} are not paths of the grid")
+            raise ValueError(
+                _("labels: {unknown} are not paths of the grid").format(unknown=unknown)
+            )
         return self
 
 
@@ -230,8 +239,10 @@ class ScenarioFileSpec(StrictModel):
             total += n
         if total > MAX_SCENARIOS:
             raise ValueError(
-                f"sweeps: the file expands to {total:,} scenarios; expected at most "
-                f"{MAX_SCENARIOS:,} (split the sweep into coarser grids)"
+                _(
+                    "sweeps: the file expands to {n:,} scenarios; expected at most "
+                    "{limit:,} (split the sweep into coarser grids)"
+                ).format(n=total, limit=MAX_SCENARIOS)
             )
         return self
 

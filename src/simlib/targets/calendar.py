@@ -15,6 +15,7 @@ import pandas as pd
 
 from simlib.data.dataset import Dataset
 from simlib.data.org import Hierarchy
+from simlib.i18n import _
 from simlib.targets.nodes import CascadeError, _sales_codes, _year_periods
 from simlib.targets.rounding import apportion_rows
 
@@ -52,8 +53,10 @@ def seasonal_profile(
     complete = complete[-years:]
     if not complete:
         raise CascadeError(
-            f"seasonal calendarization of {kpi!r} needs at least one complete calendar "
-            "year of sales; use calendarization: {method: flat}"
+            _(
+                "seasonal calendarization of {kpi!r} needs at least one complete calendar "
+                "year of sales; use calendarization: {{method: flat}}"
+            ).format(kpi=kpi)
         )
     units = h.units_at(level)
     # Each rep's unit at ``level``, as a row of the profile table.
@@ -75,8 +78,10 @@ def seasonal_profile(
     ctot = comp.sum(axis=1)
     if not (ctot > 0).any():
         raise CascadeError(
-            f"seasonal calendarization of {kpi!r}: the company sold nothing in "
-            f"{complete}, so there is no seasonal pattern; use calendarization: {{method: flat}}"
+            _(
+                "seasonal calendarization of {kpi!r}: the company sold nothing in "
+                "{years}, so there is no seasonal pattern; use calendarization: {{method: flat}}"
+            ).format(kpi=kpi, years=complete)
         )
     company = (comp[ctot > 0] / ctot[ctot > 0, None]).mean(axis=0)
     tot = cube.sum(axis=2)  # (U, Y)

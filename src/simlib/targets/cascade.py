@@ -329,7 +329,9 @@ def cascade(
     targets = _company_targets(company_target, ds, kpis)
     tree = NodeTree(ds, year)
     if not tree.nonempty[h.index.get_loc(h.root)]:
-        raise CascadeError(f"no rep is employed in {year}: nothing to cascade to")
+        raise CascadeError(
+            _("no rep is employed in {year}: nothing to cascade to").format(year=year)
+        )
 
     annual_parts, monthly_parts, log_rows = [], [], []
     runits: dict[str, float] = {}
@@ -434,7 +436,9 @@ def _company_targets(
             x = float(v)  # type: ignore[arg-type]
         except (TypeError, ValueError):
             raise CascadeError(
-                f"company_target[{key!r}] must be a number in the KPI's units, got {v!r}"
+                _("company_target[{kpi!r}] must be a number in the KPI's units, got {v!r}").format(
+                    kpi=key, v=v
+                )
             ) from None
         return x
 
@@ -442,10 +446,14 @@ def _company_targets(
         need = {"kpi", "proposed_target"}
         if not need <= set(company_target.columns):
             raise CascadeError(
-                "company_target as a table must be the frame from propose_company_target, "
-                f"with columns 'kpi' and 'proposed_target'; missing "
-                f"{sorted(need - set(company_target.columns))} (columns: "
-                f"{list(company_target.columns)})"
+                _(
+                    "company_target as a table must be the frame from propose_company_target, "
+                    "with columns 'kpi' and 'proposed_target'; missing {missing} "
+                    "(columns: {columns})"
+                ).format(
+                    missing=sorted(need - set(company_target.columns)),
+                    columns=list(company_target.columns),
+                )
             )
         t = {
             str(k): num(str(k), v)
@@ -457,23 +465,33 @@ def _company_targets(
         names = kpis or ds.kpi_names
         if len(names) != 1:
             raise CascadeError(
-                "company_target is one number but several KPIs are cascaded; give a dict "
-                f"{{kpi: target}} for {names}"
+                _(
+                    "company_target is one number but several KPIs are cascaded; give a dict "
+                    "{{kpi: target}} for {names}"
+                ).format(names=names)
             )
         t = {names[0]: num(names[0], company_target)}
     if kpis is not None:
         missing = [k for k in kpis if k not in t]
         if missing:
-            raise CascadeError(f"company_target has no value for KPI(s) {missing}")
+            raise CascadeError(
+                _("company_target has no value for KPI(s) {missing}").format(missing=missing)
+            )
         t = {k: t[k] for k in kpis}
     for k, v in t.items():
         info = ds.kpi(k)  # unknown KPI -> KeyError naming the dataset's KPIs
         if not np.isfinite(v) or v < 0:
-            raise CascadeError(f"company_target[{k!r}] must be a non-negative number, got {v}")
+            raise CascadeError(
+                _("company_target[{kpi!r}] must be a non-negative number, got {v}").format(
+                    kpi=k, v=v
+                )
+            )
         if info["aggregation"] != "sum" and str(info["unit"]) == "rate" and v > 1:
             raise CascadeError(
-                f"company_target[{k!r}] is a rate and must be a fraction between 0 and 1, "
-                f"got {v} (for {v:g}% write {v / 100:g})"
+                _(
+                    "company_target[{kpi!r}] is a rate and must be a fraction between 0 and 1, "
+                    "got {v} (for {v:g}% write {fraction:g})"
+                ).format(kpi=k, v=v, fraction=v / 100)
             )
     return t
 
@@ -486,7 +504,9 @@ def _rounding_unit(spec: CascadeSpec, kpi: str, unit_kind: str) -> float:
             [
                 (
                     f"cascade.rounding.{key}",
-                    f"{kpi!r} is a count KPI and rounds to whole numbers; got {u:g}",
+                    _("{kpi!r} is a count KPI and rounds to whole numbers; got {unit:g}").format(
+                        kpi=kpi, unit=u
+                    ),
                 )
             ]
         )

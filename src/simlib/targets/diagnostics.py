@@ -121,7 +121,11 @@ def propose_company_target(
     from simlib.data.checks import DataCheckWarning
 
     if partial_year not in ("annualize", "refuse"):
-        raise ValueError(f"partial_year: expected 'annualize' or 'refuse', got {partial_year!r}")
+        raise ValueError(
+            _("partial_year: expected 'annualize' or 'refuse', got {value!r}").format(
+                value=partial_year
+            )
+        )
 
     names = [kpis] if isinstance(kpis, str) else list(kpis or ds.kpi_names)
     year = int(ds.periods[-1].year + 1) if year is None else int(year)
@@ -134,8 +138,10 @@ def propose_company_target(
         y = y[y.index.year < year].dropna()
         if len(y) < 12:
             raise CascadeError(
-                f"propose_company_target({kpi!r}): needs at least 12 months before {year}, "
-                f"found {len(y)}"
+                _(
+                    "propose_company_target({kpi!r}): needs at least 12 months before {year}, "
+                    "found {n}"
+                ).format(kpi=kpi, year=year, n=len(y))
             )
         last = y[y.index.year == year - 1]
         last_actual, last_months, last_basis = (
@@ -291,7 +297,7 @@ def _flag(share: np.ndarray) -> np.ndarray:
     q = metric("share_at_quota")
     share = np.asarray(share, dtype=float)
     out = np.array([q.read(x).text for x in share.ravel()], dtype=object).reshape(share.shape)
-    out[np.isnan(share)] = "no forecast"
+    out[np.isnan(share)] = _("no forecast")
     return out
 
 
@@ -777,7 +783,11 @@ def ratchet(
         down = up
     for name, v in (("up", up), ("down", down)):
         if not 0 <= v <= 1:
-            raise ValueError(f"ratchet: {name} must be a fraction between 0 and 1, got {v}")
+            raise ValueError(
+                _("ratchet: {name} must be a fraction between 0 and 1, got {v}").format(
+                    name=name, v=v
+                )
+            )
     d = a - t
     nxt = t * (1 + growth) + up * np.maximum(d, 0) + down * np.minimum(d, 0)
     if floor is not None:

@@ -16,6 +16,7 @@ import pandas as pd
 from simlib.data.dataset import Dataset
 from simlib.data.org import Hierarchy
 from simlib.errors import SimlibError
+from simlib.i18n import _
 from simlib.targets.spec import REP_LEVEL, LevelRule
 
 #: Months of last-year sales a rep needs before a guardrail band applies to them.
@@ -112,7 +113,9 @@ class NodeTree:
         self.rep_unit = h.index.get_indexer(reps["unit_id"].astype(str))
         if (self.rep_unit < 0).any():
             bad = reps["rep_id"][self.rep_unit < 0].tolist()[:5]
-            raise CascadeError(f"reps {bad} belong to units not in the units table")
+            raise CascadeError(
+                _("reps {bad} belong to units not in the units table").format(bad=bad)
+            )
         self.parent = np.concatenate([h.parent, self.rep_unit])
         self.depth = np.concatenate([h.depth, h.depth[self.rep_unit] + 1])
         self.level = np.concatenate([h.level_of, np.full(R, REP_LEVEL, dtype=object)])
@@ -151,15 +154,21 @@ def node_history(ds: Dataset, tree: NodeTree, kpi: str, year: int, rule: LevelRu
     hr = rule.history
     if len(ds.sales) == 0:
         raise CascadeError(
-            f"history split of {kpi!r} needs sales before {year}; the dataset has none"
+            _("history split of {kpi!r} needs sales before {year}; the dataset has none").format(
+                kpi=kpi, year=year
+            )
         )
     before = ds.periods[ds.periods.year < year]
     if len(before) == 0:
-        raise CascadeError(f"history split of {kpi!r} needs sales before {year}")
+        raise CascadeError(
+            _("history split of {kpi!r} needs sales before {year}").format(kpi=kpi, year=year)
+        )
     if hr.basis == "last_year":
         window = before[before.year == year - 1]
         if len(window) == 0:
-            raise CascadeError(f"history basis last_year: no sales in {year - 1}")
+            raise CascadeError(
+                _("history basis last_year: no sales in {year}").format(year=year - 1)
+            )
     elif hr.basis == "ttm":
         window = before[-12:]
     else:
@@ -232,14 +241,18 @@ def node_potential(ds: Dataset, tree: NodeTree, kpi: str) -> np.ndarray:
         # A negative potential would silently zero a unit's share (weights are
         # clipped at zero), so it is refused, naming the rows.
         ids = []
-        for _, row in p[bad].head(5).iterrows():
+        for _i, row in p[bad].head(5).iterrows():
             rid = row.get("rep_id") if "rep_id" in p.columns else None
             ids.append(
-                f"rep {rid!r}" if rid is not None and pd.notna(rid) else f"unit {row['unit_id']!r}"
+                _("rep {rep!r}").format(rep=rid)
+                if rid is not None and pd.notna(rid)
+                else _("unit {unit!r}").format(unit=row["unit_id"])
             )
         raise CascadeError(
-            f"potential table: {kpi} potential must be a non-negative number; found "
-            f"{v[bad][:5].tolist()} for {', '.join(ids)}"
+            _(
+                "potential table: {kpi} potential must be a non-negative number; found "
+                "{values} for {ids}"
+            ).format(kpi=kpi, values=v[bad][:5].tolist(), ids=", ".join(ids))
         )
     if "unit_id" in p.columns:
         u = p[p["unit_id"].notna()]

@@ -56,6 +56,7 @@ from typing import Literal
 import numpy as np
 
 from simlib.errors import SimlibError
+from simlib.i18n import N_, _
 
 Method = Literal["hamilton", "jefferson", "webster", "huntington_hill"]
 METHODS: tuple[str, ...] = ("hamilton", "jefferson", "webster", "huntington_hill")
@@ -77,7 +78,9 @@ def _as_float_array(x: object, name: str) -> np.ndarray:
     try:
         a = np.asarray(x, dtype=float)
     except (TypeError, ValueError):
-        raise ApportionError(f"{name} must be numbers, got {x!r}") from None
+        raise ApportionError(
+            _("{name} must be numbers, got {x!r}").format(name=name, x=x)
+        ) from None
     return a
 
 
@@ -85,11 +88,15 @@ def _whole(x: object, name: str) -> np.ndarray:
     """``x`` as int64 after checking it holds whole numbers within range."""
     a = _as_float_array(x, name)
     if not np.all(np.isfinite(a)) or np.any(a != np.round(a)):
-        raise ApportionError(f"{name} must be a whole number of units, got {x!r}")
+        raise ApportionError(
+            _("{name} must be a whole number of units, got {x!r}").format(name=name, x=x)
+        )
     if np.any(np.abs(a) > MAX_TOTAL):
         raise ApportionError(
-            f"{name} is too large ({float(np.max(np.abs(a))):.3g} units; at most 2**53 = "
-            f"{MAX_TOTAL:,} units can be apportioned exactly); use a coarser rounding unit"
+            _(
+                "{name} is too large ({largest:.3g} units; at most 2**53 = "
+                "{limit:,} units can be apportioned exactly); use a coarser rounding unit"
+            ).format(name=name, largest=float(np.max(np.abs(a))), limit=MAX_TOTAL)
         )
     return a.astype(np.int64)
 
@@ -99,7 +106,9 @@ def _fit(a: np.ndarray, shape: tuple[int, ...], name: str, what: str) -> np.ndar
         return np.broadcast_to(a, shape)
     except ValueError:
         raise ApportionError(
-            f"{name} has shape {a.shape} but must be {what} (shape {shape} or broadcastable)"
+            _("{name} has shape {have} but must be {what} (shape {shape} or broadcastable)").format(
+                name=name, have=a.shape, what=_(what), shape=shape
+            )
         ) from None
 
 
@@ -156,20 +165,25 @@ def apportion(
     [3, 6, 3]
     """
     if method not in METHODS:
-        raise ApportionError(f"unknown apportionment method {method!r}; expected one of {METHODS}")
+        raise ApportionError(
+            _("unknown apportionment method {method!r}; expected one of {methods}").format(
+                method=method, methods=METHODS
+            )
+        )
     w = _as_float_array(weights, "weights")
     if w.ndim == 0:
-        raise ApportionError("weights must be an array with one entry per recipient")
+        raise ApportionError(_("weights must be an array with one entry per recipient"))
     lead = w.shape[:-1]
     n = w.shape[-1]
     t = _whole(total, "total")
-    t = _fit(t, lead, "total", "one number per problem (the weights' leading axes)").reshape(-1)
-    m = _fit(_whole(minimum, "minimum"), w.shape, "minimum", "one number per recipient")
+    t = _fit(t, lead, "total", N_("one number per problem (the weights' leading axes)"))
+    t = t.reshape(-1)
+    m = _fit(_whole(minimum, "minimum"), w.shape, "minimum", N_("one number per recipient"))
     m = m.reshape(-1)
     if maximum is None:
         mx = None
     else:
-        mx = _fit(_whole(maximum, "maximum"), w.shape, "maximum", "one number per recipient")
+        mx = _fit(_whole(maximum, "maximum"), w.shape, "maximum", N_("one number per recipient"))
         mx = mx.reshape(-1)
     g = np.repeat(np.arange(int(np.prod(lead, dtype=np.int64))), n)
     out = apportion_groups(w.reshape(-1), g, t, method=method, minimum=m, maximum=mx)
@@ -204,47 +218,62 @@ def apportion_groups(
     numpy.ndarray of int64, shape (n,)
     """
     if method not in METHODS:
-        raise ApportionError(f"unknown apportionment method {method!r}; expected one of {METHODS}")
+        raise ApportionError(
+            _("unknown apportionment method {method!r}; expected one of {methods}").format(
+                method=method, methods=METHODS
+            )
+        )
     w = _as_float_array(weights, "weights").reshape(-1)
     g = np.asarray(group, dtype=np.int64).reshape(-1)
     totals = _whole(totals, "total").reshape(-1)
     G = len(totals)
     if len(g) != len(w):
-        raise ApportionError(f"group has {len(g)} entries but weights has {len(w)}")
+        raise ApportionError(
+            _("group has {n} entries but weights has {m}").format(n=len(g), m=len(w))
+        )
     if len(g) and (g.min() < 0 or g.max() >= G):
-        raise ApportionError(f"group must index the {G} totals (0 .. {G - 1})")
-    m = _fit(_whole(minimum, "minimum"), w.shape, "minimum", "one number per recipient").copy()
+        raise ApportionError(
+            _("group must index the {n} totals (0 .. {last})").format(n=G, last=G - 1)
+        )
+    m = _fit(_whole(minimum, "minimum"), w.shape, "minimum", N_("one number per recipient"))
+    m = m.copy()
     if maximum is None:
         mx = np.full(w.shape, _NO_MAX, dtype=np.int64)
     else:
-        mx = _fit(_whole(maximum, "maximum"), w.shape, "maximum", "one number per recipient")
+        mx = _fit(_whole(maximum, "maximum"), w.shape, "maximum", N_("one number per recipient"))
         mx = mx.copy()
     if not np.all(np.isfinite(w)):
-        raise ApportionError("weights must be finite numbers (found NaN or infinity)")
+        raise ApportionError(_("weights must be finite numbers (found NaN or infinity)"))
     if (w < 0).any():
         bad = np.unique(g[w < 0])
         raise ApportionError(
-            f"weights must be non-negative; found {w[w < 0][:3].tolist()}", groups=bad
+            _("weights must be non-negative; found {found}").format(found=w[w < 0][:3].tolist()),
+            groups=bad,
         )
     if (totals < 0).any():
         raise ApportionError(
-            f"total must be non-negative, got {totals[totals < 0][:3].tolist()}",
+            _("total must be non-negative, got {found}").format(
+                found=totals[totals < 0][:3].tolist()
+            ),
             groups=np.flatnonzero(totals < 0),
         )
     if (m < 0).any():
-        raise ApportionError("minimum must be non-negative", groups=np.unique(g[m < 0]))
+        raise ApportionError(_("minimum must be non-negative"), groups=np.unique(g[m < 0]))
     if (mx < m).any():
         i = np.flatnonzero(mx < m)[0]
         raise ApportionError(
-            f"recipient {i}: maximum {int(mx[i])} is below its minimum {int(m[i])}",
+            _("recipient {i}: maximum {maximum} is below its minimum {minimum}").format(
+                i=i, maximum=int(mx[i]), minimum=int(m[i])
+            ),
             groups=np.unique(g[mx < m]),
         )
     msum = np.bincount(g, weights=m, minlength=G)
     over = msum > totals
     if over.any():
         raise ApportionError(
-            f"the minimum per recipient needs {int(msum[over][0])} units but the total is "
-            f"{int(totals[over][0])}",
+            _("the minimum per recipient needs {need} units but the total is {total}").format(
+                need=int(msum[over][0]), total=int(totals[over][0])
+            ),
             groups=np.flatnonzero(over),
         )
     # Most units the bounds allow: recipients with zero weight never get past their minimum.
@@ -253,16 +282,20 @@ def apportion_groups(
     zero = (wsum <= 0) & (totals > msum)
     if zero.any():
         raise ApportionError(
-            f"all weights are zero but {int(totals[zero][0] - msum[zero][0])} units remain to "
-            "hand out beyond the minimum; give at least one recipient a positive weight",
+            _(
+                "all weights are zero but {n} units remain to "
+                "hand out beyond the minimum; give at least one recipient a positive weight"
+            ).format(n=int(totals[zero][0] - msum[zero][0])),
             groups=np.flatnonzero(zero),
         )
     short = cap < totals
     if short.any():
         raise ApportionError(
-            f"the maximum per recipient allows only {int(cap[short][0])} units (counting only "
-            f"recipients with a positive weight above their minimum) but the total is "
-            f"{int(totals[short][0])}",
+            _(
+                "the maximum per recipient allows only {cap} units (counting only "
+                "recipients with a positive weight above their minimum) but the total is "
+                "{total}"
+            ).format(cap=int(cap[short][0]), total=int(totals[short][0])),
             groups=np.flatnonzero(short),
         )
     if len(w) == 0:
@@ -285,10 +318,10 @@ def apportion_rows(weights: np.ndarray, totals: np.ndarray) -> np.ndarray:
     w = np.asarray(weights, dtype=float)
     t = np.asarray(totals, dtype=np.int64)
     if (w < 0).any() or not np.isfinite(w).all():
-        raise ApportionError("weights must be finite and non-negative")
+        raise ApportionError(_("weights must be finite and non-negative"))
     ws = w.sum(axis=1)
     if ((ws <= 0) & (t > 0)).any():
-        raise ApportionError("all weights are zero in a row with units to hand out")
+        raise ApportionError(_("all weights are zero in a row with units to hand out"))
     R, n = w.shape
     scale = np.where(ws > 0, ws, 1.0)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -411,7 +444,7 @@ def _waterfill(
     G = len(totals)
     state = np.zeros(len(w), dtype=np.int8)
     mxf = mx.astype(float)
-    for _ in range(int(np.bincount(g, minlength=G).max(initial=0)) + 2):
+    for _round in range(int(np.bincount(g, minlength=G).max(initial=0)) + 2):
         free = state == 0
         held = np.where(state == 1, m, np.where(state == 2, mx, 0))
         rem = totals - np.bincount(g, weights=held, minlength=G).astype(np.int64)
@@ -483,7 +516,7 @@ def _hamilton_exact(
     m = [int(x) for x in m]
     mx = [int(x) for x in mx]
     # Re-check the held set exactly (the same clamp-the-larger-breach rule).
-    for _ in range(len(W) + 2):
+    for _round in range(len(W) + 2):
         held = sum(int(m[i]) if s == 1 else int(mx[i]) for i, s in enumerate(st) if s)
         rem = total - held
         fw = sum(W[i] for i, s in enumerate(st) if s == 0)
@@ -568,8 +601,8 @@ def _divisor_exact(
         if W[i] > 0 and s[i] < mx[i]
     ]
     heapq.heapify(heap)
-    for _ in range(total - sum(s)):
-        *_, i = heapq.heappop(heap)
+    for _step in range(total - sum(s)):
+        *_rest, i = heapq.heappop(heap)
         s[i] += 1
         if s[i] < mx[i]:
             heapq.heappush(heap, (*_exact_priority(W[i], s[i], method), -W[i], i))
@@ -606,18 +639,18 @@ def _divisor(
     active = (totals > msum) & (wsum > 0)
     hi = np.where(active, 2.0 * 1.0 + 1.0, np.inf)
     lo = np.where(active, wsum / (totals + n_g + 1.0), np.inf)
-    _, f_hi = count(hi)
+    _n_hi, f_hi = count(hi)
     # Huntington-Hill gives every positive weight a first unit at any finite divisor;
     # when there are fewer units than that, the first units go by the tie rule alone.
     short = active & (f_hi > totals)
     hi[short] = np.inf
     lo[short] = np.inf
     bis = active & ~short
-    for _ in range(200):
+    for _step in range(200):
         if not bis.any():
             break
         mid = np.where(bis, np.sqrt(lo * hi), hi)
-        _, f_mid = count(mid)
+        _n_mid, f_mid = count(mid)
         le = f_mid <= totals
         hi = np.where(bis & le, mid, hi)
         lo = np.where(bis & ~le, mid, lo)

@@ -28,6 +28,7 @@ from typing import Any, Literal
 from pydantic import Field, PositiveFloat, model_validator
 
 from simlib.errors import SpecError
+from simlib.i18n import _
 from simlib.spec import StrictModel, load_yaml, parse_spec
 
 SplitMethod = Literal["even", "history", "potential", "blend", "capacity"]
@@ -67,7 +68,7 @@ class CapacityRule(StrictModel):
     @model_validator(mode="after")
     def _ramp_fractions(self) -> CapacityRule:
         if any(not (0.0 <= r <= 1.0) for r in self.ramp):
-            raise ValueError("ramp factors must be fractions between 0 and 1")
+            raise ValueError(_("ramp factors must be fractions between 0 and 1"))
         return self
 
 
@@ -90,9 +91,11 @@ class Guardrail(StrictModel):
         if self.max_change is not None and (
             self.max_increase is not None or self.max_decrease is not None
         ):
-            raise ValueError("give max_change, or max_increase / max_decrease, not both")
+            raise ValueError(_("give max_change, or max_increase / max_decrease, not both"))
         if self.max_change is not None and self.max_change > 1:
-            raise ValueError("max_change above 1 would allow a negative target; use max_increase")
+            raise ValueError(
+                _("max_change above 1 would allow a negative target; use max_increase")
+            )
         return self
 
     @property
@@ -131,15 +134,19 @@ class LevelRule(StrictModel):
         if self.method == "blend":
             if not self.blend:
                 raise ValueError(
-                    "method 'blend' needs blend weights, e.g. {history: 0.7, potential: 0.3}"
+                    _("method 'blend' needs blend weights, e.g. {history: 0.7, potential: 0.3}")
                 )
             if any(v < 0 for v in self.blend.values()):
-                raise ValueError("blend weights must be non-negative")
+                raise ValueError(_("blend weights must be non-negative"))
             if sum(self.blend.values()) <= 0:
-                raise ValueError("blend weights sum to zero; give at least one a positive weight")
+                raise ValueError(
+                    _("blend weights sum to zero; give at least one a positive weight")
+                )
         elif self.blend is not None:
             raise ValueError(
-                f"blend weights are only used with method 'blend', not {self.method!r}"
+                _("blend weights are only used with method 'blend', not {method!r}").format(
+                    method=self.method
+                )
             )
         return self
 
@@ -230,41 +237,48 @@ class CascadeSpec(StrictModel):
             for lvl, r in rules.items():
                 if lvl not in known:
                     errors.append(
-                        (f"{prefix}.levels.{lvl}", f"no such level; the data's levels are {known}")
+                        (
+                            f"{prefix}.levels.{lvl}",
+                            _("no such level; the data's levels are {levels}").format(levels=known),
+                        )
                     )
                 elif lvl == levels[0]:
                     errors.append(
                         (
                             f"{prefix}.levels.{lvl}",
-                            "the top level gets the company target; it is not split",
+                            _("the top level gets the company target; it is not split"),
                         )
                     )
                 if r.uses("potential") and not has_potential:
                     errors.append(
                         (
                             f"{prefix}.levels.{lvl}.method",
-                            "uses potential but the dataset has no potential table",
+                            _("uses potential but the dataset has no potential table"),
                         )
                     )
             if default is not None and default.uses("potential") and not has_potential:
                 errors.append(
                     (
                         f"{prefix}.default.method",
-                        "uses potential but the dataset has no potential table",
+                        _("uses potential but the dataset has no potential table"),
                     )
                 )
 
         check_rules("cascade", self.levels, self.default)
         for kpi, kr in self.kpis.items():
             if kpi not in kpis:
-                errors.append((f"cascade.kpis.{kpi}", f"no such KPI; the data has {kpis}"))
+                errors.append(
+                    (f"cascade.kpis.{kpi}", _("no such KPI; the data has {kpis}").format(kpis=kpis))
+                )
             check_rules(f"cascade.kpis.{kpi}", kr.levels, kr.default)
         for key in self.rounding:
             if key not in ("currency", "count", "rate") and key not in kpis:
                 errors.append(
                     (
                         f"cascade.rounding.{key}",
-                        f"not a KPI unit (currency, count) nor a KPI of the data {kpis}",
+                        _("not a KPI unit (currency, count) nor a KPI of the data {kpis}").format(
+                            kpis=kpis
+                        ),
                     )
                 )
         pl = self.calendarization.profile_level
@@ -272,7 +286,7 @@ class CascadeSpec(StrictModel):
             errors.append(
                 (
                     "cascade.calendarization.profile_level",
-                    f"no such level; the data's levels are {levels}",
+                    _("no such level; the data's levels are {levels}").format(levels=levels),
                 )
             )
         if errors:

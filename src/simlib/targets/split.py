@@ -111,7 +111,10 @@ def level_weights(
                 [
                     (
                         path,
-                        f"potential split of {kpi!r}: no potential for {ids} (nor for all their children)",
+                        _(
+                            "potential split of {kpi!r}: no potential for {ids} "
+                            "(nor for all their children)"
+                        ).format(kpi=kpi, ids=ids),
                     )
                 ]
             )
@@ -324,7 +327,9 @@ def _even_where_no_weights(
     if still.any():
         p = uparents[np.flatnonzero(still)[0]]
         raise CascadeError(
-            f"unit {tree.node_id[p]!r} has a {kpi} target but no rep employed in {year} below it"
+            _("unit {unit!r} has a {kpi} target but no rep employed in {year} below it").format(
+                unit=tree.node_id[p], kpi=kpi, year=year
+            )
         )
     return w, wsum
 
@@ -351,11 +356,19 @@ def _hold_bands(
         p = np.flatnonzero(bad)[0]
         pid = tree.node_id[uparents[p]]
         raise GuardrailError(
-            f"guardrails cannot hold the {kpi} total of unit {pid!r} "
-            f"({handed[p] * unit:,.0f}): its children's bands allow "
-            f"{slo[p] * unit:,.0f} to {shi[p] * unit:,.0f} "
-            f"({int(bad.sum())} unit(s) affected); widen max_increase / max_decrease, "
-            "lower the floor, or change the parent's target"
+            _(
+                "guardrails cannot hold the {kpi} total of unit {unit!r} "
+                "({total:,.0f}): its children's bands allow {low:,.0f} to {high:,.0f} "
+                "({n} unit(s) affected); widen max_increase / max_decrease, "
+                "lower the floor, or change the parent's target"
+            ).format(
+                kpi=kpi,
+                unit=pid,
+                total=handed[p] * unit,
+                low=slo[p] * unit,
+                high=shi[p] * unit,
+                n=int(bad.sum()),
+            )
         )
     x, clamped = clamp_redistribute(s, group, handed.astype(float), lo, hi)
     moved = np.abs(x - s * handed[group]) > 0.5
@@ -400,7 +413,9 @@ def _round_split(
     except ApportionError as exc:
         p = exc.groups[0] if len(exc.groups) else 0
         raise CascadeError(
-            f"rounding the {kpi} split of unit {tree.node_id[uparents[p]]!r}: {exc}"
+            _("rounding the {kpi} split of unit {unit!r}: {problem}").format(
+                kpi=kpi, unit=tree.node_id[uparents[p]], problem=exc
+            )
         ) from None
 
 

@@ -67,7 +67,11 @@ def seasonal_shares(ds: Dataset, kpi: str, years: Sequence[int] | None = None) -
     """
     info = ds.kpi(kpi)
     if info["aggregation"] != "sum":
-        raise ValueError(f"seasonal_shares: KPI {kpi!r} is not summed; a rate has no year total")
+        raise ValueError(
+            _("seasonal_shares: KPI {kpi!r} is not summed; a rate has no year total").format(
+                kpi=kpi
+            )
+        )
     years = full_years(ds) if years is None else list(years)
     monthly = _company_monthly(ds, kpi)
     rows = []

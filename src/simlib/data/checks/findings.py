@@ -193,7 +193,11 @@ class DataChecks:
         """Each warning as a :class:`DataCheckWarning` (what a run prints)."""
         head = f"{where}: " if where else ""
         for f in self.warnings:
-            warnings.warn(f"{head}[{f.check}] {f.text()}", DataCheckWarning, stacklevel=stacklevel)
+            warnings.warn(
+                _("{head}[{check}] {text}").format(head=head, check=f.check, text=f.text()),
+                DataCheckWarning,
+                stacklevel=stacklevel,
+            )
 
 
 # ---------------------------------------------------------------- helpers

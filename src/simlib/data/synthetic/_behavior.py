@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simlib.i18n import _
+
 
 @dataclass(frozen=True)
 class EmbeddedBehavior:
@@ -49,15 +51,25 @@ class EmbeddedBehavior:
         for name in ("timing_share", "holdback", "timing_rate"):
             v = getattr(self, name)
             if not 0 <= v <= 1:
-                raise ValueError(f"behavior.{name}: expected a share within 0-1, got {v}")
+                raise ValueError(
+                    _("behavior.{name}: expected a share within 0-1, got {v}").format(
+                        name=name, v=v
+                    )
+                )
         if not 0 < self.timing_band <= 0.5:
-            raise ValueError(f"behavior.timing_band: expected 0-0.5, got {self.timing_band}")
+            raise ValueError(
+                _("behavior.timing_band: expected 0-0.5, got {v}").format(v=self.timing_band)
+            )
         if self.plan_change is not None:
             pos, month, uplift = self.plan_change
             if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", str(month)):
-                raise ValueError(f"behavior.plan_change: month like '2026-01', got {month!r}")
+                raise ValueError(
+                    _("behavior.plan_change: month like '2026-01', got {month!r}").format(
+                        month=month
+                    )
+                )
             if not np.isfinite(float(uplift)):
-                raise ValueError("behavior.plan_change: uplift must be a finite number")
+                raise ValueError(_("behavior.plan_change: uplift must be a finite number"))
 
     @property
     def moves_sales(self) -> bool:

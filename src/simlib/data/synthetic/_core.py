@@ -26,6 +26,7 @@ from simlib.data.synthetic.calibration import (
     Calibration,
     RegionSpec,
 )
+from simlib.i18n import _
 
 _EPOCH = np.datetime64("1970-01-01", "D")
 
@@ -203,7 +204,11 @@ def generate(
         code, month, uplift = behavior.plan_change
         codes = [p.code for p in POSITIONS]
         if code not in codes:
-            raise ValueError(f"behavior.plan_change: position must be one of {codes}, got {code!r}")
+            raise ValueError(
+                _("behavior.plan_change: position must be one of {codes}, got {code!r}").format(
+                    codes=codes, code=code
+                )
+            )
         start = int(pd.Period(month, freq="M").ordinal) - m0
         hit = (pos[rep] == codes.index(code)) & (t >= start)
         idx = np.where(hit, idx * np.exp(float(uplift)), idx)
@@ -236,17 +241,22 @@ def generate(
 def _check_arguments(n_reps: int, months: int, end: str, n_regions: int) -> None:
     """Refuse arguments the generator cannot honour, naming the bound."""
     if not 1 <= n_regions <= len(REGIONS):
-        raise ValueError(f"n_regions must be between 1 and {len(REGIONS)}, got {n_regions}")
+        raise ValueError(
+            _("n_regions must be between 1 and {most}, got {n}").format(
+                most=len(REGIONS), n=n_regions
+            )
+        )
     if n_reps < 10 * n_regions:
         raise ValueError(
-            f"n_reps must be at least 10 per region ({10 * n_regions} for {n_regions} "
-            f"regions), got {n_reps}"
+            _(
+                "n_reps must be at least 10 per region ({least} for {regions} regions), got {n}"
+            ).format(least=10 * n_regions, regions=n_regions, n=n_reps)
         )
     if months < 1:
-        raise ValueError(f"months must be at least 1, got {months}")
+        raise ValueError(_("months must be at least 1, got {n}").format(n=months))
     # Strict: pandas would read "December" as December of the current year.
     if not (isinstance(end, str) and re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", end)):
-        raise ValueError(f"end must be a month like '2026-12', got {end!r}")
+        raise ValueError(_("end must be a month like '2026-12', got {end!r}").format(end=end))
 
 
 def _kpi_values(
@@ -302,7 +312,7 @@ def _with_moves(
         if behavior.timing_rate < 1
         else None
     )
-    for _ in range(len(years)):
+    for _year in range(len(years)):
         moved = apply_timing_and_holdback(
             mechanical, targets["revenue"], rep, t, moy, year_of_t, n_all, n_t, behavior, u
         )

@@ -67,6 +67,7 @@ def _unit_en(level: str, name: str) -> str:
         return f"{region[name.removesuffix('政企直属组')]} enterprise direct team"
     m = re.fullmatch(r"(营业厅|渠道|政企)(.+)组", name)
     if m is None:
+        # internal: the generator only writes team names of these forms
         raise ValueError(f"no English name for team {name!r}")
     return f"{TEAMS_EN[m.group(1)]} team {_numeral(m.group(2))}"
 

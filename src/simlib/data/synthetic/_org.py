@@ -22,6 +22,7 @@ def _hamilton(weights: np.ndarray, total: int, minimum: int = 0) -> np.ndarray:
     base = np.full(n, minimum, dtype=np.int64)
     rest = total - base.sum()
     if rest < 0:
+        # internal: the sizes are checked against n_reps before the org is drawn
         raise ValueError(f"cannot give {n} groups at least {minimum} of {total}")
     quota = weights / weights.sum() * rest
     out = np.floor(quota).astype(np.int64)
@@ -37,6 +38,7 @@ _CN_DIGITS = "零一二三四五六七八九"
 def chinese_numeral(n: int) -> str:
     """Chinese numeral for 1 <= n <= 9999 (一, 十一, 二十, 一百零一 ...), for team names."""
     if not 1 <= n <= 9999:
+        # internal: team numbers stay far below 9999
         raise ValueError(f"chinese_numeral: {n} is outside 1..9999")
     if 10 <= n < 20:
         return "十" + (_CN_DIGITS[n - 10] if n > 10 else "")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from simlib.data.dataset import Dataset
 from simlib.data.synthetic.calibration import ARPU_CNY, CREDIT_MONTHS
+from simlib.i18n import _
 
 _TABLE_MEANING = {
     "kpis": "the KPIs: direction, unit, roll-up rule, Chinese display label",
@@ -178,12 +179,14 @@ def _check_replaceable(path: Path) -> None:
     if not path.exists():
         return
     if not path.is_dir():
-        raise ValueError(f"{path} exists and is not a folder")
+        raise ValueError(_("{path} exists and is not a folder").format(path=path))
     ours = {f"{t}{ext}" for t in TABLES for ext in (".csv", ".parquet", ".xlsx")}
     ours |= {f"labels{ext}" for ext in (".csv", ".parquet", ".xlsx")}  # display names
     other = sorted(p.name for p in path.iterdir() if p.name not in ours | {"README.md"})
     if other:
         raise ValueError(
-            f"refusing to replace {path}: it holds files that are not dataset tables "
-            f"({', '.join(other[:5])}); choose a new or empty folder"
+            _(
+                "refusing to replace {path}: it holds files that are not dataset tables "
+                "({files}); choose a new or empty folder"
+            ).format(path=path, files=", ".join(other[:5]))
         )

@@ -11,6 +11,7 @@ from typing import Annotated, Union
 
 from pydantic import Field
 
+from simlib.i18n import _
 from simlib.plans.components.base import (
     Clawback,
     DescribeContext,
@@ -44,7 +45,9 @@ def component_class(type_name: str) -> type[PlanComponent]:
         return REGISTRY[type_name]
     except KeyError:
         raise KeyError(
-            f"no component type {type_name!r}; the types are {sorted(REGISTRY)}"
+            _("no component type {name!r}; the types are {types}").format(
+                name=type_name, types=sorted(REGISTRY)
+            )
         ) from None
 
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 import numpy as np
 from pydantic import Field, field_validator
 
+from simlib.i18n import _
 from simlib.plans.curve import PayoutCurve
 from simlib.spec import StrictModel
 
@@ -52,7 +53,9 @@ def as_points(v: Any) -> Any:
             if isinstance(p, dict):
                 if set(p) != {"attainment", "payout"}:
                     raise ValueError(
-                        f"point {i}: expected the keys 'attainment' and 'payout', got {sorted(p)}"
+                        _(
+                            "point {i}: expected the keys 'attainment' and 'payout', got {keys}"
+                        ).format(i=i, keys=sorted(p))
                     )
                 out.append((p["attainment"], p["payout"]))
             else:
@@ -68,32 +71,43 @@ def curve_problems(points: list[tuple[float, float]], path: str) -> list[tuple[s
             out.append(
                 (
                     f"{path}[{i}]",
-                    f"attainment must increase ({points[i][0]} after {points[i - 1][0]})",
+                    _("attainment must increase ({x} after {previous})").format(
+                        x=points[i][0], previous=points[i - 1][0]
+                    ),
                 )
             )
         if i >= 2 and points[i][0] == points[i - 1][0] == points[i - 2][0]:
-            out.append((f"{path}[{i}]", "at most two points may share an attainment (one jump)"))
+            out.append((f"{path}[{i}]", _("at most two points may share an attainment (one jump)")))
     for i, (a, f) in enumerate(points):
         if not (math.isfinite(a) and math.isfinite(f)):
             out.append(
-                (f"{path}[{i}]", f"attainment and payout must be finite numbers, got ({a}, {f})")
+                (
+                    f"{path}[{i}]",
+                    _("attainment and payout must be finite numbers, got ({a}, {f})").format(
+                        a=a, f=f
+                    ),
+                )
             )
         elif a < 0 or f < 0:
-            out.append((f"{path}[{i}]", "attainment and payout must not be negative"))
+            out.append((f"{path}[{i}]", _("attainment and payout must not be negative")))
         elif f > MAX_PAYOUT_FACTOR:
             out.append(
                 (
                     f"{path}[{i}]",
-                    f"payout factor {f:g} is absurd: at most {MAX_PAYOUT_FACTOR:g} (x the "
-                    "target payout; real plans stop at 2-3x)",
+                    _(
+                        "payout factor {f:g} is absurd: at most {limit:g} (x the "
+                        "target payout; real plans stop at 2-3x)"
+                    ).format(f=f, limit=MAX_PAYOUT_FACTOR),
                 )
             )
         elif a > MAX_CURVE_ATTAINMENT:
             out.append(
                 (
                     f"{path}[{i}]",
-                    f"attainment {a:g} is absurd: at most {MAX_CURVE_ATTAINMENT:g} "
-                    "(a fraction of quota: 1.2 is 120%)",
+                    _(
+                        "attainment {a:g} is absurd: at most {limit:g} "
+                        "(a fraction of quota: 1.2 is 120%)"
+                    ).format(a=a, limit=MAX_CURVE_ATTAINMENT),
                 )
             )
     return out
@@ -314,7 +328,7 @@ class PlanComponent(StrictModel):
     def entitlement(self, prep: PreparedPlan, w: Windows) -> tuple[np.ndarray, dict]:
         """The raw entitlement per window, before gate, modifier, cap and true-up, and
         the steps a pay statement shows (a dict of arrays)."""
-        raise NotImplementedError(f"component type {self.type!r}")  # type: ignore[attr-defined]
+        raise NotImplementedError(f"component type {self.type!r}")  # type: ignore[attr-defined]  # internal: each component type overrides it
 
     def trace_kpi(self) -> str | None:
         """The KPI whose window actual and target the trace keeps."""
@@ -331,7 +345,7 @@ class PlanComponent(StrictModel):
     # ------------------------------------------------------------------ words
     def describe(self, ctx: DescribeContext) -> str:
         """One sentence: how the component pays, in the language in force."""
-        raise NotImplementedError(f"component type {self.type!r}")  # type: ignore[attr-defined]
+        raise NotImplementedError(f"component type {self.type!r}")  # type: ignore[attr-defined]  # internal: each component type overrides it
 
     def scales_with_days(self) -> bool:
         """Whether amounts of its own (annual levels) count only the days worked."""
@@ -351,4 +365,4 @@ class PlanComponent(StrictModel):
 
     def explain(self, ctx: StatementContext, line: str, tr: dict, j: int) -> None:
         """Add its own steps for window ``j`` (attainment, curve, earned) to a statement."""
-        raise NotImplementedError(f"component type {self.type!r}")  # type: ignore[attr-defined]
+        raise NotImplementedError(f"component type {self.type!r}")  # type: ignore[attr-defined]  # internal: each component type overrides it

@@ -60,29 +60,40 @@ class Commission(PlanComponent):
         p = path
         errs: list[Problem] = []
         if (self.rate is None) == (self.tiers is None):
-            errs.append((p, "give exactly one of 'rate' (flat) or 'tiers'"))
+            errs.append((p, _("give exactly one of 'rate' (flat) or 'tiers'")))
         tiers, cap = self.tiers, self.cap
         if tiers is not None:
             if not tiers:
-                errs.append((f"{p}.tiers", "at least one tier is needed"))
+                errs.append((f"{p}.tiers", _("at least one tier is needed")))
             for j in range(1, len(tiers)):
                 if tiers[j].above <= tiers[j - 1].above:
                     errs.append(
                         (
                             f"{p}.tiers[{j}].above",
-                            f"tier breaks must increase ({tiers[j].above} after {tiers[j - 1].above})",
+                            _("tier breaks must increase ({x} after {previous})").format(
+                                x=tiers[j].above, previous=tiers[j - 1].above
+                            ),
                         )
                     )
         if self.threshold is not None and cap is not None and cap <= self.threshold:
-            errs.append((f"{p}.cap", f"cap ({cap}) must be above the threshold ({self.threshold})"))
+            errs.append(
+                (
+                    f"{p}.cap",
+                    _("cap ({cap}) must be above the threshold ({threshold})").format(
+                        cap=cap, threshold=self.threshold
+                    ),
+                )
+            )
         if tiers and cap is not None:
             for j, tier in enumerate(tiers):
                 if tier.above >= cap:
                     errs.append(
                         (
                             f"{p}.tiers[{j}].above",
-                            f"tier break {tier.above:g} is at or above the cap ({cap:g}), "
-                            "so this tier could never pay; lower the break or raise the cap",
+                            _(
+                                "tier break {above:g} is at or above the cap ({cap:g}), "
+                                "so this tier could never pay; lower the break or raise the cap"
+                            ).format(above=tier.above, cap=cap),
                         )
                     )
         return errs

@@ -50,7 +50,11 @@ def panel_axes(ax, n: int, width: float, height: float) -> tuple[list, bool]:
         return list(axes[0]), True
     given = [ax] if hasattr(ax, "plot") else list(np.ravel(ax))
     if len(given) < n:
-        raise ValueError(f"ax: {n} panels to draw but {len(given)} axes given; pass {n} or none")
+        raise ValueError(
+            _("ax: {n} panels to draw but {given} axes given; pass {n} or none").format(
+                n=n, given=len(given)
+            )
+        )
     return given[:n], False
 
 

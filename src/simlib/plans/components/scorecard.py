@@ -65,21 +65,21 @@ class Scorecard(PlanComponent):
                 errs.append(
                     (
                         f"{p}.ratings.{k}",
-                        f"a performance coefficient must be a number >= 0, got {v:g}",
+                        _("a performance coefficient must be a number >= 0, got {v:g}").format(v=v),
                     )
                 )
         if self.ratings is not None and self.curve is not None:
-            errs.append((p, "give 'ratings' or 'curve', not both"))
+            errs.append((p, _("give 'ratings' or 'curve', not both")))
         if self.curve is not None:
             errs += curve_problems(self.curve, f"{p}.curve")
         if self.applies_to is None:
             if self.weight is None:
-                errs.append((f"{p}.weight", "a scorecard that pays on its own needs a weight"))
+                errs.append((f"{p}.weight", _("a scorecard that pays on its own needs a weight")))
         elif self.weight is not None:
             errs.append(
                 (
                     f"{p}.weight",
-                    "a scorecard with applies_to multiplies other components; it has no weight",
+                    _("a scorecard with applies_to multiplies other components; it has no weight"),
                 )
             )
         return errs
@@ -88,9 +88,11 @@ class Scorecard(PlanComponent):
         errs: list[Problem] = []
         for j, n in enumerate(self.applies_to or []):
             if n not in names:
-                errs.append((f"{path}.applies_to[{j}]", f"no component named {n!r}"))
+                errs.append(
+                    (f"{path}.applies_to[{j}]", _("no component named {name!r}").format(name=n))
+                )
             elif n == self.name:
-                errs.append((f"{path}.applies_to[{j}]", "a scorecard cannot apply to itself"))
+                errs.append((f"{path}.applies_to[{j}]", _("a scorecard cannot apply to itself")))
         return errs
 
     # ---------------------------------------------------------------- payment
@@ -124,21 +126,27 @@ class Scorecard(PlanComponent):
         if self.ratings:
             if "rating" not in scores.columns:
                 raise PlanInputError(
-                    f"scores: plan.components[{index}] ({self.name!r}) maps ratings "
-                    f"{sorted(self.ratings)}; expected a 'rating' column"
+                    _(
+                        "scores: plan.components[{index}] ({name!r}) maps ratings "
+                        "{ratings}; expected a 'rating' column"
+                    ).format(index=index, name=self.name, ratings=sorted(self.ratings))
                 )
             lab = scores["rating"].astype(str)
             bad = sorted(set(lab[scores["rating"].notna()]) - set(self.ratings))
             if bad:
                 raise PlanInputError(
-                    f"scores: rating(s) {bad} are not in plan.components[{index}].ratings "
-                    f"{sorted(self.ratings)}"
+                    _(
+                        "scores: rating(s) {bad} are not in plan.components[{index}].ratings "
+                        "{ratings}"
+                    ).format(bad=bad, index=index, ratings=sorted(self.ratings))
                 )
             return lab.map(self.ratings).to_numpy(dtype=float)
         if "score" not in scores.columns:
             raise PlanInputError(
-                f"scores: plan.components[{index}] ({self.name!r}) reads a score; expected a "
-                "'score' column"
+                _(
+                    "scores: plan.components[{index}] ({name!r}) reads a score; expected a "
+                    "'score' column"
+                ).format(index=index, name=self.name)
             )
         return number_column(scores, "score", "scores")
 

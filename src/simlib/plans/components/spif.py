@@ -42,7 +42,14 @@ class Spif(PlanComponent):
 
     def check(self, path: str) -> list[Problem]:
         if self.end < self.start:
-            return [(f"{path}.end", f"end ({self.end}) is before start ({self.start})")]
+            return [
+                (
+                    f"{path}.end",
+                    _("end ({end}) is before start ({start})").format(
+                        end=self.end, start=self.start
+                    ),
+                )
+            ]
         return []
 
     def bind(self, reps, periods, hierarchy) -> dict[str, Any]:

@@ -74,7 +74,9 @@ class Team(CurveBonus, PlanComponent):
             errs.append(
                 (
                     f"{path}.blend",
-                    f"team and individual weights must sum to 1 (they sum to {self.blend.team + self.blend.individual:g})",
+                    _("team and individual weights must sum to 1 (they sum to {total:g})").format(
+                        total=self.blend.team + self.blend.individual
+                    ),
                 )
             )
         return errs
@@ -82,13 +84,18 @@ class Team(CurveBonus, PlanComponent):
     def bind(self, reps, periods, hierarchy) -> dict[str, Any]:
         if hierarchy is None:
             raise PlanInputError(
-                f"component {self.name!r} is a team component: pass ds= (or hierarchy=) so reps can be grouped at level {self.level!r}"
+                _(
+                    "component {name!r} is a team component: pass ds= (or hierarchy=) "
+                    "so reps can be grouped at level {level!r}"
+                ).format(name=self.name, level=self.level)
             )
         require_columns(reps, "reps", ["rep_id", "unit_id"])
         try:
             units = hierarchy.ancestor_at(reps["unit_id"].to_numpy(), self.level)
         except KeyError as exc:
-            raise PlanInputError(f"component {self.name!r}: {exc.args[0]}") from None
+            raise PlanInputError(
+                _("component {name!r}: {problem}").format(name=self.name, problem=exc.args[0])
+            ) from None
         units = np.where(
             pd.isna(units), "rep:" + reps["rep_id"].astype(str).to_numpy(), units
         ).astype(str)
