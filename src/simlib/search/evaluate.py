@@ -219,7 +219,7 @@ class Evaluator:
                     _(
                         "objective.participation needs the effort behaviour model "
                         "(behavior: {{models: [{{model: effort, ...}}]}}) to value the plan to reps"
-                    )
+                    ).format()
                 )
             contrib = contrib + (ce - ce0)
         out["contribution"] = float(contrib.mean())

@@ -398,9 +398,9 @@ def _cmd_init(args: argparse.Namespace) -> int:
         print(exc, file=sys.stderr)
         return 2
     for p in written:
-        print(f"wrote {p}")
+        print(_("wrote {file}").format(file=p))
     cd = "" if folder.resolve() == Path.cwd().resolve() else f"cd {folder} && "
-    print(f"Next: {cd}{_this_command()} run scenario.yaml")
+    print(_("Next: {command}").format(command=f"{cd}{_this_command()} run scenario.yaml"))
     return 0
 
 

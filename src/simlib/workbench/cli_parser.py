@@ -80,6 +80,29 @@ def argparse_in_language() -> Iterator[None]:
         argparse._, argparse.ngettext = saved
 
 
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's help, its section headings closed by the colon of the language in
+    force ("选项：" in Chinese; argparse itself always writes ":")."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._headings: list[str] = []
+
+    def start_section(self, heading: str | None) -> None:
+        super().start_section(heading)
+        if heading:
+            self._headings.append(heading)
+
+    def format_help(self) -> str:
+        from simlib.i18n import is_chinese
+
+        text = super().format_help()
+        if is_chinese():
+            for heading in self._headings:
+                text = text.replace(f"\n{heading}:\n", f"\n{heading}：\n")
+        return text
+
+
 def positive(text: str) -> int:
     """argparse type: a whole number of at least 1 (workers)."""
     try:
@@ -134,7 +157,7 @@ def _lang(text: str) -> str:
 def build_parser() -> argparse.ArgumentParser:
     """The ``simlib`` parser, its texts in the language in force (build it inside
     :func:`argparse_in_language` for argparse's own words too)."""
-    common = argparse.ArgumentParser(add_help=False)
+    common = argparse.ArgumentParser(add_help=False, formatter_class=HelpFormatter)
     common.add_argument(
         "--debug",
         action="store_true",
@@ -143,6 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser = argparse.ArgumentParser(
         prog="simlib",
+        formatter_class=HelpFormatter,
         description=_(
             "Sales-force performance-management workbench: targets, plans, "
             "appraisal, simulation and reports."
@@ -157,6 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(  # `simlib --lang zh-CN --help`; a subcommand's own --lang wins
         "--lang",
         dest="main_lang",
+        metavar="LANG",
         type=_lang,
         default=argparse.SUPPRESS,
         help=_("language of the output: en or zh-CN (default: SIMLIB_LANG, else en)"),
@@ -165,7 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_parser = sub.add_parser
 
     def add_parser(name: str, **kw):
-        return _add_parser(name, parents=[common], **kw)
+        return _add_parser(name, parents=[common], formatter_class=HelpFormatter, **kw)
 
     sub.add_parser = add_parser  # every subcommand also takes --debug
 
