@@ -629,6 +629,14 @@ def _assemble(tabs: dict[str, Table], raw: Mapping[str, pd.DataFrame]) -> dict[s
 
 
 # ----------------------------------------------------------------- the CLI
+def _pad(label: str, width: int = 13) -> str:
+    """``label`` followed by spaces up to ``width`` columns, a Chinese character taking two."""
+    import unicodedata
+
+    used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in label)
+    return label + " " * max(1, width - used)
+
+
 def summarize(ds: Any, sources: Mapping[str, TableSource] | None = None) -> str:
     """A one-screen summary of a valid dataset: reps, units, KPIs, months, rows, encodings."""
     from simlib.data.org import Hierarchy
@@ -640,17 +648,19 @@ def summarize(ds: Any, sources: Mapping[str, TableSource] | None = None) -> str:
         last = p[-1]
         active = ds.employed_mask(pd.PeriodIndex([last]))[:, 0].sum()
         lines.append(
-            "  {:<12} ".format(_("reps"))
+            "  "
+            + _pad(_("reps"))
             + _("{n} ({active} employed in {month})").format(
                 n=f"{len(reps):,}", active=f"{active:,}", month=last
             )
         )
         lines.append(
-            "  {:<12} ".format(_("months"))
+            "  "
+            + _pad(_("months"))
             + _("{n}: {first} to {last}").format(n=len(p), first=p[0], last=p[-1])
         )
     else:
-        lines.append("  {:<12} {:,}".format(_("reps"), len(reps)))
+        lines.append("  " + _pad(_("reps")) + f"{len(reps):,}")
     try:
         h = Hierarchy.of(ds)
         counts = ds.units["level"].value_counts()
@@ -658,7 +668,8 @@ def summarize(ds: Any, sources: Mapping[str, TableSource] | None = None) -> str:
     except Exception as exc:  # the summary must not fail on an odd but valid tree
         by_level = _("(hierarchy not built: {error})").format(error=exc)
     lines.append(
-        "  {:<12} ".format(_("units"))
+        "  "
+        + _pad(_("units"))
         + _("{n} by level: {levels}").format(n=f"{len(ds.units):,}", levels=by_level)
     )
     lines.append("  " + _("KPIs"))
@@ -684,10 +695,10 @@ def summarize(ds: Any, sources: Mapping[str, TableSource] | None = None) -> str:
         if src is not None:
             how = "  " + _("from {file}").format(file=src.file)
             if src.encoding:
-                how += " " + (
-                    _("(encoding {encoding}, detected)")
+                how += (
+                    _(" (encoding {encoding}, detected)")
                     if src.encoding_detected
-                    else _("(encoding {encoding})")
+                    else _(" (encoding {encoding})")
                 ).format(encoding=src.encoding)
         lines.append(f"    {name:<12} {len(df):>12,}{how}")
     return "\n".join(lines)
