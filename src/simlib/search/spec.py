@@ -349,25 +349,49 @@ def describe_search(spec: SearchSpec) -> list[str]:
     """A search section in plain words (``simlib describe``)."""
     obj = spec.objective
     lines = [
-        f"## design search (on {spec.base})",
-        spec.what.rstrip(".") + "." + (f" Why: {spec.why}" if spec.why else ""),
+        _("## design search (on {base})").format(base=spec.base),
+        spec.what.rstrip(".") + "." + (_(" Why: {why}").format(why=spec.why) if spec.why else ""),
     ]
     for path, p in spec.parameters.items():
-        rng = (
-            "one of " + ", ".join(str(c) for c in p.choices)
-            if p.choices is not None
-            else f"{p.low:g} to {p.high:g}" + (f" by {p.step:g}" if p.step else "")
+        if p.choices is not None:
+            rng = _("one of {values}").format(values=", ".join(str(c) for c in p.choices))
+        elif p.step:
+            rng = _("{low} to {high} by {step}").format(
+                low=f"{p.low:g}", high=f"{p.high:g}", step=f"{p.step:g}"
+            )
+        else:
+            rng = _("{low} to {high}").format(low=f"{p.low:g}", high=f"{p.high:g}")
+        comp = _(" ({path} = 1 - it)").format(path=p.complement) if p.complement else ""
+        lines.append(
+            "- "
+            + _("tunes {label} ({path}): {range}").format(
+                label=spec.label(path), path=path, range=rng
+            )
+            + comp
         )
-        comp = f" ({p.complement} = 1 - it)" if p.complement else ""
-        lines.append(f"- tunes {spec.label(path)} ({path}): {rng}{comp}")
-    lines += [f"- goal: {c.label}" for c in spec.constraints]
+    lines += ["- " + _("goal: {goal}").format(goal=c.label) for c in spec.constraints]
+    aim = _("maximises {metric}") if obj.sense > 0 else _("minimises {metric}")
     lines.append(
-        f"- {'maximises' if obj.sense > 0 else 'minimises'} {obj.metric}"
-        + (f" (margin {obj.margin:g})" if obj.metric == "contribution" else "")
-        + (" counting reps' certainty equivalent" if obj.participation else "")
+        "- "
+        + aim.format(metric=obj.metric)
+        + (
+            _(" (margin {margin})").format(margin=f"{obj.margin:g}")
+            if obj.metric == "contribution"
+            else ""
+        )
+        + (_(" counting reps' certainty equivalent") if obj.participation else "")
+    )
+    confirm = (
+        _("{n} design(s) at {draws} draws").format(
+            n=spec.confirmation.designs, draws=spec.confirmation.draws
+        )
+        if spec.confirmation.draws
+        else _("{n} design(s) at the base design's draws").format(n=spec.confirmation.designs)
     )
     lines.append(
-        f"- screens at {spec.screening.draws} draws, confirms {spec.confirmation.designs} "
-        f"design(s) at {spec.confirmation.draws or 'the base design' + chr(39) + 's'} draws"
+        "- "
+        + _("screens at {draws} draws, confirms {confirm}").format(
+            draws=spec.screening.draws, confirm=confirm
+        )
     )
     return lines

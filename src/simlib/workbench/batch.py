@@ -215,10 +215,8 @@ def run_batch(
         removed = outdir.clean_temporaries(out_dir, sdir)
         if removed:
             echo(
-                "  "
-                + _("removed {n} temporary file(s) left by an interrupted run").format(
-                    n=len(removed)
-                )
+                f"  {status_word('removed'):<9} "
+                + _("{n} temporary file(s) left by an interrupted run").format(n=len(removed))
             )
         res = _run_batch(
             root, scenario_file, out_dir, sdir, notes, started, resume, draws, reports,
@@ -449,8 +447,8 @@ def _remove_stale(out_dir: Path, keep: set[str], echo) -> list[str]:
             removed.append(f.name)
     if removed:
         echo(
-            "  "
-            + _("removed {n} stale report file(s): {files}").format(
+            f"  {status_word('removed'):<9} "
+            + _("{n} stale report file(s): {files}").format(
                 n=len(removed), files=", ".join(sorted(removed))
             )
         )

@@ -27,6 +27,7 @@ _STATUS_WORDS = {
     "kept": N_("kept"),
     "report": N_("report"),
     "rendered": N_("rendered"),
+    "removed": N_("removed"),
 }
 
 
