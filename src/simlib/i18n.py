@@ -68,9 +68,17 @@ def normalize(lang: str | None) -> str:
         return "zh-CN"
     if key == "en" or key.startswith("en-"):
         return "en"
+    # Not _(): current() calls this on SIMLIB_LANGUAGE, which may be the bad tag itself.
+    said = _override.get() or _process_default or DEFAULT
     raise LanguageError(
-        f"unknown language {lang!r}; simlib speaks {', '.join(LANGUAGES)} "
-        "(e.g. --lang zh-CN, or report: {language: zh-CN} in the scenario file)"
+        _translations(said)
+        .gettext(
+            N_(
+                "unknown language {lang!r}; simlib speaks {languages} (e.g. --lang zh-CN, or "
+                "report: {{language: zh-CN}} in the scenario file)"
+            )
+        )
+        .format(lang=lang, languages=", ".join(LANGUAGES))
     )
 
 
@@ -135,6 +143,7 @@ def _translations(lang: str) -> _gettext.NullTranslations:
         return _gettext.NullTranslations()
     mo = LOCALE_DIR / _LOCALE[lang] / "LC_MESSAGES" / f"{DOMAIN}.mo"
     if not mo.exists():
+        # internal: without its catalog a language has nothing to say this in
         raise LanguageError(f"the {lang} message catalog is missing ({mo}); reinstall simlib")
     with mo.open("rb") as fh:
         return _gettext.GNUTranslations(fh)
@@ -300,8 +309,9 @@ def _register_cjk_font() -> str:
         import pylopdf_fonts_zh_cn
     except ImportError as exc:  # a declared dependency: only a broken install lacks it
         raise SimlibError(
-            "Chinese charts need the package pylopdf-fonts-zh-cn (Noto Sans SC); "
-            "reinstall simlib with its dependencies"
+            _(
+                "Chinese charts need the package pylopdf-fonts-zh-cn (Noto Sans SC); reinstall simlib with its dependencies"
+            )
         ) from exc
     path = Path(pylopdf_fonts_zh_cn.sans_path())
     font_manager.fontManager.addfont(str(path))

@@ -629,43 +629,77 @@ def _assemble(tabs: dict[str, Table], raw: Mapping[str, pd.DataFrame]) -> dict[s
 
 
 # ----------------------------------------------------------------- the CLI
+def _pad(label: str, width: int = 13) -> str:
+    """``label`` followed by spaces up to ``width`` columns, a Chinese character taking two."""
+    import unicodedata
+
+    used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in label)
+    return label + " " * max(1, width - used)
+
+
 def summarize(ds: Any, sources: Mapping[str, TableSource] | None = None) -> str:
     """A one-screen summary of a valid dataset: reps, units, KPIs, months, rows, encodings."""
     from simlib.data.org import Hierarchy
 
-    lines = [f"Dataset {ds.source}: valid"]
+    lines = [_("Dataset {source}: valid").format(source=ds.source)]
     reps = ds.reps
     p = ds.periods
     if len(p):
         last = p[-1]
         active = ds.employed_mask(pd.PeriodIndex([last]))[:, 0].sum()
-        lines.append(f"  reps         {len(reps):,} ({active:,} employed in {last})")
-        lines.append(f"  months       {len(p)}: {p[0]} to {p[-1]}")
+        lines.append(
+            "  "
+            + _pad(_("reps"))
+            + _("{n} ({active} employed in {month})").format(
+                n=f"{len(reps):,}", active=f"{active:,}", month=last
+            )
+        )
+        lines.append(
+            "  "
+            + _pad(_("months"))
+            + _("{n}: {first} to {last}").format(n=len(p), first=p[0], last=p[-1])
+        )
     else:
-        lines.append(f"  reps         {len(reps):,}")
+        lines.append("  " + _pad(_("reps")) + f"{len(reps):,}")
     try:
         h = Hierarchy.of(ds)
         counts = ds.units["level"].value_counts()
         by_level = ", ".join(f"{lvl} {int(counts.get(lvl, 0))}" for lvl in h.levels)
     except Exception as exc:  # the summary must not fail on an odd but valid tree
-        by_level = f"(hierarchy not built: {exc})"
-    lines.append(f"  units        {len(ds.units):,} by level: {by_level}")
-    lines.append("  KPIs")
+        by_level = _("(hierarchy not built: {error})").format(error=exc)
+    lines.append(
+        "  "
+        + _pad(_("units"))
+        + _("{n} by level: {levels}").format(n=f"{len(ds.units):,}", levels=by_level)
+    )
+    lines.append("  " + _("KPIs"))
     for row in ds.kpis.itertuples(index=False):
-        extra = f", weighted by {row.weight_kpi}" if isinstance(row.weight_kpi, str) else ""
-        neg = ", may be negative" if row.allow_negative else ""
-        lines.append(
-            f"    {row.kpi:<20} unit {row.unit:<8} {row.direction} is better, "
-            f"rolls up by {row.aggregation}{extra}{neg}"
+        extra = (
+            _(", weighted by {kpi}").format(kpi=row.weight_kpi)
+            if isinstance(row.weight_kpi, str)
+            else ""
         )
-    lines.append("  rows per table")
+        neg = _(", may be negative") if row.allow_negative else ""
+        lines.append(
+            f"    {row.kpi:<20} "
+            + _("unit {unit} {direction} is better, rolls up by {aggregation}").format(
+                unit=f"{row.unit:<8}", direction=row.direction, aggregation=row.aggregation
+            )
+            + extra
+            + neg
+        )
+    lines.append("  " + _("rows per table"))
     for name, df in ds.tables().items():
         src = (sources or {}).get(name)
         how = ""
         if src is not None:
-            how = f"  from {src.file}"
+            how = "  " + _("from {file}").format(file=src.file)
             if src.encoding:
-                how += f" (encoding {src.encoding}{', detected' if src.encoding_detected else ''})"
+                how += (
+                    _(" (encoding {encoding}, detected)")
+                    if src.encoding_detected
+                    else _(" (encoding {encoding})")
+                ).format(encoding=src.encoding)
         lines.append(f"    {name:<12} {len(df):>12,}{how}")
     return "\n".join(lines)
 

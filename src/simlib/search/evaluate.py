@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from simlib.errors import SimlibError
+from simlib.i18n import _
 from simlib.search.spec import PER_DRAW_METRICS, SearchSpec
 
 #: Added to the fitness of a design that misses a goal, so any design meeting every
@@ -215,8 +216,10 @@ class Evaluator:
             ce0 = self.reference.get("certainty_equivalent")
             if ce is None or ce0 is None:
                 raise SimlibError(
-                    "objective.participation needs the effort behaviour model "
-                    "(behavior: {models: [{model: effort, ...}]}) to value the plan to reps"
+                    _(
+                        "objective.participation needs the effort behaviour model "
+                        "(behavior: {{models: [{{model: effort, ...}}]}}) to value the plan to reps"
+                    ).format()
                 )
             contrib = contrib + (ce - ce0)
         out["contribution"] = float(contrib.mean())

@@ -317,7 +317,7 @@ def plot_sensitivity(info: dict[str, Any], ax=None):
     else:
         axs = np.atleast_1d(np.asarray(ax, dtype=object))
         if axs.size < len(params):
-            raise ValueError(
+            raise ValueError(  # internal: the design page passes one axis per parameter
                 f"plot_sensitivity: {len(params)} parameters need as many axes, got {axs.size}"
             )
         fig = axs.flat[0].figure

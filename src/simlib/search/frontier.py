@@ -32,9 +32,11 @@ def non_dominated(values: np.ndarray, senses: Sequence[int]) -> np.ndarray:
     """
     v = np.asarray(values, dtype=float)
     if v.ndim != 2:
+        # internal: the search passes its evaluations as a (designs, axes) array
         raise ValueError(f"values: expected a (designs, axes) array, got shape {v.shape}")
     s = np.asarray(senses, dtype=float)
     if s.shape != (v.shape[1],) or not np.isin(s, (-1.0, 1.0)).all():
+        # internal: the search derives the senses from the goals
         raise ValueError("senses: one +1 (higher is better) or -1 (lower) per axis")
     # Oriented so higher is better everywhere; NaN is worse than anything.
     g = np.where(np.isnan(v), -np.inf, v * s)

@@ -33,6 +33,7 @@ import yaml
 
 from simlib._atomic import atomic_dir
 from simlib.errors import SpecError
+from simlib.i18n import _
 from simlib.search.run import SearchResult
 
 SUMMARY = "summary.json"
@@ -293,8 +294,10 @@ def check_out_folder(out: str | Path) -> Path:
     out = Path(out)
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / SUMMARY).exists())):
         raise SearchError(
-            f"--out {out}: exists and is not the output of a design search; "
-            "give a new folder (or an earlier search's)"
+            _(
+                "--out {out}: exists and is not the output of a design search; give a new folder "
+                "(or an earlier search's)"
+            ).format(out=out)
         )
     return out
 

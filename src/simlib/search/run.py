@@ -439,7 +439,9 @@ def run_search(
 
     spec = spec or getattr(scenario, "search", None)
     if spec is None:
-        raise SearchError(f"{scenario.name}: the scenario file has no search: section")
+        raise SearchError(
+            _("{scenario}: the scenario file has no search: section").format(scenario=scenario.name)
+        )
     members = scenario.members or {scenario.name: scenario}
     check_space(spec, members)
     base_sc = members[spec.base]
@@ -457,13 +459,19 @@ def run_search(
     full_draws = spec.confirmation.draws or settings.draws
     full = Evaluator(spec, baseline_sc.design, full_draws, keep=True, reuse=False)
     try:
-        say(f"simulating the baseline and the base design at {spec.screening.draws} draws")
+        say(
+            _("simulating the baseline and the base design at {draws} draws").format(
+                draws=spec.screening.draws
+            )
+        )
         bv = base_values(space)
         _refs, base_screen = screen.references(base_sc.design, bv or {}, spec.base)
         if base_screen.error is not None:
             # Every candidate would fail the same way: say so now, not after the search.
             raise SearchError(
-                f"search: the base design {spec.base!r} cannot be judged: {base_screen.error}"
+                _("search: the base design {base} cannot be judged: {error}").format(
+                    base=repr(spec.base), error=base_screen.error
+                )
             )
         cache = _Cache(space, screen, spec, mapper)
         if bv is not None:
@@ -474,8 +482,13 @@ def run_search(
         seed = spec.optimizer.seed if spec.optimizer.seed is not None else settings.seed
         x0 = space.point(bv) if bv is not None else None
         say(
-            f"differential evolution: {spec.optimizer.generations} generations of "
-            f"{spec.optimizer.population * len(space.paths)} designs, seed {seed}"
+            _(
+                "differential evolution: {generations} generations of {n} designs, seed {seed}"
+            ).format(
+                generations=spec.optimizer.generations,
+                n=spec.optimizer.population * len(space.paths),
+                seed=seed,
+            )
         )
         de = differential_evolution(
             cache.fitness,
@@ -494,7 +507,11 @@ def run_search(
             init="latinhypercube",
         )
         evaluations = list(cache.order)
-        say(f"screened {len(evaluations)} designs; confirming the best at {full_draws} draws")
+        say(
+            _("screened {n} designs; confirming the best at {draws} draws").format(
+                n=len(evaluations), draws=full_draws
+            )
+        )
 
         frontier_mask = _frontier_mask(spec, evaluations)
         chosen = _final_set(spec, evaluations, frontier_mask, cache.scale)

@@ -56,6 +56,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from simlib.errors import SpecError
+from simlib.i18n import _
 from simlib.spec import StrictModel, spec_errors
 
 #: Metrics every simulation result carries (mean over draws is judged).
@@ -78,8 +79,10 @@ def check_metric(name: str) -> str:
     if sep and kind in GROUP_METRICS and group:
         return name
     raise ValueError(
-        f"unknown metric {name!r}; use contribution, pay_gap:<group>, pay_change:<group> "
-        f"or a simulation metric ({', '.join(PER_DRAW_METRICS)})"
+        _(
+            "unknown metric {name}; use contribution, pay_gap:<group>, pay_change:<group> or a "
+            "simulation metric ({metrics})"
+        ).format(name=repr(name), metrics=", ".join(PER_DRAW_METRICS))
     )
 
 
@@ -102,20 +105,26 @@ class ParameterSpec(StrictModel):
         if self.choices is not None:
             if self.low is not None or self.high is not None or self.step is not None:
                 raise ValueError(
-                    "give either choices or low/high (with an optional step), not both"
+                    _("give either choices or low/high (with an optional step), not both")
                 )
             if len(self.choices) < 2:
-                raise ValueError("choices: give at least two values (one value is not a search)")
+                raise ValueError(_("choices: give at least two values (one value is not a search)"))
             return self
         if self.low is None or self.high is None:
-            raise ValueError("give low and high (a range) or choices (a list)")
+            raise ValueError(_("give low and high (a range) or choices (a list)"))
         if not (math.isfinite(self.low) and math.isfinite(self.high)):
-            raise ValueError("low and high must be finite numbers")
+            raise ValueError(_("low and high must be finite numbers"))
         if self.low >= self.high:
-            raise ValueError(f"low ({self.low:g}) must be below high ({self.high:g})")
+            raise ValueError(
+                _("low ({low}) must be below high ({high})").format(
+                    low=f"{self.low:g}", high=f"{self.high:g}"
+                )
+            )
         if self.step is not None and self.step > self.high - self.low:
             raise ValueError(
-                f"step ({self.step:g}) is wider than the range {self.low:g}-{self.high:g}"
+                _("step ({step}) is wider than the range {low}-{high}").format(
+                    step=f"{self.step:g}", low=f"{self.low:g}", high=f"{self.high:g}"
+                )
             )
         return self
 
@@ -137,10 +146,12 @@ class ConstraintSpec(StrictModel):
     @model_validator(mode="after")
     def _bounds(self) -> ConstraintSpec:
         if self.min is None and self.max is None:
-            raise ValueError("give min, max or both")
+            raise ValueError(_("give min, max or both"))
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError(
-                f"min ({self.min:g}) is above max ({self.max:g}): no design can meet it"
+                _("min ({min}) is above max ({max}): no design can meet it").format(
+                    min=f"{self.min:g}", max=f"{self.max:g}"
+                )
             )
         return self
 
@@ -168,7 +179,7 @@ class ObjectiveSpec(StrictModel):
     @model_validator(mode="after")
     def _one(self) -> ObjectiveSpec:
         if (self.maximize is None) == (self.minimize is None):
-            raise ValueError("give exactly one of maximize or minimize")
+            raise ValueError(_("give exactly one of maximize or minimize"))
         check_metric(self.metric)
         return self
 
@@ -243,7 +254,11 @@ class SearchSpec(StrictModel):
         labels = [p.label or _short(path) for path, p in self.parameters.items()]
         dup = sorted({x for x in labels if labels.count(x) > 1})
         if dup:
-            raise ValueError(f"parameters share the label(s) {dup}; give each a distinct label")
+            raise ValueError(
+                _("parameters share the label(s) {labels}; give each a distinct label").format(
+                    labels=dup
+                )
+            )
         return self
 
     def label(self, path: str) -> str:
@@ -271,7 +286,9 @@ def parse_search(data: Any, root: str = "search") -> SearchSpec:
         # holding a path keeps its brackets.
         worded = spec_errors(exc, root, SearchSpec).errors
         paths = [_loc_path(root, tuple(e["loc"])) for e in exc.errors()]
-        raise SpecError([(p, msg) for p, (_, msg) in zip(paths, worded, strict=True)]) from None
+        raise SpecError(
+            [(p, msg) for p, (_where, msg) in zip(paths, worded, strict=True)]
+        ) from None
 
 
 def _loc_path(root: str, loc: tuple[Any, ...]) -> str:
@@ -298,7 +315,10 @@ def check_space(spec: SearchSpec, members: dict[str, Any], root: str = "search")
 
     errors: list[tuple[str, str]] = []
     if spec.base not in members:
-        raise SpecError([(f"{root}.base", f"no scenario {spec.base!r} (have {sorted(members)})")])
+        why = _("no scenario {name} (have {names})").format(
+            name=repr(spec.base), names=sorted(members)
+        )
+        raise SpecError([(f"{root}.base", why)])
     base = members[spec.base]
     space = DesignSpace(spec, base.design)
     for path, p in spec.parameters.items():
@@ -314,36 +334,64 @@ def check_space(spec: SearchSpec, members: dict[str, Any], root: str = "search")
                 space.apply({path: value}, validate=True)
             except SpecError as exc:
                 why = "; ".join(f"{w}: {m}" for w, m in exc.errors)
-                errors.append((f"{here}.{nm}", f"{value!r} gives no valid design ({why})"))
+                errors.append((f"{here}.{nm}", _no_design(value, why)))
             except (ValueError, TypeError) as exc:
-                errors.append((f"{here}.{nm}", f"{value!r} gives no valid design ({exc})"))
+                errors.append((f"{here}.{nm}", _no_design(value, exc)))
     if errors:
         raise SpecError(errors)
+
+
+def _no_design(value: Any, why: Any) -> str:
+    return _("{value} gives no valid design ({why})").format(value=repr(value), why=why)
 
 
 def describe_search(spec: SearchSpec) -> list[str]:
     """A search section in plain words (``simlib describe``)."""
     obj = spec.objective
     lines = [
-        f"## design search (on {spec.base})",
-        spec.what.rstrip(".") + "." + (f" Why: {spec.why}" if spec.why else ""),
+        _("## design search (on {base})").format(base=spec.base),
+        spec.what.rstrip(".") + "." + (_(" Why: {why}").format(why=spec.why) if spec.why else ""),
     ]
     for path, p in spec.parameters.items():
-        rng = (
-            "one of " + ", ".join(str(c) for c in p.choices)
-            if p.choices is not None
-            else f"{p.low:g} to {p.high:g}" + (f" by {p.step:g}" if p.step else "")
+        if p.choices is not None:
+            rng = _("one of {values}").format(values=", ".join(str(c) for c in p.choices))
+        elif p.step:
+            rng = _("{low} to {high} by {step}").format(
+                low=f"{p.low:g}", high=f"{p.high:g}", step=f"{p.step:g}"
+            )
+        else:
+            rng = _("{low} to {high}").format(low=f"{p.low:g}", high=f"{p.high:g}")
+        comp = _(" ({path} = 1 - it)").format(path=p.complement) if p.complement else ""
+        lines.append(
+            "- "
+            + _("tunes {label} ({path}): {range}").format(
+                label=spec.label(path), path=path, range=rng
+            )
+            + comp
         )
-        comp = f" ({p.complement} = 1 - it)" if p.complement else ""
-        lines.append(f"- tunes {spec.label(path)} ({path}): {rng}{comp}")
-    lines += [f"- goal: {c.label}" for c in spec.constraints]
+    lines += ["- " + _("goal: {goal}").format(goal=c.label) for c in spec.constraints]
+    aim = _("maximises {metric}") if obj.sense > 0 else _("minimises {metric}")
     lines.append(
-        f"- {'maximises' if obj.sense > 0 else 'minimises'} {obj.metric}"
-        + (f" (margin {obj.margin:g})" if obj.metric == "contribution" else "")
-        + (" counting reps' certainty equivalent" if obj.participation else "")
+        "- "
+        + aim.format(metric=obj.metric)
+        + (
+            _(" (margin {margin})").format(margin=f"{obj.margin:g}")
+            if obj.metric == "contribution"
+            else ""
+        )
+        + (_(" counting reps' certainty equivalent") if obj.participation else "")
+    )
+    confirm = (
+        _("{n} design(s) at {draws} draws").format(
+            n=spec.confirmation.designs, draws=spec.confirmation.draws
+        )
+        if spec.confirmation.draws
+        else _("{n} design(s) at the base design's draws").format(n=spec.confirmation.designs)
     )
     lines.append(
-        f"- screens at {spec.screening.draws} draws, confirms {spec.confirmation.designs} "
-        f"design(s) at {spec.confirmation.draws or 'the base design' + chr(39) + 's'} draws"
+        "- "
+        + _("screens at {draws} draws, confirms {confirm}").format(
+            draws=spec.screening.draws, confirm=confirm
+        )
     )
     return lines

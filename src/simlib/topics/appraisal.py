@@ -52,12 +52,18 @@ _WORDS = (
 
 def check_parameters(combined_alpha: float, delta: float, merit_budget_rate: float) -> None:
     if not 0 <= combined_alpha <= 1:
-        raise ReportParameterError(f"combined_alpha must be in [0, 1], got {combined_alpha}")
+        raise ReportParameterError(
+            _("combined_alpha must be in [0, 1], got {combined_alpha}").format(
+                combined_alpha=combined_alpha
+            )
+        )
     if not 0 < delta < 1:
-        raise ReportParameterError(f"delta must be in (0, 1), got {delta}")
+        raise ReportParameterError(_("delta must be in (0, 1), got {delta}").format(delta=delta))
     if not 0 <= merit_budget_rate < 1:
         raise ReportParameterError(
-            f"merit_budget_rate must be a fraction such as 0.03, got {merit_budget_rate}"
+            _("merit_budget_rate must be a fraction such as 0.03, got {merit_budget_rate}").format(
+                merit_budget_rate=merit_budget_rate
+            )
         )
 
 
@@ -560,8 +566,9 @@ def build(
     if ahp_pairwise is not None:
         if len(ahp_pairwise) != len(kpis):
             raise ReportParameterError(
-                f"ahp_pairwise has {len(ahp_pairwise)} rows; the scorecard has {len(kpis)} "
-                f"KPIs ({', '.join(kpis)}): one row and column per KPI, in that order"
+                _(
+                    "ahp_pairwise has {n} rows; the scorecard has {n2} KPIs ({kpis}): one row and column per KPI, in that order"
+                ).format(n=len(ahp_pairwise), n2=len(kpis), kpis=", ".join(kpis))
             )
         w_ahp = ap.ahp(ahp_pairwise, kpis, on_inconsistent="ignore")
         weightings["AHP"] = w_ahp

@@ -32,18 +32,24 @@ def check_parameters(ds: Dataset, kpi: str | None, draws: Any, plan_files: Seque
     data's first summed currency KPI)."""
     for f in plan_files:
         if not Path(f).exists():
-            raise ReportParameterError(f"plan file not found: {f}")
+            raise ReportParameterError(_("plan file not found: {f}").format(f=f))
     if not isinstance(draws, int) or isinstance(draws, bool) or draws < 2:
-        raise ReportParameterError(f"draws must be a whole number of at least 2, got {draws!r}")
+        raise ReportParameterError(
+            _("draws must be a whole number of at least 2, got {draws!r}").format(draws=draws)
+        )
     if kpi is None:
         k = ds.kpis
         summed = k[k["aggregation"] == "sum"]
         if summed.empty:
-            raise ReportParameterError("kpi: the data have no summed KPI to test")
+            raise ReportParameterError(_("kpi: the data have no summed KPI to test"))
         money = summed[summed["unit"] == "currency"]
         return str((money if len(money) else summed)["kpi"].iloc[0])
     if kpi not in ds.kpi_names:
-        raise ReportParameterError(f"kpi {kpi!r} is not in the data's KPIs {ds.kpi_names}")
+        raise ReportParameterError(
+            _("kpi {kpi!r} is not in the data's KPIs {kpi_names}").format(
+                kpi=kpi, kpi_names=ds.kpi_names
+            )
+        )
     return kpi
 
 

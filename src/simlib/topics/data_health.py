@@ -409,18 +409,27 @@ def build(
         The "top 20%" of concentration (0.2).
     """
     if not 0 < top_fraction < 1:
-        raise ReportParameterError(f"top_fraction must be between 0 and 1, got {top_fraction}")
+        raise ReportParameterError(
+            _("top_fraction must be between 0 and 1, got {top_fraction}").format(
+                top_fraction=top_fraction
+            )
+        )
     volume_kpi = volume_kpi or H.default_volume_kpi(ds)
     if volume_kpi not in ds.kpi_names:
-        raise ReportParameterError(f"volume_kpi {volume_kpi!r} is not a KPI of the data; "
-                                   f"the data have {ds.kpi_names}")  # fmt: skip
+        raise ReportParameterError(_("volume_kpi {volume_kpi!r} is not a KPI of the data; the data have {kpi_names}").format(volume_kpi=volume_kpi, kpi_names=ds.kpi_names))  # fmt: skip
     if ds.kpi(volume_kpi)["aggregation"] != "sum":
-        raise ReportParameterError(f"volume_kpi {volume_kpi!r} must be a summed KPI (a volume)")
+        raise ReportParameterError(
+            _("volume_kpi {volume_kpi!r} must be a summed KPI (a volume)").format(
+                volume_kpi=volume_kpi
+            )
+        )
     group_level = group_level or H.default_group_level(ds)
     levels = Hierarchy.of(ds).levels
     if group_level is not None and group_level not in levels:
         raise ReportParameterError(
-            f"group_level {group_level!r} is not a level; levels are {levels}"
+            _("group_level {group_level!r} is not a level; levels are {levels}").format(
+                group_level=group_level, levels=levels
+            )
         )
     rep = DataHealth(ds, volume_kpi, group_level, top_fraction, H.coverage(ds))
     g = rep.gaps

@@ -28,7 +28,9 @@ def sales_value_kpi(ds: Dataset, kpi: str | None = None) -> str:
     if kpi is not None:
         if kpi not in ds.kpi_names:
             raise ReportParameterError(
-                f"revenue_kpi {kpi!r} is not a KPI of the data; the data have {ds.kpi_names}"
+                _("revenue_kpi {kpi!r} is not a KPI of the data; the data have {kpi_names}").format(
+                    kpi=kpi, kpi_names=ds.kpi_names
+                )
             )
         return kpi
     for cond in (
@@ -37,7 +39,7 @@ def sales_value_kpi(ds: Dataset, kpi: str | None = None) -> str:
     ):
         if cond.any():
             return str(k.loc[cond, "kpi"].iloc[0])
-    raise ReportParameterError("the data have no summed KPI to measure cost of sales against")
+    raise ReportParameterError(_("the data have no summed KPI to measure cost of sales against"))
 
 
 #: The replay's measures (:func:`simlib.plans.replay`) and what their reference band
@@ -256,13 +258,13 @@ def build(
     """Replay each plan on the year's actuals and targets (default: the last year with
     targets). ``currency`` defaults to the first plan's own (its spec's ``currency``)."""
     if not isinstance(plan_files, list | tuple) or not plan_files:
-        raise ReportParameterError("plan_files must be a non-empty list of plan YAML files")
+        raise ReportParameterError(_("plan_files must be a non-empty list of plan YAML files"))
     for f in plan_files:
         if not Path(f).exists():
-            raise ReportParameterError(f"plan_files: plan file not found: {f}")
+            raise ReportParameterError(_("plan_files: plan file not found: {f}").format(f=f))
     if ds.targets is None:
         raise ReportParameterError(
-            "the data have no targets table: a replay needs the targets set each rep"
+            _("the data have no targets table: a replay needs the targets set each rep")
         )
     year = int(ds.targets["period"].max().year) if year is None else int(year)
     kpi = sales_value_kpi(ds, revenue_kpi)

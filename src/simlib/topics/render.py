@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from simlib.i18n import _
 from simlib.topics import TOPICS, ReportParameterError
 
 #: Other spellings a user may type for a topic.
@@ -21,7 +22,11 @@ def topic_name(name: str) -> str:
     """The topic's notebook stem for ``name`` (aliases allowed), or a clear error."""
     key = ALIASES.get(name.lower(), name.lower())
     if key not in TOPICS:
-        raise ReportParameterError(f"unknown topic {name!r}; the topics are {', '.join(TOPICS)}")
+        raise ReportParameterError(
+            _("unknown topic {name!r}; the topics are {topics}").format(
+                name=name, topics=", ".join(TOPICS)
+            )
+        )
     return key
 
 
@@ -43,7 +48,7 @@ def topic_parameters(
     name = topic_name(name)
     data = Path(data)
     if not data.exists():
-        raise ReportParameterError(f"{data}: no such dataset folder or file")
+        raise ReportParameterError(_("{data}: no such dataset folder or file").format(data=data))
     params = {k: (_absolute(v) if k in PATH_PARAMETERS else v)
               for k, v in dict(parameters or {}).items()}  # fmt: skip
     params["data_path"] = str(data.resolve())

@@ -63,17 +63,25 @@ def check_parameters(
     """Refuse report parameters the cascade could not use, naming the parameter."""
     if method not in (None, *METHODS):
         raise ReportParameterError(
-            f"method must be None, even, history, potential or capacity, got {method!r}"
+            _("method must be None, even, history, potential or capacity, got {method!r}").format(
+                method=method
+            )
         )
     for name, v in (("padding", padding), ("max_increase", max_increase),
                     ("max_decrease", max_decrease)):  # fmt: skip
         if v is not None and not v >= 0:
-            raise ReportParameterError(f"{name} must be a non-negative fraction, got {v}")
+            raise ReportParameterError(
+                _("{name} must be a non-negative fraction, got {v}").format(name=name, v=v)
+            )
     if not rounding > 0:
-        raise ReportParameterError(f"rounding must be a positive amount, got {rounding}")
+        raise ReportParameterError(
+            _("rounding must be a positive amount, got {rounding}").format(rounding=rounding)
+        )
     if rounding_method not in (None, *tg.METHODS):
         raise ReportParameterError(
-            f"rounding_method must be None or one of {tg.METHODS}, got {rounding_method!r}"
+            _("rounding_method must be None or one of {methods}, got {rounding_method!r}").format(
+                methods=tg.METHODS, rounding_method=rounding_method
+            )
         )
 
 
@@ -134,7 +142,7 @@ def override_spec(
     if padding is not None:
         if len(levels) < 2:
             raise ReportParameterError(
-                "padding needs at least two unit levels (a parent to pad from)"
+                _("padding needs at least two unit levels (a parent to pad from)")
             )
         lv[pad_level] = {**lv.get(pad_level, {}), "padding": padding}
     if max_increase is not None or max_decrease is not None:
@@ -737,7 +745,7 @@ def build(
     summed = [k for k in kp.index if kp.loc[k, "aggregation"] == "sum"]
     if not summed:
         raise ReportParameterError(
-            "the target report needs at least one summed KPI (such as sales value)"
+            _("the target report needs at least one summed KPI (such as sales value)")
         )
     growths = {k: (growth if k in summed else rate_growth) for k in kp.index}
     prop = tg.propose_company_target(ds, growth=growths, year=year)

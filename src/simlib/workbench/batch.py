@@ -22,7 +22,14 @@ from simlib.workbench.index import (
     write_index,
     write_language_index,
 )
-from simlib.workbench.items import OK_STATUSES, BatchItem, BatchResult, dumps, error_text
+from simlib.workbench.items import (
+    OK_STATUSES,
+    BatchItem,
+    BatchResult,
+    dumps,
+    error_text,
+    status_word,
+)
 from simlib.workbench.notebook import (
     CELL_TIMEOUT,
     KERNEL,
@@ -191,7 +198,9 @@ def run_batch(
     ):
         # Refused before anything is written: every scenario would fail otherwise.
         raise NotebookError(
-            f"draws: expected a whole number from 1 to {MAX_DRAWS:,}, got {draws!r}"
+            _("draws: expected a whole number from 1 to {most}, got {draws}").format(
+                most=f"{MAX_DRAWS:,}", draws=repr(draws)
+            )
         )
     scenario_file = Path(scenario_file)
     with warnings.catch_warnings(record=True) as caught:
@@ -205,12 +214,15 @@ def run_batch(
     with outdir.OutputLock(out_dir, echo=echo):
         removed = outdir.clean_temporaries(out_dir, sdir)
         if removed:
-            echo(f"  removed   {len(removed)} temporary file(s) left by an interrupted run")
+            echo(
+                f"  {status_word('removed'):<9} "
+                + _("{n} temporary file(s) left by an interrupted run").format(n=len(removed))
+            )
         res = _run_batch(
             root, scenario_file, out_dir, sdir, notes, started, resume, draws, reports,
             extra_reports, workers, sim_workers, echo,
         )  # fmt: skip
-    echo(f"  results store and notebooks: {sdir}/")
+    echo("  " + _("results store and notebooks: {folder}/").format(folder=sdir))
     return res
 
 
@@ -233,20 +245,23 @@ def _check_size(root, draws: int | None, reports: bool, yes: bool, echo) -> None
         return
     secs = estimate_seconds(n, most, reps, reports)
     echo(
-        f"Expected run time: about {format_duration(secs)} ({n} simulation(s) of up to "
-        f"{most:,} draws over {reps:,} reps; at most, as stored results are reused)"
+        _(
+            "Expected run time: about {duration} ({n} simulation(s) of up to {draws} draws "
+            "over {reps} reps; at most, as stored results are reused)"
+        ).format(duration=format_duration(secs), n=n, draws=f"{most:,}", reps=f"{reps:,}")
     )
     if yes or (n <= CONFIRM_SCENARIOS and secs <= CONFIRM_SECONDS):
         return
     why = (
-        f"{n:,} simulations (more than {CONFIRM_SCENARIOS})"
+        _("{n} simulations (more than {most})").format(n=f"{n:,}", most=CONFIRM_SCENARIOS)
         if n > CONFIRM_SCENARIOS
-        else f"longer than {format_duration(CONFIRM_SECONDS)}"
+        else _("longer than {duration}").format(duration=format_duration(CONFIRM_SECONDS))
     )
     raise BatchTooLarge(
-        f"{root.file or 'the scenario file'}: this batch runs {why}; expected to take about "
-        f"{format_duration(secs)}. Run again with --yes to go ahead, or use fewer "
-        "sweep values or --draws"
+        _(
+            "{file}: this batch runs {why}; expected to take about {duration}. Run again "
+            "with --yes to go ahead, or use fewer sweep values or --draws"
+        ).format(file=root.file or _("the scenario file"), why=why, duration=format_duration(secs))
     )
 
 
@@ -270,12 +285,16 @@ def _run_batch(
     store.set_batch(batch, batch_header(root, caveats=data_notes), str(scenario_file))
     previous = store.items(batch) if resume else None
     prev = {r.scenario: r for r in previous.itertuples()} if previous is not None else {}
-    echo(f"Batch {batch!r}: {len(root.scenarios)} scenario(s) from {scenario_file} -> {out_dir}/")
+    echo(
+        _("Batch {batch}: {n} scenario(s) from {file} -> {folder}/").format(
+            batch=repr(batch), n=len(root.scenarios), file=scenario_file, folder=out_dir
+        )
+    )
     for n in notes:
-        echo(f"  warning: {n}")
+        echo("  " + _("warning: {message}").format(message=n))
     for n in data_notes:
         notes.append(n)
-        echo(f"  warning: {n}")
+        echo("  " + _("warning: {message}").format(message=n))
 
     renderer = _Renderer(out_dir, workers) if reports else None
     extras: list[BatchItem] = []
@@ -427,7 +446,12 @@ def _remove_stale(out_dir: Path, keep: set[str], echo) -> list[str]:
             f.unlink(missing_ok=True)  # one unlink is atomic: the file is there or gone
             removed.append(f.name)
     if removed:
-        echo(f"  removed   {len(removed)} stale report file(s): {', '.join(sorted(removed))}")
+        echo(
+            f"  {status_word('removed'):<9} "
+            + _("{n} stale report file(s): {files}").format(
+                n=len(removed), files=", ".join(sorted(removed))
+            )
+        )
     return removed
 
 
@@ -520,7 +544,7 @@ def _record_reports(store, batch, renderer, echo) -> None:
     for it, status, msg, secs in renderer.results():
         store.log(batch, it.name, it.key, f"report {status}", secs, msg)
         echo(
-            f"  report    {it.name:<28} {status} {secs:5.1f} s"
+            f"  {status_word('report'):<9} {it.name:<28} {status_word(status)} {secs:5.1f} s"
             + (f"  ({msg.splitlines()[0]})" if msg else "")
             + renderer.progress()
         )
@@ -543,10 +567,16 @@ def rerender(out_dir: str | Path, workers: int = 2, echo=print) -> BatchResult:
 
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
-        raise NotebookError(f"{out_dir}: no such batch folder; run `simlib run` first")
+        raise NotebookError(
+            _("{folder}: no such batch folder; run `simlib run` first").format(folder=out_dir)
+        )
     path = outdir.store_path(out_dir)
     if not path.exists():
-        raise NotebookError(f"{out_dir}: no results store ({path}); run `simlib run` first")
+        raise NotebookError(
+            _("{folder}: no results store ({path}); run `simlib run` first").format(
+                folder=out_dir, path=path
+            )
+        )
     with outdir.OutputLock(out_dir, echo=echo):
         outdir.clean_temporaries(out_dir, path.parent)
         return _rerender(out_dir, Store(path), workers, echo)
@@ -559,7 +589,9 @@ def _rerender(out_dir: Path, store, workers: int, echo) -> BatchResult:
     path = store.path
     batches = store._df("SELECT DISTINCT batch FROM batch_items")["batch"].tolist()
     if len(batches) != 1:
-        raise NotebookError(f"{path}: expected one batch, found {batches}")
+        raise NotebookError(
+            _("{path}: expected one batch, found {batches}").format(path=path, batches=batches)
+        )
     batch = batches[0]
     items = [
         BatchItem(

@@ -23,15 +23,24 @@ from pathlib import Path
 
 from simlib.errors import SimlibError
 from simlib.i18n import _
+from simlib.workbench.cli_parser import (
+    LANG_ENV,
+    argparse_in_language,
+    build_parser,
+    language_from_argv,
+)
 from simlib.workbench.crashlog import write_crash_log
+
+__all__ = ["build_parser", "main"]
 
 
 def _language(args: argparse.Namespace, scenario_path: str | Path | None = None) -> str:
     """The language of this command: ``--lang``, else the scenario file's
-    ``report.language``, else English; set for this process and the report kernels."""
+    ``report.language``, else ``SIMLIB_LANG``, else English; set for this process and
+    the report kernels."""
     from simlib import i18n
 
-    lang = getattr(args, "lang", None)
+    lang = getattr(args, "lang", None) or getattr(args, "main_lang", None)
     if (
         lang is None
         and scenario_path is not None
@@ -42,6 +51,8 @@ def _language(args: argparse.Namespace, scenario_path: str | Path | None = None)
         )
     ):
         lang = _scenario_language(Path(scenario_path))
+    if lang is None and os.environ.get(LANG_ENV):
+        lang = os.environ[LANG_ENV]
     return i18n.set_language(lang, export=True)
 
 
@@ -135,7 +146,7 @@ def _check_scenario_path(path: str | Path) -> None:
             if looks_like_data
             else _("a folder; expected a scenario file (YAML)")
         )
-        raise UsageError(f"{path}: {hint}")
+        raise UsageError(_("{path}: {hint}").format(path=path, hint=hint))
 
 
 def _cmd_describe(args: argparse.Namespace) -> int:
@@ -273,7 +284,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from simlib.workbench.demo import run_demo
 
     # Without --lang the demo is rendered in every language, each in its own folder.
-    languages = None if args.lang else ("en", "zh-CN")
+    languages = None if (args.lang or getattr(args, "main_lang", None)) else ("en", "zh-CN")
     _language(args)
     start = time.perf_counter()
     out = Path(args.out)
@@ -329,6 +340,7 @@ def _cmd_design(args: argparse.Namespace) -> int:
     from simlib.search import SearchError, run_search
     from simlib.search.output import check_out_folder, write_outputs
 
+    _language(args, args.scenario)
     start = time.perf_counter()
     sc = _load_scenario(args.scenario)
     if sc.search is None:
@@ -359,6 +371,7 @@ def _cmd_docs(args: argparse.Namespace) -> int:
     from simlib import formats
     from simlib.workbench.batch import PROJECT_ROOT
 
+    _language(args)
     folder = Path(args.out) if args.out else PROJECT_ROOT / formats.DOCS_DIR
     if args.check:
         stale = formats.stale_docs(folder)
@@ -377,6 +390,7 @@ def _cmd_docs(args: argparse.Namespace) -> int:
 def _cmd_init(args: argparse.Namespace) -> int:
     from simlib.workbench import project
 
+    _language(args)
     folder = Path(args.folder)
     try:
         written = project.init(folder)
@@ -384,9 +398,9 @@ def _cmd_init(args: argparse.Namespace) -> int:
         print(exc, file=sys.stderr)
         return 2
     for p in written:
-        print(f"wrote {p}")
+        print(_("wrote {file}").format(file=p))
     cd = "" if folder.resolve() == Path.cwd().resolve() else f"cd {folder} && "
-    print(f"Next: {cd}{_this_command()} run scenario.yaml")
+    print(_("Next: {command}").format(command=f"{cd}{_this_command()} run scenario.yaml"))
     return 0
 
 
@@ -416,309 +430,13 @@ def _this_command() -> str:
         return str(exe)
 
 
-def _positive(text: str) -> int:
-    """argparse type: a whole number of at least 1 (workers)."""
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {v}")
-    return v
-
-
-def _draws(text: str) -> int:
-    """argparse type: draws, from 1 to the limit every entry point shares."""
-    from simlib.limits import MAX_DRAWS
-
-    v = _positive(text)
-    if v > MAX_DRAWS:
-        raise argparse.ArgumentTypeError(f"expected at most {MAX_DRAWS:,} draws, got {v:,}")
-    return v
-
-
 class UsageError(SimlibError, ValueError):
     """The command line names something that cannot be used as asked."""
 
 
-def _add_lang(p: argparse.ArgumentParser, from_file: bool = True) -> None:
-    p.add_argument(
-        "--lang",
-        type=_lang,
-        default=None,
-        help="language of the output: en or zh-CN (default: "
-        + ("the scenario file's report.language, else " if from_file else "")
-        + "en)",
-    )
-
-
-def _lang(text: str) -> str:
-    """argparse type: a language simlib speaks (en, zh-CN)."""
-    from simlib.i18n import LanguageError, normalize
-
-    try:
-        return normalize(text)
-    except LanguageError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--debug",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help="show the full traceback of any error instead of one line (to report a bug)",
-    )
-    parser = argparse.ArgumentParser(
-        prog="simlib",
-        description="Sales-force performance-management workbench: targets, plans, "
-        "appraisal, simulation and reports.",
-        epilog="Exit status: 0 done; 1 some work failed or a file could not be read or "
-        "written; 2 bad input, command line or output folder; 3 internal error (a bug: the message names "
-        "a log file with the details; --debug shows them).",
-        parents=[common],
-    )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    _add_parser = sub.add_parser
-
-    def add_parser(name: str, **kw):
-        return _add_parser(name, parents=[common], **kw)
-
-    sub.add_parser = add_parser  # every subcommand also takes --debug
-
-    _add_check_and_run_commands(sub)
-    _add_page_commands(sub)
-    _add_tool_commands(sub)
-    return parser
-
-
-def _add_check_and_run_commands(sub) -> None:
-    """Subcommands validate, run, describe and explain."""
-    p = sub.add_parser(
-        "validate",
-        help="check a dataset (folder or DuckDB file) or a scenario file; list every problem",
-        description="Validate a dataset (a folder of CSV / Parquet / Excel files, or a "
-        "DuckDB file). Prints every problem as a table (file, row, column, value found, "
-        "what was expected) and exits 1, or prints a one-screen summary and exits 0. "
-        "The input files are never modified. Given a scenario file (.yaml), validates it in "
-        "full (every reform and sweep) and lists every problem with its path.",
-    )
-    p.add_argument("path", help="dataset folder, .duckdb file, or scenario .yaml")
-    p.add_argument(
-        "--encoding",
-        default=None,
-        help="CSV encoding (utf-8, utf-8-sig, gb18030, gbk); detected when omitted",
-    )
-    _add_lang(p)
-    p.set_defaults(func=_cmd_validate)
-
-    p = sub.add_parser(
-        "run",
-        help="simulate every scenario of a file and render the reports",
-        description="Simulate the baseline, every reform and every sweep member of a scenario "
-        "file, store the results in <out>.store/results.duckdb (beside the output folder, "
-        "which holds only the reports), render one report per scenario, a comparison report "
-        "and index.html (code hidden). Unchanged scenarios reuse their stored results. A "
-        "failing scenario does not stop the others; the index says why. The output folder "
-        "is locked while the run writes to it. Exit status 1 when any scenario, report or "
-        "the comparison failed.",
-    )
-    p.add_argument("scenario", help="scenario file (YAML), e.g. scenarios/demo.yaml")
-    p.add_argument("--out", default=None, help="output folder (default reports/<batch>)")
-    p.add_argument(
-        "--resume",
-        action="store_true",
-        help="redo only what failed or changed since the last run into the same folder",
-    )
-    p.add_argument(
-        "--draws",
-        type=_draws,
-        default=None,
-        help="override every scenario's draws (1 to 1,000,000: simlib.limits.MAX_DRAWS)",
-    )
-    p.add_argument(
-        "--yes",
-        action="store_true",
-        help="go ahead with a large batch (more than 100 simulations, or expected to take "
-        "longer than 15 minutes); without it such a batch stops with the estimate",
-    )
-    p.add_argument("--no-reports", action="store_true", help="simulate and store only")
-    p.add_argument(
-        "--excel",
-        action="store_true",
-        help="also write <out>/<batch>.xlsx (comparison and group tables) and, for scenarios "
-        "that allow individual pay, per-rep pay statements in <out>.store/ (outside the "
-        "shared folder)",
-    )
-    p.add_argument(
-        "--workers", type=_positive, default=2, help="reports rendered at once (default 2)"
-    )
-    p.add_argument(
-        "--sim-workers",
-        type=_positive,
-        default=None,
-        help="scenarios simulated at once after the baseline (default: half the cores)",
-    )
-    _add_lang(p)
-    p.set_defaults(func=_cmd_run)
-
-    p = sub.add_parser(
-        "describe",
-        help="print what each reform of a scenario file changes, in plain language",
-        description="Validate a scenario file and print its header, its baseline and, for each "
-        "reform and sweep member, what it changes against its base, in plain language.",
-    )
-    p.add_argument("scenario", help="scenario file (YAML)")
-    _add_lang(p)
-    p.set_defaults(func=_cmd_describe)
-
-    p = sub.add_parser(
-        "explain",
-        help="one rep's pay under a scenario's plan, step by step",
-        description="Replay a scenario's plan on the data's actual results for the plan year "
-        "and print one rep's pay statement for one month: every step in numbers and words. "
-        "This prints an individual's pay: use it for that rep's questions, not in reports.",
-    )
-    p.add_argument("scenario", help="scenario file (YAML)")
-    p.add_argument("rep_id", help="the rep's id, e.g. S00012")
-    p.add_argument("--period", default=None, help="month, e.g. 2026-03 (default: the year's last)")
-    p.add_argument(
-        "--scenario-name",
-        dest="name",
-        default=None,
-        help="which scenario of the file (default: the baseline), e.g. proposed",
-    )
-    _add_lang(p)
-    p.set_defaults(func=_cmd_explain)
-
-
-def _add_page_commands(sub) -> None:
-    """Subcommands report, report-topic, demo, init and design."""
-    p = sub.add_parser(
-        "report",
-        help="re-render a batch's reports from its results store (no simulation)",
-        description="Execute the scenario and comparison notebooks again on the results stored "
-        "in BATCH.store/results.duckdb (no simulation) and rewrite index.html. BATCH is the "
-        "output folder or a batch name under reports/.",
-    )
-    p.add_argument("batch", help="batch folder (reports/demo) or name (demo)")
-    p.add_argument(
-        "--workers", type=_positive, default=2, help="reports rendered at once (default 2)"
-    )
-    _add_lang(p, from_file=False)
-    p.set_defaults(func=_cmd_report)
-
-    p = sub.add_parser(
-        "report-topic",
-        help="render a topic report (data health, targets, plans, appraisal, behaviour) "
-        "for your own data",
-        description="Render one topic report for a dataset (a folder of CSV / Parquet / Excel "
-        "tables, or a DuckDB file), with the KPIs and levels the data name: NAME is "
-        "data_health, targets, plans, appraisal or behavior. Specs the report reads (a cascade, "
-        "plans, a scorecard) must name the data's KPIs: pass your own with --set, e.g. "
-        "--set spec_path=my_cascade.yaml, --set 'plan_files=[a.yaml, b.yaml]', "
-        "--set scorecard_path=my_scorecard.yaml. Writes OUT/NAME.html (code hidden).",
-    )
-    p.add_argument("name", help="data_health, targets, plans, appraisal or behavior")
-    p.add_argument("data", help="dataset folder or .duckdb file")
-    p.add_argument("--out", default=None, help="output folder (default reports/topics/<data>)")
-    p.add_argument(
-        "--currency", default=None, help="currency code written before amounts (default CNY)"
-    )
-    p.add_argument(
-        "--set",
-        action="append",
-        metavar="NAME=VALUE",
-        help="a parameter of the report (repeatable); see the notebook's parameters cell",
-    )
-    _add_lang(p, from_file=False)
-    p.set_defaults(func=_cmd_report_topic)
-
-    p = sub.add_parser(
-        "demo",
-        help="run the demo batch and the demo reports on the bundled sample",
-        description="Run scenarios/demo.yaml on data/sample (current plan, proposed plan, a "
-        "team-weighted variant, an AHP-weighted appraisal variant, a cap sweep), render the "
-        "other demo notebooks (data health, appraisal, plans ...) and print the path of "
-        "index.html and the wall time. Without --lang the demo is rendered in English and in "
-        "Chinese, into OUT/en/ and OUT/zh-CN/, and OUT/index.html links both.",
-    )
-    p.add_argument("--out", default="reports/demo", help="output folder (default reports/demo)")
-    p.add_argument("--draws", type=_draws, default=None, help="override the demo's draws")
-    p.add_argument(
-        "--quick", action="store_true", help="leave out the design search (its page and files)"
-    )
-    _add_lang(p, from_file=False)
-    p.set_defaults(func=_cmd_demo)
-
-    p = sub.add_parser(
-        "init",
-        help="copy a starting scenario file and the bundled sample into a folder",
-        description="Copy the demo's scenario file (as scenario.yaml), the plans, appraisals "
-        "and cascades it names (scenarios/) and the bundled sample (data/sample/) into FOLDER, "
-        "so `simlib run scenario.yaml` runs there on the folder's own copies. Nothing is "
-        "overwritten.",
-    )
-    p.add_argument("folder", nargs="?", default=".", help="folder (default: the current one)")
-    p.set_defaults(func=_cmd_init)
-
-    p = sub.add_parser(
-        "design",
-        help="search a scenario file's design space for the design that meets the goals",
-        description="Run the search: section of a scenario file: tune the named plan (cascade, "
-        "appraisal) parameters within their bounds with differential evolution, every design on "
-        "the same random years, confirm the best at full draws, and write the recommended design "
-        "and each Pareto-frontier point as a scenario file (designs/*.yaml, for simlib run and "
-        "describe) and a plan file (plans/*.yaml, for the what-if's --plan), the tables, the "
-        "runs (results.duckdb) and a report page (design.html). Exit status 1 when no design "
-        "meets every goal (the report says which goals conflict and by how much).",
-    )
-    p.add_argument("scenario", help="scenario file (YAML) with a search: section")
-    p.add_argument("--out", default=None, help="output folder (default reports/<batch>_design)")
-    p.add_argument("--no-report", action="store_true", help="write the files only, no HTML")
-    p.set_defaults(func=_cmd_design)
-
-
-def _add_tool_commands(sub) -> None:
-    """Subcommands docs and whatif."""
-    p = sub.add_parser(
-        "docs",
-        help="write the input-format reference (docs/formats/) from the schemas",
-        description="Write the pages describing dataset tables and plan, cascade, appraisal "
-        "and scenario files, generated from the schemas the code validates with. With "
-        "--check, write nothing and exit 1 when a page is out of date.",
-    )
-    p.add_argument("--out", default=None, help="folder (default docs/formats in the project)")
-    p.add_argument("--check", action="store_true", help="only check the pages are current")
-    p.set_defaults(func=_cmd_docs)
-
-    p = sub.add_parser(
-        "whatif",
-        help="open the what-if in a browser: move a plan's settings, see last year re-paid",
-        description="Serve the what-if page on this machine (Voila, no code shown): the plan's "
-        "controls (threshold, curve points, accelerator, cap, gates, pay mix, team share, "
-        "weights) and what the plan as set would have paid last year against the start. "
-        "'Save as reform' writes a scenario file that 'simlib run' accepts. Stop with Ctrl+C.",
-    )
-    p.add_argument(
-        "data", nargs="?", default=None, help="dataset folder or .duckdb (default: data/sample)"
-    )
-    p.add_argument(
-        "--plan",
-        default=None,
-        help="plan file to start from (default: scenarios/plans/am_proposed.yaml)",
-    )
-    p.add_argument("--port", type=_positive, default=None, help="port (default: a free one)")
-    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
-    p.add_argument("--year", type=int, default=None, help="year replayed (default: the last)")
-    p.add_argument(
-        "--scenarios",
-        default=None,
-        help="folder 'Save as reform' writes to (default: scenarios/whatif)",
-    )
-    _add_lang(p, from_file=False)
-    p.set_defaults(func=_cmd_whatif)
+def _command(name: str):
+    """The function running subcommand ``name`` (``report-topic`` -> ``_cmd_report_topic``)."""
+    return globals()["_cmd_" + name.replace("-", "_")]
 
 
 #: Exit statuses (see the module docs).
@@ -726,8 +444,13 @@ EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL = 1, 2, 3
 
 
 def main(argv: list[str] | None = None) -> int:
+    from simlib import i18n
+
+    argv = sys.argv[1:] if argv is None else list(argv)
     try:
-        args = build_parser().parse_args(argv)
+        # The help and argparse's usage errors speak the language the command line asks for.
+        with i18n.use(language_from_argv(argv)), argparse_in_language():
+            args = build_parser().parse_args(argv)
     except SystemExit as exc:  # --help, or argparse's own usage message (exit 2)
         return int(exc.code or 0)
     debug = bool(getattr(args, "debug", False))
@@ -747,7 +470,7 @@ def _execute(args: argparse.Namespace, debug: bool) -> int:
     """Run one command; map every error to a message and an exit status."""
     name = f"simlib {args.command}"
     try:
-        return int(args.func(args) or 0)
+        return int(_command(args.command)(args) or 0)
     except BrokenPipeError:
         # The reader went away (`simlib validate ... | head`): not an error of ours.
         devnull = os.open(os.devnull, os.O_WRONLY)

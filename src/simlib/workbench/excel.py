@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from simlib._atomic import atomic_file
+from simlib.i18n import _
 
 #: Excel number formats by kind of column. Money: thousands separators, no cents.
 FORMATS = {
@@ -99,7 +100,7 @@ def write_workbook(path: str | Path, sheets: Mapping[str, Sheet], currency: str 
     from openpyxl.utils import get_column_letter
 
     if not sheets:
-        raise ValueError("write_workbook needs at least one table")
+        raise ValueError("write_workbook needs at least one table")  # internal: callers pass tables
     wb = Workbook()
     wb.remove(wb.active)
     taken: set[str] = set()
@@ -218,7 +219,11 @@ def batch_tables(view: Any, baseline: str = "baseline") -> dict[str, Sheet]:
     appears (groups under the baseline's ``report.min_group`` are left out)."""
     results = view.results
     if baseline not in results:
-        raise ValueError(f"the batch has no successful {baseline!r} run to compare against")
+        raise ValueError(
+            _("the batch has no successful {baseline} run to compare against").format(
+                baseline=repr(baseline)
+            )
+        )
     design = view.designs.get(baseline)
     min_group = int(((design or {}).get("report") or {}).get("min_group", 5))
     sheets = {"Comparison": comparison_sheet(results, baseline),
@@ -269,7 +274,9 @@ def write_batch_workbooks(
     shared_dir, private_dir = Path(shared_dir).resolve(), Path(private_dir).resolve()
     if private_dir == shared_dir or shared_dir in private_dir.parents:
         raise ValueError(
-            f"per-rep pay statements must be written outside the shared folder {shared_dir}"
+            _("per-rep pay statements must be written outside the shared folder {folder}").format(
+                folder=shared_dir
+            )
         )
     from simlib.plans.spec import PlanSpec
 

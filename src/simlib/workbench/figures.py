@@ -179,6 +179,7 @@ def plot_pay_distribution(results: Mapping[str, Any], ax=None):
     else:
         axes = np.atleast_1d(np.asarray(ax, dtype=object))
         if axes.size < len(names):
+            # internal: the report notebooks pass one axis per design
             raise ValueError(f"plot_pay_distribution: {len(names)} designs need as many axes")
         fig = axes.flat[0].figure
     bins = np.linspace(0, PAY_MULTIPLE_AXIS, 31)

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from simlib.i18n import N_, _
+
 
 def dumps(obj: Any) -> str:
     """JSON for report payloads (paths and numpy scalars allowed)."""
@@ -16,6 +18,23 @@ def dumps(obj: Any) -> str:
 # ====================================================================== batches
 #: Statuses of a scenario in a batch.
 OK_STATUSES = ("simulated", "reused")
+
+#: How the command line's progress lines name each status (the store keeps the codes).
+_STATUS_WORDS = {
+    "simulated": N_("simulated"),
+    "reused": N_("reused"),
+    "failed": N_("failed"),
+    "kept": N_("kept"),
+    "report": N_("report"),
+    "rendered": N_("rendered"),
+    "removed": N_("removed"),
+}
+
+
+def status_word(status: str) -> str:
+    """``status`` as the progress lines show it, in the language in force."""
+    word = _STATUS_WORDS.get(status)
+    return _(word) if word else status
 
 
 @dataclass
@@ -70,8 +89,6 @@ class BatchResult:
 
     def summary(self) -> str:
         """One line counting each kind of failure, e.g. for the command line."""
-        from simlib.i18n import _
-
         parts = [
             _("{n} scenario(s), {failed} failed").format(
                 n=len(self.items), failed=len(self.failed_scenarios)

@@ -18,6 +18,7 @@ from typing import Any
 from simlib import bundled
 from simlib._atomic import atomic_file
 from simlib.errors import SimlibError
+from simlib.i18n import N_, _
 
 #: The source checkout when running from one; else the working folder the command started
 #: in (reports, relative output folders and notebook kernels start there).
@@ -74,16 +75,23 @@ def validate_parameters(notebook: str | Path, parameters: Mapping[str, Any]) -> 
     unknown = sorted(set(parameters) - set(declared))
     if unknown:
         raise NotebookError(
-            f"{Path(notebook).name}: unknown parameter(s) {unknown}; "
-            f"the notebook declares {sorted(declared)}"
+            _(
+                "{notebook}: unknown parameter(s) {unknown}; the notebook declares {declared}"
+            ).format(notebook=Path(notebook).name, unknown=unknown, declared=sorted(declared))
         )
     wrong = [
-        f"{k} = {v!r} (the notebook expects {_kind(declared[k])})"
+        _("{name} = {value} (the notebook expects {kind})").format(
+            name=k, value=repr(v), kind=_(_kind(declared[k]))
+        )
         for k, v in parameters.items()
         if not _same_kind(declared[k], v)
     ]
     if wrong:
-        raise NotebookError(f"{Path(notebook).name}: parameter(s) of the wrong kind: {wrong}")
+        raise NotebookError(
+            _("{notebook}: parameter(s) of the wrong kind: {wrong}").format(
+                notebook=Path(notebook).name, wrong=wrong
+            )
+        )
 
 
 def _default_value(source: Any) -> Any:
@@ -97,8 +105,9 @@ def _default_value(source: Any) -> Any:
 
 def _kind(source: Any) -> str:
     v = _default_value(source)
-    return {bool: "True/False", int: "a number", float: "a number", str: "text",
-            list: "a list", tuple: "a list", dict: "a mapping"}.get(type(v), "any value")  # fmt: skip
+    return {bool: N_("True/False"), int: N_("a number"), float: N_("a number"), str: N_("text"),
+            list: N_("a list"), tuple: N_("a list"),
+            dict: N_("a mapping")}.get(type(v), N_("any value"))  # fmt: skip
 
 
 def _same_kind(source: Any, value: Any) -> bool:
@@ -152,14 +161,20 @@ def execute_notebook(
                 break
             except pm.PapermillExecutionError as exc:
                 raise NotebookError(
-                    f"{notebook.name} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
+                    _("{notebook} failed in cell {cell}: {error}").format(
+                        notebook=notebook.name,
+                        cell=exc.exec_count,
+                        error=f"{exc.ename}: {exc.evalue}",
+                    )
                 ) from None
             except (RuntimeError, TimeoutError) as exc:
                 # A kernel that does not start or answer (e.g. a port taken by another
                 # process at the same moment) gets one more try with a fresh kernel.
                 if attempt == 2:
                     raise NotebookError(
-                        f"{notebook.name}: the kernel did not start or answer: {exc}"
+                        _("{notebook}: the kernel did not start or answer: {error}").format(
+                            notebook=notebook.name, error=exc
+                        )
                     ) from None
     return Path(output)
 

@@ -32,6 +32,7 @@ import tempfile
 from pathlib import Path
 
 from simlib.errors import SimlibError
+from simlib.i18n import _
 
 #: Suffix of the folder beside ``<out>`` holding the results store and notebooks.
 STORE_SUFFIX = ".store"
@@ -73,7 +74,11 @@ def check(out_dir: str | Path, option: str = "--out") -> None:
     """Refuse an output folder that is a file (before any work is done)."""
     for folder in (Path(out_dir), store_dir(out_dir)):
         if folder.exists() and not folder.is_dir():
-            raise OutputError(f"{option} {folder}: is a file; expected a folder (or a new name)")
+            raise OutputError(
+                _("{option} {folder}: is a file; expected a folder (or a new name)").format(
+                    option=option, folder=folder
+                )
+            )
 
 
 def prepare(out_dir: str | Path, option: str = "--out") -> tuple[Path, Path]:
@@ -89,7 +94,9 @@ def prepare(out_dir: str | Path, option: str = "--out") -> tuple[Path, Path]:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise OutputError(
-                f"{option} {folder}: cannot create the folder ({exc.strerror or exc})"
+                _("{option} {folder}: cannot create the folder ({reason})").format(
+                    option=option, folder=folder, reason=exc.strerror or exc
+                )
             ) from None
         try:  # found out now, not after an hour of simulation
             fd, probe = tempfile.mkstemp(dir=folder, prefix=".probe.")
@@ -97,7 +104,9 @@ def prepare(out_dir: str | Path, option: str = "--out") -> tuple[Path, Path]:
             os.unlink(probe)
         except OSError as exc:
             raise OutputError(
-                f"{option} {folder}: cannot write in the folder ({exc.strerror or exc})"
+                _("{option} {folder}: cannot write in the folder ({reason})").format(
+                    option=option, folder=folder, reason=exc.strerror or exc
+                )
             ) from None
     return out_dir, sdir
 
@@ -143,8 +152,9 @@ class OutputLock:
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{LOCK_FILE}.")
         except OSError as exc:
             raise OutputError(
-                f"{self.out_dir}: cannot write beside it in {self.path.parent} "
-                f"({exc.strerror or exc})"
+                _("{folder}: cannot write beside it in {where} ({reason})").format(
+                    folder=self.out_dir, where=self.path.parent, reason=exc.strerror or exc
+                )
             ) from None
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -155,7 +165,9 @@ class OutputLock:
                 if isinstance(exc, FileExistsError):
                     raise
                 raise OutputError(
-                    f"{self.out_dir}: cannot write there ({exc.strerror or exc})"
+                    _("{folder}: cannot write there ({reason})").format(
+                        folder=self.out_dir, reason=exc.strerror or exc
+                    )
                 ) from None
         finally:
             Path(tmp).unlink(missing_ok=True)
@@ -169,7 +181,7 @@ class OutputLock:
             return {}
 
     def acquire(self) -> OutputLock:
-        for _ in range(3):
+        for _attempt in range(3):
             try:
                 self._write()
                 self.held = True
@@ -195,21 +207,38 @@ class OutputLock:
                     continue
                 stale.unlink(missing_ok=True)
                 self.echo(
-                    f"  note: took over the lock of a run that no longer runs "
-                    f"(pid {pid} on {host}, started {info.get('started', '?')})"
+                    "  "
+                    + _(
+                        "note: took over the lock of a run that no longer runs "
+                        "(pid {pid} on {host}, started {started})"
+                    ).format(pid=pid, host=host, started=info.get("started", "?"))
                 )
                 continue
             if not info:
                 raise OutputError(
-                    f"{self.out_dir}: the lock file {self.path} cannot be read; if no "
-                    "run is writing to this folder, delete that file and run again"
+                    _(
+                        "{folder}: the lock file {lock} cannot be read; if no run is writing "
+                        "to this folder, delete that file and run again"
+                    ).format(folder=self.out_dir, lock=self.path)
                 )
             raise OutputError(
-                f"{self.out_dir}: another run is writing to this folder (pid {pid} on "
-                f"{host}, started {info.get('started', '?')}); wait for it to finish, or "
-                f"use another --out. If that run is gone, delete {self.path}"
+                _(
+                    "{folder}: another run is writing to this folder (pid {pid} on {host}, "
+                    "started {started}); wait for it to finish, or use another --out. If that "
+                    "run is gone, delete {lock}"
+                ).format(
+                    folder=self.out_dir,
+                    pid=pid,
+                    host=host,
+                    started=info.get("started", "?"),
+                    lock=self.path,
+                )
             )
-        raise OutputError(f"{self.out_dir}: could not take the lock {self.path}; try again")
+        raise OutputError(
+            _("{folder}: could not take the lock {lock}; try again").format(
+                folder=self.out_dir, lock=self.path
+            )
+        )
 
     def release(self) -> None:
         if self.held:

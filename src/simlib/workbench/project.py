@@ -19,6 +19,7 @@ import os
 from pathlib import Path
 
 from simlib import bundled
+from simlib.i18n import _
 
 #: A folder holding this is a project root.
 MARKER = "scenarios"
@@ -39,7 +40,7 @@ def root(start: str | Path | None = None) -> Path:
     if env:
         p = Path(env).expanduser().resolve()
         if not p.is_dir():
-            raise ProjectError(f"{ENV}={env}: not a folder")
+            raise ProjectError(_("{var}={value}: not a folder").format(var=ENV, value=env))
         return p
     here = Path(start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
@@ -49,8 +50,10 @@ def root(start: str | Path | None = None) -> Path:
     if (shipped / MARKER).is_dir():
         return shipped
     raise ProjectError(
-        f"no simlib project found: no folder at or above {here} holds '{MARKER}/'; "
-        f"run from inside the project or set {ENV}"
+        _(
+            "no simlib project found: no folder at or above {here} holds '{marker}/'; "
+            "run from inside the project or set {var}"
+        ).format(here=here, marker=MARKER, var=ENV)
     )
 
 
@@ -93,11 +96,12 @@ def init(folder: str | Path = ".") -> list[Path]:
     import shutil
 
     folder = Path(folder)
-    taken = [folder / dest for _, dest in STARTER_FILES if (folder / dest).exists()]
+    taken = [folder / dest for _src, dest in STARTER_FILES if (folder / dest).exists()]
     if taken:
         raise FileExistsError(
-            f"{folder}: already holds {', '.join(str(p) for p in taken)}; "
-            "nothing was copied (choose an empty folder)"
+            _(
+                "{folder}: already holds {files}; nothing was copied (choose an empty folder)"
+            ).format(folder=folder, files=", ".join(str(p) for p in taken))
         )
     written = []
     for src, dest in STARTER_FILES:

@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 from simlib.i18n import _
-from simlib.workbench.items import OK_STATUSES, BatchItem, error_text
+from simlib.workbench.items import OK_STATUSES, BatchItem, error_text, status_word
 
 
 def _with_budget(sc, budget: float):
@@ -51,7 +51,11 @@ def progress(done: int, total: int, seconds: float) -> str:
     from simlib.limits import format_duration
 
     left = (
-        f", about {format_duration(seconds / done * (total - done))} left" if done < total else ""
+        _(", about {duration} left").format(
+            duration=format_duration(seconds / done * (total - done))
+        )
+        if done < total
+        else ""
     )
     return f"  [{done}/{total}, {format_duration(seconds)}{left}]"
 
@@ -113,7 +117,7 @@ class Simulations:
             self.texts[sc.name] = sc.text
             item = self.simulate_one(sc, self.pos)
             self.echo(
-                f"  {item.status:<9} {sc.name}"
+                f"  {status_word(item.status):<9} {sc.name}"
                 + (f"  ({item.message})" if item.message else "")
                 + progress(done, len(scenarios), time.perf_counter() - sim_start)
             )
@@ -123,7 +127,7 @@ class Simulations:
             if sc.budget_neutral and item.status in OK_STATUSES and BASELINE in self.results:
                 bitem = self.budget_neutral(sc)
                 self.echo(
-                    f"  {bitem.status:<9} {bitem.name}"
+                    f"  {status_word(bitem.status):<9} {bitem.name}"
                     + (f"  ({bitem.message})" if bitem.message else "")
                 )
                 self.record(bitem)
@@ -132,7 +136,7 @@ class Simulations:
         """The scenarios the file states but that could not be built, with why."""
         for name, why in failed.items():
             self.store.log(self.batch, name, None, "failed", 0.0, why)
-            self.echo(f"  failed    {name}  ({why.splitlines()[0]})")
+            self.echo(f"  {status_word('failed'):<9} {name}  ({why.splitlines()[0]})")
             self.record(BatchItem(name, self.pos, "failed", None, why, kind="invalid"))
 
     def simulate_one(self, sc, position: int) -> BatchItem:

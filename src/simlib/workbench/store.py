@@ -62,6 +62,7 @@ import numpy as np
 import pandas as pd
 
 from simlib.errors import SimlibError
+from simlib.i18n import _
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -129,7 +130,7 @@ class Store:
             with self._connect() as con:
                 con.execute(_SCHEMA)
         elif not self.path.exists():
-            raise StoreError(f"results store not found: {self.path}")
+            raise StoreError(_("results store not found: {path}").format(path=self.path))
 
     @contextmanager
     def _connect(self) -> Iterator[Any]:
@@ -145,7 +146,11 @@ class Store:
                 break
             except duckdb.Error as exc:
                 if "lock" not in str(exc).lower() or attempt == 99:
-                    raise StoreError(f"cannot open the results store {self.path}: {exc}") from None
+                    raise StoreError(
+                        _("cannot open the results store {path}: {error}").format(
+                            path=self.path, error=exc
+                        )
+                    ) from None
                 time.sleep(0.1)
         try:
             yield con
@@ -166,7 +171,7 @@ class Store:
     ) -> None:
         """Store a :class:`~simlib.engine.SimulationResult` under ``key`` (replacing any)."""
         if self.read_only:
-            raise StoreError("the store is open read-only")
+            raise StoreError("the store is open read-only")  # internal: callers open to write
         prov = dict(result.provenance)
         per_draw = result.per_draw.reset_index().melt(
             id_vars="draw", var_name="metric", value_name="value"
@@ -359,7 +364,7 @@ class Store:
             [key],
         )
         if df.empty:
-            raise StoreError(f"no run {key!r} in {self.path}")
+            raise StoreError(_("no run {key} in {path}").format(key=repr(key), path=self.path))
         out = json.loads(df["provenance"].iloc[0])
         out["scenario_text"] = df["scenario_text"].iloc[0]
         out["scenario_hash"] = df["scenario_hash"].iloc[0]
@@ -375,7 +380,7 @@ class Store:
                 "SELECT scenario, provenance, seconds FROM runs WHERE run_key = ?", [key]
             ).fetchone()
             if run is None:
-                raise StoreError(f"no run {key!r} in {self.path}")
+                raise StoreError(_("no run {key} in {path}").format(key=repr(key), path=self.path))
             pdw = con.execute(
                 "SELECT draw, metric, value FROM per_draw WHERE run_key = ?", [key]
             ).df()

@@ -37,6 +37,7 @@ from simlib import vocabulary as voc
 from simlib.errors import SimlibError, SpecError
 from simlib.i18n import N_, _
 from simlib.scenario import NO_CAP_ATTAINMENT
+from simlib.workbench.whatif.values import cap_index, show_value
 
 #: Where "no cap" puts the curve's last point (attainment, as a multiple of quota),
 #: as a scenario file's ``none`` cap does.
@@ -113,40 +114,10 @@ class Control:
         return show_value(self.kind, value, self.unit)
 
 
-def show_value(kind: str, value: Any, unit: str = "") -> str:
-    if kind == "switch":
-        return _("on") if value else _("off")
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return _("n/a")
-    v = float(value)
-    if kind == "attainment":
-        return _("no cap") if v >= NO_CAP else _("{pct} of quota").format(pct=f"{v:.0%}")
-    if kind in ("factor", "share"):
-        return f"{v:.0%}" if abs(v * 100 - round(v * 100)) < 1e-9 else f"{v:.1%}"
-    if kind == "slope":
-        return f"{v:.2f}x"
-    if kind == "money":
-        return f"{v:,.0f} {unit}".strip()
-    return f"{v:g} {_(unit) if unit else ''}".strip()
-
-
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, bool) or isinstance(b, bool):
         return bool(a) == bool(b)
     return abs(float(a) - float(b)) <= 1e-9
-
-
-def cap_index(curve: list) -> int:
-    """Index of the curve point where pay stops rising (the cap point).
-
-    The end of the last rising segment, as a scenario file's cap moves
-    (``curve[-1][0]``) read it; an explicit flat tail after it is not the cap.
-    """
-    pts = [(float(a), float(b)) for a, b in curve]
-    rising = [
-        i for i in range(1, len(pts)) if pts[i][0] > pts[i - 1][0] and pts[i][1] > pts[i - 1][1]
-    ]
-    return rising[-1] if rising else len(pts) - 1
 
 
 @dataclass(frozen=True)
@@ -236,13 +207,13 @@ class WhatIf:
         self.min_group = int(min_group)
         tg = ds.targets if targets is None else targets
         if tg is None:
-            raise WhatIfError("no targets: the dataset has no targets table; pass targets=")
+            raise WhatIfError(_("no targets: the dataset has no targets table; pass targets="))
         tg = tg.loc[tg["rep_id"].notna()] if "rep_id" in tg.columns else tg
         periods_all = pd.PeriodIndex(tg["period"])
         self.year = int(periods_all.year.max()) if year is None else int(year)
         tg = tg.loc[periods_all.year == self.year]
         if tg.empty:
-            raise WhatIfError(f"no targets in {self.year}")
+            raise WhatIfError(_("no targets in {year}").format(year=self.year))
         act = ds.sales.loc[ds.sales["period"].dt.year == self.year]
         # A month an employed rep has no sales row for is missing data, not zero
         # sales: its target is left out too, so the rep is measured on the months he
@@ -258,7 +229,11 @@ class WhatIf:
         self.reps = ds.reps.loc[ds.reps["rep_id"].isin(used)].reset_index(drop=True)
         self.paid = self.plan.covers(self.reps)
         if not self.paid.any():
-            raise WhatIfError(f"plan {self.plan.name!r}: nobody with targets in {self.year}")
+            raise WhatIfError(
+                _("plan {plan}: nobody with targets in {year}").format(
+                    plan=repr(self.plan.name), year=self.year
+                )
+            )
         self.kpis = ds.kpi_names
         self.hierarchy = Hierarchy.of(ds)
         h = self.hierarchy
@@ -271,15 +246,19 @@ class WhatIf:
         )
         if main is None:
             raise WhatIfError(
-                f"plan {self.plan.name!r} has no quota-bonus or team component: "
-                "the what-if moves payout curves"
+                _(
+                    "plan {plan} has no quota-bonus or team component: the what-if moves "
+                    "payout curves"
+                ).format(plan=repr(self.plan.name))
             )
         scorecards = [c["name"] for c in self.base_spec["components"] if c["type"] == "scorecard"]
         if scorecards:
             raise NotImplementedError(
-                f"plan {self.plan.name!r}: scorecard component(s) {scorecards} pay on appraisal "
-                "scores, which a replay of sales results does not have; the what-if covers "
-                "plans without scorecards"
+                _(
+                    "plan {plan}: scorecard component(s) {names} pay on appraisal scores, which "
+                    "a replay of sales results does not have; the what-if covers plans without "
+                    "scorecards"
+                ).format(plan=repr(self.plan.name), names=scorecards)
             )
         self.main = main
         self.main_kpi = self.base_spec["components"][main]["kpi"]
@@ -504,7 +483,11 @@ class WhatIf:
         are an error."""
         unknown = sorted(set(values) - set(self.controls))
         if unknown:
-            raise WhatIfError(f"no control(s) {unknown}; the controls are {sorted(self.controls)}")
+            raise WhatIfError(
+                _("no control(s) {unknown}; the controls are {controls}").format(
+                    unknown=unknown, controls=sorted(self.controls)
+                )
+            )
         return {**self.start, **values}
 
     def moved(self, values: Mapping[str, Any]) -> list[str]:
@@ -538,7 +521,11 @@ class WhatIf:
         if "plan.variable_share" in moved:
             var = float(v["plan.variable_share"])
             if not 0 <= var < 1:
-                raise WhatIfError(f"the variable share must be within 0-100%, got {var:.0%}")
+                raise WhatIfError(
+                    _("the variable share must be within 0-100%, got {share}").format(
+                        share=f"{var:.0%}"
+                    )
+                )
             ti["pay_mix"] = {"base": round(1.0 - var, 12), "variable": var}
         if "plan.target_incentive" in moved:
             ti["amount"] = float(v["plan.target_incentive"])
@@ -550,7 +537,7 @@ class WhatIf:
             rel = {c["name"]: float(v[f"{c['name']}.weight"]) for c in indiv}
             total_rel = sum(rel.values())
             if total_rel <= 0:
-                raise WhatIfError("the weights of the individual measures add up to 0")
+                raise WhatIfError(_("the weights of the individual measures add up to 0"))
             room = sum(float(c["weight"]) for c in indiv)
             for c in indiv:
                 c["weight"] = room * rel[c["name"]] / total_rel
@@ -577,8 +564,9 @@ class WhatIf:
             new_x = NO_CAP if v[f"{name}.no_cap"] else float(v[f"{name}.cap"])
             if new_x <= xp:
                 raise WhatIfError(
-                    f"{self._label(comp)}: the cap ({new_x:.0%}) must be above the point "
-                    f"before it ({xp:.0%})"
+                    _(
+                        "{component}: the cap ({cap}) must be above the point before it ({x})"
+                    ).format(component=self._label(comp), cap=f"{new_x:.0%}", x=f"{xp:.0%}")
                 )
             slope = (ye - yp) / (xe - xp) if xe > xp else 0.0
             del curve[end:]
@@ -587,7 +575,11 @@ class WhatIf:
 
     def _set_team_share(self, comps: list[dict], share: float) -> list[dict]:
         if not 0 <= share < 1:
-            raise WhatIfError(f"the team share must be within 0-100% (below 100%), got {share:.0%}")
+            raise WhatIfError(
+                _("the team share must be within 0-100% (below 100%), got {share}").format(
+                    share=f"{share:.0%}"
+                )
+            )
         teams = [c for c in comps if c["type"] == "team"]
         indiv = self._individual(comps)
         if share > 0 and not teams:
@@ -619,7 +611,11 @@ class WhatIf:
         )
         room = 1.0 - share - others
         if room <= 0:
-            raise WhatIfError(f"a team share of {share:.0%} leaves nothing for individual measures")
+            raise WhatIfError(
+                _("a team share of {share} leaves nothing for individual measures").format(
+                    share=f"{share:.0%}"
+                )
+            )
         old = sum(float(c["weight"]) for c in indiv)
         for c in indiv:
             c["weight"] = room * float(c["weight"]) / old
@@ -634,7 +630,7 @@ class WhatIf:
         try:
             return Plan.from_dict(spec, kpis=self.kpis, root="plan")
         except SpecError as exc:
-            raise WhatIfError(f"not a valid plan: {exc}") from None
+            raise WhatIfError(_("not a valid plan: {error}").format(error=exc)) from None
 
     def evaluate(self, values: Mapping[str, Any] | None = None) -> WhatIfResult:
         """Re-pay the year under the plan the control ``values`` describe."""
@@ -741,7 +737,7 @@ class WhatIf:
         the start and as set, and the change; groups under ``min_group`` reps are
         left out (listed in ``.attrs["suppressed"]``). No individual's pay."""
         if by not in self._groupings:
-            raise WhatIfError(f"group by 'quartile' or 'region', not {by!r}")
+            raise WhatIfError(_("group by 'quartile' or 'region', not {by}").format(by=repr(by)))
         codes, labels = self._groupings[by]
         n = np.bincount(codes, minlength=len(labels))
         with np.errstate(invalid="ignore", divide="ignore"):
