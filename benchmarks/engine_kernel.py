@@ -2,21 +2,32 @@
 
 The same reps, months, KPIs, expectations, shock sizes, targets, plan and scorecard
 as ``bench_engine.py``'s ``local`` case (taken from the engine's own set-up, which
-is not timed here), computed draw by draw with plain numpy and nothing general:
+is not timed here), written with plain numpy and nothing general: chunks of draws,
+each KPI one contiguous (draws, reps, months) block, every buffer allocated once
+before the first chunk and reused, no pandas and no Python loop over reps, groups
+or months. One core. Per draw it computes:
 
-* sales: lognormal around each rep's expected month, company and region AR(1)
-  shocks, a rep shock and monthly noise correlated across the three KPIs (float32),
-  retention clipped to 0-1;
-* annual results over the staffed months; attainment against the annual quota;
-* appraisal: three KPI rules (ratio capped at 150%, two linear), competence, a
-  team score, a forced 10/20/40/20/10 distribution within each region;
-* plan: quarterly revenue bonus (threshold 80%, accelerator, cap) times a
-  retention modifier, a branch bonus on half team / half own attainment, a
-  monthly new-customer SPIF in its campaign months with an annual cap, and the
-  plan cap at 2.5x year-to-date target incentive;
-* per-draw metrics (total pay, budget, cost of sales, leverage P90, shares at
-  threshold / quota / cap, median attainment, Spearman, Gini, quartile cost of
-  sales, region reach, grade shares, pay by group) and per-rep sums and bins.
+* sales: for each rep, month and KPI (revenue, new customers, high-value retention)
+  ``base + sigma_rep Z_rep + C + G[region] + sigma_month Z`` with the normals
+  correlated across the KPIs (Cholesky factor), company and region shocks AR(1)
+  over the months, drawn in float32; exp for the two counted KPIs (zero where the
+  rep is not expected to sell), clipped to 0-1 for the retention rate;
+* annual results over the staffed months (sum, or mean for the rate, in float64)
+  and attainment against the annual target of each KPI (NaN without a target);
+* appraisal of the rated reps: three KPI rules (ratio capped at 150%, two linear),
+  competence points, the team score from team totals, the blend, and a forced
+  10/20/40/20/10 distribution by rank within each region (one sort per region);
+* plan, month by month: quarterly revenue bonus (threshold 80%, accelerator, cap)
+  times a modifier on the quarter's mean retention, a branch bonus on half branch /
+  half own quarterly attainment, a new-customer SPIF in its campaign months with a
+  year-to-date cap, and the plan cap at 2.5x year-to-date target incentive
+  (the excess held back month by month); pay per rep is the year's sum;
+* per-draw metrics: total pay, budget ratio, revenue, cost of sales, leverage P90,
+  shares at threshold / quota / cap, median attainment, Spearman of attainment
+  and pay multiple (ranks), Gini, cost of sales of the bottom and top attainment
+  quartiles, share of regions at target, grade shares, mean coefficient, pay by
+  group; per rep: fixed-point sums of pay and attainment, counts at quota and the
+  attainment and log-pay histogram bins.
 
 Run: ``python benchmarks/engine_kernel.py [draws]`` (prints wall and CPU seconds).
 """
@@ -32,15 +43,17 @@ import numpy as np
 
 
 def inputs_from_engine(work) -> dict:
-    """Plain arrays of the workload, read from the engine's prepared work."""
+    """Plain arrays of the workload, read from the engine's prepared work, laid out
+    KPI first: (kpis, reps, months)."""
     model, prep, sc = work.sales_model, work.plan, work.scorecard
     spec = {c.name: c for c in prep.spec.components}
     bonus, team, spif = spec["revenue_bonus"], spec["branch_bonus"], spec["new_customer_spif"]
     inv = prep.teams[team.name][2]
-    shares = np.asarray(sc.scorecard.rating.shares)
     rules = [k.rule for k in sc.scorecard.kpis]
+    kmajor = lambda x: np.ascontiguousarray(np.moveaxis(x, -1, 0))  # noqa: E731
+    inactive = ~model._active & model.layout.is_rate
     return {
-        "base": model._base32,
+        "base": kmajor(model._base32),
         "sigma": np.stack(
             [model.sigma_rep, model.sigma_company, model.sigma_region, model.sigma_month]
         ).astype(np.float32),
@@ -50,10 +63,11 @@ def inputs_from_engine(work) -> dict:
         "region": model.layout.region,
         "region_space": model.layout.region_space,
         "is_rate": model.layout.is_rate,
-        "staffed": work._staffed,
+        "inactive_rate": kmajor(inactive),
+        "staffed": kmajor(work._staffed),
         "months": work._staffed_months,
         "target_y": work._target_y,
-        "targets": np.nan_to_num(work.targets),
+        "targets": kmajor(np.nan_to_num(work.targets)),
         "ti_month": prep.ti_month,
         "ti": work.target_incentive,
         "base_salary": work.base_salary,
@@ -86,7 +100,6 @@ def inputs_from_engine(work) -> dict:
         "coefficients": np.array(
             [sc.scorecard.rating.coefficients[g] for g in sc.scorecard.rating.names]
         ),
-        "shares": shares,
         "budget": work.budget,
         "region_codes": work.region_codes,
         "n_regions": len(work.region_labels),
@@ -94,40 +107,52 @@ def inputs_from_engine(work) -> dict:
     }
 
 
-def _ar1(z: np.ndarray, rho: float) -> np.ndarray:
-    out = z.copy()
-    for t in range(1, z.shape[-2]):
-        out[..., t, :] = rho * out[..., t - 1, :] + np.sqrt(1 - rho**2) * z[..., t, :]
-    return out
-
-
-def _correlate(z: np.ndarray, c: np.ndarray) -> np.ndarray:
-    out = np.empty_like(z)
-    out[..., 0] = z[..., 0] * c[0, 0]
-    out[..., 1] = z[..., 0] * c[1, 0] + z[..., 1] * c[1, 1]
-    out[..., 2] = z[..., 0] * c[2, 0] + z[..., 1] * c[2, 1] + z[..., 2] * c[2, 2]
-    return out
+def _common_shock(z: np.ndarray, c: np.ndarray, rho: float, sigma: np.ndarray) -> np.ndarray:
+    """(K, ..., T) normals -> correlated across KPIs, AR(1) over months, scaled."""
+    z = np.einsum("jk,k...->j...", c, z)
+    s = np.sqrt(1 - rho**2)
+    for t in range(1, z.shape[-1]):
+        z[..., t] = rho * z[..., t - 1] + s * z[..., t]
+    return z * sigma.reshape(-1, *[1] * (z.ndim - 1))
 
 
 def _curve(x: np.ndarray, pts: np.ndarray, below: float | None) -> np.ndarray:
     f = np.interp(x, pts[:, 0], pts[:, 1])
-    return f if below is None else np.where(x < pts[0, 0], below, f)
+    if below is not None:
+        f[x < pts[0, 0]] = below
+    return f
 
 
-def _ranks(x: np.ndarray) -> np.ndarray:
-    """Ranks along the last axis (ties broken by position)."""
-    order = np.argsort(x, axis=-1, kind="stable")
+def _rule_points(x: np.ndarray, rule: tuple) -> np.ndarray:
+    kind, cap, lo, hi, s_lo, s_hi = rule
+    if kind == "ratio":
+        return 100 * np.clip(x, 0, cap)
+    return s_lo + np.clip((x - lo) / (hi - lo), 0, 1) * (s_hi - s_lo)
+
+
+def _ranks(order: np.ndarray) -> np.ndarray:
+    """Positions 0..R-1 from the indices that sort each row."""
     r = np.empty_like(order)
-    np.put_along_axis(r, order, np.arange(x.shape[-1])[None, :], axis=-1)
+    np.put_along_axis(r, order, np.arange(order.shape[-1])[None, :], axis=-1)
     return r
 
 
+def _flat_codes(n: int, codes: np.ndarray, m: int) -> np.ndarray:
+    """Codes of (draw, group) pairs for one bincount over a chunk."""
+    return (np.arange(n)[:, None] * m + codes).ravel()
+
+
 def run(inp: dict, draws: int, chunk: int = 16, seed: int = 1) -> dict:
-    f32 = np.float32
-    base, sig, half_var, chol = inp["base"], inp["sigma"], inp["half_var"], inp["chol"]
-    R, T, K = base.shape
+    f32, f64 = np.float32, np.float64
+    base = inp["base"]
+    K, R, T = base.shape
+    sig, half_var = inp["sigma"], inp["half_var"]
+    chol = inp["chol"].astype(f32)
+    cm = chol * sig[3][:, None]  # monthly noise: correlation and size in one product
+    rho_c, rho_g = inp["rho"]
     region, G = inp["region"], inp["region_space"]
-    rate_k = np.flatnonzero(inp["is_rate"])
+    rate_k = [k for k in range(K) if inp["is_rate"][k]]
+    inactive = [np.flatnonzero(inp["inactive_rate"][k]) for k in range(K)]
     staffed, months = inp["staffed"], inp["months"]
     target_y, tq = inp["target_y"], inp["targets"]
     ti_month, ti, salary = inp["ti_month"], inp["ti"], inp["base_salary"]
@@ -137,148 +162,202 @@ def run(inp: dict, draws: int, chunk: int = 16, seed: int = 1) -> dict:
     branch = inp["branch"]
     n_branch = int(branch.max()) + 1
     spif_mask, spif_amount, spif_cap = inp["spif"]
+    spif_months = np.flatnonzero(spif_mask)
+    at_quarter_end = spif_months % 3 == 2
+    spif_only, spif_quarter_end = spif_months[~at_quarter_end], spif_months[at_quarter_end]
     rated, rank_group, counts = inp["rated"], inp["rank_group"], inp["counts"]
     n_rated = len(rated)
     sc_team = inp["sc_team"]
     n_sc_team = int(sc_team.max()) + 1
     cw, comp_pts = inp["competence"]
+    kw, tw = inp["kpi_weights"], inp["team_weight"]
     coefs = inp["coefficients"]
     n_grades = len(coefs)
-    # Per region, the grade cut-offs by rank within the region (counts are fixed).
-    cum = np.cumsum(counts, axis=1)
-    group_start = np.concatenate([[0], np.cumsum(np.bincount(rank_group))[:-1]])
+    rg, nr = inp["region_codes"], inp["n_regions"]
+    # Fixed over draws: quarterly targets and target incentives, branch quotas, caps,
+    # the rated reps grouped by region with each rank's grade, region targets.
     ti_q = ti_month.reshape(R, 4, 3).sum(-1)
-    q_rev = tq[..., 0].reshape(R, 4, 3).sum(-1)
-    q_branch = np.stack([np.bincount(branch, q_rev[:, j], minlength=n_branch) for j in range(4)], 1)
+    q_rev = tq[0].reshape(R, 4, 3).sum(-1)
+    inv_q = np.divide(1.0, q_rev, out=np.zeros_like(q_rev), where=q_rev > 0)
+    q_branch = np.stack([np.bincount(branch, q_rev[:, j], n_branch) for j in range(4)], 1)
+    branch_q = (np.arange(4) * n_branch + branch[:, None]).ravel()  # (rep, quarter) codes
+    inv_branch = 1 / q_branch.T  # (4, B)
+    branch_idx = np.broadcast_to(branch, (1, 4, R))
     limit = inp["plan_cap"] * np.cumsum(ti_month, axis=1)
-    spif_limit = spif_cap * inp["year_share"]
+    spif_limit = spif_cap * inp["year_share"][:, spif_months]
+    by_group = np.argsort(rank_group, kind="stable")
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(rank_group))])
+    grade_of_rank = [
+        np.searchsorted(np.cumsum(counts[g]), np.arange(bounds[g + 1] - bounds[g]), "right")
+        for g in range(len(bounds) - 1)
+    ]
+    tgt_r = target_y[rated]
+    team_q = np.stack([np.bincount(sc_team, tgt_r[:, k], n_sc_team) for k in range(K)])
+    region_target = np.bincount(rg, target_y[:, 0], nr)
     has_ti = ti > 0
+    ti_pos = ti[has_ti]
+    spread = 2 * np.arange(1, R + 1) - R - 1
+    salary_total = salary.sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inv_target = np.where(target_y > 0, 1 / target_y, np.nan).T  # (K, R)
+        inv_months = 1 / months.T
+    # Buffers, allocated once.
+    C = min(chunk, draws)
+    cube = np.empty((K, C, R, T), f32)
+    gather = np.empty((R, T), f32)
+    rep_z = np.empty((K, R), f32)
+    annual = np.empty((K, C, R))
+    pay = np.zeros((C, R, T))  # months without a payment stay 0
+    ytd = np.empty((C, R, T))
+    quarter = np.empty((2, C, R, 4))
     pay_sum = np.zeros(R, dtype=np.int64)
     att_sum = np.zeros(R, dtype=np.int64)
     at_quota = np.zeros(R, dtype=np.int64)
+    att_bins = np.zeros((R, 150), dtype=np.uint32)
+    pay_bins = np.zeros((R, 630), dtype=np.uint32)
+    reps = np.arange(R)
     per_draw = []
     root = np.random.SeedSequence(seed)
     t_wall, t_cpu = time.perf_counter(), time.process_time()
-    for start in range(0, draws, chunk):
-        n = min(chunk, draws - start)
-        sales = np.empty((n, R, T, K))
+    for start in range(0, draws, C):
+        n = min(C, draws - start)
+        # Sales, draw by draw, straight into the chunk's KPI blocks.
         for i, child in enumerate(root.spawn(n)):
             g = np.random.default_rng(child)
-            company = sig[1] * _ar1(_correlate(g.standard_normal((T, K), f32), chol), inp["rho"][0])
-            reg = sig[2] * _ar1(_correlate(g.standard_normal((G, T, K), f32), chol), inp["rho"][1])
-            rep = sig[0] * _correlate(g.standard_normal((R, K), f32), chol)
-            z = _correlate(g.standard_normal((R, T, K), f32), chol)
-            z *= sig[3]
-            z += base
-            z += rep[:, None, :]
-            z += (company - half_var)[None]
-            z += reg[region]
-            rate = np.clip(z[..., rate_k], 0, 1)
-            np.exp(z, out=z)
-            z[..., rate_k] = rate
-            sales[i] = z
-        annual = np.einsum("nrtk,rtk->nrk", sales, staffed)
-        annual[..., rate_k] /= months[:, rate_k]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            att = np.where(target_y > 0, annual / target_y, np.nan)  # (n, R, K); no quota: NaN
-        a0 = att[..., 0]
+            company = _common_shock(g.standard_normal((K, T), f32), chol, rho_c, sig[1])
+            company -= half_var[:, None]
+            reg = _common_shock(g.standard_normal((K, G, T), f32), chol, rho_g, sig[2])
+            g.standard_normal(out=rep_z, dtype=f32)
+            rep = np.einsum("jk,kr->jr", chol * sig[0][:, None], rep_z)
+            z = cube[:, i]
+            for k in range(K):
+                g.standard_normal(out=z[k], dtype=f32)
+            for j in reversed(range(K)):  # in place: row j reads rows 0..j only
+                z[j] *= cm[j, j]
+                for k in range(j):
+                    z[j] += cm[j, k] * z[k]
+            for k in range(K):
+                np.take(reg[k], region, axis=0, out=gather)
+                gather += rep[k][:, None]
+                gather += company[k]
+                gather += base[k]
+                z[k] += gather
+                if k in rate_k:
+                    np.clip(z[k], 0, 1, out=z[k])
+                    z[k].reshape(-1)[inactive[k]] = 0
+                else:
+                    np.exp(z[k], out=z[k])
+        rev, nc, ret = cube[0, :n], cube[1, :n], cube[2, :n]
+        # Annual results and attainment (K, n, R).
+        for k in range(K):
+            np.einsum("nrt,rt->nr", cube[k, :n], staffed[k], out=annual[k, :n])
+            if k in rate_k:
+                annual[k, :n] *= inv_months[k]
+        ann = annual[:, :n]
+        att = ann * inv_target[:, None, :]
+        a0 = att[0]
         valid = ~np.isnan(a0)
-        a0r = np.where(valid, a0, -1.0)
+        n_valid = valid.sum(-1)
         # Appraisal of the rated reps.
-        pts = np.empty((n, n_rated, K))
-        for k, (kind, cap, lo, hi, s_lo, s_hi) in enumerate(inp["rules"]):
-            x = att[:, rated, k]
-            if kind == "ratio":
-                pts[..., k] = 100 * np.clip(x, 0, cap)
-            else:
-                pts[..., k] = s_lo + np.clip((x - lo) / (hi - lo), 0, 1) * (s_hi - s_lo)
-        individual = (1 - cw) * (pts @ inp["kpi_weights"]) + cw * comp_pts
-        act_r, tgt_r = annual[:, rated], target_y[rated]
-        team_pts = np.empty((n, n_sc_team, K))
-        size = np.bincount(sc_team, minlength=n_sc_team)
-        for k, (kind, cap, lo, hi, s_lo, s_hi) in enumerate(inp["rules"]):
-            a = np.stack([np.bincount(sc_team, act_r[d, :, k], n_sc_team) for d in range(n)])
-            q = np.bincount(sc_team, tgt_r[:, k], n_sc_team)
-            x = a / q if k not in rate_k else (a / size) / (q / size)
-            if kind == "ratio":
-                team_pts[..., k] = 100 * np.clip(x, 0, cap)
-            else:
-                team_pts[..., k] = s_lo + np.clip((x - lo) / (hi - lo), 0, 1) * (s_hi - s_lo)
-        score = (1 - inp["team_weight"]) * individual + inp["team_weight"] * (
-            team_pts @ inp["kpi_weights"]
-        )[:, sc_team]
-        # Forced distribution within regions: one sort by (region, -score).
-        order = np.lexsort((-score, np.broadcast_to(rank_group, score.shape)), axis=-1)
-        pos = np.arange(n_rated) - group_start[rank_group[order]]
-        grade_sorted = (pos[..., None] >= cum[rank_group[order]]).sum(-1)
-        grade_r = np.empty_like(grade_sorted)
-        np.put_along_axis(grade_r, order, grade_sorted, axis=-1)
-        # Plan arithmetic on the monthly grid.
-        rev, nc, ret = sales[..., 0], sales[..., 1], sales[..., 2]
-        rev_q = rev.reshape(n, R, 4, 3).sum(-1)
-        ret_q = ret.reshape(n, R, 4, 3).mean(-1)
-        att_q = np.divide(rev_q, q_rev, out=np.zeros_like(rev_q), where=q_rev > 0)
-        pay = np.zeros((n, R, T))
-        pay[..., 2::3] = (
-            w_bonus * ti_q * _curve(att_q, bonus_curve, 0.0) * _curve(ret_q, mod_curve, None)
+        individual = cw * comp_pts + sum(
+            (1 - cw) * kw[k] * _rule_points(att[k][:, rated], r) for k, r in enumerate(inp["rules"])
         )
-        branch_att = (
-            np.stack(
-                [np.stack([np.bincount(branch, rev_q[d, :, j], n_branch) for j in range(4)], 1)
-                 for d in range(n)]
-            ) / q_branch
-        )  # fmt: skip
-        blend_att = b_team * branch_att[:, branch] + b_ind * att_q
-        pay[..., 2::3] += w_team * ti_q * _curve(blend_att, bonus_curve, 0.0)
-        spif = np.cumsum(spif_amount * nc * spif_mask, axis=-1)
-        spif = np.minimum(spif, spif_limit)
+        team_codes = _flat_codes(n, sc_team, n_sc_team)
+        team_score = 0.0
+        for k, r in enumerate(inp["rules"]):
+            a = np.bincount(team_codes, ann[k][:, rated].ravel(), n * n_sc_team)
+            x = a.reshape(n, n_sc_team) / team_q[k]  # a rate's team mean over its mean target
+            team_score = team_score + kw[k] * _rule_points(x, r)
+        score = (1 - tw) * individual + tw * team_score[:, sc_team]
+        # Forced distribution: per region, one sort of the draw's scores, grades by rank.
+        grade_r = np.empty((n, n_rated), dtype=np.int64)
+        for gi, table in enumerate(grade_of_rank):
+            members = by_group[bounds[gi] : bounds[gi + 1]]
+            order = np.argsort(-score[:, members], axis=-1)
+            grade_r[:, members] = table[_ranks(order)]
+        # Plan arithmetic on the monthly grid: quarterly bonuses paid in the quarter's
+        # last month, the SPIF in its campaign months, the cap on the year to date.
+        rev_q, ret_q = quarter[0, :n], quarter[1, :n]
+        rev4, ret4 = rev.reshape(n, R, 4, 3), ret.reshape(n, R, 4, 3)
+        np.add(rev4[..., 0], rev4[..., 1], out=rev_q, dtype=f64)
+        rev_q += rev4[..., 2]
+        np.add(ret4[..., 0], ret4[..., 1], out=ret_q, dtype=f64)
+        ret_q += ret4[..., 2]
+        ret_q /= 3
+        att_q = rev_q * inv_q
+        qb = np.bincount(_flat_codes(n, branch_q, 4 * n_branch), rev_q.ravel(), n * 4 * n_branch)
+        branch_att = qb.reshape(n, 4, n_branch) * inv_branch  # (n, 4, B)
+        blend = np.take_along_axis(branch_att, branch_idx, axis=-1).transpose(0, 2, 1)
+        blend = b_team * blend + b_ind * att_q
+        bonus = w_bonus * _curve(att_q, bonus_curve, 0.0)
+        bonus *= _curve(ret_q, mod_curve, None)
+        bonus += w_team * _curve(blend, bonus_curve, 0.0)
+        bonus *= ti_q
+        p = pay[:n]
+        p[..., 2::3] = bonus
+        units = spif_amount * nc[..., spif_months].astype(f64)
+        spif = np.minimum(np.cumsum(units, axis=-1), spif_limit)
         spif[..., 1:] -= spif[..., :-1].copy()
-        pay += spif
-        ytd = np.cumsum(pay, axis=-1)
-        held = np.maximum(ytd - limit, 0)
-        pay[..., 0] -= held[..., 0]
-        pay[..., 1:] -= held[..., 1:] - held[..., :-1]
-        rep_pay = pay.sum(-1)
+        p[..., spif_only] = spif[..., ~at_quarter_end]
+        p[..., spif_quarter_end] += spif[..., at_quarter_end]
+        held = ytd[:n]
+        np.cumsum(p, axis=-1, out=held)
+        earned = held[..., -1].copy()
+        held -= limit
+        np.maximum(held, 0, out=held)  # held back each month; released as the limit grows
+        rep_pay = earned - held[..., -1]  # what the months paid: earned less still held
         # Per-draw metrics.
         total = rep_pay.sum(-1)
-        revenue = annual[..., 0]
+        revenue = ann[0]
         rev_total = revenue.sum(-1)
-        rank_a, rank_p = _ranks(a0r), _ranks(rep_pay)
-        quart = rank_a * 4 // R
-        flat = (np.arange(n)[:, None] * 4 + quart).ravel()
-        cos_q = np.bincount(flat, (rep_pay + salary).ravel(), 4 * n) / np.bincount(
-            flat, revenue.ravel(), 4 * n
+        a0r = np.where(valid, np.minimum(a0, 1e9), -1.0)
+        order_a = np.argsort(a0r, axis=-1)
+        rank_a = _ranks(order_a)
+        rank_p = _ranks(np.argsort(rep_pay, axis=-1))
+        quart = _flat_codes(n, rank_a * 4 // R, 4)
+        cos_q = np.bincount(quart, (rep_pay + salary).ravel(), 4 * n) / np.bincount(
+            quart, revenue.ravel(), 4 * n
         )
-        rg = inp["region_codes"]
-        nr = inp["n_regions"]
-        flat = (np.arange(n)[:, None] * nr + rg).ravel()
-        region_reach = np.bincount(flat, annual[..., 0].ravel(), n * nr) >= np.tile(
-            np.bincount(rg, target_y[:, 0], nr), n
+        region_reach = (
+            np.bincount(_flat_codes(n, rg, nr), revenue.ravel(), n * nr).reshape(n, nr)
+            >= region_target
         )
-        by_group = [
-            np.bincount((np.arange(n)[:, None] * m + codes).ravel(), rep_pay.ravel(), n * m)
+        pay_by = [
+            np.bincount(_flat_codes(n, codes, m), rep_pay.ravel(), n * m)
             for codes, m in inp["groupings"]
         ]
-        sorted_pay = np.sort(rep_pay, axis=-1)
-        gini = ((2 * np.arange(1, R + 1) - R - 1) * sorted_pay).sum(-1) / (R * total)
-        rx, ry = rank_a - rank_a.mean(-1, keepdims=True), rank_p - rank_p.mean(-1, keepdims=True)
-        spearman = (rx * ry).sum(-1) / np.sqrt((rx**2).sum(-1) * (ry**2).sum(-1))
+        sorted_a = np.take_along_axis(a0r, order_a, axis=-1)
+        missing = R - n_valid
+        mid = sorted_a[np.arange(n), missing + (n_valid - 1) // 2]
+        mid2 = sorted_a[np.arange(n), missing + n_valid // 2]
+        median = np.where(n_valid % 2 == 1, mid2, (mid + mid2) / 2)
+        gini = (spread * np.sort(rep_pay, axis=-1)).sum(-1) / (R * total)
+        rx = rank_a - (R - 1) / 2
+        ry = rank_p - (R - 1) / 2
+        spearman = (rx * ry).sum(-1) / np.sqrt((rx * rx).sum(-1) * (ry * ry).sum(-1))
+        multiple = rep_pay[:, has_ti] / ti_pos
         per_draw.append(
             np.column_stack(
                 [
-                    total, total / inp["budget"], rev_total, (total + salary.sum()) / rev_total,
-                    np.quantile(rep_pay[:, has_ti] / ti[has_ti], 0.9, axis=-1),
-                    (a0 >= 0.8).sum(-1) / valid.sum(-1), (a0 >= 1).sum(-1) / valid.sum(-1),
-                    (a0 >= 1.5).sum(-1) / valid.sum(-1), np.nanmedian(a0, axis=-1), spearman, gini, cos_q.reshape(n, 4)[:, [0, 3]],
-                    region_reach.reshape(n, nr).mean(-1),
+                    total, total / inp["budget"], rev_total, (total + salary_total) / rev_total,
+                    np.quantile(multiple, 0.9, axis=-1),
+                    (a0 >= 0.8).sum(-1) / n_valid, (a0 >= 1).sum(-1) / n_valid,
+                    (a0 >= 1.5).sum(-1) / n_valid, median, spearman, gini,
+                    cos_q.reshape(n, 4)[:, [0, 3]], region_reach.mean(-1),
                     np.stack([(grade_r == j).mean(-1) for j in range(n_grades)], -1),
-                    coefs[grade_r].mean(-1), by_group[0].reshape(n, -1)[:, :1],
+                    coefs[grade_r].mean(-1), pay_by[0].reshape(n, -1),
                 ]
             )
         )  # fmt: skip
+        # Per rep: fixed-point sums, counts and histogram bins.
         pay_sum += np.rint(rep_pay / 1e-4).astype(np.int64).sum(0)
         att_sum += np.rint(np.where(valid, np.minimum(a0, 1e6), 0) / 1e-9).astype(np.int64).sum(0)
         at_quota += (a0 >= 1).sum(0)
+        a_bin = np.clip(np.where(valid, a0, 0) / 0.02, 0, 149).astype(np.intp)
+        p_bin = np.clip(np.log1p(np.maximum(rep_pay, 0)) / (21 / 630), 0, 629).astype(np.intp)
+        for i in range(n):  # each rep in one bin per draw: no repeated cell
+            att_bins[reps[valid[i]], a_bin[i, valid[i]]] += 1
+            pay_bins[reps, p_bin[i]] += 1
     out = np.concatenate(per_draw)
     return {
         "wall_s": time.perf_counter() - t_wall,

@@ -158,14 +158,26 @@ class Dataset:
         kpis = self.kpi_names if kpis is None else list(kpis)
         periods = self.periods if periods is None else periods
         rep_ids = self.reps["rep_id"].to_numpy() if rep_ids is None else np.asarray(rep_ids)
-        s = self.sales
-        r = pd.Index(rep_ids).get_indexer(s["rep_id"])
-        t = pd.PeriodIndex(periods).get_indexer(s["period"])
-        k = pd.Index(kpis).get_indexer(s["kpi"])
+        (r_codes, r_keys), (t_codes, t_keys), (k_codes, k_keys) = self._sales_keys()
+        # Each distinct key looked up once, then spread to the rows by its code.
+        r = pd.Index(rep_ids).get_indexer(r_keys)[r_codes]
+        t = pd.PeriodIndex(periods).get_indexer(t_keys)[t_codes]
+        k = pd.Index(kpis).get_indexer(k_keys)[k_codes]
         keep = (r >= 0) & (t >= 0) & (k >= 0)
         out = np.full((len(rep_ids), len(periods), len(kpis)), np.nan)
-        out[r[keep], t[keep], k[keep]] = s["value"].to_numpy(dtype=float)[keep]
+        out[r[keep], t[keep], k[keep]] = self.sales["value"].to_numpy(dtype=float)[keep]
         return out
+
+    def _sales_keys(self) -> list[tuple[np.ndarray, pd.Index]]:
+        """The sales rows' rep, period and KPI as codes into their distinct values,
+        factorized once per dataset (the engine's set-up reads the sales several times)."""
+        if "sales_keys" not in self._cache:
+            keys = []
+            for col in ("rep_id", "period", "kpi"):
+                codes, uniques = pd.factorize(self.sales[col], use_na_sentinel=False)
+                keys.append((codes.astype(np.int32), pd.Index(uniques)))
+            self._cache["sales_keys"] = keys
+        return self._cache["sales_keys"]
 
     def employed_mask(self, periods: pd.PeriodIndex | None = None) -> np.ndarray:
         """Boolean (reps, periods): the rep is employed for at least one day of the month."""

@@ -36,6 +36,10 @@ class FixedPointSum:
         return total.astype(float) * self.resolution / n
 
 
+#: Reps per block when per-rep quantiles are read from the counts.
+QUANTILE_BLOCK = 256
+
+
 @dataclass(frozen=True)
 class Histogram:
     """Fixed bins for per-rep quantiles: ``edges`` from ``low`` to ``high`` in ``bins`` steps.
@@ -89,16 +93,26 @@ class Histogram:
                 counts[rows[keep], idx[keep]] += 1
 
     def quantiles(self, counts: np.ndarray, qs: tuple[float, ...]) -> np.ndarray:
-        """Quantiles per rep (reps, len(qs)), linear within the bin that holds them."""
+        """Quantiles per rep (reps, len(qs)), linear within the bin that holds them.
+
+        Reps are taken a block at a time: the block's running counts stay in cache,
+        and no float copy of all the counts is ever made."""
+        out = np.full((counts.shape[0], len(qs)), np.nan)
+        for a in range(0, counts.shape[0], QUANTILE_BLOCK):
+            out[a : a + QUANTILE_BLOCK] = self._quantiles(counts[a : a + QUANTILE_BLOCK], qs)
+        return out
+
+    def _quantiles(self, counts: np.ndarray, qs: tuple[float, ...]) -> np.ndarray:
         counts = counts.astype(float)
         total = counts.sum(axis=1, keepdims=True)
         cum = np.cumsum(counts, axis=1)
         out = np.full((counts.shape[0], len(qs)), np.nan)
+        rows = np.arange(counts.shape[0])
         for j, q in enumerate(qs):
             target = q * total[:, 0]
             b = np.argmax(cum >= target[:, None], axis=1)
-            before = np.where(b > 0, cum[np.arange(len(b)), b - 1], 0.0)
-            inside = counts[np.arange(len(b)), b]
+            before = np.where(b > 0, cum[rows, b - 1], 0.0)
+            inside = counts[rows, b]
             frac = np.where(inside > 0, (target - before) / np.where(inside > 0, inside, 1), 0.0)
             out[:, j] = np.where(total[:, 0] > 0, self.low + (b + frac) * self.width, np.nan)
         return out
