@@ -94,7 +94,8 @@ def test_dask_run_over_partitions_equals_the_local_run(force):
 
     def reps_held(dask_worker) -> int:
         data = dask_worker.data
-        return sum(v.targets.shape[0] for v in data.values() if hasattr(v, "rep_values"))
+        works = [getattr(v, "work", None) for v in data.values()]
+        return sum(w.targets.shape[0] for w in works if hasattr(w, "rep_values"))
 
     import simlib.engine.simulate  # noqa: F401
 

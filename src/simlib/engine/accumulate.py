@@ -13,6 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+#: The per-rep quantiles reported (P5, P50, P95).
+REP_QUANTILES = (0.05, 0.5, 0.95)
+
 
 @dataclass(frozen=True)
 class FixedPointSum:
@@ -87,8 +90,15 @@ class Histogram:
             else:
                 counts[rows[keep], idx[keep]] += 1
 
-    def quantiles(self, counts: np.ndarray, qs: tuple[float, ...]) -> np.ndarray:
-        """Quantiles per rep (reps, len(qs)), linear within the bin that holds them."""
+    def quantiles(self, counts: np.ndarray, qs: tuple[float, ...], block: int = 8192) -> np.ndarray:
+        """Quantiles per rep (reps, len(qs)), linear within the bin that holds them
+        (``block`` reps at a time, so the float copy of the counts stays small)."""
+        out = np.full((counts.shape[0], len(qs)), np.nan)
+        for a in range(0, counts.shape[0], block):
+            out[a : a + block] = self._quantiles(counts[a : a + block], qs)
+        return out
+
+    def _quantiles(self, counts: np.ndarray, qs: tuple[float, ...]) -> np.ndarray:
         counts = counts.astype(float)
         total = counts.sum(axis=1, keepdims=True)
         cum = np.cumsum(counts, axis=1)
