@@ -69,7 +69,10 @@ class ExactSums:
     special: np.ndarray  # float
 
     def __add__(self, other: ExactSums) -> ExactSums:
-        return ExactSums(self.ints + other.ints, self.special + other.special)
+        return ExactSums(
+            np.asarray(self.ints + other.ints, dtype=object),
+            np.asarray(self.special + other.special, dtype=float),
+        )
 
     def value(self) -> np.ndarray:
         """The sums as float64, each correctly rounded (inf when beyond float range)."""
@@ -395,6 +398,13 @@ def pay_gap_vs_others(
     size = lead * nb * n_groups
     pay_sum = np.bincount(cell, pay.ravel(), minlength=size).reshape(lead, nb, n_groups)
     count = np.bincount(cell, minlength=size).reshape(lead, nb, n_groups).astype(float)
+    return pay_gap_of_sums(pay_sum, count).reshape(*pay.shape[:-1], n_groups)
+
+
+def pay_gap_of_sums(pay_sum: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """:func:`pay_gap_vs_others` from each draw's pay sums and headcounts per band and
+    group, (draws, bands, groups) each: shape (draws, groups)."""
+    count = np.asarray(count, dtype=float)
     others_sum = pay_sum.sum(axis=2, keepdims=True) - pay_sum
     others_n = count.sum(axis=2, keepdims=True) - count
     avg = pay_sum.sum(axis=(1, 2)) / count.sum(axis=(1, 2))  # (lead,)
@@ -403,8 +413,7 @@ def pay_gap_vs_others(
         ok = (count > 0) & (others_n > 0)
         w = np.where(ok, count, 0.0)
         out = (np.where(ok, diff, 0.0) * w).sum(axis=1) / w.sum(axis=1)
-        out = out / np.where(avg > 0, avg, np.nan)[:, None]
-    return out.reshape(*pay.shape[:-1], n_groups)
+        return out / np.where(avg > 0, avg, np.nan)[:, None]
 
 
 @dataclass(frozen=True)

@@ -2,14 +2,21 @@
 
 A worker that holds a partition computes its reps' sales, attainment, appraisal
 and pay (:meth:`ChunkKernel.rep_values`) and, for its reps, everything that is per
-rep (:func:`partition_chunk`): the per-rep fixed-point sums and counts, each draw's
-histogram bin per rep and the population attainment histogram's counts. The
-caller places the per-rep parts at their reps' places, adds the counts (integers:
-exact in any order), and computes the per-draw metrics once from the few per-rep
-vectors they read (attainment, pay, revenue, quota-KPI actual and grade),
-with the same code the local backend runs. The results are
-therefore bit-identical to a local run when every rep's numbers are the same in
-its partition as in the whole:
+rep or adds up over reps (:func:`partition_chunk`):
+
+* the per-rep fixed-point sums and counts and the per-rep histogram counts stay
+  on the worker (integers: exact in any order of chunks); after the last chunk
+  :func:`partition_totals` turns them into per-rep results (sums, counts and
+  quantiles), so the caller never holds reps x bins counts;
+* the additive parts of the per-draw metrics
+  (:func:`simlib.engine.draw_metrics.population_parts`): the population's totals
+  (pay, revenue, the quota KPI in the company and by region, merit cost) as exact
+  sums (:class:`simlib.metrics.ExactSums`), which add to the same number over any
+  partition, and integer counts.
+
+The results are bit-identical to a local run, which computes the same parts on
+the whole population, when every rep's numbers are the same in its partition as
+in the whole:
 
 * each rep's random numbers depend only on the draw and its place in the
   dataset's roster (:func:`simlib.engine.sales.block_generators`);
@@ -21,14 +28,11 @@ its partition as in the whole:
 * partitions keep the population's order, so sums within a unit add the same
   numbers in the same order.
 
-The per-draw metrics still read per-rep vectors from every partition: the
-population's totals (pay, revenue, the quota KPI by region, merit cost) are
-running sums in population order (:func:`simlib.metrics.total`, bincount per
-region), which sums of partitions' sums cannot reproduce to the last bit, and the
-median, P90 leverage, Gini, Spearman, performance quartiles and pay gaps at
-equal attainment need each draw's whole distribution. Per chunk the caller
-receives 4 numbers per rep and draw (attainment, pay, revenue, quota-KPI actual:
-8 bytes each), one byte of grade and the two 2-byte histogram bins.
+The distribution metrics (median attainment, P90 leverage, Gini, pay-performance,
+performance quartiles, pay gaps at equal attainment) still read each draw's whole
+distribution: per chunk the caller receives 3 numbers per rep and draw
+(attainment, pay, revenue: 8 bytes each, :data:`simlib.engine.draw_metrics.VECTORS`)
+and computes them with the code the local backend runs.
 """
 
 from __future__ import annotations
