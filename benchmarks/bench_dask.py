@@ -77,6 +77,7 @@ def main() -> None:
         f"       dask CPU seconds: workers' draws {workers:.1f}, "
         f"client's per-draw metrics and reduction {client:.1f}"
     )
+    print(f"       dask CPU seconds by phase: {cpu}")
     ratio = got["dask"]["rep_draws_per_core_s"] / got["local"]["rep_draws_per_core_s"]
     print(f"throughput per core, dask / local: {ratio:.2f}")
     same = all(

@@ -288,6 +288,8 @@ def partition_chunk(part: Partition, start: int, stop: int) -> dict[str, Any]:
     holds for the partition (integers: exact in any order of chunks)."""
     work = part.work.clone()
     vals = work.rep_values(start, stop)
+    seconds = dict(vals["seconds"])
+    t0, c0 = time.perf_counter(), time.thread_time()
     summaries = rep_summaries(work, vals)
     state = _held(part)
     with state["lock"]:
@@ -297,12 +299,21 @@ def partition_chunk(part: Partition, start: int, stop: int) -> dict[str, Any]:
         acc = state["reps"]
         for k, v in summaries["reps"].items():
             acc[k] = acc[k] + v if k in acc else v.astype(np.int64)
+    t1, c1 = time.perf_counter(), time.thread_time()
     keep = (*VECTORS, "sales", "pay") if work.keep_cube else VECTORS
+    parts = population_parts(work, vals)
+    t2, c2 = time.perf_counter(), time.thread_time()
+    for phase, (a, b, ca, cb) in {
+        "per-rep summaries": (t0, t1, c0, c1),
+        "additive parts": (t1, t2, c1, c2),
+    }.items():
+        seconds[phase] = b - a
+        seconds[f"cpu:{phase}"] = cb - ca
     return {
-        "parts": population_parts(work, vals),
+        "parts": parts,
         "vectors": {k: vals[k] for k in keep},
         "attainment_hist": summaries["attainment_hist"],
-        "seconds": vals["seconds"],
+        "seconds": seconds,
     }
 
 
