@@ -12,7 +12,10 @@ the draws' wall time (set-up and fitting left out), throughput per core
 (rep-draws per core-second of the draws' wall time, 2 cores each) and the ratio
 dask / local; for ``dask`` each worker's own peak resident memory (``VmHWM``, read
 in the worker while it still holds its partition); the client's peak for both.
-Also checks that both runs give the same per-draw results.
+For ``dask`` also the CPU seconds the workers spent on their partitions' draws
+against the client's (the per-draw metrics from the reps' attainment, pay and
+revenue, and the reduction). Also checks that both runs give the same per-draw
+results.
 
 Run: ``.venv/bin/python benchmarks/bench_dask.py [--reps 100000] [--draws 1000]``
 """
@@ -65,6 +68,16 @@ def main() -> None:
         )
     for addr, mib in got["dask"].get("worker_peak_rss_mib", {}).items():
         print(f"       dask worker :{addr} peak {mib:,.0f} MiB")
+    cpu = got["dask"].get("phases_cpu_s", {})
+    client = cpu.get("metrics", 0.0) + cpu.get("reduction", 0.0)
+    workers = sum(
+        v for k, v in cpu.items() if k not in ("metrics", "reduction", "set-up and fitting")
+    )
+    print(
+        f"       dask CPU seconds: workers' draws {workers:.1f}, "
+        f"client's per-draw metrics and reduction {client:.1f}"
+    )
+    print(f"       dask CPU seconds by phase: {cpu}")
     ratio = got["dask"]["rep_draws_per_core_s"] / got["local"]["rep_draws_per_core_s"]
     print(f"throughput per core, dask / local: {ratio:.2f}")
     same = all(

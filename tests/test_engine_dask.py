@@ -1,8 +1,9 @@
 """The ``dask`` backend splits the population into partitions of whole units.
 
-Each worker receives only its partition and computes its reps' per-rep summaries;
-the per-draw metrics are computed from the partitions' per-rep vectors, so a run
-over partitions equals the local run bit for bit (every rep's random numbers
+Each worker receives only its partition, computes its reps and keeps their per-rep
+sums and histogram counts; the population's totals are exact sums that add the
+same over any partition (checked against :func:`math.fsum`), so a run over
+partitions equals the local run bit for bit (every rep's random numbers
 depend only on the draw and its place in the roster, every group a rep's result
 depends on is whole in one partition). Checked on a ``LocalCluster`` of processes,
 on one of threads with three partitions, and on a scheduler and two workers
@@ -11,6 +12,7 @@ started as separate processes on loopback, as a production cluster runs.
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import sys
@@ -20,6 +22,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from simlib.data.synthetic import generate
 from simlib.engine import simulate
@@ -65,6 +69,52 @@ def _work_of(ds, **kw):
     return got["work"]
 
 
+_finite = st.floats(allow_nan=False, allow_infinity=False, min_value=-1e300, max_value=1e300)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_finite, max_size=60), st.integers(min_value=0, max_value=60))
+def test_exact_sums_are_fsum_whatever_the_split(values, cut):
+    from simlib.metrics import exact_sums
+
+    x = np.asarray(values, dtype=float)
+    cut = min(cut, len(x))
+    whole = exact_sums(x).value()
+    parts = (exact_sums(x[cut:]) + exact_sums(x[:cut])).value()
+    assert whole == parts == math.fsum(values)
+    assert exact_sums(x[::-1]).value() == whole
+
+
+def test_exact_sums_by_group_are_fsum_per_group_and_draw():
+    from simlib.metrics import exact_sums
+
+    rng = np.random.default_rng(3)
+    x = rng.lognormal(8, 3, size=(4, 500)) * rng.choice([-1.0, 1.0], size=(4, 500))
+    g = rng.integers(0, 5, 500)
+    got = exact_sums(x, g, 5).value()
+    for d in range(4):
+        for k in range(5):
+            assert got[d, k] == math.fsum(x[d, g == k])
+    special = exact_sums(np.array([[1.0, np.inf], [np.inf, -np.inf], [np.nan, 2.0]])).value()
+    assert special[0] == np.inf and np.isnan(special[1]) and np.isnan(special[2])
+
+
+def test_a_partition_chunk_sends_no_per_rep_counts(force):
+    from simlib.engine.draw_metrics import VECTORS
+    from simlib.engine.partition import Split, partition_chunk, partition_totals
+
+    work = _work_of(force, **KW)
+    split = Split(work, [np.arange(work.targets.shape[0])])
+    [part] = split.parts(draws=3)
+    out = partition_chunk(part, 0, 3)
+    assert set(out["vectors"]) == set(VECTORS)
+    assert all(v.shape == (3, len(part.columns)) for v in out["vectors"].values())
+    assert "bins" not in out and "reps" not in out
+    totals = partition_totals(part)  # what the worker kept: three draws per rep
+    assert (totals["reps"]["attainment_n"] <= 3).all()
+    assert totals["attainment_q"].shape == (len(part.columns), 3)
+
+
 def test_partitions_keep_every_ranking_and_team_group_whole(force):
     from simlib.engine.partition import unit_partitions
 
@@ -94,7 +144,8 @@ def test_dask_run_over_partitions_equals_the_local_run(force):
 
     def reps_held(dask_worker) -> int:
         data = dask_worker.data
-        return sum(v.targets.shape[0] for v in data.values() if hasattr(v, "rep_values"))
+        works = [getattr(v, "work", None) for v in data.values()]
+        return sum(w.targets.shape[0] for w in works if hasattr(w, "rep_values"))
 
     import simlib.engine.simulate  # noqa: F401
 
@@ -118,6 +169,19 @@ def test_dask_run_over_partitions_equals_the_local_run(force):
     per_worker = list(held[-1].values())
     assert sum(per_worker) == total
     assert all(0 < n < total for n in per_worker)
+
+
+def test_two_partitions_on_an_in_process_cluster_give_the_local_results(force):
+    from dask.distributed import LocalCluster
+
+    local = simulate(ds=force, chunk_size=4, **KW)
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        dask = simulate(
+            ds=force, chunk_size=3, backend="dask", address=cluster.scheduler_address, **KW
+        )
+    _assert_same(local, dask)
 
 
 def test_three_partitions_on_an_in_process_cluster_give_the_local_results(force):

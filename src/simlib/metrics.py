@@ -16,6 +16,7 @@ P5, P50, P95) is what reports show, never one average. Reference bands come from
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,6 +48,104 @@ def total(x: np.ndarray, axis: int = -1) -> np.ndarray:
     if x.shape[axis] == 0:
         return np.zeros(np.delete(x.shape, axis if axis >= 0 else x.ndim + axis))
     return np.take(np.cumsum(x, axis=axis), -1, axis=axis)
+
+
+#: A unit of :class:`ExactSums`: every float64 is a whole multiple of 2**-1126
+#: (the smallest subnormal's 53-bit mantissa at its exponent).
+_EXACT_SHIFT = 1126
+
+
+@dataclass(frozen=True)
+class ExactSums:
+    """Exactly rounded sums, per cell, that do not depend on the order of addition.
+
+    ``ints`` holds each cell's sum of finite values as a Python integer in units of
+    2**-1126 (exact); ``special`` the sum of the non-finite values (0, inf, -inf or
+    NaN: these add the same in any order). Sums of parts of the same values add
+    with ``+`` to the sum of the whole, exactly, so a population's total is the same
+    number whether it was summed at once or in partitions. :meth:`value` rounds once,
+    to nearest (as :func:`math.fsum`).
+    """
+
+    ints: np.ndarray  # object array of int
+    special: np.ndarray  # float
+
+    def __add__(self, other: ExactSums) -> ExactSums:
+        return ExactSums(
+            np.asarray(self.ints + other.ints, dtype=object),
+            np.asarray(self.special + other.special, dtype=float),
+        )
+
+    def value(self) -> np.ndarray:
+        """The sums as float64, each correctly rounded (inf when beyond float range)."""
+        out = np.empty(self.ints.shape)
+        scale = 1 << _EXACT_SHIFT
+        flat = out.reshape(-1)
+        pairs = zip(self.ints.ravel().tolist(), self.special.ravel().tolist(), strict=True)
+        for i, (n, s) in enumerate(pairs):
+            if s != 0:
+                flat[i] = s
+                continue
+            try:
+                flat[i] = n / scale  # int / int: correctly rounded
+            except OverflowError:
+                flat[i] = math.copysign(math.inf, n)
+        return out
+
+
+def exact_sums(
+    values: np.ndarray, groups: np.ndarray | None = None, n_groups: int = 1
+) -> ExactSums:
+    """Per draw (leading axes) and group, the exact sum of ``values`` over the last axis.
+
+    Without ``groups`` one cell per draw (shape of the leading axes); with
+    ``groups`` (an integer code per element of the last axis, or per element)
+    cells of shape (..., n_groups). Each value is split (:func:`numpy.frexp`) into
+    its exponent and a 53-bit integer mantissa, the mantissa into a 27-bit and a
+    26-bit half; per cell and exponent :func:`numpy.bincount` adds the halves as
+    floats, which is exact for integers below 2**53 (up to 2**26 values per cell),
+    and the few partial sums per cell are combined as Python integers.
+    """
+    v = np.asarray(values, dtype=float)
+    lead_shape = v.shape[:-1]
+    lead = int(np.prod(lead_shape)) if lead_shape else 1
+    v2 = v.reshape(lead, v.shape[-1] if v.ndim else 1)
+    if groups is None:
+        n_groups = 1
+        cell = np.broadcast_to(np.arange(lead)[:, None], v2.shape)
+    else:
+        g = np.broadcast_to(groups, v.shape).reshape(v2.shape)
+        cell = np.arange(lead)[:, None] * n_groups + g
+    n_cells = lead * n_groups
+    cell = cell.ravel()
+    flat = v2.ravel()
+    finite = np.isfinite(flat)
+    special = np.bincount(cell, np.where(finite, 0.0, flat), minlength=n_cells)
+    mant, exp = np.frexp(np.where(finite, flat, 0.0))
+    ints = np.empty(n_cells, dtype=object)
+    ints[:] = [0] * n_cells
+    if flat.size:
+        hi = np.trunc(mant * 2.0**27)
+        lo = mant * 2.0**53 - hi * 2.0**26
+        e0 = int(exp.min())
+        ne = int(exp.max()) - e0 + 1
+        key = cell * ne + (exp - e0)
+        h = np.bincount(key, hi, minlength=n_cells * ne).reshape(n_cells, ne)
+        lw = np.bincount(key, lo, minlength=n_cells * ne).reshape(n_cells, ne)
+        rows, cols = np.nonzero((h != 0) | (lw != 0))
+        hv, lv = h[rows, cols].tolist(), lw[rows, cols].tolist()
+        acc = [0] * n_cells
+        for r, c, a, b in zip(rows.tolist(), cols.tolist(), hv, lv, strict=True):
+            acc[r] += ((int(a) << 26) + int(b)) << (c + e0 - 53 + _EXACT_SHIFT)
+        ints[:] = acc
+    shape = (*lead_shape, n_groups) if groups is not None else lead_shape
+    return ExactSums(ints.reshape(shape), special.reshape(shape))
+
+
+def exact_total(values: np.ndarray) -> np.ndarray:
+    """Per draw, the correctly rounded sum of ``values`` over the last axis, whatever
+    the order of the values (:func:`exact_sums`)."""
+    return exact_sums(values).value()
 
 
 #: Attainment bands for "equal attainment" comparisons (fractions of quota).
@@ -301,6 +400,13 @@ def pay_gap_vs_others(
     size = lead * nb * n_groups
     pay_sum = np.bincount(cell, pay.ravel(), minlength=size).reshape(lead, nb, n_groups)
     count = np.bincount(cell, minlength=size).reshape(lead, nb, n_groups).astype(float)
+    return pay_gap_of_sums(pay_sum, count).reshape(*pay.shape[:-1], n_groups)
+
+
+def pay_gap_of_sums(pay_sum: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """:func:`pay_gap_vs_others` from each draw's pay sums and headcounts per band and
+    group, (draws, bands, groups) each: shape (draws, groups)."""
+    count = np.asarray(count, dtype=float)
     others_sum = pay_sum.sum(axis=2, keepdims=True) - pay_sum
     others_n = count.sum(axis=2, keepdims=True) - count
     avg = pay_sum.sum(axis=(1, 2)) / count.sum(axis=(1, 2))  # (lead,)
@@ -309,8 +415,7 @@ def pay_gap_vs_others(
         ok = (count > 0) & (others_n > 0)
         w = np.where(ok, count, 0.0)
         out = (np.where(ok, diff, 0.0) * w).sum(axis=1) / w.sum(axis=1)
-        out = out / np.where(avg > 0, avg, np.nan)[:, None]
-    return out.reshape(*pay.shape[:-1], n_groups)
+        return out / np.where(avg > 0, avg, np.nan)[:, None]
 
 
 @dataclass(frozen=True)

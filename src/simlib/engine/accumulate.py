@@ -13,6 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+#: The per-rep quantiles reported (P5, P50, P95).
+REP_QUANTILES = (0.05, 0.5, 0.95)
+
 
 @dataclass(frozen=True)
 class FixedPointSum:

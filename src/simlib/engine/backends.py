@@ -90,17 +90,24 @@ def _call(work: ChunkWork, a: int, b: int) -> Any:
     return (work.clone() if hasattr(work, "clone") else work).run_chunk(a, b)
 
 
-def _partition_chunk(work: Any, a: int, b: int) -> Any:
+def _partition_chunk(part: Any, a: int, b: int) -> Any:
     from simlib.engine.partition import partition_chunk
 
-    return partition_chunk(work.clone() if hasattr(work, "clone") else work, a, b)
+    return partition_chunk(part, a, b)
 
 
-#: Splits a work into partitions of the population for ``n`` workers: a list of
-#: ``(partition work, columns)`` (fewer than two: the population stays whole), and
-#: the function that turns the partitions' ``(columns, partition chunk)``
-#: (:func:`simlib.engine.partition.partition_chunk`) into a chunk's result.
-Partitioner = Callable[[int], tuple[list[tuple[Any, Any]], Callable[[list], Any]]]
+def _partition_totals(part: Any) -> Any:
+    from simlib.engine.partition import partition_totals
+
+    return partition_totals(part)
+
+
+#: Splits a work into partitions of the population for ``n`` workers: a
+#: :class:`simlib.engine.partition.Split` (``len``: how many partitions, fewer than
+#: two: the population stays whole; ``parts(draws)``: the partitions, built one at
+#: a time; ``combine`` and ``finish``: a chunk's and the run's last results from
+#: the partitions' ``(columns, result)``).
+Partitioner = Callable[[int], Any]
 
 
 def run_dask(
@@ -151,9 +158,9 @@ def run_dask(
 
         info = client.scheduler_info()["workers"]
         if partitioner is not None:
-            parts, combine = partitioner(len(info))
-            if len(parts) >= 2:
-                yield from _run_partitions(client, parts, combine, ranges, progress, on_cluster)
+            split = partitioner(len(info))
+            if len(split) >= 2:
+                yield from _run_partitions(client, split, ranges, progress, on_cluster)
                 return
         [work_future] = client.scatter([work], broadcast=True)
         n_threads = sum(w.get("nthreads", 1) for w in info.values())
@@ -187,52 +194,61 @@ def run_dask(
 
 def _run_partitions(
     client: Any,
-    parts: list[tuple[Any, Any]],
-    combine: Callable[[list], Any],
+    split: Any,
     ranges: list[tuple[int, int]],
     progress: bool | None,
     on_cluster: Callable[[Any], None] | None = None,
 ) -> Iterator[tuple[tuple[int, int], Any]]:
-    """Each partition on one worker (round robin), every chunk of draws on every partition.
+    """Each partition on one worker (round robin), every chunk of draws on every
+    partition; after the last chunk one more item, the partitions' per-rep results
+    put together (``split.finish``).
 
-    ``on_cluster`` is called once more after the last chunk, while the workers
+    Partitions are built and sent one at a time, so this process never holds them
+    all. ``on_cluster`` is called once more after the last chunk, while the workers
     still hold their partitions."""
     from collections import deque
 
     addresses = sorted(client.scheduler_info()["workers"])
+    total = ranges[-1][1] if ranges else 0
     placed = []
-    for i, (part, columns) in enumerate(parts):
+    for i, part in enumerate(split.parts(total)):
         where = [addresses[i % len(addresses)]]
         [future] = client.scatter([part], workers=where)
-        placed.append((future, columns, where))
+        placed.append((future, part.columns, where))
+        del part
 
-    def submit(a: int, b: int) -> list:
+    def submit(fn: Callable, *args: int) -> list:
         return [
-            (columns, client.submit(_partition_chunk, future, a, b, workers=where,
+            (columns, client.submit(fn, future, *args, workers=where,
                                     allow_other_workers=False, pure=False))
             for future, columns, where in placed
         ]  # fmt: skip
 
-    in_flight = max(2, 2 * len(addresses) // len(parts))
+    def gather(futures: list) -> list:
+        got = []
+        for columns, fut in futures:
+            got.append((columns, fut.result()))
+            fut.release()
+        return got
+
+    in_flight = max(2, 2 * len(addresses) // len(placed))
     pending: deque = deque()
     it = iter(ranges)
-    with _progress(ranges[-1][1] if ranges else 0, progress, "simulating (dask)") as bar:
+    with _progress(total, progress, "simulating (dask)") as bar:
         for rng in it:
-            pending.append((rng, submit(*rng)))
+            pending.append((rng, submit(_partition_chunk, *rng)))
             if len(pending) >= in_flight:
                 break
         while pending:
             (a, b), futures = pending.popleft()
             nxt = next(it, None)
             if nxt is not None:
-                pending.append((nxt, submit(*nxt)))
-            got = []
-            for columns, fut in futures:
-                got.append((columns, fut.result()))
-                fut.release()
+                pending.append((nxt, submit(_partition_chunk, *nxt)))
+            got = gather(futures)
             bar.update(b - a)
-            yield (a, b), combine(got)
+            yield (a, b), split.combine(got)
     if on_cluster is not None:
         on_cluster(client)
+    yield (total, total), split.finish(gather(submit(_partition_totals)))
     for future, _lo, _hi in placed:
         future.release()

@@ -249,102 +249,14 @@ class ChunkKernel:
         return vals
 
     def summarize(self, vals: dict[str, Any], per_rep: bool = True) -> dict[str, Any]:
-        """Per-draw metrics, group metrics, outcomes and per-rep partial sums from
-        :meth:`rep_values` of the whole population the plan pays; with ``per_rep``
-        false only the per-draw and per-group metrics (the ``dask`` backend's
-        partitions compute the rest, see :func:`rep_summaries`)."""
-        clock = _PhaseClock()
-        out: dict[str, Any] = {}
-        primary_att, rep_pay, grade = vals["primary_att"], vals["rep_pay"], vals["grade"]
-        ti = self.target_incentive
-        with np.errstate(invalid="ignore", divide="ignore"):
-            pay_multiple = np.where(ti > 0, rep_pay / ti, np.nan)
-        revenue = vals["revenue"]
-        revenue_total = m.total(revenue)
-        total_pay = m.total(rep_pay)
-        base = self.base_salary
-        rank_att = np.where(np.isnan(primary_att), -1.0, np.minimum(primary_att, 1e9))
+        """Per-draw metrics, group metrics, outcomes (:mod:`simlib.engine.draw_metrics`)
+        and per-rep partial sums from :meth:`rep_values` of the whole population the
+        plan pays; with ``per_rep`` false only the per-draw and per-group metrics."""
+        from simlib.engine.draw_metrics import draw_metrics, population_parts
 
-        d: dict[str, np.ndarray] = {}
-        d["total_payout"] = total_pay
-        # A plan with no target incentive (pure commission) has no default budget.
-        nan = np.full_like(total_pay, np.nan)
-        d["budget_ratio"] = total_pay / self.budget if self.budget > 0 else nan
-        d["over_budget"] = (total_pay > self.budget).astype(float) if self.budget > 0 else nan
-        d["revenue"] = revenue_total
-        with np.errstate(invalid="ignore", divide="ignore"):
-            d["cost_of_sales"] = (total_pay + self._base_total) / revenue_total
-            d["incentive_cost_of_sales"] = total_pay / revenue_total
-            d["variable_pay_share"] = total_pay / (total_pay + self._base_total)
-        has_ti = ti > 0
-        d["leverage_p90"] = (
-            np.quantile(pay_multiple[:, has_ti], 0.9, axis=-1) if has_ti.any() else nan
-        )
-        d["share_at_threshold"] = m.share_at_or_above(primary_att, self.threshold)
-        d["share_at_quota"] = m.share_at_or_above(primary_att, 1.0)
-        d["share_at_cap"] = (
-            m.share_at_or_above(primary_att, self.cap) if self.cap is not None else nan
-        )
-        # One sort of attainment serves the performance quartiles and the median; the
-        # Gini needs the sorted amounts only, not who holds them.
-        order_att = np.argsort(rank_att, axis=-1, kind="stable")
-        d["median_attainment"] = median_of_sorted(
-            np.take_along_axis(rank_att, order_att, axis=-1), primary_att
-        )
-        # One definition on every page (simlib.vocabulary): pay as a multiple of target
-        # incentive against attainment, over reps with a target incentive and a target.
-        d["pay_performance_spearman"] = pay_performance(primary_att, rep_pay, ti)
-        d["payout_gini"] = m.gini_of_sorted(np.clip(np.sort(rep_pay, axis=-1), 0, None))
-        p_act = vals["p_act"]
-        fixed = self._draw_free()
-        n_reps = np.full(len(total_pay), float(p_act.shape[-1]))
-        company_target = np.full(len(total_pay), fixed["company_target"])
-        reach = self._reached(m.total(p_act), company_target, n_reps)
-        d["company_reaches_target"] = reach
-        quart = np.empty_like(order_att)  # as m.quartile_codes, from the same sort
-        np.put_along_axis(quart, order_att, np.arange(order_att.shape[-1])[None, :], axis=-1)
-        quart = (quart * 4) // max(order_att.shape[-1], 1)
-        cos_q = m.grouped_ratio(rep_pay + base, revenue, quart, 4)
-        d["cost_of_sales_bottom_quartile"] = cos_q[..., 0]
-        d["cost_of_sales_top_quartile"] = cos_q[..., 3]
-        groups: dict[str, np.ndarray] = {}
-        groups["cost_of_sales_by_quartile"] = cos_q
-        groups["pay_by_quartile"] = m.grouped_ratio(rep_pay, np.ones_like(rep_pay), quart, 4)
-        ng = len(self.region_labels)
-        ones = np.ones_like(rep_pay)
-        codes = self.region_codes
-        reg_act = m.grouped_sum(p_act, codes, ng)
-        reg_tgt = np.broadcast_to(fixed["region_target"], reg_act.shape)
-        reg_n = np.broadcast_to(fixed["region_n"], reg_act.shape)
-        groups["region_reaches_target"] = self._reached(reg_act, reg_tgt, reg_n)
-        for name, (codes, labels) in self.groupings.items():
-            groups[f"pay_gap:{name}"] = m.pay_gap_vs_others(rep_pay, rank_att, codes, len(labels))
-            groups[f"mean_pay:{name}"] = m.grouped_ratio(rep_pay, ones, codes, len(labels))
+        clock = _PhaseClock()
+        out = draw_metrics(self, population_parts(self, vals), vals)
         clock.mark("metrics")
-        if grade is not None:
-            ngr = len(self.grade_names)
-            n_rated = max(len(self.rated), 1)
-            shares = np.stack([(grade == g).sum(axis=-1) / n_rated for g in range(ngr)], axis=-1)
-            groups["grade_share"] = shares
-            flag = grade == ngr - 1
-            if self.pip_floor is not None:
-                flag = flag | (primary_att < self.pip_floor)
-            d["improvement_plan_share"] = flag.mean(axis=-1)
-            ready = (grade >= 0) & (grade <= self.promotion_grade)
-            if self.prior_grade is not None:
-                ready = ready & (self.prior_grade <= self.promotion_grade)
-            if self.eligible_tenure is not None:
-                ready = ready & self.eligible_tenure
-            d["promotion_ready_share"] = ready.mean(axis=-1)
-            if self.merit is not None:
-                matrix, compa, salary = self.merit
-                raise_pct = np.where(
-                    grade >= 0, matrix.rate(np.maximum(grade, 0), compa[None, :]), 0.0
-                )
-                d["merit_cost_at_matrix"] = m.total(raise_pct * salary[None, :])
-        clock.mark("outcomes")
-        out["per_draw"] = d
-        out["groups"] = groups
         if per_rep:
             out.update(rep_summaries(self, vals))
         clock.mark("reduction")

@@ -2,14 +2,21 @@
 
 A worker that holds a partition computes its reps' sales, attainment, appraisal
 and pay (:meth:`ChunkKernel.rep_values`) and, for its reps, everything that is per
-rep (:func:`partition_chunk`): the per-rep fixed-point sums and counts, each draw's
-histogram bin per rep and the population attainment histogram's counts. The
-caller places the per-rep parts at their reps' places, adds the counts (integers:
-exact in any order), and computes the per-draw metrics once from the few per-rep
-vectors they read (attainment, pay, revenue, quota-KPI actual and grade),
-with the same code the local backend runs. The results are
-therefore bit-identical to a local run when every rep's numbers are the same in
-its partition as in the whole:
+rep or adds up over reps (:func:`partition_chunk`):
+
+* the per-rep fixed-point sums and counts and the per-rep histogram counts stay
+  on the worker (integers: exact in any order of chunks); after the last chunk
+  :func:`partition_totals` turns them into per-rep results (sums, counts and
+  quantiles), so the caller never holds reps x bins counts;
+* the additive parts of the per-draw metrics
+  (:func:`simlib.engine.draw_metrics.population_parts`): the population's totals
+  (pay, revenue, the quota KPI in the company and by region, merit cost) as exact
+  sums (:class:`simlib.metrics.ExactSums`), which add to the same number over any
+  partition, and integer counts.
+
+The results are bit-identical to a local run, which computes the same parts on
+the whole population, when every rep's numbers are the same in its partition as
+in the whole:
 
 * each rep's random numbers depend only on the draw and its place in the
   dataset's roster (:func:`simlib.engine.sales.block_generators`);
@@ -21,24 +28,28 @@ its partition as in the whole:
 * partitions keep the population's order, so sums within a unit add the same
   numbers in the same order.
 
-The per-draw metrics still read per-rep vectors from every partition: the
-population's totals (pay, revenue, the quota KPI by region, merit cost) are
-running sums in population order (:func:`simlib.metrics.total`, bincount per
-region), which sums of partitions' sums cannot reproduce to the last bit, and the
-median, P90 leverage, Gini, Spearman, performance quartiles and pay gaps at
-equal attainment need each draw's whole distribution. Per chunk the caller
-receives 4 numbers per rep and draw (attainment, pay, revenue, quota-KPI actual:
-8 bytes each), one byte of grade and the two 2-byte histogram bins.
+The distribution metrics (median attainment, P90 leverage, Gini, pay-performance,
+performance quartiles, pay gaps at equal attainment) still read each draw's whole
+distribution: per chunk the caller receives 3 numbers per rep and draw
+(attainment, pay, revenue: 8 bytes each, :data:`simlib.engine.draw_metrics.VECTORS`)
+and computes them with the code the local backend runs.
 """
 
 from __future__ import annotations
 
 import copy
-from dataclasses import replace
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
+from simlib.engine.accumulate import REP_QUANTILES
+from simlib.engine.draw_metrics import VECTORS, add_parts, draw_metrics, population_parts
+from simlib.engine.kernel import ATTAINMENT_BINS, LOG_PAY_BINS, rep_summaries
 from simlib.engine.sales import BootstrapSales, Layout, ParametricSales
 from simlib.i18n import _
 
@@ -205,6 +216,14 @@ def subset_work(work: Any, rows: np.ndarray) -> tuple[Any, np.ndarray]:
     twin.paid = paid_local
     twin.target_incentive = work.target_incentive[columns]
     twin.base_salary = work.base_salary[columns]
+    twin.region_codes = work.region_codes[columns]
+    if work.merit is not None:
+        matrix, compa, salary = work.merit
+        twin.merit = (matrix, compa[columns], salary[columns])
+    if work.prior_grade is not None:
+        twin.prior_grade = work.prior_grade[columns]
+    if work.eligible_tenure is not None:
+        twin.eligible_tenure = work.eligible_tenure[columns]
     if work.turnover is not None:
         twin.turnover = replace(
             work.turnover,
@@ -218,74 +237,165 @@ def subset_work(work: Any, rows: np.ndarray) -> tuple[Any, np.ndarray]:
     return twin, columns
 
 
-def assemble(parts: list[tuple[np.ndarray, dict[str, Any]]], n_paid: int) -> dict[str, Any]:
-    """Per-rep values of the partitions, ``(columns, values)`` each, as one population."""
-    out: dict[str, Any] = {"seconds": {}}
-    for columns, vals in parts:
-        for k, v in vals.items():
-            if k == "seconds":
-                for phase, sec in v.items():
-                    out["seconds"][phase] = out["seconds"].get(phase, 0.0) + sec
-                continue
-            if v is None:
-                out[k] = None
-                continue
-            if k not in out:
-                out[k] = np.empty((v.shape[0], n_paid, *v.shape[2:]), dtype=v.dtype)
-            out[k][:, columns] = v
-    return out
+def place(parts: list[tuple[np.ndarray, np.ndarray]], n: int) -> np.ndarray:
+    """Per-rep arrays of the partitions, ``(columns, values)`` each with reps on the
+    last axis, put together as one population of ``n`` reps."""
+    first = parts[0][1]
+    whole = np.empty((*first.shape[:-1], n), dtype=first.dtype)
+    for columns, v in parts:
+        whole[..., columns] = v
+    return whole
 
 
-#: Per-rep vectors (draws, reps) the per-draw metrics read: what a partition sends
-#: to the caller each chunk, besides its per-rep summaries.
-METRIC_VECTORS = ("primary_att", "rep_pay", "revenue", "p_act", "grade")
+@dataclass
+class Partition:
+    """A partition as a worker holds it: its work, the places of its paid reps among
+    the population's, the run's number of draws and the key its per-rep counts are
+    kept under on the worker (:data:`_HELD`)."""
+
+    work: Any
+    columns: np.ndarray
+    draws: int
+    key: str
 
 
-def partition_chunk(work: Any, start: int, stop: int) -> dict[str, Any]:
-    """Draws ``start`` .. ``stop - 1`` of a partition: its per-rep summaries
-    (:func:`simlib.engine.kernel.rep_summaries`) and the per-rep vectors the
-    per-draw metrics read (:data:`METRIC_VECTORS`)."""
-    from simlib.engine.kernel import rep_summaries
+#: Per-rep fixed-point sums, counts and histogram counts of the partitions a
+#: worker process holds, by :attr:`Partition.key`; they stay on the worker until
+#: :func:`partition_totals` turns them into per-rep results.
+_HELD: dict[str, dict[str, Any]] = {}
+_HELD_LOCK = threading.Lock()
 
+
+def _held(part: Partition) -> dict[str, Any]:
+    with _HELD_LOCK:
+        state = _HELD.get(part.key)
+        if state is None:
+            n = len(part.columns)
+            dtype = np.uint16 if part.draws < np.iinfo(np.uint16).max else np.uint32
+            state = {
+                "lock": threading.Lock(),
+                "reps": {},
+                "counts": {
+                    "attainment": np.zeros((n, ATTAINMENT_BINS.bins), dtype=dtype),
+                    "log_pay": np.zeros((n, LOG_PAY_BINS.bins), dtype=dtype),
+                },
+            }
+            _HELD[part.key] = state
+        return state
+
+
+def partition_chunk(part: Partition, start: int, stop: int) -> dict[str, Any]:
+    """Draws ``start`` .. ``stop - 1`` of a partition: the additive parts of the
+    per-draw metrics (:func:`simlib.engine.draw_metrics.population_parts`), the
+    per-rep vectors the distribution metrics read
+    (:data:`simlib.engine.draw_metrics.VECTORS`) and the attainment histogram's
+    counts. Its per-rep sums and histogram counts are added to what the worker
+    holds for the partition (integers: exact in any order of chunks)."""
+    work = part.work.clone()
     vals = work.rep_values(start, stop)
-    keep = (*METRIC_VECTORS, "sales", "pay") if work.keep_cube else METRIC_VECTORS
+    seconds = dict(vals["seconds"])
+    t0, c0 = time.perf_counter(), time.thread_time()
     summaries = rep_summaries(work, vals)
-    summaries.pop("cube", None)
-    vectors = {k: vals[k] for k in keep if k in vals}
-    if vectors.get("grade") is not None:  # grade indices fit a byte: 8 times less to ship
-        vectors["grade"] = vectors["grade"].astype(np.int8)
+    state = _held(part)
+    with state["lock"]:
+        binning = {"attainment": ATTAINMENT_BINS, "log_pay": LOG_PAY_BINS}
+        for k, idx in summaries["bins"].items():
+            binning[k].add(state["counts"][k], idx)
+        acc = state["reps"]
+        for k, v in summaries["reps"].items():
+            acc[k] = acc[k] + v if k in acc else v.astype(np.int64)
+    t1, c1 = time.perf_counter(), time.thread_time()
+    keep = (*VECTORS, "sales", "pay") if work.keep_cube else VECTORS
+    parts = population_parts(work, vals)
+    t2, c2 = time.perf_counter(), time.thread_time()
+    for phase, (a, b, ca, cb) in {
+        "per-rep summaries": (t0, t1, c0, c1),
+        "additive parts": (t1, t2, c1, c2),
+    }.items():
+        seconds[phase] = b - a
+        seconds[f"cpu:{phase}"] = cb - ca
     return {
-        "vectors": vectors,
-        "summaries": summaries,
-        "seconds": vals["seconds"],
+        "parts": parts,
+        "vectors": {k: vals[k] for k in keep},
+        "attainment_hist": summaries["attainment_hist"],
+        "seconds": seconds,
+    }
+
+
+def partition_totals(part: Partition) -> dict[str, Any]:
+    """The per-rep results of a partition after its last chunk (fixed-point sums,
+    counts, and the payout and attainment quantiles of its histogram counts); the
+    worker lets go of its counts."""
+    with _HELD_LOCK:
+        state = _HELD.pop(part.key)
+    counts = state.pop("counts")
+    return {
+        "reps": state["reps"],
+        "attainment_q": ATTAINMENT_BINS.quantiles(counts.pop("attainment"), REP_QUANTILES),
+        "log_pay_q": LOG_PAY_BINS.quantiles(counts.pop("log_pay"), REP_QUANTILES),
     }
 
 
 def combine_chunk(work: Any, got: list[tuple[np.ndarray, dict[str, Any]]]) -> dict[str, Any]:
     """One chunk's result of the whole population from its partitions' results
-    (``(columns, partition_chunk(...))`` each): per-rep parts placed at their reps'
-    columns, counts added, per-draw metrics from the put-together vectors."""
+    (``(columns, partition_chunk(...))`` each): the parts added, the per-rep
+    vectors placed at their reps' columns, then the per-draw metrics."""
+    clock = time.perf_counter(), time.thread_time()
     n_paid = len(work.paid)
-    vals = assemble([(c, {**p["vectors"], "seconds": p["seconds"]}) for c, p in got], n_paid)
-    if vals.get("grade") is not None:
-        vals["grade"] = vals["grade"].astype(np.int64)
-    vals["coef"] = None  # read by the per-rep summaries only, made in the partitions
-    out = work.summarize(vals, per_rep=False)
-    first = got[0][1]["summaries"]
-    out["attainment_hist"] = sum(p["summaries"]["attainment_hist"] for _k, p in got)
-    for part in ("reps", "bins"):
-        whole: dict[str, np.ndarray] = {}
-        for k, v in first[part].items():
-            whole[k] = np.empty((*v.shape[:-1], n_paid), dtype=v.dtype)
-        for columns, p in got:
-            for k, v in p["summaries"][part].items():
-                whole[k][..., columns] = v
-        out[part] = whole
+    vectors = {
+        k: place([(c, p["vectors"][k]) for c, p in got], n_paid) for k in got[0][1]["vectors"]
+    }
+    out = draw_metrics(work, add_parts([p["parts"] for _columns, p in got]), vectors)
+    out["attainment_hist"] = sum(p["attainment_hist"] for _columns, p in got)
+    seconds: dict[str, float] = {}
+    for _columns, p in got:
+        for phase, sec in p["seconds"].items():
+            seconds[phase] = seconds.get(phase, 0.0) + sec
+    seconds["metrics"] = seconds.get("metrics", 0.0) + time.perf_counter() - clock[0]
+    seconds["cpu:metrics"] = seconds.get("cpu:metrics", 0.0) + time.thread_time() - clock[1]
+    out["seconds"] = seconds
     if work.keep_cube:
         out["cube"] = {
-            "sales": vals["sales"],
-            "pay": vals["pay"],
-            "attainment": vals["primary_att"],
+            "sales": vectors["sales"],
+            "pay": vectors["pay"],
+            "attainment": vectors["primary_att"],
             "base_salary": work.base_salary,
         }
     return out
+
+
+def combine_totals(work: Any, got: list[tuple[np.ndarray, dict[str, Any]]]) -> dict[str, Any]:
+    """The whole population's per-rep results from its partitions'
+    (``(columns, partition_totals(...))`` each), as the reduction reads them."""
+    n_paid = len(work.paid)
+    first = got[0][1]
+    reps = {k: place([(c, p["reps"][k]) for c, p in got], n_paid) for k in first["reps"]}
+    quantiles = {
+        k: place([(c, p[k].T) for c, p in got], n_paid).T for k in ("attainment_q", "log_pay_q")
+    }
+    return {"rep_totals": {"reps": reps, **quantiles}}
+
+
+@dataclass
+class Split:
+    """The ``dask`` backend's partitions of one run: ``rows`` per partition, built
+    one at a time (:meth:`parts`) so the caller never holds them all; ``combine``
+    and ``finish`` put their chunks' and their last results together."""
+
+    work: Any
+    rows: list[np.ndarray]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def parts(self, draws: int) -> Iterator[Partition]:
+        run = uuid.uuid4().hex
+        for i, r in enumerate(self.rows):
+            twin, columns = subset_work(self.work, r)
+            yield Partition(twin, columns, draws, f"{run}:{i}")
+
+    def combine(self, got: list[tuple[np.ndarray, dict[str, Any]]]) -> dict[str, Any]:
+        return combine_chunk(self.work, got)
+
+    def finish(self, got: list[tuple[np.ndarray, dict[str, Any]]]) -> dict[str, Any]:
+        return combine_totals(self.work, got)

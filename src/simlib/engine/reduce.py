@@ -2,7 +2,10 @@
 
 Per-draw and per-group rows are concatenated; per-rep fixed-point sums, counts and
 histogram bins are added exactly, so the result does not depend on how the draws
-were chunked or where the chunks ran.
+were chunked or where the chunks ran. On the ``dask`` backend the partitions keep
+their reps' sums and counts and send, after the last chunk, one item
+``{"rep_totals": ...}`` with the per-rep sums and quantiles of the whole population
+(:func:`simlib.engine.partition.combine_totals`).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simlib.engine.accumulate import REP_QUANTILES
 from simlib.engine.kernel import (
     ATTAINMENT_BINS,
     LOG_PAY_BINS,
@@ -40,26 +44,30 @@ def reduce_stream(
     acc: dict[str, np.ndarray] = {}
     hist = np.zeros(len(POPULATION_BINS), dtype=np.int64)
     n_paid = len(work.paid)
-    counts = {
-        "attainment": np.zeros((n_paid, ATTAINMENT_BINS.bins), dtype=np.uint32),
-        "log_pay": np.zeros((n_paid, LOG_PAY_BINS.bins), dtype=np.uint32),
-    }
+    # Allocated on the first chunk that brings bins (never on the dask backend).
+    counts: dict[str, np.ndarray] = {}
     binning = {"attainment": ATTAINMENT_BINS, "log_pay": LOG_PAY_BINS}
     cube: dict[str, list[np.ndarray]] = {}
     phases: dict[str, float] = {}
     reducing = 0.0
     reducing_cpu = 0.0
+    totals: dict[str, Any] | None = None
     for _, out in stream:
         t0, c0 = time.perf_counter(), time.thread_time()
         for k, v in out.get("seconds", {}).items():
             phases[k] = phases.get(k, 0.0) + v
-        for k, idx in out["bins"].items():
+        if "rep_totals" in out:  # per-rep results the partitions kept (dask backend)
+            totals = out["rep_totals"]
+            continue
+        for k, idx in out.get("bins", {}).items():
+            if k not in counts:
+                counts[k] = np.zeros((n_paid, binning[k].bins), dtype=np.uint32)
             binning[k].add(counts[k], idx)
         for k, v in out["per_draw"].items():
             per_draw.setdefault(k, []).append(np.asarray(v, dtype=float))
         for k, v in out["groups"].items():
             groups.setdefault(k, []).append(v)
-        for k, v in out["reps"].items():
+        for k, v in out.get("reps", {}).items():
             acc[k] = (
                 acc[k] + v if k in acc else v.astype(np.int64 if v.dtype.kind in "iu" else v.dtype)
             )
@@ -87,8 +95,13 @@ def reduce_stream(
         k: pd.DataFrame(np.concatenate(v), columns=labels.get(k)) for k, v in groups.items()
     }
     ti = work.target_incentive
-    q_att = ATTAINMENT_BINS.quantiles(counts["attainment"], (0.05, 0.5, 0.95))
-    q_pay = np.expm1(LOG_PAY_BINS.quantiles(counts["log_pay"], (0.05, 0.5, 0.95)))
+    if totals is None:
+        q_att = ATTAINMENT_BINS.quantiles(counts["attainment"], REP_QUANTILES)
+        q_pay = np.expm1(LOG_PAY_BINS.quantiles(counts["log_pay"], REP_QUANTILES))
+    else:
+        acc = totals["reps"]
+        q_att, q_pay = totals["attainment_q"], np.expm1(totals["log_pay_q"])
+    del counts
     rep_frame = pd.DataFrame(
         {
             "rep_id": layout.rep_ids[work.paid],

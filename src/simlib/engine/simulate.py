@@ -260,7 +260,7 @@ def _stream(setup: Setup, settings: RunSettings) -> Iterator[tuple[tuple[int, in
     )  # fmt: skip
 
 
-def _partitioner(work: ChunkKernel) -> Callable[[int], tuple[list, Callable[[list], Any]]] | None:
+def _partitioner(work: ChunkKernel) -> Callable[[int], Any] | None:
     """How the ``dask`` backend splits ``work`` into partitions of whole units (see
     :mod:`simlib.engine.partition`); ``None`` when it cannot, with a warning."""
     from simlib.engine import partition as pt
@@ -278,12 +278,7 @@ def _partitioner(work: ChunkKernel) -> Callable[[int], tuple[list, Callable[[lis
         )
         return None
 
-    def split(n_workers: int) -> tuple[list, Callable[[list], Any]]:
-        parts = [pt.subset_work(work, rows) for rows in pt.unit_partitions(work, n_workers)]
-
-        def combine(got: list) -> dict[str, Any]:
-            return pt.combine_chunk(work, got)
-
-        return parts, combine
+    def split(n_workers: int) -> pt.Split:
+        return pt.Split(work, pt.unit_partitions(work, n_workers))
 
     return split
