@@ -89,6 +89,7 @@ def __getattr__(name: str) -> Any:
         return importlib.import_module(_SUBMODULES[name])
     if name in _EXPORTS:
         return getattr(importlib.import_module(_EXPORTS[name]), name)
+    # internal: Python's own wording for a missing module attribute (hasattr relies on it)
     raise AttributeError(f"module 'simlib' has no attribute {name!r}")
 
 
