@@ -98,3 +98,21 @@ def test_a_payout_curve_in_a_few_words():
     assert report.curve_takeaway([[0.9, 0.7], [1.2, 1.4]]) == "pays from 90%, up to 1.4x at 120%"
     assert report.curve_takeaway([[0.75, 0.3], [10.0, 23.5]]) == "pays from 75%, no cap"
     assert report.curve_takeaway([[1.0, 0.0], [2.0, 0.0]]) == "pays nothing"
+
+
+def test_goals_and_summary_follow_the_chinese_setting():
+    from simlib import i18n
+
+    base = make("baseline", [90, 95, 100, 95], [0.65] * 4, [0.9] * 4)
+    reform = make("reform", [100, 105, 110, 105], [0.5] * 4, [0.7] * 4)
+    res = {"baseline": base, "reform": reform}
+    with i18n.use("zh-CN"):
+        text = report.executive_summary(res)
+        goals = report.goal_table(res)
+    # the same +10.5% and +10 ± 0 as in English, in Chinese sentences
+    assert "比基准方案 +10.5%" in text and "+10 ± 0" in text
+    assert "按目标排名第一（达到 5 项中的 5 项）：baseline" in text
+    for english in ("against the baseline", "Meets:", "Ranked first", "designs were simulated"):
+        assert english not in text
+    assert goals.index.name == "方案"
+    assert all(cell.startswith(("是", "否")) for cell in goals.to_numpy().ravel())

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from simlib import formatting as fm
+from simlib import i18n
 from simlib import metrics as m
 from simlib import vocabulary as voc
 from simlib.decision import GROUP_TABLES, GROUP_WORDS, group_label, group_sizes
@@ -97,10 +98,13 @@ def goal_table(results: Mapping[str, Any], goals: Sequence[Goal] = GOALS) -> pd.
         row = {}
         for g in goals:
             v = voc.value(res, g.metric)
-            row[g.title] = ("yes" if g.met(v) else "no") + f" ({voc.metric(g.metric).show(v)})"
+            word = _("yes") if g.met(v) else _("no")
+            row[g.title] = _("{word} ({value})").format(
+                word=word, value=voc.metric(g.metric).show(v)
+            )
         rows[name] = row
     out = pd.DataFrame.from_dict(rows, orient="index")
-    out.index.name = "scenario"
+    out.index.name = _("scenario")
     return out
 
 
@@ -114,7 +118,9 @@ def executive_summary(
     the designs that meet the most goals.
     """
     if baseline not in results:
-        return f"The baseline {baseline!r} did not run, so nothing can be compared with it."
+        return _("The baseline {name} did not run, so nothing can be compared with it.").format(
+            name=repr(baseline)
+        )
     base = results[baseline]
     names = list(results)
     cmp = m.compare([results[n] for n in names], baseline=names.index(baseline))
@@ -127,41 +133,58 @@ def executive_summary(
         scores[name] = len(met)
         cost = res.per_draw["total_payout"].mean()
         if name == baseline:
-            head = f"**{name}** (the baseline) costs {fmt(cost, 'money')} a year on average"
+            head = _("**{name}** (the baseline) costs {cost} a year on average").format(
+                name=name, cost=fmt(cost, "money")
+            )
         elif "budget_neutral_factor" in res.provenance:
             f = res.provenance["budget_neutral_factor"]
-            head = (
-                f"**{name}** costs {fmt(cost, 'money')}, the baseline's cost by construction "
-                f"(payout levels x{f:.3f})"
-            )
+            head = _(
+                "**{name}** costs {cost}, the baseline's cost by construction "
+                "(payout levels x{factor})"
+            ).format(name=name, cost=fmt(cost, "money"), factor=f"{f:.3f}")
         else:
             d = cmp.loc["total_payout", (name, "diff")]
             se = cmp.loc["total_payout", (name, "diff_se")]
             rel = d / base.per_draw["total_payout"].mean()
             sig = abs(d) > 1.96 * se if np.isfinite(se) else True
-            head = (
-                f"**{name}** costs {fmt(cost, 'money')}, "
-                f"{'+' if d >= 0 else ''}{rel:.1%} against the baseline "
-                f"({_signed(d, 'money')} ± {fm.money(1.96 * se)}, 95% interval of the paired difference"
-                f"{'' if sig else '; not distinguishable from no change'})"
+            head = _(
+                "**{name}** costs {cost}, {change} against the baseline "
+                "({diff} ± {margin}, 95% interval of the paired difference{noise})"
+            ).format(
+                name=name,
+                cost=fmt(cost, "money"),
+                change=i18n.percent(rel, 1, signed=True),
+                diff=_signed(d, "money"),
+                margin=fm.money(1.96 * se),
+                noise="" if sig else _("; not distinguishable from no change"),
             )
-        met_txt = ", ".join(g.title.lower() for g in met) or "none of the goals"
-        miss_txt = ", ".join(g.title.lower() for g in miss)
-        lines.append(f"- {head}. Meets: {met_txt}." + (f" Misses: {miss_txt}." if miss else ""))
+        sep = _(", ")
+        met_txt = sep.join(g.title.lower() for g in met) or _("none of the goals")
+        miss_txt = sep.join(g.title.lower() for g in miss)
+        line = _("- {head}. Meets: {met}.").format(head=head, met=met_txt)
+        if miss:
+            line += " " + _("Misses: {missed}.").format(missed=miss_txt)
+        lines.append(line)
     from simlib.decision import decide
 
     best = max(scores.values())
     ranked = decide(results, baseline, goals).ranking
     leaders = [ranked[0]]
-    intro = (
-        f"{len(names)} designs were simulated on the same {len(base.per_draw):,} possible years "
-        f"(the same random years for every design, so differences are not noise between runs). "
-        f"Goals: {', '.join(g.title.lower() for g in goals)}."
+    intro = _(
+        "{n} designs were simulated on the same {years} possible years "
+        "(the same random years for every design, so differences are not noise between runs). "
+        "Goals: {goals}."
+    ).format(
+        n=len(names),
+        years=fm.count(len(base.per_draw)),
+        goals=_(", ").join(g.title.lower() for g in goals),
     )
     verdict = (
-        f"**Ranked first against the goals ({best} of {len(goals)} met): {', '.join(leaders)}.**"
+        _("**Ranked first against the goals ({best} of {total} met): {leaders}.**").format(
+            best=best, total=len(goals), leaders=_(", ").join(leaders)
+        )
         if best
-        else "**No design meets any goal.**"
+        else _("**No design meets any goal.**")
     )
     return "\n".join([intro, "", verdict, "", *lines])
 
