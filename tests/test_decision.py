@@ -3,6 +3,8 @@ cost change and its interval, who loses most, and the caveats, checked by hand."
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -201,3 +203,44 @@ def _key_values(d, name):
     r = d.row(name)
     return (r.met, tuple(round(x, 3) for x in r.shortfall),
             tuple(round(r.values[g.metric], 3) for g in GOALS))  # fmt: skip
+
+
+def test_caveats_recorded_per_language_are_read_in_the_language_of_the_page(tmp_path):
+    from simlib import i18n
+    from simlib.workbench import report
+    from simlib.workbench.store import Store
+
+    st = Store(tmp_path / "results.duckdb")
+    header = {"title": "t", "goals": v.goals_to_data(GOALS),
+              "caveats": {"en": ["Sales for 2026 cover 9 months."],
+                          "zh-CN": ["2026 年的销售数据只覆盖 9 个月。"]}}  # fmt: skip
+    st.set_batch("b", header)
+    base = make("baseline", [90, 90], 0.5, 0.85)
+    reform = make("reform", [90, 90], 0.5, 0.95)
+    view = report.BatchView(st, "b", pd.DataFrame(), {"baseline": base, "reform": reform},
+                            {"baseline": {"report": {"min_group": 1}}, "reform": {}})  # fmt: skip
+    assert report.batch_decision(view).caveats[-1] == "Sales for 2026 cover 9 months."
+    with i18n.use("zh-CN"):
+        assert report.batch_decision(view).caveats[-1] == "2026 年的销售数据只覆盖 9 个月。"
+
+
+def test_a_batch_records_its_data_findings_in_every_language(tmp_path):
+    from simlib import i18n
+    from simlib.data import synthetic
+    from simlib.scenario import Scenario
+    from simlib.workbench.batch import _data_check_notes
+
+    folder = tmp_path / "data"
+    synthetic.generate(n_reps=60, months=24, seed=3).save(folder)
+    sales = pd.read_csv(folder / "sales.csv")
+    sales[sales["period"] <= "2026-09"].to_csv(folder / "sales.csv", index=False)  # 9 months
+    plan = Path(__file__).resolve().parents[1] / "scenarios" / "plans" / "am_current.yaml"
+    sc = Scenario.from_dict(
+        {"title": "t", "author": "a", "what": "w", "why": "y",
+         "baseline": {"data": str(folder), "plan": str(plan)}}  # fmt: skip
+    )
+    notes = _data_check_notes([sc])
+    assert set(notes) == set(i18n.LANGUAGES)
+    assert notes["en"] and len(notes["en"]) == len(notes["zh-CN"])
+    assert all(n.startswith("data [") for n in notes["en"])
+    assert all(n.startswith("数据 [") for n in notes["zh-CN"])

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from simlib import i18n
 from simlib.errors import SimlibError
 from simlib.i18n import _
 from simlib.workbench.index import (
@@ -107,25 +108,28 @@ def _relative(p: Path) -> str:
     return str(Path(p).resolve())
 
 
-def _data_check_notes(scenarios) -> list[str]:
-    """Each data-check warning of the scenarios once (they usually share one dataset);
-    a scenario whose checks cannot run says why when it is simulated."""
+def _data_check_notes(scenarios) -> dict[str, list[str]]:
+    """Each data-check warning of the scenarios once (they usually share one dataset), in
+    every language simlib speaks, so a report re-rendered in the other language reads them
+    in its own; a scenario whose checks cannot run says why when it is simulated."""
     import warnings
 
     from simlib.errors import SimlibError
 
-    out: list[str] = []
-    for sc in scenarios:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                checks = sc.data_checks()
-        except (SimlibError, ValueError, KeyError, OSError):
-            continue
-        for f in checks.warnings:
-            text = f"data [{f.check}] {f.text()}"
-            if text not in out:
-                out.append(text)
+    out: dict[str, list[str]] = {lang: [] for lang in i18n.LANGUAGES}
+    for lang, texts in out.items():
+        with i18n.use(lang):
+            for sc in scenarios:
+                try:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        checks = sc.data_checks()
+                except (SimlibError, ValueError, KeyError, OSError):
+                    continue
+                for f in checks.warnings:
+                    text = _("data [{check}] {text}").format(check=f.check, text=f.text())
+                    if text not in texts:
+                        texts.append(text)
     return out
 
 
@@ -279,10 +283,11 @@ def _run_batch(
 
     batch = root.batch
     store = Store(store_path(out_dir))
-    data_notes = _data_check_notes(root.scenarios)
+    caveats = _data_check_notes(root.scenarios)
+    data_notes = caveats[i18n.current()]
     # The goals and the data caveats travel with the header: the index and the comparison
     # rank designs by those goals and show the caveats in the decision box.
-    store.set_batch(batch, batch_header(root, caveats=data_notes), str(scenario_file))
+    store.set_batch(batch, batch_header(root, caveats=caveats), str(scenario_file))
     previous = store.items(batch) if resume else None
     prev = {r.scenario: r for r in previous.itertuples()} if previous is not None else {}
     echo(
@@ -330,16 +335,22 @@ def _run_batch(
     )
 
 
-def batch_header(root, caveats: list[str] | None = None) -> dict[str, Any]:
+def batch_header(
+    root, caveats: list[str] | dict[str, list[str]] | None = None
+) -> dict[str, Any]:
     """What a batch records about itself for its pages: the file's header (title,
     author, what, why), its goals, and ``caveats``: sentences that change how the
-    results read (data coverage findings, say), shown in the decision box."""
+    results read (data coverage findings, say), shown in the decision box; given per
+    language (``{"en": [...], "zh-CN": [...]}``) they are kept per language."""
     from simlib.vocabulary import goals_to_data
 
     header: dict[str, Any] = dict(root.header)
     if root.goals:
         header["goals"] = goals_to_data(root.goals)
-    if caveats:
+    if isinstance(caveats, dict):
+        if any(caveats.values()):
+            header["caveats"] = {lang: [str(c) for c in v] for lang, v in caveats.items()}
+    elif caveats:
         header["caveats"] = [str(c) for c in caveats]
     return header
 

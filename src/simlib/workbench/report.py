@@ -630,6 +630,15 @@ def _gap_space() -> str:
     return "" if i18n.is_chinese() else " "
 
 
+def recorded_caveats(header: Mapping[str, Any]) -> list[str]:
+    """The caveats a batch recorded, in the current language when it recorded them per
+    language (a batch run before that kept one list, in its run's language)."""
+    recorded = header.get("caveats") or []
+    if isinstance(recorded, Mapping):
+        return list(recorded.get(i18n.current()) or recorded.get(i18n.DEFAULT) or [])
+    return list(recorded)
+
+
 def batch_decision(view: BatchView, baseline: str = "baseline", caveats: Sequence[str] = ()):
     """The decision for a batch read back from its store (:func:`simlib.decision.decide`
     with the file's goals, its designs, minimum group size and currency); None when the
@@ -651,7 +660,7 @@ def batch_decision(view: BatchView, baseline: str = "baseline", caveats: Sequenc
         goals=goals,
         designs=view.designs,
         # Caveats recorded with the batch (data coverage findings, say), then the caller's.
-        caveats=[*header.get("caveats", []), *caveats],
+        caveats=[*recorded_caveats(header), *caveats],
         min_group=int((base.get("report") or {}).get("min_group", 5)),
         currency=voc.design_currency(base),
     )
