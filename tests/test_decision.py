@@ -236,8 +236,13 @@ def test_a_batch_records_its_data_findings_in_every_language(tmp_path):
     sales[sales["period"] <= "2026-09"].to_csv(folder / "sales.csv", index=False)  # 9 months
     plan = Path(__file__).resolve().parents[1] / "scenarios" / "plans" / "am_current.yaml"
     sc = Scenario.from_dict(
-        {"title": "t", "author": "a", "what": "w", "why": "y",
-         "baseline": {"data": str(folder), "plan": str(plan)}}  # fmt: skip
+        {
+            "title": "t",
+            "author": "a",
+            "what": "w",
+            "why": "y",
+            "baseline": {"data": str(folder), "plan": str(plan)},
+        }  # fmt: skip
     )
     notes = _data_check_notes([sc])
     assert set(notes) == set(i18n.LANGUAGES)

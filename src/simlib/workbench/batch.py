@@ -335,9 +335,7 @@ def _run_batch(
     )
 
 
-def batch_header(
-    root, caveats: list[str] | dict[str, list[str]] | None = None
-) -> dict[str, Any]:
+def batch_header(root, caveats: list[str] | dict[str, list[str]] | None = None) -> dict[str, Any]:
     """What a batch records about itself for its pages: the file's header (title,
     author, what, why), its goals, and ``caveats``: sentences that change how the
     results read (data coverage findings, say), shown in the decision box; given per
