@@ -100,6 +100,20 @@ def test_a_duplicate_key_in_a_spec_file_names_the_key_in_chinese():
     _check(zh, en, "duplicate key", "plan.yaml:3", "'name'")
 
 
+@pytest.mark.parametrize(
+    ("text", "english", "chinese"),
+    [
+        ("a: b: c\n", "mapping values are not allowed here", "此处不允许出现键值"),
+        ("a:\n\tb: 1\n", "that cannot start any token", "只能用空格缩进"),
+        ("a: [1, 2\n", "while parsing a flow sequence", "方括号未闭合"),
+    ],
+)
+def test_a_hand_editing_slip_in_a_yaml_file_is_explained_in_chinese(text, english, chinese):
+    zh, en = _both(lambda: loads_yaml(text, "plan.yaml"))
+    assert english in en and "not valid YAML" in en
+    assert chinese in zh and english not in zh and "plan.yaml" in zh
+
+
 def test_a_decreasing_payout_curve_in_code_is_refused_in_chinese():
     zh, en = _both(lambda: PayoutCurve([(1.0, 1.0), (0.8, 0.5)]))
     _check(zh, en, "attainment must increase", "0.8")

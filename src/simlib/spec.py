@@ -425,13 +425,47 @@ def loads_yaml(text: str, where: str = "<text>") -> Any:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f"{where}:{mark.line + 1}" if mark is not None else where
-        problem = getattr(exc, "problem", None) or str(exc)
+        problem = _yaml_words(getattr(exc, "problem", None) or str(exc))
         if getattr(exc, "context", None) and "duplicate key" not in problem:
-            problem = f"{exc.context}, {problem}"
+            problem = _("{context}, {problem}").format(
+                context=_yaml_words(exc.context), problem=problem
+            )
         raise SpecError([(at, _("not valid YAML ({problem})").format(problem=problem))]) from None
     finally:
         if loader is not None:
             loader.dispose()
+
+
+#: PyYAML's own words for what a hand-edited file most often gets wrong, put in the
+#: catalog so a Chinese reader reads them in Chinese; other PyYAML texts pass unchanged.
+_YAML_WORDS = frozenset(
+    (
+        N_("mapping values are not allowed here"),
+        N_("found character '\\t' that cannot start any token"),
+        N_("found unexpected end of stream"),
+        N_("found unexpected ':'"),
+        N_("could not find expected ':'"),
+        N_("did not find expected key"),
+        N_("did not find expected '-' indicator"),
+        N_("expected <block end>, but found '-'"),
+        N_("expected <block end>, but found '<block mapping start>'"),
+        N_("expected <block end>, but found '<scalar>'"),
+        N_("expected ',' or ']', but got '<stream end>'"),
+        N_("expected ',' or '}', but got '<stream end>'"),
+        N_("while scanning for the next token"),
+        N_("while scanning a simple key"),
+        N_("while scanning a quoted scalar"),
+        N_("while scanning a plain scalar"),
+        N_("while parsing a block mapping"),
+        N_("while parsing a block collection"),
+        N_("while parsing a flow sequence"),
+        N_("while parsing a flow mapping"),
+    )
+)
+
+
+def _yaml_words(text: str) -> str:
+    return _(text) if text in _YAML_WORDS else text
 
 
 def _kind_of(value: Any) -> str:
