@@ -152,6 +152,11 @@ def test_the_chinese_design_page_shows_amounts_in_yuan_and_no_english_sentence(t
         assert info["in_languages"]["zh-CN"]["explanation"].split("。")[0] in text
 
 
+def shown(text: str, render) -> str:
+    """What a reader sees of a catalog text rendered as Markdown (code spans left out)."""
+    return re.sub(r"`[^`]*`", "", render(re.sub(r"{[\w:,.]+}", "X", text)))
+
+
 def test_chinese_emphasis_renders_next_to_chinese_punctuation():
     """Markdown bold closed right after "。" or "：" and followed by a character is not
     bold (CommonMark's flanking rule): the reader would see the asterisks."""
@@ -164,9 +169,11 @@ def test_chinese_emphasis_renders_next_to_chinese_punctuation():
     assert "*" in render("**数据：**{reps}".replace("{reps}", "X"))  # the rule itself
     literal = []
     for m in catalog:
+        ids = m.id if isinstance(m.id, tuple) else (m.id,)
+        # An asterisk the English shows literally too (2**53, *name) is not emphasis.
+        if any("*" in shown(i, render) for i in ids if i):
+            continue
         for s in m.string if isinstance(m.string, tuple) else (m.string,):
-            if s and "*" in s:
-                shown = re.sub(r"`[^`]*`", "", render(re.sub(r"{\w+}", "X", s)))
-                if "*" in shown:
-                    literal.append(s)
+            if s and "*" in shown(s, render):
+                literal.append(s)
     assert not literal, literal[:3]
