@@ -670,3 +670,14 @@ def test_design_page_charts_draw_into_given_axes_and_every_chinese_glyph():
         plt.close("all")
     finally:
         mpl.rcParams.update(saved)
+
+
+def test_a_goal_is_shown_in_the_chosen_language_and_stored_under_its_own_label():
+    from simlib import i18n
+    from simlib.search.spec import ConstraintSpec
+
+    goal = ConstraintSpec(metric="budget_ratio", max=1.0)
+    with i18n.use("zh-CN"):
+        assert goal.shown() == "budget_ratio 不高于 1"
+        assert goal.label == "budget_ratio at most 1"  # the key of stored violations
+    assert goal.shown() == goal.label

@@ -35,6 +35,7 @@ from simlib._atomic import atomic_dir
 from simlib.errors import SpecError
 from simlib.i18n import _
 from simlib.search.run import SearchResult
+from simlib.search.spec import shown_goal
 
 SUMMARY = "summary.json"
 
@@ -152,30 +153,40 @@ def write_design_files(
         design = result.space.apply(ev.values)
         met = ev.feasible
         goals = (
-            "meets every goal"
+            _("meets every goal")
             if met
-            else "misses " + ", ".join(f"{k} (by {v:.3g})" for k, v in ev.violations.items() if v)
+            else _("misses {goals}").format(
+                goals=_(", ").join(
+                    _("{goal} (by {amount})").format(goal=shown_goal(k, spec), amount=f"{v:.3g}")
+                    for k, v in ev.violations.items()
+                    if v
+                )
+            )
         )
         obj = spec.objective.metric
         what = (
-            f"{spec.what}: the {'recommended design' if stem == 'recommended' else 'frontier point'}"
-            f" {ev.name} (on {spec.base})"
-        )
-        why = (
-            f"{spec.why + ' ' if spec.why else ''}{obj} {ev.objective(spec):,.4g} at "
-            f"{ev.draws:,} draws; {goals}"
-        )
+            _("{what}: the recommended design {name} (on {base})")
+            if stem == "recommended"
+            else _("{what}: the frontier point {name} (on {base})")
+        ).format(what=spec.what, name=ev.name, base=spec.base)
+        why = (spec.why + " " if spec.why else "") + _(
+            "{metric} {value} at {draws} draws; {goals}"
+        ).format(metric=obj, value=f"{ev.objective(spec):,.4g}", draws=f"{ev.draws:,}", goals=goals)
+        author = _("simlib design search, {date}").format(date=today)
+        step = stem.replace("_", " ")
         changes, files = _changes(baseline_design, design, out, stem, out / "designs")
         for fp, target in files.items():
             from simlib.scenario import get_path, parse_path
 
             rules = copy.deepcopy(get_path(design, parse_path(fp), ""))
             if fp == "plan":
-                rules["name"] = f"{rules.get('name', 'plan')} ({stem.replace('_', ' ')} of search)"
+                rules["name"] = _("{plan} ({step} of search)").format(
+                    plan=rules.get("name", "plan"), step=step
+                )
             head = _header(
                 {
                     "Title": f"{rules.get('name', fp)}",
-                    "Author": f"simlib design search, {today}",
+                    "Author": author,
                     "What": what,
                     "Why": why,
                     "Found by": by,
@@ -184,15 +195,17 @@ def write_design_files(
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(head + _dump(rules), encoding="utf-8")
         doc = {
-            "title": f"Design search: {stem.replace('_', ' ')}",
-            "author": f"simlib design search, {today}",
+            "title": _("Design search: {step}").format(step=step),
+            "author": author,
             "what": what,
             "why": why,
             "batch": f"design_{stem}",
             "baseline": baseline_section,
             "reforms": {
                 stem: {
-                    "what": f"{ev.name} ({'meets every goal' if met else 'misses a goal'})",
+                    "what": _("{name} (meets every goal)").format(name=ev.name)
+                    if met
+                    else _("{name} (misses a goal)").format(name=ev.name),
                     "why": why,
                     "changes": changes,
                 }

@@ -165,6 +165,18 @@ class ConstraintSpec(StrictModel):
             return f"{self.metric} at least {self.min:g}"
         return f"{self.metric} at most {self.max:g}"
 
+    def shown(self) -> str:
+        """:attr:`label` in the current language (the label itself keys stored results)."""
+        if self.name:
+            return self.name
+        if self.min is not None and self.max is not None:
+            return _("{metric} within {low}-{high}").format(
+                metric=self.metric, low=f"{self.min:g}", high=f"{self.max:g}"
+            )
+        if self.min is not None:
+            return _("{metric} at least {low}").format(metric=self.metric, low=f"{self.min:g}")
+        return _("{metric} at most {high}").format(metric=self.metric, high=f"{self.max:g}")
+
 
 class ObjectiveSpec(StrictModel):
     """What the search maximises (or minimises), judged on the mean over draws."""
@@ -271,6 +283,11 @@ def _short(path: str) -> str:
     return short(path)
 
 
+def shown_goal(label: str, spec: SearchSpec) -> str:
+    """A goal's stored label in the current language (the label itself if no goal has it)."""
+    return next((c.shown() for c in spec.constraints if c.label == label), label)
+
+
 def parse_search(data: Any, root: str = "search") -> SearchSpec:
     """Validate a ``search:`` section (a dict from YAML); errors name the path under ``root``.
 
@@ -369,7 +386,7 @@ def describe_search(spec: SearchSpec) -> list[str]:
             )
             + comp
         )
-    lines += ["- " + _("goal: {goal}").format(goal=c.label) for c in spec.constraints]
+    lines += ["- " + _("goal: {goal}").format(goal=c.shown()) for c in spec.constraints]
     aim = _("maximises {metric}") if obj.sense > 0 else _("minimises {metric}")
     lines.append(
         "- "
