@@ -182,10 +182,10 @@ def run_kernel(draws: int) -> dict:
     return {k: round(v, 4) if isinstance(v, float) else v for k, v in res.items()}
 
 
-def _child(args: list[str]) -> dict:
-    proc = subprocess.run(
-        [sys.executable, __file__, *args], capture_output=True, text=True, cwd=ROOT
-    )
+def run_child(args: list[str], script: str = __file__) -> dict:
+    """Run ``script`` with ``args`` in a fresh process (so its peak memory is its own)
+    and read the JSON object its last line prints; exit on its failure."""
+    proc = subprocess.run([sys.executable, script, *args], capture_output=True, text=True, cwd=ROOT)
     if proc.returncode != 0:
         print(f"{args}: FAILED\n{proc.stderr[-3000:]}")
         sys.exit(1)
@@ -222,8 +222,8 @@ def pairs(n: int, yardstick: str | None, draws: int | None = None) -> None:
     draws = draws or CASES["local"][1]
     engine, kernel, other = [], [], []
     for i in range(n):
-        engine.append(_child(["--one", "local", "--draws", str(draws)]))
-        kernel.append(_child(["--kernel", str(draws)]))
+        engine.append(run_child(["--one", "local", "--draws", str(draws)]))
+        kernel.append(run_child(["--kernel", str(draws)]))
         if yardstick:
             other.append(_yardstick(yardstick, 10_000, draws))
         e, k = engine[-1], kernel[-1]
@@ -279,10 +279,10 @@ def main() -> None:
     results = {}
     for case in args.cases.split(","):
         if case == "kernel":
-            results[case] = _child(["--kernel", str(CASES["local"][1])])
+            results[case] = run_child(["--kernel", str(CASES["local"][1])])
         else:
             dataset_path(CASES[case][0])
-            results[case] = _child(
+            results[case] = run_child(
                 ["--one", case, *(["--draws", str(args.draws)] if args.draws else [])]
             )
         print(f"{case:7s} {results[case]}", flush=True)

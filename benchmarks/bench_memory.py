@@ -25,14 +25,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_engine import PLAN, SCORECARD, dataset_path
+from bench_engine import PLAN, SCORECARD, dataset_path, run_child
 
 ROOT = Path(__file__).resolve().parents[1]
 REPS = 10_000
@@ -103,16 +102,6 @@ def trace(name: str, top: int = 15) -> None:
         print(f"  {s.size / 2**20:8.1f} MiB {s.count:9d} blocks  {s.traceback[0]}")
 
 
-def _child(args: list[str]) -> dict:
-    proc = subprocess.run(
-        [sys.executable, __file__, *args], capture_output=True, text=True, cwd=ROOT
-    )
-    if proc.returncode != 0:
-        print(f"{args}: FAILED\n{proc.stderr[-3000:]}")
-        sys.exit(1)
-    return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--draws", default="1000,10000", help="draws for the simulate stage")
@@ -131,7 +120,7 @@ def main() -> None:
     rows = []
     for name in a.stages.split(","):
         for d in [int(x) for x in a.draws.split(",")] if name == "simulate" else [0]:
-            r = _child(["--one", name, "--one-draws", str(d)])
+            r = run_child(["--one", name, "--one-draws", str(d)], __file__)
             rows.append(r)
             label = f"{name} ({d:,} draws)" if name == "simulate" else name
             print(

@@ -246,6 +246,18 @@ def pay_performance(
         One correlation per draw; NaN when fewer than 3 reps qualify or either side
         is constant.
     """
+    sides = pay_performance_sides(attainment, pay, target_incentive)
+    if isinstance(sides, np.ndarray):
+        return sides
+    return spearman(*sides)
+
+
+def pay_performance_sides(
+    attainment: np.ndarray, pay: np.ndarray, target_incentive: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | np.ndarray:
+    """The two sides :func:`pay_performance` ranks: (attainment, pay as a multiple of
+    target incentive) of the reps that qualify, rounded so that equal values tie; or,
+    when fewer than 3 reps qualify, the all-NaN answer (one per draw)."""
     a = np.asarray(attainment, dtype=float)
     p = np.asarray(pay, dtype=float)
     ti = np.broadcast_to(np.asarray(target_incentive, dtype=float), a.shape[-1:])
@@ -257,9 +269,7 @@ def pay_performance(
     # (both below threshold, both on the same team result) differ only by rounding
     # noise in the last bits, which must not rank one above the other. Ten decimals
     # of a multiple or an attainment is far below any difference a plan makes.
-    return spearman(
-        np.round(a[..., keep], TIE_DECIMALS), np.round(p[..., keep] / ti[keep], TIE_DECIMALS)
-    )
+    return np.round(a[..., keep], TIE_DECIMALS), np.round(p[..., keep] / ti[keep], TIE_DECIMALS)
 
 
 #: Decimals to which pay multiples and attainments are rounded before ranking, so

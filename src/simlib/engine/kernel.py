@@ -354,15 +354,10 @@ def pay_performance(
     vectorized) instead of a stable one, which gives the same average ranks since
     tied values share theirs whatever their order.
     """
-    a = np.asarray(attainment, dtype=float)
-    p = np.asarray(pay, dtype=float)
-    ti = np.broadcast_to(np.asarray(target_incentive, dtype=float), a.shape[-1:])
-    finite = np.isfinite(a).reshape(-1, a.shape[-1]).all(axis=0)
-    keep = (ti > 0) & finite
-    if keep.sum() < 3:
-        return np.full(a.shape[:-1], np.nan)
-    x = np.round(a[..., keep], m.TIE_DECIMALS)
-    y = np.round(p[..., keep] / ti[keep], m.TIE_DECIMALS)
+    sides = m.pay_performance_sides(attainment, pay, target_incentive)
+    if isinstance(sides, np.ndarray):
+        return sides
+    x, y = sides
     rx = m.average_ranks(x, np.argsort(x, axis=-1))
     ry = m.average_ranks(y, np.argsort(y, axis=-1))
     return m.spearman_of_ranks(rx, ry)
