@@ -37,3 +37,84 @@ def test_a_notebook_runs_on_this_interpreter_in_the_folder_given(tmp_path):
     seen = json.loads((folder / "where.json").read_text(encoding="utf-8"))
     assert Path(seen["cwd"]).resolve() == folder.resolve()
     assert Path(seen["python"]).resolve() == Path(sys.executable).resolve()
+
+
+# ------------------------------------------------------------ kernels forked from a warm process
+PROBE = (
+    "import json, os, sys\n"
+    "import numpy as np\n"
+    "import matplotlib as mpl\n"
+    "import matplotlib.pyplot as plt\n"
+    "fig, ax = plt.subplots()\n"
+    "ax.plot([0, 1], [0, 1])\n"
+    "json.dump({'cwd': os.getcwd(), 'path': sys.path, 'lang': os.environ.get('SIMLIB_LANGUAGE'),\n"
+    "           'lines': mpl.rcParams['lines.linewidth'], 'backend': mpl.get_backend(),\n"
+    "           'draw': float(np.random.random()), 'simlib': 'simlib' in sys.modules,\n"
+    "           'parent': os.environ.get('JPY_PARENT_PID'), 'ppid': os.getppid()},\n"
+    "          open(where, 'w'))"
+)
+
+
+def _probe(tmp_path: Path, folder: Path, name: str) -> tuple[dict, list]:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell('where = "x.json"', metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(PROBE),
+    ]
+    nb.metadata["kernelspec"] = {"name": "simlib", "language": "python", "display_name": "x"}
+    source = tmp_path / f"{name}.ipynb"
+    nbformat.write(nb, source)
+    out = execute_notebook(source, tmp_path / f"{name}-out.ipynb", {"where": f"{name}.json"},
+                           cwd=folder)  # fmt: skip
+    outputs = nbformat.read(str(out), as_version=4).cells[-1].outputs
+    return json.loads((folder / f"{name}.json").read_text(encoding="utf-8")), outputs
+
+
+def test_a_forked_kernel_is_what_a_fresh_kernel_is(tmp_path, monkeypatch):
+    """Forked or started anew, a kernel runs in the folder and environment asked for,
+    reads the folder's matplotlib settings file, shows figures as images, has not
+    imported simlib before the notebook does, and draws its own random numbers."""
+    from simlib.i18n import ENV
+    from simlib.workbench import forkserver
+
+    if not forkserver.available():
+        import pytest
+
+        pytest.skip("kernels are forked on Linux only")
+    folder = tmp_path / "here"
+    folder.mkdir()
+    (folder / "matplotlibrc").write_text("lines.linewidth: 7.5\n", encoding="utf-8")
+    monkeypatch.setenv(ENV, "zh-CN")
+    seen = {}
+    for how in ("forked", "forked-again", "started"):
+        monkeypatch.setenv(forkserver.ENV, "0" if how == "started" else "1")
+        seen[how], outputs = _probe(tmp_path, folder, how)
+        assert any("image/png" in o.get("data", {}) for o in outputs), how
+    for how, got in seen.items():
+        assert Path(got["cwd"]).resolve() == folder.resolve(), how
+        assert got["path"] == seen["started"]["path"], how
+        assert got["lang"] == "zh-CN", how
+        assert got["lines"] == 7.5, how
+        assert got["backend"] == seen["started"]["backend"], how
+        assert got["simlib"] is False, how
+        assert got["parent"] == str(got["ppid"]), how  # shut down when its parent goes
+    assert seen["forked"]["draw"] != seen["forked-again"]["draw"]
+
+
+def test_a_forked_kernel_runs_a_report_exactly_as_a_fresh_one(tmp_path, monkeypatch):
+    """The data health page of the bundled sample, forked and started anew: the same
+    page, figures included (only the random cell and table ids differ)."""
+    import re
+
+    from simlib.workbench import forkserver
+    from simlib.workbench.render import render_report
+
+    pages = {}
+    for how in ("1", "0"):
+        monkeypatch.setenv(forkserver.ENV, how)
+        r = render_report("data_health", tmp_path / how, {"data_path": "data/sample"})
+        page = r.html.read_text(encoding="utf-8")
+        # Cell ids and table ids (pandas styles) are random in any two runs.
+        pages[how] = re.sub(r"cell-id=[0-9a-f]+|T_[0-9a-f]{5}", "", page)
+    assert "data:image/png;base64" in pages["1"]
+    assert pages["1"] == pages["0"]

@@ -223,6 +223,8 @@ def interpreter_kernel_manager() -> type:
     from jupyter_client import AsyncKernelManager
     from jupyter_client.kernelspec import KernelSpec
 
+    from simlib.workbench import forkserver
+
     class InterpreterKernelManager(AsyncKernelManager):
         @property
         def kernel_spec(self) -> KernelSpec:
@@ -234,5 +236,16 @@ def interpreter_kernel_manager() -> type:
                     resource_dir="",
                 )
             return self._kernel_spec
+
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            if not forkserver.available():
+                return await super()._async_launch_kernel(kernel_cmd, **kw)
+            provisioner = self.provisioner
+            env = kw.get("env") or dict(os.environ)
+            cwd = str(kw.get("cwd") or Path.cwd())
+            provisioner.process = forkserver.fork_kernel(kernel_cmd, cwd, env)
+            provisioner.pid = provisioner.pgid = provisioner.process.pid
+            provisioner.cwd = cwd
+            self._reconcile_connection_info(provisioner.connection_info)
 
     return InterpreterKernelManager
