@@ -69,3 +69,26 @@ def test_key_changes_with_every_input():
 def test_read_only_store_must_exist(tmp_path):
     with pytest.raises(StoreError, match="not found"):
         Store(tmp_path / "missing.duckdb", read_only=True)
+
+
+def test_a_save_that_fails_while_the_store_is_held_leaves_nothing_half_written(tmp_path, result):
+    """Held open for a batch's simulations, the store still saves all of a run or none of
+    it, and what is written inside the block is there once the block ends."""
+    import copy
+
+    st = Store(tmp_path / "r.duckdb")
+    broken = copy.copy(result)
+    # Its histogram lacks a column the table needs: the last insert of the save fails.
+    broken.attainment_hist = result.attainment_hist.iloc[:, :1]
+    with st.held():
+        st.save("good", result)
+        with pytest.raises(Exception, match="(?i)binder|column"):
+            st.save("bad", broken)
+        st.save("after", result)
+        st.log("b", "current", "after", "simulated")
+    other = Store(tmp_path / "r.duckdb", read_only=True)  # another reader can open it now
+    assert other.has("good") and other.has("after") and not other.has("bad")
+    assert len(other.load("after").per_draw) == len(result.per_draw)
+    for table in ("per_draw", "reps", "group_draws"):
+        assert other._df(f"SELECT count(*) AS n FROM {table} WHERE run_key = 'bad'")["n"][0] == 0
+    assert other.run_log("b")["action"].tolist() == ["simulated"]

@@ -309,12 +309,13 @@ def _run_batch(
     if sim_workers is None:
         sim_workers = max(1, (os.cpu_count() or 1) // 2)
     run = Simulations(store, batch, draws, sim_workers, echo)
-    run.simulate_all(root.scenarios)
-    run.record_invalid(root.failed)
-    items, results, texts = run.items, run.results, run.texts
-    store.clear_items(batch, [i.name for i in items])
-    before = store.item_designs(batch) if resume else {}
-    store.set_item_designs(batch, texts)
+    with store.held():  # no report reads the store until the simulations are done
+        run.simulate_all(root.scenarios)
+        run.record_invalid(root.failed)
+        items, results, texts = run.items, run.results, run.texts
+        store.clear_items(batch, [i.name for i in items])
+        before = store.item_designs(batch) if resume else {}
+        store.set_item_designs(batch, texts)
     # A design whose text changed but whose run was reused (report settings only) still
     # needs its report rendered again.
     restated = {n for n, t in texts.items() if before.get(n) != t}

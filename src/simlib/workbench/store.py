@@ -53,6 +53,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -106,6 +107,18 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+@contextmanager
+def _transaction(con: Any) -> Iterator[None]:
+    """All or nothing, also on a connection that stays open (:meth:`Store.held`)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
 class Store:
     """An embedded DuckDB results store.
 
@@ -125,6 +138,7 @@ class Store:
     def __init__(self, path: str | Path, read_only: bool = False) -> None:
         self.path = Path(path)
         self.read_only = read_only
+        self._held: tuple[int, Any] | None = None
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self._connect() as con:
@@ -133,10 +147,30 @@ class Store:
             raise StoreError(_("results store not found: {path}").format(path=self.path))
 
     @contextmanager
+    def held(self) -> Iterator[Store]:
+        """One connection for every call this thread makes inside the block, instead of
+        one per call (opening and closing the file costs milliseconds each time: a batch
+        of many small scenarios spent a third of its time there). No other process can
+        open the store meanwhile, so a batch holds it only while no report reads it."""
+        if self._held is not None:
+            yield self
+            return
+        with self._connect() as con:
+            self._held = (threading.get_ident(), con)
+            try:
+                yield self
+            finally:
+                self._held = None
+
+    @contextmanager
     def _connect(self) -> Iterator[Any]:
         import time
 
         import duckdb
+
+        if self._held is not None and self._held[0] == threading.get_ident():
+            yield self._held[1]
+            return
 
         # One process writes at a time (the batch) while report kernels read:
         # a connection refused for a lock is retried for up to ~10 s.
@@ -220,8 +254,7 @@ class Store:
             float(result.seconds),
             json.dumps(prov, default=str, ensure_ascii=False),
         ]
-        with self._connect() as con:
-            con.execute("BEGIN TRANSACTION")
+        with self._connect() as con, _transaction(con):
             for t in ("runs", "per_draw", "group_draws", "reps", "attainment_hist"):
                 con.execute(f"DELETE FROM {t} WHERE run_key = ?", [key])
             con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
@@ -240,7 +273,6 @@ class Store:
             con.execute(
                 "INSERT INTO attainment_hist SELECT run_key, attainment_from, share FROM h_df"
             )
-            con.execute("COMMIT")
 
     def log(
         self,
