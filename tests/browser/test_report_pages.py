@@ -1,16 +1,20 @@
-"""The demo batch's pages, read as leadership reads them (from the HTML alone).
+"""The demo batch's pages, read as leadership reads them: from the HTML, and opened from
+files in a browser with the network blocked (1366 x 768).
 
 One render of ``scenarios/demo.yaml`` with few simulated years, then: every shared
 metric of a design (cost, share at quota, pay-performance) reads the same on every
 page where it appears, and equals the stored draws' mean formatted by hand; no
 ``NaN``/``inf`` text; nothing fetched from the network; a navigation bar linking to
 the index on every page; real titles; the decision first on the index and the
-comparison; the scenario pages open with their design's name and cost.
+comparison; the scenario pages open with their design's name and cost. In the
+browser: the decision on the first screen of the index and the comparison, and a
+scenario page opening with its summary.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -268,3 +272,53 @@ def test_the_shared_folder_holds_pages_only_and_no_individual(batch):
     pay = {f"{v:,.0f}" for result in stored.values() for v in result.reps["mean_payout"]}
     shown = set(re.findall(r"\d{1,3}(?:,\d{3})+", text))
     assert len(pay & shown) <= 2, sorted(pay & shown)[:5]  # a group mean may coincide by chance
+
+
+# ------------------------------------------------------------------ in the browser
+def _open_offline(page, path: Path) -> list[str]:
+    """Open ``path`` with every request that is not a local file aborted; return the
+    requests that were attempted."""
+    attempted: list[str] = []
+
+    def block(route):
+        attempted.append(route.request.url)
+        route.abort()
+
+    page.route(lambda url: not url.startswith("file:"), block)
+    page.goto(path.as_uri(), wait_until="load")
+    page.wait_for_timeout(300)
+    return attempted
+
+
+@pytest.mark.parametrize("name", ["index.html", "compare.html"])
+def test_decision_on_the_first_screen_with_the_network_blocked(page, batch, screenshots, name):
+    attempted = _open_offline(page, batch[0].out_dir / name)
+    assert attempted == [], attempted
+    box = page.locator("section.decision")
+    assert box.count() == 1
+    top = box.bounding_box()["y"]
+    assert top < 768, f"{name}: the decision starts at {top:.0f} px"
+    rec = page.locator("section.decision p.rec").bounding_box()
+    assert rec["y"] + rec["height"] <= 768, f"{name}: the recommendation is below the fold"
+    assert "Recommended:" in box.inner_text()
+    assert page.title() and page.title() != "Notebook"
+    assert page.locator("nav.simlib-nav a[href='index.html']").count() == 1
+    page.screenshot(path=str(screenshots / f"report-{name.replace('.html', '')}-first-screen.png"))
+    page.screenshot(
+        path=str(screenshots / f"report-{name.replace('.html', '')}-full.png"), full_page=True
+    )
+
+
+def test_a_scenario_page_opens_with_its_summary(page, batch, screenshots):
+    target = batch[0].out_dir / "scenario-proposed.html"
+    assert _open_offline(page, target) == []
+    summary = page.locator(".simlib-summary").first
+    box = summary.bounding_box()
+    assert box["y"] + box["height"] <= 768
+    assert summary.inner_text().startswith("proposed")
+    page.screenshot(path=str(screenshots / "report-scenario-first-screen.png"))
+    page.screenshot(path=str(screenshots / "report-scenario-full.png"), full_page=True)
+    # The navigation bar leads back to the index.
+    page.locator("nav.simlib-nav a[href='index.html']").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/index.html")
