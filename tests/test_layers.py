@@ -17,37 +17,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
 
-#: Private names imported across modules today, each to be made public or kept inside
-#: its module; the list may only shrink (a name fixed must leave it, see the last test).
-KNOWN = {
-    ("simlib.behavior.panel", "simlib.behavior.estimate._demean_columns"),
-    ("simlib.behavior.panel", "simlib.behavior.estimate._demean_groups"),
-    ("simlib.behavior.panel", "simlib.behavior.estimate._log"),
-    ("simlib.data.checks.coverage", "simlib.data.checks.findings._by_unit"),
-    ("simlib.data.checks.coverage", "simlib.data.checks.findings._finding"),
-    ("simlib.data.checks.coverage", "simlib.data.checks.findings._units_text"),
-    ("simlib.data.checks.plausibility", "simlib.data.checks.coverage._months"),
-    ("simlib.data.checks.plausibility", "simlib.data.checks.coverage._positions"),
-    ("simlib.data.checks.plausibility", "simlib.data.checks.coverage._sales_codes"),
-    ("simlib.data.checks.plausibility", "simlib.data.checks.findings._by_unit"),
-    ("simlib.data.checks.plausibility", "simlib.data.checks.findings._finding"),
-    ("simlib.data.checks.plausibility", "simlib.data.checks.findings._ids_text"),
-    ("simlib.data.checks.plausibility", "simlib.data.checks.findings._units_text"),
-    ("simlib.data.synthetic._cli", "simlib.data.synthetic._readme._check_replaceable"),
-    ("simlib.data.synthetic._core", "simlib.data.synthetic._org._build_org"),
-    ("simlib.data.synthetic._core", "simlib.data.synthetic._org._Org"),
-    ("simlib.data.synthetic._core", "simlib.data.synthetic._staff._NO_EXIT"),
-    ("simlib.data.synthetic._core", "simlib.data.synthetic._staff._simulate_staff"),
-    ("simlib.data.synthetic._core", "simlib.data.synthetic._staff._Staff"),
-    ("simlib.plans.plan", "simlib.plans.tidy._tidy"),
-    ("simlib.search.run", "simlib.search.space._same"),
-    ("simlib.targets.calendar", "simlib.targets.nodes._sales_codes"),
-    ("simlib.targets.calendar", "simlib.targets.nodes._year_periods"),
-    ("simlib.targets.cascade", "simlib.targets.calendar._monthly"),
-    ("simlib.targets.diagnostics", "simlib.targets.nodes._rate_weights"),
-}
-
-
 def module_name(path: Path) -> str:
     parts = list(path.relative_to(SRC).with_suffix("").parts)
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
@@ -107,12 +76,8 @@ def test_the_check_sees_a_private_import(tmp_path):
 
 
 def test_no_module_imports_a_private_name_from_another():
-    new = sorted(all_private_imports() - KNOWN)
+    new = sorted(all_private_imports())
     assert not new, "private names imported from another module:\n" + "\n".join(
         f"  {me} imports {name}" for me, name in new
     )
 
-
-def test_the_list_of_known_private_imports_holds_only_current_ones():
-    gone = sorted(KNOWN - all_private_imports())
-    assert not gone, f"no longer imported: remove from KNOWN: {gone}"

@@ -129,13 +129,13 @@ def estimates_frame(estimates: Sequence[Estimate]) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------ helpers
-def _log(x: np.ndarray) -> np.ndarray:
+def safe_log(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(x > 0, np.log(np.where(x > 0, x, 1.0)), np.nan)
 
 
-def _demean_groups(y: np.ndarray, groups: np.ndarray) -> np.ndarray:
+def demean_groups(y: np.ndarray, groups: np.ndarray) -> np.ndarray:
     """Subtract the group mean from each value (groups as integer codes)."""
     codes, inv = np.unique(groups, return_inverse=True)
     s = np.bincount(inv, weights=y, minlength=len(codes))
@@ -143,7 +143,7 @@ def _demean_groups(y: np.ndarray, groups: np.ndarray) -> np.ndarray:
     return y - (s / c)[inv]
 
 
-def _demean_columns(m: np.ndarray, groups: np.ndarray) -> np.ndarray:
+def demean_columns(m: np.ndarray, groups: np.ndarray) -> np.ndarray:
     """Subtract group means from every column of ``m`` at once (a sparse product)."""
     from scipy import sparse
 
@@ -194,7 +194,7 @@ def quarter_end_lift(sales: np.ndarray, periods: pd.PeriodIndex) -> Estimate:
     """
     import statsmodels.api as sm
 
-    y = _log(sales)
+    y = safe_log(sales)
     q = np.asarray(periods.year) * 4 + (np.asarray(periods.month) - 1) // 3
     last = (np.asarray(periods.month) - 1) % 3 == 2
     rr, tt = np.nonzero(np.isfinite(y))
@@ -206,7 +206,7 @@ def quarter_end_lift(sales: np.ndarray, periods: pd.PeriodIndex) -> Estimate:
         raise BehaviorError(
             _("quarter-end lift: only {n} complete rep-quarters").format(n=len(rr) // 3)
         )
-    v = _demean_groups(y[rr, tt], key)
+    v = demean_groups(y[rr, tt], key)
     # Demeaned within rep-quarter: last = 2/3 (L - O), others = -1/3 (L - O) each.
     contrast_cell = np.where(last[tt], 1.5 * v, 0.0)
     qs, q_inv = np.unique(q[tt], return_inverse=True)
@@ -460,7 +460,7 @@ def ratchet_test_ds(ds, kpi: str = "revenue") -> dict[str, Estimate]:
 
 # ------------------------------------------------------------------- DiD
 def _did_frame(sales, periods, treated, change):
-    y = _log(sales)
+    y = safe_log(sales)
     treated = np.asarray(treated, dtype=bool)
     change = _month(change)
     post = np.asarray(periods >= change)

@@ -17,10 +17,10 @@ import pandas as pd
 
 from simlib.behavior.estimate import (
     Estimate,
-    _demean_columns,
-    _demean_groups,
-    _log,
+    demean_columns,
+    demean_groups,
     estimates_frame,
+    safe_log,
 )
 from simlib.behavior.shocks import Layout, shock_components
 from simlib.behavior.specs import BehaviorError
@@ -108,12 +108,12 @@ def panel_components(
         raise BehaviorError(
             _("{kpi}: too few rep-months ({n}) to fit the sales panel").format(kpi=kpi, n=n)
         )
-    yd = _demean_groups(v, ry)
+    yd = demean_groups(v, ry)
     # Period effects (seasonality + company shock), OLS on demeaned dummies.
     t_codes, t_inv = np.unique(tt, return_inverse=True)
     D = np.zeros((n, len(t_codes)))
     D[np.arange(n), t_inv] = 1.0
-    Dd = _demean_columns(D, ry)
+    Dd = demean_columns(D, ry)
     # One dummy per year is redundant after rep-year demeaning; the pseudo-inverse
     # picks the solution summing to zero within each year, which is re-normalized below.
     with warnings.catch_warnings():
@@ -306,7 +306,7 @@ def fit_sales_panel(
                     "variance decomposition (the engine's fit)",
                 )  # fmt: skip
             )
-        y = x[..., i] if lay.is_rate[i] else _log(x[..., i])
+        y = x[..., i] if lay.is_rate[i] else safe_log(x[..., i])
         try:
             seas[k] = panel_components(y, periods, lay.region, k)[1]
         except BehaviorError:

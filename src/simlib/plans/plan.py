@@ -30,7 +30,7 @@ from simlib.plans.inputs import require_columns as _require
 from simlib.plans.inputs import unique_reps as _unique_reps
 from simlib.plans.spec import PlanSpec, check_plan, decreasing_curves
 from simlib.plans.statement import PayStatement
-from simlib.plans.tidy import _tidy, payout_totals
+from simlib.plans.tidy import payout_totals, tidy_payout
 from simlib.spec import load_yaml, parse_spec
 
 
@@ -635,7 +635,7 @@ class Plan:
             periods=periods,
             kpi_rules=kpi_rules,
         )
-        return _tidy(self, prep, pay, totals=totals)
+        return tidy_payout(self, prep, pay, totals=totals)
 
     # ---------------------------------------------------------------- explain
     def explain(

@@ -10,7 +10,7 @@ import pandas as pd
 from simlib.plans.core import PlanPayout, PreparedPlan
 
 
-def _tidy(plan, prep: PreparedPlan, pay: PlanPayout, totals: bool = True) -> pd.DataFrame:
+def tidy_payout(plan, prep: PreparedPlan, pay: PlanPayout, totals: bool = True) -> pd.DataFrame:
     R, T = prep.shape
     frames = []
     types = {c.name: c.type for c in plan.spec.components}

@@ -388,11 +388,11 @@ def base_values(space: DesignSpace) -> dict[str, Any] | None:
         except (SpecError, ValueError):
             return None
         if p.choices is not None:
-            from simlib.search.space import _same
+            from simlib.search.space import same_value
 
-            hit = next((c for c in p.choices if _same(c, v)), None)
+            hit = next((c for c in p.choices if same_value(c, v)), None)
             if hit is None and isinstance(v, int | float) and v >= 10.0:
-                hit = next((c for c in p.choices if _same(c, "none")), None)
+                hit = next((c for c in p.choices if same_value(c, "none")), None)
             if hit is None:
                 return None
             out[path] = hit

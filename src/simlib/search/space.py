@@ -83,7 +83,7 @@ class DesignSpace:
             p = self.spec.parameters[path]
             v = values[path]
             if p.choices is not None:
-                x[i] = next(j for j, c in enumerate(p.choices) if _same(c, v))
+                x[i] = next(j for j, c in enumerate(p.choices) if same_value(c, v))
             elif p.step is not None:
                 x[i] = round((float(v) - p.low) / p.step)
             else:
@@ -130,7 +130,7 @@ class DesignSpace:
         return ", ".join(bits)
 
 
-def _same(a: Any, b: Any) -> bool:
+def same_value(a: Any, b: Any) -> bool:
     if isinstance(a, int | float) and isinstance(b, int | float):
         return math.isclose(float(a), float(b), rel_tol=0, abs_tol=1e-12)
     return str(a).strip().lower() == str(b).strip().lower()

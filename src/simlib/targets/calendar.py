@@ -16,7 +16,7 @@ import pandas as pd
 from simlib.data.dataset import Dataset
 from simlib.data.org import Hierarchy
 from simlib.i18n import _
-from simlib.targets.nodes import CascadeError, _sales_codes, _year_periods
+from simlib.targets.nodes import CascadeError, sales_codes, year_periods
 from simlib.targets.rounding import apportion_rows
 
 
@@ -40,7 +40,7 @@ def seasonal_profile(
     """
     h = Hierarchy.of(ds)
     level = level or h.levels[0]
-    sc = _sales_codes(ds)
+    sc = sales_codes(ds)
     sel = (sc.kpi == ds.kpi_names.index(kpi)) & (sc.rep >= 0)
     month = sc.month[sel]
     yr = month // 12 + 1970
@@ -102,10 +102,10 @@ def seasonal_profile(
     return pd.DataFrame(prof, index=pd.Index(units, name="unit_id"), columns=range(1, 13))
 
 
-def _monthly(ds, tree, spec, kpi, annual, unit, year, additive) -> pd.DataFrame:
+def monthly_targets(ds, tree, spec, kpi, annual, unit, year, additive) -> pd.DataFrame:
     """Monthly targets: reps by their unit's seasonal profile over employed months;
     units as their children's months scaled to their own annual target."""
-    periods = _year_periods(year)
+    periods = year_periods(year)
     R, U = tree.R, tree.U
     cal = spec.calendarization
     if cal.method == "flat" or not additive:

@@ -54,7 +54,7 @@ from simlib.data.dataset import Dataset
 from simlib.data.org import Hierarchy
 from simlib.errors import SpecError
 from simlib.i18n import _
-from simlib.targets.calendar import _monthly, seasonal_profile
+from simlib.targets.calendar import monthly_targets, seasonal_profile
 from simlib.targets.nodes import (
     MIN_MONTHS_FOR_BAND,
     CascadeError,
@@ -351,7 +351,7 @@ def cascade(
         annual_parts.append(
             _annual_frame(tree, kpi, annual, pad, share, raw, last, lo, hi, additive)
         )
-        monthly_parts.append(_monthly(ds, tree, spec, kpi, annual, unit, year, additive))
+        monthly_parts.append(monthly_targets(ds, tree, spec, kpi, annual, unit, year, additive))
     annual_df = pd.concat(annual_parts, ignore_index=True)
     monthly_df = pd.concat(monthly_parts, ignore_index=True)
     log = pd.DataFrame(log_rows, columns=["kind", "kpi", "unit_id", "child", "amount", "detail"])

@@ -29,7 +29,7 @@ from simlib.data.dataset import Dataset
 from simlib.data.org import Hierarchy
 from simlib.i18n import _, ngettext
 from simlib.targets.cascade import Cascade, CascadeError
-from simlib.targets.nodes import _rate_weights
+from simlib.targets.nodes import rate_weights
 
 #: Design band for the share of reps at or above target (Alexander Group), and the
 #: shares outside which the plan is too hard / too easy: the vocabulary's one rule
@@ -48,7 +48,7 @@ def _company_series(ds: Dataset, kpi: str) -> pd.Series:
     if agg == "sum":
         y = s.groupby("period")["value"].sum()
     else:
-        w = _rate_weights(ds, kpi, rows)
+        w = rate_weights(ds, kpi, rows)
         f = pd.DataFrame(
             {"period": s["period"].to_numpy(), "vw": s["value"].to_numpy() * w, "w": w}
         )

@@ -43,7 +43,7 @@ class _SalesCodes:
     value: np.ndarray
 
 
-def _sales_codes(ds: Dataset) -> _SalesCodes:
+def sales_codes(ds: Dataset) -> _SalesCodes:
     hit = ds._cache.get("_targets_sales_codes")
     if hit is not None:
         return hit
@@ -63,7 +63,7 @@ def _sales_codes(ds: Dataset) -> _SalesCodes:
     return out
 
 
-def _rate_weights(ds: Dataset, kpi: str, rows: np.ndarray) -> np.ndarray:
+def rate_weights(ds: Dataset, kpi: str, rows: np.ndarray) -> np.ndarray:
     """Weights of the sales rows ``rows`` (indices into ``ds.sales``) of a rate KPI.
 
     A rate KPI whose ``weight_kpi`` is set (e.g. retention weighted by customers) is
@@ -73,7 +73,7 @@ def _rate_weights(ds: Dataset, kpi: str, rows: np.ndarray) -> np.ndarray:
     wk = ds.kpi(kpi).get("weight_kpi")
     if wk is None or pd.isna(wk) or str(wk) == "":
         return np.ones(len(rows))
-    sc = _sales_codes(ds)
+    sc = sales_codes(ds)
     wsel = np.flatnonzero((sc.kpi == ds.kpi_names.index(str(wk))) & (sc.rep >= 0))
     span = int(sc.month.max() - sc.month.min() + 1) if len(sc.month) else 1
     lo = int(sc.month.min()) if len(sc.month) else 0
@@ -90,7 +90,7 @@ def _ordinal(year: int, month: int = 1) -> int:
     return (year - 1970) * 12 + month - 1
 
 
-def _year_periods(year: int) -> pd.PeriodIndex:
+def year_periods(year: int) -> pd.PeriodIndex:
     return pd.period_range(f"{year}-01", f"{year}-12", freq="M")
 
 
@@ -100,7 +100,7 @@ class NodeTree:
     def __init__(self, ds: Dataset, year: int) -> None:
         h = Hierarchy.of(ds)
         self.h = h
-        periods = _year_periods(year)
+        periods = year_periods(year)
         emp = ds.employed_mask(periods)
         keep = emp.any(axis=1)
         reps = ds.reps.loc[keep].reset_index(drop=True)
@@ -195,7 +195,7 @@ def tree_sales(ds: Dataset, tree: NodeTree, kpi: str, window: pd.PeriodIndex) ->
     """Sales of the cascade's reps over ``window`` as (reps, months), NaN if no row."""
     key = ("_tree_sales", kpi, int(window[0].ordinal), len(window), tree.R)
     if key not in ds._cache:
-        sc = _sales_codes(ds)
+        sc = sales_codes(ds)
         t0 = int(window[0].ordinal)
         T = len(window)
         r = tree.rep_pos_of_ds[np.maximum(sc.rep, 0)]
@@ -214,7 +214,7 @@ def tree_sales(ds: Dataset, tree: NodeTree, kpi: str, window: pd.PeriodIndex) ->
 
 def node_capacity(tree: NodeTree, year: int, rule: LevelRule) -> np.ndarray:
     """Expected productive months in the target year, new hires at their ramp."""
-    start = _year_periods(year)
+    start = year_periods(year)
     hire = tree.reps["hire_date"].to_numpy(dtype="datetime64[ns]")
     hire_p = pd.PeriodIndex(pd.DatetimeIndex(hire), freq="M")
     # months since hire at each target month (0 = the hire month)
@@ -283,7 +283,7 @@ def last_year_actual(ds: Dataset, tree: NodeTree, kpi: str, year: int, mean: boo
     rates, headcount-weighted; when the KPI names a ``weight_kpi`` (retention
     weighted by customers), months and reps are weighted by it instead.
     """
-    sc = _sales_codes(ds)
+    sc = sales_codes(ds)
     out = np.full(tree.N, np.nan)
     t0 = _ordinal(year - 1)
     sel = (
@@ -298,7 +298,7 @@ def last_year_actual(ds: Dataset, tree: NodeTree, kpi: str, year: int, mean: boo
     n_r = np.bincount(sc.rep[sel], minlength=nR)
     if mean:
         # Rate KPIs: weighted by weight_kpi when the KPI names one (else plain mean).
-        wrow = _rate_weights(ds, kpi, np.flatnonzero(sel))
+        wrow = rate_weights(ds, kpi, np.flatnonzero(sel))
         tot_r = np.bincount(sc.rep[sel], weights=sc.value[sel] * wrow, minlength=nR)
         wt_r = np.bincount(sc.rep[sel], weights=wrow, minlength=nR)
     else:

@@ -20,9 +20,9 @@ from simlib.data.checks.findings import (
     DataCheckError,
     DataChecksSettings,
     Finding,
-    _by_unit,
-    _finding,
-    _units_text,
+    counts_by_unit,
+    make_finding,
+    units_text,
 )
 from simlib.data.dataset import Dataset
 from simlib.i18n import _
@@ -283,11 +283,11 @@ def check_partial_year(
         + "; ".join(parts)
         + "."
     )
-    return [_finding(settings, "partial_year", msg, handling, len(months))]
+    return [make_finding(settings, "partial_year", msg, handling, len(months))]
 
 
 # ------------------------------------------------------------ missing months
-def _positions(values: pd.Series, index: Sequence[str]) -> np.ndarray:
+def positions_in(values: pd.Series, index: Sequence[str]) -> np.ndarray:
     """Position of each value in ``index`` (-1 when absent), factorizing once so a
     10-million-row column is matched through its few thousand distinct values."""
     codes, uniques = pd.factorize(values)
@@ -295,7 +295,7 @@ def _positions(values: pd.Series, index: Sequence[str]) -> np.ndarray:
     return np.where(codes >= 0, pos[np.maximum(codes, 0)], -1) if len(pos) else codes
 
 
-def _months(values: pd.Series) -> np.ndarray:
+def period_ordinals(values: pd.Series) -> np.ndarray:
     """Month ordinals (months since 1970-01) of a Period[M] column."""
     arr = values.array
     if isinstance(values.dtype, pd.PeriodDtype):
@@ -303,15 +303,15 @@ def _months(values: pd.Series) -> np.ndarray:
     return np.asarray(pd.PeriodIndex(values, freq="M").asi8, dtype=np.int64)
 
 
-def _sales_codes(ds: Dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def sales_codes(ds: Dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The sales table as (rep position, month position in ``ds.periods``, KPI
     position, value); cached on the dataset."""
     hit = ds._cache.get("_checks_sales_codes")
     if hit is None:
         s = ds.sales
-        rep = _positions(s["rep_id"], ds.reps["rep_id"].tolist())
-        t = _months(s["period"]) - (ds.periods[0].ordinal if len(ds.periods) else 0)
-        kpi = _positions(s["kpi"], ds.kpi_names)
+        rep = positions_in(s["rep_id"], ds.reps["rep_id"].tolist())
+        t = period_ordinals(s["period"]) - (ds.periods[0].ordinal if len(ds.periods) else 0)
+        kpi = positions_in(s["kpi"], ds.kpi_names)
         hit = (rep, t, kpi, s["value"].to_numpy(dtype=float))
         ds._cache["_checks_sales_codes"] = hit
     return hit
@@ -319,7 +319,7 @@ def _sales_codes(ds: Dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
 
 def _has_sales(ds: Dataset) -> np.ndarray:
     """Boolean (reps, periods): the rep has at least one sales row in the month."""
-    rep, t, _kpi, _value = _sales_codes(ds)
+    rep, t, _kpi, _value = sales_codes(ds)
     ok = (rep >= 0) & (t >= 0) & (t < len(ds.periods))
     has = np.zeros((len(ds.reps), len(ds.periods)), dtype=bool)
     has[rep[ok], t[ok]] = True
@@ -350,7 +350,7 @@ def check_missing_months(ds: Dataset, settings: DataChecksSettings | None = None
     if gaps.empty:
         return []
     pos = pd.Index(ds.reps["rep_id"]).get_indexer(gaps["rep_id"])
-    pairs = _by_unit(ds, pos)
+    pairs = counts_by_unit(ds, pos)
     n_reps = gaps["rep_id"].nunique()
     per_rep = gaps.groupby("rep_id").size().sort_values(ascending=False)
     worst = ", ".join(f"{r} ({n})" for r, n in per_rep.head(MAX_LISTED).items())
@@ -361,14 +361,14 @@ def check_missing_months(ds: Dataset, settings: DataChecksSettings | None = None
         count=f"{len(gaps):,}",
         reps=f"{n_reps:,}",
         worst=worst,
-        by_unit=_units_text(pairs, "months"),
+        by_unit=units_text(pairs, "months"),
     )
     handling = _(
         "Missing is not zero: a missing month is left out of both actual and target when "
         "a plan is paid on history (attainment on the months with data), and the sales "
         "model averages over months with data."
     )
-    return [_finding(settings, "missing_months", msg, handling, len(gaps), pairs)]
+    return [make_finding(settings, "missing_months", msg, handling, len(gaps), pairs)]
 
 
 def exclude_missing_months(

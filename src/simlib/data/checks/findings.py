@@ -201,7 +201,7 @@ class DataChecks:
 
 
 # ---------------------------------------------------------------- helpers
-def _finding(
+def make_finding(
     settings: DataChecksSettings,
     check: str,
     message: str,
@@ -221,7 +221,7 @@ def _finding(
     )
 
 
-def _by_unit(ds: Dataset, rep_positions: np.ndarray, weights: np.ndarray | None = None):
+def counts_by_unit(ds: Dataset, rep_positions: np.ndarray, weights: np.ndarray | None = None):
     """``(unit_id, count)`` pairs, largest first, for reps at ``rep_positions``."""
     units = ds.reps["unit_id"].to_numpy(dtype=object)[rep_positions]
     w = np.ones(len(units)) if weights is None else np.asarray(weights, dtype=float)
@@ -229,7 +229,7 @@ def _by_unit(ds: Dataset, rep_positions: np.ndarray, weights: np.ndarray | None 
     return [(str(u), int(n)) for u, n in s.items()]
 
 
-def _units_text(pairs: Sequence[tuple[str, int]], what: str) -> str:
+def units_text(pairs: Sequence[tuple[str, int]], what: str) -> str:
     """``what`` ("months", "reps" or "values") counted by unit, the largest first."""
     shown = ", ".join(f"{u} {n}" for u, n in pairs[:MAX_LISTED])
     more = (
@@ -245,7 +245,7 @@ def _units_text(pairs: Sequence[tuple[str, int]], what: str) -> str:
     return head.format(units=shown + more)
 
 
-def _ids_text(ids: Sequence[Any]) -> str:
+def ids_text(ids: Sequence[Any]) -> str:
     ids = [str(x) for x in ids]
     more = (
         _(" and {count} more").format(count=len(ids) - MAX_LISTED) if len(ids) > MAX_LISTED else ""

@@ -9,15 +9,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simlib.data.checks.coverage import _months, _positions, _sales_codes
+from simlib.data.checks.coverage import period_ordinals, positions_in, sales_codes
 from simlib.data.checks.findings import (
     MAX_LISTED,
     DataChecksSettings,
     Finding,
-    _by_unit,
-    _finding,
-    _ids_text,
-    _units_text,
+    counts_by_unit,
+    ids_text,
+    make_finding,
+    units_text,
 )
 from simlib.data.dataset import Dataset
 from simlib.i18n import _
@@ -35,22 +35,22 @@ def check_no_sales(ds: Dataset, settings: DataChecksSettings | None = None) -> l
     settings = settings or DataChecksSettings()
     emp = ds.employed_mask().any(axis=1)
     has = np.zeros(len(ds.reps), dtype=bool)
-    rep = _sales_codes(ds)[0]
+    rep = sales_codes(ds)[0]
     has[rep[rep >= 0]] = True
     none = np.flatnonzero(emp & ~has)
     if len(none) == 0:
         return []
-    pairs = _by_unit(ds, none)
+    pairs = counts_by_unit(ds, none)
     ids = ds.reps["rep_id"].to_numpy()[none]
     msg = _(
         "{count} rep(s) employed during the data's months have no sales row at all "
         "({reps}); {by_unit}."
-    ).format(count=f"{len(none):,}", reps=_ids_text(ids), by_unit=_units_text(pairs, "reps"))
+    ).format(count=f"{len(none):,}", reps=ids_text(ids), by_unit=units_text(pairs, "reps"))
     handling = _(
         "They are kept, not dropped: with targets they are simulated at the median level of "
         "their position; a replay of history has no actuals to pay them on."
     )
-    return [_finding(settings, "no_sales", msg, handling, len(none), pairs)]
+    return [make_finding(settings, "no_sales", msg, handling, len(none), pairs)]
 
 
 # -------------------------------------------------------------- zero targets
@@ -61,7 +61,7 @@ def target_year(targets: pd.DataFrame | None) -> int | None:
     t = targets.loc[targets["rep_id"].notna()]
     if t.empty:
         return None
-    return int(_months(t["period"]).max() // 12 + 1970)
+    return int(period_ordinals(t["period"]).max() // 12 + 1970)
 
 
 def check_zero_targets(
@@ -81,15 +81,15 @@ def check_zero_targets(
     if tg is None or year is None or "rep_id" not in tg.columns:
         return []
     tg = tg.loc[tg["rep_id"].notna()]
-    tg = tg.loc[_months(tg["period"]) // 12 + 1970 == year]
+    tg = tg.loc[period_ordinals(tg["period"]) // 12 + 1970 == year]
     if tg.empty:
         return []
     months = pd.period_range(f"{year}-01", f"{year}-12", freq="M")
     employed = ds.employed_mask(months).any(axis=1)
     rep_ids = ds.reps["rep_id"].astype(str).to_numpy()
     names = list(kpis) if kpis is not None else sorted(set(map(str, tg["kpi"].unique())))
-    rpos = _positions(tg["rep_id"], rep_ids.tolist())
-    kpos = _positions(tg["kpi"], names)
+    rpos = positions_in(tg["rep_id"], rep_ids.tolist())
+    kpos = positions_in(tg["kpi"], names)
     vals = tg["target"].to_numpy(dtype=float)
     any_rows = np.bincount(rpos[rpos >= 0], minlength=len(rep_ids)) > 0
     out = []
@@ -103,12 +103,12 @@ def check_zero_targets(
         bad = np.flatnonzero(zero | none)
         if len(bad) == 0:
             continue
-        pairs = _by_unit(ds, bad)
+        pairs = counts_by_unit(ds, bad)
         parts = []
         if zero.any():
             parts.append(
                 _("{count} with a target of 0 ({reps})").format(
-                    count=int(zero.sum()), reps=_ids_text(rep_ids[zero])
+                    count=int(zero.sum()), reps=ids_text(rep_ids[zero])
                 )
             )
         if (none & ~absent).any():
@@ -116,13 +116,13 @@ def check_zero_targets(
                 _("{count} with no {kpi} target row ({reps})").format(
                     count=int((none & ~absent).sum()),
                     kpi=k,
-                    reps=_ids_text(rep_ids[none & ~absent]),
+                    reps=ids_text(rep_ids[none & ~absent]),
                 )
             )
         if absent.any():
             parts.append(
                 _("{count} with no target on any KPI ({reps})").format(
-                    count=int(absent.sum()), reps=_ids_text(rep_ids[absent])
+                    count=int(absent.sum()), reps=ids_text(rep_ids[absent])
                 )
             )
         msg = _(
@@ -133,7 +133,7 @@ def check_zero_targets(
             year=year,
             count=f"{len(bad):,}",
             parts="; ".join(parts),
-            by_unit=_units_text(pairs, "reps"),
+            by_unit=units_text(pairs, "reps"),
         )
         handling = _(
             "A rep with a target of 0 (or none on this KPI) stays in company revenue: their "
@@ -146,7 +146,7 @@ def check_zero_targets(
                 "simulated, so their sales are missing from company revenue; give them a "
                 "target (0 is fine) to keep them."
             )
-        out.append(_finding(settings, "zero_targets", msg, handling, len(bad), pairs))
+        out.append(make_finding(settings, "zero_targets", msg, handling, len(bad), pairs))
     return out
 
 
@@ -166,7 +166,7 @@ def implausible_values(ds: Dataset, factor: float = OUTLIER_FACTOR) -> pd.DataFr
         larger of the two references the value was compared with).
     """
     cols = ["rep_id", "unit_id", "period", "kpi", "value", "reference"]
-    rep, _t, kpi, value = _sales_codes(ds)
+    rep, _t, kpi, value = sales_codes(ds)
     hits, refs = [], []
     for j, row in enumerate(ds.kpis.itertuples(index=False)):
         if row.unit == "rate":
@@ -200,7 +200,7 @@ def check_implausible_values(
     if bad.empty:
         return []
     pos = pd.Index(ds.reps["rep_id"]).get_indexer(bad["rep_id"])
-    pairs = _by_unit(ds, pos[pos >= 0])
+    pairs = counts_by_unit(ds, pos[pos >= 0])
     example = _("{rep} {month} {kpi} {value} (reference {reference})")
     ex = ", ".join(
         example.format(
@@ -219,13 +219,13 @@ def check_implausible_values(
         count=f"{len(bad):,}",
         factor=f"{factor:g}",
         examples=ex,
-        by_unit=_units_text(pairs, "values"),
+        by_unit=units_text(pairs, "values"),
     )
     handling = _(
         "They are used as they are; check the export (a unit slip such as yuan for "
         "ten-thousand yuan, a typo)."
     )
-    return [_finding(settings, "implausible_values", msg, handling, len(bad), pairs)]
+    return [make_finding(settings, "implausible_values", msg, handling, len(bad), pairs)]
 
 
 # ------------------------------------------------------------ cascade spread
@@ -272,7 +272,7 @@ def check_attainment_spread(
         if not hit.any():
             continue
         pos = pd.Index(ds.reps["rep_id"].astype(str)).get_indexer(ia.loc[hit, "rep_id"])
-        pairs = _by_unit(ds, pos[pos >= 0])
+        pairs = counts_by_unit(ds, pos[pos >= 0])
         p10, p50, p90 = np.quantile(x, [0.1, 0.5, 0.9])
         msg = _(
             "{kpi}: the cascade's {year} targets imply, at last year's run rate, "
@@ -290,11 +290,13 @@ def check_attainment_spread(
             low=f"{lo:.0%}",
             above=int((x > hi).sum()),
             high=f"{hi:.0%}",
-            by_unit=_units_text(pairs, "reps"),
+            by_unit=units_text(pairs, "reps"),
         )
         handling = _(
             "Some quotas are over twice or under half as hard as the rep's own history; "
             "consider guardrails (max_change) in the cascade."
         )
-        out.append(_finding(settings, "attainment_spread", msg, handling, int(hit.sum()), pairs))
+        out.append(
+            make_finding(settings, "attainment_spread", msg, handling, int(hit.sum()), pairs)
+        )
     return out

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from simlib.data.synthetic._core import generate
 from simlib.data.synthetic._labels import labels_table
-from simlib.data.synthetic._readme import _check_replaceable, sample_readme
+from simlib.data.synthetic._readme import check_replaceable, sample_readme
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -49,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from simlib._atomic import atomic_dir
 
         try:
-            _check_replaceable(out)
+            check_replaceable(out)
         except ValueError as exc:
             parser.error(str(exc))
         command = "python -m simlib.data.synthetic " + " ".join(

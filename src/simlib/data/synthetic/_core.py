@@ -11,8 +11,8 @@ import pandas as pd
 
 from simlib.data.dataset import Dataset
 from simlib.data.synthetic._behavior import EmbeddedBehavior, apply_timing_and_holdback
-from simlib.data.synthetic._org import _build_org, _Org
-from simlib.data.synthetic._staff import _NO_EXIT, _simulate_staff, _Staff
+from simlib.data.synthetic._org import SyntheticOrg, build_org
+from simlib.data.synthetic._staff import NO_EXIT, Staff, simulate_staff
 from simlib.data.synthetic.calibration import (
     ARPU_CNY,
     COMPETENCE_ITEMS,
@@ -59,11 +59,11 @@ def _day_to_month(days: np.ndarray) -> np.ndarray:
     return (_EPOCH + days.astype("timedelta64[D]")).astype("datetime64[M]").astype(np.int64)
 
 
-def _cells(staff: _Staff, m0: int, n_months: int) -> tuple[np.ndarray, np.ndarray]:
+def _cells(staff: Staff, m0: int, n_months: int) -> tuple[np.ndarray, np.ndarray]:
     """(rep, month) index pairs for every month each rep is employed at least one day."""
     first = np.maximum(_day_to_month(staff.hire) - m0, 0)
-    ex = np.where(staff.exit == _NO_EXIT, 0, staff.exit)
-    last = np.where(staff.exit == _NO_EXIT, n_months - 1, _day_to_month(ex) - m0)
+    ex = np.where(staff.exit == NO_EXIT, 0, staff.exit)
+    last = np.where(staff.exit == NO_EXIT, n_months - 1, _day_to_month(ex) - m0)
     last = np.minimum(last, n_months - 1)
     count = np.maximum(last - first + 1, 0)
     rep = np.repeat(np.arange(len(first)), count)
@@ -164,8 +164,8 @@ def generate(
     years = np.unique(year_of_t)
     yidx_t = year_of_t - years[0]
 
-    org = _build_org(n_reps, regions, rng_org, cal)
-    staff = _simulate_staff(n_reps, month_start, month_days, rng_staff, cal)
+    org = build_org(n_reps, regions, rng_org, cal)
+    staff = simulate_staff(n_reps, month_start, month_days, rng_staff, cal)
     n_all = len(staff.seat)
     pos = org.seat_position[staff.seat]
     reg = org.seat_region[staff.seat]
@@ -431,7 +431,7 @@ _DECIMALS = {"currency": 0, "count": 1, "rate": 4}
 
 
 def _set_targets(
-    staff: _Staff,
+    staff: Staff,
     rep: np.ndarray,
     t: np.ndarray,
     frac: np.ndarray,
@@ -465,7 +465,7 @@ def _set_targets(
     key = rep * n_y + cell_y
     jan = 12 * np.arange(n_y)  # the simulation starts in a January
     jan1 = month_start[jan]
-    dec31 = np.append(month_start[jan[1:]] - 1, _NO_EXIT)  # the last year may be partial
+    dec31 = np.append(month_start[jan[1:]] - 1, NO_EXIT)  # the last year may be partial
     full_year = (staff.hire[:, None] <= jan1[None, :]) & (staff.exit[:, None] >= dec31[None, :])
     ramped = (hire_m[:, None] + cal.standard_ramp) <= jan[None, :]
     established = full_year & ramped
@@ -512,10 +512,10 @@ def _set_targets(
 
 
 def _reps_table(
-    staff: _Staff,
+    staff: Staff,
     keep: np.ndarray,
     rep_ids: np.ndarray,
-    org: _Org,
+    org: SyntheticOrg,
     pos: np.ndarray,
     reg: np.ndarray,
     regions: Sequence[RegionSpec],
@@ -536,9 +536,9 @@ def _reps_table(
     grades = np.array([p.grades for p in POSITIONS], dtype=object)[pos, g]
     female = rng.random(n) < np.array([p.female_share for p in POSITIONS])[pos]
     codes = np.array([p.code for p in POSITIONS], dtype=object)
-    exit_day = np.where(staff.exit == _NO_EXIT, 0, staff.exit)
+    exit_day = np.where(staff.exit == NO_EXIT, 0, staff.exit)
     exit_date = (_EPOCH + exit_day.astype("timedelta64[D]")).astype("datetime64[ns]")
-    exit_date[staff.exit == _NO_EXIT] = np.datetime64("NaT")
+    exit_date[staff.exit == NO_EXIT] = np.datetime64("NaT")
     hire_date = (_EPOCH + staff.hire.astype("timedelta64[D]")).astype("datetime64[ns]")
     return pd.DataFrame(
         {
@@ -555,13 +555,13 @@ def _reps_table(
 
 
 def _competence(
-    staff: _Staff,
+    staff: Staff,
     rep: np.ndarray,
     t: np.ndarray,
     out_cell: np.ndarray,
     moy: np.ndarray,
     tenure_y: np.ndarray,
-    org: _Org,
+    org: SyntheticOrg,
     team: np.ndarray,
     rep_ids: np.ndarray,
     rep_new: np.ndarray,
@@ -610,7 +610,7 @@ def _competence(
 
 
 def _potential(
-    org: _Org,
+    org: SyntheticOrg,
     regions: Sequence[RegionSpec],
     kpis: pd.DataFrame,
     p_customers: np.ndarray,

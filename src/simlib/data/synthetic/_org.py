@@ -62,7 +62,7 @@ def chinese_numeral(n: int) -> str:
 
 
 @dataclass(frozen=True)
-class _Org:
+class SyntheticOrg:
     units: pd.DataFrame
     seat_team: np.ndarray  # team index (into team arrays) of each seat
     seat_region: np.ndarray
@@ -73,9 +73,9 @@ class _Org:
     team_leniency: np.ndarray  # the team manager's rating leniency, score points
 
 
-def _build_org(
+def build_org(
     n_seats: int, regions: Sequence[RegionSpec], rng: np.random.Generator, cal: Calibration
-) -> _Org:
+) -> SyntheticOrg:
     unit_id: list[str] = ["HQ"]
     parent: list[str | None] = [None]
     level: list[str] = ["company"]
@@ -149,7 +149,7 @@ def _build_org(
         }
     )
     n_teams = len(team_ids)
-    return _Org(
+    return SyntheticOrg(
         units=units,
         seat_team=np.concatenate(seat_team),
         seat_region=np.asarray(team_region)[np.concatenate(seat_team)],

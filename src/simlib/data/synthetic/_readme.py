@@ -172,7 +172,7 @@ def sample_readme(ds: Dataset, command: str) -> str:
     return "\n".join(lines)
 
 
-def _check_replaceable(path: Path) -> None:
+def check_replaceable(path: Path) -> None:
     """Refuse to replace a folder holding anything but dataset tables and a README."""
     from simlib.data.dataset import TABLES
 

@@ -14,7 +14,7 @@ from simlib.data.synthetic.calibration import Calibration
 
 
 @dataclass(frozen=True)
-class _Staff:
+class Staff:
     seat: np.ndarray
     hire: np.ndarray  # int days since 1970-01-01
     exit: np.ndarray  # int days, or a large sentinel while employed
@@ -22,7 +22,7 @@ class _Staff:
     ramp: np.ndarray  # months to full productivity
 
 
-_NO_EXIT = np.iinfo(np.int64).max // 4
+NO_EXIT = np.iinfo(np.int64).max // 4
 
 
 def _monthly_hazard(cal: Calibration) -> float:
@@ -37,13 +37,13 @@ def _monthly_hazard(cal: Calibration) -> float:
     return float(cal.turnover / 12 / (ability_mean * first_year))
 
 
-def _simulate_staff(
+def simulate_staff(
     n_seats: int,
     month_start: np.ndarray,
     month_days: np.ndarray,
     rng: np.random.Generator,
     cal: Calibration,
-) -> _Staff:
+) -> Staff:
     """Fill each seat over the simulated months: exits, vacancies, mid-month hires.
 
     The loop runs over months; each step is vectorized over seats.
@@ -93,9 +93,9 @@ def _simulate_staff(
         occupant[occ[leave]] = -1
         next_hire[occ[leave]] = t + 1 + rng.choice(3, int(leave.sum()), p=vac)
 
-    exit_all = np.full(n_total, _NO_EXIT, dtype=np.int64)
+    exit_all = np.full(n_total, NO_EXIT, dtype=np.int64)
     exit_all[np.concatenate(exit_rep)] = np.concatenate(exit_day)
-    return _Staff(
+    return Staff(
         seat=np.concatenate(seats),
         hire=hire_all,
         exit=exit_all,
