@@ -95,7 +95,7 @@ def _whatif_year_without_targets(sample_ds):
 
 
 def _search_unknown_metric():
-    from simlib.search.spec import check_metric
+    from simlib.scenario.search_spec import check_metric
 
     check_metric("profitt")
 
@@ -114,7 +114,7 @@ def _search_missing_section():
 
 
 def _search_base_not_a_scenario():
-    from simlib.search.spec import check_space
+    from simlib.scenario.search_spec import check_space
 
     spec = SimpleNamespace(base="proposd", parameters={})
     check_space(spec, {"baseline": None, "proposed": None})
@@ -188,9 +188,9 @@ CASES = [
     ("excel", lambda t, m, d: _statements_inside_shared(t), "/zh",
      "must be written outside the shared folder"),
     ("whatif", lambda t, m, d: _whatif_year_without_targets(d), "1999", "no targets in 1999"),
-    ("search.spec", lambda t, m, d: _search_unknown_metric(), "profitt",
+    ("scenario.search_spec", lambda t, m, d: _search_unknown_metric(), "profitt",
      "use contribution, pay_gap:<group>"),
-    ("search.spec.check_space", lambda t, m, d: _search_base_not_a_scenario(), "proposd",
+    ("scenario.search_spec.check_space", lambda t, m, d: _search_base_not_a_scenario(), "proposd",
      "no scenario 'proposd'"),
     ("search.output", lambda t, m, d: _search_out_not_a_search(t), "--out",
      "exists and is not the output of a design search"),

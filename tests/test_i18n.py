@@ -226,7 +226,7 @@ class _Visible(HTMLParser):
 @pytest.mark.notebook
 @pytest.mark.slow
 def test_the_chinese_plans_report_shows_no_english_sentence_of_the_catalog(tmp_path):
-    from simlib.topics.render import render_topic
+    from simlib.workbench.render import render_topic
 
     res = render_topic("plans", SAMPLE, out=tmp_path, language="zh-CN")
     p = _Visible()

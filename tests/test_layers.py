@@ -17,6 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
 
+
 def module_name(path: Path) -> str:
     parts = list(path.relative_to(SRC).with_suffix("").parts)
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
@@ -80,4 +81,3 @@ def test_no_module_imports_a_private_name_from_another():
     assert not new, "private names imported from another module:\n" + "\n".join(
         f"  {me} imports {name}" for me, name in new
     )
-

@@ -444,7 +444,8 @@ def test_conflicting_goals_are_named_with_how_far_apart_they_are(bonus_data, att
 # ------------------------------------------------------------------ outputs
 def test_written_designs_run_describe_and_open_as_plans(bonus_data, attainments, tmp_path):
     from simlib.plans import Plan
-    from simlib.search.output import load_outputs, write_outputs
+    from simlib.search.output import load_outputs
+    from simlib.workbench.design import write_outputs
     from simlib.workbench.store import Store
 
     ti, a = attainments
@@ -674,7 +675,7 @@ def test_design_page_charts_draw_into_given_axes_and_every_chinese_glyph():
 
 def test_a_goal_is_shown_in_the_chosen_language_and_stored_under_its_own_label():
     from simlib import i18n
-    from simlib.search.spec import ConstraintSpec
+    from simlib.scenario.search_spec import ConstraintSpec
 
     goal = ConstraintSpec(metric="budget_ratio", max=1.0)
     with i18n.use("zh-CN"):

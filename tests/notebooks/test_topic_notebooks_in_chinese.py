@@ -97,7 +97,7 @@ def synthetic(tmp_path_factory) -> Path:
 def test_a_chinese_topic_page_shows_no_english_sentence_of_the_catalog(
     topic, title, data, parameters, synthetic, tmp_path
 ):
-    from simlib.topics.render import render_topic
+    from simlib.workbench.render import render_topic
 
     source = synthetic if data == "synthetic" else SAMPLE
     res = render_topic(topic, source, out=tmp_path, parameters=parameters, language="zh-CN")
@@ -108,7 +108,7 @@ def test_a_chinese_topic_page_shows_no_english_sentence_of_the_catalog(
 @pytest.mark.notebook
 @pytest.mark.slow
 def test_the_chinese_behaviour_page_shows_no_english_sentence_of_the_catalog(tmp_path):
-    from simlib.topics.render import render_topic
+    from simlib.workbench.render import render_topic
 
     data = tmp_path / "data"
     eb = EmbeddedBehavior(timing_share=0.4, plan_change=("store_sales", "2026-01", 0.1))
@@ -127,8 +127,8 @@ def test_the_chinese_behaviour_page_shows_no_english_sentence_of_the_catalog(tmp
 def test_the_chinese_design_page_shows_amounts_in_yuan_and_no_english_sentence(tmp_path):
     from simlib.scenario import Scenario
     from simlib.search import run_search
-    from simlib.search.output import write_outputs
     from simlib.workbench.batch import render_report
+    from simlib.workbench.design import write_outputs
 
     sys.path.insert(0, str(ROOT / "tests"))
     from test_search import CAP_SEARCH, cap_file

@@ -77,7 +77,7 @@ warned about, like one that changes nothing.
 
 A ``search:`` section (optional) turns the file into a design search that
 ``simlib design`` runs: the parameters to tune (paths as above, with bounds or
-choices), the goals and the objective; see :mod:`simlib.search.spec`.
+choices), the goals and the objective; see :mod:`simlib.scenario.search_spec`.
 
 The scenario's :attr:`Scenario.hash` covers what the simulation reads: not the
 report settings, not the data's path (the batch keys runs on the data's content

@@ -159,7 +159,7 @@ class Scenario:
         build.sweeps(spec.sweeps, spec.reforms)
         resolved, failed, errors = build.resolved, build.failed, build.errors
         if spec.search is not None:
-            from simlib.search.spec import check_space, parse_search
+            from simlib.scenario.search_spec import check_space, parse_search
 
             try:
                 baseline.search = parse_search(spec.search, f"{root}: search")

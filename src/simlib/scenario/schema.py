@@ -224,7 +224,7 @@ class ScenarioFileSpec(StrictModel):
     reforms: dict[str, ReformSpec] = Field(default_factory=dict)
     #: Grids of values, each combination one scenario.
     sweeps: list[SweepSpec] = Field(default_factory=list)
-    #: A design search (``simlib design``): validated by :mod:`simlib.search.spec`.
+    #: A design search (``simlib design``): validated by :mod:`simlib.scenario.search_spec`.
     search: dict[str, Any] | None = None
 
     @model_validator(mode="after")

@@ -1,6 +1,6 @@
 """Design search: from "which of my designs is best" to "the design that meets the goals".
 
-A scenario file's ``search:`` section (:mod:`simlib.search.spec`) names the plan,
+A scenario file's ``search:`` section (:mod:`simlib.scenario.search_spec`) names the plan,
 cascade or appraisal parameters to tune (scenario paths, as in reforms and
 sweeps), the goals a design must meet and what to maximise. :func:`run_search`
 screens designs with scipy's differential evolution at a few draws, every
@@ -20,11 +20,8 @@ Example
 
 from __future__ import annotations
 
-from simlib.search.evaluate import Evaluation, Evaluator
-from simlib.search.frontier import non_dominated
-from simlib.search.run import SearchError, SearchResult, run_search
-from simlib.search.space import DesignSpace
-from simlib.search.spec import (
+from simlib.scenario.search_space import DesignSpace
+from simlib.scenario.search_spec import (
     ConstraintSpec,
     ObjectiveSpec,
     ParameterSpec,
@@ -32,6 +29,9 @@ from simlib.search.spec import (
     check_space,
     parse_search,
 )
+from simlib.search.evaluate import Evaluation, Evaluator
+from simlib.search.frontier import non_dominated
+from simlib.search.run import SearchError, SearchResult, run_search
 
 __all__ = [
     "ConstraintSpec",

@@ -17,7 +17,7 @@ import pandas as pd
 
 from simlib.errors import SimlibError
 from simlib.i18n import _
-from simlib.search.spec import PER_DRAW_METRICS, SearchSpec
+from simlib.scenario.search_spec import PER_DRAW_METRICS, SearchSpec
 
 #: Added to the fitness of a design that misses a goal, so any design meeting every
 #: goal ranks above any that misses one (feasibility first, then the objective).

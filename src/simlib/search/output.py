@@ -1,4 +1,5 @@
-"""What a design search leaves behind: scenario and plan files, tables, the store, a report.
+"""What a design search leaves behind: scenario and plan files and tables (written here),
+the results store and the report page (written by :func:`simlib.workbench.design.write_outputs`).
 
 ``simlib design FILE --out DIR`` writes::
 
@@ -31,11 +32,10 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from simlib._atomic import atomic_dir
 from simlib.errors import SpecError
 from simlib.i18n import _
+from simlib.scenario.search_spec import shown_goal
 from simlib.search.run import SearchResult
-from simlib.search.spec import shown_goal
 
 SUMMARY = "summary.json"
 
@@ -236,32 +236,6 @@ def write_design_files(
     return written
 
 
-def store_runs(result: SearchResult, scenario: Any, path: Path, batch: str = "design") -> list[str]:
-    """Save the baseline, the base and every confirmed design's run in a results store."""
-    from simlib import code_version
-    from simlib.scenario import BASELINE, Scenario
-    from simlib.workbench.store import Store, run_key
-
-    store = Store(path)
-    keys = []
-    items = [(BASELINE, result.baseline, scenario.members.get(BASELINE, scenario).design)]
-    if result.spec.base != BASELINE:
-        items.append((result.spec.base, result.base, scenario.members[result.spec.base].design))
-    items += [(ev.name, ev, result.space.apply(ev.values)) for ev in result.confirmed]
-    for name, ev, design in items:
-        if ev.result is None:
-            continue
-        sc = Scenario(name=name, design=design)
-        prov = ev.result.provenance
-        key = run_key(sc.hash, str(prov.get("data_hash", "")), int(prov["seed"]),
-                      int(prov["draws"]), code_version())  # fmt: skip
-        ev.result.name = name
-        store.save(key, ev.result, scenario=sc, batch=batch)
-        store.log(batch, name, key, "simulated", float(ev.result.seconds), "design search")
-        keys.append(key)
-    return keys
-
-
 def summary(result: SearchResult, source: str) -> dict[str, Any]:
     """The search's outcome as JSON-able data (what the report page reads)."""
     rec = result.recommended
@@ -312,51 +286,6 @@ def check_out_folder(out: str | Path) -> Path:
                 "(or an earlier search's)"
             ).format(out=out)
         )
-    return out
-
-
-def write_outputs(
-    result: SearchResult,
-    scenario: Any,
-    out: str | Path,
-    source: str = "",
-    report: bool = True,
-) -> Path:
-    """Write everything a search found into ``out`` (replaced atomically as a whole).
-
-    Parameters
-    ----------
-    result : SearchResult
-    scenario : Scenario
-        The scenario file's baseline (its members, file and header).
-    out : path
-        The folder; an existing one is replaced only once the new one is complete.
-    source : str
-        How the search was asked for (the scenario file's name), for the headers.
-    report : bool
-        Also render the report page ``design.html`` (needs the ``simlib`` Jupyter kernel).
-    """
-    out = check_out_folder(out)
-    source = source or (Path(scenario.file).name if scenario.file else "scenario")
-    with atomic_dir(out) as tmp:
-        written = write_design_files(result, scenario, tmp, source)
-        info = summary(result, source)
-        info["written"] = written
-        (tmp / SUMMARY).write_text(
-            json.dumps(info, default=str, ensure_ascii=False, indent=2), encoding="utf-8"
-        )
-        result.table().to_csv(tmp / "evaluations.csv", index=False)
-        result.table(result.confirmed).to_csv(tmp / "confirmed.csv", index=False)
-        result.frontier.to_csv(tmp / "frontier.csv", index=False)
-        result.sensitivity.to_csv(tmp / "sensitivity.csv", index=False)
-        store_runs(result, scenario, tmp / "results.duckdb")
-        if report:
-            from simlib.workbench.batch import render_report
-
-            render_report(
-                "design", tmp, parameters={"search_dir": str(tmp)},
-                title=f"Design search: {result.spec.what}",
-            )  # fmt: skip
     return out
 
 

@@ -25,10 +25,10 @@ import pandas as pd
 from simlib import i18n
 from simlib.errors import SimlibError, SpecError
 from simlib.i18n import _, ngettext
+from simlib.scenario.search_space import DesignSpace
+from simlib.scenario.search_spec import SearchSpec, check_space
 from simlib.search.evaluate import Evaluation, Evaluator, fitness, scaled_violation
 from simlib.search.frontier import non_dominated
-from simlib.search.space import DesignSpace
-from simlib.search.spec import SearchSpec, check_space
 
 
 class SearchError(SimlibError, ValueError):
@@ -388,7 +388,7 @@ def base_values(space: DesignSpace) -> dict[str, Any] | None:
         except (SpecError, ValueError):
             return None
         if p.choices is not None:
-            from simlib.search.space import same_value
+            from simlib.scenario.search_space import same_value
 
             hit = next((c for c in p.choices if same_value(c, v)), None)
             if hit is None and isinstance(v, int | float) and v >= 10.0:

@@ -1,5 +1,5 @@
-"""Render a topic report (data health, targets, plans, appraisal, behaviour) for any
-dataset: the function behind ``simlib report-topic``."""
+"""The parameters of a topic report (data health, targets, plans, appraisal, behaviour)
+on any dataset; :func:`simlib.workbench.render.render_topic` renders it."""
 
 from __future__ import annotations
 
@@ -57,43 +57,3 @@ def topic_parameters(
     if name == "appraisal":
         params.setdefault("list_rows", 0)
     return params
-
-
-def render_topic(
-    name: str,
-    data: str | Path,
-    out: str | Path | None = None,
-    currency: str | None = None,
-    parameters: Mapping[str, Any] | None = None,
-    language: str | None = None,
-):
-    """Execute the topic's notebook on ``data`` and write ``<out>/<topic>.html`` (code
-    hidden) and the executed notebook beside it.
-
-    Parameters
-    ----------
-    name : str
-        data_health, targets, plans, appraisal or behavior.
-    data : path
-        The dataset: a folder of CSV / Parquet / Excel tables or a DuckDB file.
-    out : path, optional
-        The output folder; default ``reports/topics/<dataset name>``.
-    currency : str, optional
-        The currency code written before every amount (CNY, EUR ...).
-    language : str, optional
-        en or zh-CN (default: the language in force, :mod:`simlib.i18n`).
-    parameters : mapping, optional
-        Any other parameter of the topic's notebook (a cascade spec, plan files, a
-        scorecard ...); unknown names are refused before anything runs.
-    """
-    from simlib.workbench.batch import render_report
-
-    key = topic_name(name)
-    params = topic_parameters(key, data, currency, parameters)
-    if language is not None or "language" not in params:
-        from simlib import i18n
-
-        params["language"] = i18n.normalize(language) if language else i18n.current()
-    out = Path(out) if out is not None else Path("reports") / "topics" / Path(data).stem
-    out.mkdir(parents=True, exist_ok=True)
-    return render_report(TOPICS[key], out, params)

@@ -466,7 +466,7 @@ def describe_scenario(file: Scenario) -> str:
     for name, why in file.failed.items():
         lines += ["", f"## {name}: " + _("CANNOT BE BUILT"), why]
     if file.search is not None:
-        from simlib.search.spec import describe_search
+        from simlib.scenario.search_spec import describe_search
 
         lines += ["", *describe_search(file.search)]
     return "\n".join(lines)

@@ -311,7 +311,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 def _cmd_report_topic(args: argparse.Namespace) -> int:
     import yaml
 
-    from simlib.topics.render import render_topic
+    from simlib.workbench.render import render_topic
 
     lang = _language(args)
     params = {}
@@ -338,7 +338,8 @@ def _cmd_report_topic(args: argparse.Namespace) -> int:
 
 def _cmd_design(args: argparse.Namespace) -> int:
     from simlib.search import SearchError, run_search
-    from simlib.search.output import check_out_folder, write_outputs
+    from simlib.search.output import check_out_folder
+    from simlib.workbench.design import write_outputs
 
     _language(args, args.scenario)
     start = time.perf_counter()

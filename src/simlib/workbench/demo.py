@@ -50,7 +50,7 @@ def run_demo_search(
     """Run the demo's design search and write its output (no page) into ``folder``."""
     from simlib.scenario import Scenario
     from simlib.search import run_search
-    from simlib.search.output import write_outputs
+    from simlib.workbench.design import write_outputs
 
     sc = Scenario.from_yaml(scenario_file)
     spec = sc.search

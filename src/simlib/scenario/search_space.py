@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from simlib.search.spec import ParameterSpec, SearchSpec
+from simlib.scenario.search_spec import ParameterSpec, SearchSpec
 
 
 def _is_cap(path: str) -> bool:

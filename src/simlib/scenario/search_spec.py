@@ -278,9 +278,9 @@ class SearchSpec(StrictModel):
 
 
 def _short(path: str) -> str:
-    from simlib.scenario import short_label as short
+    from simlib.scenario.paths import short_label
 
-    return short(path)
+    return short_label(path)
 
 
 def shown_goal(label: str, spec: SearchSpec) -> str:
@@ -328,7 +328,7 @@ def check_space(spec: SearchSpec, members: dict[str, Any], root: str = "search")
     threshold above the next point of the curve, a weight above 1 ...). Raises one
     :class:`SpecError` listing every problem with its path.
     """
-    from simlib.search.space import DesignSpace
+    from simlib.scenario.search_space import DesignSpace
 
     errors: list[tuple[str, str]] = []
     if spec.base not in members:
