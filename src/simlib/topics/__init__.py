@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from simlib.errors import SimlibError
 
+__all__ = ["TOPICS", "ReportParameterError"]
+
 #: The topic reports, by the name ``simlib report-topic`` takes: notebook stem.
 TOPICS = {
     "data_health": "data_health",
