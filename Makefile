@@ -26,15 +26,17 @@ demo: setup
 
 # The whole suite (what CI runs) on every core: each test file runs in one worker
 # (--dist loadfile), so a file's module fixtures (a batch, a server, a browser) are built once.
-# TEST_WORKERS=1 runs it in one process.
+# TEST_WORKERS=1 runs it in one process. With a test process on every core, OpenBLAS's own
+# threads only wait on each other: the many small fits in the tests took twice the CPU.
 TEST_WORKERS ?= auto
+TEST_ENV := OPENBLAS_NUM_THREADS=1
 test: setup
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
+	$(TEST_ENV) $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 # The quick loop: everything but the tests marked slow (notebook runs, browser tests, long
 # simulations), in parallel.
 test-fast: setup
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not slow"
+	$(TEST_ENV) $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not slow"
 
 # Style, then the layers (contracts in pyproject.toml: a package imports only from below).
 lint: setup
