@@ -172,7 +172,10 @@ class ChunkKernel:
         """
         clock = _PhaseClock()
         gens = draw_generators(self.seed, start, stop)
-        sales = np.empty((len(gens), *self.targets.shape))  # (n, R, T, K)
+        # KPI-major memory behind a (n, R, T, K) view: each KPI the plan reads is then
+        # one contiguous (draws, reps, months) block, with no copy.
+        r, t, k = self.targets.shape
+        sales = np.moveaxis(np.empty((k, len(gens), r, t)), 0, -1)  # (n, R, T, K)
         takes_out = isinstance(self.sales_model, ParametricSales)
         for i, g in enumerate(gens):
             if takes_out:
@@ -224,8 +227,8 @@ class ChunkKernel:
             full = np.ones(actual_all.shape[:2])  # reps not paid: any value, they get 0
             full[:, paid] = coef
             score = full[..., None]
-        # One contiguous (draws, reps, months) array per KPI the plan reads: every
-        # pass of the plan arithmetic then streams through memory.
+        # One contiguous (draws, reps, months) array per KPI the plan reads (a view of
+        # the KPI-major draws): every pass of the plan arithmetic streams through memory.
         needed = set(self.plan._kpis_needed())
         actual = {
             k: np.ascontiguousarray(sales[..., i]) for i, k in enumerate(self.kpis) if k in needed
