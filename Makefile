@@ -28,8 +28,10 @@ demo: setup
 # (--dist loadfile), so a file's module fixtures (a batch, a server, a browser) are built once.
 # TEST_WORKERS=1 runs it in one process. With a test process on every core, OpenBLAS's own
 # threads only wait on each other: the many small fits in the tests took twice the CPU.
+# Bytecode is cached even where the environment turns that off: every test process,
+# report kernel and command the tests start would compile simlib and the tests again.
 TEST_WORKERS ?= auto
-TEST_ENV := OPENBLAS_NUM_THREADS=1
+TEST_ENV := OPENBLAS_NUM_THREADS=1 PYTHONDONTWRITEBYTECODE=
 test: setup
 	$(TEST_ENV) $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 

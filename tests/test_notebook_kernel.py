@@ -118,3 +118,77 @@ def test_a_forked_kernel_runs_a_report_exactly_as_a_fresh_one(tmp_path, monkeypa
         pages[how] = re.sub(r"cell-id=[0-9a-f]+|T_[0-9a-f]{5}", "", page)
     assert "data:image/png;base64" in pages["1"]
     assert pages["1"] == pages["0"]
+
+
+# ------------------------------------------------------------ when a kernel is ready
+class _Channel:
+    """A channel that hands out queued messages: ``None`` stands for a wait that ends
+    with nothing (queue.Empty)."""
+
+    def __init__(self, script):
+        self.script = list(script)
+
+    async def get_msg(self, timeout=None):
+        from queue import Empty
+
+        msg = self.script.pop(0)
+        if msg is None:
+            raise Empty
+        return msg
+
+
+def _msg(kind, parent, state=None):
+    content = {"execution_state": state} if state else {"status": "ok"}
+    return {"msg_type": kind, "parent_header": {"msg_id": parent}, "content": content}
+
+
+def _client(shell, iopub):
+    """A ReportKernelClient talking to scripted channels; ``sent`` lists its requests."""
+    import asyncio
+
+    from simlib.workbench.kernelclient import ReportKernelClient
+
+    ids = iter(["first", "second", "third"])
+    sent: list[str] = []
+
+    class Scripted(ReportKernelClient):
+        shell_channel = _Channel(shell)
+        iopub_channel = _Channel(iopub)
+
+        def kernel_info(self):
+            sent.append(next(ids))
+            return sent[-1]
+
+        async def _async_is_alive(self):
+            return True
+
+        def _handle_kernel_info_reply(self, msg):
+            pass
+
+    return Scripted(), sent, asyncio.run
+
+
+def test_a_kernel_is_ready_once_it_answers_on_both_channels():
+    client, sent, run = _client(
+        shell=[_msg("kernel_info_reply", "first")],
+        iopub=[_msg("status", "first", "busy"), _msg("status", "first", "idle")],
+    )
+    run(client.wait_for_ready(timeout=5))
+    assert sent == ["first"]
+
+
+def test_a_lost_iopub_status_asks_again_and_ignores_the_stale_answers():
+    # The first request's IOPub messages went out before the subscription was connected;
+    # the second request's reply comes after a late reply to the first.
+    client, sent, run = _client(
+        shell=[
+            _msg("kernel_info_reply", "first"),
+            _msg("kernel_info_reply", "first"),
+            _msg("kernel_info_reply", "second"),
+        ],
+        iopub=[None, _msg("status", "first", "idle"), _msg("status", "second", "idle")],
+    )
+    run(client.wait_for_ready(timeout=5))
+    assert sent == ["first", "second"]
+    # Ready only at the second request's own answers: every stale message was read past.
+    assert client.shell_channel.script == [] and client.iopub_channel.script == []

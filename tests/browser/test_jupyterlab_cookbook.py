@@ -1,11 +1,15 @@
 """Each cookbook notebook opened in a real JupyterLab (kernel in notebooks/), "Run All",
-saved: no error output, and the save leaves the tracked .py as it was (outputs go
-only into the git-ignored .ipynb)."""
+saved: no error output, the decision step ends in its ranking, and the save leaves the
+tracked .py as it was (outputs go only into the git-ignored .ipynb).
+
+This is the cookbook's smoke run: the notebooks run here as analysts run them, with
+small parameters where a step simulates (:data:`SMALL`)."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -20,6 +24,10 @@ NOTEBOOKS = ROOT / "notebooks"
 COOKBOOK = sorted(p.stem for p in NOTEBOOKS.glob("0[1-4]_*.py"))
 #: The slowest cookbook step (04 simulates the demo scenarios) runs well within this.
 RUN_ALL_MS = int(os.environ.get("SIMLIB_TEST_RUN_ALL_MS", "600000"))
+#: Parameters set in a notebook made here before it is opened (few simulated years).
+SMALL = {"04_simulate_and_decide": {"draws": 20}}
+#: Text a step's outputs must show (the decision step ends in its ranking).
+SHOWN = {"04_simulate_and_decide": "Ranked first against the goals"}
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +81,22 @@ def _notebook_for(name: str) -> tuple[Path, bool]:
         [sys.executable, "-m", "jupytext", "--to", "ipynb", str(NOTEBOOKS / f"{name}.py")],
         check=True, capture_output=True,
     )  # fmt: skip
+    _set_parameters(ipynb, SMALL.get(name, {}))
     return ipynb, True
+
+
+def _set_parameters(ipynb: Path, values: dict) -> None:
+    """Change assignments in the notebook's parameters cell (``name = value`` lines)."""
+    if not values:
+        return
+    nb = json.loads(ipynb.read_text(encoding="utf-8"))
+    (cell,) = [c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", [])]
+    source = "".join(cell["source"])
+    for key, value in values.items():
+        source, n = re.subn(rf"^{key} = .*$", f"{key} = {value!r}", source, flags=re.M)
+        assert n == 1, f"{ipynb.name}: no parameter {key}"
+    cell["source"] = source.splitlines(keepends=True)
+    ipynb.write_text(json.dumps(nb, indent=1, ensure_ascii=False), encoding="utf-8")
 
 
 @pytest.mark.parametrize("name", COOKBOOK)
@@ -89,6 +112,8 @@ def test_cookbook_notebook_runs_all_in_jupyterlab(lab, page, name, screenshots):
         errors = [o for c in code for o in c.get("outputs", []) if o["output_type"] == "error"]
         assert errors == [], [f"{e['ename']}: {e['evalue']}" for e in errors]
         assert any(c.get("outputs") for c in code)  # outputs went to the .ipynb ...
+        if name in SHOWN:
+            assert SHOWN[name] in json.dumps(code, ensure_ascii=False), SHOWN[name]
         assert py.read_bytes() == py_before  # ... and none into the tracked .py
         ignored = subprocess.run(["git", "check-ignore", str(ipynb)], cwd=ROOT,
                                  capture_output=True, text=True)  # fmt: skip
@@ -135,9 +160,12 @@ def _run_all_and_save(page, base, token, name, ipynb, screenshots) -> None:
     page.keyboard.press("Control+s")
     deadline = time.monotonic() + 60
     while True:
-        nb = json.loads(ipynb.read_text(encoding="utf-8"))
+        try:
+            nb = json.loads(ipynb.read_text(encoding="utf-8"))
+        except json.JSONDecodeError:  # read while JupyterLab writes it
+            nb = {"cells": []}
         code = [c for c in nb["cells"] if c["cell_type"] == "code"]
         if code and all(c.get("execution_count") for c in code):
             break
         assert time.monotonic() < deadline, "the saved notebook has unexecuted cells"
-        time.sleep(1)
+        time.sleep(0.1)

@@ -1,8 +1,9 @@
-"""Every notebook runs with the kernel started in notebooks/ (as JupyterLab starts it),
-its data and scenario paths given relative to the project.
+"""Every report notebook runs with the kernel started in notebooks/ (as JupyterLab starts
+it), its data and scenario paths given relative to the project.
 
 The other smoke tests in this folder run the same notebooks from the project root
-(papermill's working directory); together they run each notebook both ways.
+(papermill's working directory); together they run each notebook both ways. The
+cookbook notebooks run in JupyterLab itself (tests/browser/test_jupyterlab_cookbook.py).
 """
 
 from __future__ import annotations
@@ -85,18 +86,10 @@ def search_out(scratch):
     return scratch / "search" / "out"
 
 
-def _params(name: str, data: Path, scenario_file: Path, store: Path, search: Path) -> dict:
+def _params(name: str, data: Path, store: Path, search: Path) -> dict:
     d = str(data)
     return {
         "design": {"search_dir": str(search)},
-        "01_data": {"data_path": d},
-        "02_targets": {"data_path": d, "cascade_spec": "scenarios/cascades/even_flat.yaml"},
-        "03_plans": {"data_path": d},
-        "04_simulate_and_decide": {
-            "scenario_file": str(scenario_file),
-            "draws": 10,
-            "reforms": ["proposed"],
-        },
         "appraisal": {"data_path": d},
         "behavior": {"data_path": d, "draws": 8, "demo_reps": 60},
         "compare": {"store_path": str(store), "batch": "nbtest"},
@@ -108,23 +101,21 @@ def _params(name: str, data: Path, scenario_file: Path, store: Path, search: Pat
     }[name]
 
 
-NAMES = sorted(p.stem for p in NOTEBOOKS.glob("*.py"))
+#: The report notebooks (the numbered cookbook notebooks run in JupyterLab's browser test).
+NAMES = sorted(p.stem for p in NOTEBOOKS.glob("*.py") if not p.stem[:2].isdigit())
 
 
 def test_every_notebook_has_parameters_here():
     for name in NAMES:
-        _params(
-            name, Path("d"), Path("s"), Path("r"), Path("x")
-        )  # KeyError names a notebook left out
+        _params(name, Path("d"), Path("r"), Path("x"))  # KeyError names a notebook left out
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_notebook_runs_with_the_kernel_in_the_notebooks_folder(name, tmp_path, request):
     data = request.getfixturevalue("data")
-    scenario_file = request.getfixturevalue("scenario_file")
     store = request.getfixturevalue("store") if name in ("compare", "scenario") else Path("x")
     search = request.getfixturevalue("search_out") if name == "design" else Path("x")
-    params = _params(name, data, scenario_file, store, search)
+    params = _params(name, data, store, search)
     for value in params.values():  # relative, so the run depends on resolving them
         assert not Path(str(value)).is_absolute()
     out = execute_notebook(NOTEBOOKS / f"{name}.py", tmp_path / "out.ipynb", params,

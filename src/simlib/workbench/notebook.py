@@ -222,10 +222,14 @@ def interpreter_kernel_manager() -> type:
     (:func:`kernel_command`), whatever kernel name the notebook records."""
     from jupyter_client import AsyncKernelManager
     from jupyter_client.kernelspec import KernelSpec
+    from traitlets import Type
 
     from simlib.workbench import forkserver
 
     class InterpreterKernelManager(AsyncKernelManager):
+        # Ready as soon as the kernel has answered on both channels (see kernelclient).
+        client_factory = Type(klass="simlib.workbench.kernelclient.ReportKernelClient")
+
         @property
         def kernel_spec(self) -> KernelSpec:
             if self._kernel_spec is None:
@@ -247,5 +251,11 @@ def interpreter_kernel_manager() -> type:
             provisioner.pid = provisioner.pgid = provisioner.process.pid
             provisioner.cwd = cwd
             self._reconcile_connection_info(provisioner.connection_info)
+
+        async def _async_finish_shutdown(self, *args: Any, **kw: Any) -> None:
+            # A report kernel exits within milliseconds of the shutdown request: look
+            # every 10 ms, not every 100 ms (jupyter_client's default).
+            kw.setdefault("pollinterval", 0.01)
+            await super()._async_finish_shutdown(*args, **kw)
 
     return InterpreterKernelManager
