@@ -165,7 +165,13 @@ def _client(shell, iopub):
         def _handle_kernel_info_reply(self, msg):
             pass
 
-    return Scripted(), sent, asyncio.run
+    def run(coroutine):  # on a thread of its own: notebook runs may hold this one's loop
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, coroutine).result()
+
+    return Scripted(), sent, run
 
 
 def test_a_kernel_is_ready_once_it_answers_on_both_channels():

@@ -39,8 +39,10 @@ class ReportKernelClient(AsyncKernelClient):
             if await self._answered(self.kernel_info()):
                 return
             if not await self._async_is_alive():
+                # internal: jupyter_client's own words; the caller reports the failure
                 raise RuntimeError("Kernel died before replying to kernel_info")
             if time.monotonic() > deadline:
+                # internal: as above
                 raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
 
     async def _answered(self, msg_id: str) -> bool:
