@@ -198,3 +198,48 @@ def test_a_lost_iopub_status_asks_again_and_ignores_the_stale_answers():
     assert sent == ["first", "second"]
     # Ready only at the second request's own answers: every stale message was read past.
     assert client.shell_channel.script == [] and client.iopub_channel.script == []
+
+
+# ------------------------------------------------------------ shut down without an interrupt
+WATCHER = (
+    "import signal, sys, time\n"
+    "def seen(*_):\n"
+    "    open(sys.argv[1], 'w').write('interrupted')\n"
+    "    sys.exit()\n"
+    "signal.signal(signal.SIGINT, seen)\n"
+    "open(sys.argv[2], 'w').write('ready')\n"
+    "time.sleep(60)\n"
+)
+
+
+def test_a_finished_report_kernel_is_shut_down_without_an_interrupt(tmp_path):
+    # jupyter_client interrupts a kernel's process group before shutting it down; one
+    # landing while the kernel still handles a message prints "KeyboardInterrupt caught
+    # in kernel" on the terminal. A process the notebook starts shares the kernel's
+    # group, so it sees every interrupt the kernel is sent.
+    heard, ready = tmp_path / "heard", tmp_path / "ready"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "import subprocess, sys, time\n"
+            f"watcher = subprocess.Popen([sys.executable, '-c', {WATCHER!r}, {str(heard)!r}, "
+            f"{str(ready)!r}])\n"
+            f"while not __import__('os').path.exists({str(ready)!r}):\n"
+            "    time.sleep(0.01)\n"
+            "open('watcher.pid', 'w').write(str(watcher.pid))"
+        )
+    ]
+    nb.metadata["kernelspec"] = {"name": "simlib", "language": "python", "display_name": "x"}
+    nbformat.write(nb, tmp_path / "watch.ipynb")
+    execute_notebook(tmp_path / "watch.ipynb", tmp_path / "out.ipynb", {}, cwd=tmp_path)
+    pid = int((tmp_path / "watcher.pid").read_text())
+    try:
+        import time
+
+        time.sleep(0.2)  # a signal sent at shutdown has arrived by now
+        assert not heard.exists()
+    finally:
+        try:
+            os.kill(pid, 9)
+        except ProcessLookupError:
+            pass

@@ -333,18 +333,27 @@ def test_one_draws_limit_for_the_command_line_the_file_and_simulate(tmp_path, da
 
 
 def test_the_run_time_estimate_follows_the_documented_rates():
-    from simlib.limits import (
-        SECONDS_PER_REP_DRAW,
-        SECONDS_PER_REPORT,
-        SECONDS_PER_SCENARIO,
-        estimate_seconds,
-    )
+    from simlib.limits import estimate_seconds
 
-    # 10 scenarios x (1 s + 1000 draws x 500 reps x 2e-6 s + 15 s report) = 10 x 17 s
-    assert SECONDS_PER_REP_DRAW == 2e-6 and SECONDS_PER_SCENARIO == 1.0
-    assert SECONDS_PER_REPORT == 15.0
-    assert estimate_seconds(10, 1000, 500, reports=True) == pytest.approx(170.0)
-    assert estimate_seconds(10, 1000, 500, reports=False) == pytest.approx(20.0)
+    # 10 simulations x (1 s + 1,000 draws x 500 reps x 2e-6 s) + 12 pages x 4 s
+    assert estimate_seconds(10, 1000, 500, pages=12) == pytest.approx(10 * 2.0 + 48.0)
+    assert estimate_seconds(10, 1000, 500, pages=0) == pytest.approx(20.0)
+
+
+def test_the_demo_estimate_bounds_its_run_time_within_a_factor_of_three(capsys):
+    # The quick demo on the bundled sample: 7 scenarios (one budget-neutral, searched
+    # with about 4 more simulations) of 20 draws over 836 reps, and 14 pages (8 scenario
+    # pages, 5 topics, the comparison). It runs in 19 s (forked report kernels) to 36 s
+    # (fresh kernels) on 2 cores: 11 x (1 + 20 x 836 x 2e-6) + 14 x 4 = 67 s bounds both.
+    from simlib.scenario import Scenario
+    from simlib.workbench.batch import _check_size
+
+    root = Scenario.from_yaml(ROOT / "scenarios" / "demo.yaml", strict=False)
+    said = []
+    _check_size(root, 20, 5, yes=False, echo=said.append)
+    assert "about 1 min 7 s (11 simulation(s) of up to 20 draws over 836 reps" in said[0]
+    _check_size(root, 20, None, yes=False, echo=said.append)
+    assert "about 11 s" in said[1]
 
 
 def test_a_large_batch_asks_for_yes_and_runs_with_it(tmp_path, data_dir, capsys):

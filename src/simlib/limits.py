@@ -28,32 +28,34 @@ CONFIRM_SECONDS = 15 * 60
 #: engine threads: 3,000 draws of the 256 reps the demo plan covers took 2.3 s more
 #: than 100 draws (about 3 microseconds per covered rep and draw). The estimate
 #: counts every rep in the data (836 in the sample, three times the covered reps)
-#: at 2 microseconds, plus about a second per scenario to fit the sales model and
-#: store the result, plus about 15 seconds per rendered report (a kernel start and
-#: the figures). It is a rough upper bound, meant to catch hours, not seconds.
+#: at 2 microseconds, plus about a second per simulation to fit the sales model and
+#: store the result, plus 4 seconds per rendered report page. The demo's pages, two
+#: rendering at a time, took 1.5 s each (scenario pages) to 6 s (topic pages) with
+#: report kernels forked from a warm process, and 3 to 10 s with kernels started
+#: fresh (``SIMLIB_FORK_KERNELS=0``, macOS, Windows): the whole quick demo, 14 pages,
+#: 19 s and 36 s. It is a rough upper bound, meant to catch hours, not seconds.
 SECONDS_PER_REP_DRAW = 2e-6
-SECONDS_PER_SCENARIO = 1.0
-SECONDS_PER_REPORT = 15.0
+SECONDS_PER_SIMULATION = 1.0
+SECONDS_PER_REPORT = 4.0
 
 
-def estimate_seconds(scenarios: int, draws: int, reps: int, reports: bool) -> float:
+def estimate_seconds(simulations: int, draws: int, reps: int, pages: int) -> float:
     """Expected wall time of a batch, in seconds, from the documented rates above.
 
     Parameters
     ----------
-    scenarios : int
-        Scenarios to simulate (baseline, reforms and sweep members).
+    simulations : int
+        Simulations to run (baseline, reforms, sweep members and the searches of
+        budget-neutral variants).
     draws : int
-        Draws per scenario (the largest when they differ).
+        Draws per simulation (the largest when they differ).
     reps : int
         Reps in the data (an upper bound on the reps a plan covers).
-    reports : bool
-        Whether a report is rendered per scenario.
+    pages : int
+        Report pages to render (0 with ``--no-reports``).
     """
-    per = SECONDS_PER_SCENARIO + draws * reps * SECONDS_PER_REP_DRAW
-    if reports:
-        per += SECONDS_PER_REPORT
-    return scenarios * per
+    per = SECONDS_PER_SIMULATION + draws * reps * SECONDS_PER_REP_DRAW
+    return simulations * per + pages * SECONDS_PER_REPORT
 
 
 def format_duration(seconds: float) -> str:

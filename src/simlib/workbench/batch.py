@@ -213,7 +213,7 @@ def run_batch(
     notes = [str(w.message) for w in caught]
     out_dir = Path(out) if out is not None else PROJECT_ROOT / "reports" / root.batch
     outdir.check(out_dir)
-    _check_size(root, draws, reports, yes, echo)
+    _check_size(root, draws, len(extra_reports or []) if reports else None, yes, echo)
     out_dir, sdir = outdir.prepare(out_dir)
     with outdir.OutputLock(out_dir, echo=echo):
         removed = outdir.clean_temporaries(out_dir, sdir)
@@ -230,8 +230,11 @@ def run_batch(
     return res
 
 
-def _check_size(root, draws: int | None, reports: bool, yes: bool, echo) -> None:
-    """Estimate the batch's run time; refuse a large batch unless ``yes``."""
+def _check_size(root, draws: int | None, extra_pages: int | None, yes: bool, echo) -> None:
+    """Estimate the batch's run time; refuse a large batch unless ``yes``.
+
+    ``extra_pages`` counts the report pages besides the scenarios' own and the
+    comparison; None when no report is rendered."""
     from simlib.limits import (
         CONFIRM_SCENARIOS,
         CONFIRM_SECONDS,
@@ -241,13 +244,15 @@ def _check_size(root, draws: int | None, reports: bool, yes: bool, echo) -> None
 
     scenarios = root.scenarios
     # A budget-neutral variant searches its scale: about four more simulations.
-    n = len(scenarios) + sum(1 for s in scenarios if s.budget_neutral) * 4
+    variants = sum(1 for s in scenarios if s.budget_neutral)
+    n = len(scenarios) + variants * 4
+    pages = 0 if extra_pages is None else len(scenarios) + variants + 1 + extra_pages
     most = int(draws) if draws is not None else max(s.settings.draws for s in scenarios)
     try:
         reps = len(root.dataset().reps)
     except Exception:  # the baseline's data fails: the batch reports it, nothing to estimate
         return
-    secs = estimate_seconds(n, most, reps, reports)
+    secs = estimate_seconds(n, most, reps, pages)
     echo(
         _(
             "Expected run time: about {duration} ({n} simulation(s) of up to {draws} draws "

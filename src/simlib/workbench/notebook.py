@@ -252,6 +252,14 @@ def interpreter_kernel_manager() -> type:
             provisioner.cwd = cwd
             self._reconcile_connection_info(provisioner.connection_info)
 
+        async def _async_interrupt_kernel(self) -> None:
+            # jupyter_client interrupts every kernel before it shuts it down. A report
+            # kernel is shut down only after its last cell has answered: the interrupt
+            # would stop nothing, and one landing while the kernel still handles a message
+            # prints "KeyboardInterrupt caught in kernel" on the user's terminal.
+            if not self.shutting_down:
+                await super()._async_interrupt_kernel()
+
         async def _async_finish_shutdown(self, *args: Any, **kw: Any) -> None:
             # A report kernel exits within milliseconds of the shutdown request: look
             # every 10 ms, not every 100 ms (jupyter_client's default).
