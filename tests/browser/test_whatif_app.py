@@ -52,8 +52,16 @@ def saved_dir(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def server(browser, saved_dir):
-    with whatif_server(scenarios=saved_dir) as url:
+def plan_file(tmp_path_factory):
+    """The proposed plan, copied: a test edits it (every page load reads the plan anew)."""
+    path = tmp_path_factory.mktemp("plan") / "am_proposed.yaml"
+    path.write_bytes(PROPOSED.read_bytes())
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(browser, saved_dir, plan_file):
+    with whatif_server(plan=plan_file, scenarios=saved_dir) as url:
         yield url
 
 
@@ -135,16 +143,16 @@ def test_save_as_reform_writes_a_scenario_that_validates(server, page, saved_dir
     assert "cap 160% -> 150% of quota" in d.stdout
 
 
-def test_moving_a_weight_shows_the_library_totals(browser, page, sample, tmp_path, screenshots):
+def test_moving_a_weight_shows_the_library_totals(server, plan_file, page, sample, screenshots):
     spec = yaml.safe_load(PROPOSED.read_text(encoding="utf-8"))
     spec["components"][0]["weight"] = 0.5
     spec["components"].insert(1, {"type": "quota_bonus", "name": "new_customer_bonus",
                                   "kpi": "new_customers", "weight": 0.3,
                                   "curve": [[0.5, 0.5], [1.0, 1.0], [2.0, 2.0]]})  # fmt: skip
-    plan = tmp_path / "two_measures.yaml"
-    plan.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
-    with whatif_server(plan=plan, scenarios=tmp_path) as url:
-        open_page(page, url)
+    # The plan file edited while the what-if runs: the next page load shows the edit.
+    plan_file.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    try:
+        open_page(page, server)
         start = shown(page)
         assert start == pytest.approx(library_total(sample, spec), rel=1e-12)
         page.get_by_text("Whole plan", exact=True).click()
@@ -153,6 +161,8 @@ def test_moving_a_weight_shows_the_library_totals(browser, page, sample, tmp_pat
         now = wait_for_plan(page, "revenue_bonus.weight=0.55")
         assert now != start
         page.screenshot(path=str(screenshots / "whatif-weight.png"))
+    finally:
+        plan_file.write_bytes(PROPOSED.read_bytes())
     # The individual measures keep their 80% (the team keeps 20%), split 0.55 : 0.3.
     want = copy.deepcopy(spec)
     want["components"][0]["weight"] = 0.8 * 0.55 / 0.85
