@@ -7,6 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import simlib as sl
 from simlib.workbench.store import Store, StoreError, run_key
@@ -45,6 +47,56 @@ def test_round_trip_is_exact(tmp_path, result):
     # The comparison machinery works on stored results as on fresh ones.
     cmp = sl.compare([result, back.__class__(**{**back.__dict__, "name": "again"})])
     assert cmp.loc["total_payout", ("again", "diff")] == 0.0
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    draws=st.integers(1, 5),
+    metrics=st.lists(st.text(min_size=1, max_size=6), min_size=1, max_size=4, unique=True),
+    groups=st.lists(st.text(max_size=4), max_size=4, unique=True),
+    reps=st.integers(0, 4),
+    text_columns=st.sets(st.sampled_from(["unit_id", "position", "region"])),
+    fields=st.lists(st.text(min_size=1, max_size=5), min_size=1, max_size=3, unique=True),
+    seed=st.integers(0, 1000),
+)
+def test_any_result_reads_back_exactly(
+    tmp_path_factory, draws, metrics, groups, reps, text_columns, fields, seed
+):
+    # Odd shapes: no reps, labels in any script, text columns missing (stored
+    # as empty text), more columns than rows.
+    from simlib.engine.simulate import SimulationResult
+
+    fields = [f"{f}_" for f in fields]  # none named like a text column
+    rng = np.random.default_rng(seed)
+    per_draw = pd.DataFrame(rng.normal(size=(draws, len(metrics))), columns=metrics)
+    per_draw.index.name = "draw"
+    group_draws = {"g": pd.DataFrame(rng.normal(size=(draws, len(groups))), columns=groups)}
+    rep_frame = pd.DataFrame({"rep_id": [f"R{i}" for i in range(reps)]})
+    for c in sorted(text_columns):
+        rep_frame[c] = [f"{c}{i % 2}" for i in range(reps)]
+    for f in fields:
+        rep_frame[f] = rng.normal(size=reps)
+    hist = pd.DataFrame({"attainment_from": [0.0, 0.5], "share": [0.25, 0.75]})
+    result = SimulationResult(
+        name="odd", per_draw=per_draw, group_draws=group_draws, reps=rep_frame,
+        attainment_hist=hist, provenance={"seed": seed}, seconds=0.0,
+    )  # fmt: skip
+    store = Store(tmp_path_factory.mktemp("odd") / "r.duckdb")
+    store.save("k", result)
+    back = store.load("k")
+    np.testing.assert_array_equal(back.per_draw.to_numpy(), per_draw.to_numpy())
+    assert list(back.per_draw.columns) == metrics
+    got = back.group_draws.get("g")
+    if groups:
+        assert list(got.columns) == groups
+        np.testing.assert_array_equal(got.to_numpy(), group_draws["g"].to_numpy())
+    assert back.reps["rep_id"].tolist() == rep_frame["rep_id"].tolist()
+    for c in ("unit_id", "position", "region"):
+        want = rep_frame[c].tolist() if c in rep_frame else [""] * reps
+        assert back.reps[c].tolist() == want
+    if reps:
+        assert list(back.reps.columns[4:]) == fields
+        np.testing.assert_array_equal(back.reps[fields].to_numpy(), rep_frame[fields].to_numpy())
 
 
 def test_save_replaces_and_log_appends(tmp_path, result):

@@ -119,6 +119,27 @@ def _transaction(con: Any) -> Iterator[None]:
     con.execute("COMMIT")
 
 
+def _long(frame: pd.DataFrame, row: str, column: str) -> dict[str, np.ndarray]:
+    """``frame`` in long form (what ``melt`` gives: each column's rows in turn): its row
+    labels under ``row``, column labels under ``column``, values under ``value``."""
+    n_rows, n_cols = frame.shape
+    return {
+        row: np.tile(frame.index.to_numpy(), n_cols),
+        column: np.repeat(np.asarray([str(c) for c in frame.columns], dtype=object), n_rows),
+        "value": frame.to_numpy(dtype=float).ravel(order="F"),
+    }
+
+
+def _wide(rows: pd.Series, columns: pd.Series, values: pd.Series, sort_rows: bool) -> tuple:
+    """The table ``_long`` made, back: values by row and column label (labels in order
+    of appearance; rows sorted when ``sort_rows``), with the row and column labels."""
+    r, row_labels = pd.factorize(rows, sort=sort_rows)
+    c, column_labels = pd.factorize(columns)
+    wide = np.full((len(row_labels), len(column_labels)), np.nan)
+    wide[r, c] = values.to_numpy(dtype=float)
+    return wide, row_labels, column_labels
+
+
 class Store:
     """An embedded DuckDB results store.
 
@@ -207,35 +228,33 @@ class Store:
         if self.read_only:
             raise StoreError("the store is open read-only")  # internal: callers open to write
         prov = dict(result.provenance)
-        per_draw = result.per_draw.reset_index().melt(
-            id_vars="draw", var_name="metric", value_name="value"
-        )
-        per_draw.insert(0, "run_key", key)
+        pdw = result.per_draw
+        per_draw = pd.DataFrame({"run_key": key, **_long(pdw, "draw", "metric")})
         groups = []
         for name, frame in result.group_draws.items():
-            g = frame.copy()
-            cols = [str(c) for c in g.columns]
-            g.columns = range(len(cols))
-            g.index.name = "draw"
-            long = g.reset_index().melt(id_vars="draw", var_name="pos", value_name="value")
-            long["grp"] = np.asarray(cols, dtype=object)[long["pos"].to_numpy(int)]
-            long["grouping"] = name
-            long["run_key"] = key
-            groups.append(long[["run_key", "grouping", "draw", "grp", "pos", "value"]])
+            long = _long(frame, "draw", "grp")
+            long["pos"] = np.repeat(np.arange(frame.shape[1]), len(frame))
+            groups.append(pd.DataFrame({"run_key": key, "grouping": name, **long}))
         group_df = (
             pd.concat(groups, ignore_index=True)
             if groups
             else pd.DataFrame(columns=["run_key", "grouping", "draw", "grp", "pos", "value"])
         )
-        reps = result.reps.copy()
-        for c in _REP_TEXT:
-            if c not in reps:
-                reps[c] = ""
-            reps[c] = reps[c].astype(str)
+        reps = result.reps
+        rows = len(reps)
+        labels = {
+            c: reps[c].astype(str).to_numpy() if c in reps else np.full(rows, "", dtype=object)
+            for c in _REP_TEXT
+        }
         num = [c for c in reps.columns if c not in _REP_TEXT]
-        rep_long = reps.melt(id_vars=list(_REP_TEXT), value_vars=num, var_name="field")
-        rep_long["value"] = rep_long["value"].astype(float)
-        rep_long.insert(0, "run_key", key)
+        rep_long = pd.DataFrame(
+            {
+                "run_key": key,
+                **{c: np.tile(v, len(num)) for c, v in labels.items()},
+                "field": np.repeat(np.asarray(num, dtype=object), rows),
+                "value": reps[num].to_numpy(dtype=float).ravel(order="F"),
+            }
+        )
         hist = result.attainment_hist.copy()
         hist.insert(0, "run_key", key)
         text = getattr(scenario, "text", "") if scenario is not None else ""
@@ -430,24 +449,25 @@ class Store:
             ).df()
         name, prov, seconds = run
         prov = json.loads(prov)
-        order = list(dict.fromkeys(pdw["metric"]))
-        per_draw = pdw.pivot(index="draw", columns="metric", values="value")[order]
-        per_draw.columns.name = None
-        per_draw.index.name = "draw"
+        values, draws, metrics = _wide(pdw["draw"], pdw["metric"], pdw["value"], sort_rows=True)
+        per_draw = pd.DataFrame(values, index=pd.Index(draws, name="draw"), columns=list(metrics))
         groups = {}
         for gname, g in grp.groupby("grouping", sort=False):
-            wide = g.pivot(index="draw", columns="pos", values="value")
+            values, _draws, positions = _wide(g["draw"], g["pos"], g["value"], sort_rows=True)
             labels = g.drop_duplicates("pos").set_index("pos")["grp"]
-            wide.columns = [labels[p] for p in wide.columns]
-            wide.index.name = None
-            groups[str(gname)] = wide.reset_index(drop=True)
-        rep_ids = list(dict.fromkeys(reps["rep_id"]))
-        wide = reps.pivot(index="rep_id", columns="field", values="value").reindex(rep_ids)
-        fields = list(dict.fromkeys(reps["field"]))
-        attrs = reps.drop_duplicates("rep_id").set_index("rep_id").reindex(rep_ids)
-        rep_frame = pd.concat(
-            [attrs[["unit_id", "position", "region"]], wide[fields]], axis=1
-        ).reset_index()
+            order = np.argsort(positions, kind="stable")
+            groups[str(gname)] = pd.DataFrame(
+                values[:, order], columns=[labels[p] for p in positions[order]]
+            )
+        values, rep_ids, fields = _wide(reps["rep_id"], reps["field"], reps["value"], False)
+        attrs = reps.drop_duplicates("rep_id")
+        rep_frame = pd.DataFrame(
+            {
+                "rep_id": attrs["rep_id"].to_numpy(),
+                **{c: attrs[c].to_numpy() for c in ("unit_id", "position", "region")},
+                **dict(zip(fields, values.T, strict=True)),
+            }
+        )
         return SimulationResult(
             name=str(name),
             per_draw=per_draw,
@@ -460,8 +480,9 @@ class Store:
 
     def load_batch(self, batch: str, scenarios: list[str] | None = None) -> dict[str, Any]:
         """Every successful run of a batch (or only ``scenarios``), by name, in file order."""
-        items = self.items(batch)
-        ok = items.loc[items["status"].isin(["simulated", "reused"]) & items["run_key"].notna()]
-        if scenarios is not None:
-            ok = ok.loc[ok["scenario"].isin(list(scenarios))]
-        return {row.scenario: self.load(row.run_key) for row in ok.itertuples()}
+        with self.held():  # one connection for every run, not one each
+            items = self.items(batch)
+            ok = items.loc[items["status"].isin(["simulated", "reused"]) & items["run_key"].notna()]
+            if scenarios is not None:
+                ok = ok.loc[ok["scenario"].isin(list(scenarios))]
+            return {row.scenario: self.load(row.run_key) for row in ok.itertuples()}
