@@ -127,16 +127,17 @@ def venv(tmp_path_factory) -> Path:
     start = time.perf_counter()
     run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", tmp / "dist", ROOT], tmp)
     (wheel,) = (tmp / "dist").glob("simlib-*.whl")
-    run([sys.executable, "-m", "venv", tmp / "venv"], tmp)
+    # The environment without a pip of its own (seeding one takes seconds): this one's
+    # pip installs into it (``pip --python``), as it would with its own.
+    run([sys.executable, "-m", "venv", "--without-pip", tmp / "venv"], tmp)
     py = tmp / "venv" / "bin" / "python"
+    pip = [sys.executable, "-m", "pip", "--python", py]
     site = run([py, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], tmp)
     farm = _dependencies_of_this_environment(tmp)
     (Path(site.stdout.strip()) / "dependencies.pth").write_text(f"{farm}\n", encoding="utf-8")
-    res = run(
-        [py, "-m", "pip", "install", "--no-index", "-c", ROOT / "constraints.txt", wheel], tmp
-    )
+    res = run([*pip, "install", "--no-index", "-c", ROOT / "constraints.txt", wheel], tmp)
     assert "Successfully installed simlib" in res.stdout, res.stdout
-    run([py, "-m", "pip", "check"], tmp)
+    run([*pip, "check"], tmp)
     _link_jupyter_data(tmp / "venv")
     print(f"wheel built and installed in {time.perf_counter() - start:.0f} s")
     return tmp / "venv"

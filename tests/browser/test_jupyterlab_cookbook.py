@@ -72,6 +72,17 @@ def lab(browser, tmp_path_factory):
         log.close()
 
 
+@pytest.fixture(scope="module")
+def lab_page(browser):
+    """One browser page for the module at 1366x768: JupyterLab's assets load once and
+    come from the browser's cache for the next notebook, as for a user."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
 def _notebook_for(name: str) -> tuple[Path, bool]:
     """notebooks/<name>.ipynb as a user makes it (``jupytext --to ipynb``); True if made here."""
     ipynb = NOTEBOOKS / f"{name}.ipynb"
@@ -100,7 +111,8 @@ def _set_parameters(ipynb: Path, values: dict) -> None:
 
 
 @pytest.mark.parametrize("name", COOKBOOK)
-def test_cookbook_notebook_runs_all_in_jupyterlab(lab, page, name, screenshots):
+def test_cookbook_notebook_runs_all_in_jupyterlab(lab, lab_page, name, screenshots):
+    page = lab_page
     base, token = lab
     py = NOTEBOOKS / f"{name}.py"
     py_before = py.read_bytes()
