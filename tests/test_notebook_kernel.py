@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -221,10 +222,10 @@ def test_a_finished_report_kernel_is_shut_down_without_an_interrupt(tmp_path):
     nb = nbformat.v4.new_notebook()
     nb.cells = [
         nbformat.v4.new_code_cell(
-            "import subprocess, sys, time\n"
+            "import os, subprocess, sys, time\n"
             f"watcher = subprocess.Popen([sys.executable, '-c', {WATCHER!r}, {str(heard)!r}, "
             f"{str(ready)!r}])\n"
-            f"while not __import__('os').path.exists({str(ready)!r}):\n"
+            f"while not os.path.exists({str(ready)!r}):\n"
             "    time.sleep(0.01)\n"
             "open('watcher.pid', 'w').write(str(watcher.pid))"
         )
@@ -234,8 +235,6 @@ def test_a_finished_report_kernel_is_shut_down_without_an_interrupt(tmp_path):
     execute_notebook(tmp_path / "watch.ipynb", tmp_path / "out.ipynb", {}, cwd=tmp_path)
     pid = int((tmp_path / "watcher.pid").read_text())
     try:
-        import time
-
         time.sleep(0.2)  # a signal sent at shutdown has arrived by now
         assert not heard.exists()
     finally:

@@ -689,9 +689,9 @@ def load_batch(store_path: str, batch: str, scenarios: Sequence[str] | None = No
     from simlib.workbench.store import Store
 
     st = Store(store_path, read_only=True)
+    items = st.items(batch)
+    results = st.load_batch(batch, scenarios)
     with st.held():
-        items = st.items(batch)
-        results = st.load_batch(batch, scenarios)
         # The design as the file states it now (report settings included); a reused run's
         # own text is the fallback for stores written before designs were kept per item.
         current = st.item_designs(batch)

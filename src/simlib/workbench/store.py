@@ -91,6 +91,8 @@ CREATE TABLE IF NOT EXISTS item_designs (
 """
 
 _REP_TEXT = ("rep_id", "unit_id", "position", "region")
+#: Runs :meth:`Store.load_batch` reads over one connection (well under a second).
+RUNS_PER_CONNECTION = 16
 
 
 class StoreError(SimlibError, RuntimeError):
@@ -228,8 +230,7 @@ class Store:
         if self.read_only:
             raise StoreError("the store is open read-only")  # internal: callers open to write
         prov = dict(result.provenance)
-        pdw = result.per_draw
-        per_draw = pd.DataFrame({"run_key": key, **_long(pdw, "draw", "metric")})
+        per_draw = pd.DataFrame({"run_key": key, **_long(result.per_draw, "draw", "metric")})
         groups = []
         for name, frame in result.group_draws.items():
             long = _long(frame, "draw", "grp")
@@ -459,8 +460,8 @@ class Store:
             groups[str(gname)] = pd.DataFrame(
                 values[:, order], columns=[labels[p] for p in positions[order]]
             )
-        values, rep_ids, fields = _wide(reps["rep_id"], reps["field"], reps["value"], False)
-        attrs = reps.drop_duplicates("rep_id")
+        values, _ids, fields = _wide(reps["rep_id"], reps["field"], reps["value"], False)
+        attrs = reps.drop_duplicates("rep_id")  # the reps in the order _wide gives them
         rep_frame = pd.DataFrame(
             {
                 "rep_id": attrs["rep_id"].to_numpy(),
@@ -480,9 +481,16 @@ class Store:
 
     def load_batch(self, batch: str, scenarios: list[str] | None = None) -> dict[str, Any]:
         """Every successful run of a batch (or only ``scenarios``), by name, in file order."""
-        with self.held():  # one connection for every run, not one each
-            items = self.items(batch)
-            ok = items.loc[items["status"].isin(["simulated", "reused"]) & items["run_key"].notna()]
-            if scenarios is not None:
-                ok = ok.loc[ok["scenario"].isin(list(scenarios))]
-            return {row.scenario: self.load(row.run_key) for row in ok.itertuples()}
+        items = self.items(batch)
+        ok = items.loc[items["status"].isin(["simulated", "reused"]) & items["run_key"].notna()]
+        if scenarios is not None:
+            ok = ok.loc[ok["scenario"].isin(list(scenarios))]
+        runs = list(ok.itertuples())
+        out = {}
+        # One connection per few runs, not one each (opening costs milliseconds), let go
+        # between them so that the batch, which writes while reports read, gets its turn.
+        for start in range(0, len(runs), RUNS_PER_CONNECTION):
+            with self.held():
+                for row in runs[start : start + RUNS_PER_CONNECTION]:
+                    out[row.scenario] = self.load(row.run_key)
+        return out
