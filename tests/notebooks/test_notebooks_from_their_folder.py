@@ -2,8 +2,10 @@
 it), its data and scenario paths given relative to the project.
 
 The other smoke tests in this folder run the same notebooks from the project root
-(papermill's working directory); together they run each notebook both ways. The
-cookbook notebooks run in JupyterLab itself (tests/browser/test_jupyterlab_cookbook.py).
+(papermill's working directory) in English; together they run each notebook both ways.
+Here the topic pages run in Chinese and are read as a Chinese reader sees them: no
+sentence of the message catalog left in English, every glyph drawn, amounts in yuan.
+The cookbook notebooks run in JupyterLab itself (tests/browser/test_jupyterlab_cookbook.py).
 """
 
 from __future__ import annotations
@@ -18,14 +20,17 @@ import nbformat
 import pytest
 import yaml
 
-import simlib as sl
-from simlib.data.synthetic import generate
+from simlib import i18n
+from simlib.data.synthetic import EmbeddedBehavior, generate
 from simlib.workbench.batch import NOTEBOOKS, execute_notebook, run_batch
 from simlib.workbench.cli import main
 from simlib.workbench.outdir import store_path
+from simlib.workbench.render import render_html
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_search import CAP_SEARCH, cap_file
+from test_topic_notebooks_in_chinese import AHP, check_chinese_page
 
 pytestmark = pytest.mark.notebook
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,8 +49,11 @@ def scratch():
 
 @pytest.fixture(scope="module")
 def data(scratch):
+    """Three years of 120 reps, some of whom pull sales in before a quarter ends, and a
+    plan change in January 2026 (what the behaviour page estimates)."""
     rel = scratch / "data"
-    sl.data.synthetic.generate(n_reps=100, months=36, seed=6).save(ROOT / rel)
+    eb = EmbeddedBehavior(timing_share=0.4, plan_change=("store_sales", "2026-01", 0.1))
+    generate(n_reps=120, months=36, seed=3, behavior=eb).save(ROOT / rel)
     return rel
 
 
@@ -86,19 +94,31 @@ def search_out(scratch):
     return scratch / "search" / "out"
 
 
+#: Each topic page's heading (English, as in the catalog).
+TOPIC_TITLES = {
+    "appraisal": "Appraisal design review: weights, ratings and what they drive",
+    "behavior": "How the sales force responds to a plan",
+    "data_health": "Data health report",
+    "plans": "Incentive plans replayed on last year's results",
+    "targets": "Target cascade report (目标层层分解)",
+}
+
+
 def _params(name: str, data: Path, store: Path, search: Path) -> dict:
     d = str(data)
+    zh = "zh-CN"
     return {
         "design": {"search_dir": str(search)},
-        "appraisal": {"data_path": d},
-        "behavior": {"data_path": d, "draws": 8, "demo_reps": 60},
+        "appraisal": {"data_path": d, "ahp_pairwise": AHP, "language": zh},
+        "behavior": {"data_path": d, "draws": 8, "demo_reps": 80, "did_position": "store_sales",
+                     "did_change": "2026-01", "did_rate_ratio": 1.5, "language": zh},
         "compare": {"store_path": str(store), "batch": "nbtest"},
-        "data_health": {"data_path": d},
-        "plans": {"data_path": d, "statement_rep": None},
+        "data_health": {"data_path": d, "language": zh},
+        "plans": {"data_path": d, "statement_rep": None, "language": zh},
         "scenario": {"store_path": str(store), "batch": "nbtest", "scenario": "baseline"},
-        "targets": {"data_path": d},
+        "targets": {"data_path": d, "rounding_method": "webster", "language": zh},
         "whatif": {"data_path": d},
-    }[name]
+    }[name]  # fmt: skip
 
 
 #: The report notebooks (the numbered cookbook notebooks run in JupyterLab's browser test).
@@ -118,11 +138,16 @@ def test_notebook_runs_with_the_kernel_in_the_notebooks_folder(name, tmp_path, r
     params = _params(name, data, store, search)
     for value in params.values():  # relative, so the run depends on resolving them
         assert not Path(str(value)).is_absolute()
-    out = execute_notebook(NOTEBOOKS / f"{name}.py", tmp_path / "out.ipynb", params,
+    out = execute_notebook(NOTEBOOKS / f"{name}.py", tmp_path / f"{name}.ipynb", params,
                            cwd=NOTEBOOKS)  # fmt: skip
     nb = nbformat.read(str(out), as_version=4)
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert errors == []
+    if name in TOPIC_TITLES:
+        text = check_chinese_page(render_html(out, tmp_path / f"{name}.html"), TOPIC_TITLES[name])
+        with i18n.use("zh-CN"):
+            shown = i18n._("effort + timing") if name == "behavior" else "元"
+        assert shown in text  # response models by their Chinese names; amounts in yuan
 
 
 def test_whatif_with_its_own_defaults_from_the_notebooks_folder(tmp_path):
