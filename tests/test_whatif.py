@@ -485,3 +485,35 @@ def test_pay_performance_is_the_same_in_the_whatif_and_on_the_plans_page(ds):
         assert wi.evaluate().metrics["pay_performance_spearman"] == pytest.approx(
             float(row.iloc[0]), rel=1e-12
         )
+
+
+def test_the_page_address_chooses_the_language():
+    from simlib.i18n import LanguageError
+    from simlib.workbench.whatif.app import page_language
+
+    assert page_language({"QUERY_STRING": "lang=zh-CN"}) == "zh-CN"
+    assert page_language({"QUERY_STRING": "voila-template=lab&lang=zh_cn"}) == "zh-CN"
+    assert page_language({"QUERY_STRING": "lang=en-GB"}) == "en"
+    assert page_language({"QUERY_STRING": ""}) is None
+    assert page_language({}) is None
+    with pytest.raises(LanguageError, match="'fr'"):
+        page_language({"QUERY_STRING": "lang=fr"})
+
+
+def test_whatif_lang_reaches_the_page_through_the_kernels_environment(tmp_path):
+    # `simlib whatif --lang zh-CN`: Voila's kernels inherit the server's environment,
+    # and a kernel's simlib starts in the language named there.
+    import subprocess
+    import sys
+
+    from simlib import i18n
+    from simlib.workbench.whatif.serve import command
+
+    cmd, env = command("data/sample", "plan.yaml", 8866, tmp_path, lang="zh_CN")
+    assert env[i18n.ENV] == "zh-CN" and (tmp_path / "whatif.ipynb").is_file()
+    assert "--strip_sources=True" in cmd and "--Voila.ip=127.0.0.1" in cmd
+    said = subprocess.run(
+        [sys.executable, "-c", "from simlib import i18n; print(i18n.current())"],
+        env=env, capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    assert said == "zh-CN"

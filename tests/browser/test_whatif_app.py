@@ -1,10 +1,13 @@
 """The what-if served by ``simlib whatif`` (Voila), driven in Chromium: the page loads,
 slider moves show what Plan.evaluate pays for the plan as set, reset restores the
-start, and "Save as reform" writes a scenario file that validates."""
+start, "Save as reform" writes a scenario file that validates, and the page a Chinese
+reader opens (``?lang=zh-CN``) speaks Chinese (title, note, controls, buttons,
+figures) with the same numbers as the library pays."""
 
 from __future__ import annotations
 
 import copy
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +17,9 @@ import pytest
 import yaml
 
 import simlib as sl
+from simlib import i18n
 from simlib.plans import Plan
+from simlib.workbench.whatif.app import WhatIfApp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from whatif_server import (
@@ -28,6 +33,9 @@ from whatif_server import (
 
 ROOT = Path(__file__).resolve().parents[2]
 PROPOSED = ROOT / "scenarios" / "plans" / "am_proposed.yaml"
+#: An English word, and three or more of them in a row.
+WORD = r"[A-Za-z](?:[A-Za-z'’-]*[A-Za-z])?"
+ENGLISH_RUN = re.compile(WORD + r"(?:[ ,;:/()]+" + WORD + r"){2,}")
 
 
 @pytest.fixture(scope="module")
@@ -168,3 +176,23 @@ def test_moving_a_weight_shows_the_library_totals(server, plan_file, page, sampl
     want["components"][0]["weight"] = 0.8 * 0.55 / 0.85
     want["components"][1]["weight"] = 0.8 * 0.3 / 0.85
     assert now == pytest.approx(library_total(sample, want), rel=1e-12)
+
+
+def test_the_page_in_chinese_speaks_chinese_with_the_librarys_numbers(
+    server, plan_file, cjk_page, screenshots
+):
+    page = cjk_page
+    open_page(page, server + "?lang=zh-CN")  # the server itself was started in English
+    page.screenshot(path=str(screenshots / "whatif-zh-CN.png"))
+    text = page.inner_text("body")
+    assert "假设分析" in text and "恢复初始方案" in text and "初始方案，按原文。" in text
+    # The same figures as the page built in this process in Chinese (the library's).
+    with i18n.use("zh-CN"):
+        app = WhatIfApp.open("data/sample", str(plan_file), environ={})
+    assert shown(page) == pytest.approx(app.result.total_payout, rel=1e-12)
+    # English left on the page is the data's own (plan, component, KPI and unit names).
+    wi = app.wi
+    names = [wi.plan.name, *(wi._label(c) for c in wi.base_spec["components"]), *wi.kpis]
+    for name in sorted(names, key=len, reverse=True):
+        text = text.replace(name, " | ")
+    assert ENGLISH_RUN.findall(text) == []

@@ -585,12 +585,17 @@ class WhatIfApp:
         """The app for a dataset and a plan; paths are resolved against the project.
 
         Settings passed by ``simlib whatif`` (environment variables :data:`ENV`)
-        take precedence over the arguments.
+        take precedence over the arguments, and so does a language asked for in the
+        page's address (``?lang=zh-CN``: one server, each reader in their language).
         """
         import simlib as sl
         from simlib.workbench import project
 
         env = os.environ if environ is None else environ
+        lang = page_language(env)
+        if lang is not None:
+            # The kernel serves this one page: its callbacks speak the language too.
+            i18n.set_language(lang)
         data_path = env.get(ENV["data_path"], data_path)
         plan_file = env.get(ENV["plan_file"], plan_file)
         scenario_dir = env.get(ENV["scenario_dir"], scenario_dir)
@@ -608,6 +613,18 @@ class WhatIfApp:
             data_path=str(data_path),
             plan_path=str(plan_file),
         )
+
+
+def page_language(environ: Mapping[str, str]) -> str | None:
+    """The language asked for in the address of the page (``?lang=zh-CN``), or None.
+
+    Voila gives the kernel the page request's query string as ``QUERY_STRING``. An
+    unknown language is refused with the languages simlib speaks
+    (:class:`simlib.i18n.LanguageError`)."""
+    from urllib.parse import parse_qs
+
+    asked = parse_qs(environ.get("QUERY_STRING", "")).get("lang")
+    return i18n.normalize(asked[-1]) if asked else None
 
 
 def table_values(app: WhatIfApp) -> pd.Series:
