@@ -356,14 +356,25 @@ def test_the_quick_demo_estimate_counts_its_simulations_and_pages():
     assert "about 11 s" in said[1]
 
 
-def test_a_large_batch_asks_for_yes_and_runs_with_it(tmp_path, data_dir, capsys):
+def test_a_large_batch_asks_for_yes_and_runs_with_it(tmp_path, data_dir, capsys, monkeypatch):
+    import simlib.limits
+    import simlib.workbench.store as store
+
     f = scenario_file(tmp_path / "s.yaml", data_dir, seeds=120, draws=1)
     out = tmp_path / "o"
     assert main(["run", str(f), "--out", str(out), "--no-reports"]) == 2
     err = capsys.readouterr().err
     assert "this batch runs 121 simulations (more than 100)" in err and "--yes" in err
     assert not out.exists()  # refused before anything was written
+    # --yes goes ahead: shown on a batch of 5 with the limit at 4 (121 would take long).
+    monkeypatch.setattr(simlib.limits, "CONFIRM_SCENARIOS", 4)
+    f = scenario_file(tmp_path / "s5.yaml", data_dir, seeds=4, draws=1)
+    assert main(["run", str(f), "--out", str(out), "--no-reports"]) == 2
+    assert "this batch runs 5 simulations (more than 4)" in capsys.readouterr().err
     assert main(["run", str(f), "--out", str(out), "--no-reports", "--yes"]) == 0
+    # Its runs read back in file order however many go through one connection.
+    monkeypatch.setattr(store, "RUNS_PER_CONNECTION", 2)
+    assert list(stored(out)) == ["baseline", *(f"seed={s}" for s in range(2, 6))]
 
 
 # ------------------------------------------------------------------ bugs
