@@ -37,7 +37,7 @@ def bench_demo() -> None:
         print(f"demo, {label:<28} {wall:6.1f} s  ({status})")
         if proc.returncode != 0:
             print(proc.stdout[-2000:], proc.stderr[-2000:], sep="\n")
-    pages = sorted(out.glob("*.html"))
+    pages = sorted(out.rglob("*.html"))  # the language index, then a folder per language
     bad = []
     for p in pages:
         html = re.sub(r"<(style|script)\b.*?</\1>", "", p.read_text(encoding="utf-8"), flags=re.S)
