@@ -152,8 +152,16 @@ def test_dask_run_over_partitions_equals_the_local_run(force):
     mod = sys.modules["simlib.engine.simulate"]
     original = mod.run_dask
 
+    def on_cluster(client):
+        held.append(client.run(reps_held))
+        # Workers reuse freed arrays as this process does: no trim threshold set (with
+        # it glibc maps every large array afresh, chunk after chunk).
+        env = client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
+        assert set(env.values()) == {None}, env
+        assert set(client.run(lambda: os.environ.get("OMP_NUM_THREADS")).values()) == {"1"}
+
     def run_dask(*a, **k):
-        k["on_cluster"] = lambda client: held.append(client.run(reps_held))
+        k["on_cluster"] = on_cluster
         return original(*a, **k)
 
     local = simulate(ds=force, chunk_size=3, **KW)
@@ -286,3 +294,34 @@ def test_an_external_scheduler_with_two_workers_gives_the_local_results(force, e
     remote = simulate(ds=force, backend="dask", address=address, chunk_size=4, **KW)
     _assert_same(local, remote)
     assert all(p.poll() is None for p in procs)  # the cluster outlives the run
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    sizes=st.lists(st.integers(1, 50), min_size=1, max_size=30),
+    n_parts=st.integers(1, 6),
+    shuffle=st.booleans(),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_groups_are_packed_whole_into_balanced_runs_of_the_roster(sizes, n_parts, shuffle, seed):
+    from simlib.engine.partition import pack_groups
+
+    group = np.repeat(np.arange(len(sizes)), sizes)  # groups one after another ...
+    if shuffle:  # ... or spread over the roster
+        group = np.random.default_rng(seed).permutation(group)
+    parts = pack_groups(group, n_parts)
+    rows = np.concatenate(parts)
+    assert sorted(rows.tolist()) == list(range(len(group)))  # every row once
+    assert 1 <= len(parts) <= min(n_parts, len(sizes)) and all(len(p) for p in parts)
+    for p in parts:
+        assert (np.diff(p) > 0).all()
+    part_of = np.empty(len(group), dtype=int)
+    for j, p in enumerate(parts):
+        part_of[p] = j
+    for g in range(len(sizes)):
+        assert len(set(part_of[group == g])) == 1  # no group split
+    # Each part holds its equal share give or take the largest group.
+    share = len(group) / min(n_parts, len(sizes))
+    assert all(abs(len(p) - share) <= max(sizes) for p in parts)
+    if not shuffle:  # groups kept together in the roster: each part is one stretch of it
+        assert all(p[-1] - p[0] + 1 == len(p) for p in parts)

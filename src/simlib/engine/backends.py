@@ -110,6 +110,24 @@ def _partition_totals(part: Any) -> Any:
 Partitioner = Callable[[int], Any]
 
 
+def _worker_environ() -> dict[str, Any]:
+    """The environment Dask sets before it starts a worker process, without
+    ``MALLOC_TRIM_THRESHOLD_``.
+
+    Setting that variable switches off glibc's adaptive threshold above which an
+    allocation gets its own fresh pages from the system: every array of a chunk
+    larger than 128 KiB is then mapped, touched page by page and handed back, chunk
+    after chunk, and a worker spends about as long in the kernel's page faults as on
+    its draws (half the throughput of the same draws in this process). Left unset,
+    a worker reuses freed arrays as this process does. Its memory stays bounded by
+    the chunk size."""
+    import dask
+
+    env = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}) or {})
+    env.pop("MALLOC_TRIM_THRESHOLD_", None)
+    return env
+
+
 def run_dask(
     work: ChunkWork,
     ranges: list[tuple[int, int]],
@@ -141,13 +159,16 @@ def run_dask(
 
     cluster = None
     if address is None:
-        cluster = LocalCluster(
-            n_workers=n_workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            silence_logs=logging.ERROR,
-        )
+        import dask
+
+        with dask.config.set({"distributed.nanny.pre-spawn-environ": _worker_environ()}):
+            cluster = LocalCluster(
+                n_workers=n_workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
         client = Client(cluster)
     else:
         client = Client(address)

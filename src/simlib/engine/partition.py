@@ -24,7 +24,8 @@ in the whole:
   unit of a team component, the group a forced distribution ranks within, the
   scorecard's team, the groups of relative scoring rules and of calibration.
   Partitions are the connected parts of those groups (a rep in region A and
-  branch B ties A to B), packed into as many partitions as asked, largest first;
+  branch B ties A to B), cut into as many runs of the roster as asked
+  (:func:`unit_partitions`);
 * partitions keep the population's order, so sums within a unit add the same
   numbers in the same order.
 
@@ -96,18 +97,29 @@ def unit_groups(work: Any) -> np.ndarray:
 
 def unit_partitions(work: Any, n_parts: int) -> list[np.ndarray]:
     """Rows of the simulated population per partition (ascending), at most ``n_parts``
-    of them, each a union of whole groups; sizes balanced greedily (largest group to
-    the smallest partition)."""
-    comp = unit_groups(work)
-    ids, sizes = np.unique(comp, return_counts=True)
-    load = np.zeros(max(1, min(n_parts, len(ids))), dtype=np.int64)
+    of them, each a union of whole groups (:func:`unit_groups`, :func:`pack_groups`)."""
+    return pack_groups(unit_groups(work), n_parts)
+
+
+def pack_groups(group: np.ndarray, n_parts: int) -> list[np.ndarray]:
+    """Rows (ascending) of at most ``n_parts`` partitions, none empty, each a union of
+    whole groups (``group``: each row's group number).
+
+    Groups are taken in the order of their first row in the roster and cut into runs
+    of about equal size (a group goes where the middle of it falls): where the roster
+    keeps a unit's reps together, as a roster sorted by region or branch does, each
+    partition is one stretch of the roster and draws the random numbers of its own
+    blocks of it only (:func:`simlib.engine.sales.block_generators` draws a block
+    whole), not a share of every block."""
+    ids, first, sizes = np.unique(group, return_index=True, return_counts=True)
+    n = max(1, min(int(n_parts), len(ids)))
+    order = np.argsort(first, kind="stable")
+    end = np.cumsum(sizes[order])
+    middle = end - sizes[order] / 2
     owner = np.empty(len(ids), dtype=np.int64)
-    for i in np.argsort(-sizes, kind="stable"):
-        j = int(np.argmin(load))
-        owner[i] = j
-        load[j] += sizes[i]
-    part_of = owner[np.searchsorted(ids, comp)]
-    return [np.flatnonzero(part_of == j) for j in range(len(load)) if load[j] > 0]
+    owner[order] = np.minimum((middle * n / end[-1]).astype(np.int64), n - 1)
+    part_of = owner[np.searchsorted(ids, group)]
+    return [rows for j in range(n) if len(rows := np.flatnonzero(part_of == j))]
 
 
 def _layout(lay: Layout, rows: np.ndarray) -> Layout:
