@@ -17,7 +17,11 @@ against the client's (the per-draw metrics from the reps' attainment, pay and
 revenue, and the reduction). Also checks that both runs give the same per-draw
 results.
 
-Run: ``.venv/bin/python benchmarks/bench_dask.py [--reps 100000] [--draws 1000]``
+``--roster by-unit`` runs the same sales force with its reps table sorted by unit
+(each partition is then one stretch of the roster: see ``docs/scale.md``).
+
+Run: ``.venv/bin/python benchmarks/bench_dask.py [--reps 100000] [--draws 1000]
+[--roster generated|by-unit]``
 """
 
 from __future__ import annotations
@@ -35,9 +39,20 @@ from bench_engine import ROOT, run_case
 CORES = 2
 
 
-def _child(reps: int, draws: int, backend: str) -> dict:
+def _child(reps: int, draws: int, backend: str, roster: str) -> dict:
     proc = subprocess.run(
-        [sys.executable, __file__, "--one", backend, "--reps", str(reps), "--draws", str(draws)],
+        [
+            sys.executable,
+            __file__,
+            "--one",
+            backend,
+            "--reps",
+            str(reps),
+            "--draws",
+            str(draws),
+            "--roster",
+            roster,
+        ],  # fmt: skip
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -52,12 +67,16 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reps", type=int, default=100_000)
     ap.add_argument("--draws", type=int, default=1_000)
+    ap.add_argument(
+        "--roster", choices=["generated", "by-unit"], default="generated",
+        help="the reps table as generated (hiring order), or sorted by unit",
+    )  # fmt: skip
     ap.add_argument("--one", choices=["local", "dask"], help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
-        print(json.dumps(run_case(args.reps, args.draws, args.one)))
+        print(json.dumps(run_case(args.reps, args.draws, args.one, args.roster == "by-unit")))
         return
-    got = {b: _child(args.reps, args.draws, b) for b in ("local", "dask")}
+    got = {b: _child(args.reps, args.draws, b, args.roster) for b in ("local", "dask")}
     for b, r in got.items():
         rate = r["reps"] * r["draws"] / (r["draws_wall_s"] * CORES)
         r["rep_draws_per_core_s"] = round(rate)

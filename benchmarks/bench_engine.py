@@ -78,19 +78,33 @@ def _worker_peak_mib() -> float:
     return r.getrusage(r.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def dataset_path(reps: int) -> Path:
+def dataset_path(reps: int, by_unit: bool = False) -> Path:
+    """The generated sales force of ``reps`` reps (Parquet, made once); ``by_unit``: the
+    same with its reps table sorted by unit, as an export by org unit comes."""
     path = DATA / f"engine_{reps}"
     if not path.exists():
         from simlib.data.synthetic import generate
 
         generate(n_reps=reps, months=36, seed=1).save(path, format="parquet")
-    return path
+    if not by_unit:
+        return path
+    sorted_path = DATA / f"engine_{reps}_by_unit"
+    if not sorted_path.exists():
+        import dataclasses
+
+        import simlib as sl
+
+        ds = sl.load_dataset(path)
+        reps_by_unit = ds.reps.sort_values(["unit_id", "rep_id"], kind="stable")
+        ds = dataclasses.replace(ds, reps=reps_by_unit.reset_index(drop=True))
+        ds.save(sorted_path, format="parquet")
+    return sorted_path
 
 
-def _inputs(reps: int):
+def _inputs(reps: int, by_unit: bool = False):
     import simlib as sl
 
-    ds = sl.load_dataset(dataset_path(reps))
+    ds = sl.load_dataset(dataset_path(reps, by_unit))
     spec = sl.plans.Plan.from_yaml(PLAN).spec.model_dump()
     spec["positions"] = None  # every rep on the account-manager plan
     return ds, sl.plans.Plan.from_dict(spec)
@@ -118,11 +132,11 @@ def prepared_work(reps: int):
     return got["work"]
 
 
-def run_case(reps: int, draws: int, backend: str) -> dict:
+def run_case(reps: int, draws: int, backend: str, by_unit: bool = False) -> dict:
     import simlib as sl
     import simlib.engine.simulate
 
-    ds, plan = _inputs(reps)
+    ds, plan = _inputs(reps, by_unit)
     rss_before = _rss_mib()
     workers: dict = {}
     sim = sys.modules["simlib.engine.simulate"]  # the module, not the re-exported function
