@@ -1516,3 +1516,28 @@ def test_new_docstring_examples_run():
         mod = importlib.import_module(name)
         res = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
         assert res.failed == 0 and res.attempted > 0, name
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    sales=st.lists(st.tuples(st.sampled_from(["a1", "b2", "c3", "中4"]), st.integers(0, 3),
+                             st.sampled_from(["revenue", "churn"])), max_size=30, unique=True),
+    targets=st.lists(st.tuples(st.sampled_from(["a1", "b2", "z9"]), st.integers(0, 4),
+                               st.sampled_from(["revenue", "churn", "other"])),
+                     max_size=30, unique=True),
+)  # fmt: skip
+def test_targets_join_each_sales_row_as_a_join_on_the_three_keys_does(sales, targets):
+    from simlib.appraisal.appraise import _with_targets
+
+    def frame(rows, value):
+        f = pd.DataFrame(rows, columns=["rep_id", "period", "kpi"])
+        f["rep_id"] = f["rep_id"].astype("string")
+        f["kpi"] = f["kpi"].astype("string")
+        f["period"] = pd.PeriodIndex([f"2025-{m + 1:02d}" for m in f["period"]], freq="M")
+        f[value] = np.arange(len(f), dtype=float) + 0.5
+        return f
+
+    s, t = frame(sales, "value"), frame(targets, "target")
+    got = _with_targets(s, t)
+    want = s.merge(t, on=["rep_id", "period", "kpi"], how="left")
+    pd.testing.assert_frame_equal(got, want, check_dtype=False)

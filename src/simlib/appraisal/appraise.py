@@ -179,6 +179,24 @@ def last_full_year(ds: Dataset) -> str:
     return str(full[-1])
 
 
+def _with_targets(sales: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
+    """``sales`` (rep_id, period, kpi, value) with each row's ``target`` (NaN where there
+    is none): a left join on the three keys, made on one integer per key triple. A
+    join on the text columns themselves holds several times the table in hash tables
+    (about 100 MB for a year of 10,000 reps)."""
+    key = np.zeros(len(sales), dtype=np.int64)
+    other = np.zeros(len(targets), dtype=np.int64)
+    found = np.ones(len(targets), dtype=bool)
+    for col in ("rep_id", "period", "kpi"):
+        codes, uniques = pd.factorize(sales[col])
+        at = pd.Index(uniques).get_indexer(targets[col])
+        found &= at >= 0  # a target row no sales row shares this key with: never joined
+        key = key * len(uniques) + codes
+        other = other * len(uniques) + np.maximum(at, 0)
+    right = pd.DataFrame({"_key": other[found], "target": targets["target"].to_numpy()[found]})
+    return sales.assign(_key=key).merge(right, on="_key", how="left").drop(columns="_key")
+
+
 def _rep_kpi_table(
     ds: Dataset, months: pd.PeriodIndex, kpis: list[str]
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
@@ -201,10 +219,8 @@ def _rep_kpi_table(
         t = t[t["rep_id"].notna()]
     else:
         t = t.iloc[0:0]
-    t = t[t["period"].isin(months) & t["kpi"].isin(kpis)][["rep_id", "period", "kpi", "target"]]
-    merged = s[["rep_id", "period", "kpi", "value"]].merge(
-        t, on=["rep_id", "period", "kpi"], how="left"
-    )
+    t = t[t["period"].isin(months) & t["kpi"].isin(kpis)]
+    merged = _with_targets(s[["rep_id", "period", "kpi", "value"]], t)
     agg = ds.kpis.set_index("kpi")["aggregation"]
     wkpi = mean_weight_kpis(ds, kpis)
     parts_a, parts_t = [], []

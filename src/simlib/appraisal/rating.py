@@ -432,15 +432,15 @@ def calibrate(
     if method == "mixed":
         if s.ndim != 1:
             raise RatingError(_("method='mixed' calibrates one set of scores (1-D) at a time"))
-        import pandas as pd
-        import statsmodels.formula.api as smf
+        from statsmodels.regression.mixed_linear_model import MixedLM
 
-        df = pd.DataFrame({"y": s[ok], "g": g.codes[ok]})
-        if df["g"].nunique() < 2:
+        y, codes = s[ok], g.codes[ok]
+        if len(np.unique(codes)) < 2:
             return s.copy()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # convergence chatter on tiny groups
-            fit = smf.mixedlm("y ~ 1", df, groups=df["g"]).fit(reml=True)
+            # score ~ 1 + (1 | rater): the intercept as a column of ones (no formula).
+            fit = MixedLM(y, np.ones((len(y), 1)), groups=codes).fit(reml=True)
         effect = np.zeros(g.n_groups)
         for k, v in fit.random_effects.items():
             effect[int(k)] = float(np.asarray(v)[0])
