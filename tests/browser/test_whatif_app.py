@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import yaml
 import simlib as sl
 from simlib import i18n
 from simlib.plans import Plan
+from simlib.workbench.cli import main
 from simlib.workbench.whatif.app import WhatIfApp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -125,7 +125,9 @@ def test_cap_then_threshold_show_the_library_totals_and_reset_restores(
     assert "The starting plan, as written." in page.inner_text("body")
 
 
-def test_save_as_reform_writes_a_scenario_that_validates(server, page, saved_dir, screenshots):
+def test_save_as_reform_writes_a_scenario_that_validates(
+    server, page, saved_dir, screenshots, capsys
+):
     open_page(page, server)
     start = shown(page)
     nudge(page, "revenue_bonus.cap", -2)
@@ -143,12 +145,10 @@ def test_save_as_reform_writes_a_scenario_that_validates(server, page, saved_dir
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert doc["title"] == "Cap at 150%" and doc["author"] == "Comp & Ben"
     assert doc["reforms"]["lower_cap"]["changes"] == {"plan.components[0].curve[4]": [1.5, 2.25]}
-    v = subprocess.run([sys.executable, "-m", "simlib.workbench.cli", "validate", str(path)],
-                       capture_output=True, text=True, cwd=ROOT)  # fmt: skip
-    assert v.returncode == 0, v.stdout + v.stderr
-    d = subprocess.run([sys.executable, "-m", "simlib.workbench.cli", "describe", str(path)],
-                       capture_output=True, text=True, cwd=ROOT)  # fmt: skip
-    assert "cap 160% -> 150% of quota" in d.stdout
+    capsys.readouterr()
+    assert main(["validate", str(path)]) == 0, capsys.readouterr()
+    assert main(["describe", str(path)]) == 0
+    assert "cap 160% -> 150% of quota" in capsys.readouterr().out
 
 
 def test_moving_a_weight_shows_the_library_totals(server, plan_file, page, sample, screenshots):

@@ -110,22 +110,27 @@ def _partition_totals(part: Any) -> Any:
 Partitioner = Callable[[int], Any]
 
 
-def _worker_environ() -> dict[str, Any]:
-    """The environment Dask sets before it starts a worker process, without
-    ``MALLOC_TRIM_THRESHOLD_``.
+#: glibc's allocation thresholds for workers started for a run: arrays up to 32 MiB
+#: come from the heap and are reused chunk after chunk; 64 MiB free at its top is kept
+#: (the limits glibc's adaptive thresholds reach in a process that runs the same draws).
+WORKER_MALLOC = {"MALLOC_MMAP_THRESHOLD_": 32 * 2**20, "MALLOC_TRIM_THRESHOLD_": 64 * 2**20}
 
-    Setting that variable switches off glibc's adaptive threshold above which an
-    allocation gets its own fresh pages from the system: every array of a chunk
-    larger than 128 KiB is then mapped, touched page by page and handed back, chunk
-    after chunk, and a worker spends about as long in the kernel's page faults as on
-    its draws (half the throughput of the same draws in this process). Left unset,
-    a worker reuses freed arrays as this process does. Its memory stays bounded by
-    the chunk size."""
+
+def _worker_environ() -> dict[str, Any]:
+    """The environment Dask sets before it starts a worker process, with
+    :data:`WORKER_MALLOC`.
+
+    Dask sets ``MALLOC_TRIM_THRESHOLD_`` to 64 KiB, which also switches off glibc's
+    adaptive threshold above which an allocation gets fresh pages of its own: every
+    array of a chunk larger than 128 KiB is then mapped, touched page by page and
+    handed back, chunk after chunk, and a worker spends about as long in page faults
+    as on its draws (half the throughput of the same draws in this process). Set
+    explicitly (not left unset: an earlier cluster leaves Dask's value in this
+    process's environment, which the workers would inherit)."""
     import dask
 
     env = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}) or {})
-    env.pop("MALLOC_TRIM_THRESHOLD_", None)
-    return env
+    return {**env, **WORKER_MALLOC}
 
 
 def run_dask(
