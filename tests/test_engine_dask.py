@@ -139,8 +139,10 @@ def test_partitions_keep_every_ranking_and_team_group_whole(force):
     assert min(sizes) > 0
 
 
-def test_dask_run_over_partitions_equals_the_local_run(force):
+def test_dask_run_over_partitions_equals_the_local_run(force, monkeypatch):
     held: list[dict] = []
+    # What an earlier cluster leaves in this process: Dask's own trim threshold.
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "65536")
 
     def reps_held(dask_worker) -> int:
         data = dask_worker.data
@@ -155,7 +157,7 @@ def test_dask_run_over_partitions_equals_the_local_run(force):
     def on_cluster(client):
         held.append(client.run(reps_held))
         # Workers reuse freed arrays (with Dask's 64 KiB trim threshold glibc maps every
-        # array of a chunk afresh), even after another cluster in this process.
+        # array of a chunk afresh), even after an earlier cluster in this process.
         from simlib.engine.backends import WORKER_MALLOC
 
         for name, value in WORKER_MALLOC.items():
@@ -174,6 +176,7 @@ def test_dask_run_over_partitions_equals_the_local_run(force):
     finally:
         mod.run_dask = original
     _assert_same(local, dask)
+    assert os.environ["MALLOC_TRIM_THRESHOLD_"] == "65536"  # this process's, put back
     # After the run each worker holds one partition: together the whole population
     # simulated, neither all of it.
     total = _work_of(force, **KW).targets.shape[0]

@@ -13,6 +13,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, Protocol
 
 from simlib.errors import SimlibError
@@ -116,21 +117,32 @@ Partitioner = Callable[[int], Any]
 WORKER_MALLOC = {"MALLOC_MMAP_THRESHOLD_": 32 * 2**20, "MALLOC_TRIM_THRESHOLD_": 64 * 2**20}
 
 
-def _worker_environ() -> dict[str, Any]:
-    """The environment Dask sets before it starts a worker process, with
-    :data:`WORKER_MALLOC`.
+@contextmanager
+def _worker_allocation() -> Iterator[None]:
+    """Workers started inside the block get :data:`WORKER_MALLOC`.
 
     Dask sets ``MALLOC_TRIM_THRESHOLD_`` to 64 KiB, which also switches off glibc's
     adaptive threshold above which an allocation gets fresh pages of its own: every
     array of a chunk larger than 128 KiB is then mapped, touched page by page and
     handed back, chunk after chunk, and a worker spends about as long in page faults
-    as on its draws (half the throughput of the same draws in this process). Set
-    explicitly (not left unset: an earlier cluster leaves Dask's value in this
-    process's environment, which the workers would inherit)."""
+    as on its draws (half the throughput of the same draws in this process). Dask
+    reads the variable from this process's environment before its configuration
+    (and leaves its value there once it has started workers), so both are set for
+    the block and the environment is put back after it."""
     import dask
 
+    saved = {k: os.environ.get(k) for k in WORKER_MALLOC}
     env = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}) or {})
-    return {**env, **WORKER_MALLOC}
+    os.environ.update({k: str(v) for k, v in WORKER_MALLOC.items()})
+    try:
+        with dask.config.set({"distributed.nanny.pre-spawn-environ": {**env, **WORKER_MALLOC}}):
+            yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def run_dask(
@@ -164,9 +176,7 @@ def run_dask(
 
     cluster = None
     if address is None:
-        import dask
-
-        with dask.config.set({"distributed.nanny.pre-spawn-environ": _worker_environ()}):
+        with _worker_allocation():
             cluster = LocalCluster(
                 n_workers=n_workers,
                 threads_per_worker=1,
