@@ -145,6 +145,21 @@ def _worker_allocation() -> Iterator[None]:
                 os.environ[k] = v
 
 
+def local_cluster(n_workers: int | None) -> Any:
+    """A ``LocalCluster`` of ``n_workers`` single-threaded worker processes (Dask's
+    default count when None) with :data:`WORKER_MALLOC`, for one run or one search."""
+    from dask.distributed import LocalCluster
+
+    with _worker_allocation():
+        return LocalCluster(
+            n_workers=n_workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
+
+
 def run_dask(
     work: ChunkWork,
     ranges: list[tuple[int, int]],
@@ -168,7 +183,7 @@ def run_dask(
     of draws are spread over the workers.
     """
     try:
-        from dask.distributed import Client, LocalCluster
+        from dask.distributed import Client
     except ImportError as exc:  # pragma: no cover - dask is a declared dependency
         raise BackendError(
             _("backend='dask' needs dask.distributed: {problem}").format(problem=exc)
@@ -176,14 +191,7 @@ def run_dask(
 
     cluster = None
     if address is None:
-        with _worker_allocation():
-            cluster = LocalCluster(
-                n_workers=n_workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                silence_logs=logging.ERROR,
-            )
+        cluster = local_cluster(n_workers)
         client = Client(cluster)
     else:
         client = Client(address)

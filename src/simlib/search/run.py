@@ -346,7 +346,9 @@ def _local_map(evaluator: Evaluator, jobs: list[tuple]) -> list[Evaluation]:
 
 def _dask_map(address: str | None, n_workers: int):
     """A mapper running candidates on a Dask cluster (the scheduler at ``address``, or local)."""
-    from distributed import Client, LocalCluster
+    from distributed import Client
+
+    from simlib.engine.backends import local_cluster
 
     state: dict[str, Any] = {}
 
@@ -355,12 +357,7 @@ def _dask_map(address: str | None, n_workers: int):
             if address:
                 state["client"] = Client(address)
             else:
-                state["cluster"] = LocalCluster(
-                    n_workers=n_workers,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=None,
-                )
+                state["cluster"] = local_cluster(n_workers)
                 state["client"] = Client(state["cluster"])
         client = state["client"]
         futures = [client.submit(evaluator, *job, pure=False) for job in jobs]
