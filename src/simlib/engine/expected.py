@@ -93,15 +93,51 @@ def expected_sales(
                 "use basis='target'"
             ).format(first=first)
         )
+    all_ids, level, season = _history_levels(ds, tuple(layout.kpis), is_rate, first, hist, growth)
+    level = level[pd.Index(all_ids).get_indexer(layout.rep_ids)]
+    sim_season = season[np.asarray(layout.periods.month) - 1]  # (T, K)
+    hire = pd.to_datetime(
+        ds.reps.set_index("rep_id").loc[layout.rep_ids, "hire_date"]
+    ).dt.to_period("M")
+    since = (
+        np.asarray(layout.periods.asi8)[None, :] - np.asarray(pd.PeriodIndex(hire).asi8)[:, None]
+    )
+    ramp = np.clip((since + 1) / max(ramp_months, 1), 0.0, 1.0)  # (R, T)
+    exp = level[:, None, :] * sim_season[None, :, :]
+    exp = np.where(is_rate, exp, exp * ramp[:, :, None])
+    exp = np.where(staffed, exp, 0.0)
+    exp = np.where(is_rate, np.clip(exp, 0, 1), exp)
+    return exp, level, seat * ramp
+
+
+def _history_levels(
+    ds: Dataset,
+    kpis: tuple[str, ...],
+    is_rate: np.ndarray,
+    first: pd.Period,
+    hist: pd.PeriodIndex,
+    growth: float | Mapping[str, float] | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every rep of the dataset, their monthly level over the last 12 months of
+    ``hist`` (deseasonalized, times growth; reps with fewer than 3 months take their
+    position's median) and the seasonal factor of each calendar month (12, KPIs) from
+    the history before ``first``, the first simulated month.
+
+    The same for every design simulated on this dataset and year: kept on the
+    dataset (a batch or a design search asks for it once per design)."""
+    key = ("expected_history", kpis, first.ordinal, tuple(hist.asi8), _growth_key(growth))
+    hit = ds._cache.get(key)
+    if hit is not None:
+        return hit
     # Levels, position medians and growth come from every rep in the dataset, then
     # the simulated reps' rows are taken: a rep's expectation must not depend on
     # which other reps a design simulates (common random numbers across designs).
     all_ids = ds.reps["rep_id"].to_numpy()
-    x = ds.sales_array(kpis=list(layout.kpis), periods=hist, rep_ids=all_ids)
+    x = ds.sales_array(kpis=list(kpis), periods=hist, rep_ids=all_ids)
     # Seasonality from the history before the simulated year only (a replay of a
     # past year must not learn from the year it replays).
     before = ds.periods[ds.periods < first]
-    all_x = ds.sales_array(kpis=list(layout.kpis), periods=before)
+    all_x = ds.sales_array(kpis=list(kpis), periods=before)
     month_all = np.asarray(before.month) - 1
     # Seasonal factor per calendar month: the average employed rep's value that
     # month over the average month, from the whole history.
@@ -124,19 +160,19 @@ def expected_sales(
         med = np.array(
             [
                 np.nanmedian(level[ok[:, k], k]) if ok[:, k].any() else np.nan
-                for k in range(len(layout.kpis))
+                for k in range(len(kpis))
             ]
         )
         fill = mask[:, None] & (n_months < 3)
         level = np.where(fill, med[None, :], level)
     if growth is None:
-        g = np.zeros(len(layout.kpis))
+        g = np.zeros(len(kpis))
         if len(hist) >= 24:
             prev = ~in_last
             both = np.isfinite(deseason[:, in_last]).all(axis=1) & np.isfinite(
                 deseason[:, prev]
             ).all(axis=1)
-            for k in range(len(layout.kpis)):
+            for k in range(len(kpis)):
                 if both[:, k].any() and not is_rate[k]:
                     g[k] = (
                         deseason[both[:, k], :, k][:, in_last].sum()
@@ -144,24 +180,21 @@ def expected_sales(
                         - 1
                     )
     elif isinstance(growth, Mapping):
-        g = np.array([float(growth.get(k, 0.0)) for k in layout.kpis])
+        g = np.array([float(growth.get(k, 0.0)) for k in kpis])
     else:
-        g = np.full(len(layout.kpis), float(growth))
+        g = np.full(len(kpis), float(growth))
     g = np.where(is_rate, 0.0, g)
-    level = np.nan_to_num(level[pd.Index(all_ids).get_indexer(layout.rep_ids)]) * (1 + g)[None, :]
-    sim_season = season[np.asarray(layout.periods.month) - 1]  # (T, K)
-    hire = pd.to_datetime(
-        ds.reps.set_index("rep_id").loc[layout.rep_ids, "hire_date"]
-    ).dt.to_period("M")
-    since = (
-        np.asarray(layout.periods.asi8)[None, :] - np.asarray(pd.PeriodIndex(hire).asi8)[:, None]
-    )
-    ramp = np.clip((since + 1) / max(ramp_months, 1), 0.0, 1.0)  # (R, T)
-    exp = level[:, None, :] * sim_season[None, :, :]
-    exp = np.where(is_rate, exp, exp * ramp[:, :, None])
-    exp = np.where(staffed, exp, 0.0)
-    exp = np.where(is_rate, np.clip(exp, 0, 1), exp)
-    return exp, level, seat * ramp
+    level = np.nan_to_num(level) * (1 + g)[None, :]
+    level.flags.writeable = False  # shared by every design on this dataset
+    season.flags.writeable = False
+    ds._cache[key] = out = (all_ids, level, season)
+    return out
+
+
+def _growth_key(growth: float | Mapping[str, float] | None) -> object:
+    if isinstance(growth, Mapping):
+        return tuple(sorted((str(k), float(v)) for k, v in growth.items()))
+    return None if growth is None else float(growth)
 
 
 # ------------------------------------------------------------------ turnover
