@@ -448,3 +448,34 @@ def test_the_total_without_lines_is_the_sum_of_the_lines(small_force, plan_file)
     # up to the rounding of that difference.
     np.testing.assert_allclose(full.total, by_hand, rtol=1e-12, atol=1e-6)
     assert total_only.lines == {}
+
+
+def test_expected_sales_kept_on_the_dataset_are_those_computed_afresh(synthetic):
+    # A second design on the same dataset reads every rep's history level from the
+    # dataset; another growth, another year or a fresh copy of the data recompute it.
+    import dataclasses
+
+    from simlib.engine.expected import expected_sales
+    from simlib.engine.sales import Layout
+
+    ds = synthetic(n_reps=40, months=36, seed=5, n_regions=2)
+    periods = pd.period_range("2026-01", "2026-12", freq="M")
+    ids = ds.reps["rep_id"].to_numpy()[::2]
+    lay = Layout.from_dataset(ds, periods, rep_ids=ids, kpis=ds.kpi_names)
+    targets = np.ones(lay.shape)
+    fresh = dataclasses.replace(ds)  # the same tables, nothing kept yet
+    assert not any(k[0] == "expected_history" for k in fresh._cache if isinstance(k, tuple))
+    first = expected_sales(ds, lay, targets)
+    again = expected_sales(ds, lay, targets)
+    alone = expected_sales(fresh, lay, targets)
+    for a, b, c in zip(first, again, alone, strict=True):
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(a, c)
+    grown = expected_sales(ds, lay, targets, growth=0.5)[1]
+    summed = first[1][:, ~lay.is_rate]  # rates do not grow
+    np.testing.assert_allclose(grown[:, ~lay.is_rate], summed * 1.5, rtol=1e-12)
+    np.testing.assert_array_equal(grown, expected_sales(fresh, lay, targets, growth=0.5)[1])
+    earlier = Layout.from_dataset(ds, periods - 12, rep_ids=ids, kpis=ds.kpi_names)
+    np.testing.assert_array_equal(
+        expected_sales(ds, earlier, targets)[0], expected_sales(fresh, earlier, targets)[0]
+    )
