@@ -69,6 +69,18 @@ __all__ = [
 Format = Literal["csv", "parquet", "excel", "duckdb"]
 
 
+@dataclass(frozen=True)
+class SalesCodes:
+    """The sales table as integer codes, one entry per sales row: the rep's position
+    in ``ds.reps`` and the KPI's in ``ds.kpi_names`` (-1 when absent), the month as
+    an ordinal (months since 1970-01) and the value."""
+
+    rep: np.ndarray
+    month: np.ndarray
+    kpi: np.ndarray
+    value: np.ndarray
+
+
 @dataclass(frozen=True, eq=False)
 class Dataset:
     """A validated sales force: KPIs, org units, reps, monthly sales.
@@ -167,6 +179,22 @@ class Dataset:
         out = np.full((len(rep_ids), len(periods), len(kpis)), np.nan)
         out[r[keep], t[keep], k[keep]] = self.sales["value"].to_numpy(dtype=float)[keep]
         return out
+
+    def sales_codes(self) -> SalesCodes:
+        """The sales rows as integer codes, built once per dataset (:class:`SalesCodes`)."""
+        if "sales_codes" not in self._cache:
+            (r_codes, r_keys), (t_codes, t_keys), (k_codes, k_keys) = self._sales_keys()
+            rep = self.reps["rep_id"].astype(str)
+            months = np.asarray(pd.PeriodIndex(t_keys, freq="M").asi8, dtype=np.int64)
+            self._cache["sales_codes"] = SalesCodes(
+                rep=pd.Index(rep).get_indexer(r_keys.astype(str))[r_codes].astype(np.int64),
+                month=months[t_codes],
+                kpi=pd.Index(self.kpi_names)
+                .get_indexer(k_keys.astype(str))[k_codes]
+                .astype(np.int64),
+                value=self.sales["value"].to_numpy(dtype=float),
+            )
+        return self._cache["sales_codes"]
 
     def _sales_keys(self) -> list[tuple[np.ndarray, pd.Index]]:
         """The sales rows' rep, period and KPI as codes into their distinct values,

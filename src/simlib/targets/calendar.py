@@ -16,7 +16,7 @@ import pandas as pd
 from simlib.data.dataset import Dataset
 from simlib.data.org import Hierarchy
 from simlib.i18n import _
-from simlib.targets.nodes import CascadeError, sales_codes, year_periods
+from simlib.targets.nodes import CascadeError, year_periods
 from simlib.targets.rounding import apportion_rows
 
 
@@ -40,7 +40,7 @@ def seasonal_profile(
     """
     h = Hierarchy.of(ds)
     level = level or h.levels[0]
-    sc = sales_codes(ds)
+    sc = ds.sales_codes()
     sel = (sc.kpi == ds.kpi_names.index(kpi)) & (sc.rep >= 0)
     month = sc.month[sel]
     yr = month // 12 + 1970

@@ -8,8 +8,6 @@ the hot path.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
@@ -32,37 +30,6 @@ class CascadeError(SimlibError, ValueError):
 
 
 # ------------------------------------------------------------------- helpers
-@dataclass(frozen=True)
-class _SalesCodes:
-    """The sales table as integer codes (built once per dataset): rep position in
-    ``ds.reps``, month ordinal (months since 1970-01), KPI position, value."""
-
-    rep: np.ndarray
-    month: np.ndarray
-    kpi: np.ndarray
-    value: np.ndarray
-
-
-def sales_codes(ds: Dataset) -> _SalesCodes:
-    hit = ds._cache.get("_targets_sales_codes")
-    if hit is not None:
-        return hit
-    s = ds.sales
-    codes, uniques = pd.factorize(s["rep_id"])
-    pos = pd.Index(ds.reps["rep_id"].astype(str)).get_indexer(pd.Index(uniques).astype(str))
-    rep = np.where(codes >= 0, pos[np.maximum(codes, 0)], -1)
-    kcodes, kuniq = pd.factorize(s["kpi"])
-    kpos = pd.Index(ds.kpi_names).get_indexer(pd.Index(kuniq).astype(str))
-    out = _SalesCodes(
-        rep=rep.astype(np.int64),
-        month=pd.PeriodIndex(s["period"]).asi8.astype(np.int64),
-        kpi=np.where(kcodes >= 0, kpos[np.maximum(kcodes, 0)], -1),
-        value=s["value"].to_numpy(dtype=float),
-    )
-    ds._cache["_targets_sales_codes"] = out
-    return out
-
-
 def rate_weights(ds: Dataset, kpi: str, rows: np.ndarray) -> np.ndarray:
     """Weights of the sales rows ``rows`` (indices into ``ds.sales``) of a rate KPI.
 
@@ -73,7 +40,7 @@ def rate_weights(ds: Dataset, kpi: str, rows: np.ndarray) -> np.ndarray:
     wk = ds.kpi(kpi).get("weight_kpi")
     if wk is None or pd.isna(wk) or str(wk) == "":
         return np.ones(len(rows))
-    sc = sales_codes(ds)
+    sc = ds.sales_codes()
     wsel = np.flatnonzero((sc.kpi == ds.kpi_names.index(str(wk))) & (sc.rep >= 0))
     span = int(sc.month.max() - sc.month.min() + 1) if len(sc.month) else 1
     lo = int(sc.month.min()) if len(sc.month) else 0
@@ -195,7 +162,7 @@ def tree_sales(ds: Dataset, tree: NodeTree, kpi: str, window: pd.PeriodIndex) ->
     """Sales of the cascade's reps over ``window`` as (reps, months), NaN if no row."""
     key = ("_tree_sales", kpi, int(window[0].ordinal), len(window), tree.R)
     if key not in ds._cache:
-        sc = sales_codes(ds)
+        sc = ds.sales_codes()
         t0 = int(window[0].ordinal)
         T = len(window)
         r = tree.rep_pos_of_ds[np.maximum(sc.rep, 0)]
@@ -283,7 +250,7 @@ def last_year_actual(ds: Dataset, tree: NodeTree, kpi: str, year: int, mean: boo
     rates, headcount-weighted; when the KPI names a ``weight_kpi`` (retention
     weighted by customers), months and reps are weighted by it instead.
     """
-    sc = sales_codes(ds)
+    sc = ds.sales_codes()
     out = np.full(tree.N, np.nan)
     t0 = _ordinal(year - 1)
     sel = (

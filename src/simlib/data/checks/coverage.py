@@ -303,23 +303,10 @@ def period_ordinals(values: pd.Series) -> np.ndarray:
     return np.asarray(pd.PeriodIndex(values, freq="M").asi8, dtype=np.int64)
 
 
-def sales_codes(ds: Dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The sales table as (rep position, month position in ``ds.periods``, KPI
-    position, value); cached on the dataset."""
-    hit = ds._cache.get("_checks_sales_codes")
-    if hit is None:
-        s = ds.sales
-        rep = positions_in(s["rep_id"], ds.reps["rep_id"].tolist())
-        t = period_ordinals(s["period"]) - (ds.periods[0].ordinal if len(ds.periods) else 0)
-        kpi = positions_in(s["kpi"], ds.kpi_names)
-        hit = (rep, t, kpi, s["value"].to_numpy(dtype=float))
-        ds._cache["_checks_sales_codes"] = hit
-    return hit
-
-
 def _has_sales(ds: Dataset) -> np.ndarray:
     """Boolean (reps, periods): the rep has at least one sales row in the month."""
-    rep, t, _kpi, _value = sales_codes(ds)
+    sc = ds.sales_codes()
+    rep, t = sc.rep, sc.month - (ds.periods[0].ordinal if len(ds.periods) else 0)
     ok = (rep >= 0) & (t >= 0) & (t < len(ds.periods))
     has = np.zeros((len(ds.reps), len(ds.periods)), dtype=bool)
     has[rep[ok], t[ok]] = True

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simlib.data.checks.coverage import period_ordinals, positions_in, sales_codes
+from simlib.data.checks.coverage import period_ordinals, positions_in
 from simlib.data.checks.findings import (
     MAX_LISTED,
     DataChecksSettings,
@@ -35,7 +35,7 @@ def check_no_sales(ds: Dataset, settings: DataChecksSettings | None = None) -> l
     settings = settings or DataChecksSettings()
     emp = ds.employed_mask().any(axis=1)
     has = np.zeros(len(ds.reps), dtype=bool)
-    rep = sales_codes(ds)[0]
+    rep = ds.sales_codes().rep
     has[rep[rep >= 0]] = True
     none = np.flatnonzero(emp & ~has)
     if len(none) == 0:
@@ -166,7 +166,8 @@ def implausible_values(ds: Dataset, factor: float = OUTLIER_FACTOR) -> pd.DataFr
         larger of the two references the value was compared with).
     """
     cols = ["rep_id", "unit_id", "period", "kpi", "value", "reference"]
-    rep, _t, kpi, value = sales_codes(ds)
+    sc = ds.sales_codes()
+    rep, kpi, value = sc.rep, sc.kpi, sc.value
     hits, refs = [], []
     for j, row in enumerate(ds.kpis.itertuples(index=False)):
         if row.unit == "rate":
