@@ -153,6 +153,9 @@ def execute_notebook(
                     resources={"metadata": {"path": str(cwd or PROJECT_ROOT)}},
                     progress_bar=False,
                     log_output=False,
+                    # Written once at the end: the copy goes to a temporary file that is
+                    # discarded if the run fails, so saving after every cell bought nothing.
+                    request_save_on_cell_execute=False,
                     # A report never needs this long; a hung kernel must fail, not stall CI.
                     execution_timeout=CELL_TIMEOUT,
                     start_timeout=KERNEL_START_TIMEOUT,
