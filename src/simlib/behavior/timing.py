@@ -123,12 +123,16 @@ def holdback_share(
             _("holdback_share: only {n} annual results near quota").format(n=counts.sum())
         )
 
-    def mu_grad(th):
+    def expected(th):
         c0, c1, c2, h = th
         s = 1.0 / (1.0 - h)
         xx = np.where(above, mid * s, mid)  # where a result would have been
         w = np.where(above, bin_width * s, bin_width)
-        mu = np.exp(c0 + c1 * xx + c2 * xx**2) * w
+        return np.exp(c0 + c1 * xx + c2 * xx**2) * w, xx, s
+
+    def mu_grad(th):
+        mu, xx, s = expected(th)
+        c1, c2 = th[1], th[2]
         dh = np.where(above, (c1 + 2 * c2 * xx) * xx * s + s, 0.0)
         g = np.column_stack([np.ones_like(xx), xx, xx**2, dh])
         return mu, g
@@ -136,7 +140,7 @@ def holdback_share(
     def nll(th):
         if not (-0.5 < th[3] < 0.95):
             return 1e12
-        mu, _grad = mu_grad(th)
+        mu = expected(th)[0]  # the optimizer needs no gradient
         return float(np.sum(mu - counts * np.log(mu)))
 
     start = np.array([np.log(max(counts.mean(), 1.0) / bin_width), 0.0, 0.0, 0.0])
