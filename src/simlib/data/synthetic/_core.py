@@ -83,13 +83,18 @@ def _peer_median(
     indexed by [position, region].
     """
     n_pos, n_reg = len(POSITIONS), int(region.max()) + 1
-    out = np.full((n_pos, n_reg), np.nan)
-    for p in range(n_pos):  # a handful of groups, not a loop over reps
-        for r in range(n_reg):
-            sel = ok & (pos == p) & (region == r)
-            if sel.any():
-                out[p, r] = np.median(values[sel])
-    return np.where(np.isnan(out), fallback, out)
+    group = (pos * n_reg + region)[ok]
+    v = values[ok]
+    order = np.lexsort((v, group))  # by group, then value: each group's values sorted
+    v, group = v[order], group[order]
+    n = np.bincount(group, minlength=n_pos * n_reg)
+    start = np.cumsum(n) - n
+    has = n > 0
+    lo = start + (n - 1) // 2  # the middle value, or the lower of the two middle ones
+    hi = start + n // 2
+    out = np.full(n_pos * n_reg, np.nan)
+    out[has] = (v[lo[has]] + v[hi[has]]) / 2  # as numpy's median: the two middle ones' mean
+    return np.where(np.isnan(out.reshape(n_pos, n_reg)), fallback, out.reshape(n_pos, n_reg))
 
 
 def generate(
