@@ -112,6 +112,8 @@ def pack_groups(group: np.ndarray, n_parts: int) -> list[np.ndarray]:
     blocks of it only (:func:`simlib.engine.sales.block_generators` draws a block
     whole), not a share of every block."""
     ids, first, sizes = np.unique(group, return_index=True, return_counts=True)
+    if len(ids) == 0:
+        return []
     n = max(1, min(int(n_parts), len(ids)))
     order = np.argsort(first, kind="stable")
     end = np.cumsum(sizes[order])
