@@ -856,7 +856,7 @@ def test_missing_target_month_makes_a_rep_unrated_with_the_reason():
     drop = (
         (t["rep_id"] == "a2") & (t["kpi"] == "churn") & (t["period"] == pd.Period("2026-05", "M"))
     )
-    ds2 = replace(ds, targets=t[~drop].reset_index(drop=True), _cache={})
+    ds2 = replace(ds, targets=t[~drop].reset_index(drop=True))
     sc = {**SC, "rating": {**SC["rating"], "min_group": 1}}
     app = sl.appraisal.appraise(ds2, sc, 2026)
     r = app.reps.set_index("rep_id")

@@ -463,10 +463,11 @@ def test_expected_sales_kept_on_the_dataset_are_those_computed_afresh(synthetic)
     ids = ds.reps["rep_id"].to_numpy()[::2]
     lay = Layout.from_dataset(ds, periods, rep_ids=ids, kpis=ds.kpi_names)
     targets = np.ones(lay.shape)
-    fresh = dataclasses.replace(ds)  # the same tables, nothing kept yet
-    assert not any(k[0] == "expected_history" for k in fresh._cache if isinstance(k, tuple))
     first = expected_sales(ds, lay, targets)
     again = expected_sales(ds, lay, targets)
+    assert any(k[0] == "expected_history" for k in ds._cache if isinstance(k, tuple))
+    fresh = dataclasses.replace(ds)  # the same tables; what ds keeps stays with ds
+    assert not any(k[0] == "expected_history" for k in fresh._cache if isinstance(k, tuple))
     alone = expected_sales(fresh, lay, targets)
     for a, b, c in zip(first, again, alone, strict=True):
         np.testing.assert_array_equal(a, b)

@@ -440,7 +440,7 @@ def gapped(ds):
         return frame.loc[[k not in cut for k in key]].reset_index(drop=True)
 
     sales = without(ds.sales)
-    return dataclasses.replace(ds, sales=sales, _cache={}), without(tg), ids
+    return dataclasses.replace(ds, sales=sales), without(tg), ids
 
 
 def test_missing_months_are_left_out_not_read_as_zero(ds):

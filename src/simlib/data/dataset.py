@@ -107,7 +107,9 @@ class Dataset:
     targets: pd.DataFrame | None = None
     competence: pd.DataFrame | None = None
     source: str = ""
-    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+    # What is derived from the tables (codes, arrays, levels): never handed to a copy made
+    # with other tables (``dataclasses.replace``), which starts with its own.
+    _cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     # ------------------------------------------------------------------ basics
     @property

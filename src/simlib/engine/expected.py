@@ -93,8 +93,8 @@ def expected_sales(
                 "use basis='target'"
             ).format(first=first)
         )
-    all_ids, level, season = _history_levels(ds, tuple(layout.kpis), is_rate, first, hist, growth)
-    level = level[pd.Index(all_ids).get_indexer(layout.rep_ids)]
+    level, season = _history_levels(ds, tuple(layout.kpis), is_rate, first, hist, growth)
+    level = level[rows]  # every rep of the dataset, in ds.reps order: the simulated ones
     sim_season = season[np.asarray(layout.periods.month) - 1]  # (T, K)
     hire = pd.to_datetime(
         ds.reps.set_index("rep_id").loc[layout.rep_ids, "hire_date"]
@@ -117,11 +117,11 @@ def _history_levels(
     first: pd.Period,
     hist: pd.PeriodIndex,
     growth: float | Mapping[str, float] | None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every rep of the dataset, their monthly level over the last 12 months of
-    ``hist`` (deseasonalized, times growth; reps with fewer than 3 months take their
-    position's median) and the seasonal factor of each calendar month (12, KPIs) from
-    the history before ``first``, the first simulated month.
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every rep of the dataset (in ``ds.reps`` order), their monthly level over the last
+    12 months of ``hist`` (deseasonalized, times growth; reps with fewer than 3 months take
+    their position's median) and the seasonal factor of each calendar month (12, KPIs)
+    from the history before ``first``, the first simulated month.
 
     The same for every design simulated on this dataset and year: kept on the
     dataset (a batch or a design search asks for it once per design)."""
@@ -187,7 +187,7 @@ def _history_levels(
     level = np.nan_to_num(level) * (1 + g)[None, :]
     level.flags.writeable = False  # shared by every design on this dataset
     season.flags.writeable = False
-    ds._cache[key] = out = (all_ids, level, season)
+    ds._cache[key] = out = (level, season)
     return out
 
 

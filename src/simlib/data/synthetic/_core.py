@@ -94,7 +94,8 @@ def _peer_median(
     hi = start + n // 2
     out = np.full(n_pos * n_reg, np.nan)
     out[has] = (v[lo[has]] + v[hi[has]]) / 2  # as numpy's median: the two middle ones' mean
-    return np.where(np.isnan(out.reshape(n_pos, n_reg)), fallback, out.reshape(n_pos, n_reg))
+    out = out.reshape(n_pos, n_reg)
+    return np.where(np.isnan(out), fallback, out)
 
 
 def generate(
