@@ -490,12 +490,30 @@ def _independent_bands(ds: Dataset, spec: dict, kpi: str, unit: float) -> dict[s
 
     Last year's actual: a rep's 2025 sales annualized over their months with sales
     (no band under 3 months); a unit's, the plain 2025 sum of everyone who sold in
-    its subtree. Band: [ceil(a (1 - down)), floor(a (1 + up))] in units, the lower
+    its subtree. When the data's months (first to last month with any sales) hold
+    only part of 2025, that part is taken for a year as the cascade documents: the
+    unit sums divided by the share of a year those months carry, a rep's sum by the
+    share of their own months; shares from 2024's company months when 2024 is whole
+    in the data with a positive total, else 1/12 each (the run rate).
+    Band: [ceil(a (1 - down)), floor(a (1 + up))] in units, the lower
     end raised to the floor; a band narrower than one unit is the unit nearest its
     middle. Nodes split by a rule without a guardrail have no band.
     """
     s = ds.sales[(ds.sales["kpi"] == kpi) & (ds.sales["period"].dt.year == TARGET_YEAR - 1)]
     per_rep = s.groupby("rep_id")["value"].agg(["sum", "count"])
+    first, last = ds.sales["period"].min(), ds.sales["period"].max()
+    data_months = [
+        m for m in range(1, 13)
+        if first <= pd.Period(f"{TARGET_YEAR - 1}-{m:02d}", freq="M") <= last
+    ]  # fmt: skip
+    share = {m: 1 / 12 for m in range(1, 13)}
+    prior = ds.sales[(ds.sales["kpi"] == kpi) & (ds.sales["period"].dt.year == TARGET_YEAR - 2)]
+    whole_prior = first <= pd.Period(f"{TARGET_YEAR - 2}-01", freq="M")
+    if whole_prior and prior["value"].sum() > 0:
+        by_month = prior.groupby(prior["period"].dt.month)["value"].sum()
+        share = {m: by_month.get(m, 0.0) / prior["value"].sum() for m in range(1, 13)}
+    covered = sum(share[m] for m in data_months) if 0 < len(data_months) < 12 else 1.0
+    rep_share = s.groupby("rep_id")["period"].agg(lambda p: sum(share[x.month] for x in p))
     unit_of = dict(zip(ds.reps["rep_id"], ds.reps["unit_id"], strict=True))
     parent = dict(zip(ds.units["unit_id"], ds.units["parent_id"], strict=True))
     level = dict(zip(ds.units["unit_id"], ds.units["level"], strict=True))
@@ -516,9 +534,12 @@ def _independent_bands(ds: Dataset, spec: dict, kpi: str, unit: float) -> dict[s
         kid_levels.setdefault(u, []).append("rep")
     split_rule = {p: min(v, key=order.get) for p, v in kid_levels.items()}
     bands = {}
-    nodes = [(u, parent[u], unit_sum.get(u, np.nan)) for u in parent if not pd.isna(parent[u])]
+    nodes = [
+        (u, parent[u], unit_sum.get(u, np.nan) / covered) for u in parent if not pd.isna(parent[u])
+    ]
     for rid, row in per_rep.iterrows():
-        a = row["sum"] * 12 / row["count"] if row["count"] >= 3 else np.nan
+        own = rep_share[rid] if len(data_months) < 12 else row["count"] / 12
+        a = row["sum"] / own if row["count"] >= 3 and own > 0 else np.nan
         nodes.append((rid, unit_of[rid], a))
     nodes += [(r, unit_of[r], np.nan) for r in unit_of if r not in per_rep.index]
     for node, par, a in nodes:
