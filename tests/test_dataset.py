@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from simlib.data.org import rollup
 
@@ -15,6 +17,39 @@ def test_sales_array_places_each_row_and_leaves_gaps_nan(tiny_ds):
     # r1 sells 100, 200, 300; r3 left in February (no March row); r5 joined in February.
     assert x[0, :, 0].tolist() == [100.0, 200.0, 300.0]
     assert np.isnan(x[2, 2, 0]) and np.isnan(x[4, 0, 0])
+
+
+# tiny_ds is only read: the same dataset serves every example.
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    reps=st.lists(st.sampled_from(["r1", "r2", "r3", "r4", "r5", "nobody"]), unique=True),
+    months=st.lists(st.sampled_from(["2025-12", "2026-01", "2026-02", "2026-03", "2026-07"]),
+                    unique=True),
+    kpis=st.lists(st.sampled_from(["revenue", "new_customers", "unknown"]), unique=True,
+                  min_size=1),
+)  # fmt: skip
+def test_sales_array_equals_a_row_by_row_lookup_for_any_axes(tiny_ds, reps, months, kpis):
+    periods = pd.PeriodIndex(months, freq="M")
+    x = tiny_ds.sales_array(kpis=kpis, periods=periods, rep_ids=np.array(reps, dtype=object))
+    want = np.full((len(reps), len(months), len(kpis)), np.nan)
+    for row in tiny_ds.sales.itertuples(index=False):
+        if row.rep_id in reps and str(row.period) in months and row.kpi in kpis:
+            want[reps.index(row.rep_id), months.index(str(row.period)), kpis.index(row.kpi)] = (
+                row.value
+            )
+    np.testing.assert_array_equal(x, want)
+
+
+def test_sales_codes_are_narrow_and_name_each_row(tiny_ds):
+    sc = tiny_ds.sales_codes()
+    assert (sc.rep.dtype, sc.month.dtype, sc.kpi.dtype) == (np.int32, np.int32, np.int16)
+    s = tiny_ds.sales
+    assert tiny_ds.reps["rep_id"].to_numpy()[sc.rep].tolist() == s["rep_id"].tolist()
+    assert [tiny_ds.kpi_names[k] for k in sc.kpi] == s["kpi"].tolist()
+    assert sc.month.tolist() == [(p.year - 1970) * 12 + p.month - 1 for p in s["period"]]
+    assert sc.value.tolist() == s["value"].tolist()
 
 
 def test_employed_mask_survives_placeholder_exit_dates(tiny_ds):

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simlib.data.io import release_unused_memory
 from simlib.engine.accumulate import REP_QUANTILES
 from simlib.engine.kernel import (
     ATTAINMENT_BINS,
@@ -79,6 +80,9 @@ def reduce_stream(
                 cube.setdefault(k, []).append(v)
         reducing += time.perf_counter() - t0
         reducing_cpu += time.thread_time() - c0
+    # The chunks' working memory sits free on the worker threads' heaps, which this
+    # thread does not allocate from: handed back before the results are built here.
+    release_unused_memory()
     t0, c0 = time.perf_counter(), time.thread_time()
     pd_frame = pd.DataFrame({k: np.concatenate(v) for k, v in per_draw.items()})
     pd_frame.index.name = "draw"

@@ -19,7 +19,6 @@ import numpy as np
 import pandas as pd
 
 from simlib.data.dataset import Dataset
-from simlib.data.io import release_unused_memory
 from simlib.data.tenure import tenure_band
 from simlib.engine.expected import Turnover, annual_turnover, expected_sales
 from simlib.engine.kernel import ChunkKernel
@@ -198,7 +197,6 @@ def prepare(design: Design, settings: RunSettings, options: ModelOptions) -> Set
             roster_size=layout.roster_size,
         )
         work.is_rate = layout.is_rate
-    release_unused_memory()  # the set-up's intermediates, before the draws take their share
     return Setup(
         work=work,
         layout=layout,

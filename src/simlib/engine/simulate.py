@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from simlib.data.dataset import Dataset
+from simlib.data.io import release_unused_memory
 from simlib.data.tenure import tenure_band
 from simlib.engine.backends import run_dask, run_local
 from simlib.engine.expected import Turnover, annual_turnover, expected_sales
@@ -233,6 +234,9 @@ def run(
     options = ModelOptions() if options is None else options
     started, started_cpu = time.perf_counter(), time.thread_time()
     setup = prepare(design, settings, options)
+    # The set-up's intermediates are freed when it returns (the year's target rows,
+    # Arrow text among them): handed back before the draws take their share.
+    release_unused_memory()
     stream = _stream(setup, settings)
     set_up, set_up_cpu = time.perf_counter() - started, time.thread_time() - started_cpu
     result = reduce_stream(stream, setup.work, setup.layout, setup.reps, settings.draws)

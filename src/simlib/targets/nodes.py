@@ -44,8 +44,8 @@ def rate_weights(ds: Dataset, kpi: str, rows: np.ndarray) -> np.ndarray:
     wsel = np.flatnonzero((sc.kpi == ds.kpi_names.index(str(wk))) & (sc.rep >= 0))
     span = int(sc.month.max() - sc.month.min() + 1) if len(sc.month) else 1
     lo = int(sc.month.min()) if len(sc.month) else 0
-    key_w = sc.rep[wsel] * span + (sc.month[wsel] - lo)
-    key_r = sc.rep[rows] * span + (sc.month[rows] - lo)
+    key_w = sc.rep[wsel].astype(np.int64) * span + (sc.month[wsel] - lo)
+    key_r = sc.rep[rows].astype(np.int64) * span + (sc.month[rows] - lo)
     pos = pd.Index(key_w).get_indexer(key_r) if pd.Index(key_w).is_unique else None
     if pos is None:
         agg = pd.Series(sc.value[wsel]).groupby(key_w).sum()
