@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typed_contract import assert_typed_contract
 
@@ -656,3 +656,41 @@ def test_blank_lines_anywhere_keep_row_numbers(tmp_path_factory, blanks, bad_lin
     assert ("sales.csv", want, "value") in got
     # Lines of only spaces and commas are blank too: nothing else is reported.
     assert all(p.column == "value" for p in err.value.problems), got
+
+
+@pytest.mark.parametrize("dense", [True, False], ids=["marked keys", "sorted keys"])
+# monkeypatch sets one value for every example of a run: nothing to reset between them.
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(["S1", "S2", None]),
+            st.sampled_from(["r1", "r2", "r3", None]),
+            st.sampled_from(["2026-01", "2026-02", "2026-13", "2031-12"]),
+            st.sampled_from(["revenue", "new_customers"]),
+        ),
+        max_size=30,
+    )
+)
+def test_duplicate_keys_found_are_the_rows_pandas_calls_duplicated(monkeypatch, dense, rows):
+    """Every later row repeating an earlier row's (unit_id, rep_id, period, kpi), among
+    rows whose cells all parse ("2026-13" does not), and no other row."""
+    from simlib.data import validate as v
+    from simlib.data.coerce import coerce_table
+    from simlib.data.problems import ProblemList, TableSource
+
+    # With no allowance the key space exceeds 4 keys a row: the sorted path runs.
+    monkeypatch.setattr(v, "DENSE_KEY_SPACE", 1 << 20 if dense else -(10**9))
+    raw = pd.DataFrame(rows, columns=["unit_id", "rep_id", "period", "kpi"], dtype=object)
+    raw["target"] = "1"
+    pr = ProblemList(cap=1000)
+    t = coerce_table("targets", raw, TableSource("targets.csv", 2, "csv"), pr)
+    v._check_duplicates(t, ["unit_id", "rep_id", "period", "kpi"], pr)
+    found = sorted(
+        p.row - 2 for p in pr.items if p.expected.startswith("one row per (unit_id, rep_id")
+    )
+    parses = raw["period"].isin(["2026-01", "2026-02", "2031-12"])
+    keys = raw.loc[parses, ["unit_id", "rep_id", "period", "kpi"]].fillna("<empty>")
+    assert found == sorted(keys.index[keys.duplicated(keep="first")].tolist())

@@ -102,6 +102,9 @@ COMPETENCE_SCALE = (_SCORE.minimum, _SCORE.maximum)
 #: rep sells a quadrillion in a month, and sums of such values lose precision
 #: (float64 holds whole numbers exactly only up to 2**53, about 9e15) or overflow.
 MAX_AMOUNT = 1e15
+#: Keys of a duplicate check are marked in an array (a byte per possible key) when
+#: there are at most 4 per row plus this many; beyond, they are sorted.
+DENSE_KEY_SPACE = 1 << 20
 
 
 def _first_rows(ids: pd.Series) -> np.ndarray:
@@ -112,8 +115,10 @@ def _first_rows(ids: pd.Series) -> np.ndarray:
 def _key_codes(parts: list[tuple[np.ndarray, int]]) -> np.ndarray:
     """Combine per-column integer codes (0..size-1, -1 for empty) into one int64 key."""
     key = np.zeros(len(parts[0][0]), dtype=np.int64)
-    for codes, size in parts:
-        key = key * (size + 1) + (codes + 1)
+    for codes, size in parts:  # in place: one key-sized array however many columns
+        key *= size + 1
+        key += codes
+        key += 1
     return key
 
 
@@ -149,10 +154,22 @@ def _check_duplicates(t: Table, key_cols: list[str], pr: ProblemList) -> None:
         key_space *= part[1] + 1
     # The counting array holds key_space int64s: bounded by the row count (every
     # key part is dense over the values present), never by a span of months.
-    if t.n and key_space <= 4 * t.n + (1 << 20):
-        # Dense keys: one counting pass settles the usual case (no duplicates).
-        if np.bincount(key[t.usable], minlength=key_space).max(initial=0) <= 1:
+    usable = key[t.usable]
+    if t.n and key_space <= 4 * t.n + DENSE_KEY_SPACE:
+        # Dense keys: one pass marking the keys seen (a byte each) settles the usual
+        # case, no duplicates, when as many keys are seen as there are rows.
+        seen = np.zeros(key_space, dtype=bool)
+        seen[usable] = True
+        if np.count_nonzero(seen) == len(usable):
             return
+        del seen
+    else:
+        # Sparse keys: sorted, no two neighbours equal (a hash table of every key
+        # would hold several times the rows' memory).
+        usable.sort()
+        if not (usable[1:] == usable[:-1]).any():
+            return
+    del usable
     key = np.where(t.usable, key, -1 - np.arange(t.n))  # unusable rows never collide
     codes, _uniques = pd.factorize(key)
     dup = pd.Series(codes).duplicated(keep="first").to_numpy()
