@@ -126,7 +126,12 @@ def test_cookbook_notebook_runs_all_in_jupyterlab(lab, lab_page, name, screensho
         assert any(c.get("outputs") for c in code)  # outputs went to the .ipynb ...
         if name in SHOWN:
             assert SHOWN[name] in json.dumps(code, ensure_ascii=False), SHOWN[name]
-        assert py.read_bytes() == py_before  # ... and none into the tracked .py
+        # ... and none into the tracked .py, which the save rewrites as it was (read
+        # again while the paired write may still be under way).
+        deadline = time.monotonic() + 10
+        while py.read_bytes() != py_before and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert py.read_bytes() == py_before
         ignored = subprocess.run(["git", "check-ignore", str(ipynb)], cwd=ROOT,
                                  capture_output=True, text=True)  # fmt: skip
         assert ignored.returncode == 0, f"{ipynb} is not git-ignored"
