@@ -334,3 +334,28 @@ def test_groups_are_packed_whole_into_balanced_runs_of_the_roster(sizes, n_parts
     assert all(abs(len(p) - share) <= max(sizes) for p in parts)
     if not shuffle:  # groups kept together in the roster: each part is one stretch of it
         assert all(p[-1] - p[0] + 1 == len(p) for p in parts)
+
+
+def test_a_pickled_partition_carries_its_inputs_only_and_draws_the_same(force):
+    """What a worker receives: the kernel and its sales model without the arrays they
+    derive from their inputs, which are derived again on arrival to the same values."""
+    import pickle
+
+    from simlib.engine import partition as pt
+
+    work = _work_of(force, **KW)
+    rows = pt.unit_partitions(work, 2)[0]
+    twin, _columns = pt.subset_work(work, rows)
+    blob = pickle.dumps(twin, protocol=5)
+    derived = [twin._staffed, twin._target_y, twin.sales_model._base, twin.sales_model._base32]
+    assert not any(a.tobytes() in blob for a in derived if a.size > 64)
+    back = pickle.loads(blob)
+    for name in ("_staffed", "_staffed_months", "_target_y", "_base_total"):
+        np.testing.assert_array_equal(getattr(back, name), getattr(twin, name))
+    for name in ("_base", "_base32", "_active", "_half_var", "_blocks"):
+        np.testing.assert_array_equal(
+            getattr(back.sales_model, name), getattr(twin.sales_model, name)
+        )
+    got, want = back.clone().rep_values(0, 3), twin.clone().rep_values(0, 3)
+    for key in ("primary_att", "rep_pay", "revenue"):
+        np.testing.assert_array_equal(got[key], want[key])

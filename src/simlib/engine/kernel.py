@@ -58,6 +58,14 @@ class _PhaseClock:
         self._last, self._last_cpu = now, cpu
 
 
+def shallow_copy(obj: Any) -> Any:
+    """A new object of ``obj``'s class sharing its attributes, derived ones included
+    (``copy.copy`` would go through ``__getstate__``, which leaves those out)."""
+    twin = object.__new__(type(obj))
+    twin.__dict__.update(obj.__dict__)
+    return twin
+
+
 @dataclass
 class ChunkKernel:
     """Everything a chunk needs; picklable, so Dask workers get one copy each."""
@@ -129,12 +137,22 @@ class ChunkKernel:
             }
         return self._fixed
 
+    def __getstate__(self) -> dict[str, Any]:
+        # Pickled (a partition sent to a Dask worker) with its fields only: the arrays
+        # __post_init__ derives from them are derived again on arrival, not sent.
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.__post_init__()
+
     def clone(self) -> ChunkKernel:
         """A copy safe to run beside this one in another thread (the prepared
-        plan keeps per-call state, so each thread gets its own)."""
+        plan keeps per-call state, so each thread gets its own). Shallow: the
+        arrays are shared, derived ones included."""
         import copy
 
-        twin = copy.copy(self)
+        twin = shallow_copy(self)
         twin.plan = copy.copy(self.plan)
         return twin
 

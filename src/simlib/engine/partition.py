@@ -38,7 +38,6 @@ and computes them with the code the local backend runs.
 
 from __future__ import annotations
 
-import copy
 import threading
 import time
 import uuid
@@ -50,7 +49,7 @@ import numpy as np
 
 from simlib.engine.accumulate import REP_QUANTILES
 from simlib.engine.draw_metrics import VECTORS, add_parts, draw_metrics, population_parts
-from simlib.engine.kernel import ATTAINMENT_BINS, LOG_PAY_BINS, rep_summaries
+from simlib.engine.kernel import ATTAINMENT_BINS, LOG_PAY_BINS, rep_summaries, shallow_copy
 from simlib.engine.sales import BootstrapSales, Layout, ParametricSales
 from simlib.i18n import _
 
@@ -219,7 +218,7 @@ def subset_work(work: Any, rows: np.ndarray) -> tuple[Any, np.ndarray]:
     rated_mask = np.zeros(len(paid_all), dtype=bool)
     rated_mask[np.asarray(work.rated if work.rated is not None else [], dtype=np.int64)] = True
     rated_local = np.flatnonzero(rated_mask[columns])
-    twin = copy.copy(work)
+    twin = shallow_copy(work)
     twin.sales_model = _sales_model(work.sales_model, rows)
     twin.targets = work.targets[rows]
     twin.plan = _plan(work.plan, rows)

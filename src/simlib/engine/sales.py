@@ -214,6 +214,15 @@ class ParametricSales:
         object.__setattr__(self, "_base32", base32)
         object.__setattr__(self, "_inactive_rate", np.flatnonzero(~active & self.layout.is_rate))
 
+    def __getstate__(self) -> dict[str, Any]:
+        # Pickled (a partition sent to a Dask worker) with its fields only: the arrays
+        # __post_init__ derives from them (half of its bytes) are derived on arrival.
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.__post_init__()
+
     @staticmethod
     def _ar1(z: np.ndarray, rho: float, axis: int) -> np.ndarray:
         """Turn iid standard normals along ``axis`` into a stationary AR(1) with unit variance."""
