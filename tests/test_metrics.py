@@ -94,6 +94,14 @@ def test_pay_gap_vs_others_by_hand():
         np.array([4.0, 1, 200, 200]), np.array([0.3, 0.3, 1.0, 1.0]), groups, 2
     )
     assert abs(low[0]) < 0.05
+    # The bands given instead of the attainments: 0.95 and 1.05 in the 0.9 and 1.0 bands
+    # (band 0 is below zero, then one band per 10 points).
+    bands = metrics.attainment_bands(att)
+    assert bands.tolist() == [10, 10, 11, 11]
+    given_bands = metrics.pay_gap_vs_others(
+        np.array([100.0, 90, 200, 190]), None, groups, 2, band=bands
+    )
+    assert given_bands.tolist() == gap.tolist()
 
 
 @settings(max_examples=60, deadline=None)

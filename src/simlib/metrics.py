@@ -377,12 +377,19 @@ def pay_gap_at_equal_attainment(
 FINE_BANDS: tuple[float, ...] = (-np.inf, *np.round(np.arange(0.0, 2.01, 0.1), 2), np.inf)
 
 
+def attainment_bands(attainment: np.ndarray, bands: tuple[float, ...] = FINE_BANDS) -> np.ndarray:
+    """Each attainment's band: ``i`` where ``bands[i] <= attainment < bands[i + 1]``."""
+    b = np.asarray(bands, dtype=float)
+    return np.clip(np.searchsorted(b, attainment, side="right") - 1, 0, len(b) - 2)
+
+
 def pay_gap_vs_others(
     pay: np.ndarray,
-    attainment: np.ndarray,
+    attainment: np.ndarray | None,
     groups: np.ndarray,
     n_groups: int,
     bands: tuple[float, ...] = FINE_BANDS,
+    band: np.ndarray | None = None,
 ) -> np.ndarray:
     """Pay gap of each group against everyone else at equal attainment, as a share of
     average pay.
@@ -396,12 +403,15 @@ def pay_gap_vs_others(
     performance; -0.05 means 5% of average pay less. (Differences, not ratios of
     band means: low-attainment bands pay little, and ratios there explode.)
 
+    ``band``: the attainments' bands (:func:`attainment_bands`) when already known,
+    for several groupings of the same reps; ``attainment`` is then not read.
+
     Returns shape (..., n_groups); NaN where a group shares no band with others.
     """
     pay = np.asarray(pay, dtype=float)
-    b = np.asarray(bands, dtype=float)
-    band = np.clip(np.searchsorted(b, attainment, side="right") - 1, 0, len(b) - 2)
-    nb = len(b) - 1
+    if band is None:
+        band = attainment_bands(attainment, bands)
+    nb = len(bands) - 1
     g = np.broadcast_to(groups, pay.shape)
     lead = int(np.prod(pay.shape[:-1])) if pay.ndim > 1 else 1
     cell = (

@@ -138,8 +138,11 @@ def draw_metrics(work: Any, parts: dict[str, Any], vals: dict[str, Any]) -> dict
     reg_n = np.broadcast_to(fixed["region_n"], reg_act.shape)
     groups["region_reaches_target"] = work._reached(reg_act, reg_tgt, reg_n)
     ones = np.ones_like(rep_pay)
+    band = m.attainment_bands(rank_att) if work.groupings else None  # one for every grouping
     for name, (codes, labels) in work.groupings.items():
-        groups[f"pay_gap:{name}"] = m.pay_gap_vs_others(rep_pay, rank_att, codes, len(labels))
+        groups[f"pay_gap:{name}"] = m.pay_gap_vs_others(
+            rep_pay, None, codes, len(labels), band=band
+        )
         groups[f"mean_pay:{name}"] = m.grouped_ratio(rep_pay, ones, codes, len(labels))
     if "grades" in parts:
         n_rated = max(parts["n_rated"], 1)
