@@ -117,3 +117,15 @@ def test_money_axis_ticks_are_short_millions():
     assert all(len(s) <= 5 for s in labels), labels  # "12.5", not "12500000"
     assert "CNY m" in ax.get_xlabel()
     plt.close(fig)
+
+
+def test_every_place_that_names_tenure_bands_names_the_bands_simlib_forms():
+    from simlib import decision
+    from simlib.data.tenure import TENURE_BANDS
+    from simlib.formatting import ORDERS
+    from simlib.topics import format as topic_format
+
+    assert ORDERS["tenure"] == TENURE_BANDS
+    assert topic_format.TENURE_ORDER == TENURE_BANDS
+    # The catalog's literals, which translations are keyed on.
+    assert [g for g in decision.GROUP_LABELS if g in TENURE_BANDS] == list(TENURE_BANDS)

@@ -62,7 +62,7 @@ def test_table_shows_dashes_with_a_footnote_yes_no_and_no_index_numbers():
 
 def test_tenure_bands_are_ordered_by_time_since_hire():
     assert F.ordered_tenure(["5y+", "1-3y", "<1y", "3-5y"]) == ["<1y", "1-3y", "3-5y", "5y+"]
-    assert F.ordered_tenure(["unknown", "5y+", "<6m"]) == ["<6m", "5y+", "unknown"]
+    assert F.ordered_tenure(["unknown", "5y+", "1-3y", "<1y"]) == ["<1y", "1-3y", "5y+", "unknown"]
 
 
 def test_axis_is_clipped_only_when_outliers_would_squash_the_chart():

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from simlib import i18n
+from simlib.data.tenure import TENURE_BANDS
 from simlib.i18n import N_, _
 
 #: What a missing or undefined value reads as on a page (an en dash).
@@ -231,7 +232,7 @@ def label(name: Any) -> str:
 
 #: Natural orders of categories the reports group by.
 ORDERS: dict[str, tuple[str, ...]] = {
-    "tenure": ("<1y", "1-3y", "3-5y", "5y+"),
+    "tenure": TENURE_BANDS,
     "quartile": ("Q1 (bottom)", "Q2", "Q3", "Q4 (top)"),
 }
 

@@ -410,8 +410,16 @@ def pay_gap_vs_others(
     """
     pay = np.asarray(pay, dtype=float)
     if band is None:
+        if attainment is None:
+            raise ValueError("pay_gap_vs_others: give attainment or band")  # internal: caller bug
         band = attainment_bands(attainment, bands)
     nb = len(bands) - 1
+    if np.shape(band) != pay.shape[-np.ndim(band) :] or (
+        np.size(band) and not 0 <= np.min(band) <= np.max(band) < nb
+    ):
+        raise ValueError(  # internal: caller bug
+            f"pay_gap_vs_others: band must hold codes 0..{nb - 1} shaped like pay's last axes"
+        )
     g = np.broadcast_to(groups, pay.shape)
     lead = int(np.prod(pay.shape[:-1])) if pay.ndim > 1 else 1
     cell = (

@@ -172,7 +172,7 @@ class Dataset:
         edge to the numpy core.
         """
         kpis = self.kpi_names if kpis is None else list(kpis)
-        periods = self.periods if periods is None else periods
+        periods = self.periods if periods is None else pd.PeriodIndex(periods, freq="M")
         rep_ids = self.reps["rep_id"].to_numpy() if rep_ids is None else np.asarray(rep_ids)
         sc = self.sales_codes()
         # Each code looked up once (reps, months, KPIs of the dataset), then spread to

@@ -152,8 +152,8 @@ def _check_duplicates(t: Table, key_cols: list[str], pr: ProblemList) -> None:
     key_space = 1
     for part in parts:
         key_space *= part[1] + 1
-    # The counting array holds key_space int64s: bounded by the row count (every
-    # key part is dense over the values present), never by a span of months.
+    # The marking array holds key_space bytes: bounded by the row count (every key
+    # part is dense over the values present), never by a span of months.
     usable = key[t.usable]
     if t.n and key_space <= 4 * t.n + DENSE_KEY_SPACE:
         # Dense keys: one pass marking the keys seen (a byte each) settles the usual

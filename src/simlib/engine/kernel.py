@@ -137,10 +137,15 @@ class ChunkKernel:
             }
         return self._fixed
 
+    #: What __post_init__ derives from the fields (and _draw_free caches).
+    _DERIVED = frozenset(
+        ("_staffed", "_staffed_months", "_base_total", "_target_y", "_target_by_kpi", "_fixed")
+    )
+
     def __getstate__(self) -> dict[str, Any]:
-        # Pickled (a partition sent to a Dask worker) with its fields only: the arrays
-        # __post_init__ derives from them are derived again on arrival, not sent.
-        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+        # Pickled (a partition sent to a Dask worker) without what __post_init__
+        # derives from the fields: derived again on arrival, not sent.
+        return {k: v for k, v in self.__dict__.items() if k not in self._DERIVED}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)

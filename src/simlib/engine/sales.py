@@ -214,10 +214,16 @@ class ParametricSales:
         object.__setattr__(self, "_base32", base32)
         object.__setattr__(self, "_inactive_rate", np.flatnonzero(~active & self.layout.is_rate))
 
+    #: What __post_init__ derives from the fields.
+    _DERIVED = frozenset(
+        ("_chol", "_independent", "_blocks", "_block_sizes", "_rows", "_half_var", "_base",
+         "_active", "_has_rate", "_base32", "_inactive_rate")
+    )  # fmt: skip
+
     def __getstate__(self) -> dict[str, Any]:
-        # Pickled (a partition sent to a Dask worker) with its fields only: the arrays
-        # __post_init__ derives from them (half of its bytes) are derived on arrival.
-        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+        # Pickled (a partition sent to a Dask worker) without what __post_init__
+        # derives from the fields (half of its bytes): derived again on arrival.
+        return {k: v for k, v in self.__dict__.items() if k not in self._DERIVED}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)

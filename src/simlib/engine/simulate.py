@@ -49,6 +49,7 @@ from simlib.engine.setup import (
     load_plan,
     prepare,
 )
+from simlib.errors import SimlibWarning
 from simlib.i18n import _
 
 #: Names kept importable from this module.
@@ -277,7 +278,7 @@ def _partitioner(work: ChunkKernel) -> Callable[[int], Any] | None:
                 "backend='dask': this design (a behaviour model or a custom sales model) is "
                 "not split into partitions of the population; every worker holds all reps"
             ),
-            RuntimeWarning,
+            SimlibWarning,
             stacklevel=3,
         )
         return None

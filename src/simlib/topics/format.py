@@ -17,12 +17,13 @@ import numpy as np
 import pandas as pd
 
 from simlib import i18n
+from simlib.data.tenure import TENURE_BANDS
 from simlib.i18n import _
 
 #: What a table shows where there is no value (explained in the table's footnote).
 MISSING = "–"
 #: The tenure bands in the order of time since hire (not alphabetical).
-TENURE_ORDER = ("<6m", "6-12m", "<1y", "1-3y", "3-5y", "5y+")
+TENURE_ORDER = TENURE_BANDS
 #: Amounts at or above this are written in millions in prose ("CNY 11.1 m").
 MILLIONS_FROM = i18n.MILLIONS_FROM
 
