@@ -203,7 +203,7 @@ class ResponseContext:
         spec = getattr(self.plan, "spec", None)
         comps = getattr(spec, "components", []) if spec is not None else []
         teams = getattr(self.plan, "teams", {})
-        return [c.name for c in comps if getattr(c, "type", "") == "team" and c.name in teams]
+        return [c.name for c in comps if c.sums_over_units and c.name in teams]
 
     def own_pay_at_scales(self, scales: np.ndarray) -> np.ndarray:
         """Annual pay when *only this rep* sells ``scale`` x expected (others as expected).
@@ -687,7 +687,7 @@ def _reference_context(reference, ctx, expected, targets, kpis, primary, sigma):
     )  # fmt: skip
     if plan_ref is not None:
         comp = next(
-            (c for c in plan_ref.components if getattr(c, "type", "") in ("quota_bonus", "team")),
+            (c for c in plan_ref.components if c.pays_on_quota),
             None,
         )
         if comp is not None:
@@ -724,12 +724,10 @@ def context_from_plan(
     months, or a ``(Plan, PreparedPlan)`` pair (then its kinks are known, which
     timing nets out), or ``"self"`` when the simulated plan is the reference.
     """
-    comp = next(
-        (c for c in plan.components if getattr(c, "type", "") in ("quota_bonus", "team")), None
-    )
+    comp = next((c for c in plan.components if c.pays_on_quota), None)
     if comp is None:
         comp = plan.components[0]
-    has_curve = getattr(comp, "type", "") in ("quota_bonus", "team")
+    has_curve = comp.pays_on_quota
     curve = plan.curve(comp.name) if has_curve else None  # a commission has no curve
     w = prepared.windows[comp.name]
     if curve is not None:

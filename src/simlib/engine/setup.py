@@ -277,8 +277,7 @@ def _population(ds: Dataset, plan: Any, tg: pd.DataFrame, year: int) -> pd.DataF
                 "plan {plan!r}: no reps with targets in {year} hold its positions {positions}"
             ).format(plan=plan.name, year=year, positions=plan.spec.positions)
         )
-    has_team = any(getattr(c, "type", "") == "team" for c in plan.components)
-    if not has_team:
+    if not any(c.sums_over_units for c in plan.components):
         reps = reps.loc[covered].reset_index(drop=True)
     return reps
 
@@ -350,7 +349,7 @@ def _plan_parts(
     ti = prep.target_incentive[paid] * employed_share
     base = reps_paid["base_salary"].to_numpy(float) * employed_share
     rules = ds.kpis.set_index("kpi").loc[kpis]
-    quota_like = [c for c in plan.components if getattr(c, "type", "") in ("quota_bonus", "team")]
+    quota_like = [c for c in plan.components if c.pays_on_quota]
     primary_kpi = quota_like[0].kpi if quota_like else None
     primary_curve = plan.curve(quota_like[0].name) if quota_like else None
     if primary_kpi is None:
@@ -431,7 +430,7 @@ def _appraisal_parts(
     }  # fmt: skip
     ds, appraisal = design.ds, design.appraisal
     if appraisal is None:
-        if any(getattr(c, "type", "") == "scorecard" for c in plan.components):
+        if any(c.rated for c in plan.components):
             raise SimulationError(
                 _("the plan has a scorecard component: pass appraisal= so reps are rated")
             )

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from simlib.i18n import _
+from simlib.plans.components import REGISTRY
 from simlib.scenario.core import Scenario
 from simlib.scenario.schema import ScenarioError
 
@@ -39,15 +40,9 @@ def scale_payouts(design: dict, factor: float) -> dict:
         if ti.get("by_position"):
             ti["by_position"] = {k: v * factor for k, v in ti["by_position"].items()}
     for c in plan["components"]:
-        if c.get("type") == "commission":
-            if c.get("rate") is not None:
-                c["rate"] = c["rate"] * factor
-            for t in c.get("tiers") or []:
-                t["rate"] = t["rate"] * factor
-        if c.get("type") == "spif":
-            c["amount"] = c["amount"] * factor
-        if c.get("max_payout") is not None:
-            c["max_payout"] = c["max_payout"] * factor
+        kind = REGISTRY.get(c.get("type"))
+        if kind is not None:  # an unknown type is the plan check's to report
+            kind.scale_pay_levels(c, factor)
     if plan.get("max_payout") is not None:
         # The plan cap in currency is a payout level too; the multiple-of-target
         # cap (max_payout_multiple) follows the scaled target incentive by itself.

@@ -17,6 +17,7 @@ import numpy as np
 from simlib import formatting as fm
 from simlib import vocabulary as voc
 from simlib.i18n import _
+from simlib.plans.components import REGISTRY
 from simlib.workbench.report import curve_takeaway
 
 #: Pay multiples above this are drawn at the edge of the chart (and counted in a note).
@@ -35,7 +36,8 @@ def _axes(ax, figsize: tuple[float, float]):
 
 def _primary_curve(design: Mapping[str, Any]) -> tuple[str, list] | None:
     for c in design["plan"]["components"]:
-        if c.get("type") in ("quota_bonus", "team") and c.get("curve"):
+        kind = REGISTRY.get(c.get("type"))
+        if kind is not None and kind.pays_on_quota and c.get("curve"):
             return c["name"], c["curve"]
     return None
 

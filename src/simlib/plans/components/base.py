@@ -237,6 +237,19 @@ class PlanComponent(StrictModel):
     type_words: ClassVar[str] = ""
     # Whether the component sums over units of the hierarchy (needs every rep of a unit).
     sums_over_units: ClassVar[bool] = False
+    # Whether it pays on a curve of attainment of quota: the first such component's KPI
+    # is the plan's quota KPI and its curve the one reps steer by.
+    pays_on_quota: ClassVar[bool] = False
+    # Whether it pays on the rep's appraisal rating (a run needs an appraisal).
+    rated: ClassVar[bool] = False
+
+    @classmethod
+    def scale_pay_levels(cls, spec: dict[str, Any], factor: float) -> None:
+        """Scale, in a component's spec as written (a dict, changed in place), the
+        amounts it pays in currency: a budget-neutral design scales every pay level by
+        one factor. Shares of the target incentive follow the incentive by themselves."""
+        if spec.get("max_payout") is not None:
+            spec["max_payout"] = spec["max_payout"] * factor
 
     # ------------------------------------------------------------------- spec
     @property

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import Field
@@ -52,6 +52,14 @@ class Commission(PlanComponent):
     cap: float | None = Field(default=None, ge=0)
 
     type_words: ClassVar[str] = N_("commission")
+
+    @classmethod
+    def scale_pay_levels(cls, spec: dict[str, Any], factor: float) -> None:
+        super().scale_pay_levels(spec, factor)
+        if spec.get("rate") is not None:
+            spec["rate"] = spec["rate"] * factor
+        for t in spec.get("tiers") or []:
+            t["rate"] = t["rate"] * factor
 
     def needs_target(self) -> bool:
         return self.basis == "attainment"

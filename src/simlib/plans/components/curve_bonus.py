@@ -3,6 +3,8 @@ curve of attainment, its checks against practice and its statement steps."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 
 from simlib.i18n import _
@@ -13,6 +15,8 @@ from simlib.plans.words import pct
 
 class CurveBonus:
     """Methods of a component with ``kpi``, ``weight``, ``curve`` (a bonus on a curve)."""
+
+    pays_on_quota: ClassVar[bool] = True
 
     def needs_target(self) -> bool:
         return True

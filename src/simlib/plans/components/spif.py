@@ -40,6 +40,11 @@ class Spif(PlanComponent):
 
     type_words: ClassVar[str] = N_("SPIF")
 
+    @classmethod
+    def scale_pay_levels(cls, spec: dict[str, Any], factor: float) -> None:
+        super().scale_pay_levels(spec, factor)
+        spec["amount"] = spec["amount"] * factor
+
     def check(self, path: str) -> list[Problem]:
         if self.end < self.start:
             return [

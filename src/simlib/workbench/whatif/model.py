@@ -36,6 +36,7 @@ from simlib import metrics as m
 from simlib import vocabulary as voc
 from simlib.errors import SimlibError, SpecError
 from simlib.i18n import N_, _
+from simlib.plans.components import REGISTRY
 from simlib.scenario import NO_CAP_ATTAINMENT
 from simlib.workbench.whatif.values import cap_index, show_value
 
@@ -43,7 +44,7 @@ from simlib.workbench.whatif.values import cap_index, show_value
 #: as a scenario file's ``none`` cap does.
 NO_CAP = NO_CAP_ATTAINMENT
 #: Components whose curve pays on attainment of quota (the curve controls apply).
-CURVE_TYPES = ("quota_bonus", "team")
+CURVE_TYPES = tuple(t for t, kind in REGISTRY.items() if kind.pays_on_quota)
 #: Smallest group shown in the winners / losers table (as the reports' default).
 MIN_GROUP = 5
 
