@@ -91,3 +91,19 @@ def test_a_generated_dataset_meets_the_contract_and_equals_itself_saved_and_load
     for name, table in ds.tables().items():
         pd.testing.assert_frame_equal(table, back.tables()[name], check_exact=True)
     assert back.content_hash() == ds.content_hash()
+
+
+def test_derived_data_is_built_once_and_not_handed_to_a_copy_with_other_tables(tiny_ds):
+    import dataclasses
+
+    calls = []
+
+    def build():
+        calls.append(1)
+        return len(calls)
+
+    assert tiny_ds.derived(("count", 1), build) == 1
+    assert tiny_ds.derived(("count", 1), build) == 1  # kept: not built again
+    assert tiny_ds.derived(("count", 2), build) == 2  # another key, its own value
+    other = dataclasses.replace(tiny_ds, sales=tiny_ds.sales.iloc[:3])
+    assert other.derived(("count", 1), build) == 3  # the copy builds its own

@@ -352,7 +352,7 @@ def test_a_pickled_partition_carries_its_inputs_only_and_draws_the_same(force):
     back = pickle.loads(blob)
     assert set(vars(back)) == set(vars(twin))  # every attribute back, derived ones included
     assert set(vars(back.sales_model)) == set(vars(twin.sales_model))
-    for name in ("_staffed", "_staffed_months", "_target_y", "_base_total"):
+    for name in ("_staffed", "_staffed_months", "_target_y", "base_total"):
         np.testing.assert_array_equal(getattr(back, name), getattr(twin, name))
     for name in ("_base", "_base32", "_active", "_half_var", "_blocks"):
         np.testing.assert_array_equal(

@@ -35,9 +35,10 @@ table          columns and dtypes
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -191,6 +192,14 @@ class Dataset:
         out = np.full((len(rep_ids), len(periods), len(kpis)), np.nan)
         out[r[keep], t[keep], k[keep]] = sc.value[keep]
         return out
+
+    def derived(self, key: Hashable, build: Callable[[], Any]) -> Any:
+        """What ``build()`` derives from the tables, built on first use and kept on the
+        dataset under ``key`` (a tuple naming what it is and everything it depends on
+        besides the tables). A copy made with other tables starts without it."""
+        if key not in self._cache:
+            self._cache[key] = build()
+        return self._cache[key]
 
     def sales_codes(self) -> SalesCodes:
         """The sales rows as integer codes, built once per dataset (:class:`SalesCodes`)."""

@@ -111,10 +111,7 @@ class Hierarchy:
     @classmethod
     def of(cls, ds: Dataset) -> Hierarchy:
         """The dataset's hierarchy (built once per dataset and cached)."""
-        h = ds._cache.get("hierarchy")
-        if h is None:
-            h = ds._cache["hierarchy"] = cls(ds.units)
-        return h
+        return ds.derived("hierarchy", lambda: cls(ds.units))
 
     # ------------------------------------------------------------- navigation
     def _idx(self, unit_ids: Iterable[str] | str) -> np.ndarray:

@@ -91,7 +91,7 @@ def draw_metrics(work: Any, parts: dict[str, Any], vals: dict[str, Any]) -> dict
     revenue_total = parts["revenue"].value()
     total_pay = parts["pay"].value()
     base = work.base_salary
-    base_total = work._base_total
+    base_total = work.base_total
     rank_att = np.where(np.isnan(primary_att), -1.0, np.minimum(primary_att, 1e9))
 
     d: dict[str, np.ndarray] = {}
@@ -120,10 +120,10 @@ def draw_metrics(work: Any, parts: dict[str, Any], vals: dict[str, Any]) -> dict
     # incentive against attainment, over reps with a target incentive and a target.
     d["pay_performance_spearman"] = pay_performance(primary_att, rep_pay, ti)
     d["payout_gini"] = m.gini_of_sorted(np.clip(np.sort(rep_pay, axis=-1), 0, None))
-    fixed = work._draw_free()
+    fixed = work.draw_free()
     n_reps = np.full(len(total_pay), float(parts["n_reps"]))
     company_target = np.full(len(total_pay), fixed["company_target"])
-    d["company_reaches_target"] = work._reached(parts["p_act"].value(), company_target, n_reps)
+    d["company_reaches_target"] = work.reached(parts["p_act"].value(), company_target, n_reps)
     quart = np.empty_like(order_att)  # as m.quartile_codes, from the same sort
     np.put_along_axis(quart, order_att, np.arange(order_att.shape[-1])[None, :], axis=-1)
     quart = (quart * 4) // max(order_att.shape[-1], 1)
@@ -136,7 +136,7 @@ def draw_metrics(work: Any, parts: dict[str, Any], vals: dict[str, Any]) -> dict
     reg_act = parts["region_act"].value()
     reg_tgt = np.broadcast_to(fixed["region_target"], reg_act.shape)
     reg_n = np.broadcast_to(fixed["region_n"], reg_act.shape)
-    groups["region_reaches_target"] = work._reached(reg_act, reg_tgt, reg_n)
+    groups["region_reaches_target"] = work.reached(reg_act, reg_tgt, reg_n)
     ones = np.ones_like(rep_pay)
     band = m.attainment_bands(rank_att) if work.groupings else None  # one for every grouping
     for name, (codes, labels) in work.groupings.items():

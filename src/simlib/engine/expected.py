@@ -126,9 +126,18 @@ def _history_levels(
     The same for every design simulated on this dataset and year: kept on the
     dataset (a batch or a design search asks for it once per design)."""
     key = ("expected_history", kpis, first.ordinal, tuple(hist.asi8), _growth_key(growth))
-    hit = ds._cache.get(key)
-    if hit is not None:
-        return hit
+    return ds.derived(key, lambda: _levels_from_history(ds, kpis, is_rate, first, hist, growth))
+
+
+def _levels_from_history(
+    ds: Dataset,
+    kpis: tuple[str, ...],
+    is_rate: np.ndarray,
+    first: pd.Period,
+    hist: pd.PeriodIndex,
+    growth: float | Mapping[str, float] | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_history_levels`, computed."""
     # Levels, position medians and growth come from every rep in the dataset, then
     # the simulated reps' rows are taken: a rep's expectation must not depend on
     # which other reps a design simulates (common random numbers across designs).
@@ -187,8 +196,7 @@ def _history_levels(
     level = np.nan_to_num(level) * (1 + g)[None, :]
     level.flags.writeable = False  # shared by every design on this dataset
     season.flags.writeable = False
-    ds._cache[key] = out = (level, season)
-    return out
+    return level, season
 
 
 def _growth_key(growth: float | Mapping[str, float] | None) -> object:

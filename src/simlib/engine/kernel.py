@@ -116,14 +116,14 @@ class ChunkKernel:
         # Months counted per rep and KPI: the same in every draw when no KPI's mean
         # is weighted by another, so counted once here instead of once per draw.
         self._staffed_months = self._staffed.sum(axis=-2)
-        self._base_total = float(m.total(self.base_salary))
+        self.base_total = float(m.total(self.base_salary))
         self._target_y = self.annual(np.nan_to_num(self.targets))  # (R, K), fixed
         self._target_by_kpi = {
             k: np.ascontiguousarray(self.targets[..., i]) for i, k in enumerate(self.kpis)
         }
         self._fixed: dict[str, Any] | None = None
 
-    def _draw_free(self) -> dict[str, Any]:
+    def draw_free(self) -> dict[str, Any]:
         """The parts of the per-draw metrics that are the same in every draw (the
         company's and each region's target and headcount), computed on first use:
         sums in the order every draw would add them, so the values are the same."""
@@ -137,9 +137,9 @@ class ChunkKernel:
             }
         return self._fixed
 
-    #: What __post_init__ derives from the fields (and _draw_free caches).
+    #: What __post_init__ derives from the fields (and draw_free caches).
     _DERIVED = frozenset(
-        ("_staffed", "_staffed_months", "_base_total", "_target_y", "_target_by_kpi", "_fixed")
+        ("_staffed", "_staffed_months", "base_total", "_target_y", "_target_by_kpi", "_fixed")
     )
 
     def __getstate__(self) -> dict[str, Any]:
@@ -290,7 +290,7 @@ class ChunkKernel:
                           for k in {**vals["seconds"], **clock.seconds}}  # fmt: skip
         return out
 
-    def _reached(self, actual: np.ndarray, target: np.ndarray, n: np.ndarray) -> np.ndarray:
+    def reached(self, actual: np.ndarray, target: np.ndarray, n: np.ndarray) -> np.ndarray:
         """1.0 where a group's result reaches its target: totals for a summed KPI,
         headcount means for a rate; ``lower`` KPIs reach at or below."""
         if not self.summed[self.primary]:

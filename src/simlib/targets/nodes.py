@@ -161,7 +161,8 @@ def node_history(ds: Dataset, tree: NodeTree, kpi: str, year: int, rule: LevelRu
 def tree_sales(ds: Dataset, tree: NodeTree, kpi: str, window: pd.PeriodIndex) -> np.ndarray:
     """Sales of the cascade's reps over ``window`` as (reps, months), NaN if no row."""
     key = ("_tree_sales", kpi, int(window[0].ordinal), len(window), tree.R)
-    if key not in ds._cache:
+
+    def build() -> np.ndarray:
         sc = ds.sales_codes()
         t0 = int(window[0].ordinal)
         T = len(window)
@@ -175,8 +176,9 @@ def tree_sales(ds: Dataset, tree: NodeTree, kpi: str, window: pd.PeriodIndex) ->
         )
         arr = np.full((tree.R, T), np.nan)
         arr[r[sel], sc.month[sel] - t0] = sc.value[sel]
-        ds._cache[key] = arr
-    return ds._cache[key]
+        return arr
+
+    return ds.derived(key, build)
 
 
 def node_capacity(tree: NodeTree, year: int, rule: LevelRule) -> np.ndarray:

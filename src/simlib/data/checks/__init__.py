@@ -174,15 +174,14 @@ def check_dataset(
         year,
         None if targets is None else pd.util.hash_pandas_object(targets, index=False).sum(),
     )
-    hit = ds._cache.get(key)
-    if hit is not None:
-        return hit
-    found: list[Finding] = []
-    found += check_partial_year(ds, settings=settings)
-    found += check_missing_months(ds, settings)
-    found += check_no_sales(ds, settings)
-    found += check_zero_targets(ds, tg, year, settings)
-    found += check_implausible_values(ds, settings)
-    out = DataChecks(tuple(found), settings)
-    ds._cache[key] = out
-    return out
+
+    def build() -> DataChecks:
+        found: list[Finding] = []
+        found += check_partial_year(ds, settings=settings)
+        found += check_missing_months(ds, settings)
+        found += check_no_sales(ds, settings)
+        found += check_zero_targets(ds, tg, year, settings)
+        found += check_implausible_values(ds, settings)
+        return DataChecks(tuple(found), settings)
+
+    return ds.derived(key, build)
