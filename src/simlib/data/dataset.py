@@ -203,28 +203,29 @@ class Dataset:
 
     def sales_codes(self) -> SalesCodes:
         """The sales rows as integer codes, built once per dataset (:class:`SalesCodes`)."""
-        if "sales_codes" not in self._cache:
-            codes = []
-            for col, keys in (
-                ("rep_id", self.reps["rep_id"].astype(str)),
-                ("period", None),
-                ("kpi", pd.Index(self.kpi_names)),
-            ):
-                # Each distinct value looked up once, then spread to the rows by its code.
-                rows, uniques = pd.factorize(self.sales[col], use_na_sentinel=False)
-                if keys is None:  # months: their ordinals
-                    at = np.asarray(pd.PeriodIndex(uniques, freq="M").asi8, dtype=np.int64)
-                else:
-                    at = pd.Index(keys).get_indexer(pd.Index(uniques).astype(str))
-                codes.append(at[rows])
-            rep, month, kpi = codes
-            self._cache["sales_codes"] = SalesCodes(
-                rep=rep.astype(np.int32),
-                month=month.astype(np.int32),
-                kpi=kpi.astype(np.int16),
-                value=self.sales["value"].to_numpy(dtype=float),
-            )
-        return self._cache["sales_codes"]
+        return self.derived("sales_codes", self._build_sales_codes)
+
+    def _build_sales_codes(self) -> SalesCodes:
+        codes = []
+        for col, keys in (
+            ("rep_id", self.reps["rep_id"].astype(str)),
+            ("period", None),
+            ("kpi", pd.Index(self.kpi_names)),
+        ):
+            # Each distinct value looked up once, then spread to the rows by its code.
+            rows, uniques = pd.factorize(self.sales[col], use_na_sentinel=False)
+            if keys is None:  # months: their ordinals
+                at = np.asarray(pd.PeriodIndex(uniques, freq="M").asi8, dtype=np.int64)
+            else:
+                at = pd.Index(keys).get_indexer(pd.Index(uniques).astype(str))
+            codes.append(at[rows])
+        rep, month, kpi = codes
+        return SalesCodes(
+            rep=rep.astype(np.int32),
+            month=month.astype(np.int32),
+            kpi=kpi.astype(np.int16),
+            value=self.sales["value"].to_numpy(dtype=float),
+        )
 
     def employed_mask(self, periods: pd.PeriodIndex | None = None) -> np.ndarray:
         """Boolean (reps, periods): the rep is employed for at least one day of the month."""

@@ -93,7 +93,11 @@ def expected_sales(
                 "use basis='target'"
             ).format(first=first)
         )
-    level, season = _history_levels(ds, tuple(layout.kpis), is_rate, first, hist, growth)
+    kpis = tuple(layout.kpis)
+    # The same for every design simulated on this dataset and year: kept on the
+    # dataset (a batch or a design search asks for it once per design).
+    key = ("expected_history", kpis, first.ordinal, tuple(hist.asi8), _growth_key(growth))
+    level, season = ds.derived(key, lambda: _history_levels(ds, kpis, is_rate, first, hist, growth))
     level = level[rows]  # every rep of the dataset, in ds.reps order: the simulated ones
     sim_season = season[np.asarray(layout.periods.month) - 1]  # (T, K)
     hire = pd.to_datetime(
@@ -123,21 +127,7 @@ def _history_levels(
     their position's median) and the seasonal factor of each calendar month (12, KPIs)
     from the history before ``first``, the first simulated month.
 
-    The same for every design simulated on this dataset and year: kept on the
-    dataset (a batch or a design search asks for it once per design)."""
-    key = ("expected_history", kpis, first.ordinal, tuple(hist.asi8), _growth_key(growth))
-    return ds.derived(key, lambda: _levels_from_history(ds, kpis, is_rate, first, hist, growth))
-
-
-def _levels_from_history(
-    ds: Dataset,
-    kpis: tuple[str, ...],
-    is_rate: np.ndarray,
-    first: pd.Period,
-    hist: pd.PeriodIndex,
-    growth: float | Mapping[str, float] | None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_history_levels`, computed."""
+    Kept on the dataset by the caller (:meth:`Dataset.derived`)."""
     # Levels, position medians and growth come from every rep in the dataset, then
     # the simulated reps' rows are taken: a rep's expectation must not depend on
     # which other reps a design simulates (common random numbers across designs).
