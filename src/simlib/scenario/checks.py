@@ -32,8 +32,9 @@ def _plan_kpi_paths(plan: dict) -> list[tuple[str, str]]:
 
 
 def _team_level_problems(plan: Any, ds, where: str) -> list[tuple[str, str]]:
-    """Team components measuring a level the data's hierarchy does not have."""
+    """Components summing over units of a level the data's hierarchy does not have."""
     from simlib.data.org import Hierarchy
+    from simlib.plans.components import REGISTRY
 
     comps = plan.get("components") if isinstance(plan, dict) else None
     if not isinstance(comps, list):
@@ -44,7 +45,8 @@ def _team_level_problems(plan: Any, ds, where: str) -> list[tuple[str, str]]:
         return []
     out = []
     for i, c in enumerate(comps):
-        if isinstance(c, dict) and c.get("type") == "team" and "level" in c:
+        kind = REGISTRY.get(str(c.get("type"))) if isinstance(c, dict) else None
+        if kind is not None and kind.sums_over_units and "level" in c:
             if c["level"] not in levels:
                 out.append(
                     (

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from simlib.i18n import N_, _
+from simlib.plans.components import REGISTRY
 from simlib.scenario import (
     BASELINE,
     COMPONENT_PATH,
@@ -75,11 +76,6 @@ def _curve_text(points: Any) -> str:
 
 _PERIOD_WORDS = {"month": N_("monthly"), "quarter": N_("quarterly"), "half": N_("half-yearly"),
                  "year": N_("yearly")}  # fmt: skip
-_TYPE_WORDS = {"quota_bonus": N_("quota bonus"), "team": N_("team bonus"),
-               "commission": N_("commission"), "spif": N_("SPIF"),
-               "scorecard": N_("scorecard bonus")}  # fmt: skip
-
-
 _SALES_WORDS = {"parametric": N_("parametric"), "bootstrap": N_("bootstrap")}
 
 
@@ -108,7 +104,7 @@ def _positions_words(p: Any) -> str:
 
 def _component_words(c: dict) -> str:
     t = c.get("type", "")
-    kind = _(_TYPE_WORDS[t]) if t in _TYPE_WORDS else _code(c.get("type")) if t else _("component")
+    kind = _(REGISTRY[t].type_words) if t in REGISTRY else _code(t) if t else _("component")
     bits = [f"{kind} {c.get('name')!r}"]
     if c.get("kpi"):
         bits.append(

@@ -45,6 +45,19 @@ from simlib.workbench.whatif.values import cap_index, show_value
 NO_CAP = NO_CAP_ATTAINMENT
 #: Components whose curve pays on attainment of quota (the curve controls apply).
 CURVE_TYPES = tuple(t for t, kind in REGISTRY.items() if kind.pays_on_quota)
+
+
+def _sums_over_units(c: dict) -> bool:
+    """Whether a component (its spec as a dict) pays on its unit's result, not the rep's."""
+    return REGISTRY[c["type"]].sums_over_units
+
+
+def _ti_share(c: dict) -> float | None:
+    """The share of the target incentive a component (its spec as a dict) pays at
+    target; ``None`` for components that are not a share of it."""
+    return REGISTRY[c["type"]].model_construct(**c).ti_weight()
+
+
 #: Smallest group shown in the winners / losers table (as the reports' default).
 MIN_GROUP = 5
 
@@ -252,7 +265,7 @@ class WhatIf:
                     "payout curves"
                 ).format(plan=repr(self.plan.name))
             )
-        scorecards = [c["name"] for c in self.base_spec["components"] if c["type"] == "scorecard"]
+        scorecards = [c["name"] for c in self.base_spec["components"] if REGISTRY[c["type"]].rated]
         if scorecards:
             raise NotImplementedError(
                 _(
@@ -272,7 +285,7 @@ class WhatIf:
             teams={
                 f"{c['name']}@{c['level']}": base.teams[c["name"]]
                 for c in self.base_spec["components"]
-                if c["type"] == "team"
+                if _sums_over_units(c)
             },
         )
         self._ti_cache: dict[str, np.ndarray] = {}
@@ -416,8 +429,7 @@ class WhatIf:
 
     def _individual(self, comps: list[dict]) -> list[dict]:
         """Target-incentive components paid on the rep's own results (not the team)."""
-        return [c for c in comps
-                if c["type"] == "quota_bonus" or (c["type"] == "scorecard" and c.get("weight"))]  # fmt: skip
+        return [c for c in comps if not _sums_over_units(c) and _ti_share(c)]
 
     def _plan_controls(self) -> list[Control]:
         out: list[Control] = []
@@ -456,7 +468,7 @@ class WhatIf:
         comps = spec["components"]
         indiv = self._individual(comps)
         if indiv:
-            share = sum(float(c["weight"]) for c in comps if c["type"] == "team")
+            share = sum(float(c["weight"]) for c in comps if _sums_over_units(c))
             out.append(
                 Control(
                     "plan.team_share", _("team share of target incentive"), group, "share", "",
@@ -581,7 +593,7 @@ class WhatIf:
                     share=f"{share:.0%}"
                 )
             )
-        teams = [c for c in comps if c["type"] == "team"]
+        teams = [c for c in comps if _sums_over_units(c)]
         indiv = self._individual(comps)
         if share > 0 and not teams:
             main = indiv[0] if indiv else comps[self.main]
@@ -598,19 +610,12 @@ class WhatIf:
             comps = [*comps, team]
             teams = [team]
         elif share == 0:
-            comps = [c for c in comps if c["type"] != "team"]
+            comps = [c for c in comps if not _sums_over_units(c)]
             teams = []
         old_team = sum(float(t["weight"]) for t in teams)
         for t in teams:
             t["weight"] = share * (float(t["weight"]) / old_team if old_team else 1 / len(teams))
-        others = sum(
-            float(c.get("weight") or 0.0)
-            for c in comps
-            if c["type"] in ("quota_bonus", "scorecard", "team")
-            and c not in indiv
-            and c not in teams
-        )
-        room = 1.0 - share - others
+        room = 1.0 - share
         if room <= 0:
             raise WhatIfError(
                 _("a team share of {share} leaves nothing for individual measures").format(
