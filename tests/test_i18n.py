@@ -99,10 +99,8 @@ def test_an_unknown_language_is_refused_with_the_known_ones():
         i18n.normalize("fr")
 
 
-def test_the_sample_names_units_positions_and_kpis_in_both_languages():
-    import simlib as sl
-
-    ds = sl.load_dataset(SAMPLE)
+def test_the_sample_names_units_positions_and_kpis_in_both_languages(sample_ds):
+    ds = sample_ds
     lab = load_labels(SAMPLE, ds)
     assert lab.name("unit", "E", "zh-CN") == "华东区"
     assert lab.name("unit", "E", "en") == "East region"
@@ -127,12 +125,10 @@ def test_a_bad_labels_table_is_refused_naming_row_and_column(tmp_path):
         read_labels(f)
 
 
-def test_labels_naming_codes_the_data_lack_are_refused(tmp_path):
+def test_labels_naming_codes_the_data_lack_are_refused(tmp_path, sample_ds):
     import shutil
 
-    import simlib as sl
-
-    ds = sl.load_dataset(SAMPLE)
+    ds = sample_ds
     d = tmp_path / "data"
     shutil.copytree(SAMPLE, d)
     with (d / "labels.csv").open("a", encoding="utf-8") as fh:

@@ -207,9 +207,9 @@ def test_text_files_use_month_and_iso_date_text(tiny_ds, tmp_path):
     assert reps[1] == "r1,N1a,account_manager,2020-01-01,,120000.0,P5"
 
 
-def test_sample_as_gb18030_csv_loads_equal_to_utf8(tmp_path):
+def test_sample_as_gb18030_csv_loads_equal_to_utf8(tmp_path, sample_ds):
     """The bundled sample, written as GB18030 CSV (Excel on a Chinese system), loads equal."""
-    ds = sl.load_dataset(SAMPLE)
+    ds = sample_ds
     gb = ds.save(tmp_path / "sample_gb18030", format="csv", encoding="gb18030")
     back = sl.load_dataset(gb)
     assert_same(ds, back)
@@ -324,8 +324,8 @@ def test_random_valid_datasets_round_trip(tmp_path_factory, ds):
 
 
 @pytest.mark.parametrize(("fmt", "enc"), [("csv", "utf-8-sig"), ("parquet", ""), ("duckdb", "")])
-def test_sample_round_trips_through_other_formats(tmp_path, fmt, enc):
-    ds = sl.load_dataset(SAMPLE)
+def test_sample_round_trips_through_other_formats(tmp_path, fmt, enc, sample_ds):
+    ds = sample_ds
     back = load_dataset(ds.save(_target(tmp_path, fmt, enc), format=fmt, encoding=enc or "utf-8"))
     assert_same(ds, back)
 

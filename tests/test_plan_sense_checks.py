@@ -122,10 +122,10 @@ def scenario_file(tmp_path, plan: dict, data: str, **simulation) -> str:
     return str(f)
 
 
-def test_data_without_gender_runs_with_the_default_groupings(tmp_path):
+def test_data_without_gender_runs_with_the_default_groupings(tmp_path, sample_ds):
     import simlib as sl
 
-    ds = sl.load_dataset(ROOT / "data" / "sample")
+    ds = sample_ds
     reps = ds.reps.drop(columns=["gender"])
     nogender = sl.Dataset(ds.kpis, ds.units, reps, ds.sales, ds.potential, ds.targets)
     data = tmp_path / "data"

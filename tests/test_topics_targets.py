@@ -109,12 +109,10 @@ def test_difficulty_grid_hides_small_groups_and_orders_tenure_by_time():
 
 
 @pytest.fixture(scope="module")
-def sample_report():
-    import simlib as sl
+def sample_report(sample_ds):
     from simlib.spec import load_yaml
 
-    ds = sl.load_dataset("data/sample")
-    return T.build(ds, load_yaml("scenarios/cascades/baseline.yaml"), backtest=False)
+    return T.build(sample_ds, load_yaml("scenarios/cascades/baseline.yaml"), backtest=False)
 
 
 def test_summary_counts_units_outside_the_band_from_the_difficulty_table(sample_report):

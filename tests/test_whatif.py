@@ -236,8 +236,8 @@ def _same_spec(a, b) -> bool:
     return a == b
 
 
-def test_cap_160_to_150_shows_the_effect_of_that_change_alone():
-    ds = sl.load_dataset(ROOT / "data" / "sample")
+def test_cap_160_to_150_shows_the_effect_of_that_change_alone(sample_ds):
+    ds = sample_ds
     app = WhatIfApp(WhatIf(ds, PROPOSED), scenario_dir=ROOT / "reports" / "unused")
     start_total = float(table_values(app)["total_payout"])
     app.set("revenue_bonus.cap", 1.5)

@@ -15,7 +15,6 @@ import pandas as pd
 import pytest
 import yaml
 
-import simlib as sl
 from simlib import i18n
 from simlib.plans import Plan
 from simlib.workbench.cli import main
@@ -39,8 +38,8 @@ ENGLISH_RUN = re.compile(WORD + r"(?:[ ,;:/()]+" + WORD + r"){2,}")
 
 
 @pytest.fixture(scope="module")
-def sample():
-    return sl.load_dataset(ROOT / "data" / "sample")
+def sample(sample_ds):
+    return sample_ds
 
 
 def library_total(ds, spec: dict) -> float:
