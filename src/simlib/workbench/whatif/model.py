@@ -47,14 +47,8 @@ NO_CAP = NO_CAP_ATTAINMENT
 CURVE_TYPES = tuple(t for t, kind in REGISTRY.items() if kind.pays_on_quota)
 
 
-def _sums_over_units(c: dict) -> bool:
-    """Whether a component (its spec as a dict) pays on its unit's result, not the rep's."""
-    return REGISTRY[c["type"]].sums_over_units
-
-
 def _ti_share(c: dict) -> float | None:
-    """The share of the target incentive a component (its spec as a dict) pays at
-    target; ``None`` for components that are not a share of it."""
+    """A component's share of the target incentive (``None``: not paid on it)."""
     return REGISTRY[c["type"]].model_construct(**c).ti_weight()
 
 
@@ -285,7 +279,7 @@ class WhatIf:
             teams={
                 f"{c['name']}@{c['level']}": base.teams[c["name"]]
                 for c in self.base_spec["components"]
-                if _sums_over_units(c)
+                if REGISTRY[c["type"]].sums_over_units
             },
         )
         self._ti_cache: dict[str, np.ndarray] = {}
@@ -429,7 +423,7 @@ class WhatIf:
 
     def _individual(self, comps: list[dict]) -> list[dict]:
         """Target-incentive components paid on the rep's own results (not the team)."""
-        return [c for c in comps if not _sums_over_units(c) and _ti_share(c)]
+        return [c for c in comps if not REGISTRY[c["type"]].sums_over_units and _ti_share(c)]
 
     def _plan_controls(self) -> list[Control]:
         out: list[Control] = []
@@ -468,7 +462,7 @@ class WhatIf:
         comps = spec["components"]
         indiv = self._individual(comps)
         if indiv:
-            share = sum(float(c["weight"]) for c in comps if _sums_over_units(c))
+            share = sum(float(c["weight"]) for c in comps if REGISTRY[c["type"]].sums_over_units)
             out.append(
                 Control(
                     "plan.team_share", _("team share of target incentive"), group, "share", "",
@@ -593,7 +587,7 @@ class WhatIf:
                     share=f"{share:.0%}"
                 )
             )
-        teams = [c for c in comps if _sums_over_units(c)]
+        teams = [c for c in comps if REGISTRY[c["type"]].sums_over_units]
         indiv = self._individual(comps)
         if share > 0 and not teams:
             main = indiv[0] if indiv else comps[self.main]
@@ -610,7 +604,7 @@ class WhatIf:
             comps = [*comps, team]
             teams = [team]
         elif share == 0:
-            comps = [c for c in comps if not _sums_over_units(c)]
+            comps = [c for c in comps if not REGISTRY[c["type"]].sums_over_units]
             teams = []
         old_team = sum(float(t["weight"]) for t in teams)
         for t in teams:
