@@ -688,10 +688,10 @@ def test_sensitivity_and_break_even_agree_with_brute_force():
             # brute force on a fine grid between today's weight and the break-even point
             end = t_star if not np.isnan(t_star) else (1.0 if direction > 0 else 0.0)
             grid = np.linspace(w[k], end, 400)[1:-1]
-            for t in grid:
-                wt = sl.appraisal.shift_weight(w, k, t)
-                g = app.rate(app.effective @ wt + app.offset)
-                assert ((g == 0) == top0).all(), (row["kpi"], t)
+            scores = np.stack([app.effective @ sl.appraisal.shift_weight(w, k, t) for t in grid])
+            g = app.rate(scores + app.offset)  # each row rated on its own
+            same = ((g == 0) == top0).all(axis=1)
+            assert same.all(), (row["kpi"], grid[~same][:1])
             if not np.isnan(t_star):
                 beyond = t_star + direction * 1e-3
                 wt = sl.appraisal.shift_weight(w, k, beyond)
@@ -979,7 +979,11 @@ def _assert_break_even_by_brute_force(app):
     last = len(app.scorecard.rating.grades) - 1
 
     def member(t, k, label):
-        g = app.rate(app.effective @ sl.appraisal.shift_weight(w, k, t) + app.offset)
+        """Membership of the group at each weight in ``t`` (rows), every row rated on
+        its own (rate takes (..., reps) scores)."""
+        t = np.atleast_1d(t)
+        scores = np.stack([app.effective @ sl.appraisal.shift_weight(w, k, x) for x in t])
+        g = app.rate(scores + app.offset)
         return g == (0 if label == "top" else last)
 
     checked = 0
@@ -989,8 +993,9 @@ def _assert_break_even_by_brute_force(app):
         for side, direction, limit in (("up", 1, 1.0), ("down", -1, 0.0)):
             t_star = row[f"weight_{side}"]
             end = limit if np.isnan(t_star) else t_star
-            for t in np.linspace(w[k], end, 301)[1:-1]:
-                assert (member(t, k, row["group"]) == inside).all(), (row["kpi"], side, t)
+            grid = np.linspace(w[k], end, 301)[1:-1]
+            same = (member(grid, k, row["group"]) == inside).all(axis=1)
+            assert same.all(), (row["kpi"], side, grid[~same][:1])
             if not np.isnan(t_star):
                 beyond = np.clip(t_star + direction * 1e-6, 0.0, 1.0)
                 assert (member(beyond, k, row["group"]) != inside).any(), (row["kpi"], side)
