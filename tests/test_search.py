@@ -283,7 +283,7 @@ def hm_file(data: str, r: float, c: float, sigma: float) -> dict:
             "frontier": {},
             "screening": {"draws": 40},
             "confirmation": {"draws": 40, "designs": 2},
-            "optimizer": {"population": 8, "generations": 15, "polish": True, "seed": 1},
+            "optimizer": {"population": 5, "generations": 6, "polish": True, "seed": 1},
         },
     )
 
@@ -301,7 +301,7 @@ def test_search_recovers_the_holmstrom_milgrom_commission(small_data, r, c, sigm
     beta_star = 1.0 / (1.0 + r * c * sigma**2)
     res = run_search(Scenario.from_dict(hm_file(small_data, r, c, sigma)))
     beta = res.recommended.values["plan.components[0].rate"]
-    assert beta == pytest.approx(beta_star, rel=0.02)
+    assert beta == pytest.approx(beta_star, rel=0.005)  # found within 0.15%
     # Every other commission screened earns less, on the same random years.
     best = res.recommended.metrics["contribution"]
     assert all(e.metrics["contribution"] <= best + 1e-6 * abs(best) for e in res.evaluations)
