@@ -250,7 +250,7 @@ tg = bh.dense_targets(ds, kpi, periods, ds.reps["rep_id"].to_numpy())
 att_q = bh.period_attainment(x, tg, periods, "quarter")
 # Reps bunch around the thresholds of the plan they were paid under: the one in force.
 quota_curve = next(
-    (in_force.curve(c.name) for c in in_force.components if c.type in ("quota_bonus", "team")),
+    (in_force.curve(c.name) for c in in_force.components if c.pays_on_quota),
     None,
 )
 kinks = sorted({1.0, *([quota_curve.threshold] if quota_curve is not None else [])})

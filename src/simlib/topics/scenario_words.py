@@ -104,7 +104,8 @@ def _positions_words(p: Any) -> str:
 
 def _component_words(c: dict) -> str:
     t = c.get("type", "")
-    kind = _(REGISTRY[t].type_words) if t in REGISTRY else _code(t) if t else _("component")
+    words = REGISTRY[t].type_words if t in REGISTRY else ""
+    kind = _(words) if words else _code(t) if t else _("component")
     bits = [f"{kind} {c.get('name')!r}"]
     if c.get("kpi"):
         bits.append(

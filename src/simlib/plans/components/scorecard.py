@@ -42,7 +42,7 @@ class Scorecard(PlanComponent):
 
     _pts = field_validator("curve", mode="before")(as_points)
 
-    type_words: ClassVar[str] = N_("scorecard bonus")
+    type_words: ClassVar[str] = N_("scorecard")
     rated: ClassVar[bool] = True
 
     # ------------------------------------------------------------------- spec

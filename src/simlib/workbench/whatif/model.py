@@ -651,12 +651,11 @@ class WhatIf:
 
     def _evaluate(self, plan) -> WhatIfResult:
         from simlib.plans.core import PreparedPlan
-        from simlib.plans.spec import Team
 
         base = self._prep.base
         teams = {}
         for c in plan.spec.components:
-            if isinstance(c, Team):
+            if c.sums_over_units:
                 key = f"{c.name}@{c.level}"
                 if key not in self._prep.teams:
                     self._prep.teams[key] = plan.prepare(
