@@ -25,7 +25,7 @@ from typed_contract import assert_typed_contract
 
 import simlib as sl
 from simlib.data.dataset import Dataset
-from simlib.data.parse import month_ordinals, to_dates
+from simlib.data.parse import month_ordinals, text_codes, to_dates
 from simlib.data.validate import MAX_ROWS_PER_CHECK, validate_cli, validate_tables
 from simlib.errors import DataValidationError
 from simlib.workbench.cli import main
@@ -694,3 +694,21 @@ def test_duplicate_keys_found_are_the_rows_pandas_calls_duplicated(monkeypatch, 
     parses = raw["period"].isin(["2026-01", "2026-02", "2031-12"])
     keys = raw.loc[parses, ["unit_id", "rep_id", "period", "kpi"]].fillna("<empty>")
     assert found == sorted(keys.index[keys.duplicated(keep="first")].tolist())
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    cells=st.lists(
+        st.one_of(st.none(), st.sampled_from(["", " ", "\t", "r1", "r1 ", " r2", "é", "1"]),
+                  st.text(max_size=4)),
+        max_size=30,
+    ),
+    dtype=st.sampled_from(["str", "string"]),
+)  # fmt: skip
+def test_text_codes_of_a_text_column_equal_those_of_the_same_cells_as_objects(cells, dtype):
+    # A text column takes a shorter way when no cell is blank; as objects the same cells
+    # take the general one (blank cells empty, values that read alike merged).
+    text = text_codes(pd.Series(cells, dtype=dtype))
+    general = text_codes(pd.Series(cells, dtype=object))
+    assert text.uniques.tolist() == general.uniques.tolist()
+    np.testing.assert_array_equal(text.codes, general.codes)

@@ -123,6 +123,9 @@ def text_codes(s: pd.Series) -> TextCodes:
     """A column as text codes: numbers become their text (``1.0`` -> ``"1"``), dates
     ISO text, and blank or whitespace-only cells empty (code -1)."""
     codes, raw = factorize(s)
+    if isinstance(s.dtype, pd.StringDtype) and not any(v.strip() == "" for v in raw):
+        # Text with no blank cell: each distinct value is its own text, in the same order.
+        return TextCodes(codes, raw)
     text = np.array([cell_text(v) for v in raw], dtype=object)
     empty = np.array([t is None for t in text], dtype=bool)
     # Distinct raw values may share a text (1 and "1"): merge them.
