@@ -303,6 +303,6 @@ def strip_ids(t: TextCodes, src: TableSource, col: str, pr: ProblemList) -> Text
     )
     codes, uniques = pd.factorize(pd.Series(stripped, dtype=object))
     return TextCodes(
-        np.where(t.codes >= 0, codes[np.maximum(t.codes, 0)], -1).astype(np.int64),
+        np.where(t.codes >= 0, codes[np.maximum(t.codes, 0)], -1).astype(np.int32),
         np.asarray(uniques, dtype=object),
     )

@@ -85,9 +85,12 @@ DATE_EXPECTED = N_(
 
 @dataclass
 class TextCodes:
-    """A text column as integer codes into distinct values (-1 = empty)."""
+    """A text column as integer codes into distinct values (-1 = empty).
 
-    codes: np.ndarray
+    Codes are int32 (4 bytes a cell): a loaded table's text columns keep them until
+    every check has run, and at tens of millions of rows that is a gigabyte or more."""
+
+    codes: np.ndarray  # int32
     uniques: np.ndarray  # object array of str
 
     def series(self, dtype: str) -> pd.Series:
@@ -123,6 +126,7 @@ def text_codes(s: pd.Series) -> TextCodes:
     """A column as text codes: numbers become their text (``1.0`` -> ``"1"``), dates
     ISO text, and blank or whitespace-only cells empty (code -1)."""
     codes, raw = factorize(s)
+    codes = codes.astype(np.int32)
     if isinstance(s.dtype, pd.StringDtype) and not any(v.strip() == "" for v in raw):
         # Text with no blank cell: each distinct value is its own text, in the same order.
         return TextCodes(codes, raw)
@@ -132,7 +136,7 @@ def text_codes(s: pd.Series) -> TextCodes:
     text_codes, text_uniques = pd.factorize(pd.Series(np.where(empty, "", text), dtype=object))
     remap = np.where(empty, -1, text_codes)
     new_codes = np.where(codes >= 0, remap[np.maximum(codes, 0)] if len(remap) else -1, -1)
-    return TextCodes(new_codes.astype(np.int64), np.asarray(text_uniques, dtype=object))
+    return TextCodes(new_codes.astype(np.int32), np.asarray(text_uniques, dtype=object))
 
 
 def missing_mask(s: pd.Series) -> np.ndarray:

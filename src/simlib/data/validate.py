@@ -499,7 +499,7 @@ def _check_assigned(t: Table, value_col: str, known: _Known, pr: ProblemList) ->
     for c in ("unit_id", "rep_id"):
         if c not in t.cols:
             t.cols[c] = pd.Series(pd.array([pd.NA] * t.n, dtype="string"))
-            t.text[c] = TextCodes(np.full(t.n, -1, np.int64), np.array([], dtype=object))
+            t.text[c] = TextCodes(np.full(t.n, -1, np.int32), np.array([], dtype=object))
     has_u = t.cols["unit_id"].notna().to_numpy()
     has_r = t.cols["rep_id"].notna().to_numpy()
     pr.rows(
