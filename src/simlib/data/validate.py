@@ -154,7 +154,7 @@ def _check_duplicates(t: Table, key_cols: list[str], pr: ProblemList) -> None:
         key_space *= part[1] + 1
     # The marking array holds key_space bytes: bounded by the row count (every key
     # part is dense over the values present), never by a span of months.
-    usable = key[t.usable]
+    usable = key if t.usable.all() else key[t.usable]
     if t.n and key_space <= 4 * t.n + DENSE_KEY_SPACE:
         # Dense keys: one pass marking the keys seen (a byte each) settles the usual
         # case, no duplicates, when as many keys are seen as there are rows.
@@ -166,6 +166,8 @@ def _check_duplicates(t: Table, key_cols: list[str], pr: ProblemList) -> None:
     else:
         # Sparse keys: sorted, no two neighbours equal (a hash table of every key
         # would hold several times the rows' memory).
+        if usable is key:  # the key stays in row order for the report below
+            usable = usable.copy()
         usable.sort()
         if not (usable[1:] == usable[:-1]).any():
             return
@@ -202,13 +204,13 @@ def _lookup(t: Table, col: str, known: pd.Index) -> tuple[np.ndarray, np.ndarray
     """Index of each row's value in ``known`` (-1 unknown) and a mask of rows with a value."""
     tx = t.text[col]
     u_idx = (
-        known.get_indexer(pd.Index(tx.uniques.astype(str)))
+        known.get_indexer(pd.Index(tx.uniques.astype(str))).astype(np.int32)
         if len(tx.uniques)
-        else np.zeros(0, np.int64)
+        else np.zeros(0, np.int32)
     )
     has = tx.codes >= 0
     idx = np.where(has, u_idx[np.maximum(tx.codes, 0)] if len(u_idx) else -1, -1)
-    return idx.astype(np.int64), has
+    return idx.astype(np.int32, copy=False), has
 
 
 def _check_refs(
@@ -216,7 +218,7 @@ def _check_refs(
 ) -> np.ndarray:
     """Report values of ``col`` not in ``known``; returns each row's index into it (-1 = none)."""
     if known is None or col not in t.text:
-        return np.full(t.n, -1, np.int64)
+        return np.full(t.n, -1, np.int32)
     idx, has = _lookup(t, col, known)
     bad = has & (idx < 0) & t.usable
     expected = _("{what} listed in {table}").format(what=what, table=target)
@@ -399,7 +401,7 @@ def _check_reps(r: Table, known: _Known, pr: ProblemList) -> None:
 def _check_values(t: Table, value_col: str, what: str, known: _Known, pr: ProblemList) -> None:
     """Unknown KPIs, negatives, absurd magnitudes and rates out of range in a fact table."""
     v_all = t.cols[value_col].to_numpy(dtype=float)
-    huge = t.usable & (np.abs(np.nan_to_num(v_all)) >= MAX_AMOUNT)
+    huge = t.usable & (np.abs(v_all) >= MAX_AMOUNT)  # an empty value (NaN) is not huge
     pr.rows(
         t.src,
         np.flatnonzero(huge),
@@ -498,15 +500,22 @@ def _check_assigned(t: Table, value_col: str, known: _Known, pr: ProblemList) ->
     """Potential and targets: per unit or per rep, known KPIs, one row per key."""
     for c in ("unit_id", "rep_id"):
         if c not in t.cols:
-            t.cols[c] = pd.Series(pd.array([pd.NA] * t.n, dtype="string"))
             t.text[c] = TextCodes(np.full(t.n, -1, np.int32), np.array([], dtype=object))
+            t.cols[c] = t.text[c].series("string")  # every cell empty, built from codes
     has_u = t.cols["unit_id"].notna().to_numpy()
     has_r = t.cols["rep_id"].notna().to_numpy()
     pr.rows(
         t.src,
         np.flatnonzero(has_u == has_r),
         "unit_id, rep_id",
-        (t.cols["unit_id"].astype(str) + " / " + t.cols["rep_id"].astype(str)),
+        lambda p: [
+            " / ".join(
+                str(v)
+                for v in (t.cols["unit_id"].iloc[i], t.cols["rep_id"].iloc[i])
+                if not pd.isna(v)
+            )
+            for i in p
+        ],  # fmt: skip
         _("exactly one of unit_id or rep_id in each row"),
     )
     t.usable &= has_u != has_r
