@@ -502,20 +502,13 @@ def _check_assigned(t: Table, value_col: str, known: _Known, pr: ProblemList) ->
         if c not in t.cols:
             t.text[c] = TextCodes(np.full(t.n, -1, np.int32), np.array([], dtype=object))
             t.cols[c] = t.text[c].series("string")  # every cell empty, built from codes
-    has_u = t.cols["unit_id"].notna().to_numpy()
-    has_r = t.cols["rep_id"].notna().to_numpy()
+    u, r = t.cols["unit_id"], t.cols["rep_id"]
+    has_u, has_r = u.notna().to_numpy(), r.notna().to_numpy()
     pr.rows(
         t.src,
-        np.flatnonzero(has_u == has_r),
+        np.flatnonzero(has_u == has_r),  # both ids, or neither (found: nothing)
         "unit_id, rep_id",
-        lambda p: [
-            " / ".join(
-                str(v)
-                for v in (t.cols["unit_id"].iloc[i], t.cols["rep_id"].iloc[i])
-                if not pd.isna(v)
-            )
-            for i in p
-        ],  # fmt: skip
+        lambda p: [f"{u.iloc[i]} / {r.iloc[i]}" if has_u[i] else "" for i in p],
         _("exactly one of unit_id or rep_id in each row"),
     )
     t.usable &= has_u != has_r
