@@ -3,7 +3,9 @@
 A private (``_underscore``) name is its module's own business: it may change or go
 without notice, so a module importing one from elsewhere breaks when it does.
 import-linter's own contracts see modules, not names; this one reads each module's
-``from ... import`` statements. Registered in ``pyproject.toml`` (``contract_types``)
+imports and the names it reaches through the modules it imported
+(``bh.estimate._sales``). An object's private attributes are beyond a reading of the
+source: they are left to review. Registered in ``pyproject.toml`` (``contract_types``)
 and run by ``lint-imports`` (``make lint``, CI).
 
 Allowed: gettext's ``_`` (:mod:`simlib.i18n`), and a package's private *modules*
@@ -25,12 +27,30 @@ from importlinter import Contract, ContractCheck, fields, output
 def private_imports(
     source_text: str, me: str, is_package: bool, is_module: Callable[[str], bool]
 ) -> set[tuple[str, str, int]]:
-    """(importer, imported private name, line) for every ``from <root>... import _x`` in
-    a module's source (``me``: its dotted name; ``is_module``: whether a dotted name is a
-    module of the project)."""
+    """(importer, private name, line) for every private name of another module that a
+    module's source imports (``from <root>... import _x``) or reaches through a module it
+    imported (``bh.estimate._sales``). ``me``: its dotted name; ``is_module``: whether a
+    dotted name is a module of the project."""
     package = me if is_package else me.rpartition(".")[0]
     found = set()
-    for node in ast.walk(ast.parse(source_text)):
+    modules: dict[str, str] = {}  # names bound to the project's modules here
+
+    def check(source: str, name: str, line: int) -> None:
+        if source == me or not name.startswith("_") or name.startswith("__") or name == "_":
+            return
+        full = f"{source}.{name}"
+        if is_module(full) and me.startswith(source + "."):
+            return  # a package's private module, used inside the package
+        found.add((me, full, line))
+
+    tree = ast.parse(source_text)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if is_module(alias.name.split(".")[0]):
+                    bound = alias.name if alias.asname else alias.name.split(".")[0]
+                    modules[alias.asname or bound] = bound
+            continue
         if not isinstance(node, ast.ImportFrom):
             continue
         if node.level:
@@ -40,16 +60,30 @@ def private_imports(
             source = node.module
         else:
             continue
-        if source == me or not is_module(source.split(".")[0]):
+        if not is_module(source.split(".")[0]):
             continue
         for alias in node.names:
-            name = alias.name
-            if not name.startswith("_") or name.startswith("__") or name == "_":
-                continue
-            full = f"{source}.{name}"
-            if is_module(full) and me.startswith(source + "."):
-                continue  # a package's private module, used inside the package
-            found.add((me, full, node.lineno))
+            check(source, alias.name, node.lineno)
+            if is_module(f"{source}.{alias.name}"):
+                modules[alias.asname or alias.name] = f"{source}.{alias.name}"
+    # Private names reached through a module: ``bh.estimate._sales``.
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Attribute):
+            continue
+        chain, value = [node.attr], node.value
+        while isinstance(value, ast.Attribute):
+            chain.append(value.attr)
+            value = value.value
+        if not isinstance(value, ast.Name) or value.id not in modules:
+            continue
+        *path, name = reversed(chain)
+        source = modules[value.id]
+        for part in path:
+            if not is_module(f"{source}.{part}"):
+                break
+            source = f"{source}.{part}"
+        else:
+            check(source, name, node.lineno)
     return found
 
 

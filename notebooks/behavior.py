@@ -370,7 +370,7 @@ if did is not None:
         )
     display(B.estimates_table(list(did.values())))
     display(Markdown(_("*Caveat:* {caveat}").format(caveat=did["effect"].caveat)))
-    x_did, p_did, r_did = bh.estimate._sales(ds, kpi)
+    x_did, p_did, r_did = bh.estimate.kpi_sales(ds, kpi)
     treated = ds.reps.set_index("rep_id").loc[r_did, "position"].to_numpy() == did_position
     es, pre = bh.did_event_study(x_did, p_did, treated, did_change)
     display(

@@ -1,6 +1,7 @@
 """The private-names contract (``lint/private_names.py``, run by ``lint-imports``) sees
-what it must: a private name imported from another module, relative or absolute, and
-lets gettext's ``_`` and a package's own private modules through."""
+what it must: a private name imported from another module, relative or absolute, or
+reached through a module (``bh.estimate._sales``), and lets gettext's ``_`` and a
+package's own private modules through."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ def _contract_module():
 
 
 MODULES = {"simlib", "simlib.scenario", "simlib.workbench", "simlib.workbench._helper",
-           "simlib.data", "simlib.data.synthetic", "simlib.data.synthetic._core"}  # fmt: skip
+           "simlib.data", "simlib.data.synthetic", "simlib.data.synthetic._core",
+           "simlib.behavior", "simlib.behavior.estimate"}  # fmt: skip
 
 
 def test_the_contract_sees_private_names_imported_from_another_module():
@@ -48,3 +50,24 @@ def test_a_package_may_use_its_own_private_module():
         MODULES.__contains__,
     )
     assert found == set()
+
+
+def test_the_contract_sees_private_names_reached_through_a_module():
+    source = (
+        "import simlib.behavior as bh\n"
+        "from simlib import behavior\n"
+        "import simlib\n"
+        "x = bh.estimate._sales(ds)\n"
+        "y = behavior.estimate._sales\n"
+        "z = simlib.behavior.estimate._sales\n"
+        "ok = bh.estimate.kpi_sales(ds)._private  # an object's attribute: not a module's\n"
+        "also_ok = plan._arrays\n"
+    )
+    found = _contract_module().private_imports(
+        source, "simlib.topics.t", False, MODULES.__contains__
+    )
+    assert found == {
+        ("simlib.topics.t", "simlib.behavior.estimate._sales", 4),
+        ("simlib.topics.t", "simlib.behavior.estimate._sales", 5),
+        ("simlib.topics.t", "simlib.behavior.estimate._sales", 6),
+    }

@@ -166,7 +166,8 @@ def dense_targets(ds, kpi: str, periods: pd.PeriodIndex, rep_ids: np.ndarray) ->
     return out
 
 
-def _sales(ds, kpi: str, periods: pd.PeriodIndex | None = None):
+def kpi_sales(ds, kpi: str, periods: pd.PeriodIndex | None = None):
+    """One KPI's monthly sales as (reps, months), with the months and the reps' ids."""
     if kpi not in ds.kpi_names:
         raise BehaviorError(
             _("kpi: {kpi!r} is not in the dataset's KPIs {kpi_names}").format(
@@ -233,7 +234,7 @@ def quarter_end_lift(sales: np.ndarray, periods: pd.PeriodIndex) -> Estimate:
 
 
 def quarter_end_lift_ds(ds, kpi: str = "revenue") -> Estimate:
-    x, periods, _groups = _sales(ds, kpi)
+    x, periods, _groups = kpi_sales(ds, kpi)
     return quarter_end_lift(x, periods)
 
 
@@ -361,7 +362,7 @@ def threshold_bunching_ds(
     ds, kpi: str = "revenue", period: str = "quarter", kink: float = 1.0, **kw
 ) -> Estimate:
     months_in_period(period)
-    x, periods, rep_ids = _sales(ds, kpi)
+    x, periods, rep_ids = kpi_sales(ds, kpi)
     tg = dense_targets(ds, kpi, periods, rep_ids)
     return threshold_bunching(period_attainment(x, tg, periods, period), kink=kink, **kw)
 
@@ -440,7 +441,7 @@ def ratchet_test_ds(ds, kpi: str = "revenue") -> dict[str, Estimate]:
     ``holdback_bunching`` is :func:`threshold_bunching` on annual attainment at
     100%: reps holding back sales beyond quota pile up just above it.
     """
-    x, periods, rep_ids = _sales(ds, kpi)
+    x, periods, rep_ids = kpi_sales(ds, kpi)
     tg = dense_targets(ds, kpi, periods, rep_ids)
     out = target_revision(annual_pairs(x, tg, periods))
     att = period_attainment(x, tg, periods, "year")
@@ -689,7 +690,7 @@ def did_effect_ds(
     ds, treated_position: str, change: str, kpi: str = "revenue", rate_ratio: float | None = None
 ) -> dict[str, Estimate]:
     """:func:`did_effect` with the treated group given by a position in ``ds.reps``."""
-    x, periods, rep_ids = _sales(ds, kpi)
+    x, periods, rep_ids = kpi_sales(ds, kpi)
     pos = ds.reps.set_index("rep_id").loc[rep_ids, "position"].to_numpy()
     if treated_position not in set(pos):
         raise BehaviorError(

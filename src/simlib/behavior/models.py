@@ -232,8 +232,8 @@ class ResponseContext:
             k = self.kpis.index(comp.kpi)
             y = self.expected[..., k].sum(axis=1)
             q = np.nansum(self.targets[..., k], axis=1)
-            ty = self.plan._team_sum(name, y[:, None])[:, 0]
-            tq = self.plan._team_sum(name, q[:, None])[:, 0]
+            ty = self.plan.team_sum(name, y[:, None])[:, 0]
+            tq = self.plan.team_sum(name, q[:, None])[:, 0]
             with np.errstate(invalid="ignore", divide="ignore"):
                 w = np.where(ty > 0, y / ty, 0.0)
                 ta = np.where(tq > 0, ty / tq, 0.0)

@@ -252,7 +252,7 @@ class ChunkKernel:
             score = full[..., None]
         # One contiguous (draws, reps, months) array per KPI the plan reads (a view of
         # the KPI-major draws): every pass of the plan arithmetic streams through memory.
-        needed = set(self.plan._kpis_needed())
+        needed = set(self.plan.kpis_needed())
         actual = {
             k: np.ascontiguousarray(sales[..., i]) for i, k in enumerate(self.kpis) if k in needed
         }

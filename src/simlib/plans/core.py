@@ -375,7 +375,7 @@ class PreparedPlan:
         """Check and keep the actuals and targets of every KPI the plan reads; the full
         shape ``(..., reps, months)`` of the payments."""
         R, T = self.shape
-        needed = self._kpis_needed()
+        needed = self.kpis_needed()
         missing = [k for k in needed if k not in actual]
         if missing:
             raise KeyError(
@@ -544,7 +544,8 @@ class PreparedPlan:
         return earned, extra
 
     # ----------------------------------------------------------------- stages
-    def _kpis_needed(self) -> list[str]:
+    def kpis_needed(self) -> list[str]:
+        """The KPIs the plan's components read, in the order they name them."""
         out: list[str] = []
         for c in self.spec.components:
             for k in c.kpis():

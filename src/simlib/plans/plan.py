@@ -345,7 +345,8 @@ class Plan:
         return worked / days[None, :]
 
     # --------------------------------------------------------------- evaluate
-    def _arrays(self, actuals, targets, reps, periods):
+    def arrays(self, actuals, targets, reps, periods):
+        """Actuals and targets per KPI on the (reps, months) grid, and the months."""
         _require(actuals, "actuals", ["rep_id", "period", "kpi", "value"])
         _require(targets, "targets", ["rep_id", "period", "kpi", "target"])
         if periods is None:
@@ -535,7 +536,7 @@ class Plan:
             )
         paid = covered[keep]
         reps = reps.loc[keep].reset_index(drop=True)
-        a, q, periods = self._arrays(actuals, targets, reps, periods)
+        a, q, periods = self.arrays(actuals, targets, reps, periods)
         self._warn_no_targets(a, q, reps, paid)
         prep = self.prepare(reps, periods, ds=ds, leave=leave, kpi_rules=kpi_rules, paid=paid)
         score = self._score_array(scores, reps, periods)

@@ -244,7 +244,7 @@ def recovery_check(reps: int, seed: int) -> F.Table:
     sales_kpi = "revenue"  # the generator's own sales-value KPI
 
     def series(d):
-        x, p, r = bh.estimate._sales(d, sales_kpi)
+        x, p, r = bh.estimate.kpi_sales(d, sales_kpi)
         return x, bh.dense_targets(d, sales_kpi, p, r), p
 
     found = [

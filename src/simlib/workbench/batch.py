@@ -602,7 +602,7 @@ def _rerender(out_dir: Path, store, workers: int, echo) -> BatchResult:
 
     started = time.perf_counter()
     path = store.path
-    batches = store._df("SELECT DISTINCT batch FROM batch_items")["batch"].tolist()
+    batches = store.batches()
     if len(batches) != 1:
         raise NotebookError(
             _("{path}: expected one batch, found {batches}").format(path=path, batches=batches)

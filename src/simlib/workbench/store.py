@@ -405,6 +405,10 @@ class Store:
             return self._df("SELECT * FROM run_log ORDER BY logged_at")
         return self._df("SELECT * FROM run_log WHERE batch = ? ORDER BY logged_at", [batch])
 
+    def batches(self) -> list[str]:
+        """The batches the store holds items of."""
+        return self._df("SELECT DISTINCT batch FROM batch_items")["batch"].tolist()
+
     def items(self, batch: str) -> pd.DataFrame:
         """Latest state of each scenario of a batch, in file order."""
         return self._df("SELECT * FROM batch_items WHERE batch = ? ORDER BY position", [batch])

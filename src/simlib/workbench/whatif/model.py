@@ -270,7 +270,7 @@ class WhatIf:
             )
         self.main = main
         self.main_kpi = self.base_spec["components"][main]["kpi"]
-        self._actual, self._target, self.periods = self.plan._arrays(
+        self._actual, self._target, self.periods = self.plan.arrays(
             act, tg, self.reps, self.periods
         )
         base = self.plan.prepare(self.reps, self.periods, hierarchy=h, kpi_rules=ds.kpis)
