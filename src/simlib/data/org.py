@@ -98,7 +98,7 @@ class Hierarchy:
         self.levels: list[str] = _order_levels(self.level_of, parent, depth)
         self._level_rank = {lvl: i for i, lvl in enumerate(self.levels)}
         self.root = str(ids[roots[0]])
-        # ancestors[i, d] = index of unit i's ancestor at depth d (or -1).
+        #: ancestors[i, d]: the index of unit i's ancestor at depth d (-1: none).
         max_depth = int(depth.max())
         anc = np.full((len(ids), max_depth + 1), -1, dtype=np.int64)
         cur = np.arange(len(ids))
@@ -106,7 +106,7 @@ class Hierarchy:
             ok = cur >= 0
             anc[np.flatnonzero(ok), depth[cur[ok]]] = cur[ok]
             cur = np.where(ok, parent[np.maximum(cur, 0)], -1)
-        self._ancestors = anc
+        self.ancestors = anc
 
     @classmethod
     def of(cls, ds: Dataset) -> Hierarchy:
@@ -149,7 +149,7 @@ class Hierarchy:
     def subtree(self, unit_id: str) -> list[str]:
         """The unit and every unit below it."""
         (i,) = self._idx(unit_id)
-        return self.unit_ids[(self._ancestors == i).any(axis=1)].tolist()
+        return self.unit_ids[(self.ancestors == i).any(axis=1)].tolist()
 
     def ancestor_at(self, unit_ids: Sequence[str] | np.ndarray, level: str) -> np.ndarray:
         """For each unit, the unit that stands for it at ``level``.
@@ -163,7 +163,7 @@ class Hierarchy:
         """
         rank = self.level_rank(level)
         idx = self._idx(unit_ids)
-        anc = self._ancestors[idx]  # (n, depth+1)
+        anc = self.ancestors[idx]  # (n, depth+1)
         valid = anc >= 0
         lvl_rank = np.full(anc.shape, 10**6)
         ranks = np.array([self._level_rank[x] for x in self.level_of])

@@ -422,7 +422,7 @@ def difficulty(
         Pb = _cond_p(gap, have, s_common, s_idio, np.array([-z90, z90]), lower_better)
 
         # Units: every rep counts for each of its ancestors.
-        anc = h._ancestors[h.index.get_indexer(r["unit_id"].astype(str))]
+        anc = h.ancestors[h.index.get_indexer(r["unit_id"].astype(str))]
         us = _group_shares(P, Pb, have, wz, [anc[:, c] for c in range(anc.shape[1])], U)
         nall = np.zeros(U)
         fsum = np.zeros(U)
@@ -591,7 +591,7 @@ def _unit_own_trend(
             .unstack("last")
         )
         unit_of = ds.reps.set_index("rep_id")["unit_id"].reindex(per.index).astype(str)
-        anc = h._ancestors[h.index.get_indexer(unit_of.to_numpy())]
+        anc = h.ancestors[h.index.get_indexer(unit_of.to_numpy())]
         v1 = per.get(True, pd.Series(0.0, index=per.index)).to_numpy(dtype=float)
         v0 = per.get(False, pd.Series(0.0, index=per.index)).to_numpy(dtype=float)
         t1, t0 = np.zeros(U), np.zeros(U)
@@ -698,7 +698,7 @@ def gap_analysis(
         ak = a[a["kpi"] == kpi]
         rep_a = ak.groupby("rep_id")["value"].agg("mean" if rate else "sum")
         unit_of = ds.reps.set_index("rep_id")["unit_id"].reindex(rep_a.index)
-        anc = h._ancestors[h.index.get_indexer(unit_of.astype(str))]
+        anc = h.ancestors[h.index.get_indexer(unit_of.astype(str))]
         U = len(h.unit_ids)
         tot = np.zeros(U)
         cnt = np.zeros(U)

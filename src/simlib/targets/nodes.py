@@ -94,7 +94,7 @@ class NodeTree:
         )
         self.is_rep = np.arange(self.N) >= U
         # Ancestor units of each rep (columns by depth), for subtree sums.
-        self.rep_anc = h._ancestors[self.rep_unit]
+        self.rep_anc = h.ancestors[self.rep_unit]
         unit_of_node = np.where(
             self.is_rep, h.unit_ids[np.clip(self.parent, 0, None)], self.node_id
         )
@@ -278,7 +278,7 @@ def last_year_actual(ds: Dataset, tree: NodeTree, kpi: str, year: int, mean: boo
         per_rep = np.where(has, tot_r / wt_r if mean else tot_r, np.nan)
     unit_w = wt_r if mean else np.ones(nR)
     uidx = tree.h.index.get_indexer(ds.reps["unit_id"].astype(str))
-    anc = tree.h._ancestors[uidx[has]]
+    anc = tree.h.ancestors[uidx[has]]
     vals = np.nan_to_num(per_rep[has])
     wk = ds.kpi(kpi).get("weight_kpi")
     weighted = mean and wk is not None and not pd.isna(wk) and str(wk) != ""
