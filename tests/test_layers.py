@@ -23,6 +23,10 @@ MODULES = {"simlib", "simlib.scenario", "simlib.workbench", "simlib.workbench._h
            "simlib.behavior", "simlib.behavior.estimate"}  # fmt: skip
 
 
+def private_names(source: str, me: str, is_package: bool = False) -> set:
+    return _contract_module().private_imports(source, me, is_package, MODULES.__contains__)
+
+
 def test_the_contract_sees_private_names_imported_from_another_module():
     source = (
         "from simlib.scenario import _get, Scenario\n"
@@ -31,9 +35,7 @@ def test_the_contract_sees_private_names_imported_from_another_module():
         "from simlib.data.synthetic import _core\n"
         "from pandas import _libs\n"
     )
-    found = _contract_module().private_imports(
-        source, "simlib.workbench.m", False, MODULES.__contains__
-    )
+    found = private_names(source, "simlib.workbench.m")
     # _helper is a private module of the importer's own package, but imported by a
     # module beside it: allowed. synthetic._core from outside its package: not.
     assert found == {
@@ -43,13 +45,8 @@ def test_the_contract_sees_private_names_imported_from_another_module():
 
 
 def test_a_package_may_use_its_own_private_module():
-    found = _contract_module().private_imports(
-        "from simlib.data.synthetic import _core\nfrom . import _core as c\n",
-        "simlib.data.synthetic",
-        True,
-        MODULES.__contains__,
-    )
-    assert found == set()
+    source = "from simlib.data.synthetic import _core\nfrom . import _core as c\n"
+    assert private_names(source, "simlib.data.synthetic", is_package=True) == set()
 
 
 def test_the_contract_sees_private_names_reached_through_a_module():
@@ -63,9 +60,7 @@ def test_the_contract_sees_private_names_reached_through_a_module():
         "ok = bh.estimate.kpi_sales(ds)._private  # an object's attribute: not a module's\n"
         "also_ok = plan._arrays\n"
     )
-    found = _contract_module().private_imports(
-        source, "simlib.topics.t", False, MODULES.__contains__
-    )
+    found = private_names(source, "simlib.topics.t")
     assert found == {
         ("simlib.topics.t", "simlib.behavior.estimate._sales", 4),
         ("simlib.topics.t", "simlib.behavior.estimate._sales", 5),

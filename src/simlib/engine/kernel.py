@@ -24,6 +24,7 @@ import numpy as np
 
 from simlib import metrics as m
 from simlib.engine.accumulate import FixedPointSum, Histogram
+from simlib.engine.derived import RederivedOnUnpickle, shallow_copy
 from simlib.engine.expected import Turnover
 from simlib.engine.sales import ParametricSales
 from simlib.engine.seeds import draw_generators
@@ -58,16 +59,8 @@ class _PhaseClock:
         self._last, self._last_cpu = now, cpu
 
 
-def shallow_copy(obj: Any) -> Any:
-    """A new object of ``obj``'s class sharing its attributes, derived ones included
-    (``copy.copy`` would go through ``__getstate__``, which leaves those out)."""
-    twin = object.__new__(type(obj))
-    twin.__dict__.update(obj.__dict__)
-    return twin
-
-
 @dataclass
-class ChunkKernel:
+class ChunkKernel(RederivedOnUnpickle):
     """Everything a chunk needs; picklable, so Dask workers get one copy each."""
 
     seed: int
@@ -141,15 +134,6 @@ class ChunkKernel:
     _DERIVED = frozenset(
         ("_staffed", "_staffed_months", "base_total", "_target_y", "_target_by_kpi", "_fixed")
     )
-
-    def __getstate__(self) -> dict[str, Any]:
-        # Pickled (a partition sent to a Dask worker) without what __post_init__
-        # derives from the fields: derived again on arrival, not sent.
-        return {k: v for k, v in self.__dict__.items() if k not in self._DERIVED}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self.__post_init__()
 
     def clone(self) -> ChunkKernel:
         """A copy safe to run beside this one in another thread (the prepared

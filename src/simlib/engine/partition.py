@@ -48,8 +48,9 @@ from typing import Any
 import numpy as np
 
 from simlib.engine.accumulate import REP_QUANTILES
+from simlib.engine.derived import shallow_copy
 from simlib.engine.draw_metrics import VECTORS, add_parts, draw_metrics, population_parts
-from simlib.engine.kernel import ATTAINMENT_BINS, LOG_PAY_BINS, rep_summaries, shallow_copy
+from simlib.engine.kernel import ATTAINMENT_BINS, LOG_PAY_BINS, rep_summaries
 from simlib.engine.sales import BootstrapSales, Layout, ParametricSales
 from simlib.i18n import _
 

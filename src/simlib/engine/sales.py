@@ -34,6 +34,7 @@ import pandas as pd
 
 from simlib.behavior.shocks import Layout, SalesModelError, shock_components
 from simlib.data.dataset import Dataset
+from simlib.engine.derived import RederivedOnUnpickle
 from simlib.errors import SimlibWarning
 from simlib.i18n import _
 
@@ -90,7 +91,7 @@ def _as_kvec(x: float | np.ndarray, k: int, name: str) -> np.ndarray:
 
 # ---------------------------------------------------------------------- parametric
 @dataclass(frozen=True)
-class ParametricSales:
+class ParametricSales(RederivedOnUnpickle):
     """Lognormal sales around an expected level, with common and individual shocks.
 
     For a currency or count KPI ``k``, rep ``r`` in region ``g`` and month ``t``::
@@ -219,15 +220,6 @@ class ParametricSales:
         ("_chol", "_independent", "_blocks", "_block_sizes", "_rows", "_half_var", "_base",
          "_active", "_has_rate", "_base32", "_inactive_rate")
     )  # fmt: skip
-
-    def __getstate__(self) -> dict[str, Any]:
-        # Pickled (a partition sent to a Dask worker) without what __post_init__
-        # derives from the fields (half of its bytes): derived again on arrival.
-        return {k: v for k, v in self.__dict__.items() if k not in self._DERIVED}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self.__post_init__()
 
     @staticmethod
     def _ar1(z: np.ndarray, rho: float, axis: int) -> np.ndarray:
