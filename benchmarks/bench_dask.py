@@ -19,9 +19,12 @@ results.
 
 ``--roster by-unit`` runs the same sales force with its reps table sorted by unit
 (each partition is then one stretch of the roster: see ``docs/scale.md``).
+``--months`` sets the months of history the generated dataset holds (default 36; at
+least 25: the parametric fit needs 13 months before the plan year): what the client
+loads and fits, not what is simulated.
 
 Run: ``.venv/bin/python benchmarks/bench_dask.py [--reps 100000] [--draws 1000]
-[--roster generated|by-unit]``
+[--roster generated|by-unit] [--months 36]``
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ from bench_engine import ROOT, run_case
 CORES = 2
 
 
-def _child(reps: int, draws: int, backend: str, roster: str) -> dict:
+def _child(reps: int, draws: int, backend: str, roster: str, months: int) -> dict:
     proc = subprocess.run(
         [
             sys.executable,
@@ -52,6 +55,8 @@ def _child(reps: int, draws: int, backend: str, roster: str) -> dict:
             str(draws),
             "--roster",
             roster,
+            "--months",
+            str(months),
         ],  # fmt: skip
         capture_output=True,
         text=True,
@@ -71,12 +76,20 @@ def main() -> None:
         "--roster", choices=["generated", "by-unit"], default="generated",
         help="the reps table as generated (hiring order), or sorted by unit",
     )  # fmt: skip
+    ap.add_argument(
+        "--months", type=int, default=36,
+        help="months of sales history the dataset holds (what the client loads and fits)",
+    )  # fmt: skip
     ap.add_argument("--one", choices=["local", "dask"], help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
-        print(json.dumps(run_case(args.reps, args.draws, args.one, args.roster == "by-unit")))
+        print(
+            json.dumps(
+                run_case(args.reps, args.draws, args.one, args.roster == "by-unit", args.months)
+            )
+        )
         return
-    got = {b: _child(args.reps, args.draws, b, args.roster) for b in ("local", "dask")}
+    got = {b: _child(args.reps, args.draws, b, args.roster, args.months) for b in ("local", "dask")}
     for b, r in got.items():
         rate = r["reps"] * r["draws"] / (r["draws_wall_s"] * CORES)
         r["rep_draws_per_core_s"] = round(rate)

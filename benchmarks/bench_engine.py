@@ -78,17 +78,19 @@ def _worker_peak_mib() -> float:
     return r.getrusage(r.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def dataset_path(reps: int, by_unit: bool = False) -> Path:
-    """The generated sales force of ``reps`` reps (Parquet, made once); ``by_unit``: the
-    same with its reps table sorted by unit, as an export by org unit comes."""
-    path = DATA / f"engine_{reps}"
+def dataset_path(reps: int, by_unit: bool = False, months: int = 36) -> Path:
+    """The generated sales force of ``reps`` reps with ``months`` months of history
+    (Parquet, made once); ``by_unit``: the same with its reps table sorted by unit, as
+    an export by org unit comes."""
+    name = f"engine_{reps}" + ("" if months == 36 else f"_{months}m")
+    path = DATA / name
     if not path.exists():
         from simlib.data.synthetic import generate
 
-        generate(n_reps=reps, months=36, seed=1).save(path, format="parquet")
+        generate(n_reps=reps, months=months, seed=1).save(path, format="parquet")
     if not by_unit:
         return path
-    sorted_path = DATA / f"engine_{reps}_by_unit"
+    sorted_path = DATA / f"{name}_by_unit"
     if not sorted_path.exists():
         import dataclasses
 
@@ -101,10 +103,10 @@ def dataset_path(reps: int, by_unit: bool = False) -> Path:
     return sorted_path
 
 
-def _inputs(reps: int, by_unit: bool = False):
+def _inputs(reps: int, by_unit: bool = False, months: int = 36):
     import simlib as sl
 
-    ds = sl.load_dataset(dataset_path(reps, by_unit))
+    ds = sl.load_dataset(dataset_path(reps, by_unit, months))
     spec = sl.plans.Plan.from_yaml(PLAN).spec.model_dump()
     spec["positions"] = None  # every rep on the account-manager plan
     return ds, sl.plans.Plan.from_dict(spec)
@@ -132,11 +134,11 @@ def prepared_work(reps: int):
     return got["work"]
 
 
-def run_case(reps: int, draws: int, backend: str, by_unit: bool = False) -> dict:
+def run_case(reps: int, draws: int, backend: str, by_unit: bool = False, months: int = 36) -> dict:
     import simlib as sl
     import simlib.engine.simulate
 
-    ds, plan = _inputs(reps, by_unit)
+    ds, plan = _inputs(reps, by_unit, months)
     rss_before = _rss_mib()
     workers: dict = {}
     sim = sys.modules["simlib.engine.simulate"]  # the module, not the re-exported function
