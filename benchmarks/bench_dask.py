@@ -37,7 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from bench_engine import ROOT, run_case
+from bench_engine import HISTORY_MONTHS, ROOT, run_case
 
 CORES = 2
 
@@ -77,7 +77,7 @@ def main() -> None:
         help="the reps table as generated (hiring order), or sorted by unit",
     )  # fmt: skip
     ap.add_argument(
-        "--months", type=int, default=36,
+        "--months", type=int, default=HISTORY_MONTHS,
         help="months of sales history the dataset holds (what the client loads and fits)",
     )  # fmt: skip
     ap.add_argument("--one", choices=["local", "dask"], help=argparse.SUPPRESS)

@@ -48,6 +48,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "benchmarks" / "_data"
 PLAN = ROOT / "scenarios" / "plans" / "telecom_account_manager.yaml"
 SCORECARD = ROOT / "scenarios" / "appraisal" / "five_grade_forced.yaml"
+#: months of sales history in the generated datasets (two years of fit, the plan year)
+HISTORY_MONTHS = 36
 #: case -> (reps in the dataset, draws, backend)
 CASES = {
     "local": (10_000, 1_000, "local"),
@@ -78,11 +80,11 @@ def _worker_peak_mib() -> float:
     return r.getrusage(r.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def dataset_path(reps: int, by_unit: bool = False, months: int = 36) -> Path:
+def dataset_path(reps: int, by_unit: bool = False, months: int = HISTORY_MONTHS) -> Path:
     """The generated sales force of ``reps`` reps with ``months`` months of history
     (Parquet, made once); ``by_unit``: the same with its reps table sorted by unit, as
     an export by org unit comes."""
-    name = f"engine_{reps}" + ("" if months == 36 else f"_{months}m")
+    name = f"engine_{reps}" + ("" if months == HISTORY_MONTHS else f"_{months}m")
     path = DATA / name
     if not path.exists():
         from simlib.data.synthetic import generate
@@ -103,7 +105,7 @@ def dataset_path(reps: int, by_unit: bool = False, months: int = 36) -> Path:
     return sorted_path
 
 
-def _inputs(reps: int, by_unit: bool = False, months: int = 36):
+def _inputs(reps: int, by_unit: bool = False, months: int = HISTORY_MONTHS):
     import simlib as sl
 
     ds = sl.load_dataset(dataset_path(reps, by_unit, months))
@@ -134,7 +136,9 @@ def prepared_work(reps: int):
     return got["work"]
 
 
-def run_case(reps: int, draws: int, backend: str, by_unit: bool = False, months: int = 36) -> dict:
+def run_case(
+    reps: int, draws: int, backend: str, by_unit: bool = False, months: int = HISTORY_MONTHS
+) -> dict:
     import simlib as sl
     import simlib.engine.simulate
 
