@@ -40,6 +40,7 @@ from simlib.appraisal.steps import (
     team_part,
 )
 from simlib.appraisal.weights import Weights
+from simlib.data.checks.coverage import period_ordinals, positions_in
 from simlib.data.dataset import Dataset
 from simlib.data.org import Hierarchy
 from simlib.i18n import _
@@ -179,24 +180,6 @@ def last_full_year(ds: Dataset) -> str:
     return str(full[-1])
 
 
-def _with_targets(sales: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
-    """``sales`` (rep_id, period, kpi, value) with each row's ``target`` (NaN where there
-    is none): a left join on the three keys, made on one integer per key triple. A
-    join on the text columns themselves holds several times the table in hash tables
-    (about 100 MB for a year of 10,000 reps)."""
-    key = np.zeros(len(sales), dtype=np.int64)
-    other = np.zeros(len(targets), dtype=np.int64)
-    found = np.ones(len(targets), dtype=bool)
-    for col in ("rep_id", "period", "kpi"):
-        codes, uniques = pd.factorize(sales[col])
-        at = pd.Index(uniques).get_indexer(targets[col])
-        found &= at >= 0  # a target row no sales row shares this key with: never joined
-        key = key * len(uniques) + codes
-        other = other * len(uniques) + np.maximum(at, 0)
-    right = pd.DataFrame({"_key": other[found], "target": targets["target"].to_numpy()[found]})
-    return sales.assign(_key=key).merge(right, on="_key", how="left").drop(columns="_key")
-
-
 def _rep_kpi_table(
     ds: Dataset, months: pd.PeriodIndex, kpis: list[str]
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
@@ -204,9 +187,13 @@ def _rep_kpi_table(
 
     Targets count only for months in which the rep has a sales row, so a part-year
     rep is measured against the part-year target.
+
+    Rows are found by the dataset's integer codes (:meth:`Dataset.sales_codes`) and
+    each sales row's target is read from a (reps, months, KPIs) grid: a join on the
+    text keys held several times the year's rows in hash tables and copies, the
+    highest point of a large run's set-up. Rows keep their order in the sales table,
+    so each rep's sums add the same numbers in the same order as a join would.
     """
-    s = ds.sales[ds.sales["period"].isin(months) & ds.sales["kpi"].isin(kpis)]
-    months_worked = s.groupby("rep_id")["period"].nunique()
     if ds.targets is None:
         raise ValueError(
             _(
@@ -214,44 +201,85 @@ def _rep_kpi_table(
                 "(actual / target)"
             )
         )
-    t = ds.targets
-    if "rep_id" in t.columns:
-        t = t[t["rep_id"].notna()]
-    else:
-        t = t.iloc[0:0]
-    t = t[t["period"].isin(months) & t["kpi"].isin(kpis)]
-    merged = _with_targets(s[["rep_id", "period", "kpi", "value"]], t)
+    sc = ds.sales_codes()
+    month_ord = np.asarray(months.asi8, dtype=np.int64)
+    kpi_code = pd.Index(ds.kpi_names).get_indexer(kpis)
+    rows = np.flatnonzero(np.isin(sc.month, month_ord) & np.isin(sc.kpi, kpi_code))
+    rep = sc.rep[rows]
+    if (rep < 0).any():
+        raise ValueError(
+            _("{n} sales row(s) in {first}..{last} name a rep the reps table does not hold").format(
+                n=int((rep < 0).sum()), first=months[0], last=months[-1]
+            )
+        )
+    at_month = pd.Index(month_ord).get_indexer(sc.month[rows])
+    grid = _target_grid(ds, months, kpis)
+    rep_ids = ds.reps["rep_id"]
+    worked = pd.Series(rep * len(months) + at_month).groupby(rep).nunique()
+    months_worked = pd.Series(worked.to_numpy(), index=_rep_index(rep_ids, worked.index))
     agg = ds.kpis.set_index("kpi")["aggregation"]
     wkpi = mean_weight_kpis(ds, kpis)
     parts_a, parts_t = [], []
-    for kpi in kpis:  # a handful of KPIs; rows are grouped by pandas, not looped
-        m = merged[merged["kpi"] == kpi]
+    for j, kpi in enumerate(kpis):  # a handful of KPIs; rows are grouped by pandas, not looped
+        of_kpi = sc.kpi[rows] == kpi_code[j]
+        r, t = rep[of_kpi], at_month[of_kpi]
+        m = pd.DataFrame({"value": sc.value[rows[of_kpi]], "target": grid[r, t, j]})
         how = "sum" if agg.get(kpi, "sum") == "sum" else "mean"
         if how == "mean" and kpi in wkpi:
             # A rate weighted by another KPI (churn by revenue): each month counts with
             # the rep's value of the weight KPI that month (org.rollup's rule, over months).
-            wv = ds.sales[ds.sales["period"].isin(months) & (ds.sales["kpi"] == wkpi[kpi])]
-            wv = wv[["rep_id", "period", "value"]].rename(columns={"value": "_w"})
-            m = m.merge(wv, on=["rep_id", "period"], how="left")
-            m["_w"] = m["_w"].fillna(0.0)
+            weight = _month_values(ds, months, wkpi[kpi])
+            w = weight[r, t]
+            m["_w"] = np.where(np.isnan(w), 0.0, w)
             m = m.assign(_wa=m["value"] * m["_w"], _wt=m["target"] * m["_w"])
-            g = m.groupby("rep_id")
+            g = m.groupby(r)
             wsum = g["_w"].sum()
             with np.errstate(invalid="ignore", divide="ignore"):
                 act = g["_wa"].sum() / wsum.where(wsum > 0)
                 tg = g["_wt"].sum(min_count=1) / wsum.where(wsum > 0)
-            parts_a.append(act.rename(kpi))
         else:
-            g = m.groupby("rep_id")
-            parts_a.append(g["value"].agg(how).rename(kpi))
+            g = m.groupby(r)
+            act = g["value"].agg(how)
             # min_count=1: a rep with no target rows at all gets NaN, not 0.
             tg = g["target"].sum(min_count=1) if how == "sum" else g["target"].mean()
         # Any month without a target makes the comparison unfair: mark it missing.
         complete = g["target"].count() == g.size()
-        parts_t.append(tg.where(complete).rename(kpi))
+        index = _rep_index(rep_ids, act.index)
+        parts_a.append(pd.Series(act.to_numpy(), index=index, name=kpi).sort_index())
+        tg = tg.where(complete)
+        parts_t.append(pd.Series(tg.to_numpy(), index=index, name=kpi).sort_index())
     actual = pd.concat(parts_a, axis=1).reindex(columns=kpis)
     target = pd.concat(parts_t, axis=1).reindex(index=actual.index, columns=kpis)
     return actual, target, months_worked
+
+
+def _rep_index(rep_ids: pd.Series, codes: pd.Index) -> pd.Index:
+    """The ``rep_id`` of each rep code (its row in ``ds.reps``)."""
+    return pd.Index(rep_ids.array.take(np.asarray(codes, dtype=np.int64)), name="rep_id")
+
+
+def _target_grid(ds: Dataset, months: pd.PeriodIndex, kpis: list[str]) -> np.ndarray:
+    """Rep targets on a (reps of ``ds.reps``, ``months``, ``kpis``) grid; NaN where none."""
+    t = ds.targets
+    grid = np.full((len(ds.reps), len(months), len(kpis)), np.nan)
+    if t is None or "rep_id" not in t.columns:
+        return grid
+    # One mask, then only the three key columns of its rows: a filtered copy of the
+    # whole table held every column of a year's targets again.
+    rows = np.flatnonzero(
+        (t["rep_id"].notna() & t["period"].isin(months) & t["kpi"].isin(kpis)).to_numpy()
+    )
+    r = positions_in(t["rep_id"].take(rows), ds.reps["rep_id"].astype(str).tolist())
+    m = pd.Index(months.asi8).get_indexer(period_ordinals(t["period"].take(rows)))
+    k = positions_in(t["kpi"].take(rows), kpis)
+    keep = (r >= 0) & (m >= 0) & (k >= 0)
+    grid[r[keep], m[keep], k[keep]] = t["target"].to_numpy(float)[rows[keep]]
+    return grid
+
+
+def _month_values(ds: Dataset, months: pd.PeriodIndex, kpi: str) -> np.ndarray:
+    """One KPI's sales on a (reps of ``ds.reps``, ``months``) grid; NaN where none."""
+    return ds.sales_array([kpi], months, ds.reps["rep_id"].to_numpy())[:, :, 0]
 
 
 def appraise(
