@@ -203,7 +203,6 @@ class ParametricSales(RederivedOnUnpickle):
             base = np.where(
                 self.layout.is_rate, np.nan_to_num(exp), np.log(np.where(exp > 0, exp, np.nan))
             )
-        object.__setattr__(self, "_base", base)
         active = np.isfinite(exp) & (exp > 0)
         object.__setattr__(self, "_active", active)
         object.__setattr__(self, "_has_rate", bool(self.layout.is_rate.any()))
@@ -217,8 +216,8 @@ class ParametricSales(RederivedOnUnpickle):
 
     #: What __post_init__ derives from the fields.
     _DERIVED = frozenset(
-        ("_chol", "_independent", "_blocks", "_block_sizes", "_rows", "_half_var", "_base",
-         "_active", "_has_rate", "_base32", "_inactive_rate")
+        ("_chol", "_independent", "_blocks", "_block_sizes", "_rows", "_half_var", "_active",
+         "_has_rate", "_base32", "_inactive_rate")
     )  # fmt: skip
 
     @staticmethod
