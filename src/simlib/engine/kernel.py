@@ -111,9 +111,12 @@ class ChunkKernel(RederivedOnUnpickle):
         self._staffed_months = self._staffed.sum(axis=-2)
         self.base_total = float(m.total(self.base_salary))
         self._target_y = self.annual(np.nan_to_num(self.targets))  # (R, K), fixed
-        self._target_by_kpi = {
-            k: np.ascontiguousarray(self.targets[..., i]) for i, k in enumerate(self.kpis)
-        }
+        # One contiguous (reps, months) array per KPI for the plan arithmetic, and
+        # ``targets`` a view of them: one copy of the targets, not two. Derived above
+        # from the targets as given, so sums over months add in the same order.
+        by_kpi = np.ascontiguousarray(np.moveaxis(self.targets, -1, 0))
+        self._target_by_kpi = {k: by_kpi[i] for i, k in enumerate(self.kpis)}
+        self.targets = by_kpi.transpose(1, 2, 0)
         self._fixed: dict[str, Any] | None = None
 
     def draw_free(self) -> dict[str, Any]:
