@@ -1597,3 +1597,20 @@ def test_rep_totals_equal_a_left_join_of_sales_on_the_three_text_keys(
     in_period = sales[sales["period"].isin(months) & sales["kpi"].isin(names)]
     want_worked = in_period.groupby("rep_id")["period"].nunique()
     assert worked.sort_index().to_dict() == want_worked.sort_index().to_dict()
+
+
+def test_sales_of_a_rep_missing_from_the_reps_table_are_refused_not_dropped(small_ds):
+    import dataclasses
+
+    ghost = small_ds.sales.iloc[:3].copy()
+    ghost["rep_id"] = "not-on-the-roster"
+    sales = pd.concat([small_ds.sales, ghost], ignore_index=True)
+    ds = dataclasses.replace(small_ds, sales=sales)
+    from pathlib import Path
+
+    from simlib.appraisal import appraise
+
+    scorecard = Path(__file__).resolve().parents[1] / "scenarios/appraisal/five_grade_forced.yaml"
+    year = str(ghost["period"].iloc[0].year)
+    with pytest.raises(ValueError, match=r"3 sales row\(s\) in .* name a rep the reps table"):
+        appraise(ds, scorecard, period=year)

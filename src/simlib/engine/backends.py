@@ -111,17 +111,19 @@ def _partition_totals(part: Any) -> Any:
 Partitioner = Callable[[int], Any]
 
 
-#: glibc's allocation settings for workers started for a run: arrays up to 32 MiB come
-#: from the heap and are reused chunk after chunk; up to 256 MiB free at its top is kept
-#: (a chunk's working arrays, about 60 MB for 50,000 reps, are freed between chunks);
-#: one arena for every thread. A worker runs its tasks on a thread of its own, and a
-#: thread's arena is made of 64 MiB heaps that glibc unmaps as soon as they fall empty:
-#: a chunk's arrays span several, so each chunk touched its memory afresh (14,000 page
-#: faults a chunk at 55,000 reps, a fifth of the worker's CPU in the kernel). The
-#: process's main arena grows in one piece and keeps what the trim threshold allows.
+#: glibc's allocation settings for workers started for a run: every array comes from
+#: the heap (no array gets pages of its own) and up to 4 GiB free at its top is kept, so
+#: a chunk's working arrays (about 1.8 KB a rep for one draw: 1 GB at 556,000 reps) are
+#: reused chunk after chunk; one arena for every thread. glibc otherwise maps each array
+#: above 32 MiB afresh, however it is tuned (its largest threshold), touches it page by
+#: page and hands it back: at 556,000 reps a worker spent a quarter of its CPU in the
+#: kernel. A worker runs its tasks on a thread of its own, and a thread's arena is made of
+#: 64 MiB heaps that glibc unmaps as soon as they fall empty: a chunk's arrays span
+#: several, so each chunk touched its memory afresh. The process's main arena grows in
+#: one piece and keeps what the trim threshold allows.
 WORKER_MALLOC = {
-    "MALLOC_MMAP_THRESHOLD_": 32 * 2**20,
-    "MALLOC_TRIM_THRESHOLD_": 256 * 2**20,
+    "MALLOC_MMAP_MAX_": 0,
+    "MALLOC_TRIM_THRESHOLD_": 4 * 2**30,
     "MALLOC_ARENA_MAX": 1,
 }
 
