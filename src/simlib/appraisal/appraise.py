@@ -205,7 +205,7 @@ def _rep_kpi_table(
     month_ord = np.asarray(months.asi8, dtype=np.int64)
     kpi_code = pd.Index(ds.kpi_names).get_indexer(kpis)
     rows = np.flatnonzero(np.isin(sc.month, month_ord) & np.isin(sc.kpi, kpi_code))
-    rep = sc.rep[rows]
+    rep, kpi_of_row = sc.rep[rows], sc.kpi[rows]
     if (rep < 0).any():
         raise ValueError(
             _("{n} sales row(s) in {first}..{last} name a rep the reps table does not hold").format(
@@ -221,7 +221,7 @@ def _rep_kpi_table(
     wkpi = mean_weight_kpis(ds, kpis)
     parts_a, parts_t = [], []
     for j, kpi in enumerate(kpis):  # a handful of KPIs; rows are grouped by pandas, not looped
-        of_kpi = sc.kpi[rows] == kpi_code[j]
+        of_kpi = kpi_of_row == kpi_code[j]
         r, t = rep[of_kpi], at_month[of_kpi]
         m = pd.DataFrame({"value": sc.value[rows[of_kpi]], "target": grid[r, t, j]})
         how = "sum" if agg.get(kpi, "sum") == "sum" else "mean"
@@ -273,7 +273,7 @@ def _target_grid(ds: Dataset, months: pd.PeriodIndex, kpis: list[str]) -> np.nda
     m = pd.Index(months.asi8).get_indexer(period_ordinals(t["period"].take(rows)))
     k = positions_in(t["kpi"].take(rows), kpis)
     keep = (r >= 0) & (m >= 0) & (k >= 0)
-    grid[r[keep], m[keep], k[keep]] = t["target"].to_numpy(float)[rows[keep]]
+    grid[r[keep], m[keep], k[keep]] = t["target"].take(rows).to_numpy(float)[keep]
     return grid
 
 
