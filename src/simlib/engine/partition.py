@@ -47,7 +47,7 @@ from typing import Any
 
 import numpy as np
 
-from simlib.engine.accumulate import REP_QUANTILES
+from simlib.engine.accumulate import REP_QUANTILES, BinCounts
 from simlib.engine.derived import shallow_copy
 from simlib.engine.draw_metrics import VECTORS, add_parts, draw_metrics, population_parts
 from simlib.engine.kernel import ATTAINMENT_BINS, LOG_PAY_BINS, rep_summaries
@@ -285,13 +285,12 @@ def _held(part: Partition) -> dict[str, Any]:
         state = _HELD.get(part.key)
         if state is None:
             n = len(part.columns)
-            dtype = np.uint16 if part.draws < np.iinfo(np.uint16).max else np.uint32
             state = {
                 "lock": threading.Lock(),
                 "reps": {},
                 "counts": {
-                    "attainment": np.zeros((n, ATTAINMENT_BINS.bins), dtype=dtype),
-                    "log_pay": np.zeros((n, LOG_PAY_BINS.bins), dtype=dtype),
+                    "attainment": BinCounts(ATTAINMENT_BINS, n, part.draws),
+                    "log_pay": BinCounts(LOG_PAY_BINS, n, part.draws),
                 },
             }
             _HELD[part.key] = state
@@ -312,9 +311,8 @@ def partition_chunk(part: Partition, start: int, stop: int) -> dict[str, Any]:
     summaries = rep_summaries(work, vals)
     state = _held(part)
     with state["lock"]:
-        binning = {"attainment": ATTAINMENT_BINS, "log_pay": LOG_PAY_BINS}
         for k, idx in summaries["bins"].items():
-            binning[k].add(state["counts"][k], idx)
+            state["counts"][k].add(idx)
         acc = state["reps"]
         for k, v in summaries["reps"].items():
             acc[k] = acc[k] + v if k in acc else v.astype(np.int64)
@@ -345,8 +343,8 @@ def partition_totals(part: Partition) -> dict[str, Any]:
     counts = state.pop("counts")
     return {
         "reps": state["reps"],
-        "attainment_q": ATTAINMENT_BINS.quantiles(counts.pop("attainment"), REP_QUANTILES),
-        "log_pay_q": LOG_PAY_BINS.quantiles(counts.pop("log_pay"), REP_QUANTILES),
+        "attainment_q": counts.pop("attainment").quantiles(REP_QUANTILES),
+        "log_pay_q": counts.pop("log_pay").quantiles(REP_QUANTILES),
     }
 
 

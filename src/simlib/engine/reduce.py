@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from simlib.data.io import release_unused_memory
-from simlib.engine.accumulate import REP_QUANTILES
+from simlib.engine.accumulate import REP_QUANTILES, BinCounts
 from simlib.engine.kernel import (
     ATTAINMENT_BINS,
     LOG_PAY_BINS,
@@ -46,7 +46,7 @@ def reduce_stream(
     hist = np.zeros(len(POPULATION_BINS), dtype=np.int64)
     n_paid = len(work.paid)
     # Allocated on the first chunk that brings bins (never on the dask backend).
-    counts: dict[str, np.ndarray] = {}
+    counts: dict[str, BinCounts] = {}
     binning = {"attainment": ATTAINMENT_BINS, "log_pay": LOG_PAY_BINS}
     cube: dict[str, list[np.ndarray]] = {}
     phases: dict[str, float] = {}
@@ -62,8 +62,8 @@ def reduce_stream(
             continue
         for k, idx in out.get("bins", {}).items():
             if k not in counts:
-                counts[k] = np.zeros((n_paid, binning[k].bins), dtype=np.uint32)
-            binning[k].add(counts[k], idx)
+                counts[k] = BinCounts(binning[k], n_paid, draws)
+            counts[k].add(idx)
         for k, v in out["per_draw"].items():
             per_draw.setdefault(k, []).append(np.asarray(v, dtype=float))
         for k, v in out["groups"].items():
@@ -100,8 +100,8 @@ def reduce_stream(
     }
     ti = work.target_incentive
     if totals is None:
-        q_att = ATTAINMENT_BINS.quantiles(counts["attainment"], REP_QUANTILES)
-        q_pay = np.expm1(LOG_PAY_BINS.quantiles(counts["log_pay"], REP_QUANTILES))
+        q_att = counts["attainment"].quantiles(REP_QUANTILES)
+        q_pay = np.expm1(counts["log_pay"].quantiles(REP_QUANTILES))
     else:
         acc = totals["reps"]
         q_att, q_pay = totals["attainment_q"], np.expm1(totals["log_pay_q"])
