@@ -164,6 +164,9 @@ def test_dask_run_over_partitions_equals_the_local_run(force, monkeypatch):
             env = client.run(lambda name=name: os.environ.get(name))
             assert set(env.values()) == {str(value)}, (name, env)
         assert set(client.run(lambda: os.environ.get("OMP_NUM_THREADS")).values()) == {"1"}
+        # No statistical profiler: its samples pile up on the workers for no result.
+        profiling = client.run(lambda dask_worker: "profile" in dask_worker.periodic_callbacks)
+        assert set(profiling.values()) == {False}
 
     def run_dask(*a, **k):
         k["on_cluster"] = on_cluster

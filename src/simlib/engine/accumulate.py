@@ -3,8 +3,9 @@
 Floating-point addition is not associative, so summing chunk partials would give
 results that differ in the last bits with the chunk size. Per-rep sums are
 therefore kept in fixed point (int64, exact and associative) and per-rep
-quantiles come from fixed-bin histograms (integer counts). Memory is flat in the
-number of draws: O(reps x bins), never O(draws x reps).
+quantiles come from fixed-bin histograms (integer counts, held per rep as a
+window of neighbouring bins, :class:`BinCounts`). Memory is flat in the number of
+draws: O(reps x window), never O(draws x reps).
 """
 
 from __future__ import annotations
@@ -97,12 +98,17 @@ class BinCounts:
     draws it is given, and the rare values outside it are kept as sorted
     (rep x bins + bin, count) pairs. The counts are exactly those of a dense
     (reps, bins) array (:meth:`dense` rebuilds it for a block of reps), in a
-    fraction of its memory: 256 bytes a rep for two histograms of a few hundred
-    bins, against 1.5 KB. Where the window sits changes only what is stored, never
-    the counts, so results do not depend on how draws were chunked.
+    fraction of its memory. Where the window sits changes only what is stored,
+    never the counts, so results do not depend on how draws were chunked.
+
+    Sizes: windows of 128 bins placed on a single draw left 0.14% of attainment
+    values (150 bins) and 0.8% of payout values (630 bins) outside, with 1,000
+    draws of 11,086 reps: about 540 bytes a rep for both histograms, against
+    1,560 for the dense two-byte counts. So few values spill that their sorted
+    arrays stay small and are rebuilt rarely.
     """
 
-    def __init__(self, hist: Histogram, reps: int, draws: int, window: int = 64):
+    def __init__(self, hist: Histogram, reps: int, draws: int, window: int = 128):
         self.hist = hist
         self.reps = reps
         self.width = min(window, hist.bins)

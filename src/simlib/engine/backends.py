@@ -146,7 +146,14 @@ def _worker_allocation() -> Iterator[None]:
     env = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}) or {})
     os.environ.update({k: str(v) for k, v in WORKER_MALLOC.items()})
     try:
-        with dask.config.set({"distributed.nanny.pre-spawn-environ": {**env, **WORKER_MALLOC}}):
+        with dask.config.set(
+            {
+                "distributed.nanny.pre-spawn-environ": {**env, **WORKER_MALLOC},
+                # The statistical profiler samples each worker's stack every 10 ms and
+                # keeps the samples: about 6 MB a minute per worker, for no result.
+                "distributed.worker.profile.enabled": False,
+            }
+        ):
             yield
     finally:
         for k, v in saved.items():
