@@ -17,8 +17,8 @@ figures):
 * ``dask``: 100,000 reps x 1,000 draws on a 2-worker LocalCluster, the population
   split into one partition of whole regions per worker: time and each worker's
   peak memory.
-* ``million``: 1,000,000 reps x 1,000 draws on a 2-worker LocalCluster (about an
-  hour), the reps table sorted by unit and 25 months of history (the least the
+* ``million``: 1,000,000 reps x 1,000 draws on a 2-worker LocalCluster (about half
+  an hour), the reps table sorted by unit and 25 months of history (the least the
   parametric fit takes: the client loads and prepares the whole sales force, 18.4 GiB
   here, and generating it once about 23 GiB).
 

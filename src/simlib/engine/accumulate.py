@@ -185,8 +185,3 @@ class BinCounts:
             b = min(a + QUANTILE_BLOCK, self.reps)
             out[a:b] = self.hist.quantiles(self.dense(a, b), qs)
         return out
-
-    @property
-    def nbytes(self) -> int:
-        spilled = self.keys.nbytes + self.counts.nbytes + 8 * self._pending_size
-        return self.window.nbytes + (0 if self.start is None else self.start.nbytes) + spilled

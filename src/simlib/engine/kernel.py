@@ -35,6 +35,8 @@ ATTAINMENT_BINS = Histogram(0.0, 3.0, 150)  # 2 points of quota
 #: Pay on a log scale, ln(1 + CNY) from 0 to 21 (CNY 1.3 billion): about 3.4% per bin,
 #: the same relative precision for a store clerk's commission and a KAM's bonus.
 LOG_PAY_BINS = Histogram(0.0, 21.0, 630)
+#: The histograms a chunk bins each rep's values into (``rep_summaries``' ``bins``).
+REP_BINS = {"attainment": ATTAINMENT_BINS, "log_pay": LOG_PAY_BINS}
 PAY_SUM = FixedPointSum(1e-4)  # CNY 0.0001
 RATIO_SUM = FixedPointSum(1e-9)
 #: Attainment histogram reported for the population (share of rep-draws per bin).

@@ -50,7 +50,7 @@ import numpy as np
 from simlib.engine.accumulate import REP_QUANTILES, BinCounts
 from simlib.engine.derived import shallow_copy
 from simlib.engine.draw_metrics import VECTORS, add_parts, draw_metrics, population_parts
-from simlib.engine.kernel import ATTAINMENT_BINS, LOG_PAY_BINS, rep_summaries
+from simlib.engine.kernel import REP_BINS, rep_summaries
 from simlib.engine.sales import BootstrapSales, Layout, ParametricSales
 from simlib.i18n import _
 
@@ -288,10 +288,7 @@ def _held(part: Partition) -> dict[str, Any]:
             state = {
                 "lock": threading.Lock(),
                 "reps": {},
-                "counts": {
-                    "attainment": BinCounts(ATTAINMENT_BINS, n, part.draws),
-                    "log_pay": BinCounts(LOG_PAY_BINS, n, part.draws),
-                },
+                "counts": {k: BinCounts(h, n, part.draws) for k, h in REP_BINS.items()},
             }
             _HELD[part.key] = state
         return state

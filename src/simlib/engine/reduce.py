@@ -20,11 +20,10 @@ import pandas as pd
 from simlib.data.io import release_unused_memory
 from simlib.engine.accumulate import REP_QUANTILES, BinCounts
 from simlib.engine.kernel import (
-    ATTAINMENT_BINS,
-    LOG_PAY_BINS,
     PAY_SUM,
     POPULATION_BINS,
     RATIO_SUM,
+    REP_BINS,
     ChunkKernel,
 )
 from simlib.engine.result import SimulationResult
@@ -47,7 +46,6 @@ def reduce_stream(
     n_paid = len(work.paid)
     # Allocated on the first chunk that brings bins (never on the dask backend).
     counts: dict[str, BinCounts] = {}
-    binning = {"attainment": ATTAINMENT_BINS, "log_pay": LOG_PAY_BINS}
     cube: dict[str, list[np.ndarray]] = {}
     phases: dict[str, float] = {}
     reducing = 0.0
@@ -62,7 +60,7 @@ def reduce_stream(
             continue
         for k, idx in out.get("bins", {}).items():
             if k not in counts:
-                counts[k] = BinCounts(binning[k], n_paid, draws)
+                counts[k] = BinCounts(REP_BINS[k], n_paid, draws)
             counts[k].add(idx)
         for k, v in out["per_draw"].items():
             per_draw.setdefault(k, []).append(np.asarray(v, dtype=float))
