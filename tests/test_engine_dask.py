@@ -139,6 +139,26 @@ def test_partitions_keep_every_ranking_and_team_group_whole(force):
     assert min(sizes) > 0
 
 
+def test_plan_arithmetic_in_blocks_of_whole_units_gives_the_results_of_one_block(
+    force, monkeypatch
+):
+    from simlib.engine import kernel
+
+    whole = simulate(ds=force, chunk_size=3, **KW)
+    monkeypatch.setattr(kernel, "PLAN_BLOCK_REPS", 15)
+    work = _work_of(force, **KW)
+    blocks = work.plan_blocks()
+    assert len(blocks) >= 3
+    # Each team component's branch sits in one block, as the unit's attainment needs.
+    for _, _, inv, _ in work.plan.teams.values():
+        block_of = np.empty(work.targets.shape[0], dtype=int)
+        for j, block in enumerate(blocks):
+            block_of[block.rows] = j
+        for team in np.unique(inv):
+            assert len(set(block_of[inv == team])) == 1
+    _assert_same(whole, simulate(ds=force, chunk_size=3, **KW))
+
+
 def test_dask_run_over_partitions_equals_the_local_run(force, monkeypatch):
     held: list[dict] = []
     # What an earlier cluster leaves in this process: Dask's own trim threshold.
@@ -313,7 +333,7 @@ def test_an_external_scheduler_with_two_workers_gives_the_local_results(force, e
     seed=st.integers(0, 2**32 - 1),
 )
 def test_groups_are_packed_whole_into_balanced_runs_of_the_roster(sizes, n_parts, shuffle, seed):
-    from simlib.engine.partition import pack_groups
+    from simlib.engine.groups import pack_groups
 
     group = np.repeat(np.arange(len(sizes)), sizes)  # groups one after another ...
     if shuffle:  # ... or spread over the roster

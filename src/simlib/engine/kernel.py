@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -41,6 +41,11 @@ PAY_SUM = FixedPointSum(1e-4)  # CNY 0.0001
 RATIO_SUM = FixedPointSum(1e-9)
 #: Attainment histogram reported for the population (share of rep-draws per bin).
 POPULATION_BINS = np.round(np.arange(0.0, 2.0001, 0.05), 2)
+#: The plan arithmetic runs on blocks of about this many reps (whole units): its
+#: arrays (about 100 bytes a rep and draw each) then stay in the processor's cache
+#: whatever the population's size (at 100,000 reps it ran about 30% slower per rep
+#: without blocks).
+PLAN_BLOCK_REPS = 8192
 
 
 class _PhaseClock:
@@ -59,6 +64,16 @@ class _PhaseClock:
         key = f"cpu:{phase}"
         self.seconds[key] = self.seconds.get(key, 0.0) + cpu - self._last_cpu
         self._last, self._last_cpu = now, cpu
+
+
+@dataclass(frozen=True)
+class PlanBlock:
+    """A block of the plan arithmetic: its rows of the simulated population (a slice
+    where they are one stretch), the plan bound to them and their targets by KPI."""
+
+    rows: slice | np.ndarray
+    plan: Any  # PreparedPlan
+    target: dict[str, np.ndarray]
 
 
 @dataclass
@@ -120,6 +135,7 @@ class ChunkKernel(RederivedOnUnpickle):
         self._target_by_kpi = {k: by_kpi[i] for i, k in enumerate(self.kpis)}
         self.targets = by_kpi.transpose(1, 2, 0)
         self._fixed: dict[str, Any] | None = None
+        self._plan_blocks: list[PlanBlock] | None = None
 
     def draw_free(self) -> dict[str, Any]:
         """The parts of the per-draw metrics that are the same in every draw (the
@@ -137,7 +153,15 @@ class ChunkKernel(RederivedOnUnpickle):
 
     #: What __post_init__ derives from the fields (and draw_free caches).
     _DERIVED = frozenset(
-        ("_staffed", "_staffed_months", "base_total", "_target_y", "_target_by_kpi", "_fixed")
+        (
+            "_staffed",
+            "_staffed_months",
+            "base_total",
+            "_target_y",
+            "_target_by_kpi",
+            "_fixed",
+            "_plan_blocks",
+        )
     )
 
     def clone(self) -> ChunkKernel:
@@ -148,7 +172,41 @@ class ChunkKernel(RederivedOnUnpickle):
 
         twin = shallow_copy(self)
         twin.plan = copy.copy(self.plan)
+        # The blocks are made once, here, and shared (each plan copied): a worker
+        # clones its partition's work for every chunk.
+        twin._plan_blocks = [
+            replace(b, plan=twin.plan if b.plan is self.plan else copy.copy(b.plan))
+            for b in self.plan_blocks()
+        ]
         return twin
+
+    def plan_blocks(self) -> list[PlanBlock]:
+        """The blocks of the plan arithmetic: runs of whole units (every team
+        component's unit stays in one block) of :data:`PLAN_BLOCK_REPS` reps or more
+        (one block below twice that: splitting it would gather more than it saves).
+        Each block's plan pays its reps exactly what the whole plan pays them (the
+        arithmetic is per rep or per unit), so the blocks change the speed, not the
+        numbers."""
+        if self._plan_blocks is None:
+            from simlib.engine.groups import connected_groups, pack_groups
+
+            n = self.targets.shape[0]
+            blocks = [PlanBlock(slice(None), self.plan, self._target_by_kpi)]
+            if n >= 2 * PLAN_BLOCK_REPS and not self.keep_cube:
+                group = connected_groups(n, self.plan.unit_memberships())
+                parts = pack_groups(group, n // PLAN_BLOCK_REPS)
+                if len(parts) > 1:
+                    blocks = [self._block(p) for p in parts]
+            self._plan_blocks = blocks
+        return self._plan_blocks
+
+    def _block(self, rows: np.ndarray) -> PlanBlock:
+        needed = set(self.plan.kpis_needed())
+        plan = self.plan.subset(rows)
+        if rows[-1] - rows[0] + 1 == len(rows):  # one stretch: views, not copies
+            rows = slice(int(rows[0]), int(rows[-1]) + 1)
+        target = {k: v[rows] for k, v in self._target_by_kpi.items() if k in needed}
+        return PlanBlock(rows, plan, target)
 
     def annual(self, x: np.ndarray) -> np.ndarray:
         """(..., R, T, K) -> (..., R, K) over the staffed months: the sum for a
@@ -245,9 +303,17 @@ class ChunkKernel(RederivedOnUnpickle):
         actual = {
             k: np.ascontiguousarray(sales[..., i]) for i, k in enumerate(self.kpis) if k in needed
         }
-        target = self._target_by_kpi
-        pay = self.plan.payout(actual, target, score=score, lines=self.keep_cube)
-        rep_pay = m.total(pay.total)[:, paid]  # (n, R)
+        pay_all = np.empty(actual_all.shape[:2])  # (n, R_all)
+        for block in self.plan_blocks():
+            rows = block.rows
+            pay = block.plan.payout(
+                {k: v[:, rows] for k, v in actual.items()},
+                block.target,
+                score=None if score is None else score[:, rows],
+                lines=self.keep_cube,
+            )
+            pay_all[:, rows] = m.total(pay.total)
+        rep_pay = pay_all[:, paid]  # (n, R)
         clock.mark("plan arithmetic")
         vals = {
             "primary_att": primary_att,

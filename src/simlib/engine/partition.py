@@ -50,6 +50,7 @@ import numpy as np
 from simlib.engine.accumulate import REP_QUANTILES, BinCounts
 from simlib.engine.derived import shallow_copy
 from simlib.engine.draw_metrics import VECTORS, add_parts, draw_metrics, population_parts
+from simlib.engine.groups import connected_groups, pack_groups
 from simlib.engine.kernel import REP_BINS, rep_summaries
 from simlib.engine.sales import BootstrapSales, Layout, ParametricSales
 from simlib.i18n import _
@@ -62,13 +63,8 @@ class PartitionError(NotImplementedError):
 def unit_groups(work: Any) -> np.ndarray:
     """Per simulated rep, the number of the smallest set of reps it must share a
     partition with (the connected parts of every grouping the draws use)."""
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
     n = work.targets.shape[0]
-    memberships: list[np.ndarray] = []
-    for _order, _starts, inv, _labels in work.plan.teams.values():
-        memberships.append(np.asarray(inv, dtype=np.int64))
+    memberships = work.plan.unit_memberships()
     sc = work.scorecard
     if sc is not None:
         rows = np.asarray(work.paid)[np.asarray(work.rated)]
@@ -81,47 +77,13 @@ def unit_groups(work: Any) -> np.ndarray:
             full = np.full(n, -1, dtype=np.int64)
             full[rows] = g.codes
             memberships.append(full)
-    src, dst, offset = [], [], n
-    for codes in memberships:
-        has = codes >= 0
-        src.append(np.flatnonzero(has))
-        dst.append(codes[has] + offset)
-        offset += int(codes.max(initial=-1)) + 1
-    if not src:
-        return np.arange(n)
-    s, d = np.concatenate(src), np.concatenate(dst)
-    graph = coo_matrix((np.ones(len(s)), (s, d)), shape=(offset, offset))
-    _n, labels = connected_components(graph, directed=False)
-    return labels[:n]
+    return connected_groups(n, memberships)
 
 
 def unit_partitions(work: Any, n_parts: int) -> list[np.ndarray]:
     """Rows of the simulated population per partition (ascending), at most ``n_parts``
     of them, each a union of whole groups (:func:`unit_groups`, :func:`pack_groups`)."""
     return pack_groups(unit_groups(work), n_parts)
-
-
-def pack_groups(group: np.ndarray, n_parts: int) -> list[np.ndarray]:
-    """Rows (ascending) of at most ``n_parts`` partitions, none empty, each a union of
-    whole groups (``group``: each row's group number).
-
-    Groups are taken in the order of their first row in the roster and cut into runs
-    of about equal size (a group goes where the middle of it falls): where the roster
-    keeps a unit's reps together, as a roster sorted by region or branch does, each
-    partition is one stretch of the roster and draws the random numbers of its own
-    blocks of it only (:func:`simlib.engine.sales.block_generators` draws a block
-    whole), not a share of every block."""
-    ids, first, sizes = np.unique(group, return_index=True, return_counts=True)
-    if len(ids) == 0:
-        return []
-    n = max(1, min(int(n_parts), len(ids)))
-    order = np.argsort(first, kind="stable")
-    end = np.cumsum(sizes[order])
-    middle = end - sizes[order] / 2
-    owner = np.empty(len(ids), dtype=np.int64)
-    owner[order] = np.minimum((middle * n / end[-1]).astype(np.int64), n - 1)
-    part_of = owner[np.searchsorted(ids, group)]
-    return [rows for j in range(n) if len(rows := np.flatnonzero(part_of == j))]
 
 
 def _layout(lay: Layout, rows: np.ndarray) -> Layout:
@@ -153,29 +115,6 @@ def _sales_model(model: Any, rows: np.ndarray) -> Any:
             "a {model} sales model cannot be split into partitions of the "
             "population; use the parametric or bootstrap model, or backend='local'"
         ).format(model=type(model).__name__)
-    )
-
-
-def _plan(prep: Any, rows: np.ndarray) -> Any:
-    from simlib.plans.core import PreparedPlan
-    from simlib.plans.plan import team_index
-
-    teams = {
-        name: team_index(np.asarray(labels)[inv[rows]])
-        for name, (_order, _starts, inv, labels) in prep.teams.items()
-    }
-    return PreparedPlan(
-        prep.spec,
-        prep.rep_ids[rows],
-        prep.periods,
-        prep.target_incentive[rows],
-        prep.prorate[rows],
-        teams,
-        prep.spif_masks,
-        prep.kpi_aggregation,
-        prep.kpi_direction,
-        paid=prep.paid[rows],
-        draw_mask=prep.draw_mask[rows],
     )
 
 
@@ -222,7 +161,7 @@ def subset_work(work: Any, rows: np.ndarray) -> tuple[Any, np.ndarray]:
     twin = shallow_copy(work)
     twin.sales_model = _sales_model(work.sales_model, rows)
     twin.targets = work.targets[rows]
-    twin.plan = _plan(work.plan, rows)
+    twin.plan = work.plan.subset(rows)
     if work.scorecard is not None:
         rated_global = np.searchsorted(np.asarray(work.rated), columns[rated_local])
         twin.scorecard = _scorecard(work.scorecard, rated_global)

@@ -40,6 +40,7 @@ import numpy as np
 
 from simlib.i18n import _
 from simlib.plans.components import PlanComponent, commission_amount
+from simlib.plans.components.team import team_index
 from simlib.plans.curve import PayoutCurve
 from simlib.plans.spec import PlanSpec
 from simlib.plans.windows import (
@@ -171,6 +172,34 @@ class PreparedPlan:
         self._cs_cache: dict = {}
         self._by_name = {c.name: c for c in spec.components}
         self._score = self._coef_cache = self._full = None
+
+    def subset(self, rows: np.ndarray) -> PreparedPlan:
+        """The plan bound to the reps ``rows`` only (ascending rows): each team
+        component's units are re-indexed among them, so a subset of whole units pays
+        its reps exactly what the whole population's plan pays them."""
+        rows = np.asarray(rows, dtype=np.int64)
+        teams = {
+            name: team_index(np.asarray(labels)[inv[rows]])
+            for name, (_order, _starts, inv, labels) in self.teams.items()
+        }
+        return PreparedPlan(
+            self.spec,
+            self.rep_ids[rows],
+            self.periods,
+            self.target_incentive[rows],
+            self.prorate[rows],
+            teams,
+            self.spif_masks,
+            self.kpi_aggregation,
+            self.kpi_direction,
+            paid=self.paid[rows],
+            draw_mask=self.draw_mask[rows],
+        )
+
+    def unit_memberships(self) -> list[np.ndarray]:
+        """Per team component, each rep's unit number: the groups of reps whose pay
+        depends on each other (a unit's attainment sums its reps)."""
+        return [np.asarray(inv, dtype=np.int64) for _o, _s, inv, _l in self.teams.values()]
 
     @property
     def shape(self) -> tuple[int, int]:
