@@ -202,11 +202,10 @@ class ChunkKernel(RederivedOnUnpickle):
 
     def _block(self, rows: np.ndarray) -> PlanBlock:
         needed = set(self.plan.kpis_needed())
-        plan = self.plan.subset(rows)
         if rows[-1] - rows[0] + 1 == len(rows):  # one stretch: views, not copies
             rows = slice(int(rows[0]), int(rows[-1]) + 1)
         target = {k: v[rows] for k, v in self._target_by_kpi.items() if k in needed}
-        return PlanBlock(rows, plan, target)
+        return PlanBlock(rows, self.plan.subset(rows), target)
 
     def annual(self, x: np.ndarray) -> np.ndarray:
         """(..., R, T, K) -> (..., R, K) over the staffed months: the sum for a

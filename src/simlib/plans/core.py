@@ -173,16 +173,17 @@ class PreparedPlan:
         self._by_name = {c.name: c for c in spec.components}
         self._score = self._coef_cache = self._full = None
 
-    def subset(self, rows: np.ndarray) -> PreparedPlan:
-        """The plan bound to the reps ``rows`` only (ascending rows): each team
-        component's units are re-indexed among them, so a subset of whole units pays
-        its reps exactly what the whole population's plan pays them."""
-        rows = np.asarray(rows, dtype=np.int64)
+    def subset(self, rows: np.ndarray | slice) -> PreparedPlan:
+        """The plan bound to the reps ``rows`` only (ascending rows, or a slice): each
+        team component's units are re-indexed among them, so a subset of whole units
+        pays its reps exactly what the whole population's plan pays them. With a slice
+        the per-rep arrays are views of this plan's, not copies."""
+        units = np.arange(len(self.rep_ids))[rows]
         teams = {
-            name: team_index(np.asarray(labels)[inv[rows]])
+            name: team_index(np.asarray(labels)[inv[units]])
             for name, (_order, _starts, inv, labels) in self.teams.items()
         }
-        return PreparedPlan(
+        sub = PreparedPlan(
             self.spec,
             self.rep_ids[rows],
             self.periods,
@@ -195,6 +196,9 @@ class PreparedPlan:
             paid=self.paid[rows],
             draw_mask=self.draw_mask[rows],
         )
+        # Per rep, so the same numbers as this plan's rows: shared, not held twice.
+        sub.ti_month, sub.year_share = self.ti_month[rows], self.year_share[rows]
+        return sub
 
     def unit_memberships(self) -> list[np.ndarray]:
         """Per team component, each rep's unit number: the groups of reps whose pay
