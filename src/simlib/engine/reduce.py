@@ -39,8 +39,10 @@ def reduce_stream(
 ) -> SimulationResult:
     """Add up the chunks of ``stream`` (``((start, stop), chunk result)`` in draw
     order) of ``work`` into a result; ``name`` and ``provenance`` are left to the caller."""
-    per_draw: dict[str, list[np.ndarray]] = {}
-    groups: dict[str, list[np.ndarray]] = {}
+    # Per-draw and per-group values go straight into arrays of all the draws: a list
+    # of each chunk's small arrays took about 5 KB a chunk (47 MiB at 10,000 draws).
+    per_draw: dict[str, np.ndarray] = {}
+    groups: dict[str, np.ndarray] = {}
     acc: dict[str, np.ndarray] = {}
     hist = np.zeros(len(POPULATION_BINS), dtype=np.int64)
     n_paid = len(work.paid)
@@ -51,7 +53,7 @@ def reduce_stream(
     reducing = 0.0
     reducing_cpu = 0.0
     totals: dict[str, Any] | None = None
-    for _, out in stream:
+    for (start, stop), out in stream:
         t0, c0 = time.perf_counter(), time.thread_time()
         for k, v in out.get("seconds", {}).items():
             phases[k] = phases.get(k, 0.0) + v
@@ -63,9 +65,14 @@ def reduce_stream(
                 counts[k] = BinCounts(REP_BINS[k], n_paid, draws)
             counts[k].add(idx)
         for k, v in out["per_draw"].items():
-            per_draw.setdefault(k, []).append(np.asarray(v, dtype=float))
+            if k not in per_draw:
+                per_draw[k] = np.full(draws, np.nan)
+            per_draw[k][start:stop] = v
         for k, v in out["groups"].items():
-            groups.setdefault(k, []).append(v)
+            v = np.asarray(v)
+            if k not in groups:
+                groups[k] = np.empty((draws, *v.shape[1:]), dtype=v.dtype)
+            groups[k][start:stop] = v
         for k, v in out.get("reps", {}).items():
             acc[k] = (
                 acc[k] + v if k in acc else v.astype(np.int64 if v.dtype.kind in "iu" else v.dtype)
@@ -82,7 +89,7 @@ def reduce_stream(
     # thread does not allocate from: handed back before the results are built here.
     release_unused_memory()
     t0, c0 = time.perf_counter(), time.thread_time()
-    pd_frame = pd.DataFrame({k: np.concatenate(v) for k, v in per_draw.items()})
+    pd_frame = pd.DataFrame(per_draw)
     pd_frame.index.name = "draw"
     labels = {
         "cost_of_sales_by_quartile": ["Q1 (bottom)", "Q2", "Q3", "Q4 (top)"],
@@ -94,7 +101,7 @@ def reduce_stream(
         labels[f"pay_gap:{g}"] = lab
         labels[f"mean_pay:{g}"] = lab
     group_frames = {
-        k: pd.DataFrame(np.concatenate(v), columns=labels.get(k)) for k, v in groups.items()
+        k: pd.DataFrame(v, columns=labels.get(k)) for k, v in groups.items()
     }
     ti = work.target_incentive
     if totals is None:
