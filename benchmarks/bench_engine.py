@@ -121,13 +121,13 @@ def _inputs(reps: int, by_unit: bool = False, months: int = HISTORY_MONTHS):
     return ds, sl.plans.Plan.from_dict(spec)
 
 
-def prepared_work(reps: int, by_unit: bool = False):
+def prepared_work(reps: int):
     """The engine's prepared work for the ``local`` case (what the kernel reads)."""
     import simlib as sl
     import simlib.engine.simulate
 
     sim = sys.modules["simlib.engine.simulate"]
-    ds, plan = _inputs(reps, by_unit)
+    ds, plan = _inputs(reps)
     got = {}
     original = sim.run_local
 

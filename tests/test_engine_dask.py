@@ -142,13 +142,30 @@ def test_partitions_keep_every_ranking_and_team_group_whole(force):
 def test_plan_arithmetic_in_blocks_of_whole_units_gives_the_results_of_one_block(
     force, monkeypatch
 ):
+    import dataclasses
+
+    import yaml
+
     from simlib.engine import kernel
 
-    whole = simulate(ds=force, chunk_size=3, **KW)
+    # A roster sorted by unit (each block one stretch of it) and a plan whose bonus is
+    # multiplied by the appraisal's coefficient, so every block reads its reps' scores.
+    reps = force.reps.sort_values(["unit_id", "rep_id"], kind="stable").reset_index(drop=True)
+    ds = dataclasses.replace(force, reps=reps)
+    from simlib.plans import Plan
+
+    root = Path(__file__).resolve().parents[1]
+    spec = yaml.safe_load((root / PLAN).read_text(encoding="utf-8"))
+    spec["components"].append(
+        {"type": "scorecard", "name": "rating", "applies_to": ["revenue_bonus"],
+         "curve": [[0.5, 0.5], [1.5, 1.5]]}
+    )  # fmt: skip
+    kw = {**KW, "plan": Plan.from_dict(spec)}
+    whole = simulate(ds=ds, chunk_size=3, **kw)
     monkeypatch.setattr(kernel, "PLAN_BLOCK_REPS", 15)
-    work = _work_of(force, **KW)
+    work = _work_of(ds, **kw)
     blocks = work.plan_blocks()
-    assert len(blocks) >= 3
+    assert len(blocks) >= 3 and all(isinstance(b.rows, slice) for b in blocks)
     # Each team component's branch sits in one block, as the unit's attainment needs.
     for _, _, inv, _ in work.plan.teams.values():
         block_of = np.empty(work.targets.shape[0], dtype=int)
@@ -156,7 +173,12 @@ def test_plan_arithmetic_in_blocks_of_whole_units_gives_the_results_of_one_block
             block_of[block.rows] = j
         for team in np.unique(inv):
             assert len(set(block_of[inv == team])) == 1
-    _assert_same(whole, simulate(ds=force, chunk_size=3, **KW))
+    blocked = simulate(ds=ds, chunk_size=3, **kw)
+    _assert_same(whole, blocked)
+    assert (whole.reps["mean_payout"] > 0).mean() > 0.5  # pay to compare, not zeros
+    # ... and the ratings do move the bonus (the blocks passed on their reps' scores).
+    unrated = simulate(ds=ds, chunk_size=3, **KW)
+    assert (whole.reps["mean_payout"] != unrated.reps["mean_payout"]).mean() > 0.5
 
 
 def test_dask_run_over_partitions_equals_the_local_run(force, monkeypatch):

@@ -1,6 +1,6 @@
 """The reduction: chunks of draws, in draw order, added up into a :class:`SimulationResult`.
 
-Per-draw and per-group rows are concatenated; per-rep fixed-point sums, counts and
+Per-draw and per-group rows are placed at their draws; per-rep fixed-point sums, counts and
 histogram bins are added exactly, so the result does not depend on how the draws
 were chunked or where the chunks ran. On the ``dask`` backend the partitions keep
 their reps' sums and counts and send, after the last chunk, one item
@@ -69,9 +69,9 @@ def reduce_stream(
                 per_draw[k] = np.full(draws, np.nan)
             per_draw[k][start:stop] = v
         for k, v in out["groups"].items():
-            v = np.asarray(v)
+            v = np.asarray(v, dtype=float)
             if k not in groups:
-                groups[k] = np.empty((draws, *v.shape[1:]), dtype=v.dtype)
+                groups[k] = np.full((draws, *v.shape[1:]), np.nan)
             groups[k][start:stop] = v
         for k, v in out.get("reps", {}).items():
             acc[k] = (
@@ -100,9 +100,7 @@ def reduce_stream(
     for g, (_, lab) in work.groupings.items():
         labels[f"pay_gap:{g}"] = lab
         labels[f"mean_pay:{g}"] = lab
-    group_frames = {
-        k: pd.DataFrame(v, columns=labels.get(k)) for k, v in groups.items()
-    }
+    group_frames = {k: pd.DataFrame(v, columns=labels.get(k)) for k, v in groups.items()}
     ti = work.target_incentive
     if totals is None:
         q_att = counts["attainment"].quantiles(REP_QUANTILES)

@@ -177,7 +177,7 @@ class PreparedPlan:
         """The plan bound to the reps ``rows`` only (ascending rows, or a slice): each
         team component's units are re-indexed among them, so a subset of whole units
         pays its reps exactly what the whole population's plan pays them. With a slice
-        the per-rep arrays are views of this plan's, not copies."""
+        the per-rep arrays are views of this plan's."""
         units = np.arange(len(self.rep_ids))[rows]
         teams = {
             name: team_index(np.asarray(labels)[inv[units]])
@@ -196,7 +196,7 @@ class PreparedPlan:
             paid=self.paid[rows],
             draw_mask=self.draw_mask[rows],
         )
-        # Per rep, so the same numbers as this plan's rows: shared, not held twice.
+        # Per rep: this plan's rows are the same numbers (views with a slice).
         sub.ti_month, sub.year_share = self.ti_month[rows], self.year_share[rows]
         return sub
 
