@@ -14,8 +14,9 @@ figures):
   one core, with its inputs taken from the engine's set-up (not timed).
 * ``flat``: ``local`` with 10,000 draws, to show memory stays flat in draws.
 * ``scale``: 100,000 reps x 1,000 draws, local: time per rep-draw against ``local``
-  (the same draws: the per-rep work done once per run, the quantiles and tables at
-  the end, weighs the same in both; at 200 draws the growth to 100,000 reps was about 6 points more).
+  (the same draws, so the per-rep work done once per run, the quantiles and tables
+  at the end, weighs the same in both; at 200 draws the growth from 10,000 to
+  100,000 reps measured about 6 points more).
 * ``dask``: 100,000 reps x 1,000 draws on a 2-worker LocalCluster, the population
   split into one partition of whole regions per worker: time and each worker's
   peak memory.

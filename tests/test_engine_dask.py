@@ -147,13 +147,12 @@ def test_plan_arithmetic_in_blocks_of_whole_units_gives_the_results_of_one_block
     import yaml
 
     from simlib.engine import kernel
+    from simlib.plans import Plan
 
     # A roster sorted by unit (each block one stretch of it) and a plan whose bonus is
     # multiplied by the appraisal's coefficient, so every block reads its reps' scores.
     reps = force.reps.sort_values(["unit_id", "rep_id"], kind="stable").reset_index(drop=True)
     ds = dataclasses.replace(force, reps=reps)
-    from simlib.plans import Plan
-
     root = Path(__file__).resolve().parents[1]
     spec = yaml.safe_load((root / PLAN).read_text(encoding="utf-8"))
     spec["components"].append(

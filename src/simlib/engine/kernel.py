@@ -173,8 +173,8 @@ class ChunkKernel(RederivedOnUnpickle):
 
         twin = shallow_copy(self)
         twin.plan = copy.copy(self.plan)
-        # The blocks are made once, here, and shared (each plan copied): a worker
-        # clones its partition's work for every chunk.
+        # The blocks are made once on this work and shared (each plan copied): a
+        # worker clones its partition's work for every chunk.
         twin._plan_blocks = [
             replace(b, plan=twin.plan if b.plan is self.plan else copy.copy(b.plan))
             for b in self.plan_blocks()

@@ -178,9 +178,8 @@ class PreparedPlan:
         team component's units are re-indexed among them, so a subset of whole units
         pays its reps exactly what the whole population's plan pays them. With a slice
         the per-rep arrays are views of this plan's."""
-        units = np.arange(len(self.rep_ids))[rows]
         teams = {
-            name: team_index(np.asarray(labels)[inv[units]])
+            name: team_index(np.asarray(labels)[inv[rows]])
             for name, (_order, _starts, inv, labels) in self.teams.items()
         }
         sub = PreparedPlan(
