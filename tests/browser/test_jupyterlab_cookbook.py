@@ -41,6 +41,8 @@ def lab(browser, tmp_path_factory):
         sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}",
         "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}",
         f"--ServerApp.root_dir={ROOT}", "--LabApp.news_url=", "--ServerApp.open_browser=False",
+        # The page opens each notebook through JupyterLab's own commands (as Galata does).
+        "--LabApp.expose_app_in_browser=True",
         # A fresh workspace and settings: no tabs restored from an earlier session.
         f"--LabApp.workspaces_dir={tmp_path_factory.mktemp('workspaces')}",
         f"--LabApp.user_settings_dir={tmp_path_factory.mktemp('settings')}",
@@ -73,12 +75,19 @@ def lab(browser, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def lab_page(browser):
-    """One browser page for the module at 1366x768: JupyterLab's assets load once and
-    come from the browser's cache for the next notebook, as for a user."""
+def lab_page(browser, lab):
+    """One JupyterLab at 1366x768, loaded once for the module: each notebook is opened in
+    it as a user opens one after another, the one before closed."""
+    base, token = lab
     context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
     try:
-        yield context.new_page()
+        page.goto(f"{base}/lab/workspaces/cookbook?token={token}&reset", timeout=120_000)
+        page.wait_for_function("() => window.jupyterapp && window.jupyterapp.commands",
+                               timeout=120_000)  # fmt: skip
+        page.evaluate("() => window.jupyterapp.restored.then(() => true)")
+        yield page
     finally:
         context.close()
 
@@ -111,14 +120,13 @@ def _set_parameters(ipynb: Path, values: dict) -> None:
 
 
 @pytest.mark.parametrize("name", COOKBOOK)
-def test_cookbook_notebook_runs_all_in_jupyterlab(lab, lab_page, name, screenshots):
+def test_cookbook_notebook_runs_all_in_jupyterlab(lab_page, name, screenshots):
     page = lab_page
-    base, token = lab
     py = NOTEBOOKS / f"{name}.py"
     py_before = py.read_bytes()
     ipynb, made = _notebook_for(name)
     try:
-        _run_all_and_save(page, base, token, name, ipynb, screenshots)
+        _run_all_and_save(page, name, ipynb, screenshots)
         nb = json.loads(ipynb.read_text(encoding="utf-8"))
         code = [c for c in nb["cells"] if c["cell_type"] == "code"]
         errors = [o for c in code for o in c.get("outputs", []) if o["output_type"] == "error"]
@@ -143,11 +151,16 @@ def test_cookbook_notebook_runs_all_in_jupyterlab(lab, lab_page, name, screensho
             ipynb.unlink(missing_ok=True)
 
 
-def _run_all_and_save(page, base, token, name, ipynb, screenshots) -> None:
-    """Open the notebook, Run All, wait until every cell ran, save, wait for the file."""
-    page.set_default_timeout(60_000)
-    page.goto(f"{base}/lab/workspaces/{name}/tree/notebooks/{ipynb.name}?token={token}&reset",
-              timeout=120_000)  # fmt: skip
+def _run_all_and_save(page, name, ipynb, screenshots) -> None:
+    """Open the notebook (the one before closed), Run All, wait until every cell ran,
+    save, wait for the file."""
+    page.evaluate(
+        """async (path) => {
+            await window.jupyterapp.commands.execute("application:close-all");
+            await window.jupyterapp.commands.execute("docmanager:open", {path});
+        }""",
+        f"notebooks/{ipynb.name}",
+    )
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
                            timeout=120_000)  # fmt: skip

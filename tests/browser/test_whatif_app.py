@@ -72,8 +72,30 @@ def server(browser, saved_dir, plan_file):
         yield url
 
 
-def test_app_loads_with_code_hidden_and_the_starting_plan(server, page, sample, screenshots):
-    open_page(page, server)
+@pytest.fixture(scope="module")
+def loaded(server, browser):
+    """One page of the what-if, loaded once (each load starts a kernel), at 1366x768:
+    the tests that start from the plan as written share it, as one user moving
+    sliders, resetting and saving in one visit."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    pg = context.new_page()
+    open_page(pg, server)
+    try:
+        yield pg
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def at_start(loaded):
+    """The shared page, back at the starting plan (Reset) whatever a test before left."""
+    loaded.get_by_text("Reset to the starting plan").click()
+    wait_for_plan(loaded, "")
+    return loaded
+
+
+def test_app_loads_with_code_hidden_and_the_starting_plan(at_start, sample, screenshots):
+    page = at_start
     page.screenshot(path=str(screenshots / "whatif-first-screen.png"))
     spec = yaml.safe_load(PROPOSED.read_text(encoding="utf-8"))
     assert shown(page) == pytest.approx(library_total(sample, spec), rel=1e-12)
@@ -93,9 +115,9 @@ def test_app_loads_with_code_hidden_and_the_starting_plan(server, page, sample, 
 
 
 def test_cap_then_threshold_show_the_library_totals_and_reset_restores(
-    server, page, sample, screenshots
+    at_start, sample, screenshots
 ):
-    open_page(page, server)
+    page = at_start
     spec = yaml.safe_load(PROPOSED.read_text(encoding="utf-8"))
     start = shown(page)
     nudge(page, "revenue_bonus.cap", -2)  # 160% -> 150% (steps of 5%)
@@ -124,10 +146,8 @@ def test_cap_then_threshold_show_the_library_totals_and_reset_restores(
     assert "The starting plan, as written." in page.inner_text("body")
 
 
-def test_save_as_reform_writes_a_scenario_that_validates(
-    server, page, saved_dir, screenshots, capsys
-):
-    open_page(page, server)
+def test_save_as_reform_writes_a_scenario_that_validates(at_start, saved_dir, screenshots, capsys):
+    page = at_start
     start = shown(page)
     nudge(page, "revenue_bonus.cap", -2)
     assert wait_for_plan(page, "revenue_bonus.cap=1.5") != start
