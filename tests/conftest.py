@@ -66,6 +66,56 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.slow)
 
 
+#: Test files that read what one session fixture makes, run in one process under xdist:
+#: the demo rendered by the installed wheel serves both the wheel's tests and the
+#: demo pages' (rendering it twice would cost two demo runs).
+SAME_WORKER = {
+    "tests/test_wheel_install.py": "the demo from the wheel",
+    "tests/browser/test_report_pages.py": "the demo from the wheel",
+}
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadfile`` with the files of :data:`SAME_WORKER` kept together."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class FilesTogether(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            file = super()._split_scope(nodeid)
+            return SAME_WORKER.get(file, file)
+
+    return FilesTogether(config, log)
+
+
+@pytest.fixture(scope="session")
+def wheel_venv(tmp_path_factory) -> Path:
+    """A fresh virtual environment holding simlib installed from a wheel built from this
+    checkout (:mod:`wheel_env`)."""
+    from wheel_env import make_venv
+
+    return make_venv(tmp_path_factory)
+
+
+#: Simulated years per scenario in :func:`wheel_demo` (the pages, not the numbers, are
+#: under test).
+WHEEL_DEMO_DRAWS = 12
+
+
+@pytest.fixture(scope="session")
+def wheel_demo(wheel_venv, tmp_path_factory):
+    """``simlib demo --quick`` in English, run by the installed wheel in an empty folder:
+    ``(folder, completed process)``; the pages are in ``folder/reports/demo``."""
+    from wheel_env import run
+
+    empty = tmp_path_factory.mktemp("demo") / "empty"
+    empty.mkdir()
+    cmd = [wheel_venv / "bin" / "simlib", "demo", "--quick", "--draws", str(WHEEL_DEMO_DRAWS),
+           "--lang", "en"]  # fmt: skip
+    return empty, run(cmd, empty)
+
+
 def make_tiny_dataset() -> Dataset:
     """An unbalanced tree, 5 reps, 2 KPIs, 3 months.
 
