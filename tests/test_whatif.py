@@ -70,16 +70,16 @@ def target_incentive_year(ds, spec, year: int, rep_ids) -> pd.Series:
     mix = spec["target_incentive"]["pay_mix"]
     reps = ds.reps.set_index("rep_id").loc[list(rep_ids)]
     annual = reps["base_salary"].astype(float) * mix["variable"] / mix["base"]
-    shares = []
-    for _, r in reps.iterrows():
-        months = []
-        for p in pd.period_range(f"{year}-01", f"{year}-12", freq="M"):
-            first, last = p.start_time.normalize(), p.end_time.normalize()
-            lo = max(first, r["hire_date"]) if pd.notna(r["hire_date"]) else first
-            hi = min(last, r["exit_date"]) if pd.notna(r["exit_date"]) else last
-            months.append(max((hi - lo).days + 1, 0) / p.days_in_month)
-        shares.append(sum(months) / 12)
-    return annual * np.asarray(shares)
+    months = pd.period_range(f"{year}-01", f"{year}-12", freq="M")
+    first = months.start_time.normalize().to_numpy()[None, :]  # reps x months below
+    last = months.end_time.normalize().to_numpy()[None, :]
+    hire = reps["hire_date"].to_numpy("datetime64[ns]")[:, None]
+    leave = reps["exit_date"].to_numpy("datetime64[ns]")[:, None]
+    lo = np.where(np.isnat(hire), first, np.maximum(first, hire))
+    hi = np.where(np.isnat(leave), last, np.minimum(last, leave))
+    days = (hi - lo) / np.timedelta64(1, "D") + 1
+    months_share = np.maximum(days, 0) / months.days_in_month.to_numpy()[None, :]
+    return annual * months_share.mean(axis=1)
 
 
 def spearman_of(x, y) -> float:
