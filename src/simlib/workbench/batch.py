@@ -557,22 +557,23 @@ def _render_all(store, batch, out_dir, items, prev, resume, renderer, echo, rest
 def _record_reports(store, batch, renderer, echo) -> None:
     """Wait for the submitted reports and record each one's outcome."""
     for it, status, msg, secs in renderer.results():
-        store.log(batch, it.name, it.key, f"report {status}", secs, msg)
-        echo(
-            f"  {status_word('report'):<9} {it.name:<28} {status_word(status)} {secs:5.1f} s"
-            + (f"  ({msg.splitlines()[0]})" if msg else "")
-            + renderer.progress()
-        )
-        if it.kind in ("extra", "compare"):
-            it.status = "rendered" if status == "rendered" else "failed"
-            it.message = msg
-        elif status == "failed":
-            it.message = _("report failed: {message}").format(message=msg)
-            it.html = None
-            store.set_item(batch, it.name, it.position, it.key, it.status, it.message, None)
-            it.status = "report failed"
-        else:
-            store.set_item(batch, it.name, it.position, it.key, it.status, it.message, it.html)
+        with store.held():  # the log line and the item's state over one connection
+            store.log(batch, it.name, it.key, f"report {status}", secs, msg)
+            echo(
+                f"  {status_word('report'):<9} {it.name:<28} {status_word(status)} {secs:5.1f} s"
+                + (f"  ({msg.splitlines()[0]})" if msg else "")
+                + renderer.progress()
+            )
+            if it.kind in ("extra", "compare"):
+                it.status = "rendered" if status == "rendered" else "failed"
+                it.message = msg
+            elif status == "failed":
+                it.message = _("report failed: {message}").format(message=msg)
+                it.html = None
+                store.set_item(batch, it.name, it.position, it.key, it.status, it.message, None)
+                it.status = "report failed"
+            else:
+                store.set_item(batch, it.name, it.position, it.key, it.status, it.message, it.html)
 
 
 def rerender(out_dir: str | Path, workers: int = 2, echo=print) -> BatchResult:

@@ -689,15 +689,15 @@ def load_batch(store_path: str, batch: str, scenarios: Sequence[str] | None = No
     from simlib.workbench.store import Store
 
     st = Store(store_path, read_only=True)
-    items = st.items(batch)
-    results = st.load_batch(batch, scenarios)
     with st.held():
+        items = st.items(batch)
         # The design as the file states it now (report settings included); a reused run's
         # own text is the fallback for stores written before designs were kept per item.
         current = st.item_designs(batch)
-        designs = {}
-        for row in items.itertuples():
-            if row.scenario in results and isinstance(row.run_key, str):
-                text = current.get(row.scenario) or st.provenance(row.run_key)["scenario_text"]
-                designs[row.scenario] = yaml.safe_load(text)
+    results = st.load_batch(batch, scenarios)
+    designs = {}
+    for row in items.itertuples():
+        if row.scenario in results and isinstance(row.run_key, str):
+            text = current.get(row.scenario) or st.provenance(row.run_key)["scenario_text"]
+            designs[row.scenario] = yaml.safe_load(text)
     return BatchView(st, batch, items, results, designs)

@@ -485,15 +485,19 @@ class Store:
 
     def load_batch(self, batch: str, scenarios: list[str] | None = None) -> dict[str, Any]:
         """Every successful run of a batch (or only ``scenarios``), by name, in file order."""
-        items = self.items(batch)
-        ok = items.loc[items["status"].isin(["simulated", "reused"]) & items["run_key"].notna()]
-        if scenarios is not None:
-            ok = ok.loc[ok["scenario"].isin(list(scenarios))]
-        runs = list(ok.itertuples())
         out = {}
         # One connection per few runs, not one each (opening costs milliseconds), let go
         # between them so that the batch, which writes while reports read, gets its turn.
-        for start in range(0, len(runs), RUNS_PER_CONNECTION):
+        # The first one also reads the list of runs.
+        with self.held():
+            items = self.items(batch)
+            ok = items["status"].isin(["simulated", "reused"]) & items["run_key"].notna()
+            if scenarios is not None:
+                ok &= items["scenario"].isin(list(scenarios))
+            runs = list(items.loc[ok].itertuples())
+            for row in runs[:RUNS_PER_CONNECTION]:
+                out[row.scenario] = self.load(row.run_key)
+        for start in range(RUNS_PER_CONNECTION, len(runs), RUNS_PER_CONNECTION):
             with self.held():
                 for row in runs[start : start + RUNS_PER_CONNECTION]:
                     out[row.scenario] = self.load(row.run_key)
