@@ -75,13 +75,36 @@ SAME_WORKER = {
 }
 
 
+def _long(scope: str) -> bool:
+    """Whether a file (or a group of :data:`SAME_WORKER`) holds tests that take seconds:
+    the notebook and browser folders, the files of :data:`SLOW_TESTS`, the groups."""
+    if scope in SAME_WORKER.values() or scope.startswith(("tests/browser/", "tests/notebooks/")):
+        return True
+    return any(scope == "tests/" + t.split("::")[0] for t in SLOW_TESTS)
+
+
 def pytest_xdist_make_scheduler(config, log):
-    """``--dist loadfile`` with the files of :data:`SAME_WORKER` kept together."""
+    """``--dist loadfile`` with the files of :data:`SAME_WORKER` kept together and the
+    long files handed out first: the last files a worker gets are short ones, so the
+    workers finish together instead of one waiting on the other's last long file."""
     if config.getvalue("dist") != "loadfile":
         return None
+    from collections import OrderedDict
+
     from xdist.scheduler import LoadFileScheduling
 
+    class LongFirst(OrderedDict):
+        def popitem(self, last: bool = True):
+            if last:
+                return super().popitem(last=True)
+            scope = next((s for s in self if _long(s)), next(iter(self)))
+            return scope, self.pop(scope)
+
     class FilesTogether(LoadFileScheduling):
+        def __init__(self, config, log=None) -> None:
+            super().__init__(config, log)
+            self.workqueue = LongFirst()
+
         def _split_scope(self, nodeid: str) -> str:
             file = super()._split_scope(nodeid)
             return SAME_WORKER.get(file, file)
