@@ -203,9 +203,9 @@ MAX_YAML_VALUES = 100_000
 MAX_YAML_DEPTH = 64
 
 
-class _UniqueKeys:
-    """A safe loader that refuses duplicate keys (YAML says keys are unique; PyYAML
-    would silently keep the last)."""
+class _SpecLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing duplicate keys (YAML says keys are unique;
+    PyYAML would silently keep the last)."""
 
     def construct_mapping(self, node, deep=False):
         if isinstance(node, yaml.MappingNode):
@@ -230,19 +230,6 @@ class _UniqueKeys:
                     )
                 seen[key] = key_node.start_mark.line
         return super().construct_mapping(node, deep=deep)
-
-
-class _SpecLoader(_UniqueKeys, yaml.SafeLoader):
-    """PyYAML's own (pure Python) safe loader: its error texts are the ones users see."""
-
-
-#: The same loader on libyaml's parser where PyYAML has it, about ten times faster; a
-#: file it refuses is read again by :class:`_SpecLoader` for the error users see.
-_FastSpecLoader = (
-    type("_FastSpecLoader", (_UniqueKeys, yaml.CSafeLoader), {})
-    if getattr(yaml, "__with_libyaml__", False)
-    else None
-)
 
 
 def _check_size(root: yaml.Node | None, where: str) -> None:
@@ -407,20 +394,6 @@ def load_yaml(path: str | Path) -> Any:
 
 def loads_yaml(text: str, where: str = "<text>") -> Any:
     """Parse YAML text with the same safety rules as :func:`load_yaml`."""
-    if _FastSpecLoader is not None:
-        loader = _FastSpecLoader(text)
-        try:
-            root = loader.get_single_node()
-            _check_size(root, where)
-            return None if root is None else loader.construct_document(root)
-        except (yaml.YAMLError, RecursionError, SpecError):
-            pass  # read again below, for the error as PyYAML words it
-        finally:
-            loader.dispose()
-    return _loads_yaml(text, where)
-
-
-def _loads_yaml(text: str, where: str) -> Any:
     loader = None
     try:
         loader = _SpecLoader(text)
