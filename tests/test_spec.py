@@ -7,8 +7,6 @@ import time
 from typing import Annotated, Literal
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from pydantic import Field
 
 from simlib.errors import SpecError
@@ -136,57 +134,6 @@ def test_a_byte_order_mark_is_not_part_of_the_first_key(tmp_path):
     p = tmp_path / "s.yaml"
     p.write_bytes(b"\xef\xbb\xbftitle: t\n")
     assert load_yaml(p) == {"title": "t"}
-
-
-def test_every_yaml_file_here_reads_the_same_through_libyaml_and_pure_pyyaml():
-    from pathlib import Path
-
-    from simlib import spec
-
-    if spec._FastSpecLoader is None:
-        pytest.skip("this PyYAML is built without libyaml")
-    root = Path(__file__).resolve().parents[1]
-    files = [p for d in ("scenarios", "tests") for ext in ("yaml", "yml")
-             for p in (root / d).rglob(f"*.{ext}")] + [root / "environment.yml"]  # fmt: skip
-    assert len(files) > 10
-    for p in files:
-        text = p.read_text(encoding="utf-8")
-        try:
-            slow = spec._loads_yaml(text, str(p))
-        except SpecError as exc:
-            with pytest.raises(SpecError) as fast:
-                loads_yaml(text, str(p))
-            assert fast.value.errors == exc.errors, p
-            continue
-        assert loads_yaml(text, str(p)) == slow, p
-
-
-_SCALARS = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
-    st.text(max_size=12), st.sampled_from(["yes", "no", "1e3", "0x1f", "~", "2026-01", "a: b",
-                                           "- x", "#c", "'q'", "é中"]),
-)  # fmt: skip
-_DOCS = st.recursive(
-    _SCALARS,
-    lambda inner: (
-        st.lists(inner, max_size=4)
-        | st.dictionaries(st.text(min_size=1, max_size=8), inner, max_size=4)
-    ),
-    max_leaves=20,
-)
-
-
-@settings(max_examples=150, deadline=None)
-@given(doc=_DOCS, flow=st.sampled_from([None, True, False]))
-def test_libyaml_and_pure_pyyaml_read_any_dumped_document_alike(doc, flow):
-    import yaml
-
-    from simlib import spec
-
-    if spec._FastSpecLoader is None:
-        return
-    text = yaml.safe_dump(doc, default_flow_style=flow, allow_unicode=True)
-    assert loads_yaml(text) == spec._loads_yaml(text, "<text>")
 
 
 def test_python_objects_are_never_built():
