@@ -1005,6 +1005,18 @@ def test_holdback_share_intervals_cover_the_generators_share():
     assert abs(np.mean(vals) - 0.3) < 3 * np.std(vals) / np.sqrt(200)
 
 
+def test_holdback_on_results_only_just_around_quota_says_it_cannot_tell():
+    # Every annual result at 99.5% or 100.5%: two bins, nothing to fit a density's
+    # shape to. The estimate must come with an interval that says so, not a confident
+    # share.
+    periods = pd.period_range("2024-01", "2025-12", freq="M")
+    attainment = np.where(np.arange(200) % 2 == 0, 0.995, 1.005)
+    sales = np.repeat(attainment[:, None], 24, axis=1) * 100.0
+    e = bh.holdback_share(sales, np.full((200, 24), 100.0), periods)
+    assert e.covers(0.0) and e.covers(0.3)
+    assert e.se > 1.0
+
+
 def test_plain_history_shows_no_timing_and_no_holdback():
     # Without embedded behaviour nobody lands exactly on quota: the rate is 0 and
     # its interval is narrow (stricter than the loose "ci[0] < 0.3").

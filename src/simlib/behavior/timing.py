@@ -135,11 +135,17 @@ def holdback_share(
         g = np.column_stack([np.ones_like(xx), xx, xx**2, dh])
         return mu, g
 
+    seen = counts > 0
+
     def nll(th):
+        """The Poisson negative log-likelihood (an empty bin adds only its mean); inf
+        outside h's range or where the density vanishes under a bin with results."""
         if not (-0.5 < th[3] < 0.95):
-            return 1e12
-        mu = expected(th)[0]  # the optimizer needs no gradient
-        return float(np.sum(mu - counts * np.log(mu)))
+            return np.inf
+        mu = expected(th)[0]
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            value = float(np.sum(mu) - np.sum(counts[seen] * np.log(mu[seen])))
+        return value if np.isfinite(value) else np.inf
 
     # Fisher scoring (Newton's method with the expected information, as for a Poisson
     # GLM), each step halved until the likelihood improves and h stays in its range.
@@ -149,7 +155,7 @@ def holdback_share(
         mu, g = mu_grad(th)
         step = np.linalg.pinv((g * mu[:, None]).T @ g) @ (g.T @ (mu - counts))
         t = 1.0
-        while t > 1e-12 and nll(th - t * step) > f:
+        while t > 1e-12 and not nll(th - t * step) <= f:  # a NaN step is no improvement
             t /= 2
         if t <= 1e-12:
             break  # no step improves: the maximum
