@@ -83,6 +83,7 @@ def _long(scope: str) -> bool:
     return any(scope == "tests/" + t.split("::")[0] for t in SLOW_TESTS)
 
 
+@pytest.hookimpl(optionalhook=True)  # only where pytest-xdist is installed and in use
 def pytest_xdist_make_scheduler(config, log):
     """``--dist loadfile`` with the files of :data:`SAME_WORKER` kept together and the
     long files handed out first: the last files a worker gets are short ones, so the

@@ -154,14 +154,30 @@ def test_cookbook_notebook_runs_all_in_jupyterlab(lab_page, name, screenshots):
 def _run_all_and_save(page, name, ipynb, screenshots) -> None:
     """Open the notebook (the one before closed), Run All, wait until every cell ran,
     save, wait for the file."""
+    # The one before is closed without asking about unsaved changes (a notebook that
+    # failed before its save would otherwise hold every later one behind a dialog).
     page.evaluate(
         """async (path) => {
-            await window.jupyterapp.commands.execute("application:close-all");
-            await window.jupyterapp.commands.execute("docmanager:open", {path});
+            const app = window.jupyterapp;
+            for (const w of app.shell.widgets("main")) {
+                if (w.context) w.context.model.dirty = false;
+            }
+            await app.commands.execute("application:close-all");
+            await app.commands.execute("docmanager:open", {path});
         }""",
         f"notebooks/{ipynb.name}",
     )
-    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
+    page.wait_for_function(
+        """(name) => {
+            const panels = document.querySelectorAll(".jp-NotebookPanel");
+            const current = window.jupyterapp.shell.currentWidget;
+            return panels.length === 1 && current && current.context
+                && current.context.path.endsWith(name)
+                && panels[0].querySelector(".jp-Cell") !== null;
+        }""",
+        arg=ipynb.name,
+        timeout=120_000,
+    )
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
                            timeout=120_000)  # fmt: skip
     # The kernel answers before Run All is asked for (a click earlier is lost).

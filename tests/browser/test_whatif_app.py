@@ -94,8 +94,8 @@ def at_start(loaded):
     return loaded
 
 
-def test_app_loads_with_code_hidden_and_the_starting_plan(at_start, sample, screenshots):
-    page = at_start
+def test_app_loads_with_code_hidden_and_the_starting_plan(loaded, sample, screenshots):
+    page = loaded  # as it first loads: this test runs first on the shared page
     page.screenshot(path=str(screenshots / "whatif-first-screen.png"))
     spec = yaml.safe_load(PROPOSED.read_text(encoding="utf-8"))
     assert shown(page) == pytest.approx(library_total(sample, spec), rel=1e-12)

@@ -684,6 +684,8 @@ class BatchView:
 def load_batch(store_path: str, batch: str, scenarios: Sequence[str] | None = None) -> BatchView:
     """Every successful run of ``batch`` (or only ``scenarios``) with its resolved
     design (from the stored scenario text)."""
+    from contextlib import nullcontext
+
     import yaml
 
     from simlib.workbench.store import Store
@@ -695,9 +697,12 @@ def load_batch(store_path: str, batch: str, scenarios: Sequence[str] | None = No
         # own text is the fallback for stores written before designs were kept per item.
         current = st.item_designs(batch)
     results = st.load_batch(batch, scenarios)
-    designs = {}
-    for row in items.itertuples():
-        if row.scenario in results and isinstance(row.run_key, str):
-            text = current.get(row.scenario) or st.provenance(row.run_key)["scenario_text"]
-            designs[row.scenario] = yaml.safe_load(text)
+    rows = [r for r in items.itertuples() if r.scenario in results and isinstance(r.run_key, str)]
+    with st.held() if any(r.scenario not in current for r in rows) else nullcontext():
+        designs = {
+            r.scenario: yaml.safe_load(
+                current.get(r.scenario) or st.provenance(r.run_key)["scenario_text"]
+            )
+            for r in rows
+        }
     return BatchView(st, batch, items, results, designs)
