@@ -75,12 +75,14 @@ SAME_WORKER = {
 }
 
 
+#: The files with tests in :data:`SLOW_TESTS`, and the groups of :data:`SAME_WORKER`.
+LONG_SCOPES = {"tests/" + t.split("::")[0] for t in SLOW_TESTS} | set(SAME_WORKER.values())
+
+
 def _long(scope: str) -> bool:
     """Whether a file (or a group of :data:`SAME_WORKER`) holds tests that take seconds:
     the notebook and browser folders, the files of :data:`SLOW_TESTS`, the groups."""
-    if scope in SAME_WORKER.values() or scope.startswith(("tests/browser/", "tests/notebooks/")):
-        return True
-    return any(scope == "tests/" + t.split("::")[0] for t in SLOW_TESTS)
+    return scope in LONG_SCOPES or scope.startswith(("tests/browser/", "tests/notebooks/"))
 
 
 @pytest.hookimpl(optionalhook=True)  # only where pytest-xdist is installed and in use

@@ -155,11 +155,13 @@ def holdback_share(
         mu, g = mu_grad(th)
         step = np.linalg.pinv((g * mu[:, None]).T @ g) @ (g.T @ (mu - counts))
         t = 1.0
-        while t > 1e-12 and not nll(th - t * step) <= f:  # a NaN step is no improvement
+        while not (f_new := nll(th - t * step)) <= f:  # a NaN step is no improvement
             t /= 2
+            if t <= 1e-12:
+                break
         if t <= 1e-12:
             break  # no step improves: the maximum
-        th, f_before, f = th - t * step, f, nll(th - t * step)
+        th, f_before, f = th - t * step, f, f_new
         if np.abs(t * step).max() < 1e-10 or f_before - f < 1e-13 * max(1.0, abs(f)):
             break
     mu, g = mu_grad(th)

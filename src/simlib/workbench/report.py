@@ -696,9 +696,9 @@ def load_batch(store_path: str, batch: str, scenarios: Sequence[str] | None = No
         # The design as the file states it now (report settings included); a reused run's
         # own text is the fallback for stores written before designs were kept per item.
         current = st.item_designs(batch)
-    results = st.load_batch(batch, scenarios)
+    results = st.load_batch(batch, scenarios, items=items)
     rows = [r for r in items.itertuples() if r.scenario in results and isinstance(r.run_key, str)]
-    with st.held() if any(r.scenario not in current for r in rows) else nullcontext():
+    with st.held() if not all(current.get(r.scenario) for r in rows) else nullcontext():
         designs = {
             r.scenario: yaml.safe_load(
                 current.get(r.scenario) or st.provenance(r.run_key)["scenario_text"]

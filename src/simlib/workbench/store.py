@@ -483,14 +483,18 @@ class Store:
             seconds=float(seconds),
         )
 
-    def load_batch(self, batch: str, scenarios: list[str] | None = None) -> dict[str, Any]:
-        """Every successful run of a batch (or only ``scenarios``), by name, in file order."""
+    def load_batch(
+        self, batch: str, scenarios: list[str] | None = None, items: pd.DataFrame | None = None
+    ) -> dict[str, Any]:
+        """Every successful run of a batch (or only ``scenarios``), by name, in file order;
+        ``items``: the batch's :meth:`items`, when the caller has just read them."""
         out = {}
         # One connection per few runs, not one each (opening costs milliseconds), let go
         # between them so that the batch, which writes while reports read, gets its turn.
         # The first one also reads the list of runs.
         with self.held():
-            items = self.items(batch)
+            if items is None:
+                items = self.items(batch)
             ok = items["status"].isin(["simulated", "reused"]) & items["run_key"].notna()
             if scenarios is not None:
                 ok &= items["scenario"].isin(list(scenarios))
