@@ -60,7 +60,7 @@ def bench_evals(draws: int, n: int = 10) -> None:
 def bench_demo() -> None:
     from simlib.scenario import Scenario
     from simlib.search import run_search
-    from simlib.search.output import write_outputs
+    from simlib.workbench.design import write_outputs
 
     t0, c0 = time.perf_counter(), time.process_time()
     sc = Scenario.from_yaml(DEMO)

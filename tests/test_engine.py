@@ -184,6 +184,44 @@ def test_same_seed_same_results_whatever_the_chunk_size(small_force):
     _assert_same(*boot)
 
 
+def test_designs_sharing_a_set_up_cache_get_their_plain_runs_results(small_force):
+    # A design search's candidates share one SetupCache. Whatever came before, each
+    # design must get exactly its own plain run's results. One input changes at a
+    # time (the plan's curve, the plan's positions, the targets, the year, the
+    # appraisal, the sales model) and then changes back, so parts are both reused and
+    # built again; the last design repeats the first after all the others.
+    import yaml
+
+    from simlib.engine.setup import SetupCache
+    from simlib.engine.simulate import arguments, run
+
+    steeper = yaml.safe_load(open(PLAN, encoding="utf-8"))
+    steeper["components"][0]["curve"][-1] = [1.5, 2.5]
+    raised = small_force.targets.assign(target=small_force.targets["target"] * 1.1)
+    designs = [
+        {},
+        {"plan": steeper},
+        {"plan": steeper, "sales_options": {"sigma_rep": 0.2}},
+        {"appraisal": SCORECARD},
+        {"appraisal": "scenarios/appraisal/bands_entropy.yaml"},
+        {"plan": "scenarios/plans/store_sales_commission.yaml"},
+        {"targets": raised},
+        {"year": 2025, "sales_options": {"sigma_rep": 0.2}},  # one year of history
+        {"sales": "bootstrap"},
+        {"expected": "target"},
+        {"appraisal": SCORECARD, "plan": steeper},
+        {"targets": raised, "plan": steeper},
+        {},
+    ]
+    cache = SetupCache()
+    for changes in designs:
+        kw = {"ds": small_force, "plan": PLAN, "draws": 5, "seed": 3, **changes}
+        _assert_same(run(*arguments(**kw), cache=cache), simulate(**kw))
+    # What it keeps cannot be changed by a run.
+    layout, targets, expected, *_ = cache._entries["grid"][1]
+    assert not targets.flags.writeable and not expected.flags.writeable
+
+
 def test_different_seeds_give_different_draws(small_force):
     a = _sim(small_force, seed=1)
     b = _sim(small_force, seed=2)

@@ -10,7 +10,7 @@ every chunk of draws runs.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -120,23 +120,128 @@ class Setup:
         return out
 
 
-def prepare(design: Design, settings: RunSettings, options: ModelOptions) -> Setup:
-    """Everything a run needs before its first draw (see the module's description)."""
+class SetupCache:
+    """Set-up parts that do not depend on the plan, kept for the next design.
+
+    The designs a search tries differ in their plan only: the simulated year's
+    target rows, the population's grid, the expected sales, the fitted sales model,
+    the equity groupings and the appraisal's set-up are the same for each. Each part
+    is kept under a key holding everything it is computed from (the dataset itself,
+    a fingerprint of the targets' contents, the year, the reps, the settings that
+    shape it), so a design that differs in any of those computes its own. The newest
+    entry of each kind is kept; its arrays are read-only, so a run cannot change
+    what the next one reuses.
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[tuple, Any]] = {}
+
+    def get(self, kind: str, key: tuple, build: Callable[[], Any]) -> Any:
+        hit = self._entries.get(kind)
+        if hit is not None and _equal(hit[0], key):
+            return hit[1]
+        value = build()
+        parts = (
+            value.values() if isinstance(value, dict)
+            else value if isinstance(value, tuple) else (value,)
+        )  # fmt: skip
+        for part in parts:
+            if isinstance(part, np.ndarray):
+                part.setflags(write=False)
+        self._entries[kind] = (key, value)
+        return value
+
+    # A cache travels empty (to a Dask worker with the search's evaluator).
+    def __getstate__(self) -> dict[str, Any]:
+        return {"_entries": {}}
+
+
+def _equal(a: Any, b: Any) -> bool:
+    """Whether two cache keys are equal: datasets by identity, arrays and containers
+    by their contents (a key that cannot be compared is a different key)."""
+    if a is b:
+        return True
+    if isinstance(a, Dataset) or isinstance(b, Dataset):
+        return False
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (
+            isinstance(a, np.ndarray)
+            and isinstance(b, np.ndarray)
+            and a.dtype == b.dtype
+            and np.array_equal(a, b)
+        )
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        return a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(map(_equal, a, b))
+    try:
+        return type(a) is type(b) and bool(a == b)
+    except (TypeError, ValueError):
+        return False
+
+
+def _fingerprint(targets: pd.DataFrame | None) -> str | None:
+    """A hash of the target rows' contents (``None``: the dataset's own table)."""
+    if targets is None:
+        return None
+    import hashlib
+
+    h = hashlib.sha256(",".join(map(str, targets.columns)).encode())
+    h.update(pd.util.hash_pandas_object(targets, index=False).to_numpy().tobytes())
+    return h.hexdigest()
+
+
+def prepare(
+    design: Design,
+    settings: RunSettings,
+    options: ModelOptions,
+    cache: SetupCache | None = None,
+) -> Setup:
+    """Everything a run needs before its first draw (see the module's description).
+
+    With ``cache``, the parts that do not depend on the plan are taken from it when
+    an earlier design computed them from the same inputs (see :class:`SetupCache`).
+    """
     ds = design.ds
     plan = load_plan(design.plan, ds)
-    tg, year, periods = _target_rows(ds, design.targets, design.year)
+
+    def reuse(kind: str, key: Callable[[], tuple], build: Callable[[], Any]) -> Any:
+        return build() if cache is None else cache.get(kind, key(), build)
+
+    target_key = (ds, _fingerprint(design.targets) if cache is not None else None, design.year)
+    tg, year, periods = reuse(
+        "target rows", lambda: target_key, lambda: _target_rows(ds, design.targets, design.year)
+    )
     checks = _data_checks(design, year)
     reps = _population(ds, plan, tg, year)
     kpis = ds.kpi_names
-    layout = Layout.from_dataset(ds, periods, rep_ids=reps["rep_id"].to_numpy(), kpis=kpis)
-    target_arr = _target_array(layout, tg, periods, kpis)
-    exp, level, exposure = expected_sales(
-        ds, layout, target_arr, basis=design.expected, growth=options.growth
+    rep_ids = reps["rep_id"].to_numpy()
+
+    def grid() -> tuple[Any, ...]:
+        layout = Layout.from_dataset(ds, periods, rep_ids=rep_ids, kpis=kpis)
+        target_arr = _target_array(layout, tg, periods, kpis)
+        exp, level, exposure = expected_sales(
+            ds, layout, target_arr, basis=design.expected, growth=options.growth
+        )
+        return layout, target_arr, exp, level, exposure
+
+    grid_key = (*target_key, rep_ids, design.expected, options.growth)
+    layout, target_arr, exp, level, exposure = reuse("grid", lambda: grid_key, grid)
+    sales_key = (*grid_key, design.sales, dict(design.sales_options or {}))
+    model = (
+        reuse(
+            "sales model",
+            lambda: sales_key,
+            lambda: _sales_model(design, layout, periods, exp, level, exposure),
+        )
+        if isinstance(design.sales, str)
+        else design.sales
     )
-    model = _sales_model(design, layout, periods, exp, level, exposure)
     pp = _plan_parts(ds, plan, reps, periods, kpis)
-    region_codes, region_labels, group_map = _groupings(
-        ds, reps, pp["reps_paid"], periods, design.groupings
+    region_codes, region_labels, group_map = reuse(
+        "groupings",
+        lambda: (*grid_key, pp["paid"], design.groupings),
+        lambda: _groupings(ds, reps, pp["reps_paid"], periods, design.groupings),
     )
     rules = pp["rules"]
     weight_col = (
@@ -147,7 +252,17 @@ def prepare(design: Design, settings: RunSettings, options: ModelOptions) -> Set
     weight_of = np.array(
         [kpis.index(w) if isinstance(w, str) and w in kpis else -1 for w in weight_col.tolist()]
     )
-    ap = _appraisal_parts(design, plan, pp["reps_paid"], pp["paid"], target_arr, year, periods)
+    ap = (
+        _appraisal_parts(design, plan, pp["reps_paid"], pp["paid"], target_arr, year, periods)
+        if design.appraisal is None
+        else reuse(
+            "appraisal",
+            lambda: (*grid_key, pp["paid"], design.appraisal, design.merit, design.promotion_grade),
+            lambda: _appraisal_parts(
+                design, plan, pp["reps_paid"], pp["paid"], target_arr, year, periods
+            ),
+        )
+    )
     ti = pp["ti"]
     work = ChunkKernel(
         seed=settings.seed,

@@ -45,6 +45,7 @@ from simlib.engine.setup import (
     REP_COLUMNS,
     Design,
     Setup,
+    SetupCache,
     annual_sigma,
     load_plan,
     prepare,
@@ -67,6 +68,7 @@ __all__ = [
     "SimulationResult",
     "Turnover",
     "annual_turnover",
+    "arguments",
     "expected_sales",
     "load_plan",
     "run",
@@ -200,23 +202,31 @@ def simulate(
             address=address, n_workers=n_workers, threads=threads, progress=progress,
             keep_cube=keep_cube,
         )  # fmt: skip
-    if ds is None or plan is None:
-        raise SimulationError(_("simulate needs ds= and plan= (or a scenario)"))
-    settings = RunSettings.of(
-        draws=draws, seed=seed, chunk_size=chunk_size, backend=backend, address=address,
-        n_workers=n_workers, threads=threads, progress=progress, keep_cube=keep_cube,
-    )  # fmt: skip
-    options = ModelOptions.of(
-        budget=budget, turnover=turnover, vacancy_months=vacancy_months,
-        ramp_months=ramp_months, growth=growth,
-    )  # fmt: skip
-    design = Design(
+    return run(*arguments(
         ds=ds, plan=plan, targets=targets, year=year, sales=sales, sales_options=sales_options,
-        expected=expected, appraisal=appraisal, merit=merit, pip_floor=pip_floor,
-        promotion_grade=promotion_grade, groupings=groupings, behavior=behavior,
-        behavior_reference=behavior_reference, name=name, data_checks=data_checks,
-    )  # fmt: skip
-    return run(design, settings, options)
+        expected=expected, growth=growth, appraisal=appraisal, merit=merit, pip_floor=pip_floor,
+        promotion_grade=promotion_grade, budget=budget, groupings=groupings, behavior=behavior,
+        behavior_reference=behavior_reference, turnover=turnover, vacancy_months=vacancy_months,
+        ramp_months=ramp_months, draws=draws, seed=seed, chunk_size=chunk_size, backend=backend,
+        address=address, n_workers=n_workers, threads=threads, progress=progress,
+        keep_cube=keep_cube, name=name, data_checks=data_checks,
+    ))  # fmt: skip
+
+
+#: :func:`simulate`'s arguments that say how the draws run, and the model's options.
+_RUN_ARGUMENTS = ("draws", "seed", "chunk_size", "backend", "address", "n_workers", "threads",
+                  "progress", "keep_cube")  # fmt: skip
+_OPTION_ARGUMENTS = ("budget", "turnover", "vacancy_months", "ramp_months", "growth")
+
+
+def arguments(**kwargs: Any) -> tuple[Design, RunSettings, ModelOptions]:
+    """:func:`simulate`'s keyword arguments as what :func:`run` takes: the design, the
+    run's settings and the model's options (bad values raise :class:`SimulationError`)."""
+    if kwargs.get("ds") is None or kwargs.get("plan") is None:
+        raise SimulationError(_("simulate needs ds= and plan= (or a scenario)"))
+    settings = RunSettings.of(**{k: kwargs.pop(k, None) for k in _RUN_ARGUMENTS})
+    options = ModelOptions.of(**{k: kwargs.pop(k) for k in _OPTION_ARGUMENTS if k in kwargs})
+    return Design(**kwargs), settings, options
 
 
 def _of_scenario(scenario: Any, **overrides: Any) -> SimulationResult:
@@ -229,12 +239,18 @@ def _of_scenario(scenario: Any, **overrides: Any) -> SimulationResult:
 
 
 def run(
-    design: Design, settings: RunSettings, options: ModelOptions | None = None
+    design: Design,
+    settings: RunSettings,
+    options: ModelOptions | None = None,
+    cache: SetupCache | None = None,
 ) -> SimulationResult:
-    """Simulate ``design`` as ``settings`` say: set up, run the chunks, reduce."""
+    """Simulate ``design`` as ``settings`` say: set up, run the chunks, reduce.
+
+    ``cache`` keeps the set-up parts that do not depend on the plan for the next
+    design (see :class:`~simlib.engine.setup.SetupCache`)."""
     options = ModelOptions() if options is None else options
     started, started_cpu = time.perf_counter(), time.thread_time()
-    setup = prepare(design, settings, options)
+    setup = prepare(design, settings, options, cache)
     # The set-up's intermediates are freed when it returns (the year's target rows,
     # Arrow text among them): handed back before the draws take their share.
     release_unused_memory()

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simlib.engine.setup import SetupCache
 from simlib.errors import SimlibError
 from simlib.i18n import _
 from simlib.scenario.search_spec import PER_DRAW_METRICS, SearchSpec
@@ -105,14 +106,17 @@ class Evaluator:
     keep: bool = False
 
     #: Reuse set-up that does not depend on the candidate: the sales model fitted once
-    #: per simulated year, data checks once per target set-up. Off for runs that are
-    #: stored (their provenance then records the fit as a plain run does).
+    #: per simulated year, data checks once per target set-up, and the engine's
+    #: plan-independent set-up (:class:`~simlib.engine.setup.SetupCache`). Off for runs
+    #: that are stored (their provenance then records the fit as a plain run does).
     reuse: bool = True
     _sales_fits: dict[int, dict[str, Any]] = field(default_factory=dict, repr=False)
     _checks: dict[str, Any] = field(default_factory=dict, repr=False)
+    _setups: SetupCache = field(default_factory=SetupCache, repr=False)
 
     def simulate(self, design: dict[str, Any], name: str):
         from simlib.engine import simulate
+        from simlib.engine.simulate import arguments, run
         from simlib.scenario import BASELINE, Scenario
 
         base = Scenario(name=BASELINE, design=self.baseline_design)
@@ -124,7 +128,7 @@ class Evaluator:
             return simulate(sc, draws=self.draws, backend="local", progress=False)
         kwargs = self._kwargs(sc)
         kwargs.update(draws=self.draws, backend="local", progress=False)
-        return simulate(**kwargs)
+        return run(*arguments(**kwargs), cache=self._setups)
 
     def _kwargs(self, sc: Any) -> dict[str, Any]:
         """The scenario's simulation arguments, with candidate-independent pieces reused.
