@@ -18,6 +18,7 @@ mu = ln M - sigma^2 / 2.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -184,7 +185,7 @@ def test_same_seed_same_results_whatever_the_chunk_size(small_force):
     _assert_same(*boot)
 
 
-def test_designs_sharing_a_set_up_cache_get_their_plain_runs_results(small_force):
+def test_designs_sharing_a_set_up_cache_get_their_plain_runs_results(small_force, tmp_path):
     # A design search's candidates share one SetupCache. Whatever came before, each
     # design must get exactly its own plain run's results. One input changes at a
     # time (the plan's curve, the plan's positions, the targets, the year, the
@@ -214,12 +215,31 @@ def test_designs_sharing_a_set_up_cache_get_their_plain_runs_results(small_force
         {},
     ]
     cache = SetupCache()
-    for changes in designs:
+
+    def same_as_plain(**changes) -> None:
         kw = {"ds": small_force, "plan": PLAN, "draws": 5, "seed": 3, **changes}
         _assert_same(run(*arguments(**kw), cache=cache), simulate(**kw))
+
+    for changes in designs:
+        same_as_plain(**changes)
+    same_as_plain(growth=0.05)
+    # A caller changing its own inputs in place, or editing a file, between two designs.
+    groups = ["region"]
+    same_as_plain(groupings=groups)
+    groups.append("tenure")
+    same_as_plain(groupings=groups)
+    scorecard = tmp_path / "scorecard.yaml"
+    text = Path(SCORECARD).read_text(encoding="utf-8")
+    scorecard.write_text(text, encoding="utf-8")
+    same_as_plain(appraisal=str(scorecard))
+    scorecard.write_text(text.replace("within: region", "within: company"), encoding="utf-8")
+    same_as_plain(appraisal=str(scorecard))
     # What it keeps cannot be changed by a run.
     layout, targets, expected, *_ = cache._entries["grid"][1]
     assert not targets.flags.writeable and not expected.flags.writeable
+    assert not layout.rep_ids.flags.writeable
+    _codes, _labels, groupings = cache._entries["groupings"][1]
+    assert not any(codes.flags.writeable for codes, _names in groupings.values())
 
 
 def test_different_seeds_give_different_draws(small_force):

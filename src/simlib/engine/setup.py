@@ -9,6 +9,7 @@ every chunk of draws runs.
 
 from __future__ import annotations
 
+import copy
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -129,8 +130,9 @@ class SetupCache:
     is kept under a key holding everything it is computed from (the dataset itself,
     a fingerprint of the targets' contents, the year, the reps, the settings that
     shape it), so a design that differs in any of those computes its own. The newest
-    entry of each kind is kept; its arrays are read-only, so a run cannot change
-    what the next one reuses.
+    entry of each kind is kept, with a copy of its key; its arrays are read-only, so a
+    run cannot change what the next one reuses. A spec given as a file is keyed by
+    the file's contents.
     """
 
     def __init__(self) -> None:
@@ -141,19 +143,42 @@ class SetupCache:
         if hit is not None and _equal(hit[0], key):
             return hit[1]
         value = build()
-        parts = (
-            value.values() if isinstance(value, dict)
-            else value if isinstance(value, tuple) else (value,)
-        )  # fmt: skip
-        for part in parts:
-            if isinstance(part, np.ndarray):
-                part.setflags(write=False)
-        self._entries[kind] = (key, value)
+        _freeze(value)
+        # A copy of the key: a caller changing its own list or dict in place between
+        # two designs must not change what the first design was keyed by.
+        kept = copy.deepcopy(key, {id(x): x for x in key if isinstance(x, Dataset)})
+        self._entries[kind] = (kept, value)
         return value
 
     # A cache travels empty (to a Dask worker with the search's evaluator).
     def __getstate__(self) -> dict[str, Any]:
         return {"_entries": {}}
+
+
+def _freeze(value: Any, depth: int = 3) -> None:
+    """Make the arrays in a kept part read-only: in tuples, lists, dicts and the fields of
+    dataclasses (a layout, a sales model), a few levels down."""
+    if isinstance(value, np.ndarray):
+        value.setflags(write=False)
+    elif depth == 0 or isinstance(value, Dataset | pd.DataFrame | pd.Series | str):
+        return
+    elif isinstance(value, tuple | list):
+        for v in value:
+            _freeze(v, depth - 1)
+    elif isinstance(value, dict):
+        for v in value.values():
+            _freeze(v, depth - 1)
+    elif hasattr(value, "__dataclass_fields__"):
+        for name in value.__dataclass_fields__:
+            _freeze(getattr(value, name, None), depth - 1)
+
+
+def _file_key(spec: Any) -> Any:
+    """A spec given as a file keyed by the file's path and contents (it may be edited
+    between two designs); any other spec as it is."""
+    if isinstance(spec, str | Path) and Path(spec).is_file():
+        return (str(Path(spec).resolve()), Path(spec).read_bytes())
+    return spec
 
 
 def _equal(a: Any, b: Any) -> bool:
@@ -187,6 +212,7 @@ def _fingerprint(targets: pd.DataFrame | None) -> str | None:
     import hashlib
 
     h = hashlib.sha256(",".join(map(str, targets.columns)).encode())
+    h.update(",".join(map(str, targets.dtypes)).encode())  # 10 and "10" hash alike
     h.update(pd.util.hash_pandas_object(targets, index=False).to_numpy().tobytes())
     return h.hexdigest()
 
@@ -257,7 +283,13 @@ def prepare(
         if design.appraisal is None
         else reuse(
             "appraisal",
-            lambda: (*grid_key, pp["paid"], design.appraisal, design.merit, design.promotion_grade),
+            lambda: (
+                *grid_key,
+                pp["paid"],
+                _file_key(design.appraisal),
+                _file_key(design.merit),
+                design.promotion_grade,
+            ),
             lambda: _appraisal_parts(
                 design, plan, pp["reps_paid"], pp["paid"], target_arr, year, periods
             ),

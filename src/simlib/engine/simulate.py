@@ -252,7 +252,8 @@ def run(
     started, started_cpu = time.perf_counter(), time.thread_time()
     setup = prepare(design, settings, options, cache)
     # The set-up's intermediates are freed when it returns (the year's target rows,
-    # Arrow text among them): handed back before the draws take their share.
+    # Arrow text among them, unless a cache keeps them for the next design): handed
+    # back before the draws take their share.
     release_unused_memory()
     stream = _stream(setup, settings)
     set_up, set_up_cpu = time.perf_counter() - started, time.thread_time() - started_cpu
