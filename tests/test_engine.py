@@ -248,14 +248,6 @@ def test_different_seeds_give_different_draws(small_force):
     assert not np.allclose(a.per_draw["total_payout"], b.per_draw["total_payout"])
 
 
-@pytest.mark.slow
-def test_dask_backend_matches_local_bit_for_bit(small_force):
-    kw = dict(plan=PLAN, appraisal=SCORECARD, draws=12, seed=9)
-    local = simulate(ds=small_force, chunk_size=8, **kw)
-    dask = simulate(ds=small_force, chunk_size=5, backend="dask", n_workers=2, **kw)
-    _assert_same(local, dask)
-
-
 def test_appraisal_runs_inside_the_draws(small_force):
     res = simulate(ds=small_force, plan=PLAN, appraisal=SCORECARD, draws=20, seed=4, pip_floor=0.7)
     shares = res.group_draws["grade_share"]
