@@ -193,7 +193,7 @@ def test_designs_sharing_a_set_up_cache_get_their_plain_runs_results(small_force
     # built again; the last design repeats the first after all the others.
     import yaml
 
-    from simlib.engine.setup import SetupCache
+    from simlib.engine.cache import SetupCache
     from simlib.engine.simulate import arguments, run
 
     steeper = yaml.safe_load(open(PLAN, encoding="utf-8"))

@@ -247,7 +247,7 @@ def run(
     """Simulate ``design`` as ``settings`` say: set up, run the chunks, reduce.
 
     ``cache`` keeps the set-up parts that do not depend on the plan for the next
-    design (see :class:`~simlib.engine.setup.SetupCache`)."""
+    design (see :class:`~simlib.engine.cache.SetupCache`)."""
     options = ModelOptions() if options is None else options
     started, started_cpu = time.perf_counter(), time.thread_time()
     setup = prepare(design, settings, options, cache)

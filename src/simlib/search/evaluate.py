@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simlib.engine.setup import SetupCache
+from simlib.engine.cache import SetupCache
 from simlib.errors import SimlibError
 from simlib.i18n import _
 from simlib.scenario.search_spec import PER_DRAW_METRICS, SearchSpec
@@ -107,7 +107,7 @@ class Evaluator:
 
     #: Reuse set-up that does not depend on the candidate: the sales model fitted once
     #: per simulated year, data checks once per target set-up, and the engine's
-    #: plan-independent set-up (:class:`~simlib.engine.setup.SetupCache`). Off for runs
+    #: plan-independent set-up (:class:`~simlib.engine.cache.SetupCache`). Off for runs
     #: that are stored (their provenance then records the fit as a plain run does).
     reuse: bool = True
     _sales_fits: dict[int, dict[str, Any]] = field(default_factory=dict, repr=False)
