@@ -135,12 +135,12 @@ def prepare(
     ds = design.ds
     plan = load_plan(design.plan, ds)
 
-    def reuse(kind: str, key: Callable[[], tuple], build: Callable[[], Any]) -> Any:
-        return build() if cache is None else cache.get(kind, key(), build)
+    def reuse(kind: str, key: tuple, build: Callable[[], Any]) -> Any:
+        return build() if cache is None else cache.get(kind, key, build)
 
     target_key = (ds, fingerprint(design.targets) if cache is not None else None, design.year)
     tg, year, periods = reuse(
-        "target rows", lambda: target_key, lambda: _target_rows(ds, design.targets, design.year)
+        "target rows", target_key, lambda: _target_rows(ds, design.targets, design.year)
     )
     checks = _data_checks(design, year)
     reps = _population(ds, plan, tg, year)
@@ -156,12 +156,11 @@ def prepare(
         return layout, target_arr, exp, level, exposure
 
     grid_key = (*target_key, rep_ids, design.expected, options.growth)
-    layout, target_arr, exp, level, exposure = reuse("grid", lambda: grid_key, grid)
-    sales_key = (*grid_key, design.sales, dict(design.sales_options or {}))
+    layout, target_arr, exp, level, exposure = reuse("grid", grid_key, grid)
     model = (
         reuse(
             "sales model",
-            lambda: sales_key,
+            (*grid_key, design.sales, dict(design.sales_options or {})),
             lambda: _sales_model(design, layout, periods, exp, level, exposure),
         )
         if isinstance(design.sales, str)
@@ -170,7 +169,7 @@ def prepare(
     pp = _plan_parts(ds, plan, reps, periods, kpis)
     region_codes, region_labels, group_map = reuse(
         "groupings",
-        lambda: (*grid_key, pp["paid"], design.groupings),
+        (*grid_key, pp["paid"], design.groupings),
         lambda: _groupings(ds, reps, pp["reps_paid"], periods, design.groupings),
     )
     rules = pp["rules"]
@@ -182,21 +181,26 @@ def prepare(
     weight_of = np.array(
         [kpis.index(w) if isinstance(w, str) and w in kpis else -1 for w in weight_col.tolist()]
     )
+
+    def appraisal_parts() -> dict[str, Any]:
+        return _appraisal_parts(
+            design, plan, pp["reps_paid"], pp["paid"], target_arr, year, periods
+        )
+
+    # Without an appraisal the parts are empty, and refusing a rated plan needs the plan.
     ap = (
-        _appraisal_parts(design, plan, pp["reps_paid"], pp["paid"], target_arr, year, periods)
-        if design.appraisal is None
-        else reuse(
+        appraisal_parts()
+        if design.appraisal is None or cache is None
+        else cache.get(
             "appraisal",
-            lambda: (
+            (
                 *grid_key,
                 pp["paid"],
                 file_key(design.appraisal),
                 file_key(design.merit),
                 design.promotion_grade,
             ),
-            lambda: _appraisal_parts(
-                design, plan, pp["reps_paid"], pp["paid"], target_arr, year, periods
-            ),
+            appraisal_parts,
         )
     )
     ti = pp["ti"]
