@@ -66,6 +66,17 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.slow)
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_finish(session):
+    """What collection imported and built lives until the end: frozen out of the garbage
+    collector's reach, so its full passes scan only what tests make (in the unit tests
+    they spent 11 s of CPU, 7 s after this)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
 #: Test files that read what one session fixture makes, run in one process under xdist:
 #: the demo rendered by the installed wheel serves both the wheel's tests and the
 #: demo pages' (rendering it twice would cost two demo runs).
