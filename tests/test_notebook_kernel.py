@@ -23,7 +23,7 @@ def test_a_notebook_runs_on_this_interpreter_in_the_folder_given(tmp_path):
     nb.cells = [
         nbformat.v4.new_code_cell('where = "where.json"', metadata={"tags": ["parameters"]}),
         nbformat.v4.new_code_cell(
-            "import json, os, sys\n"
+            "import gc, json, os, sys\n"
             "json.dump({'python': sys.executable, 'cwd': os.getcwd()}, open(where, 'w'))"
         ),
     ]
@@ -42,7 +42,7 @@ def test_a_notebook_runs_on_this_interpreter_in_the_folder_given(tmp_path):
 
 # ------------------------------------------------------------ kernels forked from a warm process
 PROBE = (
-    "import json, os, sys\n"
+    "import gc, json, os, sys\n"
     "import numpy as np\n"
     "import matplotlib as mpl\n"
     "import matplotlib.pyplot as plt\n"
@@ -51,7 +51,8 @@ PROBE = (
     "json.dump({'cwd': os.getcwd(), 'path': sys.path, 'lang': os.environ.get('SIMLIB_LANGUAGE'),\n"
     "           'lines': mpl.rcParams['lines.linewidth'], 'backend': mpl.get_backend(),\n"
     "           'draw': float(np.random.random()), 'simlib': 'simlib' in sys.modules,\n"
-    "           'parent': os.environ.get('JPY_PARENT_PID'), 'ppid': os.getppid()},\n"
+    "           'parent': os.environ.get('JPY_PARENT_PID'), 'ppid': os.getppid(),\n"
+    "           'frozen': gc.get_freeze_count(), 'collecting': gc.isenabled()},\n"
     "          open(where, 'w'))"
 )
 
@@ -74,7 +75,8 @@ def _probe(tmp_path: Path, folder: Path, name: str) -> tuple[dict, list]:
 def test_a_forked_kernel_is_what_a_fresh_kernel_is(tmp_path, monkeypatch):
     """Forked or started anew, a kernel runs in the folder and environment asked for,
     reads the folder's matplotlib settings file, shows figures as images, has not
-    imported simlib before the notebook does, and draws its own random numbers."""
+    imported simlib before the notebook does, and draws its own random numbers. A forked
+    kernel's libraries are frozen out of the garbage collector's full passes."""
     from simlib.i18n import ENV
     from simlib.workbench import forkserver
 
@@ -100,6 +102,10 @@ def test_a_forked_kernel_is_what_a_fresh_kernel_is(tmp_path, monkeypatch):
         assert got["simlib"] is False, how
         assert got["parent"] == str(got["ppid"]), how  # shut down when its parent goes
     assert seen["forked"]["draw"] != seen["forked-again"]["draw"]
+    # The libraries a forked kernel starts with are out of the garbage collector's full
+    # passes (they live as long as the kernel); the kernel's own objects are collected.
+    assert seen["forked"]["frozen"] > 100_000 and seen["started"]["frozen"] == 0
+    assert all(got["collecting"] for got in seen.values())
 
 
 def test_a_forked_kernel_runs_a_report_exactly_as_a_fresh_one(tmp_path, monkeypatch):
