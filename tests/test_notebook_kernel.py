@@ -23,7 +23,7 @@ def test_a_notebook_runs_on_this_interpreter_in_the_folder_given(tmp_path):
     nb.cells = [
         nbformat.v4.new_code_cell('where = "where.json"', metadata={"tags": ["parameters"]}),
         nbformat.v4.new_code_cell(
-            "import gc, json, os, sys\n"
+            "import json, os, sys\n"
             "json.dump({'python': sys.executable, 'cwd': os.getcwd()}, open(where, 'w'))"
         ),
     ]

@@ -213,19 +213,15 @@ def simulate(
     ))  # fmt: skip
 
 
-#: :func:`simulate`'s arguments that say how the draws run, and the model's options.
-_RUN_ARGUMENTS = ("draws", "seed", "chunk_size", "backend", "address", "n_workers", "threads",
-                  "progress", "keep_cube")  # fmt: skip
-_OPTION_ARGUMENTS = ("budget", "turnover", "vacancy_months", "ramp_months", "growth")
-
-
 def arguments(**kwargs: Any) -> tuple[Design, RunSettings, ModelOptions]:
     """:func:`simulate`'s keyword arguments as what :func:`run` takes: the design, the
     run's settings and the model's options (bad values raise :class:`SimulationError`)."""
     if kwargs.get("ds") is None or kwargs.get("plan") is None:
         raise SimulationError(_("simulate needs ds= and plan= (or a scenario)"))
-    settings = RunSettings.of(**{k: kwargs.pop(k, None) for k in _RUN_ARGUMENTS})
-    options = ModelOptions.of(**{k: kwargs.pop(k) for k in _OPTION_ARGUMENTS if k in kwargs})
+    settings = RunSettings.of(**{k: kwargs.pop(k, None) for k in RunSettings.model_fields})
+    options = ModelOptions.of(
+        **{k: kwargs.pop(k) for k in ModelOptions.model_fields if k in kwargs}
+    )
     return Design(**kwargs), settings, options
 
 

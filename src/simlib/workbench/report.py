@@ -684,8 +684,6 @@ class BatchView:
 def load_batch(store_path: str, batch: str, scenarios: Sequence[str] | None = None) -> BatchView:
     """Every successful run of ``batch`` (or only ``scenarios``) with its resolved
     design (from the stored scenario text)."""
-    from contextlib import nullcontext
-
     import yaml
 
     from simlib.workbench.store import Store
@@ -698,11 +696,11 @@ def load_batch(store_path: str, batch: str, scenarios: Sequence[str] | None = No
         current = st.item_designs(batch)
     results = st.load_batch(batch, scenarios, items=items)
     rows = [r for r in items.itertuples() if r.scenario in results and isinstance(r.run_key, str)]
-    with st.held() if not all(current.get(r.scenario) for r in rows) else nullcontext():
-        designs = {
-            r.scenario: yaml.safe_load(
-                current.get(r.scenario) or st.provenance(r.run_key)["scenario_text"]
-            )
-            for r in rows
-        }
+    texts = {r.scenario: current.get(r.scenario) for r in rows}
+    missing = [r for r in rows if not texts[r.scenario]]
+    if missing:
+        with st.held():
+            for r in missing:
+                texts[r.scenario] = st.provenance(r.run_key)["scenario_text"]
+    designs = {name: yaml.safe_load(text) for name, text in texts.items()}
     return BatchView(st, batch, items, results, designs)
